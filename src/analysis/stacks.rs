@@ -1,0 +1,400 @@
+//! The filtered view of a profile's samples at a chosen granularity.
+//!
+//! [`Stacks`] maps every location once to its frames (graph nodes, leaf
+//! first), applying the user's filters the way `go tool pprof` does, then walks samples without allocating. Every
+//! report — the top table, call trees, flame graphs, diffs — is built from
+//! this walk, so they all agree on what a node is.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use regex::Regex;
+
+use super::filter::Filters;
+use crate::profile::{FunctionId, Location, MappingId, Profile};
+
+/// How frames are grouped into nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Granularity {
+    /// One node per function (pprof's default).
+    #[default]
+    Functions,
+    /// Per function and source file.
+    FileFunctions,
+    /// Per source file.
+    Files,
+    /// Per source line.
+    Lines,
+    /// Per instruction address (with inlined frames kept apart).
+    Addresses,
+}
+
+impl Granularity {
+    pub const ALL: [Granularity; 5] = [
+        Granularity::Functions,
+        Granularity::FileFunctions,
+        Granularity::Files,
+        Granularity::Lines,
+        Granularity::Addresses,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Granularity::Functions => "functions",
+            Granularity::FileFunctions => "filefunctions",
+            Granularity::Files => "files",
+            Granularity::Lines => "lines",
+            Granularity::Addresses => "addresses",
+        }
+    }
+
+    /// Which location facts survive aggregation at this granularity
+    /// (pprof's `Profile.Aggregate`).
+    fn keeps(self) -> Keep {
+        let (function, filename, line, address) = match self {
+            Granularity::Functions => (true, false, false, false),
+            Granularity::FileFunctions => (true, true, false, false),
+            Granularity::Files => (false, true, false, false),
+            Granularity::Lines => (true, true, true, false),
+            Granularity::Addresses => (true, true, true, true),
+        };
+        Keep { function, filename, line, address }
+    }
+}
+
+impl fmt::Display for Granularity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Granularity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Granularity::ALL
+            .into_iter()
+            .find(|g| g.as_str() == s)
+            .ok_or_else(|| format!("unknown granularity '{s}' (use functions, filefunctions, files, lines or addresses)"))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Keep {
+    function: bool,
+    filename: bool,
+    line: bool,
+    address: bool,
+}
+
+/// Index of a node in [`Stacks::nodes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What identifies a node: pprof's `NodeInfo`, after aggregation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct NodeInfo {
+    pub name: String,
+    pub file: String,
+    pub start_line: i64,
+    pub line: i64,
+    pub address: u64,
+    pub objfile: String,
+}
+
+impl NodeInfo {
+    /// The name pprof prints for this node: `[address] [function] [file[:line]]`.
+    pub fn printable_name(&self) -> String {
+        let mut parts: Vec<String> = Vec::with_capacity(3);
+        if self.address != 0 {
+            parts.push(format!("{:016x}", self.address));
+        }
+        if !self.name.is_empty() {
+            parts.push(self.name.clone());
+        }
+        if self.line != 0 {
+            parts.push(format!("{}:{}", self.file, self.line));
+        } else if !self.file.is_empty() {
+            parts.push(self.file.clone());
+        } else if !self.name.is_empty() {
+        } else if !self.objfile.is_empty() {
+            let base = self.objfile.rsplit('/').next().unwrap_or(&self.objfile);
+            parts.push(format!("[{base}]"));
+        } else {
+            parts.push("<unknown>".to_owned());
+        }
+        parts.join(" ")
+    }
+}
+
+/// One frame of a stack: a node, and whether it was inlined into its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    pub node: NodeId,
+    pub inline: bool,
+}
+
+const FOCUSED: u8 = 1;
+const IGNORED: u8 = 2;
+const HIDDEN: u8 = 4;
+
+/// Samples seen through filters at one granularity.
+pub struct Stacks<'p> {
+    profile: &'p Profile,
+    granularity: Granularity,
+    filters: Filters,
+    nodes: Vec<NodeInfo>,
+    /// Frames of every location, leaf first: `frames[frame_ends[l-1]..frame_ends[l]]`.
+    frames: Vec<Frame>,
+    frame_ends: Vec<u32>,
+    flags: Vec<u8>,
+}
+
+impl<'p> Stacks<'p> {
+    pub fn new(profile: &'p Profile, granularity: Granularity, filters: &Filters) -> Stacks<'p> {
+        // The profile's drop_frames/keep_frames are kept in the model but not
+        // applied: `go tool pprof` (the oracle) does not prune proto input.
+        let mut interner = Interner::new(profile, granularity.keeps());
+        let mut frames = Vec::with_capacity(profile.locations().len());
+        let mut frame_ends = Vec::with_capacity(profile.locations().len());
+        let mut flags = Vec::with_capacity(profile.locations().len());
+        let mut kept_lines = Vec::new();
+        for location in profile.locations() {
+            let mut flag = 0;
+            let lines = profile.lines(location);
+            let line_matches = |re: &Regex, function: Option<FunctionId>| {
+                function.is_some_and(|f| {
+                    let f = profile.function(f);
+                    re.is_match(&f.name) || re.is_match(&f.filename)
+                })
+            };
+            let mapping_matches = |re: &Regex| {
+                location.mapping.is_some_and(|m| {
+                    let file = &profile.mapping(m).file;
+                    !file.is_empty() && re.is_match(file)
+                })
+            };
+            let location_matches =
+                |re: &Regex| lines.iter().any(|l| line_matches(re, l.function)) || mapping_matches(re);
+            if filters.ignore.as_ref().is_some_and(location_matches) {
+                flag |= IGNORED;
+            } else if filters.focus.as_ref().is_none_or(location_matches) {
+                flag |= FOCUSED;
+            }
+            kept_lines.clear();
+            kept_lines.extend_from_slice(lines);
+            if let Some(hide) = &filters.hide {
+                if location_matches(hide) {
+                    if mapping_matches(hide) {
+                        kept_lines.clear();
+                    } else {
+                        kept_lines.retain(|l| !line_matches(hide, l.function));
+                    }
+                    if kept_lines.is_empty() {
+                        flag |= HIDDEN;
+                    }
+                }
+            }
+            if let Some(show) = &filters.show {
+                if !mapping_matches(show) {
+                    kept_lines.retain(|l| l.function.is_none() || line_matches(show, l.function));
+                }
+                if kept_lines.is_empty() {
+                    flag |= HIDDEN;
+                }
+            }
+            if flag & HIDDEN == 0 {
+                interner.push_frames(location, &kept_lines, &mut frames);
+            }
+            frame_ends.push(frames.len() as u32);
+            flags.push(flag);
+        }
+        Stacks {
+            profile,
+            granularity,
+            filters: filters.clone(),
+            nodes: interner.nodes,
+            frames,
+            frame_ends,
+            flags,
+        }
+    }
+
+    pub fn profile(&self) -> &'p Profile {
+        self.profile
+    }
+
+    pub fn granularity(&self) -> Granularity {
+        self.granularity
+    }
+
+    pub fn filters(&self) -> &Filters {
+        &self.filters
+    }
+
+    /// All nodes any location maps to (some may get no samples).
+    pub fn nodes(&self) -> &[NodeInfo] {
+        &self.nodes
+    }
+
+    pub fn node(&self, id: NodeId) -> &NodeInfo {
+        &self.nodes[id.index()]
+    }
+
+    fn location_frames(&self, location: usize) -> &[Frame] {
+        let start = if location == 0 { 0 } else { self.frame_ends[location - 1] as usize };
+        &self.frames[start..self.frame_ends[location] as usize]
+    }
+
+    /// Calls `visit(sample, frames)` for every sample the filters keep, with
+    /// its frames leaf first. Samples left with no frames are skipped.
+    pub fn for_each(&self, mut visit: impl FnMut(usize, &[Frame])) {
+        let samples = self.profile.samples();
+        let mut frames = Vec::with_capacity(64);
+        let tag_filtering = self.filters.tag_focus.is_some() || self.filters.tag_ignore.is_some();
+        let mut stack: Vec<u32> = Vec::with_capacity(64);
+        for s in 0..samples.len() {
+            stack.clear();
+            stack.extend(samples.stack(s).map(|l| l.0));
+            if !self.focused(&stack) {
+                continue;
+            }
+            if tag_filtering {
+                let labels = samples.labels(s);
+                if self.filters.tag_focus.as_ref().is_some_and(|t| !t.matches(self.profile, labels))
+                    || self.filters.tag_ignore.as_ref().is_some_and(|t| t.matches(self.profile, labels))
+                {
+                    continue;
+                }
+            }
+            frames.clear();
+            for &location in &stack {
+                frames.extend_from_slice(self.location_frames(location as usize));
+            }
+            if !frames.is_empty() {
+                visit(s, &frames);
+            }
+        }
+    }
+
+    /// pprof's `focusedAndNotIgnored`.
+    fn focused(&self, stack: &[u32]) -> bool {
+        let mut focused = false;
+        for &location in stack {
+            let flag = self.flags[location as usize];
+            if flag & IGNORED != 0 {
+                return false;
+            }
+            focused |= flag & FOCUSED != 0;
+        }
+        focused
+    }
+}
+
+/// Interns nodes: a cheap per-(function, line, address, mapping) cache in
+/// front of the full [`NodeInfo`] map, so most locations cost one small hash.
+struct Interner<'p> {
+    profile: &'p Profile,
+    keep: Keep,
+    by_key: HashMap<(Option<FunctionId>, i64, u64, Option<MappingId>), NodeId>,
+    by_info: HashMap<NodeInfo, NodeId>,
+    nodes: Vec<NodeInfo>,
+}
+
+impl<'p> Interner<'p> {
+    fn new(profile: &'p Profile, keep: Keep) -> Self {
+        Interner { profile, keep, by_key: HashMap::new(), by_info: HashMap::new(), nodes: Vec::new() }
+    }
+
+    fn push_frames(&mut self, location: &Location, lines: &[crate::profile::Line], out: &mut Vec<Frame>) {
+        let address = if self.keep.address { location.address } else { 0 };
+        if lines.is_empty() {
+            let node = self.node(None, 0, address, location.mapping);
+            out.push(Frame { node, inline: false });
+            return;
+        }
+        let last = lines.len() - 1;
+        for (i, line) in lines.iter().enumerate() {
+            let number = if self.keep.line { line.line } else { 0 };
+            let node = self.node(line.function, number, address, location.mapping);
+            out.push(Frame { node, inline: i != last });
+        }
+    }
+
+    fn node(&mut self, function: Option<FunctionId>, line: i64, address: u64, mapping: Option<MappingId>) -> NodeId {
+        let key = (function, line, address, mapping);
+        if let Some(&id) = self.by_key.get(&key) {
+            return id;
+        }
+        let info = self.info(function, line, address, mapping);
+        let next = NodeId(self.nodes.len() as u32);
+        let id = *self.by_info.entry(info).or_insert_with_key(|info| {
+            self.nodes.push(info.clone());
+            next
+        });
+        self.by_key.insert(key, id);
+        id
+    }
+
+    /// pprof's `nodeInfo` applied to an aggregated location.
+    fn info(&self, function: Option<FunctionId>, line: i64, address: u64, mapping: Option<MappingId>) -> NodeInfo {
+        let objfile = mapping.map(|m| self.profile.mapping(m).file.clone()).unwrap_or_default();
+        let Some(function) = function else {
+            return NodeInfo { address, objfile, ..NodeInfo::default() };
+        };
+        let f = self.profile.function(function);
+        let name = if self.keep.function { f.name.clone() } else { String::new() };
+        let file = if self.keep.filename && !f.filename.is_empty() { clean_path(&f.filename) } else { String::new() };
+        let mut info = NodeInfo { name, file, line, address, ..NodeInfo::default() };
+        if info.name.is_empty() {
+            info.objfile = objfile;
+            info.start_line = f.start_line;
+        }
+        info
+    }
+}
+
+/// Lexical path cleaning as Go's `filepath.Clean` does it.
+pub(crate) fn clean_path(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_path_matches_go() {
+        assert_eq!(clean_path("a//b/./c/../d"), "a/b/d");
+        assert_eq!(clean_path("/../x"), "/x");
+        assert_eq!(clean_path("../x"), "../x");
+        assert_eq!(clean_path("./"), ".");
+    }
+}

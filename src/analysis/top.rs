@@ -1,0 +1,102 @@
+//! The ranked table of nodes behind `pprof-tui top` and the TUI's Top view.
+
+use super::aggregate::{Inlined, SortBy, node_totals, sort_totals, total};
+use super::filter::Filters;
+use super::stacks::{Granularity, Stacks};
+use crate::profile::{Profile, ValueType};
+
+/// What to rank and how.
+#[derive(Debug, Clone)]
+pub struct TopOptions {
+    /// Index into the profile's sample types.
+    pub sample_index: usize,
+    pub granularity: Granularity,
+    pub filters: Filters,
+    pub sort: SortBy,
+    /// Keep at most this many rows; 0 keeps all.
+    pub node_count: usize,
+    /// Drop nodes whose |cum| is below this fraction of the shown total
+    /// (pprof's `-nodefraction`, 0.005 by default there).
+    pub node_fraction: f64,
+}
+
+impl Default for TopOptions {
+    fn default() -> Self {
+        TopOptions {
+            sample_index: 0,
+            granularity: Granularity::default(),
+            filters: Filters::default(),
+            sort: SortBy::default(),
+            node_count: 0,
+            node_fraction: 0.0,
+        }
+    }
+}
+
+/// One ranked node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopRow {
+    /// The node's name as pprof prints it (without the inline suffix).
+    pub name: String,
+    pub flat: i64,
+    pub cum: i64,
+    pub inlined: Inlined,
+}
+
+/// A ranked table with the facts pprof prints above it.
+#[derive(Debug, Clone)]
+pub struct Top {
+    pub sample_type: ValueType,
+    /// See [`total`]: all samples, before filters.
+    pub total: i64,
+    pub rows: Vec<TopRow>,
+    /// Nodes left out by `node_fraction`, and the cut-off used for the header.
+    pub dropped_nodes: usize,
+    /// Number of nodes before `node_count` cut the list.
+    pub node_total: usize,
+}
+
+impl Top {
+    /// Sum of flat over the shown rows.
+    pub fn shown_flat(&self) -> i64 {
+        self.rows.iter().map(|r| r.flat).sum()
+    }
+}
+
+/// Builds the ranked table.
+pub fn top(profile: &Profile, options: &TopOptions) -> Top {
+    let stacks = Stacks::new(profile, options.granularity, &options.filters);
+    top_of(&stacks, options)
+}
+
+/// Builds the ranked table from an existing view.
+pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
+    let profile = stacks.profile();
+    let total = total(profile, options.sample_index);
+    let mut totals = node_totals(stacks, options.sample_index);
+    let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
+    let cutoff = (flat_sum as f64 * options.node_fraction) as i64;
+    let cutoff = cutoff.unsigned_abs();
+    let before = totals.len();
+    if cutoff > 0 {
+        totals.retain(|t| t.cum.unsigned_abs() >= cutoff);
+    }
+    let dropped_nodes = before - totals.len();
+    let names: Vec<String> = stacks.nodes().iter().map(|n| n.printable_name()).collect();
+    sort_totals(&mut totals, &names, options.sort);
+    let node_total = totals.len();
+    if options.node_count > 0 {
+        totals.truncate(options.node_count);
+    }
+    let rows = totals
+        .into_iter()
+        .map(|t| TopRow { name: names[t.node.index()].clone(), flat: t.flat, cum: t.cum, inlined: t.inlined })
+        .collect();
+    Top {
+        sample_type: profile.sample_types[options.sample_index].clone(),
+        total,
+        rows,
+        dropped_nodes,
+        node_total,
+    }
+}

@@ -1,0 +1,168 @@
+//! Command-line parsing and dispatch. Each subcommand lives in its own
+//! module with its arguments and its `run`.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile};
+use crate::source::{Source, load};
+
+mod top;
+
+/// Exit code for a usage error (clap uses the same).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Read Go pprof profiles in the terminal: rank allocation sites, diff heap
+/// snapshots, find leaks, export flame graphs.
+#[derive(Debug, Parser)]
+#[command(name = "pprof-tui", version, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Profile(s) to open in the interactive view: a file, '-' for stdin, or a URL.
+    #[arg(value_name = "PROFILE", required = true)]
+    profiles: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Rank nodes by flat or cumulative value, like `go tool pprof -top`.
+    Top(top::TopArgs),
+}
+
+/// Options shared by every report: what to measure, at which granularity,
+/// through which filters.
+#[derive(Debug, Clone, Args)]
+pub struct ViewArgs {
+    /// Sample type to show, by name (e.g. inuse_space, alloc_objects) or index.
+    #[arg(long = "sample-index", short = 'i', value_name = "NAME|N")]
+    pub sample_index: Option<String>,
+
+    /// How frames are grouped into nodes.
+    #[arg(long, short = 'g', value_name = "G", default_value = "functions", value_parser = parse_granularity)]
+    pub granularity: Granularity,
+
+    /// Keep only samples with a frame matching this regex (function, file or mapping).
+    #[arg(long, value_name = "RE")]
+    pub focus: Option<String>,
+
+    /// Drop samples with a frame matching this regex.
+    #[arg(long, value_name = "RE")]
+    pub ignore: Option<String>,
+
+    /// Remove frames matching this regex from stacks.
+    #[arg(long, value_name = "RE")]
+    pub hide: Option<String>,
+
+    /// Keep only frames matching this regex.
+    #[arg(long, value_name = "RE")]
+    pub show: Option<String>,
+
+    /// Keep samples whose labels match: [key=]regex[,regex] or [key=]low:high (e.g. bytes=1kb:).
+    #[arg(long, value_name = "FILTER")]
+    pub tagfocus: Option<String>,
+
+    /// Drop samples whose labels match (same syntax as --tagfocus).
+    #[arg(long, value_name = "FILTER")]
+    pub tagignore: Option<String>,
+
+    /// Refuse profiles whose decompressed size exceeds this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DECOMPRESSED)]
+    pub max_decompressed: u64,
+}
+
+fn parse_granularity(s: &str) -> Result<Granularity, String> {
+    s.parse()
+}
+
+/// Output format of the script-facing subcommands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+impl ViewArgs {
+    pub fn decode_options(&self) -> DecodeOptions {
+        DecodeOptions { max_decompressed: self.max_decompressed }
+    }
+
+    /// Compiles the filter options.
+    pub fn filters(&self) -> Result<Filters> {
+        let regex = |name, re: &Option<String>| re.as_deref().map(|p| compile_regex(name, p)).transpose();
+        Ok(Filters {
+            focus: regex("--focus", &self.focus)?,
+            ignore: regex("--ignore", &self.ignore)?,
+            hide: regex("--hide", &self.hide)?,
+            show: regex("--show", &self.show)?,
+            tag_focus: self.tagfocus.as_deref().map(|t| TagFilter::parse("--tagfocus", t)).transpose()?,
+            tag_ignore: self.tagignore.as_deref().map(|t| TagFilter::parse("--tagignore", t)).transpose()?,
+        })
+    }
+
+    /// Resolves `--sample-index` against a profile (default: the profile's own).
+    pub fn sample_index(&self, profile: &Profile) -> Result<usize> {
+        match &self.sample_index {
+            None => Ok(profile.default_sample_index()),
+            Some(spec) => profile.sample_index(spec).ok_or_else(|| {
+                let names: Vec<&str> = profile.sample_types.iter().map(|t| t.name.as_str()).collect();
+                anyhow::anyhow!("unknown sample type '{spec}' (this profile has: {})", names.join(", "))
+            }),
+        }
+    }
+}
+
+/// Loads a profile argument.
+pub fn load_profile(arg: &str, view: &ViewArgs) -> Result<Profile> {
+    load(&Source::parse(arg), &view.decode_options())
+}
+
+/// `--cum` as a sort order.
+pub fn sort_by(cum: bool) -> SortBy {
+    if cum { SortBy::Cum } else { SortBy::Flat }
+}
+
+/// Parses arguments, runs, prints any error as one line, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = run(cli, &mut out).and_then(|code| {
+        out.flush()?;
+        Ok(code)
+    });
+    match result {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("pprof-tui: {}", one_line(&format!("{err:#}")));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
+    match cli.command {
+        Some(Command::Top(args)) => top::run(&args, out),
+        None => {
+            anyhow::bail!(
+                "the interactive view is not available in this build; use `pprof-tui top {}`",
+                cli.profiles.join(" ")
+            )
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+/// Keeps an error on one line: control characters from hostile input are escaped.
+fn one_line(message: &str) -> String {
+    message.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+}

@@ -1,0 +1,11 @@
+//! pprof-tui: read Go (pprof) profiles in the terminal.
+//!
+//! Data flows one way: [`profile`] decodes bytes into a validated model,
+//! [`analysis`] computes reports from it with no I/O, and the outputs
+//! ([`report`], [`export`], [`tui`]) present them. [`cli`] wires it together.
+
+pub mod analysis;
+pub mod cli;
+pub mod profile;
+pub mod report;
+pub mod source;

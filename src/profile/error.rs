@@ -1,0 +1,45 @@
+//! Errors raised while reading and validating a profile. Each message quotes
+//! the offending value so that one line on stderr says what is wrong.
+
+use thiserror::Error;
+
+/// Why a byte stream could not become a [`Profile`](super::Profile).
+#[derive(Debug, Error)]
+pub enum ProfileError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("reading failed: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("not a valid gzip stream: {0}")]
+    Gzip(std::io::Error),
+    #[error("decompressed size exceeds the limit of {limit} bytes (raise it with --max-decompressed)")]
+    TooLarge { limit: u64 },
+    #[error("not a pprof protobuf: {0}")]
+    Protobuf(String),
+    #[error("the profile has no sample types")]
+    NoSampleTypes,
+    #[error("string index {index} is out of range (the string table has {len} entries)")]
+    StringIndex { index: i64, len: usize },
+    #[error("the string table must start with an empty string")]
+    StringTableStart,
+    #[error("sample {sample} refers to location id {id}, which does not exist")]
+    DanglingLocation { sample: usize, id: u64 },
+    #[error("location id {location} refers to function id {id}, which does not exist")]
+    DanglingFunction { location: u64, id: u64 },
+    #[error("location id {location} refers to mapping id {id}, which does not exist")]
+    DanglingMapping { location: u64, id: u64 },
+    #[error("sample {sample} has {got} values but the profile has {want} sample types")]
+    ValueCount { sample: usize, got: usize, want: usize },
+    #[error("duplicate {what} id {id}")]
+    DuplicateId { what: &'static str, id: u64 },
+    #[error("{what} id 0 is reserved")]
+    ZeroId { what: &'static str },
+    #[error("the profile has more than {max} {what}")]
+    TooMany { what: &'static str, max: usize },
+}
+
+impl From<prost::DecodeError> for ProfileError {
+    fn from(e: prost::DecodeError) -> Self {
+        ProfileError::Protobuf(e.to_string())
+    }
+}

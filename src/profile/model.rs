@@ -1,0 +1,281 @@
+//! The validated, resolved profile every analysis works on.
+//!
+//! Arenas indexed by typed ids replace the protobuf's id references; strings
+//! are resolved once; samples are kept in flat arrays (structure of arrays)
+//! so a profile with millions of frames costs a few bytes per frame.
+
+use std::ops::Range;
+
+/// Index of a [`Location`] in [`Profile::locations`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocationId(pub(crate) u32);
+
+/// Index of a [`Function`] in [`Profile::functions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FunctionId(pub(crate) u32);
+
+/// Index of a [`Mapping`] in [`Profile::mappings`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MappingId(pub(crate) u32);
+
+/// Index into the profile's string table (used by labels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StrId(pub(crate) u32);
+
+macro_rules! id_index {
+    ($($id:ident),*) => {$(
+        impl $id {
+            /// The arena index.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+id_index!(LocationId, FunctionId, MappingId, StrId);
+
+/// What a sample value measures, e.g. `inuse_space` in `bytes`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ValueType {
+    /// The sample type's name (`type` in the protobuf).
+    pub name: String,
+    /// Its unit: `bytes`, `nanoseconds`, `count` …
+    pub unit: String,
+}
+
+/// A binary or shared library the profiled program had mapped.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    pub id: u64,
+    pub memory_start: u64,
+    pub memory_limit: u64,
+    pub file_offset: u64,
+    /// Path of the object file, possibly empty.
+    pub file: String,
+    pub build_id: String,
+    pub has_functions: bool,
+    pub has_filenames: bool,
+    pub has_line_numbers: bool,
+    pub has_inline_frames: bool,
+}
+
+/// A function, named as the runtime reported it (e.g. `main.(*Cache).Put`).
+#[derive(Debug, Clone, Default)]
+pub struct Function {
+    pub id: u64,
+    pub name: String,
+    pub system_name: String,
+    pub filename: String,
+    pub start_line: i64,
+}
+
+/// A program counter: one or more frames (several when calls were inlined).
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// The id the profile gave this location.
+    pub id: u64,
+    pub mapping: Option<MappingId>,
+    pub address: u64,
+    /// Range into [`Profile::lines`]; innermost (leaf) frame first.
+    pub(crate) lines: Range<u32>,
+    pub is_folded: bool,
+}
+
+/// A source position within a location: one frame of a stack.
+#[derive(Debug, Clone, Copy)]
+pub struct Line {
+    /// `None` when the profile did not symbolize this frame.
+    pub function: Option<FunctionId>,
+    pub line: i64,
+    pub column: i64,
+}
+
+/// A sample label. String labels have a non-empty `str`; the others are
+/// numeric (`num` in `num_unit`, e.g. Go heap samples' `bytes` label).
+#[derive(Debug, Clone, Copy)]
+pub struct Label {
+    pub key: StrId,
+    pub str: StrId,
+    pub num: i64,
+    pub num_unit: StrId,
+}
+
+/// The profile's strings, kept for label keys and values.
+#[derive(Debug, Clone, Default)]
+pub struct StringTable(Vec<Box<str>>);
+
+impl StringTable {
+    pub(crate) fn new(strings: Vec<String>) -> StringTable {
+        StringTable(strings.into_iter().map(String::into_boxed_str).collect())
+    }
+
+    /// The string behind `id` (ids are validated when the profile is built).
+    pub fn get(&self, id: StrId) -> &str {
+        self.0.get(id.index()).map_or("", |s| s)
+    }
+
+    /// The id of `s`, adding it if absent (used when merging profiles).
+    pub(crate) fn intern(&mut self, s: &str) -> StrId {
+        match self.0.iter().position(|t| &**t == s) {
+            Some(i) => StrId(i as u32),
+            None => {
+                self.0.push(s.into());
+                StrId(self.0.len() as u32 - 1)
+            }
+        }
+    }
+}
+
+/// All samples, in flat arrays. Sample `i`'s stack is
+/// `frames[stack_ends[i-1]..stack_ends[i]]`, leaf first; its values are
+/// `values[i*k..(i+1)*k]` for `k` sample types.
+#[derive(Debug, Clone, Default)]
+pub struct Samples {
+    value_count: usize,
+    stack_ends: Vec<usize>,
+    frames: Vec<u32>,
+    values: Vec<i64>,
+    /// Empty when no sample has labels.
+    label_ends: Vec<usize>,
+    labels: Vec<Label>,
+    /// Samples in this range came from a `--diff-base` profile (negated).
+    pub(crate) diff_base: Range<usize>,
+}
+
+impl Samples {
+    pub(crate) fn new(
+        value_count: usize,
+        stack_ends: Vec<usize>,
+        frames: Vec<u32>,
+        values: Vec<i64>,
+        label_ends: Vec<usize>,
+        labels: Vec<Label>,
+    ) -> Samples {
+        Samples { value_count, stack_ends, frames, values, label_ends, labels, diff_base: 0..0 }
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.stack_ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stack_ends.is_empty()
+    }
+
+    /// Total number of location references over all samples.
+    pub fn frame_count(&self) -> usize {
+        self.frames.len()
+    }
+
+    fn bounds(ends: &[usize], i: usize) -> Range<usize> {
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        start..ends[i]
+    }
+
+    /// Sample `i`'s stack, leaf first.
+    pub fn stack(&self, i: usize) -> impl DoubleEndedIterator<Item = LocationId> + ExactSizeIterator + '_ {
+        self.frames[Samples::bounds(&self.stack_ends, i)].iter().map(|&l| LocationId(l))
+    }
+
+    /// Sample `i`'s values, one per sample type.
+    pub fn values(&self, i: usize) -> &[i64] {
+        &self.values[i * self.value_count..(i + 1) * self.value_count]
+    }
+
+    /// Sample `i`'s value of sample type `index`.
+    pub fn value(&self, i: usize, index: usize) -> i64 {
+        self.values[i * self.value_count + index]
+    }
+
+    /// Sample `i`'s labels.
+    pub fn labels(&self, i: usize) -> &[Label] {
+        if self.label_ends.is_empty() {
+            return &[];
+        }
+        &self.labels[Samples::bounds(&self.label_ends, i)]
+    }
+
+    /// Whether sample `i` came from a `--diff-base` profile.
+    pub fn is_diff_base(&self, i: usize) -> bool {
+        self.diff_base.contains(&i)
+    }
+}
+
+/// A decoded and validated pprof profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// At least one; every sample has one value per type.
+    pub sample_types: Vec<ValueType>,
+    /// The type the profile asks to show by default, if it names one.
+    pub default_sample_type: Option<String>,
+    pub period_type: Option<ValueType>,
+    pub period: i64,
+    pub time_nanos: i64,
+    pub duration_nanos: i64,
+    pub comments: Vec<String>,
+    /// Regex of frames to drop (with their callees), anchored by users.
+    pub drop_frames: Option<String>,
+    pub keep_frames: Option<String>,
+    pub mappings: Vec<Mapping>,
+    pub functions: Vec<Function>,
+    pub(crate) locations: Vec<Location>,
+    pub(crate) lines: Vec<Line>,
+    pub(crate) samples: Samples,
+    pub(crate) strings: StringTable,
+}
+
+impl Profile {
+    pub fn samples(&self) -> &Samples {
+        &self.samples
+    }
+
+    pub fn locations(&self) -> &[Location] {
+        &self.locations
+    }
+
+    pub fn location(&self, id: LocationId) -> &Location {
+        &self.locations[id.index()]
+    }
+
+    /// The frames of a location, innermost (leaf) first.
+    pub fn lines(&self, location: &Location) -> &[Line] {
+        &self.lines[location.lines.start as usize..location.lines.end as usize]
+    }
+
+    pub fn function(&self, id: FunctionId) -> &Function {
+        &self.functions[id.index()]
+    }
+
+    pub fn mapping(&self, id: MappingId) -> &Mapping {
+        &self.mappings[id.index()]
+    }
+
+    /// The string behind a label's key or value.
+    pub fn string(&self, id: StrId) -> &str {
+        self.strings.get(id)
+    }
+
+    /// Index of the sample type shown when none is asked for: the profile's
+    /// `default_sample_type` if it names one of its types, else the last type
+    /// (so Go heap profiles show `inuse_space`), as `go tool pprof` does.
+    pub fn default_sample_index(&self) -> usize {
+        self.default_sample_type
+            .as_deref()
+            .and_then(|name| self.sample_types.iter().position(|t| t.name == name))
+            .unwrap_or(self.sample_types.len() - 1)
+    }
+
+    /// Resolves `--sample-index`: a type name (an `inuse_` prefix may be
+    /// left out, as in pprof) or a zero-based index.
+    pub fn sample_index(&self, spec: &str) -> Option<usize> {
+        if let Ok(i) = spec.parse::<usize>() {
+            return (i < self.sample_types.len()).then_some(i);
+        }
+        let bare = spec.strip_prefix("sample_index=").unwrap_or(spec);
+        self.sample_types
+            .iter()
+            .position(|t| t.name == bare)
+            .or_else(|| self.sample_types.iter().position(|t| t.name.strip_prefix("inuse_") == Some(bare)))
+    }
+}

@@ -1,0 +1,173 @@
+//! The `top` table as `go tool pprof -top` prints it, byte for byte.
+
+use std::io::{self, Write};
+
+use super::units::{label, percentage, scale, scaled_label};
+use crate::analysis::{Filters, Top};
+use crate::profile::Profile;
+
+/// Presentation choices for the text table.
+#[derive(Debug, Clone)]
+pub struct TextOptions {
+    /// Output unit: `minimum` (one unit for the table, pprof's default),
+    /// `auto` (per value), or a unit such as `B`, `MB`, `ns`, `ms`.
+    pub unit: String,
+    /// The node fraction used, for the "Dropped N nodes" line.
+    pub node_fraction: f64,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions { unit: "minimum".to_owned(), node_fraction: 0.0 }
+    }
+}
+
+/// Formats values of one report in one chosen unit.
+pub struct ValueFormat {
+    sample_unit: String,
+    output_unit: String,
+}
+
+impl ValueFormat {
+    /// Picks the output unit as pprof's `selectOutputUnit` does: for
+    /// `minimum`, the unit of the smallest non-zero row value, bumped one
+    /// step when that value is under 1/100 of the total.
+    pub fn new(top: &Top, unit: &str) -> ValueFormat {
+        let sample_unit = top.sample_type.unit.to_lowercase();
+        let output_unit = if unit != "minimum" || top.rows.is_empty() {
+            unit.to_owned()
+        } else {
+            let min = top
+                .rows
+                .iter()
+                .map(|r| if r.flat != 0 { r.flat.unsigned_abs() } else { r.cum.unsigned_abs() })
+                .filter(|&v| v > 0)
+                .min()
+                .map_or(top.total, |v| v as i64);
+            let max = top.total;
+            let (_, min_unit) = scale(min, &sample_unit, "minimum");
+            let (_, max_unit) = scale(max, &sample_unit, "minimum");
+            let unit = if min_unit != max_unit && min.saturating_mul(100) < max {
+                scale(min.saturating_mul(100), &sample_unit, "minimum").1
+            } else {
+                min_unit
+            };
+            if unit.is_empty() { sample_unit.clone() } else { unit }
+        };
+        ValueFormat { sample_unit, output_unit }
+    }
+
+    pub fn format(&self, value: i64) -> String {
+        scaled_label(value, &self.sample_unit, &self.output_unit)
+    }
+}
+
+/// The profile facts pprof prints first: File, Build ID, comments, Type,
+/// Time, Duration.
+pub fn profile_labels(profile: &Profile, sample_type: &str, total: i64, fmt: &ValueFormat) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(m) = profile.mappings.first() {
+        if !m.file.is_empty() {
+            out.push(format!("File: {}", m.file.rsplit('/').next().unwrap_or(&m.file)));
+        }
+        if !m.build_id.is_empty() {
+            out.push(format!("Build ID: {}", m.build_id));
+        }
+    }
+    out.extend(profile.comments.iter().filter(|c| !c.starts_with('#')).cloned());
+    out.push(format!("Type: {sample_type}"));
+    if profile.time_nanos != 0 {
+        out.push(format!("Time: {}", format_time(profile.time_nanos)));
+    }
+    if profile.duration_nanos != 0 {
+        let duration = label(profile.duration_nanos, "nanoseconds");
+        let (nanos, unit) = scale(total, &fmt.sample_unit, "nanoseconds");
+        let ratio = if unit == "ns" && nanos != 0.0 {
+            format!("({})", percentage(nanos as i64, profile.duration_nanos))
+        } else {
+            String::new()
+        };
+        out.push(format!("Duration: {duration}, Total samples = {} {ratio}", fmt.format(total)));
+    }
+    out
+}
+
+/// `Jan 2, 2006 at 3:04pm (MST)` in the local time zone, as pprof prints it.
+pub fn format_time(nanos: i64) -> String {
+    let Ok(ts) = jiff::Timestamp::from_nanosecond(i128::from(nanos)) else {
+        return nanos.to_string();
+    };
+    let zoned = ts.to_zoned(jiff::tz::TimeZone::system());
+    let hour = match zoned.hour() % 12 {
+        0 => 12,
+        h => h,
+    };
+    let ampm = if zoned.hour() < 12 { "am" } else { "pm" };
+    format!(
+        "{} {}, {} at {}:{:02}{} ({})",
+        zoned.strftime("%b"),
+        zoned.day(),
+        zoned.year(),
+        hour,
+        zoned.minute(),
+        ampm,
+        zoned.strftime("%Z")
+    )
+}
+
+/// Writes the whole table: header lines, column titles, rows.
+pub fn write_top(
+    out: &mut dyn Write,
+    profile: &Profile,
+    top: &Top,
+    filters: &Filters,
+    options: &TextOptions,
+) -> io::Result<()> {
+    let fmt = ValueFormat::new(top, &options.unit);
+    let mut lines = profile_labels(profile, &top.sample_type.name, top.total, &fmt);
+    let active = filters.describe();
+    if !active.is_empty() {
+        lines.push("Active filters:".to_owned());
+        lines.extend(active.into_iter().map(|f| {
+            let f = if f.chars().count() > 80 { format!("{}…", f.chars().take(80).collect::<String>()) } else { f };
+            format!("   {f}")
+        }));
+    }
+    let shown = top.shown_flat();
+    lines.push(format!(
+        "Showing nodes accounting for {}, {} of {} total",
+        fmt.format(shown),
+        percentage(shown, top.total).trim(),
+        fmt.format(top.total)
+    ));
+    if top.total != 0 {
+        if top.dropped_nodes > 0 {
+            let cutoff = ((top.total as f64 * options.node_fraction) as i64).abs();
+            let plural = if top.dropped_nodes > 1 { "s" } else { "" };
+            lines.push(format!("Dropped {} node{plural} (cum <= {})", top.dropped_nodes, fmt.format(cutoff)));
+        }
+        if !top.rows.is_empty() && top.rows.len() < top.node_total {
+            lines.push(format!("Showing top {} nodes out of {}", top.rows.len(), top.node_total));
+        }
+    }
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum")?;
+    let mut sum = 0i64;
+    for row in &top.rows {
+        sum += row.flat;
+        writeln!(
+            out,
+            "{:>10} {} {} {:>10} {}  {}{}",
+            fmt.format(row.flat),
+            percentage(row.flat, top.total),
+            percentage(sum, top.total),
+            fmt.format(row.cum),
+            percentage(row.cum, top.total),
+            row.name,
+            row.inlined.suffix()
+        )?;
+    }
+    Ok(())
+}

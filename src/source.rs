@@ -1,0 +1,131 @@
+//! Where profile bytes come from: a file, standard input (`-`), or a live
+//! service's `/debug/pprof/` endpoint over HTTP.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use crate::profile::{DecodeOptions, Profile, decode};
+
+/// A profile argument as the user gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+    Url(String),
+}
+
+impl Source {
+    /// Interprets an argument the way `go tool pprof` does: an existing file
+    /// wins; `http(s)://…` and `host:port[/path]` are URLs (a bare
+    /// `host:port` means its CPU profile, `/debug/pprof/profile`).
+    pub fn parse(arg: &str) -> Source {
+        if arg == "-" {
+            return Source::Stdin;
+        }
+        if arg.starts_with("http://") || arg.starts_with("https://") {
+            return Source::Url(arg.to_owned());
+        }
+        if !Path::new(arg).exists() && looks_like_host_port(arg) {
+            let url = format!("http://{arg}");
+            let has_path = arg.split_once('/').is_some_and(|(_, p)| !p.is_empty());
+            return Source::Url(if has_path { url } else { format!("{}/debug/pprof/profile", url.trim_end_matches('/')) });
+        }
+        Source::File(PathBuf::from(arg))
+    }
+
+    /// How to name this source in messages and titles.
+    pub fn display_name(&self) -> String {
+        match self {
+            Source::File(p) => p.display().to_string(),
+            Source::Stdin => "<stdin>".to_owned(),
+            Source::Url(u) => u.clone(),
+        }
+    }
+
+    /// A short name: the file name, or the URL's last path segment.
+    pub fn short_name(&self) -> String {
+        match self {
+            Source::File(p) => p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            Source::Stdin => "<stdin>".to_owned(),
+            Source::Url(u) => u.rsplit('/').find(|s| !s.is_empty()).unwrap_or(u).to_owned(),
+        }
+    }
+
+    /// Reads all bytes, never more than `limit` (a bound against endless
+    /// streams; the decoder applies its own bound to the inflated size).
+    pub fn read(&self, limit: u64) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        match self {
+            Source::File(path) => {
+                if path.is_dir() {
+                    bail!("is a directory");
+                }
+                let file = std::fs::File::open(path).map_err(describe_io)?;
+                file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(describe_io)?;
+            }
+            Source::Stdin => {
+                std::io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+            }
+            Source::Url(url) => return fetch(url, limit),
+        }
+        if bytes.len() as u64 > limit {
+            bail!("larger than the limit of {limit} bytes (raise it with --max-decompressed)");
+        }
+        Ok(bytes)
+    }
+}
+
+fn describe_io(e: std::io::Error) -> anyhow::Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => anyhow::anyhow!("no such file"),
+        std::io::ErrorKind::PermissionDenied => anyhow::anyhow!("permission denied"),
+        _ => e.into(),
+    }
+}
+
+fn looks_like_host_port(arg: &str) -> bool {
+    let authority = arg.split('/').next().unwrap_or("");
+    match authority.rsplit_once(':') {
+        Some((host, port)) => {
+            !host.is_empty()
+                && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '[' || c == ']')
+                && !port.is_empty()
+                && port.chars().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// The request timeout pprof uses: 1.5 × `seconds=N` if the URL has it, else 60 s.
+fn timeout_for(url: &str) -> Duration {
+    let seconds = url
+        .split(['?', '&'])
+        .find_map(|kv| kv.strip_prefix("seconds="))
+        .and_then(|s| s.parse::<u64>().ok());
+    match seconds {
+        Some(s) => Duration::from_millis(s.saturating_mul(1500)).max(Duration::from_secs(10)),
+        None => Duration::from_secs(60),
+    }
+}
+
+fn fetch(url: &str, limit: u64) -> Result<Vec<u8>> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(timeout_for(url))).build().into();
+    let mut response = agent.get(url).call().map_err(|e| anyhow::anyhow!("fetching failed: {e}"))?;
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(limit)
+        .read_to_vec()
+        .map_err(|e| anyhow::anyhow!("reading the response failed: {e}"))?;
+    Ok(bytes)
+}
+
+/// Reads and decodes one profile; errors name the source.
+pub fn load(source: &Source, options: &DecodeOptions) -> Result<Profile> {
+    let name = source.display_name();
+    let bytes = source.read(options.max_decompressed).with_context(|| format!("reading profile '{name}'"))?;
+    decode(&bytes, options).with_context(|| format!("profile '{name}'"))
+}

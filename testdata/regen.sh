@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Regenerates the real-data test corpus in testdata/: the profiles written by
+# leaky/ and by the Go compiler, and the `go tool pprof` oracle outputs in
+# oracle/ (plus oracle/MANIFEST.tsv). See README.md.
+#
+# Usage: testdata/regen.sh [all|profiles|oracles]     (default: all)
+#   profiles  rebuild and rerun leaky, recompile go/types and go/parser
+#   oracles   only rerun go tool pprof over the profiles already present
+#
+# Needs Go 1.19 (the oracle is the pprof vendored in that release; other
+# releases print slightly different text). CI never runs this script; the
+# profiles are not reproducible bit-for-bit (timings, addresses, time stamps),
+# so regenerating profiles means regenerating the oracles too.
+#
+# Environment:
+#   GO         go command (default: go)
+#   LEAKY_BIN  where the leaky binary is installed and run from
+#              (default: /usr/local/bin/leaky). Its path is recorded in the
+#              profiles' mapping table, so keep it free of personal paths.
+#   COMPILE_RATE  -memprofilerate for the compiler profiles (default: 512)
+set -euo pipefail
+
+mode=${1:-all}
+case $mode in all|profiles|oracles) ;; *) echo "usage: $0 [all|profiles|oracles]" >&2; exit 2;; esac
+
+TD=$(cd "$(dirname "$0")" && pwd)
+GO=${GO:-go}
+LEAKY_BIN=${LEAKY_BIN:-/usr/local/bin/leaky}
+COMPILE_RATE=${COMPILE_RATE:-512}
+export TZ=UTC
+export GOFLAGS=
+export PPROF_BINARY_PATH=/nonexistent   # never re-symbolize from local binaries
+export PPROF_TMPDIR=${TMPDIR:-/tmp}
+
+case $("$GO" version) in
+  *go1.19*) ;;
+  *) echo "warning: oracle outputs were made with go1.19; got: $("$GO" version)" >&2;;
+esac
+
+# ---------------------------------------------------------------------------
+# Profiles
+
+regen_profiles() {
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+
+  echo "== building leaky (-trimpath) -> $LEAKY_BIN" >&2
+  (cd "$TD/leaky" && "$GO" build -trimpath -o "$tmp/leaky" .)
+  install -m 0755 "$tmp/leaky" "$LEAKY_BIN"
+
+  echo "== running leaky (about 6 s)" >&2
+  # Neutral working directory, so no path of this machine ends up anywhere.
+  (cd / && "$LEAKY_BIN" "$tmp/out")
+  for f in heap-1 heap-2 heap-3 allocs goroutine-1 goroutine-2 goroutine-3 cpu mutex block; do
+    cp "$tmp/out/$f.pb.gz" "$TD/leaky/$f.pb.gz"
+  done
+
+  local tooldir
+  tooldir=$("$GO" env GOTOOLDIR)
+  mkdir -p "$TD/compile"
+  # -a forces a real compile; -gcflags without a pattern applies only to the
+  # package named on the command line, so exactly one compile writes the file.
+  echo "== compiling go/types with -memprofilerate=$COMPILE_RATE" >&2
+  (cd / && "$GO" build -a -o /dev/null \
+      -gcflags="-memprofile=$tmp/types.mprof -memprofilerate=$COMPILE_RATE" go/types)
+  "$GO" tool pprof -proto "$tooldir/compile" "$tmp/types.mprof" > "$TD/compile/compile-heap.pb.gz"
+
+  echo "== compiling go/parser with -memprofilerate=$COMPILE_RATE" >&2
+  (cd / && "$GO" build -a -o /dev/null \
+      -gcflags="-memprofile=$tmp/parser.mprof -memprofilerate=$COMPILE_RATE" go/parser)
+  "$GO" tool pprof -proto "$tooldir/compile" "$tmp/parser.mprof" > "$TD/compile/compile-heap-2.pb.gz"
+
+  # Sanity: no local paths in the leaky profiles.
+  if zcat "$TD"/leaky/*.pb.gz | strings | grep -E '/work|/root|/home|/tmp' >&2; then
+    echo "error: local paths leaked into the leaky profiles" >&2
+    exit 1
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# Oracles
+
+OUT=$TD/oracle
+MANIFEST=$OUT/MANIFEST.tsv
+
+# oracle NAME "PROFILES" FLAGS...   (PROFILES relative to testdata/)
+oracle() {
+  local name=$1 profiles=$2
+  shift 2
+  # shellcheck disable=SC2086 # PROFILES is a space separated list on purpose
+  (cd "$TD" && "$GO" tool pprof "$@" $profiles) > "$OUT/$name" 2> "$OUT/.stderr" || {
+    cat "$OUT/.stderr" >&2; echo "error: pprof failed for $name" >&2; exit 1; }
+  if [ -s "$OUT/.stderr" ]; then
+    echo "note: pprof stderr for $name:" >&2; cat "$OUT/.stderr" >&2
+  fi
+  rm -f "$OUT/.stderr"
+  printf '%s\t%s\t%s\n' "$name" "$profiles" "$*" >> "$MANIFEST"
+}
+
+# raw_header PROFILE -> the first lines of `pprof -raw` (cached per run)
+raw_header() {
+  local cache=$TYPES_CACHE/${1//\//_}
+  if [ ! -f "$cache" ]; then
+    (cd "$TD" && "$GO" tool pprof -raw "$1" 2>/dev/null) |
+      awk '/^Locations/{done = 1} !done' > "$cache"
+  fi
+  cat "$cache"
+}
+
+# sample_types PROFILE -> lines "name unit"
+sample_types() {
+  raw_header "$1" |
+    awk 'done {next} /^Samples:/{getline; for (i = 1; i <= NF; i++) { t = $i; sub(/\[dflt\]$/, "", t); split(t, a, "/"); print a[1], a[2] }; done = 1}'
+}
+
+# default_type PROFILE -> the sample type pprof uses without -sample_index
+default_type() {
+  raw_header "$1" |
+    awk 'done {next} /^Samples:/{getline; d = ""; for (i = 1; i <= NF; i++) if ($i ~ /\[dflt\]$/) d = $i; if (d == "") d = $NF; sub(/\[dflt\]$/, "", d); split(d, a, "/"); print a[1]; done = 1}'
+}
+
+# unit_flag UNIT -> "-unit=B" / "-unit=ns" / ""
+unit_flag() {
+  case $1 in
+    bytes) echo "-unit=B";;
+    nanoseconds) echo "-unit=ns";;
+    *) echo "";;
+  esac
+}
+
+# unit_of PROFILE TYPE
+unit_of() {
+  sample_types "$1" | awk -v t="$2" '$1 == t {print $2}'
+}
+
+# full PROFILE TYPE -> the flags of a complete listing of TYPE
+full() {
+  local u
+  u=$(unit_flag "$(unit_of "$1" "$2")")
+  echo "-top -nodecount=0 -nodefraction=0${u:+ $u} -sample_index=$2"
+}
+
+regen_oracles() {
+  TYPES_CACHE=$(mktemp -d)
+  rm -rf "$OUT"
+  mkdir -p "$OUT"
+  : > "$MANIFEST"
+
+  local p stem corpus t d f
+
+  # 1. Every profile, every sample type, complete listing.
+  for p in leaky/heap-1 leaky/heap-2 leaky/heap-3 leaky/allocs \
+           leaky/goroutine-1 leaky/goroutine-2 leaky/goroutine-3 \
+           leaky/cpu leaky/mutex leaky/block \
+           compile/compile-heap compile/compile-heap-2; do
+    corpus=${p%%/*}; stem=${p#*/}
+    while read -r t _; do
+      # shellcheck disable=SC2046
+      oracle "$corpus-$stem.$t.top.txt" "$p.pb.gz" $(full "$p.pb.gz" "$t")
+    done < <(sample_types "$p.pb.gz")
+  done
+
+  # 2. Granularities and -cum for the default sample type.
+  for p in leaky/heap-3 leaky/cpu leaky/goroutine-3 compile/compile-heap; do
+    corpus=${p%%/*}; stem=${p#*/}
+    d=$(default_type "$p.pb.gz")
+    for g in lines files filefunctions addresses; do
+      # shellcheck disable=SC2046
+      oracle "$corpus-$stem.$d.$g.top.txt" "$p.pb.gz" $(full "$p.pb.gz" "$d") -$g
+    done
+    # shellcheck disable=SC2046
+    oracle "$corpus-$stem.$d.cum.top.txt" "$p.pb.gz" $(full "$p.pb.gz" "$d") -cum
+  done
+
+  # 3. Filters.
+  f=$(full leaky/heap-3.pb.gz inuse_space)
+  # shellcheck disable=SC2086
+  {
+    oracle leaky-heap-3.inuse_space.focus-handleRequest.top.txt leaky/heap-3.pb.gz $f -focus=handleRequest
+    oracle leaky-heap-3.inuse_space.ignore-recordAudit.top.txt  leaky/heap-3.pb.gz $f -ignore=recordAudit
+    oracle leaky-heap-3.inuse_space.hide-runtime.top.txt        leaky/heap-3.pb.gz $f -hide=runtime
+    oracle leaky-heap-3.inuse_space.show-main.top.txt           leaky/heap-3.pb.gz $f '-show=main\.'
+    oracle leaky-heap-3.inuse_space.focus-handleRequest-ignore-Cache.top.txt leaky/heap-3.pb.gz $f -focus=handleRequest -ignore=Cache
+    oracle leaky-heap-3.inuse_space.tagfocus-1kb.top.txt        leaky/heap-3.pb.gz $f -tagfocus=1kb
+    oracle leaky-heap-3.inuse_space.tagignore-1mb.top.txt       leaky/heap-3.pb.gz $f -tagignore=1mb
+    oracle leaky-heap-3.inuse_space.focus-handleRequest.cum.top.txt leaky/heap-3.pb.gz $f -focus=handleRequest -cum
+  }
+  f=$(full leaky/cpu.pb.gz cpu)
+  # shellcheck disable=SC2086
+  {
+    oracle leaky-cpu.cpu.focus-handleRequest.top.txt leaky/cpu.pb.gz $f -focus=handleRequest
+    oracle leaky-cpu.cpu.focus-fib.top.txt           leaky/cpu.pb.gz $f -focus=fib
+    oracle leaky-cpu.cpu.ignore-checksum.top.txt     leaky/cpu.pb.gz $f -ignore=checksum
+    oracle leaky-cpu.cpu.hide-runtime.top.txt        leaky/cpu.pb.gz $f -hide=runtime
+    oracle leaky-cpu.cpu.show-main.top.txt           leaky/cpu.pb.gz $f '-show=main\.'
+    oracle leaky-cpu.cpu.focus-crunch.lines.top.txt  leaky/cpu.pb.gz $f -focus=crunch -lines
+    oracle leaky-cpu.cpu.hide-hash.top.txt           leaky/cpu.pb.gz $f -hide=hash
+  }
+
+  # 4. Diffs: heap-1 vs heap-3, goroutine-1 vs goroutine-3.
+  for t in inuse_space inuse_objects; do
+    f=$(full leaky/heap-3.pb.gz "$t")
+    # shellcheck disable=SC2086
+    {
+      oracle "leaky-heap-3.$t.diff_base-heap-1.top.txt"           leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz
+      oracle "leaky-heap-3.$t.base-heap-1.top.txt"                leaky/heap-3.pb.gz $f -base=leaky/heap-1.pb.gz
+      oracle "leaky-heap-3.$t.diff_base-heap-1.normalize.top.txt" leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -normalize
+      oracle "leaky-heap-3.$t.base-heap-1.normalize.top.txt"      leaky/heap-3.pb.gz $f -base=leaky/heap-1.pb.gz -normalize
+    }
+  done
+  f=$(full leaky/goroutine-3.pb.gz goroutine)
+  # shellcheck disable=SC2086
+  {
+    oracle leaky-goroutine-3.goroutine.diff_base-goroutine-1.top.txt           leaky/goroutine-3.pb.gz $f -diff_base=leaky/goroutine-1.pb.gz
+    oracle leaky-goroutine-3.goroutine.base-goroutine-1.top.txt                leaky/goroutine-3.pb.gz $f -base=leaky/goroutine-1.pb.gz
+    oracle leaky-goroutine-3.goroutine.diff_base-goroutine-1.normalize.top.txt leaky/goroutine-3.pb.gz $f -diff_base=leaky/goroutine-1.pb.gz -normalize
+    oracle leaky-goroutine-3.goroutine.base-goroutine-1.normalize.top.txt      leaky/goroutine-3.pb.gz $f -base=leaky/goroutine-1.pb.gz -normalize
+  }
+  f=$(full compile/compile-heap.pb.gz inuse_space)
+  # shellcheck disable=SC2086
+  oracle compile-compile-heap.inuse_space.diff_base-compile-heap-2.top.txt compile/compile-heap.pb.gz $f -diff_base=compile/compile-heap-2.pb.gz
+
+  # 5. Default formatting: no -unit, no -nodefraction, default -nodecount.
+  oracle leaky-heap-3.inuse_space.default.top.txt        leaky/heap-3.pb.gz        -top
+  oracle leaky-cpu.cpu.default.top.txt                   leaky/cpu.pb.gz           -top
+  oracle compile-compile-heap.inuse_space.default.top.txt compile/compile-heap.pb.gz -top
+  oracle leaky-goroutine-3.goroutine.default.top.txt     leaky/goroutine-3.pb.gz   -top
+  oracle leaky-mutex.delay.default.top.txt               leaky/mutex.pb.gz         -top -sample_index=delay
+  oracle leaky-heap-3.inuse_space.diff_base-heap-1.default.top.txt leaky/heap-3.pb.gz -top -diff_base=leaky/heap-1.pb.gz
+
+  # 6. Merges: several profiles given at once.
+  # shellcheck disable=SC2046
+  oracle leaky-heap-1+heap-2+heap-3.inuse_space.top.txt \
+    "leaky/heap-1.pb.gz leaky/heap-2.pb.gz leaky/heap-3.pb.gz" $(full leaky/heap-3.pb.gz inuse_space)
+  # shellcheck disable=SC2046
+  oracle leaky-goroutine-1+goroutine-2+goroutine-3.goroutine.top.txt \
+    "leaky/goroutine-1.pb.gz leaky/goroutine-2.pb.gz leaky/goroutine-3.pb.gz" $(full leaky/goroutine-3.pb.gz goroutine)
+
+  rm -rf "$TYPES_CACHE"
+  echo "== $(wc -l < "$MANIFEST") oracle files in $OUT" >&2
+}
+
+case $mode in
+  all) regen_profiles; regen_oracles;;
+  profiles) regen_profiles;;
+  oracles) regen_oracles;;
+esac
