@@ -31,7 +31,11 @@ impl Source {
         if !Path::new(arg).exists() && looks_like_host_port(arg) {
             let url = format!("http://{arg}");
             let has_path = arg.split_once('/').is_some_and(|(_, p)| !p.is_empty());
-            return Source::Url(if has_path { url } else { format!("{}/debug/pprof/profile", url.trim_end_matches('/')) });
+            return Source::Url(if has_path {
+                url
+            } else {
+                format!("{}/debug/pprof/profile", url.trim_end_matches('/'))
+            });
         }
         Source::File(PathBuf::from(arg))
     }
@@ -48,9 +52,16 @@ impl Source {
     /// A short name: the file name, or the URL's last path segment.
     pub fn short_name(&self) -> String {
         match self {
-            Source::File(p) => p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            Source::File(p) => p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
             Source::Stdin => "<stdin>".to_owned(),
-            Source::Url(u) => u.rsplit('/').find(|s| !s.is_empty()).unwrap_or(u).to_owned(),
+            Source::Url(u) => u
+                .rsplit('/')
+                .find(|s| !s.is_empty())
+                .unwrap_or(u)
+                .to_owned(),
         }
     }
 
@@ -64,10 +75,15 @@ impl Source {
                     bail!("is a directory");
                 }
                 let file = std::fs::File::open(path).map_err(describe_io)?;
-                file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(describe_io)?;
+                file.take(limit.saturating_add(1))
+                    .read_to_end(&mut bytes)
+                    .map_err(describe_io)?;
             }
             Source::Stdin => {
-                std::io::stdin().lock().take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+                std::io::stdin()
+                    .lock()
+                    .take(limit.saturating_add(1))
+                    .read_to_end(&mut bytes)?;
             }
             Source::Url(url) => return fetch(url, limit),
         }
@@ -91,7 +107,9 @@ fn looks_like_host_port(arg: &str) -> bool {
     match authority.rsplit_once(':') {
         Some((host, port)) => {
             !host.is_empty()
-                && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '[' || c == ']')
+                && host.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '[' || c == ']'
+                })
                 && !port.is_empty()
                 && port.chars().all(|c| c.is_ascii_digit())
         }
@@ -112,8 +130,14 @@ fn timeout_for(url: &str) -> Duration {
 }
 
 fn fetch(url: &str, limit: u64) -> Result<Vec<u8>> {
-    let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(timeout_for(url))).build().into();
-    let mut response = agent.get(url).call().map_err(|e| anyhow::anyhow!("fetching failed: {e}"))?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout_for(url)))
+        .build()
+        .into();
+    let mut response = agent
+        .get(url)
+        .call()
+        .map_err(|e| anyhow::anyhow!("fetching failed: {e}"))?;
     let bytes = response
         .body_mut()
         .with_config()
@@ -126,6 +150,8 @@ fn fetch(url: &str, limit: u64) -> Result<Vec<u8>> {
 /// Reads and decodes one profile; errors name the source.
 pub fn load(source: &Source, options: &DecodeOptions) -> Result<Profile> {
     let name = source.display_name();
-    let bytes = source.read(options.max_decompressed).with_context(|| format!("reading profile '{name}'"))?;
+    let bytes = source
+        .read(options.max_decompressed)
+        .with_context(|| format!("reading profile '{name}'"))?;
     decode(&bytes, options).with_context(|| format!("profile '{name}'"))
 }

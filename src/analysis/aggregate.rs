@@ -196,7 +196,11 @@ pub fn sort_totals(rows: &mut [NodeTotals], names: &[String], by: SortBy) {
                 .cmp(&a.flat.unsigned_abs())
                 .then_with(name)
                 .then_with(|| b.cum.unsigned_abs().cmp(&a.cum.unsigned_abs())),
-            SortBy::Cum => b.cum.unsigned_abs().cmp(&a.cum.unsigned_abs()).then_with(name),
+            SortBy::Cum => b
+                .cum
+                .unsigned_abs()
+                .cmp(&a.cum.unsigned_abs())
+                .then_with(name),
         }
     };
     rows.sort_by(order);

@@ -12,7 +12,11 @@ use crate::profile::{Label, Profile};
 #[derive(Debug, Error)]
 pub enum FilterError {
     #[error("invalid {option} regex '{pattern}': {message}")]
-    Regex { option: &'static str, pattern: String, message: String },
+    Regex {
+        option: &'static str,
+        pattern: String,
+        message: String,
+    },
 }
 
 /// The active filters of a view. All are optional; the default keeps everything.
@@ -46,13 +50,21 @@ impl Filters {
     /// Human-readable descriptions of the active filters, as pprof lists them.
     pub fn describe(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let regexes = [("focus", &self.focus), ("ignore", &self.ignore), ("hide", &self.hide), ("show", &self.show)];
+        let regexes = [
+            ("focus", &self.focus),
+            ("ignore", &self.ignore),
+            ("hide", &self.hide),
+            ("show", &self.show),
+        ];
         for (name, re) in regexes {
             if let Some(re) = re {
                 out.push(format!("{name}={}", re.as_str()));
             }
         }
-        for (name, tag) in [("tagfocus", &self.tag_focus), ("tagignore", &self.tag_ignore)] {
+        for (name, tag) in [
+            ("tagfocus", &self.tag_focus),
+            ("tagignore", &self.tag_ignore),
+        ] {
             if let Some(tag) = tag {
                 out.push(format!("{name}={}", tag.source));
             }
@@ -66,7 +78,13 @@ pub fn compile_regex(option: &'static str, pattern: &str) -> Result<Regex, Filte
     Regex::new(pattern).map_err(|e| FilterError::Regex {
         option,
         pattern: pattern.to_owned(),
-        message: e.to_string().lines().last().unwrap_or_default().trim().to_owned(),
+        message: e
+            .to_string()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
     })
 }
 
@@ -83,7 +101,11 @@ pub struct TagFilter {
 #[derive(Debug, Clone)]
 enum TagMatch {
     Strings(Vec<Regex>),
-    Range { low: Option<(f64, Unit)>, high: Option<(f64, Unit)>, exact: bool },
+    Range {
+        low: Option<(f64, Unit)>,
+        high: Option<(f64, Unit)>,
+        exact: bool,
+    },
 }
 
 /// A unit family and the factor to its base unit (bytes or nanoseconds).
@@ -96,7 +118,11 @@ enum Unit {
 
 fn parse_unit(s: &str) -> Option<Unit> {
     let lower = s.to_ascii_lowercase();
-    let trimmed = if lower.len() > 2 { lower.trim_end_matches('s').to_owned() } else { lower.clone() };
+    let trimmed = if lower.len() > 2 {
+        lower.trim_end_matches('s').to_owned()
+    } else {
+        lower.clone()
+    };
     let unit = match trimmed.as_str() {
         "" => Unit::Plain,
         "b" | "byte" => Unit::Bytes(1.0),
@@ -116,7 +142,9 @@ fn parse_unit(s: &str) -> Option<Unit> {
 
 /// Parses `12`, `1.5kb`, `10ms` into a number and unit.
 fn parse_quantity(s: &str) -> Option<(f64, Unit)> {
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     Some((num.parse().ok()?, parse_unit(unit)?))
 }
@@ -128,24 +156,47 @@ impl TagFilter {
             None => (None, spec),
         };
         let range = if let Some((lo, hi)) = value.split_once(':') {
-            let lo = if lo.is_empty() { Some(None) } else { parse_quantity(lo).map(Some) };
-            let hi = if hi.is_empty() { Some(None) } else { parse_quantity(hi).map(Some) };
+            let lo = if lo.is_empty() {
+                Some(None)
+            } else {
+                parse_quantity(lo).map(Some)
+            };
+            let hi = if hi.is_empty() {
+                Some(None)
+            } else {
+                parse_quantity(hi).map(Some)
+            };
             match (lo, hi) {
                 (Some(low), Some(high)) if low.is_some() || high.is_some() => {
-                    Some(TagMatch::Range { low, high, exact: false })
+                    Some(TagMatch::Range {
+                        low,
+                        high,
+                        exact: false,
+                    })
                 }
                 _ => None,
             }
         } else {
-            parse_quantity(value).map(|q| TagMatch::Range { low: Some(q), high: Some(q), exact: true })
+            parse_quantity(value).map(|q| TagMatch::Range {
+                low: Some(q),
+                high: Some(q),
+                exact: true,
+            })
         };
         let kind = match range {
             Some(range) => range,
             None => TagMatch::Strings(
-                value.split(',').map(|p| compile_regex(option, p)).collect::<Result<_, _>>()?,
+                value
+                    .split(',')
+                    .map(|p| compile_regex(option, p))
+                    .collect::<Result<_, _>>()?,
             ),
         };
-        Ok(TagFilter { source: spec.to_owned(), key, kind })
+        Ok(TagFilter {
+            source: spec.to_owned(),
+            key,
+            kind,
+        })
     }
 
     /// Whether a sample with these labels matches.
@@ -157,7 +208,11 @@ impl TagFilter {
                     // Every regex must match some `key:value`.
                     None => regexes.iter().all(|re| {
                         string_labels.clone().any(|l| {
-                            re.is_match(&format!("{}:{}", profile.string(l.key), profile.string(l.str)))
+                            re.is_match(&format!(
+                                "{}:{}",
+                                profile.string(l.key),
+                                profile.string(l.str)
+                            ))
                         })
                     }),
                     Some(key) => string_labels
@@ -168,13 +223,19 @@ impl TagFilter {
             TagMatch::Range { low, high, exact } => labels
                 .iter()
                 .filter(|l| l.str.index() == 0)
-                .filter(|l| self.key.as_deref().is_none_or(|k| profile.string(l.key) == k))
+                .filter(|l| {
+                    self.key
+                        .as_deref()
+                        .is_none_or(|k| profile.string(l.key) == k)
+                })
                 .any(|l| {
                     let unit = label_unit(profile.string(l.key), profile.string(l.num_unit));
                     let value = l.num as f64;
                     let in_unit = |(q, u): &(f64, Unit)| -> Option<f64> {
                         match (u, unit) {
-                            (Unit::Bytes(f), Unit::Bytes(g)) | (Unit::Nanos(f), Unit::Nanos(g)) => Some(q * f / g),
+                            (Unit::Bytes(f), Unit::Bytes(g)) | (Unit::Nanos(f), Unit::Nanos(g)) => {
+                                Some(q * f / g)
+                            }
                             (Unit::Plain, _) => Some(*q),
                             _ => None,
                         }

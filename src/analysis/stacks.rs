@@ -59,7 +59,12 @@ impl Granularity {
             Granularity::Lines => (true, true, true, false),
             Granularity::Addresses => (true, true, true, true),
         };
-        Keep { function, filename, line, address }
+        Keep {
+            function,
+            filename,
+            line,
+            address,
+        }
     }
 }
 
@@ -181,8 +186,9 @@ impl<'p> Stacks<'p> {
                     !file.is_empty() && re.is_match(file)
                 })
             };
-            let location_matches =
-                |re: &Regex| lines.iter().any(|l| line_matches(re, l.function)) || mapping_matches(re);
+            let location_matches = |re: &Regex| {
+                lines.iter().any(|l| line_matches(re, l.function)) || mapping_matches(re)
+            };
             if filters.ignore.as_ref().is_some_and(location_matches) {
                 flag |= IGNORED;
             } else if filters.focus.as_ref().is_none_or(location_matches) {
@@ -249,7 +255,11 @@ impl<'p> Stacks<'p> {
     }
 
     fn location_frames(&self, location: usize) -> &[Frame] {
-        let start = if location == 0 { 0 } else { self.frame_ends[location - 1] as usize };
+        let start = if location == 0 {
+            0
+        } else {
+            self.frame_ends[location - 1] as usize
+        };
         &self.frames[start..self.frame_ends[location] as usize]
     }
 
@@ -268,8 +278,16 @@ impl<'p> Stacks<'p> {
             }
             if tag_filtering {
                 let labels = samples.labels(s);
-                if self.filters.tag_focus.as_ref().is_some_and(|t| !t.matches(self.profile, labels))
-                    || self.filters.tag_ignore.as_ref().is_some_and(|t| t.matches(self.profile, labels))
+                if self
+                    .filters
+                    .tag_focus
+                    .as_ref()
+                    .is_some_and(|t| !t.matches(self.profile, labels))
+                    || self
+                        .filters
+                        .tag_ignore
+                        .as_ref()
+                        .is_some_and(|t| t.matches(self.profile, labels))
                 {
                     continue;
                 }
@@ -310,25 +328,52 @@ struct Interner<'p> {
 
 impl<'p> Interner<'p> {
     fn new(profile: &'p Profile, keep: Keep) -> Self {
-        Interner { profile, keep, by_key: HashMap::new(), by_info: HashMap::new(), nodes: Vec::new() }
+        Interner {
+            profile,
+            keep,
+            by_key: HashMap::new(),
+            by_info: HashMap::new(),
+            nodes: Vec::new(),
+        }
     }
 
-    fn push_frames(&mut self, location: &Location, lines: &[crate::profile::Line], out: &mut Vec<Frame>) {
-        let address = if self.keep.address { location.address } else { 0 };
+    fn push_frames(
+        &mut self,
+        location: &Location,
+        lines: &[crate::profile::Line],
+        out: &mut Vec<Frame>,
+    ) {
+        let address = if self.keep.address {
+            location.address
+        } else {
+            0
+        };
         if lines.is_empty() {
             let node = self.node(None, 0, address, location.mapping);
-            out.push(Frame { node, inline: false });
+            out.push(Frame {
+                node,
+                inline: false,
+            });
             return;
         }
         let last = lines.len() - 1;
         for (i, line) in lines.iter().enumerate() {
             let number = if self.keep.line { line.line } else { 0 };
             let node = self.node(line.function, number, address, location.mapping);
-            out.push(Frame { node, inline: i != last });
+            out.push(Frame {
+                node,
+                inline: i != last,
+            });
         }
     }
 
-    fn node(&mut self, function: Option<FunctionId>, line: i64, address: u64, mapping: Option<MappingId>) -> NodeId {
+    fn node(
+        &mut self,
+        function: Option<FunctionId>,
+        line: i64,
+        address: u64,
+        mapping: Option<MappingId>,
+    ) -> NodeId {
         let key = (function, line, address, mapping);
         if let Some(&id) = self.by_key.get(&key) {
             return id;
@@ -344,15 +389,41 @@ impl<'p> Interner<'p> {
     }
 
     /// pprof's `nodeInfo` applied to an aggregated location.
-    fn info(&self, function: Option<FunctionId>, line: i64, address: u64, mapping: Option<MappingId>) -> NodeInfo {
-        let objfile = mapping.map(|m| self.profile.mapping(m).file.clone()).unwrap_or_default();
+    fn info(
+        &self,
+        function: Option<FunctionId>,
+        line: i64,
+        address: u64,
+        mapping: Option<MappingId>,
+    ) -> NodeInfo {
+        let objfile = mapping
+            .map(|m| self.profile.mapping(m).file.clone())
+            .unwrap_or_default();
         let Some(function) = function else {
-            return NodeInfo { address, objfile, ..NodeInfo::default() };
+            return NodeInfo {
+                address,
+                objfile,
+                ..NodeInfo::default()
+            };
         };
         let f = self.profile.function(function);
-        let name = if self.keep.function { f.name.clone() } else { String::new() };
-        let file = if self.keep.filename && !f.filename.is_empty() { clean_path(&f.filename) } else { String::new() };
-        let mut info = NodeInfo { name, file, line, address, ..NodeInfo::default() };
+        let name = if self.keep.function {
+            f.name.clone()
+        } else {
+            String::new()
+        };
+        let file = if self.keep.filename && !f.filename.is_empty() {
+            clean_path(&f.filename)
+        } else {
+            String::new()
+        };
+        let mut info = NodeInfo {
+            name,
+            file,
+            line,
+            address,
+            ..NodeInfo::default()
+        };
         if info.name.is_empty() {
             info.objfile = objfile;
             info.start_line = f.start_line;

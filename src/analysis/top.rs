@@ -90,7 +90,12 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     }
     let rows = totals
         .into_iter()
-        .map(|t| TopRow { name: names[t.node.index()].clone(), flat: t.flat, cum: t.cum, inlined: t.inlined })
+        .map(|t| TopRow {
+            name: names[t.node.index()].clone(),
+            flat: t.flat,
+            cum: t.cum,
+            inlined: t.inlined,
+        })
         .collect();
     Top {
         sample_type: profile.sample_types[options.sample_index].clone(),

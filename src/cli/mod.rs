@@ -19,7 +19,12 @@ pub const EXIT_USAGE: u8 = 2;
 /// Read Go pprof profiles in the terminal: rank allocation sites, diff heap
 /// snapshots, find leaks, export flame graphs.
 #[derive(Debug, Parser)]
-#[command(name = "pprof-tui", version, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(
+    name = "pprof-tui",
+    version,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -89,19 +94,30 @@ pub enum Format {
 
 impl ViewArgs {
     pub fn decode_options(&self) -> DecodeOptions {
-        DecodeOptions { max_decompressed: self.max_decompressed }
+        DecodeOptions {
+            max_decompressed: self.max_decompressed,
+        }
     }
 
     /// Compiles the filter options.
     pub fn filters(&self) -> Result<Filters> {
-        let regex = |name, re: &Option<String>| re.as_deref().map(|p| compile_regex(name, p)).transpose();
+        let regex =
+            |name, re: &Option<String>| re.as_deref().map(|p| compile_regex(name, p)).transpose();
         Ok(Filters {
             focus: regex("--focus", &self.focus)?,
             ignore: regex("--ignore", &self.ignore)?,
             hide: regex("--hide", &self.hide)?,
             show: regex("--show", &self.show)?,
-            tag_focus: self.tagfocus.as_deref().map(|t| TagFilter::parse("--tagfocus", t)).transpose()?,
-            tag_ignore: self.tagignore.as_deref().map(|t| TagFilter::parse("--tagignore", t)).transpose()?,
+            tag_focus: self
+                .tagfocus
+                .as_deref()
+                .map(|t| TagFilter::parse("--tagfocus", t))
+                .transpose()?,
+            tag_ignore: self
+                .tagignore
+                .as_deref()
+                .map(|t| TagFilter::parse("--tagignore", t))
+                .transpose()?,
         })
     }
 
@@ -110,8 +126,15 @@ impl ViewArgs {
         match &self.sample_index {
             None => Ok(profile.default_sample_index()),
             Some(spec) => profile.sample_index(spec).ok_or_else(|| {
-                let names: Vec<&str> = profile.sample_types.iter().map(|t| t.name.as_str()).collect();
-                anyhow::anyhow!("unknown sample type '{spec}' (this profile has: {})", names.join(", "))
+                let names: Vec<&str> = profile
+                    .sample_types
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect();
+                anyhow::anyhow!(
+                    "unknown sample type '{spec}' (this profile has: {})",
+                    names.join(", ")
+                )
             }),
         }
     }
@@ -159,10 +182,22 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Keeps an error on one line: control characters from hostile input are escaped.
 fn one_line(message: &str) -> String {
-    message.chars().flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] }).collect()
+    message
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }

@@ -60,7 +60,10 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let table = top(&profile, &options);
     match args.format {
         Format::Text => {
-            let text = TextOptions { unit: args.unit.clone(), node_fraction };
+            let text = TextOptions {
+                unit: args.unit.clone(),
+                node_fraction,
+            };
             write_top(out, &profile, &table, &options.filters, &text)?;
         }
         Format::Json => {

@@ -20,8 +20,12 @@ use super::model::{
     StringTable, ValueType,
 };
 
-/// Generated from `proto/profile.proto`.
-pub(crate) mod pb {
+/// The protobuf messages generated from `proto/profile.proto`. Public only
+/// so tests, benchmarks and the synthetic-profile generator can *write*
+/// profiles (including malformed ones); the rest of the crate sees
+/// [`Profile`] alone.
+#[doc(hidden)]
+pub mod pb {
     #![allow(clippy::all, clippy::pedantic, missing_docs)]
     include!(concat!(env!("OUT_DIR"), "/perftools.profiles.rs"));
 }
@@ -38,7 +42,9 @@ pub struct DecodeOptions {
 
 impl Default for DecodeOptions {
     fn default() -> Self {
-        DecodeOptions { max_decompressed: DEFAULT_MAX_DECOMPRESSED }
+        DecodeOptions {
+            max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+        }
     }
 }
 
@@ -55,7 +61,9 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Profile, ProfileE
         // `inflated` is dropped here, before the model is built.
     } else {
         if bytes.len() as u64 > options.max_decompressed {
-            return Err(ProfileError::TooLarge { limit: options.max_decompressed });
+            return Err(ProfileError::TooLarge {
+                limit: options.max_decompressed,
+            });
         }
         RawProfile::parse(bytes)?
     };
@@ -158,12 +166,16 @@ struct Scratch {
 }
 
 /// Splits a length-delimited payload off the front of `buf`.
-fn take_length_delimited<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], prost::DecodeError> {
+fn take_length_delimited<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], ProfileError> {
     let len = decode_varint(buf)?;
     let len = usize::try_from(len)
         .ok()
         .filter(|&len| len <= buf.len())
-        .ok_or_else(|| prost::DecodeError::new("a length prefix runs past the end of the data"))?;
+        .ok_or_else(|| {
+            ProfileError::Protobuf(format!(
+                "a length prefix of {len} bytes runs past the end of the data"
+            ))
+        })?;
     let (payload, rest) = buf.split_at(len);
     *buf = rest;
     Ok(payload)
@@ -174,7 +186,7 @@ fn expect_length_delimited(wire_type: WireType) -> Result<(), prost::DecodeError
 }
 
 impl RawProfile {
-    fn parse(mut buf: &[u8]) -> Result<RawProfile, prost::DecodeError> {
+    fn parse(mut buf: &[u8]) -> Result<RawProfile, ProfileError> {
         use encoding::{int64, message};
         let ctx = DecodeContext::default();
         let mut p = RawProfile::default();
@@ -224,7 +236,7 @@ impl RawSamples {
         mut body: &[u8],
         scratch: &mut Scratch,
         ctx: &DecodeContext,
-    ) -> Result<(), prost::DecodeError> {
+    ) -> Result<(), ProfileError> {
         use encoding::{int64, message, uint64};
         scratch.ids.clear();
         scratch.values.clear();
@@ -257,10 +269,16 @@ enum IdIndex {
 impl IdIndex {
     const ABSENT: u32 = u32::MAX;
 
-    fn build(ids: impl ExactSizeIterator<Item = u64> + Clone, what: &'static str) -> Result<Self, ProfileError> {
+    fn build(
+        ids: impl ExactSizeIterator<Item = u64> + Clone,
+        what: &'static str,
+    ) -> Result<Self, ProfileError> {
         let n = ids.len();
         if n >= IdIndex::ABSENT as usize {
-            return Err(ProfileError::TooMany { what, max: IdIndex::ABSENT as usize - 1 });
+            return Err(ProfileError::TooMany {
+                what,
+                max: IdIndex::ABSENT as usize - 1,
+            });
         }
         let max = ids.clone().max().unwrap_or(0);
         let mut index = if max <= (n as u64).saturating_mul(4).max(1024) {
@@ -290,9 +308,11 @@ impl IdIndex {
 
     fn get(&self, id: u64) -> Option<u32> {
         match self {
-            IdIndex::Dense(table) => {
-                usize::try_from(id).ok().and_then(|i| table.get(i)).copied().filter(|&i| i != IdIndex::ABSENT)
-            }
+            IdIndex::Dense(table) => usize::try_from(id)
+                .ok()
+                .and_then(|i| table.get(i))
+                .copied()
+                .filter(|&i| i != IdIndex::ABSENT),
             IdIndex::Sparse(map) => map.get(&id).copied(),
         }
     }
@@ -307,7 +327,10 @@ impl Strings<'_> {
             .ok()
             .and_then(|i| self.0.get(i))
             .map(String::as_str)
-            .ok_or(ProfileError::StringIndex { index, len: self.0.len() })
+            .ok_or(ProfileError::StringIndex {
+                index,
+                len: self.0.len(),
+            })
     }
 
     fn owned(&self, index: i64) -> Result<String, ProfileError> {
@@ -320,7 +343,10 @@ impl Strings<'_> {
     }
 
     fn value_type(&self, vt: &pb::ValueType) -> Result<ValueType, ProfileError> {
-        Ok(ValueType { name: self.owned(vt.r#type)?, unit: self.owned(vt.unit)? })
+        Ok(ValueType {
+            name: self.owned(vt.r#type)?,
+            unit: self.owned(vt.unit)?,
+        })
     }
 
     fn optional(&self, index: i64) -> Result<Option<String>, ProfileError> {
@@ -337,14 +363,20 @@ impl TryFrom<RawProfile> for Profile {
             return Err(ProfileError::StringTableStart);
         }
         if raw.strings.len() > u32::MAX as usize {
-            return Err(ProfileError::TooMany { what: "strings", max: u32::MAX as usize });
+            return Err(ProfileError::TooMany {
+                what: "strings",
+                max: u32::MAX as usize,
+            });
         }
         let strings = Strings(&raw.strings);
         if raw.sample_type.is_empty() {
             return Err(ProfileError::NoSampleTypes);
         }
-        let sample_types =
-            raw.sample_type.iter().map(|vt| strings.value_type(vt)).collect::<Result<Vec<_>, _>>()?;
+        let sample_types = raw
+            .sample_type
+            .iter()
+            .map(|vt| strings.value_type(vt))
+            .collect::<Result<Vec<_>, _>>()?;
 
         let mappings = raw
             .mapping
@@ -383,28 +415,37 @@ impl TryFrom<RawProfile> for Profile {
 
         let total_lines: usize = raw.location.iter().map(|l| l.line.len()).sum();
         if total_lines > u32::MAX as usize {
-            return Err(ProfileError::TooMany { what: "lines", max: u32::MAX as usize });
+            return Err(ProfileError::TooMany {
+                what: "lines",
+                max: u32::MAX as usize,
+            });
         }
         let mut lines = Vec::with_capacity(total_lines);
         let mut locations = Vec::with_capacity(raw.location.len());
         for l in &raw.location {
             let mapping = match l.mapping_id {
                 0 => None,
-                id => Some(MappingId(
-                    mapping_index.get(id).ok_or(ProfileError::DanglingMapping { location: l.id, id })?,
-                )),
+                id => {
+                    Some(MappingId(mapping_index.get(id).ok_or(
+                        ProfileError::DanglingMapping { location: l.id, id },
+                    )?))
+                }
             };
             let start = lines.len() as u32;
             for line in &l.line {
                 let function = match line.function_id {
                     0 => None,
-                    id => Some(FunctionId(
-                        function_index
-                            .get(id)
-                            .ok_or(ProfileError::DanglingFunction { location: l.id, id })?,
-                    )),
+                    id => {
+                        Some(FunctionId(function_index.get(id).ok_or(
+                            ProfileError::DanglingFunction { location: l.id, id },
+                        )?))
+                    }
                 };
-                lines.push(Line { function, line: line.line, column: line.column });
+                lines.push(Line {
+                    function,
+                    line: line.line,
+                    column: line.column,
+                });
             }
             locations.push(Location {
                 id: l.id,
@@ -418,7 +459,11 @@ impl TryFrom<RawProfile> for Profile {
 
         let samples = build_samples(raw.samples, &location_index, &strings, sample_types.len())?;
 
-        let comments = raw.comment.iter().map(|&c| strings.owned(c)).collect::<Result<_, _>>()?;
+        let comments = raw
+            .comment
+            .iter()
+            .map(|&c| strings.owned(c))
+            .collect::<Result<_, _>>()?;
         let period_type = match &raw.period_type {
             Some(vt) => Some(strings.value_type(vt)?),
             None => None,
@@ -451,10 +496,22 @@ fn build_samples(
     strings: &Strings<'_>,
     value_count: usize,
 ) -> Result<Samples, ProfileError> {
-    let RawSamples { location_ids, stack_ends, values, value_ends, labels, label_ends } = raw;
+    let RawSamples {
+        location_ids,
+        stack_ends,
+        values,
+        value_ends,
+        labels,
+        label_ends,
+    } = raw;
     let sample_of = |frame: usize| stack_ends.partition_point(|&end| end <= frame);
     let resolve = |frame: usize, id: u64| {
-        locations.get(id).ok_or_else(|| ProfileError::DanglingLocation { sample: sample_of(frame), id })
+        locations
+            .get(id)
+            .ok_or_else(|| ProfileError::DanglingLocation {
+                sample: sample_of(frame),
+                id,
+            })
     };
     let frames = match location_ids {
         LocationIds::Narrow(mut ids) => {
@@ -463,14 +520,20 @@ fn build_samples(
             }
             ids
         }
-        LocationIds::Wide(ids) => {
-            ids.iter().enumerate().map(|(frame, &id)| resolve(frame, id)).collect::<Result<_, _>>()?
-        }
+        LocationIds::Wide(ids) => ids
+            .iter()
+            .enumerate()
+            .map(|(frame, &id)| resolve(frame, id))
+            .collect::<Result<_, _>>()?,
     };
     let mut start = 0;
     for (sample, &end) in value_ends.iter().enumerate() {
         if end - start != value_count {
-            return Err(ProfileError::ValueCount { sample, got: end - start, want: value_count });
+            return Err(ProfileError::ValueCount {
+                sample,
+                got: end - start,
+                want: value_count,
+            });
         }
         start = end;
     }

@@ -12,7 +12,9 @@ pub enum ProfileError {
     Io(#[from] std::io::Error),
     #[error("not a valid gzip stream: {0}")]
     Gzip(std::io::Error),
-    #[error("decompressed size exceeds the limit of {limit} bytes (raise it with --max-decompressed)")]
+    #[error(
+        "decompressed size exceeds the limit of {limit} bytes (raise it with --max-decompressed)"
+    )]
     TooLarge { limit: u64 },
     #[error("not a pprof protobuf: {0}")]
     Protobuf(String),
@@ -29,7 +31,11 @@ pub enum ProfileError {
     #[error("location id {location} refers to mapping id {id}, which does not exist")]
     DanglingMapping { location: u64, id: u64 },
     #[error("sample {sample} has {got} values but the profile has {want} sample types")]
-    ValueCount { sample: usize, got: usize, want: usize },
+    ValueCount {
+        sample: usize,
+        got: usize,
+        want: usize,
+    },
     #[error("duplicate {what} id {id}")]
     DuplicateId { what: &'static str, id: u64 },
     #[error("{what} id 0 is reserved")]

@@ -113,17 +113,6 @@ impl StringTable {
     pub fn get(&self, id: StrId) -> &str {
         self.0.get(id.index()).map_or("", |s| s)
     }
-
-    /// The id of `s`, adding it if absent (used when merging profiles).
-    pub(crate) fn intern(&mut self, s: &str) -> StrId {
-        match self.0.iter().position(|t| &**t == s) {
-            Some(i) => StrId(i as u32),
-            None => {
-                self.0.push(s.into());
-                StrId(self.0.len() as u32 - 1)
-            }
-        }
-    }
 }
 
 /// All samples, in flat arrays. Sample `i`'s stack is
@@ -151,7 +140,15 @@ impl Samples {
         label_ends: Vec<usize>,
         labels: Vec<Label>,
     ) -> Samples {
-        Samples { value_count, stack_ends, frames, values, label_ends, labels, diff_base: 0..0 }
+        Samples {
+            value_count,
+            stack_ends,
+            frames,
+            values,
+            label_ends,
+            labels,
+            diff_base: 0..0,
+        }
     }
 
     /// Number of samples.
@@ -174,8 +171,13 @@ impl Samples {
     }
 
     /// Sample `i`'s stack, leaf first.
-    pub fn stack(&self, i: usize) -> impl DoubleEndedIterator<Item = LocationId> + ExactSizeIterator + '_ {
-        self.frames[Samples::bounds(&self.stack_ends, i)].iter().map(|&l| LocationId(l))
+    pub fn stack(
+        &self,
+        i: usize,
+    ) -> impl DoubleEndedIterator<Item = LocationId> + ExactSizeIterator + '_ {
+        self.frames[Samples::bounds(&self.stack_ends, i)]
+            .iter()
+            .map(|&l| LocationId(l))
     }
 
     /// Sample `i`'s values, one per sample type.
@@ -276,6 +278,10 @@ impl Profile {
         self.sample_types
             .iter()
             .position(|t| t.name == bare)
-            .or_else(|| self.sample_types.iter().position(|t| t.name.strip_prefix("inuse_") == Some(bare)))
+            .or_else(|| {
+                self.sample_types
+                    .iter()
+                    .position(|t| t.name.strip_prefix("inuse_") == Some(bare))
+            })
     }
 }

@@ -18,7 +18,10 @@ pub struct TextOptions {
 
 impl Default for TextOptions {
     fn default() -> Self {
-        TextOptions { unit: "minimum".to_owned(), node_fraction: 0.0 }
+        TextOptions {
+            unit: "minimum".to_owned(),
+            node_fraction: 0.0,
+        }
     }
 }
 
@@ -40,7 +43,13 @@ impl ValueFormat {
             let min = top
                 .rows
                 .iter()
-                .map(|r| if r.flat != 0 { r.flat.unsigned_abs() } else { r.cum.unsigned_abs() })
+                .map(|r| {
+                    if r.flat != 0 {
+                        r.flat.unsigned_abs()
+                    } else {
+                        r.cum.unsigned_abs()
+                    }
+                })
                 .filter(|&v| v > 0)
                 .min()
                 .map_or(top.total, |v| v as i64);
@@ -52,9 +61,16 @@ impl ValueFormat {
             } else {
                 min_unit
             };
-            if unit.is_empty() { sample_unit.clone() } else { unit }
+            if unit.is_empty() {
+                sample_unit.clone()
+            } else {
+                unit
+            }
         };
-        ValueFormat { sample_unit, output_unit }
+        ValueFormat {
+            sample_unit,
+            output_unit,
+        }
     }
 
     pub fn format(&self, value: i64) -> String {
@@ -64,17 +80,31 @@ impl ValueFormat {
 
 /// The profile facts pprof prints first: File, Build ID, comments, Type,
 /// Time, Duration.
-pub fn profile_labels(profile: &Profile, sample_type: &str, total: i64, fmt: &ValueFormat) -> Vec<String> {
+pub fn profile_labels(
+    profile: &Profile,
+    sample_type: &str,
+    total: i64,
+    fmt: &ValueFormat,
+) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(m) = profile.mappings.first() {
         if !m.file.is_empty() {
-            out.push(format!("File: {}", m.file.rsplit('/').next().unwrap_or(&m.file)));
+            out.push(format!(
+                "File: {}",
+                m.file.rsplit('/').next().unwrap_or(&m.file)
+            ));
         }
         if !m.build_id.is_empty() {
             out.push(format!("Build ID: {}", m.build_id));
         }
     }
-    out.extend(profile.comments.iter().filter(|c| !c.starts_with('#')).cloned());
+    out.extend(
+        profile
+            .comments
+            .iter()
+            .filter(|c| !c.starts_with('#'))
+            .cloned(),
+    );
     out.push(format!("Type: {sample_type}"));
     if profile.time_nanos != 0 {
         out.push(format!("Time: {}", format_time(profile.time_nanos)));
@@ -87,7 +117,10 @@ pub fn profile_labels(profile: &Profile, sample_type: &str, total: i64, fmt: &Va
         } else {
             String::new()
         };
-        out.push(format!("Duration: {duration}, Total samples = {} {ratio}", fmt.format(total)));
+        out.push(format!(
+            "Duration: {duration}, Total samples = {} {ratio}",
+            fmt.format(total)
+        ));
     }
     out
 }
@@ -129,7 +162,11 @@ pub fn write_top(
     if !active.is_empty() {
         lines.push("Active filters:".to_owned());
         lines.extend(active.into_iter().map(|f| {
-            let f = if f.chars().count() > 80 { format!("{}…", f.chars().take(80).collect::<String>()) } else { f };
+            let f = if f.chars().count() > 80 {
+                format!("{}…", f.chars().take(80).collect::<String>())
+            } else {
+                f
+            };
             format!("   {f}")
         }));
     }
@@ -144,16 +181,28 @@ pub fn write_top(
         if top.dropped_nodes > 0 {
             let cutoff = ((top.total as f64 * options.node_fraction) as i64).abs();
             let plural = if top.dropped_nodes > 1 { "s" } else { "" };
-            lines.push(format!("Dropped {} node{plural} (cum <= {})", top.dropped_nodes, fmt.format(cutoff)));
+            lines.push(format!(
+                "Dropped {} node{plural} (cum <= {})",
+                top.dropped_nodes,
+                fmt.format(cutoff)
+            ));
         }
         if !top.rows.is_empty() && top.rows.len() < top.node_total {
-            lines.push(format!("Showing top {} nodes out of {}", top.rows.len(), top.node_total));
+            lines.push(format!(
+                "Showing top {} nodes out of {}",
+                top.rows.len(),
+                top.node_total
+            ));
         }
     }
     for line in lines {
         writeln!(out, "{line}")?;
     }
-    writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum")?;
+    writeln!(
+        out,
+        "{:>10} {:>5}% {:>5}% {:>10} {:>5}%",
+        "flat", "flat", "sum", "cum", "cum"
+    )?;
     let mut sum = 0i64;
     for row in &top.rows {
         sum += row.flat;

@@ -17,12 +17,36 @@ struct Family {
 
 const BYTES: Family = Family {
     units: &[
-        Unit { name: "B", aliases: &["b", "byte"], factor: 1.0 },
-        Unit { name: "kB", aliases: &["kb", "kbyte", "kilobyte"], factor: 1024.0 },
-        Unit { name: "MB", aliases: &["mb", "mbyte", "megabyte"], factor: 1048576.0 },
-        Unit { name: "GB", aliases: &["gb", "gbyte", "gigabyte"], factor: 1073741824.0 },
-        Unit { name: "TB", aliases: &["tb", "tbyte", "terabyte"], factor: 1099511627776.0 },
-        Unit { name: "PB", aliases: &["pb", "pbyte", "petabyte"], factor: 1125899906842624.0 },
+        Unit {
+            name: "B",
+            aliases: &["b", "byte"],
+            factor: 1.0,
+        },
+        Unit {
+            name: "kB",
+            aliases: &["kb", "kbyte", "kilobyte"],
+            factor: 1024.0,
+        },
+        Unit {
+            name: "MB",
+            aliases: &["mb", "mbyte", "megabyte"],
+            factor: 1048576.0,
+        },
+        Unit {
+            name: "GB",
+            aliases: &["gb", "gbyte", "gigabyte"],
+            factor: 1073741824.0,
+        },
+        Unit {
+            name: "TB",
+            aliases: &["tb", "tbyte", "terabyte"],
+            factor: 1099511627776.0,
+        },
+        Unit {
+            name: "PB",
+            aliases: &["pb", "pbyte", "petabyte"],
+            factor: 1125899906842624.0,
+        },
     ],
     default: "B",
     default_factor: 1.0,
@@ -30,11 +54,31 @@ const BYTES: Family = Family {
 
 const TIME: Family = Family {
     units: &[
-        Unit { name: "ns", aliases: &["ns", "nanosecond"], factor: 1.0 },
-        Unit { name: "us", aliases: &["μs", "us", "microsecond"], factor: 1e3 },
-        Unit { name: "ms", aliases: &["ms", "millisecond"], factor: 1e6 },
-        Unit { name: "s", aliases: &["s", "sec", "second"], factor: 1e9 },
-        Unit { name: "hrs", aliases: &["hour", "hr"], factor: 3600e9 },
+        Unit {
+            name: "ns",
+            aliases: &["ns", "nanosecond"],
+            factor: 1.0,
+        },
+        Unit {
+            name: "us",
+            aliases: &["μs", "us", "microsecond"],
+            factor: 1e3,
+        },
+        Unit {
+            name: "ms",
+            aliases: &["ms", "millisecond"],
+            factor: 1e6,
+        },
+        Unit {
+            name: "s",
+            aliases: &["s", "sec", "second"],
+            factor: 1e9,
+        },
+        Unit {
+            name: "hrs",
+            aliases: &["hour", "hr"],
+            factor: 3600e9,
+        },
     ],
     default: "s",
     default_factor: 1e9,
@@ -50,7 +94,9 @@ impl Family {
                 unit = stripped.to_owned();
             }
         }
-        self.units.iter().find(|u| u.aliases.contains(&unit.as_str()))
+        self.units
+            .iter()
+            .find(|u| u.aliases.contains(&unit.as_str()))
     }
 
     fn auto_scale(&self, value: f64) -> Option<(f64, &'static str)> {
@@ -115,7 +161,11 @@ pub fn label(value: i64, unit: &str) -> String {
 
 /// `value` as a percentage of `total`, formatted exactly as pprof does.
 pub fn percentage(value: i64, total: i64) -> String {
-    let ratio = if total != 0 { (value as f64 / total as f64).abs() * 100.0 } else { 0.0 };
+    let ratio = if total != 0 {
+        (value as f64 / total as f64).abs() * 100.0
+    } else {
+        0.0
+    };
     if (99.95..=100.05).contains(&ratio) {
         "  100%".to_owned()
     } else if ratio >= 1.0 {
@@ -138,7 +188,7 @@ fn go_g2(x: f64) -> String {
     };
     let exp: i32 = exp.parse().unwrap_or(0);
     let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
-    if exp < -4 || exp >= 2 {
+    if !(-4..2).contains(&exp) {
         let sign = if exp < 0 { '-' } else { '+' };
         return format!("{mantissa}e{sign}{:02}", exp.abs());
     }
@@ -149,9 +199,17 @@ fn go_g2(x: f64) -> String {
     } else {
         let (int, frac) = digits.split_at(((exp + 1) as usize).min(digits.len()));
         let int = format!("{int}{}", "0".repeat((exp + 1) as usize - int.len()));
-        if frac.is_empty() { int } else { format!("{int}.{frac}") }
+        if frac.is_empty() {
+            int
+        } else {
+            format!("{int}.{frac}")
+        }
     };
-    let body = if body.contains('.') { body.trim_end_matches('0').trim_end_matches('.').to_owned() } else { body };
+    let body = if body.contains('.') {
+        body.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        body
+    };
     if negative { format!("-{body}") } else { body }
 }
 
