@@ -106,7 +106,7 @@ struct Edge {
 /// pprof does: call edges are summed (once per sample), edges lighter than
 /// `cutoff` are trimmed, and the node is "inline" if all remaining incoming
 /// edges are inlined, "partial-inline" if only some are.
-fn edge_inlining(
+pub(crate) fn edge_inlining(
     stacks: &Stacks<'_>,
     sample_index: usize,
     candidates: &[bool],

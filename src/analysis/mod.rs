@@ -2,11 +2,16 @@
 //! aggregation, call trees, diffs. No I/O and no terminal here.
 
 pub mod aggregate;
+pub mod diff;
 pub mod filter;
+pub mod limit;
+pub mod sites;
 pub mod stacks;
 pub mod top;
+pub mod trend;
 
 pub use aggregate::{Inlined, NodeTotals, SortBy, node_totals, total};
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
+pub use sites::{Series, StackSite, is_runtime_frame, series};
 pub use stacks::{Frame, Granularity, NodeId, NodeInfo, Stacks};
 pub use top::{Top, TopOptions, TopRow, top, top_of};
