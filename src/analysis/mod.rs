@@ -10,8 +10,10 @@ pub mod stacks;
 pub mod top;
 pub mod trend;
 
-pub use aggregate::{Inlined, NodeTotals, SortBy, node_totals, total};
+pub use aggregate::{
+    EDGE_FRACTION, Inlined, NodeTotals, SortBy, node_totals, resolve_inlining, sort_totals, total,
+};
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
 pub use sites::{Series, StackSite, is_runtime_frame, series};
-pub use stacks::{Frame, Granularity, NodeId, NodeInfo, Stacks};
+pub use stacks::{Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks};
 pub use top::{Top, TopOptions, TopRow, top, top_of};

@@ -12,8 +12,9 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::ops::Range;
 
-use super::aggregate::{EDGE_FRACTION, Inlined, edge_inlining};
+use super::aggregate::{Inlined, NodeTotals, resolve_inlining};
 use super::stacks::{Granularity, NodeId, Stacks};
 
 /// A whole stack, named by the frame that matters to its reader.
@@ -136,7 +137,7 @@ pub fn series(
     stacks: &Stacks<'_>,
     sample_index: usize,
     groups: usize,
-    group_of: impl Fn(usize) -> Option<usize>,
+    group_of: impl Fn(usize) -> Option<usize> + Sync,
 ) -> Vec<Series> {
     if stacks.granularity() == Granularity::Stacks {
         stack_series(stacks, sample_index, groups, group_of)
@@ -149,64 +150,103 @@ fn node_series(
     stacks: &Stacks<'_>,
     sample_index: usize,
     groups: usize,
-    group_of: impl Fn(usize) -> Option<usize>,
+    group_of: impl Fn(usize) -> Option<usize> + Sync,
 ) -> Vec<Series> {
-    let samples = stacks.profile().samples();
     let n = stacks.nodes().len();
-    let mut flat = vec![0i64; n * groups];
-    let mut cum = vec![0i64; n * groups];
-    let mut seen = vec![u32::MAX; n];
-    let mut inlined_into = vec![false; n];
-    let mut flat_sum = 0i64;
-    let mut visit = 0u32;
-    stacks.for_each(|s, frames| {
-        let value = samples.value(s, sample_index);
-        let Some(g) = group_of(s).filter(|&g| g < groups) else {
-            return;
-        };
-        if value == 0 {
-            return;
-        }
-        visit = visit.wrapping_add(1);
-        let mut parent: Option<NodeId> = None;
-        for frame in frames.iter().rev() {
-            let i = frame.node.index();
-            if seen[i] != visit {
-                seen[i] = visit;
-                cum[i * groups + g] += value;
+    let samples = stacks.profile().samples().len();
+    let parts = parallelism(samples);
+    let chunk = samples.div_ceil(parts).max(1);
+    let sum_range = |range: Range<usize>| {
+        let samples = stacks.profile().samples();
+        let mut flat = vec![0i64; n * groups];
+        let mut cum = vec![0i64; n * groups];
+        let mut seen = vec![u32::MAX; n];
+        let mut scratch = Vec::with_capacity(64);
+        stacks.for_each_stack(range, |s, stack| {
+            let value = samples.value(s, sample_index);
+            let Some(g) = group_of(s).filter(|&g| g < groups) else {
+                return;
+            };
+            if value == 0 {
+                return;
             }
-            if frame.inline && parent.is_some_and(|p| p != frame.node) {
-                inlined_into[i] = true;
+            let stamp = s as u32;
+            let mut leaf = None;
+            stack.visit_root_first(&mut scratch, |frame| {
+                let i = frame.node.index();
+                if seen[i] != stamp {
+                    seen[i] = stamp;
+                    cum[i * groups + g] += value;
+                }
+                leaf = Some(frame.node);
+            });
+            if let Some(leaf) = leaf {
+                flat[leaf.index() * groups + g] += value;
             }
-            parent = Some(frame.node);
-        }
-        flat[frames[0].node.index() * groups + g] += value;
-        flat_sum += value;
-    });
-    // The inline suffix as `top` decides it over the same samples.
-    let cutoff = ((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs();
-    let inlined = if inlined_into.contains(&true) {
-        edge_inlining(stacks, sample_index, &inlined_into, cutoff)
-    } else {
-        HashMap::new()
+        });
+        (flat, cum)
     };
-    (0..n)
+    let (flat, cum) = if parts == 1 {
+        sum_range(0..samples)
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..parts)
+                .map(|p| {
+                    let range = (p * chunk).min(samples)..((p + 1) * chunk).min(samples);
+                    scope.spawn(move || sum_range(range))
+                })
+                .collect();
+            let mut total = (vec![0i64; n * groups], vec![0i64; n * groups]);
+            for handle in handles {
+                let (flat, cum) = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                for (a, b) in total.0.iter_mut().zip(flat) {
+                    *a += b;
+                }
+                for (a, b) in total.1.iter_mut().zip(cum) {
+                    *a += b;
+                }
+            }
+            total
+        })
+    };
+    // The inline suffix as `top` decides it, over the same samples.
+    let mut totals: Vec<NodeTotals> = (0..n)
         .filter(|&i| {
             let range = i * groups..(i + 1) * groups;
             flat[range.clone()].iter().any(|&v| v != 0) || cum[range].iter().any(|&v| v != 0)
         })
-        .map(|i| {
-            let node = NodeId(i as u32);
+        .map(|i| NodeTotals {
+            node: NodeId(i as u32),
+            flat: flat[i * groups..(i + 1) * groups].iter().sum(),
+            cum: cum[i * groups..(i + 1) * groups].iter().sum(),
+            inlined: Inlined::No,
+        })
+        .collect();
+    let flat_sum: i64 = flat.iter().sum();
+    resolve_inlining(stacks, sample_index, &mut totals, flat_sum);
+    totals
+        .into_iter()
+        .map(|t| {
+            let i = t.node.index();
             Series {
-                node: Some(node),
-                name: stacks.node(node).printable_name(),
-                inlined: inlined.get(&node).copied().unwrap_or_default(),
+                node: Some(t.node),
+                name: stacks.node(t.node).printable_name(),
+                inlined: t.inlined,
                 stack: None,
                 flat: flat[i * groups..(i + 1) * groups].to_vec(),
                 cum: cum[i * groups..(i + 1) * groups].to_vec(),
             }
         })
         .collect()
+}
+
+/// How many threads to walk `samples` samples with (as `top` does).
+fn parallelism(samples: usize) -> usize {
+    const MIN_PER_THREAD: usize = 100_000;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    cores.min(4).min(samples / MIN_PER_THREAD).max(1)
 }
 
 fn stack_series(
@@ -217,10 +257,12 @@ fn stack_series(
 ) -> Vec<Series> {
     let samples = stacks.profile().samples();
     let mut index: HashMap<Box<[u32]>, usize> = HashMap::new();
+    // Stacks as node ids, root first.
     let mut keys: Vec<Box<[u32]>> = Vec::new();
     let mut values: Vec<i64> = Vec::new();
     let mut key: Vec<u32> = Vec::with_capacity(64);
-    stacks.for_each(|s, frames| {
+    let mut scratch = Vec::with_capacity(64);
+    stacks.for_each_stack(0..samples.len(), |s, stack| {
         let value = samples.value(s, sample_index);
         let Some(g) = group_of(s).filter(|&g| g < groups) else {
             return;
@@ -229,7 +271,7 @@ fn stack_series(
             return;
         }
         key.clear();
-        key.extend(frames.iter().map(|f| f.node.0));
+        stack.visit_root_first(&mut scratch, |f| key.push(f.node.0));
         let row = match index.entry(key.as_slice().into()) {
             Entry::Occupied(e) => *e.get(),
             Entry::Vacant(e) => {
@@ -247,6 +289,7 @@ fn stack_series(
         .map(|k| {
             StackSite::new(
                 k.iter()
+                    .rev()
                     .map(|&n| stacks.node(NodeId(n)).printable_name())
                     .collect(),
             )

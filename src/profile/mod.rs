@@ -5,7 +5,7 @@ mod error;
 mod merge;
 mod model;
 
-pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, decode, pb};
+pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, decode, decode_reader, pb};
 pub use error::ProfileError;
 pub use merge::{
     BASE_LABEL, BaseMode, MergeError, MergeInput, Merged, combine_with_base, common_sample_types,
