@@ -1,6 +1,9 @@
 //! Writes the synthetic benchmark profile (≈ 80 MB uncompressed heap
 //! profile: 800,000 samples, 650,000 locations, 20,000 functions, stacks up
 //! to 48 deep): `cargo run --release --example synth -- /tmp/synth.pb.gz`.
+//! An optional second argument sets the random seed (default 42): profiles
+//! of different seeds share functions and most locations, like two
+//! snapshots of one program, and serve `diff` and `trend` benchmarks.
 
 #![allow(
     clippy::expect_used,
@@ -14,7 +17,13 @@ fn main() -> std::io::Result<()> {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "synth.pb.gz".to_owned());
-    let (bytes, raw) = synth::generate_gz(&synth::Shape::LARGE, 42);
+    let seed = match std::env::args().nth(2) {
+        Some(s) => s
+            .parse()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+        None => 42,
+    };
+    let (bytes, raw) = synth::generate_gz(&synth::Shape::LARGE, seed);
     std::fs::write(&out, &bytes)?;
     eprintln!(
         "wrote {out}: {} bytes compressed, {raw} bytes uncompressed",

@@ -141,3 +141,46 @@ pub fn load(source: &Source, options: &DecodeOptions) -> Result<Profile> {
         }
     }
 }
+
+/// Loads several profiles at once, one thread per profile (at most one per
+/// core), results in argument order. Standard input may be named only once.
+pub fn load_all(sources: &[Source], options: &DecodeOptions) -> Result<Vec<Profile>> {
+    if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
+        anyhow::bail!("standard input ('-') can be read only once");
+    }
+    if sources.len() <= 1 {
+        return sources.iter().map(|s| load(s, options)).collect();
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(sources.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<Profile>>> = sources.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(source) = sources.get(i) else { break };
+                        done.push((i, load(source, options)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for worker in workers {
+            let done = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (i, result) in done {
+                slots[i] = Some(result);
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| slot.unwrap_or_else(|| Err(anyhow::anyhow!("a profile was not loaded"))))
+        .collect()
+}

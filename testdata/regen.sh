@@ -244,6 +244,7 @@ regen_oracles() {
     oracle leaky-heap-3.inuse_space.diff_base-heap-1.cum.top.txt        leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -cum
     oracle leaky-heap-3.inuse_space.diff_base-heap-1.lines.top.txt      leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -lines
     oracle leaky-heap-3.inuse_space.base-heap-1.addresses.top.txt       leaky/heap-3.pb.gz $f -base=leaky/heap-1.pb.gz -addresses
+    oracle leaky-heap-3.inuse_space.diff_base-heap-1.addresses.top.txt  leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -addresses
     oracle leaky-heap-3.inuse_space.diff_base-heap-1.focus-handleRequest.top.txt leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -focus=handleRequest
     oracle leaky-heap-3.inuse_space.diff_base-heap-1.tagfocus-1kb.top.txt leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -tagfocus=1kb
     oracle leaky-heap-3.inuse_space.base-heap-2.top.txt                 leaky/heap-3.pb.gz $f -base=leaky/heap-2.pb.gz
@@ -264,6 +265,7 @@ regen_oracles() {
   {
     oracle leaky-goroutine-3.goroutine.diff_base-goroutine-2.top.txt    leaky/goroutine-3.pb.gz $f -diff_base=leaky/goroutine-2.pb.gz
     oracle leaky-goroutine-3.goroutine.base-goroutine-1.addresses.top.txt leaky/goroutine-3.pb.gz $f -base=leaky/goroutine-1.pb.gz -addresses
+    oracle leaky-goroutine-3.goroutine.diff_base-goroutine-1.addresses.top.txt leaky/goroutine-3.pb.gz $f -diff_base=leaky/goroutine-1.pb.gz -addresses
     oracle leaky-goroutine-2+goroutine-3.goroutine.diff_base-goroutine-1.top.txt "leaky/goroutine-2.pb.gz leaky/goroutine-3.pb.gz" $f -diff_base=leaky/goroutine-1.pb.gz
   }
   f=$(full compile/compile-heap.pb.gz inuse_space)

@@ -182,23 +182,37 @@ fn every_diff_and_merge_oracle_matches_exactly() {
         let sources: Vec<Profile> = case.profiles.iter().map(|p| load(p)).collect();
         let sources: Vec<&Profile> = sources.iter().collect();
         let mut req = request(case);
-        let profile = match &req.base {
+        let mut combined = Vec::new();
+        match &req.base {
             Some((base, mode)) => {
                 let base = load(base);
-                combine_with_base(&sources, &[&base], *mode, req.normalize).expect("combine")
+                combined.push((
+                    "combine_with_base",
+                    combine_with_base(&sources, &[&base], *mode, req.normalize).expect("combine"),
+                ));
+                // The CLI's path for one profile against a diff base.
+                if *mode == BaseMode::DiffBase && sources.len() == 1 {
+                    let new = sources[0].clone();
+                    combined.push((
+                        "into_diff_base",
+                        new.into_diff_base(&base, req.normalize).expect("diff base"),
+                    ));
+                }
             }
-            None => merge(&sources).expect("merge"),
-        };
+            None => combined.push(("merge", merge(&sources).expect("merge"))),
+        }
         let expected = std::fs::read_to_string(testdata().join("oracle").join(&case.oracle))
             .expect("oracle file");
-        let actual = render(&profile, &mut req);
-        if actual != expected {
-            failures.push(format!(
-                "{} ({}):\n{}",
-                case.oracle,
-                case.flags.join(" "),
-                first_difference(&expected, &actual)
-            ));
+        for (how, profile) in &combined {
+            let actual = render(profile, &mut req);
+            if actual != expected {
+                failures.push(format!(
+                    "{} ({}, via {how}):\n{}",
+                    case.oracle,
+                    case.flags.join(" "),
+                    first_difference(&expected, &actual)
+                ));
+            }
         }
     }
     assert!(

@@ -10,7 +10,8 @@ use std::cmp::Ordering;
 
 use super::aggregate::{Inlined, SortBy};
 use super::filter::Filters;
-use super::sites::{StackSite, series};
+use super::limit::GrowthLimit;
+use super::sites::{StackSite, inline_suffixes, series};
 use super::stacks::{Granularity, NodeId, Stacks};
 use crate::profile::{Profile, ValueType};
 
@@ -108,7 +109,8 @@ impl DiffRow {
 
 /// Every site of a `-diff_base` profile (see [`Profile::diff_base`]) with
 /// its base and new values, unordered. Base values are given back their
-/// sign: they are what the base profile holds.
+/// sign: they are what the base profile holds. Inline suffixes are left
+/// unresolved (see [`inline_suffixes`]); [`diff`] resolves the rows it keeps.
 pub fn compare(stacks: &Stacks<'_>, sample_index: usize) -> Vec<DiffRow> {
     let samples = stacks.profile().samples();
     series(stacks, sample_index, 2, |s| {
@@ -153,6 +155,17 @@ pub struct DiffOptions {
     pub node_count: usize,
     /// Also list sites whose flat and cum did not change.
     pub unchanged: bool,
+    /// `--fail-on-growth`: sites whose growth (of the ranked value) goes
+    /// past it are reported in [`Diff::over_limit`]. Percentages are of the
+    /// base total.
+    pub limit: Option<GrowthLimit>,
+}
+
+/// A site that grew past the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breach {
+    pub name: String,
+    pub growth: i64,
 }
 
 /// The ranked comparison.
@@ -168,6 +181,8 @@ pub struct Diff {
     pub site_total: usize,
     /// Unchanged sites left out (0 with `unchanged`).
     pub unchanged: usize,
+    /// Every site (not only the rows kept) over the limit, largest growth first.
+    pub over_limit: Vec<Breach>,
 }
 
 /// Sums of the base and the new side over all samples, base sign restored.
@@ -189,6 +204,23 @@ pub fn side_totals(profile: &Profile, sample_index: usize) -> (i64, i64) {
 pub fn diff(profile: &Profile, options: &DiffOptions) -> Diff {
     let stacks = Stacks::new(profile, options.granularity, &options.filters);
     let mut rows = compare(&stacks, options.sample_index);
+    let flat_sum = rows
+        .iter()
+        .map(DiffRow::flat_delta)
+        .fold(0i64, i64::wrapping_add);
+    let (base_total, new_total) = side_totals(profile, options.sample_index);
+    let mut over_limit: Vec<Breach> = match &options.limit {
+        Some(limit) => rows
+            .iter()
+            .filter(|r| limit.is_exceeded(r.delta(options.by), base_total))
+            .map(|r| Breach {
+                name: format!("{}{}", r.name, r.inlined.suffix()),
+                growth: r.delta(options.by),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    over_limit.sort_by(|a, b| b.growth.cmp(&a.growth).then_with(|| a.name.cmp(&b.name)));
     let before = rows.len();
     if !options.unchanged {
         rows.retain(|r| r.status() != Status::Unchanged);
@@ -199,7 +231,11 @@ pub fn diff(profile: &Profile, options: &DiffOptions) -> Diff {
     if options.node_count > 0 {
         rows.truncate(options.node_count);
     }
-    let (base_total, new_total) = side_totals(profile, options.sample_index);
+    let nodes: Vec<NodeId> = rows.iter().filter_map(|r| r.node).collect();
+    let mut suffixes = inline_suffixes(&stacks, options.sample_index, &nodes, flat_sum).into_iter();
+    for row in rows.iter_mut().filter(|r| r.node.is_some()) {
+        row.inlined = suffixes.next().unwrap_or_default();
+    }
     Diff {
         sample_type: profile.sample_types[options.sample_index].clone(),
         base_total,
@@ -207,6 +243,7 @@ pub fn diff(profile: &Profile, options: &DiffOptions) -> Diff {
         rows,
         site_total,
         unchanged,
+        over_limit,
     }
 }
 

@@ -38,8 +38,9 @@ pub enum GrowthLimit {
 }
 
 impl GrowthLimit {
-    /// Parses `10MB`, `1.5 GB`, `250ms`, `100`, `5%` against a sample type.
-    pub fn parse(spec: &str, sample_type: &ValueType) -> Result<GrowthLimit, LimitError> {
+    /// Checks the form of a limit (a number, then nothing, `%` or a unit
+    /// name) before any profile is read; returns the number and the unit.
+    pub fn check_syntax(spec: &str) -> Result<(f64, &str), LimitError> {
         let s = spec.trim();
         let syntax = || LimitError::Syntax(spec.to_owned());
         let number_end = s
@@ -47,10 +48,22 @@ impl GrowthLimit {
             .unwrap_or(s.len());
         let (number, unit) = s.split_at(number_end);
         let value: f64 = number.parse().map_err(|_| syntax())?;
-        if !value.is_finite() {
+        let unit = unit.trim();
+        let unit_ok = unit.is_empty()
+            || unit == "%"
+            || unit
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c == 'µ' || c == 'μ');
+        if !value.is_finite() || !unit_ok {
             return Err(syntax());
         }
-        let unit = unit.trim();
+        Ok((value, unit))
+    }
+
+    /// Parses `10MB`, `1.5 GB`, `250ms`, `100`, `5%` against a sample type.
+    pub fn parse(spec: &str, sample_type: &ValueType) -> Result<GrowthLimit, LimitError> {
+        let (value, unit) = GrowthLimit::check_syntax(spec)?;
+        let s = spec.trim();
         if unit == "%" {
             return Ok(GrowthLimit::Percent {
                 percent: value,
@@ -60,23 +73,19 @@ impl GrowthLimit {
         let own_unit = |u: &str| {
             let u = u.to_ascii_lowercase();
             let singular = u.strip_suffix('s').unwrap_or(&u).to_owned();
-            [&sample_type.unit, &sample_type.name]
-                .iter()
-                .any(|name| name.to_ascii_lowercase() == u || name.to_ascii_lowercase() == singular)
+            [&sample_type.unit, &sample_type.name].iter().any(|name| {
+                let name = name.to_ascii_lowercase();
+                name == u || name == singular
+            })
         };
         let value = if unit.is_empty() || own_unit(unit) {
             value
-        } else if unit
-            .chars()
-            .all(|c| c.is_ascii_alphabetic() || c == 'µ' || c == 'μ')
-        {
+        } else {
             units::convert(value, unit, &sample_type.unit).ok_or_else(|| LimitError::Unit {
                 limit: s.to_owned(),
                 sample_type: sample_type.name.clone(),
                 unit: sample_type.unit.clone(),
             })?
-        } else {
-            return Err(syntax());
         };
         Ok(GrowthLimit::Amount {
             value,

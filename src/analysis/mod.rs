@@ -14,6 +14,6 @@ pub use aggregate::{
     EDGE_FRACTION, Inlined, NodeTotals, SortBy, node_totals, resolve_inlining, sort_totals, total,
 };
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
-pub use sites::{Series, StackSite, is_runtime_frame, series};
+pub use sites::{Series, StackSite, inline_suffixes, is_runtime_frame, series};
 pub use stacks::{Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks};
 pub use top::{Top, TopOptions, TopRow, top, top_of};

@@ -132,7 +132,8 @@ pub struct Series {
 
 /// Sums flat and cum of every site per group: `group_of(sample)` says which
 /// group a sample belongs to (`None` leaves it out). Sites with no non-zero
-/// value are left out; the order is unspecified.
+/// value are left out; the order is unspecified. Inline suffixes are not
+/// resolved: see [`resolve_series_inlining`].
 pub fn series(
     stacks: &Stacks<'_>,
     sample_index: usize,
@@ -211,35 +212,45 @@ fn node_series(
             total
         })
     };
-    // The inline suffix as `top` decides it, over the same samples.
-    let mut totals: Vec<NodeTotals> = (0..n)
+    (0..n)
         .filter(|&i| {
             let range = i * groups..(i + 1) * groups;
             flat[range.clone()].iter().any(|&v| v != 0) || cum[range].iter().any(|&v| v != 0)
         })
-        .map(|i| NodeTotals {
-            node: NodeId(i as u32),
-            flat: flat[i * groups..(i + 1) * groups].iter().sum(),
-            cum: cum[i * groups..(i + 1) * groups].iter().sum(),
-            inlined: Inlined::No,
-        })
-        .collect();
-    let flat_sum: i64 = flat.iter().sum();
-    resolve_inlining(stacks, sample_index, &mut totals, flat_sum);
-    totals
-        .into_iter()
-        .map(|t| {
-            let i = t.node.index();
+        .map(|i| {
+            let node = NodeId(i as u32);
             Series {
-                node: Some(t.node),
-                name: stacks.node(t.node).printable_name(),
-                inlined: t.inlined,
+                node: Some(node),
+                name: stacks.node(node).printable_name(),
+                inlined: Inlined::No,
                 stack: None,
                 flat: flat[i * groups..(i + 1) * groups].to_vec(),
                 cum: cum[i * groups..(i + 1) * groups].to_vec(),
             }
         })
         .collect()
+}
+
+/// pprof's inline suffixes (` (inline)`, ` (partial-inline)`) of `nodes`
+/// — the rows that will be shown, as `top` resolves only those — in order.
+/// `flat_sum` is the sum of flat over all sites, the edge-trimming reference.
+pub fn inline_suffixes(
+    stacks: &Stacks<'_>,
+    sample_index: usize,
+    nodes: &[NodeId],
+    flat_sum: i64,
+) -> Vec<Inlined> {
+    let mut totals: Vec<NodeTotals> = nodes
+        .iter()
+        .map(|&node| NodeTotals {
+            node,
+            flat: 0,
+            cum: 0,
+            inlined: Inlined::No,
+        })
+        .collect();
+    resolve_inlining(stacks, sample_index, &mut totals, flat_sum);
+    totals.into_iter().map(|t| t.inlined).collect()
 }
 
 /// How many threads to walk `samples` samples with (as `top` does).

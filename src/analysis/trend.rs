@@ -13,8 +13,10 @@
 use std::ops::Range;
 
 use super::aggregate::{Inlined, SortBy};
+use super::diff::Breach;
 use super::filter::Filters;
-use super::sites::{StackSite, series};
+use super::limit::GrowthLimit;
+use super::sites::{StackSite, inline_suffixes, series};
 use super::stacks::{Granularity, NodeId, Stacks};
 use crate::profile::{Merged, ValueType};
 
@@ -65,6 +67,10 @@ pub struct TrendOptions {
     pub by: SortBy,
     /// Keep at most this many rows; 0 keeps all.
     pub node_count: usize,
+    /// `--fail-on-growth`: suspects whose net growth goes past it are
+    /// reported in [`Trend::over_limit`]. Percentages are of the first
+    /// snapshot's total.
+    pub limit: Option<GrowthLimit>,
 }
 
 /// One site across the snapshots.
@@ -203,6 +209,9 @@ pub struct Trend {
     pub site_total: usize,
     /// Suspects among all rows.
     pub suspects: usize,
+    /// Every suspect (not only the rows kept) over the limit, largest growth
+    /// first.
+    pub over_limit: Vec<Breach>,
 }
 
 /// Ranks every site of snapshots laid side by side (see
@@ -223,30 +232,35 @@ pub fn trend(snapshots: &Merged, minutes: Option<&[f64]>, options: &TrendOptions
         .collect();
     let last_total = totals.last().copied().unwrap_or(0);
     let stacks = Stacks::new(profile, options.granularity, &options.filters);
-    let mut rows: Vec<TrendRow> = series(&stacks, options.sample_index, groups.len(), |s| {
+    let all = series(&stacks, options.sample_index, groups.len(), |s| {
         group_of(groups, s)
-    })
-    .into_iter()
-    .map(|s| {
-        let values = match options.by {
-            SortBy::Flat => s.flat.clone(),
-            SortBy::Cum => s.cum.clone(),
-        };
-        TrendRow {
-            node: s.node,
-            name: s.name,
-            inlined: s.inlined,
-            stack: s.stack,
-            growth: assess(&values, minutes, last_total),
-            values,
-            flat: s.flat,
-            cum: s.cum,
-        }
-    })
-    // A site whose followed value is zero throughout (a caller, when
-    // following flat) has nothing to show.
-    .filter(|r| r.values.iter().any(|&v| v != 0))
-    .collect();
+    });
+    let flat_sum = all
+        .iter()
+        .flat_map(|s| s.flat.iter())
+        .fold(0i64, |a, &b| a.wrapping_add(b));
+    let mut rows: Vec<TrendRow> = all
+        .into_iter()
+        .map(|s| {
+            let values = match options.by {
+                SortBy::Flat => s.flat.clone(),
+                SortBy::Cum => s.cum.clone(),
+            };
+            TrendRow {
+                node: s.node,
+                name: s.name,
+                inlined: s.inlined,
+                stack: s.stack,
+                growth: assess(&values, minutes, last_total),
+                values,
+                flat: s.flat,
+                cum: s.cum,
+            }
+        })
+        // A site whose followed value is zero throughout (a caller, when
+        // following flat) has nothing to show.
+        .filter(|r| r.values.iter().any(|&v| v != 0))
+        .collect();
     rows.sort_by(|a, b| {
         b.growth
             .score
@@ -257,8 +271,29 @@ pub fn trend(snapshots: &Merged, minutes: Option<&[f64]>, options: &TrendOptions
     });
     let site_total = rows.len();
     let suspects = rows.iter().filter(|r| r.growth.suspect).count();
+    let first_total = totals.first().copied().unwrap_or(0);
+    let over_limit = match &options.limit {
+        Some(limit) => {
+            let mut over: Vec<Breach> = rows
+                .iter()
+                .filter(|r| r.growth.suspect && limit.is_exceeded(r.growth.net, first_total))
+                .map(|r| Breach {
+                    name: format!("{}{}", r.name, r.inlined.suffix()),
+                    growth: r.growth.net,
+                })
+                .collect();
+            over.sort_by(|a, b| b.growth.cmp(&a.growth).then_with(|| a.name.cmp(&b.name)));
+            over
+        }
+        None => Vec::new(),
+    };
     if options.node_count > 0 {
         rows.truncate(options.node_count);
+    }
+    let nodes: Vec<NodeId> = rows.iter().filter_map(|r| r.node).collect();
+    let mut suffixes = inline_suffixes(&stacks, options.sample_index, &nodes, flat_sum).into_iter();
+    for row in rows.iter_mut().filter(|r| r.node.is_some()) {
+        row.inlined = suffixes.next().unwrap_or_default();
     }
     Trend {
         sample_type: profile.sample_types[options.sample_index].clone(),
@@ -266,6 +301,7 @@ pub fn trend(snapshots: &Merged, minutes: Option<&[f64]>, options: &TrendOptions
         rows,
         site_total,
         suspects,
+        over_limit,
     }
 }
 

@@ -8,13 +8,12 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::{
-    EXIT_GROWTH, Format, ViewArgs, is_goroutine_profile, load_profiles, profile_info, sort_by,
-    warn_on_sample_type_mismatch,
+    EXIT_GROWTH, Format, UsageError, ViewArgs, is_goroutine_profile, load_profiles, more_over,
+    profile_info, sort_by, warn_on_sample_type_mismatch,
 };
 use crate::analysis::Granularity;
 use crate::analysis::diff::{DiffOptions, GrowthOrder, diff};
 use crate::analysis::limit::GrowthLimit;
-use crate::profile::Profile;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
 use crate::report::units::{percentage, signed_label};
 
@@ -62,7 +61,7 @@ pub struct DiffArgs {
     /// Exit with code 3 when a site grows by more than LIMIT: an amount in the
     /// sample type's units (10MB, 250ms, 100) or a percentage of the base
     /// total (5%).
-    #[arg(long, value_name = "LIMIT")]
+    #[arg(long, value_name = "LIMIT", value_parser = super::limit_syntax)]
     fail_on_growth: Option<String>,
 
     /// Set from the command line's value source: whether `--granularity`
@@ -81,10 +80,17 @@ enum SortArg {
 
 pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let filters = args.view.filters()?;
-    let loaded = load_profiles(&[args.base.clone(), args.new.clone()], &args.view)?;
-    let [base, new] = [&loaded[0], &loaded[1]];
-    warn_on_sample_type_mismatch(&[new, base]);
-    let profile = Profile::diff_base(new, base, args.normalize)?;
+    let mut loaded = load_profiles(&[args.base.clone(), args.new.clone()], &args.view)?;
+    let (Some(new), Some(base)) = (loaded.pop(), loaded.pop()) else {
+        anyhow::bail!("two profiles are needed");
+    };
+    warn_on_sample_type_mismatch(&[&new, &base]);
+    let sides = [
+        profile_info(&args.base, &base),
+        profile_info(&args.new, &new),
+    ];
+    let profile = new.into_diff_base(&base, args.normalize)?;
+    drop(base);
     let sample_index = args.view.sample_index(&profile)?;
     let granularity = if !args.granularity_given && is_goroutine_profile(&profile, sample_index) {
         Granularity::Stacks
@@ -100,47 +106,32 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .fail_on_growth
         .as_deref()
         .map(|spec| GrowthLimit::parse(spec, &profile.sample_types[sample_index]))
-        .transpose()?;
+        .transpose()
+        .map_err(|e| UsageError(e.to_string()))?;
     let options = DiffOptions {
         sample_index,
         granularity,
         filters,
         by,
         order,
-        node_count: 0,
+        node_count: args.node_count,
         unchanged: args.all,
+        limit: limit.clone(),
     };
-    let mut result = diff(&profile, &options);
-    // The gate looks at every site, not only the rows shown.
+    let result = diff(&profile, &options);
     let breach = limit.as_ref().and_then(|limit| {
-        let over: Vec<_> = result
-            .rows
-            .iter()
-            .filter(|r| limit.is_exceeded(r.delta(by), result.base_total))
-            .collect();
-        let worst = over.iter().max_by_key(|r| r.delta(by))?;
+        let worst = result.over_limit.first()?;
         let unit = &result.sample_type.unit;
-        let growth = worst.delta(by);
-        let more = match over.len() - 1 {
-            0 => String::new(),
-            1 => "; 1 more site is over it".to_owned(),
-            n => format!("; {n} more sites are over it"),
-        };
         Some(format!(
-            "growth limit exceeded: {} grew by {} ({} of the base total), over the limit of {}{more}",
+            "growth limit exceeded: {} grew by {} ({} of the base total), over the limit of {}{}",
             worst.name,
-            signed_label(growth, unit, "auto"),
-            percentage(growth, result.base_total).trim(),
-            limit.spec()
+            signed_label(worst.growth, unit, "auto"),
+            percentage(worst.growth, result.base_total).trim(),
+            limit.spec(),
+            more_over(result.over_limit.len() - 1, "site")
         ))
     });
-    if args.node_count > 0 {
-        result.rows.truncate(args.node_count);
-    }
-    let sides = [
-        &profile_info(&args.base, base),
-        &profile_info(&args.new, new),
-    ];
+    let sides = [&sides[0], &sides[1]];
     let text = DiffTextOptions {
         unit: args.unit.clone(),
         by,

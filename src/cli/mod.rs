@@ -11,7 +11,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use crate::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
 use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile, common_sample_types};
 use crate::report::ProfileInfo;
-use crate::source::{Source, load};
+use crate::source::{Source, load, load_all};
 
 mod diff;
 mod top;
@@ -156,49 +156,10 @@ pub fn load_profile(arg: &str, view: &ViewArgs) -> Result<Profile> {
     load(&Source::parse(arg), &view.decode_options())
 }
 
-/// Loads several profile arguments at once, one thread per profile (at most
-/// one per core), in argument order. Standard input may be named once.
+/// Loads several profile arguments at once (in parallel), in argument order.
 pub fn load_profiles(args: &[String], view: &ViewArgs) -> Result<Vec<Profile>> {
-    if args.iter().filter(|a| a.as_str() == "-").count() > 1 {
-        anyhow::bail!("standard input ('-') can be read only once");
-    }
-    if args.len() == 1 {
-        return args.iter().map(|a| load_profile(a, view)).collect();
-    }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(args.len());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<Result<Profile>>> = (0..args.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(arg) = args.get(i) else { break };
-                        done.push((i, load_profile(arg, view)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        for worker in workers {
-            match worker.join() {
-                Ok(done) => {
-                    for (i, result) in done {
-                        slots[i] = Some(result);
-                    }
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
-    slots
-        .into_iter()
-        .map(|slot| slot.unwrap_or_else(|| Err(anyhow::anyhow!("a profile was not loaded"))))
-        .collect()
+    let sources: Vec<Source> = args.iter().map(|a| Source::parse(a)).collect();
+    load_all(&sources, &view.decode_options())
 }
 
 /// Header facts of a loaded profile argument.
@@ -206,6 +167,35 @@ pub fn profile_info(arg: &str, profile: &Profile) -> ProfileInfo {
     ProfileInfo {
         source: Source::parse(arg).display_name(),
         time_nanos: profile.time_nanos,
+    }
+}
+
+/// A usage error found after parsing (e.g. a limit in a unit the profile
+/// does not measure): reported like clap's, with exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Checks the form of a `--fail-on-growth` limit at parse time.
+fn limit_syntax(spec: &str) -> Result<String, String> {
+    crate::analysis::limit::GrowthLimit::check_syntax(spec)
+        .map(|_| spec.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+/// `; 2 more sites are over it`, or nothing.
+pub(crate) fn more_over(n: usize, what: &str) -> String {
+    match n {
+        0 => String::new(),
+        1 => format!("; 1 more {what} is over it"),
+        n => format!("; {n} more {what}s are over it"),
     }
 }
 
@@ -277,7 +267,11 @@ pub fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("pprof-tui: {}", one_line(&format!("{err:#}")));
-            ExitCode::FAILURE
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

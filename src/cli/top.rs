@@ -107,6 +107,14 @@ fn load(args: &TopArgs) -> Result<Profile> {
     }
     let refs: Vec<&Profile> = loaded.iter().collect();
     warn_on_sample_type_mismatch(&refs);
+    if mode == BaseMode::DiffBase && loaded.len() == 2 && args.profiles.len() == 1 {
+        // The common case, without copying the new profile.
+        let (Some(base), Some(new)) = (loaded.pop(), loaded.pop()) else {
+            anyhow::bail!("two profiles are needed");
+        };
+        return Ok(new.into_diff_base(&base, args.normalize)?);
+    }
+    let refs: Vec<&Profile> = loaded.iter().collect();
     let (sources, bases) = refs.split_at(args.profiles.len());
     let combined = if bases.is_empty() {
         merge(sources)

@@ -8,13 +8,13 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{
-    EXIT_GROWTH, Format, ViewArgs, is_goroutine_profile, load_profiles, one_line, profile_info,
-    sort_by, warn,
+    EXIT_GROWTH, Format, UsageError, ViewArgs, is_goroutine_profile, load_profiles, more_over,
+    one_line, profile_info, sort_by, warn,
 };
 use crate::analysis::Granularity;
 use crate::analysis::limit::GrowthLimit;
 use crate::analysis::trend::{TrendOptions, chronological_order, trend};
-use crate::profile::{Profile, common_sample_types, side_by_side};
+use crate::profile::{Profile, common_sample_types, side_by_side_owned};
 use crate::report::ProfileInfo;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::report::units::{percentage, signed_label};
@@ -48,7 +48,7 @@ pub struct TrendArgs {
     /// Exit with code 3 when a leak suspect grew, from the first snapshot to
     /// the last, by more than LIMIT: an amount (10MB, 100) or a percentage
     /// of the first snapshot's total (5%).
-    #[arg(long, value_name = "LIMIT")]
+    #[arg(long, value_name = "LIMIT", value_parser = super::limit_syntax)]
     fail_on_growth: Option<String>,
 
     /// Set from the command line's value source: whether `--granularity`
@@ -85,10 +85,16 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             "some snapshots have no time stamp; comparing them in the order given".to_owned(),
         );
     }
-    let ordered: Vec<&Profile> = chronology.order.iter().map(|&i| &loaded[i]).collect();
+    let mut slots: Vec<Option<Profile>> = loaded.into_iter().map(Some).collect();
+    let ordered: Vec<Profile> = chronology
+        .order
+        .iter()
+        .filter_map(|&i| slots[i].take())
+        .collect();
     let infos: Vec<ProfileInfo> = chronology.order.iter().map(|&i| infos[i].clone()).collect();
-    let common = common_sample_types(&ordered);
-    if ordered.iter().any(|p| {
+    let refs: Vec<&Profile> = ordered.iter().collect();
+    let common = common_sample_types(&refs);
+    if refs.iter().any(|p| {
         p.sample_types.len() != common.len()
             || p.sample_types
                 .iter()
@@ -102,7 +108,8 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             common.join(", ")
         ));
     }
-    let snapshots = side_by_side(&ordered, None)?;
+    let times: Vec<i64> = refs.iter().map(|p| p.time_nanos).collect();
+    let snapshots = side_by_side_owned(ordered)?;
     let profile = &snapshots.profile;
     let sample_index = args.view.sample_index(profile)?;
     let sample_type = &profile.sample_types[sample_index];
@@ -122,54 +129,43 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         args.view.granularity
     };
     let minutes: Option<Vec<f64>> = chronology.by_time.then(|| {
-        let first = ordered.first().map_or(0, |p| p.time_nanos);
-        ordered
+        let first = times.first().copied().unwrap_or(0);
+        times
             .iter()
-            .map(|p| p.time_nanos.wrapping_sub(first) as f64 / 60e9)
+            .map(|t| t.wrapping_sub(first) as f64 / 60e9)
             .collect()
     });
     let limit = args
         .fail_on_growth
         .as_deref()
         .map(|spec| GrowthLimit::parse(spec, sample_type))
-        .transpose()?;
+        .transpose()
+        .map_err(|e| UsageError(e.to_string()))?;
     let by = sort_by(args.cum);
     let options = TrendOptions {
         sample_index,
         granularity,
         filters,
         by,
-        node_count: 0,
+        node_count: args.node_count,
+        limit: limit.clone(),
     };
-    let mut result = trend(&snapshots, minutes.as_deref(), &options);
+    let result = trend(&snapshots, minutes.as_deref(), &options);
     let first_total = result.totals.first().copied().unwrap_or(0);
-    // The gate looks at every suspect, not only the rows shown.
     let breach = limit.as_ref().and_then(|limit| {
-        let over: Vec<_> = result
-            .rows
-            .iter()
-            .filter(|r| r.growth.suspect && limit.is_exceeded(r.growth.net, first_total))
-            .collect();
-        let worst = over.iter().max_by_key(|r| r.growth.net)?;
+        let worst = result.over_limit.first()?;
         let unit = &result.sample_type.unit;
-        let more = match over.len() - 1 {
-            0 => String::new(),
-            1 => "; 1 more suspect is over it".to_owned(),
-            n => format!("; {n} more suspects are over it"),
-        };
         Some(format!(
             "growth limit exceeded: leak suspect {} grew by {} ({} of the first snapshot's total) \
-             over {} snapshots, over the limit of {}{more}",
+             over {} snapshots, over the limit of {}{}",
             worst.name,
-            signed_label(worst.growth.net, unit, "auto"),
-            percentage(worst.growth.net, first_total).trim(),
+            signed_label(worst.growth, unit, "auto"),
+            percentage(worst.growth, first_total).trim(),
             result.totals.len(),
-            limit.spec()
+            limit.spec(),
+            more_over(result.over_limit.len() - 1, "suspect")
         ))
     });
-    if args.node_count > 0 {
-        result.rows.truncate(args.node_count);
-    }
     match args.format {
         Format::Text => {
             let text = TrendTextOptions {

@@ -18,10 +18,9 @@
 //! * headers: the earliest time stamp, the summed duration, the largest
 //!   period, every distinct comment, the first default sample type.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
 use thiserror::Error;
 
 use super::error::ProfileError;
@@ -140,6 +139,12 @@ impl Profile {
         )?)
     }
 
+    /// [`Profile::diff_base`], consuming `self` (the new profile): its arrays
+    /// are reused rather than copied, which is much cheaper on large profiles.
+    pub fn into_diff_base(self, base: &Profile, normalize: bool) -> Result<Profile, ProfileError> {
+        Ok(diff_base_owned(self, base, normalize)?)
+    }
+
     /// `go tool pprof -base=BASE NEW`: the base is subtracted, so identical
     /// stacks (with identical labels) cancel and the total is what remains.
     pub fn subtract_base(
@@ -159,7 +164,7 @@ impl Profile {
 /// Merges profiles into one, as `go tool pprof A B C` does.
 pub fn merge(profiles: &[&Profile]) -> Result<Profile, MergeError> {
     let inputs: Vec<MergeInput<'_>> = profiles.iter().map(|p| MergeInput::plain(p)).collect();
-    merge_inputs(&inputs).map(|m| m.profile)
+    merge_inputs(&inputs, SampleMerge::Combine).map(|m| m.profile)
 }
 
 /// Combines the profile(s) under study with base profile(s) the way
@@ -174,10 +179,27 @@ pub fn combine_with_base(
 ) -> Result<Profile, MergeError> {
     // Go 1.19's combineProfiles merges even a single profile, which matters
     // for -normalize: it rounds each merged sample, not each original one.
-    let p = merge(sources)?;
-    let base = merge(bases)?;
+    // Otherwise merging one profile first changes nothing the final merge
+    // would not do anyway (sums, dropped zeros, order, header), so a lone
+    // source or base goes in as it is.
+    let merged_sources;
+    let p = match sources {
+        [single] if !normalize => *single,
+        _ => {
+            merged_sources = merge(sources)?;
+            &merged_sources
+        }
+    };
+    let merged_bases;
+    let base = match bases {
+        [single] => *single,
+        _ => {
+            merged_bases = merge(bases)?;
+            &merged_bases
+        }
+    };
     let scales = if normalize {
-        vec![normalize_ratios(&p, &base)?]
+        vec![normalize_ratios(p, base)?]
     } else {
         Vec::new()
     };
@@ -185,31 +207,40 @@ pub fn combine_with_base(
         BaseMode::DiffBase => (1, Some(BASE_LABEL)),
         BaseMode::Subtract => (0, None),
     };
+    // With -diff_base the two sides never combine, and combining within a
+    // side changes no sum a report makes — except the total, the sum of the
+    // base's |values|, if the base holds negative values (a saved diff).
+    let samples = if mode == BaseMode::DiffBase && !has_negative_values(base) {
+        SampleMerge::Append
+    } else {
+        SampleMerge::Combine
+    };
     let inputs = [
         MergeInput {
-            profile: &p,
+            profile: p,
             scales,
             group: 0,
             label: None,
         },
         MergeInput {
-            profile: &base,
+            profile: base,
             scales: vec![vec![-1.0; base.sample_types.len()]],
             group,
             label,
         },
     ];
-    let mut merged = merge_inputs(&inputs)?;
+    let mut merged = merge_inputs(&inputs, samples)?;
     if mode == BaseMode::DiffBase {
         merged.profile.samples.diff_base = merged.groups.get(1).cloned().unwrap_or(0..0);
     }
     Ok(merged.profile)
 }
 
-/// Lays profiles side by side: one merged profile (shared locations, so one
-/// node per site) in which the samples of `profiles[i]` stay apart, in group
-/// `i`. With `normalize_to = Some(b)`, every other profile is first scaled
-/// to profile `b`'s total, as `-normalize` scales the source to the base.
+/// Lays profiles side by side: one profile (shared locations, so one node
+/// per site) in which the samples of `profiles[i]` stay apart, in group `i`,
+/// appended rather than combined (the per-group sums are the same). With
+/// `normalize_to = Some(b)`, every other profile is first scaled to profile
+/// `b`'s total, as `-normalize` scales the source to the base.
 pub fn side_by_side(
     profiles: &[&Profile],
     normalize_to: Option<usize>,
@@ -243,7 +274,12 @@ pub fn side_by_side(
             },
         })
         .collect();
-    merge_inputs(&inputs)
+    merge_inputs(&inputs, SampleMerge::Append)
+}
+
+fn has_negative_values(p: &Profile) -> bool {
+    let samples = p.samples();
+    (0..samples.len()).any(|s| samples.values(s).iter().any(|&v| v < 0))
 }
 
 /// pprof's `Profile.Normalize` ratios: per sample type, the base's sum over
@@ -521,14 +557,6 @@ fn plan<'a>(inputs: &'a [MergeInput<'a>]) -> Result<(Header, Vec<ValuePlan<'a>>)
 
 const NONE: u32 = u32::MAX;
 
-/// pprof's `mappingKey`: size rounded up to 4 KiB, offset, build id or file.
-type MappingKey<'a> = (u64, u64, &'a str);
-/// pprof's `functionKey`.
-type FunctionKey<'a> = (i64, &'a str, &'a str, &'a str);
-/// pprof's `locationKey`: mapping, address relative to it, folded, and the
-/// frames as (function, line).
-type LocationKey = (u32, u64, bool, Box<[(u32, i64)]>);
-
 /// A FxHash-style mixer: fast, and good enough for the ids hashed here.
 #[derive(Clone, Copy)]
 struct Mix(u64);
@@ -538,20 +566,149 @@ impl Mix {
     fn add(self, x: u64) -> Mix {
         Mix((self.0.rotate_left(5) ^ x).wrapping_mul(Mix::K))
     }
+
+    /// The hash, its bits spread (the table uses the low and the high half).
+    fn finish(self) -> u64 {
+        let h = self.0;
+        (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (h >> 32)
+    }
+
+    fn add_str(self, s: &str) -> Mix {
+        let mut h = self.add(s.len() as u64);
+        for chunk in s.as_bytes().chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            h = h.add(u64::from_le_bytes(word));
+        }
+        h
+    }
+}
+
+/// An open-addressing table of arena indices by hash: lookups compare
+/// candidates with the arena itself, so keys are never copied. A slot holds
+/// the index and the hash's top half, so most mismatches cost no other read.
+struct IndexTable {
+    hashes: Vec<u64>,
+    slots: Vec<u64>,
+}
+
+const EMPTY: u64 = u64::MAX;
+
+impl IndexTable {
+    fn with_capacity(n: usize) -> IndexTable {
+        IndexTable {
+            hashes: Vec::with_capacity(n),
+            slots: vec![EMPTY; (n.max(8) * 2).next_power_of_two()],
+        }
+    }
+
+    fn entry(hash: u64, index: usize) -> u64 {
+        (hash & 0xffff_ffff_0000_0000) | index as u64
+    }
+
+    /// The index of an entry with this hash for which `same` holds, or the
+    /// free slot where a new one goes.
+    fn find(&self, hash: u64, same: impl Fn(u32) -> bool) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        let mut slot = hash as usize & mask;
+        loop {
+            let entry = self.slots[slot];
+            if entry == EMPTY {
+                return Err(slot);
+            }
+            if entry >> 32 == hash >> 32 && same(entry as u32) {
+                return Ok(entry as u32);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Records the next index (`hashes.len()`) in the free `slot`.
+    fn insert_at(&mut self, slot: usize, hash: u64) {
+        self.slots[slot] = IndexTable::entry(hash, self.hashes.len());
+        self.hashes.push(hash);
+        if self.hashes.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+    }
+
+    fn grow(&mut self) {
+        let len = self.slots.len() * 2;
+        let mask = len - 1;
+        let mut slots = vec![EMPTY; len];
+        for (i, &hash) in self.hashes.iter().enumerate() {
+            let mut slot = hash as usize & mask;
+            while slots[slot] != EMPTY {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = IndexTable::entry(hash, i);
+        }
+        self.slots = slots;
+    }
+}
+
+/// pprof's `mappingKey`: size rounded up to 4 KiB, offset, build id or file.
+fn mapping_key(m: &Mapping) -> (u64, u64, &str) {
+    let size = m
+        .memory_limit
+        .wrapping_sub(m.memory_start)
+        .wrapping_add(0xfff);
+    let size = size - size % 0x1000;
+    let who = if m.build_id.is_empty() {
+        m.file.as_str()
+    } else {
+        m.build_id.as_str()
+    };
+    (size, m.file_offset, who)
+}
+
+/// pprof's `functionKey`, hashed.
+fn function_hash(f: &Function) -> u64 {
+    Mix(f.start_line as u64)
+        .add_str(&f.name)
+        .add_str(&f.system_name)
+        .add_str(&f.filename)
+        .finish()
+}
+
+fn same_function(a: &Function, b: &Function) -> bool {
+    a.start_line == b.start_line
+        && a.name == b.name
+        && a.system_name == b.system_name
+        && a.filename == b.filename
+}
+
+/// pprof's `locationKey` — mapping, address relative to it, folded, and
+/// each frame's function and line (not its column) — hashed.
+fn location_hash(mapping: u32, relative: u64, folded: bool, lines: &[Line]) -> u64 {
+    let mut h = Mix(0)
+        .add(u64::from(mapping))
+        .add(relative)
+        .add(u64::from(folded))
+        .add(lines.len() as u64);
+    for line in lines {
+        h = h
+            .add(line.function.map_or(u64::from(NONE), |f| u64::from(f.0)))
+            .add(line.line as u64);
+    }
+    h.finish()
 }
 
 /// The output profile under construction.
-struct Merger<'a> {
+struct Merger {
     value_count: usize,
+    /// Combine identical samples (pprof's merge) or append them.
+    combine: bool,
     mappings: Vec<Mapping>,
-    mapping_keys: HashMap<MappingKey<'a>, u32>,
     functions: Vec<Function>,
-    function_keys: HashMap<FunctionKey<'a>, u32>,
+    function_table: IndexTable,
     locations: Vec<Location>,
     lines: Vec<Line>,
-    location_keys: HashMap<LocationKey, u32>,
-    strings: Vec<String>,
-    string_ids: HashMap<&'a str, u32>,
+    location_table: IndexTable,
+    line_scratch: Vec<Line>,
+    strings: Vec<Box<str>>,
+    /// Filled on first use (a seeded string table may never need it).
+    string_ids: FxHashMap<Box<str>, u32>,
     // Samples, structure of arrays as in the model.
     stack_ends: Vec<usize>,
     frames: Vec<u32>,
@@ -559,9 +716,8 @@ struct Merger<'a> {
     label_ends: Vec<usize>,
     labels: Vec<Label>,
     groups: Vec<u32>,
-    hashes: Vec<u64>,
-    /// Open-addressing table of sample indices (NONE = empty).
-    table: Vec<u32>,
+    /// Only when combining.
+    sample_table: IndexTable,
 }
 
 /// Per-input translation tables from input indices to output indices.
@@ -572,79 +728,129 @@ struct InputMaps {
     strings: Vec<u32>,
 }
 
-impl<'a> Merger<'a> {
-    fn new(value_count: usize, capacity: usize) -> Self {
-        let table_len = (capacity.max(8) * 2).next_power_of_two();
+impl Merger {
+    fn new(
+        value_count: usize,
+        (samples, frames): (usize, usize),
+        locations: usize,
+        combine: bool,
+    ) -> Self {
         Merger {
             value_count,
+            combine,
             mappings: Vec::new(),
-            mapping_keys: HashMap::new(),
             functions: Vec::new(),
-            function_keys: HashMap::new(),
-            locations: Vec::new(),
-            lines: Vec::new(),
-            location_keys: HashMap::new(),
-            strings: vec![String::new()],
-            string_ids: HashMap::from([("", 0)]),
-            stack_ends: Vec::with_capacity(capacity),
-            frames: Vec::new(),
-            values: Vec::with_capacity(capacity * value_count),
-            label_ends: Vec::with_capacity(capacity),
+            function_table: IndexTable::with_capacity(1024),
+            locations: Vec::with_capacity(locations),
+            lines: Vec::with_capacity(locations),
+            location_table: IndexTable::with_capacity(locations),
+            line_scratch: Vec::new(),
+            strings: vec!["".into()],
+            string_ids: FxHashMap::default(),
+            stack_ends: Vec::with_capacity(samples),
+            frames: Vec::with_capacity(frames),
+            values: Vec::with_capacity(samples * value_count),
+            label_ends: Vec::with_capacity(samples),
             labels: Vec::new(),
-            groups: Vec::with_capacity(capacity),
-            hashes: Vec::with_capacity(capacity),
-            table: vec![NONE; table_len],
+            groups: Vec::with_capacity(samples),
+            sample_table: IndexTable::with_capacity(if combine { samples } else { 0 }),
         }
     }
 
-    fn string(&mut self, s: &'a str) -> u32 {
+    /// Starts from a whole profile, taken over without copying: its arenas
+    /// become the output's (so its samples need no remapping) and its
+    /// samples land in group 0. Only [`Merger::append_input`] may follow.
+    fn seeded(p: Profile, value_count: usize, more_samples: usize, more_frames: usize) -> Self {
+        let Profile {
+            mappings,
+            functions,
+            locations,
+            lines,
+            samples,
+            strings,
+            ..
+        } = p;
+        let parts = samples.into_parts();
+        let n = parts.stack_ends.len();
+        let mut stack_ends = parts.stack_ends;
+        let mut frames = parts.frames;
+        let mut values = parts.values;
+        let mut label_ends = parts.label_ends;
+        if label_ends.is_empty() {
+            label_ends = vec![0; n];
+        }
+        stack_ends.reserve(more_samples);
+        frames.reserve(more_frames);
+        values.reserve(more_samples * value_count);
+        label_ends.reserve(more_samples);
+        let mut groups = vec![0u32; n];
+        groups.reserve(more_samples);
+        Merger {
+            value_count,
+            combine: false,
+            mappings,
+            functions,
+            // Only appending follows, which looks nothing up in these.
+            function_table: IndexTable::with_capacity(0),
+            locations,
+            lines,
+            location_table: IndexTable::with_capacity(0),
+            line_scratch: Vec::new(),
+            strings: strings.into_boxed(),
+            string_ids: FxHashMap::default(),
+            stack_ends,
+            frames,
+            values,
+            label_ends,
+            labels: parts.labels,
+            groups,
+            sample_table: IndexTable::with_capacity(0),
+        }
+    }
+
+    fn string(&mut self, s: &str) -> u32 {
+        if self.string_ids.is_empty() {
+            for (i, t) in self.strings.iter().enumerate().rev() {
+                self.string_ids.insert(t.clone(), i as u32);
+            }
+        }
         if let Some(&id) = self.string_ids.get(s) {
             return id;
         }
         let id = self.strings.len() as u32;
-        self.strings.push(s.to_owned());
-        self.string_ids.insert(s, id);
+        self.strings.push(s.into());
+        self.string_ids.insert(s.into(), id);
         id
     }
 
-    fn input_string(&mut self, maps: &mut InputMaps, p: &'a Profile, id: StrId) -> StrId {
-        let slot = &mut maps.strings[id.index()];
-        if *slot == NONE {
-            *slot = self.string(p.string(id));
+    fn input_string(&mut self, maps: &mut InputMaps, p: &Profile, id: StrId) -> StrId {
+        let slot = maps.strings[id.index()];
+        if slot != NONE {
+            return StrId(slot);
         }
-        StrId(maps.strings[id.index()])
+        let out = self.string(p.string(id));
+        maps.strings[id.index()] = out;
+        StrId(out)
     }
 
     /// pprof's `mapMapping`: the output mapping and the address offset.
-    fn mapping(&mut self, maps: &mut InputMaps, p: &'a Profile, id: MappingId) -> (u32, u64) {
+    fn mapping(&mut self, maps: &mut InputMaps, p: &Profile, id: MappingId) -> (u32, u64) {
         let slot = maps.mappings[id.index()];
         if slot.0 != NONE {
             return slot;
         }
         let m = p.mapping(id);
-        let size = m
-            .memory_limit
-            .wrapping_sub(m.memory_start)
-            .wrapping_add(0xfff);
-        let size = size - size % 0x1000;
-        let who = if !m.build_id.is_empty() {
-            m.build_id.as_str()
-        } else {
-            m.file.as_str()
-        };
-        let key = (size, m.file_offset, who);
-        let mapped = match self.mapping_keys.entry(key) {
-            Entry::Occupied(e) => {
-                let out = *e.get();
-                let start = self.mappings[out as usize].memory_start;
-                (out, start.wrapping_sub(m.memory_start))
+        let key = mapping_key(m);
+        let mapped = match self.mappings.iter().position(|o| mapping_key(o) == key) {
+            Some(out) => {
+                let start = self.mappings[out].memory_start;
+                (out as u32, start.wrapping_sub(m.memory_start))
             }
-            Entry::Vacant(e) => {
+            None => {
                 let out = self.mappings.len() as u32;
                 let mut copy = m.clone();
                 copy.id = u64::from(out) + 1;
                 self.mappings.push(copy);
-                e.insert(out);
                 (out, 0)
             }
         };
@@ -652,31 +858,34 @@ impl<'a> Merger<'a> {
         mapped
     }
 
-    fn function(&mut self, maps: &mut InputMaps, p: &'a Profile, id: FunctionId) -> u32 {
+    /// pprof's `mapFunction`.
+    fn function(&mut self, maps: &mut InputMaps, p: &Profile, id: FunctionId) -> u32 {
         let slot = maps.functions[id.index()];
         if slot != NONE {
             return slot;
         }
         let f = &p.functions[id.index()];
-        let key = (
-            f.start_line,
-            f.name.as_str(),
-            f.system_name.as_str(),
-            f.filename.as_str(),
-        );
-        let next = self.functions.len() as u32;
-        let out = *self.function_keys.entry(key).or_insert(next);
-        if out == next {
-            let mut copy = f.clone();
-            copy.id = u64::from(out) + 1;
-            self.functions.push(copy);
-        }
+        let hash = function_hash(f);
+        let out = match self
+            .function_table
+            .find(hash, |i| same_function(&self.functions[i as usize], f))
+        {
+            Ok(out) => out,
+            Err(slot) => {
+                let out = self.functions.len() as u32;
+                let mut copy = f.clone();
+                copy.id = u64::from(out) + 1;
+                self.functions.push(copy);
+                self.function_table.insert_at(slot, hash);
+                out
+            }
+        };
         maps.functions[id.index()] = out;
         out
     }
 
     /// pprof's `mapLocation`.
-    fn location(&mut self, maps: &mut InputMaps, p: &'a Profile, index: u32) -> u32 {
+    fn location(&mut self, maps: &mut InputMaps, p: &Profile, index: u32) -> u32 {
         let slot = maps.locations[index as usize];
         if slot != NONE {
             return slot;
@@ -690,34 +899,66 @@ impl<'a> Merger<'a> {
             }
             None => (NONE, 0, l.address),
         };
-        let lines = p.lines(l);
-        let mut key_lines = Vec::with_capacity(lines.len());
-        let mut mapped_lines = Vec::with_capacity(lines.len());
-        for line in lines {
-            let function = line.function.map(|f| self.function(maps, p, f));
-            key_lines.push((function.unwrap_or(NONE), line.line));
-            mapped_lines.push(Line {
-                function: function.map(FunctionId),
+        let mut lines = std::mem::take(&mut self.line_scratch);
+        lines.clear();
+        for line in p.lines(l) {
+            lines.push(Line {
+                function: line.function.map(|f| FunctionId(self.function(maps, p, f))),
                 line: line.line,
                 column: line.column,
             });
         }
-        let key = (mapping, relative, l.is_folded, key_lines.into_boxed_slice());
-        let next = self.locations.len() as u32;
-        let out = *self.location_keys.entry(key).or_insert(next);
-        if out == next {
-            let start = self.lines.len() as u32;
-            self.lines.extend(mapped_lines);
-            self.locations.push(Location {
-                id: u64::from(out) + 1,
-                mapping: (mapping != NONE).then_some(MappingId(mapping)),
-                address: l.address.wrapping_add(offset),
-                lines: start..self.lines.len() as u32,
-                is_folded: l.is_folded,
-            });
-        }
+        let hash = location_hash(mapping, relative, l.is_folded, &lines);
+        let found = self.location_table.find(hash, |i| {
+            self.same_location(i, mapping, relative, l.is_folded, &lines)
+        });
+        let out = match found {
+            Ok(i) => i,
+            Err(slot) => {
+                let out = self.locations.len() as u32;
+                let start = self.lines.len() as u32;
+                self.lines.extend_from_slice(&lines);
+                self.locations.push(Location {
+                    id: u64::from(out) + 1,
+                    mapping: (mapping != NONE).then_some(MappingId(mapping)),
+                    address: l.address.wrapping_add(offset),
+                    lines: start..self.lines.len() as u32,
+                    is_folded: l.is_folded,
+                });
+                self.location_table.insert_at(slot, hash);
+                out
+            }
+        };
+        self.line_scratch = lines;
         maps.locations[index as usize] = out;
         out
+    }
+
+    /// Whether output location `i` has this key.
+    fn same_location(
+        &self,
+        i: u32,
+        mapping: u32,
+        relative: u64,
+        folded: bool,
+        lines: &[Line],
+    ) -> bool {
+        let l = &self.locations[i as usize];
+        let l_relative = match l.mapping {
+            Some(m) => l
+                .address
+                .wrapping_sub(self.mappings[m.index()].memory_start),
+            None => l.address,
+        };
+        let l_lines = &self.lines[l.lines.start as usize..l.lines.end as usize];
+        l.mapping.map_or(NONE, |m| m.0) == mapping
+            && l_relative == relative
+            && l.is_folded == folded
+            && l_lines.len() == lines.len()
+            && l_lines
+                .iter()
+                .zip(lines)
+                .all(|(a, b)| a.function == b.function && a.line == b.line)
     }
 
     fn sample_frames(&self, i: usize) -> &[u32] {
@@ -730,8 +971,22 @@ impl<'a> Merger<'a> {
         &self.labels[start..self.label_ends[i]]
     }
 
-    /// Adds a sample, or adds its values to the identical one already there.
+    fn push_sample(&mut self, group: u32, frames: &[u32], labels: &[Label], values: &[i64]) {
+        self.frames.extend_from_slice(frames);
+        self.stack_ends.push(self.frames.len());
+        self.labels.extend_from_slice(labels);
+        self.label_ends.push(self.labels.len());
+        self.values.extend_from_slice(values);
+        self.groups.push(group);
+    }
+
+    /// Adds a sample, or (when combining) adds its values to the identical
+    /// one already there.
     fn add_sample(&mut self, group: u32, frames: &[u32], labels: &[Label], values: &[i64]) {
+        if !self.combine {
+            self.push_sample(group, frames, labels, values);
+            return;
+        }
         let mut h = Mix(0).add(u64::from(group)).add(frames.len() as u64);
         for &f in frames {
             h = h.add(u64::from(f));
@@ -743,57 +998,133 @@ impl<'a> Merger<'a> {
                 .add(l.num as u64)
                 .add(u64::from(l.num_unit.0));
         }
-        let hash = h.0;
-        let mask = self.table.len() - 1;
-        let mut slot = (hash >> 7) as usize & mask;
-        loop {
-            let i = self.table[slot];
-            if i == NONE {
-                break;
-            }
+        let hash = h.finish();
+        let found = self.sample_table.find(hash, |i| {
             let i = i as usize;
-            if self.hashes[i] == hash
-                && self.groups[i] == group
+            self.groups[i] == group
                 && self.sample_frames(i) == frames
                 && labels_equal(self.sample_labels(i), labels)
-            {
+        });
+        match found {
+            Ok(i) => {
                 let k = self.value_count;
+                let i = i as usize;
                 for (acc, v) in self.values[i * k..(i + 1) * k].iter_mut().zip(values) {
                     *acc = acc.wrapping_add(*v);
                 }
-                return;
             }
-            slot = (slot + 1) & mask;
-        }
-        let index = self.stack_ends.len();
-        self.table[slot] = index as u32;
-        self.frames.extend_from_slice(frames);
-        self.stack_ends.push(self.frames.len());
-        self.labels.extend_from_slice(labels);
-        self.label_ends.push(self.labels.len());
-        self.values.extend_from_slice(values);
-        self.groups.push(group);
-        self.hashes.push(hash);
-        if self.stack_ends.len() * 2 > self.table.len() {
-            self.grow();
+            Err(slot) => {
+                self.sample_table.insert_at(slot, hash);
+                self.push_sample(group, frames, labels, values);
+            }
         }
     }
 
-    fn grow(&mut self) {
-        let len = self.table.len() * 2;
-        let mask = len - 1;
-        let mut table = vec![NONE; len];
-        for (i, &hash) in self.hashes.iter().enumerate() {
-            let mut slot = (hash >> 7) as usize & mask;
-            while table[slot] != NONE {
-                slot = (slot + 1) & mask;
-            }
-            table[slot] = i as u32;
+    /// Appends an input without deduplicating anything but mappings: its
+    /// functions, locations and strings are copied after the output's and
+    /// its stacks shifted by the location offset — no lookup per location,
+    /// a sequential pass per frame. Reports see the same nodes (a node is
+    /// identified by name, file, line and address, not by location), and
+    /// addresses are moved into the output mapping as pprof moves them.
+    fn append_input(&mut self, input: &MergeInput<'_>, plan: &ValuePlan<'_>) {
+        let p = input.profile;
+        let mut maps = InputMaps {
+            mappings: vec![(NONE, 0); p.mappings.len()],
+            functions: Vec::new(),
+            locations: Vec::new(),
+            strings: Vec::new(),
+        };
+        if self.mappings.is_empty() && !p.mappings.is_empty() {
+            self.mapping(&mut maps, p, MappingId(0));
         }
-        self.table = table;
+        let function_offset = self.functions.len() as u32;
+        self.functions
+            .extend(p.functions.iter().enumerate().map(|(i, f)| {
+                let mut copy = f.clone();
+                copy.id = u64::from(function_offset) + i as u64 + 1;
+                copy
+            }));
+        let string_offset = self.strings.len() as u32 - 1;
+        self.strings
+            .extend((1..p.strings.len()).map(|i| Box::from(p.string(StrId(i as u32)))));
+        let string = |id: StrId| {
+            if id.0 == 0 {
+                id
+            } else {
+                StrId(id.0 + string_offset)
+            }
+        };
+        let location_offset = self.locations.len() as u32;
+        self.locations.reserve(p.locations.len());
+        self.lines.reserve(p.lines.len());
+        for (i, l) in p.locations.iter().enumerate() {
+            let (mapping, offset) = match l.mapping {
+                Some(m) => {
+                    let (out, offset) = self.mapping(&mut maps, p, m);
+                    (Some(MappingId(out)), offset)
+                }
+                None => (None, 0),
+            };
+            let start = self.lines.len() as u32;
+            self.lines.extend(p.lines(l).iter().map(|line| Line {
+                function: line.function.map(|f| FunctionId(f.0 + function_offset)),
+                line: line.line,
+                column: line.column,
+            }));
+            self.locations.push(Location {
+                id: u64::from(location_offset) + i as u64 + 1,
+                mapping,
+                address: l.address.wrapping_add(offset),
+                lines: start..self.lines.len() as u32,
+                is_folded: l.is_folded,
+            });
+        }
+        let extra = input.label.map(|(k, v)| {
+            self.strings.push(k.into());
+            self.strings.push(v.into());
+            let n = self.strings.len() as u32;
+            Label {
+                key: StrId(n - 2),
+                str: StrId(n - 1),
+                num: 0,
+                num_unit: StrId(0),
+            }
+        });
+        let samples = p.samples();
+        let group = input.group as u32;
+        let mut scratch = Vec::with_capacity(p.sample_types.len());
+        let mut values = vec![0i64; self.value_count];
+        for s in 0..samples.len() {
+            if !plan.apply(samples.values(s), &mut scratch, &mut values) {
+                continue;
+            }
+            self.frames
+                .extend(samples.stack_raw(s).iter().map(|&l| l + location_offset));
+            self.stack_ends.push(self.frames.len());
+            for l in samples.labels(s) {
+                if l.str.index() != 0
+                    && extra
+                        .is_some_and(|e| p.string(l.key) == self.strings[e.key.index()].as_ref())
+                {
+                    continue; // replaced by the extra label, as SetLabel does
+                }
+                self.labels.push(Label {
+                    key: string(l.key),
+                    str: string(l.str),
+                    num: l.num,
+                    num_unit: string(l.num_unit),
+                });
+            }
+            if let Some(extra) = extra {
+                self.labels.push(extra);
+            }
+            self.label_ends.push(self.labels.len());
+            self.values.extend_from_slice(&values);
+            self.groups.push(group);
+        }
     }
 
-    fn add_input(&mut self, input: &MergeInput<'a>, plan: &ValuePlan<'_>) {
+    fn add_input(&mut self, input: &MergeInput<'_>, plan: &ValuePlan<'_>) {
         let p = input.profile;
         let mut maps = InputMaps {
             mappings: vec![(NONE, 0); p.mappings.len()],
@@ -805,15 +1136,11 @@ impl<'a> Merger<'a> {
             // pprof maps the first mapping first: it is the main binary.
             self.mapping(&mut maps, p, MappingId(0));
         }
-        let extra = input.label.map(|(k, v)| {
-            let key = StrId(self.string(k));
-            let value = StrId(self.string(v));
-            Label {
-                key,
-                str: value,
-                num: 0,
-                num_unit: StrId(0),
-            }
+        let extra = input.label.map(|(k, v)| Label {
+            key: StrId(self.string(k)),
+            str: StrId(self.string(v)),
+            num: 0,
+            num_unit: StrId(0),
         });
         let samples = p.samples();
         let group = input.group as u32;
@@ -826,8 +1153,13 @@ impl<'a> Merger<'a> {
                 continue;
             }
             frames.clear();
-            for l in samples.stack(s) {
-                frames.push(self.location(&mut maps, p, l.0));
+            for &l in samples.stack_raw(s) {
+                let known = maps.locations[l as usize];
+                frames.push(if known == NONE {
+                    self.location(&mut maps, p, l)
+                } else {
+                    known
+                });
             }
             labels.clear();
             for l in samples.labels(s) {
@@ -885,6 +1217,55 @@ impl<'a> Merger<'a> {
         self.labels = labels;
         self.groups = groups;
     }
+
+    /// The merged profile, and each group's sample range.
+    fn finish(self, header: Header, group_count: usize) -> Merged {
+        // Inputs come in non-decreasing group order and a sample never
+        // combines across groups, so each group's samples are contiguous.
+        let mut counts = vec![0usize; group_count];
+        for &g in &self.groups {
+            counts[g as usize] += 1;
+        }
+        let mut start = 0;
+        let groups = counts
+            .iter()
+            .map(|&n| {
+                start += n;
+                start - n..start
+            })
+            .collect();
+        let has_labels = !self.labels.is_empty();
+        let samples = Samples::new(
+            header.sample_types.len(),
+            self.stack_ends,
+            self.frames,
+            self.values,
+            if has_labels {
+                self.label_ends
+            } else {
+                Vec::new()
+            },
+            self.labels,
+        );
+        let profile = Profile {
+            sample_types: header.sample_types,
+            default_sample_type: header.default_sample_type,
+            period_type: header.period_type,
+            period: header.period,
+            time_nanos: header.time_nanos,
+            duration_nanos: header.duration_nanos,
+            comments: header.comments,
+            drop_frames: header.drop_frames,
+            keep_frames: header.keep_frames,
+            mappings: self.mappings,
+            functions: self.functions,
+            locations: self.locations,
+            lines: self.lines,
+            samples,
+            strings: StringTable::from_boxed(self.strings),
+        };
+        Merged { profile, groups }
+    }
 }
 
 fn labels_equal(a: &[Label], b: &[Label]) -> bool {
@@ -894,8 +1275,21 @@ fn labels_equal(a: &[Label], b: &[Label]) -> bool {
         })
 }
 
+/// How samples of the inputs come together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleMerge {
+    /// pprof's merge: identical samples (same group, stack and labels) are
+    /// combined, their values summed, and samples summing to zero dropped.
+    Combine,
+    /// Samples are appended as they are (all-zero ones dropped). Every sum a
+    /// report makes is the same as after combining, as long as a sample's
+    /// absolute value is never taken on a combination of opposite signs —
+    /// and it is much cheaper: no sample is hashed.
+    Append,
+}
+
 /// Merges the inputs: the building block of every combination above.
-pub fn merge_inputs(inputs: &[MergeInput<'_>]) -> Result<Merged, MergeError> {
+pub fn merge_inputs(inputs: &[MergeInput<'_>], samples: SampleMerge) -> Result<Merged, MergeError> {
     if inputs.is_empty() {
         return Err(MergeError::Empty);
     }
@@ -904,55 +1298,131 @@ pub fn merge_inputs(inputs: &[MergeInput<'_>]) -> Result<Merged, MergeError> {
     }
     let (header, plans) = plan(inputs)?;
     let capacity = inputs.iter().map(|i| i.profile.samples().len()).sum();
-    let mut merger = Merger::new(header.sample_types.len(), capacity);
-    for (input, plan) in inputs.iter().zip(&plans) {
-        merger.add_input(input, plan);
-    }
-    merger.compact();
-    // Inputs come in non-decreasing group order and a sample never
-    // combines across groups, so each group's samples are contiguous.
-    let group_count = inputs.iter().map(|i| i.group + 1).max().unwrap_or(1);
-    let mut counts = vec![0usize; group_count];
-    for &g in &merger.groups {
-        counts[g as usize] += 1;
-    }
-    let mut start = 0;
-    let groups = counts
+    let frames = inputs
         .iter()
-        .map(|&n| {
-            start += n;
-            start - n..start
+        .map(|i| i.profile.samples().frame_count())
+        .sum();
+    let locations = inputs
+        .iter()
+        .map(|i| i.profile.locations.len())
+        .max()
+        .unwrap_or(0);
+    let combine = samples == SampleMerge::Combine;
+    let mut merger = Merger::new(
+        header.sample_types.len(),
+        (capacity, frames),
+        locations,
+        combine,
+    );
+    for (input, plan) in inputs.iter().zip(&plans) {
+        if combine {
+            merger.add_input(input, plan);
+        } else {
+            merger.append_input(input, plan);
+        }
+    }
+    if combine {
+        merger.compact();
+    }
+    let group_count = inputs.iter().map(|i| i.group + 1).max().unwrap_or(1);
+    Ok(merger.finish(header, group_count))
+}
+
+/// Appends `rest` to `first`, taken over without copying: `first`'s arrays
+/// become the output's and only the others are remapped. `None` when
+/// `first`'s values would have to change (other sample types than the
+/// merged ones, unit conversion), in which case nothing was consumed...
+/// except that `first` is handed back.
+fn append_to_owned(
+    first: Profile,
+    rest: &[MergeInput<'_>],
+) -> Result<Result<Merged, Profile>, MergeError> {
+    let (header, plans) = {
+        let mut inputs = Vec::with_capacity(rest.len() + 1);
+        inputs.push(MergeInput::plain(&first));
+        inputs.extend(rest.iter().cloned());
+        if inputs.windows(2).any(|w| w[0].group > w[1].group) {
+            return Err(MergeError::GroupOrder);
+        }
+        let (header, plans) = plan(&inputs)?;
+        if !plans[0].identity {
+            return Ok(Err(first));
+        }
+        let plans: Vec<(Vec<usize>, Vec<f64>, bool)> = plans
+            .into_iter()
+            .skip(1)
+            .map(|p| (p.columns, p.units, p.identity))
+            .collect();
+        (header, plans)
+    };
+    let value_count = header.sample_types.len();
+    let more_samples = rest.iter().map(|i| i.profile.samples().len()).sum();
+    let more_frames = rest.iter().map(|i| i.profile.samples().frame_count()).sum();
+    let mut merger = Merger::seeded(first, value_count, more_samples, more_frames);
+    for (input, (columns, units, identity)) in rest.iter().zip(plans) {
+        let plan = ValuePlan {
+            scales: &input.scales,
+            columns,
+            units,
+            identity,
+        };
+        merger.append_input(input, &plan);
+    }
+    let group_count = rest.iter().map(|i| i.group + 1).max().unwrap_or(1);
+    Ok(Ok(merger.finish(header, group_count)))
+}
+
+/// [`Profile::diff_base`] for an owned `new` profile: when nothing has to be
+/// rescaled or combined (no `normalize`, no negative base values, `new`'s
+/// values kept as they are), `new`'s arrays are taken over as they are and
+/// only the base is remapped and appended — the same profile, far cheaper on
+/// large inputs. Otherwise it is [`combine_with_base`].
+pub fn diff_base_owned(
+    new: Profile,
+    base: &Profile,
+    normalize: bool,
+) -> Result<Profile, MergeError> {
+    if normalize || has_negative_values(base) {
+        return combine_with_base(&[&new], &[base], BaseMode::DiffBase, normalize);
+    }
+    let input = MergeInput {
+        profile: base,
+        scales: vec![vec![-1.0; base.sample_types.len()]],
+        group: 1,
+        label: Some(BASE_LABEL),
+    };
+    match append_to_owned(new, &[input])? {
+        Ok(mut merged) => {
+            merged.profile.samples.diff_base = merged.groups[1].clone();
+            Ok(merged.profile)
+        }
+        Err(new) => combine_with_base(&[&new], &[base], BaseMode::DiffBase, false),
+    }
+}
+
+/// [`side_by_side`] (without normalizing) for owned profiles: the first is
+/// taken over without copying when its values stay as they are.
+pub fn side_by_side_owned(mut profiles: Vec<Profile>) -> Result<Merged, MergeError> {
+    if profiles.is_empty() {
+        return Err(MergeError::Empty);
+    }
+    let first = profiles.remove(0);
+    let rest: Vec<MergeInput<'_>> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| MergeInput {
+            profile: p,
+            scales: Vec::new(),
+            group: i + 1,
+            label: None,
         })
         .collect();
-    let has_labels = !merger.labels.is_empty();
-    let samples = Samples::new(
-        header.sample_types.len(),
-        merger.stack_ends,
-        merger.frames,
-        merger.values,
-        if has_labels {
-            merger.label_ends
-        } else {
-            Vec::new()
-        },
-        merger.labels,
-    );
-    let profile = Profile {
-        sample_types: header.sample_types,
-        default_sample_type: header.default_sample_type,
-        period_type: header.period_type,
-        period: header.period,
-        time_nanos: header.time_nanos,
-        duration_nanos: header.duration_nanos,
-        comments: header.comments,
-        drop_frames: header.drop_frames,
-        keep_frames: header.keep_frames,
-        mappings: merger.mappings,
-        functions: merger.functions,
-        locations: merger.locations,
-        lines: merger.lines,
-        samples,
-        strings: StringTable::new(merger.strings),
-    };
-    Ok(Merged { profile, groups })
+    match append_to_owned(first, &rest)? {
+        Ok(merged) => Ok(merged),
+        Err(first) => {
+            let mut all = vec![&first];
+            all.extend(profiles.iter());
+            side_by_side(&all, None)
+        }
+    }
 }

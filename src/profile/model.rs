@@ -114,6 +114,16 @@ impl StringTable {
         self.0.get(id.index()).map_or("", |s| s)
     }
 
+    /// A table of these strings (the first must be empty).
+    pub(crate) fn from_boxed(strings: Vec<Box<str>>) -> StringTable {
+        StringTable(strings)
+    }
+
+    /// The strings, to build another table from.
+    pub(crate) fn into_boxed(self) -> Vec<Box<str>> {
+        self.0
+    }
+
     /// Number of strings.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -140,7 +150,28 @@ pub struct Samples {
     pub(crate) diff_base: Range<usize>,
 }
 
+/// The arrays of [`Samples`], taken apart (see [`Samples::into_parts`]).
+pub(crate) struct SampleParts {
+    pub stack_ends: Vec<usize>,
+    pub frames: Vec<u32>,
+    pub values: Vec<i64>,
+    /// Empty when no sample has labels.
+    pub label_ends: Vec<usize>,
+    pub labels: Vec<Label>,
+}
+
 impl Samples {
+    /// The arrays, for building another sample set without copying them.
+    pub(crate) fn into_parts(self) -> SampleParts {
+        SampleParts {
+            stack_ends: self.stack_ends,
+            frames: self.frames,
+            values: self.values,
+            label_ends: self.label_ends,
+            labels: self.labels,
+        }
+    }
+
     pub(crate) fn new(
         value_count: usize,
         stack_ends: Vec<usize>,
