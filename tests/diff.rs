@@ -1,0 +1,405 @@
+//! `top --diff-base/--base/--normalize`, several-profile `top`, `diff` and
+//! the growth gate, end to end through the CLI, against `go tool pprof`'s
+//! outputs in testdata/oracle.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod common;
+
+use common::{json, oracle, pprof_tui, row_name, testdata};
+use predicates::prelude::*;
+use serde_json::Value;
+
+/// The manifest's diff and merge cases printed in exact units (every value
+/// an integer), as (oracle file, profiles, pprof flags).
+fn exact_diff_and_merge_cases() -> Vec<(String, Vec<String>, Vec<String>)> {
+    let manifest = std::fs::read_to_string(testdata().join("oracle/MANIFEST.tsv")).unwrap();
+    manifest
+        .lines()
+        .map(|line| {
+            let mut cols = line.split('\t');
+            let file = cols.next().unwrap().to_owned();
+            let profiles = cols.next().unwrap().split(' ').map(str::to_owned).collect();
+            let flags = cols
+                .next()
+                .unwrap_or("")
+                .split(' ')
+                .map(str::to_owned)
+                .collect();
+            (file, profiles, flags)
+        })
+        .filter(
+            |(_, profiles, flags): &(String, Vec<String>, Vec<String>)| {
+                let diff = flags
+                    .iter()
+                    .any(|f| f.starts_with("-diff_base") || f.starts_with("-base"));
+                (diff || profiles.len() > 1) && flags.iter().any(|f| f == "-nodefraction=0")
+            },
+        )
+        .collect()
+}
+
+/// pprof's flags as pprof-tui arguments.
+fn cli_args(profiles: &[String], flags: &[String]) -> Vec<String> {
+    let mut args = vec!["top".to_owned(), "--format".to_owned(), "json".to_owned()];
+    for flag in flags {
+        let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
+        match name {
+            "-top" | "-nodecount" | "-nodefraction" | "-unit" => {}
+            "-sample_index" => args.extend(["--sample-index".to_owned(), value.to_owned()]),
+            "-diff_base" => args.extend(["--diff-base".to_owned(), value.to_owned()]),
+            "-base" => args.extend(["--base".to_owned(), value.to_owned()]),
+            "-normalize" => args.push("--normalize".to_owned()),
+            "-cum" => args.push("--cum".to_owned()),
+            "-lines" | "-addresses" | "-files" | "-filefunctions" => {
+                args.extend(["-g".to_owned(), name[1..].to_owned()])
+            }
+            "-focus" | "-tagfocus" => args.extend([format!("-{name}"), value.to_owned()]),
+            other => panic!("flag {other} is not translated"),
+        }
+    }
+    args.extend(profiles.iter().cloned());
+    args
+}
+
+#[test]
+fn top_json_equals_every_exact_diff_and_merge_oracle() {
+    let cases = exact_diff_and_merge_cases();
+    assert!(cases.len() >= 25, "found only {} cases", cases.len());
+    for (file, profiles, flags) in cases {
+        let expected = oracle(&file);
+        let args = cli_args(&profiles, &flags);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let doc = json(&args, 0);
+        assert_eq!(doc["total"], expected.total, "{file}: total");
+        let rows = doc["rows"].as_array().unwrap();
+        let got: Vec<(String, i64, i64)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    row_name(r),
+                    r["flat"].as_i64().unwrap(),
+                    r["cum"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, i64, i64)> = expected
+            .order
+            .iter()
+            .map(|n| (n.clone(), expected.rows[n].0, expected.rows[n].1))
+            .collect();
+        assert_eq!(got, want, "{file}");
+    }
+}
+
+fn rows(doc: &Value) -> &Vec<Value> {
+    doc["rows"].as_array().expect("rows")
+}
+
+fn find<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    rows(doc)
+        .iter()
+        .find(|r| row_name(r) == name)
+        .unwrap_or_else(|| panic!("no row {name}"))
+}
+
+#[test]
+fn diff_rows_hold_both_profiles_values_and_the_pprof_delta() {
+    let doc = json(
+        &[
+            "diff",
+            "leaky/heap-1.pb.gz",
+            "leaky/heap-3.pb.gz",
+            "--all",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let base = oracle("leaky-heap-1.inuse_space.top.txt");
+    let new = oracle("leaky-heap-3.inuse_space.top.txt");
+    let delta = oracle("leaky-heap-3.inuse_space.diff_base-heap-1.top.txt");
+    assert_eq!(doc["base"]["total"], base.total);
+    assert_eq!(doc["new"]["total"], new.total);
+    assert_eq!(doc["sample_type"]["type"], "inuse_space");
+    // Every site of either profile is a row, and only those.
+    let mut names: Vec<String> = rows(&doc).iter().map(row_name).collect();
+    names.sort();
+    let mut all: Vec<String> = base.rows.keys().chain(new.rows.keys()).cloned().collect();
+    all.sort();
+    all.dedup();
+    assert_eq!(names, all);
+    for row in rows(&doc) {
+        let name = row_name(row);
+        let (base_flat, base_cum) = base.rows.get(&name).copied().unwrap_or((0, 0));
+        let (new_flat, new_cum) = new.rows.get(&name).copied().unwrap_or((0, 0));
+        assert_eq!(row["flat"]["base"], base_flat, "{name}");
+        assert_eq!(row["flat"]["new"], new_flat, "{name}");
+        assert_eq!(row["cum"]["base"], base_cum, "{name}");
+        assert_eq!(row["cum"]["new"], new_cum, "{name}");
+        // The delta is what `go tool pprof -diff_base` prints for the site.
+        let (flat, cum) = delta.rows.get(&name).copied().unwrap_or((0, 0));
+        assert_eq!(row["flat"]["delta"], flat, "{name}");
+        assert_eq!(row["cum"]["delta"], cum, "{name}");
+    }
+}
+
+#[test]
+fn diff_ranks_the_largest_growth_first_and_marks_new_sites() {
+    let doc = json(
+        &[
+            "diff",
+            "leaky/heap-1.pb.gz",
+            "leaky/heap-3.pb.gz",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let names: Vec<String> = rows(&doc).iter().map(row_name).collect();
+    assert_eq!(names[..2], ["main.(*Cache).Put", "main.recordAudit"]);
+    let deltas: Vec<i64> = rows(&doc)
+        .iter()
+        .map(|r| r["flat"]["delta"].as_i64().unwrap())
+        .collect();
+    assert!(deltas.windows(2).all(|w| w[0] >= w[1]), "{deltas:?}");
+    let put = find(&doc, "main.(*Cache).Put");
+    assert_eq!(put["status"], "changed");
+    // 109976 B -> 1069784 B: +872.7%.
+    let pct = put["flat"]["delta_percent"].as_f64().unwrap();
+    assert!((pct - (1069784.0 - 109976.0) / 109976.0 * 100.0).abs() < 1e-9);
+    let lookup = find(&doc, "runtime/pprof.(*profMap).lookup");
+    assert_eq!(lookup["status"], "new");
+    assert_eq!(lookup["flat"]["base"], 0);
+    assert_eq!(lookup["flat"]["delta_percent"], Value::Null);
+    // Unchanged sites are left out unless asked for.
+    assert!(rows(&doc).iter().all(|r| r["status"] != "unchanged"));
+    assert!(doc["unchanged_hidden"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_reversed_diff_marks_vanished_sites_and_ranks_shrinking_last() {
+    let doc = json(
+        &[
+            "diff",
+            "leaky/heap-3.pb.gz",
+            "leaky/heap-1.pb.gz",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let lookup = find(&doc, "runtime/pprof.(*profMap).lookup");
+    assert_eq!(lookup["status"], "vanished");
+    assert_eq!(lookup["flat"]["new"], 0);
+    assert_eq!(lookup["flat"]["delta_percent"], -100.0);
+    assert_eq!(row_name(rows(&doc).last().unwrap()), "main.(*Cache).Put");
+}
+
+#[test]
+fn relative_order_puts_new_sites_first_then_the_largest_ratio() {
+    let doc = json(
+        &[
+            "diff",
+            "leaky/heap-1.pb.gz",
+            "leaky/heap-3.pb.gz",
+            "--sort",
+            "relative",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    // Sites whose flat grew from zero (an infinite increase) lead …
+    let from_zero = |r: &Value| r["flat"]["base"] == 0 && r["flat"]["delta"].as_i64().unwrap() > 0;
+    let new = rows(&doc).iter().take_while(|r| from_zero(r)).count();
+    assert!(new >= 2, "{new}");
+    assert!(rows(&doc)[new..].iter().all(|r| !from_zero(r)));
+    assert!(rows(&doc)[..new].iter().all(|r| r["status"] == "new"));
+    // … then the largest relative growth.
+    let ratios: Vec<f64> = rows(&doc)[new..]
+        .iter()
+        .filter_map(|r| r["flat"]["delta_percent"].as_f64())
+        .collect();
+    assert!(ratios.windows(2).all(|w| w[0] >= w[1]), "{ratios:?}");
+    assert_eq!(doc["sort"]["order"], "relative");
+}
+
+#[test]
+fn normalized_diff_deltas_equal_pprof_normalize() {
+    let doc = json(
+        &[
+            "diff",
+            "leaky/heap-1.pb.gz",
+            "leaky/heap-3.pb.gz",
+            "--normalize",
+            "--all",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let expected = oracle("leaky-heap-3.inuse_space.diff_base-heap-1.normalize.top.txt");
+    for row in rows(&doc) {
+        let name = row_name(row);
+        let (flat, cum) = expected.rows.get(&name).copied().unwrap_or((0, 0));
+        assert_eq!(row["flat"]["delta"], flat, "{name}");
+        assert_eq!(row["cum"]["delta"], cum, "{name}");
+    }
+    // The new side was scaled to the base's total.
+    assert_eq!(doc["base"]["total"], 1334904);
+    let new_total = doc["new"]["total"].as_i64().unwrap();
+    assert!((new_total - 1334904).abs() < 100, "{new_total}");
+}
+
+#[test]
+fn goroutine_diffs_compare_whole_stacks_named_by_the_blocked_function() {
+    let doc = json(
+        &[
+            "diff",
+            "leaky/goroutine-1.pb.gz",
+            "leaky/goroutine-3.pb.gz",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    let rows = rows(&doc);
+    assert_eq!(rows.len(), 1, "only the leaking stack changed");
+    let row = &rows[0];
+    assert_eq!(
+        row["name"],
+        "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
+    );
+    assert_eq!(row["site"], "main.leakyWorker");
+    assert_eq!(
+        row["wait"],
+        serde_json::json!(["runtime.gopark", "runtime.chanrecv", "runtime.chanrecv1"])
+    );
+    assert_eq!(row["flat"]["base"], 10);
+    assert_eq!(row["flat"]["new"], 90);
+    // An explicit granularity wins.
+    let by_function = json(
+        &[
+            "diff",
+            "leaky/goroutine-1.pb.gz",
+            "leaky/goroutine-3.pb.gz",
+            "-g",
+            "functions",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert!(by_function["rows"][0].get("stack").is_none());
+    assert_eq!(row_name(&by_function["rows"][0]), "runtime.gopark");
+}
+
+#[test]
+fn top_groups_goroutines_by_whole_stack() {
+    pprof_tui(&["top", "-g", "stacks", "leaky/goroutine-3.pb.gz"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "        90 97.83% 97.83%         90 97.83%  main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]\n",
+        ))
+        .stdout(predicate::str::contains(
+            "Showing nodes accounting for 92, 100% of 92 total\n",
+        ));
+}
+
+#[test]
+fn diff_text_shows_both_sides_and_the_change() {
+    pprof_tui(&["diff", "leaky/heap-1.pb.gz", "leaky/heap-3.pb.gz", "-n", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Type: inuse_space\n"))
+        .stdout(predicate::str::contains(
+            "Base: leaky/heap-1.pb.gz, Nov 22, 2026 at 2:16am (UTC), total 1.27MB\n",
+        ))
+        .stdout(predicate::str::contains(
+            "  107.40kB     1.02MB   +937.31kB  +872.7%    107.40kB     1.02MB   +937.31kB  +872.7%  main.(*Cache).Put\n",
+        ))
+        .stdout(predicate::str::contains("Showing top 2 of 49 changed sites"));
+}
+
+#[test]
+fn the_gate_fails_only_past_the_limit() {
+    let diff = [
+        "diff",
+        "leaky/heap-1.pb.gz",
+        "leaky/heap-3.pb.gz",
+        "-n",
+        "1",
+    ];
+    let with = |limit: &str| {
+        let mut args = diff.to_vec();
+        args.extend(["--fail-on-growth", limit]);
+        pprof_tui(&args).assert()
+    };
+    // main.(*Cache).Put grew by 959808 B = 937.31 kB, 71.90% of heap-1's total.
+    with("900kB").code(3).stderr(predicate::eq(
+        "pprof-tui: growth limit exceeded: main.(*Cache).Put grew by +937.31kB (71.90% of the base total), \
+         over the limit of 900kB\n",
+    ));
+    with("959808").success().stderr(predicate::str::is_empty());
+    with("959807").code(3);
+    with("71%").code(3);
+    with("72%").success();
+    // Output is written either way.
+    with("900kB").stdout(predicate::str::contains("main.(*Cache).Put"));
+}
+
+#[test]
+fn a_limit_in_the_wrong_unit_or_form_is_a_usage_error() {
+    pprof_tui(&[
+        "diff",
+        "leaky/goroutine-1.pb.gz",
+        "leaky/goroutine-3.pb.gz",
+        "--fail-on-growth",
+        "10MB",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "growth limit '10MB' is not in a unit of 'goroutine'",
+    ));
+    pprof_tui(&[
+        "diff",
+        "leaky/heap-1.pb.gz",
+        "leaky/heap-3.pb.gz",
+        "--fail-on-growth",
+        "ten",
+    ])
+    .assert()
+    .code(2);
+}
+
+#[test]
+fn profiles_without_a_common_sample_type_cannot_be_compared() {
+    pprof_tui(&["diff", "leaky/heap-1.pb.gz", "leaky/goroutine-3.pb.gz"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no sample type in common"));
+}
+
+#[test]
+fn normalize_needs_a_base_and_the_two_bases_exclude_each_other() {
+    pprof_tui(&["top", "--normalize", "leaky/heap-3.pb.gz"])
+        .assert()
+        .code(2);
+    pprof_tui(&[
+        "top",
+        "--base",
+        "leaky/heap-1.pb.gz",
+        "--diff-base",
+        "leaky/heap-2.pb.gz",
+        "leaky/heap-3.pb.gz",
+    ])
+    .assert()
+    .code(2);
+}

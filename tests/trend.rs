@@ -1,0 +1,327 @@
+//! `pprof-tui trend`: leak suspects across the leaking test service's heap
+//! and goroutine snapshots (where the leaks are known: testdata/README.md),
+//! on synthetic snapshots with transient garbage, and the growth gate.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod common;
+
+use common::{json, oracle, pprof_tui, row_name};
+use pprof_tui::profile::pb;
+use predicates::prelude::*;
+use prost::Message;
+use serde_json::Value;
+
+const HEAPS: [&str; 3] = [
+    "leaky/heap-1.pb.gz",
+    "leaky/heap-2.pb.gz",
+    "leaky/heap-3.pb.gz",
+];
+const GOROUTINES: [&str; 3] = [
+    "leaky/goroutine-1.pb.gz",
+    "leaky/goroutine-2.pb.gz",
+    "leaky/goroutine-3.pb.gz",
+];
+
+fn trend_json(snapshots: &[&str], extra: &[&str]) -> Value {
+    let mut args = vec!["trend", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(snapshots);
+    json(&args, 0)
+}
+
+fn rows(doc: &Value) -> &Vec<Value> {
+    doc["rows"].as_array().expect("rows")
+}
+
+fn values(row: &Value) -> Vec<i64> {
+    row["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_growing_cache_and_the_audit_log_rank_first() {
+    let doc = trend_json(&HEAPS, &[]);
+    assert_eq!(doc["sample_type"]["type"], "inuse_space");
+    assert_eq!(doc["ordered_by"], "time");
+    let names: Vec<String> = rows(&doc).iter().map(row_name).collect();
+    assert_eq!(names[..2], ["main.(*Cache).Put", "main.recordAudit"]);
+    // Each row's values are the site's flat in each snapshot, as pprof
+    // prints them for the single profiles.
+    let snapshots: Vec<_> = ["heap-1", "heap-2", "heap-3"]
+        .iter()
+        .map(|s| oracle(&format!("leaky-{s}.inuse_space.top.txt")))
+        .collect();
+    for row in rows(&doc) {
+        let name = row_name(row);
+        let want: Vec<i64> = snapshots
+            .iter()
+            .map(|o| o.rows.get(&name).map_or(0, |r| r.0))
+            .collect();
+        assert_eq!(values(row), want, "{name}");
+    }
+    let totals: Vec<i64> = doc["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["total"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        totals,
+        snapshots.iter().map(|o| o.total).collect::<Vec<_>>()
+    );
+    for row in &rows(&doc)[..2] {
+        assert_eq!(row["suspect"], true);
+        assert_eq!(row["monotonic"], true);
+        assert_eq!(row["rises"], 2);
+    }
+    // 109976 → 434552 → 1069784 bytes: 480 kB per snapshot.
+    let put = &rows(&doc)[0];
+    assert_eq!(put["growth"], 1069784 - 109976);
+    assert_eq!(put["slope_per_snapshot"], (1069784.0 - 109976.0) / 2.0);
+    assert!(put["slope_per_minute"].as_f64().unwrap() > 0.0);
+    // Scores fall down the list.
+    let scores: Vec<f64> = rows(&doc)
+        .iter()
+        .map(|r| r["score"].as_f64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+}
+
+#[test]
+fn stable_memory_and_transient_garbage_are_not_suspects() {
+    let doc = trend_json(&HEAPS, &[]);
+    let find = |name: &str| rows(&doc).iter().find(|r| row_name(r) == name);
+    // The CPU profiler's buffer: big and stable.
+    let cpu = find("runtime/pprof.StartCPUProfile").expect("a row");
+    assert_eq!(values(cpu), [1179920, 1179920, 1179920]);
+    assert_eq!(cpu["suspect"], false);
+    assert_eq!(cpu["score"], 0.0);
+    // main.buildResponse's buffers are garbage by the time of each snapshot.
+    assert!(find("main.buildResponse").is_none_or(|r| r["suspect"] == false));
+    // A one-off allocation that grew once and then stayed.
+    let lookup = find("runtime/pprof.(*profMap).lookup").expect("a row");
+    assert_eq!(values(lookup), [0, 16576, 16576]);
+    assert_eq!(lookup["suspect"], false);
+}
+
+/// A heap snapshot of a synthetic program: one sample per site, each site a
+/// function called from `main.main`, with `inuse_space` = the given bytes.
+fn heap_snapshot(time_nanos: i64, sites: &[(&str, i64)]) -> Vec<u8> {
+    let mut strings = vec![String::new()];
+    let mut id = |s: &str| {
+        strings.push(s.to_owned());
+        strings.len() as i64 - 1
+    };
+    let vt = |t: i64, u: i64| pb::ValueType { r#type: t, unit: u };
+    let (count, bytes) = (id("count"), id("bytes"));
+    let sample_type = vec![
+        vt(id("alloc_objects"), count),
+        vt(id("alloc_space"), bytes),
+        vt(id("inuse_objects"), count),
+        vt(id("inuse_space"), bytes),
+    ];
+    let period_type = Some(vt(id("space"), bytes));
+    let mut function = vec![pb::Function {
+        id: 1,
+        name: id("main.main"),
+        ..Default::default()
+    }];
+    let mut location = vec![pb::Location {
+        id: 1,
+        line: vec![pb::Line {
+            function_id: 1,
+            line: 1,
+            column: 0,
+        }],
+        ..Default::default()
+    }];
+    let mut sample = Vec::new();
+    for (i, (name, value)) in sites.iter().enumerate() {
+        let n = i as u64 + 2;
+        function.push(pb::Function {
+            id: n,
+            name: id(name),
+            ..Default::default()
+        });
+        location.push(pb::Location {
+            id: n,
+            line: vec![pb::Line {
+                function_id: n,
+                line: 10,
+                column: 0,
+            }],
+            ..Default::default()
+        });
+        sample.push(pb::Sample {
+            location_id: vec![n, 1],
+            value: vec![1, *value, 1, *value],
+            label: vec![],
+        });
+    }
+    pb::Profile {
+        sample_type,
+        sample,
+        location,
+        function,
+        string_table: strings,
+        time_nanos,
+        period_type,
+        period: 1,
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+#[test]
+fn memory_that_comes_and_goes_is_not_a_suspect() {
+    let dir = tempfile::tempdir().unwrap();
+    let minute = 60_000_000_000i64;
+    let snapshots = [
+        [
+            ("main.leak", 100_000),
+            ("main.buffers", 0),
+            ("main.pool", 200_000),
+            ("main.cache", 500_000),
+        ],
+        [
+            ("main.leak", 400_000),
+            ("main.buffers", 640_000),
+            ("main.pool", 50_000),
+            ("main.cache", 500_000),
+        ],
+        [
+            ("main.leak", 900_000),
+            ("main.buffers", 0),
+            ("main.pool", 300_000),
+            ("main.cache", 500_000),
+        ],
+    ];
+    let paths: Vec<String> = snapshots
+        .iter()
+        .enumerate()
+        .map(|(i, sites)| {
+            let path = dir.path().join(format!("heap-{i}.pb"));
+            std::fs::write(
+                &path,
+                heap_snapshot(1_700_000_000_000_000_000 + i as i64 * minute, sites),
+            )
+            .unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let doc = trend_json(&paths, &[]);
+    let find = |name: &str| {
+        rows(&doc)
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(rows(&doc)[0]["name"], "main.leak");
+    let leak = find("main.leak");
+    assert_eq!(leak["suspect"], true);
+    assert_eq!(leak["slope_per_minute"], 400_000.0);
+    for transient in ["main.buffers", "main.pool", "main.cache"] {
+        assert_eq!(find(transient)["suspect"], false, "{transient}");
+    }
+    assert_eq!(find("main.buffers")["score"], 0.0);
+    assert_eq!(doc["suspects"], 1);
+}
+
+#[test]
+fn the_blocked_goroutine_stack_ranks_first() {
+    let doc = trend_json(&GOROUTINES, &[]);
+    let first = &rows(&doc)[0];
+    assert_eq!(
+        first["name"],
+        "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
+    );
+    assert_eq!(first["site"], "main.leakyWorker");
+    assert_eq!(first["wait"][0], "runtime.gopark");
+    assert_eq!(values(first), [10, 40, 90]);
+    assert_eq!(first["suspect"], true);
+    assert!(rows(&doc)[1..].iter().all(|r| r["suspect"] == false));
+    assert_eq!(doc["suspects"], 1);
+}
+
+#[test]
+fn snapshots_are_compared_in_time_order_with_a_warning() {
+    let forward = trend_json(&HEAPS, &[]);
+    let reversed = [HEAPS[2], HEAPS[1], HEAPS[0]];
+    let mut args = vec!["trend", "--format", "json"];
+    args.extend_from_slice(&reversed);
+    let out = pprof_tui(&args)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: the snapshots' time stamps disagree with the order given; comparing them oldest first: \
+             leaky/heap-1.pb.gz, leaky/heap-2.pb.gz, leaky/heap-3.pb.gz",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(doc["rows"], forward["rows"]);
+    assert!(
+        doc["warnings"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("the snapshots' time stamps disagree")
+    );
+}
+
+#[test]
+fn trend_text_has_a_sparkline_per_row() {
+    pprof_tui(&["trend", "-n", "2", HEAPS[0], HEAPS[1], HEAPS[2]])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Leak suspects: 6, showing the top 2 of 26 sites, most suspicious first (by flat value)\n",
+        ))
+        .stdout(predicate::str::contains(
+            " 36.4     yes   107.40kB     1.02MB   +937.31kB   +468.66kB    +25.97MB  ▂▄█    main.(*Cache).Put\n",
+        ))
+        .stdout(predicate::str::contains("   2. leaky/heap-2.pb.gz, +1.05s, total 1.72MB\n"));
+}
+
+#[test]
+fn cumulative_allocation_counts_get_a_warning() {
+    pprof_tui(&["trend", "-i", "alloc_space", HEAPS[0], HEAPS[1], HEAPS[2]])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "alloc_space counts every allocation since the program started",
+        ));
+}
+
+#[test]
+fn the_gate_fails_only_when_a_suspect_grows_past_the_limit() {
+    let run = |snapshots: &[&str], limit: &str| {
+        let mut args = vec!["trend", "-n", "1", "--fail-on-growth", limit];
+        args.extend_from_slice(snapshots);
+        pprof_tui(&args).assert()
+    };
+    // 90 − 10 = 80 parked workers.
+    run(&GOROUTINES, "79").code(3).stderr(predicate::eq(
+        "pprof-tui: growth limit exceeded: leak suspect main.leakyWorker [runtime.gopark → chanrecv → chanrecv1] \
+         grew by +80 (666.67% of the first snapshot's total) over 3 snapshots, over the limit of 79\n",
+    ));
+    run(&GOROUTINES, "80").success();
+    run(&GOROUTINES, "100 goroutines").success();
+    // main.(*Cache).Put: +959808 B.
+    run(&HEAPS, "900kB").code(3);
+    run(&HEAPS, "1MB").success();
+    // The stable 1.1 MB profiler buffer never counts: it is no suspect.
+    run(&HEAPS, "200kB")
+        .code(3)
+        .stderr(predicate::str::contains("; 1 more suspect is over it"));
+}
