@@ -59,8 +59,10 @@ impl StackSite {
         let mut label = self.name().to_owned();
         if !self.wait().is_empty() {
             let mut previous = "";
-            let parts: Vec<&str> = self
-                .wait()
+            let wait = self.wait();
+            // A name stays readable: the innermost frames, then an ellipsis.
+            let shown = &wait[..wait.len().min(MAX_LABEL_FRAMES)];
+            let mut parts: Vec<&str> = shown
                 .iter()
                 .map(|f| {
                     let (package, _) = split_package(f);
@@ -73,6 +75,9 @@ impl StackSite {
                     short
                 })
                 .collect();
+            if shown.len() < wait.len() {
+                parts.push("…");
+            }
             label.push_str(&format!(" [{}]", parts.join(" → ")));
         }
         let callers: Vec<&str> = self
@@ -87,6 +92,10 @@ impl StackSite {
         label
     }
 }
+
+/// At most this many runtime frames, and this many callers, go into a
+/// stack's label (the JSON output has them all).
+const MAX_LABEL_FRAMES: usize = 8;
 
 /// `path/to/pkg.(*T).Method` → (`path/to/pkg`, `(*T).Method`).
 fn split_package(name: &str) -> (&str, &str) {
@@ -330,8 +339,9 @@ fn stack_series(
         .collect()
 }
 
-/// Labels for stacks, with as many callers as it takes to tell apart
-/// stacks that share a site and its runtime frames.
+/// Labels for stacks, with as many callers as it takes (up to
+/// [`MAX_LABEL_FRAMES`]) to tell apart stacks that share a site and its
+/// runtime frames; stacks still alike are numbered.
 fn unique_labels(sites: &[StackSite]) -> Vec<String> {
     let mut callers = vec![0usize; sites.len()];
     let mut labels: Vec<String> = sites.iter().map(|s| s.label(0)).collect();
@@ -341,12 +351,23 @@ fn unique_labels(sites: &[StackSite]) -> Vec<String> {
             *count.entry(l.as_str()).or_default() += 1;
         }
         let clashing: Vec<usize> = (0..sites.len())
-            .filter(|&i| count[labels[i].as_str()] > 1 && callers[i] < sites[i].callers().len())
+            .filter(|&i| count[labels[i].as_str()] > 1)
             .collect();
-        if clashing.is_empty() {
+        let growing: Vec<usize> = clashing
+            .iter()
+            .copied()
+            .filter(|&i| callers[i] < sites[i].callers().len().min(MAX_LABEL_FRAMES))
+            .collect();
+        if growing.is_empty() {
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for i in clashing {
+                let n = seen.entry(labels[i].clone()).or_default();
+                *n += 1;
+                labels[i] = format!("{} #{n}", labels[i]);
+            }
             return labels;
         }
-        for i in clashing {
+        for i in growing {
             callers[i] += 1;
             labels[i] = sites[i].label(callers[i]);
         }
@@ -403,6 +424,30 @@ mod tests {
         ]);
         assert_eq!(s.name(), "runtime.gcenable.func1");
         assert_eq!(s.callers(), [] as [String; 0]);
+    }
+
+    #[test]
+    fn labels_stay_short_and_distinct_on_deep_alike_stacks() {
+        let deep = |root: &str| {
+            let mut frames = vec!["runtime.gopark".to_owned()];
+            frames.extend(std::iter::repeat_n("runtime.deep".to_owned(), 1000));
+            frames.push("main.worker".to_owned());
+            frames.extend(std::iter::repeat_n("main.recurse".to_owned(), 1000));
+            frames.push(root.to_owned());
+            StackSite::new(frames)
+        };
+        let labels = unique_labels(&[deep("main.a"), deep("main.b")]);
+        assert_eq!(
+            labels,
+            [
+                "main.worker [runtime.gopark → deep → deep → deep → deep → deep → deep → deep → …] \
+                 via main.recurse ← main.recurse ← main.recurse ← main.recurse ← main.recurse ← \
+                 main.recurse ← main.recurse ← main.recurse #1",
+                "main.worker [runtime.gopark → deep → deep → deep → deep → deep → deep → deep → …] \
+                 via main.recurse ← main.recurse ← main.recurse ← main.recurse ← main.recurse ← \
+                 main.recurse ← main.recurse ← main.recurse #2",
+            ]
+        );
     }
 
     #[test]

@@ -59,7 +59,9 @@ pub struct ViewArgs {
     #[arg(long = "sample-index", short = 'i', value_name = "NAME|N")]
     pub sample_index: Option<String>,
 
-    /// How frames are grouped into nodes.
+    /// How frames are grouped into nodes: functions, filefunctions, files,
+    /// lines, addresses, or stacks (one row per whole stack; `diff` and
+    /// `trend` use it for goroutine profiles unless told otherwise).
     #[arg(long, short = 'g', value_name = "G", default_value = "functions", value_parser = parse_granularity)]
     pub granularity: Granularity,
 
