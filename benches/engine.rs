@@ -5,7 +5,11 @@
 //! `cargo bench --bench engine`. Whole-process figures (wall time, peak
 //! RSS) are in the README, measured with hyperfine and /usr/bin/time -v.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmarks fail loudly on broken fixtures")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "benchmarks fail loudly on broken fixtures"
+)]
 
 #[path = "support/synth.rs"]
 mod synth;
@@ -20,10 +24,15 @@ fn main() {
 }
 
 static COMPILE: LazyLock<Vec<u8>> = LazyLock::new(|| {
-    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/compile/compile-heap.pb.gz")).unwrap()
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/compile/compile-heap.pb.gz"
+    ))
+    .unwrap()
 });
 
-static SYNTHETIC: LazyLock<Vec<u8>> = LazyLock::new(|| synth::generate_gz(&synth::Shape::LARGE, 42).0);
+static SYNTHETIC: LazyLock<Vec<u8>> =
+    LazyLock::new(|| synth::generate_gz(&synth::Shape::LARGE, 42).0);
 
 fn decode_and_top(bytes: &[u8]) -> usize {
     let profile = decode(bytes, &DecodeOptions::default()).unwrap();
@@ -37,7 +46,12 @@ fn decode_and_top(bytes: &[u8]) -> usize {
 
 #[divan::bench(sample_count = 20)]
 fn compile_profile_decode(bencher: divan::Bencher) {
-    bencher.bench(|| decode(&COMPILE, &DecodeOptions::default()).unwrap().samples().len());
+    bencher.bench(|| {
+        decode(&COMPILE, &DecodeOptions::default())
+            .unwrap()
+            .samples()
+            .len()
+    });
 }
 
 #[divan::bench(sample_count = 20)]
@@ -48,7 +62,12 @@ fn compile_profile_top(bencher: divan::Bencher) {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn synthetic_80mb_decode(bencher: divan::Bencher) {
     let bytes = &*SYNTHETIC;
-    bencher.bench(|| decode(bytes, &DecodeOptions::default()).unwrap().samples().len());
+    bencher.bench(|| {
+        decode(bytes, &DecodeOptions::default())
+            .unwrap()
+            .samples()
+            .len()
+    });
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]

@@ -2,19 +2,35 @@
 //! `go tool pprof -top`'s byte for byte, and its JSON carries the same
 //! exact numbers.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on broken fixtures")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
 
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
 fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
 }
 
 fn top(args: &[&str]) -> String {
-    let output = Command::cargo_bin("pprof-tui").unwrap().env("TZ", "UTC").arg("top").args(args).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::cargo_bin("pprof-tui")
+        .unwrap()
+        .env("TZ", "UTC")
+        .arg("top")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).unwrap()
 }
 
@@ -25,8 +41,17 @@ fn oracle(name: &str) -> String {
 /// Oracle rows as (name with suffix, flat, cum), parsed from `-unit=B` or
 /// unit-less output.
 fn oracle_rows(text: &str) -> (i64, Vec<(String, i64, i64)>) {
-    let total_line = text.lines().find(|l| l.starts_with("Showing nodes accounting for")).unwrap();
-    let total = number(total_line.rsplit(" of ").next().unwrap().trim_end_matches(" total"));
+    let total_line = text
+        .lines()
+        .find(|l| l.starts_with("Showing nodes accounting for"))
+        .unwrap();
+    let total = number(
+        total_line
+            .rsplit(" of ")
+            .next()
+            .unwrap()
+            .trim_end_matches(" total"),
+    );
     let rows = text
         .lines()
         .skip_while(|l| !l.trim_start().starts_with("flat  flat%"))
@@ -52,22 +77,38 @@ fn after_fields(line: &str, n: usize) -> &str {
 }
 
 fn number(s: &str) -> i64 {
-    s.trim_end_matches(|c: char| c.is_ascii_alphabetic()).parse().unwrap_or_else(|_| panic!("number '{s}'"))
+    s.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .parse()
+        .unwrap_or_else(|_| panic!("number '{s}'"))
 }
 
 #[test]
 fn default_text_is_byte_identical_to_pprof() {
     let heap = testdata("leaky/heap-3.pb.gz");
-    assert_eq!(top(&[heap.to_str().unwrap()]), oracle("leaky-heap-3.inuse_space.default.top.txt"));
+    assert_eq!(
+        top(&[heap.to_str().unwrap()]),
+        oracle("leaky-heap-3.inuse_space.default.top.txt")
+    );
     let cpu = testdata("leaky/cpu.pb.gz");
-    assert_eq!(top(&[cpu.to_str().unwrap()]), oracle("leaky-cpu.cpu.default.top.txt"));
+    assert_eq!(
+        top(&[cpu.to_str().unwrap()]),
+        oracle("leaky-cpu.cpu.default.top.txt")
+    );
 }
 
 #[test]
 fn json_rows_equal_the_oracle_exactly() {
     let heap = testdata("leaky/heap-3.pb.gz");
-    let doc: serde_json::Value =
-        serde_json::from_str(&top(&["--format", "json", "-n", "0", "-i", "inuse_space", heap.to_str().unwrap()])).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&top(&[
+        "--format",
+        "json",
+        "-n",
+        "0",
+        "-i",
+        "inuse_space",
+        heap.to_str().unwrap(),
+    ]))
+    .unwrap();
     let (total, rows) = oracle_rows(&oracle("leaky-heap-3.inuse_space.top.txt"));
     assert_eq!(doc["sample_type"]["type"], "inuse_space");
     assert_eq!(doc["sample_type"]["unit"], "bytes");
@@ -89,7 +130,11 @@ fn json_rows_equal_the_oracle_exactly() {
 fn node_count_limits_rows_and_says_so() {
     let heap = testdata("leaky/heap-3.pb.gz");
     let text = top(&["-n", "3", heap.to_str().unwrap()]);
-    let rows = text.lines().skip_while(|l| !l.contains("flat  flat%")).skip(1).count();
+    let rows = text
+        .lines()
+        .skip_while(|l| !l.contains("flat  flat%"))
+        .skip(1)
+        .count();
     assert_eq!(rows, 3);
     assert!(text.contains("Showing top 3 nodes out of"), "{text}");
 }
@@ -97,7 +142,13 @@ fn node_count_limits_rows_and_says_so() {
 #[test]
 fn reads_standard_input() {
     let bytes = std::fs::read(testdata("leaky/heap-3.pb.gz")).unwrap();
-    let output = Command::cargo_bin("pprof-tui").unwrap().env("TZ", "UTC").args(["top", "-"]).write_stdin(bytes).output().unwrap();
+    let output = Command::cargo_bin("pprof-tui")
+        .unwrap()
+        .env("TZ", "UTC")
+        .args(["top", "-"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let expected = oracle("leaky-heap-3.inuse_space.default.top.txt");
     assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
