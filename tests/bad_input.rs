@@ -12,13 +12,8 @@ mod support;
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use pprof_tui::profile::pb;
-use support::{Builder, gzip, noise};
-
-fn pprof_tui() -> Command {
-    Command::cargo_bin("pprof-tui").expect("binary")
-}
+use support::{Builder, gzip, noise, pprof_tui, stdout_of};
 
 /// Runs `top` on `bytes` written to a file and checks the one-line error.
 fn assert_rejected(name: &str, bytes: &[u8], problem: &str) {
@@ -200,18 +195,13 @@ fn top_json(bytes: &[u8], extra: &[&str]) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("odd.pb.gz");
     std::fs::write(&path, bytes).unwrap();
-    let output = pprof_tui()
-        .args(["top", "--format", "json", "-n", "0"])
-        .args(extra)
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = stdout_of(
+        pprof_tui()
+            .args(["top", "--format", "json", "-n", "0"])
+            .args(extra)
+            .arg(&path),
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    serde_json::from_slice(&stdout).unwrap()
 }
 
 fn row<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {

@@ -10,7 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+mod support;
+
+use support::{pprof_tui, stdout_of};
 
 fn testdata(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,19 +21,7 @@ fn testdata(rel: &str) -> PathBuf {
 }
 
 fn top(args: &[&str]) -> String {
-    let output = Command::cargo_bin("pprof-tui")
-        .unwrap()
-        .env("TZ", "UTC")
-        .arg("top")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    String::from_utf8(stdout_of(pprof_tui().arg("top").args(args))).unwrap()
 }
 
 fn oracle(name: &str) -> String {
@@ -142,14 +132,7 @@ fn node_count_limits_rows_and_says_so() {
 #[test]
 fn reads_standard_input() {
     let bytes = std::fs::read(testdata("leaky/heap-3.pb.gz")).unwrap();
-    let output = Command::cargo_bin("pprof-tui")
-        .unwrap()
-        .env("TZ", "UTC")
-        .args(["top", "-"])
-        .write_stdin(bytes)
-        .output()
-        .unwrap();
-    assert!(output.status.success());
+    let stdout = stdout_of(pprof_tui().args(["top", "-"]).write_stdin(bytes));
     let expected = oracle("leaky-heap-3.inuse_space.default.top.txt");
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), expected);
+    assert_eq!(String::from_utf8(stdout).unwrap(), expected);
 }

@@ -125,3 +125,21 @@ pub fn noise(len: usize, mut seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// The pprof-tui binary under test, in UTC so `Time:` lines are stable.
+pub fn pprof_tui() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("pprof-tui").expect("binary");
+    cmd.env("TZ", "UTC");
+    cmd
+}
+
+/// Runs `cmd`, requires success, returns its standard output.
+pub fn stdout_of(cmd: &mut assert_cmd::Command) -> Vec<u8> {
+    let output = cmd.output().expect("run pprof-tui");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
