@@ -79,7 +79,7 @@ pub struct ViewArgs {
     #[arg(long, value_name = "RE")]
     pub show: Option<String>,
 
-    /// Keep samples whose labels match: [key=]regex[,regex] or [key=]low:high (e.g. bytes=1kb:).
+    /// Keep samples whose labels match: `[key=]regex[,regex]` or `[key=]low:high` (e.g. `bytes=1kb:`).
     #[arg(long, value_name = "FILTER")]
     pub tagfocus: Option<String>,
 
