@@ -109,7 +109,9 @@ fn oracle(file: &str) -> (HashMap<String, (i64, i64)>, i64) {
         if !in_table {
             continue;
         }
-        let c = row.captures(line).unwrap_or_else(|| panic!("{file}: row '{line}'"));
+        let c = row
+            .captures(line)
+            .unwrap_or_else(|| panic!("{file}: row '{line}'"));
         // pprof marks a node whose every caller inlined it; a flame graph
         // frame is named by the node alone.
         let name = c[3]
@@ -125,18 +127,27 @@ fn oracle(file: &str) -> (HashMap<String, (i64, i64)>, i64) {
 /// flat and cum per frame name, computed from folded stacks the way pprof
 /// computes them from samples: flat on the leaf, cum once per stack.
 fn flat_cum(lines: &[Line]) -> HashMap<String, (i64, i64)> {
-    let mut totals: HashMap<String, (i64, i64)> = HashMap::new();
+    // Escaping is one-to-one, so sum by escaped name and unescape once.
+    let mut totals: HashMap<&str, (i64, i64)> = HashMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for line in lines {
         let value = line.new - line.base;
-        let names: Vec<String> = line.frames.iter().map(|f| unescape_frame(f)).collect();
-        totals.entry(names[names.len() - 1].clone()).or_default().0 += value;
-        let distinct: HashSet<&String> = names.iter().collect();
-        for name in distinct {
-            totals.entry(name.clone()).or_default().1 += value;
+        totals
+            .entry(line.frames[line.frames.len() - 1].as_str())
+            .or_default()
+            .0 += value;
+        seen.clear();
+        for frame in &line.frames {
+            if seen.insert(frame) {
+                totals.entry(frame).or_default().1 += value;
+            }
         }
     }
-    totals.retain(|_, (flat, cum)| *flat != 0 || *cum != 0);
     totals
+        .into_iter()
+        .filter(|(_, (flat, cum))| *flat != 0 || *cum != 0)
+        .map(|(name, values)| (unescape_frame(name), values))
+        .collect()
 }
 
 struct Case {
@@ -192,7 +203,9 @@ fn folded_stacks_reproduce_every_pprof_oracle() {
                 "-ignore" => filters.ignore = Some(compile_regex("ignore", value).unwrap()),
                 "-hide" => filters.hide = Some(compile_regex("hide", value).unwrap()),
                 "-show" => filters.show = Some(compile_regex("show", value).unwrap()),
-                "-tagfocus" => filters.tag_focus = Some(TagFilter::parse("tagfocus", value).unwrap()),
+                "-tagfocus" => {
+                    filters.tag_focus = Some(TagFilter::parse("tagfocus", value).unwrap())
+                }
                 "-tagignore" => {
                     filters.tag_ignore = Some(TagFilter::parse("tagignore", value).unwrap())
                 }
@@ -285,7 +298,10 @@ fn parse_svg(svg: &str) -> Svg {
     let mut title: Option<String> = None;
     loop {
         let event = reader.read_event().unwrap_or_else(|e| {
-            panic!("SVG is not well-formed at {}: {e}", reader.buffer_position())
+            panic!(
+                "SVG is not well-formed at {}: {e}",
+                reader.buffer_position()
+            )
         });
         match event {
             Event::Start(e) => {
@@ -299,16 +315,16 @@ fn parse_svg(svg: &str) -> Svg {
                 text.clear();
                 stack.push((name, attr(&e, "id")));
             }
-            Event::Empty(e) => {
-                if e.name().as_ref() == b"rect" && stack.last().is_some_and(|(n, _)| n == "g") {
-                    parsed.frames.push(SvgFrame {
-                        title: title.take().expect("a frame's title comes first"),
-                        x: attr(&e, "fg:x").unwrap().parse().unwrap(),
-                        w: attr(&e, "fg:w").unwrap().parse().unwrap(),
-                        y: attr(&e, "y").unwrap().parse().unwrap(),
-                        fill: attr(&e, "fill").unwrap(),
-                    });
-                }
+            Event::Empty(e)
+                if e.name().as_ref() == b"rect" && stack.last().is_some_and(|(n, _)| n == "g") =>
+            {
+                parsed.frames.push(SvgFrame {
+                    title: title.take().expect("a frame's title comes first"),
+                    x: attr(&e, "fg:x").unwrap().parse().unwrap(),
+                    w: attr(&e, "fg:w").unwrap().parse().unwrap(),
+                    y: attr(&e, "y").unwrap().parse().unwrap(),
+                    fill: attr(&e, "fill").unwrap(),
+                });
             }
             Event::Text(t) => text.push_str(&t.decode().unwrap()),
             Event::CData(_) => {}
@@ -350,7 +366,11 @@ fn frame_name(title: &str) -> &str {
 }
 
 fn root(svg: &Svg) -> &SvgFrame {
-    let roots: Vec<&SvgFrame> = svg.frames.iter().filter(|f| f.title.starts_with("all (")).collect();
+    let roots: Vec<&SvgFrame> = svg
+        .frames
+        .iter()
+        .filter(|f| f.title.starts_with("all ("))
+        .collect();
     assert_eq!(roots.len(), 1);
     roots[0]
 }
@@ -360,17 +380,37 @@ fn root(svg: &Svg) -> &SvgFrame {
 /// width — and the count in its tooltip — is exactly the sum of the folded
 /// stacks under that stack.
 fn check_widths(svg: &Svg, lines: &[Line], icicle: bool) {
-    let mut sums: HashMap<String, i64> = HashMap::new();
-    for line in lines {
-        let mut prefix = String::new();
-        for frame in &line.frames {
-            if !prefix.is_empty() {
-                prefix.push(';');
+    check_widths_with(svg, &StackSums::of(lines), icicle);
+}
+
+/// The new value under every stack prefix (`a;b` → sum of `a;b…` lines).
+struct StackSums {
+    sums: HashMap<String, i64>,
+    total: i64,
+}
+
+impl StackSums {
+    fn of(lines: &[Line]) -> StackSums {
+        let mut sums: HashMap<String, i64> = HashMap::new();
+        for line in lines {
+            let mut prefix = String::new();
+            for frame in &line.frames {
+                if !prefix.is_empty() {
+                    prefix.push(';');
+                }
+                prefix.push_str(frame);
+                *sums.entry(prefix.clone()).or_default() += line.new;
             }
-            prefix.push_str(frame);
-            *sums.entry(prefix.clone()).or_default() += line.new;
+        }
+        StackSums {
+            sums,
+            total: lines.iter().map(|l| l.new).sum(),
         }
     }
+}
+
+fn check_widths_with(svg: &Svg, sums: &StackSums, icicle: bool) {
+    let StackSums { sums, total } = sums;
     let mut ys: Vec<i64> = svg.frames.iter().map(|f| f.y as i64).collect();
     ys.sort_unstable();
     ys.dedup();
@@ -417,9 +457,8 @@ fn check_widths(svg: &Svg, lines: &[Line], icicle: bool) {
             f.title
         );
     }
-    let total: i64 = lines.iter().map(|l| l.new).sum();
-    assert_eq!(root(svg).w as i64, total);
-    assert_eq!(svg.total_samples as i64, total);
+    assert_eq!(root(svg).w as i64, *total);
+    assert_eq!(svg.total_samples as i64, *total);
 }
 
 fn group(v: i64) -> String {
@@ -473,10 +512,10 @@ fn heap_svg_states_pprofs_total_and_exact_widths() {
         .unwrap();
     let cum = rows["main.(*Cache).Put"].1;
     assert_eq!(put.w as i64, cum);
-    assert!(put.title.ends_with(&format!(
-        ", {})",
-        units::percentage(cum, total).trim()
-    )));
+    assert!(
+        put.title
+            .ends_with(&format!(", {})", units::percentage(cum, total).trim()))
+    );
 }
 
 #[test]
@@ -485,8 +524,14 @@ fn default_title_names_file_type_and_total() {
     let base = load("leaky/heap-1.pb.gz");
     let (_, total) = oracle("leaky-heap-3.inuse_space.top.txt");
     let v = view(&profile, None);
-    let expected = format!("heap-3.pb.gz — inuse_space — {}", units::label(total, "bytes"));
-    assert_eq!(pprof_tui::export::default_title("heap-3.pb.gz", None, &v), expected);
+    let expected = format!(
+        "heap-3.pb.gz — inuse_space — {}",
+        units::label(total, "bytes")
+    );
+    assert_eq!(
+        pprof_tui::export::default_title("heap-3.pb.gz", None, &v),
+        expected
+    );
     let d = view(&profile, Some(&base));
     assert_eq!(
         pprof_tui::export::default_title("heap-3.pb.gz", Some("heap-1.pb.gz"), &d),
@@ -544,7 +589,7 @@ fn compile_heap_prunes_narrow_frames_yet_keeps_widths_exact() {
     let profile = load("compile/compile-heap.pb.gz");
     let (_, total) = oracle("compile-compile-heap.inuse_space.top.txt");
     let v = view(&profile, None);
-    let lines = folded_of(&v);
+    let sums = StackSums::of(&folded_of(&v));
     let mut frame_counts = Vec::new();
     for min_width in [0.05, 1.0] {
         let options = SvgOptions {
@@ -554,9 +599,13 @@ fn compile_heap_prunes_narrow_frames_yet_keeps_widths_exact() {
         let svg = parse_svg(&svg_of(&v, &options));
         assert_eq!(root(&svg).w as i64, total);
         for f in &svg.frames {
-            assert!(f.w as f64 >= total as f64 * min_width / 100.0, "{}", f.title);
+            assert!(
+                f.w as f64 >= total as f64 * min_width / 100.0,
+                "{}",
+                f.title
+            );
         }
-        check_widths(&svg, &lines, false);
+        check_widths_with(&svg, &sums, false);
         frame_counts.push(svg.frames.len());
     }
     assert!(frame_counts[1] < frame_counts[0], "{frame_counts:?}");
@@ -624,8 +673,7 @@ fn differential_svg_of_heap_snapshots() {
 fn normalized_differential_scales_the_new_profile_like_pprof() {
     let new = load("leaky/heap-3.pb.gz");
     let base = load("leaky/heap-1.pb.gz");
-    let (rows, base_total) =
-        oracle("leaky-heap-3.inuse_space.diff_base-heap-1.normalize.top.txt");
+    let (rows, base_total) = oracle("leaky-heap-3.inuse_space.diff_base-heap-1.normalize.top.txt");
     let mut v = view(&new, Some(&base));
     v.normalize = true;
     let mut out = Vec::new();
@@ -668,7 +716,13 @@ fn goroutine_diff_counts_goroutines() {
         .iter()
         .find(|f| f.title.starts_with("runtime.gopark (90 goroutines"))
         .unwrap();
-    assert!(gopark.title.ends_with("; base 10 goroutines, +80 goroutines)"), "{}", gopark.title);
+    assert!(
+        gopark
+            .title
+            .ends_with("; base 10 goroutines, +80 goroutines)"),
+        "{}",
+        gopark.title
+    );
     check_widths(&svg, &folded_of(&v), false);
 }
 
@@ -677,15 +731,23 @@ fn zoom_draws_only_the_zoomed_frames_samples_with_its_context() {
     let profile = load("leaky/heap-3.pb.gz");
     let (rows, total) = oracle("leaky-heap-3.inuse_space.top.txt");
     let mut v = view(&profile, None);
-    let path = ["runtime.main", "main.main", "main.serve", "main.handleRequest"];
+    let path = [
+        "runtime.main",
+        "main.main",
+        "main.serve",
+        "main.handleRequest",
+    ];
     v.zoom = path.iter().map(|s| s.to_string()).collect();
     let svg = parse_svg(&svg_of(&v, &SvgOptions::default()));
     let cum = rows["main.handleRequest"].1;
     assert_eq!(root(&svg).w as i64, cum);
     // The path stays drawn, at the zoomed frame's width.
     for name in path {
-        let frames: Vec<&SvgFrame> =
-            svg.frames.iter().filter(|f| frame_name(&f.title) == name).collect();
+        let frames: Vec<&SvgFrame> = svg
+            .frames
+            .iter()
+            .filter(|f| frame_name(&f.title) == name)
+            .collect();
         assert_eq!(frames.len(), 1, "{name}");
         assert_eq!(frames[0].w as i64, cum, "{name}");
     }
@@ -901,7 +963,10 @@ fn hostile_names_are_escaped_in_svg_and_folded() {
         let mut v = view(&profile, None);
         v.title = Some("title <with> \"markup\" &\nnewline".to_owned());
         let raw = svg_of(&v, &options);
-        assert!(!raw.contains("<script>alert"), "markup in a name is escaped");
+        assert!(
+            !raw.contains("<script>alert"),
+            "markup in a name is escaped"
+        );
         let svg = parse_svg(&raw);
         assert_eq!(svg.scripts, 1, "only inferno's own script element");
         assert_eq!(svg.title, "title <with> \"markup\" &\\nnewline");
@@ -949,8 +1014,16 @@ fn sibling_whose_name_extends_another_does_not_split_a_frame() {
 
 #[test]
 fn negative_values_are_refused() {
-    let profile = synthetic(&[(&["a", "b"], 10), (&["a", "c"], -4)], ("inuse_space", "bytes"));
-    let err = write_svg(&view(&profile, None), &SvgOptions::default(), &mut Vec::new()).unwrap_err();
+    let profile = synthetic(
+        &[(&["a", "b"], 10), (&["a", "c"], -4)],
+        ("inuse_space", "bytes"),
+    );
+    let err = write_svg(
+        &view(&profile, None),
+        &SvgOptions::default(),
+        &mut Vec::new(),
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "stack 'a;c' has a negative 'inuse_space' value (-4); a flame graph needs non-negative values"
@@ -1003,9 +1076,16 @@ fn bad_options_are_errors() {
         "sample index '7' is out of range: the profile has 1 sample types"
     );
     let heap = load("leaky/heap-1.pb.gz");
-    let err = write_svg(&view(&profile, Some(&heap)), &SvgOptions::default(), &mut Vec::new())
-        .unwrap_err();
-    assert_eq!(err.to_string(), "the base profile has no sample type 'goroutine'");
+    let err = write_svg(
+        &view(&profile, Some(&heap)),
+        &SvgOptions::default(),
+        &mut Vec::new(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the base profile has no sample type 'goroutine'"
+    );
 }
 
 #[test]

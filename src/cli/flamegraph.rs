@@ -9,11 +9,11 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::{EXIT_USAGE, ViewArgs, load_profile};
+use crate::export::flamegraph::{MAX_IMAGE_WIDTH, MIN_IMAGE_WIDTH};
 use crate::export::{
     DEFAULT_MIN_WIDTH, ExportView, Palette, SvgOptions, default_title, export_folded_file,
     export_svg_file, write_folded, write_svg,
 };
-use crate::export::flamegraph::{MAX_IMAGE_WIDTH, MIN_IMAGE_WIDTH};
 use crate::source::Source;
 
 #[derive(Debug, Args)]

@@ -22,7 +22,7 @@ use inferno::flamegraph::color::{
 use inferno::flamegraph::{Direction, Options};
 
 use super::titles::{DrawnFrame, FrameTitles, Measure, TitleRewriter};
-use super::tree::{Pair, ROOT, StackTree};
+use super::tree::{Pair, StackSet};
 use super::{ExportError, escape_frame, write_atomically};
 use crate::analysis::{Filters, Granularity};
 use crate::profile::Profile;
@@ -244,29 +244,29 @@ pub fn write_svg(
     out: &mut dyn Write,
 ) -> Result<ExportStats, ExportError> {
     options.validate()?;
-    let tree = StackTree::build(view)?;
-    tree.check_non_negative()?;
-    let root = tree.nodes[ROOT as usize].cum;
-    if root.new <= 0 {
+    let set = StackSet::collect(view)?;
+    set.check_non_negative()?;
+    if set.shown.new <= 0 {
         return Err(ExportError::Empty {
-            sample_type: tree.sample_type.clone(),
+            sample_type: set.sample_type.clone(),
         });
     }
-    let escaped: Vec<String> = tree
+    let escaped: Vec<String> = set
         .names
         .iter()
         .map(|n| escape_frame(n).into_owned())
         .collect();
-    let layout = Layout::new(&tree, &escaped, options.min_width)?;
+    let rank = set.ranks(&escaped);
+    let layout = Layout::new(&set, &escaped, &rank, options.min_width)?;
 
     let mut palette_map = PaletteMap::default();
     if options.colors == Palette::Go {
-        for &name in &layout.names {
-            let raw = &tree.names[name as usize];
+        for name in layout.drawn_names() {
+            let raw = &set.names[name as usize];
             palette_map.insert(&escaped[name as usize], go_color(raw));
         }
     }
-    let measure = Measure::new(&tree.sample_type, &tree.unit, tree.total);
+    let measure = Measure::new(&set.sample_type, &set.unit, set.total);
     let mut opt = Options::default();
     opt.title = xml_safe(
         &view
@@ -275,7 +275,7 @@ pub fn write_svg(
             .or_else(|| generic_title(view))
             .unwrap_or_default(),
     );
-    opt.subtitle = subtitle(view, &tree, &measure);
+    opt.subtitle = subtitle(view, &set, &measure);
     opt.image_width = options.width;
     opt.min_width = options.min_width;
     opt.direction = if options.icicle {
@@ -284,7 +284,7 @@ pub fn write_svg(
         Direction::Straight
     };
     opt.colors = options.colors.inferno();
-    if options.colors == Palette::Go || tree.diff {
+    if options.colors == Palette::Go || set.diff {
         opt.bgcolors = Some(BackgroundColor::Grey);
         opt.palette_map = Some(&mut palette_map);
     }
@@ -301,9 +301,10 @@ pub fn write_svg(
 
     let titles = FrameTitles {
         frames: &layout.frames,
-        tree: &tree,
+        nodes: &layout.nodes,
         escaped: &escaped,
         measure: &measure,
+        diff: set.diff,
     };
     let mut rewriter = TitleRewriter::new(BufWriter::with_capacity(1 << 16, out), &titles);
     let drawn = inferno::flamegraph::from_lines(&mut opt, layout.lines().rev(), &mut rewriter);
@@ -313,9 +314,9 @@ pub fn write_svg(
     drawn?;
     rewriter.finish()?;
     Ok(ExportStats {
-        total: tree.total,
-        base_total: tree.base_total,
-        shown: root.new,
+        total: set.total,
+        base_total: set.base_total,
+        shown: set.shown.new,
         stacks: layout.line_ends.len(),
         frames: layout.frames.len(),
     })
@@ -331,10 +332,10 @@ pub fn export_svg_file(
 }
 
 /// The second line: how this view differs from the whole profile.
-fn subtitle(view: &ExportView<'_>, tree: &StackTree, measure: &Measure) -> Option<String> {
+fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure) -> Option<String> {
     let mut parts = Vec::new();
-    if tree.diff {
-        let base = tree.base_total.unwrap_or_default();
+    if set.diff {
+        let base = set.base_total.unwrap_or_default();
         parts.push(format!(
             "differential vs base ({}): widths are this profile's, red grew, blue shrank",
             measure.short(base)
@@ -347,8 +348,8 @@ fn subtitle(view: &ExportView<'_>, tree: &StackTree, measure: &Measure) -> Optio
     if !view.zoom.is_empty() {
         parts.push(format!("zoom: {}", view.zoom.join(" › ")));
     }
-    let shown = tree.nodes[ROOT as usize].cum.new;
-    if shown != tree.total {
+    let shown = set.shown.new;
+    if shown != set.total {
         parts.push(format!(
             "showing {} ({})",
             measure.short(shown),
@@ -381,71 +382,36 @@ struct Layout {
     line_ends: Vec<usize>,
     /// The frames inferno will draw, in the order it writes them.
     frames: Vec<DrawnFrame>,
-    /// Names of the drawn frames (for the palette map).
-    names: Vec<u32>,
+    /// Name and cumulative value of every node visited, by node id (the
+    /// root is node 0).
+    nodes: Vec<(u32, Pair)>,
 }
 
 impl Layout {
-    fn new(tree: &StackTree, escaped: &[String], min_width: f64) -> Result<Layout, ExportError> {
-        let total = tree.nodes[ROOT as usize].cum.new as u64;
+    fn new(
+        set: &StackSet,
+        escaped: &[String],
+        rank: &[u32],
+        min_width: f64,
+    ) -> Result<Layout, ExportError> {
+        let total = set.shown.new as u64;
         // inferno's own pruning rule, computed the same way, so the frames
-        // kept here are exactly the frames it keeps.
+        // kept here are exactly the frames it keeps. Values are
+        // non-negative, so a child is never wider than its parent and the
+        // kept frames form a tree from the root.
         let minwidth_time = min_width / (100.0 / total as f64);
+        #[expect(
+            clippy::neg_cmp_op_on_partial_ord,
+            reason = "inferno's test, written as inferno writes it"
+        )]
         let drawn = |width: u64| !((width as f64) < minwidth_time);
-
-        // What each node's own stack line carries: its own value plus that
-        // of every pruned child subtree.
-        let n = tree.nodes.len();
-        // Values are non-negative, so a child is never wider than its
-        // parent: the drawn nodes form a tree from the root.
-        let mut line: Vec<Pair> = vec![Pair::default(); n];
-        let is_drawn: Vec<bool> = tree
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| i != ROOT as usize && node.cum.new > 0 && drawn(node.cum.new as u64))
-            .collect();
-        // Nodes that get a line: the drawn ones, and narrow roots (below).
-        let mut keep = is_drawn.clone();
-        for (i, node) in tree.nodes.iter().enumerate().skip(1) {
-            let parent = node.parent as usize;
-            if is_drawn[i] {
-                line[i] = node.own;
-            } else if parent == ROOT as usize {
-                // The root has no line to take the value: keep the subtree
-                // as one line, whose frame inferno prunes while still
-                // counting its width in the total.
-                if node.cum.new > 0 {
-                    keep[i] = true;
-                    line[i] = node.cum;
-                }
-            }
-        }
-        for (i, node) in tree.nodes.iter().enumerate().skip(1) {
-            let parent = node.parent as usize;
-            if !is_drawn[i] && is_drawn[parent] {
-                line[parent].new += node.cum.new;
-                line[parent].base += node.cum.base;
-            }
-        }
-        // inferno's colour scale multiplies differences by 150 in an isize.
-        let max_delta = line
-            .iter()
-            .map(|p| p.new.abs_diff(p.base))
-            .max()
-            .unwrap_or(0);
-        if max_delta > (isize::MAX / 512) as u64 {
-            return Err(ExportError::Overflow {
-                sample_type: tree.sample_type.clone(),
-            });
-        }
-        let children = tree.children(|i| keep[i as usize], escaped);
+        let keep = |cum: Pair| cum.new > 0 && drawn(cum.new as u64);
 
         let mut layout = Layout {
             text: String::new(),
             line_ends: Vec::new(),
             frames: Vec::new(),
-            names: Vec::new(),
+            nodes: vec![(u32::MAX, set.shown)],
         };
         // Replays inferno's merge: frames of the previous line that the
         // next one does not share close (shallowest first) as it starts.
@@ -454,23 +420,29 @@ impl Layout {
         let mut time = 0u64;
         let mut prefix = String::new();
         let mut ends: Vec<usize> = vec![0];
-        tree.walk(&children, |node, depth| {
-            path.truncate(depth - 1);
-            path.push(node);
-            ends.truncate(depth);
-            prefix.truncate(ends[depth - 1]);
-            if depth > 1 {
+        let mut max_delta = 0u64;
+        set.walk(rank, Some(&keep), |v| -> Result<(), ExportError> {
+            debug_assert_eq!(v.node as usize, layout.nodes.len());
+            layout.nodes.push((v.name, v.cum));
+            path.truncate(v.depth - 1);
+            path.push(v.node);
+            ends.truncate(v.depth);
+            prefix.truncate(ends[v.depth - 1]);
+            if v.depth > 1 {
                 prefix.push(';');
             }
-            prefix.push_str(&escaped[tree.nodes[node as usize].name as usize]);
+            prefix.push_str(&escaped[v.name as usize]);
             ends.push(prefix.len());
-            let values = line[node as usize];
+            let values = v.line;
             if values.is_zero() {
-                return;
+                return Ok(());
             }
+            max_delta = max_delta.max(values.new.abs_diff(values.base));
             layout.text.push_str(&prefix);
-            if tree.diff {
-                layout.text.push_str(&format!(" {} {}", values.base, values.new));
+            if set.diff {
+                layout
+                    .text
+                    .push_str(&format!(" {} {}", values.base, values.new));
             } else {
                 layout.text.push_str(&format!(" {}", values.new));
             }
@@ -489,9 +461,16 @@ impl Layout {
             open.truncate(shared);
             open.extend(path[shared..].iter().map(|&node| (node, time)));
             time += values.new as u64;
-        });
+            Ok(())
+        })?;
+        // inferno's colour scale multiplies differences by 150 in an isize.
+        if max_delta > (isize::MAX / 512) as u64 {
+            return Err(ExportError::Overflow {
+                sample_type: set.sample_type.clone(),
+            });
+        }
         layout.frames.push(DrawnFrame {
-            node: ROOT,
+            node: 0,
             start: 0,
             width: time,
         });
@@ -503,15 +482,6 @@ impl Layout {
             });
         }
         layout.frames.retain(|f| drawn(f.width));
-        let mut names: Vec<u32> = layout
-            .frames
-            .iter()
-            .filter(|f| f.node != ROOT)
-            .map(|f| tree.nodes[f.node as usize].name)
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        layout.names = names;
         Ok(layout)
     }
 
@@ -520,6 +490,19 @@ impl Layout {
             let start = if i == 0 { 0 } else { self.line_ends[i - 1] };
             &self.text[start..self.line_ends[i]]
         })
+    }
+
+    /// Names of the drawn frames.
+    fn drawn_names(&self) -> Vec<u32> {
+        let mut names: Vec<u32> = self
+            .frames
+            .iter()
+            .filter(|f| f.node != 0)
+            .map(|f| self.nodes[f.node as usize].0)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 }
 
@@ -535,10 +518,18 @@ fn go_color(name: &str) -> Color {
     let b = ((hash >> 8) & 0xff) as f32 / 255.0;
     let shade = |base: u8, span: f32, v: f32| base.saturating_add((span * v) as u8);
     let (r, g, bl) = match go_family(name) {
-        GoFamily::Runtime => (shade(110, 50.0, a), shade(150, 50.0, a), shade(215, 40.0, b)),
+        GoFamily::Runtime => (
+            shade(110, 50.0, a),
+            shade(150, 50.0, a),
+            shade(215, 40.0, b),
+        ),
         GoFamily::Std => (shade(200, 40.0, a), shade(170, 50.0, b), shade(60, 50.0, a)),
         GoFamily::Own => (shade(215, 40.0, a), shade(90, 90.0, b), shade(50, 40.0, a)),
-        GoFamily::Other => (shade(170, 40.0, a), shade(170, 40.0, a), shade(170, 40.0, a)),
+        GoFamily::Other => (
+            shade(170, 40.0, a),
+            shade(170, 40.0, a),
+            shade(170, 40.0, a),
+        ),
     };
     Color { r, g, b: bl }
 }
@@ -554,7 +545,11 @@ enum GoFamily {
 fn go_family(name: &str) -> GoFamily {
     // `-addresses` names start with the address.
     let name = match name.split_once(' ') {
-        Some((address, rest)) if address.len() == 16 && address.bytes().all(|b| b.is_ascii_hexdigit()) => rest,
+        Some((address, rest))
+            if address.len() == 16 && address.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            rest
+        }
         _ => name,
     };
     let symbol = name.split(' ').next().unwrap_or(name);
@@ -569,7 +564,11 @@ fn go_family(name: &str) -> GoFamily {
         GoFamily::Runtime
     } else if package == "main" || first.contains('.') {
         GoFamily::Own
-    } else if !package.is_empty() && package.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'_') {
+    } else if !package.is_empty()
+        && package
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'_')
+    {
         GoFamily::Std
     } else {
         GoFamily::Other
@@ -590,7 +589,12 @@ mod tests {
             ("github.com/x/y.(*T).M", false, true, false),
             ("net/http.(*conn).serve", false, false, true),
             ("fmt.Sprintf", false, false, true),
-            ("00000000004b84e9 main.hash leaky/main.go:80", false, true, false),
+            (
+                "00000000004b84e9 main.hash leaky/main.go:80",
+                false,
+                true,
+                false,
+            ),
         ] {
             let family = go_family(name);
             assert_eq!(matches!(family, GoFamily::Runtime), runtime, "{name}");

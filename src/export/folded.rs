@@ -30,7 +30,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::flamegraph::{ExportStats, ExportView};
-use super::tree::StackTree;
+use super::tree::StackSet;
 use super::{ExportError, write_atomically};
 
 /// Makes a frame name safe to place in a folded line (see the module docs).
@@ -40,8 +40,10 @@ pub fn escape_frame(name: &str) -> Cow<'_, str> {
         !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit() || b == b'.')
     });
     let needs_escape = |i: usize, c: char| {
-        matches!(c, ';' | '%' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}')
-            || c.is_control()
+        matches!(
+            c,
+            ';' | '%' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
+        ) || c.is_control()
             || (c.is_whitespace() && (i == 0 || i + c.len_utf8() == name.len()))
             || Some(i) == count_space
             || (i == 0 && name.starts_with("# "))
@@ -91,57 +93,47 @@ pub fn write_folded(
     view: &ExportView<'_>,
     out: &mut dyn Write,
 ) -> Result<ExportStats, ExportError> {
-    let tree = StackTree::build(view)?;
-    let escaped: Vec<String> = tree
+    let set = StackSet::collect(view)?;
+    let escaped: Vec<String> = set
         .names
         .iter()
         .map(|n| escape_frame(n).into_owned())
         .collect();
-    let children = tree.children(|_| true, &escaped);
+    let rank = set.ranks(&escaped);
     let mut path = String::new();
-    // Length of `path` up to and including each depth.
+    // Length of `path` up to each depth.
     let mut ends: Vec<usize> = vec![0];
     let mut stacks = 0usize;
-    let mut result = Ok(());
-    tree.walk(&children, |node, depth| {
-        if result.is_err() {
-            return;
-        }
-        let n = &tree.nodes[node as usize];
-        ends.truncate(depth);
-        path.truncate(ends[depth - 1]);
-        if depth > 1 {
+    set.walk(&rank, None, |v| {
+        ends.truncate(v.depth);
+        path.truncate(ends[v.depth - 1]);
+        if v.depth > 1 {
             path.push(';');
         }
-        path.push_str(&escaped[n.name as usize]);
+        path.push_str(&escaped[v.name as usize]);
         ends.push(path.len());
-        if n.own.is_zero() {
-            return;
+        if v.line.is_zero() {
+            return Ok(());
         }
         stacks += 1;
-        result = if tree.diff {
-            writeln!(out, "{path} {} {}", n.own.base, n.own.new)
+        if set.diff {
+            writeln!(out, "{path} {} {}", v.line.base, v.line.new)
         } else {
-            writeln!(out, "{path} {}", n.own.new)
-        };
-    });
-    result?;
+            writeln!(out, "{path} {}", v.line.new)
+        }
+    })?;
     out.flush()?;
-    let root = &tree.nodes[super::tree::ROOT as usize];
     Ok(ExportStats {
-        total: tree.total,
-        base_total: tree.base_total,
-        shown: root.cum.new,
+        total: set.total,
+        base_total: set.base_total,
+        shown: set.shown.new,
         stacks,
         frames: 0,
     })
 }
 
 /// [`write_folded`] into a file, atomically (a temporary file renamed into place).
-pub fn export_folded_file(
-    view: &ExportView<'_>,
-    path: &Path,
-) -> Result<ExportStats, ExportError> {
+pub fn export_folded_file(view: &ExportView<'_>, path: &Path) -> Result<ExportStats, ExportError> {
     write_atomically(path, |out| write_folded(view, out))
 }
 
@@ -185,14 +177,7 @@ mod tests {
     #[test]
     fn unescape_inverts_escape() {
         for name in [
-            "a;b",
-            "x\n%y",
-            " f 12 ",
-            "# c;d",
-            "plain",
-            "é;\u{0}",
-            "%zz",
-            "%4",
+            "a;b", "x\n%y", " f 12 ", "# c;d", "plain", "é;\u{0}", "%zz", "%4",
         ] {
             assert_eq!(unescape_frame(&escape_frame(name)), name, "{name:?}");
         }

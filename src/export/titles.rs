@@ -13,7 +13,7 @@
 use std::io::{self, Write};
 
 use super::ExportError;
-use super::tree::{Pair, ROOT, StackTree};
+use super::tree::Pair;
 use crate::report::units;
 
 /// A frame inferno will draw: a tree node and its horizontal extent in
@@ -180,33 +180,37 @@ fn deannotate(f: &str) -> &str {
 /// What each frame's title should say.
 pub(crate) struct FrameTitles<'a> {
     pub frames: &'a [DrawnFrame],
-    pub tree: &'a StackTree,
+    /// Name id and cumulative value by node id (node 0 is the root).
+    pub nodes: &'a [(u32, Pair)],
     /// The names as inferno received them.
     pub escaped: &'a [String],
     pub measure: &'a Measure,
+    pub diff: bool,
 }
 
 impl FrameTitles<'_> {
     /// The new content of the `k`-th title, given inferno's.
     fn title(&self, k: usize, inferno: &str) -> Result<String, String> {
-        let frame = self
-            .frames
-            .get(k)
-            .ok_or_else(|| format!("inferno drew more than the {} frames laid out", self.frames.len()))?;
+        let frame = self.frames.get(k).ok_or_else(|| {
+            format!(
+                "inferno drew more than the {} frames laid out",
+                self.frames.len()
+            )
+        })?;
         let (prefix, info) = inferno
             .rsplit_once(" (")
             .ok_or_else(|| format!("unexpected frame title '{inferno}'"))?;
-        let node = &self.tree.nodes[frame.node as usize];
-        let expected = if frame.node == ROOT {
+        let (name, cum) = self.nodes[frame.node as usize];
+        let expected = if frame.node == 0 {
             "all".to_owned()
         } else {
-            xml_escape(deannotate(&self.escaped[node.name as usize]))
+            xml_escape(deannotate(&self.escaped[name as usize]))
         };
         let count: Option<u64> = info
             .split(' ')
             .next()
             .and_then(|n| n.replace(',', "").parse().ok());
-        if prefix != expected || count != Some(frame.width) || node.cum.new as u64 != frame.width {
+        if prefix != expected || count != Some(frame.width) || cum.new as u64 != frame.width {
             return Err(format!(
                 "frame {k}: inferno drew '{inferno}', expected '{expected}' of width {}",
                 frame.width
@@ -214,7 +218,7 @@ impl FrameTitles<'_> {
         }
         Ok(format!(
             "{prefix} ({})",
-            xml_escape(&self.measure.info(node.cum, self.tree.diff))
+            xml_escape(&self.measure.info(cum, self.diff))
         ))
     }
 }

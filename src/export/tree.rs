@@ -1,22 +1,23 @@
-//! The stacks of an export view merged into one tree (a trie of frame
-//! names, root first), with the new profile's and the base's values side by
-//! side. Joining by name sequence is joining by stack string: the two
-//! profiles are walked through their own [`Stacks`] and meet here.
+//! The stacks of an export view — every kept sample as its frame names,
+//! root first — and a walk over them as a tree (a trie of names), with the
+//! new profile's and the base's values side by side. Joining by name
+//! sequence is joining by stack string: the two profiles are read through
+//! their own [`Stacks`] and meet here.
 //!
+//! The tree is never built whole: a large profile's trie has a node for
+//! nearly every frame of every sample. [`StackSet::walk`] splits the
+//! samples level by level (sorting each group by its next frame's name,
+//! the way an MSD radix sort does), so it only touches the groups it
+//! visits; with pruning, a narrow group is summed and never split further.
 //! Everything is iterative: stacks can be hundreds of thousands of frames
-//! deep. Children always come after their parent in `nodes`, so one
-//! backwards pass sums cumulative values.
+//! deep.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use super::ExportError;
 use super::flamegraph::ExportView;
 use crate::analysis::{Filters, Granularity, Stacks};
 use crate::profile::Profile;
-
-/// The tree's root: the `all` frame of a flame graph.
-pub(crate) const ROOT: u32 = 0;
 
 /// A value of the new profile and of the base.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,24 +31,12 @@ impl Pair {
         self.new == 0 && self.base == 0
     }
 
-    fn checked_add(self, other: Pair) -> Option<Pair> {
-        Some(Pair {
-            new: self.new.checked_add(other.new)?,
-            base: self.base.checked_add(other.base)?,
-        })
+    /// Sums cannot overflow: [`StackSet::collect`] checked that the sum of
+    /// |values| of each side fits.
+    fn add(&mut self, other: Pair) {
+        self.new += other.new;
+        self.base += other.base;
     }
-}
-
-/// One node: a frame name reached through one path from the root.
-#[derive(Debug, Clone)]
-pub(crate) struct TreeNode {
-    /// Index into [`StackTree::names`] (unused for the root).
-    pub name: u32,
-    pub parent: u32,
-    /// Value of the stacks that end here.
-    pub own: Pair,
-    /// Value of the stacks that pass through here (filled by `finish`).
-    pub cum: Pair,
 }
 
 /// Which side of a comparison a profile is.
@@ -57,13 +46,16 @@ enum Side {
     Base,
 }
 
-/// The merged stacks of an export view.
-pub(crate) struct StackTree {
+/// The kept samples of an export view.
+pub(crate) struct StackSet {
     /// Printable node names (pprof's), by name id.
     pub names: Vec<String>,
     name_ids: HashMap<String, u32>,
-    pub nodes: Vec<TreeNode>,
-    children: HashMap<u64, u32, BuildHasherDefault<MixHasher>>,
+    /// Every kept sample's name ids, root first, concatenated; sample `i`
+    /// is `frames[ends[i - 1]..ends[i]]`.
+    frames: Vec<u32>,
+    ends: Vec<usize>,
+    values: Vec<Pair>,
     /// Whether a base profile takes part (a differential view).
     pub diff: bool,
     /// The new profile's total over all samples before filters (pprof's
@@ -71,15 +63,49 @@ pub(crate) struct StackTree {
     pub total: i64,
     /// The same for the base.
     pub base_total: Option<i64>,
+    /// The sum of the kept samples: the flame graph's full width (and the
+    /// base's counterpart).
+    pub shown: Pair,
     /// Name and unit of the sample type shown.
     pub sample_type: String,
     pub unit: String,
+    /// The first kept sample with a negative value.
+    negative: Option<usize>,
     overflow: bool,
 }
 
-impl StackTree {
-    /// Builds the tree of everything the view shows.
-    pub fn build(view: &ExportView<'_>) -> Result<StackTree, ExportError> {
+/// A node of the tree, as [`StackSet::walk`] enters it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Visit {
+    /// Sequential id in visiting order; the root (never visited) is 0.
+    pub node: u32,
+    /// Distance from the root: the root's children have depth 1.
+    pub depth: usize,
+    /// Name id.
+    pub name: u32,
+    /// Value of the stacks through this node.
+    pub cum: Pair,
+    /// Value of this node's own stack line: stacks ending here, plus pruned
+    /// children. A root child too narrow to keep is visited collapsed: its
+    /// whole value in one line, no children (the root has no line of its
+    /// own to take the value).
+    pub line: Pair,
+}
+
+/// A group of samples sharing the path to one node.
+struct Group {
+    /// Range into the walk's sample order.
+    start: usize,
+    end: usize,
+    depth: usize,
+    name: u32,
+    cum: Pair,
+    collapsed: bool,
+}
+
+impl StackSet {
+    /// Reads every sample the view keeps.
+    pub fn collect(view: &ExportView<'_>) -> Result<StackSet, ExportError> {
         let profile = view.profile;
         let count = profile.sample_types.len();
         let Some(sample_type) = profile.sample_types.get(view.sample_index) else {
@@ -88,29 +114,28 @@ impl StackTree {
                 count,
             });
         };
-        let mut tree = StackTree {
+        let mut set = StackSet {
             names: Vec::new(),
             name_ids: HashMap::new(),
-            nodes: vec![TreeNode {
-                name: u32::MAX,
-                parent: ROOT,
-                own: Pair::default(),
-                cum: Pair::default(),
-            }],
-            children: HashMap::default(),
+            frames: Vec::new(),
+            ends: Vec::new(),
+            values: Vec::new(),
             diff: false,
             total: 0,
             base_total: None,
+            shown: Pair::default(),
             sample_type: sample_type.name.clone(),
             unit: sample_type.unit.clone(),
+            negative: None,
             overflow: false,
         };
-        let zoom: Vec<u32> = view.zoom.iter().map(|name| tree.intern(name)).collect();
+        let zoom: Vec<u32> = view.zoom.iter().map(|name| set.intern(name)).collect();
         let walk = Walk {
             granularity: view.granularity,
             filters: &view.filters,
             zoom: &zoom,
         };
+        let mut abs = [0i64; 2];
         match view.base {
             Some(base) => {
                 let base_index = base
@@ -120,26 +145,41 @@ impl StackTree {
                     .ok_or_else(|| ExportError::BaseSampleType {
                         name: sample_type.name.clone(),
                     })?;
-                tree.diff = true;
+                set.diff = true;
                 let scale = view
                     .normalize
                     .then(|| normalize_ratio(profile, view.sample_index, base, base_index));
-                tree.total = abs_totals(profile, view.sample_index, scale).0;
-                tree.base_total = Some(abs_totals(base, base_index, None).0);
-                tree.add(profile, view.sample_index, &walk, Side::New, scale);
-                tree.add(base, base_index, &walk, Side::Base, None);
+                set.total = abs_totals(profile, view.sample_index, scale).0;
+                set.base_total = Some(abs_totals(base, base_index, None).0);
+                set.add(
+                    profile,
+                    view.sample_index,
+                    &walk,
+                    Side::New,
+                    scale,
+                    &mut abs,
+                );
+                set.add(base, base_index, &walk, Side::Base, None, &mut abs);
             }
             None => {
                 let (total, base_total) = abs_totals(profile, view.sample_index, None);
-                tree.diff = !profile.samples().diff_base.is_empty();
-                tree.total = total;
                 // A profile merged with `--diff-base` carries its base inside.
-                tree.base_total = tree.diff.then_some(base_total);
-                tree.add(profile, view.sample_index, &walk, Side::New, None);
+                set.diff = !profile.samples().diff_base.is_empty();
+                set.total = total;
+                set.base_total = set.diff.then_some(base_total);
+                set.add(profile, view.sample_index, &walk, Side::New, None, &mut abs);
             }
         }
-        tree.finish()?;
-        Ok(tree)
+        if set.overflow {
+            return Err(ExportError::Overflow {
+                sample_type: set.sample_type.clone(),
+            });
+        }
+        set.shown = set.values.iter().fold(Pair::default(), |mut sum, v| {
+            sum.add(*v);
+            sum
+        });
+        Ok(set)
     }
 
     fn intern(&mut self, name: &str) -> u32 {
@@ -152,21 +192,6 @@ impl StackTree {
         id
     }
 
-    fn child(&mut self, parent: u32, name: u32) -> u32 {
-        let key = (u64::from(parent) << 32) | u64::from(name);
-        let next = self.nodes.len() as u32;
-        let id = *self.children.entry(key).or_insert(next);
-        if id == next {
-            self.nodes.push(TreeNode {
-                name,
-                parent,
-                own: Pair::default(),
-                cum: Pair::default(),
-            });
-        }
-        id
-    }
-
     /// Adds every sample the view keeps from one profile.
     fn add(
         &mut self,
@@ -175,6 +200,7 @@ impl StackTree {
         walk: &Walk<'_>,
         side: Side,
         scale: Option<f64>,
+        abs: &mut [i64; 2],
     ) {
         let stacks = Stacks::new(profile, walk.granularity, walk.filters);
         let name_ids: Vec<u32> = stacks
@@ -184,16 +210,19 @@ impl StackTree {
             .collect();
         let samples = profile.samples();
         let zoom = walk.zoom;
-        stacks.for_each(|s, frames| {
+        let mut scratch = Vec::new();
+        stacks.for_each_stack(0..samples.len(), |s, stack| {
             let value = scaled(samples.value(s, sample_index), scale);
-            if value == 0 || frames.len() < zoom.len() {
+            if value == 0 {
                 return;
             }
-            let in_zoom = zoom
-                .iter()
-                .zip(frames.iter().rev())
-                .all(|(&z, f)| name_ids[f.node.index()] == z);
-            if !in_zoom {
+            let start = self.frames.len();
+            stack.visit_root_first(&mut scratch, |frame| {
+                self.frames.push(name_ids[frame.node.index()]);
+            });
+            let frames = &self.frames[start..];
+            if frames.len() < zoom.len() || frames[..zoom.len()] != *zoom {
+                self.frames.truncate(start);
                 return;
             }
             // A sample that a `--diff-base` merge put into this profile is
@@ -203,127 +232,149 @@ impl StackTree {
             } else {
                 (side, value)
             };
-            let mut node = ROOT;
-            for frame in frames.iter().rev() {
-                node = self.child(node, name_ids[frame.node.index()]);
+            let slot = side as usize;
+            match abs[slot].checked_add(value.saturating_abs()) {
+                Some(sum) if value != i64::MIN => abs[slot] = sum,
+                _ => self.overflow = true,
             }
-            let own = &mut self.nodes[node as usize].own;
-            let slot = match side {
-                Side::New => &mut own.new,
-                Side::Base => &mut own.base,
-            };
-            match slot.checked_add(value) {
-                Some(v) => *slot = v,
-                None => self.overflow = true,
+            if value < 0 && self.negative.is_none() {
+                self.negative = Some(self.ends.len());
             }
+            self.ends.push(self.frames.len());
+            self.values.push(match side {
+                Side::New => Pair {
+                    new: value,
+                    base: 0,
+                },
+                Side::Base => Pair {
+                    new: 0,
+                    base: value,
+                },
+            });
         });
     }
 
-    /// Sums cumulative values bottom-up.
-    fn finish(&mut self) -> Result<(), ExportError> {
-        for node in &mut self.nodes {
-            node.cum = node.own;
-        }
-        for i in (1..self.nodes.len()).rev() {
-            let (cum, parent) = (self.nodes[i].cum, self.nodes[i].parent as usize);
-            match self.nodes[parent].cum.checked_add(cum) {
-                Some(sum) => self.nodes[parent].cum = sum,
-                None => self.overflow = true,
+    /// Sample `i`'s name ids, root first.
+    fn stack(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.frames[start..self.ends[i]]
+    }
+
+    /// Fails on a sample with a negative value: a flame graph's widths (and
+    /// inferno's counts) are non-negative.
+    pub fn check_non_negative(&self) -> Result<(), ExportError> {
+        let Some(i) = self.negative else {
+            return Ok(());
+        };
+        let names: Vec<&str> = self
+            .stack(i)
+            .iter()
+            .map(|&n| self.names[n as usize].as_str())
+            .collect();
+        let value = self.values[i];
+        Err(ExportError::Negative {
+            stack: names.join(";"),
+            sample_type: self.sample_type.clone(),
+            value: value.new.min(value.base),
+        })
+    }
+
+    /// Walks the tree of stacks depth first, parents before children and
+    /// siblings in `rank` order (a rank per name id), calling `visit` on
+    /// every node but the root.
+    ///
+    /// With `keep`, a child whose value `keep` rejects is not entered: its
+    /// value joins its parent's line (or, under the root, it is visited
+    /// once as a collapsed node when its new value is positive).
+    pub fn walk<E>(
+        &self,
+        rank: &[u32],
+        keep: Option<&dyn Fn(Pair) -> bool>,
+        mut visit: impl FnMut(&Visit) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
+        let mut keyed: Vec<(u32, u32)> = Vec::new();
+        let mut children: Vec<Group> = Vec::new();
+        let mut stack = vec![Group {
+            start: 0,
+            end: order.len(),
+            depth: 0,
+            name: u32::MAX,
+            cum: self.shown,
+            collapsed: false,
+        }];
+        let mut next_node = 0u32;
+        while let Some(group) = stack.pop() {
+            let mut line = Pair::default();
+            let node = next_node;
+            next_node += 1;
+            if group.collapsed {
+                line = group.cum;
+            } else {
+                // Split the group by the name at `depth`; samples that end
+                // here are this node's own.
+                keyed.clear();
+                for &s in &order[group.start..group.end] {
+                    match self.stack(s as usize).get(group.depth) {
+                        Some(&name) => keyed.push((rank[name as usize], s)),
+                        None => line.add(self.values[s as usize]),
+                    }
+                }
+                keyed.sort_unstable_by_key(|&(r, _)| r);
+                for (i, &(_, s)) in keyed.iter().enumerate() {
+                    order[group.start + i] = s;
+                }
+                children.clear();
+                let mut i = 0;
+                while i < keyed.len() {
+                    let r = keyed[i].0;
+                    let mut j = i;
+                    let mut cum = Pair::default();
+                    while j < keyed.len() && keyed[j].0 == r {
+                        cum.add(self.values[keyed[j].1 as usize]);
+                        j += 1;
+                    }
+                    let kept = keep.is_none_or(|keep| keep(cum));
+                    if kept || (group.depth == 0 && cum.new > 0) {
+                        let name = self.stack(keyed[i].1 as usize)[group.depth];
+                        children.push(Group {
+                            start: group.start + i,
+                            end: group.start + j,
+                            depth: group.depth + 1,
+                            name,
+                            cum,
+                            collapsed: !kept,
+                        });
+                    } else if group.depth > 0 {
+                        line.add(cum);
+                    }
+                    i = j;
+                }
+                stack.extend(children.drain(..).rev());
             }
-        }
-        if self.overflow {
-            return Err(ExportError::Overflow {
-                sample_type: self.sample_type.clone(),
-            });
+            if group.depth > 0 {
+                visit(&Visit {
+                    node,
+                    depth: group.depth,
+                    name: group.name,
+                    cum: group.cum,
+                    line,
+                })?;
+            }
         }
         Ok(())
     }
 
-    /// Fails on a stack with a negative value: a flame graph's widths (and
-    /// inferno's counts) are non-negative.
-    pub fn check_non_negative(&self) -> Result<(), ExportError> {
-        let bad = self
-            .nodes
-            .iter()
-            .enumerate()
-            .find_map(|(i, n)| [n.own.new, n.own.base].into_iter().find(|&v| v < 0).map(|v| (i, v)));
-        match bad {
-            None => Ok(()),
-            Some((i, value)) => Err(ExportError::Negative {
-                stack: self.path_names(i as u32).join(";"),
-                sample_type: self.sample_type.clone(),
-                value,
-            }),
-        }
-    }
-
-    /// The printable names from the root's child down to `node`.
-    pub fn path_names(&self, mut node: u32) -> Vec<&str> {
-        let mut path = Vec::new();
-        while node != ROOT {
-            let n = &self.nodes[node as usize];
-            path.push(self.names[n.name as usize].as_str());
-            node = n.parent;
-        }
-        path.reverse();
-        path
-    }
-
-    /// The kept nodes' children, sorted by their names as `key` spells them
-    /// (so output is deterministic), in one flat array.
-    pub fn children(&self, keep: impl Fn(u32) -> bool, key: &[String]) -> Children {
-        let mut rank = vec![0u32; self.names.len()];
+    /// Each name's rank when names are ordered by `key` (e.g. as written).
+    pub fn ranks(&self, key: &[String]) -> Vec<u32> {
         let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
         order.sort_unstable_by(|&a, &b| key[a as usize].cmp(&key[b as usize]));
+        let mut rank = vec![0u32; self.names.len()];
         for (r, &id) in order.iter().enumerate() {
             rank[id as usize] = r as u32;
         }
-        let mut kept: Vec<(u32, u32, u32)> = (1..self.nodes.len() as u32)
-            .filter(|&i| keep(i))
-            .map(|i| {
-                let n = &self.nodes[i as usize];
-                (n.parent, rank[n.name as usize], i)
-            })
-            .collect();
-        kept.sort_unstable();
-        let mut start = vec![0u32; self.nodes.len() + 1];
-        for &(parent, _, _) in &kept {
-            start[parent as usize + 1] += 1;
-        }
-        for i in 1..start.len() {
-            start[i] += start[i - 1];
-        }
-        Children {
-            start,
-            list: kept.into_iter().map(|(_, _, i)| i).collect(),
-        }
+        rank
     }
-
-    /// Visits the nodes reachable through `children` in pre-order (parents
-    /// before children, siblings in order) with their depth (root's
-    /// children have depth 1); the root itself is not visited.
-    pub fn walk(&self, children: &Children, mut visit: impl FnMut(u32, usize)) {
-        // (node, index of its next child to visit)
-        let mut stack: Vec<(u32, u32)> = vec![(ROOT, children.start[ROOT as usize])];
-        while let Some(top) = stack.last_mut() {
-            let (node, next) = *top;
-            if next == children.start[node as usize + 1] {
-                stack.pop();
-                continue;
-            }
-            top.1 += 1;
-            let child = children.list[next as usize];
-            visit(child, stack.len());
-            stack.push((child, children.start[child as usize]));
-        }
-    }
-}
-
-/// Children lists of a tree, flattened: node `n`'s are
-/// `list[start[n]..start[n + 1]]`.
-pub(crate) struct Children {
-    start: Vec<u32>,
-    list: Vec<u32>,
 }
 
 struct Walk<'a> {
@@ -334,8 +385,7 @@ struct Walk<'a> {
 
 fn scaled(value: i64, scale: Option<f64>) -> i64 {
     match scale {
-        // `as` saturates, like Go's conversion does not; values that large
-        // are rejected later as an overflow anyway.
+        // `as` saturates; such values fail the overflow check.
         Some(ratio) => (value as f64 * ratio).round() as i64,
         None => value,
     }
@@ -364,7 +414,11 @@ pub(crate) fn view_total(view: &ExportView<'_>) -> i64 {
 fn normalize_ratio(profile: &Profile, index: usize, base: &Profile, base_index: usize) -> f64 {
     let new = raw_sum(profile, index);
     let old = raw_sum(base, base_index);
-    if new == 0 { 0.0 } else { old as f64 / new as f64 }
+    if new == 0 {
+        0.0
+    } else {
+        old as f64 / new as f64
+    }
 }
 
 /// Sum of the raw values, as pprof's `Normalize` computes it.
@@ -388,28 +442,4 @@ fn abs_totals(profile: &Profile, index: usize, scale: Option<f64>) -> (i64, i64)
         }
     }
     (total, base)
-}
-
-/// A hasher for the (parent, name) keys: the splitmix64 finaliser, so both
-/// halves of the key reach the low bits the table indexes with.
-#[derive(Default)]
-struct MixHasher(u64);
-
-impl Hasher for MixHasher {
-    fn finish(&self) -> u64 {
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 ^= n;
-    }
 }
