@@ -631,7 +631,7 @@ fn differential_svg_of_heap_snapshots() {
         svg.subtitle.as_deref(),
         Some(
             format!(
-                "differential vs base ({}): widths are this profile's, red grew, blue shrank",
+                "differential vs base ({}): width = this profile, colour = change in own value (red grew, blue shrank)",
                 units::label(base_total, "bytes")
             )
             .as_str()

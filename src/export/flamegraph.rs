@@ -17,7 +17,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use inferno::flamegraph::color::{
-    BackgroundColor, BasicPalette, Color, Palette as InfernoPalette, PaletteMap,
+    BackgroundColor, BasicPalette, Color, Palette as InfernoPalette, PaletteMap, StrokeColor,
 };
 use inferno::flamegraph::{Direction, Options};
 
@@ -284,7 +284,16 @@ pub fn write_svg(
         Direction::Straight
     };
     opt.colors = options.colors.inferno();
-    if options.colors == Palette::Go || set.diff {
+    if set.diff {
+        // Unchanged frames are near-white: a tinted background and a thin
+        // outline keep them visible.
+        opt.bgcolors = Some(BackgroundColor::Yellow);
+        opt.stroke_color = StrokeColor::Color(Color {
+            r: 200,
+            g: 200,
+            b: 200,
+        });
+    } else if options.colors == Palette::Go {
         opt.bgcolors = Some(BackgroundColor::Grey);
         opt.palette_map = Some(&mut palette_map);
     }
@@ -337,7 +346,7 @@ fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure) -> Option<
     if set.diff {
         let base = set.base_total.unwrap_or_default();
         parts.push(format!(
-            "differential vs base ({}): widths are this profile's, red grew, blue shrank",
+            "differential vs base ({}): width = this profile, colour = change in own value (red grew, blue shrank)",
             measure.short(base)
         ));
         if view.normalize && view.base.is_some() {

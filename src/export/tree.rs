@@ -443,3 +443,81 @@ fn abs_totals(profile: &Profile, index: usize, scale: Option<f64>) -> (i64, i64)
     }
     (total, base)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use prost::Message;
+
+    use super::*;
+    use crate::profile::{DecodeOptions, decode, pb};
+
+    /// Two samples of the stack `a;b`: 10 in the profile, and 4 from a
+    /// base merged in the way `--diff-base` merges (negated, marked).
+    fn merged() -> Profile {
+        let strings = ["", "inuse_space", "bytes", "a", "b"]
+            .map(String::from)
+            .to_vec();
+        let function = (0..2)
+            .map(|i| pb::Function {
+                id: i + 1,
+                name: i as i64 + 3,
+                ..Default::default()
+            })
+            .collect();
+        let location = (0..2)
+            .map(|i| pb::Location {
+                id: i + 1,
+                line: vec![pb::Line {
+                    function_id: i + 1,
+                    line: 1,
+                    column: 0,
+                }],
+                ..Default::default()
+            })
+            .collect();
+        let sample = [10, -4]
+            .map(|v| pb::Sample {
+                location_id: vec![2, 1],
+                value: vec![v],
+                label: Vec::new(),
+            })
+            .to_vec();
+        let bytes = pb::Profile {
+            sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }],
+            sample,
+            location,
+            function,
+            string_table: strings,
+            ..Default::default()
+        }
+        .encode_to_vec();
+        let mut profile = decode(&bytes, &DecodeOptions::default()).unwrap();
+        profile.samples.diff_base = 1..2;
+        profile
+    }
+
+    #[test]
+    fn a_merged_diff_base_is_read_as_the_base() {
+        let profile = merged();
+        let view = ExportView {
+            profile: &profile,
+            base: None,
+            normalize: false,
+            sample_index: 0,
+            granularity: Granularity::Functions,
+            filters: Filters::default(),
+            zoom: Vec::new(),
+            title: None,
+        };
+        let set = StackSet::collect(&view).unwrap();
+        assert!(set.diff);
+        assert_eq!((set.total, set.base_total), (10, Some(4)));
+        assert_eq!(set.shown, Pair { new: 10, base: 4 });
+        assert!(set.check_non_negative().is_ok());
+        let mut out = Vec::new();
+        crate::export::write_folded(&view, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "a;b 4 10\n");
+    }
+}
