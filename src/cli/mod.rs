@@ -17,6 +17,17 @@ mod top;
 /// Exit code for a usage error (clap uses the same).
 pub const EXIT_USAGE: u8 = 2;
 
+/// A mistake in the command line found after parsing (a bad regex, an
+/// unknown sample type): reported like any error, but with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Wraps an error as a usage error, keeping its message.
+pub fn usage(err: impl std::fmt::Display) -> anyhow::Error {
+    UsageError(err.to_string()).into()
+}
+
 /// Read Go pprof profiles in the terminal: rank allocation sites, diff heap
 /// snapshots, find leaks, export flame graphs.
 #[derive(Debug, Parser)]
@@ -104,23 +115,25 @@ impl ViewArgs {
 
     /// Compiles the filter options.
     pub fn filters(&self) -> Result<Filters> {
-        let regex =
-            |name, re: &Option<String>| re.as_deref().map(|p| compile_regex(name, p)).transpose();
+        let regex = |name, re: &Option<String>| {
+            re.as_deref()
+                .map(|p| compile_regex(name, p))
+                .transpose()
+                .map_err(usage)
+        };
+        let tag = |name, spec: &Option<String>| {
+            spec.as_deref()
+                .map(|t| TagFilter::parse(name, t))
+                .transpose()
+                .map_err(usage)
+        };
         Ok(Filters {
             focus: regex("--focus", &self.focus)?,
             ignore: regex("--ignore", &self.ignore)?,
             hide: regex("--hide", &self.hide)?,
             show: regex("--show", &self.show)?,
-            tag_focus: self
-                .tagfocus
-                .as_deref()
-                .map(|t| TagFilter::parse("--tagfocus", t))
-                .transpose()?,
-            tag_ignore: self
-                .tagignore
-                .as_deref()
-                .map(|t| TagFilter::parse("--tagignore", t))
-                .transpose()?,
+            tag_focus: tag("--tagfocus", &self.tagfocus)?,
+            tag_ignore: tag("--tagignore", &self.tagignore)?,
         })
     }
 
@@ -134,10 +147,10 @@ impl ViewArgs {
                     .iter()
                     .map(|t| t.name.as_str())
                     .collect();
-                anyhow::anyhow!(
+                usage(format!(
                     "unknown sample type '{spec}' (this profile has: {})",
                     names.join(", ")
-                )
+                ))
             }),
         }
     }
@@ -167,7 +180,11 @@ pub fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("pprof-tui: {}", one_line(&format!("{err:#}")));
-            ExitCode::FAILURE
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
