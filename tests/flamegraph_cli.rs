@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use predicates::prelude::*;
 
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
@@ -21,6 +20,16 @@ fn pprof_tui() -> Command {
     let mut cmd = Command::cargo_bin("pprof-tui").unwrap();
     cmd.current_dir(testdata());
     cmd
+}
+
+/// Runs the command: exit code, stdout, stderr.
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
 }
 
 /// The `... of N total` of a pprof oracle.
@@ -56,13 +65,10 @@ fn files_in(dir: &Path) -> Vec<String> {
 fn writes_an_svg_file_titled_with_file_type_and_total() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("heap.svg");
-    pprof_tui()
+    let result = run(pprof_tui()
         .args(["flamegraph", "leaky/heap-3.pb.gz", "-o"])
-        .arg(&out)
-        .assert()
-        .success()
-        .stdout("")
-        .stderr("");
+        .arg(&out));
+    assert_eq!(result, (0, String::new(), String::new()));
     let svg = std::fs::read_to_string(&out).unwrap();
     let total = oracle_total("leaky-heap-3.inuse_space.top.txt");
     let label = pprof_tui::report::units::label(total, "bytes");
@@ -84,14 +90,10 @@ fn writes_to_stdout_when_it_is_not_a_terminal() {
         &["flamegraph", "leaky/goroutine-3.pb.gz"][..],
         &["flamegraph", "leaky/goroutine-3.pb.gz", "-o", "-"][..],
     ] {
-        pprof_tui()
-            .args(args)
-            .assert()
-            .success()
-            .stdout(predicate::str::starts_with("<?xml"))
-            .stdout(predicate::str::contains(
-                ">goroutine-3.pb.gz — goroutine — 92 goroutines</text>",
-            ));
+        let (code, stdout, stderr) = run(pprof_tui().args(args));
+        assert_eq!((code, stderr.as_str()), (0, ""));
+        assert!(stdout.starts_with("<?xml"));
+        assert!(stdout.contains(">goroutine-3.pb.gz — goroutine — 92 goroutines</text>"));
     }
 }
 
@@ -144,7 +146,7 @@ fn differential_folded_has_base_and_new_columns() {
 fn differential_svg_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("diff.svg");
-    pprof_tui()
+    let (code, _, stderr) = run(pprof_tui()
         .args([
             "flamegraph",
             "--diff-base",
@@ -153,9 +155,8 @@ fn differential_svg_file() {
             "--normalize",
             "-o",
         ])
-        .arg(&out)
-        .assert()
-        .success();
+        .arg(&out));
+    assert_eq!(code, 0, "{stderr}");
     let svg = std::fs::read_to_string(&out).unwrap();
     // Normalized: goroutine-3 (92) scaled to goroutine-1's 12.
     assert!(
@@ -222,13 +223,19 @@ fn usage_errors_exit_2() {
             &["flamegraph", "leaky/cpu.pb.gz", "--format", "png"][..],
             "invalid value 'png'",
         ),
+        (
+            &[
+                "flamegraph",
+                "leaky/heap-3.pb.gz",
+                "--sample-index",
+                "bogus",
+            ][..],
+            "pprof-tui: unknown sample type 'bogus' (this profile has: alloc_objects, alloc_space, inuse_objects, inuse_space)\n",
+        ),
     ] {
-        pprof_tui()
-            .args(args)
-            .assert()
-            .code(2)
-            .stdout("")
-            .stderr(predicate::str::contains(message));
+        let (code, stdout, stderr) = run(pprof_tui().args(args));
+        assert_eq!((code, stdout.as_str()), (2, ""), "{args:?}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
 
@@ -254,15 +261,6 @@ fn runtime_errors_are_one_line_and_leave_files_alone() {
         (
             vec![
                 "flamegraph",
-                "leaky/heap-3.pb.gz",
-                "--sample-index",
-                "bogus",
-            ],
-            "pprof-tui: unknown sample type 'bogus' (this profile has: alloc_objects, alloc_space, inuse_objects, inuse_space)\n",
-        ),
-        (
-            vec![
-                "flamegraph",
                 "leaky/goroutine-3.pb.gz",
                 "--diff-base",
                 "leaky/heap-1.pb.gz",
@@ -270,27 +268,23 @@ fn runtime_errors_are_one_line_and_leave_files_alone() {
             "pprof-tui: the base profile has no sample type 'goroutine'\n",
         ),
     ] {
-        pprof_tui()
-            .args(&args)
-            .arg("-o")
-            .arg(&out)
-            .assert()
-            .code(1)
-            .stdout("")
-            .stderr(message);
+        let result = run(pprof_tui().args(&args).arg("-o").arg(&out));
+        assert_eq!(result, (1, String::new(), message.to_owned()), "{args:?}");
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous graph");
         assert_eq!(files_in(dir.path()), ["graph.svg"]);
     }
     // An output path in a missing directory.
     let missing = dir.path().join("nope/graph.svg");
-    pprof_tui()
+    let (code, _, stderr) = run(pprof_tui()
         .args(["flamegraph", "leaky/goroutine-3.pb.gz", "-o"])
-        .arg(&missing)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::starts_with(format!(
+        .arg(&missing));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with(&format!(
             "pprof-tui: writing '{}' failed: ",
             missing.display()
-        )));
+        )),
+        "{stderr}"
+    );
     assert!(!missing.exists());
 }

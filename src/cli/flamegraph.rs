@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use super::{EXIT_USAGE, ViewArgs, load_profile};
+use super::{ViewArgs, load_profile, usage};
 use crate::export::flamegraph::{MAX_IMAGE_WIDTH, MIN_IMAGE_WIDTH};
 use crate::export::{
     DEFAULT_MIN_WIDTH, ExportView, Palette, SvgOptions, default_title, export_folded_file,
@@ -98,10 +98,9 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<ExitCode> {
         Some(_) => false,
         None => {
             if args.format == FlameFormat::Svg && std::io::stdout().is_terminal() {
-                eprintln!(
-                    "pprof-tui: not writing an SVG to a terminal; use -o FILE.svg (or -o - to force stdout)"
-                );
-                return Ok(ExitCode::from(EXIT_USAGE));
+                return Err(usage(
+                    "not writing an SVG to a terminal; use -o FILE.svg (or -o - to force stdout)",
+                ));
             }
             true
         }
