@@ -540,6 +540,12 @@ fn default_title_names_file_type_and_total() {
             units::label(total, "bytes")
         )
     );
+    // Without a title, the SVG still states the sample type and total.
+    let svg = parse_svg(&svg_of(&v, &SvgOptions::default()));
+    assert_eq!(
+        svg.title,
+        format!("inuse_space — {}", units::label(total, "bytes"))
+    );
     let goroutines = load("leaky/goroutine-3.pb.gz");
     let (_, total) = oracle("leaky-goroutine-3.goroutine.top.txt");
     assert_eq!(

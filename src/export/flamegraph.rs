@@ -2,7 +2,7 @@
 //! `flamegraph` command and the TUI's export key alike, so an exported file
 //! is exactly the view on screen.
 //!
-//! The view's stacks are merged into a tree ([`super::tree`]); frames
+//! The view's stacks are merged into a tree (module `tree`); frames
 //! narrower than `min_width` are pruned *before* inferno sees them (their
 //! value moves into their parent, so every drawn width stays exact and a
 //! large profile stays light), and the remaining stacks are handed to
@@ -10,7 +10,7 @@
 //! input (`stack base new`): widths are the new profile's values; colours
 //! are inferno's — red where a frame's own value (including pruned callees)
 //! grew, blue where it shrank. Tooltips are then rewritten
-//! ([`super::titles`]) to read in the sample type's unit.
+//! (module `titles`) to read in the sample type's unit.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -37,9 +37,12 @@ pub struct ExportView<'a> {
     pub normalize: bool,
     /// Index into `profile.sample_types`; the base's type is matched by name.
     pub sample_index: usize,
+    /// How frames are grouped into nodes (functions, lines …).
     pub granularity: Granularity,
+    /// The filters in effect (applied to the base too).
     pub filters: Filters,
-    /// Root-first printable node names of the zoomed frame's path; empty for
+    /// Root-first printable node names (`NodeInfo::printable_name`, without
+    /// pprof's ` (inline)` suffix) of the zoomed frame's path; empty for
     /// the whole graph. Only samples whose stack starts with this path are
     /// drawn, and the path's frames stay drawn below the zoomed frame (at its
     /// width) so the context shows.
@@ -234,7 +237,11 @@ fn generic_title(view: &ExportView<'_>) -> Option<String> {
     let sample_type = view.profile.sample_types.get(view.sample_index)?;
     let total = super::tree::view_total(view);
     let measure = Measure::new(&sample_type.name, &sample_type.unit, total);
-    Some(format!("{} — {}", sample_type.name, measure.short(total)))
+    Some(type_and_total(&sample_type.name, &measure))
+}
+
+fn type_and_total(sample_type: &str, measure: &Measure) -> String {
+    format!("{sample_type} — {}", measure.short(measure.total))
 }
 
 /// Writes the view as an SVG flame graph.
@@ -268,13 +275,10 @@ pub fn write_svg(
     }
     let measure = Measure::new(&set.sample_type, &set.unit, set.total);
     let mut opt = Options::default();
-    opt.title = xml_safe(
-        &view
-            .title
-            .clone()
-            .or_else(|| generic_title(view))
-            .unwrap_or_default(),
-    );
+    opt.title = match &view.title {
+        Some(title) => xml_safe(title),
+        None => xml_safe(&type_and_total(&set.sample_type, &measure)),
+    };
     opt.subtitle = subtitle(view, &set, &measure);
     opt.image_width = options.width;
     opt.min_width = options.min_width;

@@ -2,7 +2,7 @@
 //! or differential) and folded stacks (`a;b;c 42`) for other tools.
 //!
 //! Both start from an [`ExportView`] — the profile, an optional diff base,
-//! the sample type, filters and zoom — merged by [`tree`] into one tree of
+//! the sample type, filters and zoom — merged by `tree` into one tree of
 //! stacks, so an export is exactly the view it was asked for. Files are
 //! written to a temporary file next to the destination and renamed into
 //! place: a failure never leaves a half-written file, and an existing file

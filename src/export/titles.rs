@@ -370,6 +370,73 @@ mod tests {
         assert_eq!(count_name("x", "<b>(s)"), "?b??s?");
     }
 
+    /// Feeds `svg` to a rewriter in pieces of `chunk` bytes.
+    fn rewrite(svg: &str, chunk: usize, titles: &FrameTitles<'_>) -> Result<String, ExportError> {
+        let mut out = Vec::new();
+        let mut rewriter = TitleRewriter::new(&mut out, titles);
+        for piece in svg.as_bytes().chunks(chunk) {
+            if rewriter.write_all(piece).is_err() {
+                return Err(ExportError::Internal(
+                    rewriter.error.take().unwrap_or_default(),
+                ));
+            }
+        }
+        rewriter.finish()?;
+        Ok(String::from_utf8(out).unwrap_or_default())
+    }
+
+    #[test]
+    fn titles_are_replaced_wherever_writes_split_them() {
+        let measure = Measure::new("inuse_space", "bytes", 4096);
+        let frames = [
+            DrawnFrame {
+                node: 1,
+                start: 0,
+                width: 2048,
+            },
+            DrawnFrame {
+                node: 0,
+                start: 0,
+                width: 2048,
+            },
+        ];
+        let nodes = [
+            (u32::MAX, Pair { new: 2048, base: 0 }),
+            (0, Pair { new: 2048, base: 0 }),
+        ];
+        let escaped = ["a<b".to_owned()];
+        let titles = FrameTitles {
+            frames: &frames,
+            nodes: &nodes,
+            escaped: &escaped,
+            measure: &measure,
+            diff: false,
+        };
+        let svg = "<svg><g><title>a&lt;b (2,048 samples, 100.00%)</title><rect/></g>\
+                   <g><title>all (2,048 samples, 100%)</title></g></svg>";
+        let expected = "<svg><g><title>a&lt;b (2kB = 2,048 bytes, 50.00%)</title><rect/></g>\
+                        <g><title>all (2kB = 2,048 bytes, 50.00%)</title></g></svg>";
+        for chunk in [1, 2, 3, 7, 8, 1000] {
+            assert_eq!(
+                rewrite(svg, chunk, &titles).unwrap(),
+                expected,
+                "chunk {chunk}"
+            );
+        }
+        // A count that is not the laid-out width is an error, not a wrong number.
+        let wrong = svg.replace("2,048 samples, 100.00%", "2,047 samples, 99.00%");
+        assert!(matches!(
+            rewrite(&wrong, 5, &titles),
+            Err(ExportError::Internal(_))
+        ));
+        // So is a frame more or less than laid out.
+        let fewer = "<svg><g><title>a&lt;b (2,048 samples, 100.00%)</title></g></svg>";
+        assert!(matches!(
+            rewrite(fewer, 5, &titles),
+            Err(ExportError::Internal(_))
+        ));
+    }
+
     #[test]
     fn deannotate_matches_inferno() {
         assert_eq!(deannotate("f_[k]"), "f");

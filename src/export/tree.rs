@@ -446,8 +446,6 @@ fn abs_totals(profile: &Profile, index: usize, scale: Option<f64>) -> (i64, i64)
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
-
     use prost::Message;
 
     use super::*;
