@@ -114,6 +114,21 @@ fn folded_stacks_sum_to_the_total() {
     assert!(
         text.contains("runtime.main;main.main;main.serve;main.handleRequest;main.(*Cache).Put ")
     );
+    // The same lines into a file.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("heap.folded");
+    let result = run(pprof_tui()
+        .args([
+            "flamegraph",
+            "leaky/heap-3.pb.gz",
+            "--format",
+            "folded",
+            "-o",
+        ])
+        .arg(&out));
+    assert_eq!(result, (0, String::new(), String::new()));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    assert_eq!(files_in(dir.path()), ["heap.folded"]);
 }
 
 #[test]
