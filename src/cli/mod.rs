@@ -11,6 +11,7 @@ use crate::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
 use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile};
 use crate::source::{Source, load};
 
+mod flamegraph;
 mod top;
 
 /// Exit code for a usage error (clap uses the same).
@@ -49,6 +50,8 @@ pub struct Cli {
 enum Command {
     /// Rank nodes by flat or cumulative value, like `go tool pprof -top`.
     Top(top::TopArgs),
+    /// Write an SVG flame graph (or folded stacks), optionally differential.
+    Flamegraph(flamegraph::FlamegraphArgs),
 }
 
 /// Options shared by every report: what to measure, at which granularity,
@@ -189,6 +192,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Top(args)) => top::run(&args, out),
+        Some(Command::Flamegraph(args)) => flamegraph::run(&args, out),
         None => {
             anyhow::bail!(
                 "the interactive view is not available in this build; use `pprof-tui top {}`",
