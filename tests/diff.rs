@@ -10,8 +10,7 @@
 
 mod common;
 
-use common::{json, oracle, pprof_tui, row_name, testdata};
-use predicates::prelude::*;
+use common::{assert_contains, json, oracle, row_name, run, testdata};
 use serde_json::Value;
 
 /// The manifest's diff and merge cases printed in exact units (every value
@@ -301,105 +300,126 @@ fn goroutine_diffs_compare_whole_stacks_named_by_the_blocked_function() {
 
 #[test]
 fn top_groups_goroutines_by_whole_stack() {
-    pprof_tui(&["top", "-g", "stacks", "leaky/goroutine-3.pb.gz"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "        90 97.83% 97.83%         90 97.83%  main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]\n",
-        ))
-        .stdout(predicate::str::contains(
-            "Showing nodes accounting for 92, 100% of 92 total\n",
-        ));
+    let out = run(&["top", "-g", "stacks", "leaky/goroutine-3.pb.gz"], 0);
+    assert_contains(
+        &out.stdout,
+        "        90 97.83% 97.83%         90 97.83%  main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]\n",
+    );
+    assert_contains(
+        &out.stdout,
+        "Showing nodes accounting for 92, 100% of 92 total\n",
+    );
 }
 
 #[test]
 fn diff_text_shows_both_sides_and_the_change() {
-    pprof_tui(&["diff", "leaky/heap-1.pb.gz", "leaky/heap-3.pb.gz", "-n", "2"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("Type: inuse_space\n"))
-        .stdout(predicate::str::contains(
-            "Base: leaky/heap-1.pb.gz, Nov 22, 2026 at 2:16am (UTC), total 1.27MB\n",
-        ))
-        .stdout(predicate::str::contains(
-            "  107.40kB     1.02MB   +937.31kB  +872.7%    107.40kB     1.02MB   +937.31kB  +872.7%  main.(*Cache).Put\n",
-        ))
-        .stdout(predicate::str::contains("Showing top 2 of 49 changed sites"));
+    let out = run(
+        &[
+            "diff",
+            "leaky/heap-1.pb.gz",
+            "leaky/heap-3.pb.gz",
+            "-n",
+            "2",
+        ],
+        0,
+    );
+    assert_contains(&out.stdout, "Type: inuse_space\n");
+    assert_contains(
+        &out.stdout,
+        "Base: leaky/heap-1.pb.gz, Nov 22, 2026 at 2:16am (UTC), total 1.27MB\n",
+    );
+    assert_contains(
+        &out.stdout,
+        "  107.40kB     1.02MB   +937.31kB  +872.7%    107.40kB     1.02MB   +937.31kB  +872.7%  main.(*Cache).Put\n",
+    );
+    assert_contains(&out.stdout, "Showing top 2 of 49 changed sites");
 }
 
 #[test]
 fn the_gate_fails_only_past_the_limit() {
-    let diff = [
-        "diff",
-        "leaky/heap-1.pb.gz",
-        "leaky/heap-3.pb.gz",
-        "-n",
-        "1",
-    ];
-    let with = |limit: &str| {
-        let mut args = diff.to_vec();
-        args.extend(["--fail-on-growth", limit]);
-        pprof_tui(&args).assert()
+    let with = |limit: &str, code: i32| {
+        run(
+            &[
+                "diff",
+                "leaky/heap-1.pb.gz",
+                "leaky/heap-3.pb.gz",
+                "-n",
+                "1",
+                "--fail-on-growth",
+                limit,
+            ],
+            code,
+        )
     };
     // main.(*Cache).Put grew by 959808 B = 937.31 kB, 71.90% of heap-1's total.
-    with("900kB").code(3).stderr(predicate::eq(
+    let over = with("900kB", 3);
+    assert_eq!(
+        over.stderr,
         "pprof-tui: growth limit exceeded: main.(*Cache).Put grew by +937.31kB (71.90% of the base total), \
          over the limit of 900kB\n",
-    ));
-    with("959808").success().stderr(predicate::str::is_empty());
-    with("959807").code(3);
-    with("71%").code(3);
-    with("72%").success();
-    // Output is written either way.
-    with("900kB").stdout(predicate::str::contains("main.(*Cache).Put"));
+    );
+    // The table is written either way.
+    assert_contains(&over.stdout, "main.(*Cache).Put");
+    assert_eq!(with("959808", 0).stderr, "");
+    with("959807", 3);
+    with("71%", 3);
+    with("72%", 0);
+    // Every site counts, not only the rows shown: recordAudit grew 252416 B.
+    assert_contains(
+        &with("200kB", 3).stderr,
+        "over the limit of 200kB; 1 more site is over it",
+    );
 }
 
 #[test]
 fn a_limit_in_the_wrong_unit_or_form_is_a_usage_error() {
-    pprof_tui(&[
-        "diff",
-        "leaky/goroutine-1.pb.gz",
-        "leaky/goroutine-3.pb.gz",
-        "--fail-on-growth",
-        "10MB",
-    ])
-    .assert()
-    .code(2)
-    .stderr(predicate::str::contains(
+    let out = run(
+        &[
+            "diff",
+            "leaky/goroutine-1.pb.gz",
+            "leaky/goroutine-3.pb.gz",
+            "--fail-on-growth",
+            "10MB",
+        ],
+        2,
+    );
+    assert_contains(
+        &out.stderr,
         "growth limit '10MB' is not in a unit of 'goroutine'",
-    ));
-    pprof_tui(&[
-        "diff",
-        "leaky/heap-1.pb.gz",
-        "leaky/heap-3.pb.gz",
-        "--fail-on-growth",
-        "ten",
-    ])
-    .assert()
-    .code(2);
+    );
+    run(
+        &[
+            "diff",
+            "leaky/heap-1.pb.gz",
+            "leaky/heap-3.pb.gz",
+            "--fail-on-growth",
+            "ten",
+        ],
+        2,
+    );
 }
 
 #[test]
 fn profiles_without_a_common_sample_type_cannot_be_compared() {
-    pprof_tui(&["diff", "leaky/heap-1.pb.gz", "leaky/goroutine-3.pb.gz"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("no sample type in common"));
+    let out = run(
+        &["diff", "leaky/heap-1.pb.gz", "leaky/goroutine-3.pb.gz"],
+        1,
+    );
+    assert_contains(&out.stderr, "no sample type in common");
 }
 
 #[test]
 fn normalize_needs_a_base_and_the_two_bases_exclude_each_other() {
-    pprof_tui(&["top", "--normalize", "leaky/heap-3.pb.gz"])
-        .assert()
-        .code(2);
-    pprof_tui(&[
-        "top",
-        "--base",
-        "leaky/heap-1.pb.gz",
-        "--diff-base",
-        "leaky/heap-2.pb.gz",
-        "leaky/heap-3.pb.gz",
-    ])
-    .assert()
-    .code(2);
+    run(&["top", "--normalize", "leaky/heap-3.pb.gz"], 2);
+    run(
+        &[
+            "top",
+            "--base",
+            "leaky/heap-1.pb.gz",
+            "--diff-base",
+            "leaky/heap-2.pb.gz",
+            "leaky/heap-3.pb.gz",
+        ],
+        2,
+    );
 }

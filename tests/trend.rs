@@ -10,9 +10,8 @@
 
 mod common;
 
-use common::{json, oracle, pprof_tui, row_name};
+use common::{assert_contains, json, oracle, row_name, run};
 use pprof_tui::profile::pb;
-use predicates::prelude::*;
 use prost::Message;
 use serde_json::Value;
 
@@ -256,20 +255,16 @@ fn the_blocked_goroutine_stack_ranks_first() {
 #[test]
 fn snapshots_are_compared_in_time_order_with_a_warning() {
     let forward = trend_json(&HEAPS, &[]);
-    let reversed = [HEAPS[2], HEAPS[1], HEAPS[0]];
-    let mut args = vec!["trend", "--format", "json"];
-    args.extend_from_slice(&reversed);
-    let out = pprof_tui(&args)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "warning: the snapshots' time stamps disagree with the order given; comparing them oldest first: \
-             leaky/heap-1.pb.gz, leaky/heap-2.pb.gz, leaky/heap-3.pb.gz",
-        ))
-        .get_output()
-        .stdout
-        .clone();
-    let doc: Value = serde_json::from_slice(&out).unwrap();
+    let out = run(
+        &["trend", "--format", "json", HEAPS[2], HEAPS[1], HEAPS[0]],
+        0,
+    );
+    assert_contains(
+        &out.stderr,
+        "warning: the snapshots' time stamps disagree with the order given; comparing them oldest first: \
+         leaky/heap-1.pb.gz, leaky/heap-2.pb.gz, leaky/heap-3.pb.gz",
+    );
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(doc["rows"], forward["rows"]);
     assert!(
         doc["warnings"][0]
@@ -281,47 +276,55 @@ fn snapshots_are_compared_in_time_order_with_a_warning() {
 
 #[test]
 fn trend_text_has_a_sparkline_per_row() {
-    pprof_tui(&["trend", "-n", "2", HEAPS[0], HEAPS[1], HEAPS[2]])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "Leak suspects: 6, showing the top 2 of 26 sites, most suspicious first (by flat value)\n",
-        ))
-        .stdout(predicate::str::contains(
-            " 36.4     yes   107.40kB     1.02MB   +937.31kB   +468.66kB    +25.97MB  ▂▄█    main.(*Cache).Put\n",
-        ))
-        .stdout(predicate::str::contains("   2. leaky/heap-2.pb.gz, +1.05s, total 1.72MB\n"));
+    let out = run(&["trend", "-n", "2", HEAPS[0], HEAPS[1], HEAPS[2]], 0);
+    assert_contains(
+        &out.stdout,
+        "Leak suspects: 6, showing the top 2 of 26 sites, most suspicious first (by flat value)\n",
+    );
+    assert_contains(
+        &out.stdout,
+        " 36.4     yes   107.40kB     1.02MB   +937.31kB   +468.66kB    +25.97MB  ▂▄█    main.(*Cache).Put\n",
+    );
+    assert_contains(
+        &out.stdout,
+        "   2. leaky/heap-2.pb.gz, +1.05s, total 1.72MB\n",
+    );
 }
 
 #[test]
 fn cumulative_allocation_counts_get_a_warning() {
-    pprof_tui(&["trend", "-i", "alloc_space", HEAPS[0], HEAPS[1], HEAPS[2]])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "alloc_space counts every allocation since the program started",
-        ));
+    let out = run(
+        &["trend", "-i", "alloc_space", HEAPS[0], HEAPS[1], HEAPS[2]],
+        0,
+    );
+    assert_contains(
+        &out.stderr,
+        "alloc_space counts every allocation since the program started",
+    );
 }
 
 #[test]
 fn the_gate_fails_only_when_a_suspect_grows_past_the_limit() {
-    let run = |snapshots: &[&str], limit: &str| {
+    let gate = |snapshots: &[&str], limit: &str, code: i32| {
         let mut args = vec!["trend", "-n", "1", "--fail-on-growth", limit];
         args.extend_from_slice(snapshots);
-        pprof_tui(&args).assert()
+        run(&args, code)
     };
     // 90 − 10 = 80 parked workers.
-    run(&GOROUTINES, "79").code(3).stderr(predicate::eq(
+    assert_eq!(
+        gate(&GOROUTINES, "79", 3).stderr,
         "pprof-tui: growth limit exceeded: leak suspect main.leakyWorker [runtime.gopark → chanrecv → chanrecv1] \
          grew by +80 (666.67% of the first snapshot's total) over 3 snapshots, over the limit of 79\n",
-    ));
-    run(&GOROUTINES, "80").success();
-    run(&GOROUTINES, "100 goroutines").success();
+    );
+    gate(&GOROUTINES, "80", 0);
+    gate(&GOROUTINES, "100 goroutines", 0);
     // main.(*Cache).Put: +959808 B.
-    run(&HEAPS, "900kB").code(3);
-    run(&HEAPS, "1MB").success();
-    // The stable 1.1 MB profiler buffer never counts: it is no suspect.
-    run(&HEAPS, "200kB")
-        .code(3)
-        .stderr(predicate::str::contains("; 1 more suspect is over it"));
+    gate(&HEAPS, "900kB", 3);
+    gate(&HEAPS, "1MB", 0);
+    // main.recordAudit (+252416 B) is over 200 kB too; the stable 1.1 MB
+    // profiler buffer never counts: it is no suspect.
+    assert_contains(
+        &gate(&HEAPS, "200kB", 3).stderr,
+        "; 1 more suspect is over it",
+    );
 }

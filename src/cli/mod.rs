@@ -14,6 +14,7 @@ use crate::report::ProfileInfo;
 use crate::source::{Source, load, load_all};
 
 mod diff;
+mod flamegraph;
 mod top;
 mod trend;
 
@@ -22,6 +23,17 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Exit code when `--fail-on-growth` finds a site that grew past the limit.
 pub const EXIT_GROWTH: u8 = 3;
+
+/// A mistake in the command line found after parsing (a bad regex, an
+/// unknown sample type): reported like any error, but with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Wraps an error as a usage error, keeping its message.
+pub fn usage(err: impl std::fmt::Display) -> anyhow::Error {
+    UsageError(err.to_string()).into()
+}
 
 /// Read Go pprof profiles in the terminal: rank allocation sites, diff heap
 /// snapshots, find leaks, export flame graphs.
@@ -49,6 +61,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Find leak suspects across several snapshots: sites that keep growing.
     Trend(trend::TrendArgs),
+    /// Write an SVG flame graph (or folded stacks), optionally differential.
+    Flamegraph(flamegraph::FlamegraphArgs),
 }
 
 /// Options shared by every report: what to measure, at which granularity,
@@ -81,7 +95,7 @@ pub struct ViewArgs {
     #[arg(long, value_name = "RE")]
     pub show: Option<String>,
 
-    /// Keep samples whose labels match: [key=]regex[,regex] or [key=]low:high (e.g. bytes=1kb:).
+    /// Keep samples whose labels match: `[key=]regex[,regex]` or `[key=]low:high` (e.g. `bytes=1kb:`).
     #[arg(long, value_name = "FILTER")]
     pub tagfocus: Option<String>,
 
@@ -114,23 +128,25 @@ impl ViewArgs {
 
     /// Compiles the filter options.
     pub fn filters(&self) -> Result<Filters> {
-        let regex =
-            |name, re: &Option<String>| re.as_deref().map(|p| compile_regex(name, p)).transpose();
+        let regex = |name, re: &Option<String>| {
+            re.as_deref()
+                .map(|p| compile_regex(name, p))
+                .transpose()
+                .map_err(usage)
+        };
+        let tag = |name, spec: &Option<String>| {
+            spec.as_deref()
+                .map(|t| TagFilter::parse(name, t))
+                .transpose()
+                .map_err(usage)
+        };
         Ok(Filters {
             focus: regex("--focus", &self.focus)?,
             ignore: regex("--ignore", &self.ignore)?,
             hide: regex("--hide", &self.hide)?,
             show: regex("--show", &self.show)?,
-            tag_focus: self
-                .tagfocus
-                .as_deref()
-                .map(|t| TagFilter::parse("--tagfocus", t))
-                .transpose()?,
-            tag_ignore: self
-                .tagignore
-                .as_deref()
-                .map(|t| TagFilter::parse("--tagignore", t))
-                .transpose()?,
+            tag_focus: tag("--tagfocus", &self.tagfocus)?,
+            tag_ignore: tag("--tagignore", &self.tagignore)?,
         })
     }
 
@@ -144,10 +160,10 @@ impl ViewArgs {
                     .iter()
                     .map(|t| t.name.as_str())
                     .collect();
-                anyhow::anyhow!(
+                usage(format!(
                     "unknown sample type '{spec}' (this profile has: {})",
                     names.join(", ")
-                )
+                ))
             }),
         }
     }
@@ -171,19 +187,6 @@ pub fn profile_info(arg: &str, profile: &Profile) -> ProfileInfo {
         time_nanos: profile.time_nanos,
     }
 }
-
-/// A usage error found after parsing (e.g. a limit in a unit the profile
-/// does not measure): reported like clap's, with exit code 2.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
 
 /// Checks the form of a `--fail-on-growth` limit at parse time.
 fn limit_syntax(spec: &str) -> Result<String, String> {
@@ -283,6 +286,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Top(args)) => top::run(&args, out),
         Some(Command::Diff(args)) => diff::run(&args, out),
         Some(Command::Trend(args)) => trend::run(&args, out),
+        Some(Command::Flamegraph(args)) => flamegraph::run(&args, out),
         None => {
             anyhow::bail!(
                 "the interactive view is not available in this build; use `pprof-tui top {}`",

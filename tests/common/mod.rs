@@ -13,23 +13,47 @@ pub fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
 }
 
-/// `pprof-tui ARGS`, run from `testdata/` so profile paths read as in the
-/// manifest.
-pub fn pprof_tui(args: &[&str]) -> Command {
-    let mut cmd = Command::cargo_bin("pprof-tui").expect("binary");
-    cmd.current_dir(testdata()).args(args);
-    cmd
+/// What a run of the CLI produced.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-/// Runs the CLI, expects exit code `code`, returns stdout parsed as JSON.
+/// Runs `pprof-tui ARGS` from `testdata/` (so profile paths read as in the
+/// manifest), in UTC so `Time:` lines are stable, and requires exit code
+/// `code`.
+pub fn run(args: &[&str], code: i32) -> Run {
+    let output = Command::cargo_bin("pprof-tui")
+        .expect("binary")
+        .current_dir(testdata())
+        .env("TZ", "UTC")
+        .args(args)
+        .output()
+        .expect("run pprof-tui");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert_eq!(
+        run.code, code,
+        "pprof-tui {args:?} exited with {}; stderr: {}",
+        run.code, run.stderr
+    );
+    run
+}
+
+/// Asserts that `text` contains `part`, showing both otherwise.
+pub fn assert_contains(text: &str, part: &str) {
+    assert!(text.contains(part), "expected\n{part}\nin\n{text}");
+}
+
+/// Runs the CLI, requires exit code `code`, returns stdout parsed as JSON.
 pub fn json(args: &[&str], code: i32) -> Value {
-    let out = pprof_tui(args).assert().code(code).get_output().clone();
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{args:?}: not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    })
+    let out = run(args, code);
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", out.stdout))
 }
 
 /// An oracle table: total and, per row name (with pprof's inline suffix),
