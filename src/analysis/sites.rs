@@ -142,7 +142,7 @@ pub struct Series {
 /// Sums flat and cum of every site per group: `group_of(sample)` says which
 /// group a sample belongs to (`None` leaves it out). Sites with no non-zero
 /// value are left out; the order is unspecified. Inline suffixes are not
-/// resolved: see [`resolve_series_inlining`].
+/// resolved: see [`inline_suffixes`].
 pub fn series(
     stacks: &Stacks<'_>,
     sample_index: usize,
