@@ -2,7 +2,7 @@
 //! profiles into one (`pprof A B C`), subtracting a base (`-base`), keeping a
 //! negated base apart (`-diff_base`), scaling to the base's total
 //! (`-normalize`) — and, for `diff` and `trend`, laying profiles side by
-//! side with unified locations so that every report agrees on what a site is.
+//! side in one profile, so that every report agrees on what a site is.
 //!
 //! The semantics are those of pprof's `profile.Merge`, `Profile.ScaleN`,
 //! `Profile.Normalize`, `measurement.ScaleProfiles` and the driver's
@@ -17,6 +17,14 @@
 //! * locations, functions and mappings are deduplicated by pprof's keys;
 //! * headers: the earliest time stamp, the summed duration, the largest
 //!   period, every distinct comment, the first default sample type.
+//!
+//! Where samples never combine — the two sides of `-diff_base`, the
+//! snapshots of a trend — they are *appended* instead ([`SampleMerge`]): only
+//! mappings are deduplicated (addresses are moved into the first profile's
+//! mapping as pprof moves them), functions and locations are copied as they
+//! are, and a lone profile's arrays are taken over without copying. Reports
+//! see the same numbers, since a node is identified by its name, file, line
+//! and address rather than by its location.
 
 use std::ops::Range;
 
@@ -236,9 +244,9 @@ pub fn combine_with_base(
     Ok(merged.profile)
 }
 
-/// Lays profiles side by side: one profile (shared locations, so one node
-/// per site) in which the samples of `profiles[i]` stay apart, in group `i`,
-/// appended rather than combined (the per-group sums are the same). With
+/// Lays profiles side by side: one profile in which the samples of
+/// `profiles[i]` stay apart, in group `i`, appended rather than combined
+/// (the per-group sums are the same). With
 /// `normalize_to = Some(b)`, every other profile is first scaled to profile
 /// `b`'s total, as `-normalize` scales the source to the base.
 pub fn side_by_side(
