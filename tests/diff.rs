@@ -9,6 +9,7 @@
 )]
 
 mod common;
+mod support;
 
 use common::{assert_contains, json, oracle, row_name, run, testdata};
 use serde_json::Value;
@@ -422,4 +423,34 @@ fn normalize_needs_a_base_and_the_two_bases_exclude_each_other() {
         ],
         2,
     );
+}
+
+#[test]
+fn profiles_with_different_sample_types_merge_over_the_ones_they_share() {
+    let mut a = support::Builder::new();
+    a.sample(&["main.main", "main.alloc"], 2, 2048);
+    let mut b = support::Builder::new();
+    b.sample(&["main.main", "main.alloc"], 1, 1024)
+        .sample(&["main.main", "main.other"], 1, 512);
+    // b records only `space`.
+    b.profile.sample_type.remove(0);
+    for s in &mut b.profile.sample {
+        s.value.remove(0);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pb) = (dir.path().join("a.pb"), dir.path().join("b.pb"));
+    std::fs::write(&pa, a.encode()).unwrap();
+    std::fs::write(&pb, b.encode_gz()).unwrap();
+    let (pa, pb) = (pa.display().to_string(), pb.display().to_string());
+    let out = run(&["top", "--format", "json", &pa, &pb], 0);
+    assert_contains(
+        &out.stderr,
+        "warning: the profiles have different sample types; using the 1 they share: space",
+    );
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["sample_type"]["type"], "space");
+    assert_eq!(doc["total"], 2048 + 1024 + 512);
+    assert_eq!(find(&doc, "main.alloc")["flat"], 2048 + 1024);
+    assert_eq!(find(&doc, "main.other")["flat"], 512);
+    assert_eq!(find(&doc, "main.main")["cum"], 2048 + 1024 + 512);
 }
