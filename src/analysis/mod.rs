@@ -2,11 +2,16 @@
 //! aggregation, call trees, diffs. No I/O and no terminal here.
 
 pub mod aggregate;
+pub mod calltree;
 pub mod filter;
 pub mod stacks;
 pub mod top;
 
 pub use aggregate::{Inlined, NodeTotals, SortBy, node_totals, total};
+pub use calltree::{
+    CallId, CallNode, CallTree, Coverage, FlameRect, NodeSums, Peek, PeekEdge, apportion,
+    flame_layout,
+};
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
 pub use stacks::{Frame, Granularity, NodeId, NodeInfo, Stacks};
 pub use top::{Top, TopOptions, TopRow, top, top_of};
