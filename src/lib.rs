@@ -9,3 +9,4 @@ pub mod cli;
 pub mod profile;
 pub mod report;
 pub mod source;
+pub mod tui;

@@ -12,6 +12,7 @@ use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile};
 use crate::source::{Source, load};
 
 mod top;
+mod tui;
 
 /// Exit code for a usage error (clap uses the same).
 pub const EXIT_USAGE: u8 = 2;
@@ -32,6 +33,9 @@ pub struct Cli {
     /// Profile(s) to open in the interactive view: a file, '-' for stdin, or a URL.
     #[arg(value_name = "PROFILE", required = true)]
     profiles: Vec<String>,
+
+    #[command(flatten)]
+    tui: tui::TuiArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,12 +176,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Top(args)) => top::run(&args, out),
-        None => {
-            anyhow::bail!(
-                "the interactive view is not available in this build; use `pprof-tui top {}`",
-                cli.profiles.join(" ")
-            )
-        }
+        None => tui::run(&cli.profiles, &cli.tui),
     }
 }
 
