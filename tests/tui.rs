@@ -13,8 +13,9 @@ use std::sync::Arc;
 
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
-use pprof_tui::analysis::Granularity;
+use pprof_tui::analysis::{CallTree, Granularity};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
+use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::{App, AppOptions, views};
@@ -78,7 +79,6 @@ fn press(app: &mut App, keys: &str) {
     }
 }
 
-#[allow(dead_code, reason = "used by the search tests")]
 /// Types text into the open prompt.
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
@@ -132,4 +132,109 @@ fn quit_keys() {
     let mut app = app("leaky/heap-3.pb.gz", (80, 24));
     press(&mut app, "q");
     assert!(app.should_quit());
+}
+
+/// The row of a function in the Top view.
+fn top_row(app: &App, name: &str) -> usize {
+    let names = app.model.tree.names();
+    app.model
+        .rows
+        .iter()
+        .position(|r| names[r.node.index()] == name)
+        .unwrap_or_else(|| panic!("{name} not in Top"))
+}
+
+fn selected_name(app: &App) -> String {
+    app.model.tree.name(app.flame.selected).to_owned()
+}
+
+#[test]
+fn flame_view_unzoomed() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "2");
+    assert_eq!(app.view, ViewKind::Flame);
+    // Tab from Top selects the Top row's function: the largest flat.
+    assert_eq!(selected_name(&app), "runtime/pprof.StartCPUProfile");
+    let s = screen(&app);
+    assert_snapshot!("flame_heap3", s);
+}
+
+#[test]
+fn enter_on_a_top_row_jumps_to_the_function_then_zooms() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "handleRequest");
+    press(&mut app, "Enter");
+    assert_eq!(app.top.selected, top_row(&app, "main.handleRequest"));
+    press(&mut app, "Enter");
+    assert_eq!(app.view, ViewKind::Flame);
+    assert_eq!(selected_name(&app), "main.handleRequest");
+    assert!(app.flame.zoom.is_empty(), "wide enough to show unzoomed");
+    press(&mut app, "Enter");
+    assert_eq!(app.flame.zoom, vec![app.flame.selected]);
+    assert_snapshot!("flame_heap3_zoomed", screen(&app));
+}
+
+#[test]
+fn zoom_stack_goes_back_one_step_at_a_time() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "2 g");
+    assert_eq!(app.flame.selected, CallTree::ROOT);
+    // Down the heaviest path: runtime.main, main.main, main.serve.
+    press(&mut app, "j Enter");
+    let first = app.flame.selected;
+    assert_eq!(selected_name(&app), "runtime.main");
+    press(&mut app, "j j Enter");
+    let second = app.flame.selected;
+    assert_eq!(selected_name(&app), "main.serve");
+    assert_eq!(app.flame.zoom, vec![first, second]);
+    // Enter on the zoomed frame itself is not a new step.
+    press(&mut app, "Enter");
+    assert_eq!(app.flame.zoom.len(), 2);
+    press(&mut app, "Esc");
+    assert_eq!(app.flame.zoom, vec![first]);
+    assert_eq!(
+        app.flame.selected, second,
+        "selection stays when still visible"
+    );
+    press(&mut app, "Backspace");
+    assert!(app.flame.zoom.is_empty());
+    press(&mut app, "j j Enter j Enter r");
+    assert!(app.flame.zoom.is_empty(), "r resets the whole stack");
+}
+
+#[test]
+fn zoom_and_selection_survive_a_sample_type_change() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "2 g j j j j Enter");
+    let zoom_path = app.model.tree.path_names(app.zoom());
+    assert_eq!(
+        zoom_path.last().map(String::as_str),
+        Some("main.handleRequest")
+    );
+    press(&mut app, "t");
+    assert_eq!(app.model.sample_type.name, "alloc_objects");
+    assert_eq!(app.model.tree.path_names(app.zoom()), zoom_path);
+    assert_eq!(selected_name(&app), "main.handleRequest");
+}
+
+#[test]
+fn flame_navigation_moves_between_siblings() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "2 g j j j j j");
+    // main.handleRequest's heaviest callee.
+    assert_eq!(selected_name(&app), "main.(*Cache).Put");
+    press(&mut app, "l");
+    assert_eq!(selected_name(&app), "main.recordAudit");
+    press(&mut app, "h k");
+    assert_eq!(selected_name(&app), "main.handleRequest");
+    // Flipped, the root is at the bottom and ↓ goes toward it.
+    press(&mut app, "i Down");
+    assert_eq!(selected_name(&app), "main.serve");
+    let s = screen(&app);
+    let lines: Vec<&str> = s.lines().collect();
+    assert!(
+        lines[lines.len() - 4].contains("\"all"),
+        "root drawn last:\n{s}"
+    );
 }

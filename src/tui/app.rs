@@ -640,8 +640,12 @@ impl App {
             Action::Last => self.select_top(usize::MAX),
             Action::Enter => {
                 if let Some(node) = self.selected_node() {
-                    self.select_in_flame(node);
+                    // Highlight every frame of the function; n/N visit them.
+                    let name = self.model.tree.names()[node.index()].clone();
                     self.view = ViewKind::Flame;
+                    self.flame.zoom.clear();
+                    self.select_in_flame(node);
+                    self.set_search(&format!("^{}$", regex::escape(&name)));
                 }
             }
             Action::Click(_, y) => {
@@ -654,8 +658,7 @@ impl App {
         }
     }
 
-    /// Selects a function's heaviest frame in the flame graph, zooming in
-    /// when it would be too narrow to read.
+    /// Selects a function's heaviest frame in the flame graph.
     fn select_in_flame(&mut self, node: NodeId) {
         let Some(call) = self.model.tree.heaviest(node) else {
             return;
@@ -663,8 +666,8 @@ impl App {
         self.select_frame(call);
     }
 
-    /// Selects a frame, zooming to it when it is not visible at the current
-    /// zoom or is narrower than a few cells.
+    /// Selects a frame, zooming to its caller when it is too narrow to be
+    /// drawn at the current zoom.
     fn select_frame(&mut self, call: CallId) {
         let tree = &self.model.tree;
         if !tree.is_ancestor(self.zoom(), call) {
@@ -676,7 +679,7 @@ impl App {
             .iter()
             .find(|r| r.call == call)
             .map_or(0, |r| r.width);
-        if visible < 8 && call != self.zoom() {
+        if visible == 0 && call != self.zoom() {
             let parent = tree.call(call).parent;
             let target = if parent == CallTree::ROOT {
                 call

@@ -87,11 +87,25 @@ fn draw_frame(app: &App, rect: &FlameRect, x0: u16, y: u16, buf: &mut Buffer) {
     buf.set_style(Rect::new(x, y, body, 1), style);
     // A name cut below three cells would be a lone `…`: noise, not information.
     if body >= 3 {
-        let text = truncate(name, usize::from(body));
+        let fits = name.chars().count() <= usize::from(body);
+        let text = truncate(
+            if fits { name } else { short_name(name) },
+            usize::from(body),
+        );
         buf.set_stringn(x, y, text, usize::from(body), style);
     }
     if width > 1 {
         buf.set_string(x + body, y, " ", Style::default());
+    }
+}
+
+/// A Go name without its package's directory (`cmd/compile/internal/ssa.(*Func).newValue`
+/// → `ssa.(*Func).newValue`), for frames too narrow for the whole name.
+pub fn short_name(name: &str) -> &str {
+    let end = name.find([' ', '(', '[']).unwrap_or(name.len());
+    match name[..end].rfind('/') {
+        Some(slash) => &name[slash + 1..],
+        None => name,
     }
 }
 
@@ -136,23 +150,23 @@ fn detail(app: &App, area: Rect, buf: &mut Buffer) {
         ));
     } else {
         spans.push(Span::raw(format!(
-            "{} ({} of all",
+            "{} · {} of all",
             model.format(call.total),
             pct(call.weight, root.weight)
         )));
         if !app.flame.zoom.is_empty() {
             let zoom = tree.call(app.zoom()).weight;
-            spans.push(Span::raw(format!(", {} of zoom", pct(call.weight, zoom))));
+            spans.push(Span::raw(format!(" · {} of zoom", pct(call.weight, zoom))));
         }
         spans.push(Span::raw(format!(
-            ") · self {} · {} samples",
+            " · self {} · {} samples",
             model.format(call.self_total),
             call.samples
         )));
     }
     if !app.flame.zoom.is_empty() {
         spans.push(Span::styled(
-            format!("  zoom {} (Esc back, r reset)", app.flame.zoom.len()),
+            format!("  zoom {}: Esc back, r reset", app.flame.zoom.len()),
             theme.dim(),
         ));
     }
@@ -170,4 +184,37 @@ fn detail(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     let _ = Style::default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_drop_the_package_directory() {
+        assert_eq!(
+            short_name("cmd/compile/internal/ssa.(*Func).newValue"),
+            "ssa.(*Func).newValue"
+        );
+        assert_eq!(
+            short_name("main.foo leaky/main.go:12"),
+            "main.foo leaky/main.go:12"
+        );
+        assert_eq!(
+            short_name("pkg.F[go.shape.*a/b.T]"),
+            "pkg.F[go.shape.*a/b.T]"
+        );
+        assert_eq!(
+            short_name("runtime/pprof.StartCPUProfile"),
+            "pprof.StartCPUProfile"
+        );
+    }
+
+    #[test]
+    fn changes_are_never_reversed() {
+        assert_eq!(change(10, 5), Change::Grew(0.5));
+        assert_eq!(change(5, 10), Change::Shrank(0.5));
+        assert_eq!(change(7, 7), Change::Same);
+        assert_eq!(change(0, 4), Change::Shrank(1.0));
+    }
 }
