@@ -40,7 +40,8 @@ fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
             sample_index,
             granularity: Granularity::Functions,
             chips: Vec::new(),
-            source_paths: vec![testdata()],
+            // Relative, as a user would type it (tests run in the crate root).
+            source_paths: vec![PathBuf::from("testdata")],
             export_dir: std::env::temp_dir(),
             theme: Theme::new(ColorMode::None),
             size,
@@ -237,4 +238,221 @@ fn flame_navigation_moves_between_siblings() {
         lines[lines.len() - 4].contains("\"all"),
         "root drawn last:\n{s}"
     );
+}
+
+#[test]
+fn peek_shows_callers_above_and_callees_below() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    let row = top_row(&app, "main.handleRequest");
+    app.top.selected = row;
+    press(&mut app, "p");
+    assert_eq!(app.view, ViewKind::Peek);
+    let s = screen(&app);
+    // Edge weights follow pprof: main.handleRequest's cum is 1378176 B = 1.31MB (52.29%).
+    assert!(s.contains("● main.handleRequest  (flat 9.44kB)"), "{s}");
+    assert!(s.contains("1.31MB  52.29%"), "{s}");
+    assert_snapshot!("peek_handle_request", s);
+    // Enter follows a callee; Esc comes back.
+    press(&mut app, "Down Enter");
+    let peeked = app.peek.peek.as_ref().unwrap().node;
+    assert_eq!(app.model.tree.names()[peeked.index()], "main.(*Cache).Put");
+    press(&mut app, "Esc");
+    let peeked = app.peek.peek.as_ref().unwrap().node;
+    assert_eq!(app.model.tree.names()[peeked.index()], "main.handleRequest");
+}
+
+#[test]
+fn peek_values_match_the_tree_and_the_top_table() {
+    let mut app = app("leaky/cpu.pb.gz", (100, 30));
+    app.top.selected = top_row(&app, "main.fib");
+    press(&mut app, "3");
+    let peek = app.peek.peek.clone().unwrap();
+    let row = &app.model.rows[top_row(&app, "main.fib")];
+    assert_eq!((peek.flat, peek.cum), (row.flat, row.cum));
+    // fib is recursive, but only main.crunch calls it from outside.
+    let callers: Vec<&str> = peek
+        .callers
+        .iter()
+        .map(|e| app.model.tree.names()[e.node.index()].as_str())
+        .collect();
+    assert_eq!(callers, ["main.crunch"]);
+}
+
+#[test]
+fn search_reports_coverage_and_steps_through_matches() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "Cache|recordAudit");
+    let s = screen(&app);
+    assert!(
+        s.contains("search: /Cache|recordAudit"),
+        "the prompt shows what is typed"
+    );
+    press(&mut app, "Enter");
+    let cov = app.search.as_ref().unwrap().coverage;
+    // main.(*Cache).Put 1069784 B + main.recordAudit 283840 B (the oracle's cum), no overlap:
+    // 1353624 of 2635448 B.
+    assert_eq!(cov.total, 1_069_784 + 283_840);
+    let s = screen(&app);
+    assert!(s.contains("matches: 14 samples, 51.4% of total"), "{s}");
+    assert_snapshot!("search_top", s);
+    assert_eq!(app.top.selected, top_row(&app, "main.(*Cache).Put"));
+    press(&mut app, "n");
+    assert_eq!(app.top.selected, top_row(&app, "main.recordAudit"));
+    press(&mut app, "N");
+    assert_eq!(app.top.selected, top_row(&app, "main.(*Cache).Put"));
+    // In the flame graph n walks matching frames.
+    press(&mut app, "2 n");
+    assert!(
+        app.search
+            .as_ref()
+            .unwrap()
+            .regex
+            .is_match(&selected_name(&app))
+    );
+    // A bad regex is an error message, not a crash.
+    press(&mut app, "/");
+    type_text(&mut app, "(");
+    press(&mut app, "Enter");
+    assert!(app.message.as_ref().unwrap().1);
+}
+
+#[test]
+fn sort_keys_reorder_top() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    let names = |app: &App| -> Vec<String> {
+        app.model
+            .rows
+            .iter()
+            .take(3)
+            .map(|r| app.model.row_name(r))
+            .collect()
+    };
+    assert_eq!(
+        names(&app),
+        [
+            "runtime/pprof.StartCPUProfile",
+            "main.(*Cache).Put",
+            "main.recordAudit"
+        ]
+    );
+    press(&mut app, "s");
+    // As `-top -cum` (testdata/oracle/leaky-heap-3.inuse_space.cum.top.txt).
+    assert_eq!(
+        names(&app),
+        ["runtime.main", "main.main", "main.handleRequest"]
+    );
+    press(&mut app, "s");
+    let sorted: Vec<String> = app
+        .model
+        .rows
+        .iter()
+        .map(|r| app.model.row_name(r))
+        .collect();
+    let mut expected = sorted.clone();
+    expected.sort();
+    assert_eq!(sorted, expected);
+    // The selection follows its row across sorts.
+    press(&mut app, "g j");
+    let name = app.model.row_name(&app.model.rows[app.top.selected]);
+    press(&mut app, "s");
+    assert_eq!(app.model.row_name(&app.model.rows[app.top.selected]), name);
+}
+
+#[test]
+fn filters_become_chips_and_clear() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    app.top.selected = top_row(&app, "main.handleRequest");
+    press(&mut app, "F");
+    // As `-focus=handleRequest` (testdata/oracle/leaky-heap-3.inuse_space.focus-handleRequest.top.txt).
+    let put = &app.model.rows[top_row(&app, "main.(*Cache).Put")];
+    assert_eq!(put.flat, 1_069_784);
+    assert!(
+        app.model
+            .rows
+            .iter()
+            .all(|r| app.model.row_name(r) != "runtime/pprof.StartCPUProfile")
+    );
+    app.top.selected = top_row(&app, "main.recordAudit");
+    press(&mut app, "I");
+    assert!(
+        app.model
+            .rows
+            .iter()
+            .all(|r| app.model.row_name(r) != "main.recordAudit")
+    );
+    let s = screen(&app);
+    assert!(s.contains(" focus=^main\\.handleRequest$ "), "{s}");
+    assert!(s.contains(" ignore=^main\\.recordAudit$ "), "{s}");
+    assert_snapshot!("filters_top", s);
+    press(&mut app, "x");
+    assert_eq!(app.chips.len(), 1);
+    press(&mut app, "C");
+    assert!(app.chips.is_empty());
+    assert_eq!(app.model.rows[0].flat, 1_179_920);
+    // Hiding the biggest site removes its frames, not its samples.
+    app.top.selected = 0;
+    press(&mut app, "H");
+    assert!(
+        app.model
+            .rows
+            .iter()
+            .all(|r| app.model.row_name(r) != "runtime/pprof.StartCPUProfile")
+    );
+}
+
+#[test]
+fn sample_type_and_granularity_cycle() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    assert_eq!(app.model.sample_type.name, "inuse_space");
+    press(&mut app, "t");
+    assert_eq!(app.model.sample_type.name, "alloc_objects");
+    press(&mut app, "T T");
+    assert_eq!(app.model.sample_type.name, "inuse_objects");
+    press(&mut app, "t a");
+    assert_eq!(app.model.granularity, Granularity::FileFunctions);
+    press(&mut app, "a a");
+    assert_eq!(app.model.granularity, Granularity::Lines);
+    // pprof -lines: testdata/oracle/leaky-heap-3.inuse_space.lines.top.txt, second row.
+    assert_eq!(
+        app.model.row_name(&app.model.rows[1]),
+        "main.(*Cache).Put leaky/main.go:31"
+    );
+    assert_eq!(app.model.rows[1].flat, 921_600);
+}
+
+#[test]
+fn source_view_shows_lines_with_values() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    app.top.selected = top_row(&app, "main.(*Cache).Put");
+    press(&mut app, "S");
+    assert_eq!(app.view, ViewKind::Source);
+    let source = app.source.source.as_ref().unwrap();
+    assert_eq!(source.file, "leaky/main.go");
+    // pprof -lines: line 31 holds 921600 B, line 36 148184 B.
+    assert_eq!(
+        source.lines,
+        vec![(31, 921_600, 921_600), (36, 148_184, 148_184)]
+    );
+    assert!(source.path.is_some(), "found under testdata/");
+    assert_eq!(app.source.selected, 30, "opens on the hottest line");
+    let s = screen(&app);
+    assert!(
+        s.contains("    31      900kB      900kB      v := make([]byte, size)"),
+        "{s}"
+    );
+    assert_snapshot!("source_cache_put", s);
+}
+
+#[test]
+fn source_view_without_the_file_lists_line_numbers() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    app.top.selected = top_row(&app, "runtime/pprof.StartCPUProfile");
+    press(&mut app, "S");
+    let s = screen(&app);
+    assert!(
+        s.contains("runtime/pprof/pprof.go not found — pass --source-path DIR"),
+        "{s}"
+    );
+    assert!(s.contains("   782     1.13MB     1.13MB"), "{s}");
 }

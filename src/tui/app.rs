@@ -948,7 +948,7 @@ impl App {
             &self.source_paths,
         );
         self.source.selected = source.hottest_row();
-        let page = self.top_page();
+        let page = views::source::page(self.areas().body);
         self.source.offset = self.source.selected.saturating_sub(page / 2);
         self.source.source = Some(source);
     }
@@ -961,7 +961,7 @@ impl App {
         if n == 0 {
             return;
         }
-        let page = self.top_page();
+        let page = views::source::page(self.areas().body);
         let at = self.source.selected;
         let to = match action {
             Action::Up | Action::ScrollUp => at.saturating_sub(1),

@@ -166,7 +166,7 @@ fn detail(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if !app.flame.zoom.is_empty() {
         spans.push(Span::styled(
-            format!("  zoom {}: Esc back, r reset", app.flame.zoom.len()),
+            format!("  zoom {} · Esc back", app.flame.zoom.len()),
             theme.dim(),
         ));
     }

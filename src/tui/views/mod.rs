@@ -139,19 +139,18 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(text.as_str(), style));
     } else if let Some(search) = &app.search {
         let c = &search.coverage;
+        let all = app.model.tree.call(crate::analysis::CallTree::ROOT).weight;
         let mut text = format!(
-            "  /{}/ matches: {} samples, {} of total",
-            search.regex.as_str(),
+            "matches: {} samples, {} of total",
             c.samples,
-            pct(
-                c.weight,
-                app.model.tree.call(crate::analysis::CallTree::ROOT).weight
-            ),
+            pct(c.weight, all)
         );
         if !app.flame.zoom.is_empty() {
             let zoom = app.model.tree.call(app.zoom()).weight;
             text.push_str(&format!(", {} of zoom", pct(c.zoomed, zoom)));
         }
+        text.push_str(&format!(" /{}/", search.regex.as_str()));
+        spans.push(Span::raw("  "));
         spans.push(Span::styled(text, theme.matched()));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);

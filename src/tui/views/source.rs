@@ -12,6 +12,11 @@ use crate::tui::app::App;
 const LINE: usize = 6;
 const VALUE: usize = 10;
 
+/// Rows of source that fit below the two title lines.
+pub fn page(body: Rect) -> usize {
+    usize::from(body.height.saturating_sub(2)).max(1)
+}
+
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let model = &app.model;
@@ -31,22 +36,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         None if source.file.is_empty() => "no file name in the profile".to_owned(),
         None => format!("{} not found — pass --source-path DIR", source.file),
     };
-    let title = format!(
-        "{}{}{}  {}  {}",
+    // Line 1: the function and where its text came from; line 2: column titles.
+    let title = truncate(&format!(" {}  ", source.function), width);
+    let used = title.chars().count();
+    buf.set_stringn(area.x, area.y, &title, width, theme.header());
+    // A path's end says the most, so a long one is cut at its start.
+    let file = truncate_left(&file, width - used);
+    buf.set_stringn(
+        area.x + used as u16,
+        area.y,
+        file,
+        width - used,
+        theme.dim(),
+    );
+    if area.height < 2 {
+        return;
+    }
+    let columns = format!(
+        "{}{}{}  source",
         right("line", LINE),
         right("flat", VALUE + 1),
         right("cum", VALUE + 1),
-        source.function,
-        file
     );
-    buf.set_stringn(
-        area.x,
-        area.y,
-        truncate_left(&title, width),
-        width,
-        theme.header(),
-    );
-    let page = usize::from(area.height.saturating_sub(1));
+    buf.set_stringn(area.x, area.y + 1, columns, width, theme.header());
+    let page = usize::from(area.height - 2);
     let rows = source.row_count();
     let start = app.source.offset.min(rows);
     for (i, index) in (start..rows.min(start + page)).enumerate() {
@@ -65,6 +78,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             right(&value(cum), VALUE + 1),
             text
         );
+        let y = area.y + 2 + i as u16;
         let style = if index == app.source.selected {
             theme.selected()
         } else if cum == 0 {
@@ -73,12 +87,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Style::default()
         };
         let row = truncate(&row, width);
-        buf.set_stringn(
-            area.x,
-            area.y + 1 + i as u16,
-            format!("{row:width$}"),
-            width,
-            style,
-        );
+        buf.set_stringn(area.x, y, format!("{row:width$}"), width, style);
     }
 }
