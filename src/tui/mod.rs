@@ -126,8 +126,9 @@ impl TerminalGuard {
             .and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
         match entered {
             Ok(mut terminal) => {
+                // No `clear()`: it asks the terminal for the cursor position,
+                // and the alternate screen starts blank anyway.
                 terminal.hide_cursor()?;
-                terminal.clear()?;
                 Ok(TerminalGuard { terminal })
             }
             Err(e) => {
