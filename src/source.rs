@@ -1,13 +1,12 @@
 //! Where profile bytes come from: a file, standard input (`-`), or a live
 //! service's `/debug/pprof/` endpoint over HTTP.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-use crate::profile::{DecodeOptions, Profile, decode};
+use crate::profile::{DecodeOptions, Profile, decode, decode_reader};
 
 /// A profile argument as the user gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,34 +63,6 @@ impl Source {
                 .to_owned(),
         }
     }
-
-    /// Reads all bytes, never more than `limit` (a bound against endless
-    /// streams; the decoder applies its own bound to the inflated size).
-    pub fn read(&self, limit: u64) -> Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        match self {
-            Source::File(path) => {
-                if path.is_dir() {
-                    bail!("is a directory");
-                }
-                let file = std::fs::File::open(path).map_err(describe_io)?;
-                file.take(limit.saturating_add(1))
-                    .read_to_end(&mut bytes)
-                    .map_err(describe_io)?;
-            }
-            Source::Stdin => {
-                std::io::stdin()
-                    .lock()
-                    .take(limit.saturating_add(1))
-                    .read_to_end(&mut bytes)?;
-            }
-            Source::Url(url) => return fetch(url, limit),
-        }
-        if bytes.len() as u64 > limit {
-            bail!("larger than the limit of {limit} bytes (raise it with --max-decompressed)");
-        }
-        Ok(bytes)
-    }
 }
 
 fn describe_io(e: std::io::Error) -> anyhow::Error {
@@ -147,11 +118,26 @@ fn fetch(url: &str, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Reads and decodes one profile; errors name the source.
+/// Reads and decodes one profile; errors name the source. Files and stdin
+/// are decoded as they stream in; a URL's response is read first (bounded).
 pub fn load(source: &Source, options: &DecodeOptions) -> Result<Profile> {
     let name = source.display_name();
-    let bytes = source
-        .read(options.max_decompressed)
-        .with_context(|| format!("reading profile '{name}'"))?;
-    decode(&bytes, options).with_context(|| format!("profile '{name}'"))
+    let reading = || format!("reading profile '{name}'");
+    let decoding = || format!("profile '{name}'");
+    match source {
+        Source::File(path) => {
+            if path.is_dir() {
+                return Err(anyhow::anyhow!("is a directory")).with_context(reading);
+            }
+            let file = std::fs::File::open(path)
+                .map_err(describe_io)
+                .with_context(reading)?;
+            decode_reader(file, options).with_context(decoding)
+        }
+        Source::Stdin => decode_reader(std::io::stdin(), options).with_context(decoding),
+        Source::Url(url) => {
+            let bytes = fetch(url, options.max_decompressed).with_context(reading)?;
+            decode(&bytes, options).with_context(decoding)
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! Flat and cumulative values per node: the numbers of `go tool pprof -top`.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
 
 use super::stacks::{NodeId, Stacks};
 use crate::profile::Profile;
@@ -46,116 +48,241 @@ pub const EDGE_FRACTION: f64 = 0.001;
 
 /// Sums flat and cum for every node reached by a kept sample with a
 /// non-zero value of `sample_index`; nodes with flat = cum = 0 are left out.
+/// `inlined` is left at [`Inlined::No`]: call [`resolve_inlining`] on the
+/// rows that will be shown.
+///
+/// Large profiles are split across threads by sample range; each part keeps
+/// its own sums and the parts are added, so the result does not depend on
+/// the split.
 pub fn node_totals(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> {
-    let profile = stacks.profile();
-    let samples = profile.samples();
     let n = stacks.nodes().len();
-    let mut flat = vec![0i64; n];
-    let mut cum = vec![0i64; n];
-    let mut seen = vec![u32::MAX; n];
-    // Whether a node was ever entered from a caller through an inlined frame.
-    let mut inlined_into = vec![false; n];
-    let mut visit = 0u32;
-    stacks.for_each(|s, frames| {
-        let value = samples.value(s, sample_index);
-        if value == 0 {
-            return;
-        }
-        visit = visit.wrapping_add(1);
-        let mut parent: Option<NodeId> = None;
-        for frame in frames.iter().rev() {
-            let i = frame.node.index();
-            if seen[i] != visit {
-                seen[i] = visit;
-                cum[i] += value;
-            }
-            if frame.inline && parent.is_some_and(|p| p != frame.node) {
-                inlined_into[i] = true;
-            }
-            parent = Some(frame.node);
-        }
-        flat[frames[0].node.index()] += value;
-    });
-    let flat_sum: i64 = flat.iter().sum();
-    let edge_cutoff = ((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs();
-    let inlined = if inlined_into.contains(&true) {
-        edge_inlining(stacks, sample_index, &inlined_into, edge_cutoff)
-    } else {
-        HashMap::new()
-    };
+    let sum = sum_parallel(stacks, sample_index, &vec![false; n], None);
     (0..n)
-        .filter(|&i| flat[i] != 0 || cum[i] != 0)
+        .filter(|&i| sum.flat[i] != 0 || sum.cum[i] != 0)
         .map(|i| NodeTotals {
             node: NodeId(i as u32),
-            flat: flat[i],
-            cum: cum[i],
-            inlined: inlined.get(&NodeId(i as u32)).copied().unwrap_or_default(),
+            flat: sum.flat[i],
+            cum: sum.cum[i],
+            inlined: Inlined::No,
         })
         .collect()
 }
 
-/// An incoming call edge of a node that is sometimes inlined.
-struct Edge {
-    weight: i64,
-    /// Inlined at every crossing (the first crossing per sample counts).
-    always_inline: bool,
-    last_sample: usize,
-}
-
-/// Decides the inline suffix of nodes that are ever entered inlined, the way
-/// pprof does: call edges are summed (once per sample), edges lighter than
-/// `cutoff` are trimmed, and the node is "inline" if all remaining incoming
-/// edges are inlined, "partial-inline" if only some are.
-fn edge_inlining(
+/// Fills in pprof's ` (inline)` / ` (partial-inline)` suffixes for `rows`.
+///
+/// pprof decides them from call edges: edges lighter than
+/// [`EDGE_FRACTION`] of `flat_sum` (the sum of flat over all nodes) are
+/// trimmed, then a node is "inline" if every remaining incoming edge is
+/// inlined and "partial-inline" if only some are. Edges are summed only into
+/// the given rows' nodes, and only for those some location shows inlined,
+/// so resolving the few rows on screen stays cheap on huge profiles.
+pub fn resolve_inlining(
     stacks: &Stacks<'_>,
     sample_index: usize,
-    candidates: &[bool],
-    cutoff: u64,
-) -> HashMap<NodeId, Inlined> {
-    let samples = stacks.profile().samples();
-    let mut edges: HashMap<(NodeId, NodeId), Edge> = HashMap::new();
-    stacks.for_each(|s, frames| {
-        let value = samples.value(s, sample_index);
-        if value == 0 {
-            return;
-        }
-        let mut parent: Option<NodeId> = None;
-        for frame in frames.iter().rev() {
-            if let Some(p) = parent.filter(|&p| p != frame.node && candidates[frame.node.index()]) {
-                let edge = edges.entry((p, frame.node)).or_insert(Edge {
-                    weight: 0,
-                    always_inline: true,
-                    last_sample: usize::MAX,
-                });
-                if edge.last_sample != s {
-                    edge.last_sample = s;
-                    edge.weight += value;
-                    edge.always_inline &= frame.inline;
-                }
-            }
-            parent = Some(frame.node);
-        }
-    });
-    let mut kinds: HashMap<NodeId, (bool, bool)> = HashMap::new();
-    for ((_, to), edge) in edges {
-        if edge.weight.unsigned_abs() < cutoff {
-            continue;
-        }
-        let (inline, real) = kinds.entry(to).or_default();
-        if edge.always_inline {
-            *inline = true;
-        } else {
-            *real = true;
+    rows: &mut [NodeTotals],
+    flat_sum: i64,
+) {
+    let n = stacks.nodes().len();
+    let mut inlined_somewhere = vec![false; n];
+    for frame in stacks.all_frames() {
+        if frame.inline {
+            inlined_somewhere[frame.node.index()] = true;
         }
     }
-    kinds
-        .into_iter()
-        .filter_map(|(node, kind)| match kind {
-            (true, true) => Some((node, Inlined::Partly)),
-            (true, false) => Some((node, Inlined::Always)),
-            _ => None,
+    let mut candidate = vec![false; n];
+    let mut any = false;
+    for row in rows.iter() {
+        if inlined_somewhere[row.node.index()] {
+            candidate[row.node.index()] = true;
+            any = true;
+        }
+    }
+    if !any {
+        return;
+    }
+    let touching = stacks.locations_containing(&candidate);
+    let sum = sum_parallel(stacks, sample_index, &candidate, Some(&touching));
+    let cutoff = ((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs();
+    let kinds = sum.inlining(cutoff);
+    for row in rows {
+        row.inlined = kinds.get(&row.node.0).copied().unwrap_or_default();
+    }
+}
+
+/// Sums all kept samples, in parallel for large profiles, tracking call
+/// edges into the `edge_targets` nodes.
+fn sum_parallel(
+    stacks: &Stacks<'_>,
+    sample_index: usize,
+    edge_targets: &[bool],
+    touching: Option<&[bool]>,
+) -> Partial {
+    let n = stacks.nodes().len();
+    let samples = stacks.profile().samples().len();
+    let parts = parallelism(samples);
+    let chunk = samples.div_ceil(parts).max(1);
+    let partials: Vec<Partial> = if parts == 1 {
+        vec![Partial::sum(
+            stacks,
+            sample_index,
+            edge_targets,
+            touching,
+            0..samples,
+        )]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..parts)
+                .map(|p| {
+                    let range = (p * chunk).min(samples)..((p + 1) * chunk).min(samples);
+                    scope.spawn(move || {
+                        Partial::sum(stacks, sample_index, edge_targets, touching, range)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
         })
-        .collect()
+    };
+    let mut parts = partials.into_iter();
+    let mut sum = parts.next().unwrap_or_else(|| Partial::new(n));
+    for part in parts {
+        sum.add(part);
+    }
+    sum
+}
+
+/// How many threads to sum `samples` samples with.
+fn parallelism(samples: usize) -> usize {
+    const MIN_PER_THREAD: usize = 100_000;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    cores.min(4).min(samples / MIN_PER_THREAD).max(1)
+}
+
+/// A call edge into a node whose inline suffix is being resolved.
+#[derive(Clone, Copy)]
+struct Edge {
+    weight: i64,
+    /// Inlined at every crossing (only the first crossing per sample counts).
+    always_inline: bool,
+    last_sample: u32,
+}
+
+/// Sums over one range of samples.
+struct Partial {
+    flat: Vec<i64>,
+    cum: Vec<i64>,
+    /// Keyed by `caller << 32 | callee`.
+    edges: FxHashMap<u64, Edge>,
+}
+
+impl Partial {
+    fn new(n: usize) -> Partial {
+        Partial {
+            flat: vec![0; n],
+            cum: vec![0; n],
+            edges: FxHashMap::default(),
+        }
+    }
+
+    fn sum(
+        stacks: &Stacks<'_>,
+        sample_index: usize,
+        candidate: &[bool],
+        touching: Option<&[bool]>,
+        range: Range<usize>,
+    ) -> Partial {
+        let samples = stacks.profile().samples();
+        let n = stacks.nodes().len();
+        let mut part = Partial::new(n);
+        let mut seen = vec![u32::MAX; n];
+        let mut scratch = Vec::with_capacity(64);
+        stacks.for_each_stack_where(range, touching, |s, stack| {
+            let value = samples.value(s, sample_index);
+            if value == 0 {
+                return;
+            }
+            let stamp = s as u32;
+            let mut parent: Option<NodeId> = None;
+            let mut leaf = None;
+            stack.visit_root_first(&mut scratch, |frame| {
+                let i = frame.node.index();
+                if seen[i] != stamp {
+                    seen[i] = stamp;
+                    part.cum[i] += value;
+                }
+                if candidate[i] {
+                    if let Some(p) = parent.filter(|&p| p != frame.node) {
+                        let key = u64::from(p.0) << 32 | u64::from(frame.node.0);
+                        let edge = part.edges.entry(key).or_insert(Edge {
+                            weight: 0,
+                            always_inline: true,
+                            last_sample: u32::MAX,
+                        });
+                        if edge.last_sample != stamp {
+                            edge.last_sample = stamp;
+                            edge.weight += value;
+                            edge.always_inline &= frame.inline;
+                        }
+                    }
+                }
+                parent = Some(frame.node);
+                leaf = Some(frame.node);
+            });
+            if let Some(leaf) = leaf {
+                part.flat[leaf.index()] += value;
+            }
+        });
+        part
+    }
+
+    fn add(&mut self, other: Partial) {
+        for (a, b) in self.flat.iter_mut().zip(other.flat) {
+            *a += b;
+        }
+        for (a, b) in self.cum.iter_mut().zip(other.cum) {
+            *a += b;
+        }
+        for (key, edge) in other.edges {
+            self.edges
+                .entry(key)
+                .and_modify(|e| {
+                    e.weight += edge.weight;
+                    e.always_inline &= edge.always_inline;
+                })
+                .or_insert(edge);
+        }
+    }
+
+    /// pprof's inline suffixes: edges lighter than `cutoff` are trimmed; a
+    /// node is "inline" if every remaining incoming edge is inlined,
+    /// "partial-inline" if only some are.
+    fn inlining(&self, cutoff: u64) -> FxHashMap<u32, Inlined> {
+        let mut kinds: FxHashMap<u32, (bool, bool)> = FxHashMap::default();
+        for (&key, edge) in &self.edges {
+            if edge.weight.unsigned_abs() < cutoff {
+                continue;
+            }
+            let (inline, real) = kinds.entry(key as u32).or_default();
+            if edge.always_inline {
+                *inline = true;
+            } else {
+                *real = true;
+            }
+        }
+        kinds
+            .into_iter()
+            .filter_map(|(node, kind)| match kind {
+                (true, true) => Some((node, Inlined::Partly)),
+                (true, false) => Some((node, Inlined::Always)),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// The report total as pprof computes it: the sum of |value| over all

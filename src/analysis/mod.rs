@@ -7,11 +7,13 @@ pub mod filter;
 pub mod stacks;
 pub mod top;
 
-pub use aggregate::{Inlined, NodeTotals, SortBy, node_totals, total};
+pub use aggregate::{
+    EDGE_FRACTION, Inlined, NodeTotals, SortBy, node_totals, resolve_inlining, sort_totals, total,
+};
 pub use calltree::{
     CallId, CallNode, CallTree, Coverage, FlameRect, NodeSums, Peek, PeekEdge, apportion,
     flame_layout,
 };
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
-pub use stacks::{Frame, Granularity, NodeId, NodeInfo, Stacks};
+pub use stacks::{Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks};
 pub use top::{Top, TopOptions, TopRow, top, top_of};

@@ -5,14 +5,16 @@
 //! report — the top table, call trees, flame graphs, diffs — is built from
 //! this walk, so they all agree on what a node is.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::str::FromStr;
 
 use regex::Regex;
 
+use std::ops::Range;
+
 use super::filter::Filters;
-use crate::profile::{FunctionId, Location, MappingId, Profile};
+use crate::profile::{FunctionId, Label, Location, MappingId, Profile};
 
 /// How frames are grouped into nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -139,6 +141,81 @@ impl NodeInfo {
     }
 }
 
+// A location's frames are packed so that the common single-frame location
+// costs one 4-byte read in the sample walk (a random access into a table of
+// hundreds of thousands of locations is the walk's main cost):
+// `leaves[l]` is the innermost frame — node id in the low 30 bits, then a
+// "has more frames" bit and an "inlined" bit — or NO_FRAME when filters hid
+// the location. Further frames live in `extra`, at `more[l]`: a count, then
+// the frames, innermost first.
+const NO_FRAME: u32 = u32::MAX;
+const INLINE_BIT: u32 = 1 << 31;
+const MORE_BIT: u32 = 1 << 30;
+const NODE_MASK: u32 = MORE_BIT - 1;
+
+/// The most nodes a view can have (node ids share a word with two flags).
+pub const MAX_NODES: usize = NODE_MASK as usize;
+
+fn pack(frame: Frame) -> u32 {
+    frame.node.0 | if frame.inline { INLINE_BIT } else { 0 }
+}
+
+fn unpack(packed: u32) -> Frame {
+    Frame {
+        node: NodeId(packed & NODE_MASK),
+        inline: packed & INLINE_BIT != 0,
+    }
+}
+
+/// A kept sample's stack, read in place: its locations (leaf first), each
+/// expanded to its frames on the fly.
+#[derive(Clone, Copy)]
+pub struct StackRef<'s> {
+    stacks: &'s Stacks<'s>,
+    locations: &'s [u32],
+}
+
+impl<'s> StackRef<'s> {
+    /// Frames from the leaf (innermost) to the root.
+    pub fn leaf_first(self) -> impl Iterator<Item = Frame> + 's {
+        let stacks = self.stacks;
+        self.locations.iter().flat_map(move |&l| {
+            let (leaf, more) = stacks.location_frames(l);
+            leaf.into_iter().chain(more.iter().copied()).map(unpack)
+        })
+    }
+
+    /// Frames from the root (outermost) to the leaf.
+    pub fn root_first(self) -> impl Iterator<Item = Frame> + 's {
+        let stacks = self.stacks;
+        self.locations.iter().rev().flat_map(move |&l| {
+            let (leaf, more) = stacks.location_frames(l);
+            more.iter().rev().copied().chain(leaf).map(unpack)
+        })
+    }
+
+    /// Calls `visit` on every frame from the root to the leaf: the sample
+    /// walk's hot loop. The leaf entries of all locations are gathered into
+    /// `scratch` first, in a tight loop whose independent loads the CPU can
+    /// overlap, before the dependent work touches them.
+    pub(crate) fn visit_root_first(self, scratch: &mut Vec<u32>, mut visit: impl FnMut(Frame)) {
+        let stacks = self.stacks;
+        scratch.clear();
+        scratch.extend(self.locations.iter().map(|&l| stacks.leaves[l as usize]));
+        for (i, &leaf) in scratch.iter().enumerate().rev() {
+            if leaf == NO_FRAME {
+                continue;
+            }
+            if leaf & MORE_BIT != 0 {
+                for &packed in stacks.more_frames(self.locations[i]).iter().rev() {
+                    visit(unpack(packed));
+                }
+            }
+            visit(unpack(leaf));
+        }
+    }
+}
+
 /// One frame of a stack: a node, and whether it was inlined into its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame {
@@ -156,9 +233,15 @@ pub struct Stacks<'p> {
     granularity: Granularity,
     filters: Filters,
     nodes: Vec<NodeInfo>,
-    /// Frames of every location, leaf first: `frames[frame_ends[l-1]..frame_ends[l]]`.
-    frames: Vec<Frame>,
-    frame_ends: Vec<u32>,
+    /// Every location's innermost frame, packed (see [`pack`]).
+    leaves: Vec<u32>,
+    /// Where a location's other frames start in `extra`, if it has any.
+    more: Vec<u32>,
+    extra: Vec<u32>,
+    /// Whether some location lost all its frames to hide/show.
+    any_hidden: bool,
+    /// Whether focus/ignore must be checked per sample.
+    check_focus: bool,
     flags: Vec<u8>,
 }
 
@@ -167,8 +250,10 @@ impl<'p> Stacks<'p> {
         // The profile's drop_frames/keep_frames are kept in the model but not
         // applied: `go tool pprof` (the oracle) does not prune proto input.
         let mut interner = Interner::new(profile, granularity.keeps());
-        let mut frames = Vec::with_capacity(profile.locations().len());
-        let mut frame_ends = Vec::with_capacity(profile.locations().len());
+        let mut frames = Vec::new();
+        let mut leaves = Vec::with_capacity(profile.locations().len());
+        let mut more = Vec::with_capacity(profile.locations().len());
+        let mut extra = Vec::new();
         let mut flags = Vec::with_capacity(profile.locations().len());
         let mut kept_lines = Vec::new();
         for location in profile.locations() {
@@ -216,10 +301,23 @@ impl<'p> Stacks<'p> {
                     flag |= HIDDEN;
                 }
             }
+            frames.clear();
             if flag & HIDDEN == 0 {
                 interner.push_frames(location, &kept_lines, &mut frames);
             }
-            frame_ends.push(frames.len() as u32);
+            let mut leaf = NO_FRAME;
+            let mut start = 0;
+            if let Some((first, rest)) = frames.split_first() {
+                leaf = pack(*first);
+                if !rest.is_empty() {
+                    leaf |= MORE_BIT;
+                    start = extra.len() as u32;
+                    extra.push(rest.len() as u32);
+                    extra.extend(rest.iter().map(|&f| pack(f)));
+                }
+            }
+            leaves.push(leaf);
+            more.push(start);
             flags.push(flag);
         }
         Stacks {
@@ -227,8 +325,11 @@ impl<'p> Stacks<'p> {
             granularity,
             filters: filters.clone(),
             nodes: interner.nodes,
-            frames,
-            frame_ends,
+            leaves,
+            more,
+            extra,
+            any_hidden: flags.iter().any(|f| f & HIDDEN != 0),
+            check_focus: filters.focus.is_some() || filters.ignore.is_some(),
             flags,
         }
     }
@@ -254,52 +355,109 @@ impl<'p> Stacks<'p> {
         &self.nodes[id.index()]
     }
 
-    fn location_frames(&self, location: usize) -> &[Frame] {
-        let start = if location == 0 {
-            0
+    /// A location's frames after the innermost one, packed.
+    fn more_frames(&self, location: u32) -> &[u32] {
+        let start = self.more[location as usize] as usize;
+        let count = self.extra[start] as usize;
+        &self.extra[start + 1..start + 1 + count]
+    }
+
+    /// A location's frames, packed: the innermost (if not hidden), then the rest.
+    fn location_frames(&self, location: u32) -> (Option<u32>, &[u32]) {
+        let leaf = self.leaves[location as usize];
+        if leaf == NO_FRAME {
+            return (None, &[]);
+        }
+        let more = if leaf & MORE_BIT != 0 {
+            self.more_frames(location)
         } else {
-            self.frame_ends[location - 1] as usize
+            &[]
         };
-        &self.frames[start..self.frame_ends[location] as usize]
+        (Some(leaf & !MORE_BIT), more)
+    }
+
+    /// Every frame of every location (each location's frames leaf first).
+    pub fn all_frames(&self) -> impl Iterator<Item = Frame> + '_ {
+        (0..self.leaves.len() as u32).flat_map(move |l| {
+            let (leaf, more) = self.location_frames(l);
+            leaf.into_iter().chain(more.iter().copied()).map(unpack)
+        })
+    }
+
+    /// Per location: whether any of its frames is one of `nodes`.
+    pub(crate) fn locations_containing(&self, nodes: &[bool]) -> Vec<bool> {
+        (0..self.leaves.len() as u32)
+            .map(|l| {
+                let (leaf, more) = self.location_frames(l);
+                leaf.into_iter()
+                    .chain(more.iter().copied())
+                    .any(|p| nodes[unpack(p).node.index()])
+            })
+            .collect()
     }
 
     /// Calls `visit(sample, frames)` for every sample the filters keep, with
     /// its frames leaf first. Samples left with no frames are skipped.
     pub fn for_each(&self, mut visit: impl FnMut(usize, &[Frame])) {
-        let samples = self.profile.samples();
         let mut frames = Vec::with_capacity(64);
+        self.for_each_stack(0..self.profile.samples().len(), |s, stack| {
+            frames.clear();
+            frames.extend(stack.leaf_first());
+            visit(s, &frames);
+        });
+    }
+
+    /// Like [`Stacks::for_each`] over a range of samples, without copying:
+    /// the stack is a view that yields frames in either direction.
+    pub fn for_each_stack(&self, range: Range<usize>, visit: impl FnMut(usize, StackRef<'_>)) {
+        self.for_each_stack_where(range, None, visit);
+    }
+
+    /// [`Stacks::for_each_stack`] restricted, when `touching` is given, to
+    /// samples with a location marked in it (cheap to test: no frames read).
+    pub(crate) fn for_each_stack_where(
+        &self,
+        range: Range<usize>,
+        touching: Option<&[bool]>,
+        mut visit: impl FnMut(usize, StackRef<'_>),
+    ) {
+        let samples = self.profile.samples();
         let tag_filtering = self.filters.tag_focus.is_some() || self.filters.tag_ignore.is_some();
-        let mut stack: Vec<u32> = Vec::with_capacity(64);
-        for s in 0..samples.len() {
-            stack.clear();
-            stack.extend(samples.stack(s).map(|l| l.0));
-            if !self.focused(&stack) {
+        for s in range {
+            let locations = samples.stack_raw(s);
+            if touching.is_some_and(|t| !locations.iter().any(|&l| t[l as usize])) {
                 continue;
             }
-            if tag_filtering {
-                let labels = samples.labels(s);
-                if self
-                    .filters
-                    .tag_focus
-                    .as_ref()
-                    .is_some_and(|t| !t.matches(self.profile, labels))
-                    || self
-                        .filters
-                        .tag_ignore
-                        .as_ref()
-                        .is_some_and(|t| t.matches(self.profile, labels))
-                {
-                    continue;
-                }
+            if self.check_focus && !self.focused(locations) {
+                continue;
             }
-            frames.clear();
-            for &location in &stack {
-                frames.extend_from_slice(self.location_frames(location as usize));
+            if tag_filtering && !self.tags_match(samples.labels(s)) {
+                continue;
             }
-            if !frames.is_empty() {
-                visit(s, &frames);
+            let stack = StackRef {
+                stacks: self,
+                locations,
+            };
+            let empty = if self.any_hidden {
+                stack.leaf_first().next().is_none()
+            } else {
+                locations.is_empty()
+            };
+            if !empty {
+                visit(s, stack);
             }
         }
+    }
+
+    fn tags_match(&self, labels: &[Label]) -> bool {
+        let focus = &self.filters.tag_focus;
+        let ignore = &self.filters.tag_ignore;
+        focus
+            .as_ref()
+            .is_none_or(|t| t.matches(self.profile, labels))
+            && !ignore
+                .as_ref()
+                .is_some_and(|t| t.matches(self.profile, labels))
     }
 
     /// pprof's `focusedAndNotIgnored`.
@@ -331,8 +489,8 @@ impl<'p> Interner<'p> {
         Interner {
             profile,
             keep,
-            by_key: HashMap::new(),
-            by_info: HashMap::new(),
+            by_key: HashMap::default(),
+            by_info: HashMap::default(),
             nodes: Vec::new(),
         }
     }

@@ -1,6 +1,6 @@
 //! The ranked table of nodes behind `pprof-tui top` and the TUI's Top view.
 
-use super::aggregate::{Inlined, SortBy, node_totals, sort_totals, total};
+use super::aggregate::{Inlined, SortBy, node_totals, resolve_inlining, sort_totals, total};
 use super::filter::Filters;
 use super::stacks::{Granularity, Stacks};
 use crate::profile::{Profile, ValueType};
@@ -82,12 +82,16 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
         totals.retain(|t| t.cum.unsigned_abs() >= cutoff);
     }
     let dropped_nodes = before - totals.len();
-    let names: Vec<String> = stacks.nodes().iter().map(|n| n.printable_name()).collect();
+    let mut names = vec![String::new(); stacks.nodes().len()];
+    for t in &totals {
+        names[t.node.index()] = stacks.node(t.node).printable_name();
+    }
     sort_totals(&mut totals, &names, options.sort);
     let node_total = totals.len();
     if options.node_count > 0 {
         totals.truncate(options.node_count);
     }
+    resolve_inlining(stacks, options.sample_index, &mut totals, flat_sum);
     let rows = totals
         .into_iter()
         .map(|t| TopRow {

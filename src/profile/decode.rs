@@ -50,46 +50,138 @@ impl Default for DecodeOptions {
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
-/// Decodes a profile from its file contents: gzip-compressed or raw protobuf.
+/// Decodes a profile held in memory: gzip-compressed or raw protobuf.
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Profile, ProfileError> {
-    if bytes.is_empty() {
+    decode_reader(bytes, options)
+}
+
+/// Size of the pieces inflated data is handed over in.
+const CHUNK: usize = 1 << 20;
+
+/// Decodes a profile from a stream: gzip-compressed (detected by its magic
+/// bytes) or raw protobuf.
+///
+/// The stream is never held whole: a gzip stream is inflated on a second
+/// thread in 1 MiB chunks that the protobuf parser consumes as they come,
+/// so inflating and parsing overlap and neither the compressed nor the
+/// inflated bytes are kept (on an 80 MB profile, that is most of the peak
+/// memory of a decode-then-parse design).
+pub fn decode_reader<R: Read + Send>(
+    mut reader: R,
+    options: &DecodeOptions,
+) -> Result<Profile, ProfileError> {
+    let mut head = [0u8; 2];
+    let got = read_full(&mut reader, &mut head)?;
+    if got == 0 {
         return Err(ProfileError::Empty);
     }
-    let raw = if bytes.starts_with(&GZIP_MAGIC) {
-        let inflated = inflate(bytes, options.max_decompressed)?;
-        RawProfile::parse(&inflated)?
-        // `inflated` is dropped here, before the model is built.
-    } else {
-        if bytes.len() as u64 > options.max_decompressed {
-            return Err(ProfileError::TooLarge {
-                limit: options.max_decompressed,
+    let input = (&head[..got]).chain(reader);
+    let limit = options.max_decompressed;
+    let raw = if head[..got] == GZIP_MAGIC {
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
+            scope.spawn(move || {
+                let mut gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(
+                    1 << 18,
+                    input,
+                ));
+                loop {
+                    let mut chunk = vec![0u8; CHUNK];
+                    let result = read_full(&mut gz, &mut chunk).map(|n| {
+                        chunk.truncate(n);
+                        chunk
+                    });
+                    let done = !matches!(&result, Ok(chunk) if !chunk.is_empty());
+                    // A closed channel means the parser gave up: stop too.
+                    if sender.send(result).is_err() || done {
+                        break;
+                    }
+                }
             });
-        }
-        RawProfile::parse(bytes)?
+            let chunks = receiver
+                .into_iter()
+                .map(|chunk| chunk.map_err(ProfileError::Gzip));
+            // Returning drops the receiver, which stops the inflater early on error.
+            RawProfile::parse_chunks(chunks, limit)
+        })?
+    } else {
+        let mut input = input;
+        let chunks = std::iter::from_fn(move || {
+            let mut chunk = vec![0u8; CHUNK];
+            match read_full(&mut input, &mut chunk) {
+                Ok(0) => None,
+                Ok(n) => {
+                    chunk.truncate(n);
+                    Some(Ok(chunk))
+                }
+                Err(e) => Some(Err(ProfileError::Io(e))),
+            }
+        });
+        RawProfile::parse_chunks(chunks, limit)?
     };
     Profile::try_from(raw)
 }
 
-/// Inflates a gzip stream, refusing to produce more than `limit` bytes.
-fn inflate(bytes: &[u8], limit: u64) -> Result<Vec<u8>, ProfileError> {
-    // The gzip trailer stores the uncompressed size modulo 2^32: a good
-    // capacity hint for the usual single-member file, which saves the
-    // doubling reallocations (and their transient 1.5x peak) of a growing Vec.
-    let hint = match bytes.len().checked_sub(4).map(|at| &bytes[at..]) {
-        Some(&[a, b, c, d]) => u64::from(u32::from_le_bytes([a, b, c, d])),
-        _ => 0,
-    };
-    let capacity = hint.min(limit).min(bytes.len() as u64 * 64);
-    let mut out = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    let decoder = flate2::read::MultiGzDecoder::new(bytes);
-    decoder
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(ProfileError::Gzip)?;
-    if out.len() as u64 > limit {
-        return Err(ProfileError::TooLarge { limit });
+/// Fills `buf` as far as the reader allows; returns how many bytes it read.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
-    Ok(out)
+    Ok(filled)
+}
+
+/// The length of the complete top-level field at the start of `buf`, or
+/// `None` if more bytes are needed to tell or to hold it.
+fn field_extent(buf: &[u8]) -> Result<Option<usize>, ProfileError> {
+    let mut cursor = buf;
+    let Some(key) = try_varint(&mut cursor) else {
+        return Ok(None);
+    };
+    let body = match key & 7 {
+        0 => match try_varint(&mut cursor) {
+            Some(_) => 0,
+            None => return Ok(None),
+        },
+        1 => 8,
+        2 => match try_varint(&mut cursor) {
+            Some(len) => usize::try_from(len).map_err(|_| length_error(len))?,
+            None => return Ok(None),
+        },
+        5 => 4,
+        other => {
+            return Err(ProfileError::Protobuf(format!(
+                "unsupported wire type {other}"
+            )));
+        }
+    };
+    let header = buf.len() - cursor.len();
+    Ok(header.checked_add(body).filter(|&total| total <= buf.len()))
+}
+
+/// Reads a varint if `buf` holds all of it (an over-long one is taken as
+/// complete here and rejected by the real decoder).
+fn try_varint(buf: &mut &[u8]) -> Option<u64> {
+    let mut value = 0u64;
+    for (i, &byte) in buf.iter().enumerate().take(10) {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 || i == 9 {
+            *buf = &buf[i + 1..];
+            return Some(value);
+        }
+    }
+    None
+}
+
+fn length_error(len: u64) -> ProfileError {
+    ProfileError::Protobuf(format!(
+        "a length prefix of {len} bytes runs past the end of the data"
+    ))
 }
 
 /// The top-level message as it is on the wire, with samples already flat.
@@ -171,11 +263,7 @@ fn take_length_delimited<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], ProfileErro
     let len = usize::try_from(len)
         .ok()
         .filter(|&len| len <= buf.len())
-        .ok_or_else(|| {
-            ProfileError::Protobuf(format!(
-                "a length prefix of {len} bytes runs past the end of the data"
-            ))
-        })?;
+        .ok_or_else(|| length_error(len))?;
     let (payload, rest) = buf.split_at(len);
     *buf = rest;
     Ok(payload)
@@ -186,47 +274,107 @@ fn expect_length_delimited(wire_type: WireType) -> Result<(), prost::DecodeError
 }
 
 impl RawProfile {
-    fn parse(mut buf: &[u8]) -> Result<RawProfile, ProfileError> {
-        use encoding::{int64, message};
+    /// Parses a stream of chunks, field by field: a field split across
+    /// chunks waits for the next one. Refuses more than `limit` bytes.
+    fn parse_chunks(
+        chunks: impl Iterator<Item = Result<Vec<u8>, ProfileError>>,
+        limit: u64,
+    ) -> Result<RawProfile, ProfileError> {
         let ctx = DecodeContext::default();
         let mut p = RawProfile::default();
         let mut scratch = Scratch::default();
-        let buf = &mut buf;
-        while !buf.is_empty() {
-            let (tag, wire_type) = decode_key(buf)?;
-            match tag {
-                1 => message::merge_repeated(wire_type, &mut p.sample_type, buf, ctx.clone())?,
-                2 => {
-                    expect_length_delimited(wire_type)?;
-                    let body = take_length_delimited(buf)?;
-                    p.samples.push(body, &mut scratch, &ctx)?;
-                }
-                3 => message::merge_repeated(wire_type, &mut p.mapping, buf, ctx.clone())?,
-                4 => message::merge_repeated(wire_type, &mut p.location, buf, ctx.clone())?,
-                5 => message::merge_repeated(wire_type, &mut p.function, buf, ctx.clone())?,
-                6 => {
-                    // Decoded leniently: Go symbol names are not always valid UTF-8.
-                    expect_length_delimited(wire_type)?;
-                    let bytes = take_length_delimited(buf)?;
-                    p.strings.push(String::from_utf8_lossy(bytes).into_owned());
-                }
-                7 => int64::merge(wire_type, &mut p.drop_frames, buf, ctx.clone())?,
-                8 => int64::merge(wire_type, &mut p.keep_frames, buf, ctx.clone())?,
-                9 => int64::merge(wire_type, &mut p.time_nanos, buf, ctx.clone())?,
-                10 => int64::merge(wire_type, &mut p.duration_nanos, buf, ctx.clone())?,
-                11 => message::merge(
-                    wire_type,
-                    p.period_type.get_or_insert_with(Default::default),
-                    buf,
-                    ctx.clone(),
-                )?,
-                12 => int64::merge(wire_type, &mut p.period, buf, ctx.clone())?,
-                13 => int64::merge_repeated(wire_type, &mut p.comment, buf, ctx.clone())?,
-                14 => int64::merge(wire_type, &mut p.default_sample_type, buf, ctx.clone())?,
-                _ => encoding::skip_field(wire_type, tag, buf, ctx.clone())?,
+        let mut pending: Vec<u8> = Vec::new();
+        let mut total = 0u64;
+        for chunk in chunks {
+            let chunk = chunk?;
+            total += chunk.len() as u64;
+            if total > limit {
+                return Err(ProfileError::TooLarge { limit });
+            }
+            if pending.is_empty() {
+                let consumed = p.parse_complete_fields(&chunk, &mut scratch, &ctx)?;
+                pending.extend_from_slice(&chunk[consumed..]);
+            } else {
+                pending.extend_from_slice(&chunk);
+                let consumed = p.parse_complete_fields(&pending, &mut scratch, &ctx)?;
+                pending.drain(..consumed);
             }
         }
+        if !pending.is_empty() {
+            // The stream ended inside a field: let the decoder say what is wrong.
+            let mut buf = pending.as_slice();
+            let (tag, wire_type) = decode_key(&mut buf)?;
+            p.merge_field(tag, wire_type, &mut buf, &mut scratch, &ctx)?;
+            return Err(ProfileError::Protobuf(
+                "the data ends in the middle of a field".to_owned(),
+            ));
+        }
         Ok(p)
+    }
+
+    /// Parses every complete field at the front of `data`; returns how many
+    /// bytes they took.
+    fn parse_complete_fields(
+        &mut self,
+        data: &[u8],
+        scratch: &mut Scratch,
+        ctx: &DecodeContext,
+    ) -> Result<usize, ProfileError> {
+        let mut at = 0;
+        while let Some(len) = field_extent(&data[at..])? {
+            let mut field = &data[at..at + len];
+            let (tag, wire_type) = decode_key(&mut field)?;
+            self.merge_field(tag, wire_type, &mut field, scratch, ctx)?;
+            if !field.is_empty() {
+                return Err(ProfileError::Protobuf(format!("field {tag} is malformed")));
+            }
+            at += len;
+        }
+        Ok(at)
+    }
+
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        wire_type: WireType,
+        buf: &mut &[u8],
+        scratch: &mut Scratch,
+        ctx: &DecodeContext,
+    ) -> Result<(), ProfileError> {
+        use encoding::{int64, message};
+        let p = self;
+        match tag {
+            1 => message::merge_repeated(wire_type, &mut p.sample_type, buf, ctx.clone())?,
+            2 => {
+                expect_length_delimited(wire_type)?;
+                let body = take_length_delimited(buf)?;
+                p.samples.push(body, scratch, ctx)?;
+            }
+            3 => message::merge_repeated(wire_type, &mut p.mapping, buf, ctx.clone())?,
+            4 => message::merge_repeated(wire_type, &mut p.location, buf, ctx.clone())?,
+            5 => message::merge_repeated(wire_type, &mut p.function, buf, ctx.clone())?,
+            6 => {
+                // Decoded leniently: Go symbol names are not always valid UTF-8.
+                expect_length_delimited(wire_type)?;
+                let bytes = take_length_delimited(buf)?;
+                p.strings.push(String::from_utf8_lossy(bytes).into_owned());
+            }
+            7 => int64::merge(wire_type, &mut p.drop_frames, buf, ctx.clone())?,
+            8 => int64::merge(wire_type, &mut p.keep_frames, buf, ctx.clone())?,
+            9 => int64::merge(wire_type, &mut p.time_nanos, buf, ctx.clone())?,
+            10 => int64::merge(wire_type, &mut p.duration_nanos, buf, ctx.clone())?,
+            11 => message::merge(
+                wire_type,
+                p.period_type.get_or_insert_with(Default::default),
+                buf,
+                ctx.clone(),
+            )?,
+            12 => int64::merge(wire_type, &mut p.period, buf, ctx.clone())?,
+            13 => int64::merge_repeated(wire_type, &mut p.comment, buf, ctx.clone())?,
+            14 => int64::merge(wire_type, &mut p.default_sample_type, buf, ctx.clone())?,
+            _ => encoding::skip_field(wire_type, tag, buf, ctx.clone())?,
+        }
+        Ok(())
     }
 }
 

@@ -4,7 +4,7 @@ mod decode;
 mod error;
 mod model;
 
-pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, decode, pb};
+pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, decode, decode_reader, pb};
 pub use error::ProfileError;
 pub use model::{
     Function, FunctionId, Label, Line, Location, LocationId, Mapping, MappingId, Profile, Samples,

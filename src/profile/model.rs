@@ -180,6 +180,11 @@ impl Samples {
             .map(|&l| LocationId(l))
     }
 
+    /// Sample `i`'s stack as raw location indices, leaf first.
+    pub(crate) fn stack_raw(&self, i: usize) -> &[u32] {
+        &self.frames[Samples::bounds(&self.stack_ends, i)]
+    }
+
     /// Sample `i`'s values, one per sample type.
     pub fn values(&self, i: usize) -> &[i64] {
         &self.values[i * self.value_count..(i + 1) * self.value_count]
