@@ -12,8 +12,6 @@
 //! graph rules exactly: a node's cum and an edge's weight count each sample
 //! once, however often the stack recurses through them.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use regex::Regex;
@@ -64,28 +62,8 @@ pub struct CallTree {
     names: Vec<String>,
 }
 
-/// A cheap hasher for small integer keys (the std default is DoS-resistant
-/// SipHash, which this tree's millions of lookups do not need).
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+/// Integer-keyed maps with a fast (not DoS-resistant) hasher.
+type IdMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 impl CallTree {
     /// The synthetic root.
@@ -105,32 +83,42 @@ impl CallTree {
             samples: 0,
             children: 0..0,
         }];
+        // Sized for the worst case of no shared prefixes (bounded, so a
+        // huge profile does not reserve memory it may never use).
+        let guess = samples.frame_count().min(1 << 24);
+        calls.reserve(guess);
         let mut child_of: IdMap<u64, u32> = IdMap::default();
+        child_of.reserve(guess);
         // The previous sample's path, root first: consecutive samples often
         // share long prefixes, which then cost no hash lookups.
         let mut prev_nodes: Vec<NodeId> = Vec::new();
         let mut prev_path: Vec<u32> = Vec::new();
-        stacks.for_each(|s, frames| {
+        let mut scratch = Vec::new();
+        stacks.for_each_stack(0..samples.len(), |s, stack| {
             let value = samples.value(s, sample_index);
             if value == 0 {
                 return;
             }
-            let is_base = samples.is_diff_base(s);
             let magnitude = value.saturating_abs();
-            let (weight, base) = if is_base {
+            let (weight, base) = if samples.is_diff_base(s) {
                 (0, magnitude)
             } else {
                 (magnitude, 0)
             };
-            let shared = prev_nodes
-                .iter()
-                .zip(frames.iter().rev())
-                .take_while(|(a, b)| **a == b.node)
-                .count();
-            prev_nodes.truncate(shared);
-            prev_path.truncate(shared);
-            let mut parent = prev_path.last().copied().unwrap_or(0);
-            for frame in frames.iter().rev().skip(shared) {
+            let mut depth = 0usize;
+            let mut diverged = false;
+            let mut parent = 0u32;
+            stack.visit_root_first(&mut scratch, |frame| {
+                if !diverged && depth < prev_nodes.len() && prev_nodes[depth] == frame.node {
+                    parent = prev_path[depth];
+                    depth += 1;
+                    return;
+                }
+                if !diverged {
+                    diverged = true;
+                    prev_nodes.truncate(depth);
+                    prev_path.truncate(depth);
+                }
                 let key = (u64::from(parent) << 32) | u64::from(frame.node.0);
                 let next = calls.len() as u32;
                 let child = *child_of.entry(key).or_insert(next);
@@ -150,17 +138,37 @@ impl CallTree {
                 prev_nodes.push(frame.node);
                 prev_path.push(child);
                 parent = child;
+                depth += 1;
+            });
+            if depth == 0 {
+                return;
             }
-            for &call in std::iter::once(&0).chain(prev_path.iter()) {
-                let c = &mut calls[call as usize];
-                c.total = c.total.saturating_add(value);
-                c.weight = c.weight.saturating_add(weight);
-                c.base = c.base.saturating_add(base);
-                c.samples += 1;
-            }
+            prev_nodes.truncate(depth);
+            prev_path.truncate(depth);
+            // Only the leaf is credited here; totals are summed up the tree
+            // in one pass at the end (cheaper than touching every ancestor).
             let leaf = &mut calls[parent as usize];
             leaf.self_total = leaf.self_total.saturating_add(value);
+            leaf.weight = leaf.weight.saturating_add(weight);
+            leaf.base = leaf.base.saturating_add(base);
+            leaf.samples += 1;
         });
+        // A child is always created after its parent, so one backward pass
+        // sees every node complete before adding it to its parent.
+        for c in calls.iter_mut() {
+            c.total = c.self_total;
+        }
+        for i in (1..calls.len()).rev() {
+            let (parent, total, weight, base, samples) = {
+                let c = &calls[i];
+                (c.parent.index(), c.total, c.weight, c.base, c.samples)
+            };
+            let p = &mut calls[parent];
+            p.total = p.total.saturating_add(total);
+            p.weight = p.weight.saturating_add(weight);
+            p.base = p.base.saturating_add(base);
+            p.samples += samples;
+        }
         drop(child_of);
         let nodes = stacks.nodes().to_vec();
         let names: Vec<String> = nodes.iter().map(NodeInfo::printable_name).collect();
@@ -504,6 +512,9 @@ fn link_children(calls: &mut [CallNode], names: &[String]) -> Vec<CallId> {
     }
     for i in 0..calls.len() {
         let r = calls[i].children.clone();
+        if r.len() < 2 {
+            continue;
+        }
         children[r.start as usize..r.end as usize].sort_by(|a, b| {
             let (a, b) = (&calls[a.index()], &calls[b.index()]);
             (b.weight + b.base)
@@ -777,6 +788,8 @@ mod tests {
 #[cfg(test)]
 mod profile_tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+    use std::collections::HashMap;
+
     use super::*;
     use crate::analysis::{Filters, Granularity, compile_regex, node_totals};
     use crate::profile::{DecodeOptions, Profile, decode};

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::aggregate::sort_totals;
 use crate::analysis::{
-    CallTree, Filters, Granularity, Inlined, NodeId, NodeTotals, SortBy, Stacks, node_totals, total,
+    CallTree, Filters, Granularity, Inlined, NodeId, NodeTotals, SortBy, Stacks, node_totals,
+    resolve_inlining, total,
 };
 use crate::profile::{Profile, ValueType};
 use crate::report::units::{label, percentage};
@@ -81,7 +82,10 @@ impl Model {
         let tree = CallTree::build(&stacks, sample_index);
         let diff = !profile.samples().diff_base.is_empty();
         let sums = diff.then(|| tree.node_sums());
-        let rows = node_totals(&stacks, sample_index)
+        let mut totals = node_totals(&stacks, sample_index);
+        let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
+        resolve_inlining(&stacks, sample_index, &mut totals, flat_sum);
+        let rows = totals
             .into_iter()
             .map(|t: NodeTotals| {
                 let base = sums.as_ref().map(|s| s[t.node.index()]).unwrap_or_default();
