@@ -15,9 +15,10 @@
 use std::sync::{Arc, LazyLock};
 
 use divan::Bencher;
-use pprof_tui::analysis::Granularity;
+use pprof_tui::analysis::{Filters, Granularity, compile_regex};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
-use pprof_tui::tui::action::{Action, FilterKind, ViewKind};
+use pprof_tui::tui::action::{Action, ViewKind};
+use pprof_tui::tui::model::{Model, Settings, Sort};
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
@@ -44,6 +45,7 @@ fn options(profile: &Profile) -> AppOptions {
         export_dir: std::env::temp_dir(),
         theme: Theme::new(ColorMode::TrueColor),
         size: SIZE,
+        background: false,
     }
 }
 
@@ -60,18 +62,37 @@ fn main() {
     divan::main();
 }
 
-/// Launch to first screen: decode the gzip'd bytes, compute the model,
-/// draw the Top view.
+/// Launch to first screen: decode the gzip'd bytes, compute the Top rows,
+/// draw them. (The call tree is then built on a worker thread.)
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn first_screen(bencher: Bencher<'_, '_>) {
     bencher.bench(|| {
         let profile = Arc::new(decode(&BYTES, &DecodeOptions::default()).unwrap());
-        let app = App::new(Arc::clone(&profile), options(&profile)).unwrap();
+        let mut options = options(&profile);
+        options.background = true;
+        let model = App::first_model(&profile, &options).unwrap();
+        let app = App::with_model(Arc::clone(&profile), model, options);
         let mut terminal = terminal();
         terminal.draw(|f| views::render(&app, f)).unwrap();
         divan::black_box(terminal.backend().buffer().area.width);
-        // Dropping a 300 MB model is part of quitting, not of the first screen.
+        // Freeing the profile is part of quitting, not of the first screen.
         std::mem::forget((app, profile));
+    });
+}
+
+/// The call tree behind the flame graph and peek (a worker-thread job).
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn call_tree(bencher: Bencher<'_, '_>) {
+    let settings = Settings {
+        sample_index: PROFILE.default_sample_index(),
+        granularity: Granularity::Functions,
+        filters: Filters::default(),
+        sort: Sort::Flat,
+    };
+    bencher.bench(|| {
+        let parts = Model::compute_tree(&PROFILE, &settings);
+        divan::black_box(parts.tree.len());
+        std::mem::forget(parts);
     });
 }
 
@@ -132,30 +153,38 @@ fn key_peek_move(bencher: Bencher<'_, '_>) {
     );
 }
 
-/// `t`: recompute everything for another sample type, then draw.
+/// `t`: the Top rows for another sample type (a worker-thread job; the UI
+/// keeps answering meanwhile and shows a progress indicator).
 #[divan::bench(sample_count = 8, sample_size = 1)]
 fn sample_type_change(bencher: Bencher<'_, '_>) {
-    let mut app = app();
-    let mut terminal = terminal();
+    let mut sample_index = 0;
     bencher.bench_local(|| {
-        app.update(Action::NextSampleType);
-        terminal.draw(|f| views::render(&app, f)).unwrap();
+        sample_index = (sample_index + 1) % PROFILE.sample_types.len();
+        let settings = Settings {
+            sample_index,
+            granularity: Granularity::Functions,
+            filters: Filters::default(),
+            sort: Sort::Flat,
+        };
+        divan::black_box(Model::compute(&PROFILE, &settings).rows.len());
     });
 }
 
-/// `I` then `x`: ignore the selected function, then drop the filter again.
+/// A filter from the keyboard (`I` on the top row): the Top rows again.
 #[divan::bench(sample_count = 8, sample_size = 1)]
 fn filter_change(bencher: Bencher<'_, '_>) {
-    let mut app = app();
-    let mut terminal = terminal();
-    let mut adding = true;
+    let first = App::first_model(&PROFILE, &options(&PROFILE)).unwrap();
+    let name = first.tree.names()[first.rows[0].node.index()].clone();
+    let settings = Settings {
+        sample_index: PROFILE.default_sample_index(),
+        granularity: Granularity::Functions,
+        filters: Filters {
+            ignore: Some(compile_regex("ignore", &format!("^{}$", regex::escape(&name))).unwrap()),
+            ..Filters::default()
+        },
+        sort: Sort::Flat,
+    };
     bencher.bench_local(|| {
-        app.update(if adding {
-            Action::Filter(FilterKind::Ignore)
-        } else {
-            Action::PopFilter
-        });
-        adding = !adding;
-        terminal.draw(|f| views::render(&app, f)).unwrap();
+        divan::black_box(Model::compute(&PROFILE, &settings).rows.len());
     });
 }

@@ -45,6 +45,7 @@ fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
             export_dir: std::env::temp_dir(),
             theme: Theme::new(ColorMode::None),
             size,
+            background: false,
         },
     )
     .unwrap()
@@ -455,4 +456,53 @@ fn source_view_without_the_file_lists_line_numbers() {
         "{s}"
     );
     assert!(s.contains("   782     1.13MB     1.13MB"), "{s}");
+}
+
+#[test]
+fn background_jobs_install_in_order_and_drop_stale_results() {
+    let profile = Arc::new(load("leaky/heap-3.pb.gz"));
+    let options = AppOptions {
+        title: "heap-3.pb.gz".to_owned(),
+        sample_index: profile.default_sample_index(),
+        granularity: Granularity::Functions,
+        chips: Vec::new(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        theme: Theme::new(ColorMode::None),
+        size: (100, 30),
+        background: true,
+    };
+    let mut app = App::new(Arc::clone(&profile), options).unwrap();
+    assert!(!app.model.tree_ready, "the tree is left to a job");
+    assert!(app.busy.is_some());
+    press(&mut app, "2");
+    assert!(screen(&app).contains("building the call tree"));
+    let tree_job = app.take_job().unwrap();
+    app.finish(tree_job.run(&profile));
+    assert!(app.model.tree_ready && app.busy.is_none());
+    assert_eq!(
+        selected_name(&app),
+        "runtime/pprof.StartCPUProfile",
+        "the wanted frame is selected on arrival"
+    );
+    // Two quick changes: the first job's result arrives late and is dropped.
+    press(&mut app, "t");
+    let stale = app.take_job().unwrap();
+    press(&mut app, "t");
+    let fresh = app.take_job().unwrap();
+    app.finish(stale.run(&profile));
+    assert_eq!(
+        app.model.sample_type.name, "inuse_space",
+        "stale result ignored"
+    );
+    app.finish(fresh.run(&profile));
+    assert_eq!(app.model.sample_type.name, "alloc_space");
+    let tree_job = app.take_job().unwrap();
+    app.finish(tree_job.run(&profile));
+    assert!(app.model.tree_ready);
+    assert_eq!(
+        selected_name(&app),
+        "runtime/pprof.StartCPUProfile",
+        "selection carried by name"
+    );
 }

@@ -181,6 +181,29 @@ impl CallTree {
         }
     }
 
+    /// A tree with the root alone but every node's name: what views use
+    /// while the real tree is still being built.
+    pub fn names_only(stacks: &Stacks<'_>) -> CallTree {
+        let nodes = stacks.nodes().to_vec();
+        let names: Vec<String> = nodes.iter().map(NodeInfo::printable_name).collect();
+        CallTree {
+            calls: vec![CallNode {
+                node: NodeId(u32::MAX),
+                parent: CallTree::ROOT,
+                depth: 0,
+                total: 0,
+                self_total: 0,
+                weight: 0,
+                base: 0,
+                samples: 0,
+                children: 0..0,
+            }],
+            children: Vec::new(),
+            nodes,
+            names,
+        }
+    }
+
     /// Number of path nodes, the root included.
     pub fn len(&self) -> usize {
         self.calls.len()

@@ -83,6 +83,7 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
                 export_dir: PathBuf::from("."),
                 theme: theme::Theme::new(theme::ColorMode::detect()),
                 size,
+                background: true,
             },
         )
     };

@@ -8,11 +8,12 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use regex::Regex;
 
 use super::action::{Action, FilterKind, ViewKind};
-use super::model::{Model, Sort, SourceModel};
+use super::model::{Model, Settings, Sort, SourceModel, TreeParts};
 use super::theme::Theme;
 use super::views::{self, Areas};
 use crate::analysis::{
@@ -37,6 +38,9 @@ pub struct AppOptions {
     pub theme: Theme,
     /// Terminal size at start.
     pub size: (u16, u16),
+    /// Compute new models on another thread (the interactive UI) instead of
+    /// inside `update` (tests, benchmarks).
+    pub background: bool,
 }
 
 /// A kind of active filter.
@@ -144,20 +148,70 @@ pub struct App {
     source_paths: Vec<PathBuf>,
     export_dir: PathBuf,
     quit: bool,
+    background: bool,
+    /// Bumped on every settings change; results of older jobs are dropped.
+    generation: u64,
+    /// A job waiting to be started by the runner.
+    queued: Option<Job>,
+    /// What is being computed, and since when: the progress indicator.
+    pub busy: Option<(&'static str, Instant)>,
+    /// Selections by name, to restore once the new call tree arrives.
+    carry: Option<Carry>,
+    /// Sample type and granularity asked for but not yet computed, so quick
+    /// repeated keys step on from what was asked, not from what is shown.
+    wanted: Option<(usize, Granularity)>,
+}
+
+/// Work too slow for `update`, run by the caller (see [`App::take_job`]).
+#[derive(Debug, Clone)]
+pub struct Job {
+    generation: u64,
+    settings: Settings,
+    tree: bool,
+}
+
+/// A finished [`Job`], handed back with [`App::finish`].
+pub struct Done {
+    generation: u64,
+    output: Output,
+}
+
+enum Output {
+    Model(Model),
+    Tree(TreeParts),
+}
+
+impl Job {
+    /// Runs the job (on any thread).
+    pub fn run(self, profile: &Profile) -> Done {
+        let output = if self.tree {
+            Output::Tree(Model::compute_tree(profile, &self.settings))
+        } else {
+            Output::Model(Model::compute(profile, &self.settings))
+        };
+        Done {
+            generation: self.generation,
+            output,
+        }
+    }
+}
+
+/// The state that refers to a call tree, by name.
+#[derive(Debug, Clone, Default)]
+struct Carry {
+    zoom: Vec<Vec<String>>,
+    selected: Vec<String>,
+    peek: Option<String>,
+    history: Vec<String>,
+    /// A function to select in the flame graph (Enter on a Top row).
+    flame_node: Option<String>,
 }
 
 impl App {
-    /// Builds the app and computes the first model.
-    pub fn new(profile: Arc<Profile>, options: AppOptions) -> anyhow::Result<App> {
-        let filters = filters_of(&options.chips)?;
-        let model = Model::compute(
-            &profile,
-            options.sample_index,
-            options.granularity,
-            &filters,
-            Sort::Flat,
-        );
-        Ok(App {
+    /// Builds the app around a first model (see [`App::first_model`]) and
+    /// queues the call tree.
+    pub fn with_model(profile: Arc<Profile>, model: Model, options: AppOptions) -> App {
+        let mut app = App {
             profile,
             title: options.title,
             model,
@@ -181,7 +235,102 @@ impl App {
             source_paths: options.source_paths,
             export_dir: options.export_dir,
             quit: false,
-        })
+            background: options.background,
+            generation: 0,
+            queued: None,
+            busy: None,
+            carry: None,
+            wanted: None,
+        };
+        app.queue(true);
+        app
+    }
+
+    /// Computes the first model (the Top rows) for `options`.
+    pub fn first_model(profile: &Profile, options: &AppOptions) -> anyhow::Result<Model> {
+        let settings = Settings {
+            sample_index: options.sample_index,
+            granularity: options.granularity,
+            filters: filters_of(&options.chips)?,
+            sort: Sort::Flat,
+        };
+        Ok(Model::compute(profile, &settings))
+    }
+
+    /// Builds the app and computes everything it shows at first.
+    pub fn new(profile: Arc<Profile>, options: AppOptions) -> anyhow::Result<App> {
+        let model = App::first_model(&profile, &options)?;
+        Ok(App::with_model(profile, model, options))
+    }
+
+    /// The profile, shareable with a worker thread.
+    pub fn profile_arc(&self) -> Arc<Profile> {
+        Arc::clone(&self.profile)
+    }
+
+    /// Hands the queued job to the caller, which runs it (typically on a
+    /// thread) and passes the result to [`App::finish`].
+    pub fn take_job(&mut self) -> Option<Job> {
+        self.queued.take()
+    }
+
+    /// Queues the next computation for the current settings: the model, or
+    /// (`tree`) its call tree. Without a background runner it runs at once.
+    fn queue(&mut self, tree: bool) {
+        let settings = Settings {
+            sample_index: self.model.sample_index,
+            granularity: self.model.granularity,
+            filters: self.filters(),
+            sort: self.model.sort,
+        };
+        self.queue_settings(settings, tree);
+    }
+
+    fn queue_settings(&mut self, settings: Settings, tree: bool) {
+        let job = Job {
+            generation: self.generation,
+            settings,
+            tree,
+        };
+        self.busy = Some((
+            if tree {
+                "building the call tree"
+            } else {
+                "recomputing"
+            },
+            Instant::now(),
+        ));
+        if self.background {
+            self.queued = Some(job);
+        } else {
+            let done = job.run(&self.profile);
+            self.finish(done);
+        }
+    }
+
+    /// Installs a finished job's result (stale ones are dropped).
+    pub fn finish(&mut self, done: Done) {
+        if done.generation != self.generation {
+            return;
+        }
+        match done.output {
+            Output::Model(model) => {
+                self.wanted = None;
+                let top_name = self.selected_top_name();
+                self.model = model;
+                self.select_top_name(top_name.as_deref());
+                self.flame.zoom.clear();
+                self.flame.selected = CallTree::ROOT;
+                self.peek.peek = None;
+                self.peek.history.clear();
+                self.queue(true);
+            }
+            Output::Tree(parts) => {
+                self.model.install_tree(parts);
+                self.busy = None;
+                self.restore_carry();
+            }
+        }
     }
 
     pub fn profile(&self) -> &Profile {
@@ -316,21 +465,19 @@ impl App {
             }
             Action::NextSampleType | Action::PrevSampleType => {
                 let n = self.profile.sample_types.len();
-                let i = self.model.sample_index;
+                let (i, granularity) = self.settings_wanted();
                 let next = if action == Action::NextSampleType {
                     (i + 1) % n
                 } else {
                     (i + n - 1) % n
                 };
-                self.recompute(next, self.model.granularity);
+                self.recompute(next, granularity);
             }
             Action::CycleGranularity => {
                 let all = Granularity::ALL;
-                let at = all
-                    .iter()
-                    .position(|&g| g == self.model.granularity)
-                    .unwrap_or(0);
-                self.recompute(self.model.sample_index, all[(at + 1) % all.len()]);
+                let (sample_index, granularity) = self.settings_wanted();
+                let at = all.iter().position(|&g| g == granularity).unwrap_or(0);
+                self.recompute(sample_index, all[(at + 1) % all.len()]);
             }
             Action::Filter(kind) => self.add_filter(kind),
             Action::PopFilter => {
@@ -426,7 +573,11 @@ impl App {
     fn set_search(&mut self, pattern: &str) {
         match compile_regex("search", pattern) {
             Ok(regex) => {
-                let coverage = self.model.tree.coverage(&regex, self.zoom());
+                let coverage = if self.model.tree_ready {
+                    self.model.tree.coverage(&regex, self.zoom())
+                } else {
+                    Coverage::default()
+                };
                 self.search = Some(Search { regex, coverage });
                 if self.view == ViewKind::Top {
                     let matched = self.top_matches(self.top.selected);
@@ -526,10 +677,17 @@ impl App {
     }
 
     fn refilter(&mut self) {
-        self.recompute(self.model.sample_index, self.model.granularity);
+        let (sample_index, granularity) = self.settings_wanted();
+        self.recompute(sample_index, granularity);
     }
 
-    /// Recomputes the model and carries selections over by name.
+    fn settings_wanted(&self) -> (usize, Granularity) {
+        self.wanted
+            .unwrap_or((self.model.sample_index, self.model.granularity))
+    }
+
+    /// Starts a recomputation for new settings; selections are carried
+    /// over by name when the results arrive.
     fn recompute(&mut self, sample_index: usize, granularity: Granularity) {
         let filters = match filters_of(&self.chips) {
             Ok(f) => f,
@@ -538,59 +696,72 @@ impl App {
                 return;
             }
         };
-        let top_name = self.selected_top_name();
-        let tree = &self.model.tree;
-        let zoom_paths: Vec<Vec<String>> = self
-            .flame
-            .zoom
-            .iter()
-            .map(|&z| tree.path_names(z))
-            .collect();
-        let selected_path = tree.path_names(self.flame.selected);
-        let peek_name = self
-            .peek
-            .peek
-            .as_ref()
-            .map(|p| tree.names()[p.node.index()].clone());
-        let history: Vec<String> = self
-            .peek
-            .history
-            .iter()
-            .map(|n| tree.names()[n.index()].clone())
-            .collect();
-        self.model = Model::compute(
-            &self.profile,
+        if self.model.tree_ready {
+            self.carry = Some(self.carry_names());
+        }
+        self.generation += 1;
+        self.wanted = Some((sample_index, granularity));
+        let settings = Settings {
             sample_index,
             granularity,
-            &filters,
-            self.model.sort,
-        );
+            filters,
+            sort: self.model.sort,
+        };
+        self.queue_settings(settings, false);
+    }
+
+    fn carry_names(&self) -> Carry {
         let tree = &self.model.tree;
-        let mut zoom: Vec<CallId> = zoom_paths.iter().map(|p| tree.find_path(p)).collect();
+        let name = |n: NodeId| tree.names()[n.index()].clone();
+        Carry {
+            zoom: self
+                .flame
+                .zoom
+                .iter()
+                .map(|&z| tree.path_names(z))
+                .collect(),
+            selected: tree.path_names(self.flame.selected),
+            peek: self.peek.peek.as_ref().map(|p| name(p.node)),
+            history: self.peek.history.iter().map(|&n| name(n)).collect(),
+            flame_node: None,
+        }
+    }
+
+    /// Puts back zoom, selection and peek once a new tree is in place.
+    fn restore_carry(&mut self) {
+        let carry = self.carry.take().unwrap_or_default();
+        let tree = &self.model.tree;
+        let mut zoom: Vec<CallId> = carry.zoom.iter().map(|p| tree.find_path(p)).collect();
         zoom.dedup();
         zoom.retain(|&z| z != CallTree::ROOT);
         self.flame.zoom = zoom;
-        self.flame.selected = tree.find_path(&selected_path);
+        self.flame.selected = tree.find_path(&carry.selected);
         if !tree.is_ancestor(self.zoom(), self.flame.selected)
             && !tree.is_ancestor(self.flame.selected, self.zoom())
         {
             self.flame.selected = self.zoom();
         }
         self.keep_flame_selection_visible();
-        self.select_top_name(top_name.as_deref());
-        self.peek.history = history.iter().filter_map(|n| self.node_named(n)).collect();
-        match peek_name.and_then(|n| self.node_named(&n)) {
+        self.peek.history = carry
+            .history
+            .iter()
+            .filter_map(|n| self.node_named(n))
+            .collect();
+        match carry.peek.and_then(|n| self.node_named(&n)) {
             Some(node) => self.open_peek(node, false),
             None => self.peek.peek = None,
         }
         if self.source.source.is_some() {
             self.open_source();
         }
-        if let Some(search) = &self.search {
-            let regex = search.regex.clone();
-            let coverage = self.model.tree.coverage(&regex, self.zoom());
-            self.search = Some(Search { regex, coverage });
+        if let Some(node) = carry.flame_node.and_then(|n| self.node_named(&n)) {
+            self.select_in_flame(node);
+        } else if self.flame.selected == CallTree::ROOT && self.view == ViewKind::Flame {
+            if let Some(node) = self.model.rows.get(self.top.selected).map(|r| r.node) {
+                self.select_in_flame(node);
+            }
         }
+        self.refresh_coverage();
     }
 
     fn node_named(&self, name: &str) -> Option<NodeId> {
@@ -660,6 +831,11 @@ impl App {
 
     /// Selects a function's heaviest frame in the flame graph.
     fn select_in_flame(&mut self, node: NodeId) {
+        if !self.model.tree_ready {
+            let name = self.model.tree.names()[node.index()].clone();
+            self.carry.get_or_insert_with(Carry::default).flame_node = Some(name);
+            return;
+        }
         let Some(call) = self.model.tree.heaviest(node) else {
             return;
         };
@@ -696,6 +872,9 @@ impl App {
     }
 
     fn refresh_coverage(&mut self) {
+        if !self.model.tree_ready {
+            return;
+        }
         if let Some(search) = &self.search {
             let regex = search.regex.clone();
             let coverage = self.model.tree.coverage(&regex, self.zoom());
@@ -714,6 +893,9 @@ impl App {
     }
 
     fn update_flame(&mut self, action: Action) {
+        if !self.model.tree_ready {
+            return;
+        }
         let tree = &self.model.tree;
         let selected = self.flame.selected;
         let width = u32::from(self.size.0);
@@ -871,6 +1053,11 @@ impl App {
 
     /// Peeks at `node`; `remember` pushes the current one onto the history.
     fn open_peek(&mut self, node: NodeId, remember: bool) {
+        if !self.model.tree_ready {
+            let name = self.model.tree.names()[node.index()].clone();
+            self.carry.get_or_insert_with(Carry::default).peek = Some(name);
+            return;
+        }
         if let Some(old) = &self.peek.peek {
             if old.node == node && remember {
                 return;

@@ -101,11 +101,27 @@ where
 {
     let size = terminal.size()?;
     app.update(action::Action::Resize(size.width, size.height));
+    let (tx, rx) = mpsc::channel::<app::Done>();
     loop {
+        if let Some(job) = app.take_job() {
+            let profile = app.profile_arc();
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let _ = tx.send(job.run(&profile));
+            });
+        }
         terminal.draw(|frame| views::render(app, frame))?;
-        let event = event::read()?;
-        if let Some(action) = keymap::action_for(&event, app.prompt.is_some()) {
-            app.update(action);
+        // Idle: block until the user does something. Busy: wake up to
+        // collect results and move the progress indicator.
+        let ready = app.busy.is_none() || event::poll(Duration::from_millis(100))?;
+        if ready {
+            let event = event::read()?;
+            if let Some(action) = keymap::action_for(&event, app.prompt.is_some()) {
+                app.update(action);
+            }
+        }
+        while let Ok(done) = rx.try_recv() {
+            app.finish(done);
         }
         if app.should_quit() {
             return Ok(());

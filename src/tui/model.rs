@@ -56,46 +56,63 @@ pub struct Row {
     pub base_cum: i64,
 }
 
-/// Everything computed for one setting of sample type, granularity and filters.
+/// What a model is computed for.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub sample_index: usize,
+    pub granularity: Granularity,
+    pub filters: Filters,
+    pub sort: Sort,
+}
+
+/// Everything computed for one setting of sample type, granularity and
+/// filters. It arrives in two steps: the Top rows first (with the inline
+/// suffixes of the first page), then the call tree and the remaining
+/// suffixes, which take longer on big profiles.
 pub struct Model {
     pub sample_index: usize,
     pub granularity: Granularity,
     pub sample_type: ValueType,
     /// pprof's total: all samples before filters (the base total in a diff).
     pub total: i64,
-    /// The call tree behind the flame graph and peek.
+    /// The call tree behind the flame graph and peek; only the root and the
+    /// node names until `tree_ready`.
     pub tree: CallTree,
+    pub tree_ready: bool,
     /// Top rows in the current sort order.
     pub rows: Vec<Row>,
     pub sort: Sort,
 }
 
+/// Rows whose inline suffix is resolved before the first screen; the rest
+/// follow with the call tree.
+const FIRST_PAGE: usize = 256;
+
 impl Model {
-    pub fn compute(
-        profile: &Profile,
-        sample_index: usize,
-        granularity: Granularity,
-        filters: &Filters,
-        sort: Sort,
-    ) -> Model {
+    /// The Top rows and totals (fast: one parallel sample walk).
+    pub fn compute(profile: &Profile, settings: &Settings) -> Model {
+        let Settings {
+            sample_index,
+            granularity,
+            ref filters,
+            sort,
+        } = *settings;
         let stacks = Stacks::new(profile, granularity, filters);
-        let tree = CallTree::build(&stacks, sample_index);
-        let diff = !profile.samples().diff_base.is_empty();
-        let sums = diff.then(|| tree.node_sums());
-        let mut totals = node_totals(&stacks, sample_index);
-        let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
-        resolve_inlining(&stacks, sample_index, &mut totals, flat_sum);
+        let tree = CallTree::names_only(&stacks);
+        let base =
+            (!profile.samples().diff_base.is_empty()).then(|| base_sums(&stacks, sample_index));
+        let totals = node_totals(&stacks, sample_index);
         let rows = totals
             .into_iter()
             .map(|t: NodeTotals| {
-                let base = sums.as_ref().map(|s| s[t.node.index()]).unwrap_or_default();
+                let (base_flat, base_cum) = base.as_ref().map_or((0, 0), |b| b[t.node.index()]);
                 Row {
                     node: t.node,
                     flat: t.flat,
                     cum: t.cum,
                     inlined: t.inlined,
-                    base_flat: base.base_flat,
-                    base_cum: base.base_cum,
+                    base_flat,
+                    base_cum,
                 }
             })
             .collect();
@@ -105,11 +122,46 @@ impl Model {
             sample_type: profile.sample_types[sample_index].clone(),
             total: total(profile, sample_index),
             tree,
+            tree_ready: false,
             rows,
             sort,
         };
         model.sort_rows(sort);
+        let first: Vec<NodeId> = model.rows.iter().take(FIRST_PAGE).map(|r| r.node).collect();
+        let inlined = inline_suffixes(&stacks, &model, &first);
+        model.set_inlined(&inlined);
         model
+    }
+
+    /// The call tree and every row's inline suffix (slow on big profiles:
+    /// run off the UI thread).
+    pub fn compute_tree(profile: &Profile, settings: &Settings) -> TreeParts {
+        let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
+        let tree = CallTree::build(&stacks, settings.sample_index);
+        let totals = node_totals(&stacks, settings.sample_index);
+        let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
+        let mut totals = totals;
+        resolve_inlining(&stacks, settings.sample_index, &mut totals, flat_sum);
+        TreeParts {
+            tree,
+            inlined: totals.into_iter().map(|t| (t.node, t.inlined)).collect(),
+        }
+    }
+
+    /// Installs the second step.
+    pub fn install_tree(&mut self, parts: TreeParts) {
+        self.tree = parts.tree;
+        self.tree_ready = true;
+        self.set_inlined(&parts.inlined);
+    }
+
+    fn set_inlined(&mut self, inlined: &[(NodeId, Inlined)]) {
+        let by_node: std::collections::HashMap<NodeId, Inlined> = inlined.iter().copied().collect();
+        for row in &mut self.rows {
+            if let Some(&i) = by_node.get(&row.node) {
+                row.inlined = i;
+            }
+        }
     }
 
     /// Reorders the Top rows.
@@ -173,6 +225,59 @@ impl Model {
     pub fn percent(&self, value: i64) -> String {
         percentage(value, self.total).trim().to_owned()
     }
+}
+
+/// The slow part of a [`Model`].
+pub struct TreeParts {
+    pub tree: CallTree,
+    pub inlined: Vec<(NodeId, Inlined)>,
+}
+
+/// Inline suffixes of some rows.
+fn inline_suffixes(stacks: &Stacks<'_>, model: &Model, nodes: &[NodeId]) -> Vec<(NodeId, Inlined)> {
+    let flat_sum: i64 = model.rows.iter().map(|r| r.flat).sum();
+    let mut rows: Vec<NodeTotals> = model
+        .rows
+        .iter()
+        .filter(|r| nodes.contains(&r.node))
+        .map(|r| NodeTotals {
+            node: r.node,
+            flat: r.flat,
+            cum: r.cum,
+            inlined: r.inlined,
+        })
+        .collect();
+    resolve_inlining(stacks, model.sample_index, &mut rows, flat_sum);
+    rows.into_iter().map(|t| (t.node, t.inlined)).collect()
+}
+
+/// Flat and cum of the `--diff-base` samples alone (as magnitudes), per
+/// node, with pprof's rule of counting a sample once per node.
+fn base_sums(stacks: &Stacks<'_>, sample_index: usize) -> Vec<(i64, i64)> {
+    let samples = stacks.profile().samples();
+    let n = stacks.nodes().len();
+    let mut sums = vec![(0i64, 0i64); n];
+    let mut seen = vec![usize::MAX; n];
+    let range = samples.diff_base.clone();
+    stacks.for_each_stack(range, |s, stack| {
+        let value = samples.value(s, sample_index).saturating_abs();
+        if value == 0 {
+            return;
+        }
+        let mut leaf = true;
+        for frame in stack.leaf_first() {
+            let i = frame.node.index();
+            if leaf {
+                sums[i].0 += value;
+                leaf = false;
+            }
+            if seen[i] != s {
+                seen[i] = s;
+                sums[i].1 += value;
+            }
+        }
+    });
+    sums
 }
 
 /// Per-line values of one function, and its source text when found.

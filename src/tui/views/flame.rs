@@ -21,6 +21,10 @@ pub fn graph_area(body: Rect) -> Rect {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let graph = graph_area(area);
+    if !app.model.tree_ready {
+        super::building(app, area, buf);
+        return;
+    }
     let tree = &app.model.tree;
     if tree.is_empty() {
         buf.set_stringn(

@@ -129,6 +129,15 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     if !app.chips.is_empty() {
         spans.push(Span::styled(" x/C clear", theme.dim()));
     }
+    if let Some((what, since)) = &app.busy {
+        let spinner = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+        let elapsed = since.elapsed();
+        let tick = (elapsed.as_millis() / 100) as usize % spinner.len();
+        spans.push(Span::styled(
+            format!("  {} {what}… {:.1}s", spinner[tick], elapsed.as_secs_f64()),
+            theme.header(),
+        ));
+    }
     if let Some((text, error)) = &app.message {
         spans.push(Span::raw("  "));
         let style = if *error {
@@ -211,4 +220,22 @@ pub fn truncate_left(s: &str, width: usize) -> String {
 /// Right-aligns `s` in `width` cells.
 pub fn right(s: &str, width: usize) -> String {
     format!("{s:>width$}")
+}
+
+/// The placeholder of views that need the call tree while it is built.
+pub fn building(app: &App, area: Rect, buf: &mut Buffer) {
+    let elapsed = app
+        .busy
+        .as_ref()
+        .map_or(0.0, |(_, t)| t.elapsed().as_secs_f64());
+    let text = format!("building the call tree… {elapsed:.1}s (Top works meanwhile)");
+    if area.height > 1 {
+        buf.set_stringn(
+            area.x + 2,
+            area.y + 1,
+            text,
+            usize::from(area.width.saturating_sub(2)),
+            app.theme.dim(),
+        );
+    }
 }

@@ -26,6 +26,10 @@ pub fn row_at(app: &App, y: u16) -> Option<usize> {
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
+    if !app.model.tree_ready {
+        super::building(app, area, buf);
+        return;
+    }
     let model = &app.model;
     let width = usize::from(area.width);
     let Some(peek) = &app.peek.peek else {
