@@ -21,6 +21,9 @@ pub struct Shape {
     pub max_depth: usize,
     /// Fraction (per mille) of locations that carry an inlined call.
     pub inline_per_mille: u64,
+    /// How many small helper functions those inlined calls go to (as in
+    /// Go, where only small functions are inlined).
+    pub inlinable: usize,
 }
 
 impl Shape {
@@ -31,6 +34,7 @@ impl Shape {
         functions: 20_000,
         max_depth: 48,
         inline_per_mille: 150,
+        inlinable: 1_000,
     };
 }
 
@@ -111,7 +115,7 @@ pub fn generate(shape: &Shape, seed: u64) -> pb::Profile {
                 column: 0,
             }];
             if rng.below(1000) < shape.inline_per_mille {
-                let inlined = ((i * 7 + 3) % shape.functions) as u64 + 1;
+                let inlined = ((i * 7 + 3) % shape.inlinable.max(1)) as u64 + 1;
                 line.insert(
                     0,
                     pb::Line {

@@ -11,11 +11,23 @@ use crate::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
 use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile};
 use crate::source::{Source, load};
 
+mod flamegraph;
 mod top;
 mod tui;
 
 /// Exit code for a usage error (clap uses the same).
 pub const EXIT_USAGE: u8 = 2;
+
+/// A mistake in the command line found after parsing (a bad regex, an
+/// unknown sample type): reported like any error, but with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Wraps an error as a usage error, keeping its message.
+pub fn usage(err: impl std::fmt::Display) -> anyhow::Error {
+    UsageError(err.to_string()).into()
+}
 
 /// Read Go pprof profiles in the terminal: rank allocation sites, diff heap
 /// snapshots, find leaks, export flame graphs.
@@ -42,6 +54,8 @@ pub struct Cli {
 enum Command {
     /// Rank nodes by flat or cumulative value, like `go tool pprof -top`.
     Top(top::TopArgs),
+    /// Write an SVG flame graph (or folded stacks), optionally differential.
+    Flamegraph(flamegraph::FlamegraphArgs),
 }
 
 /// Options shared by every report: what to measure, at which granularity,
@@ -72,7 +86,7 @@ pub struct ViewArgs {
     #[arg(long, value_name = "RE")]
     pub show: Option<String>,
 
-    /// Keep samples whose labels match: [key=]regex[,regex] or [key=]low:high (e.g. bytes=1kb:).
+    /// Keep samples whose labels match: `[key=]regex[,regex]` or `[key=]low:high` (e.g. `bytes=1kb:`).
     #[arg(long, value_name = "FILTER")]
     pub tagfocus: Option<String>,
 
@@ -105,23 +119,25 @@ impl ViewArgs {
 
     /// Compiles the filter options.
     pub fn filters(&self) -> Result<Filters> {
-        let regex =
-            |name, re: &Option<String>| re.as_deref().map(|p| compile_regex(name, p)).transpose();
+        let regex = |name, re: &Option<String>| {
+            re.as_deref()
+                .map(|p| compile_regex(name, p))
+                .transpose()
+                .map_err(usage)
+        };
+        let tag = |name, spec: &Option<String>| {
+            spec.as_deref()
+                .map(|t| TagFilter::parse(name, t))
+                .transpose()
+                .map_err(usage)
+        };
         Ok(Filters {
             focus: regex("--focus", &self.focus)?,
             ignore: regex("--ignore", &self.ignore)?,
             hide: regex("--hide", &self.hide)?,
             show: regex("--show", &self.show)?,
-            tag_focus: self
-                .tagfocus
-                .as_deref()
-                .map(|t| TagFilter::parse("--tagfocus", t))
-                .transpose()?,
-            tag_ignore: self
-                .tagignore
-                .as_deref()
-                .map(|t| TagFilter::parse("--tagignore", t))
-                .transpose()?,
+            tag_focus: tag("--tagfocus", &self.tagfocus)?,
+            tag_ignore: tag("--tagignore", &self.tagignore)?,
         })
     }
 
@@ -135,10 +151,10 @@ impl ViewArgs {
                     .iter()
                     .map(|t| t.name.as_str())
                     .collect();
-                anyhow::anyhow!(
+                usage(format!(
                     "unknown sample type '{spec}' (this profile has: {})",
                     names.join(", ")
-                )
+                ))
             }),
         }
     }
@@ -168,7 +184,11 @@ pub fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("pprof-tui: {}", one_line(&format!("{err:#}")));
-            ExitCode::FAILURE
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -176,6 +196,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Top(args)) => top::run(&args, out),
+        Some(Command::Flamegraph(args)) => flamegraph::run(&args, out),
         None => tui::run(&cli.profiles, &cli.tui),
     }
 }

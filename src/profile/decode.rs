@@ -9,7 +9,7 @@
 //! The small messages (locations, functions, mappings …) use prost's
 //! generated code.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::io::Read;
 
 use prost::encoding::{self, DecodeContext, WireType, decode_key, decode_varint};
@@ -235,17 +235,17 @@ impl LocationIds {
         }
     }
 
-    fn extend(&mut self, ids: &[u64]) {
-        if let LocationIds::Narrow(narrow) = self {
-            if ids.iter().all(|&id| u32::try_from(id).is_ok()) {
-                narrow.extend(ids.iter().map(|&id| id as u32));
-                return;
-            }
-            let wide = narrow.iter().map(|&id| u64::from(id)).collect();
-            *self = LocationIds::Wide(wide);
-        }
-        if let LocationIds::Wide(wide) = self {
-            wide.extend_from_slice(ids);
+    fn push(&mut self, id: u64) {
+        match self {
+            LocationIds::Narrow(narrow) => match u32::try_from(id) {
+                Ok(id) => narrow.push(id),
+                Err(_) => {
+                    let mut wide: Vec<u64> = narrow.iter().map(|&id| u64::from(id)).collect();
+                    wide.push(id);
+                    *self = LocationIds::Wide(wide);
+                }
+            },
+            LocationIds::Wide(wide) => wide.push(id),
         }
     }
 }
@@ -253,7 +253,6 @@ impl LocationIds {
 /// Per-sample scratch buffers, reused so that decoding a sample allocates nothing.
 #[derive(Default)]
 struct Scratch {
-    ids: Vec<u64>,
     values: Vec<i64>,
 }
 
@@ -270,7 +269,11 @@ fn take_length_delimited<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], ProfileErro
 }
 
 fn expect_length_delimited(wire_type: WireType) -> Result<(), prost::DecodeError> {
-    encoding::check_wire_type(WireType::LengthDelimited, wire_type)
+    expect_wire_type(WireType::LengthDelimited, wire_type)
+}
+
+fn expect_wire_type(expected: WireType, actual: WireType) -> Result<(), prost::DecodeError> {
+    encoding::check_wire_type(expected, actual)
 }
 
 impl RawProfile {
@@ -385,20 +388,28 @@ impl RawSamples {
         scratch: &mut Scratch,
         ctx: &DecodeContext,
     ) -> Result<(), ProfileError> {
-        use encoding::{int64, message, uint64};
-        scratch.ids.clear();
+        use encoding::{int64, message};
         scratch.values.clear();
         let body = &mut body;
         while !body.is_empty() {
             let (tag, wire_type) = decode_key(body)?;
             match tag {
-                1 => uint64::merge_repeated(wire_type, &mut scratch.ids, body, ctx.clone())?,
+                // Location ids go straight into the flat array, packed or not.
+                1 if wire_type == WireType::LengthDelimited => {
+                    let mut packed = take_length_delimited(body)?;
+                    while !packed.is_empty() {
+                        self.location_ids.push(decode_varint(&mut packed)?);
+                    }
+                }
+                1 => {
+                    expect_wire_type(WireType::Varint, wire_type)?;
+                    self.location_ids.push(decode_varint(body)?);
+                }
                 2 => int64::merge_repeated(wire_type, &mut scratch.values, body, ctx.clone())?,
                 3 => message::merge_repeated(wire_type, &mut self.labels, body, ctx.clone())?,
                 _ => encoding::skip_field(wire_type, tag, body, ctx.clone())?,
             }
         }
-        self.location_ids.extend(&scratch.ids);
         self.stack_ends.push(self.location_ids.len());
         self.values.extend_from_slice(&scratch.values);
         self.value_ends.push(self.values.len());
@@ -432,7 +443,7 @@ impl IdIndex {
         let mut index = if max <= (n as u64).saturating_mul(4).max(1024) {
             IdIndex::Dense(vec![IdIndex::ABSENT; max as usize + 1])
         } else {
-            IdIndex::Sparse(HashMap::with_capacity(n))
+            IdIndex::Sparse(HashMap::with_capacity_and_hasher(n, Default::default()))
         };
         for (i, id) in ids.enumerate() {
             if id == 0 {
@@ -452,6 +463,56 @@ impl IdIndex {
             }
         }
         Ok(index)
+    }
+
+    /// Replaces every id by its index, in parallel for large inputs; on a
+    /// dangling id, returns the position of the first one (left unresolved).
+    fn resolve_in_place(&self, ids: &mut [u32]) -> Result<(), usize> {
+        const MIN_PER_THREAD: usize = 1 << 20;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(4);
+        let parts = (ids.len() / MIN_PER_THREAD).clamp(1, threads);
+        let chunk = ids.len().div_ceil(parts).max(1);
+        if parts == 1 {
+            return self.resolve_chunk(ids);
+        }
+        let results: Vec<Result<(), usize>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .chunks_mut(chunk)
+                .map(|part| scope.spawn(move || self.resolve_chunk(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        for (i, result) in results.into_iter().enumerate() {
+            result.map_err(|at| i * chunk + at)?;
+        }
+        Ok(())
+    }
+
+    fn resolve_chunk(&self, ids: &mut [u32]) -> Result<(), usize> {
+        match self {
+            IdIndex::Dense(table) => {
+                for (i, id) in ids.iter_mut().enumerate() {
+                    match table.get(*id as usize) {
+                        Some(&index) if index != IdIndex::ABSENT => *id = index,
+                        _ => return Err(i),
+                    }
+                }
+            }
+            IdIndex::Sparse(map) => {
+                for (i, id) in ids.iter_mut().enumerate() {
+                    *id = *map.get(&u64::from(*id)).ok_or(i)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn get(&self, id: u64) -> Option<u32> {
@@ -652,26 +713,21 @@ fn build_samples(
         labels,
         label_ends,
     } = raw;
-    let sample_of = |frame: usize| stack_ends.partition_point(|&end| end <= frame);
-    let resolve = |frame: usize, id: u64| {
-        locations
-            .get(id)
-            .ok_or_else(|| ProfileError::DanglingLocation {
-                sample: sample_of(frame),
-                id,
-            })
+    let dangling = |frame: usize, id: u64| ProfileError::DanglingLocation {
+        sample: stack_ends.partition_point(|&end| end <= frame),
+        id,
     };
     let frames = match location_ids {
         LocationIds::Narrow(mut ids) => {
-            for (frame, id) in ids.iter_mut().enumerate() {
-                *id = resolve(frame, u64::from(*id))?;
-            }
+            locations
+                .resolve_in_place(&mut ids)
+                .map_err(|frame| dangling(frame, u64::from(ids[frame])))?;
             ids
         }
         LocationIds::Wide(ids) => ids
             .iter()
             .enumerate()
-            .map(|(frame, &id)| resolve(frame, id))
+            .map(|(frame, &id)| locations.get(id).ok_or_else(|| dangling(frame, id)))
             .collect::<Result<_, _>>()?,
     };
     let mut start = 0;

@@ -225,7 +225,7 @@ mod tests {
         assert_eq!(percentage(1, 300), " 0.33%");
         assert_eq!(percentage(1, 100_000), "0.001%");
         assert_eq!(percentage(1, 10_000_000), "1e-05%");
-        assert_eq!(percentage(999, 1000), " 99.90%");
+        assert_eq!(percentage(999, 1000), "99.90%");
         assert_eq!(percentage(9996, 10000), "  100%");
         assert_eq!(percentage(-5, 10), "50.00%");
     }
@@ -235,7 +235,7 @@ mod tests {
         assert_eq!(scaled_label(0, "bytes", "minimum"), "0");
         assert_eq!(scaled_label(1536, "bytes", "minimum"), "1.50kB");
         assert_eq!(scaled_label(1024, "bytes", "minimum"), "1kB");
-        assert_eq!(scaled_label(1536, "bytes", "MB"), "0.00MB");
+        assert_eq!(scaled_label(1536, "bytes", "MB"), "0");
         assert_eq!(scaled_label(15_533_544, "bytes", "B"), "15533544B");
         assert_eq!(scaled_label(4_130_000_000, "nanoseconds", "auto"), "4.13s");
         assert_eq!(scaled_label(10_000_000, "nanoseconds", "ms"), "10ms");

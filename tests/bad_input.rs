@@ -1,0 +1,309 @@
+//! Every kind of bad input gets exit code 1 and exactly one line on stderr
+//! naming the file and the problem — never a panic. Valid but odd profiles
+//! (negative values, 200,000-frame stacks, hostile names) load.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod support;
+
+use std::path::Path;
+
+use pprof_tui::profile::pb;
+use support::{Builder, gzip, noise, pprof_tui, stdout_of};
+
+/// Runs `top` on `bytes` written to a file and checks the one-line error.
+fn assert_rejected(name: &str, bytes: &[u8], problem: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    assert_error_line(&path, problem);
+}
+
+fn assert_error_line(path: &Path, problem: &str) {
+    let output = pprof_tui().arg("top").arg(path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}: stderr {stderr}",
+        path.display()
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "no partial output: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains(&path.display().to_string()),
+        "names the file: {stderr}"
+    );
+    assert!(stderr.contains(problem), "says '{problem}': {stderr}");
+}
+
+fn valid() -> Builder {
+    let mut b = Builder::new();
+    b.sample(&["main.main", "main.alloc"], 2, 2048);
+    b
+}
+
+#[test]
+fn empty_file() {
+    assert_rejected("empty.pb.gz", b"", "the file is empty");
+}
+
+#[test]
+fn random_bytes() {
+    assert_rejected("random.pb", &noise(4096, 7), "not a pprof protobuf");
+}
+
+#[test]
+fn plain_text() {
+    assert_rejected(
+        "notes.txt",
+        b"this is not a profile\njust some text\n",
+        "not a pprof protobuf",
+    );
+}
+
+#[test]
+fn truncated_gzip() {
+    let gz = valid().encode_gz();
+    assert_rejected(
+        "truncated.pb.gz",
+        &gz[..gz.len() / 2],
+        "not a valid gzip stream",
+    );
+}
+
+#[test]
+fn gzip_of_garbage() {
+    assert_rejected(
+        "garbage.pb.gz",
+        &gzip(&noise(10_000, 3)),
+        "not a pprof protobuf",
+    );
+}
+
+#[test]
+fn length_prefix_claiming_terabytes() {
+    // Field 2 (sample), length-delimited, claiming 2^42 bytes.
+    let mut bytes = vec![0x12];
+    let mut len: u64 = 1 << 42;
+    while len >= 0x80 {
+        bytes.push((len as u8) | 0x80);
+        len >>= 7;
+    }
+    bytes.push(len as u8);
+    bytes.extend_from_slice(b"tiny");
+    assert_rejected("huge.pb", &bytes, "runs past the end of the data");
+}
+
+#[test]
+fn decompressed_size_over_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.pb.gz");
+    std::fs::write(&path, gzip(&vec![0u8; 100_000])).unwrap();
+    let output = pprof_tui()
+        .args(["top", "--max-decompressed", "1000"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr.contains("exceeds the limit of 1000 bytes"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn dangling_location_id() {
+    let mut b = valid();
+    b.profile.sample[0].location_id.push(99);
+    assert_rejected(
+        "dangling-location.pb.gz",
+        &b.encode_gz(),
+        "location id 99, which does not exist",
+    );
+}
+
+#[test]
+fn dangling_function_id() {
+    let mut b = valid();
+    b.profile.location[0].line[0].function_id = 42;
+    assert_rejected(
+        "dangling-function.pb.gz",
+        &b.encode_gz(),
+        "function id 42, which does not exist",
+    );
+}
+
+#[test]
+fn string_index_out_of_range() {
+    let mut b = valid();
+    b.profile.function[0].name = 1000;
+    assert_rejected(
+        "bad-string.pb.gz",
+        &b.encode_gz(),
+        "string index 1000 is out of range",
+    );
+}
+
+#[test]
+fn wrong_number_of_values() {
+    let mut b = valid();
+    b.profile.sample[0].value.push(7);
+    assert_rejected(
+        "values.pb.gz",
+        &b.encode_gz(),
+        "sample 0 has 3 values but the profile has 2 sample types",
+    );
+}
+
+#[test]
+fn no_sample_types() {
+    let mut b = valid();
+    b.profile.sample_type.clear();
+    b.profile.sample[0].value.clear();
+    assert_rejected(
+        "no-types.pb.gz",
+        &b.encode_gz(),
+        "the profile has no sample types",
+    );
+}
+
+#[test]
+fn missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_error_line(&dir.path().join("nope.pb.gz"), "no such file");
+}
+
+#[test]
+fn a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_error_line(dir.path(), "is a directory");
+}
+
+/// Runs `top --format json -n 0` on a profile and returns the document.
+fn top_json(bytes: &[u8], extra: &[&str]) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.pb.gz");
+    std::fs::write(&path, bytes).unwrap();
+    let stdout = stdout_of(
+        pprof_tui()
+            .args(["top", "--format", "json", "-n", "0"])
+            .args(extra)
+            .arg(&path),
+    );
+    serde_json::from_slice(&stdout).unwrap()
+}
+
+fn row<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no row {name}: {doc}"))
+}
+
+#[test]
+fn negative_values_load_and_sum() {
+    let mut b = Builder::new();
+    b.sample(&["main.main", "main.grow"], 3, 3000)
+        .sample(&["main.main", "main.shrink"], -1, -1000);
+    let doc = top_json(&b.encode_gz(), &[]);
+    assert_eq!(doc["total"], 4000, "total is the sum of |value|");
+    assert_eq!(row(&doc, "main.shrink")["flat"], -1000);
+    assert_eq!(row(&doc, "main.main")["cum"], 2000);
+}
+
+#[test]
+fn two_hundred_thousand_frame_stack() {
+    // A deep recursion: 200,000 frames cycling through three functions.
+    let mut b = Builder::new();
+    let names = ["main.walk", "main.visit", "main.descend"];
+    let mut stack: Vec<&str> = vec!["main.main"];
+    stack.extend((0..200_000).map(|i| names[i % 3]));
+    b.sample(&stack, 1, 4096);
+    assert_eq!(b.profile.sample[0].location_id.len(), 200_001);
+    let doc = top_json(&b.encode_gz(), &[]);
+    assert_eq!(doc["total"], 4096);
+    // Recursion is counted once per sample in cum.
+    for name in names {
+        assert_eq!(row(&doc, name)["cum"], 4096, "{name}");
+    }
+    assert_eq!(row(&doc, "main.main")["flat"], 0);
+    // The leaf is frame 200,000: names[199_999 % 3].
+    assert_eq!(row(&doc, names[199_999 % 3])["flat"], 4096);
+}
+
+#[test]
+fn hostile_names_load_and_survive_json() {
+    let mut b = Builder::new();
+    b.sample(&["main.main", "main.<&\"quoted\">\nnext"], 1, 100);
+    let mut bytes_b = b.encode();
+    // Splice an invalid UTF-8 byte into a function name in the wire bytes.
+    let at = bytes_b.windows(9).position(|w| w == b"main.main").unwrap();
+    bytes_b[at + 4] = 0xff;
+    let doc = top_json(&gzip(&bytes_b), &[]);
+    assert_eq!(row(&doc, "main.<&\"quoted\">\nnext")["flat"], 100);
+    assert_eq!(row(&doc, "main\u{fffd}main")["cum"], 100);
+}
+
+#[test]
+fn unknown_sample_type_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.pb.gz");
+    std::fs::write(&path, valid().encode_gz()).unwrap();
+    let output = pprof_tui()
+        .args(["top", "-i", "nonsense"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unknown sample type 'nonsense' (this profile has: objects, space)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_regex_is_a_usage_error() {
+    let output = pprof_tui()
+        .args(["top", "--focus", "(unclosed", "whatever.pb.gz"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid --focus regex '(unclosed'"));
+}
+
+#[test]
+fn missing_argument_is_a_usage_error() {
+    let output = pprof_tui().arg("top").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn location_without_lines_is_named_by_address_or_unknown() {
+    let mut b = valid();
+    b.profile.location.push(pb::Location {
+        id: 50,
+        address: 0x1234,
+        ..Default::default()
+    });
+    b.profile.sample.push(pb::Sample {
+        location_id: vec![50],
+        value: vec![1, 10],
+        label: vec![],
+    });
+    let doc = top_json(&b.encode_gz(), &["-g", "addresses"]);
+    assert_eq!(row(&doc, "0000000000001234 <unknown>")["flat"], 10);
+}

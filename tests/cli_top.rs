@@ -1,0 +1,138 @@
+//! `pprof-tui top` end to end: the binary's text output equals
+//! `go tool pprof -top`'s byte for byte, and its JSON carries the same
+//! exact numbers.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+use std::path::{Path, PathBuf};
+
+mod support;
+
+use support::{pprof_tui, stdout_of};
+
+fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+}
+
+fn top(args: &[&str]) -> String {
+    String::from_utf8(stdout_of(pprof_tui().arg("top").args(args))).unwrap()
+}
+
+fn oracle(name: &str) -> String {
+    std::fs::read_to_string(testdata("oracle").join(name)).unwrap()
+}
+
+/// Oracle rows as (name with suffix, flat, cum), parsed from `-unit=B` or
+/// unit-less output.
+fn oracle_rows(text: &str) -> (i64, Vec<(String, i64, i64)>) {
+    let total_line = text
+        .lines()
+        .find(|l| l.starts_with("Showing nodes accounting for"))
+        .unwrap();
+    let total = number(
+        total_line
+            .rsplit(" of ")
+            .next()
+            .unwrap()
+            .trim_end_matches(" total"),
+    );
+    let rows = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("flat  flat%"))
+        .skip(1)
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let name = after_fields(line, 5);
+            (name.to_owned(), number(fields[0]), number(fields[3]))
+        })
+        .collect();
+    (total, rows)
+}
+
+/// The rest of `line` after `n` whitespace-separated fields (a row's name
+/// may itself contain spaces).
+fn after_fields(line: &str, n: usize) -> &str {
+    let mut rest = line.trim_start();
+    for _ in 0..n {
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        rest = rest[end..].trim_start();
+    }
+    rest
+}
+
+fn number(s: &str) -> i64 {
+    s.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .parse()
+        .unwrap_or_else(|_| panic!("number '{s}'"))
+}
+
+#[test]
+fn default_text_is_byte_identical_to_pprof() {
+    let heap = testdata("leaky/heap-3.pb.gz");
+    assert_eq!(
+        top(&[heap.to_str().unwrap()]),
+        oracle("leaky-heap-3.inuse_space.default.top.txt")
+    );
+    let cpu = testdata("leaky/cpu.pb.gz");
+    assert_eq!(
+        top(&[cpu.to_str().unwrap()]),
+        oracle("leaky-cpu.cpu.default.top.txt")
+    );
+}
+
+#[test]
+fn json_rows_equal_the_oracle_exactly() {
+    let heap = testdata("leaky/heap-3.pb.gz");
+    let doc: serde_json::Value = serde_json::from_str(&top(&[
+        "--format",
+        "json",
+        "-n",
+        "0",
+        "-i",
+        "inuse_space",
+        heap.to_str().unwrap(),
+    ]))
+    .unwrap();
+    let (total, rows) = oracle_rows(&oracle("leaky-heap-3.inuse_space.top.txt"));
+    assert_eq!(doc["sample_type"]["type"], "inuse_space");
+    assert_eq!(doc["sample_type"]["unit"], "bytes");
+    assert_eq!(doc["total"], total);
+    let json_rows = doc["rows"].as_array().unwrap();
+    assert_eq!(json_rows.len(), rows.len());
+    for (json, (name, flat, cum)) in json_rows.iter().zip(&rows) {
+        let suffix = match json["inline"].as_str().unwrap() {
+            "" => String::new(),
+            kind => format!(" ({kind})"),
+        };
+        assert_eq!(format!("{}{suffix}", json["name"].as_str().unwrap()), *name);
+        assert_eq!(json["flat"], *flat, "{name}");
+        assert_eq!(json["cum"], *cum, "{name}");
+    }
+}
+
+#[test]
+fn node_count_limits_rows_and_says_so() {
+    let heap = testdata("leaky/heap-3.pb.gz");
+    let text = top(&["-n", "3", heap.to_str().unwrap()]);
+    let rows = text
+        .lines()
+        .skip_while(|l| !l.contains("flat  flat%"))
+        .skip(1)
+        .count();
+    assert_eq!(rows, 3);
+    assert!(text.contains("Showing top 3 nodes out of"), "{text}");
+}
+
+#[test]
+fn reads_standard_input() {
+    let bytes = std::fs::read(testdata("leaky/heap-3.pb.gz")).unwrap();
+    let stdout = stdout_of(pprof_tui().args(["top", "-"]).write_stdin(bytes));
+    let expected = oracle("leaky-heap-3.inuse_space.default.top.txt");
+    assert_eq!(String::from_utf8(stdout).unwrap(), expected);
+}

@@ -1,0 +1,305 @@
+//! `pprof-tui flamegraph` as a user runs it: where the output goes, what
+//! it says, and that errors are one line with the right exit code and
+//! never leave a file behind.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+fn pprof_tui() -> Command {
+    let mut cmd = Command::cargo_bin("pprof-tui").unwrap();
+    cmd.current_dir(testdata());
+    cmd
+}
+
+/// Runs the command: exit code, stdout, stderr.
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// The `... of N total` of a pprof oracle.
+fn oracle_total(file: &str) -> i64 {
+    let text = std::fs::read_to_string(testdata().join("oracle").join(file)).unwrap();
+    let (_, rest) = text.split_once("% of ").unwrap();
+    let (total, _) = rest.split_once(" total").unwrap();
+    total.trim_end_matches('B').parse().unwrap()
+}
+
+fn grouped(v: i64) -> String {
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn writes_an_svg_file_titled_with_file_type_and_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("heap.svg");
+    let result = run(pprof_tui()
+        .args(["flamegraph", "leaky/heap-3.pb.gz", "-o"])
+        .arg(&out));
+    assert_eq!(result, (0, String::new(), String::new()));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let total = oracle_total("leaky-heap-3.inuse_space.top.txt");
+    let label = pprof_tui::report::units::label(total, "bytes");
+    assert!(svg.starts_with("<?xml"));
+    assert!(svg.contains(&format!(">heap-3.pb.gz — inuse_space — {label}</text>")));
+    assert!(svg.contains(&format!(
+        "<title>all ({label} = {} bytes, 100%)</title>",
+        grouped(total)
+    )));
+    assert!(svg.contains(&format!("total_samples=\"{total}\"")));
+    assert!(svg.trim_end().ends_with("</svg>"));
+    assert_eq!(files_in(dir.path()), ["heap.svg"]);
+}
+
+#[test]
+fn writes_to_stdout_when_it_is_not_a_terminal() {
+    // assert_cmd's stdout is a pipe.
+    for args in [
+        &["flamegraph", "leaky/goroutine-3.pb.gz"][..],
+        &["flamegraph", "leaky/goroutine-3.pb.gz", "-o", "-"][..],
+    ] {
+        let (code, stdout, stderr) = run(pprof_tui().args(args));
+        assert_eq!((code, stderr.as_str()), (0, ""));
+        assert!(stdout.starts_with("<?xml"));
+        assert!(stdout.contains(">goroutine-3.pb.gz — goroutine — 92 goroutines</text>"));
+    }
+}
+
+#[test]
+fn folded_stacks_sum_to_the_total() {
+    let total = oracle_total("leaky-heap-3.inuse_space.top.txt");
+    let output = pprof_tui()
+        .args(["flamegraph", "leaky/heap-3.pb.gz", "--format", "folded"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let sum: i64 = text
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(sum, total);
+    assert!(
+        text.contains("runtime.main;main.main;main.serve;main.handleRequest;main.(*Cache).Put ")
+    );
+    // The same lines into a file.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("heap.folded");
+    let result = run(pprof_tui()
+        .args([
+            "flamegraph",
+            "leaky/heap-3.pb.gz",
+            "--format",
+            "folded",
+            "-o",
+        ])
+        .arg(&out));
+    assert_eq!(result, (0, String::new(), String::new()));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    assert_eq!(files_in(dir.path()), ["heap.folded"]);
+}
+
+#[test]
+fn differential_folded_has_base_and_new_columns() {
+    let base_total = oracle_total("leaky-heap-3.inuse_space.diff_base-heap-1.top.txt");
+    let new_total = oracle_total("leaky-heap-3.inuse_space.top.txt");
+    let output = pprof_tui()
+        .args([
+            "flamegraph",
+            "leaky/heap-3.pb.gz",
+            "--diff-base",
+            "leaky/heap-1.pb.gz",
+            "--format",
+            "folded",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let (mut base, mut new) = (0i64, 0i64);
+    for line in text.lines() {
+        let mut fields = line.rsplitn(3, ' ');
+        new += fields.next().unwrap().parse::<i64>().unwrap();
+        base += fields.next().unwrap().parse::<i64>().unwrap();
+    }
+    assert_eq!((base, new), (base_total, new_total));
+}
+
+#[test]
+fn differential_svg_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("diff.svg");
+    let (code, _, stderr) = run(pprof_tui()
+        .args([
+            "flamegraph",
+            "--diff-base",
+            "leaky/goroutine-1.pb.gz",
+            "leaky/goroutine-3.pb.gz",
+            "--normalize",
+            "-o",
+        ])
+        .arg(&out));
+    assert_eq!(code, 0, "{stderr}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    // Normalized: goroutine-3 (92) scaled to goroutine-1's 12.
+    assert!(
+        svg.contains(">goroutine-3.pb.gz vs goroutine-1.pb.gz — goroutine — 12 goroutines</text>")
+    );
+    assert!(svg.contains("scaled to the base&apos;s total (normalize)"));
+}
+
+#[test]
+fn options_change_the_drawing() {
+    let output = pprof_tui()
+        .args([
+            "flamegraph",
+            "leaky/cpu.pb.gz",
+            "--title",
+            "CPU <b>",
+            "--icicle",
+            "--width",
+            "800",
+            "--min-width",
+            "1",
+            "--colors",
+            "hot",
+            "--granularity",
+            "lines",
+            "--focus",
+            "main\\.",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let svg = String::from_utf8(output.stdout).unwrap();
+    assert!(svg.contains(">CPU &lt;b&gt;</text>"));
+    assert!(svg.contains("var inverted = true;"));
+    assert!(svg.contains("<svg version=\"1.1\" width=\"800\""));
+    assert!(svg.contains("focus=main\\."));
+    assert!(svg.contains("<title>main.fib leaky/main.go:"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for (args, message) in [
+        (
+            &["flamegraph", "leaky/cpu.pb.gz", "--min-width", "200"][..],
+            "is not a percentage from 0 to 100",
+        ),
+        (
+            &["flamegraph", "leaky/cpu.pb.gz", "--width", "10"][..],
+            "is not a width from 200 to 100000 pixels",
+        ),
+        (
+            &["flamegraph", "leaky/cpu.pb.gz", "--colors", "rainbow"][..],
+            "unknown palette 'rainbow' (use go, hot, mem",
+        ),
+        (
+            &["flamegraph", "leaky/cpu.pb.gz", "--normalize"][..],
+            "--diff-base",
+        ),
+        (
+            &["flamegraph", "leaky/cpu.pb.gz", "--format", "png"][..],
+            "invalid value 'png'",
+        ),
+        (
+            &[
+                "flamegraph",
+                "leaky/heap-3.pb.gz",
+                "--sample-index",
+                "bogus",
+            ][..],
+            "pprof-tui: unknown sample type 'bogus' (this profile has: alloc_objects, alloc_space, inuse_objects, inuse_space)\n",
+        ),
+    ] {
+        let (code, stdout, stderr) = run(pprof_tui().args(args));
+        assert_eq!((code, stdout.as_str()), (2, ""), "{args:?}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn runtime_errors_are_one_line_and_leave_files_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("graph.svg");
+    std::fs::write(&out, "previous graph").unwrap();
+    for (args, message) in [
+        (
+            vec!["flamegraph", "leaky/missing.pb.gz"],
+            "pprof-tui: reading profile 'leaky/missing.pb.gz': no such file\n",
+        ),
+        (
+            vec![
+                "flamegraph",
+                "leaky/heap-3.pb.gz",
+                "--focus",
+                "no-such-function",
+            ],
+            "pprof-tui: nothing to draw: no sample has a non-zero 'inuse_space' value in this view\n",
+        ),
+        (
+            vec![
+                "flamegraph",
+                "leaky/goroutine-3.pb.gz",
+                "--diff-base",
+                "leaky/heap-1.pb.gz",
+            ],
+            "pprof-tui: the base profile has no sample type 'goroutine'\n",
+        ),
+    ] {
+        let result = run(pprof_tui().args(&args).arg("-o").arg(&out));
+        assert_eq!(result, (1, String::new(), message.to_owned()), "{args:?}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous graph");
+        assert_eq!(files_in(dir.path()), ["graph.svg"]);
+    }
+    // An output path in a missing directory.
+    let missing = dir.path().join("nope/graph.svg");
+    let (code, _, stderr) = run(pprof_tui()
+        .args(["flamegraph", "leaky/goroutine-3.pb.gz", "-o"])
+        .arg(&missing));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with(&format!(
+            "pprof-tui: writing '{}' failed: ",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!missing.exists());
+}

@@ -1,0 +1,145 @@
+//! Builders for hand-made profiles: valid ones with odd content, and
+//! malformed ones, written with the generated protobuf types.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the support module"
+)]
+
+use std::io::Write;
+
+use pprof_tui::profile::pb;
+use prost::Message;
+
+/// A small heap-like profile: sample types `objects/count` and
+/// `space/bytes`, one function and location per name.
+pub struct Builder {
+    pub profile: pb::Profile,
+}
+
+impl Builder {
+    pub fn new() -> Builder {
+        let mut b = Builder {
+            profile: pb::Profile::default(),
+        };
+        b.profile.string_table.push(String::new());
+        let objects = b.string("objects");
+        let count = b.string("count");
+        let space = b.string("space");
+        let bytes = b.string("bytes");
+        b.profile.sample_type = vec![
+            pb::ValueType {
+                r#type: objects,
+                unit: count,
+            },
+            pb::ValueType {
+                r#type: space,
+                unit: bytes,
+            },
+        ];
+        b
+    }
+
+    pub fn string(&mut self, s: &str) -> i64 {
+        if let Some(i) = self.profile.string_table.iter().position(|t| t == s) {
+            return i as i64;
+        }
+        self.profile.string_table.push(s.to_owned());
+        self.profile.string_table.len() as i64 - 1
+    }
+
+    /// The location id of a one-frame location in function `name`,
+    /// creating both on first use.
+    pub fn location(&mut self, name: &str) -> u64 {
+        let name_id = self.string(name);
+        let function = match self.profile.function.iter().find(|f| f.name == name_id) {
+            Some(f) => f.id,
+            None => {
+                let id = self.profile.function.len() as u64 + 1;
+                let file = self.string("main.go");
+                self.profile.function.push(pb::Function {
+                    id,
+                    name: name_id,
+                    system_name: name_id,
+                    filename: file,
+                    start_line: 1,
+                });
+                id
+            }
+        };
+        if let Some(l) = self
+            .profile
+            .location
+            .iter()
+            .find(|l| l.line.len() == 1 && l.line[0].function_id == function)
+        {
+            return l.id;
+        }
+        let id = self.profile.location.len() as u64 + 1;
+        self.profile.location.push(pb::Location {
+            id,
+            line: vec![pb::Line {
+                function_id: function,
+                line: 10,
+                column: 0,
+            }],
+            ..Default::default()
+        });
+        id
+    }
+
+    /// Adds a sample; `stack` is root first, like a reader writes it.
+    pub fn sample(&mut self, stack: &[&str], objects: i64, space: i64) -> &mut Builder {
+        let ids: Vec<u64> = stack.iter().rev().map(|name| self.location(name)).collect();
+        self.profile.sample.push(pb::Sample {
+            location_id: ids,
+            value: vec![objects, space],
+            label: vec![],
+        });
+        self
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        self.profile.encode_to_vec()
+    }
+
+    pub fn encode_gz(&self) -> Vec<u8> {
+        gzip(&self.encode())
+    }
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).expect("gzip to memory");
+    gz.finish().expect("gzip to memory")
+}
+
+/// Deterministic pseudo-random bytes.
+pub fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect()
+}
+
+/// The pprof-tui binary under test, in UTC so `Time:` lines are stable.
+pub fn pprof_tui() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("pprof-tui").expect("binary");
+    cmd.env("TZ", "UTC");
+    cmd
+}
+
+/// Runs `cmd`, requires success, returns its standard output.
+pub fn stdout_of(cmd: &mut assert_cmd::Command) -> Vec<u8> {
+    let output = cmd.output().expect("run pprof-tui");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
