@@ -506,3 +506,42 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
         "selection carried by name"
     );
 }
+
+#[test]
+fn export_writes_the_zoomed_view_as_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = load("leaky/heap-3.pb.gz");
+    let sample_index = profile.default_sample_index();
+    let mut app = App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: "heap-3.pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Functions,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: dir.path().to_path_buf(),
+            theme: Theme::new(ColorMode::None),
+            size: (100, 30),
+            background: false,
+        },
+    )
+    .unwrap();
+    press(&mut app, "2 g j j j j Enter");
+    assert_eq!(selected_name(&app), "main.handleRequest");
+    press(&mut app, "e");
+    let path = dir.path().join("heap-3.inuse_space.zoom.svg");
+    let (message, error) = app.message.clone().unwrap();
+    assert!(!error, "{message}");
+    assert!(
+        message.starts_with(&format!("wrote {}", path.display())),
+        "{message}"
+    );
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(svg.contains("main.(*Cache).Put"));
+    assert!(!svg.contains("StartCPUProfile"), "outside the zoom");
+    assert!(screen(&app).contains("wrote "));
+    // A second export never overwrites the first.
+    press(&mut app, "e");
+    assert!(dir.path().join("heap-3.inuse_space.zoom-2.svg").exists());
+}

@@ -20,6 +20,7 @@ use crate::analysis::{
     CallId, CallTree, Coverage, Filters, Granularity, NodeId, Peek, TagFilter, compile_regex,
     flame_layout,
 };
+use crate::export::flamegraph::{ExportView, SvgOptions, default_title, export_svg_file};
 use crate::profile::Profile;
 
 /// What the app is started with.
@@ -1167,12 +1168,68 @@ impl App {
         self.source.offset = scrolled(self.source.selected, self.source.offset, page);
     }
 
+    /// Writes the flame graph of what is on screen (sample type,
+    /// granularity, filters, zoom, orientation) as an SVG next to the
+    /// working directory, never over an existing file.
     fn export(&mut self) {
-        let _ = &self.export_dir;
-        self.message = Some((
-            "SVG export is not available in this build yet".to_owned(),
-            true,
-        ));
+        let mut view = ExportView {
+            profile: &self.profile,
+            base: None,
+            normalize: false,
+            sample_index: self.model.sample_index,
+            granularity: self.model.granularity,
+            filters: self.filters(),
+            zoom: if self.model.tree_ready {
+                self.model.tree.path_names(self.zoom())
+            } else {
+                Vec::new()
+            },
+            title: None,
+        };
+        view.title = Some(default_title(&self.title, None, &view));
+        let options = SvgOptions {
+            icicle: !self.flame.flipped,
+            ..SvgOptions::default()
+        };
+        let path = self.export_path();
+        self.message = Some(match export_svg_file(&view, &options, &path) {
+            Ok(stats) => (
+                format!("wrote {} ({} frames)", path.display(), stats.frames),
+                false,
+            ),
+            Err(e) => (format!("export failed: {e}"), true),
+        });
+    }
+
+    /// `<profile>.<sample type>[.zoom].svg` in the export directory, with a
+    /// number added when the name is taken.
+    fn export_path(&self) -> PathBuf {
+        let stem = self
+            .title
+            .split(['/', '\\'])
+            .next_back()
+            .unwrap_or("profile")
+            .trim_end_matches(".gz")
+            .trim_end_matches(".pb")
+            .trim_end_matches(".prof")
+            .to_owned();
+        let zoom = if self.flame.zoom.is_empty() {
+            ""
+        } else {
+            ".zoom"
+        };
+        let base = format!("{stem}.{}{zoom}", self.model.sample_type.name);
+        (1..)
+            .map(|n| {
+                let name = if n == 1 {
+                    format!("{base}.svg")
+                } else {
+                    format!("{base}-{n}.svg")
+                };
+                self.export_dir.join(name)
+            })
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| self.export_dir.join(format!("{base}.svg")))
     }
 
     /// The filters the current chips stand for.
