@@ -236,6 +236,49 @@ regen_oracles() {
   oracle leaky-goroutine-1+goroutine-2+goroutine-3.goroutine.top.txt \
     "leaky/goroutine-1.pb.gz leaky/goroutine-2.pb.gz leaky/goroutine-3.pb.gz" $(full leaky/goroutine-3.pb.gz goroutine)
 
+  # 7. More diff and merge modes: other sample types, granularities and
+  #    filters on a diff, several sources against a base, merged addresses.
+  f=$(full leaky/heap-3.pb.gz inuse_space)
+  # shellcheck disable=SC2086
+  {
+    oracle leaky-heap-3.inuse_space.diff_base-heap-1.cum.top.txt        leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -cum
+    oracle leaky-heap-3.inuse_space.diff_base-heap-1.lines.top.txt      leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -lines
+    oracle leaky-heap-3.inuse_space.base-heap-1.addresses.top.txt       leaky/heap-3.pb.gz $f -base=leaky/heap-1.pb.gz -addresses
+    oracle leaky-heap-3.inuse_space.diff_base-heap-1.focus-handleRequest.top.txt leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -focus=handleRequest
+    oracle leaky-heap-3.inuse_space.diff_base-heap-1.tagfocus-1kb.top.txt leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz -tagfocus=1kb
+    oracle leaky-heap-3.inuse_space.base-heap-2.top.txt                 leaky/heap-3.pb.gz $f -base=leaky/heap-2.pb.gz
+    oracle leaky-heap-2+heap-3.inuse_space.diff_base-heap-1.top.txt     "leaky/heap-2.pb.gz leaky/heap-3.pb.gz" $f -diff_base=leaky/heap-1.pb.gz
+    oracle leaky-heap-2+heap-3.inuse_space.base-heap-1.normalize.top.txt "leaky/heap-2.pb.gz leaky/heap-3.pb.gz" $f -base=leaky/heap-1.pb.gz -normalize
+    oracle leaky-heap-1+heap-2+heap-3.inuse_space.addresses.top.txt     "leaky/heap-1.pb.gz leaky/heap-2.pb.gz leaky/heap-3.pb.gz" $f -addresses
+  }
+  for t in alloc_space alloc_objects; do
+    f=$(full leaky/heap-3.pb.gz "$t")
+    # shellcheck disable=SC2086
+    {
+      oracle "leaky-heap-3.$t.diff_base-heap-1.top.txt"           leaky/heap-3.pb.gz $f -diff_base=leaky/heap-1.pb.gz
+      oracle "leaky-heap-3.$t.base-heap-1.normalize.top.txt"      leaky/heap-3.pb.gz $f -base=leaky/heap-1.pb.gz -normalize
+    }
+  done
+  f=$(full leaky/goroutine-3.pb.gz goroutine)
+  # shellcheck disable=SC2086
+  {
+    oracle leaky-goroutine-3.goroutine.diff_base-goroutine-2.top.txt    leaky/goroutine-3.pb.gz $f -diff_base=leaky/goroutine-2.pb.gz
+    oracle leaky-goroutine-3.goroutine.base-goroutine-1.addresses.top.txt leaky/goroutine-3.pb.gz $f -base=leaky/goroutine-1.pb.gz -addresses
+    oracle leaky-goroutine-2+goroutine-3.goroutine.diff_base-goroutine-1.top.txt "leaky/goroutine-2.pb.gz leaky/goroutine-3.pb.gz" $f -diff_base=leaky/goroutine-1.pb.gz
+  }
+  f=$(full compile/compile-heap.pb.gz inuse_space)
+  # shellcheck disable=SC2086
+  {
+    oracle compile-compile-heap.inuse_space.base-compile-heap-2.top.txt compile/compile-heap.pb.gz $f -base=compile/compile-heap-2.pb.gz
+    oracle compile-compile-heap.inuse_space.diff_base-compile-heap-2.normalize.top.txt compile/compile-heap.pb.gz $f -diff_base=compile/compile-heap-2.pb.gz -normalize
+    oracle compile-compile-heap.inuse_space.diff_base-compile-heap-2.lines.top.txt compile/compile-heap.pb.gz $f -diff_base=compile/compile-heap-2.pb.gz -lines
+  }
+  # shellcheck disable=SC2046
+  oracle compile-compile-heap+compile-heap-2.inuse_space.top.txt \
+    "compile/compile-heap.pb.gz compile/compile-heap-2.pb.gz" $(full compile/compile-heap.pb.gz inuse_space)
+  oracle leaky-goroutine-3.goroutine.diff_base-goroutine-1.default.top.txt leaky/goroutine-3.pb.gz -top -diff_base=leaky/goroutine-1.pb.gz
+  oracle compile-compile-heap.inuse_space.diff_base-compile-heap-2.default.top.txt compile/compile-heap.pb.gz -top -diff_base=compile/compile-heap-2.pb.gz
+
   rm -rf "$TYPES_CACHE"
   echo "== $(wc -l < "$MANIFEST") oracle files in $OUT" >&2
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use pprof_tui::analysis::{
     Filters, Granularity, SortBy, TagFilter, TopOptions, compile_regex, top,
 };
-use pprof_tui::profile::{DecodeOptions, Profile, decode};
+use pprof_tui::profile::{BaseMode, DecodeOptions, Profile, combine_with_base, decode, merge};
 use pprof_tui::report::text::{TextOptions, write_top};
 
 fn testdata() -> PathBuf {
@@ -67,6 +67,9 @@ struct Request {
     options: TopOptions,
     sample_index: Option<String>,
     text: TextOptions,
+    /// `-diff_base=`/`-base=` profile and whether it is a diff base.
+    base: Option<(String, BaseMode)>,
+    normalize: bool,
 }
 
 fn request(case: &Case) -> Request {
@@ -77,6 +80,8 @@ fn request(case: &Case) -> Request {
     let mut text = TextOptions::default();
     let mut sample_index = None;
     let mut filters = Filters::default();
+    let mut base = None;
+    let mut normalize = false;
     for flag in &case.flags {
         let (name, value) = flag
             .split_once('=')
@@ -103,6 +108,9 @@ fn request(case: &Case) -> Request {
             "-tagignore" => {
                 filters.tag_ignore = Some(TagFilter::parse("tagignore", value).expect("tagignore"))
             }
+            "-diff_base" => base = Some((value.to_owned(), BaseMode::DiffBase)),
+            "-base" => base = Some((value.to_owned(), BaseMode::Subtract)),
+            "-normalize" => normalize = true,
             other => panic!(
                 "{}: flag {other} is not translated by this test",
                 case.oracle
@@ -115,6 +123,8 @@ fn request(case: &Case) -> Request {
         options,
         sample_index,
         text,
+        base,
+        normalize,
     }
 }
 
@@ -136,6 +146,68 @@ fn render(profile: &Profile, req: &mut Request) -> String {
     let mut out = Vec::new();
     write_top(&mut out, profile, &table, &req.options.filters, &req.text).expect("write");
     String::from_utf8(out).expect("utf8")
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    expected
+        .lines()
+        .zip(actual.lines())
+        .enumerate()
+        .find(|(_, (e, a))| e != a)
+        .map(|(i, (e, a))| format!("line {}:\n  pprof:     {e}\n  pprof-tui: {a}", i + 1))
+        .unwrap_or_else(|| {
+            format!(
+                "line counts differ: pprof {} vs pprof-tui {}",
+                expected.lines().count(),
+                actual.lines().count()
+            )
+        })
+}
+
+/// Diffs (`-diff_base`, `-base`, `-normalize`) and merges (several
+/// profiles) go through the same combination code as the CLI.
+#[test]
+fn every_diff_and_merge_oracle_matches_exactly() {
+    let cases: Vec<Case> = cases()
+        .into_iter()
+        .filter(|c| !is_single_profile(c))
+        .collect();
+    assert!(
+        cases.len() >= 15,
+        "expected the diff and merge oracles, found {}",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for case in &cases {
+        let sources: Vec<Profile> = case.profiles.iter().map(|p| load(p)).collect();
+        let sources: Vec<&Profile> = sources.iter().collect();
+        let mut req = request(case);
+        let profile = match &req.base {
+            Some((base, mode)) => {
+                let base = load(base);
+                combine_with_base(&sources, &[&base], *mode, req.normalize).expect("combine")
+            }
+            None => merge(&sources).expect("merge"),
+        };
+        let expected = std::fs::read_to_string(testdata().join("oracle").join(&case.oracle))
+            .expect("oracle file");
+        let actual = render(&profile, &mut req);
+        if actual != expected {
+            failures.push(format!(
+                "{} ({}):\n{}",
+                case.oracle,
+                case.flags.join(" "),
+                first_difference(&expected, &actual)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} oracle files differ:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]

@@ -3,9 +3,13 @@
 
 pub mod aggregate;
 pub mod calltree;
+pub mod diff;
 pub mod filter;
+pub mod limit;
+pub mod sites;
 pub mod stacks;
 pub mod top;
+pub mod trend;
 
 pub use aggregate::{
     EDGE_FRACTION, Inlined, NodeTotals, SortBy, node_totals, resolve_inlining, sort_totals, total,
@@ -15,5 +19,6 @@ pub use calltree::{
     flame_layout,
 };
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
+pub use sites::{Series, StackSite, is_runtime_frame, series};
 pub use stacks::{Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks};
 pub use top::{Top, TopOptions, TopRow, top, top_of};

@@ -30,15 +30,19 @@ pub enum Granularity {
     Lines,
     /// Per instruction address (with inlined frames kept apart).
     Addresses,
+    /// Per whole stack: nodes are functions, and reports group samples by
+    /// their entire stack (one row per distinct goroutine stack, say).
+    Stacks,
 }
 
 impl Granularity {
-    pub const ALL: [Granularity; 5] = [
+    pub const ALL: [Granularity; 6] = [
         Granularity::Functions,
         Granularity::FileFunctions,
         Granularity::Files,
         Granularity::Lines,
         Granularity::Addresses,
+        Granularity::Stacks,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +52,7 @@ impl Granularity {
             Granularity::Files => "files",
             Granularity::Lines => "lines",
             Granularity::Addresses => "addresses",
+            Granularity::Stacks => "stacks",
         }
     }
 
@@ -55,7 +60,7 @@ impl Granularity {
     /// (pprof's `Profile.Aggregate`).
     fn keeps(self) -> Keep {
         let (function, filename, line, address) = match self {
-            Granularity::Functions => (true, false, false, false),
+            Granularity::Functions | Granularity::Stacks => (true, false, false, false),
             Granularity::FileFunctions => (true, true, false, false),
             Granularity::Files => (false, true, false, false),
             Granularity::Lines => (true, true, true, false),
@@ -83,7 +88,7 @@ impl FromStr for Granularity {
         Granularity::ALL
             .into_iter()
             .find(|g| g.as_str() == s)
-            .ok_or_else(|| format!("unknown granularity '{s}' (use functions, filefunctions, files, lines or addresses)"))
+            .ok_or_else(|| format!("unknown granularity '{s}' (use functions, filefunctions, files, lines, addresses or stacks)"))
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::aggregate::{Inlined, SortBy, node_totals, resolve_inlining, sort_totals, total};
 use super::filter::Filters;
+use super::sites::{StackSite, series};
 use super::stacks::{Granularity, Stacks};
 use crate::profile::{Profile, ValueType};
 
@@ -41,6 +42,8 @@ pub struct TopRow {
     pub flat: i64,
     pub cum: i64,
     pub inlined: Inlined,
+    /// At `stacks` granularity: the whole stack this row stands for.
+    pub stack: Option<StackSite>,
 }
 
 /// A ranked table with the facts pprof prints above it.
@@ -71,6 +74,9 @@ pub fn top(profile: &Profile, options: &TopOptions) -> Top {
 
 /// Builds the ranked table from an existing view.
 pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
+    if stacks.granularity() == Granularity::Stacks {
+        return top_of_stacks(stacks, options);
+    }
     let profile = stacks.profile();
     let total = total(profile, options.sample_index);
     let mut totals = node_totals(stacks, options.sample_index);
@@ -99,8 +105,56 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
             flat: t.flat,
             cum: t.cum,
             inlined: t.inlined,
+            stack: None,
         })
         .collect();
+    Top {
+        sample_type: profile.sample_types[options.sample_index].clone(),
+        total,
+        rows,
+        dropped_nodes,
+        node_total,
+    }
+}
+
+/// One row per distinct stack: flat = cum = the value of the samples with
+/// exactly that stack; sorted, trimmed and counted as `top` does for nodes.
+fn top_of_stacks(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
+    let profile = stacks.profile();
+    let total = total(profile, options.sample_index);
+    let mut rows: Vec<TopRow> = series(stacks, options.sample_index, 1, |_| Some(0))
+        .into_iter()
+        .map(|s| TopRow {
+            name: s.name,
+            flat: s.flat[0],
+            cum: s.cum[0],
+            inlined: s.inlined,
+            stack: s.stack,
+        })
+        .collect();
+    let flat_sum: i64 = rows.iter().map(|r| r.flat).sum();
+    let cutoff = ((flat_sum as f64 * options.node_fraction) as i64).unsigned_abs();
+    let before = rows.len();
+    if cutoff > 0 {
+        rows.retain(|r| r.cum.unsigned_abs() >= cutoff);
+    }
+    let dropped_nodes = before - rows.len();
+    rows.sort_by(|a, b| match options.sort {
+        SortBy::Flat => b
+            .flat
+            .unsigned_abs()
+            .cmp(&a.flat.unsigned_abs())
+            .then_with(|| a.name.cmp(&b.name)),
+        SortBy::Cum => b
+            .cum
+            .unsigned_abs()
+            .cmp(&a.cum.unsigned_abs())
+            .then_with(|| a.name.cmp(&b.name)),
+    });
+    let node_total = rows.len();
+    if options.node_count > 0 {
+        rows.truncate(options.node_count);
+    }
     Top {
         sample_type: profile.sample_types[options.sample_index].clone(),
         total,

@@ -5,14 +5,18 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
-use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile};
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile, common_sample_types};
+use crate::report::ProfileInfo;
 use crate::source::{Source, load};
 
+mod diff;
 mod flamegraph;
 mod top;
+mod trend;
 mod tui;
 
 /// Exit code for a usage error (clap uses the same).
@@ -28,6 +32,9 @@ pub struct UsageError(pub String);
 pub fn usage(err: impl std::fmt::Display) -> anyhow::Error {
     UsageError(err.to_string()).into()
 }
+
+/// Exit code when `--fail-on-growth` finds a site that grew past the limit.
+pub const EXIT_GROWTH: u8 = 3;
 
 /// Read Go pprof profiles in the terminal: rank allocation sites, diff heap
 /// snapshots, find leaks, export flame graphs.
@@ -56,6 +63,10 @@ enum Command {
     Top(top::TopArgs),
     /// Write an SVG flame graph (or folded stacks), optionally differential.
     Flamegraph(flamegraph::FlamegraphArgs),
+    /// Compare two profiles: every site's base and new value, largest growth first.
+    Diff(diff::DiffArgs),
+    /// Find leak suspects across several snapshots: sites that keep growing.
+    Trend(trend::TrendArgs),
 }
 
 /// Options shared by every report: what to measure, at which granularity,
@@ -165,6 +176,102 @@ pub fn load_profile(arg: &str, view: &ViewArgs) -> Result<Profile> {
     load(&Source::parse(arg), &view.decode_options())
 }
 
+/// Loads several profile arguments at once, one thread per profile (at most
+/// one per core), in argument order. Standard input may be named once.
+pub fn load_profiles(args: &[String], view: &ViewArgs) -> Result<Vec<Profile>> {
+    if args.iter().filter(|a| a.as_str() == "-").count() > 1 {
+        anyhow::bail!("standard input ('-') can be read only once");
+    }
+    if args.len() == 1 {
+        return args.iter().map(|a| load_profile(a, view)).collect();
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(args.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<Result<Profile>>> = (0..args.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(arg) = args.get(i) else { break };
+                        done.push((i, load_profile(arg, view)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for worker in workers {
+            match worker.join() {
+                Ok(done) => {
+                    for (i, result) in done {
+                        slots[i] = Some(result);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| slot.unwrap_or_else(|| Err(anyhow::anyhow!("a profile was not loaded"))))
+        .collect()
+}
+
+/// Header facts of a loaded profile argument.
+pub fn profile_info(arg: &str, profile: &Profile) -> ProfileInfo {
+    ProfileInfo {
+        source: Source::parse(arg).display_name(),
+        time_nanos: profile.time_nanos,
+    }
+}
+
+/// Prints a warning on stderr, on one line.
+pub fn warn(message: &str) {
+    eprintln!("pprof-tui: warning: {}", one_line(message));
+}
+
+/// Warns when profiles about to be merged or compared do not all have the
+/// same sample types: only the common ones are kept.
+pub fn warn_on_sample_type_mismatch(profiles: &[&Profile]) {
+    let common = common_sample_types(profiles);
+    let differ = profiles.iter().any(|p| {
+        p.sample_types.len() != common.len()
+            || p.sample_types
+                .iter()
+                .zip(&common)
+                .any(|(t, c)| &t.name != c)
+    });
+    if differ && !common.is_empty() {
+        warn(&format!(
+            "the profiles have different sample types; using the {} they share: {}",
+            common.len(),
+            common.join(", ")
+        ));
+    }
+}
+
+/// Whether a profile counts goroutines: `diff` and `trend` then compare
+/// whole stacks unless a granularity is given.
+pub fn is_goroutine_profile(profile: &Profile, sample_index: usize) -> bool {
+    profile
+        .sample_types
+        .get(sample_index)
+        .is_some_and(|t| t.name == "goroutine" || t.name == "goroutines")
+}
+
+/// Whether `--granularity` was given on the command line of `subcommand`
+/// (rather than left at its default).
+fn granularity_given(matches: &ArgMatches, subcommand: &str) -> bool {
+    matches
+        .subcommand_matches(subcommand)
+        .and_then(|m| m.value_source("granularity"))
+        == Some(ValueSource::CommandLine)
+}
+
 /// `--cum` as a sort order.
 pub fn sort_by(cum: bool) -> SortBy {
     if cum { SortBy::Cum } else { SortBy::Flat }
@@ -172,7 +279,13 @@ pub fn sort_by(cum: bool) -> SortBy {
 
 /// Parses arguments, runs, prints any error as one line, returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match &mut cli.command {
+        Some(Command::Diff(args)) => args.granularity_given = granularity_given(&matches, "diff"),
+        Some(Command::Trend(args)) => args.granularity_given = granularity_given(&matches, "trend"),
+        _ => {}
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = run(cli, &mut out).and_then(|code| {
@@ -197,6 +310,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Top(args)) => top::run(&args, out),
         Some(Command::Flamegraph(args)) => flamegraph::run(&args, out),
+        Some(Command::Diff(args)) => diff::run(&args, out),
+        Some(Command::Trend(args)) => trend::run(&args, out),
         None => tui::run(&cli.profiles, &cli.tui),
     }
 }

@@ -1,4 +1,6 @@
-//! `pprof-tui top`: the ranked table, as text (pprof's layout) or JSON.
+//! `pprof-tui top`: the ranked table, as text (pprof's layout) or JSON —
+//! of one profile, of several merged, or of a comparison with a base
+//! (`--diff-base`, `--base`, `--normalize`), with `go tool pprof`'s numbers.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -6,16 +8,33 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::{Format, ViewArgs, load_profile, sort_by};
+use super::{Format, ViewArgs, load_profiles, sort_by, warn_on_sample_type_mismatch};
 use crate::analysis::{TopOptions, top};
+use crate::profile::{BaseMode, Profile, combine_with_base, merge};
 use crate::report::json::top_json;
 use crate::report::text::{TextOptions, write_top};
 
 #[derive(Debug, Args)]
 pub struct TopArgs {
-    /// The profile: a file, '-' for stdin, or a URL.
-    #[arg(value_name = "PROFILE")]
-    profile: String,
+    /// The profile: a file, '-' for stdin, or a URL. Several are merged
+    /// (the sample types they share, values summed), as pprof does.
+    #[arg(value_name = "PROFILE", required = true)]
+    profiles: Vec<String>,
+
+    /// Compare with this base profile, as `pprof -diff_base`: its samples are
+    /// negated and kept apart, and percentages are of the base total.
+    /// Repeat to merge several bases.
+    #[arg(long = "diff-base", value_name = "BASE", group = "baseline")]
+    diff_base: Vec<String>,
+
+    /// Subtract this base profile, as `pprof -base`: identical stacks
+    /// cancel, and the total is that of what remains. Repeatable.
+    #[arg(long, value_name = "BASE", group = "baseline")]
+    base: Vec<String>,
+
+    /// Scale the profile to the base's total before comparing (`pprof -normalize`).
+    #[arg(long, requires = "baseline")]
+    normalize: bool,
 
     #[command(flatten)]
     view: ViewArgs,
@@ -43,7 +62,7 @@ pub struct TopArgs {
 
 pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let filters = args.view.filters()?;
-    let profile = load_profile(&args.profile, &args.view)?;
+    let profile = load(args)?;
     let sample_index = args.view.sample_index(&profile)?;
     let node_fraction = args.node_fraction.unwrap_or(match args.format {
         Format::Text => 0.005,
@@ -72,4 +91,27 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads and combines the profiles the arguments name.
+fn load(args: &TopArgs) -> Result<Profile> {
+    let (bases, mode) = if args.diff_base.is_empty() {
+        (&args.base, BaseMode::Subtract)
+    } else {
+        (&args.diff_base, BaseMode::DiffBase)
+    };
+    let all: Vec<String> = args.profiles.iter().chain(bases).cloned().collect();
+    let mut loaded = load_profiles(&all, &args.view)?;
+    if loaded.len() == 1 {
+        return Ok(loaded.remove(0));
+    }
+    let refs: Vec<&Profile> = loaded.iter().collect();
+    warn_on_sample_type_mismatch(&refs);
+    let (sources, bases) = refs.split_at(args.profiles.len());
+    let combined = if bases.is_empty() {
+        merge(sources)
+    } else {
+        combine_with_base(sources, bases, mode, args.normalize)
+    };
+    Ok(combined?)
 }

@@ -42,6 +42,9 @@ pub enum ProfileError {
     ZeroId { what: &'static str },
     #[error("the profile has more than {max} {what}")]
     TooMany { what: &'static str, max: usize },
+    /// Profiles that cannot be merged or compared.
+    #[error(transparent)]
+    Merge(#[from] super::merge::MergeError),
 }
 
 impl From<prost::DecodeError> for ProfileError {

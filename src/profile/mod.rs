@@ -2,10 +2,15 @@
 
 mod decode;
 mod error;
+mod merge;
 mod model;
 
 pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, decode, decode_reader, pb};
 pub use error::ProfileError;
+pub use merge::{
+    BASE_LABEL, BaseMode, MergeError, MergeInput, Merged, combine_with_base, common_sample_types,
+    merge, merge_inputs, normalize_ratios, side_by_side,
+};
 pub use model::{
     Function, FunctionId, Label, Line, Location, LocationId, Mapping, MappingId, Profile, Samples,
     StrId, StringTable, ValueType,

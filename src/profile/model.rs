@@ -113,6 +113,15 @@ impl StringTable {
     pub fn get(&self, id: StrId) -> &str {
         self.0.get(id.index()).map_or("", |s| s)
     }
+
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// All samples, in flat arrays. Sample `i`'s stack is

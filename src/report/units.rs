@@ -143,6 +143,26 @@ pub fn scale(value: i64, from: &str, to: &str) -> (f64, String) {
     }
 }
 
+/// Whether two units belong to the same family (both bytes, or both time).
+pub fn same_family(a: &str, b: &str) -> bool {
+    FAMILIES
+        .iter()
+        .any(|f| f.sniff(a).is_some() && f.sniff(b).is_some())
+}
+
+/// Converts `value` from one unit to another of the same family (`kB` to
+/// `bytes`, `ms` to `nanoseconds`); identical units convert as they are.
+/// `None` when the units are of different families.
+pub fn convert(value: f64, from: &str, to: &str) -> Option<f64> {
+    if from.eq_ignore_ascii_case(to) {
+        return Some(value);
+    }
+    FAMILIES.iter().find_map(|f| {
+        let (from, to) = (f.sniff(from)?, f.sniff(to)?);
+        Some(value * from.factor / to.factor)
+    })
+}
+
 /// `value` in `to` units, e.g. `14.50MB`; zero prints `0`.
 pub fn scaled_label(value: i64, from: &str, to: &str) -> String {
     let (v, unit) = scale(value, from, to);
@@ -152,6 +172,16 @@ pub fn scaled_label(value: i64, from: &str, to: &str) -> String {
         return "0".to_owned();
     }
     format!("{s}{unit}")
+}
+
+/// Like [`scaled_label`], with a `+` on positive values: `+1.50kB`, `-2kB`, `0`.
+pub fn signed_label(value: i64, from: &str, to: &str) -> String {
+    let label = scaled_label(value, from, to);
+    if value > 0 && label != "0" {
+        format!("+{label}")
+    } else {
+        label
+    }
 }
 
 /// A value with the unit picked automatically (pprof's `measurement.Label`).

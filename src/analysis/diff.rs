@@ -1,0 +1,298 @@
+//! `pprof-tui diff BASE NEW`: every site's value in the base and in the new
+//! profile, ranked by growth.
+//!
+//! It works on a `-diff_base` profile ([`Profile::diff_base`]), so its
+//! numbers are those of `top --diff-base`: a row's delta is the flat (or cum)
+//! that `go tool pprof -diff_base` prints for it, and `--normalize` scales
+//! the new profile to the base's total exactly as pprof does.
+
+use std::cmp::Ordering;
+
+use super::aggregate::{Inlined, SortBy};
+use super::filter::Filters;
+use super::sites::{StackSite, series};
+use super::stacks::{Granularity, NodeId, Stacks};
+use crate::profile::{Profile, ValueType};
+
+/// How a site changed between the two profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Absent from the base (zero there), present in the new profile.
+    New,
+    /// Present in the base, gone (zero) in the new profile.
+    Vanished,
+    /// In both, with a different flat or cum.
+    Changed,
+    /// In both, with the same flat and cum.
+    Unchanged,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Vanished => "vanished",
+            Status::Changed => "changed",
+            Status::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One site on both sides of a diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffRow {
+    /// The node, for node sites; `None` for whole stacks.
+    pub node: Option<NodeId>,
+    /// The row name, as `top` prints it (without the inline suffix).
+    pub name: String,
+    pub inlined: Inlined,
+    /// At `stacks` granularity: the stack.
+    pub stack: Option<StackSite>,
+    pub base_flat: i64,
+    pub new_flat: i64,
+    pub base_cum: i64,
+    pub new_cum: i64,
+}
+
+/// `new − base` relative to `|base|`; `None` when the base is zero.
+fn relative(base: i64, new: i64) -> Option<f64> {
+    (base != 0).then(|| (new as f64 - base as f64) / (base as f64).abs())
+}
+
+impl DiffRow {
+    pub fn flat_delta(&self) -> i64 {
+        self.new_flat.wrapping_sub(self.base_flat)
+    }
+
+    pub fn cum_delta(&self) -> i64 {
+        self.new_cum.wrapping_sub(self.base_cum)
+    }
+
+    /// Flat growth as a fraction of the base flat (0.5 = +50%); `None` for a
+    /// zero base.
+    pub fn flat_relative(&self) -> Option<f64> {
+        relative(self.base_flat, self.new_flat)
+    }
+
+    /// Cum growth as a fraction of the base cum.
+    pub fn cum_relative(&self) -> Option<f64> {
+        relative(self.base_cum, self.new_cum)
+    }
+
+    /// The delta a ranking by `by` uses.
+    pub fn delta(&self, by: SortBy) -> i64 {
+        match by {
+            SortBy::Flat => self.flat_delta(),
+            SortBy::Cum => self.cum_delta(),
+        }
+    }
+
+    pub fn relative(&self, by: SortBy) -> Option<f64> {
+        match by {
+            SortBy::Flat => self.flat_relative(),
+            SortBy::Cum => self.cum_relative(),
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        let in_base = self.base_flat != 0 || self.base_cum != 0;
+        let in_new = self.new_flat != 0 || self.new_cum != 0;
+        match (in_base, in_new) {
+            (false, _) => Status::New,
+            (true, false) => Status::Vanished,
+            _ if self.flat_delta() == 0 && self.cum_delta() == 0 => Status::Unchanged,
+            _ => Status::Changed,
+        }
+    }
+}
+
+/// Every site of a `-diff_base` profile (see [`Profile::diff_base`]) with
+/// its base and new values, unordered. Base values are given back their
+/// sign: they are what the base profile holds.
+pub fn compare(stacks: &Stacks<'_>, sample_index: usize) -> Vec<DiffRow> {
+    let samples = stacks.profile().samples();
+    series(stacks, sample_index, 2, |s| {
+        Some(usize::from(!samples.is_diff_base(s)))
+    })
+    .into_iter()
+    .map(|s| DiffRow {
+        node: s.node,
+        name: s.name,
+        inlined: s.inlined,
+        stack: s.stack,
+        base_flat: s.flat[0].wrapping_neg(),
+        new_flat: s.flat[1],
+        base_cum: s.cum[0].wrapping_neg(),
+        new_cum: s.cum[1],
+    })
+    .collect()
+}
+
+/// Which growth ranks first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GrowthOrder {
+    /// The largest increase (`new − base`) first.
+    #[default]
+    Absolute,
+    /// The largest increase relative to the base first; new sites (an
+    /// infinite increase) lead, vanished ones (−100%) trail.
+    Relative,
+}
+
+/// What to compare and how to rank it.
+#[derive(Debug, Clone, Default)]
+pub struct DiffOptions {
+    /// Index into the profile's sample types.
+    pub sample_index: usize,
+    pub granularity: Granularity,
+    pub filters: Filters,
+    /// Rank by the change of flat (default) or of cum.
+    pub by: SortBy,
+    pub order: GrowthOrder,
+    /// Keep at most this many rows; 0 keeps all.
+    pub node_count: usize,
+    /// Also list sites whose flat and cum did not change.
+    pub unchanged: bool,
+}
+
+/// The ranked comparison.
+#[derive(Debug, Clone)]
+pub struct Diff {
+    pub sample_type: ValueType,
+    /// Sum of the base profile's values (all samples, before filters).
+    pub base_total: i64,
+    /// Sum of the new profile's values.
+    pub new_total: i64,
+    pub rows: Vec<DiffRow>,
+    /// Rows before `node_count` cut the list.
+    pub site_total: usize,
+    /// Unchanged sites left out (0 with `unchanged`).
+    pub unchanged: usize,
+}
+
+/// Sums of the base and the new side over all samples, base sign restored.
+pub fn side_totals(profile: &Profile, sample_index: usize) -> (i64, i64) {
+    let samples = profile.samples();
+    let (mut base, mut new) = (0i64, 0i64);
+    for s in 0..samples.len() {
+        let v = samples.value(s, sample_index);
+        if samples.is_diff_base(s) {
+            base = base.wrapping_sub(v);
+        } else {
+            new = new.wrapping_add(v);
+        }
+    }
+    (base, new)
+}
+
+/// Ranks the sites of a `-diff_base` profile by growth.
+pub fn diff(profile: &Profile, options: &DiffOptions) -> Diff {
+    let stacks = Stacks::new(profile, options.granularity, &options.filters);
+    let mut rows = compare(&stacks, options.sample_index);
+    let before = rows.len();
+    if !options.unchanged {
+        rows.retain(|r| r.status() != Status::Unchanged);
+    }
+    let unchanged = before - rows.len();
+    sort_rows(&mut rows, options.by, options.order);
+    let site_total = rows.len();
+    if options.node_count > 0 {
+        rows.truncate(options.node_count);
+    }
+    let (base_total, new_total) = side_totals(profile, options.sample_index);
+    Diff {
+        sample_type: profile.sample_types[options.sample_index].clone(),
+        base_total,
+        new_total,
+        rows,
+        site_total,
+        unchanged,
+    }
+}
+
+/// Largest growth first; ties by name.
+pub fn sort_rows(rows: &mut [DiffRow], by: SortBy, order: GrowthOrder) {
+    let growth = |r: &DiffRow| match order {
+        GrowthOrder::Absolute => (r.delta(by) as f64, 0.0),
+        GrowthOrder::Relative => {
+            let rel = r.relative(by).unwrap_or(match r.delta(by).cmp(&0) {
+                Ordering::Greater => f64::INFINITY,
+                Ordering::Less => f64::NEG_INFINITY,
+                Ordering::Equal => 0.0,
+            });
+            (rel, r.delta(by) as f64)
+        }
+    };
+    rows.sort_by(|a, b| {
+        let (ga, gb) = (growth(a), growth(b));
+        gb.0.total_cmp(&ga.0)
+            .then_with(|| gb.1.total_cmp(&ga.1))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, base: i64, new: i64) -> DiffRow {
+        DiffRow {
+            node: None,
+            name: name.to_owned(),
+            inlined: Inlined::No,
+            stack: None,
+            base_flat: base,
+            new_flat: new,
+            base_cum: base,
+            new_cum: new,
+        }
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(row("a", 0, 5).status(), Status::New);
+        assert_eq!(row("a", 5, 0).status(), Status::Vanished);
+        assert_eq!(row("a", 5, 7).status(), Status::Changed);
+        assert_eq!(row("a", 5, 5).status(), Status::Unchanged);
+        assert_eq!(row("a", 4, 6).flat_relative(), Some(0.5));
+        assert_eq!(row("a", 0, 6).flat_relative(), None);
+    }
+
+    #[test]
+    fn absolute_order_puts_the_largest_increase_first() {
+        let mut rows = vec![
+            row("shrinks", 100, 10),
+            row("doubles", 10, 20),
+            row("new", 0, 50),
+            row("grows", 1000, 1100),
+        ];
+        sort_rows(&mut rows, SortBy::Flat, GrowthOrder::Absolute);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["grows", "new", "doubles", "shrinks"]);
+    }
+
+    #[test]
+    fn relative_order_puts_new_sites_then_the_largest_ratio_first() {
+        let mut rows = vec![
+            row("shrinks", 100, 10),
+            row("doubles", 10, 20),
+            row("new-small", 0, 5),
+            row("new-big", 0, 50),
+            row("grows", 1000, 1100),
+            row("gone", 10, 0),
+        ];
+        sort_rows(&mut rows, SortBy::Flat, GrowthOrder::Relative);
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "new-big",
+                "new-small",
+                "doubles",
+                "grows",
+                "shrinks",
+                "gone"
+            ]
+        );
+    }
+}

@@ -1,0 +1,413 @@
+//! Sites and their values side by side: what `diff` and `trend` rank, and
+//! what `top --granularity stacks` lists.
+//!
+//! A site is a node at the view's granularity (a function, a line …) or, at
+//! [`Granularity::Stacks`], a whole stack. Whole stacks are how goroutine
+//! leaks show: 240 goroutines parked on the same stack. Such a stack is named
+//! by its first frame outside the runtime — the function that is blocked —
+//! followed by the runtime frames it waits in (`runtime.gopark → chanrecv …`).
+//!
+//! [`series`] walks the samples once and sums every site's flat and cum per
+//! group of samples (the two sides of a diff, the snapshots of a trend).
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::ops::Range;
+
+use super::aggregate::{Inlined, NodeTotals, resolve_inlining};
+use super::stacks::{Granularity, NodeId, Stacks};
+
+/// A whole stack, named by the frame that matters to its reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackSite {
+    /// Frame names, leaf first.
+    pub frames: Vec<String>,
+    /// Index in `frames` of the frame that names the site: the first one
+    /// (from the leaf) outside the runtime, else the outermost.
+    pub site: usize,
+}
+
+impl StackSite {
+    pub fn new(frames: Vec<String>) -> StackSite {
+        let site = frames
+            .iter()
+            .position(|f| !is_runtime_frame(f))
+            .unwrap_or(frames.len().saturating_sub(1));
+        StackSite { frames, site }
+    }
+
+    /// The function that names the site, e.g. `main.leakyWorker`.
+    pub fn name(&self) -> &str {
+        self.frames.get(self.site).map_or("", String::as_str)
+    }
+
+    /// The runtime frames under the site, leaf first: where a goroutine
+    /// waits (`runtime.gopark`, `runtime.chanrecv` …) or what allocated.
+    pub fn wait(&self) -> &[String] {
+        &self.frames[..self.site.min(self.frames.len())]
+    }
+
+    /// The frames above the site, innermost first.
+    pub fn callers(&self) -> &[String] {
+        self.frames.get(self.site + 1..).unwrap_or(&[])
+    }
+
+    /// `site [leaf → caller → …]` with `callers` callers appended as
+    /// `via a ← b`; a frame's package is left out when it repeats the
+    /// previous frame's (`runtime.gopark → chanrecv → chanrecv1`).
+    pub fn label(&self, callers: usize) -> String {
+        let mut label = self.name().to_owned();
+        if !self.wait().is_empty() {
+            let mut previous = "";
+            let parts: Vec<&str> = self
+                .wait()
+                .iter()
+                .map(|f| {
+                    let (package, _) = split_package(f);
+                    let short = if package == previous && !package.is_empty() {
+                        &f[package.len() + 1..]
+                    } else {
+                        f.as_str()
+                    };
+                    previous = package;
+                    short
+                })
+                .collect();
+            label.push_str(&format!(" [{}]", parts.join(" → ")));
+        }
+        let callers: Vec<&str> = self
+            .callers()
+            .iter()
+            .take(callers)
+            .map(String::as_str)
+            .collect();
+        if !callers.is_empty() {
+            label.push_str(&format!(" via {}", callers.join(" ← ")));
+        }
+        label
+    }
+}
+
+/// `path/to/pkg.(*T).Method` → (`path/to/pkg`, `(*T).Method`).
+fn split_package(name: &str) -> (&str, &str) {
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    match name[last_slash..].find('.') {
+        Some(dot) => (&name[..last_slash + dot], &name[last_slash + dot + 1..]),
+        None => ("", name),
+    }
+}
+
+/// Frames that belong to the machinery rather than to the program: the
+/// runtime itself, runtime hooks linked into other packages
+/// (`sync.runtime_SemacquireMutex`, `internal/poll.runtime_pollWait`), and
+/// the standard library's blocking primitives (`sync`, `internal/poll`,
+/// `time.Sleep`). A goroutine parked under them is blocked in the first
+/// frame above them.
+pub fn is_runtime_frame(name: &str) -> bool {
+    let (package, function) = split_package(name);
+    package == "runtime"
+        || package.starts_with("runtime/internal/")
+        || package.starts_with("internal/runtime/")
+        || function.starts_with("runtime_")
+        || package == "sync"
+        || package == "internal/poll"
+        || name == "time.Sleep"
+}
+
+/// One site's values per group of samples.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    /// The node, for node sites; `None` for whole stacks.
+    pub node: Option<NodeId>,
+    /// The row name: pprof's node name, or the stack's label.
+    pub name: String,
+    pub inlined: Inlined,
+    /// The stack, for whole-stack sites.
+    pub stack: Option<StackSite>,
+    /// Flat value per group.
+    pub flat: Vec<i64>,
+    /// Cumulative value per group (equal to flat for whole stacks).
+    pub cum: Vec<i64>,
+}
+
+/// Sums flat and cum of every site per group: `group_of(sample)` says which
+/// group a sample belongs to (`None` leaves it out). Sites with no non-zero
+/// value are left out; the order is unspecified.
+pub fn series(
+    stacks: &Stacks<'_>,
+    sample_index: usize,
+    groups: usize,
+    group_of: impl Fn(usize) -> Option<usize> + Sync,
+) -> Vec<Series> {
+    if stacks.granularity() == Granularity::Stacks {
+        stack_series(stacks, sample_index, groups, group_of)
+    } else {
+        node_series(stacks, sample_index, groups, group_of)
+    }
+}
+
+fn node_series(
+    stacks: &Stacks<'_>,
+    sample_index: usize,
+    groups: usize,
+    group_of: impl Fn(usize) -> Option<usize> + Sync,
+) -> Vec<Series> {
+    let n = stacks.nodes().len();
+    let samples = stacks.profile().samples().len();
+    let parts = parallelism(samples);
+    let chunk = samples.div_ceil(parts).max(1);
+    let sum_range = |range: Range<usize>| {
+        let samples = stacks.profile().samples();
+        let mut flat = vec![0i64; n * groups];
+        let mut cum = vec![0i64; n * groups];
+        let mut seen = vec![u32::MAX; n];
+        let mut scratch = Vec::with_capacity(64);
+        stacks.for_each_stack(range, |s, stack| {
+            let value = samples.value(s, sample_index);
+            let Some(g) = group_of(s).filter(|&g| g < groups) else {
+                return;
+            };
+            if value == 0 {
+                return;
+            }
+            let stamp = s as u32;
+            let mut leaf = None;
+            stack.visit_root_first(&mut scratch, |frame| {
+                let i = frame.node.index();
+                if seen[i] != stamp {
+                    seen[i] = stamp;
+                    cum[i * groups + g] += value;
+                }
+                leaf = Some(frame.node);
+            });
+            if let Some(leaf) = leaf {
+                flat[leaf.index() * groups + g] += value;
+            }
+        });
+        (flat, cum)
+    };
+    let (flat, cum) = if parts == 1 {
+        sum_range(0..samples)
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..parts)
+                .map(|p| {
+                    let range = (p * chunk).min(samples)..((p + 1) * chunk).min(samples);
+                    scope.spawn(move || sum_range(range))
+                })
+                .collect();
+            let mut total = (vec![0i64; n * groups], vec![0i64; n * groups]);
+            for handle in handles {
+                let (flat, cum) = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                for (a, b) in total.0.iter_mut().zip(flat) {
+                    *a += b;
+                }
+                for (a, b) in total.1.iter_mut().zip(cum) {
+                    *a += b;
+                }
+            }
+            total
+        })
+    };
+    // The inline suffix as `top` decides it, over the same samples.
+    let mut totals: Vec<NodeTotals> = (0..n)
+        .filter(|&i| {
+            let range = i * groups..(i + 1) * groups;
+            flat[range.clone()].iter().any(|&v| v != 0) || cum[range].iter().any(|&v| v != 0)
+        })
+        .map(|i| NodeTotals {
+            node: NodeId(i as u32),
+            flat: flat[i * groups..(i + 1) * groups].iter().sum(),
+            cum: cum[i * groups..(i + 1) * groups].iter().sum(),
+            inlined: Inlined::No,
+        })
+        .collect();
+    let flat_sum: i64 = flat.iter().sum();
+    resolve_inlining(stacks, sample_index, &mut totals, flat_sum);
+    totals
+        .into_iter()
+        .map(|t| {
+            let i = t.node.index();
+            Series {
+                node: Some(t.node),
+                name: stacks.node(t.node).printable_name(),
+                inlined: t.inlined,
+                stack: None,
+                flat: flat[i * groups..(i + 1) * groups].to_vec(),
+                cum: cum[i * groups..(i + 1) * groups].to_vec(),
+            }
+        })
+        .collect()
+}
+
+/// How many threads to walk `samples` samples with (as `top` does).
+fn parallelism(samples: usize) -> usize {
+    const MIN_PER_THREAD: usize = 100_000;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    cores.min(4).min(samples / MIN_PER_THREAD).max(1)
+}
+
+fn stack_series(
+    stacks: &Stacks<'_>,
+    sample_index: usize,
+    groups: usize,
+    group_of: impl Fn(usize) -> Option<usize>,
+) -> Vec<Series> {
+    let samples = stacks.profile().samples();
+    let mut index: HashMap<Box<[u32]>, usize> = HashMap::new();
+    // Stacks as node ids, root first.
+    let mut keys: Vec<Box<[u32]>> = Vec::new();
+    let mut values: Vec<i64> = Vec::new();
+    let mut key: Vec<u32> = Vec::with_capacity(64);
+    let mut scratch = Vec::with_capacity(64);
+    stacks.for_each_stack(0..samples.len(), |s, stack| {
+        let value = samples.value(s, sample_index);
+        let Some(g) = group_of(s).filter(|&g| g < groups) else {
+            return;
+        };
+        if value == 0 {
+            return;
+        }
+        key.clear();
+        stack.visit_root_first(&mut scratch, |f| key.push(f.node.0));
+        let row = match index.entry(key.as_slice().into()) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                let row = keys.len();
+                keys.push(e.key().clone());
+                values.extend(std::iter::repeat_n(0, groups));
+                e.insert(row);
+                row
+            }
+        };
+        values[row * groups + g] += value;
+    });
+    let sites: Vec<StackSite> = keys
+        .iter()
+        .map(|k| {
+            StackSite::new(
+                k.iter()
+                    .rev()
+                    .map(|&n| stacks.node(NodeId(n)).printable_name())
+                    .collect(),
+            )
+        })
+        .collect();
+    let labels = unique_labels(&sites);
+    sites
+        .into_iter()
+        .zip(labels)
+        .enumerate()
+        .filter(|(row, _)| {
+            values[row * groups..(row + 1) * groups]
+                .iter()
+                .any(|&v| v != 0)
+        })
+        .map(|(row, (site, name))| {
+            let v = values[row * groups..(row + 1) * groups].to_vec();
+            Series {
+                node: None,
+                name,
+                inlined: Inlined::No,
+                stack: Some(site),
+                flat: v.clone(),
+                cum: v,
+            }
+        })
+        .collect()
+}
+
+/// Labels for stacks, with as many callers as it takes to tell apart
+/// stacks that share a site and its runtime frames.
+fn unique_labels(sites: &[StackSite]) -> Vec<String> {
+    let mut callers = vec![0usize; sites.len()];
+    let mut labels: Vec<String> = sites.iter().map(|s| s.label(0)).collect();
+    loop {
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for l in &labels {
+            *count.entry(l.as_str()).or_default() += 1;
+        }
+        let clashing: Vec<usize> = (0..sites.len())
+            .filter(|&i| count[labels[i].as_str()] > 1 && callers[i] < sites[i].callers().len())
+            .collect();
+        if clashing.is_empty() {
+            return labels;
+        }
+        for i in clashing {
+            callers[i] += 1;
+            labels[i] = sites[i].label(callers[i]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(frames: &[&str]) -> StackSite {
+        StackSite::new(frames.iter().map(|f| (*f).to_owned()).collect())
+    }
+
+    #[test]
+    fn a_parked_goroutine_is_named_by_the_blocked_function() {
+        let s = site(&[
+            "runtime.gopark",
+            "runtime.chanrecv",
+            "runtime.chanrecv1",
+            "main.leakyWorker",
+        ]);
+        assert_eq!(s.name(), "main.leakyWorker");
+        assert_eq!(
+            s.wait(),
+            ["runtime.gopark", "runtime.chanrecv", "runtime.chanrecv1"]
+        );
+        assert_eq!(
+            s.label(0),
+            "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
+        );
+    }
+
+    #[test]
+    fn runtime_hooks_and_blocking_primitives_are_runtime_frames() {
+        assert!(is_runtime_frame("sync.runtime_SemacquireMutex"));
+        assert!(is_runtime_frame("sync.(*WaitGroup).Wait"));
+        assert!(is_runtime_frame("internal/poll.(*FD).Read"));
+        assert!(is_runtime_frame(
+            "runtime/pprof.runtime_goroutineProfileWithLabels"
+        ));
+        assert!(is_runtime_frame("time.Sleep"));
+        assert!(!is_runtime_frame("runtime/pprof.writeGoroutine"));
+        assert!(!is_runtime_frame("main.main"));
+        assert!(!is_runtime_frame("net/http.(*conn).serve"));
+    }
+
+    #[test]
+    fn an_all_runtime_stack_is_named_by_its_outermost_frame() {
+        let s = site(&[
+            "runtime.gopark",
+            "runtime.bgsweep",
+            "runtime.gcenable.func1",
+        ]);
+        assert_eq!(s.name(), "runtime.gcenable.func1");
+        assert_eq!(s.callers(), [] as [String; 0]);
+    }
+
+    #[test]
+    fn clashing_labels_gain_callers_until_distinct() {
+        let sites = [
+            site(&["runtime.gopark", "main.worker", "main.startA", "main.main"]),
+            site(&["runtime.gopark", "main.worker", "main.startB", "main.main"]),
+            site(&["runtime.gopark", "main.other"]),
+        ];
+        assert_eq!(
+            unique_labels(&sites),
+            [
+                "main.worker [runtime.gopark] via main.startA",
+                "main.worker [runtime.gopark] via main.startB",
+                "main.other [runtime.gopark]",
+            ]
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! `pprof-tui diff BASE NEW`: sites ranked by growth between two profiles,
+//! with an optional CI gate (`--fail-on-growth`).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use super::{
+    EXIT_GROWTH, Format, ViewArgs, is_goroutine_profile, load_profiles, profile_info, sort_by,
+    warn_on_sample_type_mismatch,
+};
+use crate::analysis::Granularity;
+use crate::analysis::diff::{DiffOptions, GrowthOrder, diff};
+use crate::analysis::limit::GrowthLimit;
+use crate::profile::Profile;
+use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
+use crate::report::units::{percentage, signed_label};
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier profile: a file, '-' for stdin, or a URL.
+    #[arg(value_name = "BASE")]
+    base: String,
+
+    /// The later profile.
+    #[arg(value_name = "NEW")]
+    new: String,
+
+    #[command(flatten)]
+    view: ViewArgs,
+
+    /// Show at most N rows (0 = all).
+    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
+    node_count: usize,
+
+    /// Rank by the change of cumulative value instead of flat.
+    #[arg(long)]
+    cum: bool,
+
+    /// Rank by absolute growth, or by growth relative to the site's base value
+    /// (new sites first).
+    #[arg(long, value_enum, default_value = "absolute")]
+    sort: SortArg,
+
+    /// Scale the new profile to the base's total first, as `pprof -normalize`.
+    #[arg(long)]
+    normalize: bool,
+
+    /// Also list sites whose values did not change.
+    #[arg(long)]
+    all: bool,
+
+    /// Unit for text values: auto (per value), or e.g. B, kB, MB, ns, ms.
+    #[arg(long, default_value = "auto")]
+    unit: String,
+
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+
+    /// Exit with code 3 when a site grows by more than LIMIT: an amount in the
+    /// sample type's units (10MB, 250ms, 100) or a percentage of the base
+    /// total (5%).
+    #[arg(long, value_name = "LIMIT")]
+    fail_on_growth: Option<String>,
+
+    /// Set from the command line's value source: whether `--granularity`
+    /// was given (goroutine profiles default to whole stacks).
+    #[arg(skip)]
+    pub(crate) granularity_given: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SortArg {
+    #[value(alias = "abs")]
+    Absolute,
+    #[value(alias = "rel")]
+    Relative,
+}
+
+pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let filters = args.view.filters()?;
+    let loaded = load_profiles(&[args.base.clone(), args.new.clone()], &args.view)?;
+    let [base, new] = [&loaded[0], &loaded[1]];
+    warn_on_sample_type_mismatch(&[new, base]);
+    let profile = Profile::diff_base(new, base, args.normalize)?;
+    let sample_index = args.view.sample_index(&profile)?;
+    let granularity = if !args.granularity_given && is_goroutine_profile(&profile, sample_index) {
+        Granularity::Stacks
+    } else {
+        args.view.granularity
+    };
+    let by = sort_by(args.cum);
+    let order = match args.sort {
+        SortArg::Absolute => GrowthOrder::Absolute,
+        SortArg::Relative => GrowthOrder::Relative,
+    };
+    let limit = args
+        .fail_on_growth
+        .as_deref()
+        .map(|spec| GrowthLimit::parse(spec, &profile.sample_types[sample_index]))
+        .transpose()?;
+    let options = DiffOptions {
+        sample_index,
+        granularity,
+        filters,
+        by,
+        order,
+        node_count: 0,
+        unchanged: args.all,
+    };
+    let mut result = diff(&profile, &options);
+    // The gate looks at every site, not only the rows shown.
+    let breach = limit.as_ref().and_then(|limit| {
+        let over: Vec<_> = result
+            .rows
+            .iter()
+            .filter(|r| limit.is_exceeded(r.delta(by), result.base_total))
+            .collect();
+        let worst = over.iter().max_by_key(|r| r.delta(by))?;
+        let unit = &result.sample_type.unit;
+        let growth = worst.delta(by);
+        let more = match over.len() - 1 {
+            0 => String::new(),
+            1 => "; 1 more site is over it".to_owned(),
+            n => format!("; {n} more sites are over it"),
+        };
+        Some(format!(
+            "growth limit exceeded: {} grew by {} ({} of the base total), over the limit of {}{more}",
+            worst.name,
+            signed_label(growth, unit, "auto"),
+            percentage(growth, result.base_total).trim(),
+            limit.spec()
+        ))
+    });
+    if args.node_count > 0 {
+        result.rows.truncate(args.node_count);
+    }
+    let sides = [
+        &profile_info(&args.base, base),
+        &profile_info(&args.new, new),
+    ];
+    let text = DiffTextOptions {
+        unit: args.unit.clone(),
+        by,
+        order,
+    };
+    match args.format {
+        Format::Text => write_diff(out, &profile, sides, &result, &options.filters, &text)?,
+        Format::Json => {
+            serde_json::to_writer(&mut *out, &diff_json(sides, &result, &text))?;
+            writeln!(out)?;
+        }
+    }
+    match breach {
+        Some(reason) => {
+            out.flush()?;
+            eprintln!("pprof-tui: {}", super::one_line(&reason));
+            Ok(ExitCode::from(EXIT_GROWTH))
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
+}

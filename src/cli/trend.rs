@@ -1,0 +1,195 @@
+//! `pprof-tui trend SNAP1 SNAP2 … SNAPn`: leak suspects across snapshots,
+//! compared oldest first, with an optional CI gate (`--fail-on-growth`).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{
+    EXIT_GROWTH, Format, ViewArgs, is_goroutine_profile, load_profiles, one_line, profile_info,
+    sort_by, warn,
+};
+use crate::analysis::Granularity;
+use crate::analysis::limit::GrowthLimit;
+use crate::analysis::trend::{TrendOptions, chronological_order, trend};
+use crate::profile::{Profile, common_sample_types, side_by_side};
+use crate::report::ProfileInfo;
+use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
+use crate::report::units::{percentage, signed_label};
+
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// Two or more snapshots of the same program (heap or goroutine
+    /// profiles): files, '-' for stdin (once), or URLs. They are compared in
+    /// the order of their time stamps when all have one, else as given.
+    #[arg(value_name = "SNAPSHOT", num_args = 2.., required = true)]
+    snapshots: Vec<String>,
+
+    #[command(flatten)]
+    view: ViewArgs,
+
+    /// Show at most N rows (0 = all).
+    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
+    node_count: usize,
+
+    /// Follow each site's cumulative value instead of its flat value.
+    #[arg(long)]
+    cum: bool,
+
+    /// Unit for text values: auto (per value), or e.g. B, kB, MB.
+    #[arg(long, default_value = "auto")]
+    unit: String,
+
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+
+    /// Exit with code 3 when a leak suspect grew, from the first snapshot to
+    /// the last, by more than LIMIT: an amount (10MB, 100) or a percentage
+    /// of the first snapshot's total (5%).
+    #[arg(long, value_name = "LIMIT")]
+    fail_on_growth: Option<String>,
+
+    /// Set from the command line's value source: whether `--granularity`
+    /// was given (goroutine profiles default to whole stacks).
+    #[arg(skip)]
+    pub(crate) granularity_given: bool,
+}
+
+pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let filters = args.view.filters()?;
+    let loaded = load_profiles(&args.snapshots, &args.view)?;
+    let infos: Vec<ProfileInfo> = args
+        .snapshots
+        .iter()
+        .zip(&loaded)
+        .map(|(arg, p)| profile_info(arg, p))
+        .collect();
+    let mut warnings = Vec::new();
+    let times: Vec<i64> = loaded.iter().map(|p| p.time_nanos).collect();
+    let chronology = chronological_order(&times);
+    if chronology.reordered {
+        let names: Vec<&str> = chronology
+            .order
+            .iter()
+            .map(|&i| infos[i].source.as_str())
+            .collect();
+        warnings.push(format!(
+            "the snapshots' time stamps disagree with the order given; comparing them oldest first: {}",
+            names.join(", ")
+        ));
+    }
+    if chronology.partly_timed {
+        warnings.push(
+            "some snapshots have no time stamp; comparing them in the order given".to_owned(),
+        );
+    }
+    let ordered: Vec<&Profile> = chronology.order.iter().map(|&i| &loaded[i]).collect();
+    let infos: Vec<ProfileInfo> = chronology.order.iter().map(|&i| infos[i].clone()).collect();
+    let common = common_sample_types(&ordered);
+    if ordered.iter().any(|p| {
+        p.sample_types.len() != common.len()
+            || p.sample_types
+                .iter()
+                .zip(&common)
+                .any(|(t, c)| &t.name != c)
+    }) && !common.is_empty()
+    {
+        warnings.push(format!(
+            "the snapshots have different sample types; comparing the {} they share: {}",
+            common.len(),
+            common.join(", ")
+        ));
+    }
+    let snapshots = side_by_side(&ordered, None)?;
+    let profile = &snapshots.profile;
+    let sample_index = args.view.sample_index(profile)?;
+    let sample_type = &profile.sample_types[sample_index];
+    if sample_type.name.starts_with("alloc_") {
+        warnings.push(format!(
+            "{} counts every allocation since the program started, so every allocating site grows; \
+             use inuse_space or inuse_objects to find what is retained",
+            sample_type.name
+        ));
+    }
+    for w in &warnings {
+        warn(w);
+    }
+    let granularity = if !args.granularity_given && is_goroutine_profile(profile, sample_index) {
+        Granularity::Stacks
+    } else {
+        args.view.granularity
+    };
+    let minutes: Option<Vec<f64>> = chronology.by_time.then(|| {
+        let first = ordered.first().map_or(0, |p| p.time_nanos);
+        ordered
+            .iter()
+            .map(|p| p.time_nanos.wrapping_sub(first) as f64 / 60e9)
+            .collect()
+    });
+    let limit = args
+        .fail_on_growth
+        .as_deref()
+        .map(|spec| GrowthLimit::parse(spec, sample_type))
+        .transpose()?;
+    let by = sort_by(args.cum);
+    let options = TrendOptions {
+        sample_index,
+        granularity,
+        filters,
+        by,
+        node_count: 0,
+    };
+    let mut result = trend(&snapshots, minutes.as_deref(), &options);
+    let first_total = result.totals.first().copied().unwrap_or(0);
+    // The gate looks at every suspect, not only the rows shown.
+    let breach = limit.as_ref().and_then(|limit| {
+        let over: Vec<_> = result
+            .rows
+            .iter()
+            .filter(|r| r.growth.suspect && limit.is_exceeded(r.growth.net, first_total))
+            .collect();
+        let worst = over.iter().max_by_key(|r| r.growth.net)?;
+        let unit = &result.sample_type.unit;
+        let more = match over.len() - 1 {
+            0 => String::new(),
+            1 => "; 1 more suspect is over it".to_owned(),
+            n => format!("; {n} more suspects are over it"),
+        };
+        Some(format!(
+            "growth limit exceeded: leak suspect {} grew by {} ({} of the first snapshot's total) \
+             over {} snapshots, over the limit of {}{more}",
+            worst.name,
+            signed_label(worst.growth.net, unit, "auto"),
+            percentage(worst.growth.net, first_total).trim(),
+            result.totals.len(),
+            limit.spec()
+        ))
+    });
+    if args.node_count > 0 {
+        result.rows.truncate(args.node_count);
+    }
+    match args.format {
+        Format::Text => {
+            let text = TrendTextOptions {
+                unit: args.unit.clone(),
+                by,
+            };
+            write_trend(out, profile, &infos, &result, &options.filters, &text)?;
+        }
+        Format::Json => {
+            let doc = trend_json(&infos, &result, by, chronology.by_time, &warnings);
+            serde_json::to_writer(&mut *out, &doc)?;
+            writeln!(out)?;
+        }
+    }
+    match breach {
+        Some(reason) => {
+            out.flush()?;
+            eprintln!("pprof-tui: {}", one_line(&reason));
+            Ok(ExitCode::from(EXIT_GROWTH))
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
+}

@@ -1,0 +1,230 @@
+//! What `pprof-tui trend` prints: the snapshots compared, then every site
+//! most suspicious first with its values, growth and a sparkline, as text or
+//! JSON.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+
+use super::ProfileInfo;
+use super::diff::{active_filters, profile_heading};
+use super::json::{add_stack, inline, time};
+use super::text::format_time;
+use super::units::{label, scaled_label, signed_label};
+use crate::analysis::trend::{Trend, TrendRow};
+use crate::analysis::{Filters, SortBy};
+use crate::profile::Profile;
+
+/// Presentation choices for the text table.
+#[derive(Debug, Clone)]
+pub struct TrendTextOptions {
+    /// Output unit: `auto` (per value) or a unit such as `B`, `MB`.
+    pub unit: String,
+    /// Which value the rows follow, for the header.
+    pub by: SortBy,
+}
+
+impl Default for TrendTextOptions {
+    fn default() -> Self {
+        TrendTextOptions {
+            unit: "auto".to_owned(),
+            by: SortBy::Flat,
+        }
+    }
+}
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// One bar per value, from zero (or the lowest negative value) to the highest.
+pub fn sparkline(values: &[i64]) -> String {
+    let lo = values.iter().copied().min().unwrap_or(0).min(0) as f64;
+    let hi = values.iter().copied().max().unwrap_or(0) as f64;
+    values
+        .iter()
+        .map(|&v| {
+            if hi <= lo {
+                return BARS[0];
+            }
+            let level = ((v as f64 - lo) / (hi - lo) * 7.0).round() as usize;
+            BARS[level.min(7)]
+        })
+        .collect()
+}
+
+/// A rate: `+468.66kB`, with `/min` style suffix left to the caller.
+fn rate(value: f64, unit: &str, to: &str) -> String {
+    signed_label(value.round() as i64, unit, to)
+}
+
+/// Writes the snapshot list and the ranked table.
+pub fn write_trend(
+    out: &mut dyn Write,
+    profile: &Profile,
+    snapshots: &[ProfileInfo],
+    trend: &Trend,
+    filters: &Filters,
+    options: &TrendTextOptions,
+) -> io::Result<()> {
+    let unit = trend.sample_type.unit.as_str();
+    let value = |v: i64| scaled_label(v, unit, &options.unit);
+    let mut lines = profile_heading(profile, &trend.sample_type.name);
+    lines.push(format!("Snapshots, oldest first: {}", snapshots.len()));
+    let first_time = snapshots.first().map_or(0, |s| s.time_nanos);
+    for (i, (info, total)) in snapshots.iter().zip(&trend.totals).enumerate() {
+        let when = match (i, info.time_nanos) {
+            (_, 0) => String::new(),
+            (0, t) => format!(", {}", format_time(t)),
+            (_, t) => format!(
+                ", {}{}",
+                if t >= first_time { "+" } else { "" },
+                label(t.wrapping_sub(first_time), "nanoseconds")
+            ),
+        };
+        lines.push(format!(
+            "  {:>2}. {}{when}, total {}",
+            i + 1,
+            info.source,
+            value(*total)
+        ));
+    }
+    lines.extend(active_filters(filters));
+    let by = match options.by {
+        SortBy::Flat => "flat",
+        SortBy::Cum => "cum",
+    };
+    let shown = if trend.rows.len() < trend.site_total {
+        format!(
+            ", showing the top {} of {} sites",
+            trend.rows.len(),
+            trend.site_total
+        )
+    } else if trend.site_total == 1 {
+        " among 1 site".to_owned()
+    } else {
+        format!(" among {} sites", trend.site_total)
+    };
+    lines.push(format!(
+        "Leak suspects: {}{shown}, most suspicious first (by {by} value)",
+        trend.suspects
+    ));
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    let timed = trend.rows.iter().any(|r| r.growth.per_minute.is_some());
+    write!(
+        out,
+        "{:>5} {:>7} {:>10} {:>10} {:>11} {:>11}",
+        "score", "suspect", "first", "last", "growth", "/snapshot"
+    )?;
+    if timed {
+        write!(out, " {:>11}", "/minute")?;
+    }
+    writeln!(
+        out,
+        "  {:<width$}  ",
+        "trend",
+        width = snapshots.len().max(5)
+    )?;
+    for row in &trend.rows {
+        write_row(out, row, unit, options, timed, snapshots.len().max(5))?;
+    }
+    Ok(())
+}
+
+fn write_row(
+    out: &mut dyn Write,
+    row: &TrendRow,
+    unit: &str,
+    options: &TrendTextOptions,
+    timed: bool,
+    width: usize,
+) -> io::Result<()> {
+    let g = &row.growth;
+    write!(
+        out,
+        "{:>5.1} {:>7} {:>10} {:>10} {:>11} {:>11}",
+        g.score,
+        if g.suspect { "yes" } else { "" },
+        scaled_label(
+            row.values.first().copied().unwrap_or(0),
+            unit,
+            &options.unit
+        ),
+        scaled_label(row.values.last().copied().unwrap_or(0), unit, &options.unit),
+        signed_label(g.net, unit, &options.unit),
+        rate(g.per_snapshot, unit, &options.unit),
+    )?;
+    if timed {
+        let per_minute = g
+            .per_minute
+            .map_or_else(String::new, |m| rate(m, unit, &options.unit));
+        write!(out, " {per_minute:>11}")?;
+    }
+    writeln!(
+        out,
+        "  {:<width$}  {}{}",
+        sparkline(&row.values),
+        row.name,
+        row.inlined.suffix()
+    )
+}
+
+fn row_json(row: &TrendRow) -> Value {
+    let g = &row.growth;
+    let mut value = json!({
+        "name": row.name,
+        "inline": inline(row.inlined),
+        "values": row.values,
+        "suspect": g.suspect,
+        "score": g.score,
+        "growth": g.net,
+        "slope_per_snapshot": g.per_snapshot,
+        "slope_per_minute": g.per_minute,
+        "monotonic": g.monotonic,
+        "rises": g.rises,
+        "steadiness": g.steadiness,
+        "share": g.share,
+        "flat": row.flat,
+        "cum": row.cum,
+    });
+    add_stack(&mut value, row.stack.as_ref());
+    value
+}
+
+/// `trend --format json`: `{"rows": [{"name", "values", "suspect", …}]}`
+/// most suspicious first, with the snapshots (oldest first) and warnings.
+pub fn trend_json(
+    snapshots: &[ProfileInfo],
+    trend: &Trend,
+    by: SortBy,
+    by_time: bool,
+    warnings: &[String],
+) -> Value {
+    json!({
+        "sample_type": {"type": trend.sample_type.name, "unit": trend.sample_type.unit},
+        "value": match by { SortBy::Flat => "flat", SortBy::Cum => "cum" },
+        "ordered_by": if by_time { "time" } else { "arguments" },
+        "snapshots": snapshots.iter().zip(&trend.totals).map(|(s, total)| json!({
+            "source": s.source,
+            "time": time(s.time_nanos),
+            "total": total,
+        })).collect::<Vec<_>>(),
+        "site_total": trend.site_total,
+        "suspects": trend.suspects,
+        "warnings": warnings,
+        "rows": trend.rows.iter().map(row_json).collect::<Vec<_>>(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_run_from_zero_to_the_peak() {
+        assert_eq!(sparkline(&[0, 50, 100]), "▁▅█");
+        assert_eq!(sparkline(&[100, 100]), "██");
+        assert_eq!(sparkline(&[0, 0, 0]), "▁▁▁");
+        assert_eq!(sparkline(&[-10, 0, 10]), "▁▅█");
+    }
+}
