@@ -46,6 +46,7 @@ fn options(profile: &Profile) -> AppOptions {
         theme: Theme::new(ColorMode::TrueColor),
         size: SIZE,
         background: false,
+        sides: None,
     }
 }
 

@@ -46,6 +46,7 @@ fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
             theme: Theme::new(ColorMode::None),
             size,
             background: false,
+            sides: None,
         },
     )
     .unwrap()
@@ -471,6 +472,7 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
         theme: Theme::new(ColorMode::None),
         size: (100, 30),
         background: true,
+        sides: None,
     };
     let mut app = App::new(Arc::clone(&profile), options).unwrap();
     assert!(!app.model.tree_ready, "the tree is left to a job");
@@ -524,6 +526,7 @@ fn export_writes_the_zoomed_view_as_svg() {
             theme: Theme::new(ColorMode::None),
             size: (100, 30),
             background: false,
+            sides: None,
         },
     )
     .unwrap();
@@ -544,4 +547,78 @@ fn export_writes_the_zoomed_view_as_svg() {
     // A second export never overwrites the first.
     press(&mut app, "e");
     assert!(dir.path().join("heap-3.inuse_space.zoom-2.svg").exists());
+}
+
+fn diff_app(size: (u16, u16)) -> App {
+    let new = Arc::new(load("leaky/heap-3.pb.gz"));
+    let base = Arc::new(load("leaky/heap-1.pb.gz"));
+    let profile = Profile::diff_base(&new, &base, false).unwrap();
+    let sample_index = profile.default_sample_index();
+    App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: "heap-3.pb.gz vs heap-1.pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Functions,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: std::env::temp_dir(),
+            theme: Theme::new(ColorMode::None),
+            size,
+            background: false,
+            sides: Some((new, base, false)),
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn diff_mode_top_shows_base_new_and_signed_delta() {
+    let app = diff_app((100, 30));
+    assert!(app.is_diff());
+    // testdata/oracle/leaky-heap-3.inuse_space.diff_base-heap-1.top.txt: total is heap-1's
+    // 1334904 B; main.(*Cache).Put grew by 959808 B from 109976 B (heap-1's flat).
+    assert_eq!(app.model.total, 1_334_904);
+    let put = &app.model.rows[0];
+    assert_eq!(app.model.row_name(put), "main.(*Cache).Put");
+    assert_eq!((put.flat, put.base_flat), (959_808, 109_976));
+    assert_eq!(put.flat + put.base_flat, 1_069_784, "heap-3's own flat");
+    let s = screen(&app);
+    assert!(
+        s.contains("  107.40kB     1.02MB  +937.31kB  +71.90%  main.(*Cache).Put"),
+        "{s}"
+    );
+    assert_snapshot!("diff_top", s);
+}
+
+#[test]
+fn diff_mode_flame_colours_and_legend() {
+    let mut app = diff_app((100, 30));
+    press(&mut app, "2");
+    let s = screen(&app);
+    assert!(s.contains("base 107.40kB → new 1.02MB (+937.31kB)"), "{s}");
+    assert_snapshot!("diff_flame", s);
+    let mut app = diff_app((100, 30));
+    app.theme = Theme::new(ColorMode::TrueColor);
+    press(&mut app, "2 g j j j j j");
+    assert_eq!(selected_name(&app), "main.(*Cache).Put");
+    // Grew: its frame (not selected now) is drawn red.
+    press(&mut app, "k");
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|frame| views::render(&app, frame)).unwrap();
+    let buf = terminal.backend().buffer();
+    let text = terminal.backend().to_string();
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("main.(*Cache).Put"))
+        .expect("Put drawn");
+    let x = line[1..].find("main.(*Cache).Put").unwrap();
+    let x = line[1..][..x].chars().count() as u16;
+    let cell = &buf[(x, y as u16)];
+    let ratatui::style::Color::Rgb(r, _, b) = cell.bg else {
+        panic!("{:?}", cell.bg)
+    };
+    assert!(r > b, "grew is red");
 }

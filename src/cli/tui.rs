@@ -8,7 +8,8 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::Args;
 
-use super::{ViewArgs, load_profile};
+use super::{ViewArgs, load_profiles};
+use crate::profile::Profile;
 use crate::source::Source;
 use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
 
@@ -21,6 +22,19 @@ pub struct TuiArgs {
     /// Directories to look for source files in (separated like PATH), as pprof's -source_path.
     #[arg(long, value_name = "DIRS")]
     source_path: Option<String>,
+
+    /// Compare with this base profile (pprof's -diff_base): the flame graph
+    /// colours growth red and shrinkage blue, Top shows base, new and delta.
+    #[arg(long, value_name = "BASE")]
+    diff_base: Option<String>,
+
+    /// With --diff-base: scale the profile to the base's total first.
+    #[arg(long, requires = "diff_base")]
+    normalize: bool,
+
+    /// Open several profiles merged into one (as `top` does with several files).
+    #[arg(long)]
+    merge: bool,
 }
 
 impl TuiArgs {
@@ -59,34 +73,60 @@ impl TuiArgs {
 pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
     // Bad filters are reported before the terminal is touched.
     args.view.filters()?;
-    let [profile] = profiles else {
+    if profiles.len() > 1 && !args.merge {
         anyhow::bail!(
-            "the interactive view opens one profile; for several use `pprof-tui top {}`",
+            "several profiles: add --merge to open them merged, or use `pprof-tui trend {}` for leak suspects",
             profiles.join(" ")
         );
-    };
-    let source = Source::parse(profile);
-    let title = source.short_name();
-    let what = profile.clone();
+    }
+    if args.diff_base.is_some() && profiles.len() > 1 {
+        anyhow::bail!("--diff-base compares one profile with a base; give one PROFILE");
+    }
+    let mut title = profiles
+        .iter()
+        .map(|p| Source::parse(p).short_name())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    if let Some(base) = &args.diff_base {
+        title = format!("{title} vs {}", Source::parse(base).short_name());
+    }
+    let what = profiles.join(" ");
+    let profiles = profiles.to_vec();
     let args = args.clone();
     let load = move |size: (u16, u16)| -> Result<App> {
-        let profile = load_profile(&what, &args.view)?;
+        let mut names = profiles.clone();
+        names.extend(args.diff_base.iter().cloned());
+        let mut loaded = load_profiles(&names, &args.view)?;
+        let base = args
+            .diff_base
+            .as_ref()
+            .and_then(|_| loaded.pop())
+            .map(Arc::new);
+        let new = if loaded.len() == 1 {
+            loaded.pop().map(Arc::new)
+        } else {
+            Some(Arc::new(Profile::merge(&loaded)?))
+        };
+        let new = new.ok_or_else(|| anyhow::anyhow!("no profile given"))?;
+        let profile = match &base {
+            Some(base) => Arc::new(Profile::diff_base(&new, base, args.normalize)?),
+            None => Arc::clone(&new),
+        };
         let sample_index = args.view.sample_index(&profile)?;
-        App::new(
-            Arc::new(profile),
-            AppOptions {
-                title,
-                sample_index,
-                granularity: args.view.granularity,
-                chips: args.chips(),
-                source_paths: args.source_paths(),
-                export_dir: PathBuf::from("."),
-                theme: theme::Theme::new(theme::ColorMode::detect()),
-                size,
-                background: true,
-            },
-        )
+        let options = AppOptions {
+            title,
+            sample_index,
+            granularity: args.view.granularity,
+            chips: args.chips(),
+            source_paths: args.source_paths(),
+            export_dir: PathBuf::from("."),
+            theme: theme::Theme::new(theme::ColorMode::detect()),
+            size,
+            background: true,
+            sides: base.map(|base| (new, base, args.normalize)),
+        };
+        App::new(profile, options)
     };
-    tui::run(load, profile)?;
+    tui::run(load, &what)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -42,6 +42,10 @@ pub struct AppOptions {
     /// Compute new models on another thread (the interactive UI) instead of
     /// inside `update` (tests, benchmarks).
     pub background: bool,
+    /// In diff mode: the new and the base profile as loaded (the app's
+    /// profile is their `--diff-base` combination), and `--normalize`;
+    /// SVG export draws from these.
+    pub sides: Option<(Arc<Profile>, Arc<Profile>, bool)>,
 }
 
 /// A kind of active filter.
@@ -150,6 +154,7 @@ pub struct App {
     export_dir: PathBuf,
     quit: bool,
     background: bool,
+    sides: Option<(Arc<Profile>, Arc<Profile>, bool)>,
     /// Bumped on every settings change; results of older jobs are dropped.
     generation: u64,
     /// A job waiting to be started by the runner.
@@ -237,6 +242,7 @@ impl App {
             export_dir: options.export_dir,
             quit: false,
             background: options.background,
+            sides: options.sides,
             generation: 0,
             queued: None,
             busy: None,
@@ -1172,10 +1178,14 @@ impl App {
     /// granularity, filters, zoom, orientation) as an SVG next to the
     /// working directory, never over an existing file.
     fn export(&mut self) {
+        let (profile, base, normalize) = match &self.sides {
+            Some((new, base, normalize)) => (&**new, Some(&**base), *normalize),
+            None => (&*self.profile, None, false),
+        };
         let mut view = ExportView {
-            profile: &self.profile,
-            base: None,
-            normalize: false,
+            profile,
+            base,
+            normalize,
             sample_index: self.model.sample_index,
             granularity: self.model.granularity,
             filters: self.filters(),

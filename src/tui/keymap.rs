@@ -120,13 +120,6 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind!(
         General,
-        [Char('5')],
-        Action::ShowView(ViewKind::Trend),
-        "5",
-        "Trend across snapshots"
-    ),
-    bind!(
-        General,
         [Char('e')],
         Action::Export,
         "e",
