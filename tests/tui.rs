@@ -622,3 +622,45 @@ fn diff_mode_flame_colours_and_legend() {
     };
     assert!(r > b, "grew is red");
 }
+
+#[test]
+fn mouse_click_selects_and_zooms_wheel_scrolls() {
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    // Row 2 of the screen is the first table row (header line, column titles).
+    let click = action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 5, 4), false).unwrap();
+    app.update(click);
+    assert_eq!(app.top.selected, 2);
+    app.update(action_for(&mouse(MouseEventKind::ScrollDown, 5, 4), false).unwrap());
+    assert_eq!(app.top.selected, 3);
+    // In the flame graph a click on a frame zooms into it: row 5 is main.handleRequest.
+    press(&mut app, "2");
+    app.update(action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 3, 5), false).unwrap());
+    assert_eq!(selected_name(&app), "main.handleRequest");
+    assert_eq!(app.flame.zoom, vec![app.flame.selected]);
+}
+
+#[test]
+fn resize_keeps_the_selection_visible() {
+    let mut app = app("compile/compile-heap.pb.gz", (100, 40));
+    press(
+        &mut app,
+        "j j j j j j j j j j j j j j j j j j j j j j j j j j j j j j",
+    );
+    assert_eq!(app.top.selected, 30);
+    app.update(pprof_tui::tui::action::Action::Resize(80, 24));
+    let s = screen(&app);
+    let name = app.model.row_name(&app.model.rows[30]);
+    assert!(
+        s.contains(&name[..20]),
+        "row 30 still on screen after shrinking:\n{s}"
+    );
+}
