@@ -10,3 +10,4 @@ pub mod export;
 pub mod profile;
 pub mod report;
 pub mod source;
+pub mod tui;

@@ -2,6 +2,7 @@
 //! aggregation, call trees, diffs. No I/O and no terminal here.
 
 pub mod aggregate;
+pub mod calltree;
 pub mod diff;
 pub mod filter;
 pub mod limit;
@@ -12,6 +13,10 @@ pub mod trend;
 
 pub use aggregate::{
     EDGE_FRACTION, Inlined, NodeTotals, SortBy, node_totals, resolve_inlining, sort_totals, total,
+};
+pub use calltree::{
+    CallId, CallNode, CallTree, Coverage, FlameRect, NodeSums, Peek, PeekEdge, apportion,
+    flame_layout,
 };
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
 pub use sites::{Series, StackSite, inline_suffixes, is_runtime_frame, series};

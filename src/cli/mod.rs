@@ -17,12 +17,10 @@ mod diff;
 mod flamegraph;
 mod top;
 mod trend;
+mod tui;
 
 /// Exit code for a usage error (clap uses the same).
 pub const EXIT_USAGE: u8 = 2;
-
-/// Exit code when `--fail-on-growth` finds a site that grew past the limit.
-pub const EXIT_GROWTH: u8 = 3;
 
 /// A mistake in the command line found after parsing (a bad regex, an
 /// unknown sample type): reported like any error, but with exit code 2.
@@ -34,6 +32,9 @@ pub struct UsageError(pub String);
 pub fn usage(err: impl std::fmt::Display) -> anyhow::Error {
     UsageError(err.to_string()).into()
 }
+
+/// Exit code when `--fail-on-growth` finds a site that grew past the limit.
+pub const EXIT_GROWTH: u8 = 3;
 
 /// Read Go pprof profiles in the terminal: rank allocation sites, diff heap
 /// snapshots, find leaks, export flame graphs.
@@ -51,18 +52,21 @@ pub struct Cli {
     /// Profile(s) to open in the interactive view: a file, '-' for stdin, or a URL.
     #[arg(value_name = "PROFILE", required = true)]
     profiles: Vec<String>,
+
+    #[command(flatten)]
+    tui: tui::TuiArgs,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Rank nodes by flat or cumulative value, like `go tool pprof -top`.
     Top(top::TopArgs),
+    /// Write an SVG flame graph (or folded stacks), optionally differential.
+    Flamegraph(flamegraph::FlamegraphArgs),
     /// Compare two profiles: every site's base and new value, largest growth first.
     Diff(diff::DiffArgs),
     /// Find leak suspects across several snapshots: sites that keep growing.
     Trend(trend::TrendArgs),
-    /// Write an SVG flame graph (or folded stacks), optionally differential.
-    Flamegraph(flamegraph::FlamegraphArgs),
 }
 
 /// Options shared by every report: what to measure, at which granularity,
@@ -284,15 +288,10 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Top(args)) => top::run(&args, out),
+        Some(Command::Flamegraph(args)) => flamegraph::run(&args, out),
         Some(Command::Diff(args)) => diff::run(&args, out),
         Some(Command::Trend(args)) => trend::run(&args, out),
-        Some(Command::Flamegraph(args)) => flamegraph::run(&args, out),
-        None => {
-            anyhow::bail!(
-                "the interactive view is not available in this build; use `pprof-tui top {}`",
-                cli.profiles.join(" ")
-            )
-        }
+        None => tui::run(&cli.profiles, &cli.tui),
     }
 }
 

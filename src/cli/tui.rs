@@ -1,0 +1,132 @@
+//! `pprof-tui PROFILE`: the interactive view, with the same view options as
+//! the reports.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{ViewArgs, load_profiles};
+use crate::profile::Profile;
+use crate::source::Source;
+use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
+
+/// Options of the interactive view (used when no subcommand is given).
+#[derive(Debug, Clone, Args)]
+pub struct TuiArgs {
+    #[command(flatten)]
+    view: ViewArgs,
+
+    /// Directories to look for source files in (separated like PATH), as pprof's -source_path.
+    #[arg(long, value_name = "DIRS")]
+    source_path: Option<String>,
+
+    /// Compare with this base profile (pprof's -diff_base): the flame graph
+    /// colours growth red and shrinkage blue, Top shows base, new and delta.
+    #[arg(long, value_name = "BASE")]
+    diff_base: Option<String>,
+
+    /// With --diff-base: scale the profile to the base's total first.
+    #[arg(long, requires = "diff_base")]
+    normalize: bool,
+
+    /// Open several profiles merged into one (as `top` does with several files).
+    #[arg(long)]
+    merge: bool,
+}
+
+impl TuiArgs {
+    /// The filters given on the command line, as chips the user can clear.
+    fn chips(&self) -> Vec<Chip> {
+        let v = &self.view;
+        [
+            (ChipKind::Focus, &v.focus),
+            (ChipKind::Ignore, &v.ignore),
+            (ChipKind::Hide, &v.hide),
+            (ChipKind::Show, &v.show),
+            (ChipKind::TagFocus, &v.tagfocus),
+            (ChipKind::TagIgnore, &v.tagignore),
+        ]
+        .into_iter()
+        .filter_map(|(kind, p)| {
+            p.as_ref().map(|p| Chip {
+                kind,
+                pattern: p.clone(),
+            })
+        })
+        .collect()
+    }
+
+    fn source_paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self
+            .source_path
+            .as_deref()
+            .map(|p| std::env::split_paths(p).collect())
+            .unwrap_or_default();
+        paths.push(PathBuf::from("."));
+        paths
+    }
+}
+
+pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
+    // Bad filters are reported before the terminal is touched.
+    args.view.filters()?;
+    if profiles.len() > 1 && !args.merge {
+        anyhow::bail!(
+            "several profiles: add --merge to open them merged, or use `pprof-tui trend {}` for leak suspects",
+            profiles.join(" ")
+        );
+    }
+    if args.diff_base.is_some() && profiles.len() > 1 {
+        anyhow::bail!("--diff-base compares one profile with a base; give one PROFILE");
+    }
+    let mut title = profiles
+        .iter()
+        .map(|p| Source::parse(p).short_name())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    if let Some(base) = &args.diff_base {
+        title = format!("{title} vs {}", Source::parse(base).short_name());
+    }
+    let what = profiles.join(" ");
+    let profiles = profiles.to_vec();
+    let args = args.clone();
+    let load = move |size: (u16, u16)| -> Result<App> {
+        let mut names = profiles.clone();
+        names.extend(args.diff_base.iter().cloned());
+        let mut loaded = load_profiles(&names, &args.view)?;
+        let base = args
+            .diff_base
+            .as_ref()
+            .and_then(|_| loaded.pop())
+            .map(Arc::new);
+        let new = if loaded.len() == 1 {
+            loaded.pop().map(Arc::new)
+        } else {
+            Some(Arc::new(Profile::merge(&loaded)?))
+        };
+        let new = new.ok_or_else(|| anyhow::anyhow!("no profile given"))?;
+        let profile = match &base {
+            Some(base) => Arc::new(Profile::diff_base(&new, base, args.normalize)?),
+            None => Arc::clone(&new),
+        };
+        let sample_index = args.view.sample_index(&profile)?;
+        let options = AppOptions {
+            title,
+            sample_index,
+            granularity: args.view.granularity,
+            chips: args.chips(),
+            source_paths: args.source_paths(),
+            export_dir: PathBuf::from("."),
+            theme: theme::Theme::new(theme::ColorMode::detect()),
+            size,
+            background: true,
+            sides: base.map(|base| (new, base, args.normalize)),
+        };
+        App::new(profile, options)
+    };
+    tui::run(load, &what)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,420 @@
+//! The numbers the views show, computed from the loaded profile for the
+//! current sample type, granularity and filters. The profile is decoded once;
+//! a [`Model`] is recomputed from it whenever one of those settings changes,
+//! and owns everything it computed so views never touch the profile.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::aggregate::sort_totals;
+use crate::analysis::{
+    CallTree, Filters, Granularity, Inlined, NodeId, NodeTotals, SortBy, Stacks, node_totals,
+    resolve_inlining, total,
+};
+use crate::profile::{Profile, ValueType};
+use crate::report::units::{label, percentage};
+
+/// How the Top view orders its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// By |flat|, as `go tool pprof -top`.
+    Flat,
+    /// By |cum|, as `-top -cum`.
+    Cum,
+    /// By name.
+    Name,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Flat => Sort::Cum,
+            Sort::Cum => Sort::Name,
+            Sort::Name => Sort::Flat,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Flat => "flat",
+            Sort::Cum => "cum",
+            Sort::Name => "name",
+        }
+    }
+}
+
+/// One row of the Top view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub node: NodeId,
+    /// Signed flat (new − base in a diff).
+    pub flat: i64,
+    pub cum: i64,
+    pub inlined: Inlined,
+    /// The base profile's flat and cum in a diff, else 0.
+    pub base_flat: i64,
+    pub base_cum: i64,
+}
+
+/// What a model is computed for.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub sample_index: usize,
+    pub granularity: Granularity,
+    pub filters: Filters,
+    pub sort: Sort,
+}
+
+/// Everything computed for one setting of sample type, granularity and
+/// filters. It arrives in two steps: the Top rows first (with the inline
+/// suffixes of the first page), then the call tree and the remaining
+/// suffixes, which take longer on big profiles.
+pub struct Model {
+    pub sample_index: usize,
+    pub granularity: Granularity,
+    pub sample_type: ValueType,
+    /// pprof's total: all samples before filters (the base total in a diff).
+    pub total: i64,
+    /// The call tree behind the flame graph and peek; only the root and the
+    /// node names until `tree_ready`.
+    pub tree: CallTree,
+    pub tree_ready: bool,
+    /// Top rows in the current sort order.
+    pub rows: Vec<Row>,
+    pub sort: Sort,
+}
+
+/// Rows whose inline suffix is resolved before the first screen; the rest
+/// follow with the call tree.
+const FIRST_PAGE: usize = 256;
+
+impl Model {
+    /// The Top rows and totals (fast: one parallel sample walk).
+    pub fn compute(profile: &Profile, settings: &Settings) -> Model {
+        let Settings {
+            sample_index,
+            granularity,
+            ref filters,
+            sort,
+        } = *settings;
+        let stacks = Stacks::new(profile, granularity, filters);
+        let tree = CallTree::names_only(&stacks);
+        let base =
+            (!profile.samples().diff_base.is_empty()).then(|| base_sums(&stacks, sample_index));
+        let totals = node_totals(&stacks, sample_index);
+        let rows = totals
+            .into_iter()
+            .map(|t: NodeTotals| {
+                let (base_flat, base_cum) = base.as_ref().map_or((0, 0), |b| b[t.node.index()]);
+                Row {
+                    node: t.node,
+                    flat: t.flat,
+                    cum: t.cum,
+                    inlined: t.inlined,
+                    base_flat,
+                    base_cum,
+                }
+            })
+            .collect();
+        let mut model = Model {
+            sample_index,
+            granularity,
+            sample_type: profile.sample_types[sample_index].clone(),
+            total: total(profile, sample_index),
+            tree,
+            tree_ready: false,
+            rows,
+            sort,
+        };
+        model.sort_rows(sort);
+        let first: Vec<NodeId> = model.rows.iter().take(FIRST_PAGE).map(|r| r.node).collect();
+        let inlined = inline_suffixes(&stacks, &model, &first);
+        model.set_inlined(&inlined);
+        model
+    }
+
+    /// The call tree and every row's inline suffix (slow on big profiles:
+    /// run off the UI thread).
+    pub fn compute_tree(profile: &Profile, settings: &Settings) -> TreeParts {
+        let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
+        let tree = CallTree::build(&stacks, settings.sample_index);
+        let totals = node_totals(&stacks, settings.sample_index);
+        let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
+        let mut totals = totals;
+        resolve_inlining(&stacks, settings.sample_index, &mut totals, flat_sum);
+        TreeParts {
+            tree,
+            inlined: totals.into_iter().map(|t| (t.node, t.inlined)).collect(),
+        }
+    }
+
+    /// Installs the second step.
+    pub fn install_tree(&mut self, parts: TreeParts) {
+        self.tree = parts.tree;
+        self.tree_ready = true;
+        self.set_inlined(&parts.inlined);
+    }
+
+    fn set_inlined(&mut self, inlined: &[(NodeId, Inlined)]) {
+        let by_node: std::collections::HashMap<NodeId, Inlined> = inlined.iter().copied().collect();
+        for row in &mut self.rows {
+            if let Some(&i) = by_node.get(&row.node) {
+                row.inlined = i;
+            }
+        }
+    }
+
+    /// Reorders the Top rows.
+    pub fn sort_rows(&mut self, sort: Sort) {
+        self.sort = sort;
+        let names = self.tree.names();
+        match sort {
+            Sort::Name => self
+                .rows
+                .sort_by(|a, b| names[a.node.index()].cmp(&names[b.node.index()])),
+            Sort::Flat | Sort::Cum => {
+                // The engine's order, so the Top view lists rows exactly as `top` prints them.
+                let mut totals: Vec<NodeTotals> = self
+                    .rows
+                    .iter()
+                    .map(|r| NodeTotals {
+                        node: r.node,
+                        flat: r.flat,
+                        cum: r.cum,
+                        inlined: r.inlined,
+                    })
+                    .collect();
+                let by = if sort == Sort::Cum {
+                    SortBy::Cum
+                } else {
+                    SortBy::Flat
+                };
+                sort_totals(&mut totals, names, by);
+                let order: std::collections::HashMap<NodeId, usize> = totals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (t.node, i))
+                    .collect();
+                self.rows
+                    .sort_by_key(|r| order.get(&r.node).copied().unwrap_or(usize::MAX));
+            }
+        }
+    }
+
+    /// The row's name as `top` prints it, with pprof's inline suffix.
+    pub fn row_name(&self, row: &Row) -> String {
+        format!(
+            "{}{}",
+            self.tree.names()[row.node.index()],
+            row.inlined.suffix()
+        )
+    }
+
+    /// A value in the sample type's unit, scaled for reading (`14.50MB`).
+    pub fn format(&self, value: i64) -> String {
+        label(value, &self.sample_type.unit)
+    }
+
+    /// A signed value for diffs: `+1.50MB`, `-2kB`, `0`.
+    pub fn format_signed(&self, value: i64) -> String {
+        let s = self.format(value);
+        if value > 0 { format!("+{s}") } else { s }
+    }
+
+    /// `value` as a share of the total, pprof style.
+    pub fn percent(&self, value: i64) -> String {
+        percentage(value, self.total).trim().to_owned()
+    }
+}
+
+/// The slow part of a [`Model`].
+pub struct TreeParts {
+    pub tree: CallTree,
+    pub inlined: Vec<(NodeId, Inlined)>,
+}
+
+/// Inline suffixes of some rows.
+fn inline_suffixes(stacks: &Stacks<'_>, model: &Model, nodes: &[NodeId]) -> Vec<(NodeId, Inlined)> {
+    let flat_sum: i64 = model.rows.iter().map(|r| r.flat).sum();
+    let mut rows: Vec<NodeTotals> = model
+        .rows
+        .iter()
+        .filter(|r| nodes.contains(&r.node))
+        .map(|r| NodeTotals {
+            node: r.node,
+            flat: r.flat,
+            cum: r.cum,
+            inlined: r.inlined,
+        })
+        .collect();
+    resolve_inlining(stacks, model.sample_index, &mut rows, flat_sum);
+    rows.into_iter().map(|t| (t.node, t.inlined)).collect()
+}
+
+/// Flat and cum of the `--diff-base` samples alone (as magnitudes), per
+/// node, with pprof's rule of counting a sample once per node.
+fn base_sums(stacks: &Stacks<'_>, sample_index: usize) -> Vec<(i64, i64)> {
+    let samples = stacks.profile().samples();
+    let n = stacks.nodes().len();
+    let mut sums = vec![(0i64, 0i64); n];
+    let mut seen = vec![usize::MAX; n];
+    let range = samples.diff_base.clone();
+    stacks.for_each_stack(range, |s, stack| {
+        let value = samples.value(s, sample_index).saturating_abs();
+        if value == 0 {
+            return;
+        }
+        let mut leaf = true;
+        for frame in stack.leaf_first() {
+            let i = frame.node.index();
+            if leaf {
+                sums[i].0 += value;
+                leaf = false;
+            }
+            if seen[i] != s {
+                seen[i] = s;
+                sums[i].1 += value;
+            }
+        }
+    });
+    sums
+}
+
+/// Per-line values of one function, and its source text when found.
+#[derive(Debug, Clone)]
+pub struct SourceModel {
+    pub function: String,
+    /// The file as the profile names it.
+    pub file: String,
+    /// Where the text was read from, if a file was found.
+    pub path: Option<PathBuf>,
+    pub text: Vec<String>,
+    /// (line, flat, cum), ascending by line.
+    pub lines: Vec<(i64, i64, i64)>,
+}
+
+impl SourceModel {
+    /// Walks the samples at line granularity and sums flat and cum per line
+    /// of `function` (cum once per line per sample), then looks for its
+    /// file in `search` (each directory, then with the path's leading
+    /// directories stripped one by one, as pprof's `-source_path` does).
+    pub fn compute(
+        profile: &Profile,
+        sample_index: usize,
+        filters: &Filters,
+        function: &str,
+        search: &[PathBuf],
+    ) -> SourceModel {
+        let stacks = Stacks::new(profile, Granularity::Lines, filters);
+        let samples = profile.samples();
+        let of_function: Vec<bool> = stacks.nodes().iter().map(|n| n.name == function).collect();
+        let mut per_line: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        let mut files: BTreeMap<String, i64> = BTreeMap::new();
+        let mut seen: Vec<i64> = Vec::new();
+        stacks.for_each(|s, frames| {
+            let value = samples.value(s, sample_index);
+            if value == 0 {
+                return;
+            }
+            seen.clear();
+            for (i, frame) in frames.iter().enumerate() {
+                if !of_function[frame.node.index()] {
+                    continue;
+                }
+                let info = stacks.node(frame.node);
+                let entry = per_line.entry(info.line).or_default();
+                if i == 0 {
+                    entry.0 += value;
+                }
+                if !seen.contains(&info.line) {
+                    seen.push(info.line);
+                    entry.1 += value;
+                    *files.entry(info.file.clone()).or_default() += value.saturating_abs();
+                }
+            }
+        });
+        let file = files
+            .into_iter()
+            .max_by_key(|(_, v)| *v)
+            .map(|(f, _)| f)
+            .unwrap_or_default();
+        let path = find_source(&file, search);
+        let text = path
+            .as_deref()
+            .and_then(|p| std::fs::read(p).ok())
+            .map(|b| {
+                String::from_utf8_lossy(&b)
+                    .lines()
+                    .map(|l| l.replace('\t', "    "))
+                    .collect()
+            })
+            .unwrap_or_default();
+        SourceModel {
+            function: function.to_owned(),
+            file,
+            path,
+            text,
+            lines: per_line.into_iter().map(|(l, (f, c))| (l, f, c)).collect(),
+        }
+    }
+
+    /// The rows the Source view lists: every line of the file when its text
+    /// was found, else only the lines with samples.
+    pub fn row_count(&self) -> usize {
+        if self.text.is_empty() {
+            self.lines.len()
+        } else {
+            self.text.len()
+        }
+    }
+
+    /// Row `i`: line number, flat, cum (0 when the line has no samples), text.
+    pub fn row(&self, i: usize) -> (i64, i64, i64, &str) {
+        if self.text.is_empty() {
+            let (l, f, c) = self.lines[i];
+            return (l, f, c, "");
+        }
+        let number = i as i64 + 1;
+        let (f, c) = self
+            .lines
+            .binary_search_by_key(&number, |&(l, _, _)| l)
+            .map_or((0, 0), |j| (self.lines[j].1, self.lines[j].2));
+        (number, f, c, &self.text[i])
+    }
+
+    /// The row of the line with the largest cum, to open the view on.
+    pub fn hottest_row(&self) -> usize {
+        let Some(&(line, _, _)) = self.lines.iter().max_by_key(|(_, _, c)| c.unsigned_abs()) else {
+            return 0;
+        };
+        if self.text.is_empty() {
+            self.lines
+                .iter()
+                .position(|&(l, _, _)| l == line)
+                .unwrap_or(0)
+        } else {
+            (line.max(1) as usize - 1).min(self.text.len().saturating_sub(1))
+        }
+    }
+}
+
+/// Resolves a profile's file name against the search directories.
+fn find_source(file: &str, search: &[PathBuf]) -> Option<PathBuf> {
+    if file.is_empty() {
+        return None;
+    }
+    let path = Path::new(file);
+    if path.is_absolute() && path.is_file() {
+        return Some(path.to_path_buf());
+    }
+    let parts: Vec<&str> = file.split('/').filter(|p| !p.is_empty()).collect();
+    for dir in search {
+        for skip in 0..parts.len() {
+            let candidate = dir.join(parts[skip..].join("/"));
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,71 @@
+//! The help overlay: every binding from the key table, by section, in as
+//! many columns as the screen allows, with a reminder of what flat and cum mean.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Widget};
+
+use super::truncate;
+use crate::tui::app::App;
+use crate::tui::keymap::{BINDINGS, Section};
+
+const LABEL: usize = 10;
+const COLUMN: usize = 39;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    for section in [
+        Section::General,
+        Section::Move,
+        Section::Flame,
+        Section::Analysis,
+    ] {
+        lines.push(Line::from(Span::styled(section.title(), theme.header())));
+        for b in BINDINGS.iter().filter(|b| b.section == section) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<LABEL$}", b.label), theme.key()),
+                Span::raw(truncate(b.help, COLUMN - LABEL - 1)),
+            ]));
+        }
+    }
+    let columns = (usize::from(area.width.saturating_sub(2)) / COLUMN).clamp(1, 3);
+    let per_column = lines.len().div_ceil(columns);
+    let width = (columns * COLUMN + 2).min(usize::from(area.width)) as u16;
+    let height = (per_column + 4).min(usize::from(area.height)) as u16;
+    let x = area.x + (area.width - width) / 2;
+    let y = area.y + (area.height - height) / 2;
+    let popup = Rect::new(x, y, width, height);
+    Clear.render(popup, buf);
+    let block = Block::bordered()
+        .title(" pprof-tui keys — any key closes ")
+        .border_style(theme.dim());
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    for (i, line) in lines.iter().enumerate() {
+        let col = (i / per_column) as u16;
+        let row = (i % per_column) as u16;
+        if row >= inner.height.saturating_sub(1) {
+            continue;
+        }
+        buf.set_line(
+            inner.x + col * COLUMN as u16,
+            inner.y + row,
+            line,
+            COLUMN as u16 - 1,
+        );
+    }
+    let note = "flat: in the function itself · cum: with everything it calls";
+    if inner.height > 0 {
+        buf.set_stringn(
+            inner.x,
+            inner.y + inner.height - 1,
+            note,
+            usize::from(inner.width),
+            theme.dim(),
+        );
+    }
+    let _ = Style::default();
+}

@@ -1,0 +1,241 @@
+//! Drawing: every view renders from `&App` into a frame, and nothing here
+//! changes state. The screen is a header (view tabs, profile, sample type,
+//! total), the active view's body, a status bar (settings, filter chips,
+//! search coverage or the prompt) and a footer with the main keys.
+
+pub mod flame;
+pub mod help;
+pub mod peek;
+pub mod source;
+pub mod top;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::action::ViewKind;
+use super::app::App;
+use super::keymap::FOOTER;
+
+/// Where each part of the screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub body: Rect,
+    pub status: Rect,
+    pub footer: Rect,
+}
+
+/// Splits a screen of `size` (width, height). Views and the mouse handling
+/// use the same split, so a click lands where the row was drawn.
+pub fn areas((width, height): (u16, u16)) -> Areas {
+    let row = |y: u16| {
+        Rect::new(
+            0,
+            y.min(height.saturating_sub(1)),
+            width,
+            u16::from(height > 0),
+        )
+    };
+    Areas {
+        header: row(0),
+        body: Rect::new(0, 1.min(height), width, height.saturating_sub(3)),
+        status: row(height.saturating_sub(2)),
+        footer: row(height.saturating_sub(1)),
+    }
+}
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame<'_>) {
+    let area = frame.area();
+    let areas = areas((area.width, area.height));
+    let buf = frame.buffer_mut();
+    if area.height < 4 || area.width < 20 {
+        buf.set_stringn(
+            0,
+            0,
+            "terminal too small",
+            usize::from(area.width),
+            Style::default(),
+        );
+        return;
+    }
+    header(app, areas.header, buf);
+    match app.view {
+        ViewKind::Top => top::render(app, areas.body, buf),
+        ViewKind::Flame => flame::render(app, areas.body, buf),
+        ViewKind::Peek => peek::render(app, areas.body, buf),
+        ViewKind::Source => source::render(app, areas.body, buf),
+        ViewKind::Trend => {}
+    }
+    status(app, areas.status, buf);
+    footer(app, areas.footer, buf);
+    if app.help {
+        help::render(app, area, buf);
+    }
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    for (i, view) in app.views().into_iter().enumerate() {
+        let text = format!(" {} {} ", i + 1, view.title());
+        spans.push(Span::styled(text, theme.tab(view == app.view)));
+    }
+    let tabs = Line::from(spans);
+    let tabs_width = tabs.width() as u16;
+    buf.set_line(area.x, area.y, &tabs, area.width);
+    let model = &app.model;
+    let info = format!(
+        "{}  {}  total {} ",
+        app.title,
+        model.sample_type.name,
+        model.format(model.total)
+    );
+    let room = area.width.saturating_sub(tabs_width + 2);
+    let info = truncate_left(&info, usize::from(room));
+    let x = area.x + area.width - info.chars().count() as u16;
+    buf.set_string(x, area.y, info, theme.header());
+}
+
+fn status(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    if let Some(prompt) = &app.prompt {
+        let line = Line::from(vec![
+            Span::styled("search: /", theme.key()),
+            Span::raw(prompt.text.as_str()),
+            Span::styled("█", theme.dim()),
+            Span::styled("   Enter apply · Esc cancel · empty clears", theme.dim()),
+        ]);
+        buf.set_line(area.x, area.y, &line, area.width);
+        return;
+    }
+    let model = &app.model;
+    let mut spans = vec![Span::raw(format!(
+        " {} · {} · sort {} ",
+        model.sample_type.name,
+        model.granularity,
+        model.sort.as_str()
+    ))];
+    for chip in &app.chips {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!(" {}={} ", chip.kind.as_str(), chip.pattern),
+            theme.chip(),
+        ));
+    }
+    if !app.chips.is_empty() {
+        spans.push(Span::styled(" x/C clear", theme.dim()));
+    }
+    if let Some((what, since)) = &app.busy {
+        let spinner = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+        let elapsed = since.elapsed();
+        let tick = (elapsed.as_millis() / 100) as usize % spinner.len();
+        spans.push(Span::styled(
+            format!("  {} {what}… {:.1}s", spinner[tick], elapsed.as_secs_f64()),
+            theme.header(),
+        ));
+    }
+    if let Some((text, error)) = &app.message {
+        spans.push(Span::raw("  "));
+        let style = if *error {
+            theme.error()
+        } else {
+            theme.header()
+        };
+        spans.push(Span::styled(text.as_str(), style));
+    } else if let Some(search) = &app.search {
+        let c = &search.coverage;
+        let all = app.model.tree.call(crate::analysis::CallTree::ROOT).weight;
+        let mut text = format!(
+            "matches: {} samples, {} of total",
+            c.samples,
+            pct(c.weight, all)
+        );
+        if !app.flame.zoom.is_empty() {
+            let zoom = app.model.tree.call(app.zoom()).weight;
+            text.push_str(&format!(", {} of zoom", pct(c.zoomed, zoom)));
+        }
+        text.push_str(&format!(" /{}/", search.regex.as_str()));
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(text, theme.matched()));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+fn footer(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (key, what) in FOOTER {
+        let width = key.chars().count() + what.chars().count() + 3;
+        if used + width > usize::from(area.width) {
+            break;
+        }
+        used += width;
+        spans.push(Span::styled(format!(" {key}"), theme.key()));
+        spans.push(Span::styled(format!(" {what} "), theme.dim()));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// `part` as a percentage of `whole` with one decimal.
+pub fn pct(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        return "0%".to_owned();
+    }
+    format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+}
+
+/// Cuts `s` to `width` characters, marking the cut with `…` at the end.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// Cuts `s` to `width` characters from the left (`…` first): for paths
+/// and titles, whose end says the most.
+pub fn truncate_left(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::from("…");
+    out.extend(s.chars().skip(n - width + 1));
+    out
+}
+
+/// Right-aligns `s` in `width` cells.
+pub fn right(s: &str, width: usize) -> String {
+    format!("{s:>width$}")
+}
+
+/// The placeholder of views that need the call tree while it is built.
+pub fn building(app: &App, area: Rect, buf: &mut Buffer) {
+    let elapsed = app
+        .busy
+        .as_ref()
+        .map_or(0.0, |(_, t)| t.elapsed().as_secs_f64());
+    let text = format!("building the call tree… {elapsed:.1}s (Top works meanwhile)");
+    if area.height > 1 {
+        buf.set_stringn(
+            area.x + 2,
+            area.y + 1,
+            text,
+            usize::from(area.width.saturating_sub(2)),
+            app.theme.dim(),
+        );
+    }
+}

@@ -1,0 +1,666 @@
+//! Screen tests: the app driven by synthetic key events, drawn on ratatui's
+//! TestBackend, compared with snapshots under tests/snapshots/. State tests
+//! check sorting, the zoom stack and filters directly.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use pprof_tui::analysis::{CallTree, Granularity};
+use pprof_tui::profile::{DecodeOptions, Profile, decode};
+use pprof_tui::tui::action::ViewKind;
+use pprof_tui::tui::keymap::{action_for, key};
+use pprof_tui::tui::theme::{ColorMode, Theme};
+use pprof_tui::tui::{App, AppOptions, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+fn load(rel: &str) -> Profile {
+    let bytes = std::fs::read(testdata().join(rel)).unwrap();
+    decode(&bytes, &DecodeOptions::default()).unwrap()
+}
+
+fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
+    let sample_index = profile.default_sample_index();
+    App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: title.to_owned(),
+            sample_index,
+            granularity: Granularity::Functions,
+            chips: Vec::new(),
+            // Relative, as a user would type it (tests run in the crate root).
+            source_paths: vec![PathBuf::from("testdata")],
+            export_dir: std::env::temp_dir(),
+            theme: Theme::new(ColorMode::None),
+            size,
+            background: false,
+            sides: None,
+        },
+    )
+    .unwrap()
+}
+
+fn app(rel: &str, size: (u16, u16)) -> App {
+    let name = Path::new(rel)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    app_with(load(rel), &name, size)
+}
+
+/// Presses keys as a user would: `"j j Enter"`; names are crossterm's.
+fn press(app: &mut App, keys: &str) {
+    for k in keys.split_whitespace() {
+        let code = match k {
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "BackTab" => KeyCode::BackTab,
+            "Backspace" => KeyCode::Backspace,
+            "Down" => KeyCode::Down,
+            "Up" => KeyCode::Up,
+            "PageDown" => KeyCode::PageDown,
+            "Space" => KeyCode::Char(' '),
+            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
+            other => panic!("unknown key {other}"),
+        };
+        let action = action_for(&key(code), app.prompt.is_some()).expect("bound key");
+        app.update(action);
+    }
+}
+
+/// Types text into the open prompt.
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let action = action_for(&key(KeyCode::Char(c)), true).unwrap();
+        app.update(action);
+    }
+}
+
+fn screen(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|frame| views::render(app, frame)).unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn top_view_lists_pprof_rows() {
+    let app = app("leaky/heap-3.pb.gz", (100, 30));
+    let screen = screen(&app);
+    // The values are pprof's, from testdata/oracle/leaky-heap-3.inuse_space.top.txt.
+    assert!(
+        screen.contains(
+            "1.13MB   44.77%   44.77%     1.13MB   44.77%  runtime/pprof.StartCPUProfile"
+        )
+    );
+    assert_snapshot!("top_heap3", screen);
+}
+
+#[test]
+fn top_view_at_80x24() {
+    let app = app("leaky/cpu.pb.gz", (80, 24));
+    assert_snapshot!("top_cpu_80x24", screen(&app));
+}
+
+#[test]
+fn help_overlay_lists_every_key() {
+    let mut app = app("leaky/heap-3.pb.gz", (80, 24));
+    press(&mut app, "?");
+    assert!(app.help);
+    let s = screen(&app);
+    for b in pprof_tui::tui::keymap::BINDINGS {
+        assert!(s.contains(b.label), "help misses {}", b.label);
+    }
+    assert_snapshot!("help_80x24", s);
+    press(&mut app, "j");
+    assert!(!app.help, "any key closes the help");
+}
+
+#[test]
+fn quit_keys() {
+    let mut app = app("leaky/heap-3.pb.gz", (80, 24));
+    press(&mut app, "q");
+    assert!(app.should_quit());
+}
+
+/// The row of a function in the Top view.
+fn top_row(app: &App, name: &str) -> usize {
+    let names = app.model.tree.names();
+    app.model
+        .rows
+        .iter()
+        .position(|r| names[r.node.index()] == name)
+        .unwrap_or_else(|| panic!("{name} not in Top"))
+}
+
+fn selected_name(app: &App) -> String {
+    app.model.tree.name(app.flame.selected).to_owned()
+}
+
+#[test]
+fn flame_view_unzoomed() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "2");
+    assert_eq!(app.view, ViewKind::Flame);
+    // Tab from Top selects the Top row's function: the largest flat.
+    assert_eq!(selected_name(&app), "runtime/pprof.StartCPUProfile");
+    let s = screen(&app);
+    assert_snapshot!("flame_heap3", s);
+}
+
+#[test]
+fn enter_on_a_top_row_jumps_to_the_function_then_zooms() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "handleRequest");
+    press(&mut app, "Enter");
+    assert_eq!(app.top.selected, top_row(&app, "main.handleRequest"));
+    press(&mut app, "Enter");
+    assert_eq!(app.view, ViewKind::Flame);
+    assert_eq!(selected_name(&app), "main.handleRequest");
+    assert!(app.flame.zoom.is_empty(), "wide enough to show unzoomed");
+    press(&mut app, "Enter");
+    assert_eq!(app.flame.zoom, vec![app.flame.selected]);
+    assert_snapshot!("flame_heap3_zoomed", screen(&app));
+}
+
+#[test]
+fn zoom_stack_goes_back_one_step_at_a_time() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "2 g");
+    assert_eq!(app.flame.selected, CallTree::ROOT);
+    // Down the heaviest path: runtime.main, main.main, main.serve.
+    press(&mut app, "j Enter");
+    let first = app.flame.selected;
+    assert_eq!(selected_name(&app), "runtime.main");
+    press(&mut app, "j j Enter");
+    let second = app.flame.selected;
+    assert_eq!(selected_name(&app), "main.serve");
+    assert_eq!(app.flame.zoom, vec![first, second]);
+    // Enter on the zoomed frame itself is not a new step.
+    press(&mut app, "Enter");
+    assert_eq!(app.flame.zoom.len(), 2);
+    press(&mut app, "Esc");
+    assert_eq!(app.flame.zoom, vec![first]);
+    assert_eq!(
+        app.flame.selected, second,
+        "selection stays when still visible"
+    );
+    press(&mut app, "Backspace");
+    assert!(app.flame.zoom.is_empty());
+    press(&mut app, "j j Enter j Enter r");
+    assert!(app.flame.zoom.is_empty(), "r resets the whole stack");
+}
+
+#[test]
+fn zoom_and_selection_survive_a_sample_type_change() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "2 g j j j j Enter");
+    let zoom_path = app.model.tree.path_names(app.zoom());
+    assert_eq!(
+        zoom_path.last().map(String::as_str),
+        Some("main.handleRequest")
+    );
+    press(&mut app, "t");
+    assert_eq!(app.model.sample_type.name, "alloc_objects");
+    assert_eq!(app.model.tree.path_names(app.zoom()), zoom_path);
+    assert_eq!(selected_name(&app), "main.handleRequest");
+}
+
+#[test]
+fn flame_navigation_moves_between_siblings() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "2 g j j j j j");
+    // main.handleRequest's heaviest callee.
+    assert_eq!(selected_name(&app), "main.(*Cache).Put");
+    press(&mut app, "l");
+    assert_eq!(selected_name(&app), "main.recordAudit");
+    press(&mut app, "h k");
+    assert_eq!(selected_name(&app), "main.handleRequest");
+    // Flipped, the root is at the bottom and ↓ goes toward it.
+    press(&mut app, "i Down");
+    assert_eq!(selected_name(&app), "main.serve");
+    let s = screen(&app);
+    let lines: Vec<&str> = s.lines().collect();
+    assert!(
+        lines[lines.len() - 4].contains("\"all"),
+        "root drawn last:\n{s}"
+    );
+}
+
+#[test]
+fn peek_shows_callers_above_and_callees_below() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    let row = top_row(&app, "main.handleRequest");
+    app.top.selected = row;
+    press(&mut app, "p");
+    assert_eq!(app.view, ViewKind::Peek);
+    let s = screen(&app);
+    // Edge weights follow pprof: main.handleRequest's cum is 1378176 B = 1.31MB (52.29%).
+    assert!(s.contains("● main.handleRequest  (flat 9.44kB)"), "{s}");
+    assert!(s.contains("1.31MB  52.29%"), "{s}");
+    assert_snapshot!("peek_handle_request", s);
+    // Enter follows a callee; Esc comes back.
+    press(&mut app, "Down Enter");
+    let peeked = app.peek.peek.as_ref().unwrap().node;
+    assert_eq!(app.model.tree.names()[peeked.index()], "main.(*Cache).Put");
+    press(&mut app, "Esc");
+    let peeked = app.peek.peek.as_ref().unwrap().node;
+    assert_eq!(app.model.tree.names()[peeked.index()], "main.handleRequest");
+}
+
+#[test]
+fn peek_values_match_the_tree_and_the_top_table() {
+    let mut app = app("leaky/cpu.pb.gz", (100, 30));
+    app.top.selected = top_row(&app, "main.fib");
+    press(&mut app, "3");
+    let peek = app.peek.peek.clone().unwrap();
+    let row = &app.model.rows[top_row(&app, "main.fib")];
+    assert_eq!((peek.flat, peek.cum), (row.flat, row.cum));
+    // fib is recursive, but only main.crunch calls it from outside.
+    let callers: Vec<&str> = peek
+        .callers
+        .iter()
+        .map(|e| app.model.tree.names()[e.node.index()].as_str())
+        .collect();
+    assert_eq!(callers, ["main.crunch"]);
+}
+
+#[test]
+fn search_reports_coverage_and_steps_through_matches() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "Cache|recordAudit");
+    let s = screen(&app);
+    assert!(
+        s.contains("search: /Cache|recordAudit"),
+        "the prompt shows what is typed"
+    );
+    press(&mut app, "Enter");
+    let cov = app.search.as_ref().unwrap().coverage;
+    // main.(*Cache).Put 1069784 B + main.recordAudit 283840 B (the oracle's cum), no overlap:
+    // 1353624 of 2635448 B.
+    assert_eq!(cov.total, 1_069_784 + 283_840);
+    let s = screen(&app);
+    assert!(s.contains("matches: 14 samples, 51.4% of total"), "{s}");
+    assert_snapshot!("search_top", s);
+    assert_eq!(app.top.selected, top_row(&app, "main.(*Cache).Put"));
+    press(&mut app, "n");
+    assert_eq!(app.top.selected, top_row(&app, "main.recordAudit"));
+    press(&mut app, "N");
+    assert_eq!(app.top.selected, top_row(&app, "main.(*Cache).Put"));
+    // In the flame graph n walks matching frames.
+    press(&mut app, "2 n");
+    assert!(
+        app.search
+            .as_ref()
+            .unwrap()
+            .regex
+            .is_match(&selected_name(&app))
+    );
+    // A bad regex is an error message, not a crash.
+    press(&mut app, "/");
+    type_text(&mut app, "(");
+    press(&mut app, "Enter");
+    assert!(app.message.as_ref().unwrap().1);
+}
+
+#[test]
+fn sort_keys_reorder_top() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    let names = |app: &App| -> Vec<String> {
+        app.model
+            .rows
+            .iter()
+            .take(3)
+            .map(|r| app.model.row_name(r))
+            .collect()
+    };
+    assert_eq!(
+        names(&app),
+        [
+            "runtime/pprof.StartCPUProfile",
+            "main.(*Cache).Put",
+            "main.recordAudit"
+        ]
+    );
+    press(&mut app, "s");
+    // As `-top -cum` (testdata/oracle/leaky-heap-3.inuse_space.cum.top.txt).
+    assert_eq!(
+        names(&app),
+        ["runtime.main", "main.main", "main.handleRequest"]
+    );
+    press(&mut app, "s");
+    let sorted: Vec<String> = app
+        .model
+        .rows
+        .iter()
+        .map(|r| app.model.row_name(r))
+        .collect();
+    let mut expected = sorted.clone();
+    expected.sort();
+    assert_eq!(sorted, expected);
+    // The selection follows its row across sorts.
+    press(&mut app, "g j");
+    let name = app.model.row_name(&app.model.rows[app.top.selected]);
+    press(&mut app, "s");
+    assert_eq!(app.model.row_name(&app.model.rows[app.top.selected]), name);
+}
+
+#[test]
+fn filters_become_chips_and_clear() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    app.top.selected = top_row(&app, "main.handleRequest");
+    press(&mut app, "F");
+    // As `-focus=handleRequest` (testdata/oracle/leaky-heap-3.inuse_space.focus-handleRequest.top.txt).
+    let put = &app.model.rows[top_row(&app, "main.(*Cache).Put")];
+    assert_eq!(put.flat, 1_069_784);
+    assert!(
+        app.model
+            .rows
+            .iter()
+            .all(|r| app.model.row_name(r) != "runtime/pprof.StartCPUProfile")
+    );
+    app.top.selected = top_row(&app, "main.recordAudit");
+    press(&mut app, "I");
+    assert!(
+        app.model
+            .rows
+            .iter()
+            .all(|r| app.model.row_name(r) != "main.recordAudit")
+    );
+    let s = screen(&app);
+    assert!(s.contains(" focus=^main\\.handleRequest$ "), "{s}");
+    assert!(s.contains(" ignore=^main\\.recordAudit$ "), "{s}");
+    assert_snapshot!("filters_top", s);
+    press(&mut app, "x");
+    assert_eq!(app.chips.len(), 1);
+    press(&mut app, "C");
+    assert!(app.chips.is_empty());
+    assert_eq!(app.model.rows[0].flat, 1_179_920);
+    // Hiding the biggest site removes its frames, not its samples.
+    app.top.selected = 0;
+    press(&mut app, "H");
+    assert!(
+        app.model
+            .rows
+            .iter()
+            .all(|r| app.model.row_name(r) != "runtime/pprof.StartCPUProfile")
+    );
+}
+
+#[test]
+fn sample_type_and_granularity_cycle() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    assert_eq!(app.model.sample_type.name, "inuse_space");
+    press(&mut app, "t");
+    assert_eq!(app.model.sample_type.name, "alloc_objects");
+    press(&mut app, "T T");
+    assert_eq!(app.model.sample_type.name, "inuse_objects");
+    press(&mut app, "t a");
+    assert_eq!(app.model.granularity, Granularity::FileFunctions);
+    press(&mut app, "a a");
+    assert_eq!(app.model.granularity, Granularity::Lines);
+    // pprof -lines: testdata/oracle/leaky-heap-3.inuse_space.lines.top.txt, second row.
+    assert_eq!(
+        app.model.row_name(&app.model.rows[1]),
+        "main.(*Cache).Put leaky/main.go:31"
+    );
+    assert_eq!(app.model.rows[1].flat, 921_600);
+}
+
+#[test]
+fn source_view_shows_lines_with_values() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    app.top.selected = top_row(&app, "main.(*Cache).Put");
+    press(&mut app, "S");
+    assert_eq!(app.view, ViewKind::Source);
+    let source = app.source.source.as_ref().unwrap();
+    assert_eq!(source.file, "leaky/main.go");
+    // pprof -lines: line 31 holds 921600 B, line 36 148184 B.
+    assert_eq!(
+        source.lines,
+        vec![(31, 921_600, 921_600), (36, 148_184, 148_184)]
+    );
+    assert!(source.path.is_some(), "found under testdata/");
+    assert_eq!(app.source.selected, 30, "opens on the hottest line");
+    let s = screen(&app);
+    assert!(
+        s.contains("    31      900kB      900kB      v := make([]byte, size)"),
+        "{s}"
+    );
+    assert_snapshot!("source_cache_put", s);
+}
+
+#[test]
+fn source_view_without_the_file_lists_line_numbers() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    app.top.selected = top_row(&app, "runtime/pprof.StartCPUProfile");
+    press(&mut app, "S");
+    let s = screen(&app);
+    assert!(
+        s.contains("runtime/pprof/pprof.go not found — pass --source-path DIR"),
+        "{s}"
+    );
+    assert!(s.contains("   782     1.13MB     1.13MB"), "{s}");
+}
+
+#[test]
+fn background_jobs_install_in_order_and_drop_stale_results() {
+    let profile = Arc::new(load("leaky/heap-3.pb.gz"));
+    let options = AppOptions {
+        title: "heap-3.pb.gz".to_owned(),
+        sample_index: profile.default_sample_index(),
+        granularity: Granularity::Functions,
+        chips: Vec::new(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        theme: Theme::new(ColorMode::None),
+        size: (100, 30),
+        background: true,
+        sides: None,
+    };
+    let mut app = App::new(Arc::clone(&profile), options).unwrap();
+    assert!(!app.model.tree_ready, "the tree is left to a job");
+    assert!(app.busy.is_some());
+    press(&mut app, "2");
+    assert!(screen(&app).contains("building the call tree"));
+    let tree_job = app.take_job().unwrap();
+    app.finish(tree_job.run(&profile));
+    assert!(app.model.tree_ready && app.busy.is_none());
+    assert_eq!(
+        selected_name(&app),
+        "runtime/pprof.StartCPUProfile",
+        "the wanted frame is selected on arrival"
+    );
+    // Two quick changes: the first job's result arrives late and is dropped.
+    press(&mut app, "t");
+    let stale = app.take_job().unwrap();
+    press(&mut app, "t");
+    let fresh = app.take_job().unwrap();
+    app.finish(stale.run(&profile));
+    assert_eq!(
+        app.model.sample_type.name, "inuse_space",
+        "stale result ignored"
+    );
+    app.finish(fresh.run(&profile));
+    assert_eq!(app.model.sample_type.name, "alloc_space");
+    let tree_job = app.take_job().unwrap();
+    app.finish(tree_job.run(&profile));
+    assert!(app.model.tree_ready);
+    assert_eq!(
+        selected_name(&app),
+        "runtime/pprof.StartCPUProfile",
+        "selection carried by name"
+    );
+}
+
+#[test]
+fn export_writes_the_zoomed_view_as_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = load("leaky/heap-3.pb.gz");
+    let sample_index = profile.default_sample_index();
+    let mut app = App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: "heap-3.pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Functions,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: dir.path().to_path_buf(),
+            theme: Theme::new(ColorMode::None),
+            size: (100, 30),
+            background: false,
+            sides: None,
+        },
+    )
+    .unwrap();
+    press(&mut app, "2 g j j j j Enter");
+    assert_eq!(selected_name(&app), "main.handleRequest");
+    press(&mut app, "e");
+    let path = dir.path().join("heap-3.inuse_space.zoom.svg");
+    let (message, error) = app.message.clone().unwrap();
+    assert!(!error, "{message}");
+    assert!(
+        message.starts_with(&format!("wrote {}", path.display())),
+        "{message}"
+    );
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(svg.contains("main.(*Cache).Put"));
+    assert!(!svg.contains("StartCPUProfile"), "outside the zoom");
+    assert!(screen(&app).contains("wrote "));
+    // A second export never overwrites the first.
+    press(&mut app, "e");
+    assert!(dir.path().join("heap-3.inuse_space.zoom-2.svg").exists());
+}
+
+fn diff_app(size: (u16, u16)) -> App {
+    let new = Arc::new(load("leaky/heap-3.pb.gz"));
+    let base = Arc::new(load("leaky/heap-1.pb.gz"));
+    let profile = Profile::diff_base(&new, &base, false).unwrap();
+    let sample_index = profile.default_sample_index();
+    App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: "heap-3.pb.gz vs heap-1.pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Functions,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: std::env::temp_dir(),
+            theme: Theme::new(ColorMode::None),
+            size,
+            background: false,
+            sides: Some((new, base, false)),
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn diff_mode_top_shows_base_new_and_signed_delta() {
+    let app = diff_app((100, 30));
+    assert!(app.is_diff());
+    // testdata/oracle/leaky-heap-3.inuse_space.diff_base-heap-1.top.txt: total is heap-1's
+    // 1334904 B; main.(*Cache).Put grew by 959808 B from 109976 B (heap-1's flat).
+    assert_eq!(app.model.total, 1_334_904);
+    let put = &app.model.rows[0];
+    assert_eq!(app.model.row_name(put), "main.(*Cache).Put");
+    assert_eq!((put.flat, put.base_flat), (959_808, 109_976));
+    assert_eq!(put.flat + put.base_flat, 1_069_784, "heap-3's own flat");
+    let s = screen(&app);
+    assert!(
+        s.contains("  107.40kB     1.02MB  +937.31kB  +71.90%  main.(*Cache).Put"),
+        "{s}"
+    );
+    assert_snapshot!("diff_top", s);
+}
+
+#[test]
+fn diff_mode_flame_colours_and_legend() {
+    let mut app = diff_app((100, 30));
+    press(&mut app, "2");
+    let s = screen(&app);
+    assert!(s.contains("base 107.40kB → new 1.02MB (+937.31kB)"), "{s}");
+    assert_snapshot!("diff_flame", s);
+    let mut app = diff_app((100, 30));
+    app.theme = Theme::new(ColorMode::TrueColor);
+    press(&mut app, "2 g j j j j j");
+    assert_eq!(selected_name(&app), "main.(*Cache).Put");
+    // Grew: its frame (not selected now) is drawn red.
+    press(&mut app, "k");
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|frame| views::render(&app, frame)).unwrap();
+    let buf = terminal.backend().buffer();
+    let text = terminal.backend().to_string();
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("main.(*Cache).Put"))
+        .expect("Put drawn");
+    let x = line[1..].find("main.(*Cache).Put").unwrap();
+    let x = line[1..][..x].chars().count() as u16;
+    let cell = &buf[(x, y as u16)];
+    let ratatui::style::Color::Rgb(r, _, b) = cell.bg else {
+        panic!("{:?}", cell.bg)
+    };
+    assert!(r > b, "grew is red");
+}
+
+#[test]
+fn mouse_click_selects_and_zooms_wheel_scrolls() {
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mouse = |kind, column, row| {
+        Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    // Row 2 of the screen is the first table row (header line, column titles).
+    let click = action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 5, 4), false).unwrap();
+    app.update(click);
+    assert_eq!(app.top.selected, 2);
+    app.update(action_for(&mouse(MouseEventKind::ScrollDown, 5, 4), false).unwrap());
+    assert_eq!(app.top.selected, 3);
+    // In the flame graph a click on a frame zooms into it: row 5 is main.handleRequest.
+    press(&mut app, "2");
+    app.update(action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 3, 5), false).unwrap());
+    assert_eq!(selected_name(&app), "main.handleRequest");
+    assert_eq!(app.flame.zoom, vec![app.flame.selected]);
+}
+
+#[test]
+fn resize_keeps_the_selection_visible() {
+    let mut app = app("compile/compile-heap.pb.gz", (100, 40));
+    press(
+        &mut app,
+        "j j j j j j j j j j j j j j j j j j j j j j j j j j j j j j",
+    );
+    assert_eq!(app.top.selected, 30);
+    app.update(pprof_tui::tui::action::Action::Resize(80, 24));
+    let s = screen(&app);
+    let name = app.model.row_name(&app.model.rows[30]);
+    assert!(
+        s.contains(&name[..20]),
+        "row 30 still on screen after shrinking:\n{s}"
+    );
+}

@@ -1,0 +1,214 @@
+//! End to end: the real binary in a pseudo-terminal. The screen is read
+//! back through a terminal emulator (vt100); the test presses `?`, Tab and
+//! `q` and checks that the process exits 0 with the terminal restored: raw
+//! mode off, main screen back, cursor shown, mouse reporting off.
+
+#![cfg(unix)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use nix::sys::termios::LocalFlags;
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `needle`.
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = self.text();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never showed {needle:?}; screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// The binary running in a 100×30 pseudo-terminal.
+struct Session {
+    screen: Screen,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    keys: Box<dyn Write + Send>,
+    pump: std::thread::JoinHandle<()>,
+}
+
+impl Session {
+    fn start(profile: &Path) -> Session {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let cooked = pair.master.get_termios().unwrap();
+        assert!(
+            cooked
+                .local_flags
+                .contains(LocalFlags::ICANON | LocalFlags::ECHO)
+        );
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pprof-tui"));
+        cmd.arg(profile);
+        cmd.env("TERM", "xterm-256color");
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            30.try_into().unwrap(),
+            100.try_into().unwrap(),
+            0,
+        )));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let feed = Arc::clone(&parser);
+        let pump = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let keys = pair.master.take_writer().unwrap();
+        Session {
+            screen: Screen { parser },
+            master: pair.master,
+            child,
+            keys,
+            pump,
+        }
+    }
+
+    fn press(&mut self, bytes: &[u8]) {
+        self.keys.write_all(bytes).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    fn raw_mode(&self) -> bool {
+        !self
+            .master
+            .get_termios()
+            .unwrap()
+            .local_flags
+            .contains(LocalFlags::ICANON)
+    }
+
+    /// Waits for the exit, then checks the terminal is as it was; returns
+    /// the exit code and the final screen.
+    fn finish(mut self) -> (u32, String) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let termios = self.master.get_termios().unwrap();
+        assert!(
+            termios
+                .local_flags
+                .contains(LocalFlags::ICANON | LocalFlags::ECHO),
+            "raw mode left on"
+        );
+        drop(self.keys);
+        drop(self.master);
+        let _ = self.pump.join();
+        let p = self.screen.parser.lock().unwrap();
+        let s = p.screen();
+        assert!(!s.alternate_screen(), "alternate screen left on");
+        assert!(!s.hide_cursor(), "cursor left hidden");
+        assert_eq!(s.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
+        (status.exit_code(), s.contents())
+    }
+}
+
+fn heap3() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/leaky/heap-3.pb.gz")
+}
+
+#[test]
+fn runs_in_a_terminal_and_restores_it() {
+    let mut session = Session::start(&heap3());
+    let top = session.screen.wait_for("runtime/pprof.StartCPUProfile");
+    assert!(top.contains("flat%"), "{top}");
+    assert!(
+        session
+            .screen
+            .parser
+            .lock()
+            .unwrap()
+            .screen()
+            .alternate_screen()
+    );
+    assert!(session.raw_mode(), "raw mode while running");
+    session.press(b"?");
+    session.screen.wait_for("any key closes");
+    session.press(b"?");
+    session.press(b"\t");
+    let flame = session.screen.wait_for("of all");
+    assert!(flame.lines().any(|l| l.trim_end() == "all"), "{flame}");
+    session.press(b"q");
+    let (code, _) = session.finish();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn ctrl_c_quits_cleanly() {
+    let mut session = Session::start(&heap3());
+    session.screen.wait_for("flat%");
+    session.press(b"\x03");
+    let (code, _) = session.finish();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_bad_profile_is_an_error_after_the_terminal_is_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.pb.gz");
+    std::fs::write(&bad, [0x1f, 0x8b, 0x08, 0x00, 0x01]).unwrap();
+    let session = Session::start(&bad);
+    let (code, screen) = session.finish();
+    assert_eq!(code, 1);
+    assert!(
+        screen.contains("pprof-tui: "),
+        "the error is printed on the main screen: {screen}"
+    );
+    assert!(screen.contains("bad.pb.gz"), "{screen}");
+}
+
+#[test]
+fn refuses_to_run_without_a_terminal() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pprof-tui"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/leaky/heap-3.pb.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("pprof-tui: standard output is not a terminal"),
+        "{err}"
+    );
+    assert!(err.contains("pprof-tui top"), "{err}");
+}
