@@ -664,3 +664,16 @@ fn resize_keeps_the_selection_visible() {
         "row 30 still on screen after shrinking:\n{s}"
     );
 }
+
+#[test]
+fn a_new_search_starts_empty_after_jumping_to_a_function() {
+    // Enter on a Top row jumps to the flame graph and highlights the
+    // function with an anchored search; a following `/` must not extend it.
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "j Enter 1 /");
+    type_text(&mut app, "recordAudit");
+    press(&mut app, "Enter");
+    let search = app.search.as_ref().unwrap();
+    assert_eq!(search.regex.as_str(), "recordAudit");
+    assert_eq!(search.coverage.total, 283_840, "the oracle's cum of main.recordAudit");
+}

@@ -447,15 +447,9 @@ impl App {
                 }
             }
             Action::Resize(w, h) => self.resize(w, h),
-            Action::StartSearch => {
-                self.prompt = Some(Prompt {
-                    text: self
-                        .search
-                        .as_ref()
-                        .map(|s| s.regex.as_str().to_owned())
-                        .unwrap_or_default(),
-                })
-            }
+            // Like less and vim, `/` starts empty: typing must not extend an
+            // earlier (possibly anchored) pattern. `#` searches the selection.
+            Action::StartSearch => self.prompt = Some(Prompt { text: String::new() }),
             Action::SearchSelected => {
                 if let Some(node) = self.selected_node() {
                     let name = self.model.tree.names()[node.index()].clone();
