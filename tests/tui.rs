@@ -675,5 +675,8 @@ fn a_new_search_starts_empty_after_jumping_to_a_function() {
     press(&mut app, "Enter");
     let search = app.search.as_ref().unwrap();
     assert_eq!(search.regex.as_str(), "recordAudit");
-    assert_eq!(search.coverage.total, 283_840, "the oracle's cum of main.recordAudit");
+    assert_eq!(
+        search.coverage.total, 283_840,
+        "the oracle's cum of main.recordAudit"
+    );
 }

@@ -68,6 +68,47 @@ pub fn node_totals(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> 
         .collect()
 }
 
+/// Per node: whether some location shows it inlined into a caller (only
+/// such nodes can get an inline suffix).
+fn inline_capable(stacks: &Stacks<'_>) -> Vec<bool> {
+    let mut capable = vec![false; stacks.nodes().len()];
+    for frame in stacks.all_frames() {
+        if frame.inline {
+            capable[frame.node.index()] = true;
+        }
+    }
+    capable
+}
+
+/// [`node_totals`], with the inline suffixes of all nodes resolved in the
+/// same walk when that is cheap — when few nodes are ever inlined, as in Go
+/// programs, where only small functions are. Returns `false` (suffixes left
+/// unresolved) otherwise: tracking the call edges of most nodes costs more
+/// than a second walk over the samples for the rows actually shown
+/// ([`resolve_inlining`]).
+pub fn node_totals_inlined(stacks: &Stacks<'_>, sample_index: usize) -> (Vec<NodeTotals>, bool) {
+    /// At most one node in this many may be inline-capable for the single walk.
+    const SPARSE: usize = 8;
+    let n = stacks.nodes().len();
+    let capable = inline_capable(stacks);
+    if capable.iter().filter(|&&c| c).count() * SPARSE > n {
+        return (node_totals(stacks, sample_index), false);
+    }
+    let sum = sum_parallel(stacks, sample_index, &capable, None);
+    let flat_sum: i64 = sum.flat.iter().sum();
+    let kinds = sum.inlining(((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs());
+    let rows = (0..n)
+        .filter(|&i| sum.flat[i] != 0 || sum.cum[i] != 0)
+        .map(|i| NodeTotals {
+            node: NodeId(i as u32),
+            flat: sum.flat[i],
+            cum: sum.cum[i],
+            inlined: kinds.get(&(i as u32)).copied().unwrap_or_default(),
+        })
+        .collect();
+    (rows, true)
+}
+
 /// Fills in pprof's ` (inline)` / ` (partial-inline)` suffixes for `rows`.
 ///
 /// pprof decides them from call edges: edges lighter than
@@ -83,12 +124,7 @@ pub fn resolve_inlining(
     flat_sum: i64,
 ) {
     let n = stacks.nodes().len();
-    let mut inlined_somewhere = vec![false; n];
-    for frame in stacks.all_frames() {
-        if frame.inline {
-            inlined_somewhere[frame.node.index()] = true;
-        }
-    }
+    let inlined_somewhere = inline_capable(stacks);
     let mut candidate = vec![false; n];
     let mut any = false;
     for row in rows.iter() {

@@ -1,6 +1,8 @@
 //! The ranked table of nodes behind `pprof-tui top` and the TUI's Top view.
 
-use super::aggregate::{Inlined, SortBy, node_totals, resolve_inlining, sort_totals, total};
+use super::aggregate::{
+    Inlined, SortBy, node_totals_inlined, resolve_inlining, sort_totals, total,
+};
 use super::filter::Filters;
 use super::sites::{StackSite, series};
 use super::stacks::{Granularity, Stacks};
@@ -79,7 +81,7 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     }
     let profile = stacks.profile();
     let total = total(profile, options.sample_index);
-    let mut totals = node_totals(stacks, options.sample_index);
+    let (mut totals, inlining_resolved) = node_totals_inlined(stacks, options.sample_index);
     let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
     let cutoff = (flat_sum as f64 * options.node_fraction) as i64;
     let cutoff = cutoff.unsigned_abs();
@@ -97,7 +99,9 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     if options.node_count > 0 {
         totals.truncate(options.node_count);
     }
-    resolve_inlining(stacks, options.sample_index, &mut totals, flat_sum);
+    if !inlining_resolved {
+        resolve_inlining(stacks, options.sample_index, &mut totals, flat_sum);
+    }
     let rows = totals
         .into_iter()
         .map(|t| TopRow {

@@ -449,7 +449,11 @@ impl App {
             Action::Resize(w, h) => self.resize(w, h),
             // Like less and vim, `/` starts empty: typing must not extend an
             // earlier (possibly anchored) pattern. `#` searches the selection.
-            Action::StartSearch => self.prompt = Some(Prompt { text: String::new() }),
+            Action::StartSearch => {
+                self.prompt = Some(Prompt {
+                    text: String::new(),
+                })
+            }
             Action::SearchSelected => {
                 if let Some(node) = self.selected_node() {
                     let name = self.model.tree.names()[node.index()].clone();
