@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
+use super::parallel::map_ranges;
 use super::stacks::{NodeId, Stacks};
 use crate::profile::Profile;
 
@@ -155,48 +156,15 @@ fn sum_parallel(
 ) -> Partial {
     let n = stacks.nodes().len();
     let samples = stacks.profile().samples().len();
-    let parts = parallelism(samples);
-    let chunk = samples.div_ceil(parts).max(1);
-    let partials: Vec<Partial> = if parts == 1 {
-        vec![Partial::sum(
-            stacks,
-            sample_index,
-            edge_targets,
-            touching,
-            0..samples,
-        )]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..parts)
-                .map(|p| {
-                    let range = (p * chunk).min(samples)..((p + 1) * chunk).min(samples);
-                    scope.spawn(move || {
-                        Partial::sum(stacks, sample_index, edge_targets, touching, range)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
-    };
+    let partials = map_ranges(samples, |range| {
+        Partial::sum(stacks, sample_index, edge_targets, touching, range)
+    });
     let mut parts = partials.into_iter();
     let mut sum = parts.next().unwrap_or_else(|| Partial::new(n));
     for part in parts {
         sum.add(part);
     }
     sum
-}
-
-/// How many threads to sum `samples` samples with.
-fn parallelism(samples: usize) -> usize {
-    const MIN_PER_THREAD: usize = 100_000;
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    cores.min(4).min(samples / MIN_PER_THREAD).max(1)
 }
 
 /// A call edge into a node whose inline suffix is being resolved.

@@ -6,6 +6,7 @@ pub mod calltree;
 pub mod diff;
 pub mod filter;
 pub mod limit;
+mod parallel;
 pub mod sites;
 pub mod stacks;
 pub mod top;

@@ -15,6 +15,7 @@ use std::collections::hash_map::Entry;
 use std::ops::Range;
 
 use super::aggregate::{Inlined, NodeTotals, resolve_inlining};
+use super::parallel::map_ranges;
 use super::stacks::{Granularity, NodeId, Stacks};
 
 /// A whole stack, named by the frame that matters to its reader.
@@ -164,8 +165,6 @@ fn node_series(
 ) -> Vec<Series> {
     let n = stacks.nodes().len();
     let samples = stacks.profile().samples().len();
-    let parts = parallelism(samples);
-    let chunk = samples.div_ceil(parts).max(1);
     let sum_range = |range: Range<usize>| {
         let samples = stacks.profile().samples();
         let mut flat = vec![0i64; n * groups];
@@ -196,31 +195,16 @@ fn node_series(
         });
         (flat, cum)
     };
-    let (flat, cum) = if parts == 1 {
-        sum_range(0..samples)
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..parts)
-                .map(|p| {
-                    let range = (p * chunk).min(samples)..((p + 1) * chunk).min(samples);
-                    scope.spawn(move || sum_range(range))
-                })
-                .collect();
-            let mut total = (vec![0i64; n * groups], vec![0i64; n * groups]);
-            for handle in handles {
-                let (flat, cum) = handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                for (a, b) in total.0.iter_mut().zip(flat) {
-                    *a += b;
-                }
-                for (a, b) in total.1.iter_mut().zip(cum) {
-                    *a += b;
-                }
-            }
-            total
-        })
-    };
+    let mut flat = vec![0i64; n * groups];
+    let mut cum = vec![0i64; n * groups];
+    for (part_flat, part_cum) in map_ranges(samples, sum_range) {
+        for (a, b) in flat.iter_mut().zip(part_flat) {
+            *a += b;
+        }
+        for (a, b) in cum.iter_mut().zip(part_cum) {
+            *a += b;
+        }
+    }
     (0..n)
         .filter(|&i| {
             let range = i * groups..(i + 1) * groups;
@@ -260,13 +244,6 @@ pub fn inline_suffixes(
         .collect();
     resolve_inlining(stacks, sample_index, &mut totals, flat_sum);
     totals.into_iter().map(|t| t.inlined).collect()
-}
-
-/// How many threads to walk `samples` samples with (as `top` does).
-fn parallelism(samples: usize) -> usize {
-    const MIN_PER_THREAD: usize = 100_000;
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    cores.min(4).min(samples / MIN_PER_THREAD).max(1)
 }
 
 fn stack_series(

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::ProfileInfo;
 use super::json::{add_stack, inline, time};
-use super::text::format_time;
+use super::text::{format_time, profile_heading};
 use super::units::{scaled_label, signed_label};
 use crate::analysis::diff::{Diff, DiffRow, GrowthOrder, Status};
 use crate::analysis::{Filters, SortBy};
@@ -32,31 +32,6 @@ impl Default for DiffTextOptions {
             order: GrowthOrder::Absolute,
         }
     }
-}
-
-/// `File:`, `Build ID:`, comments and `Type:`, as `top` starts.
-pub(crate) fn profile_heading(profile: &Profile, sample_type: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(m) = profile.mappings.first() {
-        if !m.file.is_empty() {
-            out.push(format!(
-                "File: {}",
-                m.file.rsplit('/').next().unwrap_or(&m.file)
-            ));
-        }
-        if !m.build_id.is_empty() {
-            out.push(format!("Build ID: {}", m.build_id));
-        }
-    }
-    out.extend(
-        profile
-            .comments
-            .iter()
-            .filter(|c| !c.starts_with('#'))
-            .cloned(),
-    );
-    out.push(format!("Type: {sample_type}"));
-    out
 }
 
 pub(crate) fn active_filters(filters: &Filters) -> Vec<String> {

@@ -78,14 +78,8 @@ impl ValueFormat {
     }
 }
 
-/// The profile facts pprof prints first: File, Build ID, comments, Type,
-/// Time, Duration.
-pub fn profile_labels(
-    profile: &Profile,
-    sample_type: &str,
-    total: i64,
-    fmt: &ValueFormat,
-) -> Vec<String> {
+/// `File:`, `Build ID:`, comments and `Type:`: how every report starts.
+pub(crate) fn profile_heading(profile: &Profile, sample_type: &str) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(m) = profile.mappings.first() {
         if !m.file.is_empty() {
@@ -106,6 +100,18 @@ pub fn profile_labels(
             .cloned(),
     );
     out.push(format!("Type: {sample_type}"));
+    out
+}
+
+/// The profile facts pprof prints first: File, Build ID, comments, Type,
+/// Time, Duration.
+pub fn profile_labels(
+    profile: &Profile,
+    sample_type: &str,
+    total: i64,
+    fmt: &ValueFormat,
+) -> Vec<String> {
+    let mut out = profile_heading(profile, sample_type);
     if profile.time_nanos != 0 {
         out.push(format!("Time: {}", format_time(profile.time_nanos)));
     }

@@ -7,9 +7,10 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::ProfileInfo;
-use super::diff::{active_filters, profile_heading};
+use super::diff::active_filters;
 use super::json::{add_stack, inline, time};
 use super::text::format_time;
+use super::text::profile_heading;
 use super::units::{label, scaled_label, signed_label};
 use crate::analysis::trend::{Trend, TrendRow};
 use crate::analysis::{Filters, SortBy};
