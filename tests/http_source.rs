@@ -1,0 +1,71 @@
+//! Profiles read from a live service's `/debug/pprof/` endpoint (served
+//! here by a one-shot HTTP server on loopback) give the same report as the
+//! file, and a failing endpoint gives one clear error line.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+
+use support::{pprof_tui, stdout_of};
+
+/// Serves one HTTP response on 127.0.0.1; returns the port and the path it was asked for.
+fn serve_once(status: &'static str, body: Vec<u8>) -> (u16, std::thread::JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line).unwrap();
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 2 {
+            line.clear();
+        }
+        let header = format!(
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(header.as_bytes()).unwrap();
+        stream.write_all(&body).unwrap();
+        request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned()
+    });
+    (port, handle)
+}
+
+#[test]
+fn a_heap_endpoint_reads_like_the_file() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/leaky/heap-3.pb.gz");
+    let (port, server) = serve_once("200 OK", std::fs::read(&file).unwrap());
+    let from_url =
+        stdout_of(pprof_tui().args(["top", &format!("127.0.0.1:{port}/debug/pprof/heap")]));
+    assert_eq!(server.join().unwrap(), "/debug/pprof/heap");
+    let from_file = stdout_of(pprof_tui().arg("top").arg(&file));
+    assert_eq!(
+        String::from_utf8(from_url).unwrap(),
+        String::from_utf8(from_file).unwrap()
+    );
+}
+
+#[test]
+fn a_failing_endpoint_is_one_clear_error() {
+    let (port, server) = serve_once("404 Not Found", b"no such profile".to_vec());
+    let url = format!("http://127.0.0.1:{port}/debug/pprof/nope");
+    let output = pprof_tui().args(["top", &url]).output().unwrap();
+    server.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&url) && stderr.contains("404"), "{stderr}");
+}
