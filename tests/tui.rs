@@ -8,16 +8,21 @@
     reason = "tests fail loudly on broken fixtures"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
+use pprof_tui::analysis::Filters;
 use pprof_tui::analysis::{CallTree, Granularity};
-use pprof_tui::profile::{DecodeOptions, Profile, decode};
+use pprof_tui::cli::trend::order_snapshots;
+use pprof_tui::profile::{DecodeOptions, Profile, decode, side_by_side_owned};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
+use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -679,4 +684,162 @@ fn a_new_search_starts_empty_after_jumping_to_a_function() {
         search.coverage.total, 283_840,
         "the oracle's cum of main.recordAudit"
     );
+}
+
+const HEAPS: [&str; 3] = [
+    "leaky/heap-1.pb.gz",
+    "leaky/heap-2.pb.gz",
+    "leaky/heap-3.pb.gz",
+];
+const GOROUTINES: [&str; 3] = [
+    "leaky/goroutine-1.pb.gz",
+    "leaky/goroutine-2.pb.gz",
+    "leaky/goroutine-3.pb.gz",
+];
+
+/// The app as `pprof-tui SNAP1 SNAP2 …` opens it: snapshots ordered and
+/// laid side by side as `trend` does, the other views on the newest.
+fn trend_app(snapshots: &[&str], size: (u16, u16)) -> App {
+    let names: Vec<String> = snapshots.iter().map(|s| (*s).to_owned()).collect();
+    let loaded = snapshots.iter().map(|s| load(s)).collect();
+    let ordered = order_snapshots(&names, loaded);
+    let newest = ordered.profiles.last().cloned().unwrap();
+    let title = format!(
+        "{} (newest of {})",
+        ordered.infos.last().unwrap().source,
+        ordered.infos.len()
+    );
+    let merged = side_by_side_owned(ordered.profiles).unwrap();
+    let input = TrendInput {
+        sample_index: merged.profile.default_sample_index(),
+        snapshots: merged,
+        minutes: ordered.minutes,
+        granularity: Granularity::Functions,
+        granularity_given: false,
+        filters: Filters::default(),
+        warnings: ordered.warnings,
+    };
+    app_with(newest, &title, size).with_trend(input)
+}
+
+/// `pprof-tui trend --format json` on the same snapshots: (name, values) per row.
+fn cli_trend_rows(snapshots: &[&str]) -> Vec<(String, Vec<i64>)> {
+    let paths: Vec<String> = snapshots
+        .iter()
+        .map(|s| testdata().join(s).to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec!["trend", "--format", "json"];
+    args.extend(paths.iter().map(String::as_str));
+    let doc = common::json(&args, 0);
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let values = r["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+                .collect();
+            (r["name"].as_str().unwrap().to_owned(), values)
+        })
+        .collect()
+}
+
+fn app_trend_rows(app: &App) -> Vec<(String, Vec<i64>)> {
+    app.trend
+        .as_ref()
+        .unwrap()
+        .trend
+        .rows
+        .iter()
+        .map(|r| (r.name.clone(), r.values.clone()))
+        .collect()
+}
+
+#[test]
+fn trend_view_ranks_the_heap_leaks_first() {
+    let app = trend_app(&HEAPS, (100, 30));
+    assert_eq!(app.view, ViewKind::Trend);
+    let rows = app_trend_rows(&app);
+    assert_eq!(rows[0].0, "main.(*Cache).Put");
+    assert_eq!(rows[1].0, "main.recordAudit");
+    // The same rows, in the same order, with the same values as the CLI.
+    assert_eq!(rows, cli_trend_rows(&HEAPS));
+    let screen = screen(&app);
+    let trend = &app.trend.as_ref().unwrap().trend;
+    let put = &trend.rows[0];
+    assert!(put.growth.suspect);
+    // first, last and growth in the sample type's unit, as `trend` prints them.
+    let unit = trend.sample_type.unit.as_str();
+    let expected = format!(
+        "{:>10}{:>11}{:>12}",
+        pprof_tui::report::units::scaled_label(put.values[0], unit, "auto"),
+        pprof_tui::report::units::scaled_label(put.values[2], unit, "auto"),
+        pprof_tui::report::units::signed_label(put.growth.net, unit, "auto"),
+    );
+    assert!(screen.contains(&expected), "{expected:?} not on screen");
+    assert_snapshot!("trend_heap_1_3", screen);
+}
+
+#[test]
+fn trend_view_ranks_the_blocked_goroutines_first() {
+    let app = trend_app(&GOROUTINES, (100, 30));
+    let rows = app_trend_rows(&app);
+    assert_eq!(
+        rows[0],
+        (
+            "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]".to_owned(),
+            vec![10, 40, 90]
+        )
+    );
+    assert_eq!(rows, cli_trend_rows(&GOROUTINES));
+    assert!(screen(&app).contains("main.leakyWorker [runtime.gopark"));
+}
+
+#[test]
+fn trend_view_needs_several_profiles() {
+    let mut single = app("leaky/heap-3.pb.gz", (100, 30));
+    assert_eq!(single.views().len(), 4);
+    press(&mut single, "5");
+    assert_eq!(single.view, ViewKind::Top);
+    assert_eq!(
+        single.message,
+        Some(("the Trend view needs several profiles".to_owned(), true))
+    );
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "1");
+    assert_eq!(app.view, ViewKind::Top);
+    // The other views show the newest snapshot.
+    let newest = app_with(load("leaky/heap-3.pb.gz"), "x", (100, 30));
+    assert_eq!(app.model.total, newest.model.total);
+    press(&mut app, "BackTab");
+    assert_eq!(app.view, ViewKind::Trend);
+    press(&mut app, "Tab 5");
+    assert_eq!(app.view, ViewKind::Trend);
+}
+
+#[test]
+fn trend_view_moves_and_opens_the_site_in_top() {
+    let mut app = trend_app(&HEAPS, (100, 30));
+    let n = app.trend.as_ref().unwrap().trend.rows.len();
+    press(&mut app, "j j");
+    assert_eq!(app.trend.as_ref().unwrap().selected, 2);
+    press(&mut app, "G");
+    assert_eq!(app.trend.as_ref().unwrap().selected, n - 1);
+    press(&mut app, "g j Enter");
+    assert_eq!(app.view, ViewKind::Top);
+    let row = &app.model.rows[app.top.selected];
+    assert_eq!(app.model.tree.names()[row.node.index()], "main.recordAudit");
+}
+
+#[test]
+fn trend_view_cycles_sample_types() {
+    let mut app = trend_app(&HEAPS, (100, 30));
+    let trend = |app: &App| app.trend.as_ref().unwrap().trend.sample_type.name.clone();
+    assert_eq!(trend(&app), "inuse_space");
+    press(&mut app, "t");
+    assert_eq!(trend(&app), "alloc_objects");
+    assert_eq!(app.model.sample_type.name, "inuse_space");
 }

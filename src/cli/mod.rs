@@ -16,7 +16,7 @@ use crate::source::{Source, load, load_all};
 mod diff;
 mod flamegraph;
 mod top;
-mod trend;
+pub mod trend;
 mod tui;
 
 /// Exit code for a usage error (clap uses the same).
@@ -263,6 +263,10 @@ pub fn main() -> ExitCode {
     match &mut cli.command {
         Some(Command::Diff(args)) => args.granularity_given = granularity_given(&matches, "diff"),
         Some(Command::Trend(args)) => args.granularity_given = granularity_given(&matches, "trend"),
+        None => {
+            cli.tui.granularity_given =
+                matches.value_source("granularity") == Some(ValueSource::CommandLine)
+        }
         _ => {}
     }
     let stdout = io::stdout();

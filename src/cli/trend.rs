@@ -57,11 +57,26 @@ pub struct TrendArgs {
     pub(crate) granularity_given: bool,
 }
 
-pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let filters = args.view.filters()?;
-    let loaded = load_profiles(&args.snapshots, &args.view)?;
+/// Snapshots put in comparison order (oldest first, see
+/// [`chronological_order`]): what `trend` and the interactive Trend view
+/// both start from.
+pub struct Ordered {
+    /// The profiles, oldest first.
+    pub profiles: Vec<Profile>,
+    /// Their sources and time stamps, in the same order.
+    pub infos: Vec<ProfileInfo>,
+    /// Reordering and sample-type notes for the user.
+    pub warnings: Vec<String>,
+    /// Every snapshot has a time stamp and the order follows them.
+    pub by_time: bool,
+    /// Each snapshot's time in minutes since the first, when ordered by time.
+    pub minutes: Option<Vec<f64>>,
+}
+
+/// Orders loaded snapshots (`args[i]` is where `loaded[i]` came from) for
+/// comparison, noting anything the user should know about the order.
+pub fn order_snapshots(args: &[String], loaded: Vec<Profile>) -> Ordered {
     let infos: Vec<ProfileInfo> = args
-        .snapshots
         .iter()
         .zip(&loaded)
         .map(|(arg, p)| profile_info(arg, p))
@@ -73,7 +88,8 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         let names: Vec<&str> = chronology
             .order
             .iter()
-            .map(|&i| infos[i].source.as_str())
+            .filter_map(|&i| infos.get(i))
+            .map(|info| info.source.as_str())
             .collect();
         warnings.push(format!(
             "the snapshots' time stamps disagree with the order given; comparing them oldest first: {}",
@@ -89,9 +105,13 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let ordered: Vec<Profile> = chronology
         .order
         .iter()
-        .filter_map(|&i| slots[i].take())
+        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
         .collect();
-    let infos: Vec<ProfileInfo> = chronology.order.iter().map(|&i| infos[i].clone()).collect();
+    let infos: Vec<ProfileInfo> = chronology
+        .order
+        .iter()
+        .filter_map(|&i| infos.get(i).cloned())
+        .collect();
     let refs: Vec<&Profile> = ordered.iter().collect();
     let common = common_sample_types(&refs);
     if refs.iter().any(|p| {
@@ -108,7 +128,48 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             common.join(", ")
         ));
     }
-    let times: Vec<i64> = refs.iter().map(|p| p.time_nanos).collect();
+    let times: Vec<i64> = ordered.iter().map(|p| p.time_nanos).collect();
+    let minutes: Option<Vec<f64>> = chronology.by_time.then(|| {
+        let first = times.first().copied().unwrap_or(0);
+        times
+            .iter()
+            .map(|t| t.wrapping_sub(first) as f64 / 60e9)
+            .collect()
+    });
+    Ordered {
+        profiles: ordered,
+        infos,
+        warnings,
+        by_time: chronology.by_time,
+        minutes,
+    }
+}
+
+/// The granularity a trend compares at: whole stacks for goroutine
+/// profiles unless `--granularity` was `given`, else `granularity`.
+pub fn trend_granularity(
+    profile: &Profile,
+    sample_index: usize,
+    granularity: Granularity,
+    given: bool,
+) -> Granularity {
+    if !given && is_goroutine_profile(profile, sample_index) {
+        Granularity::Stacks
+    } else {
+        granularity
+    }
+}
+
+pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let filters = args.view.filters()?;
+    let loaded = load_profiles(&args.snapshots, &args.view)?;
+    let Ordered {
+        profiles: ordered,
+        infos,
+        mut warnings,
+        by_time,
+        minutes,
+    } = order_snapshots(&args.snapshots, loaded);
     let snapshots = side_by_side_owned(ordered)?;
     let profile = &snapshots.profile;
     let sample_index = args.view.sample_index(profile)?;
@@ -123,18 +184,12 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     for w in &warnings {
         warn(w);
     }
-    let granularity = if !args.granularity_given && is_goroutine_profile(profile, sample_index) {
-        Granularity::Stacks
-    } else {
-        args.view.granularity
-    };
-    let minutes: Option<Vec<f64>> = chronology.by_time.then(|| {
-        let first = times.first().copied().unwrap_or(0);
-        times
-            .iter()
-            .map(|t| t.wrapping_sub(first) as f64 / 60e9)
-            .collect()
-    });
+    let granularity = trend_granularity(
+        profile,
+        sample_index,
+        args.view.granularity,
+        args.granularity_given,
+    );
     let limit = args
         .fail_on_growth
         .as_deref()
@@ -175,7 +230,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             write_trend(out, profile, &infos, &result, &options.filters, &text)?;
         }
         Format::Json => {
-            let doc = trend_json(&infos, &result, by, chronology.by_time, &warnings);
+            let doc = trend_json(&infos, &result, by, by_time, &warnings);
             serde_json::to_writer(&mut *out, &doc)?;
             writeln!(out)?;
         }

@@ -8,9 +8,11 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::Args;
 
+use super::trend::order_snapshots;
 use super::{ViewArgs, load_profiles};
-use crate::profile::Profile;
+use crate::profile::{Profile, side_by_side_owned};
 use crate::source::Source;
+use crate::tui::trend::TrendInput;
 use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
 
 /// Options of the interactive view (used when no subcommand is given).
@@ -35,6 +37,11 @@ pub struct TuiArgs {
     /// Open several profiles merged into one (as `top` does with several files).
     #[arg(long)]
     merge: bool,
+
+    /// Set from the command line's value source: whether `--granularity`
+    /// was given (the Trend view compares whole goroutine stacks otherwise).
+    #[arg(skip)]
+    pub(crate) granularity_given: bool,
 }
 
 impl TuiArgs {
@@ -73,15 +80,12 @@ impl TuiArgs {
 pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
     // Bad filters are reported before the terminal is touched.
     args.view.filters()?;
-    if profiles.len() > 1 && !args.merge {
-        anyhow::bail!(
-            "several profiles: add --merge to open them merged, or use `pprof-tui trend {}` for leak suspects",
-            profiles.join(" ")
-        );
-    }
     if args.diff_base.is_some() && profiles.len() > 1 {
         anyhow::bail!("--diff-base compares one profile with a base; give one PROFILE");
     }
+    // Several snapshots without --merge: the Trend view over all of them,
+    // the other views on the newest.
+    let trend_mode = profiles.len() > 1 && !args.merge;
     let mut title = profiles
         .iter()
         .map(|p| Source::parse(p).short_name())
@@ -94,6 +98,9 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
     let profiles = profiles.to_vec();
     let args = args.clone();
     let load = move |size: (u16, u16)| -> Result<App> {
+        if trend_mode {
+            return trend_app(&profiles, &args, size);
+        }
         let mut names = profiles.clone();
         names.extend(args.diff_base.iter().cloned());
         let mut loaded = load_profiles(&names, &args.view)?;
@@ -113,20 +120,63 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
             None => Arc::clone(&new),
         };
         let sample_index = args.view.sample_index(&profile)?;
-        let options = AppOptions {
-            title,
-            sample_index,
-            granularity: args.view.granularity,
-            chips: args.chips(),
-            source_paths: args.source_paths(),
-            export_dir: PathBuf::from("."),
-            theme: theme::Theme::new(theme::ColorMode::detect()),
-            size,
-            background: true,
-            sides: base.map(|base| (new, base, args.normalize)),
-        };
-        App::new(profile, options)
+        let options = app_options(&args, title, sample_index, size);
+        App::new(
+            profile,
+            AppOptions {
+                sides: base.map(|base| (new, base, args.normalize)),
+                ..options
+            },
+        )
     };
     tui::run(load, &what)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn app_options(args: &TuiArgs, title: String, sample_index: usize, size: (u16, u16)) -> AppOptions {
+    AppOptions {
+        title,
+        sample_index,
+        granularity: args.view.granularity,
+        chips: args.chips(),
+        source_paths: args.source_paths(),
+        export_dir: PathBuf::from("."),
+        theme: theme::Theme::new(theme::ColorMode::detect()),
+        size,
+        background: true,
+        sides: None,
+    }
+}
+
+/// The app over several snapshots: ordered and ranked as `pprof-tui trend`
+/// does, opened on the Trend view, the other views on the newest snapshot.
+fn trend_app(profiles: &[String], args: &TuiArgs, size: (u16, u16)) -> Result<App> {
+    let loaded = load_profiles(profiles, &args.view)?;
+    let ordered = order_snapshots(profiles, loaded);
+    let newest = ordered
+        .profiles
+        .last()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no profile given"))?;
+    let title = format!(
+        "{} (newest of {})",
+        ordered
+            .infos
+            .last()
+            .map_or_else(String::new, |i| i.source.clone()),
+        ordered.infos.len()
+    );
+    let snapshots = side_by_side_owned(ordered.profiles)?;
+    let input = TrendInput {
+        sample_index: args.view.sample_index(&snapshots.profile)?,
+        snapshots,
+        minutes: ordered.minutes,
+        granularity: args.view.granularity,
+        granularity_given: args.granularity_given,
+        filters: args.view.filters()?,
+        warnings: ordered.warnings,
+    };
+    let sample_index = args.view.sample_index(&newest)?;
+    let options = app_options(args, title, sample_index, size);
+    Ok(App::new(Arc::new(newest), options)?.with_trend(input))
 }

@@ -15,6 +15,7 @@ use regex::Regex;
 use super::action::{Action, FilterKind, ViewKind};
 use super::model::{Model, Settings, Sort, SourceModel, TreeParts};
 use super::theme::Theme;
+use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
 use crate::analysis::{
     CallId, CallTree, Coverage, Filters, Granularity, NodeId, Peek, TagFilter, compile_regex,
@@ -144,6 +145,8 @@ pub struct App {
     pub flame: FlameState,
     pub peek: PeekState,
     pub source: SourceState,
+    /// The Trend view, when several snapshots were given.
+    pub trend: Option<TrendModel>,
     pub search: Option<Search>,
     pub prompt: Option<Prompt>,
     /// A one-off message for the status bar, and whether it is an error.
@@ -233,6 +236,7 @@ impl App {
             },
             peek: PeekState::default(),
             source: SourceState::default(),
+            trend: None,
             search: None,
             prompt: None,
             message: None,
@@ -268,6 +272,16 @@ impl App {
     pub fn new(profile: Arc<Profile>, options: AppOptions) -> anyhow::Result<App> {
         let model = App::first_model(&profile, &options)?;
         Ok(App::with_model(profile, model, options))
+    }
+
+    /// Adds the Trend view over `input` and shows it; the other views keep
+    /// showing the app's profile (the newest snapshot).
+    pub fn with_trend(mut self, input: TrendInput) -> App {
+        let trend = TrendModel::new(input);
+        self.message = trend.warnings().first().map(|w| (w.clone(), false));
+        self.trend = Some(trend);
+        self.view = ViewKind::Trend;
+        self
     }
 
     /// The profile, shareable with a worker thread.
@@ -355,12 +369,16 @@ impl App {
 
     /// The views Tab cycles through.
     pub fn views(&self) -> Vec<ViewKind> {
-        vec![
+        let mut views = vec![
             ViewKind::Top,
             ViewKind::Flame,
             ViewKind::Peek,
             ViewKind::Source,
-        ]
+        ];
+        if self.trend.is_some() {
+            views.push(ViewKind::Trend);
+        }
+        views
     }
 
     /// The frame filling the flame graph's width.
@@ -468,6 +486,20 @@ impl App {
                 self.select_top_name(name.as_deref());
                 self.message = Some((format!("sorted by {}", self.model.sort.as_str()), false));
             }
+            Action::NextSampleType | Action::PrevSampleType if self.view == ViewKind::Trend => {
+                if let Some(trend) = self.trend.as_mut() {
+                    let n = trend.sample_type_count().max(1);
+                    let i = trend.sample_index();
+                    let next = if action == Action::NextSampleType {
+                        (i + 1) % n
+                    } else {
+                        (i + n - 1) % n
+                    };
+                    trend.set_sample_index(next);
+                    self.message =
+                        Some((format!("trend by {}", trend.trend.sample_type.name), false));
+                }
+            }
             Action::NextSampleType | Action::PrevSampleType => {
                 let n = self.profile.sample_types.len();
                 let (i, granularity) = self.settings_wanted();
@@ -516,7 +548,7 @@ impl App {
                 ViewKind::Flame => self.update_flame(other),
                 ViewKind::Peek => self.update_peek(other),
                 ViewKind::Source => self.update_source(other),
-                ViewKind::Trend => {}
+                ViewKind::Trend => self.update_trend(other),
             },
         }
     }
@@ -831,6 +863,78 @@ impl App {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Rows of the Trend table that fit on screen.
+    pub fn trend_page(&self) -> usize {
+        usize::from(self.areas().body.height.saturating_sub(2)).max(1)
+    }
+
+    fn update_trend(&mut self, action: Action) {
+        let page = self.trend_page();
+        let body = self.areas().body;
+        let Some(trend) = self.trend.as_mut() else {
+            return;
+        };
+        let n = trend.trend.rows.len();
+        if n == 0 {
+            return;
+        }
+        let at = trend.selected;
+        let to = match action {
+            Action::Up | Action::ScrollUp => at.saturating_sub(1),
+            Action::Down | Action::ScrollDown => at + 1,
+            Action::PageUp => at.saturating_sub(page),
+            Action::PageDown => at + page,
+            Action::First => 0,
+            Action::Last => n - 1,
+            Action::Click(_, y) if y > body.y + 1 && y < body.y + body.height => {
+                trend.offset + usize::from(y - body.y - 2)
+            }
+            Action::Enter => {
+                self.trend_to_top();
+                return;
+            }
+            _ => return,
+        };
+        trend.selected = to.min(n - 1);
+        trend.offset = scrolled(trend.selected, trend.offset, page);
+    }
+
+    /// Enter on a Trend row: the site's row in Top (the newest snapshot).
+    fn trend_to_top(&mut self) {
+        let Some(row) = self
+            .trend
+            .as_ref()
+            .and_then(|t| t.trend.rows.get(t.selected))
+        else {
+            return;
+        };
+        // Stack sites are named after their site frame.
+        let site = row
+            .stack
+            .as_ref()
+            .and_then(|s| s.frames.get(s.site))
+            .unwrap_or(&row.name)
+            .clone();
+        let names = self.model.tree.names();
+        match self
+            .model
+            .rows
+            .iter()
+            .position(|r| names[r.node.index()] == site)
+        {
+            Some(i) => {
+                self.view = ViewKind::Top;
+                self.select_top(i);
+            }
+            None => {
+                self.message = Some((
+                    format!("{site} is not in the newest snapshot's Top rows"),
+                    true,
+                ))
+            }
         }
     }
 

@@ -120,6 +120,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind!(
         General,
+        [Char('5')],
+        Action::ShowView(ViewKind::Trend),
+        "5",
+        "Trend: leaks (2+ profiles)"
+    ),
+    bind!(
+        General,
         [Char('e')],
         Action::Export,
         "e",

@@ -12,6 +12,7 @@ pub mod app;
 pub mod keymap;
 pub mod model;
 pub mod theme;
+pub mod trend;
 pub mod views;
 
 use std::io::{self, IsTerminal, Stdout};

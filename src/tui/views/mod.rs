@@ -8,6 +8,7 @@ pub mod help;
 pub mod peek;
 pub mod source;
 pub mod top;
+pub mod trend;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -68,7 +69,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         ViewKind::Flame => flame::render(app, areas.body, buf),
         ViewKind::Peek => peek::render(app, areas.body, buf),
         ViewKind::Source => source::render(app, areas.body, buf),
-        ViewKind::Trend => {}
+        ViewKind::Trend => trend::render(app, areas.body, buf),
     }
     status(app, areas.status, buf);
     footer(app, areas.footer, buf);
@@ -113,12 +114,20 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let model = &app.model;
-    let mut spans = vec![Span::raw(format!(
-        " {} · {} · sort {} ",
-        model.sample_type.name,
-        model.granularity,
-        model.sort.as_str()
-    ))];
+    let settings = match (&app.trend, app.view) {
+        (Some(trend), ViewKind::Trend) => format!(
+            " {} · {} snapshots, oldest first ",
+            trend.trend.sample_type.name,
+            trend.snapshot_count()
+        ),
+        _ => format!(
+            " {} · {} · sort {} ",
+            model.sample_type.name,
+            model.granularity,
+            model.sort.as_str()
+        ),
+    };
+    let mut spans = vec![Span::raw(settings)];
     for chip in &app.chips {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
