@@ -837,15 +837,12 @@ impl App {
     }
 
     fn update_top(&mut self, action: Action) {
-        let page = self.top_page();
-        let at = self.top.selected;
+        let rows = self.model.rows.len().max(1);
+        if let Some(to) = moved(&action, self.top.selected, rows, self.top_page()) {
+            self.select_top(to);
+            return;
+        }
         match action {
-            Action::Up | Action::ScrollUp => self.select_top(at.saturating_sub(1)),
-            Action::Down | Action::ScrollDown => self.select_top(at + 1),
-            Action::PageUp => self.select_top(at.saturating_sub(page)),
-            Action::PageDown => self.select_top(at + page),
-            Action::First => self.select_top(0),
-            Action::Last => self.select_top(usize::MAX),
             Action::Enter => {
                 if let Some(node) = self.selected_node() {
                     // Highlight every frame of the function; n/N visit them.
@@ -881,22 +878,18 @@ impl App {
         if n == 0 {
             return;
         }
-        let at = trend.selected;
-        let to = match action {
-            Action::Up | Action::ScrollUp => at.saturating_sub(1),
-            Action::Down | Action::ScrollDown => at + 1,
-            Action::PageUp => at.saturating_sub(page),
-            Action::PageDown => at + page,
-            Action::First => 0,
-            Action::Last => n - 1,
-            Action::Click(_, y) if y > body.y + 1 && y < body.y + body.height => {
-                trend.offset + usize::from(y - body.y - 2)
-            }
-            Action::Enter => {
-                self.trend_to_top();
-                return;
-            }
-            _ => return,
+        let to = match moved(&action, trend.selected, n, page) {
+            Some(to) => to,
+            None => match action {
+                Action::Click(_, y) if y > body.y + 1 && y < body.y + body.height => {
+                    trend.offset + usize::from(y - body.y - 2)
+                }
+                Action::Enter => {
+                    self.trend_to_top();
+                    return;
+                }
+                _ => return,
+            },
         };
         trend.selected = to.min(n - 1);
         trend.offset = scrolled(trend.selected, trend.offset, page);
@@ -1198,31 +1191,27 @@ impl App {
             return;
         }
         let page = views::peek::page(self.areas().body);
-        let at = self.peek.selected;
-        let to = match action {
-            Action::Up | Action::ScrollUp => at.saturating_sub(1),
-            Action::Down | Action::ScrollDown => at + 1,
-            Action::PageUp => at.saturating_sub(page),
-            Action::PageDown => at + page,
-            Action::First => 0,
-            Action::Last => n - 1,
-            Action::Enter => {
-                if let Some(node) = self.peek_row_node() {
-                    self.open_peek(node, true);
+        let to = match moved(&action, self.peek.selected, n, page) {
+            Some(to) => to,
+            None => match action {
+                Action::Enter => {
+                    if let Some(node) = self.peek_row_node() {
+                        self.open_peek(node, true);
+                    }
+                    return;
                 }
-                return;
-            }
-            Action::Back => {
-                if let Some(node) = self.peek.history.pop() {
-                    self.open_peek(node, false);
+                Action::Back => {
+                    if let Some(node) = self.peek.history.pop() {
+                        self.open_peek(node, false);
+                    }
+                    return;
                 }
-                return;
-            }
-            Action::Click(_, y) => match views::peek::row_at(self, y) {
-                Some(i) => i,
-                None => return,
+                Action::Click(_, y) => match views::peek::row_at(self, y) {
+                    Some(i) => i,
+                    None => return,
+                },
+                _ => return,
             },
-            _ => return,
         };
         self.peek.selected = to.min(n - 1);
         self.peek.offset = scrolled(self.peek.selected, self.peek.offset, page);
@@ -1258,19 +1247,15 @@ impl App {
             return;
         }
         let page = views::source::page(self.areas().body);
-        let at = self.source.selected;
-        let to = match action {
-            Action::Up | Action::ScrollUp => at.saturating_sub(1),
-            Action::Down | Action::ScrollDown => at + 1,
-            Action::PageUp => at.saturating_sub(page),
-            Action::PageDown => at + page,
-            Action::First => 0,
-            Action::Last => n - 1,
-            Action::Back => {
-                self.view = ViewKind::Peek;
-                return;
-            }
-            _ => return,
+        let to = match moved(&action, self.source.selected, n, page) {
+            Some(to) => to,
+            None => match action {
+                Action::Back => {
+                    self.view = ViewKind::Peek;
+                    return;
+                }
+                _ => return,
+            },
         };
         self.source.selected = to.min(n - 1);
         self.source.offset = scrolled(self.source.selected, self.source.offset, page);
@@ -1348,6 +1333,22 @@ impl App {
     pub fn filters(&self) -> Filters {
         filters_of(&self.chips).unwrap_or_default()
     }
+}
+
+/// Where a list-moving key (up/down, page, first/last) takes the selection
+/// `at` in a list of `n > 0` rows shown `page` at a time, clamped to the
+/// list; `None` for every other key.
+fn moved(action: &Action, at: usize, n: usize, page: usize) -> Option<usize> {
+    let to = match action {
+        Action::Up | Action::ScrollUp => at.saturating_sub(1),
+        Action::Down | Action::ScrollDown => at + 1,
+        Action::PageUp => at.saturating_sub(page),
+        Action::PageDown => at + page,
+        Action::First => 0,
+        Action::Last => n - 1,
+        _ => return None,
+    };
+    Some(to.min(n - 1))
 }
 
 /// The first visible row that keeps `selected` on a page of `page` rows.
