@@ -224,18 +224,19 @@ fn node_series(
         .collect()
 }
 
-/// pprof's inline suffixes (` (inline)`, ` (partial-inline)`) of `nodes`
-/// — the rows that will be shown, as `top` resolves only those — in order.
+/// Fills in pprof's inline suffixes (` (inline)`, ` (partial-inline)`) of
+/// the given rows — those that will be shown, as `top` resolves only those.
 /// `flat_sum` is the sum of flat over all sites, the edge-trimming reference.
-pub fn inline_suffixes(
+pub fn inline_suffixes<'r>(
     stacks: &Stacks<'_>,
     sample_index: usize,
-    nodes: &[NodeId],
     flat_sum: i64,
-) -> Vec<Inlined> {
+    rows: impl IntoIterator<Item = (NodeId, &'r mut Inlined)>,
+) {
+    let (nodes, slots): (Vec<NodeId>, Vec<&mut Inlined>) = rows.into_iter().unzip();
     let mut totals: Vec<NodeTotals> = nodes
-        .iter()
-        .map(|&node| NodeTotals {
+        .into_iter()
+        .map(|node| NodeTotals {
             node,
             flat: 0,
             cum: 0,
@@ -243,7 +244,9 @@ pub fn inline_suffixes(
         })
         .collect();
     resolve_inlining(stacks, sample_index, &mut totals, flat_sum);
-    totals.into_iter().map(|t| t.inlined).collect()
+    for (slot, total) in slots.into_iter().zip(totals) {
+        *slot = total.inlined;
+    }
 }
 
 fn stack_series(

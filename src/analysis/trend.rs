@@ -290,11 +290,10 @@ pub fn trend(snapshots: &Merged, minutes: Option<&[f64]>, options: &TrendOptions
     if options.node_count > 0 {
         rows.truncate(options.node_count);
     }
-    let nodes: Vec<NodeId> = rows.iter().filter_map(|r| r.node).collect();
-    let mut suffixes = inline_suffixes(&stacks, options.sample_index, &nodes, flat_sum).into_iter();
-    for row in rows.iter_mut().filter(|r| r.node.is_some()) {
-        row.inlined = suffixes.next().unwrap_or_default();
-    }
+    let shown = rows
+        .iter_mut()
+        .filter_map(|r| Some((r.node?, &mut r.inlined)));
+    inline_suffixes(&stacks, options.sample_index, flat_sum, shown);
     Trend {
         sample_type: profile.sample_types[options.sample_index].clone(),
         totals,

@@ -233,22 +233,13 @@ pub struct TreeParts {
     pub inlined: Vec<(NodeId, Inlined)>,
 }
 
-/// Inline suffixes of some rows.
+/// Inline suffixes of some of the model's rows.
 fn inline_suffixes(stacks: &Stacks<'_>, model: &Model, nodes: &[NodeId]) -> Vec<(NodeId, Inlined)> {
     let flat_sum: i64 = model.rows.iter().map(|r| r.flat).sum();
-    let mut rows: Vec<NodeTotals> = model
-        .rows
-        .iter()
-        .filter(|r| nodes.contains(&r.node))
-        .map(|r| NodeTotals {
-            node: r.node,
-            flat: r.flat,
-            cum: r.cum,
-            inlined: r.inlined,
-        })
-        .collect();
-    resolve_inlining(stacks, model.sample_index, &mut rows, flat_sum);
-    rows.into_iter().map(|t| (t.node, t.inlined)).collect()
+    let mut suffixes: Vec<(NodeId, Inlined)> = nodes.iter().map(|&n| (n, Inlined::No)).collect();
+    let slots = suffixes.iter_mut().map(|(node, inlined)| (*node, inlined));
+    crate::analysis::inline_suffixes(stacks, model.sample_index, flat_sum, slots);
+    suffixes
 }
 
 /// Flat and cum of the `--diff-base` samples alone (as magnitudes), per
