@@ -52,6 +52,23 @@ pub struct CallNode {
     children: Range<u32>,
 }
 
+impl CallNode {
+    /// The tree's root: no frame, no value yet.
+    fn root() -> CallNode {
+        CallNode {
+            node: NodeId(u32::MAX),
+            parent: CallTree::ROOT,
+            depth: 0,
+            total: 0,
+            self_total: 0,
+            weight: 0,
+            base: 0,
+            samples: 0,
+            children: 0..0,
+        }
+    }
+}
+
 /// The call tree of one sample type through one [`Stacks`] view.
 #[derive(Debug, Clone)]
 pub struct CallTree {
@@ -72,17 +89,7 @@ impl CallTree {
     /// Merges every kept sample with a non-zero value of `sample_index`.
     pub fn build(stacks: &Stacks<'_>, sample_index: usize) -> CallTree {
         let samples = stacks.profile().samples();
-        let mut calls = vec![CallNode {
-            node: NodeId(u32::MAX),
-            parent: CallTree::ROOT,
-            depth: 0,
-            total: 0,
-            self_total: 0,
-            weight: 0,
-            base: 0,
-            samples: 0,
-            children: 0..0,
-        }];
+        let mut calls = vec![CallNode::root()];
         // Sized for the worst case of no shared prefixes (bounded, so a
         // huge profile does not reserve memory it may never use).
         let guess = samples.frame_count().min(1 << 24);
@@ -187,17 +194,7 @@ impl CallTree {
         let nodes = stacks.nodes().to_vec();
         let names: Vec<String> = nodes.iter().map(NodeInfo::printable_name).collect();
         CallTree {
-            calls: vec![CallNode {
-                node: NodeId(u32::MAX),
-                parent: CallTree::ROOT,
-                depth: 0,
-                total: 0,
-                self_total: 0,
-                weight: 0,
-                base: 0,
-                samples: 0,
-                children: 0..0,
-            }],
+            calls: vec![CallNode::root()],
             children: Vec::new(),
             nodes,
             names,
