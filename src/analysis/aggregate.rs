@@ -219,19 +219,19 @@ impl Partial {
                     seen[i] = stamp;
                     part.cum[i] += value;
                 }
-                if candidate[i] {
-                    if let Some(p) = parent.filter(|&p| p != frame.node) {
-                        let key = u64::from(p.0) << 32 | u64::from(frame.node.0);
-                        let edge = part.edges.entry(key).or_insert(Edge {
-                            weight: 0,
-                            always_inline: true,
-                            last_sample: u32::MAX,
-                        });
-                        if edge.last_sample != stamp {
-                            edge.last_sample = stamp;
-                            edge.weight += value;
-                            edge.always_inline &= frame.inline;
-                        }
+                if candidate[i]
+                    && let Some(p) = parent.filter(|&p| p != frame.node)
+                {
+                    let key = u64::from(p.0) << 32 | u64::from(frame.node.0);
+                    let edge = part.edges.entry(key).or_insert(Edge {
+                        weight: 0,
+                        always_inline: true,
+                        last_sample: u32::MAX,
+                    });
+                    if edge.last_sample != stamp {
+                        edge.last_sample = stamp;
+                        edge.weight += value;
+                        edge.always_inline &= frame.inline;
                     }
                 }
                 parent = Some(frame.node);

@@ -286,16 +286,16 @@ impl<'p> Stacks<'p> {
             }
             kept_lines.clear();
             kept_lines.extend_from_slice(lines);
-            if let Some(hide) = &filters.hide {
-                if location_matches(hide) {
-                    if mapping_matches(hide) {
-                        kept_lines.clear();
-                    } else {
-                        kept_lines.retain(|l| !line_matches(hide, l.function));
-                    }
-                    if kept_lines.is_empty() {
-                        flag |= HIDDEN;
-                    }
+            if let Some(hide) = &filters.hide
+                && location_matches(hide)
+            {
+                if mapping_matches(hide) {
+                    kept_lines.clear();
+                } else {
+                    kept_lines.retain(|l| !line_matches(hide, l.function));
+                }
+                if kept_lines.is_empty() {
+                    flag |= HIDDEN;
                 }
             }
             if let Some(show) = &filters.show {

@@ -92,14 +92,14 @@ impl Default for SvgOptions {
 
 impl SvgOptions {
     fn validate(&self) -> Result<(), ExportError> {
-        if let Some(width) = self.width {
-            if !(MIN_IMAGE_WIDTH..=MAX_IMAGE_WIDTH).contains(&width) {
-                return Err(ExportError::Option {
-                    option: "width",
-                    value: width.to_string(),
-                    reason: "use 200 to 100000 pixels",
-                });
-            }
+        if let Some(width) = self.width
+            && !(MIN_IMAGE_WIDTH..=MAX_IMAGE_WIDTH).contains(&width)
+        {
+            return Err(ExportError::Option {
+                option: "width",
+                value: width.to_string(),
+                reason: "use 200 to 100000 pixels",
+            });
         }
         if !(self.min_width.is_finite() && (0.0..=100.0).contains(&self.min_width)) {
             return Err(ExportError::Option {

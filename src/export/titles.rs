@@ -141,7 +141,7 @@ pub(crate) fn group_digits(v: i64) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -167,12 +167,12 @@ pub(crate) fn xml_escape(s: &str) -> String {
 
 /// inferno's `deannotate`: it shows `f_[k]` (a perf annotation) as `f`.
 fn deannotate(f: &str) -> &str {
-    if let Some(stripped) = f.strip_suffix(']') {
-        if let Some(i) = stripped.rfind("_[") {
-            if f.len() - i == 4 && "kwij".contains(&f[i + 2..i + 3]) {
-                return &f[..i];
-            }
-        }
+    if let Some(stripped) = f.strip_suffix(']')
+        && let Some(i) = stripped.rfind("_[")
+        && f.len() - i == 4
+        && "kwij".contains(&f[i + 2..i + 3])
+    {
+        return &f[..i];
     }
     f
 }

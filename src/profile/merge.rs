@@ -327,13 +327,13 @@ fn describe_period(t: Option<&ValueType>) -> String {
 
 /// pprof's `Profile.compatible`: the same period type and sample types.
 fn compatible(a: &Profile, b: &Profile) -> Result<(), MergeError> {
-    if let (Some(x), Some(y)) = (&a.period_type, &b.period_type) {
-        if x != y {
-            return Err(MergeError::IncompatiblePeriodTypes(
-                describe_period(Some(x)),
-                describe_period(Some(y)),
-            ));
-        }
+    if let (Some(x), Some(y)) = (&a.period_type, &b.period_type)
+        && x != y
+    {
+        return Err(MergeError::IncompatiblePeriodTypes(
+            describe_period(Some(x)),
+            describe_period(Some(y)),
+        ));
     }
     if a.sample_types != b.sample_types {
         return Err(MergeError::IncompatibleSampleTypes(
@@ -543,13 +543,13 @@ fn plan<'a>(inputs: &'a [MergeInput<'a>]) -> Result<(Header, Vec<ValuePlan<'a>>)
     }
     // combineHeaders' compatibility check.
     for (k, t) in types.iter().enumerate().skip(1) {
-        if let (Some(a), Some(b)) = (&period_types[0], &period_types[k]) {
-            if a != b {
-                return Err(MergeError::IncompatiblePeriodTypes(
-                    describe_period(Some(a)),
-                    describe_period(Some(b)),
-                ));
-            }
+        if let (Some(a), Some(b)) = (&period_types[0], &period_types[k])
+            && a != b
+        {
+            return Err(MergeError::IncompatiblePeriodTypes(
+                describe_period(Some(a)),
+                describe_period(Some(b)),
+            ));
         }
         if t != &types[0] {
             return Err(MergeError::IncompatibleSampleTypes(

@@ -89,10 +89,10 @@ const FAMILIES: [&Family; 2] = [&BYTES, &TIME];
 impl Family {
     fn sniff(&self, unit: &str) -> Option<&Unit> {
         let mut unit = unit.to_lowercase();
-        if unit.chars().count() > 2 {
-            if let Some(stripped) = unit.strip_suffix('s') {
-                unit = stripped.to_owned();
-            }
+        if unit.chars().count() > 2
+            && let Some(stripped) = unit.strip_suffix('s')
+        {
+            unit = stripped.to_owned();
         }
         self.units
             .iter()

@@ -563,10 +563,11 @@ impl App {
         let node = self.selected_node();
         match view {
             ViewKind::Peek | ViewKind::Source => {
-                if let Some(node) = node {
-                    if self.view != ViewKind::Peek && self.view != ViewKind::Source {
-                        self.open_peek(node, true);
-                    }
+                if let Some(node) = node
+                    && self.view != ViewKind::Peek
+                    && self.view != ViewKind::Source
+                {
+                    self.open_peek(node, true);
                 }
                 if view == ViewKind::Source {
                     self.open_source();
@@ -793,10 +794,11 @@ impl App {
         }
         if let Some(node) = carry.flame_node.and_then(|n| self.node_named(&n)) {
             self.select_in_flame(node);
-        } else if self.flame.selected == CallTree::ROOT && self.view == ViewKind::Flame {
-            if let Some(node) = self.model.rows.get(self.top.selected).map(|r| r.node) {
-                self.select_in_flame(node);
-            }
+        } else if self.flame.selected == CallTree::ROOT
+            && self.view == ViewKind::Flame
+            && let Some(node) = self.model.rows.get(self.top.selected).map(|r| r.node)
+        {
+            self.select_in_flame(node);
         }
         self.refresh_coverage();
     }

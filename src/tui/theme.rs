@@ -150,7 +150,7 @@ impl Theme {
         match self.mode {
             ColorMode::None => {
                 // Alternate reverse and plain rows so neighbouring levels stay apart.
-                if depth % 2 == 0 {
+                if depth.is_multiple_of(2) {
                     Style::default().add_modifier(Modifier::REVERSED)
                 } else {
                     Style::default()
