@@ -27,7 +27,7 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use pprof_tui::analysis::diff::{DiffOptions, diff};
+use pprof_tui::analysis::diff::{Comparison, DiffOptions, diff};
 use pprof_tui::analysis::trend::{TrendOptions, trend};
 use pprof_tui::analysis::{TopOptions, top};
 use pprof_tui::profile::{DecodeOptions, Profile, side_by_side_owned};
@@ -93,13 +93,13 @@ fn top_one() -> usize {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn diff_two() -> usize {
     let (base, new) = load_two();
-    let profile = new.into_diff_base(&base, false).expect("comparable");
+    let comparison = Comparison::new(base, new, false).expect("comparable");
     let options = DiffOptions {
-        sample_index: profile.default_sample_index(),
+        sample_index: comparison.profile().default_sample_index(),
         node_count: 20,
         ..DiffOptions::default()
     };
-    diff(&profile, &options).rows.len()
+    diff(&comparison, &options).expect("diffs").rows.len()
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]

@@ -57,21 +57,13 @@ pub const EDGE_FRACTION: f64 = 0.001;
 /// the split.
 pub fn node_totals(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> {
     let n = stacks.nodes().len();
-    let sum = sum_parallel(stacks, sample_index, &vec![false; n], None);
-    (0..n)
-        .filter(|&i| sum.flat[i] != 0 || sum.cum[i] != 0)
-        .map(|i| NodeTotals {
-            node: NodeId(i as u32),
-            flat: sum.flat[i],
-            cum: sum.cum[i],
-            inlined: Inlined::No,
-        })
-        .collect()
+    let sums = Sums::walk(stacks, sample_index, Groups::ONE, &vec![false; n], None);
+    sums.totals(|_| Inlined::No)
 }
 
 /// Per node: whether some location shows it inlined into a caller (only
 /// such nodes can get an inline suffix).
-fn inline_capable(stacks: &Stacks<'_>) -> Vec<bool> {
+pub(crate) fn inline_capable(stacks: &Stacks<'_>) -> Vec<bool> {
     let mut capable = vec![false; stacks.nodes().len()];
     for frame in stacks.all_frames() {
         if frame.inline {
@@ -82,32 +74,14 @@ fn inline_capable(stacks: &Stacks<'_>) -> Vec<bool> {
 }
 
 /// [`node_totals`], with the inline suffixes of all nodes resolved in the
-/// same walk when that is cheap — when few nodes are ever inlined, as in Go
-/// programs, where only small functions are. Returns `false` (suffixes left
-/// unresolved) otherwise: tracking the call edges of most nodes costs more
-/// than a second walk over the samples for the rows actually shown
-/// ([`resolve_inlining`]).
+/// same walk when that is cheap (see [`Sums::with_inlining`]). Returns
+/// `false` (suffixes left unresolved) otherwise.
 pub fn node_totals_inlined(stacks: &Stacks<'_>, sample_index: usize) -> (Vec<NodeTotals>, bool) {
-    /// At most one node in this many may be inline-capable for the single walk.
-    const SPARSE: usize = 8;
-    let n = stacks.nodes().len();
-    let capable = inline_capable(stacks);
-    if capable.iter().filter(|&&c| c).count() * SPARSE > n {
-        return (node_totals(stacks, sample_index), false);
-    }
-    let sum = sum_parallel(stacks, sample_index, &capable, None);
-    let flat_sum: i64 = sum.flat.iter().sum();
-    let kinds = sum.inlining(((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs());
-    let rows = (0..n)
-        .filter(|&i| sum.flat[i] != 0 || sum.cum[i] != 0)
-        .map(|i| NodeTotals {
-            node: NodeId(i as u32),
-            flat: sum.flat[i],
-            cum: sum.cum[i],
-            inlined: kinds.get(&(i as u32)).copied().unwrap_or_default(),
-        })
-        .collect();
-    (rows, true)
+    let (sums, kinds) = Sums::with_inlining(stacks, sample_index, Groups::ONE);
+    let resolved = kinds.is_some();
+    let kinds = kinds.unwrap_or_default();
+    let rows = sums.totals(|node| kinds.get(&node.0).copied().unwrap_or_default());
+    (rows, resolved)
 }
 
 /// Fills in pprof's ` (inline)` / ` (partial-inline)` suffixes for `rows`.
@@ -138,33 +112,43 @@ pub fn resolve_inlining(
         return;
     }
     let touching = stacks.locations_containing(&candidate);
-    let sum = sum_parallel(stacks, sample_index, &candidate, Some(&touching));
-    let cutoff = ((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs();
-    let kinds = sum.inlining(cutoff);
+    let sums = Sums::walk(
+        stacks,
+        sample_index,
+        Groups::ONE,
+        &candidate,
+        Some(&touching),
+    );
+    let kinds = sums.inlining(edge_cutoff(flat_sum));
     for row in rows {
         row.inlined = kinds.get(&row.node.0).copied().unwrap_or_default();
     }
 }
 
-/// Sums all kept samples, in parallel for large profiles, tracking call
-/// edges into the `edge_targets` nodes.
-fn sum_parallel(
-    stacks: &Stacks<'_>,
-    sample_index: usize,
-    edge_targets: &[bool],
-    touching: Option<&[bool]>,
-) -> Partial {
-    let n = stacks.nodes().len();
-    let samples = stacks.profile().samples().len();
-    let partials = map_ranges(samples, |range| {
-        Partial::sum(stacks, sample_index, edge_targets, touching, range)
-    });
-    let mut parts = partials.into_iter();
-    let mut sum = parts.next().unwrap_or_else(|| Partial::new(n));
-    for part in parts {
-        sum.add(part);
-    }
-    sum
+/// Inline suffixes are resolved in the sample walk itself only when at most
+/// one node in this many is inline-capable.
+pub(crate) const SPARSE_INLINING: usize = 8;
+
+/// The weight below which pprof trims a call edge.
+pub(crate) fn edge_cutoff(flat_sum: i64) -> u64 {
+    ((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs()
+}
+
+/// How the samples are split into groups summed apart (the two sides of a
+/// diff, the snapshots of a trend): `of(sample)` names a sample's group, or
+/// `None` to leave it out.
+#[derive(Clone, Copy)]
+pub(crate) struct Groups<F> {
+    pub count: usize,
+    pub of: F,
+}
+
+impl Groups<fn(usize) -> Option<usize>> {
+    /// Every sample in one group.
+    pub const ONE: Self = Groups {
+        count: 1,
+        of: |_| Some(0),
+    };
 }
 
 /// A call edge into a node whose inline suffix is being resolved.
@@ -176,80 +160,230 @@ struct Edge {
     last_sample: u32,
 }
 
-/// Sums over one range of samples.
-struct Partial {
+impl Edge {
+    const NEW: Edge = Edge {
+        weight: 0,
+        always_inline: true,
+        last_sample: u32::MAX,
+    };
+}
+
+/// Flat and cum per node and group, and the call edges into chosen nodes
+/// (summed over all groups, signed values as they are: what pprof's graph
+/// holds for a merged or `-diff_base` profile).
+///
+/// Most edges into inlined functions lie inside one location (its inlined
+/// frames), and in a stack where no node repeats every edge is crossed once.
+/// Such samples add their value to the location's block
+/// ([`StackRef::visit_root_first_in_blocks`]) — an array slot, not a hash
+/// lookup — and the blocks are spread over their edges at the end. Edges
+/// between locations, and all edges of samples with a repeated node (where
+/// pprof counts an edge once per sample, with the inline flag of its first
+/// crossing), go to the edge map.
+///
+/// [`StackRef::visit_root_first_in_blocks`]: super::stacks::StackRef::visit_root_first_in_blocks
+pub(crate) struct Sums {
+    groups: usize,
+    /// `flat[node * groups + group]`.
     flat: Vec<i64>,
     cum: Vec<i64>,
     /// Keyed by `caller << 32 | callee`.
     edges: FxHashMap<u64, Edge>,
+    /// Per block: the value of the samples crossing it without repeats, and
+    /// whether any did (empty when no edges are tracked).
+    blocks: Vec<i64>,
+    block_crossed: Vec<bool>,
 }
 
-impl Partial {
-    fn new(n: usize) -> Partial {
-        Partial {
-            flat: vec![0; n],
-            cum: vec![0; n],
+/// The key of the call edge `caller → callee`.
+fn edge_key(caller: NodeId, callee: NodeId) -> u64 {
+    u64::from(caller.0) << 32 | u64::from(callee.0)
+}
+
+impl Sums {
+    fn new(nodes: usize, groups: usize, blocks: usize) -> Sums {
+        Sums {
+            groups,
+            flat: vec![0; nodes * groups],
+            cum: vec![0; nodes * groups],
             edges: FxHashMap::default(),
+            blocks: vec![0; blocks],
+            block_crossed: vec![false; blocks],
         }
     }
 
-    fn sum(
+    /// Adds one sample's crossing of an edge, counting it once per sample.
+    fn cross(&mut self, key: u64, inline: bool, value: i64, stamp: u32) {
+        let edge = self.edges.entry(key).or_insert(Edge::NEW);
+        if edge.last_sample != stamp {
+            edge.last_sample = stamp;
+            edge.weight += value;
+            edge.always_inline &= inline;
+        }
+    }
+
+    /// Spreads the blocks' values over the edges inside them.
+    fn spread_blocks(&mut self, stacks: &Stacks<'_>, candidate: &[bool]) {
+        if self.blocks.is_empty() {
+            return;
+        }
+        for (block, frames) in stacks.blocks() {
+            let b = block as usize;
+            if !self.block_crossed[b] {
+                continue;
+            }
+            let value = self.blocks[b];
+            let mut parent: Option<NodeId> = None;
+            for frame in frames {
+                if frame.inline
+                    && candidate[frame.node.index()]
+                    && let Some(p) = parent.filter(|&p| p != frame.node)
+                {
+                    let edge = self
+                        .edges
+                        .entry(edge_key(p, frame.node))
+                        .or_insert(Edge::NEW);
+                    edge.weight += value;
+                }
+                parent = Some(frame.node);
+            }
+        }
+        self.blocks = Vec::new();
+        self.block_crossed = Vec::new();
+    }
+
+    /// Sums all kept samples, in parallel for large profiles, tracking call
+    /// edges into the `edge_targets` nodes; with `touching`, only samples
+    /// through a marked location are walked.
+    pub(crate) fn walk<F: Fn(usize) -> Option<usize> + Sync>(
         stacks: &Stacks<'_>,
         sample_index: usize,
+        groups: Groups<F>,
+        edge_targets: &[bool],
+        touching: Option<&[bool]>,
+    ) -> Sums {
+        let n = stacks.nodes().len();
+        let samples = stacks.profile().samples().len();
+        let parts = map_ranges(samples, |range| {
+            Sums::sum(stacks, sample_index, &groups, edge_targets, touching, range)
+        });
+        let mut parts = parts.into_iter();
+        let mut sums = parts
+            .next()
+            .unwrap_or_else(|| Sums::new(n, groups.count, 0));
+        for part in parts {
+            sums.add(part);
+        }
+        sums.spread_blocks(stacks, edge_targets);
+        sums
+    }
+
+    /// [`Sums::walk`], resolving the inline suffix of every node in the
+    /// same walk when that is cheap: when few nodes are ever inlined, as in
+    /// Go programs, where only small functions are. Otherwise (`None`)
+    /// tracking the call edges of most nodes costs more than a second walk
+    /// over the samples for the rows actually shown ([`resolve_inlining`]).
+    pub(crate) fn with_inlining<F: Fn(usize) -> Option<usize> + Sync>(
+        stacks: &Stacks<'_>,
+        sample_index: usize,
+        groups: Groups<F>,
+    ) -> (Sums, Option<FxHashMap<u32, Inlined>>) {
+        let n = stacks.nodes().len();
+        let capable = inline_capable(stacks);
+        if capable.iter().filter(|&&c| c).count() * SPARSE_INLINING > n {
+            let sums = Sums::walk(stacks, sample_index, groups, &vec![false; n], None);
+            return (sums, None);
+        }
+        let sums = Sums::walk(stacks, sample_index, groups, &capable, None);
+        let flat_sum = sums.flat.iter().fold(0i64, |a, &b| a.wrapping_add(b));
+        let kinds = sums.inlining(edge_cutoff(flat_sum));
+        (sums, Some(kinds))
+    }
+
+    fn sum<F: Fn(usize) -> Option<usize>>(
+        stacks: &Stacks<'_>,
+        sample_index: usize,
+        groups: &Groups<F>,
         candidate: &[bool],
         touching: Option<&[bool]>,
         range: Range<usize>,
-    ) -> Partial {
+    ) -> Sums {
         let samples = stacks.profile().samples();
         let n = stacks.nodes().len();
-        let mut part = Partial::new(n);
+        let width = groups.count;
+        let tracking = candidate.contains(&true);
+        let blocks = if tracking { stacks.block_count() } else { 0 };
+        let mut part = Sums::new(n, width, blocks);
         let mut seen = vec![u32::MAX; n];
         let mut scratch = Vec::with_capacity(64);
+        // One sample's edge crossings, in order, and the blocks they lie in.
+        let mut crossings: Vec<(u64, bool)> = Vec::new();
+        let mut crossed_blocks: Vec<u32> = Vec::new();
         stacks.for_each_stack_where(range, touching, |s, stack| {
             let value = samples.value(s, sample_index);
             if value == 0 {
                 return;
             }
+            let Some(g) = (groups.of)(s).filter(|&g| g < width) else {
+                return;
+            };
             let stamp = s as u32;
             let mut parent: Option<NodeId> = None;
-            let mut leaf = None;
-            stack.visit_root_first(&mut scratch, |frame| {
+            let mut repeats = false;
+            crossings.clear();
+            crossed_blocks.clear();
+            stack.visit_root_first_in_blocks(&mut scratch, |frame, block| {
                 let i = frame.node.index();
                 if seen[i] != stamp {
                     seen[i] = stamp;
-                    part.cum[i] += value;
+                    part.cum[i * width + g] += value;
+                } else {
+                    repeats = true;
                 }
                 if candidate[i]
                     && let Some(p) = parent.filter(|&p| p != frame.node)
                 {
-                    let key = u64::from(p.0) << 32 | u64::from(frame.node.0);
-                    let edge = part.edges.entry(key).or_insert(Edge {
-                        weight: 0,
-                        always_inline: true,
-                        last_sample: u32::MAX,
-                    });
-                    if edge.last_sample != stamp {
-                        edge.last_sample = stamp;
-                        edge.weight += value;
-                        edge.always_inline &= frame.inline;
+                    crossings.push((edge_key(p, frame.node), frame.inline));
+                    if frame.inline && crossed_blocks.last() != Some(&block) {
+                        crossed_blocks.push(block);
                     }
                 }
                 parent = Some(frame.node);
-                leaf = Some(frame.node);
             });
-            if let Some(leaf) = leaf {
-                part.flat[leaf.index()] += value;
+            if let Some(leaf) = parent {
+                part.flat[leaf.index() * width + g] += value;
+            }
+            if repeats {
+                for &(key, inline) in &crossings {
+                    part.cross(key, inline, value, stamp);
+                }
+            } else {
+                for &block in &crossed_blocks {
+                    part.blocks[block as usize] += value;
+                    part.block_crossed[block as usize] = true;
+                }
+                for &(key, inline) in &crossings {
+                    if !inline {
+                        part.cross(key, false, value, stamp);
+                    }
+                }
             }
         });
         part
     }
 
-    fn add(&mut self, other: Partial) {
+    fn add(&mut self, other: Sums) {
         for (a, b) in self.flat.iter_mut().zip(other.flat) {
             *a += b;
         }
         for (a, b) in self.cum.iter_mut().zip(other.cum) {
             *a += b;
+        }
+        for (a, b) in self.blocks.iter_mut().zip(other.blocks) {
+            *a += b;
+        }
+        for (a, b) in self.block_crossed.iter_mut().zip(other.block_crossed) {
+            *a |= b;
         }
         for (key, edge) in other.edges {
             self.edges
@@ -262,31 +396,103 @@ impl Partial {
         }
     }
 
-    /// pprof's inline suffixes: edges lighter than `cutoff` are trimmed; a
-    /// node is "inline" if every remaining incoming edge is inlined,
-    /// "partial-inline" if only some are.
-    fn inlining(&self, cutoff: u64) -> FxHashMap<u32, Inlined> {
-        let mut kinds: FxHashMap<u32, (bool, bool)> = FxHashMap::default();
-        for (&key, edge) in &self.edges {
-            if edge.weight.unsigned_abs() < cutoff {
-                continue;
-            }
-            let (inline, real) = kinds.entry(key as u32).or_default();
-            if edge.always_inline {
-                *inline = true;
-            } else {
-                *real = true;
-            }
-        }
-        kinds
-            .into_iter()
-            .filter_map(|(node, kind)| match kind {
-                (true, true) => Some((node, Inlined::Partly)),
-                (true, false) => Some((node, Inlined::Always)),
-                _ => None,
+    /// Flat of `node`, one value per group.
+    pub(crate) fn flat(&self, node: NodeId) -> &[i64] {
+        &self.flat[node.index() * self.groups..(node.index() + 1) * self.groups]
+    }
+
+    pub(crate) fn cum(&self, node: NodeId) -> &[i64] {
+        &self.cum[node.index() * self.groups..(node.index() + 1) * self.groups]
+    }
+
+    /// Nodes with a non-zero flat or cum in some group.
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        let groups = self.groups.max(1);
+        (0..self.flat.len() / groups)
+            .map(|i| NodeId(i as u32))
+            .filter(|&node| {
+                self.flat(node).iter().any(|&v| v != 0) || self.cum(node).iter().any(|&v| v != 0)
+            })
+    }
+
+    /// One [`NodeTotals`] per node with a value (single-group sums).
+    fn totals(&self, inlined: impl Fn(NodeId) -> Inlined) -> Vec<NodeTotals> {
+        self.nodes()
+            .map(|node| NodeTotals {
+                node,
+                flat: self.flat(node)[0],
+                cum: self.cum(node)[0],
+                inlined: inlined(node),
             })
             .collect()
     }
+
+    /// The call edges summed: caller, callee, total.
+    pub(crate) fn edges(&self) -> impl Iterator<Item = (NodeId, NodeId, EdgeTotal)> + '_ {
+        self.edges.iter().map(|(&key, edge)| {
+            let total = EdgeTotal {
+                weight: edge.weight,
+                always_inline: edge.always_inline,
+            };
+            (NodeId((key >> 32) as u32), NodeId(key as u32), total)
+        })
+    }
+
+    /// The inline suffix of every node with a tracked edge into it.
+    pub(crate) fn inlining(&self, cutoff: u64) -> FxHashMap<u32, Inlined> {
+        inline_kinds(
+            self.edges()
+                .map(|(caller, callee, e)| (edge_key(caller, callee), e)),
+            cutoff,
+        )
+    }
+}
+
+/// A call edge's weight, and whether every crossing was inlined.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EdgeTotal {
+    pub weight: i64,
+    pub always_inline: bool,
+}
+
+/// pprof's inline suffixes from call edges keyed `caller << 32 | callee`
+/// (an edge may come several times; the parts are added): edges lighter
+/// than `cutoff` are trimmed; a node is "inline" if every remaining
+/// incoming edge is inlined, "partial-inline" if only some are.
+pub(crate) fn inline_kinds(
+    edges: impl IntoIterator<Item = (u64, EdgeTotal)>,
+    cutoff: u64,
+) -> FxHashMap<u32, Inlined> {
+    let mut totals: FxHashMap<u64, EdgeTotal> = FxHashMap::default();
+    for (key, edge) in edges {
+        totals
+            .entry(key)
+            .and_modify(|e| {
+                e.weight = e.weight.wrapping_add(edge.weight);
+                e.always_inline &= edge.always_inline;
+            })
+            .or_insert(edge);
+    }
+    let mut kinds: FxHashMap<u32, (bool, bool)> = FxHashMap::default();
+    for (key, edge) in totals {
+        if edge.weight.unsigned_abs() < cutoff {
+            continue;
+        }
+        let (inline, real) = kinds.entry(key as u32).or_default();
+        if edge.always_inline {
+            *inline = true;
+        } else {
+            *real = true;
+        }
+    }
+    kinds
+        .into_iter()
+        .filter_map(|(node, kind)| match kind {
+            (true, true) => Some((node, Inlined::Partly)),
+            (true, false) => Some((node, Inlined::Always)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The report total as pprof computes it: the sum of |value| over all

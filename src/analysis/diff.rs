@@ -1,19 +1,23 @@
 //! `pprof-tui diff BASE NEW`: every site's value in the base and in the new
 //! profile, ranked by growth.
 //!
-//! It works on a `-diff_base` profile ([`Profile::diff_base`]), so its
-//! numbers are those of `top --diff-base`: a row's delta is the flat (or cum)
-//! that `go tool pprof -diff_base` prints for it, and `--normalize` scales
-//! the new profile to the base's total exactly as pprof does.
+//! Its numbers are those of `top --diff-base`: a row's delta is the flat (or
+//! cum) that `go tool pprof -diff_base` prints for it, and `--normalize`
+//! scales the new profile to the base's total exactly as pprof does. pprof
+//! merges the two profiles into one ([`Profile::diff_base`]); when that
+//! merge would only append the base, the two are summed apart and joined
+//! instead ([`Comparison`]), which gives the same numbers for less time and
+//! memory.
 
 use std::cmp::Ordering;
 
 use super::aggregate::{Inlined, SortBy};
 use super::filter::Filters;
+use super::joined::{Joined, Side};
 use super::limit::GrowthLimit;
-use super::sites::{StackSite, inline_suffixes, series};
+use super::sites::{Series, Sites, StackSite, inline_suffixes, series};
 use super::stacks::{Granularity, NodeId, Stacks};
-use crate::profile::{Profile, ValueType};
+use crate::profile::{Profile, ProfileError, ValueType, diff_base_appends_as_is};
 
 /// How a site changed between the two profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,27 +111,23 @@ impl DiffRow {
     }
 }
 
-/// Every site of a `-diff_base` profile (see [`Profile::diff_base`]) with
-/// its base and new values, unordered. Base values are given back their
-/// sign: they are what the base profile holds. Inline suffixes are left
-/// unresolved (see [`inline_suffixes`]); [`diff`] resolves the rows it keeps.
-pub fn compare(stacks: &Stacks<'_>, sample_index: usize) -> Vec<DiffRow> {
-    let samples = stacks.profile().samples();
-    series(stacks, sample_index, 2, |s| {
-        Some(usize::from(!samples.is_diff_base(s)))
-    })
-    .into_iter()
-    .map(|s| DiffRow {
-        node: s.node,
-        name: s.name,
-        inlined: s.inlined,
-        stack: s.stack,
-        base_flat: s.flat[0].wrapping_neg(),
-        new_flat: s.flat[1],
-        base_cum: s.cum[0].wrapping_neg(),
-        new_cum: s.cum[1],
-    })
-    .collect()
+impl DiffRow {
+    /// A site of a `-diff_base` profile (see [`Profile::diff_base`]), summed
+    /// in two groups: base samples (0), then new ones (1). Base values are
+    /// given back their sign: they are what the base profile holds.
+    fn from_series(s: Series) -> DiffRow {
+        let side = |values: &[i64], g: usize| values.get(g).copied().unwrap_or(0);
+        DiffRow {
+            node: s.node,
+            base_flat: side(&s.flat, 0).wrapping_neg(),
+            new_flat: side(&s.flat, 1),
+            base_cum: side(&s.cum, 0).wrapping_neg(),
+            new_cum: side(&s.cum, 1),
+            name: s.name,
+            inlined: s.inlined,
+            stack: s.stack,
+        }
+    }
 }
 
 /// Which growth ranks first.
@@ -200,15 +200,137 @@ pub fn side_totals(profile: &Profile, sample_index: usize) -> (i64, i64) {
     (base, new)
 }
 
+/// Two profiles to compare, held the cheapest way that keeps pprof's
+/// numbers.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per comparison; boxing would only add an indirection"
+)]
+pub enum Comparison {
+    /// Kept apart: each is summed over its own view and the sites are
+    /// joined by node ([`Joined`]) — exact when `-diff_base` would only
+    /// append the base, negated ([`diff_base_appends_as_is`]).
+    Apart { base: Profile, new: Profile },
+    /// Merged into one `-diff_base` profile ([`Profile::diff_base`]), as
+    /// pprof does: when the base is rescaled (`--normalize`), holds negative
+    /// values, or has other sample types or moved mappings.
+    Merged(Profile),
+}
+
+impl Comparison {
+    /// Prepares `base → new`; fails when the profiles cannot be compared
+    /// (other sample or period types).
+    pub fn new(base: Profile, new: Profile, normalize: bool) -> Result<Comparison, ProfileError> {
+        if diff_base_appends_as_is(&new, &base, normalize) {
+            Ok(Comparison::Apart { base, new })
+        } else {
+            Ok(Comparison::Merged(new.into_diff_base(&base, normalize)?))
+        }
+    }
+
+    /// The profile whose sample types [`DiffOptions::sample_index`] indexes:
+    /// the new one, or the merged one.
+    pub fn profile(&self) -> &Profile {
+        match self {
+            Comparison::Apart { new, .. } => new,
+            Comparison::Merged(merged) => merged,
+        }
+    }
+
+    /// The profiles whose headers the merged profile's header combines: the
+    /// new one first.
+    pub fn profiles(&self) -> Vec<&Profile> {
+        match self {
+            Comparison::Apart { base, new } => vec![new, base],
+            Comparison::Merged(merged) => vec![merged],
+        }
+    }
+}
+
+/// Ranks the sites of a comparison by growth.
+pub fn diff(comparison: &Comparison, options: &DiffOptions) -> Result<Diff, ProfileError> {
+    match comparison {
+        Comparison::Merged(merged) => Ok(diff_merged(merged, options)),
+        // Whole stacks, and label filters (which see the base's
+        // `pprof::base` label), need the merged profile.
+        Comparison::Apart { base, new }
+            if options.granularity == Granularity::Stacks
+                || options.filters.tag_focus.is_some()
+                || options.filters.tag_ignore.is_some() =>
+        {
+            Ok(diff_merged(&Profile::diff_base(new, base, false)?, options))
+        }
+        Comparison::Apart { base, new } => Ok(diff_apart(base, new, options)),
+    }
+}
+
 /// Ranks the sites of a `-diff_base` profile by growth.
-pub fn diff(profile: &Profile, options: &DiffOptions) -> Diff {
+fn diff_merged(profile: &Profile, options: &DiffOptions) -> Diff {
     let stacks = Stacks::new(profile, options.granularity, &options.filters);
-    let mut rows = compare(&stacks, options.sample_index);
+    let samples = profile.samples();
+    let sites = series(&stacks, options.sample_index, 2, |s| {
+        Some(usize::from(!samples.is_diff_base(s)))
+    });
+    let (base_total, new_total) = side_totals(profile, options.sample_index);
+    let sample_type = profile.sample_types[options.sample_index].clone();
+    rank(
+        sites,
+        (base_total, new_total),
+        sample_type,
+        options,
+        |shown, flat_sum| {
+            inline_suffixes(&stacks, options.sample_index, flat_sum, shown);
+        },
+    )
+}
+
+/// Ranks the sites of two profiles summed apart.
+fn diff_apart(base: &Profile, new: &Profile, options: &DiffOptions) -> Diff {
+    let side = |profile, sign| Side {
+        profile,
+        sample_index: options.sample_index,
+        sign,
+    };
+    let joined = Joined::new(
+        &[side(base, -1), side(new, 1)],
+        options.granularity,
+        &options.filters,
+    );
+    let sites = joined.series();
+    let sum = |p: &Profile| {
+        let samples = p.samples();
+        (0..samples.len())
+            .map(|s| samples.value(s, options.sample_index))
+            .fold(0i64, i64::wrapping_add)
+    };
+    let sample_type = new.sample_types[options.sample_index].clone();
+    rank(
+        sites,
+        (sum(base), sum(new)),
+        sample_type,
+        options,
+        |shown, flat_sum| {
+            joined.inline_suffixes(flat_sum, shown);
+        },
+    )
+}
+
+/// Sorts, counts and trims the sites of a diff (group 0: the base, negated;
+/// group 1: the new profile). `resolve_suffixes(rows, flat_sum)` fills in the
+/// inline suffixes of the rows kept when the sums did not.
+fn rank(
+    sites: Sites,
+    (base_total, new_total): (i64, i64),
+    sample_type: ValueType,
+    options: &DiffOptions,
+    resolve_suffixes: impl FnOnce(Vec<(NodeId, &mut Inlined)>, i64),
+) -> Diff {
+    let inlining_resolved = sites.inlining_resolved;
+    let mut rows: Vec<DiffRow> = sites.series.into_iter().map(DiffRow::from_series).collect();
     let flat_sum = rows
         .iter()
         .map(DiffRow::flat_delta)
         .fold(0i64, i64::wrapping_add);
-    let (base_total, new_total) = side_totals(profile, options.sample_index);
     let mut over_limit: Vec<Breach> = match &options.limit {
         Some(limit) => rows
             .iter()
@@ -231,12 +353,15 @@ pub fn diff(profile: &Profile, options: &DiffOptions) -> Diff {
     if options.node_count > 0 {
         rows.truncate(options.node_count);
     }
-    let shown = rows
-        .iter_mut()
-        .filter_map(|r| Some((r.node?, &mut r.inlined)));
-    inline_suffixes(&stacks, options.sample_index, flat_sum, shown);
+    if !inlining_resolved {
+        let shown = rows
+            .iter_mut()
+            .filter_map(|r| Some((r.node?, &mut r.inlined)))
+            .collect();
+        resolve_suffixes(shown, flat_sum);
+    }
     Diff {
-        sample_type: profile.sample_types[options.sample_index].clone(),
+        sample_type,
         base_total,
         new_total,
         rows,

@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod calltree;
 pub mod diff;
 pub mod filter;
+pub mod joined;
 pub mod limit;
 mod parallel;
 pub mod sites;

@@ -12,10 +12,8 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::ops::Range;
 
-use super::aggregate::{Inlined, NodeTotals, resolve_inlining};
-use super::parallel::map_ranges;
+use super::aggregate::{Groups, Inlined, NodeTotals, Sums, resolve_inlining};
 use super::stacks::{Granularity, NodeId, Stacks};
 
 /// A whole stack, named by the frame that matters to its reader.
@@ -140,88 +138,55 @@ pub struct Series {
     pub cum: Vec<i64>,
 }
 
+/// The sites of a view with their values per group: what [`series`] finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sites {
+    /// Sites with some non-zero value, in no particular order.
+    pub series: Vec<Series>,
+    /// Whether the inline suffixes (`Series::inlined`) are filled in. They
+    /// are when that came cheap with the sums; otherwise call
+    /// [`inline_suffixes`] on the rows that will be shown.
+    pub inlining_resolved: bool,
+}
+
 /// Sums flat and cum of every site per group: `group_of(sample)` says which
-/// group a sample belongs to (`None` leaves it out). Sites with no non-zero
-/// value are left out; the order is unspecified. Inline suffixes are not
-/// resolved: see [`inline_suffixes`].
+/// group a sample belongs to (`None` leaves it out). One walk over the
+/// samples, split across threads on large profiles.
 pub fn series(
     stacks: &Stacks<'_>,
     sample_index: usize,
     groups: usize,
     group_of: impl Fn(usize) -> Option<usize> + Sync,
-) -> Vec<Series> {
+) -> Sites {
     if stacks.granularity() == Granularity::Stacks {
-        stack_series(stacks, sample_index, groups, group_of)
-    } else {
-        node_series(stacks, sample_index, groups, group_of)
+        return Sites {
+            series: stack_series(stacks, sample_index, groups, group_of),
+            inlining_resolved: true,
+        };
     }
-}
-
-fn node_series(
-    stacks: &Stacks<'_>,
-    sample_index: usize,
-    groups: usize,
-    group_of: impl Fn(usize) -> Option<usize> + Sync,
-) -> Vec<Series> {
-    let n = stacks.nodes().len();
-    let samples = stacks.profile().samples().len();
-    let sum_range = |range: Range<usize>| {
-        let samples = stacks.profile().samples();
-        let mut flat = vec![0i64; n * groups];
-        let mut cum = vec![0i64; n * groups];
-        let mut seen = vec![u32::MAX; n];
-        let mut scratch = Vec::with_capacity(64);
-        stacks.for_each_stack(range, |s, stack| {
-            let value = samples.value(s, sample_index);
-            let Some(g) = group_of(s).filter(|&g| g < groups) else {
-                return;
-            };
-            if value == 0 {
-                return;
-            }
-            let stamp = s as u32;
-            let mut leaf = None;
-            stack.visit_root_first(&mut scratch, |frame| {
-                let i = frame.node.index();
-                if seen[i] != stamp {
-                    seen[i] = stamp;
-                    cum[i * groups + g] += value;
-                }
-                leaf = Some(frame.node);
-            });
-            if let Some(leaf) = leaf {
-                flat[leaf.index() * groups + g] += value;
-            }
-        });
-        (flat, cum)
+    let groups = Groups {
+        count: groups,
+        of: group_of,
     };
-    let mut flat = vec![0i64; n * groups];
-    let mut cum = vec![0i64; n * groups];
-    for (part_flat, part_cum) in map_ranges(samples, sum_range) {
-        for (a, b) in flat.iter_mut().zip(part_flat) {
-            *a += b;
-        }
-        for (a, b) in cum.iter_mut().zip(part_cum) {
-            *a += b;
-        }
+    let (sums, kinds) = Sums::with_inlining(stacks, sample_index, groups);
+    let series = sums
+        .nodes()
+        .map(|node| Series {
+            node: Some(node),
+            name: stacks.node(node).printable_name(),
+            inlined: kinds
+                .as_ref()
+                .and_then(|k| k.get(&node.0).copied())
+                .unwrap_or_default(),
+            stack: None,
+            flat: sums.flat(node).to_vec(),
+            cum: sums.cum(node).to_vec(),
+        })
+        .collect();
+    Sites {
+        series,
+        inlining_resolved: kinds.is_some(),
     }
-    (0..n)
-        .filter(|&i| {
-            let range = i * groups..(i + 1) * groups;
-            flat[range.clone()].iter().any(|&v| v != 0) || cum[range].iter().any(|&v| v != 0)
-        })
-        .map(|i| {
-            let node = NodeId(i as u32);
-            Series {
-                node: Some(node),
-                name: stacks.node(node).printable_name(),
-                inlined: Inlined::No,
-                stack: None,
-                flat: flat[i * groups..(i + 1) * groups].to_vec(),
-                cum: cum[i * groups..(i + 1) * groups].to_vec(),
-            }
-        })
-        .collect()
 }
 
 /// Fills in pprof's inline suffixes (` (inline)`, ` (partial-inline)`) of

@@ -148,11 +148,13 @@ impl NodeInfo {
 
 // A location's frames are packed so that the common single-frame location
 // costs one 4-byte read in the sample walk (a random access into a table of
-// hundreds of thousands of locations is the walk's main cost):
-// `leaves[l]` is the innermost frame — node id in the low 30 bits, then a
-// "has more frames" bit and an "inlined" bit — or NO_FRAME when filters hid
-// the location. Further frames live in `extra`, at `more[l]`: a count, then
-// the frames, innermost first.
+// hundreds of thousands of locations is the walk's main cost), and any other
+// two dependent ones: `leaves[l]` is either the location's only frame — node
+// id in the low 30 bits, then a clear "several frames" bit and an "inlined"
+// bit — or, with the "several frames" bit set, the offset in `extra` of a
+// count followed by the frames, innermost first; or NO_FRAME when filters
+// hid the whole location. The decoder's limits on locations and lines keep
+// node ids and offsets below 2^30.
 const NO_FRAME: u32 = u32::MAX;
 const INLINE_BIT: u32 = 1 << 31;
 const MORE_BIT: u32 = 1 << 30;
@@ -184,42 +186,66 @@ impl<'s> StackRef<'s> {
     /// Frames from the leaf (innermost) to the root.
     pub fn leaf_first(self) -> impl Iterator<Item = Frame> + 's {
         let stacks = self.stacks;
-        self.locations.iter().flat_map(move |&l| {
-            let (leaf, more) = stacks.location_frames(l);
-            leaf.into_iter().chain(more.iter().copied()).map(unpack)
-        })
+        self.locations
+            .iter()
+            .flat_map(move |&l| stacks.location_frames(l).iter().copied().map(unpack))
     }
 
     /// Frames from the root (outermost) to the leaf.
     pub fn root_first(self) -> impl Iterator<Item = Frame> + 's {
         let stacks = self.stacks;
-        self.locations.iter().rev().flat_map(move |&l| {
-            let (leaf, more) = stacks.location_frames(l);
-            more.iter().rev().copied().chain(leaf).map(unpack)
-        })
+        self.locations
+            .iter()
+            .rev()
+            .flat_map(move |&l| stacks.location_frames(l).iter().rev().copied().map(unpack))
     }
 
     /// Calls `visit` on every frame from the root to the leaf: the sample
-    /// walk's hot loop. The leaf entries of all locations are gathered into
-    /// `scratch` first, in a tight loop whose independent loads the CPU can
-    /// overlap, before the dependent work touches them.
+    /// walk's hot loop. The packed entries of all locations are gathered
+    /// into `scratch` first, then the frames of those with several are
+    /// touched, each in a tight loop whose independent loads the CPU can
+    /// overlap, before the dependent work reads them.
     pub(crate) fn visit_root_first(self, scratch: &mut Vec<u32>, mut visit: impl FnMut(Frame)) {
+        self.visit_root_first_in_blocks(scratch, |frame, _| visit(frame));
+    }
+
+    /// [`StackRef::visit_root_first`], also passing each frame's block: the
+    /// frames of one location with several of them (inlined calls) share a
+    /// block id, unique to that location and below [`Stacks::block_count`];
+    /// frames of single-frame locations get [`NO_BLOCK`].
+    pub(crate) fn visit_root_first_in_blocks(
+        self,
+        scratch: &mut Vec<u32>,
+        mut visit: impl FnMut(Frame, u32),
+    ) {
         let stacks = self.stacks;
         scratch.clear();
         scratch.extend(self.locations.iter().map(|&l| stacks.leaves[l as usize]));
-        for (i, &leaf) in scratch.iter().enumerate().rev() {
-            if leaf == NO_FRAME {
+        let mut counts = 0u32;
+        for &packed in scratch.iter() {
+            if packed != NO_FRAME && packed & MORE_BIT != 0 {
+                counts = counts.wrapping_add(stacks.extra[(packed & NODE_MASK) as usize]);
+            }
+        }
+        std::hint::black_box(counts);
+        for &packed in scratch.iter().rev() {
+            if packed == NO_FRAME {
                 continue;
             }
-            if leaf & MORE_BIT != 0 {
-                for &packed in stacks.more_frames(self.locations[i]).iter().rev() {
-                    visit(unpack(packed));
+            if packed & MORE_BIT != 0 {
+                let block = packed & NODE_MASK;
+                for &frame in stacks.block_frames(block).iter().rev() {
+                    visit(unpack(frame), block);
                 }
+            } else {
+                visit(unpack(packed), NO_BLOCK);
             }
-            visit(unpack(leaf));
         }
     }
 }
+
+/// The block of a frame from a single-frame location.
+pub(crate) const NO_BLOCK: u32 = u32::MAX;
 
 /// One frame of a stack: a node, and whether it was inlined into its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,10 +264,9 @@ pub struct Stacks<'p> {
     granularity: Granularity,
     filters: Filters,
     nodes: Vec<NodeInfo>,
-    /// Every location's innermost frame, packed (see [`pack`]).
+    /// Per location: its only frame, packed (see [`pack`]), or where its
+    /// frames are in `extra`.
     leaves: Vec<u32>,
-    /// Where a location's other frames start in `extra`, if it has any.
-    more: Vec<u32>,
     extra: Vec<u32>,
     /// Whether some location lost all its frames to hide/show.
     any_hidden: bool,
@@ -257,7 +282,6 @@ impl<'p> Stacks<'p> {
         let mut interner = Interner::new(profile, granularity.keeps());
         let mut frames = Vec::new();
         let mut leaves = Vec::with_capacity(profile.locations().len());
-        let mut more = Vec::with_capacity(profile.locations().len());
         let mut extra = Vec::new();
         let mut flags = Vec::with_capacity(profile.locations().len());
         let mut kept_lines = Vec::new();
@@ -310,19 +334,17 @@ impl<'p> Stacks<'p> {
             if flag & HIDDEN == 0 {
                 interner.push_frames(location, &kept_lines, &mut frames);
             }
-            let mut leaf = NO_FRAME;
-            let mut start = 0;
-            if let Some((first, rest)) = frames.split_first() {
-                leaf = pack(*first);
-                if !rest.is_empty() {
-                    leaf |= MORE_BIT;
-                    start = extra.len() as u32;
-                    extra.push(rest.len() as u32);
-                    extra.extend(rest.iter().map(|&f| pack(f)));
+            let packed = match frames.as_slice() {
+                [] => NO_FRAME,
+                [only] => pack(*only),
+                several => {
+                    let offset = extra.len() as u32 | MORE_BIT;
+                    extra.push(several.len() as u32);
+                    extra.extend(several.iter().map(|&f| pack(f)));
+                    offset
                 }
-            }
-            leaves.push(leaf);
-            more.push(start);
+            };
+            leaves.push(packed);
             flags.push(flag);
         }
         Stacks {
@@ -331,7 +353,6 @@ impl<'p> Stacks<'p> {
             filters: filters.clone(),
             nodes: interner.nodes,
             leaves,
-            more,
             extra,
             any_hidden: flags.iter().any(|f| f & HIDDEN != 0),
             check_focus: filters.focus.is_some() || filters.ignore.is_some(),
@@ -360,45 +381,58 @@ impl<'p> Stacks<'p> {
         &self.nodes[id.index()]
     }
 
-    /// A location's frames after the innermost one, packed.
-    fn more_frames(&self, location: u32) -> &[u32] {
-        let start = self.more[location as usize] as usize;
+    /// The frames of the location with several, at `offset` in `extra`.
+    fn block_frames(&self, offset: u32) -> &[u32] {
+        let start = offset as usize;
         let count = self.extra[start] as usize;
         &self.extra[start + 1..start + 1 + count]
     }
 
-    /// A location's frames, packed: the innermost (if not hidden), then the rest.
-    fn location_frames(&self, location: u32) -> (Option<u32>, &[u32]) {
-        let leaf = self.leaves[location as usize];
-        if leaf == NO_FRAME {
-            return (None, &[]);
-        }
-        let more = if leaf & MORE_BIT != 0 {
-            self.more_frames(location)
-        } else {
+    /// A location's frames, packed, innermost first (none if hidden).
+    fn location_frames(&self, location: u32) -> &[u32] {
+        let packed = &self.leaves[location as usize];
+        if *packed == NO_FRAME {
             &[]
-        };
-        (Some(leaf & !MORE_BIT), more)
+        } else if packed & MORE_BIT != 0 {
+            self.block_frames(packed & NODE_MASK)
+        } else {
+            std::slice::from_ref(packed)
+        }
     }
 
     /// Every frame of every location (each location's frames leaf first).
     pub fn all_frames(&self) -> impl Iterator<Item = Frame> + '_ {
-        (0..self.leaves.len() as u32).flat_map(move |l| {
-            let (leaf, more) = self.location_frames(l);
-            leaf.into_iter().chain(more.iter().copied()).map(unpack)
-        })
+        (0..self.leaves.len() as u32)
+            .flat_map(move |l| self.location_frames(l).iter().copied().map(unpack))
     }
 
     /// Per location: whether any of its frames is one of `nodes`.
     pub(crate) fn locations_containing(&self, nodes: &[bool]) -> Vec<bool> {
         (0..self.leaves.len() as u32)
             .map(|l| {
-                let (leaf, more) = self.location_frames(l);
-                leaf.into_iter()
-                    .chain(more.iter().copied())
-                    .any(|p| nodes[unpack(p).node.index()])
+                self.location_frames(l)
+                    .iter()
+                    .any(|&p| nodes[unpack(p).node.index()])
             })
             .collect()
+    }
+
+    /// Block ids are below this (see [`StackRef::visit_root_first_in_blocks`]).
+    pub(crate) fn block_count(&self) -> usize {
+        self.extra.len()
+    }
+
+    /// Every location with several frames: its block id and its frames,
+    /// root first.
+    pub(crate) fn blocks(&self) -> impl Iterator<Item = (u32, impl Iterator<Item = Frame>)> + '_ {
+        self.leaves
+            .iter()
+            .filter(|&&packed| packed != NO_FRAME && packed & MORE_BIT != 0)
+            .map(|&packed| {
+                let block = packed & NODE_MASK;
+                let frames = self.block_frames(block).iter().rev().copied().map(unpack);
+                (block, frames)
+            })
     }
 
     /// Calls `visit(sample, frames)` for every sample the filters keep, with

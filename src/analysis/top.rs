@@ -127,6 +127,7 @@ fn top_of_stacks(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     let profile = stacks.profile();
     let total = total(profile, options.sample_index);
     let mut rows: Vec<TopRow> = series(stacks, options.sample_index, 1, |_| Some(0))
+        .series
         .into_iter()
         .map(|s| TopRow {
             name: s.name,

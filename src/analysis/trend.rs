@@ -232,9 +232,11 @@ pub fn trend(snapshots: &Merged, minutes: Option<&[f64]>, options: &TrendOptions
         .collect();
     let last_total = totals.last().copied().unwrap_or(0);
     let stacks = Stacks::new(profile, options.granularity, &options.filters);
-    let all = series(&stacks, options.sample_index, groups.len(), |s| {
+    let sites = series(&stacks, options.sample_index, groups.len(), |s| {
         group_of(groups, s)
     });
+    let inlining_resolved = sites.inlining_resolved;
+    let all = sites.series;
     let flat_sum = all
         .iter()
         .flat_map(|s| s.flat.iter())
@@ -290,10 +292,12 @@ pub fn trend(snapshots: &Merged, minutes: Option<&[f64]>, options: &TrendOptions
     if options.node_count > 0 {
         rows.truncate(options.node_count);
     }
-    let shown = rows
-        .iter_mut()
-        .filter_map(|r| Some((r.node?, &mut r.inlined)));
-    inline_suffixes(&stacks, options.sample_index, flat_sum, shown);
+    if !inlining_resolved {
+        let shown = rows
+            .iter_mut()
+            .filter_map(|r| Some((r.node?, &mut r.inlined)));
+        inline_suffixes(&stacks, options.sample_index, flat_sum, shown);
+    }
     Trend {
         sample_type: profile.sample_types[options.sample_index].clone(),
         totals,

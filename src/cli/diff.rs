@@ -12,7 +12,7 @@ use super::{
     profile_info, sort_by, warn_on_sample_type_mismatch,
 };
 use crate::analysis::Granularity;
-use crate::analysis::diff::{DiffOptions, GrowthOrder, diff};
+use crate::analysis::diff::{Comparison, DiffOptions, GrowthOrder, diff};
 use crate::analysis::limit::GrowthLimit;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
 use crate::report::units::{percentage, signed_label};
@@ -89,10 +89,10 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
         profile_info(&args.base, &base),
         profile_info(&args.new, &new),
     ];
-    let profile = new.into_diff_base(&base, args.normalize)?;
-    drop(base);
-    let sample_index = args.view.sample_index(&profile)?;
-    let granularity = if !args.granularity_given && is_goroutine_profile(&profile, sample_index) {
+    let comparison = Comparison::new(base, new, args.normalize)?;
+    let profile = comparison.profile();
+    let sample_index = args.view.sample_index(profile)?;
+    let granularity = if !args.granularity_given && is_goroutine_profile(profile, sample_index) {
         Granularity::Stacks
     } else {
         args.view.granularity
@@ -118,7 +118,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
         unchanged: args.all,
         limit: limit.clone(),
     };
-    let result = diff(&profile, &options);
+    let result = diff(&comparison, &options)?;
     let breach = limit.as_ref().and_then(|limit| {
         let worst = result.over_limit.first()?;
         let unit = &result.sample_type.unit;
@@ -138,7 +138,14 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
         order,
     };
     match args.format {
-        Format::Text => write_diff(out, &profile, sides, &result, &options.filters, &text)?,
+        Format::Text => write_diff(
+            out,
+            &comparison.profiles(),
+            sides,
+            &result,
+            &options.filters,
+            &text,
+        )?,
         Format::Json => {
             serde_json::to_writer(&mut *out, &diff_json(sides, &result, &text))?;
             writeln!(out)?;

@@ -285,6 +285,51 @@ pub fn side_by_side(
     merge_inputs(&inputs, SampleMerge::Append)
 }
 
+/// Whether laying `profiles` side by side ([`side_by_side`]) keeps every
+/// location, function and value of each as it is: the same sample types
+/// (nothing to convert), and every mapping of a later profile either new or
+/// folded into an identical one (same file, same start: no address moves).
+/// Then summing each profile apart and joining the results by node
+/// ([`crate::analysis::joined`]) gives what the merged profile gives.
+pub fn appends_as_is(profiles: &[&Profile]) -> bool {
+    let Some((first, rest)) = profiles.split_first() else {
+        return true;
+    };
+    let same_types = rest
+        .iter()
+        .all(|p| p.sample_types == first.sample_types && compatible(first, p).is_ok());
+    if !same_types {
+        return false;
+    }
+    let mut earlier: Vec<&Mapping> = first.mappings.iter().collect();
+    for p in rest {
+        for m in &p.mappings {
+            let key = mapping_key(m);
+            let moved = earlier.iter().any(|o| {
+                mapping_key(o) == key && (o.file != m.file || o.memory_start != m.memory_start)
+            });
+            if moved {
+                return false;
+            }
+        }
+        earlier.extend(p.mappings.iter());
+    }
+    true
+}
+
+/// Whether [`Profile::diff_base`] just appends the base's samples negated
+/// (see [`appends_as_is`]): no `normalize`, and a base with no negative
+/// values (a saved diff gets its samples combined) and none too large to
+/// negate exactly through pprof's floating-point scaling.
+pub fn diff_base_appends_as_is(new: &Profile, base: &Profile, normalize: bool) -> bool {
+    /// Integers up to 2^53 survive a round trip through `f64`.
+    const EXACT: i64 = 1 << 53;
+    let samples = base.samples();
+    let plain =
+        (0..samples.len()).all(|s| samples.values(s).iter().all(|&v| (0..=EXACT).contains(&v)));
+    !normalize && plain && appends_as_is(&[new, base])
+}
+
 fn has_negative_values(p: &Profile) -> bool {
     let samples = p.samples();
     (0..samples.len()).any(|s| samples.values(s).iter().any(|&v| v < 0))

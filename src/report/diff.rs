@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::ProfileInfo;
 use super::json::{add_stack, inline, time};
-use super::text::{format_time, profile_heading};
+use super::text::{format_time, merged_heading};
 use super::units::{scaled_label, signed_label};
 use crate::analysis::diff::{Diff, DiffRow, GrowthOrder, Status};
 use crate::analysis::{Filters, SortBy};
@@ -75,7 +75,7 @@ fn side_line(label: &str, info: &ProfileInfo, total: String) -> String {
 /// Writes the diff table.
 pub fn write_diff(
     out: &mut dyn Write,
-    profile: &Profile,
+    profiles: &[&Profile],
     sides: [&ProfileInfo; 2],
     diff: &Diff,
     filters: &Filters,
@@ -84,7 +84,7 @@ pub fn write_diff(
     let unit = diff.sample_type.unit.as_str();
     let value = |v: i64| scaled_label(v, unit, &options.unit);
     let signed = |v: i64| signed_label(v, unit, &options.unit);
-    let mut lines = profile_heading(profile, &diff.sample_type.name);
+    let mut lines = merged_heading(profiles, &diff.sample_type.name);
     lines.push(side_line("Base:", sides[0], value(diff.base_total)));
     let change = diff.new_total.wrapping_sub(diff.base_total);
     let relative = (diff.base_total != 0).then(|| change as f64 / diff.base_total as f64);

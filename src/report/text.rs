@@ -80,8 +80,15 @@ impl ValueFormat {
 
 /// `File:`, `Build ID:`, comments and `Type:`: how every report starts.
 pub(crate) fn profile_heading(profile: &Profile, sample_type: &str) -> Vec<String> {
+    merged_heading(&[profile], sample_type)
+}
+
+/// [`profile_heading`] of the profile merging `profiles` would give: the
+/// first mapping of the first profile that has one, and the comments of
+/// all, in order, once each (a merge drops repeats; one profile keeps them).
+pub(crate) fn merged_heading(profiles: &[&Profile], sample_type: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(m) = profile.mappings.first() {
+    if let Some(m) = profiles.iter().find_map(|p| p.mappings.first()) {
         if !m.file.is_empty() {
             out.push(format!(
                 "File: {}",
@@ -92,13 +99,13 @@ pub(crate) fn profile_heading(profile: &Profile, sample_type: &str) -> Vec<Strin
             out.push(format!("Build ID: {}", m.build_id));
         }
     }
-    out.extend(
-        profile
-            .comments
-            .iter()
-            .filter(|c| !c.starts_with('#'))
-            .cloned(),
-    );
+    let mut comments: Vec<&String> = Vec::new();
+    for c in profiles.iter().flat_map(|p| &p.comments) {
+        if !c.starts_with('#') && (profiles.len() == 1 || !comments.contains(&c)) {
+            comments.push(c);
+        }
+    }
+    out.extend(comments.into_iter().cloned());
     out.push(format!("Type: {sample_type}"));
     out
 }

@@ -1,0 +1,217 @@
+//! Sites of several profiles summed side by side, without merging them.
+//!
+//! `diff` and `trend` compare profiles of one program. pprof merges them into
+//! one profile (for `-diff_base`, with the base negated) and builds one graph.
+//! Summing each profile over its own [`Stacks`] and joining the nodes by what
+//! they are — the [`NodeInfo`] pprof keys graph nodes by — gives the same
+//! numbers, call edges included, without copying a profile; and each walk
+//! reads only its own, smaller, location table.
+//!
+//! The join is exact only when merging would keep every location as it is;
+//! [`crate::profile::merge::appends_as_is`] says when the profiles allow it,
+//! and the caller falls back to merging otherwise.
+
+use rustc_hash::FxHashMap;
+
+use super::aggregate::{
+    EdgeTotal, Groups, Inlined, SPARSE_INLINING, Sums, edge_cutoff, inline_capable, inline_kinds,
+};
+use super::filter::Filters;
+use super::sites::{Series, Sites};
+use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
+use crate::profile::Profile;
+
+/// One profile of a comparison.
+#[derive(Clone, Copy)]
+pub struct Side<'p> {
+    pub profile: &'p Profile,
+    /// The sample type to sum, as an index into this profile's types.
+    pub sample_index: usize,
+    /// Multiplies this side's values: −1 for a `-diff_base` base, whose
+    /// values pprof negates, else 1.
+    pub sign: i64,
+}
+
+/// The views of several profiles and their nodes joined.
+pub struct Joined<'p> {
+    sides: Vec<Side<'p>>,
+    views: Vec<Stacks<'p>>,
+    /// Per view: local node id → joined node id.
+    to_joined: Vec<Vec<u32>>,
+    nodes: Vec<NodeInfo>,
+}
+
+impl<'p> Joined<'p> {
+    /// Builds each side's view (in parallel) and joins their nodes. Not for
+    /// [`Granularity::Stacks`], whose sites are whole stacks.
+    pub fn new(sides: &[Side<'p>], granularity: Granularity, filters: &Filters) -> Joined<'p> {
+        let views: Vec<Stacks<'p>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = sides
+                .iter()
+                .map(|side| scope.spawn(move || Stacks::new(side.profile, granularity, filters)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut nodes: Vec<NodeInfo> = Vec::new();
+        let mut ids: FxHashMap<&NodeInfo, u32> = FxHashMap::default();
+        let to_joined = views
+            .iter()
+            .map(|view| {
+                view.nodes()
+                    .iter()
+                    .map(|info| {
+                        *ids.entry(info).or_insert_with(|| {
+                            nodes.push(info.clone());
+                            nodes.len() as u32 - 1
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        Joined {
+            sides: sides.to_vec(),
+            views,
+            to_joined,
+            nodes,
+        }
+    }
+
+    /// A joined node.
+    pub fn node(&self, id: NodeId) -> &NodeInfo {
+        &self.nodes[id.index()]
+    }
+
+    /// Every site's flat and cum per side (group `i` is side `i`, its values
+    /// times the side's sign), as [`super::series`] finds them in the merged
+    /// profile. Inline suffixes are resolved in the same walks when few
+    /// nodes are ever inlined; otherwise see [`Joined::inline_suffixes`].
+    pub fn series(&self) -> Sites {
+        let n = self.nodes.len();
+        let mut capable = vec![false; n];
+        for (view, map) in self.views.iter().zip(&self.to_joined) {
+            for (local, is) in inline_capable(view).into_iter().enumerate() {
+                capable[map[local] as usize] |= is;
+            }
+        }
+        let track = capable.iter().filter(|&&c| c).count() * SPARSE_INLINING <= n;
+        let groups = self.sides.len();
+        let mut flat = vec![0i64; n * groups];
+        let mut cum = vec![0i64; n * groups];
+        let mut edges: Vec<(u64, EdgeTotal)> = Vec::new();
+        for (g, ((side, view), map)) in self
+            .sides
+            .iter()
+            .zip(&self.views)
+            .zip(&self.to_joined)
+            .enumerate()
+        {
+            let targets: Vec<bool> = if track {
+                map.iter().map(|&j| capable[j as usize]).collect()
+            } else {
+                vec![false; map.len()]
+            };
+            let sums = Sums::walk(view, side.sample_index, Groups::ONE, &targets, None);
+            for node in sums.nodes() {
+                let j = map[node.index()] as usize;
+                flat[j * groups + g] =
+                    flat[j * groups + g].wrapping_add(side.sign.wrapping_mul(sums.flat(node)[0]));
+                cum[j * groups + g] =
+                    cum[j * groups + g].wrapping_add(side.sign.wrapping_mul(sums.cum(node)[0]));
+            }
+            edges.extend(self.joined_edges(g, &sums));
+        }
+        let kinds = track.then(|| {
+            let flat_sum = flat.iter().fold(0i64, |a, &b| a.wrapping_add(b));
+            inline_kinds(edges, edge_cutoff(flat_sum))
+        });
+        let series = (0..n)
+            .filter(|&j| {
+                let range = j * groups..(j + 1) * groups;
+                flat[range.clone()].iter().any(|&v| v != 0) || cum[range].iter().any(|&v| v != 0)
+            })
+            .map(|j| {
+                let node = NodeId(j as u32);
+                Series {
+                    node: Some(node),
+                    name: self.nodes[j].printable_name(),
+                    inlined: kinds
+                        .as_ref()
+                        .and_then(|k| k.get(&node.0).copied())
+                        .unwrap_or_default(),
+                    stack: None,
+                    flat: flat[j * groups..(j + 1) * groups].to_vec(),
+                    cum: cum[j * groups..(j + 1) * groups].to_vec(),
+                }
+            })
+            .collect();
+        Sites {
+            series,
+            inlining_resolved: track,
+        }
+    }
+
+    /// Fills in the inline suffixes of the given (joined) nodes, as
+    /// [`super::inline_suffixes`] does for one view: a second walk per side
+    /// over the samples through those nodes. `flat_sum` is the sum of flat
+    /// over all sites and sides.
+    pub fn inline_suffixes<'r>(
+        &self,
+        flat_sum: i64,
+        rows: impl IntoIterator<Item = (NodeId, &'r mut Inlined)>,
+    ) {
+        let rows: Vec<(NodeId, &mut Inlined)> = rows.into_iter().collect();
+        let mut wanted = vec![false; self.nodes.len()];
+        for (node, _) in &rows {
+            wanted[node.index()] = true;
+        }
+        let mut edges: Vec<(u64, EdgeTotal)> = Vec::new();
+        for (g, (view, map)) in self.views.iter().zip(&self.to_joined).enumerate() {
+            let capable = inline_capable(view);
+            let targets: Vec<bool> = map
+                .iter()
+                .zip(capable)
+                .map(|(&j, capable)| capable && wanted[j as usize])
+                .collect();
+            if !targets.contains(&true) {
+                continue;
+            }
+            let touching = view.locations_containing(&targets);
+            let sums = Sums::walk(
+                view,
+                self.sides[g].sample_index,
+                Groups::ONE,
+                &targets,
+                Some(&touching),
+            );
+            edges.extend(self.joined_edges(g, &sums));
+        }
+        let kinds = inline_kinds(edges, edge_cutoff(flat_sum));
+        for (node, slot) in rows {
+            *slot = kinds.get(&node.0).copied().unwrap_or_default();
+        }
+    }
+
+    /// Side `g`'s call edges with joined node ids and signed weights.
+    fn joined_edges<'s>(
+        &'s self,
+        g: usize,
+        sums: &'s Sums,
+    ) -> impl Iterator<Item = (u64, EdgeTotal)> + 's {
+        let map = &self.to_joined[g];
+        let sign = self.sides[g].sign;
+        sums.edges().map(move |(caller, callee, edge)| {
+            let key = u64::from(map[caller.index()]) << 32 | u64::from(map[callee.index()]);
+            let edge = EdgeTotal {
+                weight: edge.weight.wrapping_mul(sign),
+                always_inline: edge.always_inline,
+            };
+            (key, edge)
+        })
+    }
+}
