@@ -9,8 +9,14 @@
 
 mod support;
 
-use pprof_tui::analysis::{Filters, Granularity, Stacks, node_totals, total};
-use pprof_tui::profile::{DecodeOptions, decode};
+use std::collections::{BTreeMap, HashSet};
+
+use pprof_tui::analysis::diff::{Comparison, DiffOptions, diff};
+use pprof_tui::analysis::{
+    EDGE_FRACTION, Filters, Granularity, Stacks, TopOptions, node_totals, resolve_inlining, top,
+    total,
+};
+use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use proptest::prelude::*;
 use support::{Builder, gzip};
 
@@ -40,8 +46,209 @@ fn build(samples: &[(Vec<usize>, i64)]) -> Builder {
     b
 }
 
+/// Functions that locations are in, and the two small ones inlined into
+/// them (they are called normally too, as outermost frames).
+const OUTER: [&str; 12] = [
+    "main.main",
+    "main.serve",
+    "main.handle",
+    "main.decode",
+    "main.encode",
+    "main.walk",
+    "main.visit",
+    "main.put",
+    "main.get",
+    "main.grow",
+    "runtime.mallocgc",
+    "main.(*T).m",
+];
+const HELPERS: [&str; 2] = ["main.min", "main.hash"];
+
+fn function_name(i: usize) -> &'static str {
+    OUTER.get(i).copied().unwrap_or(HELPERS[i % HELPERS.len()])
+}
+
+/// A location: its function, and the helpers inlined into it, innermost first.
+type LocationSpec = (usize, Vec<usize>);
+/// A sample: locations root first, and a value.
+type SampleSpec = (Vec<usize>, i64);
+
+/// A pool of locations, some with inlined frames, and samples over it with
+/// recursion (a location or a function may come back in a stack).
+fn inlined_profiles() -> impl Strategy<Value = (Vec<LocationSpec>, Vec<SampleSpec>)> {
+    let pool = prop::collection::vec(
+        (
+            0..OUTER.len() + HELPERS.len(),
+            prop::collection::vec(0..HELPERS.len(), 0..3),
+        ),
+        1..16,
+    );
+    pool.prop_flat_map(|pool| {
+        let samples = prop::collection::vec(
+            (prop::collection::vec(0..pool.len(), 1..10), -1000i64..5000),
+            1..40,
+        );
+        (Just(pool), samples)
+    })
+}
+
+/// Frame names of a pooled location, innermost first.
+fn frames(spec: &LocationSpec) -> Vec<&'static str> {
+    let (outer, inlined) = spec;
+    let mut names: Vec<&str> = inlined.iter().map(|&h| HELPERS[h]).collect();
+    names.push(function_name(*outer));
+    names
+}
+
+fn build_inlined(pool: &[LocationSpec], samples: &[SampleSpec]) -> Profile {
+    let mut b = Builder::new();
+    let ids: Vec<u64> = pool
+        .iter()
+        .map(|spec| b.inlined_location(&frames(spec)))
+        .collect();
+    for (stack, value) in samples {
+        let locations: Vec<u64> = stack.iter().map(|&l| ids[l]).collect();
+        b.sample_at(&locations, 1, *value);
+    }
+    decode(&b.encode(), &DecodeOptions::default()).unwrap()
+}
+
+/// pprof's inline suffixes at function granularity, written out as its
+/// graph builder does it: per sample, root first, each location's frames
+/// outermost first; an edge is counted once per sample, with the inline
+/// flag of that first crossing; edges lighter than the edge fraction of the
+/// flat sum are trimmed.
+fn reference_suffixes(
+    pool: &[LocationSpec],
+    samples: &[SampleSpec],
+) -> BTreeMap<&'static str, &'static str> {
+    let mut edges: BTreeMap<(&str, &str), (i64, bool)> = BTreeMap::new();
+    let mut flat_sum = 0i64;
+    for (stack, value) in samples {
+        if *value == 0 {
+            continue;
+        }
+        flat_sum += value;
+        let mut seen = HashSet::new();
+        let mut parent: Option<&str> = None;
+        for &l in stack {
+            let names = frames(&pool[l]);
+            for (i, &name) in names.iter().enumerate().rev() {
+                let inline = i != names.len() - 1;
+                if let Some(p) = parent.filter(|&p| p != name)
+                    && seen.insert((p, name))
+                {
+                    let edge = edges.entry((p, name)).or_insert((0, true));
+                    edge.0 += value;
+                    edge.1 &= inline;
+                }
+                parent = Some(name);
+            }
+        }
+    }
+    let cutoff = ((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs();
+    let mut kinds: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    for ((_, callee), (weight, inline)) in edges {
+        if weight.unsigned_abs() >= cutoff {
+            let kind = kinds.entry(callee).or_default();
+            if inline {
+                kind.0 = true;
+            } else {
+                kind.1 = true;
+            }
+        }
+    }
+    kinds
+        .into_iter()
+        .filter_map(|(name, kind)| match kind {
+            (true, true) => Some((name, " (partial-inline)")),
+            (true, false) => Some((name, " (inline)")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A diff's rows without node ids (which differ between the two ways of
+/// computing it), in a canonical order.
+fn diff_rows(comparison: &Comparison, granularity: Granularity) -> (Vec<String>, (i64, i64)) {
+    let options = DiffOptions {
+        sample_index: 1,
+        granularity,
+        unchanged: true,
+        ..DiffOptions::default()
+    };
+    let result = diff(comparison, &options).unwrap();
+    let mut rows: Vec<String> = result
+        .rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}{} {} {} {} {}",
+                r.name,
+                r.inlined.suffix(),
+                r.base_flat,
+                r.new_flat,
+                r.base_cum,
+                r.new_cum
+            )
+        })
+        .collect();
+    rows.sort();
+    (rows, (result.base_total, result.new_total))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn inline_suffixes_are_pprofs((pool, samples) in inlined_profiles()) {
+        let profile = build_inlined(&pool, &samples);
+        let expected = reference_suffixes(&pool, &samples);
+        let suffix = |name: &str| expected.get(name).copied().unwrap_or("");
+        // `top` resolves them in its sample walk when few nodes are inlinable…
+        let options = TopOptions { sample_index: 1, ..TopOptions::default() };
+        for row in top(&profile, &options).rows {
+            prop_assert_eq!(row.inlined.suffix(), suffix(&row.name), "top: {}", row.name);
+        }
+        // …and in a second walk over the rows shown otherwise.
+        let stacks = Stacks::new(&profile, Granularity::Functions, &Filters::default());
+        let mut rows = node_totals(&stacks, 1);
+        let flat_sum = rows.iter().map(|r| r.flat).sum();
+        resolve_inlining(&stacks, 1, &mut rows, flat_sum);
+        for row in rows {
+            let name = &stacks.node(row.node).name;
+            prop_assert_eq!(row.inlined.suffix(), suffix(name), "resolve: {}", name);
+        }
+    }
+
+    #[test]
+    fn summing_apart_is_merging((pool, samples) in inlined_profiles(), split in 0usize..40) {
+        // The base holds no negative values: a saved diff as base is merged.
+        // Half the base's samples come again in the new profile: their
+        // values, and their call edges' weights, cancel.
+        let split = split.min(samples.len());
+        let base_samples: Vec<SampleSpec> =
+            samples[..split].iter().map(|(s, v)| (s.clone(), v.abs())).collect();
+        let mut new_samples = base_samples[..split / 2].to_vec();
+        new_samples.extend_from_slice(&samples[split..]);
+        let base = build_inlined(&pool, &base_samples);
+        let new = build_inlined(&pool, &new_samples);
+        let merged = Comparison::Merged(Profile::diff_base(&new, &base, false).unwrap());
+        let apart = Comparison::Apart { base, new };
+        for granularity in [
+            Granularity::Functions,
+            Granularity::FileFunctions,
+            Granularity::Files,
+            Granularity::Lines,
+            Granularity::Addresses,
+        ] {
+            prop_assert_eq!(
+                diff_rows(&apart, granularity),
+                diff_rows(&merged, granularity),
+                "{}", granularity
+            );
+        }
+    }
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {

@@ -88,6 +88,41 @@ impl Builder {
         id
     }
 
+    /// A new location whose frames are `names`, innermost first: all but
+    /// the last were inlined into the next. Each line gets its own number,
+    /// so two such locations never coincide.
+    pub fn inlined_location(&mut self, names: &[&str]) -> u64 {
+        let lines = names
+            .iter()
+            .map(|name| {
+                let function = self.location(name);
+                let function_id = self.profile.location[function as usize - 1].line[0].function_id;
+                pb::Line {
+                    function_id,
+                    line: 20 + self.profile.location.len() as i64,
+                    column: 0,
+                }
+            })
+            .collect();
+        let id = self.profile.location.len() as u64 + 1;
+        self.profile.location.push(pb::Location {
+            id,
+            line: lines,
+            ..Default::default()
+        });
+        id
+    }
+
+    /// Adds a sample of locations given by id, root first.
+    pub fn sample_at(&mut self, locations: &[u64], objects: i64, space: i64) -> &mut Builder {
+        self.profile.sample.push(pb::Sample {
+            location_id: locations.iter().rev().copied().collect(),
+            value: vec![objects, space],
+            label: vec![],
+        });
+        self
+    }
+
     /// Adds a sample; `stack` is root first, like a reader writes it.
     pub fn sample(&mut self, stack: &[&str], objects: i64, space: i64) -> &mut Builder {
         let ids: Vec<u64> = stack.iter().rev().map(|name| self.location(name)).collect();
