@@ -153,8 +153,8 @@ impl NodeInfo {
 // id in the low 30 bits, then a clear "several frames" bit and an "inlined"
 // bit — or, with the "several frames" bit set, the offset in `extra` of a
 // count followed by the frames, innermost first; or NO_FRAME when filters
-// hid the whole location. The decoder's limits on locations and lines keep
-// node ids and offsets below 2^30.
+// hid the whole location. The decoder's limit on locations and lines
+// (`profile::MAX_FRAMES`) keeps node ids and offsets below 2^30.
 const NO_FRAME: u32 = u32::MAX;
 const INLINE_BIT: u32 = 1 << 31;
 const MORE_BIT: u32 = 1 << 30;

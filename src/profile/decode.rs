@@ -33,6 +33,12 @@ pub mod pb {
 /// The default cap on the decompressed size of a profile: 2 GiB.
 pub const DEFAULT_MAX_DECOMPRESSED: u64 = 2 << 30;
 
+/// The most lines and locations (together) a profile may have: the sample
+/// walk packs node ids and frame offsets into 30 bits
+/// ([`crate::analysis::Stacks`]), and neither can exceed 1.5 times this.
+/// Far above what the default decompression limit lets through.
+pub const MAX_FRAMES: usize = 1 << 29;
+
 /// How to decode a profile.
 #[derive(Debug, Clone)]
 pub struct DecodeOptions {
@@ -623,10 +629,10 @@ impl TryFrom<RawProfile> for Profile {
         let function_index = IdIndex::build(raw.function.iter().map(|f| f.id), "function")?;
 
         let total_lines: usize = raw.location.iter().map(|l| l.line.len()).sum();
-        if total_lines > u32::MAX as usize {
+        if total_lines.saturating_add(raw.location.len()) > MAX_FRAMES {
             return Err(ProfileError::TooMany {
-                what: "lines",
-                max: u32::MAX as usize,
+                what: "location lines",
+                max: MAX_FRAMES,
             });
         }
         let mut lines = Vec::with_capacity(total_lines);

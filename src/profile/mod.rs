@@ -5,7 +5,7 @@ mod error;
 mod merge;
 mod model;
 
-pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, decode, decode_reader, pb};
+pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, decode_reader, pb};
 pub use error::ProfileError;
 pub use merge::{
     BASE_LABEL, BaseMode, MergeError, MergeInput, Merged, SampleMerge, appends_as_is,
