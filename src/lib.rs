@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod export;
+mod parallel;
 pub mod profile;
 pub mod report;
 pub mod source;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use crate::parallel::join_all;
 use crate::profile::{DecodeOptions, Profile, decode, decode_reader};
 
 /// A profile argument as the user gave it.
@@ -170,13 +171,8 @@ pub fn load_all(sources: &[Source], options: &DecodeOptions) -> Result<Vec<Profi
                 })
             })
             .collect();
-        for worker in workers {
-            let done = worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            for (i, result) in done {
-                slots[i] = Some(result);
-            }
+        for (i, result) in join_all(workers).into_iter().flatten() {
+            slots[i] = Some(result);
         }
     });
     slots

@@ -5,8 +5,8 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
-use super::parallel::map_ranges;
 use super::stacks::{NodeId, Stacks};
+use crate::parallel::map_ranges;
 use crate::profile::Profile;
 
 /// How a node was reached from its callers, for pprof's name suffixes.

@@ -19,6 +19,7 @@ use super::aggregate::{
 use super::filter::Filters;
 use super::sites::{Series, Sites};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
+use crate::parallel::join_all;
 use crate::profile::Profile;
 
 /// One profile of a comparison.
@@ -46,17 +47,14 @@ impl<'p> Joined<'p> {
     /// [`Granularity::Stacks`], whose sites are whole stacks.
     pub fn new(sides: &[Side<'p>], granularity: Granularity, filters: &Filters) -> Joined<'p> {
         let views: Vec<Stacks<'p>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = sides
-                .iter()
-                .map(|side| scope.spawn(move || Stacks::new(side.profile, granularity, filters)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+            join_all(
+                sides
+                    .iter()
+                    .map(|side| {
+                        scope.spawn(move || Stacks::new(side.profile, granularity, filters))
+                    })
+                    .collect(),
+            )
         });
         let mut nodes: Vec<NodeInfo> = Vec::new();
         let mut ids: FxHashMap<&NodeInfo, u32> = FxHashMap::default();

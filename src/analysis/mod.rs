@@ -7,7 +7,6 @@ pub mod diff;
 pub mod filter;
 pub mod joined;
 pub mod limit;
-mod parallel;
 pub mod sites;
 pub mod stacks;
 pub mod top;

@@ -19,6 +19,7 @@ use super::model::{
     Function, FunctionId, Label, Line, Location, Mapping, MappingId, Profile, Samples, StrId,
     StringTable, ValueType,
 };
+use crate::parallel::join_all;
 
 /// The protobuf messages generated from `proto/profile.proto`. Public only
 /// so tests, benchmarks and the synthetic-profile generator can *write*
@@ -484,17 +485,11 @@ impl IdIndex {
             return self.resolve_chunk(ids);
         }
         let results: Vec<Result<(), usize>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = ids
-                .chunks_mut(chunk)
-                .map(|part| scope.spawn(move || self.resolve_chunk(part)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+            join_all(
+                ids.chunks_mut(chunk)
+                    .map(|part| scope.spawn(move || self.resolve_chunk(part)))
+                    .collect(),
+            )
         });
         for (i, result) in results.into_iter().enumerate() {
             result.map_err(|at| i * chunk + at)?;

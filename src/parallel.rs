@@ -1,0 +1,45 @@
+//! Running work on scoped threads: splitting a walk over samples by range
+//! (each thread sums its own range and the caller adds the parts, so results
+//! never depend on the split), and joining threads with their panics
+//! passed on.
+
+use std::ops::Range;
+use std::thread::ScopedJoinHandle;
+
+/// Fewer samples than this per thread are not worth a thread.
+const MIN_PER_THREAD: usize = 100_000;
+
+/// Runs `part` on consecutive ranges covering `0..len` (one per thread, up to
+/// four, or a single range for small inputs) and returns their results in
+/// range order. A panic in a part is propagated.
+pub(crate) fn map_ranges<T: Send>(len: usize, part: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let parts = cores.min(4).min(len / MIN_PER_THREAD).max(1);
+    if parts == 1 {
+        return vec![part(0..len)];
+    }
+    let chunk = len.div_ceil(parts);
+    let part = &part;
+    std::thread::scope(|scope| {
+        join_all(
+            (0..parts)
+                .map(|p| {
+                    let range = (p * chunk).min(len)..((p + 1) * chunk).min(len);
+                    scope.spawn(move || part(range))
+                })
+                .collect(),
+        )
+    })
+}
+
+/// Joins scoped threads and returns their results in order; a thread's
+/// panic is raised again in the caller.
+pub(crate) fn join_all<T>(handles: Vec<ScopedJoinHandle<'_, T>>) -> Vec<T> {
+    handles
+        .into_iter()
+        .map(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+        .collect()
+}
