@@ -29,9 +29,9 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use pprof_tui::analysis::diff::{Comparison, DiffOptions, diff};
-use pprof_tui::analysis::trend::{TrendOptions, trend};
+use pprof_tui::analysis::trend::{Snapshots, TrendOptions, trend};
 use pprof_tui::analysis::{TopOptions, top};
-use pprof_tui::profile::{DecodeOptions, Profile, side_by_side_owned};
+use pprof_tui::profile::{DecodeOptions, Profile};
 use pprof_tui::source::{Source, load, load_all};
 
 #[path = "support/synth.rs"]
@@ -118,11 +118,11 @@ fn top_diff_base() -> usize {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn trend_three() -> usize {
     let snapshots = load_all(&sources(3), &DecodeOptions::default()).expect("profiles load");
-    let merged = side_by_side_owned(snapshots).expect("comparable");
+    let snapshots = Snapshots::new(snapshots).expect("comparable");
     let options = TrendOptions {
-        sample_index: merged.profile.default_sample_index(),
+        sample_index: snapshots.profile().default_sample_index(),
         node_count: 20,
         ..TrendOptions::default()
     };
-    trend(&merged, None, &options).rows.len()
+    trend(&snapshots, None, &options).expect("ranks").rows.len()
 }

@@ -10,8 +10,10 @@
 
 mod common;
 
-use common::{assert_contains, json, oracle, row_name, run};
-use pprof_tui::profile::pb;
+use common::{assert_contains, json, oracle, row_name, run, testdata};
+use pprof_tui::analysis::trend::{Snapshots, Trend, TrendOptions, trend};
+use pprof_tui::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
+use pprof_tui::profile::{DecodeOptions, Profile, ValueType, decode, pb};
 use prost::Message;
 use serde_json::Value;
 
@@ -327,4 +329,155 @@ fn the_gate_fails_only_when_a_suspect_grows_past_the_limit() {
         &gate(&HEAPS, "200kB", 3).stderr,
         "; 1 more suspect is over it",
     );
+}
+
+fn load(rel: &str) -> Profile {
+    let bytes = std::fs::read(testdata().join(rel)).unwrap();
+    decode(&bytes, &DecodeOptions::default()).unwrap()
+}
+
+/// `trend` on the snapshots kept apart (joined by node) and laid side by
+/// side in one profile, as pprof would merge them.
+fn both_ways(snapshots: &[&str], options: &TrendOptions) -> (Trend, Trend) {
+    let profiles: Vec<Profile> = snapshots.iter().map(|s| load(s)).collect();
+    let apart = Snapshots::new(profiles.clone()).unwrap();
+    assert!(apart.kept_apart(), "{snapshots:?}");
+    let merged = Snapshots::merged(profiles).unwrap();
+    assert!(!merged.kept_apart());
+    assert_eq!(apart.count(), merged.count());
+    assert_eq!(apart.profile().sample_types, merged.profile().sample_types);
+    assert_eq!(
+        apart.profile().default_sample_index(),
+        merged.profile().default_sample_index()
+    );
+    (
+        trend(&apart, None, options).unwrap(),
+        trend(&merged, None, options).unwrap(),
+    )
+}
+
+#[test]
+fn snapshots_kept_apart_rank_as_the_merged_profile_does() {
+    let focus = Filters {
+        focus: Some(compile_regex("--focus", "main").unwrap()),
+        ..Filters::default()
+    };
+    let hide = Filters {
+        hide: Some(compile_regex("--hide", "runtime").unwrap()),
+        ..Filters::default()
+    };
+    let mut compared = 0;
+    for snapshots in [&HEAPS, &GOROUTINES] {
+        let types = load(snapshots[0]).sample_types.len();
+        for granularity in Granularity::ALL {
+            if granularity == Granularity::Stacks {
+                continue;
+            }
+            for sample_index in 0..types {
+                for by in [SortBy::Flat, SortBy::Cum] {
+                    for filters in [Filters::default(), focus.clone(), hide.clone()] {
+                        for node_count in [0, 3] {
+                            let options = TrendOptions {
+                                sample_index,
+                                granularity,
+                                filters: filters.clone(),
+                                by,
+                                node_count,
+                                limit: None,
+                            };
+                            let (apart, merged) = both_ways(snapshots, &options);
+                            let what = format!("{snapshots:?} {granularity:?} {options:?}");
+                            assert_eq!(apart.rows, merged.rows, "{what}");
+                            assert_eq!(apart.totals, merged.totals, "{what}");
+                            assert_eq!(apart.sample_type, merged.sample_type, "{what}");
+                            assert_eq!(apart.site_total, merged.site_total, "{what}");
+                            assert_eq!(apart.suspects, merged.suspects, "{what}");
+                            assert!(!apart.rows.is_empty(), "{what}");
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 0);
+}
+
+#[test]
+fn whole_stacks_and_label_filters_rank_snapshots_kept_apart_merged() {
+    let tagged = Filters {
+        tag_focus: Some(TagFilter::parse("--tagfocus", "bytes=1kb:").unwrap()),
+        ..Filters::default()
+    };
+    for (snapshots, options) in [
+        (
+            &GOROUTINES,
+            TrendOptions {
+                granularity: Granularity::Stacks,
+                ..TrendOptions::default()
+            },
+        ),
+        (
+            &HEAPS,
+            TrendOptions {
+                sample_index: 3,
+                filters: tagged,
+                ..TrendOptions::default()
+            },
+        ),
+    ] {
+        assert!(options.needs_merged());
+        let (apart, merged) = both_ways(snapshots, &options);
+        assert_eq!(apart.rows, merged.rows);
+        assert_eq!(apart.totals, merged.totals);
+        assert!(!apart.rows.is_empty());
+    }
+}
+
+#[test]
+fn snapshots_that_cannot_be_laid_side_by_side_are_refused() {
+    let snapshot = |period: Option<(&str, &str)>| {
+        let bytes = heap_snapshot(0, &[("main.leak", 100)]);
+        let mut profile = decode(&bytes, &DecodeOptions::default()).unwrap();
+        profile.period_type = period.map(|(name, unit)| ValueType {
+            name: name.to_owned(),
+            unit: unit.to_owned(),
+        });
+        profile
+    };
+    let same = vec![snapshot(None), snapshot(Some(("space", "bytes")))];
+    assert!(Snapshots::new(same).unwrap().kept_apart());
+    // Each later snapshot agrees with the first, which has no period type,
+    // but not with the other: merging fails, so they cannot stay apart.
+    let clashing = vec![
+        snapshot(None),
+        snapshot(Some(("space", "bytes"))),
+        snapshot(Some(("cpu", "nanoseconds"))),
+    ];
+    assert!(Snapshots::new(clashing).is_err());
+}
+
+#[test]
+fn snapshots_kept_apart_default_to_the_merged_profiles_sample_type() {
+    let snapshot = |default: Option<&str>| {
+        let bytes = heap_snapshot(0, &[("main.leak", 100)]);
+        let mut profile = decode(&bytes, &DecodeOptions::default()).unwrap();
+        profile.default_sample_type = default.map(str::to_owned);
+        profile
+    };
+    for defaults in [
+        [None, Some("alloc_space"), Some("inuse_objects")],
+        [Some(""), None, Some("alloc_objects")],
+        [None, None, None],
+    ] {
+        let profiles: Vec<Profile> = defaults.iter().map(|d| snapshot(*d)).collect();
+        let apart = Snapshots::new(profiles.clone()).unwrap();
+        let merged = Snapshots::merged(profiles).unwrap();
+        assert!(apart.kept_apart());
+        assert_eq!(
+            apart.profile().default_sample_index(),
+            merged.profile().default_sample_index(),
+            "{defaults:?}"
+        );
+    }
 }

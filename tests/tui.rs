@@ -16,9 +16,10 @@ use std::sync::Arc;
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use pprof_tui::analysis::Filters;
+use pprof_tui::analysis::trend::Snapshots;
 use pprof_tui::analysis::{CallTree, Granularity};
 use pprof_tui::cli::trend::order_snapshots;
-use pprof_tui::profile::{DecodeOptions, Profile, decode, side_by_side_owned};
+use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
@@ -709,17 +710,17 @@ fn trend_app(snapshots: &[&str], size: (u16, u16)) -> App {
         ordered.infos.last().unwrap().source,
         ordered.infos.len()
     );
-    let merged = side_by_side_owned(ordered.profiles).unwrap();
+    let snapshots = Snapshots::new(ordered.profiles).unwrap();
     let input = TrendInput {
-        sample_index: merged.profile.default_sample_index(),
-        snapshots: merged,
+        sample_index: snapshots.profile().default_sample_index(),
+        snapshots,
         minutes: ordered.minutes,
         granularity: Granularity::Functions,
         granularity_given: false,
         filters: Filters::default(),
         warnings: ordered.warnings,
     };
-    app_with(newest, &title, size).with_trend(input)
+    app_with(newest, &title, size).with_trend(input).unwrap()
 }
 
 /// `pprof-tui trend --format json` on the same snapshots: (name, values) per row.

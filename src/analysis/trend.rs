@@ -9,16 +9,23 @@
 //! shrinks by turns, so its net growth is small next to its total movement
 //! and it is not a suspect. A site that grew once and then stayed flat (a
 //! cache warming up, a one-off table) grew in too few intervals.
+//!
+//! Like `diff`, the snapshots are summed apart and joined by node when
+//! laying them side by side would keep each as it is ([`Snapshots`]): the
+//! same numbers as the merged profile's, for less time and memory.
 
 use std::ops::Range;
 
 use super::aggregate::{Inlined, SortBy};
 use super::diff::Breach;
 use super::filter::Filters;
+use super::joined::{Joined, Side};
 use super::limit::GrowthLimit;
-use super::sites::{StackSite, inline_suffixes, series};
+use super::sites::{Sites, StackSite, inline_suffixes, series};
 use super::stacks::{Granularity, NodeId, Stacks};
-use crate::profile::{Merged, ValueType};
+use crate::profile::{
+    Merged, Profile, ProfileError, ValueType, appends_as_is, side_by_side, side_by_side_owned,
+};
 
 /// The order in which snapshots are compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +66,7 @@ pub fn chronological_order(times: &[i64]) -> Chronology {
 /// What to rank and how.
 #[derive(Debug, Clone, Default)]
 pub struct TrendOptions {
-    /// Index into the (merged) sample types.
+    /// Index into the snapshots' sample types ([`Snapshots::profile`]).
     pub sample_index: usize,
     pub granularity: Granularity,
     pub filters: Filters,
@@ -71,6 +78,132 @@ pub struct TrendOptions {
     /// reported in [`Trend::over_limit`]. Percentages are of the first
     /// snapshot's total.
     pub limit: Option<GrowthLimit>,
+}
+
+impl TrendOptions {
+    /// Whether ranking with these options needs the snapshots merged: whole
+    /// stacks are sites of the merged profile's view, and label filters are
+    /// left to it as `diff` leaves them.
+    pub fn needs_merged(&self) -> bool {
+        self.granularity == Granularity::Stacks
+            || self.filters.tag_focus.is_some()
+            || self.filters.tag_ignore.is_some()
+    }
+}
+
+/// The snapshots of a trend, oldest first, held the cheapest way that
+/// keeps pprof's numbers (see [`Snapshots::new`]).
+#[derive(Debug)]
+pub struct Snapshots(Held);
+
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per trend; boxing would only add an indirection"
+)]
+enum Held {
+    /// Kept apart (never none): each is summed over its own view and the
+    /// sites are joined by node ([`Joined`]) — exact when laying them side
+    /// by side would keep each as it is ([`appends_as_is`]).
+    Apart(Vec<Profile>),
+    /// Laid side by side in one profile ([`side_by_side`]), snapshot `i`
+    /// in group `i`.
+    Merged(Merged),
+}
+
+impl Snapshots {
+    /// Holds `profiles` (oldest first) apart when that keeps the merged
+    /// profile's numbers, else lays them side by side; fails when they
+    /// cannot be compared (no shared sample types, other period types) or
+    /// there are none.
+    pub fn new(profiles: Vec<Profile>) -> Result<Snapshots, ProfileError> {
+        let refs: Vec<&Profile> = profiles.iter().collect();
+        if !refs.is_empty() && appends_as_is(&refs) {
+            Ok(Snapshots(Held::Apart(profiles)))
+        } else {
+            Snapshots::merged(profiles)
+        }
+    }
+
+    /// Lays `profiles` side by side, whether or not they could stay apart.
+    pub fn merged(profiles: Vec<Profile>) -> Result<Snapshots, ProfileError> {
+        Ok(Snapshots(Held::Merged(side_by_side_owned(profiles)?)))
+    }
+
+    /// The same snapshots laid side by side, as ranking needs them when
+    /// [`TrendOptions::needs_merged`] (else [`trend`] merges them on each
+    /// call).
+    pub fn into_merged(self) -> Result<Snapshots, ProfileError> {
+        match self.0 {
+            Held::Apart(profiles) => Snapshots::merged(profiles),
+            merged @ Held::Merged(_) => Ok(Snapshots(merged)),
+        }
+    }
+
+    /// Whether the snapshots are kept apart rather than merged.
+    pub fn kept_apart(&self) -> bool {
+        matches!(self.0, Held::Apart(_))
+    }
+
+    /// How many snapshots there are.
+    pub fn count(&self) -> usize {
+        match &self.0 {
+            Held::Apart(profiles) => profiles.len(),
+            Held::Merged(merged) => merged.groups.len(),
+        }
+    }
+
+    /// The profile whose sample types [`TrendOptions::sample_index`]
+    /// indexes, with the merged profile's default sample type: the merged
+    /// profile, or the first snapshot that names a default (snapshots kept
+    /// apart all have the same sample types), else the first.
+    pub fn profile(&self) -> &Profile {
+        match &self.0 {
+            Held::Apart(profiles) => {
+                let typed = profiles
+                    .iter()
+                    .position(|p| {
+                        p.default_sample_type
+                            .as_ref()
+                            .is_some_and(|d| !d.is_empty())
+                    })
+                    .unwrap_or(0);
+                &profiles[typed]
+            }
+            Held::Merged(merged) => &merged.profile,
+        }
+    }
+
+    /// The profiles whose headers the merged profile's header combines,
+    /// oldest first.
+    pub fn profiles(&self) -> Vec<&Profile> {
+        match &self.0 {
+            Held::Apart(profiles) => profiles.iter().collect(),
+            Held::Merged(merged) => vec![&merged.profile],
+        }
+    }
+
+    /// Each snapshot's total of sample type `sample_index` (all samples,
+    /// before filters), oldest first.
+    pub fn totals(&self, sample_index: usize) -> Vec<i64> {
+        let sum = |profile: &Profile, samples: Range<usize>| {
+            let values = profile.samples();
+            samples
+                .map(|s| values.value(s, sample_index))
+                .fold(0i64, i64::wrapping_add)
+        };
+        match &self.0 {
+            Held::Apart(profiles) => profiles
+                .iter()
+                .map(|p| sum(p, 0..p.samples().len()))
+                .collect(),
+            Held::Merged(merged) => merged
+                .groups
+                .iter()
+                .map(|r| sum(&merged.profile, r.clone()))
+                .collect(),
+        }
+    }
 }
 
 /// One site across the snapshots.
@@ -214,27 +347,82 @@ pub struct Trend {
     pub over_limit: Vec<Breach>,
 }
 
-/// Ranks every site of snapshots laid side by side (see
-/// [`side_by_side`](crate::profile::side_by_side)), group `i` being the
-/// `i`-th snapshot in time order. `minutes`: each snapshot's time in
+/// Ranks every site of the snapshots. `minutes`: each snapshot's time in
 /// minutes since the first, when known.
-pub fn trend(snapshots: &Merged, minutes: Option<&[f64]>, options: &TrendOptions) -> Trend {
-    let profile = &snapshots.profile;
+pub fn trend(
+    snapshots: &Snapshots,
+    minutes: Option<&[f64]>,
+    options: &TrendOptions,
+) -> Result<Trend, ProfileError> {
+    let totals = snapshots.totals(options.sample_index);
+    let sample_type = snapshots.profile().sample_types[options.sample_index].clone();
+    match &snapshots.0 {
+        Held::Merged(merged) => Ok(trend_merged(merged, totals, sample_type, minutes, options)),
+        Held::Apart(profiles) if options.needs_merged() => {
+            let refs: Vec<&Profile> = profiles.iter().collect();
+            let merged = side_by_side(&refs, None)?;
+            Ok(trend_merged(&merged, totals, sample_type, minutes, options))
+        }
+        Held::Apart(profiles) => {
+            let sides: Vec<Side<'_>> = profiles
+                .iter()
+                .map(|profile| Side {
+                    profile,
+                    sample_index: options.sample_index,
+                    sign: 1,
+                })
+                .collect();
+            let joined = Joined::new(&sides, options.granularity, &options.filters);
+            let sites = joined.series();
+            Ok(rank(
+                sites,
+                totals,
+                sample_type,
+                minutes,
+                options,
+                |shown, flat_sum| joined.inline_suffixes(flat_sum, shown),
+            ))
+        }
+    }
+}
+
+/// Ranks the sites of snapshots laid side by side (see [`side_by_side`]),
+/// group `i` being the `i`-th snapshot.
+fn trend_merged(
+    snapshots: &Merged,
+    totals: Vec<i64>,
+    sample_type: ValueType,
+    minutes: Option<&[f64]>,
+    options: &TrendOptions,
+) -> Trend {
     let groups = &snapshots.groups;
-    let samples = profile.samples();
-    let totals: Vec<i64> = groups
-        .iter()
-        .map(|r| {
-            r.clone()
-                .map(|s| samples.value(s, options.sample_index))
-                .fold(0i64, i64::wrapping_add)
-        })
-        .collect();
-    let last_total = totals.last().copied().unwrap_or(0);
-    let stacks = Stacks::new(profile, options.granularity, &options.filters);
+    let stacks = Stacks::new(&snapshots.profile, options.granularity, &options.filters);
     let sites = series(&stacks, options.sample_index, groups.len(), |s| {
         group_of(groups, s)
     });
+    rank(
+        sites,
+        totals,
+        sample_type,
+        minutes,
+        options,
+        |shown, flat_sum| inline_suffixes(&stacks, options.sample_index, flat_sum, shown),
+    )
+}
+
+/// Assesses, sorts, counts and trims the sites of a trend (group `i`: the
+/// `i`-th snapshot; `totals`: each snapshot's). `resolve_suffixes(rows,
+/// flat_sum)` fills in the inline suffixes of the rows kept when the sums
+/// did not.
+fn rank(
+    sites: Sites,
+    totals: Vec<i64>,
+    sample_type: ValueType,
+    minutes: Option<&[f64]>,
+    options: &TrendOptions,
+    resolve_suffixes: impl FnOnce(Vec<(NodeId, &mut Inlined)>, i64),
+) -> Trend {
+    let last_total = totals.last().copied().unwrap_or(0);
     let inlining_resolved = sites.inlining_resolved;
     let all = sites.series;
     let flat_sum = all
@@ -295,11 +483,12 @@ pub fn trend(snapshots: &Merged, minutes: Option<&[f64]>, options: &TrendOptions
     if !inlining_resolved {
         let shown = rows
             .iter_mut()
-            .filter_map(|r| Some((r.node?, &mut r.inlined)));
-        inline_suffixes(&stacks, options.sample_index, flat_sum, shown);
+            .filter_map(|r| Some((r.node?, &mut r.inlined)))
+            .collect();
+        resolve_suffixes(shown, flat_sum);
     }
     Trend {
-        sample_type: profile.sample_types[options.sample_index].clone(),
+        sample_type,
         totals,
         rows,
         site_total,

@@ -13,8 +13,8 @@ use super::{
 };
 use crate::analysis::Granularity;
 use crate::analysis::limit::GrowthLimit;
-use crate::analysis::trend::{TrendOptions, chronological_order, trend};
-use crate::profile::{Profile, common_sample_types, side_by_side_owned};
+use crate::analysis::trend::{Snapshots, TrendOptions, chronological_order, trend};
+use crate::profile::{Profile, common_sample_types};
 use crate::report::ProfileInfo;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::report::units::{percentage, signed_label};
@@ -170,8 +170,8 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         by_time,
         minutes,
     } = order_snapshots(&args.snapshots, loaded);
-    let snapshots = side_by_side_owned(ordered)?;
-    let profile = &snapshots.profile;
+    let snapshots = Snapshots::new(ordered)?;
+    let profile = snapshots.profile();
     let sample_index = args.view.sample_index(profile)?;
     let sample_type = &profile.sample_types[sample_index];
     if sample_type.name.starts_with("alloc_") {
@@ -205,7 +205,14 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         node_count: args.node_count,
         limit: limit.clone(),
     };
-    let result = trend(&snapshots, minutes.as_deref(), &options);
+    // Merged once here rather than by `trend`, which would copy the first
+    // snapshot too.
+    let snapshots = if options.needs_merged() {
+        snapshots.into_merged()?
+    } else {
+        snapshots
+    };
+    let result = trend(&snapshots, minutes.as_deref(), &options)?;
     let first_total = result.totals.first().copied().unwrap_or(0);
     let breach = limit.as_ref().and_then(|limit| {
         let worst = result.over_limit.first()?;
@@ -227,7 +234,14 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
                 unit: args.unit.clone(),
                 by,
             };
-            write_trend(out, profile, &infos, &result, &options.filters, &text)?;
+            write_trend(
+                out,
+                &snapshots.profiles(),
+                &infos,
+                &result,
+                &options.filters,
+                &text,
+            )?;
         }
         Format::Json => {
             let doc = trend_json(&infos, &result, by, by_time, &warnings);

@@ -10,7 +10,8 @@ use clap::Args;
 
 use super::trend::order_snapshots;
 use super::{ViewArgs, load_profiles};
-use crate::profile::{Profile, side_by_side_owned};
+use crate::analysis::trend::Snapshots;
+use crate::profile::Profile;
 use crate::source::Source;
 use crate::tui::trend::TrendInput;
 use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
@@ -166,9 +167,9 @@ fn trend_app(profiles: &[String], args: &TuiArgs, size: (u16, u16)) -> Result<Ap
             .map_or_else(String::new, |i| i.source.clone()),
         ordered.infos.len()
     );
-    let snapshots = side_by_side_owned(ordered.profiles)?;
+    let snapshots = Snapshots::new(ordered.profiles)?;
     let input = TrendInput {
-        sample_index: args.view.sample_index(&snapshots.profile)?,
+        sample_index: args.view.sample_index(snapshots.profile())?,
         snapshots,
         minutes: ordered.minutes,
         granularity: args.view.granularity,
@@ -178,5 +179,5 @@ fn trend_app(profiles: &[String], args: &TuiArgs, size: (u16, u16)) -> Result<Ap
     };
     let sample_index = args.view.sample_index(&newest)?;
     let options = app_options(args, title, sample_index, size);
-    Ok(App::new(Arc::new(newest), options)?.with_trend(input))
+    Ok(App::new(Arc::new(newest), options)?.with_trend(input)?)
 }

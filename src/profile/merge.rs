@@ -287,7 +287,8 @@ pub fn side_by_side(
 
 /// Whether laying `profiles` side by side ([`side_by_side`]) keeps every
 /// location, function and value of each as it is: the same sample types
-/// (nothing to convert), and every mapping of a later profile either new or
+/// (nothing to convert), the same period type where one is given (so the
+/// merge cannot fail), and every mapping of a later profile either new or
 /// folded into an identical one (same file, same start: no address moves).
 /// Then summing each profile apart and joining the results by node
 /// ([`crate::analysis::joined`]) gives what the merged profile gives.
@@ -298,7 +299,13 @@ pub fn appends_as_is(profiles: &[&Profile]) -> bool {
     let same_types = rest
         .iter()
         .all(|p| p.sample_types == first.sample_types && compatible(first, p).is_ok());
-    if !same_types {
+    // `compatible` skips a missing period type; two later profiles could
+    // still disagree with each other.
+    let mut periods = profiles.iter().filter_map(|p| p.period_type.as_ref());
+    let same_periods = periods
+        .next()
+        .is_none_or(|period| periods.all(|other| other == period));
+    if !same_types || !same_periods {
         return false;
     }
     let mut earlier: Vec<&Mapping> = first.mappings.iter().collect();

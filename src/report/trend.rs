@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 use super::ProfileInfo;
 use super::diff::active_filters;
 use super::json::{add_stack, inline, time};
-use super::text::format_time;
-use super::text::profile_heading;
+use super::text::{format_time, merged_heading};
 use super::units::{label, scaled_label, signed_label};
 use crate::analysis::trend::{Trend, TrendRow};
 use crate::analysis::{Filters, SortBy};
@@ -57,10 +56,12 @@ fn rate(value: f64, unit: &str, to: &str) -> String {
     signed_label(value.round() as i64, unit, to)
 }
 
-/// Writes the snapshot list and the ranked table.
+/// Writes the snapshot list and the ranked table. `profiles`: the
+/// snapshots (or the profile merging them) whose headers head the report
+/// ([`Snapshots::profiles`](crate::analysis::trend::Snapshots::profiles)).
 pub fn write_trend(
     out: &mut dyn Write,
-    profile: &Profile,
+    profiles: &[&Profile],
     snapshots: &[ProfileInfo],
     trend: &Trend,
     filters: &Filters,
@@ -68,7 +69,7 @@ pub fn write_trend(
 ) -> io::Result<()> {
     let unit = trend.sample_type.unit.as_str();
     let value = |v: i64| scaled_label(v, unit, &options.unit);
-    let mut lines = profile_heading(profile, &trend.sample_type.name);
+    let mut lines = merged_heading(profiles, &trend.sample_type.name);
     lines.push(format!("Snapshots, oldest first: {}", snapshots.len()));
     let first_time = snapshots.first().map_or(0, |s| s.time_nanos);
     for (i, (info, total)) in snapshots.iter().zip(&trend.totals).enumerate() {

@@ -22,7 +22,7 @@ use crate::analysis::{
     flame_layout,
 };
 use crate::export::flamegraph::{ExportView, SvgOptions, default_title, export_svg_file};
-use crate::profile::Profile;
+use crate::profile::{Profile, ProfileError};
 
 /// What the app is started with.
 pub struct AppOptions {
@@ -275,13 +275,14 @@ impl App {
     }
 
     /// Adds the Trend view over `input` and shows it; the other views keep
-    /// showing the app's profile (the newest snapshot).
-    pub fn with_trend(mut self, input: TrendInput) -> App {
-        let trend = TrendModel::new(input);
+    /// showing the app's profile (the newest snapshot). Fails when the
+    /// snapshots had to be merged and could not be.
+    pub fn with_trend(mut self, input: TrendInput) -> Result<App, ProfileError> {
+        let trend = TrendModel::new(input)?;
         self.message = trend.warnings().first().map(|w| (w.clone(), false));
         self.trend = Some(trend);
         self.view = ViewKind::Trend;
-        self
+        Ok(self)
     }
 
     /// The profile, shareable with a worker thread.
@@ -495,9 +496,10 @@ impl App {
                     } else {
                         (i + n - 1) % n
                     };
-                    trend.set_sample_index(next);
-                    self.message =
-                        Some((format!("trend by {}", trend.trend.sample_type.name), false));
+                    self.message = Some(match trend.set_sample_index(next) {
+                        Ok(()) => (format!("trend by {}", trend.trend.sample_type.name), false),
+                        Err(e) => (format!("cannot rank the snapshots: {e}"), true),
+                    });
                 }
             }
             Action::NextSampleType | Action::PrevSampleType => {

@@ -1,21 +1,21 @@
-//! The Trend view's data: snapshots laid side by side and their sites
-//! ranked by [`analysis::trend::trend`](crate::analysis::trend::trend), the
-//! same ranking `pprof-tui trend` prints, recomputed when the sample type
+//! The Trend view's data: the snapshots and their sites ranked by
+//! [`analysis::trend::trend`](crate::analysis::trend::trend), the same
+//! ranking `pprof-tui trend` prints, recomputed when the sample type
 //! changes.
 
-use crate::analysis::trend::{Trend, TrendOptions, trend};
+use crate::analysis::trend::{Snapshots, Trend, TrendOptions, trend};
 use crate::analysis::{Filters, Granularity};
 use crate::cli::trend::trend_granularity;
-use crate::profile::Merged;
+use crate::profile::ProfileError;
 
 /// What the Trend view is opened with.
 pub struct TrendInput {
-    /// The snapshots laid side by side, oldest first
-    /// (see [`side_by_side_owned`](crate::profile::side_by_side_owned)).
-    pub snapshots: Merged,
+    /// The snapshots, oldest first (see [`Snapshots::new`]).
+    pub snapshots: Snapshots,
     /// Each snapshot's time in minutes since the first, when all have one.
     pub minutes: Option<Vec<f64>>,
-    /// Sample type to rank by, an index into the merged sample types.
+    /// Sample type to rank by, an index into the snapshots' sample types
+    /// ([`Snapshots::profile`]).
     pub sample_index: usize,
     pub granularity: Granularity,
     /// Whether the granularity was chosen by the user; if not, goroutine
@@ -36,14 +36,28 @@ pub struct TrendModel {
 }
 
 impl TrendModel {
-    pub fn new(input: TrendInput) -> TrendModel {
-        let trend = compute(&input);
-        TrendModel {
+    /// Ranks the snapshots; fails only when they had to be merged (see
+    /// [`TrendOptions::needs_merged`]) and could not be.
+    pub fn new(input: TrendInput) -> Result<TrendModel, ProfileError> {
+        // Snapshots kept apart would be merged again on every ranking that
+        // needs them merged: merge them once, for good.
+        let merge = (0..input.snapshots.profile().sample_types.len())
+            .any(|i| options(&input, i).needs_merged());
+        let input = if merge {
+            TrendInput {
+                snapshots: input.snapshots.into_merged()?,
+                ..input
+            }
+        } else {
+            input
+        };
+        let trend = compute(&input)?;
+        Ok(TrendModel {
             input,
             trend,
             selected: 0,
             offset: 0,
-        }
+        })
     }
 
     /// Notes about the snapshots.
@@ -53,7 +67,7 @@ impl TrendModel {
 
     /// How many snapshots are compared.
     pub fn snapshot_count(&self) -> usize {
-        self.input.snapshots.groups.len()
+        self.input.snapshots.count()
     }
 
     pub fn sample_index(&self) -> usize {
@@ -62,37 +76,52 @@ impl TrendModel {
 
     /// The sample types the trend can rank by.
     pub fn sample_type_count(&self) -> usize {
-        self.input.snapshots.profile.sample_types.len()
+        self.input.snapshots.profile().sample_types.len()
     }
 
     /// Ranks again by another sample type, keeping the selected site if it
     /// is still there.
-    pub fn set_sample_index(&mut self, sample_index: usize) {
+    pub fn set_sample_index(&mut self, sample_index: usize) -> Result<(), ProfileError> {
         if sample_index >= self.sample_type_count() {
-            return;
+            return Ok(());
         }
+        let previous = std::mem::replace(&mut self.input.sample_index, sample_index);
+        let trend = match compute(&self.input) {
+            Ok(trend) => trend,
+            Err(e) => {
+                self.input.sample_index = previous;
+                return Err(e);
+            }
+        };
         let name = self.trend.rows.get(self.selected).map(|r| r.name.clone());
-        self.input.sample_index = sample_index;
-        self.trend = compute(&self.input);
+        self.trend = trend;
         self.selected = name
             .and_then(|n| self.trend.rows.iter().position(|r| r.name == n))
             .unwrap_or(0);
         self.offset = 0;
+        Ok(())
     }
 }
 
-fn compute(input: &TrendInput) -> Trend {
-    let profile = &input.snapshots.profile;
-    let options = TrendOptions {
-        sample_index: input.sample_index,
+/// The options ranking by sample type `sample_index` uses.
+fn options(input: &TrendInput, sample_index: usize) -> TrendOptions {
+    TrendOptions {
+        sample_index,
         granularity: trend_granularity(
-            profile,
-            input.sample_index,
+            input.snapshots.profile(),
+            sample_index,
             input.granularity,
             input.granularity_given,
         ),
         filters: input.filters.clone(),
         ..TrendOptions::default()
-    };
-    trend(&input.snapshots, input.minutes.as_deref(), &options)
+    }
+}
+
+fn compute(input: &TrendInput) -> Result<Trend, ProfileError> {
+    trend(
+        &input.snapshots,
+        input.minutes.as_deref(),
+        &options(input, input.sample_index),
+    )
 }
