@@ -17,7 +17,9 @@ use super::joined::{Joined, Side};
 use super::limit::GrowthLimit;
 use super::sites::{Series, Sites, StackSite, inline_suffixes, series};
 use super::stacks::{Granularity, NodeId, Stacks};
-use crate::profile::{Profile, ProfileError, ValueType, diff_base_appends_as_is};
+use crate::profile::{
+    Profile, ProfileError, ValueType, default_type_source, diff_base_appends_as_is,
+};
 
 /// How a site changed between the two profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,11 +230,13 @@ impl Comparison {
         }
     }
 
-    /// The profile whose sample types [`DiffOptions::sample_index`] indexes:
-    /// the new one, or the merged one.
+    /// The profile whose sample types [`DiffOptions::sample_index`] indexes,
+    /// with the merged profile's default sample type: the merged one, or of
+    /// the two kept apart (same sample types) the new one unless only the
+    /// base names a default.
     pub fn profile(&self) -> &Profile {
         match self {
-            Comparison::Apart { new, .. } => new,
+            Comparison::Apart { base, new } => [new, base][default_type_source([new, base])],
             Comparison::Merged(merged) => merged,
         }
     }

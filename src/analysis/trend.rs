@@ -24,7 +24,8 @@ use super::limit::GrowthLimit;
 use super::sites::{Sites, StackSite, inline_suffixes, series};
 use super::stacks::{Granularity, NodeId, Stacks};
 use crate::profile::{
-    Merged, Profile, ProfileError, ValueType, appends_as_is, side_by_side, side_by_side_owned,
+    Merged, Profile, ProfileError, ValueType, appends_as_is, default_type_source, side_by_side,
+    side_by_side_owned,
 };
 
 /// The order in which snapshots are compared.
@@ -159,17 +160,7 @@ impl Snapshots {
     /// apart all have the same sample types), else the first.
     pub fn profile(&self) -> &Profile {
         match &self.0 {
-            Held::Apart(profiles) => {
-                let typed = profiles
-                    .iter()
-                    .position(|p| {
-                        p.default_sample_type
-                            .as_ref()
-                            .is_some_and(|d| !d.is_empty())
-                    })
-                    .unwrap_or(0);
-                &profiles[typed]
-            }
+            Held::Apart(profiles) => &profiles[default_type_source(profiles)],
             Held::Merged(merged) => &merged.profile,
         }
     }

@@ -324,6 +324,20 @@ pub fn appends_as_is(profiles: &[&Profile]) -> bool {
     true
 }
 
+/// Of profiles merged in this order, the index of the one whose default
+/// sample type the merged header takes: the first that names one (as pprof
+/// keeps the first), else 0.
+pub fn default_type_source<'a>(profiles: impl IntoIterator<Item = &'a Profile>) -> usize {
+    profiles
+        .into_iter()
+        .position(|p| {
+            p.default_sample_type
+                .as_ref()
+                .is_some_and(|d| !d.is_empty())
+        })
+        .unwrap_or(0)
+}
+
 /// Whether [`Profile::diff_base`] just appends the base's samples negated
 /// (see [`appends_as_is`]): no `normalize`, and a base with no negative
 /// values (a saved diff gets its samples combined) and none too large to

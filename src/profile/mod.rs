@@ -9,8 +9,8 @@ pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, de
 pub use error::ProfileError;
 pub use merge::{
     BASE_LABEL, BaseMode, MergeError, MergeInput, Merged, SampleMerge, appends_as_is,
-    combine_with_base, common_sample_types, diff_base_appends_as_is, diff_base_owned, merge,
-    merge_inputs, normalize_ratios, side_by_side, side_by_side_owned,
+    combine_with_base, common_sample_types, default_type_source, diff_base_appends_as_is,
+    diff_base_owned, merge, merge_inputs, normalize_ratios, side_by_side, side_by_side_owned,
 };
 pub use model::{
     Function, FunctionId, Label, Line, Location, LocationId, Mapping, MappingId, Profile, Samples,
