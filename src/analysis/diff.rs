@@ -15,7 +15,7 @@ use super::aggregate::{Inlined, SortBy};
 use super::filter::Filters;
 use super::joined::{Joined, Side};
 use super::limit::GrowthLimit;
-use super::sites::{Series, Sites, StackSite, inline_suffixes, series};
+use super::sites::{Series, Sites, StackSite, inline_suffixes, keep_shown, series};
 use super::stacks::{Granularity, NodeId, Stacks};
 use crate::profile::{
     Profile, ProfileError, ValueType, default_type_source, diff_base_appends_as_is,
@@ -168,6 +168,14 @@ pub struct DiffOptions {
 pub struct Breach {
     pub name: String,
     pub growth: i64,
+}
+
+impl Breach {
+    /// Largest growth first; ties by name.
+    pub(crate) fn worst_first(mut breaches: Vec<Breach>) -> Vec<Breach> {
+        breaches.sort_by(|a, b| b.growth.cmp(&a.growth).then_with(|| a.name.cmp(&b.name)));
+        breaches
+    }
 }
 
 /// The ranked comparison.
@@ -335,18 +343,18 @@ fn rank(
         .iter()
         .map(DiffRow::flat_delta)
         .fold(0i64, i64::wrapping_add);
-    let mut over_limit: Vec<Breach> = match &options.limit {
-        Some(limit) => rows
-            .iter()
-            .filter(|r| limit.is_exceeded(r.delta(options.by), base_total))
-            .map(|r| Breach {
-                name: format!("{}{}", r.name, r.inlined.suffix()),
-                growth: r.delta(options.by),
-            })
-            .collect(),
+    let over_limit = match &options.limit {
+        Some(limit) => Breach::worst_first(
+            rows.iter()
+                .filter(|r| limit.is_exceeded(r.delta(options.by), base_total))
+                .map(|r| Breach {
+                    name: format!("{}{}", r.name, r.inlined.suffix()),
+                    growth: r.delta(options.by),
+                })
+                .collect(),
+        ),
         None => Vec::new(),
     };
-    over_limit.sort_by(|a, b| b.growth.cmp(&a.growth).then_with(|| a.name.cmp(&b.name)));
     let before = rows.len();
     if !options.unchanged {
         rows.retain(|r| r.status() != Status::Unchanged);
@@ -354,16 +362,13 @@ fn rank(
     let unchanged = before - rows.len();
     sort_rows(&mut rows, options.by, options.order);
     let site_total = rows.len();
-    if options.node_count > 0 {
-        rows.truncate(options.node_count);
-    }
-    if !inlining_resolved {
-        let shown = rows
-            .iter_mut()
-            .filter_map(|r| Some((r.node?, &mut r.inlined)))
-            .collect();
-        resolve_suffixes(shown, flat_sum);
-    }
+    keep_shown(
+        &mut rows,
+        options.node_count,
+        inlining_resolved,
+        |r| Some((r.node?, &mut r.inlined)),
+        |shown| resolve_suffixes(shown, flat_sum),
+    );
     Diff {
         sample_type,
         base_total,

@@ -189,6 +189,24 @@ pub fn series(
     }
 }
 
+/// Keeps the first `node_count` rows (0 keeps all) and, when the sums left
+/// the inline suffixes unresolved, has `resolve` fill in those of the rows
+/// kept; `slot` gives a row's node and suffix (none for whole stacks).
+pub(crate) fn keep_shown<R>(
+    rows: &mut Vec<R>,
+    node_count: usize,
+    inlining_resolved: bool,
+    slot: fn(&mut R) -> Option<(NodeId, &mut Inlined)>,
+    resolve: impl FnOnce(Vec<(NodeId, &mut Inlined)>),
+) {
+    if node_count > 0 {
+        rows.truncate(node_count);
+    }
+    if !inlining_resolved {
+        resolve(rows.iter_mut().filter_map(slot).collect());
+    }
+}
+
 /// Fills in pprof's inline suffixes (` (inline)`, ` (partial-inline)`) of
 /// the given rows — those that will be shown, as `top` resolves only those.
 /// `flat_sum` is the sum of flat over all sites, the edge-trimming reference.

@@ -21,7 +21,7 @@ use super::diff::Breach;
 use super::filter::Filters;
 use super::joined::{Joined, Side};
 use super::limit::GrowthLimit;
-use super::sites::{Sites, StackSite, inline_suffixes, series};
+use super::sites::{Sites, StackSite, inline_suffixes, keep_shown, series};
 use super::stacks::{Granularity, NodeId, Stacks};
 use crate::profile::{
     Merged, Profile, ProfileError, ValueType, appends_as_is, default_type_source, side_by_side,
@@ -454,30 +454,24 @@ fn rank(
     let suspects = rows.iter().filter(|r| r.growth.suspect).count();
     let first_total = totals.first().copied().unwrap_or(0);
     let over_limit = match &options.limit {
-        Some(limit) => {
-            let mut over: Vec<Breach> = rows
-                .iter()
+        Some(limit) => Breach::worst_first(
+            rows.iter()
                 .filter(|r| r.growth.suspect && limit.is_exceeded(r.growth.net, first_total))
                 .map(|r| Breach {
                     name: format!("{}{}", r.name, r.inlined.suffix()),
                     growth: r.growth.net,
                 })
-                .collect();
-            over.sort_by(|a, b| b.growth.cmp(&a.growth).then_with(|| a.name.cmp(&b.name)));
-            over
-        }
+                .collect(),
+        ),
         None => Vec::new(),
     };
-    if options.node_count > 0 {
-        rows.truncate(options.node_count);
-    }
-    if !inlining_resolved {
-        let shown = rows
-            .iter_mut()
-            .filter_map(|r| Some((r.node?, &mut r.inlined)))
-            .collect();
-        resolve_suffixes(shown, flat_sum);
-    }
+    keep_shown(
+        &mut rows,
+        options.node_count,
+        inlining_resolved,
+        |r| Some((r.node?, &mut r.inlined)),
+        |shown| resolve_suffixes(shown, flat_sum),
+    );
     Trend {
         sample_type,
         totals,
