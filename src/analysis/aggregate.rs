@@ -440,11 +440,7 @@ impl Sums {
 
     /// The inline suffix of every node with a tracked edge into it.
     pub(crate) fn inlining(&self, cutoff: u64) -> FxHashMap<u32, Inlined> {
-        inline_kinds(
-            self.edges()
-                .map(|(caller, callee, e)| (edge_key(caller, callee), e)),
-            cutoff,
-        )
+        inline_kinds(self.edges().map(|(_, callee, e)| (callee.0, e)), cutoff)
     }
 }
 
@@ -455,14 +451,12 @@ pub(crate) struct EdgeTotal {
     pub always_inline: bool,
 }
 
-/// pprof's inline suffixes from call edges keyed `caller << 32 | callee`
-/// (an edge may come several times; the parts are added): edges lighter
-/// than `cutoff` are trimmed; a node is "inline" if every remaining
-/// incoming edge is inlined, "partial-inline" if only some are.
-pub(crate) fn inline_kinds(
+/// Call edges keyed `caller << 32 | callee` summed per key (an edge may come
+/// several times, from several profiles): weights added, inlined only if
+/// inlined in every part.
+pub(crate) fn sum_edges(
     edges: impl IntoIterator<Item = (u64, EdgeTotal)>,
-    cutoff: u64,
-) -> FxHashMap<u32, Inlined> {
+) -> FxHashMap<u64, EdgeTotal> {
     let mut totals: FxHashMap<u64, EdgeTotal> = FxHashMap::default();
     for (key, edge) in edges {
         totals
@@ -473,12 +467,22 @@ pub(crate) fn inline_kinds(
             })
             .or_insert(edge);
     }
+    totals
+}
+
+/// pprof's inline suffixes from call edges (each once: callee and total):
+/// edges lighter than `cutoff` are trimmed; a node is "inline" if every
+/// remaining incoming edge is inlined, "partial-inline" if only some are.
+pub(crate) fn inline_kinds(
+    edges: impl IntoIterator<Item = (u32, EdgeTotal)>,
+    cutoff: u64,
+) -> FxHashMap<u32, Inlined> {
     let mut kinds: FxHashMap<u32, (bool, bool)> = FxHashMap::default();
-    for (key, edge) in totals {
+    for (callee, edge) in edges {
         if edge.weight.unsigned_abs() < cutoff {
             continue;
         }
-        let (inline, real) = kinds.entry(key as u32).or_default();
+        let (inline, real) = kinds.entry(callee).or_default();
         if edge.always_inline {
             *inline = true;
         } else {

@@ -15,6 +15,7 @@ use rustc_hash::FxHashMap;
 
 use super::aggregate::{
     EdgeTotal, Groups, Inlined, SPARSE_INLINING, Sums, edge_cutoff, inline_capable, inline_kinds,
+    sum_edges,
 };
 use super::filter::Filters;
 use super::sites::{Series, Sites};
@@ -126,7 +127,7 @@ impl<'p> Joined<'p> {
         }
         let kinds = track.then(|| {
             let flat_sum = flat.iter().fold(0i64, |a, &b| a.wrapping_add(b));
-            inline_kinds(edges, edge_cutoff(flat_sum))
+            inline_kinds(joined_callees(edges), edge_cutoff(flat_sum))
         });
         let series = (0..n)
             .filter(|&j| {
@@ -189,7 +190,7 @@ impl<'p> Joined<'p> {
             );
             edges.extend(self.joined_edges(g, &sums));
         }
-        let kinds = inline_kinds(edges, edge_cutoff(flat_sum));
+        let kinds = inline_kinds(joined_callees(edges), edge_cutoff(flat_sum));
         for (node, slot) in rows {
             *slot = kinds.get(&node.0).copied().unwrap_or_default();
         }
@@ -212,4 +213,11 @@ impl<'p> Joined<'p> {
             (key, edge)
         })
     }
+}
+
+/// The sides' edges summed per joined edge, by callee.
+fn joined_callees(edges: Vec<(u64, EdgeTotal)>) -> impl Iterator<Item = (u32, EdgeTotal)> {
+    sum_edges(edges)
+        .into_iter()
+        .map(|(key, edge)| (key as u32, edge))
 }
