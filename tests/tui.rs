@@ -843,4 +843,22 @@ fn trend_view_cycles_sample_types() {
     press(&mut app, "t");
     assert_eq!(trend(&app), "alloc_objects");
     assert_eq!(app.model.sample_type.name, "inuse_space");
+    // The header follows the view: the Trend's sample type and the newest
+    // snapshot's total of it (`top` on heap-3 prints "of 9007 total");
+    // the other views keep theirs.
+    let first_line = |app: &App| {
+        let line = screen(app).lines().next().unwrap().to_owned();
+        line.trim_end_matches('"').trim_end().to_owned()
+    };
+    assert!(
+        first_line(&app).ends_with("alloc_objects  total 9007"),
+        "{}",
+        first_line(&app)
+    );
+    press(&mut app, "1");
+    assert!(
+        first_line(&app).ends_with("inuse_space  total 2.51MB"),
+        "{}",
+        first_line(&app)
+    );
 }

@@ -19,6 +19,7 @@ use ratatui::text::{Line, Span};
 use super::action::ViewKind;
 use super::app::App;
 use super::keymap::FOOTER;
+use crate::report::units::label;
 
 /// Where each part of the screen goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,12 +90,17 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let tabs_width = tabs.width() as u16;
     buf.set_line(area.x, area.y, &tabs, area.width);
     let model = &app.model;
-    let info = format!(
-        "{}  {}  total {} ",
-        app.title,
-        model.sample_type.name,
-        model.format(model.total)
-    );
+    // The Trend view follows its own sample type: its newest snapshot's total.
+    let (sample_type, total) = match (&app.trend, app.view) {
+        (Some(t), ViewKind::Trend) => {
+            let trend = &t.trend;
+            let newest = trend.totals.last().copied().unwrap_or(0);
+            let total = label(newest, &trend.sample_type.unit);
+            (trend.sample_type.name.as_str(), total)
+        }
+        _ => (model.sample_type.name.as_str(), model.format(model.total)),
+    };
+    let info = format!("{}  {sample_type}  total {total} ", app.title);
     let room = area.width.saturating_sub(tabs_width + 2);
     let info = truncate_left(&info, usize::from(room));
     let x = area.x + area.width - info.chars().count() as u16;
