@@ -10,23 +10,12 @@
 
 mod common;
 
-use common::{assert_contains, json, oracle, row_name, run, testdata};
+use common::{GOROUTINES, HEAPS, assert_contains, json, oracle, row_name, run, testdata};
 use pprof_tui::analysis::trend::{Snapshots, Trend, TrendOptions, trend};
 use pprof_tui::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
 use pprof_tui::profile::{DecodeOptions, Profile, ValueType, decode, pb};
 use prost::Message;
 use serde_json::Value;
-
-const HEAPS: [&str; 3] = [
-    "leaky/heap-1.pb.gz",
-    "leaky/heap-2.pb.gz",
-    "leaky/heap-3.pb.gz",
-];
-const GOROUTINES: [&str; 3] = [
-    "leaky/goroutine-1.pb.gz",
-    "leaky/goroutine-2.pb.gz",
-    "leaky/goroutine-3.pb.gz",
-];
 
 fn trend_json(snapshots: &[&str], extra: &[&str]) -> Value {
     let mut args = vec!["trend", "--format", "json"];

@@ -28,6 +28,8 @@ use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use common::{GOROUTINES, HEAPS};
+
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
 }
@@ -686,17 +688,6 @@ fn a_new_search_starts_empty_after_jumping_to_a_function() {
         "the oracle's cum of main.recordAudit"
     );
 }
-
-const HEAPS: [&str; 3] = [
-    "leaky/heap-1.pb.gz",
-    "leaky/heap-2.pb.gz",
-    "leaky/heap-3.pb.gz",
-];
-const GOROUTINES: [&str; 3] = [
-    "leaky/goroutine-1.pb.gz",
-    "leaky/goroutine-2.pb.gz",
-    "leaky/goroutine-3.pb.gz",
-];
 
 /// The app as `pprof-tui SNAP1 SNAP2 …` opens it: snapshots ordered and
 /// laid side by side as `trend` does, the other views on the newest.

@@ -127,3 +127,17 @@ pub fn row_name(row: &Value) -> String {
         kind => format!("{name} ({kind})"),
     }
 }
+
+/// The leaky service's heap snapshots, oldest first (under `testdata/`).
+pub const HEAPS: [&str; 3] = [
+    "leaky/heap-1.pb.gz",
+    "leaky/heap-2.pb.gz",
+    "leaky/heap-3.pb.gz",
+];
+
+/// Its goroutine snapshots, oldest first.
+pub const GOROUTINES: [&str; 3] = [
+    "leaky/goroutine-1.pb.gz",
+    "leaky/goroutine-2.pb.gz",
+    "leaky/goroutine-3.pb.gz",
+];
