@@ -28,11 +28,7 @@ use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use common::{GOROUTINES, HEAPS};
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
-}
+use common::{GOROUTINES, HEAPS, testdata};
 
 fn load(rel: &str) -> Profile {
     let bytes = std::fs::read(testdata().join(rel)).unwrap();
