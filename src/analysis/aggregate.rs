@@ -212,6 +212,18 @@ impl Sums {
         }
     }
 
+    /// Sums computed elsewhere (`flat[node * groups + group]`), with no edges.
+    pub(crate) fn from_columns(groups: usize, flat: Vec<i64>, cum: Vec<i64>) -> Sums {
+        Sums {
+            groups,
+            flat,
+            cum,
+            edges: FxHashMap::default(),
+            blocks: Vec::new(),
+            block_crossed: Vec::new(),
+        }
+    }
+
     /// Adds one sample's crossing of an edge, counting it once per sample.
     fn cross(&mut self, key: u64, inline: bool, value: i64, stamp: u32) {
         let edge = self.edges.entry(key).or_insert(Edge::NEW);

@@ -18,7 +18,7 @@ use super::aggregate::{
     sum_edges,
 };
 use super::filter::Filters;
-use super::sites::{Series, Sites};
+use super::sites::{Sites, node_sites};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use crate::parallel::join_all;
 use crate::profile::Profile;
@@ -129,30 +129,8 @@ impl<'p> Joined<'p> {
             let flat_sum = flat.iter().fold(0i64, |a, &b| a.wrapping_add(b));
             inline_kinds(joined_callees(edges), edge_cutoff(flat_sum))
         });
-        let series = (0..n)
-            .filter(|&j| {
-                let range = j * groups..(j + 1) * groups;
-                flat[range.clone()].iter().any(|&v| v != 0) || cum[range].iter().any(|&v| v != 0)
-            })
-            .map(|j| {
-                let node = NodeId(j as u32);
-                Series {
-                    node: Some(node),
-                    name: self.nodes[j].printable_name(),
-                    inlined: kinds
-                        .as_ref()
-                        .and_then(|k| k.get(&node.0).copied())
-                        .unwrap_or_default(),
-                    stack: None,
-                    flat: flat[j * groups..(j + 1) * groups].to_vec(),
-                    cum: cum[j * groups..(j + 1) * groups].to_vec(),
-                }
-            })
-            .collect();
-        Sites {
-            series,
-            inlining_resolved: track,
-        }
+        let sums = Sums::from_columns(groups, flat, cum);
+        node_sites(&sums, |node| &self.nodes[node.index()], kinds)
     }
 
     /// Fills in the inline suffixes of the given (joined) nodes, as

@@ -13,8 +13,10 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use rustc_hash::FxHashMap;
+
 use super::aggregate::{Groups, Inlined, NodeTotals, Sums, resolve_inlining};
-use super::stacks::{Granularity, NodeId, Stacks};
+use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 
 /// A whole stack, named by the frame that matters to its reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,11 +171,21 @@ pub fn series(
         of: group_of,
     };
     let (sums, kinds) = Sums::with_inlining(stacks, sample_index, groups);
+    node_sites(&sums, |node| stacks.node(node), kinds)
+}
+
+/// The sites of per-node sums: every node with a non-zero value, named as
+/// pprof names it, with its inline suffix when `kinds` resolved them.
+pub(crate) fn node_sites<'n>(
+    sums: &Sums,
+    info: impl Fn(NodeId) -> &'n NodeInfo,
+    kinds: Option<FxHashMap<u32, Inlined>>,
+) -> Sites {
     let series = sums
         .nodes()
         .map(|node| Series {
             node: Some(node),
-            name: stacks.node(node).printable_name(),
+            name: info(node).printable_name(),
             inlined: kinds
                 .as_ref()
                 .and_then(|k| k.get(&node.0).copied())
