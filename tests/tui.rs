@@ -36,6 +36,11 @@ fn load(rel: &str) -> Profile {
 }
 
 fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
+    app_running(profile, title, size, false)
+}
+
+/// The app; with `background`, slow work waits in [`App::take_job`].
+fn app_running(profile: Profile, title: &str, size: (u16, u16), background: bool) -> App {
     let sample_index = profile.default_sample_index();
     App::new(
         Arc::new(profile),
@@ -49,7 +54,7 @@ fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
             export_dir: std::env::temp_dir(),
             theme: Theme::new(ColorMode::None),
             size,
-            background: false,
+            background,
             sides: None,
         },
     )
@@ -688,6 +693,10 @@ fn a_new_search_starts_empty_after_jumping_to_a_function() {
 /// The app as `pprof-tui SNAP1 SNAP2 …` opens it: snapshots ordered and
 /// laid side by side as `trend` does, the other views on the newest.
 fn trend_app(snapshots: &[&str], size: (u16, u16)) -> App {
+    trend_app_running(snapshots, size, false)
+}
+
+fn trend_app_running(snapshots: &[&str], size: (u16, u16), background: bool) -> App {
     let names: Vec<String> = snapshots.iter().map(|s| (*s).to_owned()).collect();
     let loaded = snapshots.iter().map(|s| load(s)).collect();
     let ordered = order_snapshots(&names, loaded);
@@ -707,7 +716,9 @@ fn trend_app(snapshots: &[&str], size: (u16, u16)) -> App {
         filters: Filters::default(),
         warnings: ordered.warnings,
     };
-    app_with(newest, &title, size).with_trend(input).unwrap()
+    app_running(newest, &title, size, background)
+        .with_trend(input)
+        .unwrap()
 }
 
 /// `pprof-tui trend --format json` on the same snapshots: (name, values) per row.
@@ -820,6 +831,30 @@ fn trend_view_moves_and_opens_the_site_in_top() {
     assert_eq!(app.view, ViewKind::Top);
     let row = &app.model.rows[app.top.selected];
     assert_eq!(app.model.tree.names()[row.node.index()], "main.recordAudit");
+}
+
+#[test]
+fn trend_rankings_run_as_jobs_and_stale_ones_are_dropped() {
+    let mut app = trend_app_running(&HEAPS, (100, 30), true);
+    let profile = app.profile_arc();
+    while let Some(job) = app.take_job() {
+        app.finish(job.run(&profile));
+    }
+    let trend = |app: &App| app.trend.as_ref().unwrap().trend.sample_type.name.clone();
+    press(&mut app, "5 t");
+    assert_eq!(trend(&app), "inuse_space", "ranked off the UI thread");
+    assert!(screen(&app).contains("ranking the snapshots"));
+    // A second key steps on from what was asked, not from what is shown.
+    press(&mut app, "t");
+    let stale = app.take_job().unwrap();
+    let fresh = app.take_job().unwrap();
+    assert!(app.take_job().is_none());
+    app.finish(fresh.run(&profile));
+    assert_eq!(trend(&app), "alloc_space");
+    assert!(app.busy.is_none());
+    app.finish(stale.run(&profile));
+    assert_eq!(trend(&app), "alloc_space", "the stale ranking is dropped");
+    assert_eq!(app.model.sample_type.name, "inuse_space");
 }
 
 #[test]

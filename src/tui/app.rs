@@ -15,8 +15,9 @@ use regex::Regex;
 use super::action::{Action, FilterKind, ViewKind};
 use super::model::{Model, Settings, Sort, SourceModel, TreeParts};
 use super::theme::Theme;
-use super::trend::{TrendInput, TrendModel};
+use super::trend::{Ranking, TrendInput, TrendModel};
 use super::views::{self, Areas};
+use crate::analysis::trend::Trend;
 use crate::analysis::{
     CallId, CallTree, Coverage, Filters, Granularity, NodeId, Peek, TagFilter, compile_regex,
     flame_layout,
@@ -160,8 +161,12 @@ pub struct App {
     sides: Option<(Arc<Profile>, Arc<Profile>, bool)>,
     /// Bumped on every settings change; results of older jobs are dropped.
     generation: u64,
-    /// A job waiting to be started by the runner.
-    queued: Option<Job>,
+    /// Jobs waiting to be started by the runner.
+    queued: Vec<Job>,
+    /// Like `generation`, for the Trend view's rankings.
+    trend_generation: u64,
+    /// The Trend's sample type asked for but not yet ranked by.
+    trend_wanted: Option<usize>,
     /// What is being computed, and since when: the progress indicator.
     pub busy: Option<(&'static str, Instant)>,
     /// Selections by name, to restore once the new call tree arrives.
@@ -175,9 +180,18 @@ pub struct App {
 #[derive(Debug, Clone)]
 pub struct Job {
     generation: u64,
-    settings: Settings,
-    tree: bool,
+    work: Work,
 }
+
+#[derive(Debug, Clone)]
+enum Work {
+    Model(Settings),
+    Tree(Settings),
+    Trend(Ranking),
+}
+
+/// The progress label of a Trend ranking.
+const RANKING: &str = "ranking the snapshots";
 
 /// A finished [`Job`], handed back with [`App::finish`].
 pub struct Done {
@@ -188,15 +202,16 @@ pub struct Done {
 enum Output {
     Model(Model),
     Tree(TreeParts),
+    Trend(usize, Result<Trend, ProfileError>),
 }
 
 impl Job {
     /// Runs the job (on any thread).
     pub fn run(self, profile: &Profile) -> Done {
-        let output = if self.tree {
-            Output::Tree(Model::compute_tree(profile, &self.settings))
-        } else {
-            Output::Model(Model::compute(profile, &self.settings))
+        let output = match &self.work {
+            Work::Model(settings) => Output::Model(Model::compute(profile, settings)),
+            Work::Tree(settings) => Output::Tree(Model::compute_tree(profile, settings)),
+            Work::Trend(ranking) => Output::Trend(ranking.sample_index, ranking.run()),
         };
         Done {
             generation: self.generation,
@@ -248,7 +263,9 @@ impl App {
             background: options.background,
             sides: options.sides,
             generation: 0,
-            queued: None,
+            queued: Vec::new(),
+            trend_generation: 0,
+            trend_wanted: None,
             busy: None,
             carry: None,
             wanted: None,
@@ -293,7 +310,7 @@ impl App {
     /// Hands the queued job to the caller, which runs it (typically on a
     /// thread) and passes the result to [`App::finish`].
     pub fn take_job(&mut self) -> Option<Job> {
-        self.queued.take()
+        (!self.queued.is_empty()).then(|| self.queued.remove(0))
     }
 
     /// Queues the next computation for the current settings: the model, or
@@ -311,8 +328,11 @@ impl App {
     fn queue_settings(&mut self, settings: Settings, tree: bool) {
         let job = Job {
             generation: self.generation,
-            settings,
-            tree,
+            work: if tree {
+                Work::Tree(settings)
+            } else {
+                Work::Model(settings)
+            },
         };
         self.busy = Some((
             if tree {
@@ -322,8 +342,27 @@ impl App {
             },
             Instant::now(),
         ));
+        self.run_or_queue(job);
+    }
+
+    /// Queues the Trend's ranking by another sample type.
+    fn queue_ranking(&mut self, ranking: Ranking) {
+        self.trend_generation += 1;
+        self.trend_wanted = Some(ranking.sample_index);
+        if self.busy.is_none() {
+            self.busy = Some((RANKING, Instant::now()));
+        }
+        let job = Job {
+            generation: self.trend_generation,
+            work: Work::Trend(ranking),
+        };
+        self.run_or_queue(job);
+    }
+
+    /// Hands `job` to the background runner, or runs it now without one.
+    fn run_or_queue(&mut self, job: Job) {
         if self.background {
-            self.queued = Some(job);
+            self.queued.push(job);
         } else {
             let done = job.run(&self.profile);
             self.finish(done);
@@ -332,7 +371,11 @@ impl App {
 
     /// Installs a finished job's result (stale ones are dropped).
     pub fn finish(&mut self, done: Done) {
-        if done.generation != self.generation {
+        let current = match done.output {
+            Output::Trend(..) => self.trend_generation,
+            _ => self.generation,
+        };
+        if done.generation != current {
             return;
         }
         match done.output {
@@ -351,6 +394,22 @@ impl App {
                 self.model.install_tree(parts);
                 self.busy = None;
                 self.restore_carry();
+            }
+            Output::Trend(sample_index, result) => {
+                self.trend_wanted = None;
+                if self.busy.is_some_and(|(what, _)| what == RANKING) {
+                    self.busy = None;
+                }
+                let Some(trend) = self.trend.as_mut() else {
+                    return;
+                };
+                self.message = Some(match result {
+                    Ok(ranked) => {
+                        trend.install(sample_index, ranked);
+                        (format!("trend by {}", trend.trend.sample_type.name), false)
+                    }
+                    Err(e) => (format!("cannot rank the snapshots: {e}"), true),
+                });
             }
         }
     }
@@ -488,18 +547,18 @@ impl App {
                 self.message = Some((format!("sorted by {}", self.model.sort.as_str()), false));
             }
             Action::NextSampleType | Action::PrevSampleType if self.view == ViewKind::Trend => {
-                if let Some(trend) = self.trend.as_mut() {
+                if let Some(trend) = self.trend.as_ref() {
                     let n = trend.sample_type_count().max(1);
-                    let i = trend.sample_index();
+                    // Quick repeated keys step on from what was asked.
+                    let i = self.trend_wanted.unwrap_or(trend.sample_index());
                     let next = if action == Action::NextSampleType {
                         (i + 1) % n
                     } else {
                         (i + n - 1) % n
                     };
-                    self.message = Some(match trend.set_sample_index(next) {
-                        Ok(()) => (format!("trend by {}", trend.trend.sample_type.name), false),
-                        Err(e) => (format!("cannot rank the snapshots: {e}"), true),
-                    });
+                    if let Some(ranking) = trend.ranking(next) {
+                        self.queue_ranking(ranking);
+                    }
                 }
             }
             Action::NextSampleType | Action::PrevSampleType => {

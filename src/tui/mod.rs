@@ -104,7 +104,7 @@ where
     app.update(action::Action::Resize(size.width, size.height));
     let (tx, rx) = mpsc::channel::<app::Done>();
     loop {
-        if let Some(job) = app.take_job() {
+        while let Some(job) = app.take_job() {
             let profile = app.profile_arc();
             let tx = tx.clone();
             std::thread::spawn(move || {

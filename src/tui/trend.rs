@@ -3,6 +3,8 @@
 //! ranking `pprof-tui trend` prints, recomputed when the sample type
 //! changes.
 
+use std::sync::Arc;
+
 use crate::analysis::trend::{Snapshots, Trend, TrendOptions, trend};
 use crate::analysis::{Filters, Granularity};
 use crate::cli::trend::trend_granularity;
@@ -28,7 +30,10 @@ pub struct TrendInput {
 
 /// The ranked sites and the view's selection.
 pub struct TrendModel {
-    input: TrendInput,
+    /// Shared with rankings running on other threads.
+    input: Arc<TrendInput>,
+    /// The sample type `trend` ranks by.
+    sample_index: usize,
     pub trend: Trend,
     pub selected: usize,
     /// First visible row.
@@ -51,9 +56,11 @@ impl TrendModel {
         } else {
             input
         };
-        let trend = compute(&input)?;
+        let sample_index = input.sample_index;
+        let trend = compute(&input, sample_index)?;
         Ok(TrendModel {
-            input,
+            input: Arc::new(input),
+            sample_index,
             trend,
             selected: 0,
             offset: 0,
@@ -71,7 +78,7 @@ impl TrendModel {
     }
 
     pub fn sample_index(&self) -> usize {
-        self.input.sample_index
+        self.sample_index
     }
 
     /// The sample types the trend can rank by.
@@ -79,27 +86,45 @@ impl TrendModel {
         self.input.snapshots.profile().sample_types.len()
     }
 
-    /// Ranks again by another sample type, keeping the selected site if it
-    /// is still there.
-    pub fn set_sample_index(&mut self, sample_index: usize) -> Result<(), ProfileError> {
-        if sample_index >= self.sample_type_count() {
-            return Ok(());
-        }
-        let previous = std::mem::replace(&mut self.input.sample_index, sample_index);
-        let trend = match compute(&self.input) {
-            Ok(trend) => trend,
-            Err(e) => {
-                self.input.sample_index = previous;
-                return Err(e);
-            }
-        };
+    /// The ranking by another sample type, to run on any thread and hand
+    /// to [`TrendModel::install`]; `None` for a type the snapshots lack.
+    pub fn ranking(&self, sample_index: usize) -> Option<Ranking> {
+        (sample_index < self.sample_type_count()).then(|| Ranking {
+            input: Arc::clone(&self.input),
+            sample_index,
+        })
+    }
+
+    /// Shows a finished ranking, keeping the selected site if it is still
+    /// there.
+    pub fn install(&mut self, sample_index: usize, trend: Trend) {
         let name = self.trend.rows.get(self.selected).map(|r| r.name.clone());
+        self.sample_index = sample_index;
         self.trend = trend;
         self.selected = name
             .and_then(|n| self.trend.rows.iter().position(|r| r.name == n))
             .unwrap_or(0);
         self.offset = 0;
-        Ok(())
+    }
+}
+
+/// Ranking the snapshots by one sample type: slow on big profiles, so the
+/// app runs it off the UI thread.
+#[derive(Clone)]
+pub struct Ranking {
+    input: Arc<TrendInput>,
+    pub sample_index: usize,
+}
+
+impl std::fmt::Debug for Ranking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Ranking({})", self.sample_index)
+    }
+}
+
+impl Ranking {
+    pub fn run(&self) -> Result<Trend, ProfileError> {
+        compute(&self.input, self.sample_index)
     }
 }
 
@@ -118,10 +143,10 @@ fn options(input: &TrendInput, sample_index: usize) -> TrendOptions {
     }
 }
 
-fn compute(input: &TrendInput) -> Result<Trend, ProfileError> {
+fn compute(input: &TrendInput, sample_index: usize) -> Result<Trend, ProfileError> {
     trend(
         &input.snapshots,
         input.minutes.as_deref(),
-        &options(input, input.sample_index),
+        &options(input, sample_index),
     )
 }
