@@ -163,6 +163,17 @@ pub struct DiffOptions {
     pub limit: Option<GrowthLimit>,
 }
 
+impl DiffOptions {
+    /// Whether ranking with these options needs the merged profile: whole
+    /// stacks are sites of its view, and label filters see the base's
+    /// `pprof::base` label.
+    pub fn needs_merged(&self) -> bool {
+        self.granularity == Granularity::Stacks
+            || self.filters.tag_focus.is_some()
+            || self.filters.tag_ignore.is_some()
+    }
+}
+
 /// A site that grew past the limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Breach {
@@ -249,6 +260,18 @@ impl Comparison {
         }
     }
 
+    /// The same comparison merged, as ranking needs it when
+    /// [`DiffOptions::needs_merged`] (else [`diff`] merges a copy on each
+    /// call); the new profile's arrays are taken over, not copied.
+    pub fn into_merged(self) -> Result<Comparison, ProfileError> {
+        match self {
+            Comparison::Apart { base, new } => {
+                Ok(Comparison::Merged(new.into_diff_base(&base, false)?))
+            }
+            merged @ Comparison::Merged(_) => Ok(merged),
+        }
+    }
+
     /// The profiles whose headers the merged profile's header combines: the
     /// new one first.
     pub fn profiles(&self) -> Vec<&Profile> {
@@ -263,13 +286,7 @@ impl Comparison {
 pub fn diff(comparison: &Comparison, options: &DiffOptions) -> Result<Diff, ProfileError> {
     match comparison {
         Comparison::Merged(merged) => Ok(diff_merged(merged, options)),
-        // Whole stacks, and label filters (which see the base's
-        // `pprof::base` label), need the merged profile.
-        Comparison::Apart { base, new }
-            if options.granularity == Granularity::Stacks
-                || options.filters.tag_focus.is_some()
-                || options.filters.tag_ignore.is_some() =>
-        {
+        Comparison::Apart { base, new } if options.needs_merged() => {
             Ok(diff_merged(&Profile::diff_base(new, base, false)?, options))
         }
         Comparison::Apart { base, new } => Ok(diff_apart(base, new, options)),

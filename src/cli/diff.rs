@@ -118,6 +118,12 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
         unchanged: args.all,
         limit: limit.clone(),
     };
+    // Merge once, taking the new profile over, rather than copying both.
+    let comparison = if options.needs_merged() {
+        comparison.into_merged()?
+    } else {
+        comparison
+    };
     let result = diff(&comparison, &options)?;
     let breach = limit.as_ref().and_then(|limit| {
         let worst = result.over_limit.first()?;
