@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 
 use super::aggregate::{Inlined, SortBy};
 use super::filter::Filters;
-use super::joined::{Joined, Side};
+use super::joined::{Joined, Side, joinable};
 use super::limit::GrowthLimit;
 use super::sites::{Series, Sites, StackSite, inline_suffixes, keep_shown, series};
 use super::stacks::{Granularity, NodeId, Stacks};
@@ -168,9 +168,7 @@ impl DiffOptions {
     /// stacks are sites of its view, and label filters see the base's
     /// `pprof::base` label.
     pub fn needs_merged(&self) -> bool {
-        self.granularity == Granularity::Stacks
-            || self.filters.tag_focus.is_some()
-            || self.filters.tag_ignore.is_some()
+        !joinable(self.granularity, &self.filters)
     }
 }
 

@@ -23,6 +23,16 @@ use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use crate::parallel::join_all;
 use crate::profile::Profile;
 
+/// Whether a view with these settings can be joined across profiles at
+/// all: whole stacks are sites of one view, not nodes, and label filters are
+/// left to the merged profile (where a `-diff_base` base carries pprof's
+/// `pprof::base` label).
+pub fn joinable(granularity: Granularity, filters: &Filters) -> bool {
+    granularity != Granularity::Stacks
+        && filters.tag_focus.is_none()
+        && filters.tag_ignore.is_none()
+}
+
 /// One profile of a comparison.
 #[derive(Clone, Copy)]
 pub struct Side<'p> {

@@ -19,7 +19,7 @@ use std::ops::Range;
 use super::aggregate::{Inlined, SortBy};
 use super::diff::Breach;
 use super::filter::Filters;
-use super::joined::{Joined, Side};
+use super::joined::{Joined, Side, joinable};
 use super::limit::GrowthLimit;
 use super::sites::{Sites, StackSite, inline_suffixes, keep_shown, series};
 use super::stacks::{Granularity, NodeId, Stacks};
@@ -86,9 +86,7 @@ impl TrendOptions {
     /// stacks are sites of the merged profile's view, and label filters are
     /// left to it as `diff` leaves them.
     pub fn needs_merged(&self) -> bool {
-        self.granularity == Granularity::Stacks
-            || self.filters.tag_focus.is_some()
-            || self.filters.tag_ignore.is_some()
+        !joinable(self.granularity, &self.filters)
     }
 }
 
