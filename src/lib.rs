@@ -10,5 +10,6 @@ pub mod export;
 mod parallel;
 pub mod profile;
 pub mod report;
+pub mod safe_text;
 pub mod source;
 pub mod tui;
