@@ -303,3 +303,115 @@ fn runtime_errors_are_one_line_and_leave_files_alone() {
     );
     assert!(!missing.exists());
 }
+
+/// `-o` writes into what the path names: it never replaces a FIFO, a device
+/// or a symbolic link with a regular file, and keeps a replaced file's mode.
+#[cfg(unix)]
+mod output_targets {
+    use super::*;
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
+    use std::process::Stdio;
+
+    fn folded(out: &Path) -> (i32, String, String) {
+        run(pprof_tui()
+            .args([
+                "flamegraph",
+                "leaky/heap-3.pb.gz",
+                "--format",
+                "folded",
+                "-o",
+            ])
+            .arg(out))
+    }
+
+    fn expected_folded() -> String {
+        let output = pprof_tui()
+            .args(["flamegraph", "leaky/heap-3.pb.gz", "--format", "folded"])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    #[test]
+    fn a_fifo_is_written_into() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("graph.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        assert_eq!(folded(&fifo).0, 0);
+        assert_eq!(reader.join().unwrap(), expected_folded());
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+
+    #[test]
+    fn a_symlink_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.folded");
+        let link = dir.path().join("link.folded");
+        std::fs::write(&real, "old").unwrap();
+        symlink(&real, &link).unwrap();
+        assert_eq!(folded(&link).0, 0);
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), expected_folded());
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("private.svg");
+        std::fs::write(&out, "old").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let (code, _, stderr) = run(pprof_tui()
+            .args(["flamegraph", "leaky/heap-3.pb.gz", "-o"])
+            .arg(&out));
+        assert_eq!((code, stderr.as_str()), (0, ""));
+        assert!(std::fs::read_to_string(&out).unwrap().starts_with("<?xml"));
+        assert_eq!(std::fs::metadata(&out).unwrap().mode() & 0o777, 0o600);
+        assert_eq!(files_in(dir.path()), ["private.svg"]);
+    }
+
+    #[test]
+    fn a_device_node_stays_a_device() {
+        // As root (CI), a fresh node for the null device; otherwise the
+        // system's own /dev/null, which a user may write but not replace.
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("null");
+        let made = std::process::Command::new("mknod")
+            .arg(&node)
+            .args(["c", "1", "3"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let target = if made {
+            node
+        } else {
+            PathBuf::from("/dev/null")
+        };
+        assert_eq!(folded(&target).0, 0);
+        let meta = std::fs::metadata(&target).unwrap();
+        assert!(meta.file_type().is_char_device(), "{target:?}");
+        assert_eq!(meta.rdev(), std::fs::metadata("/dev/null").unwrap().rdev());
+    }
+
+    #[test]
+    fn dev_stdout_and_dash_reach_stdout() {
+        let expected = expected_folded();
+        for out in ["/dev/stdout", "-"] {
+            let (code, stdout, stderr) = folded(Path::new(out));
+            assert_eq!((code, stderr.as_str()), (0, ""), "{out}");
+            assert_eq!(stdout, expected, "{out}");
+        }
+    }
+}

@@ -23,7 +23,7 @@ use inferno::flamegraph::{Direction, Options};
 
 use super::titles::{DrawnFrame, FrameTitles, Measure, TitleRewriter};
 use super::tree::{Pair, StackSet};
-use super::{ExportError, escape_frame, write_atomically};
+use super::{ExportError, escape_frame, write_output};
 use crate::analysis::{Filters, Granularity};
 use crate::profile::Profile;
 
@@ -341,7 +341,7 @@ pub fn export_svg_file(
     options: &SvgOptions,
     path: &Path,
 ) -> Result<ExportStats, ExportError> {
-    write_atomically(path, |out| write_svg(view, options, out))
+    write_output(path, |out| write_svg(view, options, out))
 }
 
 /// The second line: how this view differs from the whole profile.

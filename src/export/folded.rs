@@ -31,7 +31,7 @@ use std::path::Path;
 
 use super::flamegraph::{ExportStats, ExportView};
 use super::tree::StackSet;
-use super::{ExportError, write_atomically};
+use super::{ExportError, write_output};
 
 /// Makes a frame name safe to place in a folded line (see the module docs).
 pub fn escape_frame(name: &str) -> Cow<'_, str> {
@@ -135,7 +135,7 @@ pub fn write_folded(
 
 /// [`write_folded`] into a file, atomically (a temporary file renamed into place).
 pub fn export_folded_file(view: &ExportView<'_>, path: &Path) -> Result<ExportStats, ExportError> {
-    write_atomically(path, |out| write_folded(view, out))
+    write_output(path, |out| write_folded(view, out))
 }
 
 #[cfg(test)]
