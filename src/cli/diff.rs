@@ -15,7 +15,9 @@ use crate::analysis::Granularity;
 use crate::analysis::diff::{Comparison, DiffOptions, GrowthOrder, diff};
 use crate::analysis::limit::GrowthLimit;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
+use crate::report::json::write_json;
 use crate::report::units::{percentage, signed_label};
+use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -145,7 +147,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
     };
     match args.format {
         Format::Text => write_diff(
-            out,
+            &mut TerminalSafe::new(&mut *out),
             &comparison.profiles(),
             sides,
             &result,
@@ -153,8 +155,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
             &text,
         )?,
         Format::Json => {
-            serde_json::to_writer(&mut *out, &diff_json(sides, &result, &text))?;
-            writeln!(out)?;
+            write_json(out, &diff_json(sides, &result, &text))?;
         }
     }
     match breach {

@@ -315,14 +315,5 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// Keeps an error on one line: control characters from hostile input are escaped.
 fn one_line(message: &str) -> String {
-    message
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    crate::safe_text::visible(message).into_owned()
 }

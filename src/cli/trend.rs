@@ -16,8 +16,10 @@ use crate::analysis::limit::GrowthLimit;
 use crate::analysis::trend::{Snapshots, TrendOptions, chronological_order, trend};
 use crate::profile::{Profile, common_sample_types};
 use crate::report::ProfileInfo;
+use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::report::units::{percentage, signed_label};
+use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
 pub struct TrendArgs {
@@ -235,7 +237,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
                 by,
             };
             write_trend(
-                out,
+                &mut TerminalSafe::new(&mut *out),
                 &snapshots.profiles(),
                 &infos,
                 &result,
@@ -245,8 +247,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         }
         Format::Json => {
             let doc = trend_json(&infos, &result, by, by_time, &warnings);
-            serde_json::to_writer(&mut *out, &doc)?;
-            writeln!(out)?;
+            write_json(out, &doc)?;
         }
     }
     match breach {

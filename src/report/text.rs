@@ -1,5 +1,6 @@
 //! The `top` table as `go tool pprof -top` prints it, byte for byte.
 
+use crate::safe_text::visible;
 use std::io::{self, Write};
 
 use super::units::{label, percentage, scale, scaled_label};
@@ -209,7 +210,7 @@ pub fn write_top(
         }
     }
     for line in lines {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", visible(&line))?;
     }
     writeln!(
         out,
@@ -227,7 +228,7 @@ pub fn write_top(
             percentage(sum, top.total),
             fmt.format(row.cum),
             percentage(row.cum, top.total),
-            row.name,
+            visible(&row.name),
             row.inlined.suffix()
         )?;
     }
