@@ -594,7 +594,7 @@ impl<'p> Interner<'p> {
         mapping: Option<MappingId>,
     ) -> NodeInfo {
         let objfile = mapping
-            .map(|m| self.profile.mapping(m).file.clone())
+            .map(|m| self.profile.mapping(m).file.to_string())
             .unwrap_or_default();
         let Some(function) = function else {
             return NodeInfo {
@@ -605,7 +605,7 @@ impl<'p> Interner<'p> {
         };
         let f = self.profile.function(function);
         let name = if self.keep.function {
-            f.name.clone()
+            f.name.to_string()
         } else {
             String::new()
         };

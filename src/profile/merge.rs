@@ -28,7 +28,9 @@
 
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use thiserror::Error;
 
 use super::error::ProfileError;
@@ -54,6 +56,8 @@ pub enum MergeError {
     IncompatibleSampleTypes(String, String),
     #[error("incompatible period types '{0}' and '{1}'")]
     IncompatiblePeriodTypes(String, String),
+    #[error("the merged string table would pass 4 GiB")]
+    TooLarge,
 }
 
 /// One profile going into [`merge_inputs`], with the value changes pprof
@@ -497,7 +501,8 @@ struct Header {
     period: i64,
     time_nanos: i64,
     duration_nanos: i64,
-    comments: Vec<String>,
+    comments: Vec<Arc<str>>,
+    seen_comments: FxHashSet<Arc<str>>,
     drop_frames: Option<String>,
     keep_frames: Option<String>,
 }
@@ -561,6 +566,7 @@ fn plan<'a>(inputs: &'a [MergeInput<'a>]) -> Result<(Header, Vec<ValuePlan<'a>>)
         time_nanos: 0,
         duration_nanos: 0,
         comments: Vec::new(),
+        seen_comments: FxHashSet::default(),
         drop_frames: profiles[0].drop_frames.clone(),
         keep_frames: profiles[0].keep_frames.clone(),
     };
@@ -599,7 +605,8 @@ fn plan<'a>(inputs: &'a [MergeInput<'a>]) -> Result<(Header, Vec<ValuePlan<'a>>)
             header.period = period;
         }
         for c in &p.comments {
-            if !header.comments.contains(c) {
+            // A set, not a scan of the list: a profile may hold millions.
+            if header.seen_comments.insert(c.clone()) {
                 header.comments.push(c.clone());
             }
         }
@@ -729,9 +736,9 @@ fn mapping_key(m: &Mapping) -> (u64, u64, &str) {
         .wrapping_add(0xfff);
     let size = size - size % 0x1000;
     let who = if m.build_id.is_empty() {
-        m.file.as_str()
+        &m.file
     } else {
-        m.build_id.as_str()
+        &m.build_id
     };
     (size, m.file_offset, who)
 }
@@ -1293,7 +1300,7 @@ impl Merger {
     }
 
     /// The merged profile, and each group's sample range.
-    fn finish(self, header: Header, group_count: usize) -> Merged {
+    fn finish(self, header: Header, group_count: usize) -> Result<Merged, MergeError> {
         // Inputs come in non-decreasing group order and a sample never
         // combines across groups, so each group's samples are contiguous.
         let mut counts = vec![0usize; group_count];
@@ -1336,9 +1343,9 @@ impl Merger {
             locations: self.locations,
             lines: self.lines,
             samples,
-            strings: StringTable::from_boxed(self.strings),
+            strings: StringTable::from_boxed(self.strings).map_err(|_| MergeError::TooLarge)?,
         };
-        Merged { profile, groups }
+        Ok(Merged { profile, groups })
     }
 }
 
@@ -1399,7 +1406,7 @@ pub fn merge_inputs(inputs: &[MergeInput<'_>], samples: SampleMerge) -> Result<M
         merger.compact();
     }
     let group_count = inputs.iter().map(|i| i.group + 1).max().unwrap_or(1);
-    Ok(merger.finish(header, group_count))
+    merger.finish(header, group_count)
 }
 
 /// Appends `rest` to `first`, taken over without copying: `first`'s arrays
@@ -1443,7 +1450,7 @@ fn append_to_owned(
         merger.append_input(input, &plan);
     }
     let group_count = rest.iter().map(|i| i.group + 1).max().unwrap_or(1);
-    Ok(Ok(merger.finish(header, group_count)))
+    merger.finish(header, group_count).map(Ok)
 }
 
 /// [`Profile::diff_base`] for an owned `new` profile: when nothing has to be

@@ -2,6 +2,7 @@
 
 use crate::safe_text::visible;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use super::units::{label, percentage, scale, scaled_label};
 use crate::analysis::{Filters, Top};
@@ -100,13 +101,13 @@ pub(crate) fn merged_heading(profiles: &[&Profile], sample_type: &str) -> Vec<St
             out.push(format!("Build ID: {}", m.build_id));
         }
     }
-    let mut comments: Vec<&String> = Vec::new();
+    let mut comments: Vec<&Arc<str>> = Vec::new();
     for c in profiles.iter().flat_map(|p| &p.comments) {
         if !c.starts_with('#') && (profiles.len() == 1 || !comments.contains(&c)) {
             comments.push(c);
         }
     }
-    out.extend(comments.into_iter().cloned());
+    out.extend(comments.into_iter().map(|c| c.to_string()));
     out.push(format!("Type: {sample_type}"));
     out
 }
