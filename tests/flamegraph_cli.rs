@@ -415,3 +415,88 @@ mod output_targets {
         }
     }
 }
+
+/// A profile with negative values (as `pprof -base` saves one) is drawn as
+/// pprof's flame graph draws it: widths are magnitudes, the sign is the
+/// colour (red positive, blue negative) and the tooltip says the signed value.
+#[test]
+fn negative_values_are_drawn_as_signed_magnitudes() {
+    use pprof_tui::profile::pb;
+    use prost::Message;
+    let strings = [
+        "",
+        "space",
+        "bytes",
+        "main.main",
+        "main.grow",
+        "main.shrink",
+    ];
+    let function = |id: u64| pb::Function {
+        id,
+        name: id as i64 + 2,
+        ..Default::default()
+    };
+    let location = |id: u64| pb::Location {
+        id,
+        line: vec![pb::Line {
+            function_id: id,
+            line: 1,
+            column: 0,
+        }],
+        ..Default::default()
+    };
+    let profile = pb::Profile {
+        sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }],
+        sample: vec![
+            pb::Sample {
+                location_id: vec![2, 1],
+                value: vec![3000],
+                label: vec![],
+            },
+            pb::Sample {
+                location_id: vec![3, 1],
+                value: vec![-1000],
+                label: vec![],
+            },
+        ],
+        location: (1..=3).map(location).collect(),
+        function: (1..=3).map(function).collect(),
+        string_table: strings.map(String::from).to_vec(),
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("based.pb");
+    std::fs::write(&input, profile.encode_to_vec()).unwrap();
+    let out = dir.path().join("based.svg");
+    let (code, _, stderr) = run(pprof_tui()
+        .arg("flamegraph")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out));
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    // Widths: 3000 + 1000 = 4000 in all; main.main is the signed sum.
+    for frame in [
+        r#"<title>all (1.95kB = 2,000 bytes, 50.00%; magnitude 3.91kB)</title><rect x="0.0000%" y="93" width="100.0000%""#,
+        r#"<title>main.main (1.95kB = 2,000 bytes, 50.00%; magnitude 3.91kB)</title><rect x="0.0000%" y="77" width="100.0000%""#,
+        // Red: grew. Blue: shrank (percentages unsigned, as pprof prints them).
+        r#"<title>main.grow (2.93kB = 3,000 bytes, 75.00%; magnitude 2.93kB)</title><rect x="0.0000%" y="61" width="75.0000%" height="15" fill="rgb(255,100,100)""#,
+        r#"<title>main.shrink (-1,000 bytes, 25.00%; magnitude 1000B)</title><rect x="75.0000%" y="61" width="25.0000%" height="15" fill="rgb(200,200,255)""#,
+    ] {
+        assert!(svg.contains(frame), "no {frame} in\n{svg}");
+    }
+    assert!(
+        svg.contains(
+            "signed values: width = magnitude, colour = sign (red positive, blue negative)"
+        )
+    );
+    // Folded output keeps the signs.
+    let (code, stdout, _) = run(pprof_tui()
+        .arg("flamegraph")
+        .arg(&input)
+        .args(["--format", "folded"]));
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "main.main;main.grow 3000\nmain.main;main.shrink -1000\n")
+    );
+}
