@@ -291,12 +291,12 @@ impl<'p> Stacks<'p> {
             let line_matches = |re: &Regex, function: Option<FunctionId>| {
                 function.is_some_and(|f| {
                     let f = profile.function(f);
-                    re.is_match(&f.name) || re.is_match(&f.filename)
+                    re.is_match(profile.string(f.name)) || re.is_match(profile.string(f.filename))
                 })
             };
             let mapping_matches = |re: &Regex| {
                 location.mapping.is_some_and(|m| {
-                    let file = &profile.mapping(m).file;
+                    let file = profile.string(profile.mapping(m).file);
                     !file.is_empty() && re.is_match(file)
                 })
             };
@@ -594,7 +594,7 @@ impl<'p> Interner<'p> {
         mapping: Option<MappingId>,
     ) -> NodeInfo {
         let objfile = mapping
-            .map(|m| self.profile.mapping(m).file.to_string())
+            .map(|m| self.profile.string(self.profile.mapping(m).file).to_owned())
             .unwrap_or_default();
         let Some(function) = function else {
             return NodeInfo {
@@ -605,12 +605,13 @@ impl<'p> Interner<'p> {
         };
         let f = self.profile.function(function);
         let name = if self.keep.function {
-            f.name.to_string()
+            self.profile.string(f.name).to_owned()
         } else {
             String::new()
         };
-        let file = if self.keep.filename && !f.filename.is_empty() {
-            clean_path(&f.filename)
+        let filename = self.profile.string(f.filename);
+        let file = if self.keep.filename && !filename.is_empty() {
+            clean_path(filename)
         } else {
             String::new()
         };

@@ -20,7 +20,6 @@ use super::model::{
     StringTable, ValueType,
 };
 use crate::parallel::join_all;
-use std::sync::Arc;
 
 /// The protobuf messages generated from `proto/profile.proto`. Public only
 /// so tests, benchmarks and the synthetic-profile generator can *write*
@@ -199,9 +198,9 @@ fn length_error(len: u64) -> ProfileError {
 struct RawProfile {
     sample_type: Vec<pb::ValueType>,
     samples: RawSamples,
-    mapping: Vec<pb::Mapping>,
+    mappings: Vec<Mapping>,
     locations: RawLocations,
-    function: Vec<pb::Function>,
+    functions: Vec<Function>,
     strings: StringTable,
     drop_frames: i64,
     keep_frames: i64,
@@ -424,7 +423,20 @@ impl RawProfile {
                 if m.id == 0 {
                     return Err(ProfileError::ZeroId { what: "mapping" });
                 }
-                try_push(&mut p.mapping, *m)?;
+                // String indices are checked once the table is complete.
+                let mapping = Mapping {
+                    id: m.id,
+                    memory_start: m.memory_start,
+                    memory_limit: m.memory_limit,
+                    file_offset: m.file_offset,
+                    file: string_index(m.filename)?,
+                    build_id: string_index(m.build_id)?,
+                    has_functions: m.has_functions,
+                    has_filenames: m.has_filenames,
+                    has_line_numbers: m.has_line_numbers,
+                    has_inline_frames: m.has_inline_frames,
+                };
+                try_push(&mut p.mappings, mapping)?;
             }
             4 => {
                 expect_length_delimited(wire_type)?;
@@ -438,7 +450,14 @@ impl RawProfile {
                 if f.id == 0 {
                     return Err(ProfileError::ZeroId { what: "function" });
                 }
-                try_push(&mut p.function, *f)?;
+                let function = Function {
+                    id: f.id,
+                    name: string_index(f.name)?,
+                    system_name: string_index(f.system_name)?,
+                    filename: string_index(f.filename)?,
+                    start_line: f.start_line,
+                };
+                try_push(&mut p.functions, function)?;
             }
             6 => {
                 // Decoded leniently: Go symbol names are not always valid UTF-8.
@@ -717,52 +736,30 @@ impl IdIndex {
     }
 }
 
-/// Resolves string-table indices, rejecting those out of range. Strings
-/// the model keeps (names of functions, files, mappings; comments) are
-/// made once per index and shared, however many places name them.
-struct Strings<'a> {
-    table: &'a StringTable,
-    shared: HashMap<u32, Arc<str>>,
-}
+/// Resolves string-table indices, rejecting those out of range.
+struct Strings<'a>(&'a StringTable);
 
 impl<'a> Strings<'a> {
-    fn new(table: &'a StringTable) -> Self {
-        Strings {
-            table,
-            shared: HashMap::default(),
-        }
-    }
-
     fn id(&self, index: i64) -> Result<StrId, ProfileError> {
         match u32::try_from(index) {
-            Ok(i) if (i as usize) < self.table.len() => Ok(StrId(i)),
+            Ok(i) if (i as usize) < self.0.len() => Ok(StrId(i)),
             _ => Err(ProfileError::StringIndex {
                 index,
-                len: self.table.len(),
+                len: self.0.len(),
             }),
         }
     }
 
-    fn check(&self, id: StrId) -> Result<StrId, ProfileError> {
-        self.id(i64::from(id.0))
+    fn check(&self, id: StrId) -> Result<(), ProfileError> {
+        self.id(i64::from(id.0)).map(drop)
     }
 
     fn get(&self, index: i64) -> Result<&'a str, ProfileError> {
-        Ok(self.table.get(self.id(index)?))
+        Ok(self.0.get(self.id(index)?))
     }
 
     fn owned(&self, index: i64) -> Result<String, ProfileError> {
         self.get(index).map(str::to_owned)
-    }
-
-    fn shared(&mut self, index: i64) -> Result<Arc<str>, ProfileError> {
-        let id = self.id(index)?;
-        let table = self.table;
-        Ok(self
-            .shared
-            .entry(id.0)
-            .or_insert_with(|| Arc::from(table.get(id)))
-            .clone())
     }
 
     fn value_type(&self, vt: &pb::ValueType) -> Result<ValueType, ProfileError> {
@@ -803,7 +800,7 @@ impl TryFrom<RawProfile> for Profile {
         if !raw.strings.is_empty() && !raw.strings.get(StrId(0)).is_empty() {
             return Err(ProfileError::StringTableStart);
         }
-        let mut strings = Strings::new(&raw.strings);
+        let strings = Strings(&raw.strings);
         if raw.sample_type.is_empty() {
             return Err(ProfileError::NoSampleTypes);
         }
@@ -837,38 +834,21 @@ impl TryFrom<RawProfile> for Profile {
             });
         }
 
-        let mappings = try_collect(
-            raw.mapping.len(),
-            raw.mapping.iter().map(|m| {
-                Ok(Mapping {
-                    id: m.id,
-                    memory_start: m.memory_start,
-                    memory_limit: m.memory_limit,
-                    file_offset: m.file_offset,
-                    file: strings.shared(m.filename)?,
-                    build_id: strings.shared(m.build_id)?,
-                    has_functions: m.has_functions,
-                    has_filenames: m.has_filenames,
-                    has_line_numbers: m.has_line_numbers,
-                    has_inline_frames: m.has_inline_frames,
-                })
-            }),
-        )?;
-        let mapping_index = IdIndex::build(raw.mapping.iter().map(|m| m.id), "mapping")?;
-
-        let functions = try_collect(
-            raw.function.len(),
-            raw.function.iter().map(|f| {
-                Ok(Function {
-                    id: f.id,
-                    name: strings.shared(f.name)?,
-                    system_name: strings.shared(f.system_name)?,
-                    filename: strings.shared(f.filename)?,
-                    start_line: f.start_line,
-                })
-            }),
-        )?;
-        drop(raw.function);
+        let RawProfile {
+            mappings,
+            functions,
+            ..
+        } = raw;
+        for m in &mappings {
+            strings.check(m.file)?;
+            strings.check(m.build_id)?;
+        }
+        let mapping_index = IdIndex::build(mappings.iter().map(|m| m.id), "mapping")?;
+        for f in &functions {
+            strings.check(f.name)?;
+            strings.check(f.system_name)?;
+            strings.check(f.filename)?;
+        }
         let function_index = IdIndex::build(functions.iter().map(|f| f.id), "function")?;
 
         let RawLocations {
@@ -899,10 +879,10 @@ impl TryFrom<RawProfile> for Profile {
 
         let samples = build_samples(raw.samples, &location_index, &strings, sample_types.len())?;
 
-        let comments = try_collect(
-            raw.comment.len(),
-            raw.comment.iter().map(|&c| strings.shared(i64::from(c))),
-        )?;
+        let comments = raw.comment.into_iter().map(StrId).collect::<Vec<_>>();
+        for &c in &comments {
+            strings.check(c)?;
+        }
         let period_type = match &raw.period_type {
             Some(vt) => Some(strings.value_type(vt)?),
             None => None,
@@ -1044,7 +1024,7 @@ mod tests {
         let p = decode(&bytes, &DecodeOptions::default()).unwrap();
         assert_eq!(p.strings.len(), 5);
         assert_eq!(p.string(StrId(3)), "f");
-        assert_eq!(&*p.functions[0].name, "f");
-        assert_eq!(&*p.functions[0].filename, "");
+        assert_eq!(p.string(p.functions[0].name), "f");
+        assert_eq!(p.string(p.functions[0].filename), "");
     }
 }

@@ -5,7 +5,6 @@
 //! so a profile with millions of frames costs a few bytes per frame.
 
 use std::ops::Range;
-use std::sync::Arc;
 
 use super::error::ProfileError;
 
@@ -22,7 +21,7 @@ pub struct FunctionId(pub(crate) u32);
 pub struct MappingId(pub(crate) u32);
 
 /// Index into the profile's string table (used by labels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StrId(pub(crate) u32);
 
 macro_rules! id_index {
@@ -46,10 +45,9 @@ pub struct ValueType {
     pub unit: String,
 }
 
-/// A binary or shared library the profiled program had mapped.
-///
-/// Names are shared with the string table's other users (`Arc<str>`): a
-/// profile may name one long string from a million places.
+/// A binary or shared library the profiled program had mapped. Its names
+/// are string-table ids ([`Profile::string`]): a profile may name one long
+/// string from a million places, and none of them copies it.
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     pub id: u64,
@@ -57,21 +55,22 @@ pub struct Mapping {
     pub memory_limit: u64,
     pub file_offset: u64,
     /// Path of the object file, possibly empty.
-    pub file: Arc<str>,
-    pub build_id: Arc<str>,
+    pub file: StrId,
+    pub build_id: StrId,
     pub has_functions: bool,
     pub has_filenames: bool,
     pub has_line_numbers: bool,
     pub has_inline_frames: bool,
 }
 
-/// A function, named as the runtime reported it (e.g. `main.(*Cache).Put`).
+/// A function, named as the runtime reported it (e.g. `main.(*Cache).Put`);
+/// names are string-table ids, like [`Mapping`]'s.
 #[derive(Debug, Clone, Default)]
 pub struct Function {
     pub id: u64,
-    pub name: Arc<str>,
-    pub system_name: Arc<str>,
-    pub filename: Arc<str>,
+    pub name: StrId,
+    pub system_name: StrId,
+    pub filename: StrId,
     pub start_line: i64,
 }
 
@@ -297,7 +296,8 @@ pub struct Profile {
     pub period: i64,
     pub time_nanos: i64,
     pub duration_nanos: i64,
-    pub comments: Vec<Arc<str>>,
+    /// String-table ids, in order.
+    pub comments: Vec<StrId>,
     /// Regex of frames to drop (with their callees), anchored by users.
     pub drop_frames: Option<String>,
     pub keep_frames: Option<String>,
