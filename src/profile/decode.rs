@@ -225,6 +225,8 @@ struct RawSamples {
     labels: Vec<Label>,
     /// Empty until some sample has a label.
     label_ends: Vec<usize>,
+    /// The largest key of the labels dropped for having no value.
+    dropped_label_key: StrId,
 }
 
 /// Locations as they come, already in the model's form; the raw mapping and
@@ -526,6 +528,13 @@ impl RawSamples {
                     expect_length_delimited(wire_type)?;
                     let mut label = pb::Label::default();
                     prost::Message::merge(&mut label, take_length_delimited(body)?)?;
+                    if label.str == 0 && label.num == 0 && label.num_unit == 0 {
+                        // Neither a string nor a number: pprof drops such a
+                        // label when decoding (its key must still be valid).
+                        let key = string_index(label.key)?;
+                        self.dropped_label_key = self.dropped_label_key.max(key);
+                        continue;
+                    }
                     try_push(
                         &mut self.labels,
                         Label {
@@ -921,6 +930,7 @@ fn build_samples(
         values,
         labels,
         label_ends,
+        dropped_label_key,
         ..
     } = raw;
     let dangling = |frame: usize, id: u64| ProfileError::DanglingLocation {
@@ -941,6 +951,7 @@ fn build_samples(
                 .map(|(frame, &id)| locations.get(id).ok_or_else(|| dangling(frame, id))),
         )?,
     };
+    strings.check(dropped_label_key)?;
     for l in &labels {
         strings.check(l.key)?;
         strings.check(l.str)?;
@@ -971,11 +982,18 @@ mod tests {
                     location_id: vec![1],
                     value: vec![i as i64],
                     label: if labelled.contains(&i) {
-                        vec![pb::Label {
-                            key: 4,
-                            num: i as i64,
-                            ..Default::default()
-                        }]
+                        vec![
+                            pb::Label {
+                                key: 4,
+                                num: i as i64 + 1,
+                                ..Default::default()
+                            },
+                            // No value: dropped, as pprof drops it.
+                            pb::Label {
+                                key: 4,
+                                ..Default::default()
+                            },
+                        ]
                     } else {
                         vec![]
                     },
@@ -1009,7 +1027,7 @@ mod tests {
             for i in 0..4 {
                 let nums: Vec<i64> = p.samples().labels(i).iter().map(|l| l.num).collect();
                 let want: Vec<i64> = if labelled.contains(&i) {
-                    vec![i as i64]
+                    vec![i as i64 + 1]
                 } else {
                     vec![]
                 };
