@@ -21,27 +21,34 @@ fn serve_once(status: &'static str, body: Vec<u8>) -> (u16, std::thread::JoinHan
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut request_line = String::new();
-        reader.read_line(&mut request_line).unwrap();
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap() > 2 {
-            line.clear();
-        }
+        let (mut stream, path) = accept_request(&listener);
         let header = format!(
             "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
             body.len()
         );
         stream.write_all(header.as_bytes()).unwrap();
         stream.write_all(&body).unwrap();
-        request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned()
+        path
     });
     (port, handle)
+}
+
+/// Accepts one connection and reads its request; returns the stream and the path asked for.
+fn accept_request(listener: &TcpListener) -> (std::net::TcpStream, String) {
+    let (stream, _) = listener.accept().unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).unwrap();
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap() > 2 {
+        line.clear();
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    (stream, path)
 }
 
 #[test]
@@ -77,12 +84,7 @@ fn serve_endless(chunk: &'static [u8]) -> (u16, std::thread::JoinHandle<u64>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap() > 2 {
-            line.clear();
-        }
+        let (mut stream, _) = accept_request(&listener);
         stream
             .write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
             .unwrap();
