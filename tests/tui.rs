@@ -884,3 +884,146 @@ fn trend_view_cycles_sample_types() {
         first_line(&app)
     );
 }
+
+// ---- Every key acts on the highlighted row (issue: the Trend view's keys
+// acted on whatever Peek last showed).
+
+fn trend_name(app: &App, row: usize) -> String {
+    app.trend.as_ref().unwrap().trend.rows[row].name.clone()
+}
+
+fn peeked_name(app: &App) -> String {
+    let node = app.peek.peek.as_ref().expect("a peek").node;
+    app.model.tree.names()[node.index()].clone()
+}
+
+#[test]
+fn trend_keys_act_on_the_highlighted_site() {
+    let mut app = trend_app(&HEAPS, (100, 30));
+    // A fresh Trend view: `j j p` peeks at the third site.
+    press(&mut app, "j j p");
+    assert_eq!(app.view, ViewKind::Peek);
+    assert_eq!(peeked_name(&app), trend_name(&app, 2));
+    // `j S` opens the second suspect's source.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "j S");
+    assert_eq!(app.view, ViewKind::Source);
+    assert_eq!(
+        app.source.source.as_ref().unwrap().function,
+        "main.recordAudit"
+    );
+    // Peek showing Top's second row must not leak into the Trend view.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "1 g j p 5 g S");
+    assert_eq!(
+        app.source.source.as_ref().unwrap().function,
+        "main.(*Cache).Put"
+    );
+    // `I` on a fresh Trend view ignores the highlighted site.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "I");
+    assert_eq!(app.message, None);
+    assert_eq!(app.chips.len(), 1);
+    assert_eq!(app.chips[0].pattern, "^main\\.\\(\\*Cache\\)\\.Put$");
+    // ... and the trend itself is filtered.
+    assert!(
+        app_trend_rows(&app)
+            .iter()
+            .all(|(name, _)| name != "main.(*Cache).Put"),
+        "ignored site still ranked"
+    );
+    // `j F` focuses on the second suspect: the trend keeps only its stacks.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "j F");
+    assert_eq!(app.chips[0].pattern, "^main\\.recordAudit$");
+    let rows = app_trend_rows(&app);
+    assert!(rows.iter().all(|(name, _)| name != "main.(*Cache).Put"));
+    assert_eq!(
+        trend_name(&app, app.trend.as_ref().unwrap().selected),
+        "main.recordAudit",
+        "the selection stays on the site across the re-rank"
+    );
+    // `#` searches the highlighted site's name.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "j #");
+    assert_eq!(
+        app.search.as_ref().unwrap().regex.as_str(),
+        "^main\\.recordAudit$"
+    );
+}
+
+#[test]
+fn trend_search_moves_the_selection() {
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "runtime");
+    press(&mut app, "Enter");
+    let selected = |app: &App| app.trend.as_ref().unwrap().selected;
+    let first = selected(&app);
+    assert_eq!(
+        trend_name(&app, first),
+        "runtime.malg",
+        "jumps to the first match"
+    );
+    press(&mut app, "n");
+    assert!(selected(&app) > first);
+    assert!(trend_name(&app, selected(&app)).starts_with("runtime"));
+    press(&mut app, "N");
+    assert_eq!(selected(&app), first);
+}
+
+#[test]
+fn trend_sort_and_granularity_rerank() {
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "s");
+    let trend = &app.trend.as_ref().unwrap();
+    assert_eq!(trend.settings.by, pprof_tui::analysis::SortBy::Cum);
+    // By cum, main.handleRequest carries its callees' growth.
+    let handle = trend
+        .trend
+        .rows
+        .iter()
+        .find(|r| r.name == "main.handleRequest")
+        .unwrap();
+    assert_eq!(handle.values, handle.cum);
+    assert!(screen(&app).contains("by cum"));
+    press(&mut app, "a");
+    let trend = &app.trend.as_ref().unwrap();
+    assert_eq!(trend.settings.granularity, Granularity::FileFunctions);
+    assert!(
+        trend
+            .trend
+            .rows
+            .iter()
+            .any(|r| r.name == "main.(*Cache).Put leaky/main.go")
+    );
+    // The other views keep their own settings.
+    assert_eq!(app.model.granularity, Granularity::Functions);
+}
+
+#[test]
+fn trend_view_warns_about_alloc_types_and_shows_the_score() {
+    let mut app = trend_app(&HEAPS, (120, 30));
+    let s = screen(&app);
+    assert!(s.contains("score"), "{s}");
+    let put = &app.trend.as_ref().unwrap().trend.rows[0];
+    assert!(s.contains(&format!("{:>5.1}", put.growth.score)), "{s}");
+    press(&mut app, "t");
+    let s = screen(&app);
+    assert!(
+        s.contains("⚠ alloc_objects counts every allocation since the program started"),
+        "{s}"
+    );
+    assert_snapshot!("trend_alloc_objects", s);
+}
+
+#[test]
+fn trend_sparkline_of_a_constant_site_is_flat() {
+    let app = trend_app(&HEAPS, (100, 30));
+    let s = screen(&app);
+    let line = s
+        .lines()
+        .find(|l| l.contains("runtime/pprof.StartCPUProfile"))
+        .unwrap();
+    assert!(line.contains("▁▁▁"), "{line}");
+}

@@ -15,15 +15,16 @@ use regex::Regex;
 use super::action::{Action, FilterKind, ViewKind};
 use super::model::{Model, Settings, Sort, SourceModel, TreeParts};
 use super::theme::Theme;
-use super::trend::{Ranking, TrendInput, TrendModel};
+use super::trend::{Ranking, TrendInput, TrendModel, TrendSettings, site_function};
 use super::views::{self, Areas};
 use crate::analysis::trend::Trend;
 use crate::analysis::{
-    CallId, CallTree, Coverage, Filters, Granularity, NodeId, Peek, TagFilter, compile_regex,
-    flame_layout,
+    CallId, CallTree, Coverage, Filters, Granularity, NodeId, Peek, SortBy, TagFilter,
+    compile_regex, flame_layout,
 };
 use crate::export::flamegraph::{ExportView, SvgOptions, default_title, export_svg_file};
 use crate::profile::{Profile, ProfileError};
+use crate::safe_text::visible;
 
 /// What the app is started with.
 pub struct AppOptions {
@@ -134,6 +135,29 @@ pub struct Prompt {
     pub text: String,
 }
 
+/// The function a view has selected (see [`App::selection`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    /// The function's name (a file's at `files` granularity): what filters
+    /// and searches match.
+    pub function: String,
+    /// Its node in the model (the newest snapshot in Trend mode), when
+    /// there is one.
+    pub node: Option<NodeId>,
+}
+
+/// The function a site of a trend at `granularity` is in: its name
+/// without the line or address the printable name adds.
+fn function_of_site(name: &str, granularity: Granularity) -> String {
+    let mut words = name.split(' ');
+    let word = match granularity {
+        Granularity::FileFunctions | Granularity::Lines => words.next(),
+        Granularity::Addresses => words.nth(1),
+        Granularity::Functions | Granularity::Files | Granularity::Stacks => Some(name),
+    };
+    word.unwrap_or(name).to_owned()
+}
+
 /// The application.
 pub struct App {
     profile: Arc<Profile>,
@@ -165,8 +189,8 @@ pub struct App {
     queued: Vec<Job>,
     /// Like `generation`, for the Trend view's rankings.
     trend_generation: u64,
-    /// The Trend's sample type asked for but not yet ranked by.
-    trend_wanted: Option<usize>,
+    /// The Trend's settings asked for but not yet ranked by.
+    trend_wanted: Option<TrendSettings>,
     /// What is being computed, and since when: the progress indicator.
     pub busy: Option<(&'static str, Instant)>,
     /// Selections by name, to restore once the new call tree arrives.
@@ -202,7 +226,7 @@ pub struct Done {
 enum Output {
     Model(Model),
     Tree(TreeParts),
-    Trend(usize, Result<Trend, ProfileError>),
+    Trend(Box<(TrendSettings, Result<Trend, ProfileError>)>),
 }
 
 impl Job {
@@ -211,7 +235,9 @@ impl Job {
         let output = match &self.work {
             Work::Model(settings) => Output::Model(Model::compute(profile, settings)),
             Work::Tree(settings) => Output::Tree(Model::compute_tree(profile, settings)),
-            Work::Trend(ranking) => Output::Trend(ranking.sample_index, ranking.run()),
+            Work::Trend(ranking) => {
+                Output::Trend(Box::new((ranking.settings.clone(), ranking.run())))
+            }
         };
         Done {
             generation: self.generation,
@@ -348,7 +374,7 @@ impl App {
     /// Queues the Trend's ranking by another sample type.
     fn queue_ranking(&mut self, ranking: Ranking) {
         self.trend_generation += 1;
-        self.trend_wanted = Some(ranking.sample_index);
+        self.trend_wanted = Some(ranking.settings.clone());
         if self.busy.is_none() {
             self.busy = Some((RANKING, Instant::now()));
         }
@@ -395,21 +421,25 @@ impl App {
                 self.busy = None;
                 self.restore_carry();
             }
-            Output::Trend(sample_index, result) => {
+            Output::Trend(ranked) => {
+                let (settings, result) = *ranked;
                 self.trend_wanted = None;
                 if self.busy.is_some_and(|(what, _)| what == RANKING) {
                     self.busy = None;
                 }
+                let page = self.trend_page();
                 let Some(trend) = self.trend.as_mut() else {
                     return;
                 };
-                self.message = Some(match result {
+                match result {
                     Ok(ranked) => {
-                        trend.install(sample_index, ranked);
-                        (format!("trend by {}", trend.trend.sample_type.name), false)
+                        trend.install(settings, ranked);
+                        trend.offset = scrolled(trend.selected, trend.offset, page);
                     }
-                    Err(e) => (format!("cannot rank the snapshots: {e}"), true),
-                });
+                    Err(e) => {
+                        self.message = Some((format!("cannot rank the snapshots: {e}"), true))
+                    }
+                }
             }
         }
     }
@@ -460,15 +490,77 @@ impl App {
         u32::from(self.areas().body.height.saturating_sub(1)).max(1)
     }
 
-    /// The graph node the current view has selected, if any.
-    pub fn selected_node(&self) -> Option<NodeId> {
+    /// The function the current view has selected, if any: each view
+    /// answers for its own highlighted row, and the keys that act on "the
+    /// selection" (`p`, `S`, `F`/`I`/`H`, `#`, Enter) ask this.
+    pub fn selection(&self) -> Option<Selection> {
         match self.view {
-            ViewKind::Top => self.model.rows.get(self.top.selected).map(|r| r.node),
+            ViewKind::Top => self
+                .model
+                .rows
+                .get(self.top.selected)
+                .map(|r| self.node_selection(r.node)),
             ViewKind::Flame => (self.flame.selected != CallTree::ROOT)
-                .then(|| self.model.tree.call(self.flame.selected).node),
-            ViewKind::Peek => self.peek_row_node(),
-            ViewKind::Source | ViewKind::Trend => self.peek.peek.as_ref().map(|p| p.node),
+                .then(|| self.node_selection(self.model.tree.call(self.flame.selected).node)),
+            ViewKind::Peek => self.peek_row_node().map(|n| self.node_selection(n)),
+            ViewKind::Source => {
+                let source = self.source.source.as_ref()?;
+                let node = self
+                    .peek
+                    .peek
+                    .as_ref()
+                    .map(|p| p.node)
+                    .filter(|&n| self.model.tree.node(n).name == source.function)
+                    .or_else(|| self.node_of_function(&source.function));
+                Some(Selection {
+                    function: source.function.clone(),
+                    node,
+                })
+            }
+            ViewKind::Trend => {
+                let trend = self.trend.as_ref()?;
+                let row = trend.selected_row()?;
+                let function = function_of_site(&site_function(row), trend.settings.granularity);
+                let node = self
+                    .node_named(&row.name)
+                    .or_else(|| self.node_of_function(&function));
+                Some(Selection { function, node })
+            }
         }
+    }
+
+    /// The graph node the current view has selected, if the model has it.
+    pub fn selected_node(&self) -> Option<NodeId> {
+        self.selection().and_then(|s| s.node)
+    }
+
+    fn node_selection(&self, node: NodeId) -> Selection {
+        let info = self.model.tree.node(node);
+        let function = if info.name.is_empty() {
+            info.file.clone()
+        } else {
+            info.name.clone()
+        };
+        Selection {
+            function,
+            node: Some(node),
+        }
+    }
+
+    /// The heaviest row of the model whose node is in `function`.
+    fn node_of_function(&self, function: &str) -> Option<NodeId> {
+        let tree = &self.model.tree;
+        self.node_named(function).or_else(|| {
+            self.model
+                .rows
+                .iter()
+                .filter(|r| {
+                    let info = tree.node(r.node);
+                    info.name == function || (info.name.is_empty() && info.file == function)
+                })
+                .max_by_key(|r| r.cum.unsigned_abs())
+                .map(|r| r.node)
+        })
     }
 
     fn peek_row_node(&self) -> Option<NodeId> {
@@ -532,14 +624,27 @@ impl App {
                     text: String::new(),
                 })
             }
-            Action::SearchSelected => {
-                if let Some(node) = self.selected_node() {
-                    let name = self.model.tree.names()[node.index()].clone();
+            Action::SearchSelected => match self.selection() {
+                Some(selection) => {
+                    let name = match (self.view, selection.node) {
+                        (ViewKind::Trend, _) | (_, None) => selection.function,
+                        (_, Some(node)) => self.model.tree.names()[node.index()].clone(),
+                    };
                     self.set_search(&format!("^{}$", regex::escape(&name)));
                 }
-            }
+                None => self.message = Some(("select a function first".to_owned(), true)),
+            },
             Action::SearchNext => self.search_step(true),
             Action::SearchPrev => self.search_step(false),
+            Action::CycleSort if self.view == ViewKind::Trend => {
+                if let Some(mut settings) = self.trend_settings_wanted() {
+                    settings.by = match settings.by {
+                        SortBy::Flat => SortBy::Cum,
+                        SortBy::Cum => SortBy::Flat,
+                    };
+                    self.rerank(settings);
+                }
+            }
             Action::CycleSort => {
                 let name = self.selected_top_name();
                 self.model.sort_rows(self.model.sort.next());
@@ -547,18 +652,28 @@ impl App {
                 self.message = Some((format!("sorted by {}", self.model.sort.as_str()), false));
             }
             Action::NextSampleType | Action::PrevSampleType if self.view == ViewKind::Trend => {
-                if let Some(trend) = self.trend.as_ref() {
+                if let (Some(trend), Some(mut settings)) =
+                    (self.trend.as_ref(), self.trend_settings_wanted())
+                {
                     let n = trend.sample_type_count().max(1);
-                    // Quick repeated keys step on from what was asked.
-                    let i = self.trend_wanted.unwrap_or(trend.sample_index());
-                    let next = if action == Action::NextSampleType {
+                    let i = settings.sample_index;
+                    settings.sample_index = if action == Action::NextSampleType {
                         (i + 1) % n
                     } else {
                         (i + n - 1) % n
                     };
-                    if let Some(ranking) = trend.ranking(next) {
-                        self.queue_ranking(ranking);
-                    }
+                    self.rerank(settings);
+                }
+            }
+            Action::CycleGranularity if self.view == ViewKind::Trend => {
+                if let Some(mut settings) = self.trend_settings_wanted() {
+                    let all = Granularity::ALL;
+                    let at = all
+                        .iter()
+                        .position(|&g| g == settings.granularity)
+                        .unwrap_or(0);
+                    settings.granularity = all[(at + 1) % all.len()];
+                    self.rerank(settings);
                 }
             }
             Action::NextSampleType | Action::PrevSampleType => {
@@ -590,13 +705,13 @@ impl App {
                 }
             }
             Action::PeekSelected => {
-                if let Some(node) = self.selected_node() {
+                if let Some(node) = self.selected_node_or_say() {
                     self.open_peek(node, true);
                     self.view = ViewKind::Peek;
                 }
             }
             Action::SourceSelected => {
-                if let Some(node) = self.selected_node() {
+                if let Some(node) = self.selected_node_or_say() {
                     self.open_peek(node, true);
                     self.open_source();
                     self.view = ViewKind::Source;
@@ -611,6 +726,44 @@ impl App {
                 ViewKind::Source => self.update_source(other),
                 ViewKind::Trend => self.update_trend(other),
             },
+        }
+    }
+
+    /// The selected function's node, or a message saying why there is none.
+    fn selected_node_or_say(&mut self) -> Option<NodeId> {
+        let Some(selection) = self.selection() else {
+            self.message = Some(("select a function first".to_owned(), true));
+            return None;
+        };
+        if selection.node.is_none() {
+            self.message = Some((
+                format!(
+                    "{} has no samples in {}",
+                    visible(&selection.function),
+                    if self.trend.is_some() {
+                        "the newest snapshot"
+                    } else {
+                        "this view"
+                    }
+                ),
+                true,
+            ));
+        }
+        selection.node
+    }
+
+    /// The Trend settings asked for last (shown or still being ranked).
+    fn trend_settings_wanted(&self) -> Option<TrendSettings> {
+        // Quick repeated keys step on from what was asked.
+        self.trend_wanted
+            .clone()
+            .or_else(|| self.trend.as_ref().map(|t| t.settings.clone()))
+    }
+
+    /// Re-ranks the Trend view for `settings`.
+    fn rerank(&mut self, settings: TrendSettings) {
+        if let Some(ranking) = self.trend.as_ref().and_then(|t| t.ranking(settings)) {
+            self.queue_ranking(ranking);
         }
     }
 
@@ -669,8 +822,10 @@ impl App {
         }
     }
 
+    /// Searches for `pattern` and moves the view's cursor to the first
+    /// match from where it is.
     fn set_search(&mut self, pattern: &str) {
-        match compile_regex("search", pattern) {
+        match search_regex(pattern) {
             Ok(regex) => {
                 let coverage = if self.model.tree_ready {
                     self.model.tree.coverage(&regex, self.zoom())
@@ -678,15 +833,33 @@ impl App {
                     Coverage::default()
                 };
                 self.search = Some(Search { regex, coverage });
-                if self.view == ViewKind::Top {
-                    let matched = self.top_matches(self.top.selected);
-                    if !matched {
-                        self.search_step(true);
+                let on_match = match self.view {
+                    ViewKind::Top => self.top_matches(self.top.selected),
+                    ViewKind::Trend => self
+                        .trend
+                        .as_ref()
+                        .is_some_and(|t| self.trend_matches(t, t.selected)),
+                    ViewKind::Flame => {
+                        self.flame.selected != CallTree::ROOT
+                            && self.search.as_ref().is_some_and(|s| {
+                                s.regex.is_match(self.model.tree.name(self.flame.selected))
+                            })
                     }
+                    ViewKind::Peek | ViewKind::Source => true,
+                };
+                if !on_match {
+                    self.search_step(true);
                 }
             }
             Err(e) => self.message = Some((e.to_string(), true)),
         }
+    }
+
+    fn trend_matches(&self, trend: &TrendModel, row: usize) -> bool {
+        let (Some(search), Some(r)) = (&self.search, trend.trend.rows.get(row)) else {
+            return false;
+        };
+        search.regex.is_match(&r.name)
     }
 
     fn top_matches(&self, row: usize) -> bool {
@@ -723,6 +896,30 @@ impl App {
                     None => self.message = Some(("no matching row".to_owned(), true)),
                 }
             }
+            ViewKind::Trend => {
+                let Some(trend) = self.trend.as_ref() else {
+                    return;
+                };
+                let n = trend.trend.rows.len();
+                let at = trend.selected;
+                let found = (1..=n)
+                    .map(|k| {
+                        if forward {
+                            (at + k) % n
+                        } else {
+                            (at + n - k % n) % n
+                        }
+                    })
+                    .find(|&i| self.trend_matches(trend, i));
+                let page = self.trend_page();
+                match (found, self.trend.as_mut()) {
+                    (Some(i), Some(trend)) => {
+                        trend.selected = i;
+                        trend.offset = scrolled(i, trend.offset, page);
+                    }
+                    _ => self.message = Some(("no matching site".to_owned(), true)),
+                }
+            }
             ViewKind::Flame => {
                 let tree = &self.model.tree;
                 let matches: Vec<CallId> = tree
@@ -747,16 +944,11 @@ impl App {
     }
 
     fn add_filter(&mut self, kind: FilterKind) {
-        let Some(node) = self.selected_node() else {
+        let Some(selection) = self.selection() else {
             self.message = Some(("select a function first".to_owned(), true));
             return;
         };
-        let info = self.model.tree.node(node);
-        let name = if info.name.is_empty() {
-            &info.file
-        } else {
-            &info.name
-        };
+        let name = &selection.function;
         if name.is_empty() {
             self.message = Some(("this frame has no name to filter on".to_owned(), true));
             return;
@@ -778,6 +970,12 @@ impl App {
     fn refilter(&mut self) {
         let (sample_index, granularity) = self.settings_wanted();
         self.recompute(sample_index, granularity);
+        if let Some(mut settings) = self.trend_settings_wanted()
+            && let Ok(filters) = filters_of(&self.chips)
+        {
+            settings.filters = filters;
+            self.rerank(settings);
+        }
     }
 
     fn settings_wanted(&self) -> (usize, Granularity) {
@@ -928,12 +1126,15 @@ impl App {
 
     /// Rows of the Trend table that fit on screen.
     pub fn trend_page(&self) -> usize {
-        usize::from(self.areas().body.height.saturating_sub(2)).max(1)
+        views::trend::page(self, self.areas().body)
     }
 
     fn update_trend(&mut self, action: Action) {
         let page = self.trend_page();
-        let body = self.areas().body;
+        let clicked = match action {
+            Action::Click(_, y) => views::trend::row_at(self, self.areas().body, y),
+            _ => None,
+        };
         let Some(trend) = self.trend.as_mut() else {
             return;
         };
@@ -944,9 +1145,10 @@ impl App {
         let to = match moved(&action, trend.selected, n, page) {
             Some(to) => to,
             None => match action {
-                Action::Click(_, y) if y > body.y + 1 && y < body.y + body.height => {
-                    trend.offset + usize::from(y - body.y - 2)
-                }
+                Action::Click(..) => match clicked {
+                    Some(i) => i,
+                    None => return,
+                },
                 Action::Enter => {
                     self.trend_to_top();
                     return;
@@ -960,37 +1162,12 @@ impl App {
 
     /// Enter on a Trend row: the site's row in Top (the newest snapshot).
     fn trend_to_top(&mut self) {
-        let Some(row) = self
-            .trend
-            .as_ref()
-            .and_then(|t| t.trend.rows.get(t.selected))
-        else {
+        let Some(node) = self.selected_node_or_say() else {
             return;
         };
-        // Stack sites are named after their site frame.
-        let site = row
-            .stack
-            .as_ref()
-            .and_then(|s| s.frames.get(s.site))
-            .unwrap_or(&row.name)
-            .clone();
-        let names = self.model.tree.names();
-        match self
-            .model
-            .rows
-            .iter()
-            .position(|r| names[r.node.index()] == site)
-        {
-            Some(i) => {
-                self.view = ViewKind::Top;
-                self.select_top(i);
-            }
-            None => {
-                self.message = Some((
-                    format!("{site} is not in the newest snapshot's Top rows"),
-                    true,
-                ))
-            }
+        if let Some(i) = self.model.rows.iter().position(|r| r.node == node) {
+            self.view = ViewKind::Top;
+            self.select_top(i);
         }
     }
 
@@ -1396,6 +1573,19 @@ impl App {
     pub fn filters(&self) -> Filters {
         filters_of(&self.chips).unwrap_or_default()
     }
+}
+
+/// A search pattern as a regex, with smart case as vim, less and ripgrep
+/// have it: a pattern without capitals ignores case.
+fn search_regex(pattern: &str) -> Result<Regex, crate::analysis::FilterError> {
+    let regex = compile_regex("search", pattern)?;
+    if pattern.chars().any(char::is_uppercase) {
+        return Ok(regex);
+    }
+    Ok(regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .build()
+        .unwrap_or(regex))
 }
 
 /// Where a list-moving key (up/down, page, first/last) takes the selection

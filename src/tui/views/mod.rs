@@ -20,6 +20,7 @@ use super::action::ViewKind;
 use super::app::App;
 use super::keymap::FOOTER;
 use crate::report::units::label;
+use crate::safe_text::visible;
 
 /// Where each part of the screen goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,8 +123,13 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let model = &app.model;
     let settings = match (&app.trend, app.view) {
         (Some(trend), ViewKind::Trend) => format!(
-            " {} · {} snapshots, oldest first ",
-            trend.trend.sample_type.name,
+            " {} · {} · by {} · {} snapshots, oldest first ",
+            visible(&trend.trend.sample_type.name),
+            trend.settings.granularity,
+            match trend.settings.by {
+                crate::analysis::SortBy::Flat => "flat",
+                crate::analysis::SortBy::Cum => "cum",
+            },
             trend.snapshot_count()
         ),
         _ => format!(
