@@ -1027,3 +1027,72 @@ fn trend_sparkline_of_a_constant_site_is_flat() {
         .unwrap();
     assert!(line.contains("▁▁▁"), "{line}");
 }
+
+#[test]
+fn stacks_granularity_lists_whole_stacks_as_top_does() {
+    let profile = load("leaky/goroutine-3.pb.gz");
+    let sample_index = profile.default_sample_index();
+    let mut app = App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: "goroutine-3.pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Stacks,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: std::env::temp_dir(),
+            theme: Theme::new(ColorMode::None),
+            size: (120, 30),
+            background: false,
+            sides: None,
+        },
+    )
+    .unwrap();
+    // `top -g stacks --format json` on the same file.
+    let path = testdata().join("leaky/goroutine-3.pb.gz");
+    let doc = common::json(
+        &[
+            "top",
+            "-g",
+            "stacks",
+            "--format",
+            "json",
+            path.to_str().unwrap(),
+        ],
+        0,
+    );
+    let expected: Vec<(String, i64)> = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                r["flat"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let rows: Vec<(String, i64)> = app
+        .model
+        .rows
+        .iter()
+        .map(|r| (app.model.row_name(r), r.flat))
+        .collect();
+    assert_eq!(rows, expected);
+    assert_eq!(
+        rows[0].0,
+        "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
+    );
+    assert!(screen(&app).contains("main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"));
+    // The cross-view keys act on the function naming the stack.
+    press(&mut app, "p");
+    assert_eq!(peeked_name(&app), "main.leakyWorker");
+    // Cycling `a` from functions reaches the same rows.
+    let mut app = app_with(load("leaky/goroutine-3.pb.gz"), "g", (100, 30));
+    press(&mut app, "a a a a a");
+    assert_eq!(app.model.granularity, Granularity::Stacks);
+    assert_eq!(
+        app.model.row_name(&app.model.rows[0]),
+        "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
+    );
+}

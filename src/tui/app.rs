@@ -866,9 +866,7 @@ impl App {
         let (Some(search), Some(r)) = (&self.search, self.model.rows.get(row)) else {
             return false;
         };
-        search
-            .regex
-            .is_match(&self.model.tree.names()[r.node.index()])
+        search.regex.is_match(self.model.row_label(r))
     }
 
     fn search_step(&mut self, forward: bool) {
@@ -1075,17 +1073,16 @@ impl App {
         self.model
             .rows
             .get(self.top.selected)
-            .map(|r| self.model.tree.names()[r.node.index()].clone())
+            .map(|r| self.model.row_label(r).to_owned())
     }
 
     fn select_top_name(&mut self, name: Option<&str>) {
-        let names = self.model.tree.names();
         let i = name
             .and_then(|name| {
                 self.model
                     .rows
                     .iter()
-                    .position(|r| names[r.node.index()] == name)
+                    .position(|r| self.model.row_label(r) == name)
             })
             .unwrap_or(0);
         self.select_top(i);

@@ -93,7 +93,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let matched = app
             .search
             .as_ref()
-            .is_some_and(|s| s.regex.is_match(&model.tree.names()[row.node.index()]));
+            .is_some_and(|s| s.regex.is_match(model.row_label(row)));
         let selected = index == app.top.selected;
         let base = if selected {
             theme.selected()
