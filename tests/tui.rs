@@ -1096,3 +1096,45 @@ fn stacks_granularity_lists_whole_stacks_as_top_does() {
         "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
     );
 }
+
+/// The rendered buffer of the app's screen.
+fn buffer(app: &App) -> ratatui::buffer::Buffer {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|frame| views::render(app, frame)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+#[test]
+fn flame_frames_stay_inside_their_parents_and_the_root_fills_the_width() {
+    use ratatui::style::Modifier;
+    for size in [(120, 40), (200, 60), (100, 30)] {
+        let mut app = app("leaky/heap-3.pb.gz", size);
+        press(&mut app, "2");
+        let buf = buffer(&app);
+        let (w, h) = size;
+        // Without colour every frame is reversed, the selected one underlined.
+        let painted = |x: u16, y: u16| {
+            let m = buf[(x, y)].modifier;
+            m.contains(Modifier::REVERSED) || m.contains(Modifier::UNDERLINED)
+        };
+        // Row 1 is the root, `all`: the whole width.
+        for x in 0..w {
+            assert!(painted(x, 1), "{size:?}: root cell {x} not drawn");
+        }
+        // Icicle: a frame's cells lie under its parent's.
+        let graph_rows = h - 4;
+        for y in 2..1 + graph_rows {
+            for x in 0..w {
+                if painted(x, y) {
+                    assert!(
+                        painted(x, y - 1),
+                        "{size:?}: cell ({x}, {y}) outside its parent"
+                    );
+                }
+            }
+        }
+        // Every level shows its extent, not only every other one.
+        assert!(painted(0, 2) && painted(0, 3), "{size:?}");
+    }
+}

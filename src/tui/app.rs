@@ -20,7 +20,7 @@ use super::views::{self, Areas};
 use crate::analysis::trend::Trend;
 use crate::analysis::{
     CallId, CallTree, Coverage, Filters, Granularity, NodeId, Peek, SortBy, TagFilter,
-    compile_regex, flame_layout,
+    compile_regex,
 };
 use crate::export::flamegraph::{ExportView, SvgOptions, default_title, export_svg_file};
 use crate::profile::{Profile, ProfileError};
@@ -1189,8 +1189,8 @@ impl App {
             self.flame.zoom.clear();
         }
         let depth = tree.call(call).depth;
-        let width = u32::from(self.size.0);
-        let visible = flame_layout(tree, self.zoom(), width, depth..depth + 1)
+        let width = self.size.0;
+        let visible = views::flame::layout(tree, self.zoom(), width, depth..depth + 1)
             .iter()
             .find(|r| r.call == call)
             .map_or(0, |r| r.width);
@@ -1237,7 +1237,7 @@ impl App {
         }
         let tree = &self.model.tree;
         let selected = self.flame.selected;
-        let width = u32::from(self.size.0);
+        let width = self.size.0;
         // Visually up and down: in the flame orientation the root is at the bottom.
         let (toward_leaves, toward_root) = if self.flame.flipped {
             (Action::Up, Action::Down)
@@ -1252,7 +1252,7 @@ impl App {
         match action {
             a if a == toward_leaves => {
                 let depth = tree.call(selected).depth + 1;
-                let child = flame_layout(tree, self.zoom(), width, depth..depth + 1)
+                let child = views::flame::layout(tree, self.zoom(), width, depth..depth + 1)
                     .into_iter()
                     .filter(|r| tree.call(r.call).parent == selected)
                     .max_by_key(|r| (r.width, std::cmp::Reverse(r.x)));
@@ -1265,7 +1265,7 @@ impl App {
             }
             Action::Left | Action::Right => {
                 let depth = tree.call(selected).depth;
-                let row = flame_layout(tree, self.zoom(), width, depth..depth + 1);
+                let row = views::flame::layout(tree, self.zoom(), width, depth..depth + 1);
                 if let Some(i) = row.iter().position(|r| r.call == selected) {
                     let j = if action == Action::Left {
                         i.checked_sub(1)
@@ -1379,15 +1379,10 @@ impl App {
             self.flame.scroll + row
         };
         let x = u32::from(x - area.x);
-        flame_layout(
-            &self.model.tree,
-            self.zoom(),
-            u32::from(area.width),
-            depth..depth + 1,
-        )
-        .into_iter()
-        .find(|r| (r.x..r.x + r.width).contains(&x))
-        .map(|r| r.call)
+        views::flame::layout(&self.model.tree, self.zoom(), area.width, depth..depth + 1)
+            .into_iter()
+            .find(|r| (r.x..r.x + r.width).contains(&x))
+            .map(|r| r.call)
     }
 
     /// Peeks at `node`; `remember` pushes the current one onto the history.

@@ -10,9 +10,23 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::{pct, truncate};
-use crate::analysis::{CallTree, FlameRect, flame_layout};
+use std::ops::Range;
+
+use crate::analysis::{CallId, CallTree, FlameRect, flame_layout};
 use crate::tui::app::App;
 use crate::tui::theme::{Change, package_of};
+
+/// The frames drawn on a graph `width` cells wide, depth rows `rows`.
+/// Every frame leaves its last cell blank to keep neighbours apart, so the
+/// layout is one cell wider than the screen: the root's blank cell falls
+/// off the edge and it fills the width, and a frame at its parent's right
+/// end shares the parent's blank cell instead of being drawn in it. A
+/// frame one cell wide would be only that blank cell, so none is returned.
+pub fn layout(tree: &CallTree, zoom: CallId, width: u16, rows: Range<u32>) -> Vec<FlameRect> {
+    let mut rects = flame_layout(tree, zoom, u32::from(width) + 1, rows);
+    rects.retain(|r| r.width >= 2);
+    rects
+}
 
 /// The part of the body the frames fill (the last row is the detail line).
 pub fn graph_area(body: Rect) -> Rect {
@@ -38,12 +52,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let rows = u32::from(graph.height);
     let first = app.flame.scroll;
-    let rects = flame_layout(
-        tree,
-        app.zoom(),
-        u32::from(graph.width),
-        first..first + rows,
-    );
+    let rects = layout(tree, app.zoom(), graph.width, first..first + rows);
     for rect in &rects {
         let row = rect.depth - first;
         let y = if app.flame.flipped {
@@ -51,7 +60,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             graph.y + row as u16
         };
-        draw_frame(app, rect, graph.x, y, buf);
+        draw_frame(app, rect, graph.x, graph.x + graph.width, y, buf);
     }
     if area.height > graph.height {
         detail(
@@ -62,7 +71,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn draw_frame(app: &App, rect: &FlameRect, x0: u16, y: u16, buf: &mut Buffer) {
+fn draw_frame(app: &App, rect: &FlameRect, x0: u16, right_edge: u16, y: u16, buf: &mut Buffer) {
     let theme = &app.theme;
     let tree = &app.model.tree;
     let name = if rect.call == CallTree::ROOT {
@@ -72,22 +81,22 @@ fn draw_frame(app: &App, rect: &FlameRect, x0: u16, y: u16, buf: &mut Buffer) {
     };
     let call = tree.call(rect.call);
     let style = if rect.call == app.flame.selected {
-        theme.selected()
+        theme.selected_frame()
     } else if app
         .search
         .as_ref()
         .is_some_and(|s| rect.call != CallTree::ROOT && s.regex.is_match(name))
     {
-        theme.matched()
+        theme.matched_frame()
     } else if app.is_diff() {
-        theme.diff_frame(change(call.weight, call.base), rect.depth)
+        theme.diff_frame(change(call.weight, call.base))
     } else {
-        theme.frame(package_of(name), rect.depth)
+        theme.frame(package_of(name))
     };
     let x = x0 + rect.x as u16;
-    let width = rect.width as u16;
-    // The last cell of a wide frame stays blank so neighbours stay apart.
-    let body = if width > 1 { width - 1 } else { width };
+    // The last cell stays blank so neighbours stay apart (see [`layout`]);
+    // the root's is off screen.
+    let body = (rect.width as u16 - 1).min(right_edge.saturating_sub(x));
     buf.set_style(Rect::new(x, y, body, 1), style);
     // A name cut below three cells would be a lone `…`: noise, not information.
     if body >= 3 {
@@ -98,7 +107,7 @@ fn draw_frame(app: &App, rect: &FlameRect, x0: u16, y: u16, buf: &mut Buffer) {
         );
         buf.set_stringn(x, y, text, usize::from(body), style);
     }
-    if width > 1 {
+    if x + body < right_edge {
         buf.set_string(x + body, y, " ", Style::default());
     }
 }
@@ -178,9 +187,9 @@ fn detail(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_line(area.x, area.y, &line, area.width);
     if app.is_diff() {
         let legend = Line::from(vec![
-            Span::styled(" grew ", theme.diff_frame(Change::Grew(1.0), 0)),
-            Span::styled(" shrank ", theme.diff_frame(Change::Shrank(1.0), 0)),
-            Span::styled(" same ", theme.diff_frame(Change::Same, 1)),
+            Span::styled(" grew ", theme.diff_frame(Change::Grew(1.0))),
+            Span::styled(" shrank ", theme.diff_frame(Change::Shrank(1.0))),
+            Span::styled(" same ", theme.diff_frame(Change::Same)),
         ]);
         let w = legend.width() as u16;
         if line.width() as u16 + w < area.width {
