@@ -593,8 +593,23 @@ fn diff_mode_top_shows_base_new_and_signed_delta() {
     assert_eq!((put.flat, put.base_flat), (959_808, 109_976));
     assert_eq!(put.flat + put.base_flat, 1_069_784, "heap-3's own flat");
     let s = screen(&app);
+    // New and Δ of flat and cum; Δ% of the site's own base, as `diff`
+    // prints it (+872.7% for main.(*Cache).Put).
     assert!(
-        s.contains("  107.40kB     1.02MB  +937.31kB  +71.90%  main.(*Cache).Put"),
+        s.contains("    1.02MB  +937.31kB     1.02MB  +937.31kB  +872.7%  main.(*Cache).Put"),
+        "{s}"
+    );
+    // Callers show their cum: main.serve grew by 1.18MB to 1.31MB.
+    assert!(
+        s.contains("         0          0     1.31MB    +1.18MB           main.serve (inline)"),
+        "{s}"
+    );
+    // The header's total is the new profile's, and says which is the base's.
+    assert!(
+        s.lines()
+            .next()
+            .unwrap()
+            .contains("total 2.51MB (base 1.27MB)"),
         "{s}"
     );
     assert_snapshot!("diff_top", s);
@@ -1137,4 +1152,43 @@ fn flame_frames_stay_inside_their_parents_and_the_root_fills_the_width() {
         // Every level shows its extent, not only every other one.
         assert!(painted(0, 2) && painted(0, 3), "{size:?}");
     }
+}
+
+#[test]
+fn narrow_headers_keep_the_file_name() {
+    let app = trend_app(&HEAPS, (80, 24));
+    let s = screen(&app);
+    let header = s.lines().next().unwrap();
+    assert!(
+        header.contains("leaky/heap-3.pb.gz (newest of 3)  total 2.51MB"),
+        "{header}"
+    );
+    assert!(
+        header.contains(" 5 Trend "),
+        "the active tab keeps its name: {header}"
+    );
+    let app = diff_app((80, 24));
+    let header = screen(&app).lines().next().unwrap().to_owned();
+    assert!(
+        header.contains("heap-3.pb.gz vs heap-1.pb.gz  total 2.51MB (base 1.27MB)"),
+        "{header}"
+    );
+}
+
+#[test]
+fn clicking_a_tab_shows_its_view() {
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut app = trend_app(&HEAPS, (100, 30));
+    let (tabs, _) = views::header_layout(&app, 100);
+    let flame = tabs.iter().find(|t| t.0 == ViewKind::Flame).unwrap().1;
+    let click = Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: flame + 2,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    });
+    app.update(action_for(&click, false).unwrap());
+    assert_eq!(app.view, ViewKind::Flame);
+    // The Trend's highlighted site is the frame selected.
+    assert_eq!(selected_name(&app), "main.(*Cache).Put");
 }

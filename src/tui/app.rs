@@ -617,6 +617,16 @@ impl App {
                 }
             }
             Action::Resize(w, h) => self.resize(w, h),
+            // A click on a tab shows its view.
+            Action::Click(x, 0) => {
+                let (tabs, _) = views::header_layout(self, self.size.0);
+                if let Some(&(view, _, _)) = tabs
+                    .iter()
+                    .find(|(_, at, text)| (*at..*at + text.chars().count() as u16).contains(&x))
+                {
+                    self.show_view(view);
+                }
+            }
             // Like less and vim, `/` starts empty: typing must not extend an
             // earlier (possibly anchored) pattern. `#` searches the selection.
             Action::StartSearch => {

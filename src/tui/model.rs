@@ -79,6 +79,9 @@ pub struct Model {
     pub sample_type: ValueType,
     /// pprof's total: all samples before filters (the base total in a diff).
     pub total: i64,
+    /// In a diff, the new profile's total (all samples outside the base);
+    /// else `total`.
+    pub new_total: i64,
     /// The call tree behind the flame graph and peek; only the root and the
     /// node names until `tree_ready`.
     pub tree: CallTree,
@@ -110,6 +113,7 @@ impl Model {
                 granularity,
                 sample_type: profile.sample_types[sample_index].clone(),
                 total: total(profile, sample_index),
+                new_total: new_total(profile, sample_index),
                 tree,
                 tree_ready: false,
                 rows,
@@ -141,6 +145,7 @@ impl Model {
             granularity,
             sample_type: profile.sample_types[sample_index].clone(),
             total: total(profile, sample_index),
+            new_total: new_total(profile, sample_index),
             tree,
             tree_ready: false,
             rows,
@@ -270,6 +275,17 @@ impl Model {
 pub struct TreeParts {
     pub tree: CallTree,
     pub inlined: Vec<(NodeId, Inlined)>,
+}
+
+/// The total of the samples outside a diff's base (all of them when
+/// there is no base).
+fn new_total(profile: &Profile, sample_index: usize) -> i64 {
+    let samples = profile.samples();
+    (0..samples.len())
+        .filter(|&s| !samples.is_diff_base(s))
+        .fold(0i64, |sum, s| {
+            sum.saturating_add(samples.value(s, sample_index).saturating_abs())
+        })
 }
 
 /// One row per distinct stack (flat = cum = the value of the samples with

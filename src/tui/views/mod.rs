@@ -80,16 +80,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
 }
 
-fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
-    let mut spans = Vec::new();
-    for (i, view) in app.views().into_iter().enumerate() {
-        let text = format!(" {} {} ", i + 1, view.title());
-        spans.push(Span::styled(text, theme.tab(view == app.view)));
-    }
-    let tabs = Line::from(spans);
-    let tabs_width = tabs.width() as u16;
-    buf.set_line(area.x, area.y, &tabs, area.width);
+/// The header's parts on a screen `width` cells wide: each tab with its
+/// x and text, and the profile's description on the right. When they do
+/// not fit, the inactive tabs shrink to their numbers first, then the
+/// sample type (also in the status bar) goes, and only then is the file
+/// name cut, from its start.
+pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, String) {
     let model = &app.model;
     // The Trend view follows its own sample type: its newest snapshot's total.
     let (sample_type, total) = match (&app.trend, app.view) {
@@ -99,13 +95,85 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             let total = label(newest, &trend.sample_type.unit);
             (trend.sample_type.name.as_str(), total)
         }
+        // In a diff: the new profile's total, and the base's that
+        // percentages are of (pprof's rule).
+        _ if app.is_diff() => (
+            model.sample_type.name.as_str(),
+            format!(
+                "{} (base {})",
+                model.format(model.new_total),
+                model.format(model.total)
+            ),
+        ),
         _ => (model.sample_type.name.as_str(), model.format(model.total)),
     };
-    let info = format!("{}  {sample_type}  total {total} ", app.title);
-    let room = area.width.saturating_sub(tabs_width + 2);
-    let info = truncate_left(&info, usize::from(room));
-    let x = area.x + area.width - info.chars().count() as u16;
-    buf.set_string(x, area.y, info, theme.header());
+    let title = visible(&app.title);
+    let sample_type = visible(sample_type);
+    let views = app.views();
+    let tabs = |compact: bool| -> Vec<(ViewKind, u16, String)> {
+        let mut x = 0u16;
+        views
+            .iter()
+            .enumerate()
+            .map(|(i, &view)| {
+                let text = if compact && view != app.view {
+                    format!(" {} ", i + 1)
+                } else {
+                    format!(" {} {} ", i + 1, view.title())
+                };
+                let at = x;
+                x += text.chars().count() as u16;
+                (view, at, text)
+            })
+            .collect()
+    };
+    let used = |tabs: &[(ViewKind, u16, String)]| -> usize {
+        tabs.iter()
+            .map(|(_, _, t)| t.chars().count())
+            .sum::<usize>()
+            + 2
+    };
+    let width = usize::from(width);
+    let full = format!("{title}  {sample_type}  total {total} ");
+    let full_tabs = tabs(false);
+    if used(&full_tabs) + full.chars().count() <= width {
+        return (full_tabs, full);
+    }
+    let compact = tabs(true);
+    let room = width.saturating_sub(used(&compact));
+    if full.chars().count() <= room {
+        return (compact, full);
+    }
+    let short = format!("{title}  total {total} ");
+    let short = if short.chars().count() <= room {
+        short
+    } else {
+        let rest = format!("  total {total} ");
+        let keep = room.saturating_sub(rest.chars().count());
+        if keep >= 8 {
+            format!("{}{rest}", truncate_left(&title, keep))
+        } else {
+            truncate_left(&short, room)
+        }
+    };
+    (compact, short)
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let (tabs, info) = header_layout(app, area.width);
+    for (view, x, text) in &tabs {
+        let room = area.width.saturating_sub(*x);
+        buf.set_stringn(
+            area.x + x,
+            area.y,
+            text,
+            usize::from(room),
+            theme.tab(*view == app.view),
+        );
+    }
+    let x = area.x + area.width.saturating_sub(info.chars().count() as u16);
+    buf.set_stringn(x, area.y, info, usize::from(area.width), theme.header());
 }
 
 fn status(app: &App, area: Rect, buf: &mut Buffer) {
@@ -133,10 +201,15 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             trend.snapshot_count()
         ),
         _ => format!(
-            " {} · {} · sort {} ",
-            model.sample_type.name,
+            " {} · {} · sort {}{} ",
+            visible(&model.sample_type.name),
             model.granularity,
-            model.sort.as_str()
+            model.sort.as_str(),
+            if app.is_diff() {
+                " · Δ% of each site's own base"
+            } else {
+                ""
+            }
         ),
     };
     let mut spans = vec![Span::raw(settings)];

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::{right, truncate};
+use crate::report::diff::relative_label;
 use crate::tui::app::App;
 use crate::tui::model::{Row, Sort};
 
@@ -27,11 +28,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let header = if diff {
         format!(
-            "{}{}{}{}  name",
-            right(&format!("base {which}"), VALUE),
-            right(&format!("new {which}"), VALUE + 1),
-            right("delta", VALUE + 1),
-            right("delta%", PERCENT + 1),
+            "{}{}{}{}{}  name",
+            right("flat new", VALUE),
+            right("flat Δ", VALUE + 1),
+            right("cum new", VALUE + 1),
+            right("cum Δ", VALUE + 1),
+            right(&format!("{which} Δ%"), PERCENT + 1),
         )
     } else {
         format!(
@@ -114,21 +116,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let room = usize::from(area.width.saturating_sub(x - area.x));
             buf.set_stringn(x, y, truncate(&name, room), room, theme.matched());
         } else if diff && !selected {
-            let delta = if model.sort == Sort::Cum {
-                row.cum
-            } else {
-                row.flat
-            };
-            let x = area.x + (VALUE * 2 + 1) as u16;
-            let w = VALUE + 1 + PERCENT + 1;
-            if x + (w as u16) <= area.x + area.width {
-                buf.set_style(Rect::new(x, y, w as u16, 1), theme.delta(delta));
+            // Red grew, blue shrank: the two Δ columns.
+            for (x, delta) in [(VALUE, row.flat), (VALUE * 3 + 2, row.cum)] {
+                let x = area.x + x as u16;
+                let w = (VALUE + 1) as u16;
+                if x + w <= area.x + area.width {
+                    buf.set_style(Rect::new(x, y, w, 1), theme.delta(delta));
+                }
             }
         }
     }
 }
 
-/// base, new, delta and delta% of the sorted-by value.
+/// New and Δ of flat and cum, and Δ% of the sorted-by value relative to
+/// the site's own base, as `pprof-tui diff` prints it (`new` when it grew
+/// from nothing).
 fn diff_numbers(app: &App, row: &Row) -> String {
     let model = &app.model;
     let (delta, base) = if model.sort == Sort::Cum {
@@ -136,18 +138,13 @@ fn diff_numbers(app: &App, row: &Row) -> String {
     } else {
         (row.flat, row.base_flat)
     };
-    let new = delta + base;
-    let percent = if delta == 0 {
-        "0%".to_owned()
-    } else {
-        let sign = if delta > 0 { "+" } else { "-" };
-        format!("{sign}{}", model.percent(delta))
-    };
+    let relative = (base != 0).then(|| delta as f64 / base as f64);
     format!(
-        "{}{}{}{}",
-        right(&model.format(base), VALUE),
-        right(&model.format(new), VALUE + 1),
-        right(&model.format_signed(delta), VALUE + 1),
-        right(&percent, PERCENT + 1),
+        "{}{}{}{}{}",
+        right(&model.format(row.flat + row.base_flat), VALUE),
+        right(&model.format_signed(row.flat), VALUE + 1),
+        right(&model.format(row.cum + row.base_cum), VALUE + 1),
+        right(&model.format_signed(row.cum), VALUE + 1),
+        right(&relative_label(relative, delta), PERCENT + 1),
     )
 }
