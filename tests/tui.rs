@@ -9,6 +9,7 @@
 )]
 
 mod common;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -52,6 +53,7 @@ fn app_running(profile: Profile, title: &str, size: (u16, u16), background: bool
             // Relative, as a user would type it (tests run in the crate root).
             source_paths: vec![PathBuf::from("testdata")],
             export_dir: std::env::temp_dir(),
+            export_stem: "heap-3".to_owned(),
             theme: Theme::new(ColorMode::None),
             size,
             background,
@@ -478,6 +480,7 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
         chips: Vec::new(),
         source_paths: Vec::new(),
         export_dir: std::env::temp_dir(),
+        export_stem: "heap-3".to_owned(),
         theme: Theme::new(ColorMode::None),
         size: (100, 30),
         background: true,
@@ -532,6 +535,7 @@ fn export_writes_the_zoomed_view_as_svg() {
             chips: Vec::new(),
             source_paths: Vec::new(),
             export_dir: dir.path().to_path_buf(),
+            export_stem: "heap-3".to_owned(),
             theme: Theme::new(ColorMode::None),
             size: (100, 30),
             background: false,
@@ -572,6 +576,7 @@ fn diff_app(size: (u16, u16)) -> App {
             chips: Vec::new(),
             source_paths: Vec::new(),
             export_dir: std::env::temp_dir(),
+            export_stem: "heap-3".to_owned(),
             theme: Theme::new(ColorMode::None),
             size,
             background: false,
@@ -1056,6 +1061,7 @@ fn stacks_granularity_lists_whole_stacks_as_top_does() {
             chips: Vec::new(),
             source_paths: Vec::new(),
             export_dir: std::env::temp_dir(),
+            export_stem: "heap-3".to_owned(),
             theme: Theme::new(ColorMode::None),
             size: (120, 30),
             background: false,
@@ -1191,4 +1197,94 @@ fn clicking_a_tab_shows_its_view() {
     assert_eq!(app.view, ViewKind::Flame);
     // The Trend's highlighted site is the frame selected.
     assert_eq!(selected_name(&app), "main.(*Cache).Put");
+}
+
+/// A hand-made profile whose function and sample type names are hostile.
+fn hostile_profile(function: &str, sample_type: &str) -> Profile {
+    let mut b = support::Builder::new();
+    let space = b.string("space") as usize;
+    b.profile.string_table[space] = sample_type.to_owned();
+    b.sample(&["main.main", function], 1, 4096);
+    b.sample(&["main.main"], 1, 1024);
+    decode(&b.encode_gz(), &DecodeOptions::default()).unwrap()
+}
+
+#[test]
+fn export_names_from_hostile_profiles_stay_in_the_export_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("a/b/work");
+    std::fs::create_dir_all(&work).unwrap();
+    let profile = hostile_profile("main.f", "./../../x");
+    let sample_index = profile.sample_types.len() - 1;
+    let mut app = App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: ".pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Functions,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: work.clone(),
+            export_stem: pprof_tui::tui::export::export_stem(".pb.gz", None),
+            theme: Theme::new(ColorMode::None),
+            size: (100, 30),
+            background: false,
+            sides: None,
+        },
+    )
+    .unwrap();
+    press(&mut app, "e");
+    let (message, error) = app.message.clone().unwrap();
+    assert!(!error, "{message}");
+    let written: Vec<String> = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, ["profile._.._.._x.svg"]);
+    // Nothing landed above the export directory.
+    assert!(!dir.path().join("a/x.svg").exists() && !dir.path().join("x.svg").exists());
+}
+
+#[test]
+fn export_names_are_plain() {
+    use pprof_tui::tui::export::export_stem;
+    assert_eq!(export_stem("heap-3.pb.gz", None), "heap-3");
+    assert_eq!(export_stem("<stdin>", None), "stdin");
+    assert_eq!(
+        export_stem("heap-3.pb.gz", Some("heap-1.pb.gz")),
+        "heap-3.diff-heap-1"
+    );
+}
+
+#[test]
+fn profile_strings_are_drawn_escaped() {
+    let evil = "main.evil\u{1b}]0;pwned\u{7}";
+    let profile = hostile_profile(evil, "space\u{202e}");
+    let mut app = app_with(profile, "evil\u{1b}[2J.pb.gz", (100, 30));
+    let check = |app: &App, what: &str| {
+        let s = screen(app);
+        assert!(
+            !s.contains('\u{1b}') && !s.contains('\u{7}') && !s.contains('\u{202e}'),
+            "{what}: raw control on screen:\n{s}"
+        );
+        s
+    };
+    let s = check(&app, "top");
+    assert!(s.contains("main.evil\\x1b]0;pwned\\x07"), "{s}");
+    assert!(s.contains("space\\u{202e}"), "{s}");
+    assert!(s.contains("evil\\x1b[2J.pb.gz"), "{s}");
+    press(&mut app, "2");
+    press(&mut app, "/");
+    type_text(&mut app, "evil");
+    press(&mut app, "Enter");
+    let s = check(&app, "flame");
+    assert!(s.contains("main.evil\\x1b]0;pwned\\x07"), "{s}");
+    press(&mut app, "p");
+    let s = check(&app, "peek");
+    assert!(s.contains("main.evil\\x1b]0;pwned\\x07"), "{s}");
+    press(&mut app, "S");
+    let s = check(&app, "source");
+    assert!(s.contains("main.evil\\x1b]0;pwned\\x07"), "{s}");
+    press(&mut app, "I");
+    check(&app, "chips");
 }

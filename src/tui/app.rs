@@ -39,6 +39,9 @@ pub struct AppOptions {
     pub source_paths: Vec<PathBuf>,
     /// Where `e` writes SVG files.
     pub export_dir: PathBuf,
+    /// What export file names start with, e.g. `heap-3` (see
+    /// [`export_stem`](super::export::export_stem)).
+    pub export_stem: String,
     pub theme: Theme,
     /// Terminal size at start.
     pub size: (u16, u16),
@@ -180,6 +183,7 @@ pub struct App {
     pub theme: Theme,
     source_paths: Vec<PathBuf>,
     export_dir: PathBuf,
+    export_stem: String,
     quit: bool,
     background: bool,
     sides: Option<(Arc<Profile>, Arc<Profile>, bool)>,
@@ -285,6 +289,7 @@ impl App {
             theme: options.theme,
             source_paths: options.source_paths,
             export_dir: options.export_dir,
+            export_stem: options.export_stem,
             quit: false,
             background: options.background,
             sides: options.sides,
@@ -1533,42 +1538,24 @@ impl App {
         let path = self.export_path();
         self.message = Some(match export_svg_file(&view, &options, &path) {
             Ok(stats) => (
-                format!("wrote {} ({} frames)", path.display(), stats.frames),
+                format!(
+                    "wrote {} ({} frames)",
+                    visible(&path.display().to_string()),
+                    stats.frames
+                ),
                 false,
             ),
-            Err(e) => (format!("export failed: {e}"), true),
+            Err(e) => (format!("export failed: {}", visible(&e.to_string())), true),
         });
     }
 
-    /// `<profile>.<sample type>[.zoom].svg` in the export directory, with a
-    /// number added when the name is taken.
     fn export_path(&self) -> PathBuf {
-        let stem = self
-            .title
-            .split(['/', '\\'])
-            .next_back()
-            .unwrap_or("profile")
-            .trim_end_matches(".gz")
-            .trim_end_matches(".pb")
-            .trim_end_matches(".prof")
-            .to_owned();
-        let zoom = if self.flame.zoom.is_empty() {
-            ""
-        } else {
-            ".zoom"
-        };
-        let base = format!("{stem}.{}{zoom}", self.model.sample_type.name);
-        (1..)
-            .map(|n| {
-                let name = if n == 1 {
-                    format!("{base}.svg")
-                } else {
-                    format!("{base}-{n}.svg")
-                };
-                self.export_dir.join(name)
-            })
-            .find(|p| !p.exists())
-            .unwrap_or_else(|| self.export_dir.join(format!("{base}.svg")))
+        super::export::export_path(
+            &self.export_dir,
+            &self.export_stem,
+            &self.model.sample_type.name,
+            !self.flame.zoom.is_empty(),
+        )
     }
 
     /// The filters the current chips stand for.

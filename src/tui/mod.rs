@@ -9,6 +9,7 @@
 
 pub mod action;
 pub mod app;
+pub mod export;
 pub mod keymap;
 pub mod model;
 pub mod theme;

@@ -13,6 +13,7 @@ use super::{pct, truncate};
 use std::ops::Range;
 
 use crate::analysis::{CallId, CallTree, FlameRect, flame_layout};
+use crate::safe_text::visible;
 use crate::tui::app::App;
 use crate::tui::theme::{Change, package_of};
 
@@ -74,18 +75,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 fn draw_frame(app: &App, rect: &FlameRect, x0: u16, right_edge: u16, y: u16, buf: &mut Buffer) {
     let theme = &app.theme;
     let tree = &app.model.tree;
-    let name = if rect.call == CallTree::ROOT {
+    let raw = if rect.call == CallTree::ROOT {
         "all"
     } else {
         tree.name(rect.call)
     };
+    let name = &*visible(raw);
     let call = tree.call(rect.call);
     let style = if rect.call == app.flame.selected {
         theme.selected_frame()
     } else if app
         .search
         .as_ref()
-        .is_some_and(|s| rect.call != CallTree::ROOT && s.regex.is_match(name))
+        .is_some_and(|s| rect.call != CallTree::ROOT && s.regex.is_match(raw))
     {
         theme.matched_frame()
     } else if app.is_diff() {
@@ -147,6 +149,7 @@ fn detail(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         tree.name(id)
     };
+    let name = visible(name);
     let root = tree.call(CallTree::ROOT);
     let mut spans = vec![Span::styled(format!(" {name} "), theme.header())];
     if app.is_diff() {

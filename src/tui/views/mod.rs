@@ -181,7 +181,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(prompt) = &app.prompt {
         let line = Line::from(vec![
             Span::styled("search: /", theme.key()),
-            Span::raw(prompt.text.as_str()),
+            Span::raw(visible(&prompt.text).into_owned()),
             Span::styled("█", theme.dim()),
             Span::styled("   Enter apply · Esc cancel · empty clears", theme.dim()),
         ]);
@@ -216,7 +216,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     for chip in &app.chips {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            format!(" {}={} ", chip.kind.as_str(), chip.pattern),
+            format!(" {}={} ", chip.kind.as_str(), visible(&chip.pattern)),
             theme.chip(),
         ));
     }
@@ -239,7 +239,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             theme.header()
         };
-        spans.push(Span::styled(text.as_str(), style));
+        spans.push(Span::styled(visible(text).into_owned(), style));
     } else if let Some(search) = &app.search {
         let c = &search.coverage;
         let all = app.model.tree.call(crate::analysis::CallTree::ROOT).weight;
@@ -252,7 +252,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             let zoom = app.model.tree.call(app.zoom()).weight;
             text.push_str(&format!(", {} of zoom", pct(c.zoomed, zoom)));
         }
-        text.push_str(&format!(" /{}/", search.regex.as_str()));
+        text.push_str(&format!(" /{}/", visible(search.regex.as_str())));
         spans.push(Span::raw("  "));
         spans.push(Span::styled(text, theme.matched()));
     }

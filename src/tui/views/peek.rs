@@ -8,6 +8,7 @@ use ratatui::style::Style;
 
 use super::{right, truncate};
 use crate::analysis::PeekEdge;
+use crate::safe_text::visible;
 use crate::tui::app::App;
 
 const VALUE: usize = 10;
@@ -68,7 +69,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let e = &peek.callers[index];
             (
                 edge_numbers(app, e),
-                format!("  ↑ {}", names[e.node.index()]),
+                format!("  ↑ {}", visible(&names[e.node.index()])),
                 Style::default(),
             )
         } else if index == peek.callers.len() {
@@ -88,14 +89,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             };
             (
                 numbers,
-                format!("● {}  (flat {flat})", names[peek.node.index()]),
+                format!("● {}  (flat {flat})", visible(&names[peek.node.index()])),
                 theme.header(),
             )
         } else {
             let e = &peek.callees[index - peek.callers.len() - 1];
             (
                 edge_numbers(app, e),
-                format!("  ↓ {}", names[e.node.index()]),
+                format!("  ↓ {}", visible(&names[e.node.index()])),
                 Style::default(),
             )
         };

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::{right, truncate, truncate_left};
+use crate::safe_text::visible;
 use crate::tui::app::App;
 
 const LINE: usize = 6;
@@ -32,12 +33,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let file = match &source.path {
-        Some(path) => path.display().to_string(),
+        Some(path) => visible(&path.display().to_string()).into_owned(),
         None if source.file.is_empty() => "no file name in the profile".to_owned(),
-        None => format!("{} not found — pass --source-path DIR", source.file),
+        None => format!(
+            "{} not found — pass --source-path DIR",
+            visible(&source.file)
+        ),
     };
     // Line 1: the function and where its text came from; line 2: column titles.
-    let title = truncate(&format!(" {}  ", source.function), width);
+    let title = truncate(&format!(" {}  ", visible(&source.function)), width);
     let used = title.chars().count();
     buf.set_stringn(area.x, area.y, &title, width, theme.header());
     // A path's end says the most, so a long one is cut at its start.
@@ -76,7 +80,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             right(&line.to_string(), LINE),
             right(&value(flat), VALUE + 1),
             right(&value(cum), VALUE + 1),
-            text
+            visible(text)
         );
         let y = area.y + 2 + i as u16;
         let style = if index == app.source.selected {

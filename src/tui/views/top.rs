@@ -8,6 +8,7 @@ use ratatui::style::Style;
 
 use super::{right, truncate};
 use crate::report::diff::relative_label;
+use crate::safe_text::visible;
 use crate::tui::app::App;
 use crate::tui::model::{Row, Sort};
 
@@ -79,7 +80,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let index = start + i;
         let y = area.y + 1 + i as u16;
         sum += row.flat;
-        let name = model.row_name(row);
+        let name = visible(&model.row_name(row)).into_owned();
         let numbers = if diff {
             diff_numbers(app, row)
         } else {
