@@ -1288,3 +1288,23 @@ fn profile_strings_are_drawn_escaped() {
     press(&mut app, "I");
     check(&app, "chips");
 }
+
+#[test]
+fn search_is_smart_case_and_jumps_to_the_first_match() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "audit");
+    press(&mut app, "Enter");
+    assert_eq!(app.message, None);
+    assert_eq!(app.top.selected, top_row(&app, "main.recordAudit"));
+    // A capital makes it case-sensitive.
+    press(&mut app, "g /");
+    type_text(&mut app, "Audit|put");
+    press(&mut app, "Enter");
+    assert_eq!(app.top.selected, top_row(&app, "main.recordAudit"));
+    // In the flame graph the cursor jumps too.
+    press(&mut app, "2 g /");
+    type_text(&mut app, "cache");
+    press(&mut app, "Enter");
+    assert_eq!(selected_name(&app), "main.(*Cache).Put");
+}
