@@ -131,14 +131,14 @@ fn top_view_at_80x24() {
 fn help_overlay_lists_every_key() {
     let mut app = app("leaky/heap-3.pb.gz", (80, 24));
     press(&mut app, "?");
-    assert!(app.help);
+    assert!(app.help.open);
     let s = screen(&app);
     for b in pprof_tui::tui::keymap::BINDINGS {
         assert!(s.contains(b.label), "help misses {}", b.label);
     }
     assert_snapshot!("help_80x24", s);
     press(&mut app, "j");
-    assert!(!app.help, "any key closes the help");
+    assert!(!app.help.open, "any key closes the help");
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn enter_on_a_top_row_jumps_to_the_function_then_zooms() {
     press(&mut app, "/");
     type_text(&mut app, "handleRequest");
     press(&mut app, "Enter");
-    assert_eq!(app.top.selected, top_row(&app, "main.handleRequest"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.handleRequest"));
     press(&mut app, "Enter");
     assert_eq!(app.view, ViewKind::Flame);
     assert_eq!(selected_name(&app), "main.handleRequest");
@@ -257,7 +257,7 @@ fn flame_navigation_moves_between_siblings() {
 fn peek_shows_callers_above_and_callees_below() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
     let row = top_row(&app, "main.handleRequest");
-    app.top.selected = row;
+    app.top.list.selected = row;
     press(&mut app, "p");
     assert_eq!(app.view, ViewKind::Peek);
     let s = screen(&app);
@@ -277,7 +277,7 @@ fn peek_shows_callers_above_and_callees_below() {
 #[test]
 fn peek_values_match_the_tree_and_the_top_table() {
     let mut app = app("leaky/cpu.pb.gz", (100, 30));
-    app.top.selected = top_row(&app, "main.fib");
+    app.top.list.selected = top_row(&app, "main.fib");
     press(&mut app, "3");
     let peek = app.peek.peek.clone().unwrap();
     let row = &app.model.rows[top_row(&app, "main.fib")];
@@ -309,11 +309,11 @@ fn search_reports_coverage_and_steps_through_matches() {
     let s = screen(&app);
     assert!(s.contains("matches: 14 samples, 51.4% of total"), "{s}");
     assert_snapshot!("search_top", s);
-    assert_eq!(app.top.selected, top_row(&app, "main.(*Cache).Put"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.(*Cache).Put"));
     press(&mut app, "n");
-    assert_eq!(app.top.selected, top_row(&app, "main.recordAudit"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.recordAudit"));
     press(&mut app, "N");
-    assert_eq!(app.top.selected, top_row(&app, "main.(*Cache).Put"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.(*Cache).Put"));
     // In the flame graph n walks matching frames.
     press(&mut app, "2 n");
     assert!(
@@ -367,15 +367,18 @@ fn sort_keys_reorder_top() {
     assert_eq!(sorted, expected);
     // The selection follows its row across sorts.
     press(&mut app, "g j");
-    let name = app.model.row_name(&app.model.rows[app.top.selected]);
+    let name = app.model.row_name(&app.model.rows[app.top.list.selected]);
     press(&mut app, "s");
-    assert_eq!(app.model.row_name(&app.model.rows[app.top.selected]), name);
+    assert_eq!(
+        app.model.row_name(&app.model.rows[app.top.list.selected]),
+        name
+    );
 }
 
 #[test]
 fn filters_become_chips_and_clear() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    app.top.selected = top_row(&app, "main.handleRequest");
+    app.top.list.selected = top_row(&app, "main.handleRequest");
     press(&mut app, "F");
     // As `-focus=handleRequest` (testdata/oracle/leaky-heap-3.inuse_space.focus-handleRequest.top.txt).
     let put = &app.model.rows[top_row(&app, "main.(*Cache).Put")];
@@ -386,7 +389,7 @@ fn filters_become_chips_and_clear() {
             .iter()
             .all(|r| app.model.row_name(r) != "runtime/pprof.StartCPUProfile")
     );
-    app.top.selected = top_row(&app, "main.recordAudit");
+    app.top.list.selected = top_row(&app, "main.recordAudit");
     press(&mut app, "I");
     assert!(
         app.model
@@ -404,7 +407,7 @@ fn filters_become_chips_and_clear() {
     assert!(app.chips.is_empty());
     assert_eq!(app.model.rows[0].flat, 1_179_920);
     // Hiding the biggest site removes its frames, not its samples.
-    app.top.selected = 0;
+    app.top.list.selected = 0;
     press(&mut app, "H");
     assert!(
         app.model
@@ -437,7 +440,7 @@ fn sample_type_and_granularity_cycle() {
 #[test]
 fn source_view_shows_lines_with_values() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    app.top.selected = top_row(&app, "main.(*Cache).Put");
+    app.top.list.selected = top_row(&app, "main.(*Cache).Put");
     press(&mut app, "S");
     assert_eq!(app.view, ViewKind::Source);
     let source = app.source.source.as_ref().unwrap();
@@ -460,7 +463,7 @@ fn source_view_shows_lines_with_values() {
 #[test]
 fn source_view_without_the_file_lists_line_numbers() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    app.top.selected = top_row(&app, "runtime/pprof.StartCPUProfile");
+    app.top.list.selected = top_row(&app, "runtime/pprof.StartCPUProfile");
     press(&mut app, "S");
     let s = screen(&app);
     assert!(
@@ -667,9 +670,9 @@ fn mouse_click_selects_and_zooms_wheel_scrolls() {
     // Row 2 of the screen is the first table row (header line, column titles).
     let click = action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 5, 4), false).unwrap();
     app.update(click);
-    assert_eq!(app.top.selected, 2);
+    assert_eq!(app.top.list.selected, 2);
     app.update(action_for(&mouse(MouseEventKind::ScrollDown, 5, 4), false).unwrap());
-    assert_eq!(app.top.selected, 3);
+    assert_eq!(app.top.list.selected, 3);
     // In the flame graph a click on a frame zooms into it: row 5 is main.handleRequest.
     press(&mut app, "2");
     app.update(action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 3, 5), false).unwrap());
@@ -684,7 +687,7 @@ fn resize_keeps_the_selection_visible() {
         &mut app,
         "j j j j j j j j j j j j j j j j j j j j j j j j j j j j j j",
     );
-    assert_eq!(app.top.selected, 30);
+    assert_eq!(app.top.list.selected, 30);
     app.update(pprof_tui::tui::action::Action::Resize(80, 24));
     let s = screen(&app);
     let name = app.model.row_name(&app.model.rows[30]);
@@ -849,7 +852,7 @@ fn trend_view_moves_and_opens_the_site_in_top() {
     assert_eq!(app.trend.as_ref().unwrap().selected, n - 1);
     press(&mut app, "g j Enter");
     assert_eq!(app.view, ViewKind::Top);
-    let row = &app.model.rows[app.top.selected];
+    let row = &app.model.rows[app.top.list.selected];
     assert_eq!(app.model.tree.names()[row.node.index()], "main.recordAudit");
 }
 
@@ -864,9 +867,10 @@ fn trend_rankings_run_as_jobs_and_stale_ones_are_dropped() {
     press(&mut app, "5 t");
     assert_eq!(trend(&app), "inuse_space", "ranked off the UI thread");
     assert!(screen(&app).contains("ranking the snapshots"));
-    // A second key steps on from what was asked, not from what is shown.
-    press(&mut app, "t");
+    // The runner starts it; a second key steps on from what was asked,
+    // not from what is shown.
     let stale = app.take_job().unwrap();
+    press(&mut app, "t");
     let fresh = app.take_job().unwrap();
     assert!(app.take_job().is_none());
     app.finish(fresh.run(&profile));
@@ -875,6 +879,13 @@ fn trend_rankings_run_as_jobs_and_stale_ones_are_dropped() {
     app.finish(stale.run(&profile));
     assert_eq!(trend(&app), "alloc_space", "the stale ranking is dropped");
     assert_eq!(app.model.sample_type.name, "inuse_space");
+    // Latest request wins: keys pressed before the runner gets to them
+    // leave one ranking to do, for the last one asked.
+    press(&mut app, "t t");
+    let only = app.take_job().unwrap();
+    assert!(app.take_job().is_none(), "superseded requests never run");
+    app.finish(only.run(&profile));
+    assert_eq!(trend(&app), "inuse_space");
 }
 
 #[test]
@@ -1296,12 +1307,12 @@ fn search_is_smart_case_and_jumps_to_the_first_match() {
     type_text(&mut app, "audit");
     press(&mut app, "Enter");
     assert_eq!(app.message, None);
-    assert_eq!(app.top.selected, top_row(&app, "main.recordAudit"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.recordAudit"));
     // A capital makes it case-sensitive.
     press(&mut app, "g /");
     type_text(&mut app, "Audit|put");
     press(&mut app, "Enter");
-    assert_eq!(app.top.selected, top_row(&app, "main.recordAudit"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.recordAudit"));
     // In the flame graph the cursor jumps too.
     press(&mut app, "2 g /");
     type_text(&mut app, "cache");

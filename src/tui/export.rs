@@ -55,6 +55,61 @@ pub fn export_path(dir: &Path, stem: &str, sample_type: &str, zoomed: bool) -> P
         .unwrap_or_else(|| dir.join(format!("{base}.svg")))
 }
 
+/// What `e` draws: the view on screen.
+pub struct Export<'a> {
+    /// The profile shown (in a diff: the new one, with `base`).
+    pub profile: &'a crate::profile::Profile,
+    pub base: Option<&'a crate::profile::Profile>,
+    pub normalize: bool,
+    pub sample_index: usize,
+    pub granularity: crate::analysis::Granularity,
+    pub filters: crate::analysis::Filters,
+    /// The zoomed frame's path of names (empty when not zoomed).
+    pub zoom: Vec<String>,
+    /// Root on top.
+    pub icicle: bool,
+    /// The header's title, for the SVG's.
+    pub title: &'a str,
+    /// The sample type's name, for the file's.
+    pub sample_type: &'a str,
+}
+
+impl Export<'_> {
+    /// Writes the SVG into `dir` under a fresh plain name (never over an
+    /// existing file); the status bar's message, and whether it is an error.
+    pub fn write(self, dir: &Path, stem: &str) -> (String, bool) {
+        use crate::export::flamegraph::{ExportView, SvgOptions, default_title, export_svg_file};
+        use crate::safe_text::visible;
+        let path = export_path(dir, stem, self.sample_type, !self.zoom.is_empty());
+        let mut view = ExportView {
+            profile: self.profile,
+            base: self.base,
+            normalize: self.normalize,
+            sample_index: self.sample_index,
+            granularity: self.granularity,
+            filters: self.filters,
+            zoom: self.zoom,
+            title: None,
+        };
+        view.title = Some(default_title(self.title, None, &view));
+        let options = SvgOptions {
+            icicle: self.icicle,
+            ..SvgOptions::default()
+        };
+        match export_svg_file(&view, &options, &path) {
+            Ok(stats) => (
+                format!(
+                    "wrote {} ({} frames)",
+                    visible(&path.display().to_string()),
+                    stats.frames
+                ),
+                false,
+            ),
+            Err(e) => (format!("export failed: {}", visible(&e.to_string())), true),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,6 +48,9 @@ pub struct TrendModel {
     pub selected: usize,
     /// First visible row.
     pub offset: usize,
+    /// Settings asked for but not ranked yet, so quick repeated keys step
+    /// on from what was asked, not from what is shown.
+    pub wanted: Option<TrendSettings>,
 }
 
 impl TrendModel {
@@ -83,6 +86,7 @@ impl TrendModel {
             trend,
             selected: 0,
             offset: 0,
+            wanted: None,
         })
     }
 
@@ -118,9 +122,15 @@ impl TrendModel {
         self.trend.rows.get(self.selected)
     }
 
+    /// The settings asked for last (shown or still being ranked).
+    pub fn settings_wanted(&self) -> TrendSettings {
+        self.wanted.clone().unwrap_or_else(|| self.settings.clone())
+    }
+
     /// Shows a finished ranking, keeping the selected site if it is still
     /// there (by name; a whole stack also by the function naming it).
     pub fn install(&mut self, settings: TrendSettings, trend: Trend) {
+        self.wanted = None;
         let old = self
             .selected_row()
             .map(|r| (r.name.clone(), site_function(r)));

@@ -1,14 +1,7 @@
-//! Drawing: every view renders from `&App` into a frame, and nothing here
-//! changes state. The screen is a header (view tabs, profile, sample type,
-//! total), the active view's body, a status bar (settings, filter chips,
-//! search coverage or the prompt) and a footer with the main keys.
-
-pub mod flame;
-pub mod help;
-pub mod peek;
-pub mod source;
-pub mod top;
-pub mod trend;
+//! The screen around the views: a header (view tabs, profile, sample
+//! type, total), the shown view's body (drawn by its component), a status
+//! bar (settings, filter chips, search coverage or the prompt) and a
+//! footer with the main keys. Nothing here changes state.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -18,6 +11,7 @@ use ratatui::text::{Line, Span};
 
 use super::action::ViewKind;
 use super::app::App;
+use super::components::{Component, pct, truncate_left};
 use super::keymap::FOOTER;
 use crate::report::units::label;
 use crate::safe_text::visible;
@@ -66,18 +60,21 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     header(app, areas.header, buf);
+    let ctx = app.ctx();
     match app.view {
-        ViewKind::Top => top::render(app, areas.body, buf),
-        ViewKind::Flame => flame::render(app, areas.body, buf),
-        ViewKind::Peek => peek::render(app, areas.body, buf),
-        ViewKind::Source => source::render(app, areas.body, buf),
-        ViewKind::Trend => trend::render(app, areas.body, buf),
+        ViewKind::Top => app.top.render(&ctx, areas.body, buf),
+        ViewKind::Flame => app.flame.render(&ctx, areas.body, buf),
+        ViewKind::Peek => app.peek.render(&ctx, areas.body, buf),
+        ViewKind::Source => app.source.render(&ctx, areas.body, buf),
+        ViewKind::Trend => {
+            if let Some(trend) = &app.trend {
+                trend.render(&ctx, areas.body, buf);
+            }
+        }
     }
     status(app, areas.status, buf);
     footer(app, areas.footer, buf);
-    if app.help {
-        help::render(app, area, buf);
-    }
+    app.help.render(&app.theme, area, buf);
 }
 
 /// The header's parts on a screen `width` cells wide: each tab with its
@@ -273,63 +270,4 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(format!(" {what} "), theme.dim()));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
-}
-
-/// `part` as a percentage of `whole` with one decimal.
-pub fn pct(part: i64, whole: i64) -> String {
-    if whole == 0 {
-        return "0%".to_owned();
-    }
-    format!("{:.1}%", part as f64 * 100.0 / whole as f64)
-}
-
-/// Cuts `s` to `width` characters, marking the cut with `…` at the end.
-pub fn truncate(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_owned();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = s.chars().take(width - 1).collect();
-    out.push('…');
-    out
-}
-
-/// Cuts `s` to `width` characters from the left (`…` first): for paths
-/// and titles, whose end says the most.
-pub fn truncate_left(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    if n <= width {
-        return s.to_owned();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out = String::from("…");
-    out.extend(s.chars().skip(n - width + 1));
-    out
-}
-
-/// Right-aligns `s` in `width` cells.
-pub fn right(s: &str, width: usize) -> String {
-    format!("{s:>width$}")
-}
-
-/// The placeholder of views that need the call tree while it is built.
-pub fn building(app: &App, area: Rect, buf: &mut Buffer) {
-    let elapsed = app
-        .busy
-        .as_ref()
-        .map_or(0.0, |(_, t)| t.elapsed().as_secs_f64());
-    let text = format!("building the call tree… {elapsed:.1}s (Top works meanwhile)");
-    if area.height > 1 {
-        buf.set_stringn(
-            area.x + 2,
-            area.y + 1,
-            text,
-            usize::from(area.width.saturating_sub(2)),
-            app.theme.dim(),
-        );
-    }
 }

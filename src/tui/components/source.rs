@@ -6,23 +6,89 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use super::{right, truncate, truncate_left};
+use regex::Regex;
+
+use super::{Component, Ctx, Effect, Selection, moved, right, scrolled, truncate, truncate_left};
+use crate::analysis::NodeId;
 use crate::safe_text::visible;
-use crate::tui::app::App;
+use crate::tui::action::{Action, ViewKind};
+use crate::tui::model::SourceModel;
 
 const LINE: usize = 6;
 const VALUE: usize = 10;
+
+/// The Source view: one function's lines, opened on the hottest.
+#[derive(Debug, Clone, Default)]
+pub struct SourceView {
+    pub source: Option<SourceModel>,
+    /// The function's node in the model.
+    pub node: Option<NodeId>,
+    pub selected: usize,
+    pub offset: usize,
+}
 
 /// Rows of source that fit below the two title lines.
 pub fn page(body: Rect) -> usize {
     usize::from(body.height.saturating_sub(2)).max(1)
 }
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
-    let model = &app.model;
+impl SourceView {
+    /// Shows `source`, the lines of `node`'s function, on its hottest line.
+    pub fn open(&mut self, source: SourceModel, node: NodeId, body: Rect) {
+        self.selected = source.hottest_row();
+        self.offset = self.selected.saturating_sub(page(body) / 2);
+        self.source = Some(source);
+        self.node = Some(node);
+    }
+
+    pub fn close(&mut self) {
+        self.source = None;
+        self.node = None;
+    }
+}
+
+impl Component for SourceView {
+    fn update(&mut self, action: &Action, ctx: &Ctx<'_>) -> Effect {
+        let Some(source) = &self.source else {
+            return Effect::None;
+        };
+        let n = source.row_count();
+        let page = page(ctx.body);
+        if n > 0
+            && let Some(to) = moved(action, self.selected, n, page)
+        {
+            self.selected = to;
+            self.offset = scrolled(to, self.offset, page);
+            return Effect::None;
+        }
+        match action {
+            Action::Back => Effect::Show(ViewKind::Peek),
+            _ => Effect::None,
+        }
+    }
+
+    fn selection(&self, ctx: &Ctx<'_>) -> Option<Selection> {
+        self.node.map(|node| Selection::of_node(ctx.model, node))
+    }
+
+    fn on_match(&self, _regex: &Regex, _ctx: &Ctx<'_>) -> bool {
+        true
+    }
+
+    fn find(&mut self, _regex: &Regex, _forward: bool, _ctx: &Ctx<'_>) -> bool {
+        false
+    }
+
+    fn render(&self, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+        render(self, ctx, area, buf);
+    }
+}
+
+fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let theme = ctx.theme;
+    let model = ctx.model;
     let width = usize::from(area.width);
-    let Some(source) = &app.source.source else {
+    let Some(source) = &view.source else {
         buf.set_stringn(
             area.x + 2,
             area.y + 1,
@@ -65,7 +131,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_stringn(area.x, area.y + 1, columns, width, theme.header());
     let page = usize::from(area.height - 2);
     let rows = source.row_count();
-    let start = app.source.offset.min(rows);
+    let start = view.offset.min(rows);
     for (i, index) in (start..rows.min(start + page)).enumerate() {
         let (line, flat, cum, text) = source.row(index);
         let value = |v: i64| {
@@ -83,7 +149,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             visible(text)
         );
         let y = area.y + 2 + i as u16;
-        let style = if index == app.source.selected {
+        let style = if index == view.selected {
             theme.selected()
         } else if cum == 0 {
             theme.dim()
