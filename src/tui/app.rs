@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::action::{Action, FilterKind, ViewKind};
+use super::action::{Action, ViewKind};
 use super::components::flame::{FlameCarry, FlameView};
 use super::components::help::HelpView;
 use super::components::peek::{PeekCarry, PeekView};
@@ -20,14 +20,14 @@ use super::components::source::SourceView;
 use super::components::top::TopView;
 use super::components::{Component, Ctx, Effect, Selection};
 use super::export::Export;
-use super::filters::{Chip, ChipKind, add_chip, filters_of};
-use super::jobs::{Done, Job, Jobs, Output, Work};
+use super::filters::{Chip, filters_of};
+use super::jobs::{Jobs, Work};
 use super::model::{Model, Settings, Sort, SourceModel};
-use super::search::{Prompt, Search, search_regex};
+use super::search::{Prompt, Search};
 use super::theme::Theme;
-use super::trend::{Ranking, TrendInput, TrendModel, TrendSettings};
+use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
-use crate::analysis::{CallId, Coverage, Filters, Granularity, NodeId};
+use crate::analysis::{CallId, Filters, Granularity, NodeId};
 use crate::profile::{Profile, ProfileError};
 use crate::safe_text::visible;
 
@@ -110,6 +110,9 @@ macro_rules! ctx {
         }
     };
 }
+
+mod search;
+mod settings;
 
 impl App {
     /// Builds the app around a first model (see [`App::first_model`]) and
@@ -485,260 +488,6 @@ impl App {
             &self.source_paths,
         );
         self.source.open(source, node, self.areas().body);
-    }
-
-    // ---- Search.
-
-    fn update_prompt(&mut self, action: Action) {
-        let Some(prompt) = self.prompt.as_mut() else {
-            return;
-        };
-        match action {
-            Action::Input(c) => prompt.text.push(c),
-            Action::InputBackspace => {
-                prompt.text.pop();
-            }
-            Action::InputSubmit => {
-                let text = std::mem::take(&mut prompt.text);
-                self.prompt = None;
-                if text.is_empty() {
-                    self.search = None;
-                } else {
-                    self.set_search(&text);
-                }
-            }
-            Action::Back => self.prompt = None,
-            Action::Quit => self.quit = true,
-            Action::Resize(w, h) => self.resize(w, h),
-            _ => {}
-        }
-    }
-
-    /// Searches for `pattern` and moves the view's cursor to the first
-    /// match from where it is.
-    fn set_search(&mut self, pattern: &str) {
-        let regex = match search_regex(pattern) {
-            Ok(regex) => regex,
-            Err(e) => return self.say(&e.to_string(), true),
-        };
-        let coverage = if self.model.tree_ready {
-            self.model.tree.coverage(&regex, self.zoom())
-        } else {
-            Coverage::default()
-        };
-        self.search = Some(Search { regex, coverage });
-        let on_match = {
-            let ctx = ctx!(self);
-            let regex = &ctx.search.map(|s| s.regex.clone());
-            regex.as_ref().is_some_and(|r| match self.view {
-                ViewKind::Top => self.top.on_match(r, &ctx),
-                ViewKind::Flame => self.flame.on_match(r, &ctx),
-                ViewKind::Peek => self.peek.on_match(r, &ctx),
-                ViewKind::Source => self.source.on_match(r, &ctx),
-                ViewKind::Trend => self.trend.as_ref().is_some_and(|t| t.on_match(r, &ctx)),
-            })
-        };
-        if !on_match {
-            self.search_step(true);
-        }
-    }
-
-    fn search_step(&mut self, forward: bool) {
-        let Some(regex) = self.search.as_ref().map(|s| s.regex.clone()) else {
-            return self.say("no search: press / to search", true);
-        };
-        let ctx = ctx!(self);
-        let found = match self.view {
-            ViewKind::Top => self.top.find(&regex, forward, &ctx),
-            ViewKind::Flame => self.flame.find(&regex, forward, &ctx),
-            ViewKind::Peek => self.peek.find(&regex, forward, &ctx),
-            ViewKind::Source => self.source.find(&regex, forward, &ctx),
-            ViewKind::Trend => match self.trend.as_mut() {
-                Some(trend) => trend.find(&regex, forward, &ctx),
-                None => false,
-            },
-        };
-        if !found {
-            self.say("no match in this view", true);
-        } else if self.view == ViewKind::Flame {
-            self.refresh_coverage();
-        }
-    }
-
-    /// The search's coverage follows the flame graph's zoom.
-    fn refresh_coverage(&mut self) {
-        if !self.model.tree_ready {
-            return;
-        }
-        let zoom = self.zoom();
-        if let Some(search) = self.search.as_mut() {
-            search.coverage = self.model.tree.coverage(&search.regex, zoom);
-        }
-    }
-
-    // ---- Filters and settings.
-
-    fn add_filter(&mut self, kind: FilterKind) {
-        let Some(selection) = self.selection() else {
-            return self.say("select a function first", true);
-        };
-        if selection.function.is_empty() {
-            return self.say("this frame has no name to filter on", true);
-        }
-        let kind = match kind {
-            FilterKind::Focus => ChipKind::Focus,
-            FilterKind::Ignore => ChipKind::Ignore,
-            FilterKind::Hide => ChipKind::Hide,
-        };
-        add_chip(&mut self.chips, kind, &selection.function);
-        self.refilter();
-    }
-
-    /// Recomputes every view for the current chips.
-    fn refilter(&mut self) {
-        let (sample_index, granularity) = self.settings_wanted();
-        self.recompute(sample_index, granularity);
-        if let Some(trend) = self.trend.as_mut()
-            && let Ok(filters) = filters_of(&self.chips)
-        {
-            let mut settings = trend.settings_wanted();
-            settings.filters = filters;
-            trend.wanted = Some(settings.clone());
-            self.rerank(settings);
-        }
-    }
-
-    fn settings_wanted(&self) -> (usize, Granularity) {
-        self.wanted
-            .unwrap_or((self.model.sample_index, self.model.granularity))
-    }
-
-    fn settings(&self) -> Settings {
-        Settings {
-            sample_index: self.model.sample_index,
-            granularity: self.model.granularity,
-            filters: self.filters(),
-            sort: self.model.sort,
-        }
-    }
-
-    /// Starts a recomputation for new settings; selections are carried
-    /// over by name when the results arrive.
-    fn recompute(&mut self, sample_index: usize, granularity: Granularity) {
-        let filters = match filters_of(&self.chips) {
-            Ok(f) => f,
-            Err(e) => return self.say(&format!("{e:#}"), true),
-        };
-        if self.model.tree_ready {
-            self.carry = Some((self.flame.carry(&self.model), self.peek.carry(&self.model)));
-        }
-        self.wanted = Some((sample_index, granularity));
-        self.request(Work::Model(Settings {
-            sample_index,
-            granularity,
-            filters,
-            sort: self.model.sort,
-        }));
-    }
-
-    /// Re-ranks the Trend view for `settings`.
-    fn rerank(&mut self, settings: TrendSettings) {
-        let ranking: Option<Ranking> = self.trend.as_ref().and_then(|t| t.ranking(settings));
-        if let Some(ranking) = ranking {
-            self.request(Work::Trend(ranking));
-        }
-    }
-
-    // ---- Background work.
-
-    /// Asks the runner for `work`; without a background thread it runs now.
-    fn request(&mut self, work: Work) {
-        if self.busy.is_none() || !matches!(work, Work::Trend(_)) {
-            self.busy = Some((work.label(), Instant::now()));
-        }
-        if let Some(job) = self.jobs.request(work, self.background) {
-            let done = job.run(&self.profile);
-            self.finish(done);
-        }
-    }
-
-    /// Hands the next waiting job to the caller, which runs it (typically
-    /// on a thread) and passes the result to [`App::finish`].
-    pub fn take_job(&mut self) -> Option<Job> {
-        self.jobs.take()
-    }
-
-    /// Installs a finished job's result; one asked for before the latest
-    /// request of its kind is dropped.
-    pub fn finish(&mut self, done: Done) {
-        if !self.jobs.is_latest(&done) {
-            return;
-        }
-        match done.output {
-            Output::Model(model) => {
-                self.wanted = None;
-                let label = self.top.carry(&self.model);
-                self.model = model;
-                self.top.restore(label.as_deref(), &ctx!(self));
-                self.flame.reset();
-                self.peek.clear();
-                self.request(Work::Tree(self.settings()));
-            }
-            Output::Tree(parts) => {
-                self.model.install_tree(parts);
-                self.busy = None;
-                self.restore_carry();
-            }
-            Output::Trend(ranked) => {
-                let (settings, result) = *ranked;
-                if self
-                    .busy
-                    .is_some_and(|(what, _)| what == "ranking the snapshots")
-                {
-                    self.busy = None;
-                }
-                let ctx = ctx!(self);
-                let Some(trend) = self.trend.as_mut() else {
-                    return;
-                };
-                match result {
-                    Ok(ranked) => {
-                        trend.install(settings, ranked);
-                        trend.offset = super::components::scrolled(
-                            trend.selected,
-                            trend.offset,
-                            trend.page(ctx.body),
-                        );
-                    }
-                    Err(e) => {
-                        trend.wanted = None;
-                        self.say(&format!("cannot rank the snapshots: {e}"), true);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Puts back zoom, selection and peek once a new tree is in place.
-    fn restore_carry(&mut self) {
-        let (flame, peek) = self.carry.take().unwrap_or_default();
-        let ctx = ctx!(self);
-        self.flame.restore(flame, &ctx);
-        self.peek.restore(peek, &ctx);
-        if self.view == ViewKind::Flame
-            && self.flame.selected == crate::analysis::CallTree::ROOT
-            && let Some(selection) = self.top.selection(&ctx)
-            && let Some(node) = selection.node
-        {
-            self.flame.select_node(node, &ctx);
-        }
-        if self.source.source.is_some() {
-            match self.peek.peek.as_ref().map(|p| p.node) {
-                Some(node) => self.open_source(node),
-                None => self.source.close(),
-            }
-        }
-        self.refresh_coverage();
     }
 
     /// Writes the flame graph of what is on screen (sample type,

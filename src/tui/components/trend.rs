@@ -198,7 +198,13 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         trend.suspects,
         visible(&trend.sample_type.name),
     );
-    buf.set_stringn(area.x, area.y, summary, width, theme.header());
+    buf.set_stringn(
+        area.x,
+        area.y,
+        truncate(&summary, width),
+        width,
+        theme.header(),
+    );
     let mut y = area.y + 1;
     for warning in model.warnings().iter().take(MAX_WARNINGS) {
         if y >= area.y + area.height {
