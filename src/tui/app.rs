@@ -390,6 +390,9 @@ impl App {
 
     /// Hands an action to the shown view and carries out its effect.
     fn route(&mut self, action: &Action) {
+        if matches!(action, Action::ResetZoom | Action::Flip) && self.view != ViewKind::Flame {
+            return self.say("r and i act on the flame graph (2)", false);
+        }
         let ctx = ctx!(self);
         let effect = match self.view {
             ViewKind::Top => self.top.update(action, &ctx),
