@@ -1319,3 +1319,31 @@ fn search_is_smart_case_and_jumps_to_the_first_match() {
     press(&mut app, "Enter");
     assert_eq!(selected_name(&app), "main.(*Cache).Put");
 }
+
+#[test]
+fn a_function_asked_for_while_the_tree_is_built_is_shown_when_it_arrives() {
+    let mut app = app_running(load("leaky/heap-3.pb.gz"), "heap-3.pb.gz", (100, 30), true);
+    let profile = app.profile_arc();
+    let run_all = |app: &mut App| {
+        while let Some(job) = app.take_job() {
+            app.finish(job.run(&profile));
+        }
+    };
+    run_all(&mut app);
+    press(&mut app, "2 g j");
+    assert_eq!(selected_name(&app), "runtime.main");
+    // Another sample type: the new rows arrive first, the tree later.
+    press(&mut app, "t");
+    let rows = app.take_job().unwrap();
+    app.finish(rows.run(&profile));
+    assert!(!app.model.tree_ready);
+    // Enter on a Top row before the tree is there: its function, not the
+    // frame carried over from before, is what the flame graph shows.
+    press(&mut app, "1 j j");
+    let wanted = app.model.row_name(&app.model.rows[app.top.list.selected]);
+    assert_ne!(wanted, "runtime.main");
+    press(&mut app, "Enter");
+    run_all(&mut app);
+    assert_eq!(app.view, ViewKind::Flame);
+    assert_eq!(selected_name(&app), wanted);
+}

@@ -193,8 +193,9 @@ impl FlameView {
             self.selected = self.zoom();
         }
         self.keep_visible(ctx);
-        self.pending = None;
-        if let Some(node) = carry.pending.and_then(|n| node_of_function(ctx.model, &n)) {
+        // A function asked for while the tree was being built wins.
+        let pending = self.pending.take().or(carry.pending);
+        if let Some(node) = pending.and_then(|n| node_of_function(ctx.model, &n)) {
             self.select_node(node, ctx);
         }
     }

@@ -83,14 +83,15 @@ impl PeekView {
 
     /// Peeks again at the carried function in a new model (with its tree).
     pub fn restore(&mut self, carry: PeekCarry, ctx: &Ctx<'_>) {
-        self.pending = None;
+        // A function asked for while the tree was being built wins.
+        let wanted = self.pending.take().or(carry.peek);
         self.history = carry
             .history
             .iter()
             .filter_map(|n| node_of_function(ctx.model, n))
             .collect();
         self.peek = None;
-        if let Some(node) = carry.peek.and_then(|n| node_of_function(ctx.model, &n)) {
+        if let Some(node) = wanted.and_then(|n| node_of_function(ctx.model, &n)) {
             self.open(node, false, ctx);
         }
     }
