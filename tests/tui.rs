@@ -1347,3 +1347,17 @@ fn a_function_asked_for_while_the_tree_is_built_is_shown_when_it_arrives() {
     assert_eq!(app.view, ViewKind::Flame);
     assert_eq!(selected_name(&app), wanted);
 }
+
+#[test]
+fn searching_the_flame_graph_before_its_tree_is_not_an_error() {
+    let mut app = app_running(load("leaky/heap-3.pb.gz"), "heap-3.pb.gz", (100, 30), true);
+    press(&mut app, "2 /");
+    type_text(&mut app, "audit");
+    press(&mut app, "Enter");
+    assert_eq!(app.message, None);
+    press(&mut app, "n");
+    assert_eq!(
+        app.message,
+        Some(("the call tree is still being built".to_owned(), false))
+    );
+}

@@ -58,7 +58,10 @@ impl App {
                 ViewKind::Trend => self.trend.as_ref().is_some_and(|t| t.on_match(r, &ctx)),
             })
         };
-        if !on_match {
+        // Frames and callers exist once the call tree does; until then the
+        // search only highlights.
+        let listed = matches!(self.view, ViewKind::Top | ViewKind::Trend);
+        if !on_match && (listed || self.model.tree_ready) {
             self.search_step(true);
         }
     }
@@ -78,7 +81,10 @@ impl App {
                 None => false,
             },
         };
-        if !found {
+        if !found && !self.model.tree_ready && matches!(self.view, ViewKind::Flame | ViewKind::Peek)
+        {
+            self.say("the call tree is still being built", false);
+        } else if !found {
             self.say("no match in this view", true);
         } else if self.view == ViewKind::Flame {
             self.refresh_coverage();
