@@ -1361,3 +1361,45 @@ fn searching_the_flame_graph_before_its_tree_is_not_an_error() {
         Some(("the call tree is still being built".to_owned(), false))
     );
 }
+
+#[test]
+fn diff_mode_at_stacks_granularity_compares_whole_stacks() {
+    let new = Arc::new(load("leaky/goroutine-3.pb.gz"));
+    let base = Arc::new(load("leaky/goroutine-1.pb.gz"));
+    let profile = Profile::diff_base(&new, &base, false).unwrap();
+    let sample_index = profile.default_sample_index();
+    let app = App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: "goroutine-3.pb.gz vs goroutine-1.pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Stacks,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: std::env::temp_dir(),
+            export_stem: "goroutine-3.diff-goroutine-1".to_owned(),
+            theme: Theme::new(ColorMode::None),
+            size: (140, 30),
+            background: false,
+            sides: Some((new, base, false)),
+        },
+    )
+    .unwrap();
+    // `pprof-tui diff -g stacks goroutine-1.pb.gz goroutine-3.pb.gz`: 10 → 90, +80, +800%.
+    let row = &app.model.rows[0];
+    assert_eq!(
+        app.model.row_name(row),
+        "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
+    );
+    assert_eq!(
+        (row.flat, row.base_flat, row.cum, row.base_cum),
+        (80, 10, 80, 10)
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains(
+            "        90        +80         90        +80    +800%  main.leakyWorker [runtime.gopark"
+        ),
+        "{s}"
+    );
+}
