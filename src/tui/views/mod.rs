@@ -260,7 +260,15 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let mut spans = Vec::new();
     let mut used = 0;
-    for (key, what) in FOOTER {
+    for &(key, what) in FOOTER {
+        // Enter does what the shown view makes of it.
+        let what = match (key, app.view) {
+            ("Enter", ViewKind::Top) => "flame",
+            ("Enter", ViewKind::Peek) => "follow",
+            ("Enter", ViewKind::Trend) => "top",
+            ("Enter", ViewKind::Source) => continue,
+            _ => what,
+        };
         let width = key.chars().count() + what.chars().count() + 3;
         if used + width > usize::from(area.width) {
             break;
