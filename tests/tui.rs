@@ -996,6 +996,16 @@ fn trend_search_moves_the_selection() {
         "runtime.malg",
         "jumps to the first match"
     );
+    // The status bar counts the matching sites.
+    let hits = app_trend_rows(&app)
+        .iter()
+        .filter(|(name, _)| name.contains("runtime"))
+        .count();
+    let s = screen(&app);
+    assert!(
+        s.contains(&format!("matches: {hits} of 26 sites /runtime/")),
+        "{s}"
+    );
     press(&mut app, "n");
     assert!(selected(&app) > first);
     assert!(trend_name(&app, selected(&app)).starts_with("runtime"));

@@ -240,12 +240,23 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     } else if let Some(search) = &app.search {
         let c = &search.coverage;
         let all = app.model.tree.call(crate::analysis::CallTree::ROOT).weight;
-        let mut text = format!(
-            "matches: {} samples, {} of total",
-            c.samples,
-            pct(c.weight, all)
-        );
-        if !app.flame.zoom.is_empty() {
+        let mut text = match (&app.trend, app.view) {
+            // The Trend view lists sites: how many match.
+            (Some(trend), ViewKind::Trend) => {
+                let rows = &trend.trend.rows;
+                let hits = rows
+                    .iter()
+                    .filter(|r| search.regex.is_match(&r.name))
+                    .count();
+                format!("matches: {hits} of {} sites", rows.len())
+            }
+            _ => format!(
+                "matches: {} samples, {} of total",
+                c.samples,
+                pct(c.weight, all)
+            ),
+        };
+        if !app.flame.zoom.is_empty() && app.view != ViewKind::Trend {
             let zoom = app.model.tree.call(app.zoom()).weight;
             text.push_str(&format!(", {} of zoom", pct(c.zoomed, zoom)));
         }
