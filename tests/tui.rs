@@ -1413,3 +1413,48 @@ fn diff_mode_at_stacks_granularity_compares_whole_stacks() {
         "{s}"
     );
 }
+
+#[test]
+fn source_lines_are_read_off_the_ui_thread() {
+    let mut app = app_running(load("leaky/heap-3.pb.gz"), "heap-3.pb.gz", (100, 30), true);
+    let profile = app.profile_arc();
+    while let Some(job) = app.take_job() {
+        app.finish(job.run(&profile));
+    }
+    press(&mut app, "j S");
+    assert_eq!(app.view, ViewKind::Source);
+    assert!(app.source.source.is_none(), "left to a job");
+    let s = screen(&app);
+    assert!(
+        s.contains("reading the source lines of main.(*Cache).Put"),
+        "{s}"
+    );
+    let job = app.take_job().unwrap();
+    app.finish(job.run(&profile));
+    assert_eq!(
+        app.source.source.as_ref().unwrap().function,
+        "main.(*Cache).Put"
+    );
+    assert!(app.busy.is_none());
+}
+
+#[test]
+fn the_progress_indicator_waits_for_every_job() {
+    let mut app = trend_app_running(&HEAPS, (100, 30), true);
+    let profile = app.profile_arc();
+    while let Some(job) = app.take_job() {
+        app.finish(job.run(&profile));
+    }
+    assert!(app.busy.is_none());
+    press(&mut app, "j S 5 t");
+    let source = app.take_job().unwrap();
+    let ranking = app.take_job().unwrap();
+    app.finish(source.run(&profile));
+    // The ranking is still running: the UI must keep waking up for it.
+    assert_eq!(
+        app.busy.map(|(what, _)| what),
+        Some("ranking the snapshots")
+    );
+    app.finish(ranking.run(&profile));
+    assert!(app.busy.is_none());
+}

@@ -21,8 +21,8 @@ use super::components::top::TopView;
 use super::components::{Component, Ctx, Effect, Selection};
 use super::export::Export;
 use super::filters::{Chip, filters_of};
-use super::jobs::{Jobs, Work};
-use super::model::{Model, Settings, Sort, SourceModel};
+use super::jobs::{Jobs, SourceRequest, Work};
+use super::model::{Model, Settings, Sort};
 use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
@@ -425,7 +425,7 @@ impl App {
                 self.top.select_node(node, &ctx!(self));
             }
             Effect::Peeked(node) => {
-                if self.source.source.is_some() {
+                if self.source.is_open() {
                     self.open_source(node);
                 }
             }
@@ -475,22 +475,23 @@ impl App {
     /// Peeks at `node` (the Source view follows when it shows something).
     fn peek_at(&mut self, node: NodeId) {
         self.peek.open(node, true, &ctx!(self));
-        if self.source.source.is_some() {
+        if self.source.is_open() {
             self.open_source(node);
         }
     }
 
-    /// Shows the lines of `node`'s function in the Source view.
+    /// Asks for the lines of `node`'s function for the Source view (off
+    /// the UI thread: it walks every sample).
     fn open_source(&mut self, node: NodeId) {
         let function = self.model.tree.node(node).name.clone();
-        let source = SourceModel::compute(
-            &self.profile,
-            self.model.sample_index,
-            &self.filters(),
-            &function,
-            &self.source_paths,
-        );
-        self.source.open(source, node, self.areas().body);
+        self.source.loading(&function, node);
+        self.request(Work::Source(SourceRequest {
+            node,
+            function,
+            sample_index: self.model.sample_index,
+            filters: self.filters(),
+            paths: self.source_paths.clone(),
+        }));
     }
 
     /// Writes the flame graph of what is on screen (sample type,

@@ -2,8 +2,6 @@
 //! granularity of the model, the Trend's settings, and the background
 //! work that recomputes them, with the selections carried across by name.
 
-use std::time::Instant;
-
 use super::App;
 use crate::analysis::Granularity;
 use crate::tui::action::{FilterKind, ViewKind};
@@ -90,10 +88,9 @@ impl App {
 
     /// Asks the runner for `work`; without a background thread it runs now.
     pub(super) fn request(&mut self, work: Work) {
-        if self.busy.is_none() || !matches!(work, Work::Trend(_)) {
-            self.busy = Some((work.label(), Instant::now()));
-        }
-        if let Some(job) = self.jobs.request(work, self.background) {
+        let job = self.jobs.request(work, self.background);
+        self.busy = self.jobs.busy();
+        if let Some(job) = job {
             let done = job.run(&self.profile);
             self.finish(done);
         }
@@ -108,7 +105,9 @@ impl App {
     /// Installs a finished job's result; one asked for before the latest
     /// request of its kind is dropped.
     pub fn finish(&mut self, done: Done) {
-        if !self.jobs.is_latest(&done) {
+        let latest = self.jobs.finished(&done);
+        self.busy = self.jobs.busy();
+        if !latest {
             return;
         }
         match done.output {
@@ -123,17 +122,14 @@ impl App {
             }
             Output::Tree(parts) => {
                 self.model.install_tree(parts);
-                self.busy = None;
                 self.restore_carry();
+            }
+            Output::Source(node, source) => {
+                let body = views::areas(self.size).body;
+                self.source.open(*source, node, body);
             }
             Output::Trend(ranked) => {
                 let (settings, result) = *ranked;
-                if self
-                    .busy
-                    .is_some_and(|(what, _)| what == "ranking the snapshots")
-                {
-                    self.busy = None;
-                }
                 let ctx = ctx!(self);
                 let Some(trend) = self.trend.as_mut() else {
                     return;
@@ -165,7 +161,7 @@ impl App {
         {
             self.flame.select_node(node, &ctx);
         }
-        if self.source.source.is_some() {
+        if self.source.is_open() {
             match self.peek.peek.as_ref().map(|p| p.node) {
                 Some(node) => self.open_source(node),
                 None => self.source.close(),

@@ -23,6 +23,8 @@ pub struct SourceView {
     pub source: Option<SourceModel>,
     /// The function's node in the model.
     pub node: Option<NodeId>,
+    /// A function whose lines are being read.
+    pub loading: Option<String>,
     pub selected: usize,
     pub offset: usize,
 }
@@ -35,13 +37,26 @@ pub fn page(body: Rect) -> usize {
 impl SourceView {
     /// Shows `source`, the lines of `node`'s function, on its hottest line.
     pub fn open(&mut self, source: SourceModel, node: NodeId, body: Rect) {
+        self.loading = None;
         self.selected = source.hottest_row();
         self.offset = self.selected.saturating_sub(page(body) / 2);
         self.source = Some(source);
         self.node = Some(node);
     }
 
+    /// Shows that the lines of `function` are being read.
+    pub fn loading(&mut self, function: &str, node: NodeId) {
+        self.loading = Some(function.to_owned());
+        self.node = Some(node);
+    }
+
+    /// Whether the view shows (or is about to show) a function.
+    pub fn is_open(&self) -> bool {
+        self.source.is_some() || self.loading.is_some()
+    }
+
     pub fn close(&mut self) {
+        self.loading = None;
         self.source = None;
         self.node = None;
     }
@@ -88,6 +103,21 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
     let model = ctx.model;
     let width = usize::from(area.width);
+    if let Some(function) = &view.loading {
+        let elapsed = ctx.busy.map_or(0.0, |(_, t)| t.elapsed().as_secs_f64());
+        let text = format!(
+            "reading the source lines of {}… {elapsed:.1}s",
+            visible(function)
+        );
+        buf.set_stringn(
+            area.x + 2,
+            area.y + 1,
+            text,
+            width.saturating_sub(2),
+            theme.dim(),
+        );
+        return;
+    }
     let Some(source) = &view.source else {
         buf.set_stringn(
             area.x + 2,
