@@ -104,11 +104,7 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let model = ctx.model;
     let width = usize::from(area.width);
     if let Some(function) = &view.loading {
-        let elapsed = ctx.busy.map_or(0.0, |(_, t)| t.elapsed().as_secs_f64());
-        let text = format!(
-            "reading the source lines of {}… {elapsed:.1}s",
-            visible(function)
-        );
+        let text = format!("reading the source lines of {}…", visible(function));
         buf.set_stringn(
             area.x + 2,
             area.y + 1,
