@@ -142,16 +142,7 @@ impl ListState {
         forward: bool,
         hit: impl Fn(usize) -> bool,
     ) -> bool {
-        let at = self.selected;
-        let found = (1..=n)
-            .map(|k| {
-                if forward {
-                    (at + k) % n
-                } else {
-                    (at + n - k % n) % n
-                }
-            })
-            .find(|&i| hit(i));
+        let found = next_match(self.selected, n, forward, hit);
         match found {
             Some(i) => {
                 self.select(i, n, page);
@@ -160,6 +151,25 @@ impl ListState {
             None => false,
         }
     }
+}
+
+/// The first row after `at` (before it, going back) in a cycle over `n`
+/// rows that satisfies `hit`; `at` itself comes last.
+pub fn next_match(
+    at: usize,
+    n: usize,
+    forward: bool,
+    hit: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    (1..=n)
+        .map(|k| {
+            if forward {
+                (at + k) % n
+            } else {
+                (at + n - k % n) % n
+            }
+        })
+        .find(|&i| hit(i))
 }
 
 /// Where a list-moving key (up/down, page, first/last) takes the selection

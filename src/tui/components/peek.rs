@@ -9,7 +9,8 @@ use ratatui::style::Style;
 use regex::Regex;
 
 use super::{
-    Component, Ctx, Effect, Selection, moved, node_of_function, right, scrolled, truncate,
+    Component, Ctx, Effect, Selection, moved, next_match, node_of_function, right, scrolled,
+    truncate,
 };
 use crate::analysis::{NodeId, Peek, PeekEdge};
 use crate::safe_text::visible;
@@ -182,16 +183,7 @@ impl Component for PeekView {
 
     fn find(&mut self, regex: &Regex, forward: bool, ctx: &Ctx<'_>) -> bool {
         let n = self.rows();
-        let at = self.selected;
-        let found = (1..=n)
-            .map(|k| {
-                if forward {
-                    (at + k) % n
-                } else {
-                    (at + n - k % n) % n
-                }
-            })
-            .find(|&i| self.matches(regex, ctx, i));
+        let found = next_match(self.selected, n, forward, |i| self.matches(regex, ctx, i));
         match found {
             Some(i) => {
                 self.selected = i;

@@ -10,7 +10,8 @@ use ratatui::style::Style;
 use regex::Regex;
 
 use super::{
-    Component, Ctx, Effect, Selection, moved, node_of_function, right, scrolled, truncate,
+    Component, Ctx, Effect, Selection, moved, next_match, node_of_function, right, scrolled,
+    truncate,
 };
 use crate::analysis::{Granularity, SortBy};
 use crate::report::trend::sparkline;
@@ -135,16 +136,7 @@ impl Component for TrendModel {
 
     fn find(&mut self, regex: &Regex, forward: bool, ctx: &Ctx<'_>) -> bool {
         let n = self.trend.rows.len();
-        let at = self.selected;
-        let found = (1..=n)
-            .map(|k| {
-                if forward {
-                    (at + k) % n
-                } else {
-                    (at + n - k % n) % n
-                }
-            })
-            .find(|&i| self.matches(regex, i));
+        let found = next_match(self.selected, n, forward, |i| self.matches(regex, i));
         match found {
             Some(i) => {
                 self.select(i, ctx.body);
