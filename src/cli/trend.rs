@@ -13,7 +13,7 @@ use super::{
 };
 use crate::analysis::Granularity;
 use crate::analysis::limit::GrowthLimit;
-use crate::analysis::trend::{Snapshots, TrendOptions, chronological_order, trend};
+use crate::analysis::trend::{Snapshots, TrendOptions, alloc_warning, chronological_order, trend};
 use crate::profile::{Profile, common_sample_types};
 use crate::report::ProfileInfo;
 use crate::report::json::write_json;
@@ -176,13 +176,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let profile = snapshots.profile();
     let sample_index = args.view.sample_index(profile)?;
     let sample_type = &profile.sample_types[sample_index];
-    if sample_type.name.starts_with("alloc_") {
-        warnings.push(format!(
-            "{} counts every allocation since the program started, so every allocating site grows; \
-             use inuse_space or inuse_objects to find what is retained",
-            sample_type.name
-        ));
-    }
+    warnings.extend(alloc_warning(&sample_type.name));
     for w in &warnings {
         warn(w);
     }
