@@ -655,6 +655,30 @@ pub(crate) fn clean_path(path: &str) -> String {
     }
 }
 
+/// Whether the sample type counts goroutines (a goroutine profile).
+pub fn is_goroutine_profile(profile: &Profile, sample_index: usize) -> bool {
+    profile
+        .sample_types
+        .get(sample_index)
+        .is_some_and(|t| t.name == "goroutine" || t.name == "goroutines")
+}
+
+/// The granularity a comparison (`diff`, `trend`) works at: whole stacks
+/// for goroutine profiles unless a granularity was `given`, else
+/// `granularity`. One rule for the CLI and the TUI.
+pub fn comparison_granularity(
+    profile: &Profile,
+    sample_index: usize,
+    granularity: Granularity,
+    given: bool,
+) -> Granularity {
+    if !given && is_goroutine_profile(profile, sample_index) {
+        Granularity::Stacks
+    } else {
+        granularity
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

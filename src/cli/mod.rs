@@ -240,15 +240,6 @@ pub fn warn_on_sample_type_mismatch(profiles: &[&Profile]) {
     }
 }
 
-/// Whether a profile counts goroutines: `diff` and `trend` then compare
-/// whole stacks unless a granularity is given.
-pub fn is_goroutine_profile(profile: &Profile, sample_index: usize) -> bool {
-    profile
-        .sample_types
-        .get(sample_index)
-        .is_some_and(|t| t.name == "goroutine" || t.name == "goroutines")
-}
-
 /// Whether `--granularity` was given on the command line of `subcommand`
 /// (rather than left at its default).
 fn granularity_given(matches: &ArgMatches, subcommand: &str) -> bool {

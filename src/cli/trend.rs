@@ -8,10 +8,10 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{
-    EXIT_GROWTH, Format, UsageError, ViewArgs, is_goroutine_profile, load_profiles, more_over,
-    one_line, profile_info, sort_by, warn,
+    EXIT_GROWTH, Format, UsageError, ViewArgs, load_profiles, more_over, one_line, profile_info,
+    sort_by, warn,
 };
-use crate::analysis::Granularity;
+use crate::analysis::comparison_granularity;
 use crate::analysis::limit::GrowthLimit;
 use crate::analysis::trend::{Snapshots, TrendOptions, alloc_warning, chronological_order, trend};
 use crate::profile::{Profile, common_sample_types};
@@ -147,21 +147,6 @@ pub fn order_snapshots(args: &[String], loaded: Vec<Profile>) -> Ordered {
     }
 }
 
-/// The granularity a trend compares at: whole stacks for goroutine
-/// profiles unless `--granularity` was `given`, else `granularity`.
-pub fn trend_granularity(
-    profile: &Profile,
-    sample_index: usize,
-    granularity: Granularity,
-    given: bool,
-) -> Granularity {
-    if !given && is_goroutine_profile(profile, sample_index) {
-        Granularity::Stacks
-    } else {
-        granularity
-    }
-}
-
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let filters = args.view.filters()?;
     let loaded = load_profiles(&args.snapshots, &args.view)?;
@@ -180,7 +165,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     for w in &warnings {
         warn(w);
     }
-    let granularity = trend_granularity(
+    let granularity = comparison_granularity(
         profile,
         sample_index,
         args.view.granularity,

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use crate::analysis::trend::{Snapshots, Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Filters, Granularity, SortBy};
-use crate::cli::trend::trend_granularity;
 use crate::profile::ProfileError;
 
 /// What the Trend view is opened with.
@@ -57,7 +56,7 @@ impl TrendModel {
     /// Ranks the snapshots; fails only when they had to be merged (see
     /// [`TrendOptions::needs_merged`]) and could not be.
     pub fn new(input: TrendInput) -> Result<TrendModel, ProfileError> {
-        let granularity = trend_granularity(
+        let granularity = crate::analysis::comparison_granularity(
             input.snapshots.profile(),
             input.sample_index,
             input.granularity,
