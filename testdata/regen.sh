@@ -70,6 +70,14 @@ regen_profiles() {
       -gcflags="-memprofile=$tmp/parser.mprof -memprofilerate=$COMPILE_RATE" go/parser)
   "$GO" tool pprof -proto "$tooldir/compile" "$tmp/parser.mprof" > "$TD/compile/compile-heap-2.pb.gz"
 
+  # The compiler's CPU profile is proto already (runtime/pprof writes it).
+  # cmd/compile/internal/ssa is big enough (~30 s of CPU) for pprof's node
+  # trimming to change inline suffixes.
+  echo "== compiling cmd/compile/internal/ssa with -cpuprofile" >&2
+  (cd / && "$GO" build -a -o /dev/null \
+      -gcflags="-cpuprofile=$tmp/ssa.cpu" cmd/compile/internal/ssa)
+  cp "$tmp/ssa.cpu" "$TD/compile/compile-cpu.pb.gz"
+
   # Sanity: no local paths in the leaky profiles.
   if zcat "$TD"/leaky/*.pb.gz | strings | grep -E '/work|/root|/home|/tmp' >&2; then
     echo "error: local paths leaked into the leaky profiles" >&2
@@ -152,7 +160,7 @@ regen_oracles() {
   for p in leaky/heap-1 leaky/heap-2 leaky/heap-3 leaky/allocs \
            leaky/goroutine-1 leaky/goroutine-2 leaky/goroutine-3 \
            leaky/cpu leaky/mutex leaky/block \
-           compile/compile-heap compile/compile-heap-2; do
+           compile/compile-heap compile/compile-heap-2 compile/compile-cpu; do
     corpus=${p%%/*}; stem=${p#*/}
     while read -r t _; do
       # shellcheck disable=SC2046
@@ -280,6 +288,20 @@ regen_oracles() {
     "compile/compile-heap.pb.gz compile/compile-heap-2.pb.gz" $(full compile/compile-heap.pb.gz inuse_space)
   oracle leaky-goroutine-3.goroutine.diff_base-goroutine-1.default.top.txt leaky/goroutine-3.pb.gz -top -diff_base=leaky/goroutine-1.pb.gz
   oracle compile-compile-heap.inuse_space.diff_base-compile-heap-2.default.top.txt compile/compile-heap.pb.gz -top -diff_base=compile/compile-heap-2.pb.gz
+
+  # 8. Default settings (pprof's node and edge fractions, automatic units)
+  #    for every profile, every sample type and every granularity.
+  for p in leaky/heap-1 leaky/heap-2 leaky/heap-3 leaky/allocs \
+           leaky/goroutine-1 leaky/goroutine-2 leaky/goroutine-3 \
+           leaky/cpu leaky/mutex leaky/block \
+           compile/compile-heap compile/compile-heap-2 compile/compile-cpu; do
+    corpus=${p%%/*}; stem=${p#*/}
+    while read -r t _; do
+      for g in functions filefunctions files lines addresses; do
+        oracle "$corpus-$stem.$t.$g.default.top.txt" "$p.pb.gz" -top "-sample_index=$t" "-$g"
+      done
+    done < <(sample_types "$p.pb.gz")
+  done
 
   rm -rf "$TYPES_CACHE"
   echo "== $(wc -l < "$MANIFEST") oracle files in $OUT" >&2

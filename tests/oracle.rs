@@ -228,7 +228,7 @@ fn every_diff_and_merge_oracle_matches_exactly() {
 fn every_single_profile_oracle_matches_exactly() {
     let cases: Vec<Case> = cases().into_iter().filter(is_single_profile).collect();
     assert!(
-        cases.len() >= 70,
+        cases.len() >= 250,
         "expected the full oracle corpus, found {} cases",
         cases.len()
     );

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
-use super::stacks::{NodeId, Stacks};
+use super::stacks::{NO_BLOCK, NodeId, Stacks};
 use crate::parallel::map_ranges;
 use crate::profile::Profile;
 
@@ -57,7 +57,14 @@ pub const EDGE_FRACTION: f64 = 0.001;
 /// the split.
 pub fn node_totals(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> {
     let n = stacks.nodes().len();
-    let sums = Sums::walk(stacks, sample_index, Groups::ONE, &vec![false; n], None);
+    let sums = Sums::walk(
+        stacks,
+        sample_index,
+        Groups::ONE,
+        &vec![false; n],
+        None,
+        None,
+    );
     sums.totals(|_| Inlined::No)
 }
 
@@ -98,6 +105,22 @@ pub fn resolve_inlining(
     rows: &mut [NodeTotals],
     flat_sum: i64,
 ) {
+    resolve_inlining_among(stacks, sample_index, rows, flat_sum, None);
+}
+
+/// [`resolve_inlining`] in a graph that holds only the `kept` nodes, as
+/// pprof's does once it has trimmed nodes (by `-nodefraction`, or by
+/// `-nodecount`): pprof rebuilds its graph from the samples with the other
+/// nodes left out, so a call edge runs from the nearest kept caller and is
+/// inlined when the callee's frame is not the outermost of its location.
+/// The suffix of a node whose caller was dropped can change with it.
+pub fn resolve_inlining_among(
+    stacks: &Stacks<'_>,
+    sample_index: usize,
+    rows: &mut [NodeTotals],
+    flat_sum: i64,
+    kept: Option<&[bool]>,
+) {
     let n = stacks.nodes().len();
     let inlined_somewhere = inline_capable(stacks);
     let mut candidate = vec![false; n];
@@ -118,6 +141,7 @@ pub fn resolve_inlining(
         Groups::ONE,
         &candidate,
         Some(&touching),
+        kept,
     );
     let kinds = sums.inlining(edge_cutoff(flat_sum));
     for row in rows {
@@ -234,8 +258,9 @@ impl Sums {
         }
     }
 
-    /// Spreads the blocks' values over the edges inside them.
-    fn spread_blocks(&mut self, stacks: &Stacks<'_>, candidate: &[bool]) {
+    /// Spreads the blocks' values over the edges inside them (between kept
+    /// frames, when only some nodes are kept).
+    fn spread_blocks(&mut self, stacks: &Stacks<'_>, candidate: &[bool], kept: Option<&[bool]>) {
         if self.blocks.is_empty() {
             return;
         }
@@ -247,6 +272,9 @@ impl Sums {
             let value = self.blocks[b];
             let mut parent: Option<NodeId> = None;
             for frame in frames {
+                if kept.is_some_and(|k| !k[frame.node.index()]) {
+                    continue;
+                }
                 if frame.inline
                     && candidate[frame.node.index()]
                     && let Some(p) = parent.filter(|&p| p != frame.node)
@@ -266,18 +294,29 @@ impl Sums {
 
     /// Sums all kept samples, in parallel for large profiles, tracking call
     /// edges into the `edge_targets` nodes; with `touching`, only samples
-    /// through a marked location are walked.
+    /// through a marked location are walked. With `kept`, edges run between
+    /// kept nodes only, over the others (see [`resolve_inlining_among`]);
+    /// flat and cum do not depend on it.
     pub(crate) fn walk<F: Fn(usize) -> Option<usize> + Sync>(
         stacks: &Stacks<'_>,
         sample_index: usize,
         groups: Groups<F>,
         edge_targets: &[bool],
         touching: Option<&[bool]>,
+        kept: Option<&[bool]>,
     ) -> Sums {
         let n = stacks.nodes().len();
         let samples = stacks.profile().samples().len();
         let parts = map_ranges(samples, |range| {
-            Sums::sum(stacks, sample_index, &groups, edge_targets, touching, range)
+            Sums::sum(
+                stacks,
+                sample_index,
+                &groups,
+                edge_targets,
+                touching,
+                kept,
+                range,
+            )
         });
         let mut parts = parts.into_iter();
         let mut sums = parts
@@ -286,7 +325,7 @@ impl Sums {
         for part in parts {
             sums.add(part);
         }
-        sums.spread_blocks(stacks, edge_targets);
+        sums.spread_blocks(stacks, edge_targets, kept);
         sums
     }
 
@@ -303,10 +342,10 @@ impl Sums {
         let n = stacks.nodes().len();
         let capable = inline_capable(stacks);
         if capable.iter().filter(|&&c| c).count() * SPARSE_INLINING > n {
-            let sums = Sums::walk(stacks, sample_index, groups, &vec![false; n], None);
+            let sums = Sums::walk(stacks, sample_index, groups, &vec![false; n], None, None);
             return (sums, None);
         }
-        let sums = Sums::walk(stacks, sample_index, groups, &capable, None);
+        let sums = Sums::walk(stacks, sample_index, groups, &capable, None, None);
         let flat_sum = sums.flat.iter().fold(0i64, |a, &b| a.wrapping_add(b));
         let kinds = sums.inlining(edge_cutoff(flat_sum));
         (sums, Some(kinds))
@@ -318,6 +357,7 @@ impl Sums {
         groups: &Groups<F>,
         candidate: &[bool],
         touching: Option<&[bool]>,
+        kept: Option<&[bool]>,
         range: Range<usize>,
     ) -> Sums {
         let samples = stacks.profile().samples();
@@ -328,8 +368,9 @@ impl Sums {
         let mut part = Sums::new(n, width, blocks);
         let mut seen = vec![u32::MAX; n];
         let mut scratch = Vec::with_capacity(64);
-        // One sample's edge crossings, in order, and the blocks they lie in.
-        let mut crossings: Vec<(u64, bool)> = Vec::new();
+        // One sample's edge crossings, in order (key, inlined, whether the
+        // caller is in the callee's block), and the blocks they lie in.
+        let mut crossings: Vec<(u64, bool, bool)> = Vec::new();
         let mut crossed_blocks: Vec<u32> = Vec::new();
         stacks.for_each_stack_where(range, touching, |s, stack| {
             let value = samples.value(s, sample_index);
@@ -341,6 +382,8 @@ impl Sums {
             };
             let stamp = s as u32;
             let mut parent: Option<NodeId> = None;
+            let mut parent_block = NO_BLOCK;
+            let mut leaf: Option<NodeId> = None;
             let mut repeats = false;
             crossings.clear();
             crossed_blocks.clear();
@@ -352,21 +395,29 @@ impl Sums {
                 } else {
                     repeats = true;
                 }
+                leaf = Some(frame.node);
+                // A node outside the graph: edges go over it (pprof's
+                // "residual" edges).
+                if kept.is_some_and(|k| !k[i]) {
+                    return;
+                }
                 if candidate[i]
                     && let Some(p) = parent.filter(|&p| p != frame.node)
                 {
-                    crossings.push((edge_key(p, frame.node), frame.inline));
-                    if frame.inline && crossed_blocks.last() != Some(&block) {
+                    let in_block = frame.inline && block != NO_BLOCK && parent_block == block;
+                    crossings.push((edge_key(p, frame.node), frame.inline, in_block));
+                    if in_block && crossed_blocks.last() != Some(&block) {
                         crossed_blocks.push(block);
                     }
                 }
                 parent = Some(frame.node);
+                parent_block = block;
             });
-            if let Some(leaf) = parent {
+            if let Some(leaf) = leaf {
                 part.flat[leaf.index() * width + g] += value;
             }
             if repeats {
-                for &(key, inline) in &crossings {
+                for &(key, inline, _) in &crossings {
                     part.cross(key, inline, value, stamp);
                 }
             } else {
@@ -374,9 +425,9 @@ impl Sums {
                     part.blocks[block as usize] += value;
                     part.block_crossed[block as usize] = true;
                 }
-                for &(key, inline) in &crossings {
-                    if !inline {
-                        part.cross(key, false, value, stamp);
+                for &(key, inline, in_block) in &crossings {
+                    if !in_block {
+                        part.cross(key, inline, value, stamp);
                     }
                 }
             }

@@ -14,7 +14,7 @@ pub mod trend;
 
 pub use aggregate::{
     EDGE_FRACTION, Inlined, NodeTotals, SortBy, node_totals, node_totals_inlined, resolve_inlining,
-    sort_totals, total,
+    resolve_inlining_among, sort_totals, total,
 };
 pub use calltree::{
     CallId, CallNode, CallTree, Coverage, FlameRect, NodeSums, Peek, PeekEdge, apportion,

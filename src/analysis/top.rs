@@ -1,7 +1,7 @@
 //! The ranked table of nodes behind `pprof-tui top` and the TUI's Top view.
 
 use super::aggregate::{
-    Inlined, SortBy, node_totals_inlined, resolve_inlining, sort_totals, total,
+    Inlined, SortBy, node_totals, node_totals_inlined, resolve_inlining_among, sort_totals, total,
 };
 use super::filter::Filters;
 use super::sites::{StackSite, series};
@@ -81,7 +81,15 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     }
     let profile = stacks.profile();
     let total = total(profile, options.sample_index);
-    let (mut totals, inlining_resolved) = node_totals_inlined(stacks, options.sample_index);
+    // pprof decides the inline suffixes in a graph rebuilt without the
+    // nodes it trimmed, which is nearly always the case at its default
+    // node fraction: then the suffixes are resolved for the shown rows
+    // alone, after trimming, rather than for all nodes in the first walk.
+    let (mut totals, mut inlining_resolved) = if options.node_fraction > 0.0 {
+        (node_totals(stacks, options.sample_index), false)
+    } else {
+        node_totals_inlined(stacks, options.sample_index)
+    };
     let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
     let cutoff = (flat_sum as f64 * options.node_fraction) as i64;
     let cutoff = cutoff.unsigned_abs();
@@ -99,8 +107,26 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     if options.node_count > 0 {
         totals.truncate(options.node_count);
     }
+    // Trimmed nodes are not in pprof's final graph: edges go over them.
+    let trimmed = dropped_nodes > 0 || totals.len() < node_total;
+    if trimmed {
+        inlining_resolved = false;
+    }
     if !inlining_resolved {
-        resolve_inlining(stacks, options.sample_index, &mut totals, flat_sum);
+        let kept = trimmed.then(|| {
+            let mut kept = vec![false; stacks.nodes().len()];
+            for t in &totals {
+                kept[t.node.index()] = true;
+            }
+            kept
+        });
+        resolve_inlining_among(
+            stacks,
+            options.sample_index,
+            &mut totals,
+            flat_sum,
+            kept.as_deref(),
+        );
     }
     let rows = totals
         .into_iter()
