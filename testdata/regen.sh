@@ -98,7 +98,9 @@ oracle() {
   # shellcheck disable=SC2086 # PROFILES is a space separated list on purpose
   (cd "$TD" && "$GO" tool pprof "$@" $profiles) > "$OUT/$name" 2> "$OUT/.stderr" || {
     cat "$OUT/.stderr" >&2; echo "error: pprof failed for $name" >&2; exit 1; }
-  if [ -s "$OUT/.stderr" ]; then
+  if [ -n "${KEEP_STDERR:-}" ]; then
+    cp "$OUT/.stderr" "$OUT/${name%.top.txt}.stderr.txt"
+  elif [ -s "$OUT/.stderr" ]; then
     echo "note: pprof stderr for $name:" >&2; cat "$OUT/.stderr" >&2
   fi
   rm -f "$OUT/.stderr"
@@ -302,6 +304,35 @@ regen_oracles() {
       done
     done < <(sample_types "$p.pb.gz")
   done
+
+  # 9. Numeric tag filters, at default settings, with pprof's stderr kept in
+  #    <name>.stderr.txt: a number without a unit matches no `bytes` label.
+  KEEP_STDERR=1
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-8.default.top.txt       leaky/heap-3.pb.gz -top -tagfocus=bytes=8
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-16-64.default.top.txt   leaky/heap-3.pb.gz -top -tagfocus=bytes=16:64
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-to-512.default.top.txt  leaky/heap-3.pb.gz -top -tagfocus=bytes=:512
+  oracle leaky-heap-3.inuse_space.tagfocus-8.default.top.txt             leaky/heap-3.pb.gz -top -tagfocus=8
+  oracle leaky-heap-3.inuse_space.tagignore-bytes-8.default.top.txt      leaky/heap-3.pb.gz -top -tagignore=bytes=8
+  oracle leaky-heap-3.inuse_space.tagignore-bytes-to-512.default.top.txt leaky/heap-3.pb.gz -top -tagignore=bytes=:512
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-16B-64B.default.top.txt leaky/heap-3.pb.gz -top -tagfocus=bytes=16B:64B
+  oracle leaky-heap-3.inuse_space.tagfocus-1kb-up.default.top.txt        leaky/heap-3.pb.gz -top -tagfocus=1kb:
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-1kb-2mb.default.top.txt leaky/heap-3.pb.gz -top -tagfocus=bytes=1kb:2mb
+  oracle leaky-heap-3.inuse_space.tagignore-bytes-256B.default.top.txt   leaky/heap-3.pb.gz -top -tagignore=bytes=256B
+  oracle leaky-heap-3.inuse_space.focus-nothing.default.top.txt          leaky/heap-3.pb.gz -top -focus=nothing-matches-this
+  unset KEEP_STDERR
+
+  # 10. Function names (C++/Rust demangling, empty names): names/names.pb
+  #     is written by tests/names.rs (PPROF_TUI_WRITE_FIXTURES=1).
+  oracle names-names.space.default.top.txt        names/names.pb -top
+  oracle names-names.space.demangle-full.top.txt  names/names.pb -top -symbolize=demangle=full
+  oracle names-names.space.demangle-templates.top.txt names/names.pb -top -symbolize=demangle=templates
+  oracle names-names.space.focus-push_back.top.txt names/names.pb -top -focus=std::vector::push_back
+
+  # 11. Sums past int64 (pprof wraps): absurd/absurd.pb is written by
+  #     tests/wrapping.rs (PPROF_TUI_WRITE_FIXTURES=1).
+  oracle absurd-absurd.space.default.top.txt     absurd/absurd.pb -top
+  oracle absurd-absurd.space.top.txt             absurd/absurd.pb -top -nodefraction=0 -unit=B
+  oracle absurd-absurd.space.cum.default.top.txt absurd/absurd.pb -top -cum
 
   rm -rf "$TYPES_CACHE"
   echo "== $(wc -l < "$MANIFEST") oracle files in $OUT" >&2

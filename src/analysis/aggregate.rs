@@ -154,8 +154,8 @@ pub fn resolve_inlining_among(
 pub(crate) const SPARSE_INLINING: usize = 8;
 
 /// The weight below which pprof trims a call edge.
-pub(crate) fn edge_cutoff(flat_sum: i64) -> u64 {
-    ((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs()
+pub(crate) fn edge_cutoff(flat_sum: i64) -> i64 {
+    ((flat_sum as f64 * EDGE_FRACTION) as i64).wrapping_abs()
 }
 
 /// How the samples are split into groups summed apart (the two sides of a
@@ -253,7 +253,7 @@ impl Sums {
         let edge = self.edges.entry(key).or_insert(Edge::NEW);
         if edge.last_sample != stamp {
             edge.last_sample = stamp;
-            edge.weight += value;
+            edge.weight = edge.weight.wrapping_add(value);
             edge.always_inline &= inline;
         }
     }
@@ -283,7 +283,7 @@ impl Sums {
                         .edges
                         .entry(edge_key(p, frame.node))
                         .or_insert(Edge::NEW);
-                    edge.weight += value;
+                    edge.weight = edge.weight.wrapping_add(value);
                 }
                 parent = Some(frame.node);
             }
@@ -391,7 +391,8 @@ impl Sums {
                 let i = frame.node.index();
                 if seen[i] != stamp {
                     seen[i] = stamp;
-                    part.cum[i * width + g] += value;
+                    let cum = &mut part.cum[i * width + g];
+                    *cum = cum.wrapping_add(value);
                 } else {
                     repeats = true;
                 }
@@ -414,7 +415,8 @@ impl Sums {
                 parent_block = block;
             });
             if let Some(leaf) = leaf {
-                part.flat[leaf.index() * width + g] += value;
+                let flat = &mut part.flat[leaf.index() * width + g];
+                *flat = flat.wrapping_add(value);
             }
             if repeats {
                 for &(key, inline, _) in &crossings {
@@ -422,7 +424,8 @@ impl Sums {
                 }
             } else {
                 for &block in &crossed_blocks {
-                    part.blocks[block as usize] += value;
+                    let sum = &mut part.blocks[block as usize];
+                    *sum = sum.wrapping_add(value);
                     part.block_crossed[block as usize] = true;
                 }
                 for &(key, inline, in_block) in &crossings {
@@ -437,13 +440,13 @@ impl Sums {
 
     fn add(&mut self, other: Sums) {
         for (a, b) in self.flat.iter_mut().zip(other.flat) {
-            *a += b;
+            *a = a.wrapping_add(b);
         }
         for (a, b) in self.cum.iter_mut().zip(other.cum) {
-            *a += b;
+            *a = a.wrapping_add(b);
         }
         for (a, b) in self.blocks.iter_mut().zip(other.blocks) {
-            *a += b;
+            *a = a.wrapping_add(b);
         }
         for (a, b) in self.block_crossed.iter_mut().zip(other.block_crossed) {
             *a |= b;
@@ -452,7 +455,7 @@ impl Sums {
             self.edges
                 .entry(key)
                 .and_modify(|e| {
-                    e.weight += edge.weight;
+                    e.weight = e.weight.wrapping_add(edge.weight);
                     e.always_inline &= edge.always_inline;
                 })
                 .or_insert(edge);
@@ -502,7 +505,7 @@ impl Sums {
     }
 
     /// The inline suffix of every node with a tracked edge into it.
-    pub(crate) fn inlining(&self, cutoff: u64) -> FxHashMap<u32, Inlined> {
+    pub(crate) fn inlining(&self, cutoff: i64) -> FxHashMap<u32, Inlined> {
         inline_kinds(self.edges().map(|(_, callee, e)| (callee.0, e)), cutoff)
     }
 }
@@ -538,11 +541,11 @@ pub(crate) fn sum_edges(
 /// remaining incoming edge is inlined, "partial-inline" if only some are.
 pub(crate) fn inline_kinds(
     edges: impl IntoIterator<Item = (u32, EdgeTotal)>,
-    cutoff: u64,
+    cutoff: i64,
 ) -> FxHashMap<u32, Inlined> {
     let mut kinds: FxHashMap<u32, (bool, bool)> = FxHashMap::default();
     for (callee, edge) in edges {
-        if edge.weight.unsigned_abs() < cutoff {
+        if edge.weight.wrapping_abs() < cutoff {
             continue;
         }
         let (inline, real) = kinds.entry(callee).or_default();
@@ -565,15 +568,19 @@ pub(crate) fn inline_kinds(
 /// The report total as pprof computes it: the sum of |value| over all
 /// samples, before focus filters (so percentages are of the whole profile);
 /// in a `--diff-base` comparison, over the base samples only.
+///
+/// Sums past `i64` wrap around, as Go's `int64` arithmetic does in pprof
+/// (and as every sum behind `top` does): the numbers stay pprof's even on
+/// absurd profiles, where saturating would print totals pprof never shows.
 pub fn total(profile: &Profile, sample_index: usize) -> i64 {
     let samples = profile.samples();
     let mut total = 0i64;
     let mut base = 0i64;
     for s in 0..samples.len() {
-        let v = samples.value(s, sample_index).saturating_abs();
-        total = total.saturating_add(v);
+        let v = samples.value(s, sample_index).wrapping_abs();
+        total = total.wrapping_add(v);
         if samples.is_diff_base(s) {
-            base = base.saturating_add(v);
+            base = base.wrapping_add(v);
         }
     }
     if base > 0 { base } else { total }
@@ -589,21 +596,22 @@ pub enum SortBy {
     Cum,
 }
 
-/// Sorts rows the way pprof's `FlatNameOrder` / `CumNameOrder` do.
+/// Sorts rows the way pprof's `FlatNameOrder` / `CumNameOrder` do, with
+/// Go's `abs64` (so `i64::MIN` stays negative and sorts last).
 pub fn sort_totals(rows: &mut [NodeTotals], names: &[String], by: SortBy) {
     let order = |a: &NodeTotals, b: &NodeTotals| -> Ordering {
         let name = || names[a.node.index()].cmp(&names[b.node.index()]);
         match by {
             SortBy::Flat => b
                 .flat
-                .unsigned_abs()
-                .cmp(&a.flat.unsigned_abs())
+                .wrapping_abs()
+                .cmp(&a.flat.wrapping_abs())
                 .then_with(name)
-                .then_with(|| b.cum.unsigned_abs().cmp(&a.cum.unsigned_abs())),
+                .then_with(|| b.cum.wrapping_abs().cmp(&a.cum.wrapping_abs())),
             SortBy::Cum => b
                 .cum
-                .unsigned_abs()
-                .cmp(&a.cum.unsigned_abs())
+                .wrapping_abs()
+                .cmp(&a.cum.wrapping_abs())
                 .then_with(name),
         }
     };

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod filter;
 pub mod joined;
 pub mod limit;
+pub mod names;
 pub mod sites;
 pub mod stacks;
 pub mod top;
@@ -21,6 +22,7 @@ pub use calltree::{
     flame_layout,
 };
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
+pub use names::Demangle;
 pub use sites::{Series, StackSite, inline_suffixes, is_runtime_frame, series};
 pub use stacks::{Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks};
 pub use top::{Top, TopOptions, TopRow, top, top_of};
