@@ -91,6 +91,24 @@ pub fn node_totals_inlined(stacks: &Stacks<'_>, sample_index: usize) -> (Vec<Nod
     (rows, resolved)
 }
 
+/// [`node_totals_inlined`], also returning, when the suffixes were
+/// resolved, every call edge they were decided from (caller, callee): a
+/// node whose callers all survive pprof's node trimming keeps its suffix.
+pub(crate) fn node_totals_and_edges(
+    stacks: &Stacks<'_>,
+    sample_index: usize,
+) -> (Vec<NodeTotals>, Option<Vec<(NodeId, NodeId)>>) {
+    let (sums, kinds) = Sums::with_inlining(stacks, sample_index, Groups::ONE);
+    let edges = kinds.is_some().then(|| {
+        sums.edges()
+            .map(|(caller, callee, _)| (caller, callee))
+            .collect()
+    });
+    let kinds = kinds.unwrap_or_default();
+    let rows = sums.totals(|node| kinds.get(&node.0).copied().unwrap_or_default());
+    (rows, edges)
+}
+
 /// Fills in pprof's ` (inline)` / ` (partial-inline)` suffixes for `rows`.
 ///
 /// pprof decides them from call edges: edges lighter than

@@ -1,7 +1,7 @@
 //! The ranked table of nodes behind `pprof-tui top` and the TUI's Top view.
 
 use super::aggregate::{
-    Inlined, SortBy, node_totals, node_totals_inlined, resolve_inlining_among, sort_totals, total,
+    Inlined, NodeTotals, SortBy, node_totals_and_edges, resolve_inlining_among, sort_totals, total,
 };
 use super::filter::Filters;
 use super::names::Demangle;
@@ -92,15 +92,9 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     }
     let profile = stacks.profile();
     let total = total(profile, options.sample_index);
-    // pprof decides the inline suffixes in a graph rebuilt without the
-    // nodes it trimmed, which is nearly always the case at its default
-    // node fraction: then the suffixes are resolved for the shown rows
-    // alone, after trimming, rather than for all nodes in the first walk.
-    let (mut totals, mut inlining_resolved) = if options.node_fraction > 0.0 {
-        (node_totals(stacks, options.sample_index), false)
-    } else {
-        node_totals_inlined(stacks, options.sample_index)
-    };
+    // Suffixes for all nodes when the walk can track them cheaply, with the
+    // call edges they come from (see below).
+    let (mut totals, edges) = node_totals_and_edges(stacks, options.sample_index);
     // Go's int64 arithmetic and `abs64`, as pprof: sums wrap.
     let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
     let cutoff = ((flat_sum as f64 * options.node_fraction) as i64).wrapping_abs();
@@ -118,26 +112,46 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     if options.node_count > 0 {
         totals.truncate(options.node_count);
     }
-    // Trimmed nodes are not in pprof's final graph: edges go over them.
+    // pprof decides the suffixes in a graph rebuilt without the nodes it
+    // trimmed (by node fraction or node count): there a call edge runs from
+    // the nearest kept caller. Only nodes with a trimmed caller can change,
+    // so only they (or all shown rows, when the walk did not track edges)
+    // are resolved again, in a walk over the samples through them.
     let trimmed = dropped_nodes > 0 || totals.len() < node_total;
-    if trimmed {
-        inlining_resolved = false;
-    }
-    if !inlining_resolved {
-        let kept = trimmed.then(|| {
-            let mut kept = vec![false; stacks.nodes().len()];
-            for t in &totals {
-                kept[t.node.index()] = true;
+    let kept = trimmed.then(|| {
+        let mut kept = vec![false; stacks.nodes().len()];
+        for t in &totals {
+            kept[t.node.index()] = true;
+        }
+        kept
+    });
+    let stale: Vec<usize> = match (&edges, &kept) {
+        (Some(_), None) => Vec::new(),
+        (Some(edges), Some(kept)) => {
+            let mut stale = vec![false; stacks.nodes().len()];
+            for &(caller, callee) in edges {
+                if !kept[caller.index()] {
+                    stale[callee.index()] = true;
+                }
             }
-            kept
-        });
+            (0..totals.len())
+                .filter(|&i| stale[totals[i].node.index()])
+                .collect()
+        }
+        (None, _) => (0..totals.len()).collect(),
+    };
+    if !stale.is_empty() {
+        let mut rows: Vec<NodeTotals> = stale.iter().map(|&i| totals[i].clone()).collect();
         resolve_inlining_among(
             stacks,
             options.sample_index,
-            &mut totals,
+            &mut rows,
             flat_sum,
             kept.as_deref(),
         );
+        for (&i, row) in stale.iter().zip(rows) {
+            totals[i].inlined = row.inlined;
+        }
     }
     let rows = totals
         .into_iter()
