@@ -305,6 +305,14 @@ regen_oracles() {
     done < <(sample_types "$p.pb.gz")
   done
 
+  # 8b. -nodecount trims too: pprof rebuilds its graph from the top N
+  #     nodes, and some inline suffixes change with N.
+  for n in 10 25; do
+    for g in functions files; do
+      oracle "compile-compile-cpu.cpu.$g.nodecount-$n.default.top.txt" compile/compile-cpu.pb.gz -top "-nodecount=$n" "-$g"
+    done
+  done
+
   # 9. Numeric tag filters, at default settings, with pprof's stderr kept in
   #    <name>.stderr.txt: a number without a unit matches no `bytes` label.
   KEEP_STDERR=1

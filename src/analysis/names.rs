@@ -114,7 +114,11 @@ fn demangle(symbol: &str, mode: Demangle) -> Option<String> {
             DemangleOptions::new().no_params().no_return_type()
         }
     };
-    let mut text = parsed.demangle_with_options(&options).ok()?;
+    // A crafted symbol can expand enormously (substitutions referring to
+    // substitutions); past a size no one reads, keep the symbol as it is.
+    let mut out = Bounded(String::new());
+    parsed.structured_demangle(&mut out, &options).ok()?;
+    let mut text = out.0;
     // pprof's demangler drops clone suffixes (`.constprop.0`) in every mode.
     if let Some(at) = text.find(" [clone ") {
         text.truncate(at);
@@ -133,6 +137,22 @@ fn demangle(symbol: &str, mode: Demangle) -> Option<String> {
         Demangle::Simplified => without_template_args(&text),
         Demangle::Templates | Demangle::Full => text,
     })
+}
+
+/// The longest demangled name produced (64 KiB).
+const MAX_DEMANGLED: usize = 64 * 1024;
+
+/// A string that refuses to grow past [`MAX_DEMANGLED`].
+struct Bounded(String);
+
+impl std::fmt::Write for Bounded {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.0.len() + s.len() > MAX_DEMANGLED {
+            return Err(std::fmt::Error);
+        }
+        self.0.push_str(s);
+        Ok(())
+    }
 }
 
 /// Operator names whose `<` and `>` are not brackets, longest first.
@@ -302,6 +322,50 @@ mod tests {
             ),
             "std::vector<int>::push_back(int const&)"
         );
+    }
+
+    /// The substitution `S<n>_` (Itanium ABI: `S_` is the first, then a
+    /// base-36 sequence number).
+    fn substitution(n: u32) -> String {
+        match n {
+            0 => "S_".to_owned(),
+            n => {
+                let digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".as_bytes();
+                let (mut seq, mut out) = (n - 1, Vec::new());
+                loop {
+                    out.push(digits[(seq % 36) as usize]);
+                    seq /= 36;
+                    if seq == 0 {
+                        break;
+                    }
+                }
+                out.reverse();
+                format!("S{}_", String::from_utf8_lossy(&out))
+            }
+        }
+    }
+
+    #[test]
+    fn exploding_symbols_stay_mangled() {
+        // f<A<int>, B<A<int>, A<int>>, B<that, that>, …>: each argument
+        // names the previous one twice, so the text doubles per argument
+        // (2^40 bytes in full) while the symbol grows by a few bytes.
+        // Substitutions: f, A, A<int>, B, B<A<int>, A<int>>, then one per
+        // argument.
+        let mut symbol = String::from("_Z1fI1AIiE1BIS1_S1_E");
+        for level in 2..42 {
+            let previous = substitution(level + 2);
+            symbol.push_str(&format!("S2_I{previous}{previous}E"));
+        }
+        symbol.push_str("Evv");
+        // Small enough, the same construction does demangle.
+        let small = "_Z1fI1AIiE1BIS1_S1_ES2_IS3_S3_EEvv";
+        assert_eq!(
+            shown_name(small, small, Demangle::Full),
+            "void f<A<int>, B<A<int>, A<int> >, B<B<A<int>, A<int> >, B<A<int>, A<int> > > >()"
+        );
+        let shown = shown_name(&symbol, &symbol, Demangle::Full);
+        assert_eq!(shown, symbol);
     }
 
     #[test]
