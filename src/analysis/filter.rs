@@ -288,3 +288,59 @@ fn label_unit<'a>(key: &'a str, unit: &'a str) -> &'a str {
         key
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(spec: &str) -> (Option<f64>, Option<f64>, String) {
+        match TagFilter::parse("tagfocus", spec).map(|t| t.kind) {
+            Ok(TagMatch::Range {
+                low, high, unit, ..
+            }) => (low, high, unit),
+            other => panic!("{spec}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ranges_are_read_in_the_unit_they_are_written_in() {
+        assert_eq!(range("8"), (Some(8.0), Some(8.0), String::new()));
+        assert_eq!(
+            range("bytes=16:64"),
+            (Some(16.0), Some(64.0), String::new())
+        );
+        assert_eq!(range(":512"), (None, Some(512.0), String::new()));
+        assert_eq!(range("1kb:"), (Some(1.0), None, "kB".to_owned()));
+        // The second bound is converted to the first one's unit.
+        assert_eq!(range("1kb:2mb"), (Some(1.0), Some(2048.0), "kB".to_owned()));
+        assert_eq!(range("16B:64B"), (Some(16.0), Some(64.0), "B".to_owned()));
+        assert_eq!(range("10ms"), (Some(10.0), Some(10.0), "ms".to_owned()));
+        // A unit pprof does not know is a unit all the same.
+        assert_eq!(
+            range("3widgets"),
+            (Some(3.0), Some(3.0), "widgets".to_owned())
+        );
+    }
+
+    #[test]
+    fn other_shapes_are_regexes() {
+        for spec in ["foo8", "8:9:10", "a=b", "1kb,2kb", "x1kb:"] {
+            let filter = TagFilter::parse("tagfocus", spec).unwrap();
+            assert!(matches!(filter.kind, TagMatch::Strings(_)), "{spec}");
+            assert_eq!(filter.range_note(), None);
+        }
+        assert!(matches!(
+            TagFilter::parse("tagfocus", "99999999999999999999"),
+            Err(FilterError::Number { .. })
+        ));
+    }
+
+    #[test]
+    fn the_hint_writes_numbers_in_bytes() {
+        let hint = |spec: &str| TagFilter::parse("tagfocus", spec).unwrap().in_bytes();
+        assert_eq!(hint("bytes=16:64").as_deref(), Some("bytes=16B:64B"));
+        assert_eq!(hint(":512").as_deref(), Some(":512B"));
+        assert_eq!(hint("1kb:"), None);
+        assert_eq!(hint("main"), None);
+    }
+}

@@ -9,6 +9,8 @@
 //! same rules wherever it names a node or matches a filter, without
 //! changing the profile.
 
+use std::borrow::Cow;
+
 use cpp_demangle::{DemangleOptions, Symbol};
 
 use crate::profile::Profile;
@@ -56,13 +58,15 @@ impl std::str::FromStr for Demangle {
 /// Per function of `profile`: the name pprof shows when it differs from
 /// [`Function::name`], else `None` (the common case for Go profiles, so
 /// nothing is copied).
+///
+/// [`Function::name`]: crate::profile::Function::name
 pub(crate) fn shown_names(profile: &Profile, mode: Demangle) -> Vec<Option<String>> {
     profile
         .functions
         .iter()
-        .map(|f| {
-            let shown = shown_name(&f.name, &f.system_name, mode);
-            (shown != f.name).then_some(shown)
+        .map(|f| match shown_name(&f.name, &f.system_name, mode) {
+            Cow::Borrowed(shown) if shown == f.name => None,
+            shown => Some(shown.into_owned()),
         })
         .collect()
 }
@@ -70,7 +74,7 @@ pub(crate) fn shown_names(profile: &Profile, mode: Demangle) -> Vec<Option<Strin
 /// The name pprof shows for a function with this name and system name (its
 /// `demangleSingleFunction`, after `Demangle` with `force` for any mode but
 /// the default).
-pub fn shown_name(name: &str, system_name: &str, mode: Demangle) -> String {
+pub fn shown_name<'a>(name: &'a str, system_name: &'a str, mode: Demangle) -> Cow<'a, str> {
     let force = mode != Demangle::Simplified;
     let name = if force && !name.is_empty() && !system_name.is_empty() {
         system_name
@@ -79,19 +83,23 @@ pub fn shown_name(name: &str, system_name: &str, mode: Demangle) -> String {
     };
     if !name.is_empty() && name != system_name {
         // Demangled already (or a Go name with a differing system name).
-        return name.to_owned();
+        return Cow::Borrowed(name);
     }
     let system = system_name;
     if let Some(demangled) = demangle(system, mode).filter(|d| d != system) {
-        return demangled;
+        return Cow::Owned(demangled);
     }
     if !looks_like_demangled_cpp(system) {
-        return system.to_owned();
+        return Cow::Borrowed(system);
     }
     match mode {
-        Demangle::Simplified => remove_matching(&remove_matching(system, '(', ')'), '<', '>'),
-        Demangle::Templates => remove_matching(system, '(', ')'),
-        Demangle::Full => system.to_owned(),
+        Demangle::Simplified => Cow::Owned(remove_matching(
+            &remove_matching(system, '(', ')'),
+            '<',
+            '>',
+        )),
+        Demangle::Templates => Cow::Owned(remove_matching(system, '(', ')')),
+        Demangle::Full => Cow::Borrowed(system),
     }
 }
 
@@ -286,7 +294,7 @@ mod tests {
 
     #[test]
     fn pprofs_simplifications() {
-        let simple = |n: &str, s: &str| shown_name(n, s, Demangle::Simplified);
+        let simple = |n: &str, s: &str| shown_name(n, s, Demangle::Simplified).into_owned();
         assert_eq!(simple("", "_ZN3foo3barEv"), "foo::bar");
         assert_eq!(simple("_ZN3foo3barEv", "_ZN3foo3barEv"), "foo::bar");
         assert_eq!(simple("", "svc_main"), "svc_main");
@@ -312,7 +320,7 @@ mod tests {
 
     #[test]
     fn full_demangling_keeps_the_signature() {
-        let full = |n: &str, s: &str| shown_name(n, s, Demangle::Full);
+        let full = |n: &str, s: &str| shown_name(n, s, Demangle::Full).into_owned();
         assert_eq!(full("", "_ZN3foo3barEi"), "foo::bar(int)");
         assert_eq!(full("foo::bar", "_ZN3foo3barEi"), "foo::bar(int)");
         assert_eq!(

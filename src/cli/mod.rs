@@ -100,6 +100,7 @@ pub struct ViewArgs {
     pub show: Option<String>,
 
     /// Keep samples whose labels match: `[key=]regex[,regex]` or `[key=]low:high` (e.g. `bytes=1kb:`).
+    /// As in pprof, a range is compared in the unit it is written in: write `8B`, not `8`, for bytes.
     #[arg(long, value_name = "FILTER")]
     pub tagfocus: Option<String>,
 
