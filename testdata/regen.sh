@@ -70,6 +70,14 @@ regen_profiles() {
       -gcflags="-memprofile=$tmp/parser.mprof -memprofilerate=$COMPILE_RATE" go/parser)
   "$GO" tool pprof -proto "$tooldir/compile" "$tmp/parser.mprof" > "$TD/compile/compile-heap-2.pb.gz"
 
+  # The compiler's CPU profile is proto already (runtime/pprof writes it).
+  # cmd/compile/internal/ssa is big enough (~30 s of CPU) for pprof's node
+  # trimming to change inline suffixes.
+  echo "== compiling cmd/compile/internal/ssa with -cpuprofile" >&2
+  (cd / && "$GO" build -a -o /dev/null \
+      -gcflags="-cpuprofile=$tmp/ssa.cpu" cmd/compile/internal/ssa)
+  cp "$tmp/ssa.cpu" "$TD/compile/compile-cpu.pb.gz"
+
   # Sanity: no local paths in the leaky profiles.
   if zcat "$TD"/leaky/*.pb.gz | strings | grep -E '/work|/root|/home|/tmp' >&2; then
     echo "error: local paths leaked into the leaky profiles" >&2
@@ -90,7 +98,9 @@ oracle() {
   # shellcheck disable=SC2086 # PROFILES is a space separated list on purpose
   (cd "$TD" && "$GO" tool pprof "$@" $profiles) > "$OUT/$name" 2> "$OUT/.stderr" || {
     cat "$OUT/.stderr" >&2; echo "error: pprof failed for $name" >&2; exit 1; }
-  if [ -s "$OUT/.stderr" ]; then
+  if [ -n "${KEEP_STDERR:-}" ]; then
+    cp "$OUT/.stderr" "$OUT/${name%.top.txt}.stderr.txt"
+  elif [ -s "$OUT/.stderr" ]; then
     echo "note: pprof stderr for $name:" >&2; cat "$OUT/.stderr" >&2
   fi
   rm -f "$OUT/.stderr"
@@ -152,7 +162,7 @@ regen_oracles() {
   for p in leaky/heap-1 leaky/heap-2 leaky/heap-3 leaky/allocs \
            leaky/goroutine-1 leaky/goroutine-2 leaky/goroutine-3 \
            leaky/cpu leaky/mutex leaky/block \
-           compile/compile-heap compile/compile-heap-2; do
+           compile/compile-heap compile/compile-heap-2 compile/compile-cpu; do
     corpus=${p%%/*}; stem=${p#*/}
     while read -r t _; do
       # shellcheck disable=SC2046
@@ -280,6 +290,57 @@ regen_oracles() {
     "compile/compile-heap.pb.gz compile/compile-heap-2.pb.gz" $(full compile/compile-heap.pb.gz inuse_space)
   oracle leaky-goroutine-3.goroutine.diff_base-goroutine-1.default.top.txt leaky/goroutine-3.pb.gz -top -diff_base=leaky/goroutine-1.pb.gz
   oracle compile-compile-heap.inuse_space.diff_base-compile-heap-2.default.top.txt compile/compile-heap.pb.gz -top -diff_base=compile/compile-heap-2.pb.gz
+
+  # 8. Default settings (pprof's node and edge fractions, automatic units)
+  #    for every profile, every sample type and every granularity.
+  for p in leaky/heap-1 leaky/heap-2 leaky/heap-3 leaky/allocs \
+           leaky/goroutine-1 leaky/goroutine-2 leaky/goroutine-3 \
+           leaky/cpu leaky/mutex leaky/block \
+           compile/compile-heap compile/compile-heap-2 compile/compile-cpu; do
+    corpus=${p%%/*}; stem=${p#*/}
+    while read -r t _; do
+      for g in functions filefunctions files lines addresses; do
+        oracle "$corpus-$stem.$t.$g.default.top.txt" "$p.pb.gz" -top "-sample_index=$t" "-$g"
+      done
+    done < <(sample_types "$p.pb.gz")
+  done
+
+  # 8b. -nodecount trims too: pprof rebuilds its graph from the top N
+  #     nodes, and some inline suffixes change with N.
+  for n in 10 25; do
+    for g in functions files; do
+      oracle "compile-compile-cpu.cpu.$g.nodecount-$n.default.top.txt" compile/compile-cpu.pb.gz -top "-nodecount=$n" "-$g"
+    done
+  done
+
+  # 9. Numeric tag filters, at default settings, with pprof's stderr kept in
+  #    <name>.stderr.txt: a number without a unit matches no `bytes` label.
+  KEEP_STDERR=1
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-8.default.top.txt       leaky/heap-3.pb.gz -top -tagfocus=bytes=8
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-16-64.default.top.txt   leaky/heap-3.pb.gz -top -tagfocus=bytes=16:64
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-to-512.default.top.txt  leaky/heap-3.pb.gz -top -tagfocus=bytes=:512
+  oracle leaky-heap-3.inuse_space.tagfocus-8.default.top.txt             leaky/heap-3.pb.gz -top -tagfocus=8
+  oracle leaky-heap-3.inuse_space.tagignore-bytes-8.default.top.txt      leaky/heap-3.pb.gz -top -tagignore=bytes=8
+  oracle leaky-heap-3.inuse_space.tagignore-bytes-to-512.default.top.txt leaky/heap-3.pb.gz -top -tagignore=bytes=:512
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-16B-64B.default.top.txt leaky/heap-3.pb.gz -top -tagfocus=bytes=16B:64B
+  oracle leaky-heap-3.inuse_space.tagfocus-1kb-up.default.top.txt        leaky/heap-3.pb.gz -top -tagfocus=1kb:
+  oracle leaky-heap-3.inuse_space.tagfocus-bytes-1kb-2mb.default.top.txt leaky/heap-3.pb.gz -top -tagfocus=bytes=1kb:2mb
+  oracle leaky-heap-3.inuse_space.tagignore-bytes-256B.default.top.txt   leaky/heap-3.pb.gz -top -tagignore=bytes=256B
+  oracle leaky-heap-3.inuse_space.focus-nothing.default.top.txt          leaky/heap-3.pb.gz -top -focus=nothing-matches-this
+  unset KEEP_STDERR
+
+  # 10. Function names (C++/Rust demangling, empty names): names/names.pb
+  #     is written by tests/names.rs (PPROF_TUI_WRITE_FIXTURES=1).
+  oracle names-names.space.default.top.txt        names/names.pb -top
+  oracle names-names.space.demangle-full.top.txt  names/names.pb -top -symbolize=demangle=full
+  oracle names-names.space.demangle-templates.top.txt names/names.pb -top -symbolize=demangle=templates
+  oracle names-names.space.focus-push_back.top.txt names/names.pb -top -focus=std::vector::push_back
+
+  # 11. Sums past int64 (pprof wraps): absurd/absurd.pb is written by
+  #     tests/wrapping.rs (PPROF_TUI_WRITE_FIXTURES=1).
+  oracle absurd-absurd.space.default.top.txt     absurd/absurd.pb -top
+  oracle absurd-absurd.space.top.txt             absurd/absurd.pb -top -nodefraction=0 -unit=B
+  oracle absurd-absurd.space.cum.default.top.txt absurd/absurd.pb -top -cum
 
   rm -rf "$TYPES_CACHE"
   echo "== $(wc -l < "$MANIFEST") oracle files in $OUT" >&2

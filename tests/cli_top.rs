@@ -136,3 +136,91 @@ fn reads_standard_input() {
     let expected = oracle("leaky-heap-3.inuse_space.default.top.txt");
     assert_eq!(String::from_utf8(stdout).unwrap(), expected);
 }
+
+/// The oracles made with pprof's stderr kept (`<name>.stderr.txt`): numeric
+/// tag filters and filters that match nothing. The text is pprof's byte for
+/// byte, and every line pprof printed on stderr is printed by pprof-tui too
+/// (after its `pprof-tui: ` prefix); a number without a unit that matched
+/// nothing also gets the hint to write it in bytes.
+#[test]
+fn filter_oracles_match_with_pprofs_notes() {
+    let manifest = oracle("MANIFEST.tsv");
+    let mut checked = 0;
+    for line in manifest.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (name, profile, flags) = (cols[0], cols[1], cols[2]);
+        let stem = name.strip_suffix(".top.txt").unwrap();
+        let Ok(notes) =
+            std::fs::read_to_string(testdata("oracle").join(format!("{stem}.stderr.txt")))
+        else {
+            continue;
+        };
+        let mut args = vec!["top".to_owned()];
+        for flag in flags.split(' ') {
+            match flag {
+                "-top" => {}
+                f if f.starts_with("-tagfocus=")
+                    || f.starts_with("-tagignore=")
+                    || f.starts_with("-focus=") =>
+                {
+                    args.push(format!("-{f}"))
+                }
+                f => panic!("{name}: flag {f} is not translated by this test"),
+            }
+        }
+        args.push(profile.to_owned());
+        let output = pprof_tui()
+            .current_dir(testdata(""))
+            .env("TZ", "UTC")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{name}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stdout, oracle(name), "{name}: stdout differs from pprof's");
+        for note in notes.lines() {
+            assert!(
+                stderr.lines().any(|l| l == format!("pprof-tui: {note}")),
+                "{name}: pprof said '{note}' on stderr; pprof-tui said:\n{stderr}"
+            );
+        }
+        let unitless_miss = notes.contains("expression matched no samples")
+            && flags.contains("-tag")
+            && !flags.contains('B')
+            && !flags.contains("kb");
+        if unitless_miss {
+            assert!(
+                stderr.contains("hint: a number without a unit only matches labels without one; for sizes in bytes, write --tag"),
+                "{name}: no hint to write bytes:\n{stderr}"
+            );
+        } else {
+            assert!(
+                !stderr.contains("hint:"),
+                "{name}: unexpected hint:\n{stderr}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 10,
+        "expected the filter oracles, found {checked}"
+    );
+}
+
+/// The hint spells the filter out in bytes, keeping its key and shape.
+#[test]
+fn unitless_tag_filters_hint_at_bytes() {
+    let output = pprof_tui()
+        .current_dir(testdata(""))
+        .args(["top", "--tagfocus=bytes=16:64", "leaky/heap-3.pb.gz"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "pprof-tui: tagfocus:Interpreted '16:64' as range, not regexp\n\
+         pprof-tui: TagFocus expression matched no samples\n\
+         pprof-tui: hint: a number without a unit only matches labels without one; for sizes in bytes, write --tagfocus=bytes=16B:64B\n"
+    );
+}

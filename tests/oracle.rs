@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use pprof_tui::analysis::{
-    Filters, Granularity, SortBy, TagFilter, TopOptions, compile_regex, top,
+    Demangle, Filters, Granularity, SortBy, TagFilter, TopOptions, compile_regex, top,
 };
 use pprof_tui::profile::{BaseMode, DecodeOptions, Profile, combine_with_base, decode, merge};
 use pprof_tui::report::text::{TextOptions, write_top};
@@ -111,6 +111,8 @@ fn request(case: &Case) -> Request {
             "-diff_base" => base = Some((value.to_owned(), BaseMode::DiffBase)),
             "-base" => base = Some((value.to_owned(), BaseMode::Subtract)),
             "-normalize" => normalize = true,
+            "-symbolize" if value == "demangle=full" => options.demangle = Demangle::Full,
+            "-symbolize" if value == "demangle=templates" => options.demangle = Demangle::Templates,
             other => panic!(
                 "{}: flag {other} is not translated by this test",
                 case.oracle
@@ -228,7 +230,7 @@ fn every_diff_and_merge_oracle_matches_exactly() {
 fn every_single_profile_oracle_matches_exactly() {
     let cases: Vec<Case> = cases().into_iter().filter(is_single_profile).collect();
     assert!(
-        cases.len() >= 70,
+        cases.len() >= 250,
         "expected the full oracle corpus, found {} cases",
         cases.len()
     );

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use rustc_hash::FxHashMap;
 
-use super::stacks::{NodeId, Stacks};
+use super::stacks::{NO_BLOCK, NodeId, Stacks};
 use crate::parallel::map_ranges;
 use crate::profile::Profile;
 
@@ -57,7 +57,14 @@ pub const EDGE_FRACTION: f64 = 0.001;
 /// the split.
 pub fn node_totals(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> {
     let n = stacks.nodes().len();
-    let sums = Sums::walk(stacks, sample_index, Groups::ONE, &vec![false; n], None);
+    let sums = Sums::walk(
+        stacks,
+        sample_index,
+        Groups::ONE,
+        &vec![false; n],
+        None,
+        None,
+    );
     sums.totals(|_| Inlined::No)
 }
 
@@ -84,6 +91,24 @@ pub fn node_totals_inlined(stacks: &Stacks<'_>, sample_index: usize) -> (Vec<Nod
     (rows, resolved)
 }
 
+/// [`node_totals_inlined`], also returning, when the suffixes were
+/// resolved, every call edge they were decided from (caller, callee): a
+/// node whose callers all survive pprof's node trimming keeps its suffix.
+pub(crate) fn node_totals_and_edges(
+    stacks: &Stacks<'_>,
+    sample_index: usize,
+) -> (Vec<NodeTotals>, Option<Vec<(NodeId, NodeId)>>) {
+    let (sums, kinds) = Sums::with_inlining(stacks, sample_index, Groups::ONE);
+    let edges = kinds.is_some().then(|| {
+        sums.edges()
+            .map(|(caller, callee, _)| (caller, callee))
+            .collect()
+    });
+    let kinds = kinds.unwrap_or_default();
+    let rows = sums.totals(|node| kinds.get(&node.0).copied().unwrap_or_default());
+    (rows, edges)
+}
+
 /// Fills in pprof's ` (inline)` / ` (partial-inline)` suffixes for `rows`.
 ///
 /// pprof decides them from call edges: edges lighter than
@@ -97,6 +122,22 @@ pub fn resolve_inlining(
     sample_index: usize,
     rows: &mut [NodeTotals],
     flat_sum: i64,
+) {
+    resolve_inlining_among(stacks, sample_index, rows, flat_sum, None);
+}
+
+/// [`resolve_inlining`] in a graph that holds only the `kept` nodes, as
+/// pprof's does once it has trimmed nodes (by `-nodefraction`, or by
+/// `-nodecount`): pprof rebuilds its graph from the samples with the other
+/// nodes left out, so a call edge runs from the nearest kept caller and is
+/// inlined when the callee's frame is not the outermost of its location.
+/// The suffix of a node whose caller was dropped can change with it.
+pub fn resolve_inlining_among(
+    stacks: &Stacks<'_>,
+    sample_index: usize,
+    rows: &mut [NodeTotals],
+    flat_sum: i64,
+    kept: Option<&[bool]>,
 ) {
     let n = stacks.nodes().len();
     let inlined_somewhere = inline_capable(stacks);
@@ -118,6 +159,7 @@ pub fn resolve_inlining(
         Groups::ONE,
         &candidate,
         Some(&touching),
+        kept,
     );
     let kinds = sums.inlining(edge_cutoff(flat_sum));
     for row in rows {
@@ -130,8 +172,8 @@ pub fn resolve_inlining(
 pub(crate) const SPARSE_INLINING: usize = 8;
 
 /// The weight below which pprof trims a call edge.
-pub(crate) fn edge_cutoff(flat_sum: i64) -> u64 {
-    ((flat_sum as f64 * EDGE_FRACTION) as i64).unsigned_abs()
+pub(crate) fn edge_cutoff(flat_sum: i64) -> i64 {
+    ((flat_sum as f64 * EDGE_FRACTION) as i64).wrapping_abs()
 }
 
 /// How the samples are split into groups summed apart (the two sides of a
@@ -229,13 +271,14 @@ impl Sums {
         let edge = self.edges.entry(key).or_insert(Edge::NEW);
         if edge.last_sample != stamp {
             edge.last_sample = stamp;
-            edge.weight += value;
+            edge.weight = edge.weight.wrapping_add(value);
             edge.always_inline &= inline;
         }
     }
 
-    /// Spreads the blocks' values over the edges inside them.
-    fn spread_blocks(&mut self, stacks: &Stacks<'_>, candidate: &[bool]) {
+    /// Spreads the blocks' values over the edges inside them (between kept
+    /// frames, when only some nodes are kept).
+    fn spread_blocks(&mut self, stacks: &Stacks<'_>, candidate: &[bool], kept: Option<&[bool]>) {
         if self.blocks.is_empty() {
             return;
         }
@@ -247,6 +290,9 @@ impl Sums {
             let value = self.blocks[b];
             let mut parent: Option<NodeId> = None;
             for frame in frames {
+                if kept.is_some_and(|k| !k[frame.node.index()]) {
+                    continue;
+                }
                 if frame.inline
                     && candidate[frame.node.index()]
                     && let Some(p) = parent.filter(|&p| p != frame.node)
@@ -255,7 +301,7 @@ impl Sums {
                         .edges
                         .entry(edge_key(p, frame.node))
                         .or_insert(Edge::NEW);
-                    edge.weight += value;
+                    edge.weight = edge.weight.wrapping_add(value);
                 }
                 parent = Some(frame.node);
             }
@@ -266,18 +312,29 @@ impl Sums {
 
     /// Sums all kept samples, in parallel for large profiles, tracking call
     /// edges into the `edge_targets` nodes; with `touching`, only samples
-    /// through a marked location are walked.
+    /// through a marked location are walked. With `kept`, edges run between
+    /// kept nodes only, over the others (see [`resolve_inlining_among`]);
+    /// flat and cum do not depend on it.
     pub(crate) fn walk<F: Fn(usize) -> Option<usize> + Sync>(
         stacks: &Stacks<'_>,
         sample_index: usize,
         groups: Groups<F>,
         edge_targets: &[bool],
         touching: Option<&[bool]>,
+        kept: Option<&[bool]>,
     ) -> Sums {
         let n = stacks.nodes().len();
         let samples = stacks.profile().samples().len();
         let parts = map_ranges(samples, |range| {
-            Sums::sum(stacks, sample_index, &groups, edge_targets, touching, range)
+            Sums::sum(
+                stacks,
+                sample_index,
+                &groups,
+                edge_targets,
+                touching,
+                kept,
+                range,
+            )
         });
         let mut parts = parts.into_iter();
         let mut sums = parts
@@ -286,7 +343,7 @@ impl Sums {
         for part in parts {
             sums.add(part);
         }
-        sums.spread_blocks(stacks, edge_targets);
+        sums.spread_blocks(stacks, edge_targets, kept);
         sums
     }
 
@@ -303,10 +360,10 @@ impl Sums {
         let n = stacks.nodes().len();
         let capable = inline_capable(stacks);
         if capable.iter().filter(|&&c| c).count() * SPARSE_INLINING > n {
-            let sums = Sums::walk(stacks, sample_index, groups, &vec![false; n], None);
+            let sums = Sums::walk(stacks, sample_index, groups, &vec![false; n], None, None);
             return (sums, None);
         }
-        let sums = Sums::walk(stacks, sample_index, groups, &capable, None);
+        let sums = Sums::walk(stacks, sample_index, groups, &capable, None, None);
         let flat_sum = sums.flat.iter().fold(0i64, |a, &b| a.wrapping_add(b));
         let kinds = sums.inlining(edge_cutoff(flat_sum));
         (sums, Some(kinds))
@@ -318,6 +375,7 @@ impl Sums {
         groups: &Groups<F>,
         candidate: &[bool],
         touching: Option<&[bool]>,
+        kept: Option<&[bool]>,
         range: Range<usize>,
     ) -> Sums {
         let samples = stacks.profile().samples();
@@ -328,8 +386,9 @@ impl Sums {
         let mut part = Sums::new(n, width, blocks);
         let mut seen = vec![u32::MAX; n];
         let mut scratch = Vec::with_capacity(64);
-        // One sample's edge crossings, in order, and the blocks they lie in.
-        let mut crossings: Vec<(u64, bool)> = Vec::new();
+        // One sample's edge crossings, in order (key, inlined, whether the
+        // caller is in the callee's block), and the blocks they lie in.
+        let mut crossings: Vec<(u64, bool, bool)> = Vec::new();
         let mut crossed_blocks: Vec<u32> = Vec::new();
         stacks.for_each_stack_where(range, touching, |s, stack| {
             let value = samples.value(s, sample_index);
@@ -341,6 +400,8 @@ impl Sums {
             };
             let stamp = s as u32;
             let mut parent: Option<NodeId> = None;
+            let mut parent_block = NO_BLOCK;
+            let mut leaf: Option<NodeId> = None;
             let mut repeats = false;
             crossings.clear();
             crossed_blocks.clear();
@@ -348,35 +409,46 @@ impl Sums {
                 let i = frame.node.index();
                 if seen[i] != stamp {
                     seen[i] = stamp;
-                    part.cum[i * width + g] += value;
+                    let cum = &mut part.cum[i * width + g];
+                    *cum = cum.wrapping_add(value);
                 } else {
                     repeats = true;
+                }
+                leaf = Some(frame.node);
+                // A node outside the graph: edges go over it (pprof's
+                // "residual" edges).
+                if kept.is_some_and(|k| !k[i]) {
+                    return;
                 }
                 if candidate[i]
                     && let Some(p) = parent.filter(|&p| p != frame.node)
                 {
-                    crossings.push((edge_key(p, frame.node), frame.inline));
-                    if frame.inline && crossed_blocks.last() != Some(&block) {
+                    let in_block = frame.inline && block != NO_BLOCK && parent_block == block;
+                    crossings.push((edge_key(p, frame.node), frame.inline, in_block));
+                    if in_block && crossed_blocks.last() != Some(&block) {
                         crossed_blocks.push(block);
                     }
                 }
                 parent = Some(frame.node);
+                parent_block = block;
             });
-            if let Some(leaf) = parent {
-                part.flat[leaf.index() * width + g] += value;
+            if let Some(leaf) = leaf {
+                let flat = &mut part.flat[leaf.index() * width + g];
+                *flat = flat.wrapping_add(value);
             }
             if repeats {
-                for &(key, inline) in &crossings {
+                for &(key, inline, _) in &crossings {
                     part.cross(key, inline, value, stamp);
                 }
             } else {
                 for &block in &crossed_blocks {
-                    part.blocks[block as usize] += value;
+                    let sum = &mut part.blocks[block as usize];
+                    *sum = sum.wrapping_add(value);
                     part.block_crossed[block as usize] = true;
                 }
-                for &(key, inline) in &crossings {
-                    if !inline {
-                        part.cross(key, false, value, stamp);
+                for &(key, inline, in_block) in &crossings {
+                    if !in_block {
+                        part.cross(key, inline, value, stamp);
                     }
                 }
             }
@@ -386,13 +458,13 @@ impl Sums {
 
     fn add(&mut self, other: Sums) {
         for (a, b) in self.flat.iter_mut().zip(other.flat) {
-            *a += b;
+            *a = a.wrapping_add(b);
         }
         for (a, b) in self.cum.iter_mut().zip(other.cum) {
-            *a += b;
+            *a = a.wrapping_add(b);
         }
         for (a, b) in self.blocks.iter_mut().zip(other.blocks) {
-            *a += b;
+            *a = a.wrapping_add(b);
         }
         for (a, b) in self.block_crossed.iter_mut().zip(other.block_crossed) {
             *a |= b;
@@ -401,7 +473,7 @@ impl Sums {
             self.edges
                 .entry(key)
                 .and_modify(|e| {
-                    e.weight += edge.weight;
+                    e.weight = e.weight.wrapping_add(edge.weight);
                     e.always_inline &= edge.always_inline;
                 })
                 .or_insert(edge);
@@ -451,7 +523,7 @@ impl Sums {
     }
 
     /// The inline suffix of every node with a tracked edge into it.
-    pub(crate) fn inlining(&self, cutoff: u64) -> FxHashMap<u32, Inlined> {
+    pub(crate) fn inlining(&self, cutoff: i64) -> FxHashMap<u32, Inlined> {
         inline_kinds(self.edges().map(|(_, callee, e)| (callee.0, e)), cutoff)
     }
 }
@@ -487,11 +559,11 @@ pub(crate) fn sum_edges(
 /// remaining incoming edge is inlined, "partial-inline" if only some are.
 pub(crate) fn inline_kinds(
     edges: impl IntoIterator<Item = (u32, EdgeTotal)>,
-    cutoff: u64,
+    cutoff: i64,
 ) -> FxHashMap<u32, Inlined> {
     let mut kinds: FxHashMap<u32, (bool, bool)> = FxHashMap::default();
     for (callee, edge) in edges {
-        if edge.weight.unsigned_abs() < cutoff {
+        if edge.weight.wrapping_abs() < cutoff {
             continue;
         }
         let (inline, real) = kinds.entry(callee).or_default();
@@ -514,15 +586,19 @@ pub(crate) fn inline_kinds(
 /// The report total as pprof computes it: the sum of |value| over all
 /// samples, before focus filters (so percentages are of the whole profile);
 /// in a `--diff-base` comparison, over the base samples only.
+///
+/// Sums past `i64` wrap around, as Go's `int64` arithmetic does in pprof
+/// (and as every sum behind `top` does): the numbers stay pprof's even on
+/// absurd profiles, where saturating would print totals pprof never shows.
 pub fn total(profile: &Profile, sample_index: usize) -> i64 {
     let samples = profile.samples();
     let mut total = 0i64;
     let mut base = 0i64;
     for s in 0..samples.len() {
-        let v = samples.value(s, sample_index).saturating_abs();
-        total = total.saturating_add(v);
+        let v = samples.value(s, sample_index).wrapping_abs();
+        total = total.wrapping_add(v);
         if samples.is_diff_base(s) {
-            base = base.saturating_add(v);
+            base = base.wrapping_add(v);
         }
     }
     if base > 0 { base } else { total }
@@ -538,21 +614,22 @@ pub enum SortBy {
     Cum,
 }
 
-/// Sorts rows the way pprof's `FlatNameOrder` / `CumNameOrder` do.
+/// Sorts rows the way pprof's `FlatNameOrder` / `CumNameOrder` do, with
+/// Go's `abs64` (so `i64::MIN` stays negative and sorts last).
 pub fn sort_totals(rows: &mut [NodeTotals], names: &[String], by: SortBy) {
     let order = |a: &NodeTotals, b: &NodeTotals| -> Ordering {
         let name = || names[a.node.index()].cmp(&names[b.node.index()]);
         match by {
             SortBy::Flat => b
                 .flat
-                .unsigned_abs()
-                .cmp(&a.flat.unsigned_abs())
+                .wrapping_abs()
+                .cmp(&a.flat.wrapping_abs())
                 .then_with(name)
-                .then_with(|| b.cum.unsigned_abs().cmp(&a.cum.unsigned_abs())),
+                .then_with(|| b.cum.wrapping_abs().cmp(&a.cum.wrapping_abs())),
             SortBy::Cum => b
                 .cum
-                .unsigned_abs()
-                .cmp(&a.cum.unsigned_abs())
+                .wrapping_abs()
+                .cmp(&a.cum.wrapping_abs())
                 .then_with(name),
         }
     };

@@ -7,6 +7,7 @@ use regex::Regex;
 use thiserror::Error;
 
 use crate::profile::{Label, Profile};
+use crate::report::units;
 
 /// A filter option that could not be parsed.
 #[derive(Debug, Error)]
@@ -17,6 +18,8 @@ pub enum FilterError {
         pattern: String,
         message: String,
     },
+    #[error("invalid {option} value '{value}': number out of range")]
+    Number { option: &'static str, value: String },
 }
 
 /// The active filters of a view. All are optional; the default keeps everything.
@@ -89,8 +92,12 @@ pub fn compile_regex(option: &'static str, pattern: &str) -> Result<Regex, Filte
 }
 
 /// A label filter: `[key=]regex[,regex…]` on string labels, or
-/// `[key=]low:high` (either end optional, units like `kb` or `ms` allowed)
-/// on numeric labels.
+/// `[key=]low:high` (either end optional) on numeric labels, parsed and
+/// matched as pprof 1.19 does it.
+///
+/// A numeric filter is compared in the unit its first number is written
+/// in: `1kb:` in kB, `10ms` in ms, and a number without a unit in no unit,
+/// so `bytes=8` matches no `bytes` label (they are in bytes) — write `8B`.
 #[derive(Debug, Clone)]
 pub struct TagFilter {
     source: String,
@@ -101,52 +108,74 @@ pub struct TagFilter {
 #[derive(Debug, Clone)]
 enum TagMatch {
     Strings(Vec<Regex>),
+    /// Bounds in `unit`, the name pprof's `measurement.Scale` gives the
+    /// filter's unit (`kB`, `ms`, `B`, or empty); a label matches when it
+    /// scales to the same unit name and lies within the bounds.
     Range {
-        low: Option<(f64, Unit)>,
-        high: Option<(f64, Unit)>,
-        exact: bool,
+        low: Option<f64>,
+        high: Option<f64>,
+        unit: String,
+        /// The range as written after `key=`, for pprof's note.
+        text: String,
     },
 }
 
-/// A unit family and the factor to its base unit (bytes or nanoseconds).
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Unit {
-    Bytes(f64),
-    Nanos(f64),
-    Plain,
+/// pprof's `tagFilterRangeRx`: a signed integer and an optional unit.
+fn range_token() -> &'static Regex {
+    static TOKEN: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    TOKEN.get_or_init(|| match Regex::new("([+-]?[0-9]+)([A-Za-z]+)?") {
+        Ok(re) => re,
+        Err(e) => unreachable!("constant regex: {e}"),
+    })
 }
 
-fn parse_unit(s: &str) -> Option<Unit> {
-    let lower = s.to_ascii_lowercase();
-    let trimmed = if lower.len() > 2 {
-        lower.trim_end_matches('s').to_owned()
-    } else {
-        lower.clone()
+/// pprof's `parseTagFilterRange`: `32kb` (equal), `:64kb`, `4mb:`,
+/// `12kb:64mb`; anything else is not a range. Bounds are in the first
+/// number's unit (the second number is converted to it).
+fn parse_range(option: &'static str, value: &str) -> Result<Option<TagMatch>, FilterError> {
+    let tokens: Vec<regex::Captures<'_>> = range_token().captures_iter(value).take(2).collect();
+    let number = |c: &regex::Captures<'_>| -> Result<(i64, String), FilterError> {
+        let digits = &c[1];
+        let n = digits.parse::<i64>().map_err(|_| FilterError::Number {
+            option,
+            value: value.to_owned(),
+        })?;
+        Ok((n, c.get(2).map_or("", |m| m.as_str()).to_owned()))
     };
-    let unit = match trimmed.as_str() {
-        "" => Unit::Plain,
-        "b" | "byte" => Unit::Bytes(1.0),
-        "kb" | "kbyte" | "kilobyte" => Unit::Bytes(1024.0),
-        "mb" | "mbyte" | "megabyte" => Unit::Bytes(1024.0 * 1024.0),
-        "gb" | "gbyte" | "gigabyte" => Unit::Bytes(1024.0 * 1024.0 * 1024.0),
-        "tb" | "tbyte" | "terabyte" => Unit::Bytes(1024.0f64.powi(4)),
-        "ns" | "nanosecond" => Unit::Nanos(1.0),
-        "us" | "microsecond" => Unit::Nanos(1e3),
-        "ms" | "millisecond" => Unit::Nanos(1e6),
-        "s" | "sec" | "second" => Unit::Nanos(1e9),
-        "hr" | "hour" => Unit::Nanos(3600e9),
-        _ => return None,
+    let (low, high, unit) = match tokens.as_slice() {
+        [one] => {
+            let m = &one[0];
+            let shape = if value == m {
+                (true, true)
+            } else if value.strip_suffix(':') == Some(m) {
+                (true, false)
+            } else if value.strip_prefix(':') == Some(m) {
+                (false, true)
+            } else {
+                return Ok(None);
+            };
+            let (n, u) = number(one)?;
+            let (v, unit) = units::scale(n, &u, &u);
+            (shape.0.then_some(v), shape.1.then_some(v), unit)
+        }
+        [first, second] => {
+            if value != format!("{}:{}", &first[0], &second[0]) {
+                return Ok(None);
+            }
+            let (n, u) = number(first)?;
+            let (low, unit) = units::scale(n, &u, &u);
+            let (n2, u2) = number(second)?;
+            let (high, _) = units::scale(n2, &u2, &unit);
+            (Some(low), Some(high), unit)
+        }
+        _ => return Ok(None),
     };
-    Some(unit)
-}
-
-/// Parses `12`, `1.5kb`, `10ms` into a number and unit.
-fn parse_quantity(s: &str) -> Option<(f64, Unit)> {
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    Some((num.parse().ok()?, parse_unit(unit)?))
+    Ok(Some(TagMatch::Range {
+        low,
+        high,
+        unit,
+        text: value.to_owned(),
+    }))
 }
 
 impl TagFilter {
@@ -155,35 +184,7 @@ impl TagFilter {
             Some((k, v)) => (Some(k.to_owned()), v),
             None => (None, spec),
         };
-        let range = if let Some((lo, hi)) = value.split_once(':') {
-            let lo = if lo.is_empty() {
-                Some(None)
-            } else {
-                parse_quantity(lo).map(Some)
-            };
-            let hi = if hi.is_empty() {
-                Some(None)
-            } else {
-                parse_quantity(hi).map(Some)
-            };
-            match (lo, hi) {
-                (Some(low), Some(high)) if low.is_some() || high.is_some() => {
-                    Some(TagMatch::Range {
-                        low,
-                        high,
-                        exact: false,
-                    })
-                }
-                _ => None,
-            }
-        } else {
-            parse_quantity(value).map(|q| TagMatch::Range {
-                low: Some(q),
-                high: Some(q),
-                exact: true,
-            })
-        };
-        let kind = match range {
+        let kind = match parse_range(option, value)? {
             Some(range) => range,
             None => TagMatch::Strings(
                 value
@@ -196,6 +197,40 @@ impl TagFilter {
             source: spec.to_owned(),
             key,
             kind,
+        })
+    }
+
+    /// pprof's note on a numeric filter: `Interpreted '1kb:' as range, not
+    /// regexp` (the range as written, without `key=`).
+    pub fn range_note(&self) -> Option<String> {
+        match &self.kind {
+            TagMatch::Range { text, .. } => {
+                Some(format!("Interpreted '{text}' as range, not regexp"))
+            }
+            TagMatch::Strings(_) => None,
+        }
+    }
+
+    /// For a numeric filter written without a unit (which only matches
+    /// labels without one): the same filter with the numbers in bytes,
+    /// `bytes=16B:64B` for `bytes=16:64` — usually what was meant.
+    pub fn in_bytes(&self) -> Option<String> {
+        let TagMatch::Range { unit, text, .. } = &self.kind else {
+            return None;
+        };
+        if !unit.is_empty() {
+            return None;
+        }
+        let value = range_token().replace_all(text, |c: &regex::Captures<'_>| {
+            if c.get(2).is_some() {
+                c[0].to_owned()
+            } else {
+                format!("{}B", &c[1])
+            }
+        });
+        Some(match &self.key {
+            Some(key) => format!("{key}={value}"),
+            None => value.into_owned(),
         })
     }
 
@@ -220,7 +255,9 @@ impl TagFilter {
                         .any(|l| regexes.iter().any(|re| re.is_match(profile.string(l.str)))),
                 }
             }
-            TagMatch::Range { low, high, exact } => labels
+            TagMatch::Range {
+                low, high, unit, ..
+            } => labels
                 .iter()
                 .filter(|l| l.str.index() == 0)
                 .filter(|l| {
@@ -229,46 +266,81 @@ impl TagFilter {
                         .is_none_or(|k| profile.string(l.key) == k)
                 })
                 .any(|l| {
-                    let unit = label_unit(profile.string(l.key), profile.string(l.num_unit));
-                    let value = l.num as f64;
-                    let in_unit = |(q, u): &(f64, Unit)| -> Option<f64> {
-                        match (u, unit) {
-                            (Unit::Bytes(f), Unit::Bytes(g)) | (Unit::Nanos(f), Unit::Nanos(g)) => {
-                                Some(q * f / g)
-                            }
-                            (Unit::Plain, _) => Some(*q),
-                            _ => None,
-                        }
-                    };
-                    let low = low.as_ref().map(in_unit);
-                    let high = high.as_ref().map(in_unit);
-                    if *exact {
-                        return low.flatten().is_some_and(|v| value == v);
-                    }
-                    let above = match low {
-                        None => true,
-                        Some(bound) => bound.is_some_and(|b| value >= b),
-                    };
-                    let below = match high {
-                        None => true,
-                        Some(bound) => bound.is_some_and(|b| value <= b),
-                    };
-                    above && below
+                    let label_unit = label_unit(profile.string(l.key), profile.string(l.num_unit));
+                    let (value, scaled_unit) = units::scale(l.num, label_unit, unit);
+                    scaled_unit == *unit
+                        && low.is_none_or(|b| value >= b)
+                        && high.is_none_or(|b| value <= b)
                 }),
         }
     }
 }
 
-/// The unit of a numeric label: its own, else guessed from the key as pprof
-/// does (`bytes` and `*_bytes` are bytes, `*_ns`/`nanoseconds` are time).
-fn label_unit(key: &str, unit: &str) -> Unit {
-    if let Some(u) = parse_unit(unit).filter(|_| !unit.is_empty()) {
-        return u;
+/// The unit of a numeric label as pprof 1.19 sees it: its own, else
+/// `bytes` for the keys `alignment` and `request`, else the key itself
+/// (so `bytes` labels are in bytes).
+fn label_unit<'a>(key: &'a str, unit: &'a str) -> &'a str {
+    if !unit.is_empty() {
+        unit
+    } else if key == "alignment" || key == "request" {
+        "bytes"
+    } else {
+        key
     }
-    match key {
-        "bytes" | "request" | "alignment" => Unit::Bytes(1.0),
-        k if k.ends_with("bytes") => Unit::Bytes(1.0),
-        k if k.ends_with("_ns") || k == "nanoseconds" => Unit::Nanos(1.0),
-        _ => Unit::Plain,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(spec: &str) -> (Option<f64>, Option<f64>, String) {
+        match TagFilter::parse("tagfocus", spec).map(|t| t.kind) {
+            Ok(TagMatch::Range {
+                low, high, unit, ..
+            }) => (low, high, unit),
+            other => panic!("{spec}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ranges_are_read_in_the_unit_they_are_written_in() {
+        assert_eq!(range("8"), (Some(8.0), Some(8.0), String::new()));
+        assert_eq!(
+            range("bytes=16:64"),
+            (Some(16.0), Some(64.0), String::new())
+        );
+        assert_eq!(range(":512"), (None, Some(512.0), String::new()));
+        assert_eq!(range("1kb:"), (Some(1.0), None, "kB".to_owned()));
+        // The second bound is converted to the first one's unit.
+        assert_eq!(range("1kb:2mb"), (Some(1.0), Some(2048.0), "kB".to_owned()));
+        assert_eq!(range("16B:64B"), (Some(16.0), Some(64.0), "B".to_owned()));
+        assert_eq!(range("10ms"), (Some(10.0), Some(10.0), "ms".to_owned()));
+        // A unit pprof does not know is a unit all the same.
+        assert_eq!(
+            range("3widgets"),
+            (Some(3.0), Some(3.0), "widgets".to_owned())
+        );
+    }
+
+    #[test]
+    fn other_shapes_are_regexes() {
+        for spec in ["foo8", "8:9:10", "a=b", "1kb,2kb", "x1kb:"] {
+            let filter = TagFilter::parse("tagfocus", spec).unwrap();
+            assert!(matches!(filter.kind, TagMatch::Strings(_)), "{spec}");
+            assert_eq!(filter.range_note(), None);
+        }
+        assert!(matches!(
+            TagFilter::parse("tagfocus", "99999999999999999999"),
+            Err(FilterError::Number { .. })
+        ));
+    }
+
+    #[test]
+    fn the_hint_writes_numbers_in_bytes() {
+        let hint = |spec: &str| TagFilter::parse("tagfocus", spec).unwrap().in_bytes();
+        assert_eq!(hint("bytes=16:64").as_deref(), Some("bytes=16B:64B"));
+        assert_eq!(hint(":512").as_deref(), Some(":512B"));
+        assert_eq!(hint("1kb:"), None);
+        assert_eq!(hint("main"), None);
     }
 }

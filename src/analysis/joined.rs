@@ -125,7 +125,7 @@ impl<'p> Joined<'p> {
             } else {
                 vec![false; map.len()]
             };
-            let sums = Sums::walk(view, side.sample_index, Groups::ONE, &targets, None);
+            let sums = Sums::walk(view, side.sample_index, Groups::ONE, &targets, None, None);
             for node in sums.nodes() {
                 let j = map[node.index()] as usize;
                 flat[j * groups + g] =
@@ -175,6 +175,7 @@ impl<'p> Joined<'p> {
                 Groups::ONE,
                 &targets,
                 Some(&touching),
+                None,
             );
             edges.extend(self.joined_edges(g, &sums));
         }

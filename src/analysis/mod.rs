@@ -7,6 +7,7 @@ pub mod diff;
 pub mod filter;
 pub mod joined;
 pub mod limit;
+pub mod names;
 pub mod sites;
 pub mod stacks;
 pub mod top;
@@ -14,13 +15,14 @@ pub mod trend;
 
 pub use aggregate::{
     EDGE_FRACTION, Inlined, NodeTotals, SortBy, node_totals, node_totals_inlined, resolve_inlining,
-    sort_totals, total,
+    resolve_inlining_among, sort_totals, total,
 };
 pub use calltree::{
     CallId, CallNode, CallTree, Coverage, FlameRect, NodeSums, Peek, PeekEdge, apportion,
     flame_layout,
 };
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
+pub use names::Demangle;
 pub use sites::{Series, StackSite, inline_suffixes, is_runtime_frame, series};
 pub use stacks::{
     Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks, comparison_granularity,

@@ -14,6 +14,7 @@ use regex::Regex;
 use std::ops::Range;
 
 use super::filter::Filters;
+use super::names::{Demangle, shown_names};
 use crate::profile::{FunctionId, Label, Location, MappingId, Profile};
 
 /// How frames are grouped into nodes.
@@ -257,6 +258,24 @@ pub struct Frame {
 const FOCUSED: u8 = 1;
 const IGNORED: u8 = 2;
 const HIDDEN: u8 = 4;
+/// Some frame of the location matched `hide`.
+const HIDE_MATCHED: u8 = 8;
+/// Some frame of the location was kept by `show`.
+const SHOW_MATCHED: u8 = 16;
+
+/// Which filters matched something, as pprof reports it ("Focus expression
+/// matched no samples"): focus, ignore and hide match when some location
+/// matches, show when some location keeps a frame, and the tag filters
+/// when some sample that focus and ignore keep matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FilterMatches {
+    pub focus: bool,
+    pub ignore: bool,
+    pub hide: bool,
+    pub show: bool,
+    pub tag_focus: bool,
+    pub tag_ignore: bool,
+}
 
 /// Samples seen through filters at one granularity.
 pub struct Stacks<'p> {
@@ -276,10 +295,28 @@ pub struct Stacks<'p> {
 }
 
 impl<'p> Stacks<'p> {
+    /// The view with function names as pprof shows them by default.
     pub fn new(profile: &'p Profile, granularity: Granularity, filters: &Filters) -> Stacks<'p> {
+        Stacks::with_demangle(profile, granularity, filters, Demangle::default())
+    }
+
+    /// The view with function names demangled as `demangle` says (see
+    /// [`super::names`]); filters match those names, as pprof's do.
+    pub fn with_demangle(
+        profile: &'p Profile,
+        granularity: Granularity,
+        filters: &Filters,
+        demangle: Demangle,
+    ) -> Stacks<'p> {
         // The profile's drop_frames/keep_frames are kept in the model but not
         // applied: `go tool pprof` (the oracle) does not prune proto input.
-        let mut interner = Interner::new(profile, granularity.keeps());
+        let shown = shown_names(profile, demangle);
+        let name_of = |f: FunctionId| -> &str {
+            shown[f.index()]
+                .as_deref()
+                .unwrap_or_else(|| profile.string(profile.function(f).name))
+        };
+        let mut interner = Interner::new(profile, granularity.keeps(), &shown);
         let mut frames = Vec::new();
         let mut leaves = Vec::with_capacity(profile.locations().len());
         let mut extra = Vec::new();
@@ -290,8 +327,8 @@ impl<'p> Stacks<'p> {
             let lines = profile.lines(location);
             let line_matches = |re: &Regex, function: Option<FunctionId>| {
                 function.is_some_and(|f| {
-                    let f = profile.function(f);
-                    re.is_match(profile.string(f.name)) || re.is_match(profile.string(f.filename))
+                    re.is_match(name_of(f))
+                        || re.is_match(profile.string(profile.function(f).filename))
                 })
             };
             let mapping_matches = |re: &Regex| {
@@ -313,6 +350,7 @@ impl<'p> Stacks<'p> {
             if let Some(hide) = &filters.hide
                 && location_matches(hide)
             {
+                flag |= HIDE_MATCHED;
                 if mapping_matches(hide) {
                     kept_lines.clear();
                 } else {
@@ -328,6 +366,8 @@ impl<'p> Stacks<'p> {
                 }
                 if kept_lines.is_empty() {
                     flag |= HIDDEN;
+                } else {
+                    flag |= SHOW_MATCHED;
                 }
             }
             frames.clear();
@@ -488,6 +528,40 @@ impl<'p> Stacks<'p> {
         }
     }
 
+    /// Which of the filters matched anything (pprof's warnings). Walks
+    /// the samples only when a tag filter is set.
+    pub fn filter_matches(&self) -> FilterMatches {
+        let any = |bit: u8| self.flags.iter().any(|f| f & bit != 0);
+        let mut matches = FilterMatches {
+            focus: any(FOCUSED),
+            ignore: any(IGNORED),
+            hide: any(HIDE_MATCHED),
+            show: any(SHOW_MATCHED),
+            ..FilterMatches::default()
+        };
+        let focus = &self.filters.tag_focus;
+        let ignore = &self.filters.tag_ignore;
+        if focus.is_some() || ignore.is_some() {
+            let samples = self.profile.samples();
+            for s in 0..samples.len() {
+                if self.check_focus && !self.focused(samples.stack_raw(s)) {
+                    continue;
+                }
+                let labels = samples.labels(s);
+                matches.tag_focus |= focus
+                    .as_ref()
+                    .is_some_and(|t| t.matches(self.profile, labels));
+                matches.tag_ignore |= ignore
+                    .as_ref()
+                    .is_some_and(|t| t.matches(self.profile, labels));
+                if matches.tag_focus == focus.is_some() && matches.tag_ignore == ignore.is_some() {
+                    break;
+                }
+            }
+        }
+        matches
+    }
+
     fn tags_match(&self, labels: &[Label]) -> bool {
         let focus = &self.filters.tag_focus;
         let ignore = &self.filters.tag_ignore;
@@ -517,6 +591,8 @@ impl<'p> Stacks<'p> {
 /// front of the full [`NodeInfo`] map, so most locations cost one small hash.
 struct Interner<'p> {
     profile: &'p Profile,
+    /// Per function: its shown name where it differs from its own.
+    shown: &'p [Option<String>],
     keep: Keep,
     by_key: HashMap<(Option<FunctionId>, i64, u64, Option<MappingId>), NodeId>,
     by_info: HashMap<NodeInfo, NodeId>,
@@ -524,9 +600,10 @@ struct Interner<'p> {
 }
 
 impl<'p> Interner<'p> {
-    fn new(profile: &'p Profile, keep: Keep) -> Self {
+    fn new(profile: &'p Profile, keep: Keep, shown: &'p [Option<String>]) -> Self {
         Interner {
             profile,
+            shown,
             keep,
             by_key: HashMap::default(),
             by_info: HashMap::default(),
@@ -605,7 +682,9 @@ impl<'p> Interner<'p> {
         };
         let f = self.profile.function(function);
         let name = if self.keep.function {
-            self.profile.string(f.name).to_owned()
+            self.shown[function.index()]
+                .clone()
+                .unwrap_or_else(|| self.profile.string(f.name).to_owned())
         } else {
             String::new()
         };

@@ -1,9 +1,10 @@
 //! The ranked table of nodes behind `pprof-tui top` and the TUI's Top view.
 
 use super::aggregate::{
-    Inlined, SortBy, node_totals_inlined, resolve_inlining, sort_totals, total,
+    Inlined, NodeTotals, SortBy, node_totals_and_edges, resolve_inlining_among, sort_totals, total,
 };
 use super::filter::Filters;
+use super::names::Demangle;
 use super::sites::{StackSite, series};
 use super::stacks::{Granularity, Stacks};
 use crate::profile::{Profile, ValueType};
@@ -21,6 +22,8 @@ pub struct TopOptions {
     /// Drop nodes whose |cum| is below this fraction of the shown total
     /// (pprof's `-nodefraction`, 0.005 by default there).
     pub node_fraction: f64,
+    /// How C++ and Rust names are demangled (pprof's `-symbolize=demangle=`).
+    pub demangle: Demangle,
 }
 
 impl Default for TopOptions {
@@ -32,6 +35,7 @@ impl Default for TopOptions {
             sort: SortBy::default(),
             node_count: 0,
             node_fraction: 0.0,
+            demangle: Demangle::default(),
         }
     }
 }
@@ -64,13 +68,20 @@ pub struct Top {
 impl Top {
     /// Sum of flat over the shown rows.
     pub fn shown_flat(&self) -> i64 {
-        self.rows.iter().map(|r| r.flat).sum()
+        self.rows
+            .iter()
+            .fold(0i64, |sum, r| sum.wrapping_add(r.flat))
     }
 }
 
 /// Builds the ranked table.
 pub fn top(profile: &Profile, options: &TopOptions) -> Top {
-    let stacks = Stacks::new(profile, options.granularity, &options.filters);
+    let stacks = Stacks::with_demangle(
+        profile,
+        options.granularity,
+        &options.filters,
+        options.demangle,
+    );
     top_of(&stacks, options)
 }
 
@@ -81,13 +92,15 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     }
     let profile = stacks.profile();
     let total = total(profile, options.sample_index);
-    let (mut totals, inlining_resolved) = node_totals_inlined(stacks, options.sample_index);
-    let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
-    let cutoff = (flat_sum as f64 * options.node_fraction) as i64;
-    let cutoff = cutoff.unsigned_abs();
+    // Suffixes for all nodes when the walk can track them cheaply, with the
+    // call edges they come from (see below).
+    let (mut totals, edges) = node_totals_and_edges(stacks, options.sample_index);
+    // Go's int64 arithmetic and `abs64`, as pprof: sums wrap.
+    let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
+    let cutoff = ((flat_sum as f64 * options.node_fraction) as i64).wrapping_abs();
     let before = totals.len();
     if cutoff > 0 {
-        totals.retain(|t| t.cum.unsigned_abs() >= cutoff);
+        totals.retain(|t| t.cum.wrapping_abs() >= cutoff);
     }
     let dropped_nodes = before - totals.len();
     let mut names = vec![String::new(); stacks.nodes().len()];
@@ -99,8 +112,46 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     if options.node_count > 0 {
         totals.truncate(options.node_count);
     }
-    if !inlining_resolved {
-        resolve_inlining(stacks, options.sample_index, &mut totals, flat_sum);
+    // pprof decides the suffixes in a graph rebuilt without the nodes it
+    // trimmed (by node fraction or node count): there a call edge runs from
+    // the nearest kept caller. Only nodes with a trimmed caller can change,
+    // so only they (or all shown rows, when the walk did not track edges)
+    // are resolved again, in a walk over the samples through them.
+    let trimmed = dropped_nodes > 0 || totals.len() < node_total;
+    let kept = trimmed.then(|| {
+        let mut kept = vec![false; stacks.nodes().len()];
+        for t in &totals {
+            kept[t.node.index()] = true;
+        }
+        kept
+    });
+    let stale: Vec<usize> = match (&edges, &kept) {
+        (Some(_), None) => Vec::new(),
+        (Some(edges), Some(kept)) => {
+            let mut stale = vec![false; stacks.nodes().len()];
+            for &(caller, callee) in edges {
+                if !kept[caller.index()] {
+                    stale[callee.index()] = true;
+                }
+            }
+            (0..totals.len())
+                .filter(|&i| stale[totals[i].node.index()])
+                .collect()
+        }
+        (None, _) => (0..totals.len()).collect(),
+    };
+    if !stale.is_empty() {
+        let mut rows: Vec<NodeTotals> = stale.iter().map(|&i| totals[i].clone()).collect();
+        resolve_inlining_among(
+            stacks,
+            options.sample_index,
+            &mut rows,
+            flat_sum,
+            kept.as_deref(),
+        );
+        for (&i, row) in stale.iter().zip(rows) {
+            totals[i].inlined = row.inlined;
+        }
     }
     let rows = totals
         .into_iter()
@@ -137,11 +188,11 @@ fn top_of_stacks(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
             stack: s.stack,
         })
         .collect();
-    let flat_sum: i64 = rows.iter().map(|r| r.flat).sum();
-    let cutoff = ((flat_sum as f64 * options.node_fraction) as i64).unsigned_abs();
+    let flat_sum = rows.iter().fold(0i64, |sum, r| sum.wrapping_add(r.flat));
+    let cutoff = ((flat_sum as f64 * options.node_fraction) as i64).wrapping_abs();
     let before = rows.len();
     if cutoff > 0 {
-        rows.retain(|r| r.cum.unsigned_abs() >= cutoff);
+        rows.retain(|r| r.cum.wrapping_abs() >= cutoff);
     }
     let dropped_nodes = before - rows.len();
     rows.sort_by(|a, b| match options.sort {

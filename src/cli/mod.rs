@@ -8,7 +8,7 @@ use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
+use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks, TagFilter, compile_regex};
 use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile, common_sample_types};
 use crate::report::ProfileInfo;
 use crate::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load, load_all};
@@ -100,6 +100,7 @@ pub struct ViewArgs {
     pub show: Option<String>,
 
     /// Keep samples whose labels match: `[key=]regex[,regex]` or `[key=]low:high` (e.g. `bytes=1kb:`).
+    /// As in pprof, a range is compared in the unit it is written in: write `8B`, not `8`, for bytes.
     #[arg(long, value_name = "FILTER")]
     pub tagfocus: Option<String>,
 
@@ -213,6 +214,68 @@ pub(crate) fn more_over(n: usize, what: &str) -> String {
         1 => format!("; 1 more {what} is over it"),
         n => format!("; {n} more {what}s are over it"),
     }
+}
+
+/// pprof's notes on the filters, on stderr, in pprof's words: how a
+/// numeric tag filter was read ("tagfocus:Interpreted '1kb:' as range, not
+/// regexp") and which filters matched nothing ("TagFocus expression
+/// matched no samples"), with a hint when a number without a unit was
+/// probably meant in bytes. Regexes match names demangled as `demangle`
+/// says, as the report's do.
+pub fn note_filters(profile: &Profile, filters: &Filters, demangle: Demangle) {
+    for line in filter_notes(profile, filters, demangle) {
+        eprintln!("pprof-tui: {}", one_line(&line));
+    }
+}
+
+/// The lines [`note_filters`] prints.
+pub(crate) fn filter_notes(
+    profile: &Profile,
+    filters: &Filters,
+    demangle: Demangle,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if filters.is_empty() {
+        return notes;
+    }
+    let tags = [
+        ("tagfocus", "TagFocus", &filters.tag_focus),
+        ("tagignore", "TagIgnore", &filters.tag_ignore),
+    ];
+    for (option, _, tag) in tags {
+        if let Some(note) = tag.as_ref().and_then(|t| t.range_note()) {
+            notes.push(format!("{option}:{note}"));
+        }
+    }
+    let matches =
+        Stacks::with_demangle(profile, Granularity::Functions, filters, demangle).filter_matches();
+    let regexes = [
+        ("Focus", filters.focus.is_some(), matches.focus),
+        ("Ignore", filters.ignore.is_some(), matches.ignore),
+        ("Hide", filters.hide.is_some(), matches.hide),
+        ("Show", filters.show.is_some(), matches.show),
+    ];
+    for (name, set, matched) in regexes {
+        if set && !matched {
+            notes.push(format!("{name} expression matched no samples"));
+        }
+    }
+    for ((option, name, tag), matched) in tags
+        .into_iter()
+        .zip([matches.tag_focus, matches.tag_ignore])
+    {
+        let Some(tag) = tag else { continue };
+        if matched {
+            continue;
+        }
+        notes.push(format!("{name} expression matched no samples"));
+        if let Some(bytes) = tag.in_bytes() {
+            notes.push(format!(
+                "hint: a number without a unit only matches labels without one; for sizes in bytes, write --{option}={bytes}"
+            ));
+        }
+    }
+    notes
 }
 
 /// Prints a warning on stderr, on one line.

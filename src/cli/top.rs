@@ -9,7 +9,7 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{Format, ViewArgs, load_profiles, sort_by, warn_on_sample_type_mismatch};
-use crate::analysis::{TopOptions, top};
+use crate::analysis::{Demangle, TopOptions, top};
 use crate::profile::{BaseMode, Profile, combine_with_base, merge};
 use crate::report::json::{top_json, write_json};
 use crate::report::text::{TextOptions, write_top};
@@ -59,12 +59,19 @@ pub struct TopArgs {
 
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+
+    /// How C++ and Rust symbols are shown: default (simplified, as pprof:
+    /// `std::vector::push_back`), templates (template arguments kept) or
+    /// full (the whole signature, as `pprof -symbolize=demangle=full`).
+    #[arg(long, value_name = "MODE", default_value = "default")]
+    demangle: Demangle,
 }
 
 pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let filters = args.view.filters()?;
     let profile = load(args)?;
     let sample_index = args.view.sample_index(&profile)?;
+    super::note_filters(&profile, &filters, args.demangle);
     let node_fraction = args.node_fraction.unwrap_or(match args.format {
         Format::Text => 0.005,
         Format::Json => 0.0,
@@ -76,6 +83,7 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
         sort: sort_by(args.cum),
         node_count: args.node_count,
         node_fraction,
+        demangle: args.demangle,
     };
     let table = top(&profile, &options);
     match args.format {

@@ -44,21 +44,23 @@ impl ValueFormat {
             let min = top
                 .rows
                 .iter()
+                // Go's abs64 and int64 arithmetic, as pprof: i64::MIN
+                // stays negative, products wrap.
                 .map(|r| {
                     if r.flat != 0 {
-                        r.flat.unsigned_abs()
+                        r.flat.wrapping_abs()
                     } else {
-                        r.cum.unsigned_abs()
+                        r.cum.wrapping_abs()
                     }
                 })
                 .filter(|&v| v > 0)
                 .min()
-                .map_or(top.total, |v| v as i64);
+                .unwrap_or(top.total);
             let max = top.total;
             let (_, min_unit) = scale(min, &sample_unit, "minimum");
             let (_, max_unit) = scale(max, &sample_unit, "minimum");
-            let unit = if min_unit != max_unit && min.saturating_mul(100) < max {
-                scale(min.saturating_mul(100), &sample_unit, "minimum").1
+            let unit = if min_unit != max_unit && min.wrapping_mul(100) < max {
+                scale(min.wrapping_mul(100), &sample_unit, "minimum").1
             } else {
                 min_unit
             };
@@ -222,7 +224,7 @@ pub fn write_top(
     )?;
     let mut sum = 0i64;
     for row in &top.rows {
-        sum += row.flat;
+        sum = sum.wrapping_add(row.flat);
         writeln!(
             out,
             "{:>10} {} {} {:>10} {}  {}{}",
