@@ -38,6 +38,10 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 
 /// One bar per value, from zero (or the lowest negative value) to the highest.
 pub fn sparkline(values: &[i64]) -> String {
+    // A site that did not move is a flat line at the bottom, whatever its value.
+    if values.windows(2).all(|w| w[0] == w[1]) {
+        return BARS[0].to_string().repeat(values.len());
+    }
     let lo = values.iter().copied().min().unwrap_or(0).min(0) as f64;
     let hi = values.iter().copied().max().unwrap_or(0) as f64;
     values
@@ -226,7 +230,8 @@ mod tests {
     #[test]
     fn sparklines_run_from_zero_to_the_peak() {
         assert_eq!(sparkline(&[0, 50, 100]), "▁▅█");
-        assert_eq!(sparkline(&[100, 100]), "██");
+        assert_eq!(sparkline(&[100, 100]), "▁▁", "no change: flat");
+        assert_eq!(sparkline(&[1_179_920; 3]), "▁▁▁");
         assert_eq!(sparkline(&[0, 0, 0]), "▁▁▁");
         assert_eq!(sparkline(&[-10, 0, 10]), "▁▅█");
     }

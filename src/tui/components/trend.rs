@@ -163,15 +163,6 @@ fn function_of_site(name: &str, granularity: Granularity) -> String {
     word.unwrap_or(name).to_owned()
 }
 
-/// A sparkline in which a site that did not move is a flat line at the
-/// bottom, whatever its value.
-fn trend_line(values: &[i64]) -> String {
-    match values.first() {
-        Some(first) if values.iter().all(|v| v == first) => "▁".repeat(values.len()),
-        _ => sparkline(values),
-    }
-}
-
 fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
@@ -246,7 +237,7 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             right(&scaled_label(first, unit, "auto"), VALUE + 1),
             right(&scaled_label(last, unit, "auto"), VALUE + 1),
             right(&signed_label(row.growth.net, unit, "auto"), VALUE + 2),
-            trend_line(&row.values),
+            sparkline(&row.values),
             visible(&row.name),
             row.inlined.suffix(),
         );
@@ -269,17 +260,5 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         if row.growth.suspect && !selected {
             buf.set_stringn(area.x, y, "!", 1, theme.error());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_site_that_did_not_move_is_flat() {
-        assert_eq!(trend_line(&[1_179_920, 1_179_920, 1_179_920]), "▁▁▁");
-        assert_eq!(trend_line(&[0, 0]), "▁▁");
-        assert_eq!(trend_line(&[1, 2, 4]), sparkline(&[1, 2, 4]));
     }
 }
