@@ -101,8 +101,11 @@ fn analyze(profile: &Profile, budget: &Budget) {
         for granularity in Granularity::ALL {
             top_report(profile, sample_index, granularity, &Filters::default());
             tree_and_flame(profile, sample_index, granularity);
-            if budget.exports {
-                exports(profile, sample_index, granularity);
+            // The exports' code does not depend on the sample type: once
+            // (at the default one) is enough, and SVGs are the slowest.
+            if budget.exports && sample_index == default {
+                let svg = matches!(granularity, Granularity::Functions | Granularity::Lines);
+                exports(profile, sample_index, granularity, svg);
             }
         }
         top_report(profile, sample_index, Granularity::Functions, &focus);
@@ -159,7 +162,7 @@ fn tree_and_flame(profile: &Profile, sample_index: usize, granularity: Granulari
     std::hint::black_box(tree.node_sums());
 }
 
-fn exports(profile: &Profile, sample_index: usize, granularity: Granularity) {
+fn exports(profile: &Profile, sample_index: usize, granularity: Granularity, svg: bool) {
     let view = ExportView {
         profile,
         base: None,
@@ -170,18 +173,22 @@ fn exports(profile: &Profile, sample_index: usize, granularity: Granularity) {
         zoom: Vec::new(),
         title: None,
     };
-    check(write_folded(&view, &mut Vec::new()));
     let options = SvgOptions {
         javascript: false,
         ..SvgOptions::default()
     };
-    check(write_svg(&view, &options, &mut Vec::new()));
+    check(write_folded(&view, &mut Vec::new()));
+    if svg {
+        check(write_svg(&view, &options, &mut Vec::new()));
+    }
     let diff_view = ExportView {
         base: Some(profile),
         ..view
     };
     check(write_folded(&diff_view, &mut Vec::new()));
-    check(write_svg(&diff_view, &options, &mut Vec::new()));
+    if svg {
+        check(write_svg(&diff_view, &options, &mut Vec::new()));
+    }
 }
 
 /// Export errors that input can cause are fine; an internal one is a bug.
