@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 testdata=../testdata
-for target in decode analyze; do
+for target in decode analyze tui; do
     dir=corpus/$target
     mkdir -p "$dir"
     for f in "$testdata"/leaky/*.pb.gz "$testdata"/compile/*.pb.gz "$testdata"/malformed/*; do
@@ -17,4 +17,6 @@ for target in decode analyze; do
         fi
     done
 done
+# Hand-made corners that mutation reaches slowly (extreme values, deep stacks …).
+python3 extra_seeds.py corpus/decode corpus/analyze corpus/tui
 ls corpus/*/ | wc -l

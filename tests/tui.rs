@@ -884,3 +884,20 @@ fn trend_view_cycles_sample_types() {
         first_line(&app)
     );
 }
+
+/// Found by fuzzing (`fuzz/`): values whose sums pass `i64` made the Top
+/// view's model and its running sum panic with "attempt to add with
+/// overflow" in builds with overflow checks. They wrap, as in `top`.
+#[test]
+fn values_overflowing_i64_are_shown_not_a_panic() {
+    let mut app = app("malformed/values-overflowing-i64.pb", (100, 30));
+    let top = screen(&app);
+    assert!(top.contains("main.main"), "{top}");
+    assert!(top.contains("main.a"), "{top}");
+    press(&mut app, "2");
+    assert_eq!(app.view, ViewKind::Flame);
+    assert!(screen(&app).contains("main.main"));
+    press(&mut app, "3");
+    assert_eq!(app.view, ViewKind::Peek);
+    screen(&app);
+}

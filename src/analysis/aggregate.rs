@@ -229,7 +229,7 @@ impl Sums {
         let edge = self.edges.entry(key).or_insert(Edge::NEW);
         if edge.last_sample != stamp {
             edge.last_sample = stamp;
-            edge.weight += value;
+            edge.weight = edge.weight.wrapping_add(value);
             edge.always_inline &= inline;
         }
     }
@@ -255,7 +255,7 @@ impl Sums {
                         .edges
                         .entry(edge_key(p, frame.node))
                         .or_insert(Edge::NEW);
-                    edge.weight += value;
+                    edge.weight = edge.weight.wrapping_add(value);
                 }
                 parent = Some(frame.node);
             }
@@ -348,7 +348,8 @@ impl Sums {
                 let i = frame.node.index();
                 if seen[i] != stamp {
                     seen[i] = stamp;
-                    part.cum[i * width + g] += value;
+                    let cum = &mut part.cum[i * width + g];
+                    *cum = cum.wrapping_add(value);
                 } else {
                     repeats = true;
                 }
@@ -363,7 +364,8 @@ impl Sums {
                 parent = Some(frame.node);
             });
             if let Some(leaf) = parent {
-                part.flat[leaf.index() * width + g] += value;
+                let flat = &mut part.flat[leaf.index() * width + g];
+                *flat = flat.wrapping_add(value);
             }
             if repeats {
                 for &(key, inline) in &crossings {
@@ -371,7 +373,8 @@ impl Sums {
                 }
             } else {
                 for &block in &crossed_blocks {
-                    part.blocks[block as usize] += value;
+                    let sum = &mut part.blocks[block as usize];
+                    *sum = sum.wrapping_add(value);
                     part.block_crossed[block as usize] = true;
                 }
                 for &(key, inline) in &crossings {
@@ -386,13 +389,13 @@ impl Sums {
 
     fn add(&mut self, other: Sums) {
         for (a, b) in self.flat.iter_mut().zip(other.flat) {
-            *a += b;
+            *a = a.wrapping_add(b);
         }
         for (a, b) in self.cum.iter_mut().zip(other.cum) {
-            *a += b;
+            *a = a.wrapping_add(b);
         }
         for (a, b) in self.blocks.iter_mut().zip(other.blocks) {
-            *a += b;
+            *a = a.wrapping_add(b);
         }
         for (a, b) in self.block_crossed.iter_mut().zip(other.block_crossed) {
             *a |= b;
@@ -401,7 +404,7 @@ impl Sums {
             self.edges
                 .entry(key)
                 .and_modify(|e| {
-                    e.weight += edge.weight;
+                    e.weight = e.weight.wrapping_add(edge.weight);
                     e.always_inline &= edge.always_inline;
                 })
                 .or_insert(edge);

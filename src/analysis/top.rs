@@ -64,7 +64,9 @@ pub struct Top {
 impl Top {
     /// Sum of flat over the shown rows.
     pub fn shown_flat(&self) -> i64 {
-        self.rows.iter().map(|r| r.flat).sum()
+        self.rows
+            .iter()
+            .fold(0i64, |sum, r| sum.wrapping_add(r.flat))
     }
 }
 
@@ -82,7 +84,7 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     let profile = stacks.profile();
     let total = total(profile, options.sample_index);
     let (mut totals, inlining_resolved) = node_totals_inlined(stacks, options.sample_index);
-    let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
+    let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
     let cutoff = (flat_sum as f64 * options.node_fraction) as i64;
     let cutoff = cutoff.unsigned_abs();
     let before = totals.len();
@@ -137,7 +139,7 @@ fn top_of_stacks(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
             stack: s.stack,
         })
         .collect();
-    let flat_sum: i64 = rows.iter().map(|r| r.flat).sum();
+    let flat_sum = rows.iter().fold(0i64, |sum, r| sum.wrapping_add(r.flat));
     let cutoff = ((flat_sum as f64 * options.node_fraction) as i64).unsigned_abs();
     let before = rows.len();
     if cutoff > 0 {

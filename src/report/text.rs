@@ -218,7 +218,7 @@ pub fn write_top(
     )?;
     let mut sum = 0i64;
     for row in &top.rows {
-        sum += row.flat;
+        sum = sum.wrapping_add(row.flat);
         writeln!(
             out,
             "{:>10} {} {} {:>10} {}  {}{}",
