@@ -31,8 +31,8 @@ use std::sync::LazyLock;
 use pprof_tui::analysis::diff::{Comparison, DiffOptions, diff};
 use pprof_tui::analysis::trend::{Snapshots, TrendOptions, trend};
 use pprof_tui::analysis::{TopOptions, top};
-use pprof_tui::profile::{DecodeOptions, Profile};
-use pprof_tui::source::{Source, load, load_all};
+use pprof_tui::profile::Profile;
+use pprof_tui::source::{LoadOptions, Source, load, load_all};
 
 #[path = "support/synth.rs"]
 mod synth;
@@ -64,7 +64,7 @@ fn sources(n: usize) -> Vec<Source> {
 }
 
 fn load_two() -> (Profile, Profile) {
-    let mut both = load_all(&sources(2), &DecodeOptions::default()).expect("profiles load");
+    let mut both = load_all(&sources(2), &LoadOptions::default()).expect("profiles load");
     let new = both.pop().expect("new");
     let base = both.pop().expect("base");
     (base, new)
@@ -77,12 +77,12 @@ fn main() {
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn decode_one() -> Profile {
-    load(&sources(1)[0], &DecodeOptions::default()).expect("profile loads")
+    load(&sources(1)[0], &LoadOptions::default()).expect("profile loads")
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn top_one() -> usize {
-    let profile = load(&sources(1)[0], &DecodeOptions::default()).expect("profile loads");
+    let profile = load(&sources(1)[0], &LoadOptions::default()).expect("profile loads");
     let options = TopOptions {
         sample_index: profile.default_sample_index(),
         node_count: 20,
@@ -117,7 +117,7 @@ fn top_diff_base() -> usize {
 
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn trend_three() -> usize {
-    let snapshots = load_all(&sources(3), &DecodeOptions::default()).expect("profiles load");
+    let snapshots = load_all(&sources(3), &LoadOptions::default()).expect("profiles load");
     let snapshots = Snapshots::new(snapshots).expect("comparable");
     let options = TrendOptions {
         sample_index: snapshots.profile().default_sample_index(),

@@ -43,6 +43,7 @@ fn options(profile: &Profile) -> AppOptions {
         chips: Vec::new(),
         source_paths: Vec::new(),
         export_dir: std::env::temp_dir(),
+        export_stem: "bench".to_owned(),
         theme: Theme::new(ColorMode::TrueColor),
         size: SIZE,
         background: false,

@@ -26,12 +26,21 @@ pub fn is_unsafe(c: char) -> bool {
 /// controls, `\u{202e}` for the others. Borrows when there is nothing to
 /// escape, which is nearly always.
 pub fn visible(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    escape_where(s, is_unsafe)
+}
+
+/// [`visible`] for text made of lines: line breaks (`\n`) stay.
+pub fn visible_lines(s: &str) -> Cow<'_, str> {
+    escape_where(s, |c| c != '\n' && is_unsafe(c))
+}
+
+fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(&escape) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if !is_unsafe(c) {
+        if !escape(c) {
             out.push(c);
         } else if c.is_ascii() {
             let _ = write!(out, "\\x{:02x}", c as u32);
@@ -40,6 +49,71 @@ pub fn visible(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// A writer for text meant for a terminal: whatever is written through it
+/// reaches `inner` with every unsafe character but the line break escaped
+/// as [`visible`] does. The last guard on report output, so that no
+/// profile string can reach the terminal raw, whichever field it came in.
+pub struct TerminalSafe<W> {
+    inner: W,
+    /// The start of a UTF-8 sequence split across two writes.
+    carry: Vec<u8>,
+}
+
+impl<W: std::io::Write> TerminalSafe<W> {
+    pub fn new(inner: W) -> Self {
+        TerminalSafe {
+            inner,
+            carry: Vec::new(),
+        }
+    }
+
+    fn write_text(&mut self, mut bytes: &[u8]) -> std::io::Result<()> {
+        loop {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => return self.inner.write_all(visible_lines(text).as_bytes()),
+                Err(e) => {
+                    let (valid, rest) = bytes.split_at(e.valid_up_to());
+                    let text = std::str::from_utf8(valid).unwrap_or_default();
+                    self.inner.write_all(visible_lines(text).as_bytes())?;
+                    match e.error_len() {
+                        None => {
+                            self.carry.extend_from_slice(rest);
+                            return Ok(());
+                        }
+                        Some(bad) => {
+                            for b in &rest[..bad] {
+                                write!(self.inner, "\\x{b:02x}")?;
+                            }
+                            bytes = &rest[bad..];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.carry.is_empty() {
+            self.write_text(buf)?;
+        } else {
+            let mut joined = std::mem::take(&mut self.carry);
+            joined.extend_from_slice(buf);
+            self.write_text(&joined)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let carry = std::mem::take(&mut self.carry);
+        for b in &carry {
+            write!(self.inner, "\\x{b:02x}")?;
+        }
+        self.inner.flush()
+    }
 }
 
 /// The longest file name part [`file_name_part`] returns, in bytes.
@@ -87,6 +161,23 @@ mod tests {
         assert_eq!(visible("iso\u{2066}x\u{2069}"), "iso\\u{2066}x\\u{2069}");
         // Ordinary non-ASCII text stays as it is.
         assert_eq!(visible("café·→"), Cow::Borrowed("café·→"));
+    }
+
+    #[test]
+    fn terminal_safe_writer_escapes_across_split_writes() {
+        use std::io::Write as _;
+        let mut out = TerminalSafe::new(Vec::new());
+        let text = "ok\n\u{1b}]52;c;x\u{7}\u{202e}é\n";
+        // Byte by byte, so that every multi-byte character is split.
+        for b in text.as_bytes() {
+            out.write_all(std::slice::from_ref(b)).unwrap();
+        }
+        out.write_all(b"bad\xff\n").unwrap();
+        out.flush().unwrap();
+        assert_eq!(
+            String::from_utf8(out.inner).unwrap(),
+            "ok\n\\x1b]52;c;x\\x07\\u{202e}é\nbad\\xff\n"
+        );
     }
 
     #[test]

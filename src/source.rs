@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::parallel::join_all;
-use crate::profile::{DecodeOptions, Profile, decode, decode_reader};
+use crate::profile::{DecodeOptions, Profile, ProfileError, decode_reader};
 
 /// A profile argument as the user gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,27 +101,98 @@ fn timeout_for(url: &str) -> Duration {
     }
 }
 
-fn fetch(url: &str, limit: u64) -> Result<Vec<u8>> {
+/// The default bound on an HTTP response body: 256 MiB, well under the
+/// decompression limit (a Go heap profile of a large service is a few MB).
+pub const DEFAULT_MAX_DOWNLOAD: u64 = 256 << 20;
+
+/// How to read profiles.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// How to decode them.
+    pub decode: DecodeOptions,
+    /// Refuse HTTP responses larger than this many bytes.
+    pub max_download: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            decode: DecodeOptions::default(),
+            max_download: DEFAULT_MAX_DOWNLOAD,
+        }
+    }
+}
+
+/// A reader that fails once more than `limit` bytes came through, and
+/// remembers that it did (so the error can say so, whatever the decoder
+/// made of the failure).
+struct Bounded<R> {
+    inner: R,
+    left: u64,
+    exceeded: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<R: std::io::Read> std::io::Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Ask for one byte more than allowed, to tell "exactly the limit" from "more".
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left {
+            self.exceeded
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(std::io::Error::other("the response is too large"));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Fetches a profile and decodes its body as it streams in, refusing a body
+/// larger than `max_download` bytes.
+fn fetch(url: &str, options: &LoadOptions) -> Result<Profile> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout_for(url)))
         .build()
         .into();
-    let mut response = agent
+    let response = agent
         .get(url)
         .call()
         .map_err(|e| anyhow::anyhow!("fetching failed: {e}"))?;
-    let bytes = response
-        .body_mut()
-        .with_config()
-        .limit(limit)
-        .read_to_vec()
-        .map_err(|e| anyhow::anyhow!("reading the response failed: {e}"))?;
-    Ok(bytes)
+    let limit = options.max_download;
+    let exceeded = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let body = Bounded {
+        inner: response.into_body().into_reader(),
+        left: limit,
+        exceeded: exceeded.clone(),
+    };
+    let decoded = decode_reader(body, &options.decode);
+    if exceeded.load(std::sync::atomic::Ordering::Relaxed) {
+        anyhow::bail!("the response is larger than {limit} bytes (raise it with --max-download)");
+    }
+    decoded.map_err(|e| match e {
+        ProfileError::Io(e) | ProfileError::Gzip(e) if is_transport(&e) => {
+            anyhow::anyhow!("reading the response failed: {e}")
+        }
+        e => anyhow::Error::new(e).context("the response is not a profile"),
+    })
 }
 
-/// Reads and decodes one profile; errors name the source. Files and stdin
-/// are decoded as they stream in; a URL's response is read first (bounded).
-pub fn load(source: &Source, options: &DecodeOptions) -> Result<Profile> {
+/// Whether an I/O error came from the connection rather than the data.
+fn is_transport(e: &std::io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<ureq::Error>())
+        || matches!(
+            e.kind(),
+            std::io::ErrorKind::TimedOut
+                | std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::UnexpectedEof
+        )
+}
+
+/// Reads and decodes one profile as it streams in; errors name the source.
+pub fn load(source: &Source, options: &LoadOptions) -> Result<Profile> {
     let name = source.display_name();
     let reading = || format!("reading profile '{name}'");
     let decoding = || format!("profile '{name}'");
@@ -133,19 +204,16 @@ pub fn load(source: &Source, options: &DecodeOptions) -> Result<Profile> {
             let file = std::fs::File::open(path)
                 .map_err(describe_io)
                 .with_context(reading)?;
-            decode_reader(file, options).with_context(decoding)
+            decode_reader(file, &options.decode).with_context(decoding)
         }
-        Source::Stdin => decode_reader(std::io::stdin(), options).with_context(decoding),
-        Source::Url(url) => {
-            let bytes = fetch(url, options.max_decompressed).with_context(reading)?;
-            decode(&bytes, options).with_context(decoding)
-        }
+        Source::Stdin => decode_reader(std::io::stdin(), &options.decode).with_context(decoding),
+        Source::Url(url) => fetch(url, options).with_context(reading),
     }
 }
 
 /// Loads several profiles at once, one thread per profile (at most one per
 /// core), results in argument order. Standard input may be named only once.
-pub fn load_all(sources: &[Source], options: &DecodeOptions) -> Result<Vec<Profile>> {
+pub fn load_all(sources: &[Source], options: &LoadOptions) -> Result<Vec<Profile>> {
     if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
         anyhow::bail!("standard input ('-') can be read only once");
     }

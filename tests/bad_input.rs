@@ -308,6 +308,48 @@ fn location_without_lines_is_named_by_address_or_unknown() {
     assert_eq!(row(&doc, "0000000000001234 <unknown>")["flat"], 10);
 }
 
+/// A 49 KB gzip that inflates to 48 MiB of empty string-table entries (two
+/// bytes each): `String`s per entry made it take over 1 GB; the compact
+/// table takes about 4 bytes an entry.
+const EMPTY_STRINGS: &str = "testdata/hostile/empty-strings-48MiB.pb.gz";
+
+/// Runs `pprof-tui top` on a file under an address-space limit.
+fn top_limited(limit_bytes: u64, file: &str) -> std::process::Output {
+    let binary = assert_cmd::cargo::cargo_bin("pprof-tui");
+    std::process::Command::new("prlimit")
+        .arg(format!("--as={limit_bytes}"))
+        .arg(binary)
+        .arg("top")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+        .output()
+        .expect("prlimit (util-linux) runs")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn amplifying_profile_loads_within_a_small_multiple_of_its_size() {
+    let output = top_limited(800_000_000, EMPTY_STRINGS);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Type: space\n"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn running_out_of_memory_is_one_clear_line() {
+    let output = top_limited(150_000_000, EMPTY_STRINGS);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(EMPTY_STRINGS);
+    assert_eq!(
+        stderr,
+        format!(
+            "pprof-tui: profile '{}': out of memory while reading the profile (it needs more than this machine can give)\n",
+            path.display()
+        )
+    );
+}
+
 /// Runs pprof-tui with `args` and returns its exit code and stderr.
 fn run_status(args: &[&str]) -> (Option<i32>, String) {
     let output = pprof_tui().args(args).output().unwrap();

@@ -1019,13 +1019,23 @@ fn sibling_whose_name_extends_another_does_not_split_a_frame() {
 }
 
 #[test]
-fn negative_values_are_refused() {
+fn negative_values_are_drawn_as_magnitudes() {
     let profile = synthetic(
         &[(&["a", "b"], 10), (&["a", "c"], -4)],
         ("inuse_space", "bytes"),
     );
+    let mut out = Vec::new();
+    let stats = write_svg(&view(&profile, None), &SvgOptions::default(), &mut out).unwrap();
+    // The full width is the sum of magnitudes; a and b are drawn, and c.
+    assert_eq!((stats.shown, stats.total, stats.frames), (14, 14, 4));
+    let svg = String::from_utf8(out).unwrap();
+    assert!(
+        svg.contains("<title>c (-4 bytes, 28.57%; magnitude 4B)</title>"),
+        "{svg}"
+    );
+    // In a differential view a negative value has no meaning: refused.
     let err = write_svg(
-        &view(&profile, None),
+        &view(&profile, Some(&profile)),
         &SvgOptions::default(),
         &mut Vec::new(),
     )

@@ -303,3 +303,200 @@ fn runtime_errors_are_one_line_and_leave_files_alone() {
     );
     assert!(!missing.exists());
 }
+
+/// `-o` writes into what the path names: it never replaces a FIFO, a device
+/// or a symbolic link with a regular file, and keeps a replaced file's mode.
+#[cfg(unix)]
+mod output_targets {
+    use super::*;
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
+    use std::process::Stdio;
+
+    fn folded(out: &Path) -> (i32, String, String) {
+        run(pprof_tui()
+            .args([
+                "flamegraph",
+                "leaky/heap-3.pb.gz",
+                "--format",
+                "folded",
+                "-o",
+            ])
+            .arg(out))
+    }
+
+    fn expected_folded() -> String {
+        let output = pprof_tui()
+            .args(["flamegraph", "leaky/heap-3.pb.gz", "--format", "folded"])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    #[test]
+    fn a_fifo_is_written_into() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("graph.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        assert_eq!(folded(&fifo).0, 0);
+        assert_eq!(reader.join().unwrap(), expected_folded());
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+
+    #[test]
+    fn a_symlink_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.folded");
+        let link = dir.path().join("link.folded");
+        std::fs::write(&real, "old").unwrap();
+        symlink(&real, &link).unwrap();
+        assert_eq!(folded(&link).0, 0);
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), expected_folded());
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("private.svg");
+        std::fs::write(&out, "old").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let (code, _, stderr) = run(pprof_tui()
+            .args(["flamegraph", "leaky/heap-3.pb.gz", "-o"])
+            .arg(&out));
+        assert_eq!((code, stderr.as_str()), (0, ""));
+        assert!(std::fs::read_to_string(&out).unwrap().starts_with("<?xml"));
+        assert_eq!(std::fs::metadata(&out).unwrap().mode() & 0o777, 0o600);
+        assert_eq!(files_in(dir.path()), ["private.svg"]);
+    }
+
+    #[test]
+    fn a_device_node_stays_a_device() {
+        // As root (CI), a fresh node for the null device; otherwise the
+        // system's own /dev/null, which a user may write but not replace.
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("null");
+        let made = std::process::Command::new("mknod")
+            .arg(&node)
+            .args(["c", "1", "3"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let target = if made {
+            node
+        } else {
+            PathBuf::from("/dev/null")
+        };
+        assert_eq!(folded(&target).0, 0);
+        let meta = std::fs::metadata(&target).unwrap();
+        assert!(meta.file_type().is_char_device(), "{target:?}");
+        assert_eq!(meta.rdev(), std::fs::metadata("/dev/null").unwrap().rdev());
+    }
+
+    #[test]
+    fn dev_stdout_and_dash_reach_stdout() {
+        let expected = expected_folded();
+        for out in ["/dev/stdout", "-"] {
+            let (code, stdout, stderr) = folded(Path::new(out));
+            assert_eq!((code, stderr.as_str()), (0, ""), "{out}");
+            assert_eq!(stdout, expected, "{out}");
+        }
+    }
+}
+
+/// A profile with negative values (as `pprof -base` saves one) is drawn as
+/// pprof's flame graph draws it: widths are magnitudes, the sign is the
+/// colour (red positive, blue negative) and the tooltip says the signed value.
+#[test]
+fn negative_values_are_drawn_as_signed_magnitudes() {
+    use pprof_tui::profile::pb;
+    use prost::Message;
+    let strings = [
+        "",
+        "space",
+        "bytes",
+        "main.main",
+        "main.grow",
+        "main.shrink",
+    ];
+    let function = |id: u64| pb::Function {
+        id,
+        name: id as i64 + 2,
+        ..Default::default()
+    };
+    let location = |id: u64| pb::Location {
+        id,
+        line: vec![pb::Line {
+            function_id: id,
+            line: 1,
+            column: 0,
+        }],
+        ..Default::default()
+    };
+    let profile = pb::Profile {
+        sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }],
+        sample: vec![
+            pb::Sample {
+                location_id: vec![2, 1],
+                value: vec![3000],
+                label: vec![],
+            },
+            pb::Sample {
+                location_id: vec![3, 1],
+                value: vec![-1000],
+                label: vec![],
+            },
+        ],
+        location: (1..=3).map(location).collect(),
+        function: (1..=3).map(function).collect(),
+        string_table: strings.map(String::from).to_vec(),
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("based.pb");
+    std::fs::write(&input, profile.encode_to_vec()).unwrap();
+    let out = dir.path().join("based.svg");
+    let (code, _, stderr) = run(pprof_tui()
+        .arg("flamegraph")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out));
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    // Widths: 3000 + 1000 = 4000 in all; main.main is the signed sum.
+    for frame in [
+        r#"<title>all (1.95kB = 2,000 bytes, 50.00%; magnitude 3.91kB)</title><rect x="0.0000%" y="93" width="100.0000%""#,
+        r#"<title>main.main (1.95kB = 2,000 bytes, 50.00%; magnitude 3.91kB)</title><rect x="0.0000%" y="77" width="100.0000%""#,
+        // Red: grew. Blue: shrank (percentages unsigned, as pprof prints them).
+        r#"<title>main.grow (2.93kB = 3,000 bytes, 75.00%; magnitude 2.93kB)</title><rect x="0.0000%" y="61" width="75.0000%" height="15" fill="rgb(255,100,100)""#,
+        r#"<title>main.shrink (-1,000 bytes, 25.00%; magnitude 1000B)</title><rect x="75.0000%" y="61" width="25.0000%" height="15" fill="rgb(200,200,255)""#,
+    ] {
+        assert!(svg.contains(frame), "no {frame} in\n{svg}");
+    }
+    assert!(
+        svg.contains(
+            "signed values: width = magnitude, colour = sign (red positive, blue negative)"
+        )
+    );
+    // Folded output keeps the signs.
+    let (code, stdout, _) = run(pprof_tui()
+        .arg("flamegraph")
+        .arg(&input)
+        .args(["--format", "folded"]));
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "main.main;main.grow 3000\nmain.main;main.shrink -1000\n")
+    );
+}

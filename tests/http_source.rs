@@ -21,27 +21,34 @@ fn serve_once(status: &'static str, body: Vec<u8>) -> (u16, std::thread::JoinHan
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let handle = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut request_line = String::new();
-        reader.read_line(&mut request_line).unwrap();
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap() > 2 {
-            line.clear();
-        }
+        let (mut stream, path) = accept_request(&listener);
         let header = format!(
             "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
             body.len()
         );
         stream.write_all(header.as_bytes()).unwrap();
         stream.write_all(&body).unwrap();
-        request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned()
+        path
     });
     (port, handle)
+}
+
+/// Accepts one connection and reads its request; returns the stream and the path asked for.
+fn accept_request(listener: &TcpListener) -> (std::net::TcpStream, String) {
+    let (stream, _) = listener.accept().unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).unwrap();
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap() > 2 {
+        line.clear();
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    (stream, path)
 }
 
 #[test]
@@ -68,4 +75,49 @@ fn a_failing_endpoint_is_one_clear_error() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains(&url) && stderr.contains("404"), "{stderr}");
+}
+
+/// Serves a response with no length whose body never ends (`chunk` over
+/// and over) until the client hangs up; returns the port and how many
+/// bytes were sent.
+fn serve_endless(chunk: &'static [u8]) -> (u16, std::thread::JoinHandle<u64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = accept_request(&listener);
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let block = chunk.repeat(65536 / chunk.len());
+        let mut sent = 0u64;
+        // Bounded, so a broken client cannot keep the test running forever.
+        while sent < 8 << 30 && stream.write_all(&block).is_ok() {
+            sent += block.len() as u64;
+        }
+        sent
+    });
+    (port, handle)
+}
+
+#[test]
+fn an_endless_body_is_refused_at_the_download_limit() {
+    // Empty string-table entries: valid protobuf for as long as it lasts.
+    let (port, server) = serve_endless(b"\x32\x00");
+    let url = format!("http://127.0.0.1:{port}/debug/pprof/heap");
+    let output = pprof_tui()
+        .args(["top", "--max-download", "4000000", &url])
+        .output()
+        .unwrap();
+    let sent = server.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "pprof-tui: reading profile '{url}': the response is larger than 4000000 bytes (raise it with --max-download)\n"
+        )
+    );
+    // The body was read as it came and the connection dropped at the limit,
+    // not buffered to the end (socket buffers hold a few MB more at most).
+    assert!(sent < 64 << 20, "the server sent {sent} bytes");
 }

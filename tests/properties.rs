@@ -388,7 +388,6 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
-    #[ignore = "enabled when report escaping lands"]
     fn text_reports_hold_no_control_characters(spec in hostile_profiles()) {
         let base = build_hostile(&spec, false);
         let new = build_hostile(&spec, true);

@@ -9,6 +9,7 @@
 )]
 
 mod common;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -52,6 +53,7 @@ fn app_running(profile: Profile, title: &str, size: (u16, u16), background: bool
             // Relative, as a user would type it (tests run in the crate root).
             source_paths: vec![PathBuf::from("testdata")],
             export_dir: std::env::temp_dir(),
+            export_stem: "heap-3".to_owned(),
             theme: Theme::new(ColorMode::None),
             size,
             background,
@@ -129,14 +131,14 @@ fn top_view_at_80x24() {
 fn help_overlay_lists_every_key() {
     let mut app = app("leaky/heap-3.pb.gz", (80, 24));
     press(&mut app, "?");
-    assert!(app.help);
+    assert!(app.help.open);
     let s = screen(&app);
     for b in pprof_tui::tui::keymap::BINDINGS {
         assert!(s.contains(b.label), "help misses {}", b.label);
     }
     assert_snapshot!("help_80x24", s);
     press(&mut app, "j");
-    assert!(!app.help, "any key closes the help");
+    assert!(!app.help.open, "any key closes the help");
 }
 
 #[test]
@@ -177,7 +179,7 @@ fn enter_on_a_top_row_jumps_to_the_function_then_zooms() {
     press(&mut app, "/");
     type_text(&mut app, "handleRequest");
     press(&mut app, "Enter");
-    assert_eq!(app.top.selected, top_row(&app, "main.handleRequest"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.handleRequest"));
     press(&mut app, "Enter");
     assert_eq!(app.view, ViewKind::Flame);
     assert_eq!(selected_name(&app), "main.handleRequest");
@@ -255,7 +257,7 @@ fn flame_navigation_moves_between_siblings() {
 fn peek_shows_callers_above_and_callees_below() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
     let row = top_row(&app, "main.handleRequest");
-    app.top.selected = row;
+    app.top.list.selected = row;
     press(&mut app, "p");
     assert_eq!(app.view, ViewKind::Peek);
     let s = screen(&app);
@@ -275,7 +277,7 @@ fn peek_shows_callers_above_and_callees_below() {
 #[test]
 fn peek_values_match_the_tree_and_the_top_table() {
     let mut app = app("leaky/cpu.pb.gz", (100, 30));
-    app.top.selected = top_row(&app, "main.fib");
+    app.top.list.selected = top_row(&app, "main.fib");
     press(&mut app, "3");
     let peek = app.peek.peek.clone().unwrap();
     let row = &app.model.rows[top_row(&app, "main.fib")];
@@ -307,11 +309,11 @@ fn search_reports_coverage_and_steps_through_matches() {
     let s = screen(&app);
     assert!(s.contains("matches: 14 samples, 51.4% of total"), "{s}");
     assert_snapshot!("search_top", s);
-    assert_eq!(app.top.selected, top_row(&app, "main.(*Cache).Put"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.(*Cache).Put"));
     press(&mut app, "n");
-    assert_eq!(app.top.selected, top_row(&app, "main.recordAudit"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.recordAudit"));
     press(&mut app, "N");
-    assert_eq!(app.top.selected, top_row(&app, "main.(*Cache).Put"));
+    assert_eq!(app.top.list.selected, top_row(&app, "main.(*Cache).Put"));
     // In the flame graph n walks matching frames.
     press(&mut app, "2 n");
     assert!(
@@ -365,15 +367,18 @@ fn sort_keys_reorder_top() {
     assert_eq!(sorted, expected);
     // The selection follows its row across sorts.
     press(&mut app, "g j");
-    let name = app.model.row_name(&app.model.rows[app.top.selected]);
+    let name = app.model.row_name(&app.model.rows[app.top.list.selected]);
     press(&mut app, "s");
-    assert_eq!(app.model.row_name(&app.model.rows[app.top.selected]), name);
+    assert_eq!(
+        app.model.row_name(&app.model.rows[app.top.list.selected]),
+        name
+    );
 }
 
 #[test]
 fn filters_become_chips_and_clear() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    app.top.selected = top_row(&app, "main.handleRequest");
+    app.top.list.selected = top_row(&app, "main.handleRequest");
     press(&mut app, "F");
     // As `-focus=handleRequest` (testdata/oracle/leaky-heap-3.inuse_space.focus-handleRequest.top.txt).
     let put = &app.model.rows[top_row(&app, "main.(*Cache).Put")];
@@ -384,7 +389,7 @@ fn filters_become_chips_and_clear() {
             .iter()
             .all(|r| app.model.row_name(r) != "runtime/pprof.StartCPUProfile")
     );
-    app.top.selected = top_row(&app, "main.recordAudit");
+    app.top.list.selected = top_row(&app, "main.recordAudit");
     press(&mut app, "I");
     assert!(
         app.model
@@ -402,7 +407,7 @@ fn filters_become_chips_and_clear() {
     assert!(app.chips.is_empty());
     assert_eq!(app.model.rows[0].flat, 1_179_920);
     // Hiding the biggest site removes its frames, not its samples.
-    app.top.selected = 0;
+    app.top.list.selected = 0;
     press(&mut app, "H");
     assert!(
         app.model
@@ -435,7 +440,7 @@ fn sample_type_and_granularity_cycle() {
 #[test]
 fn source_view_shows_lines_with_values() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    app.top.selected = top_row(&app, "main.(*Cache).Put");
+    app.top.list.selected = top_row(&app, "main.(*Cache).Put");
     press(&mut app, "S");
     assert_eq!(app.view, ViewKind::Source);
     let source = app.source.source.as_ref().unwrap();
@@ -458,7 +463,7 @@ fn source_view_shows_lines_with_values() {
 #[test]
 fn source_view_without_the_file_lists_line_numbers() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    app.top.selected = top_row(&app, "runtime/pprof.StartCPUProfile");
+    app.top.list.selected = top_row(&app, "runtime/pprof.StartCPUProfile");
     press(&mut app, "S");
     let s = screen(&app);
     assert!(
@@ -478,6 +483,7 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
         chips: Vec::new(),
         source_paths: Vec::new(),
         export_dir: std::env::temp_dir(),
+        export_stem: "heap-3".to_owned(),
         theme: Theme::new(ColorMode::None),
         size: (100, 30),
         background: true,
@@ -532,6 +538,7 @@ fn export_writes_the_zoomed_view_as_svg() {
             chips: Vec::new(),
             source_paths: Vec::new(),
             export_dir: dir.path().to_path_buf(),
+            export_stem: "heap-3".to_owned(),
             theme: Theme::new(ColorMode::None),
             size: (100, 30),
             background: false,
@@ -572,6 +579,7 @@ fn diff_app(size: (u16, u16)) -> App {
             chips: Vec::new(),
             source_paths: Vec::new(),
             export_dir: std::env::temp_dir(),
+            export_stem: "heap-3".to_owned(),
             theme: Theme::new(ColorMode::None),
             size,
             background: false,
@@ -593,8 +601,23 @@ fn diff_mode_top_shows_base_new_and_signed_delta() {
     assert_eq!((put.flat, put.base_flat), (959_808, 109_976));
     assert_eq!(put.flat + put.base_flat, 1_069_784, "heap-3's own flat");
     let s = screen(&app);
+    // New and Δ of flat and cum; Δ% of the site's own base, as `diff`
+    // prints it (+872.7% for main.(*Cache).Put).
     assert!(
-        s.contains("  107.40kB     1.02MB  +937.31kB  +71.90%  main.(*Cache).Put"),
+        s.contains("    1.02MB  +937.31kB     1.02MB  +937.31kB  +872.7%  main.(*Cache).Put"),
+        "{s}"
+    );
+    // Callers show their cum: main.serve grew by 1.18MB to 1.31MB.
+    assert!(
+        s.contains("         0          0     1.31MB    +1.18MB           main.serve (inline)"),
+        "{s}"
+    );
+    // The header's total is the new profile's, and says which is the base's.
+    assert!(
+        s.lines()
+            .next()
+            .unwrap()
+            .contains("total 2.51MB (base 1.27MB)"),
         "{s}"
     );
     assert_snapshot!("diff_top", s);
@@ -647,9 +670,9 @@ fn mouse_click_selects_and_zooms_wheel_scrolls() {
     // Row 2 of the screen is the first table row (header line, column titles).
     let click = action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 5, 4), false).unwrap();
     app.update(click);
-    assert_eq!(app.top.selected, 2);
+    assert_eq!(app.top.list.selected, 2);
     app.update(action_for(&mouse(MouseEventKind::ScrollDown, 5, 4), false).unwrap());
-    assert_eq!(app.top.selected, 3);
+    assert_eq!(app.top.list.selected, 3);
     // In the flame graph a click on a frame zooms into it: row 5 is main.handleRequest.
     press(&mut app, "2");
     app.update(action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 3, 5), false).unwrap());
@@ -664,7 +687,7 @@ fn resize_keeps_the_selection_visible() {
         &mut app,
         "j j j j j j j j j j j j j j j j j j j j j j j j j j j j j j",
     );
-    assert_eq!(app.top.selected, 30);
+    assert_eq!(app.top.list.selected, 30);
     app.update(pprof_tui::tui::action::Action::Resize(80, 24));
     let s = screen(&app);
     let name = app.model.row_name(&app.model.rows[30]);
@@ -829,7 +852,7 @@ fn trend_view_moves_and_opens_the_site_in_top() {
     assert_eq!(app.trend.as_ref().unwrap().selected, n - 1);
     press(&mut app, "g j Enter");
     assert_eq!(app.view, ViewKind::Top);
-    let row = &app.model.rows[app.top.selected];
+    let row = &app.model.rows[app.top.list.selected];
     assert_eq!(app.model.tree.names()[row.node.index()], "main.recordAudit");
 }
 
@@ -844,9 +867,10 @@ fn trend_rankings_run_as_jobs_and_stale_ones_are_dropped() {
     press(&mut app, "5 t");
     assert_eq!(trend(&app), "inuse_space", "ranked off the UI thread");
     assert!(screen(&app).contains("ranking the snapshots"));
-    // A second key steps on from what was asked, not from what is shown.
-    press(&mut app, "t");
+    // The runner starts it; a second key steps on from what was asked,
+    // not from what is shown.
     let stale = app.take_job().unwrap();
+    press(&mut app, "t");
     let fresh = app.take_job().unwrap();
     assert!(app.take_job().is_none());
     app.finish(fresh.run(&profile));
@@ -855,6 +879,13 @@ fn trend_rankings_run_as_jobs_and_stale_ones_are_dropped() {
     app.finish(stale.run(&profile));
     assert_eq!(trend(&app), "alloc_space", "the stale ranking is dropped");
     assert_eq!(app.model.sample_type.name, "inuse_space");
+    // Latest request wins: keys pressed before the runner gets to them
+    // leave one ranking to do, for the last one asked.
+    press(&mut app, "t t");
+    let only = app.take_job().unwrap();
+    assert!(app.take_job().is_none(), "superseded requests never run");
+    app.finish(only.run(&profile));
+    assert_eq!(trend(&app), "inuse_space");
 }
 
 #[test]
@@ -883,6 +914,549 @@ fn trend_view_cycles_sample_types() {
         "{}",
         first_line(&app)
     );
+}
+
+// ---- Every key acts on the highlighted row (issue: the Trend view's keys
+// acted on whatever Peek last showed).
+
+fn trend_name(app: &App, row: usize) -> String {
+    app.trend.as_ref().unwrap().trend.rows[row].name.clone()
+}
+
+fn peeked_name(app: &App) -> String {
+    let node = app.peek.peek.as_ref().expect("a peek").node;
+    app.model.tree.names()[node.index()].clone()
+}
+
+#[test]
+fn trend_keys_act_on_the_highlighted_site() {
+    let mut app = trend_app(&HEAPS, (100, 30));
+    // A fresh Trend view: `j j p` peeks at the third site.
+    press(&mut app, "j j p");
+    assert_eq!(app.view, ViewKind::Peek);
+    assert_eq!(peeked_name(&app), trend_name(&app, 2));
+    // `j S` opens the second suspect's source.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "j S");
+    assert_eq!(app.view, ViewKind::Source);
+    assert_eq!(
+        app.source.source.as_ref().unwrap().function,
+        "main.recordAudit"
+    );
+    // Peek showing Top's second row must not leak into the Trend view.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "1 g j p 5 g S");
+    assert_eq!(
+        app.source.source.as_ref().unwrap().function,
+        "main.(*Cache).Put"
+    );
+    // `I` on a fresh Trend view ignores the highlighted site.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "I");
+    assert_eq!(app.message, None);
+    assert_eq!(app.chips.len(), 1);
+    assert_eq!(app.chips[0].pattern, "^main\\.\\(\\*Cache\\)\\.Put$");
+    // ... and the trend itself is filtered.
+    assert!(
+        app_trend_rows(&app)
+            .iter()
+            .all(|(name, _)| name != "main.(*Cache).Put"),
+        "ignored site still ranked"
+    );
+    // `j F` focuses on the second suspect: the trend keeps only its stacks.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "j F");
+    assert_eq!(app.chips[0].pattern, "^main\\.recordAudit$");
+    let rows = app_trend_rows(&app);
+    assert!(rows.iter().all(|(name, _)| name != "main.(*Cache).Put"));
+    assert_eq!(
+        trend_name(&app, app.trend.as_ref().unwrap().selected),
+        "main.recordAudit",
+        "the selection stays on the site across the re-rank"
+    );
+    // `#` searches the highlighted site's name.
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "j #");
+    assert_eq!(
+        app.search.as_ref().unwrap().regex.as_str(),
+        "^main\\.recordAudit$"
+    );
+}
+
+#[test]
+fn trend_search_moves_the_selection() {
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "runtime");
+    press(&mut app, "Enter");
+    let selected = |app: &App| app.trend.as_ref().unwrap().selected;
+    let first = selected(&app);
+    assert_eq!(
+        trend_name(&app, first),
+        "runtime.malg",
+        "jumps to the first match"
+    );
+    // The status bar counts the matching sites.
+    let hits = app_trend_rows(&app)
+        .iter()
+        .filter(|(name, _)| name.contains("runtime"))
+        .count();
+    let s = screen(&app);
+    assert!(
+        s.contains(&format!("matches: {hits} of 26 sites /runtime/")),
+        "{s}"
+    );
+    press(&mut app, "n");
+    assert!(selected(&app) > first);
+    assert!(trend_name(&app, selected(&app)).starts_with("runtime"));
+    press(&mut app, "N");
+    assert_eq!(selected(&app), first);
+}
+
+#[test]
+fn trend_sort_and_granularity_rerank() {
+    let mut app = trend_app(&HEAPS, (100, 30));
+    press(&mut app, "s");
+    let trend = &app.trend.as_ref().unwrap();
+    assert_eq!(trend.settings.by, pprof_tui::analysis::SortBy::Cum);
+    // By cum, main.handleRequest carries its callees' growth.
+    let handle = trend
+        .trend
+        .rows
+        .iter()
+        .find(|r| r.name == "main.handleRequest")
+        .unwrap();
+    assert_eq!(handle.values, handle.cum);
+    assert!(screen(&app).contains("by cum"));
+    press(&mut app, "a");
+    let trend = &app.trend.as_ref().unwrap();
+    assert_eq!(trend.settings.granularity, Granularity::FileFunctions);
+    assert!(
+        trend
+            .trend
+            .rows
+            .iter()
+            .any(|r| r.name == "main.(*Cache).Put leaky/main.go")
+    );
+    // The other views keep their own settings.
+    assert_eq!(app.model.granularity, Granularity::Functions);
+}
+
+#[test]
+fn trend_view_warns_about_alloc_types_and_shows_the_score() {
+    let mut app = trend_app(&HEAPS, (120, 30));
+    let s = screen(&app);
+    assert!(s.contains("score"), "{s}");
+    let put = &app.trend.as_ref().unwrap().trend.rows[0];
+    assert!(s.contains(&format!("{:>5.1}", put.growth.score)), "{s}");
+    press(&mut app, "t");
+    let s = screen(&app);
+    assert!(
+        s.contains("⚠ alloc_objects counts every allocation since the program started"),
+        "{s}"
+    );
+    assert_snapshot!("trend_alloc_objects", s);
+}
+
+#[test]
+fn trend_sparkline_of_a_constant_site_is_flat() {
+    let app = trend_app(&HEAPS, (100, 30));
+    let s = screen(&app);
+    let line = s
+        .lines()
+        .find(|l| l.contains("runtime/pprof.StartCPUProfile"))
+        .unwrap();
+    assert!(line.contains("▁▁▁"), "{line}");
+}
+
+#[test]
+fn stacks_granularity_lists_whole_stacks_as_top_does() {
+    let profile = load("leaky/goroutine-3.pb.gz");
+    let sample_index = profile.default_sample_index();
+    let mut app = App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: "goroutine-3.pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Stacks,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: std::env::temp_dir(),
+            export_stem: "heap-3".to_owned(),
+            theme: Theme::new(ColorMode::None),
+            size: (120, 30),
+            background: false,
+            sides: None,
+        },
+    )
+    .unwrap();
+    // `top -g stacks --format json` on the same file.
+    let path = testdata().join("leaky/goroutine-3.pb.gz");
+    let doc = common::json(
+        &[
+            "top",
+            "-g",
+            "stacks",
+            "--format",
+            "json",
+            path.to_str().unwrap(),
+        ],
+        0,
+    );
+    let expected: Vec<(String, i64)> = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                r["flat"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let rows: Vec<(String, i64)> = app
+        .model
+        .rows
+        .iter()
+        .map(|r| (app.model.row_name(r), r.flat))
+        .collect();
+    assert_eq!(rows, expected);
+    assert_eq!(
+        rows[0].0,
+        "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
+    );
+    assert!(screen(&app).contains("main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"));
+    // The cross-view keys act on the function naming the stack.
+    press(&mut app, "p");
+    assert_eq!(peeked_name(&app), "main.leakyWorker");
+    // Cycling `a` from functions reaches the same rows.
+    let mut app = app_with(load("leaky/goroutine-3.pb.gz"), "g", (100, 30));
+    press(&mut app, "a a a a a");
+    assert_eq!(app.model.granularity, Granularity::Stacks);
+    assert_eq!(
+        app.model.row_name(&app.model.rows[0]),
+        "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
+    );
+}
+
+/// The rendered buffer of the app's screen.
+fn buffer(app: &App) -> ratatui::buffer::Buffer {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|frame| views::render(app, frame)).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+#[test]
+fn flame_frames_stay_inside_their_parents_and_the_root_fills_the_width() {
+    use ratatui::style::Modifier;
+    for size in [(120, 40), (200, 60), (100, 30)] {
+        let mut app = app("leaky/heap-3.pb.gz", size);
+        press(&mut app, "2");
+        let buf = buffer(&app);
+        let (w, h) = size;
+        // Without colour every frame is reversed, the selected one underlined.
+        let painted = |x: u16, y: u16| {
+            let m = buf[(x, y)].modifier;
+            m.contains(Modifier::REVERSED) || m.contains(Modifier::UNDERLINED)
+        };
+        // Row 1 is the root, `all`: the whole width.
+        for x in 0..w {
+            assert!(painted(x, 1), "{size:?}: root cell {x} not drawn");
+        }
+        // Icicle: a frame's cells lie under its parent's.
+        let graph_rows = h - 4;
+        for y in 2..1 + graph_rows {
+            for x in 0..w {
+                if painted(x, y) {
+                    assert!(
+                        painted(x, y - 1),
+                        "{size:?}: cell ({x}, {y}) outside its parent"
+                    );
+                }
+            }
+        }
+        // Every level shows its extent, not only every other one.
+        assert!(painted(0, 2) && painted(0, 3), "{size:?}");
+    }
+}
+
+#[test]
+fn narrow_headers_keep_the_file_name() {
+    let app = trend_app(&HEAPS, (80, 24));
+    let s = screen(&app);
+    let header = s.lines().next().unwrap();
+    assert!(
+        header.contains("leaky/heap-3.pb.gz (newest of 3)  total 2.51MB"),
+        "{header}"
+    );
+    assert!(
+        header.contains(" 5 Trend "),
+        "the active tab keeps its name: {header}"
+    );
+    let app = diff_app((80, 24));
+    let header = screen(&app).lines().next().unwrap().to_owned();
+    assert!(
+        header.contains("heap-3.pb.gz vs heap-1.pb.gz  total 2.51MB (base 1.27MB)"),
+        "{header}"
+    );
+}
+
+#[test]
+fn clicking_a_tab_shows_its_view() {
+    use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut app = trend_app(&HEAPS, (100, 30));
+    let (tabs, _) = views::header_layout(&app, 100);
+    let flame = tabs.iter().find(|t| t.0 == ViewKind::Flame).unwrap().1;
+    let click = Event::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: flame + 2,
+        row: 0,
+        modifiers: KeyModifiers::NONE,
+    });
+    app.update(action_for(&click, false).unwrap());
+    assert_eq!(app.view, ViewKind::Flame);
+    // The Trend's highlighted site is the frame selected.
+    assert_eq!(selected_name(&app), "main.(*Cache).Put");
+}
+
+/// A hand-made profile whose function and sample type names are hostile.
+fn hostile_profile(function: &str, sample_type: &str) -> Profile {
+    let mut b = support::Builder::new();
+    let space = b.string("space") as usize;
+    b.profile.string_table[space] = sample_type.to_owned();
+    b.sample(&["main.main", function], 1, 4096);
+    b.sample(&["main.main"], 1, 1024);
+    decode(&b.encode_gz(), &DecodeOptions::default()).unwrap()
+}
+
+#[test]
+fn export_names_from_hostile_profiles_stay_in_the_export_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("a/b/work");
+    std::fs::create_dir_all(&work).unwrap();
+    let profile = hostile_profile("main.f", "./../../x");
+    let sample_index = profile.sample_types.len() - 1;
+    let mut app = App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: ".pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Functions,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: work.clone(),
+            export_stem: pprof_tui::tui::export::export_stem(".pb.gz", None),
+            theme: Theme::new(ColorMode::None),
+            size: (100, 30),
+            background: false,
+            sides: None,
+        },
+    )
+    .unwrap();
+    press(&mut app, "e");
+    let (message, error) = app.message.clone().unwrap();
+    assert!(!error, "{message}");
+    let written: Vec<String> = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written, ["profile._.._.._x.svg"]);
+    // Nothing landed above the export directory.
+    assert!(!dir.path().join("a/x.svg").exists() && !dir.path().join("x.svg").exists());
+}
+
+#[test]
+fn export_names_are_plain() {
+    use pprof_tui::tui::export::export_stem;
+    assert_eq!(export_stem("heap-3.pb.gz", None), "heap-3");
+    assert_eq!(export_stem("<stdin>", None), "stdin");
+    assert_eq!(
+        export_stem("heap-3.pb.gz", Some("heap-1.pb.gz")),
+        "heap-3.diff-heap-1"
+    );
+}
+
+#[test]
+fn profile_strings_are_drawn_escaped() {
+    let evil = "main.evil\u{1b}]0;pwned\u{7}";
+    let profile = hostile_profile(evil, "space\u{202e}");
+    let mut app = app_with(profile, "evil\u{1b}[2J.pb.gz", (100, 30));
+    let check = |app: &App, what: &str| {
+        let s = screen(app);
+        assert!(
+            !s.contains('\u{1b}') && !s.contains('\u{7}') && !s.contains('\u{202e}'),
+            "{what}: raw control on screen:\n{s}"
+        );
+        s
+    };
+    let s = check(&app, "top");
+    assert!(s.contains("main.evil\\x1b]0;pwned\\x07"), "{s}");
+    assert!(s.contains("space\\u{202e}"), "{s}");
+    assert!(s.contains("evil\\x1b[2J.pb.gz"), "{s}");
+    press(&mut app, "2");
+    press(&mut app, "/");
+    type_text(&mut app, "evil");
+    press(&mut app, "Enter");
+    let s = check(&app, "flame");
+    assert!(s.contains("main.evil\\x1b]0;pwned\\x07"), "{s}");
+    press(&mut app, "p");
+    let s = check(&app, "peek");
+    assert!(s.contains("main.evil\\x1b]0;pwned\\x07"), "{s}");
+    press(&mut app, "S");
+    let s = check(&app, "source");
+    assert!(s.contains("main.evil\\x1b]0;pwned\\x07"), "{s}");
+    press(&mut app, "I");
+    check(&app, "chips");
+}
+
+#[test]
+fn search_is_smart_case_and_jumps_to_the_first_match() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "audit");
+    press(&mut app, "Enter");
+    assert_eq!(app.message, None);
+    assert_eq!(app.top.list.selected, top_row(&app, "main.recordAudit"));
+    // A capital makes it case-sensitive.
+    press(&mut app, "g /");
+    type_text(&mut app, "Audit|put");
+    press(&mut app, "Enter");
+    assert_eq!(app.top.list.selected, top_row(&app, "main.recordAudit"));
+    // In the flame graph the cursor jumps too.
+    press(&mut app, "2 g /");
+    type_text(&mut app, "cache");
+    press(&mut app, "Enter");
+    assert_eq!(selected_name(&app), "main.(*Cache).Put");
+}
+
+#[test]
+fn a_function_asked_for_while_the_tree_is_built_is_shown_when_it_arrives() {
+    let mut app = app_running(load("leaky/heap-3.pb.gz"), "heap-3.pb.gz", (100, 30), true);
+    let profile = app.profile_arc();
+    let run_all = |app: &mut App| {
+        while let Some(job) = app.take_job() {
+            app.finish(job.run(&profile));
+        }
+    };
+    run_all(&mut app);
+    press(&mut app, "2 g j");
+    assert_eq!(selected_name(&app), "runtime.main");
+    // Another sample type: the new rows arrive first, the tree later.
+    press(&mut app, "t");
+    let rows = app.take_job().unwrap();
+    app.finish(rows.run(&profile));
+    assert!(!app.model.tree_ready);
+    // Enter on a Top row before the tree is there: its function, not the
+    // frame carried over from before, is what the flame graph shows.
+    press(&mut app, "1 j j");
+    let wanted = app.model.row_name(&app.model.rows[app.top.list.selected]);
+    assert_ne!(wanted, "runtime.main");
+    press(&mut app, "Enter");
+    run_all(&mut app);
+    assert_eq!(app.view, ViewKind::Flame);
+    assert_eq!(selected_name(&app), wanted);
+}
+
+#[test]
+fn searching_the_flame_graph_before_its_tree_is_not_an_error() {
+    let mut app = app_running(load("leaky/heap-3.pb.gz"), "heap-3.pb.gz", (100, 30), true);
+    press(&mut app, "2 /");
+    type_text(&mut app, "audit");
+    press(&mut app, "Enter");
+    assert_eq!(app.message, None);
+    press(&mut app, "n");
+    assert_eq!(
+        app.message,
+        Some(("the call tree is still being built".to_owned(), false))
+    );
+}
+
+#[test]
+fn diff_mode_at_stacks_granularity_compares_whole_stacks() {
+    let new = Arc::new(load("leaky/goroutine-3.pb.gz"));
+    let base = Arc::new(load("leaky/goroutine-1.pb.gz"));
+    let profile = Profile::diff_base(&new, &base, false).unwrap();
+    let sample_index = profile.default_sample_index();
+    let app = App::new(
+        Arc::new(profile),
+        AppOptions {
+            title: "goroutine-3.pb.gz vs goroutine-1.pb.gz".to_owned(),
+            sample_index,
+            granularity: Granularity::Stacks,
+            chips: Vec::new(),
+            source_paths: Vec::new(),
+            export_dir: std::env::temp_dir(),
+            export_stem: "goroutine-3.diff-goroutine-1".to_owned(),
+            theme: Theme::new(ColorMode::None),
+            size: (140, 30),
+            background: false,
+            sides: Some((new, base, false)),
+        },
+    )
+    .unwrap();
+    // `pprof-tui diff -g stacks goroutine-1.pb.gz goroutine-3.pb.gz`: 10 → 90, +80, +800%.
+    let row = &app.model.rows[0];
+    assert_eq!(
+        app.model.row_name(row),
+        "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
+    );
+    assert_eq!(
+        (row.flat, row.base_flat, row.cum, row.base_cum),
+        (80, 10, 80, 10)
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains(
+            "        90        +80         90        +80    +800%  main.leakyWorker [runtime.gopark"
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn source_lines_are_read_off_the_ui_thread() {
+    let mut app = app_running(load("leaky/heap-3.pb.gz"), "heap-3.pb.gz", (100, 30), true);
+    let profile = app.profile_arc();
+    while let Some(job) = app.take_job() {
+        app.finish(job.run(&profile));
+    }
+    press(&mut app, "j S");
+    assert_eq!(app.view, ViewKind::Source);
+    assert!(app.source.source.is_none(), "left to a job");
+    let s = screen(&app);
+    assert!(
+        s.contains("reading the source lines of main.(*Cache).Put"),
+        "{s}"
+    );
+    let job = app.take_job().unwrap();
+    app.finish(job.run(&profile));
+    assert_eq!(
+        app.source.source.as_ref().unwrap().function,
+        "main.(*Cache).Put"
+    );
+    assert!(app.busy.is_none());
+}
+
+#[test]
+fn the_progress_indicator_waits_for_every_job() {
+    let mut app = trend_app_running(&HEAPS, (100, 30), true);
+    let profile = app.profile_arc();
+    while let Some(job) = app.take_job() {
+        app.finish(job.run(&profile));
+    }
+    assert!(app.busy.is_none());
+    press(&mut app, "j S 5 t");
+    let source = app.take_job().unwrap();
+    let ranking = app.take_job().unwrap();
+    app.finish(source.run(&profile));
+    // The ranking is still running: the UI must keep waking up for it.
+    assert_eq!(
+        app.busy.map(|(what, _)| what),
+        Some("ranking the snapshots")
+    );
+    app.finish(ranking.run(&profile));
+    assert!(app.busy.is_none());
 }
 
 /// Found by fuzzing (`fuzz/`): values whose sums pass `i64` made the Top

@@ -22,5 +22,8 @@ pub use calltree::{
 };
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
 pub use sites::{Series, StackSite, inline_suffixes, is_runtime_frame, series};
-pub use stacks::{Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks};
+pub use stacks::{
+    Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks, comparison_granularity,
+    is_goroutine_profile,
+};
 pub use top::{Top, TopOptions, TopRow, top, top_of};

@@ -291,12 +291,12 @@ impl<'p> Stacks<'p> {
             let line_matches = |re: &Regex, function: Option<FunctionId>| {
                 function.is_some_and(|f| {
                     let f = profile.function(f);
-                    re.is_match(&f.name) || re.is_match(&f.filename)
+                    re.is_match(profile.string(f.name)) || re.is_match(profile.string(f.filename))
                 })
             };
             let mapping_matches = |re: &Regex| {
                 location.mapping.is_some_and(|m| {
-                    let file = &profile.mapping(m).file;
+                    let file = profile.string(profile.mapping(m).file);
                     !file.is_empty() && re.is_match(file)
                 })
             };
@@ -594,7 +594,7 @@ impl<'p> Interner<'p> {
         mapping: Option<MappingId>,
     ) -> NodeInfo {
         let objfile = mapping
-            .map(|m| self.profile.mapping(m).file.clone())
+            .map(|m| self.profile.string(self.profile.mapping(m).file).to_owned())
             .unwrap_or_default();
         let Some(function) = function else {
             return NodeInfo {
@@ -605,12 +605,13 @@ impl<'p> Interner<'p> {
         };
         let f = self.profile.function(function);
         let name = if self.keep.function {
-            f.name.clone()
+            self.profile.string(f.name).to_owned()
         } else {
             String::new()
         };
-        let file = if self.keep.filename && !f.filename.is_empty() {
-            clean_path(&f.filename)
+        let filename = self.profile.string(f.filename);
+        let file = if self.keep.filename && !filename.is_empty() {
+            clean_path(filename)
         } else {
             String::new()
         };
@@ -651,6 +652,30 @@ pub(crate) fn clean_path(path: &str) -> String {
         (true, _) => format!("/{joined}"),
         (false, true) => ".".to_owned(),
         (false, false) => joined,
+    }
+}
+
+/// Whether the sample type counts goroutines (a goroutine profile).
+pub fn is_goroutine_profile(profile: &Profile, sample_index: usize) -> bool {
+    profile
+        .sample_types
+        .get(sample_index)
+        .is_some_and(|t| t.name == "goroutine" || t.name == "goroutines")
+}
+
+/// The granularity a comparison (`diff`, `trend`) works at: whole stacks
+/// for goroutine profiles unless a granularity was `given`, else
+/// `granularity`. One rule for the CLI and the TUI.
+pub fn comparison_granularity(
+    profile: &Profile,
+    sample_index: usize,
+    granularity: Granularity,
+    given: bool,
+) -> Granularity {
+    if !given && is_goroutine_profile(profile, sample_index) {
+        Granularity::Stacks
+    } else {
+        granularity
     }
 }
 

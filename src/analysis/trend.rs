@@ -64,6 +64,17 @@ pub fn chronological_order(times: &[i64]) -> Chronology {
     }
 }
 
+/// The caveat `trend` prints when ranking by an `alloc_*` sample type,
+/// which only ever grows: every allocating site looks like a leak.
+pub fn alloc_warning(sample_type: &str) -> Option<String> {
+    sample_type.starts_with("alloc_").then(|| {
+        format!(
+            "{sample_type} counts every allocation since the program started, so every allocating site grows; \
+             use inuse_space or inuse_objects to find what is retained"
+        )
+    })
+}
+
 /// What to rank and how.
 #[derive(Debug, Clone, Default)]
 pub struct TrendOptions {

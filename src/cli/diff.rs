@@ -8,14 +8,16 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::{
-    EXIT_GROWTH, Format, UsageError, ViewArgs, is_goroutine_profile, load_profiles, more_over,
-    profile_info, sort_by, warn_on_sample_type_mismatch,
+    EXIT_GROWTH, Format, UsageError, ViewArgs, load_profiles, more_over, profile_info, sort_by,
+    warn_on_sample_type_mismatch,
 };
-use crate::analysis::Granularity;
+use crate::analysis::comparison_granularity;
 use crate::analysis::diff::{Comparison, DiffOptions, GrowthOrder, diff};
 use crate::analysis::limit::GrowthLimit;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
+use crate::report::json::write_json;
 use crate::report::units::{percentage, signed_label};
+use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
@@ -92,11 +94,12 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let comparison = Comparison::new(base, new, args.normalize)?;
     let profile = comparison.profile();
     let sample_index = args.view.sample_index(profile)?;
-    let granularity = if !args.granularity_given && is_goroutine_profile(profile, sample_index) {
-        Granularity::Stacks
-    } else {
-        args.view.granularity
-    };
+    let granularity = comparison_granularity(
+        profile,
+        sample_index,
+        args.view.granularity,
+        args.granularity_given,
+    );
     let by = sort_by(args.cum);
     let order = match args.sort {
         SortArg::Absolute => GrowthOrder::Absolute,
@@ -145,7 +148,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
     };
     match args.format {
         Format::Text => write_diff(
-            out,
+            &mut TerminalSafe::new(&mut *out),
             &comparison.profiles(),
             sides,
             &result,
@@ -153,8 +156,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
             &text,
         )?,
         Format::Json => {
-            serde_json::to_writer(&mut *out, &diff_json(sides, &result, &text))?;
-            writeln!(out)?;
+            write_json(out, &diff_json(sides, &result, &text))?;
         }
     }
     match breach {

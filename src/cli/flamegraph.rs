@@ -5,14 +5,14 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::{ViewArgs, load_profile, usage};
 use crate::export::flamegraph::{MAX_IMAGE_WIDTH, MIN_IMAGE_WIDTH};
 use crate::export::{
-    DEFAULT_MIN_WIDTH, ExportView, Palette, SvgOptions, default_title, export_folded_file,
-    export_svg_file, write_folded, write_svg,
+    DEFAULT_MIN_WIDTH, ExportError, ExportView, Palette, SvgOptions, default_title,
+    export_folded_file, export_svg_file, write_folded, write_svg,
 };
 use crate::source::Source;
 
@@ -141,13 +141,19 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<ExitCode> {
         colors: args.colors,
         ..SvgOptions::default()
     };
-    match (args.format, to_stdout) {
-        (FlameFormat::Svg, true) => write_svg(&view, &options, out).map(drop)?,
-        (FlameFormat::Folded, true) => write_folded(&view, out).map(drop)?,
-        (FlameFormat::Svg, false) => {
-            export_svg_file(&view, &options, output_path(args)).map(drop)?
-        }
-        (FlameFormat::Folded, false) => export_folded_file(&view, output_path(args)).map(drop)?,
+    let written = match (args.format, to_stdout) {
+        (FlameFormat::Svg, true) => write_svg(&view, &options, out).map(drop),
+        (FlameFormat::Folded, true) => write_folded(&view, out).map(drop),
+        (FlameFormat::Svg, false) => export_svg_file(&view, &options, output_path(args)).map(drop),
+        (FlameFormat::Folded, false) => export_folded_file(&view, output_path(args)).map(drop),
+    };
+    match written {
+        // What the data cannot be drawn as names the data.
+        Err(e @ (ExportError::Negative { .. } | ExportError::Overflow { .. })) => Err(e)
+            .with_context(|| {
+                format!("profile '{}'", Source::parse(&args.profile).display_name())
+            })?,
+        other => other?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use crate::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
 use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile, common_sample_types};
 use crate::report::ProfileInfo;
-use crate::source::{Source, load, load_all};
+use crate::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load, load_all};
 
 mod diff;
 mod flamegraph;
@@ -110,6 +110,10 @@ pub struct ViewArgs {
     /// Refuse profiles whose decompressed size exceeds this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DECOMPRESSED)]
     pub max_decompressed: u64,
+
+    /// Refuse HTTP responses larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOWNLOAD)]
+    pub max_download: u64,
 }
 
 fn parse_granularity(s: &str) -> Result<Granularity, String> {
@@ -124,9 +128,12 @@ pub enum Format {
 }
 
 impl ViewArgs {
-    pub fn decode_options(&self) -> DecodeOptions {
-        DecodeOptions {
-            max_decompressed: self.max_decompressed,
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            decode: DecodeOptions {
+                max_decompressed: self.max_decompressed,
+            },
+            max_download: self.max_download,
         }
     }
 
@@ -175,13 +182,13 @@ impl ViewArgs {
 
 /// Loads a profile argument.
 pub fn load_profile(arg: &str, view: &ViewArgs) -> Result<Profile> {
-    load(&Source::parse(arg), &view.decode_options())
+    load(&Source::parse(arg), &view.load_options())
 }
 
 /// Loads several profile arguments at once (in parallel), in argument order.
 pub fn load_profiles(args: &[String], view: &ViewArgs) -> Result<Vec<Profile>> {
     let sources: Vec<Source> = args.iter().map(|a| Source::parse(a)).collect();
-    load_all(&sources, &view.decode_options())
+    load_all(&sources, &view.load_options())
 }
 
 /// Header facts of a loaded profile argument.
@@ -231,15 +238,6 @@ pub fn warn_on_sample_type_mismatch(profiles: &[&Profile]) {
             common.join(", ")
         ));
     }
-}
-
-/// Whether a profile counts goroutines: `diff` and `trend` then compare
-/// whole stacks unless a granularity is given.
-pub fn is_goroutine_profile(profile: &Profile, sample_index: usize) -> bool {
-    profile
-        .sample_types
-        .get(sample_index)
-        .is_some_and(|t| t.name == "goroutine" || t.name == "goroutines")
 }
 
 /// Whether `--granularity` was given on the command line of `subcommand`
@@ -308,14 +306,5 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// Keeps an error on one line: control characters from hostile input are escaped.
 fn one_line(message: &str) -> String {
-    message
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    crate::safe_text::visible(message).into_owned()
 }

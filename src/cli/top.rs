@@ -11,8 +11,9 @@ use clap::Args;
 use super::{Format, ViewArgs, load_profiles, sort_by, warn_on_sample_type_mismatch};
 use crate::analysis::{TopOptions, top};
 use crate::profile::{BaseMode, Profile, combine_with_base, merge};
-use crate::report::json::top_json;
+use crate::report::json::{top_json, write_json};
 use crate::report::text::{TextOptions, write_top};
+use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
 pub struct TopArgs {
@@ -83,11 +84,16 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
                 unit: args.unit.clone(),
                 node_fraction,
             };
-            write_top(out, &profile, &table, &options.filters, &text)?;
+            write_top(
+                &mut TerminalSafe::new(&mut *out),
+                &profile,
+                &table,
+                &options.filters,
+                &text,
+            )?;
         }
         Format::Json => {
-            serde_json::to_writer(&mut *out, &top_json(&table))?;
-            writeln!(out)?;
+            write_json(out, &top_json(&table))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -8,16 +8,18 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{
-    EXIT_GROWTH, Format, UsageError, ViewArgs, is_goroutine_profile, load_profiles, more_over,
-    one_line, profile_info, sort_by, warn,
+    EXIT_GROWTH, Format, UsageError, ViewArgs, load_profiles, more_over, one_line, profile_info,
+    sort_by, warn,
 };
-use crate::analysis::Granularity;
+use crate::analysis::comparison_granularity;
 use crate::analysis::limit::GrowthLimit;
-use crate::analysis::trend::{Snapshots, TrendOptions, chronological_order, trend};
+use crate::analysis::trend::{Snapshots, TrendOptions, alloc_warning, chronological_order, trend};
 use crate::profile::{Profile, common_sample_types};
 use crate::report::ProfileInfo;
+use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::report::units::{percentage, signed_label};
+use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
 pub struct TrendArgs {
@@ -145,21 +147,6 @@ pub fn order_snapshots(args: &[String], loaded: Vec<Profile>) -> Ordered {
     }
 }
 
-/// The granularity a trend compares at: whole stacks for goroutine
-/// profiles unless `--granularity` was `given`, else `granularity`.
-pub fn trend_granularity(
-    profile: &Profile,
-    sample_index: usize,
-    granularity: Granularity,
-    given: bool,
-) -> Granularity {
-    if !given && is_goroutine_profile(profile, sample_index) {
-        Granularity::Stacks
-    } else {
-        granularity
-    }
-}
-
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let filters = args.view.filters()?;
     let loaded = load_profiles(&args.snapshots, &args.view)?;
@@ -174,17 +161,11 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let profile = snapshots.profile();
     let sample_index = args.view.sample_index(profile)?;
     let sample_type = &profile.sample_types[sample_index];
-    if sample_type.name.starts_with("alloc_") {
-        warnings.push(format!(
-            "{} counts every allocation since the program started, so every allocating site grows; \
-             use inuse_space or inuse_objects to find what is retained",
-            sample_type.name
-        ));
-    }
+    warnings.extend(alloc_warning(&sample_type.name));
     for w in &warnings {
         warn(w);
     }
-    let granularity = trend_granularity(
+    let granularity = comparison_granularity(
         profile,
         sample_index,
         args.view.granularity,
@@ -235,7 +216,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
                 by,
             };
             write_trend(
-                out,
+                &mut TerminalSafe::new(&mut *out),
                 &snapshots.profiles(),
                 &infos,
                 &result,
@@ -245,8 +226,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         }
         Format::Json => {
             let doc = trend_json(&infos, &result, by, by_time, &warnings);
-            serde_json::to_writer(&mut *out, &doc)?;
-            writeln!(out)?;
+            write_json(out, &doc)?;
         }
     }
     match breach {

@@ -13,6 +13,7 @@ use super::{ViewArgs, load_profiles};
 use crate::analysis::trend::Snapshots;
 use crate::profile::Profile;
 use crate::source::Source;
+use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
 use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
 
@@ -38,6 +39,10 @@ pub struct TuiArgs {
     /// Open several profiles merged into one (as `top` does with several files).
     #[arg(long)]
     merge: bool,
+
+    /// Directory `e` writes SVG files into (default: the working directory).
+    #[arg(long, value_name = "DIR")]
+    export_dir: Option<PathBuf>,
 
     /// Set from the command line's value source: whether `--granularity`
     /// was given (the Trend view compares whole goroutine stacks otherwise).
@@ -95,6 +100,16 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
     if let Some(base) = &args.diff_base {
         title = format!("{title} vs {}", Source::parse(base).short_name());
     }
+    // What export file names start with: the profile shown, plainly.
+    let shown = profiles.last().map(|p| Source::parse(p).short_name());
+    let base = args
+        .diff_base
+        .as_deref()
+        .map(|b| Source::parse(b).short_name());
+    let mut stem = export_stem(shown.as_deref().unwrap_or("profile"), base.as_deref());
+    if profiles.len() > 1 && args.merge {
+        stem.push_str(".merged");
+    }
     let what = profiles.join(" ");
     let profiles = profiles.to_vec();
     let args = args.clone();
@@ -121,7 +136,7 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
             None => Arc::clone(&new),
         };
         let sample_index = args.view.sample_index(&profile)?;
-        let options = app_options(&args, title, sample_index, size);
+        let options = app_options(&args, title, stem, sample_index, size);
         App::new(
             profile,
             AppOptions {
@@ -134,14 +149,24 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn app_options(args: &TuiArgs, title: String, sample_index: usize, size: (u16, u16)) -> AppOptions {
+fn app_options(
+    args: &TuiArgs,
+    title: String,
+    export_stem: String,
+    sample_index: usize,
+    size: (u16, u16),
+) -> AppOptions {
     AppOptions {
         title,
         sample_index,
         granularity: args.view.granularity,
         chips: args.chips(),
         source_paths: args.source_paths(),
-        export_dir: PathBuf::from("."),
+        export_dir: args
+            .export_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(".")),
+        export_stem,
         theme: theme::Theme::new(theme::ColorMode::detect()),
         size,
         background: true,
@@ -159,14 +184,12 @@ fn trend_app(profiles: &[String], args: &TuiArgs, size: (u16, u16)) -> Result<Ap
         .last()
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("no profile given"))?;
-    let title = format!(
-        "{} (newest of {})",
-        ordered
-            .infos
-            .last()
-            .map_or_else(String::new, |i| i.source.clone()),
-        ordered.infos.len()
-    );
+    let newest_source = ordered
+        .infos
+        .last()
+        .map_or_else(String::new, |i| i.source.clone());
+    let title = format!("{newest_source} (newest of {})", ordered.infos.len());
+    let stem = export_stem(&Source::parse(&newest_source).short_name(), None);
     let snapshots = Snapshots::new(ordered.profiles)?;
     let input = TrendInput {
         sample_index: args.view.sample_index(snapshots.profile())?,
@@ -178,6 +201,6 @@ fn trend_app(profiles: &[String], args: &TuiArgs, size: (u16, u16)) -> Result<Ap
         warnings: ordered.warnings,
     };
     let sample_index = args.view.sample_index(&newest)?;
-    let options = app_options(args, title, sample_index, size);
+    let options = app_options(args, title, stem, sample_index, size);
     Ok(App::new(Arc::new(newest), options)?.with_trend(input)?)
 }

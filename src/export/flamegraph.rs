@@ -23,7 +23,7 @@ use inferno::flamegraph::{Direction, Options};
 
 use super::titles::{DrawnFrame, FrameTitles, Measure, TitleRewriter};
 use super::tree::{Pair, StackSet};
-use super::{ExportError, escape_frame, write_atomically};
+use super::{ExportError, escape_frame, write_output};
 use crate::analysis::{Filters, Granularity};
 use crate::profile::Profile;
 
@@ -251,7 +251,8 @@ pub fn write_svg(
     out: &mut dyn Write,
 ) -> Result<ExportStats, ExportError> {
     options.validate()?;
-    let set = StackSet::collect(view)?;
+    let mut set = StackSet::collect(view)?;
+    set.signed_as_magnitudes()?;
     set.check_non_negative()?;
     if set.shown.new <= 0 {
         return Err(ExportError::Empty {
@@ -318,6 +319,7 @@ pub fn write_svg(
         escaped: &escaped,
         measure: &measure,
         diff: set.diff,
+        signed: set.signed,
     };
     let mut rewriter = TitleRewriter::new(BufWriter::with_capacity(1 << 16, out), &titles);
     let drawn = inferno::flamegraph::from_lines(&mut opt, layout.lines().rev(), &mut rewriter);
@@ -341,13 +343,18 @@ pub fn export_svg_file(
     options: &SvgOptions,
     path: &Path,
 ) -> Result<ExportStats, ExportError> {
-    write_atomically(path, |out| write_svg(view, options, out))
+    write_output(path, |out| write_svg(view, options, out))
 }
 
 /// The second line: how this view differs from the whole profile.
 fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure) -> Option<String> {
     let mut parts = Vec::new();
-    if set.diff {
+    if set.signed {
+        parts.push(
+            "signed values: width = magnitude, colour = sign (red positive, blue negative)"
+                .to_owned(),
+        );
+    } else if set.diff {
         let base = set.base_total.unwrap_or_default();
         parts.push(format!(
             "differential vs base ({}): width = this profile, colour = change in own value (red grew, blue shrank)",

@@ -14,7 +14,9 @@
 //! `%XX`) exactly the characters that would change how a line is read:
 //!
 //! * `;`, and `%` itself (so the encoding can be undone: [`unescape_frame`]);
-//! * control characters (line breaks, tabs, NUL …), U+2028/U+2029 and the
+//! * control characters (line breaks, tabs, NUL …), U+2028/U+2029, the
+//!   bidi controls that would make a line read backwards on a terminal
+//!   (U+202A–U+202E, U+2066–U+2069 and the marks; see `safe_text`), and the
 //!   non-characters U+FFFE/U+FFFF (not allowed in XML, so not in an SVG);
 //! * whitespace at either end of a name (readers trim lines);
 //! * the space before a trailing number (`f 12` would read as a count);
@@ -31,7 +33,7 @@ use std::path::Path;
 
 use super::flamegraph::{ExportStats, ExportView};
 use super::tree::StackSet;
-use super::{ExportError, write_atomically};
+use super::{ExportError, write_output};
 
 /// Makes a frame name safe to place in a folded line (see the module docs).
 pub fn escape_frame(name: &str) -> Cow<'_, str> {
@@ -40,10 +42,9 @@ pub fn escape_frame(name: &str) -> Cow<'_, str> {
         !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit() || b == b'.')
     });
     let needs_escape = |i: usize, c: char| {
-        matches!(
-            c,
-            ';' | '%' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
-        ) || c.is_control()
+        matches!(c, ';' | '%' | '\u{FFFE}' | '\u{FFFF}')
+            || c.is_control()
+            || crate::safe_text::is_unsafe(c)
             || (c.is_whitespace() && (i == 0 || i + c.len_utf8() == name.len()))
             || Some(i) == count_space
             || (i == 0 && name.starts_with("# "))
@@ -135,7 +136,7 @@ pub fn write_folded(
 
 /// [`write_folded`] into a file, atomically (a temporary file renamed into place).
 pub fn export_folded_file(view: &ExportView<'_>, path: &Path) -> Result<ExportStats, ExportError> {
-    write_atomically(path, |out| write_folded(view, out))
+    write_output(path, |out| write_folded(view, out))
 }
 
 #[cfg(test)]
@@ -172,6 +173,9 @@ mod tests {
         assert_eq!(escape_frame("f 1.5"), "f%201.5");
         assert_eq!(escape_frame("# comment"), "%23 comment");
         assert_eq!(escape_frame("a\u{2028}b"), "a%E2%80%A8b");
+        // Bidi controls would reorder the line on a terminal.
+        assert_eq!(escape_frame("gnp\u{202e}x"), "gnp%E2%80%AEx");
+        assert_eq!(escape_frame("\u{2066}a"), "%E2%81%A6a");
         assert_eq!(escape_frame("\u{FFFF}"), "%EF%BF%BF");
     }
 

@@ -91,7 +91,17 @@ impl Measure {
     }
 
     /// The tooltip info of a frame with these cumulative values.
-    pub fn info(&self, cum: Pair, diff: bool) -> String {
+    pub fn info(&self, cum: Pair, diff: bool, signed: bool) -> String {
+        if signed {
+            // new = |v| and base = |v| - v summed: the signed value is new - base.
+            let value = cum.new.saturating_sub(cum.base);
+            return format!(
+                "{}, {}; magnitude {}",
+                self.value(value),
+                self.percent(value),
+                self.short(cum.new)
+            );
+        }
         let mut info = format!("{}, {}", self.value(cum.new), self.percent(cum.new));
         if diff {
             info.push_str(&format!(
@@ -186,6 +196,8 @@ pub(crate) struct FrameTitles<'a> {
     pub escaped: &'a [String],
     pub measure: &'a Measure,
     pub diff: bool,
+    /// Values are signed magnitudes (`StackSet::signed`).
+    pub signed: bool,
 }
 
 impl FrameTitles<'_> {
@@ -218,7 +230,7 @@ impl FrameTitles<'_> {
         }
         Ok(format!(
             "{prefix} ({})",
-            xml_escape(&self.measure.info(cum, self.diff))
+            xml_escape(&self.measure.info(cum, self.diff, self.signed))
         ))
     }
 }
@@ -411,6 +423,7 @@ mod tests {
             escaped: &escaped,
             measure: &measure,
             diff: false,
+            signed: false,
         };
         let svg = "<svg><g><title>a&lt;b (2,048 samples, 100.00%)</title><rect/></g>\
                    <g><title>all (2,048 samples, 100%)</title></g></svg>";

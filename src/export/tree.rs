@@ -58,6 +58,11 @@ pub(crate) struct StackSet {
     values: Vec<Pair>,
     /// Whether a base profile takes part (a differential view).
     pub diff: bool,
+    /// A single profile with negative values (e.g. one saved by `pprof
+    /// -base`), drawn as magnitudes with the sign in the colour: each value
+    /// `v` is held as `new = |v|`, `base = |v| - v`, so widths are `|v|`
+    /// and `new - base` is `v` (see [`StackSet::signed_as_magnitudes`]).
+    pub signed: bool,
     /// The new profile's total over all samples before filters (pprof's
     /// report total), after `--normalize` scaling.
     pub total: i64,
@@ -121,6 +126,7 @@ impl StackSet {
             ends: Vec::new(),
             values: Vec::new(),
             diff: false,
+            signed: false,
             total: 0,
             base_total: None,
             shown: Pair::default(),
@@ -266,6 +272,49 @@ impl StackSet {
     fn stack(&self, i: usize) -> &[u32] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.frames[start..self.ends[i]]
+    }
+
+    /// Makes a single profile with negative values drawable the way
+    /// pprof's flame graph draws it: widths are magnitudes, and the sign
+    /// shows in the colour (the differential colouring: red where the
+    /// signed value is positive, blue where negative) and the tooltips.
+    /// Differential views and profiles without negative values are left as
+    /// they are.
+    pub fn signed_as_magnitudes(&mut self) -> Result<(), ExportError> {
+        if self.diff || self.negative.is_none() {
+            return Ok(());
+        }
+        let mut shown = Pair::default();
+        for v in &mut self.values {
+            let magnitude = v.new.saturating_abs();
+            // |v| - v is at most 2|v|: checked, like every sum here.
+            let base = magnitude.checked_sub(v.new);
+            let sums = base.and_then(|base| {
+                Some(Pair {
+                    new: shown.new.checked_add(magnitude)?,
+                    base: shown.base.checked_add(base)?,
+                })
+            });
+            match (base, sums) {
+                (Some(base), Some(sums)) => {
+                    *v = Pair {
+                        new: magnitude,
+                        base,
+                    };
+                    shown = sums;
+                }
+                _ => {
+                    return Err(ExportError::Overflow {
+                        sample_type: self.sample_type.clone(),
+                    });
+                }
+            }
+        }
+        self.shown = shown;
+        self.diff = true;
+        self.signed = true;
+        self.negative = None;
+        Ok(())
     }
 
     /// Fails on a sample with a negative value: a flame graph's widths (and

@@ -191,22 +191,24 @@ fn length_error(len: u64) -> ProfileError {
     ))
 }
 
-/// The top-level message as it is on the wire, with samples already flat.
+/// The top-level message as it is on the wire, with samples already flat
+/// and every table in a compact form: nothing here costs much more than the
+/// bytes it came from (see `DESIGN` in the README's "Limits and safety").
 #[derive(Default)]
 struct RawProfile {
     sample_type: Vec<pb::ValueType>,
     samples: RawSamples,
-    mapping: Vec<pb::Mapping>,
-    location: Vec<pb::Location>,
-    function: Vec<pb::Function>,
-    strings: Vec<String>,
+    mappings: Vec<Mapping>,
+    locations: RawLocations,
+    functions: Vec<Function>,
+    strings: StringTable,
     drop_frames: i64,
     keep_frames: i64,
     time_nanos: i64,
     duration_nanos: i64,
     period_type: Option<pb::ValueType>,
     period: i64,
-    comment: Vec<i64>,
+    comment: Vec<u32>,
     default_sample_type: i64,
 }
 
@@ -216,9 +218,25 @@ struct RawSamples {
     location_ids: LocationIds,
     stack_ends: Vec<usize>,
     values: Vec<i64>,
-    value_ends: Vec<usize>,
-    labels: Vec<pb::Label>,
+    /// How many values each sample has: the first sample's count, which
+    /// every other sample must match (checked against the sample types at
+    /// the end).
+    value_count: Option<usize>,
+    labels: Vec<Label>,
+    /// Empty until some sample has a label.
     label_ends: Vec<usize>,
+    /// The largest key of the labels dropped for having no value.
+    dropped_label_key: StrId,
+}
+
+/// Locations as they come, already in the model's form; the raw mapping and
+/// function ids wait beside them until every table has been read.
+#[derive(Default)]
+struct RawLocations {
+    locations: Vec<Location>,
+    mapping_ids: Vec<u64>,
+    lines: Vec<Line>,
+    function_ids: Vec<u64>,
 }
 
 /// Raw location ids: 4 bytes each while they fit (Go numbers them from 1),
@@ -242,25 +260,47 @@ impl LocationIds {
         }
     }
 
-    fn push(&mut self, id: u64) {
+    fn push(&mut self, id: u64) -> Result<(), ProfileError> {
         match self {
             LocationIds::Narrow(narrow) => match u32::try_from(id) {
-                Ok(id) => narrow.push(id),
+                Ok(id) => try_push(narrow, id),
                 Err(_) => {
-                    let mut wide: Vec<u64> = narrow.iter().map(|&id| u64::from(id)).collect();
+                    let mut wide = Vec::new();
+                    reserve(&mut wide, narrow.len() + 1)?;
+                    wide.extend(narrow.iter().map(|&id| u64::from(id)));
                     wide.push(id);
                     *self = LocationIds::Wide(wide);
+                    Ok(())
                 }
             },
-            LocationIds::Wide(wide) => wide.push(id),
+            LocationIds::Wide(wide) => try_push(wide, id),
         }
     }
+}
+
+/// Makes room for `additional` more items, or says that memory ran out
+/// (instead of aborting the process, as a failed `Vec` growth would).
+fn reserve<T>(v: &mut Vec<T>, additional: usize) -> Result<(), ProfileError> {
+    v.try_reserve(additional)
+        .map_err(|_| ProfileError::OutOfMemory)
+}
+
+/// `v.push(x)`, growing the vector fallibly.
+fn try_push<T>(v: &mut Vec<T>, x: T) -> Result<(), ProfileError> {
+    if v.len() == v.capacity() {
+        reserve(v, v.len().max(8))?;
+    }
+    v.push(x);
+    Ok(())
 }
 
 /// Per-sample scratch buffers, reused so that decoding a sample allocates nothing.
 #[derive(Default)]
 struct Scratch {
     values: Vec<i64>,
+    indices: Vec<i64>,
+    function: pb::Function,
+    mapping: pb::Mapping,
 }
 
 /// Splits a length-delimited payload off the front of `buf`.
@@ -283,6 +323,14 @@ fn expect_wire_type(expected: WireType, actual: WireType) -> Result<(), prost::D
     encoding::check_wire_type(expected, actual)
 }
 
+/// A string-table index as the model stores it (`u32`): larger ones can
+/// never be valid, since the table cannot have that many entries.
+fn string_index(index: i64) -> Result<StrId, ProfileError> {
+    u32::try_from(index)
+        .map(StrId)
+        .map_err(|_| ProfileError::StringIndexTooLarge { index })
+}
+
 impl RawProfile {
     /// Parses a stream of chunks, field by field: a field split across
     /// chunks waits for the next one. Refuses more than `limit` bytes.
@@ -303,8 +351,10 @@ impl RawProfile {
             }
             if pending.is_empty() {
                 let consumed = p.parse_complete_fields(&chunk, &mut scratch, &ctx)?;
+                reserve(&mut pending, chunk.len() - consumed)?;
                 pending.extend_from_slice(&chunk[consumed..]);
             } else {
+                reserve(&mut pending, chunk.len())?;
                 pending.extend_from_slice(&chunk);
                 let consumed = p.parse_complete_fields(&pending, &mut scratch, &ctx)?;
                 pending.drain(..consumed);
@@ -354,20 +404,68 @@ impl RawProfile {
         use encoding::{int64, message};
         let p = self;
         match tag {
-            1 => message::merge_repeated(wire_type, &mut p.sample_type, buf, ctx.clone())?,
+            1 => {
+                if p.sample_type.len() >= MAX_SAMPLE_TYPES {
+                    return Err(ProfileError::TooMany {
+                        what: "sample types",
+                        max: MAX_SAMPLE_TYPES,
+                    });
+                }
+                message::merge_repeated(wire_type, &mut p.sample_type, buf, ctx.clone())?
+            }
             2 => {
                 expect_length_delimited(wire_type)?;
                 let body = take_length_delimited(buf)?;
-                p.samples.push(body, scratch, ctx)?;
+                p.samples.push(body, scratch, p.sample_type.len(), ctx)?;
             }
-            3 => message::merge_repeated(wire_type, &mut p.mapping, buf, ctx.clone())?,
-            4 => message::merge_repeated(wire_type, &mut p.location, buf, ctx.clone())?,
-            5 => message::merge_repeated(wire_type, &mut p.function, buf, ctx.clone())?,
+            3 => {
+                let m = &mut scratch.mapping;
+                *m = pb::Mapping::default();
+                message::merge(wire_type, m, buf, ctx.clone())?;
+                if m.id == 0 {
+                    return Err(ProfileError::ZeroId { what: "mapping" });
+                }
+                // String indices are checked once the table is complete.
+                let mapping = Mapping {
+                    id: m.id,
+                    memory_start: m.memory_start,
+                    memory_limit: m.memory_limit,
+                    file_offset: m.file_offset,
+                    file: string_index(m.filename)?,
+                    build_id: string_index(m.build_id)?,
+                    has_functions: m.has_functions,
+                    has_filenames: m.has_filenames,
+                    has_line_numbers: m.has_line_numbers,
+                    has_inline_frames: m.has_inline_frames,
+                };
+                try_push(&mut p.mappings, mapping)?;
+            }
+            4 => {
+                expect_length_delimited(wire_type)?;
+                let body = take_length_delimited(buf)?;
+                p.locations.push(body, ctx)?;
+            }
+            5 => {
+                let f = &mut scratch.function;
+                *f = pb::Function::default();
+                message::merge(wire_type, f, buf, ctx.clone())?;
+                if f.id == 0 {
+                    return Err(ProfileError::ZeroId { what: "function" });
+                }
+                let function = Function {
+                    id: f.id,
+                    name: string_index(f.name)?,
+                    system_name: string_index(f.system_name)?,
+                    filename: string_index(f.filename)?,
+                    start_line: f.start_line,
+                };
+                try_push(&mut p.functions, function)?;
+            }
             6 => {
                 // Decoded leniently: Go symbol names are not always valid UTF-8.
                 expect_length_delimited(wire_type)?;
                 let bytes = take_length_delimited(buf)?;
-                p.strings.push(String::from_utf8_lossy(bytes).into_owned());
+                p.strings.push(&String::from_utf8_lossy(bytes))?;
             }
             7 => int64::merge(wire_type, &mut p.drop_frames, buf, ctx.clone())?,
             8 => int64::merge(wire_type, &mut p.keep_frames, buf, ctx.clone())?,
@@ -380,7 +478,14 @@ impl RawProfile {
                 ctx.clone(),
             )?,
             12 => int64::merge(wire_type, &mut p.period, buf, ctx.clone())?,
-            13 => int64::merge_repeated(wire_type, &mut p.comment, buf, ctx.clone())?,
+            13 => {
+                scratch.indices.clear();
+                int64::merge_repeated(wire_type, &mut scratch.indices, buf, ctx.clone())?;
+                reserve(&mut p.comment, scratch.indices.len())?;
+                for &index in &scratch.indices {
+                    p.comment.push(string_index(index)?.0);
+                }
+            }
             14 => int64::merge(wire_type, &mut p.default_sample_type, buf, ctx.clone())?,
             _ => encoding::skip_field(wire_type, tag, buf, ctx.clone())?,
         }
@@ -388,15 +493,21 @@ impl RawProfile {
     }
 }
 
+/// The most sample types a profile may have. Real ones have one to four;
+/// each costs a value in every sample and copies of two names.
+const MAX_SAMPLE_TYPES: usize = 1024;
+
 impl RawSamples {
     fn push(
         &mut self,
         mut body: &[u8],
         scratch: &mut Scratch,
+        sample_types: usize,
         ctx: &DecodeContext,
     ) -> Result<(), ProfileError> {
-        use encoding::{int64, message};
+        use encoding::int64;
         scratch.values.clear();
+        let labels_before = self.labels.len();
         let body = &mut body;
         while !body.is_empty() {
             let (tag, wire_type) = decode_key(body)?;
@@ -405,23 +516,124 @@ impl RawSamples {
                 1 if wire_type == WireType::LengthDelimited => {
                     let mut packed = take_length_delimited(body)?;
                     while !packed.is_empty() {
-                        self.location_ids.push(decode_varint(&mut packed)?);
+                        self.location_ids.push(decode_varint(&mut packed)?)?;
                     }
                 }
                 1 => {
                     expect_wire_type(WireType::Varint, wire_type)?;
-                    self.location_ids.push(decode_varint(body)?);
+                    self.location_ids.push(decode_varint(body)?)?;
                 }
                 2 => int64::merge_repeated(wire_type, &mut scratch.values, body, ctx.clone())?,
-                3 => message::merge_repeated(wire_type, &mut self.labels, body, ctx.clone())?,
+                3 => {
+                    expect_length_delimited(wire_type)?;
+                    let mut label = pb::Label::default();
+                    prost::Message::merge(&mut label, take_length_delimited(body)?)?;
+                    if label.str == 0 && label.num == 0 && label.num_unit == 0 {
+                        // Neither a string nor a number: pprof drops such a
+                        // label when decoding (its key must still be valid).
+                        let key = string_index(label.key)?;
+                        self.dropped_label_key = self.dropped_label_key.max(key);
+                        continue;
+                    }
+                    try_push(
+                        &mut self.labels,
+                        Label {
+                            key: string_index(label.key)?,
+                            str: string_index(label.str)?,
+                            num: label.num,
+                            num_unit: string_index(label.num_unit)?,
+                        },
+                    )?;
+                }
                 _ => encoding::skip_field(wire_type, tag, body, ctx.clone())?,
             }
         }
-        self.stack_ends.push(self.location_ids.len());
+        let sample = self.stack_ends.len();
+        let got = scratch.values.len();
+        match self.value_count {
+            None => self.value_count = Some(got),
+            Some(want) if want != got => {
+                // Sample types usually come first; if not, the first sample sets the count.
+                let want = if sample_types > 0 { sample_types } else { want };
+                let sample = if got == want { 0 } else { sample };
+                return Err(ProfileError::ValueCount { sample, got, want });
+            }
+            Some(_) => {}
+        }
+        if sample_types > 0 && got != sample_types {
+            return Err(ProfileError::ValueCount {
+                sample,
+                got,
+                want: sample_types,
+            });
+        }
+        // The first sample with labels fills in the (empty) ends of those before it.
+        if self.labels.len() > labels_before || !self.label_ends.is_empty() {
+            if self.label_ends.len() < sample {
+                reserve(&mut self.label_ends, sample + 1)?;
+                self.label_ends.resize(sample, 0);
+            }
+            try_push(&mut self.label_ends, self.labels.len())?;
+        }
+        try_push(&mut self.stack_ends, self.location_ids.len())?;
+        reserve(&mut self.values, got)?;
         self.values.extend_from_slice(&scratch.values);
-        self.value_ends.push(self.values.len());
-        self.label_ends.push(self.labels.len());
         Ok(())
+    }
+}
+
+impl RawLocations {
+    /// Reads one `Location` message (decoded by hand, so that its lines
+    /// land in the flat array instead of a vector of their own).
+    fn push(&mut self, mut body: &[u8], ctx: &DecodeContext) -> Result<(), ProfileError> {
+        use encoding::{bool as boolean, uint64};
+        let (mut id, mut mapping_id, mut address, mut is_folded) = (0, 0, 0, false);
+        let start = self.lines.len();
+        let body = &mut body;
+        while !body.is_empty() {
+            let (tag, wire_type) = decode_key(body)?;
+            match tag {
+                1 => uint64::merge(wire_type, &mut id, body, ctx.clone())?,
+                2 => uint64::merge(wire_type, &mut mapping_id, body, ctx.clone())?,
+                3 => uint64::merge(wire_type, &mut address, body, ctx.clone())?,
+                4 => {
+                    expect_length_delimited(wire_type)?;
+                    let mut line = pb::Line::default();
+                    prost::Message::merge(&mut line, take_length_delimited(body)?)?;
+                    try_push(&mut self.function_ids, line.function_id)?;
+                    try_push(
+                        &mut self.lines,
+                        Line {
+                            function: None,
+                            line: line.line,
+                            column: line.column,
+                        },
+                    )?;
+                }
+                5 => boolean::merge(wire_type, &mut is_folded, body, ctx.clone())?,
+                _ => encoding::skip_field(wire_type, tag, body, ctx.clone())?,
+            }
+        }
+        if id == 0 {
+            return Err(ProfileError::ZeroId { what: "location" });
+        }
+        if self.lines.len().saturating_add(self.locations.len()) >= MAX_FRAMES {
+            return Err(ProfileError::TooMany {
+                what: "location lines",
+                max: MAX_FRAMES,
+            });
+        }
+        try_push(&mut self.mapping_ids, mapping_id)?;
+        try_push(
+            &mut self.locations,
+            Location {
+                id,
+                mapping: None,
+                address,
+                lines: start as u32..self.lines.len() as u32,
+                is_folded,
+            },
+        )
     }
 }
 
@@ -448,9 +660,14 @@ impl IdIndex {
         }
         let max = ids.clone().max().unwrap_or(0);
         let mut index = if max <= (n as u64).saturating_mul(4).max(1024) {
-            IdIndex::Dense(vec![IdIndex::ABSENT; max as usize + 1])
+            let mut table = Vec::new();
+            reserve(&mut table, max as usize + 1)?;
+            table.resize(max as usize + 1, IdIndex::ABSENT);
+            IdIndex::Dense(table)
         } else {
-            IdIndex::Sparse(HashMap::with_capacity_and_hasher(n, Default::default()))
+            let mut map = HashMap::default();
+            map.try_reserve(n).map_err(|_| ProfileError::OutOfMemory)?;
+            IdIndex::Sparse(map)
         };
         for (i, id) in ids.enumerate() {
             if id == 0 {
@@ -529,27 +746,29 @@ impl IdIndex {
 }
 
 /// Resolves string-table indices, rejecting those out of range.
-struct Strings<'a>(&'a [String]);
+struct Strings<'a>(&'a StringTable);
 
-impl Strings<'_> {
-    fn get(&self, index: i64) -> Result<&str, ProfileError> {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| self.0.get(i))
-            .map(String::as_str)
-            .ok_or(ProfileError::StringIndex {
+impl<'a> Strings<'a> {
+    fn id(&self, index: i64) -> Result<StrId, ProfileError> {
+        match u32::try_from(index) {
+            Ok(i) if (i as usize) < self.0.len() => Ok(StrId(i)),
+            _ => Err(ProfileError::StringIndex {
                 index,
                 len: self.0.len(),
-            })
+            }),
+        }
+    }
+
+    fn check(&self, id: StrId) -> Result<(), ProfileError> {
+        self.id(i64::from(id.0)).map(drop)
+    }
+
+    fn get(&self, index: i64) -> Result<&'a str, ProfileError> {
+        Ok(self.0.get(self.id(index)?))
     }
 
     fn owned(&self, index: i64) -> Result<String, ProfileError> {
         self.get(index).map(str::to_owned)
-    }
-
-    fn id(&self, index: i64) -> Result<StrId, ProfileError> {
-        self.get(index)?;
-        Ok(StrId(index as u32))
     }
 
     fn value_type(&self, vt: &pb::ValueType) -> Result<ValueType, ProfileError> {
@@ -565,115 +784,114 @@ impl Strings<'_> {
     }
 }
 
+/// The most bytes the names of the sample types (and period type) may
+/// take together: they are copied, so a thousand types named after one
+/// long string must not copy it a thousand times.
+const MAX_TYPE_NAME_BYTES: usize = 1 << 20;
+
+/// Collects fallibly: reserves for every item first.
+fn try_collect<T>(
+    len: usize,
+    items: impl Iterator<Item = Result<T, ProfileError>>,
+) -> Result<Vec<T>, ProfileError> {
+    let mut out = Vec::new();
+    reserve(&mut out, len)?;
+    for item in items {
+        out.push(item?);
+    }
+    Ok(out)
+}
+
 impl TryFrom<RawProfile> for Profile {
     type Error = ProfileError;
 
     fn try_from(raw: RawProfile) -> Result<Profile, ProfileError> {
-        if raw.strings.first().is_some_and(|s| !s.is_empty()) {
+        if !raw.strings.is_empty() && !raw.strings.get(StrId(0)).is_empty() {
             return Err(ProfileError::StringTableStart);
-        }
-        if raw.strings.len() > u32::MAX as usize {
-            return Err(ProfileError::TooMany {
-                what: "strings",
-                max: u32::MAX as usize,
-            });
         }
         let strings = Strings(&raw.strings);
         if raw.sample_type.is_empty() {
             return Err(ProfileError::NoSampleTypes);
+        }
+        let type_bytes: usize = raw
+            .sample_type
+            .iter()
+            .chain(&raw.period_type)
+            .map(|vt| {
+                let name = strings.get(vt.r#type).map_or(0, str::len);
+                name + strings.get(vt.unit).map_or(0, str::len)
+            })
+            .sum();
+        if type_bytes > MAX_TYPE_NAME_BYTES {
+            return Err(ProfileError::TooMany {
+                what: "bytes of sample type names",
+                max: MAX_TYPE_NAME_BYTES,
+            });
         }
         let sample_types = raw
             .sample_type
             .iter()
             .map(|vt| strings.value_type(vt))
             .collect::<Result<Vec<_>, _>>()?;
-
-        let mappings = raw
-            .mapping
-            .iter()
-            .map(|m| {
-                Ok(Mapping {
-                    id: m.id,
-                    memory_start: m.memory_start,
-                    memory_limit: m.memory_limit,
-                    file_offset: m.file_offset,
-                    file: strings.owned(m.filename)?,
-                    build_id: strings.owned(m.build_id)?,
-                    has_functions: m.has_functions,
-                    has_filenames: m.has_filenames,
-                    has_line_numbers: m.has_line_numbers,
-                    has_inline_frames: m.has_inline_frames,
-                })
-            })
-            .collect::<Result<Vec<_>, ProfileError>>()?;
-        let mapping_index = IdIndex::build(raw.mapping.iter().map(|m| m.id), "mapping")?;
-
-        let functions = raw
-            .function
-            .iter()
-            .map(|f| {
-                Ok(Function {
-                    id: f.id,
-                    name: strings.owned(f.name)?,
-                    system_name: strings.owned(f.system_name)?,
-                    filename: strings.owned(f.filename)?,
-                    start_line: f.start_line,
-                })
-            })
-            .collect::<Result<Vec<_>, ProfileError>>()?;
-        let function_index = IdIndex::build(raw.function.iter().map(|f| f.id), "function")?;
-
-        let total_lines: usize = raw.location.iter().map(|l| l.line.len()).sum();
-        if total_lines.saturating_add(raw.location.len()) > MAX_FRAMES {
-            return Err(ProfileError::TooMany {
-                what: "location lines",
-                max: MAX_FRAMES,
+        if let Some(got) = raw.samples.value_count
+            && got != sample_types.len()
+        {
+            return Err(ProfileError::ValueCount {
+                sample: 0,
+                got,
+                want: sample_types.len(),
             });
         }
-        let mut lines = Vec::with_capacity(total_lines);
-        let mut locations = Vec::with_capacity(raw.location.len());
-        for l in &raw.location {
-            let mapping = match l.mapping_id {
-                0 => None,
-                id => {
-                    Some(MappingId(mapping_index.get(id).ok_or(
-                        ProfileError::DanglingMapping { location: l.id, id },
-                    )?))
-                }
-            };
-            let start = lines.len() as u32;
-            for line in &l.line {
-                let function = match line.function_id {
-                    0 => None,
-                    id => {
-                        Some(FunctionId(function_index.get(id).ok_or(
-                            ProfileError::DanglingFunction { location: l.id, id },
-                        )?))
-                    }
-                };
-                lines.push(Line {
-                    function,
-                    line: line.line,
-                    column: line.column,
-                });
+
+        let RawProfile {
+            mappings,
+            functions,
+            ..
+        } = raw;
+        for m in &mappings {
+            strings.check(m.file)?;
+            strings.check(m.build_id)?;
+        }
+        let mapping_index = IdIndex::build(mappings.iter().map(|m| m.id), "mapping")?;
+        for f in &functions {
+            strings.check(f.name)?;
+            strings.check(f.system_name)?;
+            strings.check(f.filename)?;
+        }
+        let function_index = IdIndex::build(functions.iter().map(|f| f.id), "function")?;
+
+        let RawLocations {
+            mut locations,
+            mapping_ids,
+            mut lines,
+            function_ids,
+        } = raw.locations;
+        for (l, &id) in locations.iter_mut().zip(&mapping_ids) {
+            if id != 0 {
+                let index = mapping_index
+                    .get(id)
+                    .ok_or(ProfileError::DanglingMapping { location: l.id, id })?;
+                l.mapping = Some(MappingId(index));
             }
-            locations.push(Location {
-                id: l.id,
-                mapping,
-                address: l.address,
-                lines: start..lines.len() as u32,
-                is_folded: l.is_folded,
-            });
+            for i in l.lines.start as usize..l.lines.end as usize {
+                let id = function_ids[i];
+                if id != 0 {
+                    let index = function_index
+                        .get(id)
+                        .ok_or(ProfileError::DanglingFunction { location: l.id, id })?;
+                    lines[i].function = Some(FunctionId(index));
+                }
+            }
         }
-        let location_index = IdIndex::build(raw.location.iter().map(|l| l.id), "location")?;
+        drop((mapping_ids, function_ids));
+        let location_index = IdIndex::build(locations.iter().map(|l| l.id), "location")?;
 
         let samples = build_samples(raw.samples, &location_index, &strings, sample_types.len())?;
 
-        let comments = raw
-            .comment
-            .iter()
-            .map(|&c| strings.owned(c))
-            .collect::<Result<_, _>>()?;
+        let comments = raw.comment.into_iter().map(StrId).collect::<Vec<_>>();
+        for &c in &comments {
+            strings.check(c)?;
+        }
         let period_type = match &raw.period_type {
             Some(vt) => Some(strings.value_type(vt)?),
             None => None,
@@ -693,13 +911,13 @@ impl TryFrom<RawProfile> for Profile {
             locations,
             lines,
             samples,
-            strings: StringTable::new(raw.strings),
+            strings: raw.strings,
         })
     }
 }
 
 /// Resolves raw location ids to arena indices (in place while they are
-/// narrow) and validates each sample's value count and label strings.
+/// narrow) and validates the label strings.
 fn build_samples(
     raw: RawSamples,
     locations: &IdIndex,
@@ -710,9 +928,10 @@ fn build_samples(
         location_ids,
         stack_ends,
         values,
-        value_ends,
         labels,
         label_ends,
+        dropped_label_key,
+        ..
     } = raw;
     let dangling = |frame: usize, id: u64| ProfileError::DanglingLocation {
         sample: stack_ends.partition_point(|&end| end <= frame),
@@ -725,41 +944,105 @@ fn build_samples(
                 .map_err(|frame| dangling(frame, u64::from(ids[frame])))?;
             ids
         }
-        LocationIds::Wide(ids) => ids
-            .iter()
-            .enumerate()
-            .map(|(frame, &id)| locations.get(id).ok_or_else(|| dangling(frame, id)))
-            .collect::<Result<_, _>>()?,
+        LocationIds::Wide(ids) => try_collect(
+            ids.len(),
+            ids.iter()
+                .enumerate()
+                .map(|(frame, &id)| locations.get(id).ok_or_else(|| dangling(frame, id))),
+        )?,
     };
-    let mut start = 0;
-    for (sample, &end) in value_ends.iter().enumerate() {
-        if end - start != value_count {
-            return Err(ProfileError::ValueCount {
-                sample,
-                got: end - start,
-                want: value_count,
-            });
-        }
-        start = end;
+    strings.check(dropped_label_key)?;
+    for l in &labels {
+        strings.check(l.key)?;
+        strings.check(l.str)?;
+        strings.check(l.num_unit)?;
     }
-    let labels = labels
-        .iter()
-        .map(|l| {
-            Ok(Label {
-                key: strings.id(l.key)?,
-                str: strings.id(l.str)?,
-                num: l.num,
-                num_unit: strings.id(l.num_unit)?,
-            })
-        })
-        .collect::<Result<Vec<_>, ProfileError>>()?;
-    let has_labels = !labels.is_empty();
     Ok(Samples::new(
         value_count,
         stack_ends,
         frames,
         values,
-        if has_labels { label_ends } else { Vec::new() },
+        label_ends,
         labels,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+
+    /// A profile of `n` one-frame samples; those in `labelled` get a label.
+    fn labelled_profile(n: usize, labelled: &[usize]) -> Vec<u8> {
+        let strings = ["", "v", "c", "f", "k"].map(String::from).to_vec();
+        pb::Profile {
+            sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }],
+            sample: (0..n)
+                .map(|i| pb::Sample {
+                    location_id: vec![1],
+                    value: vec![i as i64],
+                    label: if labelled.contains(&i) {
+                        vec![
+                            pb::Label {
+                                key: 4,
+                                num: i as i64 + 1,
+                                ..Default::default()
+                            },
+                            // No value: dropped, as pprof drops it.
+                            pb::Label {
+                                key: 4,
+                                ..Default::default()
+                            },
+                        ]
+                    } else {
+                        vec![]
+                    },
+                })
+                .collect(),
+            location: vec![pb::Location {
+                id: 1,
+                line: vec![pb::Line {
+                    function_id: 1,
+                    line: 3,
+                    column: 0,
+                }],
+                ..Default::default()
+            }],
+            function: vec![pb::Function {
+                id: 1,
+                name: 3,
+                ..Default::default()
+            }],
+            string_table: strings,
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn labels_stay_with_their_samples() {
+        for labelled in [&[0usize, 2][..], &[1, 2], &[3], &[]] {
+            let bytes = labelled_profile(4, labelled);
+            let p = decode(&bytes, &DecodeOptions::default()).unwrap();
+            for i in 0..4 {
+                let nums: Vec<i64> = p.samples().labels(i).iter().map(|l| l.num).collect();
+                let want: Vec<i64> = if labelled.contains(&i) {
+                    vec![i as i64 + 1]
+                } else {
+                    vec![]
+                };
+                assert_eq!(nums, want, "sample {i} of {labelled:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn strings_are_compact_and_shared() {
+        let bytes = labelled_profile(1, &[]);
+        let p = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(p.strings.len(), 5);
+        assert_eq!(p.string(StrId(3)), "f");
+        assert_eq!(p.string(p.functions[0].name), "f");
+        assert_eq!(p.string(p.functions[0].filename), "");
+    }
 }

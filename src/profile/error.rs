@@ -22,6 +22,10 @@ pub enum ProfileError {
     NoSampleTypes,
     #[error("string index {index} is out of range (the string table has {len} entries)")]
     StringIndex { index: i64, len: usize },
+    #[error("string index {index} is out of range")]
+    StringIndexTooLarge { index: i64 },
+    #[error("out of memory while reading the profile (it needs more than this machine can give)")]
+    OutOfMemory,
     #[error("the string table must start with an empty string")]
     StringTableStart,
     #[error("sample {sample} refers to location id {id}, which does not exist")]

@@ -28,7 +28,7 @@
 
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use thiserror::Error;
 
 use super::error::ProfileError;
@@ -54,6 +54,8 @@ pub enum MergeError {
     IncompatibleSampleTypes(String, String),
     #[error("incompatible period types '{0}' and '{1}'")]
     IncompatiblePeriodTypes(String, String),
+    #[error("the merged string table would pass 4 GiB")]
+    TooLarge,
 }
 
 /// One profile going into [`merge_inputs`], with the value changes pprof
@@ -308,18 +310,33 @@ pub fn appends_as_is(profiles: &[&Profile]) -> bool {
     if !same_types || !same_periods {
         return false;
     }
-    let mut earlier: Vec<&Mapping> = first.mappings.iter().collect();
-    for p in rest {
-        for m in &p.mappings {
-            let key = mapping_key(m);
-            let moved = earlier.iter().any(|o| {
-                mapping_key(o) == key && (o.file != m.file || o.memory_start != m.memory_start)
-            });
-            if moved {
-                return false;
+    // Every earlier mapping by key (a map, not a scan: a profile may hold millions).
+    let mut earlier: FxHashMap<MappingKey<'_>, Vec<(&str, u64)>> = FxHashMap::default();
+    for (i, p) in profiles.iter().enumerate() {
+        if i > 0 {
+            for m in &p.mappings {
+                let file = p.string(m.file);
+                let moved = earlier
+                    .get(&mapping_key(m, |id| p.string(id)))
+                    .is_some_and(|same| {
+                        same.iter()
+                            .any(|&(f, start)| f != file || start != m.memory_start)
+                    });
+                if moved {
+                    return false;
+                }
             }
         }
-        earlier.extend(p.mappings.iter());
+        for m in &p.mappings {
+            let seen = earlier
+                .entry(mapping_key(m, |id| p.string(id)))
+                .or_default();
+            // Two different ones already make every later mapping "moved".
+            let this = (p.string(m.file), m.memory_start);
+            if seen.len() < 2 && !seen.contains(&this) {
+                seen.push(this);
+            }
+        }
     }
     true
 }
@@ -497,7 +514,8 @@ struct Header {
     period: i64,
     time_nanos: i64,
     duration_nanos: i64,
-    comments: Vec<String>,
+    comments: Vec<Box<str>>,
+    seen_comments: FxHashSet<Box<str>>,
     drop_frames: Option<String>,
     keep_frames: Option<String>,
 }
@@ -561,6 +579,7 @@ fn plan<'a>(inputs: &'a [MergeInput<'a>]) -> Result<(Header, Vec<ValuePlan<'a>>)
         time_nanos: 0,
         duration_nanos: 0,
         comments: Vec::new(),
+        seen_comments: FxHashSet::default(),
         drop_frames: profiles[0].drop_frames.clone(),
         keep_frames: profiles[0].keep_frames.clone(),
     };
@@ -598,9 +617,11 @@ fn plan<'a>(inputs: &'a [MergeInput<'a>]) -> Result<(Header, Vec<ValuePlan<'a>>)
         if header.period == 0 || header.period < period {
             header.period = period;
         }
-        for c in &p.comments {
-            if !header.comments.contains(c) {
-                header.comments.push(c.clone());
+        for &c in &p.comments {
+            // A set, not a scan of the list: a profile may hold millions.
+            let c = p.string(c);
+            if header.seen_comments.insert(c.into()) {
+                header.comments.push(c.into());
             }
         }
         if header.default_sample_type.is_none() {
@@ -722,34 +743,39 @@ impl IndexTable {
 }
 
 /// pprof's `mappingKey`: size rounded up to 4 KiB, offset, build id or file.
-fn mapping_key(m: &Mapping) -> (u64, u64, &str) {
+/// Size rounded up to a page, file offset, and build id (or file).
+type MappingKey<'a> = (u64, u64, &'a str);
+
+/// `strings` resolves the mapping's names (they are ids into its profile's table).
+fn mapping_key<'a>(m: &Mapping, strings: impl Fn(StrId) -> &'a str) -> MappingKey<'a> {
     let size = m
         .memory_limit
         .wrapping_sub(m.memory_start)
         .wrapping_add(0xfff);
     let size = size - size % 0x1000;
-    let who = if m.build_id.is_empty() {
-        m.file.as_str()
+    let build_id = strings(m.build_id);
+    let who = if build_id.is_empty() {
+        strings(m.file)
     } else {
-        m.build_id.as_str()
+        build_id
     };
     (size, m.file_offset, who)
 }
 
-/// pprof's `functionKey`, hashed.
-fn function_hash(f: &Function) -> u64 {
-    Mix(f.start_line as u64)
-        .add_str(&f.name)
-        .add_str(&f.system_name)
-        .add_str(&f.filename)
-        .finish()
+/// pprof's `functionKey`: start line, name, system name and file name
+/// (`strings` resolves the ids in the function's own profile).
+fn function_key<'a>(f: &Function, strings: impl Fn(StrId) -> &'a str) -> (i64, [&'a str; 3]) {
+    (
+        f.start_line,
+        [strings(f.name), strings(f.system_name), strings(f.filename)],
+    )
 }
 
-fn same_function(a: &Function, b: &Function) -> bool {
-    a.start_line == b.start_line
-        && a.name == b.name
-        && a.system_name == b.system_name
-        && a.filename == b.filename
+fn function_hash((start_line, names): (i64, [&str; 3])) -> u64 {
+    names
+        .iter()
+        .fold(Mix(start_line as u64), |h, s| h.add_str(s))
+        .finish()
 }
 
 /// pprof's `locationKey` — mapping, address relative to it, folded, and
@@ -781,6 +807,8 @@ struct Merger {
     location_table: IndexTable,
     line_scratch: Vec<Line>,
     strings: Vec<Box<str>>,
+    /// Output mappings by pprof's mapping key (filled on first use when seeded).
+    mapping_ids: FxHashMap<(u64, u64, Box<str>), u32>,
     /// Filled on first use (a seeded string table may never need it).
     string_ids: FxHashMap<Box<str>, u32>,
     // Samples, structure of arrays as in the model.
@@ -821,6 +849,7 @@ impl Merger {
             line_scratch: Vec::new(),
             strings: vec!["".into()],
             string_ids: FxHashMap::default(),
+            mapping_ids: FxHashMap::default(),
             stack_ends: Vec::with_capacity(samples),
             frames: Vec::with_capacity(frames),
             values: Vec::with_capacity(samples * value_count),
@@ -872,6 +901,7 @@ impl Merger {
             line_scratch: Vec::new(),
             strings: strings.into_boxed(),
             string_ids: FxHashMap::default(),
+            mapping_ids: FxHashMap::default(),
             stack_ends,
             frames,
             values,
@@ -914,17 +944,34 @@ impl Merger {
             return slot;
         }
         let m = p.mapping(id);
-        let key = mapping_key(m);
-        let mapped = match self.mappings.iter().position(|o| mapping_key(o) == key) {
+        if self.mapping_ids.len() < self.mappings.len() {
+            // Seeded with a profile's mappings: index them on first use.
+            let strings = &self.strings;
+            for (i, o) in self.mappings.iter().enumerate() {
+                let (size, offset, who) = mapping_key(o, |s| &strings[s.index()]);
+                self.mapping_ids
+                    .entry((size, offset, who.into()))
+                    .or_insert(i as u32);
+            }
+        }
+        let (size, offset, who) = mapping_key(m, |s| p.string(s));
+        let found = self
+            .mapping_ids
+            .get(&(size, offset, Box::from(who)))
+            .copied();
+        let mapped = match found {
             Some(out) => {
-                let start = self.mappings[out].memory_start;
-                (out as u32, start.wrapping_sub(m.memory_start))
+                let start = self.mappings[out as usize].memory_start;
+                (out, start.wrapping_sub(m.memory_start))
             }
             None => {
                 let out = self.mappings.len() as u32;
                 let mut copy = m.clone();
                 copy.id = u64::from(out) + 1;
+                copy.file = StrId(self.string(p.string(m.file)));
+                copy.build_id = StrId(self.string(p.string(m.build_id)));
                 self.mappings.push(copy);
+                self.mapping_ids.insert((size, offset, who.into()), out);
                 (out, 0)
             }
         };
@@ -939,16 +986,22 @@ impl Merger {
             return slot;
         }
         let f = &p.functions[id.index()];
-        let hash = function_hash(f);
-        let out = match self
-            .function_table
-            .find(hash, |i| same_function(&self.functions[i as usize], f))
-        {
+        let key = function_key(f, |s| p.string(s));
+        let hash = function_hash(key);
+        let strings = &self.strings;
+        let out = match self.function_table.find(hash, |i| {
+            function_key(&self.functions[i as usize], |s| &strings[s.index()]) == key
+        }) {
             Ok(out) => out,
             Err(slot) => {
                 let out = self.functions.len() as u32;
-                let mut copy = f.clone();
-                copy.id = u64::from(out) + 1;
+                let copy = Function {
+                    id: u64::from(out) + 1,
+                    name: self.input_string(maps, p, f.name),
+                    system_name: self.input_string(maps, p, f.system_name),
+                    filename: self.input_string(maps, p, f.filename),
+                    start_line: f.start_line,
+                };
                 self.functions.push(copy);
                 self.function_table.insert_at(slot, hash);
                 out
@@ -1111,13 +1164,6 @@ impl Merger {
         if self.mappings.is_empty() && !p.mappings.is_empty() {
             self.mapping(&mut maps, p, MappingId(0));
         }
-        let function_offset = self.functions.len() as u32;
-        self.functions
-            .extend(p.functions.iter().enumerate().map(|(i, f)| {
-                let mut copy = f.clone();
-                copy.id = u64::from(function_offset) + i as u64 + 1;
-                copy
-            }));
         let string_offset = self.strings.len() as u32 - 1;
         self.strings
             .extend((1..p.strings.len()).map(|i| Box::from(p.string(StrId(i as u32)))));
@@ -1128,6 +1174,15 @@ impl Merger {
                 StrId(id.0 + string_offset)
             }
         };
+        let function_offset = self.functions.len() as u32;
+        self.functions
+            .extend(p.functions.iter().enumerate().map(|(i, f)| Function {
+                id: u64::from(function_offset) + i as u64 + 1,
+                name: string(f.name),
+                system_name: string(f.system_name),
+                filename: string(f.filename),
+                start_line: f.start_line,
+            }));
         let location_offset = self.locations.len() as u32;
         self.locations.reserve(p.locations.len());
         self.lines.reserve(p.lines.len());
@@ -1293,7 +1348,12 @@ impl Merger {
     }
 
     /// The merged profile, and each group's sample range.
-    fn finish(self, header: Header, group_count: usize) -> Merged {
+    fn finish(mut self, header: Header, group_count: usize) -> Result<Merged, MergeError> {
+        let comments = header
+            .comments
+            .iter()
+            .map(|c| StrId(self.string(c)))
+            .collect();
         // Inputs come in non-decreasing group order and a sample never
         // combines across groups, so each group's samples are contiguous.
         let mut counts = vec![0usize; group_count];
@@ -1328,7 +1388,7 @@ impl Merger {
             period: header.period,
             time_nanos: header.time_nanos,
             duration_nanos: header.duration_nanos,
-            comments: header.comments,
+            comments,
             drop_frames: header.drop_frames,
             keep_frames: header.keep_frames,
             mappings: self.mappings,
@@ -1336,9 +1396,9 @@ impl Merger {
             locations: self.locations,
             lines: self.lines,
             samples,
-            strings: StringTable::from_boxed(self.strings),
+            strings: StringTable::from_boxed(self.strings).map_err(|_| MergeError::TooLarge)?,
         };
-        Merged { profile, groups }
+        Ok(Merged { profile, groups })
     }
 }
 
@@ -1399,7 +1459,7 @@ pub fn merge_inputs(inputs: &[MergeInput<'_>], samples: SampleMerge) -> Result<M
         merger.compact();
     }
     let group_count = inputs.iter().map(|i| i.group + 1).max().unwrap_or(1);
-    Ok(merger.finish(header, group_count))
+    merger.finish(header, group_count)
 }
 
 /// Appends `rest` to `first`, taken over without copying: `first`'s arrays
@@ -1443,7 +1503,7 @@ fn append_to_owned(
         merger.append_input(input, &plan);
     }
     let group_count = rest.iter().map(|i| i.group + 1).max().unwrap_or(1);
-    Ok(Ok(merger.finish(header, group_count)))
+    merger.finish(header, group_count).map(Ok)
 }
 
 /// [`Profile::diff_base`] for an owned `new` profile: when nothing has to be

@@ -6,6 +6,8 @@
 
 use std::ops::Range;
 
+use super::error::ProfileError;
+
 /// Index of a [`Location`] in [`Profile::locations`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LocationId(pub(crate) u32);
@@ -19,7 +21,7 @@ pub struct FunctionId(pub(crate) u32);
 pub struct MappingId(pub(crate) u32);
 
 /// Index into the profile's string table (used by labels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StrId(pub(crate) u32);
 
 macro_rules! id_index {
@@ -43,7 +45,9 @@ pub struct ValueType {
     pub unit: String,
 }
 
-/// A binary or shared library the profiled program had mapped.
+/// A binary or shared library the profiled program had mapped. Its names
+/// are string-table ids ([`Profile::string`]): a profile may name one long
+/// string from a million places, and none of them copies it.
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     pub id: u64,
@@ -51,21 +55,22 @@ pub struct Mapping {
     pub memory_limit: u64,
     pub file_offset: u64,
     /// Path of the object file, possibly empty.
-    pub file: String,
-    pub build_id: String,
+    pub file: StrId,
+    pub build_id: StrId,
     pub has_functions: bool,
     pub has_filenames: bool,
     pub has_line_numbers: bool,
     pub has_inline_frames: bool,
 }
 
-/// A function, named as the runtime reported it (e.g. `main.(*Cache).Put`).
+/// A function, named as the runtime reported it (e.g. `main.(*Cache).Put`);
+/// names are string-table ids, like [`Mapping`]'s.
 #[derive(Debug, Clone, Default)]
 pub struct Function {
     pub id: u64,
-    pub name: String,
-    pub system_name: String,
-    pub filename: String,
+    pub name: StrId,
+    pub system_name: StrId,
+    pub filename: StrId,
     pub start_line: i64,
 }
 
@@ -100,37 +105,68 @@ pub struct Label {
     pub num_unit: StrId,
 }
 
-/// The profile's strings, kept for label keys and values.
+/// The profile's string table, compact: one buffer of text and the end of
+/// each string in it, so an entry costs 4 bytes however short it is (a
+/// `String` each would cost 24 and a heap block: a profile of nothing but
+/// empty strings, 2 bytes each on the wire, would take 12 times its size).
 #[derive(Debug, Clone, Default)]
-pub struct StringTable(Vec<Box<str>>);
+pub struct StringTable {
+    text: String,
+    ends: Vec<u32>,
+}
 
 impl StringTable {
-    pub(crate) fn new(strings: Vec<String>) -> StringTable {
-        StringTable(strings.into_iter().map(String::into_boxed_str).collect())
+    /// Appends a string; its id is the previous [`StringTable::len`].
+    /// Fails when the text would pass 4 GiB (the most 32-bit offsets
+    /// address) or memory runs out.
+    pub(crate) fn push(&mut self, s: &str) -> Result<(), ProfileError> {
+        let end = u32::try_from(self.text.len() + s.len()).map_err(|_| ProfileError::TooMany {
+            what: "bytes of strings",
+            max: u32::MAX as usize,
+        })?;
+        let oom = |_| ProfileError::OutOfMemory;
+        self.text.try_reserve(s.len()).map_err(oom)?;
+        if self.ends.len() == self.ends.capacity() {
+            self.ends.try_reserve(self.ends.len().max(8)).map_err(oom)?;
+        }
+        self.text.push_str(s);
+        self.ends.push(end);
+        Ok(())
     }
 
     /// The string behind `id` (ids are validated when the profile is built).
     pub fn get(&self, id: StrId) -> &str {
-        self.0.get(id.index()).map_or("", |s| s)
-    }
-
-    /// A table of these strings (the first must be empty).
-    pub(crate) fn from_boxed(strings: Vec<Box<str>>) -> StringTable {
-        StringTable(strings)
-    }
-
-    /// The strings, to build another table from.
-    pub(crate) fn into_boxed(self) -> Vec<Box<str>> {
-        self.0
+        let i = id.index();
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start as usize..end as usize).unwrap_or("")
     }
 
     /// Number of strings.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.ends.is_empty()
+    }
+
+    /// A table of these strings (the first must be empty), for a merge.
+    pub(crate) fn from_boxed(strings: Vec<Box<str>>) -> Result<StringTable, ProfileError> {
+        let mut table = StringTable::default();
+        for s in &strings {
+            table.push(s)?;
+        }
+        Ok(table)
+    }
+
+    /// The strings one by one, for a merge to build another table from.
+    pub(crate) fn into_boxed(self) -> Vec<Box<str>> {
+        (0..self.len())
+            .map(|i| Box::from(self.get(StrId(i as u32))))
+            .collect()
     }
 }
 
@@ -260,7 +296,8 @@ pub struct Profile {
     pub period: i64,
     pub time_nanos: i64,
     pub duration_nanos: i64,
-    pub comments: Vec<String>,
+    /// String-table ids, in order.
+    pub comments: Vec<StrId>,
     /// Regex of frames to drop (with their callees), anchored by users.
     pub drop_frames: Option<String>,
     pub keep_frames: Option<String>,

@@ -1,6 +1,7 @@
 //! What `pprof-tui diff` prints: a table of sites with their base and new
 //! values, deltas and relative changes, as text or JSON.
 
+use crate::safe_text::visible;
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -127,7 +128,7 @@ pub fn write_diff(
         lines.push(format!("Showing {what}, by {by} {order}"));
     }
     for line in lines {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", visible(&line))?;
     }
     writeln!(
         out,
@@ -154,7 +155,7 @@ pub fn write_diff(
             value(row.new_cum),
             signed(row.cum_delta()),
             cum_rel,
-            row.name,
+            visible(&row.name),
             row.inlined.suffix()
         )?;
     }

@@ -1,9 +1,42 @@
 //! The JSON documents scripts consume. Field names and meanings are a
 //! contract (see the README): fields may be added, never changed.
 
+use std::io::{self, Write};
+
 use serde_json::{Map, Value, json};
 
 use crate::analysis::{Inlined, StackSite, Top};
+
+/// Writes `value` as one line of JSON. The JSON is exact, and safe to print
+/// on a terminal: besides the control characters JSON itself escapes, DEL,
+/// C1 controls and bidi controls from profile strings are written as
+/// `\u` escapes, which every JSON reader decodes to the same string.
+pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
+    serde::Serialize::serialize(value, &mut serializer).map_err(io::Error::from)?;
+    writeln!(out)
+}
+
+/// serde_json's compact format, with more characters escaped (see [`write_json`]).
+struct TerminalSafeJson;
+
+impl serde_json::ser::Formatter for TerminalSafeJson {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::safe_text::is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
 
 /// `top --format json`: sample type, total and rows with exact integers.
 pub fn top_json(top: &Top) -> serde_json::Value {
@@ -52,4 +85,23 @@ pub(crate) fn time(nanos: i64) -> Value {
     }
     jiff::Timestamp::from_nanosecond(i128::from(nanos))
         .map_or(Value::Null, |t| Value::String(t.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_terminal_controls_exactly() {
+        let name = "a\u{1b}]0;t\u{7}\u{7f}\u{9b}\u{202e}é";
+        let mut out = Vec::new();
+        write_json(&mut out, &json!({ "name": name })).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "{\"name\":\"a\\u001b]0;t\\u0007\\u007f\\u009b\\u202eé\"}\n"
+        );
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["name"], name);
+    }
 }

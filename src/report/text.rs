@@ -1,5 +1,6 @@
 //! The `top` table as `go tool pprof -top` prints it, byte for byte.
 
+use crate::safe_text::visible;
 use std::io::{self, Write};
 
 use super::units::{label, percentage, scale, scaled_label};
@@ -88,24 +89,27 @@ pub(crate) fn profile_heading(profile: &Profile, sample_type: &str) -> Vec<Strin
 /// all, in order, once each (a merge drops repeats; one profile keeps them).
 pub(crate) fn merged_heading(profiles: &[&Profile], sample_type: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(m) = profiles.iter().find_map(|p| p.mappings.first()) {
-        if !m.file.is_empty() {
-            out.push(format!(
-                "File: {}",
-                m.file.rsplit('/').next().unwrap_or(&m.file)
-            ));
+    if let Some((p, m)) = profiles
+        .iter()
+        .find_map(|p| p.mappings.first().map(|m| (p, m)))
+    {
+        let file = p.string(m.file);
+        if !file.is_empty() {
+            out.push(format!("File: {}", file.rsplit('/').next().unwrap_or(file)));
         }
-        if !m.build_id.is_empty() {
-            out.push(format!("Build ID: {}", m.build_id));
-        }
-    }
-    let mut comments: Vec<&String> = Vec::new();
-    for c in profiles.iter().flat_map(|p| &p.comments) {
-        if !c.starts_with('#') && (profiles.len() == 1 || !comments.contains(&c)) {
-            comments.push(c);
+        let build_id = p.string(m.build_id);
+        if !build_id.is_empty() {
+            out.push(format!("Build ID: {build_id}"));
         }
     }
-    out.extend(comments.into_iter().cloned());
+    let mut seen = rustc_hash::FxHashSet::default();
+    for p in profiles {
+        for c in p.comments.iter().map(|&c| p.string(c)) {
+            if !c.starts_with('#') && (profiles.len() == 1 || seen.insert(c)) {
+                out.push(c.to_owned());
+            }
+        }
+    }
     out.push(format!("Type: {sample_type}"));
     out
 }
@@ -209,7 +213,7 @@ pub fn write_top(
         }
     }
     for line in lines {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", visible(&line))?;
     }
     writeln!(
         out,
@@ -227,7 +231,7 @@ pub fn write_top(
             percentage(sum, top.total),
             fmt.format(row.cum),
             percentage(row.cum, top.total),
-            row.name,
+            visible(&row.name),
             row.inlined.suffix()
         )?;
     }

@@ -2,6 +2,7 @@
 //! most suspicious first with its values, growth and a sparkline, as text or
 //! JSON.
 
+use crate::safe_text::visible;
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
@@ -110,7 +111,7 @@ pub fn write_trend(
         trend.suspects
     ));
     for line in lines {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", visible(&line))?;
     }
     let timed = trend.rows.iter().any(|r| r.growth.per_minute.is_some());
     write!(
@@ -166,7 +167,7 @@ fn write_row(
         out,
         "  {:<width$}  {}{}",
         sparkline(&row.values),
-        row.name,
+        visible(&row.name),
         row.inlined.suffix()
     )
 }

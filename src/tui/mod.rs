@@ -9,8 +9,13 @@
 
 pub mod action;
 pub mod app;
+pub mod components;
+pub mod export;
+pub mod filters;
+pub mod jobs;
 pub mod keymap;
 pub mod model;
+pub mod search;
 pub mod theme;
 pub mod trend;
 pub mod views;
@@ -29,7 +34,8 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::style::Style;
 
-pub use app::{App, AppOptions, Chip, ChipKind};
+pub use app::{App, AppOptions};
+pub use filters::{Chip, ChipKind};
 
 /// Runs the UI until the user quits. `load` runs on a background thread
 /// (decoding can take seconds on large profiles) and returns the ready app.
@@ -102,7 +108,7 @@ where
 {
     let size = terminal.size()?;
     app.update(action::Action::Resize(size.width, size.height));
-    let (tx, rx) = mpsc::channel::<app::Done>();
+    let (tx, rx) = mpsc::channel::<jobs::Done>();
     loop {
         while let Some(job) = app.take_job() {
             let profile = app.profile_arc();

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::aggregate::sort_totals;
 use crate::analysis::{
     CallTree, Filters, Granularity, Inlined, NodeId, NodeTotals, SortBy, Stacks, node_totals,
-    resolve_inlining, total,
+    resolve_inlining, series, total,
 };
 use crate::profile::{Profile, ValueType};
 use crate::report::units::{label, percentage};
@@ -54,6 +54,10 @@ pub struct Row {
     /// The base profile's flat and cum in a diff, else 0.
     pub base_flat: i64,
     pub base_cum: i64,
+    /// At `stacks` granularity the row is a whole stack, named by this
+    /// label (`main.leakyWorker [runtime.gopark → …]`); `node` is then the
+    /// function that names it.
+    pub stack: Option<String>,
 }
 
 /// What a model is computed for.
@@ -75,6 +79,9 @@ pub struct Model {
     pub sample_type: ValueType,
     /// pprof's total: all samples before filters (the base total in a diff).
     pub total: i64,
+    /// In a diff, the new profile's total (all samples outside the base);
+    /// else `total`.
+    pub new_total: i64,
     /// The call tree behind the flame graph and peek; only the root and the
     /// node names until `tree_ready`.
     pub tree: CallTree,
@@ -99,6 +106,22 @@ impl Model {
         } = *settings;
         let stacks = Stacks::new(profile, granularity, filters);
         let tree = CallTree::names_only(&stacks);
+        if granularity == Granularity::Stacks {
+            let rows = stack_rows(&stacks, sample_index, tree.names());
+            let mut model = Model {
+                sample_index,
+                granularity,
+                sample_type: profile.sample_types[sample_index].clone(),
+                total: total(profile, sample_index),
+                new_total: new_total(profile, sample_index),
+                tree,
+                tree_ready: false,
+                rows,
+                sort,
+            };
+            model.sort_rows(sort);
+            return model;
+        }
         let base =
             (!profile.samples().diff_base.is_empty()).then(|| base_sums(&stacks, sample_index));
         let totals = node_totals(&stacks, sample_index);
@@ -113,6 +136,7 @@ impl Model {
                     inlined: t.inlined,
                     base_flat,
                     base_cum,
+                    stack: None,
                 }
             })
             .collect();
@@ -121,6 +145,7 @@ impl Model {
             granularity,
             sample_type: profile.sample_types[sample_index].clone(),
             total: total(profile, sample_index),
+            new_total: new_total(profile, sample_index),
             tree,
             tree_ready: false,
             rows,
@@ -157,7 +182,7 @@ impl Model {
 
     fn set_inlined(&mut self, inlined: &[(NodeId, Inlined)]) {
         let by_node: std::collections::HashMap<NodeId, Inlined> = inlined.iter().copied().collect();
-        for row in &mut self.rows {
+        for row in self.rows.iter_mut().filter(|r| r.stack.is_none()) {
             if let Some(&i) = by_node.get(&row.node) {
                 row.inlined = i;
             }
@@ -167,6 +192,21 @@ impl Model {
     /// Reorders the Top rows.
     pub fn sort_rows(&mut self, sort: Sort) {
         self.sort = sort;
+        if self.granularity == Granularity::Stacks {
+            // Whole stacks: flat equals cum; by size, then label, as `top -g stacks`.
+            self.rows.sort_by(|a, b| {
+                let by_label = a.stack.cmp(&b.stack);
+                match sort {
+                    Sort::Name => by_label,
+                    Sort::Flat | Sort::Cum => b
+                        .flat
+                        .unsigned_abs()
+                        .cmp(&a.flat.unsigned_abs())
+                        .then(by_label),
+                }
+            });
+            return;
+        }
         let names = self.tree.names();
         match sort {
             Sort::Name => self
@@ -203,11 +243,15 @@ impl Model {
 
     /// The row's name as `top` prints it, with pprof's inline suffix.
     pub fn row_name(&self, row: &Row) -> String {
-        format!(
-            "{}{}",
-            self.tree.names()[row.node.index()],
-            row.inlined.suffix()
-        )
+        format!("{}{}", self.row_label(row), row.inlined.suffix())
+    }
+
+    /// The row's name without the inline suffix: what searches match.
+    pub fn row_label<'a>(&'a self, row: &'a Row) -> &'a str {
+        match &row.stack {
+            Some(label) => label,
+            None => &self.tree.names()[row.node.index()],
+        }
     }
 
     /// A value in the sample type's unit, scaled for reading (`14.50MB`).
@@ -231,6 +275,49 @@ impl Model {
 pub struct TreeParts {
     pub tree: CallTree,
     pub inlined: Vec<(NodeId, Inlined)>,
+}
+
+/// The total of the samples outside a diff's base (all of them when
+/// there is no base).
+fn new_total(profile: &Profile, sample_index: usize) -> i64 {
+    let samples = profile.samples();
+    (0..samples.len())
+        .filter(|&s| !samples.is_diff_base(s))
+        .fold(0i64, |sum, s| {
+            sum.saturating_add(samples.value(s, sample_index).saturating_abs())
+        })
+}
+
+/// One row per distinct stack (flat = cum = the value of the samples with
+/// exactly that stack), as `top -g stacks` lists them; in a diff, the base
+/// side's samples are summed apart.
+fn stack_rows(stacks: &Stacks<'_>, sample_index: usize, names: &[String]) -> Vec<Row> {
+    let base = stacks.profile().samples().diff_base.clone();
+    let by_name: std::collections::HashMap<&str, NodeId> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), NodeId(i as u32)))
+        .collect();
+    series(stacks, sample_index, 2, |s| {
+        Some(usize::from(base.contains(&s)))
+    })
+    .series
+    .into_iter()
+    .filter_map(|s| {
+        let stack = s.stack?;
+        let node = *by_name.get(stack.name())?;
+        let (new, old) = (s.flat[0], s.flat[1]);
+        Some(Row {
+            node,
+            flat: new + old,
+            cum: new + old,
+            inlined: s.inlined,
+            base_flat: old.saturating_abs(),
+            base_cum: old.saturating_abs(),
+            stack: Some(s.name),
+        })
+    })
+    .collect()
 }
 
 /// Inline suffixes of some of the model's rows.

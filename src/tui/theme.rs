@@ -100,6 +100,24 @@ impl Theme {
     }
 
     /// Text matching the search.
+    /// The selected frame of the flame graph: without colour, the one
+    /// frame not reversed (the others are), underlined.
+    pub fn selected_frame(&self) -> Style {
+        match self.mode {
+            ColorMode::None => Style::default().add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
+            _ => self.selected(),
+        }
+    }
+
+    /// A frame matching the search: without colour, reversed and underlined.
+    pub fn matched_frame(&self) -> Style {
+        match self.mode {
+            ColorMode::None => Style::default()
+                .add_modifier(Modifier::REVERSED | Modifier::UNDERLINED | Modifier::BOLD),
+            _ => self.matched(),
+        }
+    }
+
     pub fn matched(&self) -> Style {
         match self.mode {
             ColorMode::None => Style::default().add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
@@ -145,17 +163,13 @@ impl Theme {
 
     /// A flame frame's colour: stable per package, so one package keeps its
     /// colour across zooms, filters and runs.
-    pub fn frame(&self, package: &str, depth: u32) -> Style {
+    pub fn frame(&self, package: &str) -> Style {
         let h = fnv1a(package);
         match self.mode {
-            ColorMode::None => {
-                // Alternate reverse and plain rows so neighbouring levels stay apart.
-                if depth.is_multiple_of(2) {
-                    Style::default().add_modifier(Modifier::REVERSED)
-                } else {
-                    Style::default()
-                }
-            }
+            // Every frame reversed, so every row shows each frame's extent
+            // (a plain row would show none); the blank last cell keeps
+            // neighbours apart, and the names tell the rows apart.
+            ColorMode::None => Style::default().add_modifier(Modifier::REVERSED),
             ColorMode::Basic => Style::default()
                 .fg(Color::Black)
                 .bg(BASIC_FLAME[(h % BASIC_FLAME.len() as u64) as usize]),
@@ -171,9 +185,9 @@ impl Theme {
 
     /// A diff frame: red when it grew, blue when it shrank, grey when equal;
     /// the stronger the change, the stronger the colour.
-    pub fn diff_frame(&self, change: Change, depth: u32) -> Style {
+    pub fn diff_frame(&self, change: Change) -> Style {
         match (self.mode, change) {
-            (ColorMode::None, Change::Same) => self.frame("", depth),
+            (ColorMode::None, Change::Same) => self.frame(""),
             (ColorMode::None, Change::Grew(_)) => {
                 Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
             }
@@ -260,8 +274,8 @@ mod tests {
         for style in [
             theme.selected(),
             theme.matched(),
-            theme.frame("main", 1),
-            theme.diff_frame(Change::Grew(1.0), 1),
+            theme.frame("main"),
+            theme.diff_frame(Change::Grew(1.0)),
             theme.chip(),
             theme.delta(5),
         ] {
@@ -273,9 +287,9 @@ mod tests {
     fn basic_mode_uses_only_ansi_colours() {
         let theme = Theme::new(ColorMode::Basic);
         for style in [
-            theme.frame("main", 1),
-            theme.frame("runtime", 2),
-            theme.diff_frame(Change::Shrank(0.2), 1),
+            theme.frame("main"),
+            theme.frame("runtime"),
+            theme.diff_frame(Change::Shrank(0.2)),
             theme.selected(),
         ] {
             for c in [style.fg, style.bg].into_iter().flatten() {
@@ -287,11 +301,11 @@ mod tests {
     #[test]
     fn diff_colours_mean_what_they_say() {
         let theme = Theme::new(ColorMode::TrueColor);
-        let Some(Color::Rgb(r, _, b)) = theme.diff_frame(Change::Grew(1.0), 0).bg else {
+        let Some(Color::Rgb(r, _, b)) = theme.diff_frame(Change::Grew(1.0)).bg else {
             panic!("rgb expected")
         };
         assert!(r > b, "grew is red");
-        let Some(Color::Rgb(r, _, b)) = theme.diff_frame(Change::Shrank(1.0), 0).bg else {
+        let Some(Color::Rgb(r, _, b)) = theme.diff_frame(Change::Shrank(1.0)).bg else {
             panic!("rgb expected")
         };
         assert!(b > r, "shrank is blue");

@@ -1,13 +1,12 @@
 //! The Trend view's data: the snapshots and their sites ranked by
 //! [`analysis::trend::trend`](crate::analysis::trend::trend), the same
-//! ranking `pprof-tui trend` prints, recomputed when the sample type
-//! changes.
+//! ranking `pprof-tui trend` prints, re-ranked when the sample type,
+//! granularity, filters or sort change.
 
 use std::sync::Arc;
 
-use crate::analysis::trend::{Snapshots, Trend, TrendOptions, trend};
-use crate::analysis::{Filters, Granularity};
-use crate::cli::trend::trend_granularity;
+use crate::analysis::trend::{Snapshots, Trend, TrendOptions, alloc_warning, trend};
+use crate::analysis::{Filters, Granularity, SortBy};
 use crate::profile::ProfileError;
 
 /// What the Trend view is opened with.
@@ -28,27 +27,50 @@ pub struct TrendInput {
     pub warnings: Vec<String>,
 }
 
+/// What one ranking is computed for.
+#[derive(Debug, Clone)]
+pub struct TrendSettings {
+    pub sample_index: usize,
+    pub granularity: Granularity,
+    pub filters: Filters,
+    /// Follow each site's flat value or its cum.
+    pub by: SortBy,
+}
+
 /// The ranked sites and the view's selection.
 pub struct TrendModel {
     /// Shared with rankings running on other threads.
     input: Arc<TrendInput>,
-    /// The sample type `trend` ranks by.
-    sample_index: usize,
+    /// What `trend` is ranked by.
+    pub settings: TrendSettings,
     pub trend: Trend,
     pub selected: usize,
     /// First visible row.
     pub offset: usize,
+    /// Settings asked for but not ranked yet, so quick repeated keys step
+    /// on from what was asked, not from what is shown.
+    pub wanted: Option<TrendSettings>,
 }
 
 impl TrendModel {
     /// Ranks the snapshots; fails only when they had to be merged (see
     /// [`TrendOptions::needs_merged`]) and could not be.
     pub fn new(input: TrendInput) -> Result<TrendModel, ProfileError> {
+        let granularity = crate::analysis::comparison_granularity(
+            input.snapshots.profile(),
+            input.sample_index,
+            input.granularity,
+            input.granularity_given,
+        );
+        let settings = TrendSettings {
+            sample_index: input.sample_index,
+            granularity,
+            filters: input.filters.clone(),
+            by: SortBy::Flat,
+        };
         // Snapshots kept apart would be merged again on every ranking that
         // needs them merged: merge them once, for good.
-        let merge = (0..input.snapshots.profile().sample_types.len())
-            .any(|i| options(&input, i).needs_merged());
-        let input = if merge {
+        let input = if options(&settings).needs_merged() {
             TrendInput {
                 snapshots: input.snapshots.into_merged()?,
                 ..input
@@ -56,20 +78,23 @@ impl TrendModel {
         } else {
             input
         };
-        let sample_index = input.sample_index;
-        let trend = compute(&input, sample_index)?;
+        let trend = compute(&input, &settings)?;
         Ok(TrendModel {
             input: Arc::new(input),
-            sample_index,
+            settings,
             trend,
             selected: 0,
             offset: 0,
+            wanted: None,
         })
     }
 
-    /// Notes about the snapshots.
-    pub fn warnings(&self) -> &[String] {
-        &self.input.warnings
+    /// Notes about the snapshots and about the sample type ranked by, as
+    /// `pprof-tui trend` prints them.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut all = self.input.warnings.clone();
+        all.extend(alloc_warning(&self.trend.sample_type.name));
+        all
     }
 
     /// How many snapshots are compared.
@@ -77,76 +102,94 @@ impl TrendModel {
         self.input.snapshots.count()
     }
 
-    pub fn sample_index(&self) -> usize {
-        self.sample_index
-    }
-
     /// The sample types the trend can rank by.
     pub fn sample_type_count(&self) -> usize {
         self.input.snapshots.profile().sample_types.len()
     }
 
-    /// The ranking by another sample type, to run on any thread and hand
-    /// to [`TrendModel::install`]; `None` for a type the snapshots lack.
-    pub fn ranking(&self, sample_index: usize) -> Option<Ranking> {
-        (sample_index < self.sample_type_count()).then(|| Ranking {
+    /// The ranking for `settings`, to run on any thread and hand to
+    /// [`TrendModel::install`]; `None` for a type the snapshots lack.
+    pub fn ranking(&self, settings: TrendSettings) -> Option<Ranking> {
+        (settings.sample_index < self.sample_type_count()).then(|| Ranking {
             input: Arc::clone(&self.input),
-            sample_index,
+            settings,
         })
     }
 
+    /// The name of the selected site.
+    pub fn selected_row(&self) -> Option<&crate::analysis::trend::TrendRow> {
+        self.trend.rows.get(self.selected)
+    }
+
+    /// The settings asked for last (shown or still being ranked).
+    pub fn settings_wanted(&self) -> TrendSettings {
+        self.wanted.clone().unwrap_or_else(|| self.settings.clone())
+    }
+
     /// Shows a finished ranking, keeping the selected site if it is still
-    /// there.
-    pub fn install(&mut self, sample_index: usize, trend: Trend) {
-        let name = self.trend.rows.get(self.selected).map(|r| r.name.clone());
-        self.sample_index = sample_index;
+    /// there (by name; a whole stack also by the function naming it).
+    pub fn install(&mut self, settings: TrendSettings, trend: Trend) {
+        self.wanted = None;
+        let old = self
+            .selected_row()
+            .map(|r| (r.name.clone(), site_function(r)));
+        self.settings = settings;
         self.trend = trend;
-        self.selected = name
-            .and_then(|n| self.trend.rows.iter().position(|r| r.name == n))
+        self.selected = old
+            .and_then(|(name, function)| {
+                let rows = &self.trend.rows;
+                rows.iter()
+                    .position(|r| r.name == name)
+                    .or_else(|| rows.iter().position(|r| site_function(r) == function))
+            })
             .unwrap_or(0);
-        self.offset = 0;
     }
 }
 
-/// Ranking the snapshots by one sample type: slow on big profiles, so the
+/// The function a trend row stands for: a whole stack's site frame, else
+/// the node's function (its name without a line or address).
+pub fn site_function(row: &crate::analysis::trend::TrendRow) -> String {
+    match &row.stack {
+        Some(stack) => stack.name().to_owned(),
+        None => row.name.clone(),
+    }
+}
+
+/// Ranking the snapshots for some settings: slow on big profiles, so the
 /// app runs it off the UI thread.
 #[derive(Clone)]
 pub struct Ranking {
     input: Arc<TrendInput>,
-    pub sample_index: usize,
+    pub settings: TrendSettings,
 }
 
 impl std::fmt::Debug for Ranking {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Ranking({})", self.sample_index)
+        write!(f, "Ranking({:?})", self.settings)
     }
 }
 
 impl Ranking {
     pub fn run(&self) -> Result<Trend, ProfileError> {
-        compute(&self.input, self.sample_index)
+        compute(&self.input, &self.settings)
     }
 }
 
-/// The options ranking by sample type `sample_index` uses.
-fn options(input: &TrendInput, sample_index: usize) -> TrendOptions {
+/// The options of a ranking for `settings`.
+fn options(settings: &TrendSettings) -> TrendOptions {
     TrendOptions {
-        sample_index,
-        granularity: trend_granularity(
-            input.snapshots.profile(),
-            sample_index,
-            input.granularity,
-            input.granularity_given,
-        ),
-        filters: input.filters.clone(),
+        sample_index: settings.sample_index,
+        granularity: settings.granularity,
+        filters: settings.filters.clone(),
+        by: settings.by,
         ..TrendOptions::default()
     }
 }
 
-fn compute(input: &TrendInput, sample_index: usize) -> Result<Trend, ProfileError> {
+fn compute(input: &TrendInput, settings: &TrendSettings) -> Result<Trend, ProfileError> {
     trend(
         &input.snapshots,
         input.minutes.as_deref(),
-        &options(input, sample_index),
+        &options(settings),
     )
 }

@@ -1,14 +1,7 @@
-//! Drawing: every view renders from `&App` into a frame, and nothing here
-//! changes state. The screen is a header (view tabs, profile, sample type,
-//! total), the active view's body, a status bar (settings, filter chips,
-//! search coverage or the prompt) and a footer with the main keys.
-
-pub mod flame;
-pub mod help;
-pub mod peek;
-pub mod source;
-pub mod top;
-pub mod trend;
+//! The screen around the views: a header (view tabs, profile, sample
+//! type, total), the shown view's body (drawn by its component), a status
+//! bar (settings, filter chips, search coverage or the prompt) and a
+//! footer with the main keys. Nothing here changes state.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -18,8 +11,10 @@ use ratatui::text::{Line, Span};
 
 use super::action::ViewKind;
 use super::app::App;
+use super::components::{Component, pct, truncate_left};
 use super::keymap::FOOTER;
 use crate::report::units::label;
+use crate::safe_text::visible;
 
 /// Where each part of the screen goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,30 +60,29 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     header(app, areas.header, buf);
+    let ctx = app.ctx();
     match app.view {
-        ViewKind::Top => top::render(app, areas.body, buf),
-        ViewKind::Flame => flame::render(app, areas.body, buf),
-        ViewKind::Peek => peek::render(app, areas.body, buf),
-        ViewKind::Source => source::render(app, areas.body, buf),
-        ViewKind::Trend => trend::render(app, areas.body, buf),
+        ViewKind::Top => app.top.render(&ctx, areas.body, buf),
+        ViewKind::Flame => app.flame.render(&ctx, areas.body, buf),
+        ViewKind::Peek => app.peek.render(&ctx, areas.body, buf),
+        ViewKind::Source => app.source.render(&ctx, areas.body, buf),
+        ViewKind::Trend => {
+            if let Some(trend) = &app.trend {
+                trend.render(&ctx, areas.body, buf);
+            }
+        }
     }
     status(app, areas.status, buf);
     footer(app, areas.footer, buf);
-    if app.help {
-        help::render(app, area, buf);
-    }
+    app.help.render(&app.theme, area, buf);
 }
 
-fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
-    let mut spans = Vec::new();
-    for (i, view) in app.views().into_iter().enumerate() {
-        let text = format!(" {} {} ", i + 1, view.title());
-        spans.push(Span::styled(text, theme.tab(view == app.view)));
-    }
-    let tabs = Line::from(spans);
-    let tabs_width = tabs.width() as u16;
-    buf.set_line(area.x, area.y, &tabs, area.width);
+/// The header's parts on a screen `width` cells wide: each tab with its
+/// x and text, and the profile's description on the right. When they do
+/// not fit, the inactive tabs shrink to their numbers first, then the
+/// sample type (also in the status bar) goes, and only then is the file
+/// name cut, from its start.
+pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, String) {
     let model = &app.model;
     // The Trend view follows its own sample type: its newest snapshot's total.
     let (sample_type, total) = match (&app.trend, app.view) {
@@ -98,13 +92,85 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             let total = label(newest, &trend.sample_type.unit);
             (trend.sample_type.name.as_str(), total)
         }
+        // In a diff: the new profile's total, and the base's that
+        // percentages are of (pprof's rule).
+        _ if app.is_diff() => (
+            model.sample_type.name.as_str(),
+            format!(
+                "{} (base {})",
+                model.format(model.new_total),
+                model.format(model.total)
+            ),
+        ),
         _ => (model.sample_type.name.as_str(), model.format(model.total)),
     };
-    let info = format!("{}  {sample_type}  total {total} ", app.title);
-    let room = area.width.saturating_sub(tabs_width + 2);
-    let info = truncate_left(&info, usize::from(room));
-    let x = area.x + area.width - info.chars().count() as u16;
-    buf.set_string(x, area.y, info, theme.header());
+    let title = visible(&app.title);
+    let sample_type = visible(sample_type);
+    let views = app.views();
+    let tabs = |compact: bool| -> Vec<(ViewKind, u16, String)> {
+        let mut x = 0u16;
+        views
+            .iter()
+            .enumerate()
+            .map(|(i, &view)| {
+                let text = if compact && view != app.view {
+                    format!(" {} ", i + 1)
+                } else {
+                    format!(" {} {} ", i + 1, view.title())
+                };
+                let at = x;
+                x += text.chars().count() as u16;
+                (view, at, text)
+            })
+            .collect()
+    };
+    let used = |tabs: &[(ViewKind, u16, String)]| -> usize {
+        tabs.iter()
+            .map(|(_, _, t)| t.chars().count())
+            .sum::<usize>()
+            + 2
+    };
+    let width = usize::from(width);
+    let full = format!("{title}  {sample_type}  total {total} ");
+    let full_tabs = tabs(false);
+    if used(&full_tabs) + full.chars().count() <= width {
+        return (full_tabs, full);
+    }
+    let compact = tabs(true);
+    let room = width.saturating_sub(used(&compact));
+    if full.chars().count() <= room {
+        return (compact, full);
+    }
+    let short = format!("{title}  total {total} ");
+    let short = if short.chars().count() <= room {
+        short
+    } else {
+        let rest = format!("  total {total} ");
+        let keep = room.saturating_sub(rest.chars().count());
+        if keep >= 8 {
+            format!("{}{rest}", truncate_left(&title, keep))
+        } else {
+            truncate_left(&short, room)
+        }
+    };
+    (compact, short)
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let (tabs, info) = header_layout(app, area.width);
+    for (view, x, text) in &tabs {
+        let room = area.width.saturating_sub(*x);
+        buf.set_stringn(
+            area.x + x,
+            area.y,
+            text,
+            usize::from(room),
+            theme.tab(*view == app.view),
+        );
+    }
+    let x = area.x + area.width.saturating_sub(info.chars().count() as u16);
+    buf.set_stringn(x, area.y, info, usize::from(area.width), theme.header());
 }
 
 fn status(app: &App, area: Rect, buf: &mut Buffer) {
@@ -112,7 +178,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(prompt) = &app.prompt {
         let line = Line::from(vec![
             Span::styled("search: /", theme.key()),
-            Span::raw(prompt.text.as_str()),
+            Span::raw(visible(&prompt.text).into_owned()),
             Span::styled("█", theme.dim()),
             Span::styled("   Enter apply · Esc cancel · empty clears", theme.dim()),
         ]);
@@ -122,22 +188,32 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let model = &app.model;
     let settings = match (&app.trend, app.view) {
         (Some(trend), ViewKind::Trend) => format!(
-            " {} · {} snapshots, oldest first ",
-            trend.trend.sample_type.name,
+            " {} · {} · by {} · {} snapshots, oldest first ",
+            visible(&trend.trend.sample_type.name),
+            trend.settings.granularity,
+            match trend.settings.by {
+                crate::analysis::SortBy::Flat => "flat",
+                crate::analysis::SortBy::Cum => "cum",
+            },
             trend.snapshot_count()
         ),
         _ => format!(
-            " {} · {} · sort {} ",
-            model.sample_type.name,
+            " {} · {} · sort {}{} ",
+            visible(&model.sample_type.name),
             model.granularity,
-            model.sort.as_str()
+            model.sort.as_str(),
+            if app.is_diff() {
+                " · Δ% of each site's own base"
+            } else {
+                ""
+            }
         ),
     };
     let mut spans = vec![Span::raw(settings)];
     for chip in &app.chips {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            format!(" {}={} ", chip.kind.as_str(), chip.pattern),
+            format!(" {}={} ", chip.kind.as_str(), visible(&chip.pattern)),
             theme.chip(),
         ));
     }
@@ -160,20 +236,31 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             theme.header()
         };
-        spans.push(Span::styled(text.as_str(), style));
+        spans.push(Span::styled(visible(text).into_owned(), style));
     } else if let Some(search) = &app.search {
         let c = &search.coverage;
         let all = app.model.tree.call(crate::analysis::CallTree::ROOT).weight;
-        let mut text = format!(
-            "matches: {} samples, {} of total",
-            c.samples,
-            pct(c.weight, all)
-        );
-        if !app.flame.zoom.is_empty() {
+        let mut text = match (&app.trend, app.view) {
+            // The Trend view lists sites: how many match.
+            (Some(trend), ViewKind::Trend) => {
+                let rows = &trend.trend.rows;
+                let hits = rows
+                    .iter()
+                    .filter(|r| search.regex.is_match(&r.name))
+                    .count();
+                format!("matches: {hits} of {} sites", rows.len())
+            }
+            _ => format!(
+                "matches: {} samples, {} of total",
+                c.samples,
+                pct(c.weight, all)
+            ),
+        };
+        if !app.flame.zoom.is_empty() && app.view != ViewKind::Trend {
             let zoom = app.model.tree.call(app.zoom()).weight;
             text.push_str(&format!(", {} of zoom", pct(c.zoomed, zoom)));
         }
-        text.push_str(&format!(" /{}/", search.regex.as_str()));
+        text.push_str(&format!(" /{}/", visible(search.regex.as_str())));
         spans.push(Span::raw("  "));
         spans.push(Span::styled(text, theme.matched()));
     }
@@ -184,7 +271,15 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let mut spans = Vec::new();
     let mut used = 0;
-    for (key, what) in FOOTER {
+    for &(key, what) in FOOTER {
+        // Enter does what the shown view makes of it.
+        let what = match (key, app.view) {
+            ("Enter", ViewKind::Top) => "flame",
+            ("Enter", ViewKind::Peek) => "follow",
+            ("Enter", ViewKind::Trend) => "top",
+            ("Enter", ViewKind::Source) => continue,
+            _ => what,
+        };
         let width = key.chars().count() + what.chars().count() + 3;
         if used + width > usize::from(area.width) {
             break;
@@ -194,63 +289,4 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(format!(" {what} "), theme.dim()));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
-}
-
-/// `part` as a percentage of `whole` with one decimal.
-pub fn pct(part: i64, whole: i64) -> String {
-    if whole == 0 {
-        return "0%".to_owned();
-    }
-    format!("{:.1}%", part as f64 * 100.0 / whole as f64)
-}
-
-/// Cuts `s` to `width` characters, marking the cut with `…` at the end.
-pub fn truncate(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_owned();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = s.chars().take(width - 1).collect();
-    out.push('…');
-    out
-}
-
-/// Cuts `s` to `width` characters from the left (`…` first): for paths
-/// and titles, whose end says the most.
-pub fn truncate_left(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    if n <= width {
-        return s.to_owned();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out = String::from("…");
-    out.extend(s.chars().skip(n - width + 1));
-    out
-}
-
-/// Right-aligns `s` in `width` cells.
-pub fn right(s: &str, width: usize) -> String {
-    format!("{s:>width$}")
-}
-
-/// The placeholder of views that need the call tree while it is built.
-pub fn building(app: &App, area: Rect, buf: &mut Buffer) {
-    let elapsed = app
-        .busy
-        .as_ref()
-        .map_or(0.0, |(_, t)| t.elapsed().as_secs_f64());
-    let text = format!("building the call tree… {elapsed:.1}s (Top works meanwhile)");
-    if area.height > 1 {
-        buf.set_stringn(
-            area.x + 2,
-            area.y + 1,
-            text,
-            usize::from(area.width.saturating_sub(2)),
-            app.theme.dim(),
-        );
-    }
 }

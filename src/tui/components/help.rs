@@ -8,14 +8,41 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
 use super::truncate;
-use crate::tui::app::App;
+use crate::tui::action::Action;
 use crate::tui::keymap::{BINDINGS, Section};
+use crate::tui::theme::Theme;
 
 const LABEL: usize = 10;
 const COLUMN: usize = 39;
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+/// The help overlay, over whichever view is shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HelpView {
+    pub open: bool,
+}
+
+impl HelpView {
+    /// While open, every key but quit and resize closes it; `true` when
+    /// the action was for the overlay.
+    pub fn update(&mut self, action: &Action) -> bool {
+        if !self.open {
+            return false;
+        }
+        if !matches!(action, Action::Quit | Action::Resize(..)) {
+            self.open = false;
+            return true;
+        }
+        false
+    }
+
+    pub fn render(&self, theme: &Theme, area: Rect, buf: &mut Buffer) {
+        if self.open {
+            render(theme, area, buf);
+        }
+    }
+}
+
+fn render(theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line<'_>> = Vec::new();
     for section in [
         Section::General,

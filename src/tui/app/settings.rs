@@ -1,0 +1,172 @@
+//! Changing what the views show: filter chips, the sample type and
+//! granularity of the model, the Trend's settings, and the background
+//! work that recomputes them, with the selections carried across by name.
+
+use super::App;
+use crate::analysis::Granularity;
+use crate::tui::action::{FilterKind, ViewKind};
+use crate::tui::components::{Component, Ctx, scrolled};
+use crate::tui::filters::{ChipKind, add_chip, filters_of};
+use crate::tui::jobs::{Done, Job, Output, Work};
+use crate::tui::model::Settings;
+use crate::tui::trend::{Ranking, TrendSettings};
+use crate::tui::views;
+
+impl App {
+    pub(super) fn add_filter(&mut self, kind: FilterKind) {
+        let Some(selection) = self.selection() else {
+            return self.say("select a function first", true);
+        };
+        if selection.function.is_empty() {
+            return self.say("this frame has no name to filter on", true);
+        }
+        let kind = match kind {
+            FilterKind::Focus => ChipKind::Focus,
+            FilterKind::Ignore => ChipKind::Ignore,
+            FilterKind::Hide => ChipKind::Hide,
+        };
+        add_chip(&mut self.chips, kind, &selection.function);
+        self.refilter();
+    }
+
+    /// Recomputes every view for the current chips.
+    pub(super) fn refilter(&mut self) {
+        let (sample_index, granularity) = self.settings_wanted();
+        self.recompute(sample_index, granularity);
+        if let Some(trend) = self.trend.as_mut()
+            && let Ok(filters) = filters_of(&self.chips)
+        {
+            let mut settings = trend.settings_wanted();
+            settings.filters = filters;
+            trend.wanted = Some(settings.clone());
+            self.rerank(settings);
+        }
+    }
+
+    pub(super) fn settings_wanted(&self) -> (usize, Granularity) {
+        self.wanted
+            .unwrap_or((self.model.sample_index, self.model.granularity))
+    }
+
+    pub(super) fn settings(&self) -> Settings {
+        Settings {
+            sample_index: self.model.sample_index,
+            granularity: self.model.granularity,
+            filters: self.filters(),
+            sort: self.model.sort,
+        }
+    }
+
+    /// Starts a recomputation for new settings; selections are carried
+    /// over by name when the results arrive.
+    pub(super) fn recompute(&mut self, sample_index: usize, granularity: Granularity) {
+        let filters = match filters_of(&self.chips) {
+            Ok(f) => f,
+            Err(e) => return self.say(&format!("{e:#}"), true),
+        };
+        if self.model.tree_ready {
+            self.carry = Some((self.flame.carry(&self.model), self.peek.carry(&self.model)));
+        }
+        self.wanted = Some((sample_index, granularity));
+        self.request(Work::Model(Settings {
+            sample_index,
+            granularity,
+            filters,
+            sort: self.model.sort,
+        }));
+    }
+
+    /// Re-ranks the Trend view for `settings`.
+    pub(super) fn rerank(&mut self, settings: TrendSettings) {
+        let ranking: Option<Ranking> = self.trend.as_ref().and_then(|t| t.ranking(settings));
+        if let Some(ranking) = ranking {
+            self.request(Work::Trend(ranking));
+        }
+    }
+
+    // ---- Background work.
+
+    /// Asks the runner for `work`; without a background thread it runs now.
+    pub(super) fn request(&mut self, work: Work) {
+        let job = self.jobs.request(work, self.background);
+        self.busy = self.jobs.busy();
+        if let Some(job) = job {
+            let done = job.run(&self.profile);
+            self.finish(done);
+        }
+    }
+
+    /// Hands the next waiting job to the caller, which runs it (typically
+    /// on a thread) and passes the result to [`App::finish`].
+    pub fn take_job(&mut self) -> Option<Job> {
+        self.jobs.take()
+    }
+
+    /// Installs a finished job's result; one asked for before the latest
+    /// request of its kind is dropped.
+    pub fn finish(&mut self, done: Done) {
+        let latest = self.jobs.finished(&done);
+        self.busy = self.jobs.busy();
+        if !latest {
+            return;
+        }
+        match done.output {
+            Output::Model(model) => {
+                self.wanted = None;
+                let label = self.top.carry(&self.model);
+                self.model = model;
+                self.top.restore(label.as_deref(), &ctx!(self));
+                self.flame.reset();
+                self.peek.clear();
+                self.request(Work::Tree(self.settings()));
+            }
+            Output::Tree(parts) => {
+                self.model.install_tree(parts);
+                self.restore_carry();
+            }
+            Output::Source(node, source) => {
+                let body = views::areas(self.size).body;
+                self.source.open(*source, node, body);
+            }
+            Output::Trend(ranked) => {
+                let (settings, result) = *ranked;
+                let ctx = ctx!(self);
+                let Some(trend) = self.trend.as_mut() else {
+                    return;
+                };
+                match result {
+                    Ok(ranked) => {
+                        trend.install(settings, ranked);
+                        trend.offset = scrolled(trend.selected, trend.offset, trend.page(ctx.body));
+                    }
+                    Err(e) => {
+                        trend.wanted = None;
+                        self.say(&format!("cannot rank the snapshots: {e}"), true);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Puts back zoom, selection and peek once a new tree is in place.
+    fn restore_carry(&mut self) {
+        let (flame, peek) = self.carry.take().unwrap_or_default();
+        let ctx = ctx!(self);
+        self.flame.restore(flame, &ctx);
+        self.peek.restore(peek, &ctx);
+        if self.view == ViewKind::Flame
+            && self.flame.selected == crate::analysis::CallTree::ROOT
+            && let Some(selection) = self.top.selection(&ctx)
+            && let Some(node) = selection.node
+        {
+            self.flame.select_node(node, &ctx);
+        }
+        if self.source.is_open() {
+            match self.peek.peek.as_ref().map(|p| p.node) {
+                Some(node) => self.open_source(node),
+                None => self.source.close(),
+            }
+        }
+        self.refresh_coverage();
+    }
+}

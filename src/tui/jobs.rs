@@ -1,0 +1,176 @@
+//! Background work (a model, its call tree, a Trend ranking) goes through
+//! one runner where the latest request of each kind wins, like gitui's
+//! `AsyncSingleJob`: asking again replaces a job still waiting, and the
+//! result of one asked for before the latest is dropped on arrival.
+//! Without a background thread (tests, benchmarks) jobs run at once.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use super::model::{Model, Settings, SourceModel, TreeParts};
+use super::trend::{Ranking, TrendSettings};
+use crate::analysis::trend::Trend;
+use crate::profile::{Profile, ProfileError};
+
+/// What a job computes.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// The Top rows for new settings.
+    Model(Settings),
+    /// The call tree and inline suffixes for the model's settings.
+    Tree(Settings),
+    /// The Trend view's ranking.
+    Trend(Ranking),
+    /// The lines of one function, for the Source view.
+    Source(SourceRequest),
+}
+
+/// What the Source view asks for: the lines of `node`'s function.
+#[derive(Debug, Clone)]
+pub struct SourceRequest {
+    pub node: crate::analysis::NodeId,
+    pub function: String,
+    pub sample_index: usize,
+    pub filters: crate::analysis::Filters,
+    /// Directories to look for the file in (`--source-path`).
+    pub paths: Vec<std::path::PathBuf>,
+}
+
+impl Work {
+    fn kind(&self) -> usize {
+        match self {
+            Work::Model(_) => 0,
+            Work::Tree(_) => 1,
+            Work::Trend(_) => 2,
+            Work::Source(_) => 3,
+        }
+    }
+
+    /// The progress indicator's words.
+    pub fn label(&self) -> &'static str {
+        LABELS[self.kind()]
+    }
+}
+
+/// The progress indicator's words for each kind of work.
+const LABELS: [&str; 4] = [
+    "recomputing",
+    "building the call tree",
+    "ranking the snapshots",
+    "reading the source lines",
+];
+
+/// Work handed to the runner (see [`Jobs::take`]).
+#[derive(Debug, Clone)]
+pub struct Job {
+    id: u64,
+    work: Work,
+}
+
+/// A finished [`Job`].
+pub struct Done {
+    id: u64,
+    kind: usize,
+    pub output: Output,
+}
+
+pub enum Output {
+    Model(Model),
+    Tree(TreeParts),
+    Trend(Box<(TrendSettings, Result<Trend, ProfileError>)>),
+    Source(crate::analysis::NodeId, Box<SourceModel>),
+}
+
+impl Job {
+    /// Runs the job (on any thread).
+    pub fn run(self, profile: &Profile) -> Done {
+        let kind = self.work.kind();
+        let output = match self.work {
+            Work::Model(settings) => Output::Model(Model::compute(profile, &settings)),
+            Work::Tree(settings) => Output::Tree(Model::compute_tree(profile, &settings)),
+            Work::Trend(ranking) => {
+                Output::Trend(Box::new((ranking.settings.clone(), ranking.run())))
+            }
+            Work::Source(r) => Output::Source(
+                r.node,
+                Box::new(SourceModel::compute(
+                    profile,
+                    r.sample_index,
+                    &r.filters,
+                    &r.function,
+                    &r.paths,
+                )),
+            ),
+        };
+        Done {
+            id: self.id,
+            kind,
+            output,
+        }
+    }
+}
+
+/// The runner's bookkeeping.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    /// The id of the latest request of each kind.
+    latest: [u64; 4],
+    /// Requests not yet started, at most one per kind.
+    waiting: VecDeque<Job>,
+    /// When the latest request of each kind was made, until its result
+    /// arrives.
+    since: [Option<Instant>; 4],
+    next_id: u64,
+}
+
+impl Jobs {
+    /// Asks for `work`, superseding any earlier request of its kind (a new
+    /// model also supersedes the tree of the old one). Returns the job to
+    /// run now when there is no background runner.
+    pub fn request(&mut self, work: Work, background: bool) -> Option<Job> {
+        self.next_id += 1;
+        let kind = work.kind();
+        self.latest[kind] = self.next_id;
+        self.since[kind] = Some(Instant::now());
+        if kind == 0 {
+            // New rows: the old tree and source lines are of no use.
+            self.latest[1] = self.next_id;
+            self.latest[3] = self.next_id;
+            self.since[1] = None;
+            self.since[3] = None;
+        }
+        self.waiting
+            .retain(|j| j.work.kind() != kind && !(kind == 0 && matches!(j.work.kind(), 1 | 3)));
+        let job = Job {
+            id: self.next_id,
+            work,
+        };
+        if background {
+            self.waiting.push_back(job);
+            None
+        } else {
+            Some(job)
+        }
+    }
+
+    /// The next job to start, oldest request first.
+    pub fn take(&mut self) -> Option<Job> {
+        self.waiting.pop_front()
+    }
+
+    /// Whether `done` answers the latest request of its kind (then that
+    /// kind is no longer busy).
+    pub fn finished(&mut self, done: &Done) -> bool {
+        let latest = self.latest[done.kind] == done.id;
+        if latest {
+            self.since[done.kind] = None;
+        }
+        latest
+    }
+
+    /// What is being computed, and since when: the first of the kinds
+    /// waited for, in the order model, tree, ranking, source lines.
+    pub fn busy(&self) -> Option<(&'static str, Instant)> {
+        (0..4).find_map(|k| self.since[k].map(|t| (LABELS[k], t)))
+    }
+}
