@@ -61,8 +61,13 @@ impl Budget {
         let longest = profile
             .functions
             .iter()
-            .map(|f| f.name.len() + f.filename.len())
-            .chain(profile.mappings.iter().map(|m| m.file.len()))
+            .map(|f| profile.string(f.name).len() + profile.string(f.filename).len())
+            .chain(
+                profile
+                    .mappings
+                    .iter()
+                    .map(|m| profile.string(m.file).len()),
+            )
             .max()
             .unwrap_or(0) as u64
             + 64;

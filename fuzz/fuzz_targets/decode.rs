@@ -32,11 +32,11 @@ fn walk(profile: &Profile) {
         for id in samples.stack(s) {
             let location = profile.location(id);
             if let Some(mapping) = location.mapping {
-                touched += profile.mapping(mapping).file.len() as u64;
+                touched += profile.string(profile.mapping(mapping).file).len() as u64;
             }
             for line in profile.lines(location) {
                 if let Some(function) = line.function {
-                    touched += profile.function(function).name.len() as u64;
+                    touched += profile.string(profile.function(function).name).len() as u64;
                 }
             }
         }

@@ -41,6 +41,7 @@ fuzz_target!(|bytes: &[u8]| {
             chips: Vec::new(),
             source_paths: Vec::new(),
             export_dir: std::env::temp_dir(),
+            export_stem: "fuzz".to_owned(),
             theme: Theme::new(ColorMode::None),
             size: (100, 30),
             background: false,
@@ -63,8 +64,9 @@ fuzz_target!(|bytes: &[u8]| {
 /// `/sys` or `/dev`.
 fn reads_special_files(profile: &Profile) -> bool {
     profile.functions.iter().any(|f| {
-        f.filename.starts_with('/')
-            && f.filename
+        let file = profile.string(f.filename);
+        file.starts_with('/')
+            && file
                 .split('/')
                 .any(|part| matches!(part, "proc" | "sys" | "dev" | ".."))
     })
