@@ -8,7 +8,7 @@ testdata=../testdata
 for target in decode analyze tui; do
     dir=corpus/$target
     mkdir -p "$dir"
-    for f in "$testdata"/leaky/*.pb.gz "$testdata"/compile/*.pb.gz "$testdata"/malformed/*; do
+    for f in "$testdata"/leaky/*.pb.gz "$testdata"/compile/*.pb.gz "$testdata"/malformed/* "$testdata"/hostile/*; do
         [ -f "$f" ] || continue
         name=$(basename "$f")
         cp "$f" "$dir/$name"
