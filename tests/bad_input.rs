@@ -349,3 +349,57 @@ fn running_out_of_memory_is_one_clear_line() {
         )
     );
 }
+
+/// Runs pprof-tui with `args` and returns its exit code and stderr.
+fn run_status(args: &[&str]) -> (Option<i32>, String) {
+    let output = pprof_tui().args(args).output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Found by fuzzing (`fuzz/`, see its README): values whose sums pass
+/// `i64` (here `i64::MAX` twice, then `i64::MIN`) made every report panic
+/// with "attempt to add with overflow" in builds with overflow checks
+/// (the aggregation's flat and cum sums, whole-stack sites, the text
+/// table's running sum, the TUI's model). Sums now wrap as Go's `int64`
+/// sums in pprof do, the report total included (Σ|v| with Go's `abs64`).
+#[test]
+fn values_overflowing_i64_wrap_instead_of_panicking() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/malformed/values-overflowing-i64.pb");
+    let doc = top_json(&std::fs::read(&path).unwrap(), &[]);
+    // |MAX| + |MAX| + abs64(MIN) = -2 + MIN, wrapped: MAX - 1.
+    assert_eq!(doc["total"], i64::MAX - 1, "the total wraps as pprof's");
+    assert_eq!(row(&doc, "main.a")["flat"], -2, "i64::MAX + i64::MAX wraps");
+    assert_eq!(row(&doc, "main.main")["flat"], i64::MIN);
+    assert_eq!(row(&doc, "main.main")["cum"], i64::MAX - 1);
+    let file = path.to_str().unwrap();
+    for g in [
+        "functions",
+        "filefunctions",
+        "files",
+        "lines",
+        "addresses",
+        "stacks",
+    ] {
+        for args in [
+            vec!["top", "-g", g, file],
+            vec!["top", "-g", g, "--cum", "--diff-base", file, file],
+            vec!["diff", "-g", g, file, file],
+            vec!["trend", "-g", g, file, file, file],
+        ] {
+            let (code, stderr) = run_status(&args);
+            assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        }
+    }
+    // A flame graph cannot draw such widths exactly, and says so.
+    let (code, stderr) = run_status(&["flamegraph", "-o", "-", file]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("values are too large to draw exactly"),
+        "{stderr}"
+    );
+}

@@ -12,11 +12,16 @@ mod support;
 use std::collections::{BTreeMap, HashSet};
 
 use pprof_tui::analysis::diff::{Comparison, DiffOptions, diff};
+use pprof_tui::analysis::trend::{Snapshots, TrendOptions, trend};
 use pprof_tui::analysis::{
     EDGE_FRACTION, Filters, Granularity, Stacks, TopOptions, node_totals, resolve_inlining, top,
     total,
 };
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
+use pprof_tui::report::ProfileInfo;
+use pprof_tui::report::diff::{DiffTextOptions, write_diff};
+use pprof_tui::report::text::{TextOptions, write_top};
+use pprof_tui::report::trend::{TrendTextOptions, write_trend};
 use proptest::prelude::*;
 use support::{Builder, gzip};
 
@@ -288,5 +293,155 @@ proptest! {
                 .sum();
             prop_assert_eq!(row.cum, expected, "cum of {}", name);
         }
+    }
+}
+
+/// Characters a hostile profile puts in its names: letters, the controls
+/// that drive a terminal (C0, DEL, C1 such as CSI U+009B) and the bidi
+/// controls that make text read backwards, and anything else.
+fn hostile_name() -> impl Strategy<Value = String> {
+    let c = prop_oneof![
+        3 => prop::char::range('a', 'z'),
+        2 => prop::sample::select(vec![
+            '\x1b', '\x07', '\0', '\r', '\t', '\n', '\x08', '\x7f', '\u{85}', '\u{9b}', '\u{9d}',
+            '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '[', ']', ';', '.', '/',
+        ]),
+        1 => any::<char>(),
+    ];
+    prop::collection::vec(c, 1..16).prop_map(|cs| cs.into_iter().collect())
+}
+
+/// A profile's hostile strings: function names, file names, a sample
+/// type name and a comment; and samples over the functions (root first)
+/// with their values in the base and in the new profile.
+type HostileSpec = (
+    Vec<String>,
+    Vec<String>,
+    String,
+    String,
+    Vec<(Vec<usize>, i64, i64)>,
+);
+
+fn hostile_profiles() -> impl Strategy<Value = HostileSpec> {
+    (
+        prop::collection::vec(hostile_name(), 1..6),
+        prop::collection::vec(hostile_name(), 1..4),
+        hostile_name(),
+        hostile_name(),
+        prop::collection::vec(
+            (
+                prop::collection::vec(0usize..6, 1..6),
+                0i64..5000,
+                0i64..5000,
+            ),
+            1..12,
+        ),
+    )
+}
+
+/// One profile of a [`HostileSpec`]: the base's values or the new ones.
+fn build_hostile(spec: &HostileSpec, new: bool) -> Profile {
+    let (functions, files, sample_type, comment, samples) = spec;
+    let mut b = Builder::new();
+    for (stack, base, grown) in samples {
+        let names: Vec<&str> = stack
+            .iter()
+            .map(|&i| functions[i % functions.len()].as_str())
+            .collect();
+        b.sample(&names, 1, if new { *grown } else { *base });
+    }
+    for i in 0..b.profile.function.len() {
+        b.profile.function[i].filename = b.string(&files[i % files.len()]);
+    }
+    b.profile.sample_type[1].r#type = b.string(sample_type);
+    let comment = b.string(comment);
+    b.profile.comment.push(comment);
+    decode(&b.encode(), &DecodeOptions::default()).unwrap()
+}
+
+/// The first character a terminal would act on rather than show: a C0
+/// control other than the line feed ending each line, DEL, a C1 control,
+/// or a bidi embedding, override or isolate.
+fn first_control(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| {
+        matches!(c,
+            '\0'..='\x09' | '\x0b'..='\x1f' | '\x7f'..='\u{9f}'
+            | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+fn assert_no_controls(what: &str, out: Vec<u8>) -> Result<(), TestCaseError> {
+    let text = String::from_utf8(out).map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?;
+    if let Some((at, c)) = first_control(&text) {
+        let mut before: Vec<char> = text[..at].chars().rev().take(40).collect();
+        before.reverse();
+        return Err(TestCaseError::fail(format!(
+            "{what}: {c:?} at byte {at}, after {:?}",
+            before.into_iter().collect::<String>()
+        )));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn text_reports_hold_no_control_characters(spec in hostile_profiles()) {
+        let base = build_hostile(&spec, false);
+        let new = build_hostile(&spec, true);
+        for granularity in [
+            Granularity::Functions,
+            Granularity::FileFunctions,
+            Granularity::Files,
+            Granularity::Lines,
+            Granularity::Addresses,
+        ] {
+            let options = TopOptions { sample_index: 1, granularity, ..TopOptions::default() };
+            let table = top(&new, &options);
+            let mut out = Vec::new();
+            write_top(&mut out, &new, &table, &options.filters, &TextOptions::default()).unwrap();
+            assert_no_controls(&format!("top -g {granularity}"), out)?;
+        }
+        let infos = [
+            ProfileInfo { source: "base.pb.gz".to_owned(), time_nanos: 0 },
+            ProfileInfo { source: "new.pb.gz".to_owned(), time_nanos: 0 },
+        ];
+        let comparison = Comparison::new(base.clone(), new.clone(), false).unwrap();
+        for granularity in [Granularity::Functions, Granularity::Lines, Granularity::Stacks] {
+            let options = DiffOptions {
+                sample_index: 1,
+                granularity,
+                unchanged: true,
+                ..DiffOptions::default()
+            };
+            let result = diff(&comparison, &options).unwrap();
+            let mut out = Vec::new();
+            write_diff(
+                &mut out,
+                &comparison.profiles(),
+                [&infos[0], &infos[1]],
+                &result,
+                &options.filters,
+                &DiffTextOptions::default(),
+            )
+            .unwrap();
+            assert_no_controls(&format!("diff -g {granularity}"), out)?;
+        }
+        let snapshots = Snapshots::new(vec![base, new]).unwrap();
+        let options = TrendOptions { sample_index: 1, ..TrendOptions::default() };
+        let result = trend(&snapshots, None, &options).unwrap();
+        let mut out = Vec::new();
+        write_trend(
+            &mut out,
+            &snapshots.profiles(),
+            &infos,
+            &result,
+            &options.filters,
+            &TrendTextOptions::default(),
+        )
+        .unwrap();
+        assert_no_controls("trend", out)?;
     }
 }

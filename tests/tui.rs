@@ -1458,3 +1458,20 @@ fn the_progress_indicator_waits_for_every_job() {
     app.finish(ranking.run(&profile));
     assert!(app.busy.is_none());
 }
+
+/// Found by fuzzing (`fuzz/`): values whose sums pass `i64` made the Top
+/// view's model and its running sum panic with "attempt to add with
+/// overflow" in builds with overflow checks. They wrap, as in `top`.
+#[test]
+fn values_overflowing_i64_are_shown_not_a_panic() {
+    let mut app = app("malformed/values-overflowing-i64.pb", (100, 30));
+    let top = screen(&app);
+    assert!(top.contains("main.main"), "{top}");
+    assert!(top.contains("main.a"), "{top}");
+    press(&mut app, "2");
+    assert_eq!(app.view, ViewKind::Flame);
+    assert!(screen(&app).contains("main.main"));
+    press(&mut app, "3");
+    assert_eq!(app.view, ViewKind::Peek);
+    screen(&app);
+}

@@ -326,12 +326,12 @@ impl CallTree {
                 let n = c.node.index();
                 let sum = &mut sums[n];
                 if on_path[n] == 0 {
-                    sum.cum += c.total;
-                    sum.base_cum += c.base;
+                    sum.cum = sum.cum.saturating_add(c.total);
+                    sum.base_cum = sum.base_cum.saturating_add(c.base);
                 }
                 on_path[n] += 1;
-                sum.flat += c.self_total;
-                sum.base_flat += self_base(self, id);
+                sum.flat = sum.flat.saturating_add(c.self_total);
+                sum.base_flat = sum.base_flat.saturating_add(self_base(self, id));
             }
             Walk::Leave(id) => on_path[self.calls[id.index()].node.index()] -= 1,
         });
@@ -357,9 +357,9 @@ impl CallTree {
                 node: other,
                 ..PeekEdge::default()
             });
-            e.total += c.total;
-            e.base += c.base;
-            e.weight += c.weight;
+            e.total = e.total.saturating_add(c.total);
+            e.base = e.base.saturating_add(c.base);
+            e.weight = e.weight.saturating_add(c.weight);
         };
         self.walk(CallTree::ROOT, |event| {
             let (id, enter) = match event {
@@ -375,13 +375,13 @@ impl CallTree {
             if c.node == node {
                 if enter {
                     if self_on_path == 0 {
-                        peek.cum += c.total;
-                        peek.base_cum += c.base;
-                        peek.weight += c.weight;
+                        peek.cum = peek.cum.saturating_add(c.total);
+                        peek.base_cum = peek.base_cum.saturating_add(c.base);
+                        peek.weight = peek.weight.saturating_add(c.weight);
                     }
                     self_on_path += 1;
-                    peek.flat += c.self_total;
-                    peek.base_flat += self_base(self, id);
+                    peek.flat = peek.flat.saturating_add(c.self_total);
+                    peek.base_flat = peek.base_flat.saturating_add(self_base(self, id));
                 } else {
                     self_on_path -= 1;
                 }
@@ -439,10 +439,12 @@ impl CallTree {
                 if depth_matched == 0 {
                     cov.frames += 1;
                     cov.samples += c.samples;
-                    cov.total += c.total;
-                    cov.weight += c.weight;
+                    cov.total = cov.total.saturating_add(c.total);
+                    cov.weight = cov.weight.saturating_add(c.weight);
                     if zoom_depth > 0 || self.is_ancestor(id, within) {
-                        cov.zoomed += c.weight.min(self.calls[within.index()].weight);
+                        cov.zoomed = cov
+                            .zoomed
+                            .saturating_add(c.weight.min(self.calls[within.index()].weight));
                     }
                 } else {
                     cov.frames += 1;
@@ -481,12 +483,10 @@ impl CallTree {
 /// The base part of samples ending exactly at `id`.
 fn self_base(tree: &CallTree, id: CallId) -> i64 {
     let c = &tree.calls[id.index()];
-    c.base
-        - tree
-            .children(id)
-            .iter()
-            .map(|&k| tree.calls[k.index()].base)
-            .sum::<i64>()
+    let children = tree.children(id).iter().fold(0i64, |sum, &k| {
+        sum.saturating_add(tree.calls[k.index()].base)
+    });
+    c.base.saturating_sub(children)
 }
 
 enum Walk {
@@ -857,7 +857,7 @@ mod profile_tests {
                 let nonzero = sums.iter().filter(|s| s.flat != 0 || s.cum != 0).count();
                 assert_eq!(nonzero, totals.len(), "{file}");
                 let root = tree.call(CallTree::ROOT);
-                let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
+                let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
                 assert_eq!(root.total, flat_sum);
                 assert_eq!(root.self_total, 0);
             }

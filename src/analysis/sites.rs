@@ -277,7 +277,8 @@ fn stack_series(
                 row
             }
         };
-        values[row * groups + g] += value;
+        let sum = &mut values[row * groups + g];
+        *sum = sum.wrapping_add(value);
     });
     let sites: Vec<StackSite> = keys
         .iter()

@@ -164,7 +164,7 @@ impl Model {
         let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
         let tree = CallTree::build(&stacks, settings.sample_index);
         let totals = node_totals(&stacks, settings.sample_index);
-        let flat_sum: i64 = totals.iter().map(|t| t.flat).sum();
+        let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
         let mut totals = totals;
         resolve_inlining(&stacks, settings.sample_index, &mut totals, flat_sum);
         TreeParts {
@@ -322,7 +322,10 @@ fn stack_rows(stacks: &Stacks<'_>, sample_index: usize, names: &[String]) -> Vec
 
 /// Inline suffixes of some of the model's rows.
 fn inline_suffixes(stacks: &Stacks<'_>, model: &Model, nodes: &[NodeId]) -> Vec<(NodeId, Inlined)> {
-    let flat_sum: i64 = model.rows.iter().map(|r| r.flat).sum();
+    let flat_sum = model
+        .rows
+        .iter()
+        .fold(0i64, |sum, r| sum.wrapping_add(r.flat));
     let mut suffixes: Vec<(NodeId, Inlined)> = nodes.iter().map(|&n| (n, Inlined::No)).collect();
     let slots = suffixes.iter_mut().map(|(node, inlined)| (*node, inlined));
     crate::analysis::inline_suffixes(stacks, model.sample_index, flat_sum, slots);
@@ -346,12 +349,12 @@ fn base_sums(stacks: &Stacks<'_>, sample_index: usize) -> Vec<(i64, i64)> {
         for frame in stack.leaf_first() {
             let i = frame.node.index();
             if leaf {
-                sums[i].0 += value;
+                sums[i].0 = sums[i].0.wrapping_add(value);
                 leaf = false;
             }
             if seen[i] != s {
                 seen[i] = s;
-                sums[i].1 += value;
+                sums[i].1 = sums[i].1.wrapping_add(value);
             }
         }
     });
@@ -402,12 +405,13 @@ impl SourceModel {
                 let info = stacks.node(frame.node);
                 let entry = per_line.entry(info.line).or_default();
                 if i == 0 {
-                    entry.0 += value;
+                    entry.0 = entry.0.wrapping_add(value);
                 }
                 if !seen.contains(&info.line) {
                     seen.push(info.line);
-                    entry.1 += value;
-                    *files.entry(info.file.clone()).or_default() += value.saturating_abs();
+                    entry.1 = entry.1.wrapping_add(value);
+                    let file = files.entry(info.file.clone()).or_default();
+                    *file = file.saturating_add(value.saturating_abs());
                 }
             }
         });

@@ -179,11 +179,13 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let start = view.list.offset.min(model.rows.len());
     let end = (start + page).min(model.rows.len());
     // sum% needs the flat sum of the rows above the first visible one.
-    let mut sum: i64 = model.rows[..start].iter().map(|r| r.flat).sum();
+    let mut sum = model.rows[..start]
+        .iter()
+        .fold(0i64, |sum, r| sum.wrapping_add(r.flat));
     for (i, row) in model.rows[start..end].iter().enumerate() {
         let index = start + i;
         let y = area.y + 1 + i as u16;
-        sum += row.flat;
+        sum = sum.wrapping_add(row.flat);
         let name = visible(&model.row_name(row)).into_owned();
         let numbers = if diff {
             diff_numbers(model, row)

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Fills corpus/<target>/ with the profiles in testdata, both as they are
+# (gzip'd) and gunzipped: raw protobuf mutates far better than deflate
+# bytes, whose every flipped bit garbles the rest of the stream.
+set -euo pipefail
+cd "$(dirname "$0")"
+testdata=../testdata
+for target in decode analyze tui; do
+    dir=corpus/$target
+    mkdir -p "$dir"
+    for f in "$testdata"/leaky/*.pb.gz "$testdata"/compile/*.pb.gz "$testdata"/malformed/* "$testdata"/hostile/*; do
+        [ -f "$f" ] || continue
+        name=$(basename "$f")
+        cp "$f" "$dir/$name"
+        if gzip -t "$f" 2>/dev/null; then
+            gzip -dc "$f" > "$dir/${name%.gz}.raw"
+        fi
+    done
+done
+# Hand-made corners that mutation reaches slowly (extreme values, deep stacks …).
+python3 extra_seeds.py corpus/decode corpus/analyze corpus/tui
+ls corpus/*/ | wc -l
