@@ -423,7 +423,7 @@ impl SourceModel {
         let path = find_source(&file, search);
         let text = path
             .as_deref()
-            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|p| read_source(p).ok())
             .map(|b| {
                 String::from_utf8_lossy(&b)
                     .lines()
@@ -480,23 +480,88 @@ impl SourceModel {
     }
 }
 
-/// Resolves a profile's file name against the search directories.
+/// The most of a source file the Source view reads.
+const MAX_SOURCE_BYTES: u64 = 16 << 20;
+
+/// Reads at most [`MAX_SOURCE_BYTES`] of a source file.
+fn read_source(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut text = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_SOURCE_BYTES)
+        .read_to_end(&mut text)?;
+    Ok(text)
+}
+
+/// Whether the Source view may read `path`: a regular file that is not in
+/// the kernel's pseudo-filesystems, wherever links lead. A profile can name
+/// any path, and some "regular files" there block or change state when
+/// read (`/proc/kmsg` consumes the kernel log).
+fn readable_source(path: &Path) -> bool {
+    let Ok(real) = std::fs::canonicalize(path) else {
+        return false;
+    };
+    !["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|dir| real.starts_with(dir))
+        && real.metadata().is_ok_and(|m| m.is_file())
+}
+
+/// Resolves a profile's file name against the search directories (never
+/// climbing out of them: `..` parts are skipped).
 fn find_source(file: &str, search: &[PathBuf]) -> Option<PathBuf> {
     if file.is_empty() {
         return None;
     }
     let path = Path::new(file);
-    if path.is_absolute() && path.is_file() {
+    if path.is_absolute() && readable_source(path) {
         return Some(path.to_path_buf());
     }
-    let parts: Vec<&str> = file.split('/').filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = file
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+        .collect();
     for dir in search {
         for skip in 0..parts.len() {
             let candidate = dir.join(parts[skip..].join("/"));
-            if candidate.is_file() {
+            if readable_source(&candidate) {
                 return Some(candidate);
             }
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_files_come_only_from_ordinary_places() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("svc")).unwrap();
+        let main = dir.path().join("svc/main.go");
+        std::fs::write(&main, "package main\n").unwrap();
+        let search = [dir.path().to_path_buf()];
+        // Found by suffix under a search directory, or absolute.
+        assert_eq!(
+            find_source("/build/svc/main.go", &search),
+            Some(dir.path().join("svc/main.go"))
+        );
+        assert_eq!(find_source(main.to_str().unwrap(), &[]), Some(main.clone()));
+        // Never the kernel's pseudo-files, directly, by climbing, or through a link.
+        assert_eq!(find_source("/proc/self/status", &search), None);
+        assert_eq!(find_source("/proc/kmsg", &search), None);
+        assert_eq!(
+            find_source("../../../../../../proc/self/status", &search),
+            None
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/proc/self/status", dir.path().join("status.go")).unwrap();
+            assert_eq!(find_source("x/status.go", &search), None);
+        }
+        // Directories are not sources.
+        assert_eq!(find_source("/build/svc", &search), None);
+    }
 }
