@@ -14,17 +14,15 @@
     reason = "tests fail loudly on broken fixtures"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 mod support;
 
 use pprof_tui::profile::pb;
-use support::{Builder, pprof_tui, stdout_of};
+use support::{Builder, assert_fixture, testdata_path, top_text};
 
 fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(rel)
+    testdata_path(rel)
 }
 
 /// Each case: the function's name and system name (the sample's leaf) as
@@ -104,25 +102,11 @@ fn names_profile() -> Vec<u8> {
 
 #[test]
 fn the_committed_profile_is_this_one() {
-    let bytes = names_profile();
-    let path = testdata("names/names.pb");
-    if std::env::var_os("PPROF_TUI_WRITE_FIXTURES").is_some() {
-        std::fs::write(&path, &bytes).unwrap();
-    }
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        bytes,
-        "testdata/names/names.pb is stale: PPROF_TUI_WRITE_FIXTURES=1 cargo test --test names"
-    );
+    assert_fixture("names/names.pb", &names_profile(), "names");
 }
 
 fn top(extra: &[&str]) -> String {
-    let mut cmd = pprof_tui();
-    cmd.current_dir(testdata(""))
-        .arg("top")
-        .args(extra)
-        .arg("names/names.pb");
-    String::from_utf8(stdout_of(&mut cmd)).unwrap()
+    top_text("names/names.pb", extra)
 }
 
 fn oracle(name: &str) -> String {

@@ -13,16 +13,14 @@
     reason = "tests fail loudly on broken fixtures"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 mod support;
 
-use support::{Builder, pprof_tui, stdout_of};
+use support::{Builder, assert_fixture, testdata_path, top_text};
 
 fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(rel)
+    testdata_path(rel)
 }
 
 fn absurd_profile() -> Vec<u8> {
@@ -37,25 +35,11 @@ fn absurd_profile() -> Vec<u8> {
 
 #[test]
 fn the_committed_profile_is_this_one() {
-    let bytes = absurd_profile();
-    let path = testdata("absurd/absurd.pb");
-    if std::env::var_os("PPROF_TUI_WRITE_FIXTURES").is_some() {
-        std::fs::write(&path, &bytes).unwrap();
-    }
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        bytes,
-        "testdata/absurd/absurd.pb is stale: PPROF_TUI_WRITE_FIXTURES=1 cargo test --test wrapping"
-    );
+    assert_fixture("absurd/absurd.pb", &absurd_profile(), "wrapping");
 }
 
 fn top(extra: &[&str]) -> String {
-    let mut cmd = pprof_tui();
-    cmd.current_dir(testdata(""))
-        .arg("top")
-        .args(extra)
-        .arg("absurd/absurd.pb");
-    String::from_utf8(stdout_of(&mut cmd)).unwrap()
+    top_text("absurd/absurd.pb", extra)
 }
 
 fn oracle(name: &str) -> String {

@@ -178,3 +178,34 @@ pub fn stdout_of(cmd: &mut assert_cmd::Command) -> Vec<u8> {
     );
     output.stdout
 }
+
+/// A path under `testdata/`.
+pub fn testdata_path(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+}
+
+/// Checks that the committed fixture `testdata/REL` holds `bytes`, as its
+/// generator in test binary `test` writes it; `PPROF_TUI_WRITE_FIXTURES=1`
+/// rewrites it first.
+pub fn assert_fixture(rel: &str, bytes: &[u8], test: &str) {
+    let path = testdata_path(rel);
+    if std::env::var_os("PPROF_TUI_WRITE_FIXTURES").is_some() {
+        std::fs::write(&path, bytes).expect("write the fixture");
+    }
+    assert!(
+        std::fs::read(&path).expect("read the fixture") == bytes,
+        "testdata/{rel} is stale: PPROF_TUI_WRITE_FIXTURES=1 cargo test --test {test}"
+    );
+}
+
+/// `pprof-tui top EXTRA testdata/REL`, run from `testdata/`: its standard output.
+pub fn top_text(rel: &str, extra: &[&str]) -> String {
+    let mut cmd = pprof_tui();
+    cmd.current_dir(testdata_path(""))
+        .arg("top")
+        .args(extra)
+        .arg(rel);
+    String::from_utf8(stdout_of(&mut cmd)).expect("UTF-8 output")
+}
