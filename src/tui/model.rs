@@ -96,31 +96,38 @@ pub struct Model {
 const FIRST_PAGE: usize = 256;
 
 impl Model {
+    /// A model of these rows (sorted as `settings` asks) and totals; the
+    /// call tree holds names only until it is built.
+    fn sorted(profile: &Profile, settings: &Settings, tree: CallTree, rows: Vec<Row>) -> Model {
+        let sample_index = settings.sample_index;
+        let mut model = Model {
+            sample_index,
+            granularity: settings.granularity,
+            sample_type: profile.sample_types[sample_index].clone(),
+            total: total(profile, sample_index),
+            new_total: new_total(profile, sample_index),
+            tree,
+            tree_ready: false,
+            rows,
+            sort: settings.sort,
+        };
+        model.sort_rows(settings.sort);
+        model
+    }
+
     /// The Top rows and totals (fast: one parallel sample walk).
     pub fn compute(profile: &Profile, settings: &Settings) -> Model {
         let Settings {
             sample_index,
             granularity,
             ref filters,
-            sort,
+            ..
         } = *settings;
         let stacks = Stacks::new(profile, granularity, filters);
         let tree = CallTree::names_only(&stacks);
         if granularity == Granularity::Stacks {
             let rows = stack_rows(&stacks, sample_index, tree.names());
-            let mut model = Model {
-                sample_index,
-                granularity,
-                sample_type: profile.sample_types[sample_index].clone(),
-                total: total(profile, sample_index),
-                new_total: new_total(profile, sample_index),
-                tree,
-                tree_ready: false,
-                rows,
-                sort,
-            };
-            model.sort_rows(sort);
-            return model;
+            return Model::sorted(profile, settings, tree, rows);
         }
         let base =
             (!profile.samples().diff_base.is_empty()).then(|| base_sums(&stacks, sample_index));
@@ -140,18 +147,7 @@ impl Model {
                 }
             })
             .collect();
-        let mut model = Model {
-            sample_index,
-            granularity,
-            sample_type: profile.sample_types[sample_index].clone(),
-            total: total(profile, sample_index),
-            new_total: new_total(profile, sample_index),
-            tree,
-            tree_ready: false,
-            rows,
-            sort,
-        };
-        model.sort_rows(sort);
+        let mut model = Model::sorted(profile, settings, tree, rows);
         let first: Vec<NodeId> = model.rows.iter().take(FIRST_PAGE).map(|r| r.node).collect();
         let inlined = inline_suffixes(&stacks, &model, &first);
         model.set_inlined(&inlined);
