@@ -135,11 +135,7 @@ impl FlameView {
     /// The deepest depth with a frame under the zoom (to stop paging past
     /// the bottom).
     fn deepest_visible(&self, model: &Model) -> u32 {
-        let tree = &model.tree;
-        tree.preorder(self.zoom())
-            .map(|id| tree.call(id).depth)
-            .max()
-            .unwrap_or(0)
+        model.tree.deepest(self.zoom())
     }
 
     /// The frame drawn at a screen cell.
@@ -231,23 +227,17 @@ impl Component for FlameView {
     }
 
     fn find(&mut self, regex: &Regex, forward: bool, ctx: &Ctx<'_>) -> bool {
-        let tree = &ctx.model.tree;
-        let matches: Vec<CallId> = tree
-            .preorder(self.zoom())
-            .filter(|&c| self.matches(regex, ctx, c))
-            .collect();
-        if matches.is_empty() {
-            return false;
+        let found = ctx
+            .model
+            .tree
+            .find_match(regex, self.zoom(), self.selected, forward);
+        match found {
+            Some(call) => {
+                self.select_frame(call, ctx);
+                true
+            }
+            None => false,
         }
-        let at = matches.iter().position(|&c| c == self.selected);
-        let next = match (at, forward) {
-            (Some(i), true) => (i + 1) % matches.len(),
-            (Some(i), false) => (i + matches.len() - 1) % matches.len(),
-            (None, true) => 0,
-            (None, false) => matches.len() - 1,
-        };
-        self.select_frame(matches[next], ctx);
-        true
     }
 
     fn render(&self, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {

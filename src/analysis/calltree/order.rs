@@ -1,0 +1,497 @@
+//! The distinct stacks of a view, sorted root first and stored front coded:
+//! the shape of the call tree, shared by every sample type.
+//!
+//! Sorting the stacks (as sequences of frame keys, root first) puts every
+//! subtree of the call tree on a contiguous range of entries, and the
+//! children of a frame on consecutive sub-ranges. Each entry stores only
+//! the keys past the prefix it shares with the entry before it, so the
+//! stored keys are the tree's nodes, each once, in pre-order: a path node
+//! is simply its position in [`StackOrder::keys`].
+//!
+//! The sort is MSD radix-like: samples are split level by level by the key
+//! at that depth, and a group of one sample (or of identical stacks) stops
+//! at once, so the work is the length of the prefixes stacks share, not
+//! their depth. Nothing recurses: stacks can be hundreds of thousands of
+//! frames deep.
+
+use std::ops::Range;
+
+/// A slot with no stack in the tree (filtered out, or empty).
+pub const NO_ENTRY: u32 = u32::MAX;
+
+/// The sorted, front-coded distinct stacks.
+#[derive(Debug, Clone, Default)]
+pub struct StackOrder {
+    /// Per entry: the number of keys it shares with the entry before it.
+    lcp: Vec<u32>,
+    /// Per entry, plus one past the end: where its own keys start in `keys`.
+    starts: Vec<usize>,
+    /// Every entry's keys past its shared prefix, concatenated.
+    keys: Vec<u32>,
+    /// Range minimum over `lcp`, for subtree ends and parents.
+    min_lcp: MinTree,
+    /// Per slot (a sample of one of the inputs): its entry, or [`NO_ENTRY`].
+    entry_of: Vec<u32>,
+}
+
+/// Stacks as key sequences, root first, before sorting: slot `s` is
+/// `frames[ends[s - 1]..ends[s]]` (empty for a slot not in the tree).
+#[derive(Debug, Default)]
+pub struct StackList {
+    frames: Vec<u32>,
+    ends: Vec<usize>,
+}
+
+impl StackList {
+    /// Appends the next slot's stack, root first.
+    pub fn push(&mut self, keys: impl IntoIterator<Item = u32>) {
+        self.frames.extend(keys);
+        self.ends.push(self.frames.len());
+    }
+
+    /// Appends a slot with no stack.
+    pub fn push_empty(&mut self) {
+        self.ends.push(self.frames.len());
+    }
+
+    /// Appends one key to the stack being built (see [`StackList::end_stack`]).
+    pub fn push_key(&mut self, key: u32) {
+        self.frames.push(key);
+    }
+
+    /// Ends the stack built by [`StackList::push_key`].
+    pub fn end_stack(&mut self) {
+        self.ends.push(self.frames.len());
+    }
+
+    /// Number of slots.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn stack(&self, slot: u32) -> &[u32] {
+        let s = slot as usize;
+        let start = if s == 0 { 0 } else { self.ends[s - 1] };
+        &self.frames[start..self.ends[s]]
+    }
+}
+
+/// A range of sorted slots sharing their first `depth` keys.
+struct Group {
+    slots: Range<usize>,
+    depth: usize,
+    /// Keys shared with the entry emitted before the group's first.
+    lcp: usize,
+}
+
+impl StackOrder {
+    /// Sorts the stacks of `list`.
+    pub fn sort(list: &StackList) -> StackOrder {
+        let mut order: Vec<u32> = (0..list.len() as u32)
+            .filter(|&s| !list.stack(s).is_empty())
+            .collect();
+        let mut out = StackOrder {
+            entry_of: vec![NO_ENTRY; list.len()],
+            ..StackOrder::default()
+        };
+        let mut work = vec![Group {
+            slots: 0..order.len(),
+            depth: 0,
+            lcp: 0,
+        }];
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
+        while let Some(Group {
+            slots,
+            mut depth,
+            mut lcp,
+        }) = work.pop()
+        {
+            let mut start = slots.start;
+            loop {
+                let group = &mut order[start..slots.end];
+                if group.is_empty() {
+                    break;
+                }
+                if group.len() == 1 {
+                    out.emit(list, &group[..1], lcp);
+                    break;
+                }
+                // Stacks ending here are identical (the group shares its
+                // first `depth` keys): one entry, sorted before the rest.
+                let mut ending = 0;
+                for i in 0..group.len() {
+                    if list.stack(group[i]).len() == depth {
+                        group.swap(ending, i);
+                        ending += 1;
+                    }
+                }
+                if ending > 0 {
+                    out.emit(list, &group[..ending], lcp);
+                    lcp = depth;
+                    start += ending;
+                    continue;
+                }
+                let first = list.stack(group[0])[depth];
+                if group.iter().all(|&s| list.stack(s)[depth] == first) {
+                    depth += 1;
+                    continue;
+                }
+                pairs.clear();
+                pairs.extend(group.iter().map(|&s| (list.stack(s)[depth], s)));
+                pairs.sort_unstable();
+                for (slot, &(_, s)) in group.iter_mut().zip(&pairs) {
+                    *slot = s;
+                }
+                groups.clear();
+                let mut i = 0;
+                while i < pairs.len() {
+                    let key = pairs[i].0;
+                    let j = i + pairs[i..].partition_point(|p| p.0 == key);
+                    groups.push(Group {
+                        slots: start + i..start + j,
+                        depth: depth + 1,
+                        lcp: if i == 0 { lcp } else { depth },
+                    });
+                    i = j;
+                }
+                work.extend(groups.drain(..).rev());
+                break;
+            }
+        }
+        out.starts.push(out.keys.len());
+        out.min_lcp = MinTree::new(&out.lcp);
+        out
+    }
+
+    /// Adds the entry of `slots` (identical stacks), sharing `lcp` keys
+    /// with the entry before it.
+    fn emit(&mut self, list: &StackList, slots: &[u32], lcp: usize) {
+        let entry = self.lcp.len() as u32;
+        self.lcp.push(lcp as u32);
+        self.starts.push(self.keys.len());
+        self.keys.extend_from_slice(&list.stack(slots[0])[lcp..]);
+        for &s in slots {
+            self.entry_of[s as usize] = entry;
+        }
+    }
+
+    /// Number of entries (distinct stacks).
+    pub fn len(&self) -> usize {
+        self.lcp.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lcp.is_empty()
+    }
+
+    /// Number of path nodes (the root not included).
+    pub fn node_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Each slot's entry, or [`NO_ENTRY`].
+    pub fn entry_of(&self) -> &[u32] {
+        &self.entry_of
+    }
+
+    /// Keys entry `e` shares with the entry before it.
+    pub fn lcp(&self, e: usize) -> usize {
+        self.lcp[e] as usize
+    }
+
+    /// The depth of entry `e`'s stack.
+    pub fn stack_len(&self, e: usize) -> usize {
+        self.lcp[e] as usize + (self.starts[e + 1] - self.starts[e])
+    }
+
+    /// The keys entry `e` stores: its stack past the shared prefix.
+    pub fn suffix(&self, e: usize) -> &[u32] {
+        &self.keys[self.starts[e]..self.starts[e + 1]]
+    }
+
+    /// The key of the path node at `pos`.
+    pub fn key(&self, pos: usize) -> u32 {
+        self.keys[pos]
+    }
+
+    /// The entry whose stored keys hold `pos`, and the node's depth.
+    pub fn locate(&self, pos: usize) -> (usize, usize) {
+        let e = self.starts.partition_point(|&s| s <= pos) - 1;
+        (e, self.lcp(e) + (pos - self.starts[e]) + 1)
+    }
+
+    /// The position of the node at `depth` (≥ 1) on entry `e`'s stack.
+    pub fn node_at(&self, e: usize, depth: usize) -> usize {
+        let owner = if depth > self.lcp(e) {
+            e
+        } else {
+            self.min_lcp.last_below(e, depth as u32).unwrap_or(0)
+        };
+        self.starts[owner] + (depth - self.lcp(owner) - 1)
+    }
+
+    /// The entries of the subtree of the node at `depth` on entry `e`,
+    /// when `e` is the first entry through it; `depth` 0 is the root.
+    pub fn subtree(&self, e: usize, depth: usize) -> Range<usize> {
+        if depth == 0 {
+            return 0..self.len();
+        }
+        e..self.min_lcp.first_below(e + 1, depth as u32, self.len())
+    }
+
+    /// The first entry of each child of the node at `depth` whose subtree
+    /// is `entries`, in key order.
+    pub fn child_entries(
+        &self,
+        entries: Range<usize>,
+        depth: usize,
+    ) -> impl Iterator<Item = usize> + '_ {
+        let mut next = entries.start;
+        if next < entries.end && self.stack_len(next) == depth {
+            next += 1;
+        }
+        std::iter::from_fn(move || {
+            if next >= entries.end {
+                return None;
+            }
+            let child = next;
+            next = self
+                .min_lcp
+                .first_below(child + 1, depth as u32 + 1, entries.end);
+            Some(child)
+        })
+    }
+
+    /// Calls `visit` with every entry's whole stack, in order.
+    pub fn for_each_stack(&self, entries: Range<usize>, mut visit: impl FnMut(usize, &[u32])) {
+        let mut stack: Vec<u32> = Vec::new();
+        if let Some(first) = entries.clone().next() {
+            // The prefix the first entry shares with earlier ones.
+            let lcp = self.lcp(first);
+            stack.extend((1..=lcp).map(|d| self.keys[self.node_at(first, d)]));
+        }
+        for e in entries {
+            stack.truncate(self.lcp(e));
+            stack.extend_from_slice(self.suffix(e));
+            visit(e, &stack);
+        }
+    }
+
+    /// Walks the nodes of the subtree of entries `entries` below `depth`
+    /// in pre-order (key order), reporting each node's entering and, once
+    /// its subtree is complete, its leaving with its range of entries.
+    pub fn walk(&self, entries: Range<usize>, depth: usize, mut visit: impl FnMut(Walk)) {
+        // Open nodes below `depth`: (position, first entry).
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        let top = entries.start;
+        for e in entries.clone() {
+            let shared = if e == top {
+                depth
+            } else {
+                self.lcp(e).max(depth)
+            };
+            while open.len() > shared - depth {
+                if let Some((pos, first)) = open.pop() {
+                    visit(Walk::Leave {
+                        pos,
+                        depth: depth + open.len() + 1,
+                        entries: first..e,
+                    });
+                }
+            }
+            for d in shared + 1..=self.stack_len(e) {
+                let pos = self.node_at(e, d);
+                visit(Walk::Enter { pos, depth: d, entry: e });
+                open.push((pos, e));
+            }
+        }
+        while let Some((pos, first)) = open.pop() {
+            visit(Walk::Leave {
+                pos,
+                depth: depth + open.len() + 1,
+                entries: first..entries.end,
+            });
+        }
+    }
+}
+
+/// A step of [`StackOrder::walk`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Walk {
+    /// A node is entered from entry `entry`, its first.
+    Enter {
+        pos: usize,
+        depth: usize,
+        entry: usize,
+    },
+    /// A node's subtree is complete: it spans `entries`.
+    Leave {
+        pos: usize,
+        depth: usize,
+        entries: Range<usize>,
+    },
+}
+
+/// A minimum segment tree over `u32`s, answering "the first (or last)
+/// index past (or before) `i` whose value is below `x`" in O(log n).
+#[derive(Debug, Clone, Default)]
+struct MinTree {
+    /// Leaves start at `size`; padding leaves hold 0, below any query.
+    tree: Vec<u32>,
+    size: usize,
+}
+
+impl MinTree {
+    fn new(values: &[u32]) -> MinTree {
+        let size = values.len().next_power_of_two().max(1);
+        let mut tree = vec![0u32; 2 * size];
+        tree[size..size + values.len()].copy_from_slice(values);
+        for i in (1..size).rev() {
+            tree[i] = tree[2 * i].min(tree[2 * i + 1]);
+        }
+        MinTree { tree, size }
+    }
+
+    /// The first index `j >= from` with a value below `x`, or `limit` when
+    /// there is none before `limit`.
+    fn first_below(&self, from: usize, x: u32, limit: usize) -> usize {
+        if from >= limit {
+            return limit;
+        }
+        let t = &self.tree;
+        let mut i = from + self.size;
+        if t[i] >= x {
+            loop {
+                while i > 1 && i & 1 == 1 {
+                    i >>= 1;
+                }
+                if i == 1 {
+                    return limit;
+                }
+                i += 1;
+                if t[i] < x {
+                    break;
+                }
+            }
+            while i < self.size {
+                i *= 2;
+                if t[i] >= x {
+                    i += 1;
+                }
+            }
+        }
+        (i - self.size).min(limit)
+    }
+
+    /// The last index `j <= to` with a value below `x`.
+    fn last_below(&self, to: usize, x: u32) -> Option<usize> {
+        let t = &self.tree;
+        let mut i = to + self.size;
+        if t[i] >= x {
+            loop {
+                while i > 1 && i & 1 == 0 {
+                    i >>= 1;
+                }
+                if i == 1 {
+                    return None;
+                }
+                i -= 1;
+                if t[i] < x {
+                    break;
+                }
+            }
+            while i < self.size {
+                i = 2 * i + 1;
+                if t[i] >= x {
+                    i -= 1;
+                }
+            }
+        }
+        Some(i - self.size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(stacks: &[&[u32]]) -> StackOrder {
+        let mut list = StackList::default();
+        for s in stacks {
+            list.push(s.iter().copied());
+        }
+        StackOrder::sort(&list)
+    }
+
+    fn whole(order: &StackOrder) -> Vec<Vec<u32>> {
+        let mut out = Vec::new();
+        order.for_each_stack(0..order.len(), |_, s| out.push(s.to_vec()));
+        out
+    }
+
+    #[test]
+    fn stacks_sort_root_first_and_share_their_prefixes() {
+        let o = order(&[&[1, 2, 3], &[1, 2], &[0, 5], &[1, 2, 3], &[1, 4], &[], &[1, 2, 0]]);
+        assert_eq!(
+            whole(&o),
+            vec![vec![0, 5], vec![1, 2], vec![1, 2, 0], vec![1, 2, 3], vec![1, 4]]
+        );
+        assert_eq!(o.lcp, vec![0, 0, 2, 2, 1]);
+        // The trie in pre-order: 0 5 | 1 2 | 0 | 3 | 4.
+        assert_eq!(o.keys, vec![0, 5, 1, 2, 0, 3, 4]);
+        // Identical stacks share an entry; the empty one has none.
+        assert_eq!(o.entry_of, vec![3, 1, 0, 3, 4, NO_ENTRY, 2]);
+        assert_eq!(o.locate(3), (1, 2));
+        assert_eq!(o.node_at(3, 2), 3, "the `2` under `1`, stored by entry 1");
+        assert_eq!(o.subtree(1, 1), 1..5);
+        assert_eq!(o.subtree(1, 2), 1..4);
+        assert_eq!(o.subtree(0, 0), 0..5);
+        let kids: Vec<usize> = o.child_entries(1..4, 2).collect();
+        assert_eq!(kids, vec![2, 3], "entry 1 ends at the node: its own");
+        let kids: Vec<usize> = o.child_entries(0..5, 0).collect();
+        assert_eq!(kids, vec![0, 1]);
+    }
+
+    #[test]
+    fn walk_enters_in_pre_order_and_leaves_with_the_subtree() {
+        let o = order(&[&[1, 2], &[1, 3], &[4]]);
+        let mut events = Vec::new();
+        o.walk(0..o.len(), 0, |w| events.push(w));
+        use Walk::{Enter, Leave};
+        assert_eq!(
+            events,
+            vec![
+                Enter { pos: 0, depth: 1, entry: 0 },
+                Enter { pos: 1, depth: 2, entry: 0 },
+                Leave { pos: 1, depth: 2, entries: 0..1 },
+                Enter { pos: 2, depth: 2, entry: 1 },
+                Leave { pos: 2, depth: 2, entries: 1..2 },
+                Leave { pos: 0, depth: 1, entries: 0..2 },
+                Enter { pos: 3, depth: 1, entry: 2 },
+                Leave { pos: 3, depth: 1, entries: 2..3 },
+            ]
+        );
+    }
+
+    #[test]
+    fn min_tree_finds_the_nearest_smaller_values() {
+        let values = [0, 3, 1, 4, 1, 5, 9, 2, 6];
+        let t = MinTree::new(&values);
+        for from in 0..values.len() {
+            for x in 0..11 {
+                let want = (from..values.len())
+                    .find(|&j| values[j] < x)
+                    .unwrap_or(values.len());
+                assert_eq!(t.first_below(from, x, values.len()), want, "{from} {x}");
+                let want = (0..=from).rev().find(|&j| values[j] < x);
+                assert_eq!(t.last_below(from, x), want, "{from} {x}");
+            }
+        }
+        assert_eq!(t.first_below(2, 1, 5), 5, "limited");
+    }
+}
