@@ -496,12 +496,22 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
     assert!(screen(&app).contains("building the call tree"));
     let tree_job = app.take_job().unwrap();
     app.finish(tree_job.run(&profile));
-    assert!(app.model.tree_ready && app.busy.is_none());
+    assert!(app.model.tree_ready);
+    // The tree is in place; the inline suffixes of the rows past the first
+    // page follow.
+    assert_eq!(
+        app.busy.map(|(what, _)| what),
+        Some("finding inlined calls")
+    );
+    let inline_job = app.take_job().unwrap();
+    app.finish(inline_job.run(&profile));
+    assert!(app.busy.is_none());
     assert_eq!(
         selected_name(&app),
         "runtime/pprof.StartCPUProfile",
         "the wanted frame is selected on arrival"
     );
+    let shape = Arc::clone(app.model.tree.shape());
     // Two quick changes: the first job's result arrives late and is dropped.
     press(&mut app, "t");
     let stale = app.take_job().unwrap();
@@ -517,11 +527,23 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
     let tree_job = app.take_job().unwrap();
     app.finish(tree_job.run(&profile));
     assert!(app.model.tree_ready);
+    assert!(
+        Arc::ptr_eq(&shape, app.model.tree.shape()),
+        "another sample type re-sums values over the same sorted stacks"
+    );
     assert_eq!(
         selected_name(&app),
         "runtime/pprof.StartCPUProfile",
         "selection carried by name"
     );
+    // Another granularity sorts its own stacks.
+    press(&mut app, "a");
+    for _ in 0..2 {
+        let job = app.take_job().unwrap();
+        app.finish(job.run(&profile));
+    }
+    assert!(app.model.tree_ready);
+    assert!(!Arc::ptr_eq(&shape, app.model.tree.shape()));
 }
 
 #[test]

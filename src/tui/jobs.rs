@@ -7,9 +7,13 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use super::model::{Model, Settings, SourceModel, TreeParts};
+use std::sync::Arc;
+
+use super::model::{Model, Settings, SourceModel};
 use super::trend::{Ranking, TrendSettings};
+use crate::analysis::calltree::TreeShape;
 use crate::analysis::trend::Trend;
+use crate::analysis::{CallTree, Inlined, NodeId, NodeTotals};
 use crate::profile::{Profile, ProfileError};
 
 /// What a job computes.
@@ -17,8 +21,11 @@ use crate::profile::{Profile, ProfileError};
 pub enum Work {
     /// The Top rows for new settings.
     Model(Settings),
-    /// The call tree and inline suffixes for the model's settings.
-    Tree(Settings),
+    /// The call tree for the model's settings, over the shape of the
+    /// previous tree when it fits.
+    Tree(Settings, Option<Arc<TreeShape>>),
+    /// Every Top row's inline suffix, from the rows' totals.
+    Inline(Settings, Vec<NodeTotals>),
     /// The Trend view's ranking.
     Trend(Ranking),
     /// The lines of one function, for the Source view.
@@ -40,9 +47,10 @@ impl Work {
     fn kind(&self) -> usize {
         match self {
             Work::Model(_) => 0,
-            Work::Tree(_) => 1,
+            Work::Tree(..) => 1,
             Work::Trend(_) => 2,
             Work::Source(_) => 3,
+            Work::Inline(..) => 4,
         }
     }
 
@@ -53,12 +61,19 @@ impl Work {
 }
 
 /// The progress indicator's words for each kind of work.
-const LABELS: [&str; 4] = [
+const LABELS: [&str; KINDS] = [
     "recomputing",
     "building the call tree",
     "ranking the snapshots",
     "reading the source lines",
+    "finding inlined calls",
 ];
+
+/// Kinds of work.
+const KINDS: usize = 5;
+
+/// The kinds computed for one model's rows: a new model supersedes them.
+const DEPENDS_ON_ROWS: [usize; 3] = [1, 3, 4];
 
 /// Work handed to the runner (see [`Jobs::take`]).
 #[derive(Debug, Clone)]
@@ -76,7 +91,8 @@ pub struct Done {
 
 pub enum Output {
     Model(Model),
-    Tree(TreeParts),
+    Tree(CallTree),
+    Inline(Vec<(NodeId, Inlined)>),
     Trend(Box<(TrendSettings, Result<Trend, ProfileError>)>),
     Source(crate::analysis::NodeId, Box<SourceModel>),
 }
@@ -87,7 +103,12 @@ impl Job {
         let kind = self.work.kind();
         let output = match self.work {
             Work::Model(settings) => Output::Model(Model::compute(profile, &settings)),
-            Work::Tree(settings) => Output::Tree(Model::compute_tree(profile, &settings)),
+            Work::Tree(settings, shape) => {
+                Output::Tree(Model::compute_tree(profile, &settings, shape))
+            }
+            Work::Inline(settings, totals) => {
+                Output::Inline(Model::compute_inlined(profile, &settings, totals))
+            }
             Work::Trend(ranking) => {
                 Output::Trend(Box::new((ranking.settings.clone(), ranking.run())))
             }
@@ -114,12 +135,12 @@ impl Job {
 #[derive(Debug, Default)]
 pub struct Jobs {
     /// The id of the latest request of each kind.
-    latest: [u64; 4],
+    latest: [u64; KINDS],
     /// Requests not yet started, at most one per kind.
     waiting: VecDeque<Job>,
     /// When the latest request of each kind was made, until its result
     /// arrives.
-    since: [Option<Instant>; 4],
+    since: [Option<Instant>; KINDS],
     next_id: u64,
 }
 
@@ -132,15 +153,16 @@ impl Jobs {
         let kind = work.kind();
         self.latest[kind] = self.next_id;
         self.since[kind] = Some(Instant::now());
-        if kind == 0 {
-            // New rows: the old tree and source lines are of no use.
-            self.latest[1] = self.next_id;
-            self.latest[3] = self.next_id;
-            self.since[1] = None;
-            self.since[3] = None;
+        // New rows: the old tree, source lines and inline suffixes are of no use.
+        let superseded = |k: usize| k == kind || (kind == 0 && DEPENDS_ON_ROWS.contains(&k));
+        for k in DEPENDS_ON_ROWS
+            .into_iter()
+            .filter(|&k| kind == 0 && k != kind)
+        {
+            self.latest[k] = self.next_id;
+            self.since[k] = None;
         }
-        self.waiting
-            .retain(|j| j.work.kind() != kind && !(kind == 0 && matches!(j.work.kind(), 1 | 3)));
+        self.waiting.retain(|j| !superseded(j.work.kind()));
         let job = Job {
             id: self.next_id,
             work,
@@ -169,8 +191,9 @@ impl Jobs {
     }
 
     /// What is being computed, and since when: the first of the kinds
-    /// waited for, in the order model, tree, ranking, source lines.
+    /// waited for, in the order model, tree, ranking, source lines, inline
+    /// suffixes.
     pub fn busy(&self) -> Option<(&'static str, Instant)> {
-        (0..4).find_map(|k| self.since[k].map(|t| (LABELS[k], t)))
+        (0..KINDS).find_map(|k| self.since[k].map(|t| (LABELS[k], t)))
     }
 }

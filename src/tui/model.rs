@@ -5,8 +5,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::analysis::aggregate::sort_totals;
+use crate::analysis::calltree::TreeShape;
 use crate::analysis::{
     CallTree, Filters, Granularity, Inlined, NodeId, NodeTotals, SortBy, Stacks, node_totals,
     resolve_inlining, series, total,
@@ -154,26 +156,65 @@ impl Model {
         model
     }
 
-    /// The call tree and every row's inline suffix (slow on big profiles:
-    /// run off the UI thread).
-    pub fn compute_tree(profile: &Profile, settings: &Settings) -> TreeParts {
-        let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
-        let tree = CallTree::build(&stacks, settings.sample_index);
-        let totals = node_totals(&stacks, settings.sample_index);
-        let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
-        let mut totals = totals;
-        resolve_inlining(&stacks, settings.sample_index, &mut totals, flat_sum);
-        TreeParts {
-            tree,
-            inlined: totals.into_iter().map(|t| (t.node, t.inlined)).collect(),
-        }
+    /// The call tree (off the UI thread: it sorts every stack). A shape
+    /// sorted for the same granularity and filters, the tree of another
+    /// sample type, is reused: only the values are summed again.
+    pub fn compute_tree(
+        profile: &Profile,
+        settings: &Settings,
+        shape: Option<Arc<TreeShape>>,
+    ) -> CallTree {
+        let shape = match shape {
+            Some(shape) if shape.fits(settings.granularity, &settings.filters) => shape,
+            _ => {
+                let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
+                Arc::new(TreeShape::of(&stacks))
+            }
+        };
+        CallTree::new(shape, profile, settings.sample_index)
     }
 
-    /// Installs the second step.
-    pub fn install_tree(&mut self, parts: TreeParts) {
-        self.tree = parts.tree;
+    /// Installs the call tree.
+    pub fn install_tree(&mut self, tree: CallTree) {
+        self.tree = tree;
         self.tree_ready = true;
-        self.set_inlined(&parts.inlined);
+    }
+
+    /// The shape of the installed tree, for the next model's tree.
+    pub fn tree_shape(&self) -> Option<Arc<TreeShape>> {
+        self.tree_ready.then(|| Arc::clone(self.tree.shape()))
+    }
+
+    /// The Top rows' totals, for [`Model::compute_inlined`].
+    pub fn row_totals(&self) -> Vec<NodeTotals> {
+        self.rows
+            .iter()
+            .filter(|r| r.stack.is_none())
+            .map(|r| NodeTotals {
+                node: r.node,
+                flat: r.flat,
+                cum: r.cum,
+                inlined: r.inlined,
+            })
+            .collect()
+    }
+
+    /// Every row's inline suffix (slow on big profiles: run off the UI
+    /// thread, after the call tree).
+    pub fn compute_inlined(
+        profile: &Profile,
+        settings: &Settings,
+        mut totals: Vec<NodeTotals>,
+    ) -> Vec<(NodeId, Inlined)> {
+        let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
+        let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
+        resolve_inlining(&stacks, settings.sample_index, &mut totals, flat_sum);
+        totals.into_iter().map(|t| (t.node, t.inlined)).collect()
+    }
+
+    /// Installs every row's inline suffix.
+    pub fn install_inlined(&mut self, inlined: &[(NodeId, Inlined)]) {
+        self.set_inlined(inlined);
     }
 
     fn set_inlined(&mut self, inlined: &[(NodeId, Inlined)]) {
@@ -265,12 +306,6 @@ impl Model {
     pub fn percent(&self, value: i64) -> String {
         percentage(value, self.total).trim().to_owned()
     }
-}
-
-/// The slow part of a [`Model`].
-pub struct TreeParts {
-    pub tree: CallTree,
-    pub inlined: Vec<(NodeId, Inlined)>,
 }
 
 /// The total of the samples outside a diff's base (all of them when

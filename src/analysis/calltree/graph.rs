@@ -266,11 +266,7 @@ impl Search {
             if self.is_match(tree, id) {
                 return id;
             }
-            match tree
-                .children(id)
-                .into_iter()
-                .find(|&k| self.holds(tree, k))
-            {
+            match tree.children(id).into_iter().find(|&k| self.holds(tree, k)) {
                 Some(k) => id = k,
                 None => return id,
             }

@@ -136,7 +136,6 @@ pub fn apportion(cells: u32, whole: i64, parts: &[i64], out: &mut Vec<u32>) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
@@ -176,4 +175,3 @@ mod tests {
         }
     }
 }
-

@@ -83,21 +83,26 @@ pub struct TreeShape {
 }
 
 impl TreeShape {
-    /// Sorts the stacks of every sample the view keeps.
+    /// Sorts the stacks of every sample the view keeps (slot `s` is sample `s`).
     pub fn of(stacks: &Stacks<'_>) -> TreeShape {
         let samples = stacks.profile().samples();
-        let mut list = StackList::default();
-        let mut scratch = Vec::new();
-        stacks.for_each_stack(0..samples.len(), |s, stack| {
-            while list.len() < s {
+        let parts = crate::parallel::map_ranges(samples.len(), |range| {
+            let mut list = StackList::default();
+            let mut scratch = Vec::new();
+            let first = range.start;
+            stacks.for_each_stack(range.clone(), |s, stack| {
+                while list.len() < s - first {
+                    list.push_empty();
+                }
+                stack.visit_root_first(&mut scratch, |frame| list.push_key(frame.node.0));
+                list.end_stack();
+            });
+            while list.len() < range.len() {
                 list.push_empty();
             }
-            stack.visit_root_first(&mut scratch, |frame| list.push_key(frame.node.0));
-            list.end_stack();
+            list
         });
-        while list.len() < samples.len() {
-            list.push_empty();
-        }
+        let list = StackList::concat(parts);
         let mut shape = TreeShape::names_only(stacks);
         shape.order = StackOrder::sort(&list);
         shape
@@ -269,7 +274,11 @@ impl CallTree {
 
     /// Children of `id` with samples, heaviest first.
     pub fn children(&self, id: CallId) -> Vec<CallId> {
-        self.with_children(id).1.into_iter().map(|(k, _)| k).collect()
+        self.with_children(id)
+            .1
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
     }
 
     /// The graph nodes the tree refers to.

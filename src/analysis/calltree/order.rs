@@ -73,6 +73,18 @@ impl StackList {
         self.ends.is_empty()
     }
 
+    /// The slots of `parts`, one after the other.
+    pub fn concat(parts: Vec<StackList>) -> StackList {
+        let mut parts = parts.into_iter();
+        let mut list = parts.next().unwrap_or_default();
+        for part in parts {
+            let offset = list.frames.len();
+            list.frames.extend_from_slice(&part.frames);
+            list.ends.extend(part.ends.iter().map(|&e| e + offset));
+        }
+        list
+    }
+
     fn stack(&self, slot: u32) -> &[u32] {
         let s = slot as usize;
         let start = if s == 0 { 0 } else { self.ends[s - 1] };
@@ -88,96 +100,177 @@ struct Group {
     lcp: usize,
 }
 
+/// The entries of a contiguous run of groups, sorted apart from the rest.
+#[derive(Default)]
+struct Part {
+    lcp: Vec<u32>,
+    /// Where each entry's keys start in `keys`.
+    starts: Vec<usize>,
+    keys: Vec<u32>,
+    /// Per position of the part's slots (as sorted): its entry in the part.
+    entry_at: Vec<u32>,
+}
+
+/// Fewer slots than this are sorted on one thread.
+const MIN_PARALLEL: usize = 50_000;
+
+/// Sorts a group's slots (`order` holds the slots from position `base`
+/// on) by their key at the group's depth, going deeper while they all
+/// share it, and pushes the groups this makes onto `out` in order: the
+/// stacks that end at that depth first (they are identical), then one
+/// group per key. Returns false, pushing nothing, when the whole group is
+/// identical stacks.
+fn split(
+    list: &StackList,
+    order: &mut [u32],
+    base: usize,
+    group: &Group,
+    pairs: &mut Vec<(u32, u32)>,
+    out: &mut Vec<Group>,
+) -> bool {
+    let slots = group.slots.start - base..group.slots.end - base;
+    let mut depth = group.depth;
+    loop {
+        // The key shifted up by one, so that a stack ending here sorts first as 0.
+        pairs.clear();
+        let (mut lo, mut hi) = (u32::MAX, 0u32);
+        for &s in &order[slots.clone()] {
+            let key = list.stack(s).get(depth).map_or(0, |&k| k.saturating_add(1));
+            lo = lo.min(key);
+            hi = hi.max(key);
+            pairs.push((key, s));
+        }
+        if lo != hi {
+            break;
+        }
+        if lo == 0 {
+            return false;
+        }
+        depth += 1;
+    }
+    pairs.sort_unstable();
+    for (slot, &(_, s)) in order[slots.clone()].iter_mut().zip(pairs.iter()) {
+        *slot = s;
+    }
+    let mut lcp = group.lcp;
+    let mut i = 0;
+    while i < pairs.len() {
+        let key = pairs[i].0;
+        let j = i + pairs[i..].partition_point(|p| p.0 == key);
+        out.push(Group {
+            slots: group.slots.start + i..group.slots.start + j,
+            depth: if key == 0 { depth } else { depth + 1 },
+            lcp,
+        });
+        lcp = depth;
+        i = j;
+    }
+    true
+}
+
+impl Part {
+    /// Sorts `groups` (of `order`, whose first position is `base`) one
+    /// after the other.
+    fn sort(list: &StackList, order: &mut [u32], base: usize, groups: Vec<Group>) -> Part {
+        let mut part = Part {
+            entry_at: vec![0; order.len()],
+            ..Part::default()
+        };
+        let mut work: Vec<Group> = groups.into_iter().rev().collect();
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut split_into: Vec<Group> = Vec::new();
+        while let Some(group) = work.pop() {
+            if group.slots.len() == 1
+                || !split(list, order, base, &group, &mut pairs, &mut split_into)
+            {
+                let positions = group.slots.start - base..group.slots.end - base;
+                part.emit(list, order, positions, group.lcp);
+                continue;
+            }
+            work.extend(split_into.drain(..).rev());
+        }
+        part
+    }
+
+    /// Adds the entry of the identical stacks at `positions` of `order`,
+    /// sharing `lcp` keys with the entry before it.
+    fn emit(&mut self, list: &StackList, order: &[u32], positions: Range<usize>, lcp: usize) {
+        let entry = self.lcp.len() as u32;
+        self.lcp.push(lcp as u32);
+        self.starts.push(self.keys.len());
+        self.keys
+            .extend_from_slice(&list.stack(order[positions.start])[lcp..]);
+        self.entry_at[positions].fill(entry);
+    }
+}
+
 impl StackOrder {
-    /// Sorts the stacks of `list`.
+    /// Sorts the stacks of `list`. Groups are split on this thread until
+    /// none holds half the stacks, then the two halves are sorted side by
+    /// side.
     pub fn sort(list: &StackList) -> StackOrder {
         let mut order: Vec<u32> = (0..list.len() as u32)
             .filter(|&s| !list.stack(s).is_empty())
             .collect();
+        let total = order.len();
+        let mut frontier = vec![Group {
+            slots: 0..total,
+            depth: 0,
+            lcp: 0,
+        }];
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut pairs = Vec::new();
+        let mut split_into = Vec::new();
+        while threads > 1 && total >= MIN_PARALLEL {
+            let Some(big) = frontier.iter().position(|g| g.slots.len() > total / 2) else {
+                break;
+            };
+            if !split(
+                list,
+                &mut order,
+                0,
+                &frontier[big],
+                &mut pairs,
+                &mut split_into,
+            ) {
+                break;
+            }
+            frontier.splice(big..big + 1, split_into.drain(..));
+        }
+        drop(pairs);
+        let cut = frontier.partition_point(|g| g.slots.end <= total / 2);
+        let parts = if cut == 0 || cut == frontier.len() {
+            vec![Part::sort(list, &mut order, 0, frontier)]
+        } else {
+            let second = frontier.split_off(cut);
+            let mid = second[0].slots.start;
+            let (left, right) = order.split_at_mut(mid);
+            std::thread::scope(|scope| {
+                let other = scope.spawn(move || Part::sort(list, right, mid, second));
+                let mut parts = vec![Part::sort(list, left, 0, frontier)];
+                parts.extend(crate::parallel::join_all(vec![other]));
+                parts
+            })
+        };
         let mut out = StackOrder {
             entry_of: vec![NO_ENTRY; list.len()],
             ..StackOrder::default()
         };
-        let mut work = vec![Group {
-            slots: 0..order.len(),
-            depth: 0,
-            lcp: 0,
-        }];
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
-        let mut groups: Vec<Group> = Vec::new();
-        while let Some(Group {
-            slots,
-            mut depth,
-            mut lcp,
-        }) = work.pop()
-        {
-            let mut start = slots.start;
-            loop {
-                let group = &mut order[start..slots.end];
-                if group.is_empty() {
-                    break;
-                }
-                if group.len() == 1 {
-                    out.emit(list, &group[..1], lcp);
-                    break;
-                }
-                // Stacks ending here are identical (the group shares its
-                // first `depth` keys): one entry, sorted before the rest.
-                let mut ending = 0;
-                for i in 0..group.len() {
-                    if list.stack(group[i]).len() == depth {
-                        group.swap(ending, i);
-                        ending += 1;
-                    }
-                }
-                if ending > 0 {
-                    out.emit(list, &group[..ending], lcp);
-                    lcp = depth;
-                    start += ending;
-                    continue;
-                }
-                let first = list.stack(group[0])[depth];
-                if group.iter().all(|&s| list.stack(s)[depth] == first) {
-                    depth += 1;
-                    continue;
-                }
-                pairs.clear();
-                pairs.extend(group.iter().map(|&s| (list.stack(s)[depth], s)));
-                pairs.sort_unstable();
-                for (slot, &(_, s)) in group.iter_mut().zip(&pairs) {
-                    *slot = s;
-                }
-                groups.clear();
-                let mut i = 0;
-                while i < pairs.len() {
-                    let key = pairs[i].0;
-                    let j = i + pairs[i..].partition_point(|p| p.0 == key);
-                    groups.push(Group {
-                        slots: start + i..start + j,
-                        depth: depth + 1,
-                        lcp: if i == 0 { lcp } else { depth },
-                    });
-                    i = j;
-                }
-                work.extend(groups.drain(..).rev());
-                break;
+        let mut position = 0;
+        for part in parts {
+            let entries = out.lcp.len() as u32;
+            let keys = out.keys.len();
+            out.lcp.extend_from_slice(&part.lcp);
+            out.starts.extend(part.starts.iter().map(|&s| s + keys));
+            out.keys.extend_from_slice(&part.keys);
+            for (&s, &e) in order[position..].iter().zip(&part.entry_at) {
+                out.entry_of[s as usize] = entries + e;
             }
+            position += part.entry_at.len();
         }
         out.starts.push(out.keys.len());
         out.min_lcp = MinTree::new(&out.lcp);
         out
-    }
-
-    /// Adds the entry of `slots` (identical stacks), sharing `lcp` keys
-    /// with the entry before it.
-    fn emit(&mut self, list: &StackList, slots: &[u32], lcp: usize) {
-        let entry = self.lcp.len() as u32;
-        self.lcp.push(lcp as u32);
-        self.starts.push(self.keys.len());
-        self.keys.extend_from_slice(&list.stack(slots[0])[lcp..]);
-        for &s in slots {
-            self.entry_of[s as usize] = entry;
-        }
     }
 
     /// Number of entries (distinct stacks).
@@ -306,7 +399,11 @@ impl StackOrder {
             }
             for d in shared + 1..=self.stack_len(e) {
                 let pos = self.node_at(e, d);
-                visit(Walk::Enter { pos, depth: d, entry: e });
+                visit(Walk::Enter {
+                    pos,
+                    depth: d,
+                    entry: e,
+                });
                 open.push((pos, e));
             }
         }
@@ -436,10 +533,24 @@ mod tests {
 
     #[test]
     fn stacks_sort_root_first_and_share_their_prefixes() {
-        let o = order(&[&[1, 2, 3], &[1, 2], &[0, 5], &[1, 2, 3], &[1, 4], &[], &[1, 2, 0]]);
+        let o = order(&[
+            &[1, 2, 3],
+            &[1, 2],
+            &[0, 5],
+            &[1, 2, 3],
+            &[1, 4],
+            &[],
+            &[1, 2, 0],
+        ]);
         assert_eq!(
             whole(&o),
-            vec![vec![0, 5], vec![1, 2], vec![1, 2, 0], vec![1, 2, 3], vec![1, 4]]
+            vec![
+                vec![0, 5],
+                vec![1, 2],
+                vec![1, 2, 0],
+                vec![1, 2, 3],
+                vec![1, 4]
+            ]
         );
         assert_eq!(o.lcp, vec![0, 0, 2, 2, 1]);
         // The trie in pre-order: 0 5 | 1 2 | 0 | 3 | 4.
@@ -457,6 +568,50 @@ mod tests {
         assert_eq!(kids, vec![0, 1]);
     }
 
+    /// Enough stacks to be sorted in two halves: every slot finds its own
+    /// stack in its entry, entries strictly increase, and the shared
+    /// prefixes are exact.
+    #[test]
+    fn a_large_sort_in_halves_is_exact() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as u32
+        };
+        let mut list = StackList::default();
+        let mut stacks = Vec::new();
+        for _ in 0..(2 * MIN_PARALLEL) {
+            let depth = next(12) as usize;
+            // Few keys near the root, so that groups are shared and deep.
+            let stack: Vec<u32> = (0..depth).map(|d| next(2 + d as u64 * 3)).collect();
+            list.push(stack.iter().copied());
+            stacks.push(stack);
+        }
+        let o = StackOrder::sort(&list);
+        let entries = whole(&o);
+        for pair in entries.windows(2) {
+            assert!(pair[0] < pair[1]);
+        }
+        for (e, stack) in entries.iter().enumerate() {
+            if e > 0 {
+                let shared = entries[e - 1]
+                    .iter()
+                    .zip(stack)
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                assert_eq!(o.lcp(e), shared);
+            }
+        }
+        for (slot, stack) in stacks.iter().enumerate() {
+            match o.entry_of[slot] {
+                NO_ENTRY => assert!(stack.is_empty()),
+                e => assert_eq!(&entries[e as usize], stack),
+            }
+        }
+    }
+
     #[test]
     fn walk_enters_in_pre_order_and_leaves_with_the_subtree() {
         let o = order(&[&[1, 2], &[1, 3], &[4]]);
@@ -466,14 +621,46 @@ mod tests {
         assert_eq!(
             events,
             vec![
-                Enter { pos: 0, depth: 1, entry: 0 },
-                Enter { pos: 1, depth: 2, entry: 0 },
-                Leave { pos: 1, depth: 2, entries: 0..1 },
-                Enter { pos: 2, depth: 2, entry: 1 },
-                Leave { pos: 2, depth: 2, entries: 1..2 },
-                Leave { pos: 0, depth: 1, entries: 0..2 },
-                Enter { pos: 3, depth: 1, entry: 2 },
-                Leave { pos: 3, depth: 1, entries: 2..3 },
+                Enter {
+                    pos: 0,
+                    depth: 1,
+                    entry: 0
+                },
+                Enter {
+                    pos: 1,
+                    depth: 2,
+                    entry: 0
+                },
+                Leave {
+                    pos: 1,
+                    depth: 2,
+                    entries: 0..1
+                },
+                Enter {
+                    pos: 2,
+                    depth: 2,
+                    entry: 1
+                },
+                Leave {
+                    pos: 2,
+                    depth: 2,
+                    entries: 1..2
+                },
+                Leave {
+                    pos: 0,
+                    depth: 1,
+                    entries: 0..2
+                },
+                Enter {
+                    pos: 3,
+                    depth: 1,
+                    entry: 2
+                },
+                Leave {
+                    pos: 3,
+                    depth: 1,
+                    entries: 2..3
+                },
             ]
         );
     }

@@ -114,16 +114,24 @@ impl App {
             Output::Model(model) => {
                 self.wanted = None;
                 let label = self.top.carry(&self.model);
+                // The stacks sorted for the old model serve the new one
+                // when only the sample type changed.
+                let shape = self.model.tree_shape();
                 self.model = model;
                 self.top.restore(label.as_deref(), &ctx!(self));
                 self.flame.reset();
                 self.peek.clear();
-                self.request(Work::Tree(self.settings()));
+                self.request(Work::Tree(self.settings(), shape));
             }
-            Output::Tree(parts) => {
-                self.model.install_tree(parts);
+            Output::Tree(tree) => {
+                self.model.install_tree(tree);
                 self.restore_carry();
+                let totals = self.model.row_totals();
+                if !totals.is_empty() {
+                    self.request(Work::Inline(self.settings(), totals));
+                }
             }
+            Output::Inline(inlined) => self.model.install_inlined(&inlined),
             Output::Source(node, source) => {
                 let body = views::areas(self.size).body;
                 self.source.open(*source, node, body);
