@@ -23,7 +23,7 @@ use inferno::flamegraph::{Direction, Options};
 
 use super::titles::{DrawnFrame, FrameTitles, Measure, TitleRewriter};
 use super::tree::{Pair, StackSet};
-use super::{ExportError, escape_frame, write_output};
+use super::{ExportError, write_output};
 use crate::analysis::{Filters, Granularity};
 use crate::profile::Profile;
 
@@ -259,13 +259,8 @@ pub fn write_svg(
             sample_type: set.sample_type.clone(),
         });
     }
-    let escaped: Vec<String> = set
-        .names
-        .iter()
-        .map(|n| escape_frame(n).into_owned())
-        .collect();
-    let rank = set.ranks(&escaped);
-    let layout = Layout::new(&set, &escaped, &rank, options.min_width)?;
+    let escaped = &set.escaped;
+    let layout = Layout::new(&set, options.min_width)?;
 
     let mut palette_map = PaletteMap::default();
     if options.colors == Palette::Go {
@@ -316,7 +311,7 @@ pub fn write_svg(
     let titles = FrameTitles {
         frames: &layout.frames,
         nodes: &layout.nodes,
-        escaped: &escaped,
+        escaped,
         measure: &measure,
         diff: set.diff,
         signed: set.signed,
@@ -408,12 +403,8 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(
-        set: &StackSet,
-        escaped: &[String],
-        rank: &[u32],
-        min_width: f64,
-    ) -> Result<Layout, ExportError> {
+    fn new(set: &StackSet, min_width: f64) -> Result<Layout, ExportError> {
+        let escaped = &set.escaped;
         let total = set.shown.new as u64;
         // inferno's own pruning rule, computed the same way, so the frames
         // kept here are exactly the frames it keeps. Values are
@@ -441,7 +432,7 @@ impl Layout {
         let mut prefix = String::new();
         let mut ends: Vec<usize> = vec![0];
         let mut max_delta = 0u64;
-        set.walk(rank, Some(&keep), |v| -> Result<(), ExportError> {
+        set.walk(&keep, |v| -> Result<(), ExportError> {
             debug_assert_eq!(v.node as usize, layout.nodes.len());
             layout.nodes.push((v.name, v.cum));
             path.truncate(v.depth - 1);

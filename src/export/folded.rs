@@ -96,17 +96,12 @@ pub fn write_folded(
     out: &mut dyn Write,
 ) -> Result<ExportStats, ExportError> {
     let set = StackSet::collect(view)?;
-    let escaped: Vec<String> = set
-        .names
-        .iter()
-        .map(|n| escape_frame(n).into_owned())
-        .collect();
-    let rank = set.ranks(&escaped);
+    let escaped = &set.escaped;
     let mut path = String::new();
     // Length of `path` up to each depth.
     let mut ends: Vec<usize> = vec![0];
     let mut stacks = 0usize;
-    set.walk(&rank, None, |v| {
+    set.walk_all(|v| {
         ends.truncate(v.depth);
         path.truncate(ends[v.depth - 1]);
         if v.depth > 1 {

@@ -46,6 +46,9 @@ pub enum ExportError {
     SampleIndex { index: usize, count: usize },
     #[error("the base profile has no sample type '{name}'")]
     BaseSampleType { name: String },
+    /// Combining the compared profile's samples (before `--normalize`) failed.
+    #[error("cannot combine the profile's samples")]
+    Combine(#[from] crate::profile::MergeError),
     /// An export option outside its range.
     #[error("invalid {option} '{value}': {reason}")]
     Option {

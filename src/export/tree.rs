@@ -1,22 +1,25 @@
 //! The stacks of an export view — every kept sample as its frame names,
-//! root first — and a walk over them as a tree (a trie of names), with the
-//! new profile's and the base's values side by side. Joining by name
-//! sequence is joining by stack string: the two profiles are read through
-//! their own [`Stacks`] and meet here.
+//! root first — as a call tree (a trie of names), with the new profile's
+//! and the base's values side by side. Joining by name sequence is joining
+//! by stack string: the two profiles are read through their own [`Stacks`]
+//! and meet here, in the analysis layer's [`StackOrder`] with a name's
+//! rank (its place among the escaped names) as its key, so that a node's
+//! children come in the order folded output writes them.
 //!
-//! The tree is never built whole: a large profile's trie has a node for
-//! nearly every frame of every sample. [`StackSet::walk`] splits the
-//! samples level by level (sorting each group by its next frame's name,
-//! the way an MSD radix sort does), so it only touches the groups it
-//! visits; with pruning, a narrow group is summed and never split further.
-//! Everything is iterative: stacks can be hundreds of thousands of frames
-//! deep.
+//! The tree is never built node by node: a subtree is a range of sorted
+//! stacks and its value a difference of prefix sums, so a pruned walk (the
+//! SVG's) visits only the frames it keeps, and a full walk (folded output)
+//! is one pass over the stored keys.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use super::ExportError;
 use super::flamegraph::ExportView;
-use crate::analysis::{Filters, Granularity, Stacks};
+use super::folded::escape_frame;
+use crate::analysis::Stacks;
+use crate::analysis::calltree::order::{NO_ENTRY, Walk};
+use crate::analysis::calltree::{Side, StackList, StackOrder, Sums};
 use crate::profile::Profile;
 
 /// A value of the new profile and of the base.
@@ -39,28 +42,25 @@ impl Pair {
     }
 }
 
-/// Which side of a comparison a profile is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    New,
-    Base,
-}
-
 /// The kept samples of an export view.
 pub(crate) struct StackSet {
     /// Printable node names (pprof's), by name id.
     pub names: Vec<String>,
-    name_ids: HashMap<String, u32>,
-    /// Every kept sample's name ids, root first, concatenated; sample `i`
-    /// is `frames[ends[i - 1]..ends[i]]`.
-    frames: Vec<u32>,
-    ends: Vec<usize>,
-    values: Vec<Pair>,
+    /// The names as a folded line writes them, by name id.
+    pub escaped: Vec<String>,
+    /// The name id of each key (a key is a name's rank among `escaped`).
+    name_of_key: Vec<u32>,
+    /// The distinct stacks; slots are the new profile's samples, then the
+    /// base's.
+    order: StackOrder,
+    sums: Sums,
+    /// The entries under the zoomed frame.
+    zoomed: Range<usize>,
     /// Whether a base profile takes part (a differential view).
     pub diff: bool,
     /// A single profile with negative values (e.g. one saved by `pprof
     /// -base`), drawn as magnitudes with the sign in the colour: each value
-    /// `v` is held as `new = |v|`, `base = |v| - v`, so widths are `|v|`
+    /// `v` counts as `new = |v|`, `base = |v| - v`, so widths are `|v|`
     /// and `new - base` is `v` (see [`StackSet::signed_as_magnitudes`]).
     pub signed: bool,
     /// The new profile's total over all samples before filters (pprof's
@@ -74,9 +74,8 @@ pub(crate) struct StackSet {
     /// Name and unit of the sample type shown.
     pub sample_type: String,
     pub unit: String,
-    /// The first kept sample with a negative value.
-    negative: Option<usize>,
-    overflow: bool,
+    /// The first kept sample with a negative value: its slot and value.
+    negative: Option<(usize, i64)>,
 }
 
 /// A node of the tree, as [`StackSet::walk`] enters it.
@@ -88,7 +87,8 @@ pub(crate) struct Visit {
     pub depth: usize,
     /// Name id.
     pub name: u32,
-    /// Value of the stacks through this node.
+    /// Value of the stacks through this node (not computed by
+    /// [`StackSet::walk_all`]).
     pub cum: Pair,
     /// Value of this node's own stack line: stacks ending here, plus pruned
     /// children. A root child too narrow to keep is visited collapsed: its
@@ -97,15 +97,23 @@ pub(crate) struct Visit {
     pub line: Pair,
 }
 
-/// A group of samples sharing the path to one node.
+/// A node waiting to be visited by [`StackSet::walk`].
 struct Group {
-    /// Range into the walk's sample order.
-    start: usize,
-    end: usize,
+    entries: Range<usize>,
     depth: usize,
     name: u32,
     cum: Pair,
     collapsed: bool,
+}
+
+/// One profile's part of the view.
+struct Input<'p> {
+    profile: &'p Profile,
+    sample_index: usize,
+    /// The side its samples are on (a `--diff-base` merge's marked samples
+    /// are the base's whatever this says).
+    side: Side,
+    scale: Option<f64>,
 }
 
 impl StackSet {
@@ -119,39 +127,21 @@ impl StackSet {
                 count,
             });
         };
-        let mut set = StackSet {
-            names: Vec::new(),
-            name_ids: HashMap::new(),
-            frames: Vec::new(),
-            ends: Vec::new(),
-            values: Vec::new(),
-            diff: false,
-            signed: false,
-            total: 0,
-            base_total: None,
-            shown: Pair::default(),
-            sample_type: sample_type.name.clone(),
-            unit: sample_type.unit.clone(),
-            negative: None,
-            overflow: false,
+        // pprof merges the compared profile (identical samples combined)
+        // before `-normalize` rounds each sample's value.
+        let merged = match view.base {
+            Some(_) if view.normalize => Some(crate::profile::merge(&[profile])?),
+            _ => None,
         };
-        let zoom: Vec<u32> = view.zoom.iter().map(|name| set.intern(name)).collect();
-        let walk = Walk {
-            granularity: view.granularity,
-            filters: &view.filters,
-            zoom: &zoom,
-        };
-        let mut abs = [0i64; 2];
-        match view.base {
+        let profile = merged.as_ref().unwrap_or(profile);
+        let mut inputs = vec![Input {
+            profile,
+            sample_index: view.sample_index,
+            side: Side::New,
+            scale: None,
+        }];
+        let (diff, total, base_total) = match view.base {
             Some(base) => {
-                // pprof merges the compared profile (identical samples
-                // combined) before `-normalize` rounds each sample's value.
-                let merged = if view.normalize {
-                    crate::profile::merge(&[profile]).ok()
-                } else {
-                    None
-                };
-                let profile = merged.as_ref().unwrap_or(profile);
                 let base_index = base
                     .sample_types
                     .iter()
@@ -159,119 +149,176 @@ impl StackSet {
                     .ok_or_else(|| ExportError::BaseSampleType {
                         name: sample_type.name.clone(),
                     })?;
-                set.diff = true;
                 let scale = view
                     .normalize
                     .then(|| normalize_ratio(profile, view.sample_index, base, base_index));
-                set.total = abs_totals(profile, view.sample_index, scale).0;
-                set.base_total = Some(abs_totals(base, base_index, None).0);
-                set.add(
-                    profile,
-                    view.sample_index,
-                    &walk,
-                    Side::New,
-                    scale,
-                    &mut abs,
-                );
-                set.add(base, base_index, &walk, Side::Base, None, &mut abs);
+                inputs[0].scale = scale;
+                inputs.push(Input {
+                    profile: base,
+                    sample_index: base_index,
+                    side: Side::Base,
+                    scale: None,
+                });
+                let total = abs_totals(profile, view.sample_index, scale).0;
+                (true, total, Some(abs_totals(base, base_index, None).0))
             }
             None => {
                 let (total, base_total) = abs_totals(profile, view.sample_index, None);
                 // A profile merged with `--diff-base` carries its base inside.
-                set.diff = !profile.samples().diff_base.is_empty();
-                set.total = total;
-                set.base_total = set.diff.then_some(base_total);
-                set.add(profile, view.sample_index, &walk, Side::New, None, &mut abs);
+                let diff = !profile.samples().diff_base.is_empty();
+                (diff, total, diff.then_some(base_total))
             }
-        }
-        if set.overflow {
+        };
+        let stacks: Vec<Stacks<'_>> = inputs
+            .iter()
+            .map(|i| Stacks::new(i.profile, view.granularity, &view.filters))
+            .collect();
+        let mut set = StackSet::named(&stacks, sample_type.name.clone(), &sample_type.unit);
+        (set.diff, set.total, set.base_total) = (diff, total, base_total);
+        let firsts = set.sort(&stacks, &inputs);
+        set.zoom(&view.zoom);
+        if !set.sums.fits(set.zoomed.clone()) {
             return Err(ExportError::Overflow {
                 sample_type: set.sample_type.clone(),
             });
         }
-        set.shown = set.values.iter().fold(Pair::default(), |mut sum, v| {
-            sum.add(*v);
-            sum
-        });
+        set.shown = set.pair(set.zoomed.clone());
+        // The first kept sample (in slot order) with a negative value.
+        let entry_of = set.order.entry_of();
+        set.negative = (0..entry_of.len())
+            .filter(|&slot| {
+                let e = entry_of[slot];
+                e != NO_ENTRY && set.zoomed.contains(&(e as usize))
+            })
+            .map(|slot| (slot, slot_value(&inputs, &firsts, slot).0))
+            .find(|&(_, v)| v < 0);
         Ok(set)
     }
 
-    fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.name_ids.get(name) {
-            return id;
+    /// A set with the names of every node of `stacks` and no samples yet.
+    fn named(stacks: &[Stacks<'_>], sample_type: String, unit: &str) -> StackSet {
+        let mut names: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        for s in stacks {
+            for node in s.nodes() {
+                let name = node.printable_name();
+                if !ids.contains_key(&name) {
+                    ids.insert(name.clone(), names.len() as u32);
+                    names.push(name);
+                }
+            }
         }
-        let id = self.names.len() as u32;
-        self.names.push(name.to_owned());
-        self.name_ids.insert(name.to_owned(), id);
-        id
-    }
-
-    /// Adds every sample the view keeps from one profile.
-    fn add(
-        &mut self,
-        profile: &Profile,
-        sample_index: usize,
-        walk: &Walk<'_>,
-        side: Side,
-        scale: Option<f64>,
-        abs: &mut [i64; 2],
-    ) {
-        let stacks = Stacks::new(profile, walk.granularity, walk.filters);
-        let name_ids: Vec<u32> = stacks
-            .nodes()
-            .iter()
-            .map(|n| self.intern(&n.printable_name()))
-            .collect();
-        let samples = profile.samples();
-        let zoom = walk.zoom;
-        let mut scratch = Vec::new();
-        stacks.for_each_stack(0..samples.len(), |s, stack| {
-            let value = scaled(samples.value(s, sample_index), scale);
-            if value == 0 {
-                return;
-            }
-            let start = self.frames.len();
-            stack.visit_root_first(&mut scratch, |frame| {
-                self.frames.push(name_ids[frame.node.index()]);
-            });
-            let frames = &self.frames[start..];
-            if frames.len() < zoom.len() || frames[..zoom.len()] != *zoom {
-                self.frames.truncate(start);
-                return;
-            }
-            // A sample that a `--diff-base` merge put into this profile is
-            // the base's (negated); it belongs on the other side.
-            let (side, value) = if side == Side::New && samples.is_diff_base(s) {
-                (Side::Base, value.saturating_neg())
-            } else {
-                (side, value)
-            };
-            let slot = side as usize;
-            match abs[slot].checked_add(value.saturating_abs()) {
-                Some(sum) if value != i64::MIN => abs[slot] = sum,
-                _ => self.overflow = true,
-            }
-            if value < 0 && self.negative.is_none() {
-                self.negative = Some(self.ends.len());
-            }
-            self.ends.push(self.frames.len());
-            self.values.push(match side {
-                Side::New => Pair {
-                    new: value,
-                    base: 0,
-                },
-                Side::Base => Pair {
-                    new: 0,
-                    base: value,
-                },
-            });
+        let escaped: Vec<String> = names.iter().map(|n| escape_frame(n).into_owned()).collect();
+        let mut name_of_key: Vec<u32> = (0..names.len() as u32).collect();
+        name_of_key.sort_unstable_by(|&a, &b| {
+            escaped[a as usize]
+                .cmp(&escaped[b as usize])
+                .then(a.cmp(&b))
         });
+        StackSet {
+            names,
+            escaped,
+            name_of_key,
+            order: StackOrder::default(),
+            sums: Sums::default(),
+            zoomed: 0..0,
+            diff: false,
+            signed: false,
+            total: 0,
+            base_total: None,
+            shown: Pair::default(),
+            sample_type,
+            unit: unit.to_owned(),
+            negative: None,
+        }
     }
 
-    /// Sample `i`'s name ids, root first.
-    fn stack(&self, i: usize) -> &[u32] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.frames[start..self.ends[i]]
+    /// Sorts the stacks of every input and sums their values. Returns the
+    /// first slot of each input.
+    fn sort(&mut self, stacks: &[Stacks<'_>], inputs: &[Input<'_>]) -> Vec<usize> {
+        let mut key_of_name = vec![0u32; self.names.len()];
+        for (key, &name) in self.name_of_key.iter().enumerate() {
+            key_of_name[name as usize] = key as u32;
+        }
+        let ids: HashMap<&str, u32> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i as u32))
+            .collect();
+        let mut list = StackList::default();
+        let mut scratch = Vec::new();
+        let mut firsts = Vec::with_capacity(stacks.len());
+        for s in stacks {
+            let first = list.len();
+            firsts.push(first);
+            // Every node's name was interned by `named`.
+            let keys: Vec<u32> = s
+                .nodes()
+                .iter()
+                .map(|n| {
+                    ids.get(n.printable_name().as_str())
+                        .map_or(0, |&id| key_of_name[id as usize])
+                })
+                .collect();
+            let samples = s.profile().samples();
+            s.for_each_stack(0..samples.len(), |i, stack| {
+                while list.len() < first + i {
+                    list.push_empty();
+                }
+                stack.visit_root_first(&mut scratch, |frame| {
+                    list.push_key(keys[frame.node.index()]);
+                });
+                list.end_stack();
+            });
+            while list.len() < first + samples.len() {
+                list.push_empty();
+            }
+        }
+        self.order = StackOrder::sort(&list);
+        drop(list);
+        self.sums = Sums::new(&self.order, |slot| slot_value(inputs, &firsts, slot));
+        firsts
+    }
+
+    /// Restricts the view to the stacks that start with the path `zoom`.
+    fn zoom(&mut self, zoom: &[String]) {
+        let order = &self.order;
+        let mut entries = 0..order.len();
+        for (depth, name) in zoom.iter().enumerate() {
+            let found = order
+                .child_entries(entries.clone(), depth)
+                .collect::<Vec<usize>>();
+            let at = found
+                .iter()
+                .position(|&c| self.names[self.name_at(c, depth + 1) as usize] == *name);
+            entries = match at {
+                Some(i) => found[i]..found.get(i + 1).copied().unwrap_or(entries.end),
+                None => 0..0,
+            };
+        }
+        self.zoomed = entries;
+    }
+
+    /// The values of a range of entries.
+    fn pair(&self, entries: Range<usize>) -> Pair {
+        let a = self.sums.range(entries);
+        if self.signed {
+            Pair {
+                new: a.new_abs,
+                base: a.new_abs.wrapping_sub(a.new),
+            }
+        } else {
+            Pair {
+                new: a.new,
+                base: a.base,
+            }
+        }
+    }
+
+    /// The name id of the node at `depth` on entry `e`'s stack.
+    fn name_at(&self, e: usize, depth: usize) -> u32 {
+        self.name_of_key[self.order.key(self.order.node_at(e, depth)) as usize]
     }
 
     /// Makes a single profile with negative values drawable the way
@@ -284,128 +331,93 @@ impl StackSet {
         if self.diff || self.negative.is_none() {
             return Ok(());
         }
-        let mut shown = Pair::default();
-        for v in &mut self.values {
-            let magnitude = v.new.saturating_abs();
-            // |v| - v is at most 2|v|: checked, like every sum here.
-            let base = magnitude.checked_sub(v.new);
-            let sums = base.and_then(|base| {
-                Some(Pair {
-                    new: shown.new.checked_add(magnitude)?,
-                    base: shown.base.checked_add(base)?,
-                })
+        // |v| - v is at most 2|v|: that sum must fit too.
+        if !self.sums.fits_twice(self.zoomed.clone()) {
+            return Err(ExportError::Overflow {
+                sample_type: self.sample_type.clone(),
             });
-            match (base, sums) {
-                (Some(base), Some(sums)) => {
-                    *v = Pair {
-                        new: magnitude,
-                        base,
-                    };
-                    shown = sums;
-                }
-                _ => {
-                    return Err(ExportError::Overflow {
-                        sample_type: self.sample_type.clone(),
-                    });
-                }
-            }
         }
-        self.shown = shown;
         self.diff = true;
         self.signed = true;
         self.negative = None;
+        self.shown = self.pair(self.zoomed.clone());
         Ok(())
     }
 
     /// Fails on a sample with a negative value: a flame graph's widths (and
     /// inferno's counts) are non-negative.
     pub fn check_non_negative(&self) -> Result<(), ExportError> {
-        let Some(i) = self.negative else {
+        let Some((slot, value)) = self.negative else {
             return Ok(());
         };
-        let names: Vec<&str> = self
-            .stack(i)
-            .iter()
-            .map(|&n| self.names[n as usize].as_str())
-            .collect();
-        let value = self.values[i];
+        let e = self.order.entry_of()[slot] as usize;
+        let mut names = Vec::new();
+        self.order.for_each_stack(e..e + 1, |_, stack| {
+            names = stack
+                .iter()
+                .map(|&k| self.names[self.name_of_key[k as usize] as usize].as_str())
+                .collect();
+        });
         Err(ExportError::Negative {
             stack: names.join(";"),
             sample_type: self.sample_type.clone(),
-            value: value.new.min(value.base),
+            value,
         })
     }
 
-    /// Walks the tree of stacks depth first, parents before children and
-    /// siblings in `rank` order (a rank per name id), calling `visit` on
-    /// every node but the root.
-    ///
-    /// With `keep`, a child whose value `keep` rejects is not entered: its
+    /// Walks the tree depth first, parents before children and siblings in
+    /// the order of their escaped names, calling `visit` on every node but
+    /// the root. A child whose value `keep` rejects is not entered: its
     /// value joins its parent's line (or, under the root, it is visited
     /// once as a collapsed node when its new value is positive).
     pub fn walk<E>(
         &self,
-        rank: &[u32],
-        keep: Option<&dyn Fn(Pair) -> bool>,
+        keep: &dyn Fn(Pair) -> bool,
         mut visit: impl FnMut(&Visit) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut order: Vec<u32> = (0..self.values.len() as u32).collect();
-        let mut keyed: Vec<(u32, u32)> = Vec::new();
-        let mut children: Vec<Group> = Vec::new();
+        let order = &self.order;
         let mut stack = vec![Group {
-            start: 0,
-            end: order.len(),
+            entries: self.zoomed.clone(),
             depth: 0,
             name: u32::MAX,
             cum: self.shown,
             collapsed: false,
         }];
+        let mut children: Vec<Group> = Vec::new();
         let mut next_node = 0u32;
         while let Some(group) = stack.pop() {
-            let mut line = Pair::default();
             let node = next_node;
             next_node += 1;
+            let mut line = Pair::default();
             if group.collapsed {
                 line = group.cum;
             } else {
-                // Split the group by the name at `depth`; samples that end
-                // here are this node's own.
-                keyed.clear();
-                for &s in &order[group.start..group.end] {
-                    match self.stack(s as usize).get(group.depth) {
-                        Some(&name) => keyed.push((rank[name as usize], s)),
-                        None => line.add(self.values[s as usize]),
-                    }
+                let first = group.entries.start;
+                if group.depth > 0 && order.stack_len(first) == group.depth {
+                    line = self.pair(first..first + 1);
                 }
-                keyed.sort_unstable_by_key(|&(r, _)| r);
-                for (i, &(_, s)) in keyed.iter().enumerate() {
-                    order[group.start + i] = s;
-                }
+                let firsts: Vec<usize> = order
+                    .child_entries(group.entries.clone(), group.depth)
+                    .collect();
                 children.clear();
-                let mut i = 0;
-                while i < keyed.len() {
-                    let r = keyed[i].0;
-                    let mut j = i;
-                    let mut cum = Pair::default();
-                    while j < keyed.len() && keyed[j].0 == r {
-                        cum.add(self.values[keyed[j].1 as usize]);
-                        j += 1;
+                for (i, &c) in firsts.iter().enumerate() {
+                    let entries = c..firsts.get(i + 1).copied().unwrap_or(group.entries.end);
+                    if !self.sums.any_samples(entries.clone()) {
+                        continue;
                     }
-                    let kept = keep.is_none_or(|keep| keep(cum));
+                    let cum = self.pair(entries.clone());
+                    let kept = keep(cum);
                     if kept || (group.depth == 0 && cum.new > 0) {
-                        let name = self.stack(keyed[i].1 as usize)[group.depth];
                         children.push(Group {
-                            start: group.start + i,
-                            end: group.start + j,
+                            name: self.name_at(c, group.depth + 1),
+                            entries,
                             depth: group.depth + 1,
-                            name,
                             cum,
                             collapsed: !kept,
                         });
                     } else if group.depth > 0 {
                         line.add(cum);
                     }
-                    i = j;
                 }
                 stack.extend(children.drain(..).rev());
             }
@@ -422,22 +434,50 @@ impl StackSet {
         Ok(())
     }
 
-    /// Each name's rank when names are ordered by `key` (e.g. as written).
-    pub fn ranks(&self, key: &[String]) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| key[a as usize].cmp(&key[b as usize]));
-        let mut rank = vec![0u32; self.names.len()];
-        for (r, &id) in order.iter().enumerate() {
-            rank[id as usize] = r as u32;
-        }
-        rank
+    /// Walks every node in the order of [`StackSet::walk`] with nothing
+    /// pruned, in one pass over the stored stacks: nodes are not numbered
+    /// and `cum` is not computed (both are left 0).
+    pub fn walk_all<E>(&self, mut visit: impl FnMut(&Visit) -> Result<(), E>) -> Result<(), E> {
+        let order = &self.order;
+        let mut result = Ok(());
+        order.walk(self.zoomed.clone(), 0, |w| {
+            let Walk::Enter { pos, depth, entry } = w else {
+                return;
+            };
+            if result.is_err() {
+                return;
+            }
+            let line = if order.stack_len(entry) == depth {
+                self.pair(entry..entry + 1)
+            } else {
+                Pair::default()
+            };
+            result = visit(&Visit {
+                node: 0,
+                depth,
+                name: self.name_of_key[order.key(pos) as usize],
+                cum: Pair::default(),
+                line,
+            });
+        });
+        result
     }
 }
 
-struct Walk<'a> {
-    granularity: Granularity,
-    filters: &'a Filters,
-    zoom: &'a [u32],
+/// The value slot `slot` adds, and its side; `firsts` holds each input's
+/// first slot.
+fn slot_value(inputs: &[Input<'_>], firsts: &[usize], slot: usize) -> (i64, Side) {
+    let k = firsts.partition_point(|&f| f <= slot) - 1;
+    let (input, s) = (&inputs[k], slot - firsts[k]);
+    let samples = input.profile.samples();
+    let v = scaled(samples.value(s, input.sample_index), input.scale);
+    // A sample that a `--diff-base` merge put into this profile is the
+    // base's (negated); it belongs on the other side.
+    if input.side == Side::New && samples.is_diff_base(s) {
+        (v.saturating_neg(), Side::Base)
+    } else {
+        (v, input.side)
+    }
 }
 
 fn scaled(value: i64, scale: Option<f64>) -> i64 {
@@ -506,6 +546,7 @@ mod tests {
     use prost::Message;
 
     use super::*;
+    use crate::analysis::{Filters, Granularity};
     use crate::profile::{DecodeOptions, decode, pb};
 
     /// Two samples of the stack `a;b`: 10 in the profile, and 4 from a

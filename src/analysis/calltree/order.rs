@@ -221,21 +221,14 @@ impl StackOrder {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let mut pairs = Vec::new();
         let mut split_into = Vec::new();
-        while threads > 1 && total >= MIN_PARALLEL {
-            let Some(big) = frontier.iter().position(|g| g.slots.len() > total / 2) else {
-                break;
-            };
-            if !split(
-                list,
-                &mut order,
-                0,
-                &frontier[big],
-                &mut pairs,
-                &mut split_into,
-            ) {
-                break;
+        if threads > 1 && total >= MIN_PARALLEL {
+            while let Some(big) = frontier.iter().position(|g| g.slots.len() > total / 2) {
+                let group = &frontier[big];
+                if !split(list, &mut order, 0, group, &mut pairs, &mut split_into) {
+                    break;
+                }
+                frontier.splice(big..big + 1, split_into.drain(..));
             }
-            frontier.splice(big..big + 1, split_into.drain(..));
         }
         drop(pairs);
         let cut = frontier.partition_point(|g| g.slots.end <= total / 2);
