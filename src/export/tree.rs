@@ -1,25 +1,24 @@
 //! The stacks of an export view — every kept sample as its frame names,
-//! root first — as a call tree (a trie of names), with the new profile's
-//! and the base's values side by side. Joining by name sequence is joining
-//! by stack string: the two profiles are read through their own [`Stacks`]
-//! and meet here, in the analysis layer's [`StackOrder`] with a name's
-//! rank (its place among the escaped names) as its key, so that a node's
-//! children come in the order folded output writes them.
+//! root first — and a walk over them as a tree (a trie of names), with the
+//! new profile's and the base's values side by side. Joining by name
+//! sequence is joining by stack string: the two profiles are read through
+//! their own [`Stacks`] and meet here, keyed by each name's rank among the
+//! escaped names, so that siblings come in the order folded output writes
+//! them.
 //!
-//! The tree is never built node by node: a subtree is a range of sorted
-//! stacks and its value a difference of prefix sums, so a pruned walk (the
-//! SVG's) visits only the frames it keeps, and a full walk (folded output)
-//! is one pass over the stored keys.
+//! The walk is the analysis layer's lazy one
+//! ([`StackList::walk_lazily`]): it splits the stacks level by level, the
+//! step the interactive call tree sorts with, but only where it enters, so
+//! a subtree too narrow to draw is summed and never split further.
 
 use std::collections::HashMap;
-use std::ops::Range;
+use std::ops::AddAssign;
 
 use super::ExportError;
 use super::flamegraph::ExportView;
 use super::folded::escape_frame;
 use crate::analysis::Stacks;
-use crate::analysis::calltree::order::{NO_ENTRY, Walk};
-use crate::analysis::calltree::{Side, StackList, StackOrder, Sums};
+use crate::analysis::calltree::{Descend, StackList};
 use crate::profile::Profile;
 
 /// A value of the new profile and of the base.
@@ -33,13 +32,22 @@ impl Pair {
     pub fn is_zero(self) -> bool {
         self.new == 0 && self.base == 0
     }
+}
 
-    /// Sums cannot overflow: [`StackSet::collect`] checked that the sum of
-    /// |values| of each side fits.
-    fn add(&mut self, other: Pair) {
+/// Sums cannot overflow: [`StackSet::collect`] checked that the sum of
+/// |values| of each side fits.
+impl AddAssign for Pair {
+    fn add_assign(&mut self, other: Pair) {
         self.new += other.new;
         self.base += other.base;
     }
+}
+
+/// Which side of a comparison a profile is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    New,
+    Base,
 }
 
 /// The kept samples of an export view.
@@ -50,17 +58,15 @@ pub(crate) struct StackSet {
     pub escaped: Vec<String>,
     /// The name id of each key (a key is a name's rank among `escaped`).
     name_of_key: Vec<u32>,
-    /// The distinct stacks; slots are the new profile's samples, then the
-    /// base's.
-    order: StackOrder,
-    sums: Sums,
-    /// The entries under the zoomed frame.
-    zoomed: Range<usize>,
+    /// Every kept sample's keys, root first.
+    stacks: StackList,
+    /// Every kept sample's value.
+    values: Vec<Pair>,
     /// Whether a base profile takes part (a differential view).
     pub diff: bool,
     /// A single profile with negative values (e.g. one saved by `pprof
     /// -base`), drawn as magnitudes with the sign in the colour: each value
-    /// `v` counts as `new = |v|`, `base = |v| - v`, so widths are `|v|`
+    /// `v` is held as `new = |v|`, `base = |v| - v`, so widths are `|v|`
     /// and `new - base` is `v` (see [`StackSet::signed_as_magnitudes`]).
     pub signed: bool,
     /// The new profile's total over all samples before filters (pprof's
@@ -74,8 +80,8 @@ pub(crate) struct StackSet {
     /// Name and unit of the sample type shown.
     pub sample_type: String,
     pub unit: String,
-    /// The first kept sample with a negative value: its slot and value.
-    negative: Option<(usize, i64)>,
+    /// The first kept sample with a negative value.
+    negative: Option<usize>,
 }
 
 /// A node of the tree, as [`StackSet::walk`] enters it.
@@ -87,8 +93,7 @@ pub(crate) struct Visit {
     pub depth: usize,
     /// Name id.
     pub name: u32,
-    /// Value of the stacks through this node (not computed by
-    /// [`StackSet::walk_all`]).
+    /// Value of the stacks through this node.
     pub cum: Pair,
     /// Value of this node's own stack line: stacks ending here, plus pruned
     /// children. A root child too narrow to keep is visited collapsed: its
@@ -97,21 +102,10 @@ pub(crate) struct Visit {
     pub line: Pair,
 }
 
-/// A node waiting to be visited by [`StackSet::walk`].
-struct Group {
-    entries: Range<usize>,
-    depth: usize,
-    name: u32,
-    cum: Pair,
-    collapsed: bool,
-}
-
 /// One profile's part of the view.
 struct Input<'p> {
     profile: &'p Profile,
     sample_index: usize,
-    /// The side its samples are on (a `--diff-base` merge's marked samples
-    /// are the base's whatever this says).
     side: Side,
     scale: Option<f64>,
 }
@@ -175,23 +169,40 @@ impl StackSet {
             .collect();
         let mut set = StackSet::named(&stacks, sample_type.name.clone(), &sample_type.unit);
         (set.diff, set.total, set.base_total) = (diff, total, base_total);
-        let firsts = set.sort(&stacks, &inputs);
-        set.zoom(&view.zoom);
-        if !set.sums.fits(set.zoomed.clone()) {
+        let mut key_of_name = vec![0u32; set.names.len()];
+        for (key, &name) in set.name_of_key.iter().enumerate() {
+            key_of_name[name as usize] = key as u32;
+        }
+        let ids: HashMap<&str, u32> = set
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i as u32))
+            .collect();
+        let key = |name: &str| ids.get(name).map(|&id| key_of_name[id as usize]);
+        // A zoom through a name no node has keeps nothing.
+        let zoom: Option<Vec<u32>> = view.zoom.iter().map(|n| key(n)).collect();
+        let mut abs = [0i64; 2];
+        let mut kept = Kept::default();
+        for (s, input) in stacks.iter().zip(&inputs) {
+            // Every node's name is in `names`.
+            let keys: Vec<u32> = s
+                .nodes()
+                .iter()
+                .map(|n| key(&n.printable_name()).unwrap_or(0))
+                .collect();
+            kept.add(s, input, &keys, zoom.as_deref(), &mut abs);
+        }
+        if kept.overflow {
             return Err(ExportError::Overflow {
                 sample_type: set.sample_type.clone(),
             });
         }
-        set.shown = set.pair(set.zoomed.clone());
-        // The first kept sample (in slot order) with a negative value.
-        let entry_of = set.order.entry_of();
-        set.negative = (0..entry_of.len())
-            .filter(|&slot| {
-                let e = entry_of[slot];
-                e != NO_ENTRY && set.zoomed.contains(&(e as usize))
-            })
-            .map(|slot| (slot, slot_value(&inputs, &firsts, slot).0))
-            .find(|&(_, v)| v < 0);
+        (set.stacks, set.values, set.negative) = (kept.stacks, kept.values, kept.negative);
+        set.shown = set.values.iter().fold(Pair::default(), |mut sum, &v| {
+            sum += v;
+            sum
+        });
         Ok(set)
     }
 
@@ -219,9 +230,8 @@ impl StackSet {
             names,
             escaped,
             name_of_key,
-            order: StackOrder::default(),
-            sums: Sums::default(),
-            zoomed: 0..0,
+            stacks: StackList::default(),
+            values: Vec::new(),
             diff: false,
             signed: false,
             total: 0,
@@ -231,94 +241,6 @@ impl StackSet {
             unit: unit.to_owned(),
             negative: None,
         }
-    }
-
-    /// Sorts the stacks of every input and sums their values. Returns the
-    /// first slot of each input.
-    fn sort(&mut self, stacks: &[Stacks<'_>], inputs: &[Input<'_>]) -> Vec<usize> {
-        let mut key_of_name = vec![0u32; self.names.len()];
-        for (key, &name) in self.name_of_key.iter().enumerate() {
-            key_of_name[name as usize] = key as u32;
-        }
-        let ids: HashMap<&str, u32> = self
-            .names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.as_str(), i as u32))
-            .collect();
-        let mut list = StackList::default();
-        let mut scratch = Vec::new();
-        let mut firsts = Vec::with_capacity(stacks.len());
-        for s in stacks {
-            let first = list.len();
-            firsts.push(first);
-            // Every node's name was interned by `named`.
-            let keys: Vec<u32> = s
-                .nodes()
-                .iter()
-                .map(|n| {
-                    ids.get(n.printable_name().as_str())
-                        .map_or(0, |&id| key_of_name[id as usize])
-                })
-                .collect();
-            let samples = s.profile().samples();
-            s.for_each_stack(0..samples.len(), |i, stack| {
-                while list.len() < first + i {
-                    list.push_empty();
-                }
-                stack.visit_root_first(&mut scratch, |frame| {
-                    list.push_key(keys[frame.node.index()]);
-                });
-                list.end_stack();
-            });
-            while list.len() < first + samples.len() {
-                list.push_empty();
-            }
-        }
-        self.order = StackOrder::sort(&list);
-        drop(list);
-        self.sums = Sums::new(&self.order, |slot| slot_value(inputs, &firsts, slot));
-        firsts
-    }
-
-    /// Restricts the view to the stacks that start with the path `zoom`.
-    fn zoom(&mut self, zoom: &[String]) {
-        let order = &self.order;
-        let mut entries = 0..order.len();
-        for (depth, name) in zoom.iter().enumerate() {
-            let found = order
-                .child_entries(entries.clone(), depth)
-                .collect::<Vec<usize>>();
-            let at = found
-                .iter()
-                .position(|&c| self.names[self.name_at(c, depth + 1) as usize] == *name);
-            entries = match at {
-                Some(i) => found[i]..found.get(i + 1).copied().unwrap_or(entries.end),
-                None => 0..0,
-            };
-        }
-        self.zoomed = entries;
-    }
-
-    /// The values of a range of entries.
-    fn pair(&self, entries: Range<usize>) -> Pair {
-        let a = self.sums.range(entries);
-        if self.signed {
-            Pair {
-                new: a.new_abs,
-                base: a.new_abs.wrapping_sub(a.new),
-            }
-        } else {
-            Pair {
-                new: a.new,
-                base: a.base,
-            }
-        }
-    }
-
-    /// The name id of the node at `depth` on entry `e`'s stack.
-    fn name_at(&self, e: usize, depth: usize) -> u32 {
-        self.name_of_key[self.order.key(self.order.node_at(e, depth)) as usize]
     }
 
     /// Makes a single profile with negative values drawable the way
@@ -331,152 +253,158 @@ impl StackSet {
         if self.diff || self.negative.is_none() {
             return Ok(());
         }
-        // |v| - v is at most 2|v|: that sum must fit too.
-        if !self.sums.fits_twice(self.zoomed.clone()) {
-            return Err(ExportError::Overflow {
-                sample_type: self.sample_type.clone(),
+        let mut shown = Pair::default();
+        for v in &mut self.values {
+            let magnitude = v.new.saturating_abs();
+            // |v| - v is at most 2|v|: checked, like every sum here.
+            let base = magnitude.checked_sub(v.new);
+            let sums = base.and_then(|base| {
+                Some(Pair {
+                    new: shown.new.checked_add(magnitude)?,
+                    base: shown.base.checked_add(base)?,
+                })
             });
+            match (base, sums) {
+                (Some(base), Some(sums)) => {
+                    *v = Pair {
+                        new: magnitude,
+                        base,
+                    };
+                    shown = sums;
+                }
+                _ => {
+                    return Err(ExportError::Overflow {
+                        sample_type: self.sample_type.clone(),
+                    });
+                }
+            }
         }
+        self.shown = shown;
         self.diff = true;
         self.signed = true;
         self.negative = None;
-        self.shown = self.pair(self.zoomed.clone());
         Ok(())
     }
 
     /// Fails on a sample with a negative value: a flame graph's widths (and
     /// inferno's counts) are non-negative.
     pub fn check_non_negative(&self) -> Result<(), ExportError> {
-        let Some((slot, value)) = self.negative else {
+        let Some(i) = self.negative else {
             return Ok(());
         };
-        let e = self.order.entry_of()[slot] as usize;
-        let mut names = Vec::new();
-        self.order.for_each_stack(e..e + 1, |_, stack| {
-            names = stack
-                .iter()
-                .map(|&k| self.names[self.name_of_key[k as usize] as usize].as_str())
-                .collect();
-        });
+        let names: Vec<&str> = self
+            .stacks
+            .stack(i as u32)
+            .iter()
+            .map(|&k| self.names[self.name_of_key[k as usize] as usize].as_str())
+            .collect();
+        let value = self.values[i];
         Err(ExportError::Negative {
             stack: names.join(";"),
             sample_type: self.sample_type.clone(),
-            value,
+            value: value.new.min(value.base),
         })
     }
 
-    /// Walks the tree depth first, parents before children and siblings in
-    /// the order of their escaped names, calling `visit` on every node but
-    /// the root. A child whose value `keep` rejects is not entered: its
-    /// value joins its parent's line (or, under the root, it is visited
-    /// once as a collapsed node when its new value is positive).
+    /// Walks the tree of stacks depth first, parents before children and
+    /// siblings in the order of their escaped names, calling `visit` on
+    /// every node but the root. A child whose value `keep` rejects is not
+    /// entered: its value joins its parent's line (or, under the root, it
+    /// is visited once as a collapsed node when its new value is positive).
     pub fn walk<E>(
         &self,
         keep: &dyn Fn(Pair) -> bool,
         mut visit: impl FnMut(&Visit) -> Result<(), E>,
     ) -> Result<(), E> {
-        let order = &self.order;
-        let mut stack = vec![Group {
-            entries: self.zoomed.clone(),
-            depth: 0,
-            name: u32::MAX,
-            cum: self.shown,
-            collapsed: false,
-        }];
-        let mut children: Vec<Group> = Vec::new();
-        let mut next_node = 0u32;
-        while let Some(group) = stack.pop() {
-            let node = next_node;
-            next_node += 1;
-            let mut line = Pair::default();
-            if group.collapsed {
-                line = group.cum;
-            } else {
-                let first = group.entries.start;
-                if group.depth > 0 && order.stack_len(first) == group.depth {
-                    line = self.pair(first..first + 1);
+        self.stacks.walk_lazily(
+            0..self.values.len() as u32,
+            |s| self.values[s as usize],
+            |depth, cum| {
+                if keep(cum) {
+                    Descend::Enter
+                } else if depth == 1 && cum.new > 0 {
+                    Descend::Collapse
+                } else {
+                    Descend::Merge
                 }
-                let firsts: Vec<usize> = order
-                    .child_entries(group.entries.clone(), group.depth)
-                    .collect();
-                children.clear();
-                for (i, &c) in firsts.iter().enumerate() {
-                    let entries = c..firsts.get(i + 1).copied().unwrap_or(group.entries.end);
-                    if !self.sums.any_samples(entries.clone()) {
-                        continue;
-                    }
-                    let cum = self.pair(entries.clone());
-                    let kept = keep(cum);
-                    if kept || (group.depth == 0 && cum.new > 0) {
-                        children.push(Group {
-                            name: self.name_at(c, group.depth + 1),
-                            entries,
-                            depth: group.depth + 1,
-                            cum,
-                            collapsed: !kept,
-                        });
-                    } else if group.depth > 0 {
-                        line.add(cum);
-                    }
-                }
-                stack.extend(children.drain(..).rev());
-            }
-            if group.depth > 0 {
+            },
+            |v| {
                 visit(&Visit {
-                    node,
-                    depth: group.depth,
-                    name: group.name,
-                    cum: group.cum,
-                    line,
-                })?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Walks every node in the order of [`StackSet::walk`] with nothing
-    /// pruned, in one pass over the stored stacks: nodes are not numbered
-    /// and `cum` is not computed (both are left 0).
-    pub fn walk_all<E>(&self, mut visit: impl FnMut(&Visit) -> Result<(), E>) -> Result<(), E> {
-        let order = &self.order;
-        let mut result = Ok(());
-        order.walk(self.zoomed.clone(), 0, |w| {
-            let Walk::Enter { pos, depth, entry } = w else {
-                return;
-            };
-            if result.is_err() {
-                return;
-            }
-            let line = if order.stack_len(entry) == depth {
-                self.pair(entry..entry + 1)
-            } else {
-                Pair::default()
-            };
-            result = visit(&Visit {
-                node: 0,
-                depth,
-                name: self.name_of_key[order.key(pos) as usize],
-                cum: Pair::default(),
-                line,
-            });
-        });
-        result
+                    node: v.node,
+                    depth: v.depth,
+                    name: self.name_of_key[v.key as usize],
+                    cum: v.cum,
+                    line: v.line,
+                })
+            },
+        )
     }
 }
 
-/// The value slot `slot` adds, and its side; `firsts` holds each input's
-/// first slot.
-fn slot_value(inputs: &[Input<'_>], firsts: &[usize], slot: usize) -> (i64, Side) {
-    let k = firsts.partition_point(|&f| f <= slot) - 1;
-    let (input, s) = (&inputs[k], slot - firsts[k]);
-    let samples = input.profile.samples();
-    let v = scaled(samples.value(s, input.sample_index), input.scale);
-    // A sample that a `--diff-base` merge put into this profile is the
-    // base's (negated); it belongs on the other side.
-    if input.side == Side::New && samples.is_diff_base(s) {
-        (v.saturating_neg(), Side::Base)
-    } else {
-        (v, input.side)
+/// The samples a view keeps, as they are read.
+#[derive(Default)]
+struct Kept {
+    stacks: StackList,
+    values: Vec<Pair>,
+    negative: Option<usize>,
+    overflow: bool,
+}
+
+impl Kept {
+    /// Adds every sample of one profile with a non-zero value whose stack
+    /// starts with `zoom` (none when the zoom names a frame no node has).
+    fn add(
+        &mut self,
+        stacks: &Stacks<'_>,
+        input: &Input<'_>,
+        keys: &[u32],
+        zoom: Option<&[u32]>,
+        abs: &mut [i64; 2],
+    ) {
+        let Some(zoom) = zoom else {
+            return;
+        };
+        let samples = stacks.profile().samples();
+        let mut scratch = Vec::new();
+        stacks.for_each_stack(0..samples.len(), |s, frames| {
+            let value = scaled(samples.value(s, input.sample_index), input.scale);
+            if value == 0 {
+                return;
+            }
+            frames.visit_root_first(&mut scratch, |frame| {
+                self.stacks.push_key(keys[frame.node.index()]);
+            });
+            if !self.stacks.pending().starts_with(zoom) {
+                self.stacks.drop_pending();
+                return;
+            }
+            self.stacks.end_stack();
+            // A sample that a `--diff-base` merge put into this profile is
+            // the base's (negated); it belongs on the other side.
+            let (side, value) = if input.side == Side::New && samples.is_diff_base(s) {
+                (Side::Base, value.saturating_neg())
+            } else {
+                (input.side, value)
+            };
+            let slot = side as usize;
+            match abs[slot].checked_add(value.saturating_abs()) {
+                Some(sum) if value != i64::MIN => abs[slot] = sum,
+                _ => self.overflow = true,
+            }
+            if value < 0 && self.negative.is_none() {
+                self.negative = Some(self.values.len());
+            }
+            self.values.push(match side {
+                Side::New => Pair {
+                    new: value,
+                    base: 0,
+                },
+                Side::Base => Pair {
+                    new: 0,
+                    base: value,
+                },
+            });
+        });
     }
 }
 

@@ -19,12 +19,14 @@
 
 mod graph;
 mod layout;
+pub mod lazy;
 pub mod order;
 pub mod sums;
 
 use std::sync::Arc;
 
 pub use layout::{FlameRect, apportion, flame_layout};
+pub use lazy::{Descend, LazyVisit};
 pub use order::{StackList, StackOrder};
 pub use sums::{Amount, Side, Sums};
 
@@ -86,8 +88,11 @@ impl TreeShape {
     /// Sorts the stacks of every sample the view keeps (slot `s` is sample `s`).
     pub fn of(stacks: &Stacks<'_>) -> TreeShape {
         let samples = stacks.profile().samples();
+        // Room for a frame per location (inlined calls add a few more).
+        let per_sample = samples.frame_count() as f64 / samples.len().max(1) as f64;
         let parts = crate::parallel::map_ranges(samples.len(), |range| {
-            let mut list = StackList::default();
+            let frames = (per_sample * range.len() as f64 * 1.1) as usize;
+            let mut list = StackList::with_capacity(range.len(), frames);
             let mut scratch = Vec::new();
             let first = range.start;
             stacks.for_each_stack(range.clone(), |s, stack| {

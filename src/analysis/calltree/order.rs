@@ -43,6 +43,14 @@ pub struct StackList {
 }
 
 impl StackList {
+    /// An empty list with room for `slots` stacks of `frames` keys in all.
+    pub fn with_capacity(slots: usize, frames: usize) -> StackList {
+        StackList {
+            frames: Vec::with_capacity(frames),
+            ends: Vec::with_capacity(slots),
+        }
+    }
+
     /// Appends the next slot's stack, root first.
     pub fn push(&mut self, keys: impl IntoIterator<Item = u32>) {
         self.frames.extend(keys);
@@ -62,6 +70,16 @@ impl StackList {
     /// Ends the stack built by [`StackList::push_key`].
     pub fn end_stack(&mut self) {
         self.ends.push(self.frames.len());
+    }
+
+    /// The keys pushed since the last stack ended.
+    pub fn pending(&self) -> &[u32] {
+        &self.frames[self.ends.last().copied().unwrap_or(0)..]
+    }
+
+    /// Drops the keys pushed since the last stack ended.
+    pub fn drop_pending(&mut self) {
+        self.frames.truncate(self.ends.last().copied().unwrap_or(0));
     }
 
     /// Number of slots.
@@ -85,10 +103,36 @@ impl StackList {
         list
     }
 
-    fn stack(&self, slot: u32) -> &[u32] {
+    /// The item of `slot`, or none when its stack is empty.
+    pub(super) fn item(&self, slot: u32) -> Option<Item> {
+        (!self.bounds(slot).is_empty()).then_some(Item { slot })
+    }
+
+    /// The keys of slot `slot`'s stack, root first.
+    pub fn stack(&self, slot: u32) -> &[u32] {
+        &self.frames[self.bounds(slot)]
+    }
+
+    fn bounds(&self, slot: u32) -> Range<usize> {
         let s = slot as usize;
         let start = if s == 0 { 0 } else { self.ends[s - 1] };
-        &self.frames[start..self.ends[s]]
+        start..self.ends[s]
+    }
+}
+
+/// A slot being sorted.
+#[derive(Clone, Copy)]
+pub(super) struct Item {
+    pub slot: u32,
+}
+
+impl Item {
+    /// The key at `depth`, shifted up by one so that a stack ending there
+    /// sorts first as 0.
+    pub fn key(self, list: &StackList, depth: usize) -> u32 {
+        list.stack(self.slot)
+            .get(depth)
+            .map_or(0, |&k| k.saturating_add(1))
     }
 }
 
@@ -122,66 +166,81 @@ const MIN_PARALLEL: usize = 50_000;
 /// identical stacks.
 fn split(
     list: &StackList,
-    order: &mut [u32],
+    order: &mut [Item],
     base: usize,
     group: &Group,
-    pairs: &mut Vec<(u32, u32)>,
+    keys: &mut Vec<(u32, Item)>,
     out: &mut Vec<Group>,
 ) -> bool {
     let slots = group.slots.start - base..group.slots.end - base;
     let mut depth = group.depth;
     loop {
-        // The key shifted up by one, so that a stack ending here sorts first as 0.
-        pairs.clear();
-        let (mut lo, mut hi) = (u32::MAX, 0u32);
-        for &s in &order[slots.clone()] {
-            let key = list.stack(s).get(depth).map_or(0, |&k| k.saturating_add(1));
-            lo = lo.min(key);
-            hi = hi.max(key);
-            pairs.push((key, s));
-        }
-        if lo != hi {
+        let items = &order[slots.clone()];
+        let first = items[0].key(list, depth);
+        if items.iter().any(|item| item.key(list, depth) != first) {
             break;
         }
-        if lo == 0 {
+        if first == 0 {
             return false;
         }
         depth += 1;
     }
-    pairs.sort_unstable();
-    for (slot, &(_, s)) in order[slots.clone()].iter_mut().zip(pairs.iter()) {
-        *slot = s;
-    }
+    sort_level(list, &mut order[slots], depth, keys);
     let mut lcp = group.lcp;
-    let mut i = 0;
-    while i < pairs.len() {
-        let key = pairs[i].0;
-        let j = i + pairs[i..].partition_point(|p| p.0 == key);
+    for (key, run) in runs(keys) {
         out.push(Group {
-            slots: group.slots.start + i..group.slots.start + j,
+            slots: group.slots.start + run.start..group.slots.start + run.end,
             depth: if key == 0 { depth } else { depth + 1 },
             lcp,
         });
         lcp = depth;
-        i = j;
     }
     true
+}
+
+/// Sorts `items` by their key at `depth` (stacks ending there first),
+/// leaving the sorted keys in `keys` for [`runs`].
+pub(super) fn sort_level(
+    list: &StackList,
+    items: &mut [Item],
+    depth: usize,
+    keys: &mut Vec<(u32, Item)>,
+) {
+    keys.clear();
+    keys.extend(items.iter().map(|&item| (item.key(list, depth), item)));
+    keys.sort_unstable_by_key(|&(key, _)| key);
+    for (slot, &(_, item)) in items.iter_mut().zip(keys.iter()) {
+        *slot = item;
+    }
+}
+
+/// The runs of equal keys in sorted `keys`: each key (0 for the stacks
+/// that end) and its positions.
+pub(super) fn runs(keys: &[(u32, Item)]) -> impl Iterator<Item = (u32, Range<usize>)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let &(key, _) = keys.get(i)?;
+        let j = i + keys[i..].partition_point(|p| p.0 == key);
+        let run = i..j;
+        i = j;
+        Some((key, run))
+    })
 }
 
 impl Part {
     /// Sorts `groups` (of `order`, whose first position is `base`) one
     /// after the other.
-    fn sort(list: &StackList, order: &mut [u32], base: usize, groups: Vec<Group>) -> Part {
+    fn sort(list: &StackList, order: &mut [Item], base: usize, groups: Vec<Group>) -> Part {
         let mut part = Part {
             entry_at: vec![0; order.len()],
             ..Part::default()
         };
         let mut work: Vec<Group> = groups.into_iter().rev().collect();
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut keys = Vec::new();
         let mut split_into: Vec<Group> = Vec::new();
         while let Some(group) = work.pop() {
             if group.slots.len() == 1
-                || !split(list, order, base, &group, &mut pairs, &mut split_into)
+                || !split(list, order, base, &group, &mut keys, &mut split_into)
             {
                 let positions = group.slots.start - base..group.slots.end - base;
                 part.emit(list, order, positions, group.lcp);
@@ -194,12 +253,12 @@ impl Part {
 
     /// Adds the entry of the identical stacks at `positions` of `order`,
     /// sharing `lcp` keys with the entry before it.
-    fn emit(&mut self, list: &StackList, order: &[u32], positions: Range<usize>, lcp: usize) {
+    fn emit(&mut self, list: &StackList, order: &[Item], positions: Range<usize>, lcp: usize) {
         let entry = self.lcp.len() as u32;
+        let item = order[positions.start];
         self.lcp.push(lcp as u32);
         self.starts.push(self.keys.len());
-        self.keys
-            .extend_from_slice(&list.stack(order[positions.start])[lcp..]);
+        self.keys.extend_from_slice(&list.stack(item.slot)[lcp..]);
         self.entry_at[positions].fill(entry);
     }
 }
@@ -209,8 +268,8 @@ impl StackOrder {
     /// none holds half the stacks, then the two halves are sorted side by
     /// side.
     pub fn sort(list: &StackList) -> StackOrder {
-        let mut order: Vec<u32> = (0..list.len() as u32)
-            .filter(|&s| !list.stack(s).is_empty())
+        let mut order: Vec<Item> = (0..list.len() as u32)
+            .filter_map(|slot| list.item(slot))
             .collect();
         let total = order.len();
         let mut frontier = vec![Group {
@@ -219,18 +278,18 @@ impl StackOrder {
             lcp: 0,
         }];
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let mut pairs = Vec::new();
+        let mut keys = Vec::new();
         let mut split_into = Vec::new();
         if threads > 1 && total >= MIN_PARALLEL {
             while let Some(big) = frontier.iter().position(|g| g.slots.len() > total / 2) {
                 let group = &frontier[big];
-                if !split(list, &mut order, 0, group, &mut pairs, &mut split_into) {
+                if !split(list, &mut order, 0, group, &mut keys, &mut split_into) {
                     break;
                 }
                 frontier.splice(big..big + 1, split_into.drain(..));
             }
         }
-        drop(pairs);
+        drop(keys);
         let cut = frontier.partition_point(|g| g.slots.end <= total / 2);
         let parts = if cut == 0 || cut == frontier.len() {
             vec![Part::sort(list, &mut order, 0, frontier)]
@@ -256,8 +315,8 @@ impl StackOrder {
             out.lcp.extend_from_slice(&part.lcp);
             out.starts.extend(part.starts.iter().map(|&s| s + keys));
             out.keys.extend_from_slice(&part.keys);
-            for (&s, &e) in order[position..].iter().zip(&part.entry_at) {
-                out.entry_of[s as usize] = entries + e;
+            for (item, &e) in order[position..].iter().zip(&part.entry_at) {
+                out.entry_of[item.slot as usize] = entries + e;
             }
             position += part.entry_at.len();
         }
