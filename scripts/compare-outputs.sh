@@ -49,6 +49,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# clap prints the program's name in usage errors: call both `pprof-tui`.
+mkdir "$WORK/old" "$WORK/new"
+ln -s "$OLD_BIN" "$WORK/old/pprof-tui"
+ln -s "$NEW_BIN" "$WORK/new/pprof-tui"
+OLD_BIN="$WORK/old/pprof-tui"
+NEW_BIN="$WORK/new/pprof-tui"
+
 OUT="$WORK/out" # the path `@OUT` in a command's arguments stands for
 RUNS=0
 DIFFER=0
