@@ -36,7 +36,7 @@ use super::model::{
     Function, FunctionId, Label, Line, Location, Mapping, MappingId, Profile, Samples, StrId,
     StringTable, ValueType,
 };
-use crate::report::units;
+use crate::units;
 
 /// The label pprof puts on the samples of a `-diff_base` profile.
 pub const BASE_LABEL: (&str, &str) = ("pprof::base", "true");
