@@ -380,7 +380,13 @@ run top -n -1 "$H"
 run top --node-fraction 2 "$H"
 run top --sort relative "$H"
 run "$H"
+run
 run --version
+for shell in bash zsh fish; do
+    run completions "$shell"
+done
+run man
+run man top
 for cmd in "" top diff trend flamegraph; do
     # shellcheck disable=SC2086 # an empty command is no argument
     run $cmd --help
