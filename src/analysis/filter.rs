@@ -7,7 +7,7 @@ use regex::Regex;
 use thiserror::Error;
 
 use crate::profile::{Label, Profile};
-use crate::report::units;
+use crate::units::{Quantity, scale};
 
 /// A filter option that could not be parsed.
 #[derive(Debug, Error)]
@@ -120,55 +120,55 @@ enum TagMatch {
     },
 }
 
-/// pprof's `tagFilterRangeRx`: a signed integer and an optional unit.
-fn range_token() -> &'static Regex {
-    static TOKEN: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    TOKEN.get_or_init(|| match Regex::new("([+-]?[0-9]+)([A-Za-z]+)?") {
-        Ok(re) => re,
-        Err(e) => unreachable!("constant regex: {e}"),
-    })
+/// One bound of a range as pprof's `tagFilterRangeRx` reads it: a signed
+/// integer glued to an optional ASCII unit (`32kb`, `-8`, `16B`).
+fn range_bound(text: &str) -> Option<Quantity<'_>> {
+    Quantity::parse(text)
+        .filter(|q| q.is_integer() && !q.spaced && q.unit.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
 /// pprof's `parseTagFilterRange`: `32kb` (equal), `:64kb`, `4mb:`,
 /// `12kb:64mb`; anything else is not a range. Bounds are in the first
 /// number's unit (the second number is converted to it).
 fn parse_range(option: &'static str, value: &str) -> Result<Option<TagMatch>, FilterError> {
-    let tokens: Vec<regex::Captures<'_>> = range_token().captures_iter(value).take(2).collect();
-    let number = |c: &regex::Captures<'_>| -> Result<(i64, String), FilterError> {
-        let digits = &c[1];
-        let n = digits.parse::<i64>().map_err(|_| FilterError::Number {
+    let number = |q: Quantity<'_>| -> Result<(i64, String), FilterError> {
+        let n = q.integer().ok_or_else(|| FilterError::Number {
             option,
             value: value.to_owned(),
         })?;
-        Ok((n, c.get(2).map_or("", |m| m.as_str()).to_owned()))
+        Ok((n, q.unit.to_owned()))
     };
-    let (low, high, unit) = match tokens.as_slice() {
-        [one] => {
-            let m = &one[0];
-            let shape = if value == m {
-                (true, true)
-            } else if value.strip_suffix(':') == Some(m) {
-                (true, false)
-            } else if value.strip_prefix(':') == Some(m) {
-                (false, true)
-            } else {
+    let (low, high, unit) = match value.split_once(':') {
+        None => {
+            let Some(q) = range_bound(value) else {
                 return Ok(None);
             };
-            let (n, u) = number(one)?;
-            let (v, unit) = units::scale(n, &u, &u);
-            (shape.0.then_some(v), shape.1.then_some(v), unit)
+            let (n, u) = number(q)?;
+            let (v, unit) = scale(n, &u, &u);
+            (Some(v), Some(v), unit)
         }
-        [first, second] => {
-            if value != format!("{}:{}", &first[0], &second[0]) {
+        Some((low, "")) | Some(("", low)) => {
+            let Some(q) = range_bound(low) else {
                 return Ok(None);
+            };
+            let (n, u) = number(q)?;
+            let (v, unit) = scale(n, &u, &u);
+            if value.starts_with(':') {
+                (None, Some(v), unit)
+            } else {
+                (Some(v), None, unit)
             }
+        }
+        Some((first, second)) => {
+            let (Some(first), Some(second)) = (range_bound(first), range_bound(second)) else {
+                return Ok(None);
+            };
             let (n, u) = number(first)?;
-            let (low, unit) = units::scale(n, &u, &u);
+            let (low, unit) = scale(n, &u, &u);
             let (n2, u2) = number(second)?;
-            let (high, _) = units::scale(n2, &u2, &unit);
+            let (high, _) = scale(n2, &u2, &unit);
             (Some(low), Some(high), unit)
         }
-        _ => return Ok(None),
     };
     Ok(Some(TagMatch::Range {
         low,
@@ -221,16 +221,18 @@ impl TagFilter {
         if !unit.is_empty() {
             return None;
         }
-        let value = range_token().replace_all(text, |c: &regex::Captures<'_>| {
-            if c.get(2).is_some() {
-                c[0].to_owned()
-            } else {
-                format!("{}B", &c[1])
-            }
-        });
+        // `text` is a range, so each side of its `:` is a bound or empty.
+        let value = text
+            .split(':')
+            .map(|bound| match range_bound(bound) {
+                Some(q) if q.unit.is_empty() => format!("{bound}B"),
+                _ => bound.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join(":");
         Some(match &self.key {
             Some(key) => format!("{key}={value}"),
-            None => value.into_owned(),
+            None => value,
         })
     }
 
@@ -267,7 +269,7 @@ impl TagFilter {
                 })
                 .any(|l| {
                     let label_unit = label_unit(profile.string(l.key), profile.string(l.num_unit));
-                    let (value, scaled_unit) = units::scale(l.num, label_unit, unit);
+                    let (value, scaled_unit) = scale(l.num, label_unit, unit);
                     scaled_unit == *unit
                         && low.is_none_or(|b| value >= b)
                         && high.is_none_or(|b| value <= b)
@@ -315,6 +317,8 @@ mod tests {
         assert_eq!(range("1kb:2mb"), (Some(1.0), Some(2048.0), "kB".to_owned()));
         assert_eq!(range("16B:64B"), (Some(16.0), Some(64.0), "B".to_owned()));
         assert_eq!(range("10ms"), (Some(10.0), Some(10.0), "ms".to_owned()));
+        assert_eq!(range("-8:+8"), (Some(-8.0), Some(8.0), String::new()));
+        assert_eq!(range("+16B"), (Some(16.0), Some(16.0), "B".to_owned()));
         // A unit pprof does not know is a unit all the same.
         assert_eq!(
             range("3widgets"),
@@ -324,7 +328,10 @@ mod tests {
 
     #[test]
     fn other_shapes_are_regexes() {
-        for spec in ["foo8", "8:9:10", "a=b", "1kb,2kb", "x1kb:"] {
+        for spec in [
+            "foo8", "8:9:10", "a=b", "1kb,2kb", "x1kb:", "5.5kb", "5 kb", "5%", "::5", ":", "",
+            "1kb:2kb:", "250µs",
+        ] {
             let filter = TagFilter::parse("tagfocus", spec).unwrap();
             assert!(matches!(filter.kind, TagMatch::Strings(_)), "{spec}");
             assert_eq!(filter.range_note(), None);
@@ -340,6 +347,8 @@ mod tests {
         let hint = |spec: &str| TagFilter::parse("tagfocus", spec).unwrap().in_bytes();
         assert_eq!(hint("bytes=16:64").as_deref(), Some("bytes=16B:64B"));
         assert_eq!(hint(":512").as_deref(), Some(":512B"));
+        assert_eq!(hint("16:64kb").as_deref(), Some("16B:64kb"));
+        assert_eq!(hint("-8").as_deref(), Some("-8B"));
         assert_eq!(hint("1kb:"), None);
         assert_eq!(hint("main"), None);
     }

@@ -9,7 +9,7 @@
 use thiserror::Error;
 
 use crate::profile::ValueType;
-use crate::report::units;
+use crate::units::{self, Quantity};
 
 /// A limit that could not be parsed or does not fit the sample type.
 #[derive(Debug, Error, PartialEq)]
@@ -41,23 +41,13 @@ impl GrowthLimit {
     /// Checks the form of a limit (a number, then nothing, `%` or a unit
     /// name) before any profile is read; returns the number and the unit.
     pub fn check_syntax(spec: &str) -> Result<(f64, &str), LimitError> {
-        let s = spec.trim();
         let syntax = || LimitError::Syntax(spec.to_owned());
-        let number_end = s
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(s.len());
-        let (number, unit) = s.split_at(number_end);
-        let value: f64 = number.parse().map_err(|_| syntax())?;
-        let unit = unit.trim();
-        let unit_ok = unit.is_empty()
-            || unit == "%"
-            || unit
-                .chars()
-                .all(|c| c.is_ascii_alphabetic() || c == 'µ' || c == 'μ');
-        if !value.is_finite() || !unit_ok {
-            return Err(syntax());
-        }
-        Ok((value, unit))
+        // Growth is positive: a signed number is refused.
+        let quantity = Quantity::parse(spec.trim())
+            .filter(|q| q.sign.is_none())
+            .ok_or_else(syntax)?;
+        let value = quantity.value().ok_or_else(syntax)?;
+        Ok((value, quantity.unit))
     }
 
     /// Parses `10MB`, `1.5 GB`, `250ms`, `100`, `5%` against a sample type.

@@ -53,10 +53,15 @@ pub struct DiffArgs {
     #[arg(long)]
     all: bool,
 
-    /// Unit for text values: auto (per value), or e.g. B, kB, MB, ns, ms.
-    #[arg(long, default_value = "auto")]
+    /// Unit for text values: auto (one per value) or a unit such as B, kB,
+    /// MB, ns, ms. Defaults follow one rule: a report pprof also prints
+    /// (`top`) keeps pprof's default, minimum (one unit per table); `diff`
+    /// and `trend`, whose rows hold values of very different sizes, use auto.
+    #[arg(long, value_name = "UNIT", default_value = "auto")]
     unit: String,
 
+    /// Output format: text (a table) or json (one object with exact integer
+    /// values, for scripts).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 

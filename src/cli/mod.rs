@@ -14,6 +14,7 @@ use crate::report::ProfileInfo;
 use crate::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load, load_all};
 
 mod diff;
+mod docs;
 mod flamegraph;
 mod top;
 pub mod trend;
@@ -43,19 +44,33 @@ pub const EXIT_GROWTH: u8 = 3;
     name = "pprof-tui",
     version,
     args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true
+    subcommand_negates_reqs = true,
+    arg_required_else_help = true,
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
     /// Profile(s) to open in the interactive view: a file, '-' for stdin, or a URL.
+    /// Several open on the Trend view (leak suspects across the snapshots) unless
+    /// --merge is given.
     #[arg(value_name = "PROFILE", required = true)]
     profiles: Vec<String>,
 
     #[command(flatten)]
     tui: tui::TuiArgs,
 }
+
+/// The end of the root help: what the interactive view does with several
+/// profiles, and where its keys are listed.
+const AFTER_HELP: &str = "\
+Without a command, pprof-tui opens the interactive view (it needs a terminal). \
+With one PROFILE it shows that profile; with several it opens on the Trend view, \
+leak suspects across the snapshots, and --merge opens them merged \
+into one profile instead. Inside the view, press ? for the list of keys; q quits.
+
+Shell completions: pprof-tui completions bash|zsh|fish. Manual page: pprof-tui man.";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -67,6 +82,11 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Find leak suspects across several snapshots: sites that keep growing.
     Trend(trend::TrendArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page (roff) to standard output.
+    #[command(hide = true)]
+    Man(docs::ManArgs),
 }
 
 /// Options shared by every report: what to measure, at which granularity,
@@ -356,6 +376,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Flamegraph(args)) => flamegraph::run(&args, out),
         Some(Command::Diff(args)) => diff::run(&args, out),
         Some(Command::Trend(args)) => trend::run(&args, out),
+        Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
+        Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),
         None => tui::run(&cli.profiles, &cli.tui),
     }
 }

@@ -53,10 +53,16 @@ pub struct TopArgs {
     #[arg(long, value_name = "F")]
     node_fraction: Option<f64>,
 
-    /// Unit for text values: minimum (one unit per table), auto, or e.g. B, MB, ns, ms.
-    #[arg(long, default_value = "minimum")]
+    /// Unit for text values: minimum (one unit per table, as pprof), auto
+    /// (one per value), or a unit such as B, kB, MB, ns, ms. Defaults follow
+    /// one rule: a report pprof also prints keeps pprof's default (minimum);
+    /// `diff` and `trend`, whose rows hold values of very different sizes,
+    /// use auto.
+    #[arg(long, value_name = "UNIT", default_value = "minimum")]
     unit: String,
 
+    /// Output format: text (pprof's table) or json (one object with exact
+    /// integer values, for scripts).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 

@@ -15,6 +15,7 @@ use std::io::{self, Write};
 use super::ExportError;
 use super::tree::Pair;
 use crate::report::units;
+use crate::units::scale;
 
 /// A frame inferno will draw: a tree node and its horizontal extent in
 /// inferno's counts (the new profile's values).
@@ -46,7 +47,7 @@ impl Measure {
     /// A value as it reads naturally, with the exact count when the
     /// natural form is rounded: `13.81MB = 14,476,224 bytes`, `90 goroutines`.
     pub fn value(&self, v: i64) -> String {
-        let (scaled, unit) = units::scale(v, &self.unit, "auto");
+        let (scaled, unit) = scale(v, &self.unit, "auto");
         let exact = format!("{} {}", group_digits(v), self.counted(v));
         if unit.is_empty() || scaled == v as f64 {
             exact
@@ -57,7 +58,7 @@ impl Measure {
 
     /// A value in its natural unit only: `13.81MB`, `90 goroutines`.
     pub fn short(&self, v: i64) -> String {
-        let (_, unit) = units::scale(v, &self.unit, "auto");
+        let (_, unit) = scale(v, &self.unit, "auto");
         if unit.is_empty() {
             format!("{} {}", group_digits(v), self.counted(v))
         } else {

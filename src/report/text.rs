@@ -3,9 +3,10 @@
 use crate::safe_text::visible;
 use std::io::{self, Write};
 
-use super::units::{label, percentage, scale, scaled_label};
+use super::units::{label, percentage, scaled_label};
 use crate::analysis::{Filters, Top};
 use crate::profile::Profile;
+use crate::units::scale;
 
 /// Presentation choices for the text table.
 #[derive(Debug, Clone)]
