@@ -8,7 +8,6 @@
 
 use regex::Regex;
 
-use super::order::Walk;
 use super::{CallId, CallTree, Coverage, NodeSums, Peek, PeekEdge};
 use crate::analysis::stacks::NodeId;
 
@@ -143,15 +142,13 @@ impl CallTree {
             }
         });
         // Matching path nodes (with samples of this type).
-        let order = self.order();
-        order.walk(0..order.len(), 0, |w| {
-            if let Walk::Leave { pos, entries, .. } = w
-                && matches[order.key(pos) as usize]
-                && self.sums.any_samples(entries)
-            {
-                cov.frames += 1;
-            }
-        });
+        cov.frames = self
+            .order()
+            .keys()
+            .iter()
+            .enumerate()
+            .filter(|&(pos, &k)| matches[k as usize] && self.has_samples_at(pos))
+            .count() as u64;
         cov
     }
 
@@ -169,19 +166,32 @@ impl CallTree {
     pub fn heaviest(&self, node: NodeId) -> Option<CallId> {
         let order = self.order();
         let mut best: Option<(i64, usize)> = None;
-        order.walk(0..order.len(), 0, |w| {
-            if let Walk::Leave { pos, entries, .. } = w
-                && order.key(pos) == node.0
-                && self.sums.any_samples(entries.clone())
-            {
-                let a = self.sums.range(entries);
-                let weight = a.new_abs.max(a.base_abs);
-                if best.is_none_or(|(w, p)| weight > w || (weight == w && pos < p)) {
-                    best = Some((weight, pos));
-                }
+        for (pos, &k) in order.keys().iter().enumerate() {
+            if k != node.0 {
+                continue;
             }
-        });
+            let (e, depth) = order.locate(pos);
+            let entries = order.subtree(e, depth);
+            if !self.sums.any_samples(entries.clone()) {
+                continue;
+            }
+            let a = self.sums.range(entries);
+            let weight = a.new_abs.max(a.base_abs);
+            if best.is_none_or(|(w, _)| weight > w) {
+                best = Some((weight, pos));
+            }
+        }
         best.map(|(_, pos)| CallId::at(pos))
+    }
+
+    /// Whether the path node at `pos` has samples of this sample type.
+    fn has_samples_at(&self, pos: usize) -> bool {
+        if self.all_sampled {
+            return true;
+        }
+        let order = self.order();
+        let (e, depth) = order.locate(pos);
+        self.sums.any_samples(order.subtree(e, depth))
     }
 
     /// The next (or previous) path node under `zoom` whose name matches

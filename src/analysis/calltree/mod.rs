@@ -141,6 +141,9 @@ impl TreeShape {
 pub struct CallTree {
     shape: Arc<TreeShape>,
     sums: Sums,
+    /// Whether every distinct stack has samples of this sample type (then
+    /// every path node has).
+    all_sampled: bool,
 }
 
 impl CallTree {
@@ -168,7 +171,12 @@ impl CallTree {
             };
             (samples.value(s, sample_index), side)
         });
-        CallTree { shape, sums }
+        let all_sampled = (0..shape.order.len()).all(|e| sums.has_samples(e));
+        CallTree {
+            shape,
+            sums,
+            all_sampled,
+        }
     }
 
     /// A tree with the root alone but every node's name: what views use
@@ -179,6 +187,7 @@ impl CallTree {
         CallTree {
             shape: Arc::new(shape),
             sums,
+            all_sampled: true,
         }
     }
 

@@ -359,6 +359,11 @@ impl StackOrder {
         &self.keys[self.starts[e]..self.starts[e + 1]]
     }
 
+    /// Every path node's key, in pre-order.
+    pub fn keys(&self) -> &[u32] {
+        &self.keys
+    }
+
     /// The key of the path node at `pos`.
     pub fn key(&self, pos: usize) -> u32 {
         self.keys[pos]
@@ -426,64 +431,6 @@ impl StackOrder {
             visit(e, &stack);
         }
     }
-
-    /// Walks the nodes of the subtree of entries `entries` below `depth`
-    /// in pre-order (key order), reporting each node's entering and, once
-    /// its subtree is complete, its leaving with its range of entries.
-    pub fn walk(&self, entries: Range<usize>, depth: usize, mut visit: impl FnMut(Walk)) {
-        // Open nodes below `depth`: (position, first entry).
-        let mut open: Vec<(usize, usize)> = Vec::new();
-        let top = entries.start;
-        for e in entries.clone() {
-            let shared = if e == top {
-                depth
-            } else {
-                self.lcp(e).max(depth)
-            };
-            while open.len() > shared - depth {
-                if let Some((pos, first)) = open.pop() {
-                    visit(Walk::Leave {
-                        pos,
-                        depth: depth + open.len() + 1,
-                        entries: first..e,
-                    });
-                }
-            }
-            for d in shared + 1..=self.stack_len(e) {
-                let pos = self.node_at(e, d);
-                visit(Walk::Enter {
-                    pos,
-                    depth: d,
-                    entry: e,
-                });
-                open.push((pos, e));
-            }
-        }
-        while let Some((pos, first)) = open.pop() {
-            visit(Walk::Leave {
-                pos,
-                depth: depth + open.len() + 1,
-                entries: first..entries.end,
-            });
-        }
-    }
-}
-
-/// A step of [`StackOrder::walk`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Walk {
-    /// A node is entered from entry `entry`, its first.
-    Enter {
-        pos: usize,
-        depth: usize,
-        entry: usize,
-    },
-    /// A node's subtree is complete: it spans `entries`.
-    Leave {
-        pos: usize,
-        depth: usize,
-        entries: Range<usize>,
-    },
 }
 
 /// A minimum segment tree over `u32`s, answering "the first (or last)
@@ -662,59 +609,6 @@ mod tests {
                 e => assert_eq!(&entries[e as usize], stack),
             }
         }
-    }
-
-    #[test]
-    fn walk_enters_in_pre_order_and_leaves_with_the_subtree() {
-        let o = order(&[&[1, 2], &[1, 3], &[4]]);
-        let mut events = Vec::new();
-        o.walk(0..o.len(), 0, |w| events.push(w));
-        use Walk::{Enter, Leave};
-        assert_eq!(
-            events,
-            vec![
-                Enter {
-                    pos: 0,
-                    depth: 1,
-                    entry: 0
-                },
-                Enter {
-                    pos: 1,
-                    depth: 2,
-                    entry: 0
-                },
-                Leave {
-                    pos: 1,
-                    depth: 2,
-                    entries: 0..1
-                },
-                Enter {
-                    pos: 2,
-                    depth: 2,
-                    entry: 1
-                },
-                Leave {
-                    pos: 2,
-                    depth: 2,
-                    entries: 1..2
-                },
-                Leave {
-                    pos: 0,
-                    depth: 1,
-                    entries: 0..2
-                },
-                Enter {
-                    pos: 3,
-                    depth: 1,
-                    entry: 2
-                },
-                Leave {
-                    pos: 3,
-                    depth: 1,
-                    entries: 2..3
-                },
-            ]
-        );
     }
 
     #[test]
