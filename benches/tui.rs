@@ -15,7 +15,7 @@
 use std::sync::{Arc, LazyLock};
 
 use divan::Bencher;
-use pprof_tui::analysis::{Filters, Granularity, compile_regex};
+use pprof_tui::analysis::{CallTree, Filters, Granularity, NodeId, compile_regex};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::{Action, ViewKind};
 use pprof_tui::tui::model::{Model, Settings, Sort};
@@ -153,6 +153,72 @@ fn key_peek_move(bencher: Bencher<'_, '_>) {
         ViewKind::Peek,
         &[Action::Down, Action::Down, Action::Up, Action::Up],
     );
+}
+
+/// The tree the flame view and peek read, built once per view.
+static TREE: LazyLock<CallTree> = LazyLock::new(|| {
+    let settings = Settings {
+        sample_index: PROFILE.default_sample_index(),
+        granularity: Granularity::Functions,
+        filters: Filters::default(),
+        sort: Sort::Flat,
+    };
+    Model::compute_tree(&PROFILE, &settings, None)
+});
+
+/// `t` in the flame view: the next sample type's tree over the same sorted
+/// stacks (values summed again, nothing sorted).
+#[divan::bench(sample_count = 8, sample_size = 1)]
+fn call_tree_other_sample_type(bencher: Bencher<'_, '_>) {
+    let settings = Settings {
+        sample_index: 0,
+        granularity: Granularity::Functions,
+        filters: Filters::default(),
+        sort: Sort::Flat,
+    };
+    let shape = Arc::clone(TREE.shape());
+    bencher.bench(|| {
+        let tree = Model::compute_tree(&PROFILE, &settings, Some(Arc::clone(&shape)));
+        divan::black_box(tree.len());
+    });
+}
+
+/// The most frequent node of the tree: the heaviest row of Top.
+fn heaviest_row() -> NodeId {
+    let first = App::first_model(&PROFILE, &options(&PROFILE)).unwrap();
+    first.rows[0].node
+}
+
+/// `p` on the top row: its callers and callees (on the UI thread).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn peek(bencher: Bencher<'_, '_>) {
+    let node = heaviest_row();
+    bencher.bench(|| divan::black_box(TREE.peek(node).callers.len()));
+}
+
+/// A search's coverage line, for a pattern matching a tenth of the names
+/// (on the UI thread).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn search_coverage(bencher: Bencher<'_, '_>) {
+    let re = compile_regex("search", "pkg1[0-9]").unwrap();
+    bencher.bench(|| divan::black_box(TREE.coverage(&re, CallTree::ROOT).frames));
+}
+
+/// `n` in the flame view: the next matching frame (on the UI thread).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn search_next(bencher: Bencher<'_, '_>) {
+    let re = compile_regex("search", "pkg1[0-9]").unwrap();
+    let first = TREE
+        .find_match(&re, CallTree::ROOT, CallTree::ROOT, true)
+        .unwrap();
+    bencher.bench(|| divan::black_box(TREE.find_match(&re, CallTree::ROOT, first, true)));
+}
+
+/// Selecting a function in the flame view: its heaviest frame.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn heaviest_frame(bencher: Bencher<'_, '_>) {
+    let node = heaviest_row();
+    bencher.bench(|| divan::black_box(TREE.heaviest(node)));
 }
 
 /// `t`: the Top rows for another sample type (a worker-thread job; the UI

@@ -142,13 +142,18 @@ impl CallTree {
             }
         });
         // Matching path nodes (with samples of this type).
-        cov.frames = self
-            .order()
-            .keys()
-            .iter()
-            .enumerate()
-            .filter(|&(pos, &k)| matches[k as usize] && self.has_samples_at(pos))
-            .count() as u64;
+        let order = self.order();
+        cov.frames = (0..order.len())
+            .map(|e| {
+                let first = order.lcp(e) + 1;
+                order
+                    .suffix(e)
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, &k)| matches[k as usize] && self.has_samples_at(e, first + i))
+                    .count() as u64
+            })
+            .sum();
         cov
     }
 
@@ -171,11 +176,10 @@ impl CallTree {
                 continue;
             }
             let (e, depth) = order.locate(pos);
-            let entries = order.subtree(e, depth);
-            if !self.sums.any_samples(entries.clone()) {
+            if !self.has_samples_at(e, depth) {
                 continue;
             }
-            let a = self.sums.range(entries);
+            let a = self.sums.range(order.subtree(e, depth));
             let weight = a.new_abs.max(a.base_abs);
             if best.is_none_or(|(w, _)| weight > w) {
                 best = Some((weight, pos));
@@ -184,14 +188,12 @@ impl CallTree {
         best.map(|(_, pos)| CallId::at(pos))
     }
 
-    /// Whether the path node at `pos` has samples of this sample type.
-    fn has_samples_at(&self, pos: usize) -> bool {
-        if self.all_sampled {
-            return true;
-        }
-        let order = self.order();
-        let (e, depth) = order.locate(pos);
-        self.sums.any_samples(order.subtree(e, depth))
+    /// Whether the node entry `e` introduces at `depth` has samples of
+    /// this sample type.
+    fn has_samples_at(&self, e: usize, depth: usize) -> bool {
+        self.reach
+            .get(e)
+            .is_none_or(|&r| depth as u64 <= u64::from(r))
     }
 
     /// The next (or previous) path node under `zoom` whose name matches

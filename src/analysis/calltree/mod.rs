@@ -141,9 +141,11 @@ impl TreeShape {
 pub struct CallTree {
     shape: Arc<TreeShape>,
     sums: Sums,
-    /// Whether every distinct stack has samples of this sample type (then
-    /// every path node has).
-    all_sampled: bool,
+    /// Per entry, the depth up to which the nodes it introduces have
+    /// samples of this sample type (a node's subtree reaches a later entry
+    /// with samples while the shared prefix is at least its depth); empty
+    /// when every entry has samples, and so every node.
+    reach: Vec<u32>,
 }
 
 impl CallTree {
@@ -171,12 +173,8 @@ impl CallTree {
             };
             (samples.value(s, sample_index), side)
         });
-        let all_sampled = (0..shape.order.len()).all(|e| sums.has_samples(e));
-        CallTree {
-            shape,
-            sums,
-            all_sampled,
-        }
+        let reach = reach(&shape.order, &sums);
+        CallTree { shape, sums, reach }
     }
 
     /// A tree with the root alone but every node's name: what views use
@@ -187,7 +185,7 @@ impl CallTree {
         CallTree {
             shape: Arc::new(shape),
             sums,
-            all_sampled: true,
+            reach: Vec::new(),
         }
     }
 
@@ -380,6 +378,24 @@ impl CallTree {
             .max()
             .unwrap_or(depth) as u32
     }
+}
+
+/// [`CallTree::reach`]: for an entry with samples, every node; for one
+/// without, the nodes no deeper than the prefix it shares with every entry
+/// up to the next one with samples (none when there is no such entry).
+fn reach(order: &StackOrder, sums: &Sums) -> Vec<u32> {
+    let n = order.len();
+    if (0..n).all(|e| sums.has_samples(e)) {
+        return Vec::new();
+    }
+    let mut reach = vec![0u32; n];
+    // The reach of the entry after `e` as seen from `e`.
+    let mut next = 0u32;
+    for e in (0..n).rev() {
+        reach[e] = if sums.has_samples(e) { u32::MAX } else { next };
+        next = (order.lcp(e) as u32).min(reach[e]);
+    }
+    reach
 }
 
 /// Flat and cum of one graph node derived from the tree.
