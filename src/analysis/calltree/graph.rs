@@ -130,30 +130,35 @@ impl CallTree {
         let matches: Vec<bool> = self.names().iter().map(|n| re.is_match(n)).collect();
         let mut cov = Coverage::default();
         let (_, _, zoom) = self.span(within);
-        self.for_each_sampled_entry(|e, stack, amount| {
-            if !stack.iter().any(|&k| matches[k as usize]) {
-                return;
+        let order = self.order();
+        // The depth of the current stack's outermost match: one pass over
+        // the stored keys, each path node read once.
+        let mut outermost = usize::MAX;
+        for e in 0..order.len() {
+            let lcp = order.lcp(e);
+            if outermost > lcp {
+                outermost = usize::MAX;
             }
+            for (i, &k) in order.suffix(e).iter().enumerate() {
+                if matches[k as usize] {
+                    let depth = lcp + 1 + i;
+                    outermost = outermost.min(depth);
+                    if self.has_samples_at(e, depth) {
+                        cov.frames += 1;
+                    }
+                }
+            }
+            if outermost == usize::MAX || !self.sums.has_samples(e) {
+                continue;
+            }
+            let amount = self.sums.entry(e);
             cov.samples += amount.samples;
             cov.total = cov.total.wrapping_add(amount.total());
             cov.weight = cov.weight.saturating_add(amount.new_abs);
             if zoom.contains(&e) {
                 cov.zoomed = cov.zoomed.saturating_add(amount.new_abs);
             }
-        });
-        // Matching path nodes (with samples of this type).
-        let order = self.order();
-        cov.frames = (0..order.len())
-            .map(|e| {
-                let first = order.lcp(e) + 1;
-                order
-                    .suffix(e)
-                    .iter()
-                    .enumerate()
-                    .filter(|&(i, &k)| matches[k as usize] && self.has_samples_at(e, first + i))
-                    .count() as u64
-            })
-            .sum();
+        }
         cov
     }
 
