@@ -524,13 +524,16 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
     );
     app.finish(fresh.run(&profile));
     assert_eq!(app.model.sample_type.name, "alloc_space");
-    let tree_job = app.take_job().unwrap();
-    app.finish(tree_job.run(&profile));
+    // Another sample type re-sums values over the same sorted stacks, so
+    // its tree comes with its rows.
     assert!(app.model.tree_ready);
-    assert!(
-        Arc::ptr_eq(&shape, app.model.tree.shape()),
-        "another sample type re-sums values over the same sorted stacks"
+    assert!(Arc::ptr_eq(&shape, app.model.tree.shape()));
+    assert_eq!(
+        app.busy.map(|(what, _)| what),
+        Some("finding inlined calls")
     );
+    let inline_job = app.take_job().unwrap();
+    app.finish(inline_job.run(&profile));
     assert_eq!(
         selected_name(&app),
         "runtime/pprof.StartCPUProfile",
@@ -1364,8 +1367,8 @@ fn a_function_asked_for_while_the_tree_is_built_is_shown_when_it_arrives() {
     run_all(&mut app);
     press(&mut app, "2 g j");
     assert_eq!(selected_name(&app), "runtime.main");
-    // Another sample type: the new rows arrive first, the tree later.
-    press(&mut app, "t");
+    // Another granularity: the new rows arrive first, the tree later.
+    press(&mut app, "a");
     let rows = app.take_job().unwrap();
     app.finish(rows.run(&profile));
     assert!(!app.model.tree_ready);

@@ -146,7 +146,7 @@ impl App {
             carry: None,
             wanted: None,
         };
-        app.request(Work::Tree(app.settings(), None));
+        app.request(Work::Tree(app.settings()));
         app
     }
 

@@ -19,11 +19,11 @@ use crate::profile::{Profile, ProfileError};
 /// What a job computes.
 #[derive(Debug, Clone)]
 pub enum Work {
-    /// The Top rows for new settings.
-    Model(Settings),
-    /// The call tree for the model's settings, over the shape of the
-    /// previous tree when it fits.
-    Tree(Settings, Option<Arc<TreeShape>>),
+    /// The Top rows for new settings, and their call tree too when the
+    /// stacks sorted for the current one fit (only the sample type changed).
+    Model(Settings, Option<Arc<TreeShape>>),
+    /// The call tree for the model's settings.
+    Tree(Settings),
     /// Every Top row's inline suffix, from the rows' totals.
     Inline(Settings, Vec<NodeTotals>),
     /// The Trend view's ranking.
@@ -46,8 +46,8 @@ pub struct SourceRequest {
 impl Work {
     fn kind(&self) -> usize {
         match self {
-            Work::Model(_) => 0,
-            Work::Tree(..) => 1,
+            Work::Model(..) => 0,
+            Work::Tree(_) => 1,
             Work::Trend(_) => 2,
             Work::Source(_) => 3,
             Work::Inline(..) => 4,
@@ -90,7 +90,7 @@ pub struct Done {
 }
 
 pub enum Output {
-    Model(Model),
+    Model(Box<Model>),
     Tree(CallTree),
     Inline(Vec<(NodeId, Inlined)>),
     Trend(Box<(TrendSettings, Result<Trend, ProfileError>)>),
@@ -102,10 +102,11 @@ impl Job {
     pub fn run(self, profile: &Profile) -> Done {
         let kind = self.work.kind();
         let output = match self.work {
-            Work::Model(settings) => Output::Model(Model::compute(profile, &settings)),
-            Work::Tree(settings, shape) => {
-                Output::Tree(Model::compute_tree(profile, &settings, shape))
-            }
+            Work::Model(settings, shape) => Output::Model(Box::new(match shape {
+                Some(shape) => Model::compute_with_tree(profile, &settings, shape),
+                None => Model::compute(profile, &settings),
+            })),
+            Work::Tree(settings) => Output::Tree(Model::compute_tree(profile, &settings, None)),
             Work::Inline(settings, totals) => {
                 Output::Inline(Model::compute_inlined(profile, &settings, totals))
             }

@@ -174,6 +174,27 @@ impl Model {
         CallTree::new(shape, profile, settings.sample_index)
     }
 
+    /// The Top rows and the call tree over `shape`, the sorted stacks of
+    /// the same view for another sample type, side by side (summing values
+    /// over sorted stacks is quick, so the flame graph is ready with the
+    /// rows).
+    pub fn compute_with_tree(
+        profile: &Profile,
+        settings: &Settings,
+        shape: Arc<TreeShape>,
+    ) -> Model {
+        let (mut model, tree) = std::thread::scope(|scope| {
+            let tree = scope.spawn(|| Model::compute_tree(profile, settings, Some(shape)));
+            let model = Model::compute(profile, settings);
+            (model, tree.join())
+        });
+        match tree {
+            Ok(tree) => model.install_tree(tree),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        model
+    }
+
     /// Installs the call tree.
     pub fn install_tree(&mut self, tree: CallTree) {
         self.tree = tree;

@@ -68,12 +68,18 @@ impl App {
             self.carry = Some((self.flame.carry(&self.model), self.peek.carry(&self.model)));
         }
         self.wanted = Some((sample_index, granularity));
-        self.request(Work::Model(Settings {
+        // Only the sample type changes: the sorted stacks serve again.
+        let shape = self
+            .model
+            .tree_shape()
+            .filter(|shape| shape.fits(granularity, &filters));
+        let settings = Settings {
             sample_index,
             granularity,
             filters,
             sort: self.model.sort,
-        }));
+        };
+        self.request(Work::Model(settings, shape));
     }
 
     /// Re-ranks the Trend view for `settings`.
@@ -114,22 +120,19 @@ impl App {
             Output::Model(model) => {
                 self.wanted = None;
                 let label = self.top.carry(&self.model);
-                // The stacks sorted for the old model serve the new one
-                // when only the sample type changed.
-                let shape = self.model.tree_shape();
-                self.model = model;
+                self.model = *model;
                 self.top.restore(label.as_deref(), &ctx!(self));
                 self.flame.reset();
                 self.peek.clear();
-                self.request(Work::Tree(self.settings(), shape));
+                if self.model.tree_ready {
+                    self.tree_arrived();
+                } else {
+                    self.request(Work::Tree(self.settings()));
+                }
             }
             Output::Tree(tree) => {
                 self.model.install_tree(tree);
-                self.restore_carry();
-                let totals = self.model.row_totals();
-                if !totals.is_empty() {
-                    self.request(Work::Inline(self.settings(), totals));
-                }
+                self.tree_arrived();
             }
             Output::Inline(inlined) => self.model.install_inlined(&inlined),
             Output::Source(node, source) => {
@@ -153,6 +156,16 @@ impl App {
                     }
                 }
             }
+        }
+    }
+
+    /// Restores what the views showed on the new tree, then asks for the
+    /// rows' inline suffixes.
+    fn tree_arrived(&mut self) {
+        self.restore_carry();
+        let totals = self.model.row_totals();
+        if !totals.is_empty() {
+            self.request(Work::Inline(self.settings(), totals));
         }
     }
 
