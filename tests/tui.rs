@@ -263,7 +263,7 @@ fn peek_shows_callers_above_and_callees_below() {
     let s = screen(&app);
     // Edge weights follow pprof: main.handleRequest's cum is 1378176 B = 1.31MB (52.29%).
     assert!(s.contains("● main.handleRequest  (flat 9.44kB)"), "{s}");
-    assert!(s.contains("1.31MB  52.29%"), "{s}");
+    assert!(s.contains("1.31MB   52.29%"), "{s}");
     assert_snapshot!("peek_handle_request", s);
     // Enter follows a callee; Esc comes back.
     press(&mut app, "Down Enter");

@@ -18,7 +18,8 @@ use crate::tui::action::Action;
 use crate::tui::model::Model;
 
 const VALUE: usize = 10;
-const PERCENT: usize = 8;
+/// pprof's percentages take up to 8 characters (`8.5e-05%`), plus a space.
+const PERCENT: usize = 9;
 
 /// Rows of the list that fit in the body (below the column titles).
 pub fn page(body: Rect) -> usize {
