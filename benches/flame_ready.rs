@@ -10,8 +10,9 @@
 //! ≤ 4 s for the newest of three snapshots; peak RSS ≤ 700 MB on one.
 //!
 //! Run: `cargo bench --bench flame_ready` (release build; the profiles are
-//! written to a temporary directory first). Each scenario runs `RUNS` times
-//! (env `FLAME_READY_RUNS`, default 3) and the median is printed.
+//! written to a temporary directory first). Each scenario runs
+//! `FLAME_READY_RUNS` times (default 3) and the median is printed; set
+//! `PPROF_TUI_BIN` to time another build of the binary (an older commit).
 
 #![cfg(unix)]
 #![allow(
@@ -52,7 +53,7 @@ impl Session {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pprof-tui"));
+        let mut cmd = CommandBuilder::new(binary());
         cmd.args(flags);
         for a in args {
             cmd.arg(a);
@@ -131,6 +132,12 @@ impl Session {
         self.press("q");
         let _ = self.child.wait();
     }
+}
+
+/// The binary under test: this build's, or another build's given in
+/// `PPROF_TUI_BIN` (to compare against an older commit).
+fn binary() -> String {
+    std::env::var("PPROF_TUI_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_pprof-tui").to_owned())
 }
 
 /// The first screen: a view's rows below the header (Top or Trend).
