@@ -18,32 +18,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use pprof_tui::analysis::{CallId, CallTree, Filters, Granularity, Stacks, compile_regex};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use proptest::prelude::*;
-use support::Builder;
-
-const NAMES: [&str; 6] = [
-    "main.main",
-    "main.a",
-    "main.b",
-    "main.c",
-    "runtime.mallocgc",
-    "main.(*T).m",
-];
+use support::{random_profile, random_samples};
 
 /// Random stacks (root first) over a few names, with recursion, and values.
 fn samples() -> impl Strategy<Value = Vec<(Vec<usize>, i64)>> {
-    prop::collection::vec(
-        (prop::collection::vec(0..NAMES.len(), 1..9), -300i64..1000),
-        1..30,
-    )
+    random_samples(9, -300..1000)
 }
 
 fn profile(samples: &[(Vec<usize>, i64)]) -> Profile {
-    let mut b = Builder::new();
-    for (stack, value) in samples {
-        let names: Vec<&str> = stack.iter().map(|&i| NAMES[i]).collect();
-        b.sample(&names, 1, *value);
-    }
-    decode(&b.encode_gz(), &DecodeOptions::default()).unwrap()
+    decode(
+        &random_profile(samples).encode_gz(),
+        &DecodeOptions::default(),
+    )
+    .unwrap()
 }
 
 /// One sample as the reference reads it: names root first, value, side.

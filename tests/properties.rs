@@ -23,32 +23,11 @@ use pprof_tui::report::diff::{DiffTextOptions, write_diff};
 use pprof_tui::report::text::{TextOptions, write_top};
 use pprof_tui::report::trend::{TrendTextOptions, write_trend};
 use proptest::prelude::*;
-use support::{Builder, gzip};
-
-const NAMES: [&str; 6] = [
-    "main.main",
-    "main.a",
-    "main.b",
-    "main.c",
-    "runtime.mallocgc",
-    "main.(*T).m",
-];
+use support::{Builder, NAMES, gzip, random_profile, random_samples};
 
 /// Random stacks (root first) over a few names, with recursion, and values.
 fn profiles() -> impl Strategy<Value = Vec<(Vec<usize>, i64)>> {
-    prop::collection::vec(
-        (prop::collection::vec(0..NAMES.len(), 1..12), -1000i64..5000),
-        1..40,
-    )
-}
-
-fn build(samples: &[(Vec<usize>, i64)]) -> Builder {
-    let mut b = Builder::new();
-    for (stack, value) in samples {
-        let names: Vec<&str> = stack.iter().map(|&i| NAMES[i]).collect();
-        b.sample(&names, 1, *value);
-    }
-    b
+    random_samples(12, -1000..5000)
 }
 
 /// Functions that locations are in, and the two small ones inlined into
@@ -263,7 +242,7 @@ proptest! {
 
     #[test]
     fn mutated_profiles_never_panic(samples in profiles(), flips in prop::collection::vec((any::<usize>(), any::<u8>()), 1..8)) {
-        let mut bytes = build(&samples).encode();
+        let mut bytes = random_profile(&samples).encode();
         for (at, byte) in flips {
             let i = at % bytes.len();
             bytes[i] ^= byte;
@@ -276,7 +255,7 @@ proptest! {
 
     #[test]
     fn flat_sums_to_the_kept_values_and_cum_bounds_flat(samples in profiles()) {
-        let profile = decode(&build(&samples).encode_gz(), &DecodeOptions::default()).unwrap();
+        let profile = decode(&random_profile(&samples).encode_gz(), &DecodeOptions::default()).unwrap();
         let stacks = Stacks::new(&profile, Granularity::Functions, &Filters::default());
         let rows = node_totals(&stacks, 1);
         let flat: i64 = rows.iter().map(|r| r.flat).sum();

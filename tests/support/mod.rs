@@ -209,3 +209,37 @@ pub fn top_text(rel: &str, extra: &[&str]) -> String {
         .arg(rel);
     String::from_utf8(stdout_of(&mut cmd)).expect("UTF-8 output")
 }
+
+/// Function names for random profiles: a few, so that stacks share
+/// frames and recurse.
+pub const NAMES: [&str; 6] = [
+    "main.main",
+    "main.a",
+    "main.b",
+    "main.c",
+    "runtime.mallocgc",
+    "main.(*T).m",
+];
+
+/// Random samples: stacks (root first, indexes into [`NAMES`], up to
+/// `depth` deep, with recursion) and values in `values`.
+pub fn random_samples(
+    depth: usize,
+    values: std::ops::Range<i64>,
+) -> impl proptest::strategy::Strategy<Value = Vec<(Vec<usize>, i64)>> {
+    use proptest::prelude::*;
+    prop::collection::vec(
+        (prop::collection::vec(0..NAMES.len(), 1..depth), values),
+        1..40,
+    )
+}
+
+/// A profile of random samples: each with one object and its value as space.
+pub fn random_profile(samples: &[(Vec<usize>, i64)]) -> Builder {
+    let mut b = Builder::new();
+    for (stack, value) in samples {
+        let names: Vec<&str> = stack.iter().map(|&i| NAMES[i]).collect();
+        b.sample(&names, 1, *value);
+    }
+    b
+}
