@@ -136,6 +136,7 @@ fn top_report(profile: &Profile, sample_index: usize, granularity: Granularity, 
             sort,
             node_count: 0,
             node_fraction,
+            demangle: Default::default(),
         };
         let table = top(profile, &options);
         let text = TextOptions {
@@ -163,6 +164,19 @@ fn tree_and_flame(profile: &Profile, sample_index: usize, granularity: Granulari
         std::hint::black_box(tree.path_names(rect.call));
         let node = tree.call(rect.call).node;
         std::hint::black_box(tree.peek(node));
+        std::hint::black_box(tree.heaviest(node));
+        std::hint::black_box(tree.deepest(rect.call));
+        let names = tree.path_names(rect.call);
+        std::hint::black_box(tree.find_path(&names));
+    }
+    // A search over every frame: coverage and stepping through matches.
+    if let Ok(re) = compile_regex("search", ".") {
+        std::hint::black_box(tree.coverage(&re, CallTree::ROOT));
+        let first = tree.find_match(&re, CallTree::ROOT, CallTree::ROOT, true);
+        if let Some(first) = first {
+            std::hint::black_box(tree.find_match(&re, CallTree::ROOT, first, true));
+            std::hint::black_box(tree.find_match(&re, CallTree::ROOT, first, false));
+        }
     }
     std::hint::black_box(tree.node_sums());
 }
