@@ -42,8 +42,8 @@ pub struct CallId(pub u64);
 
 impl CallId {
     /// The node's position in [`StackOrder`]'s keys (the root has none).
-    fn pos(self) -> Option<usize> {
-        (self.0 as usize).checked_sub(1)
+    fn raw_pos(self) -> Option<usize> {
+        usize::try_from(self.0).ok()?.checked_sub(1)
     }
 
     fn at(pos: usize) -> CallId {
@@ -199,6 +199,13 @@ impl CallTree {
         &self.shape.order
     }
 
+    /// The position of `id` in this tree's keys; none for the root, and
+    /// for an id of another tree that lies past this one's nodes (read as
+    /// the root rather than trusted).
+    fn pos(&self, id: CallId) -> Option<usize> {
+        id.raw_pos().filter(|&p| p < self.order().node_count())
+    }
+
     /// Number of path nodes, the root included (nodes whose samples all
     /// have a zero value of this sample type count too).
     pub fn len(&self) -> usize {
@@ -214,7 +221,7 @@ impl CallTree {
     /// subtree's entries.
     fn span(&self, id: CallId) -> (usize, usize, std::ops::Range<usize>) {
         let order = self.order();
-        match id.pos() {
+        match self.pos(id) {
             None => (0, 0, 0..order.len()),
             Some(pos) => {
                 let (e, depth) = order.locate(pos);
@@ -225,7 +232,7 @@ impl CallTree {
 
     pub fn call(&self, id: CallId) -> CallNode {
         let (e, depth, entries) = self.span(id);
-        let parent = match id.pos() {
+        let parent = match self.pos(id) {
             Some(_) if depth > 1 => CallId::at(self.order().node_at(e, depth - 1)),
             _ => CallTree::ROOT,
         };
@@ -242,12 +249,12 @@ impl CallTree {
     ) -> CallNode {
         let order = self.order();
         let all = self.sums.range(entries);
-        let own = match id.pos() {
+        let own = match self.pos(id) {
             Some(_) if order.stack_len(e) == depth => self.sums.entry(e),
             _ => Amount::default(),
         };
         CallNode {
-            node: NodeId(id.pos().map_or(u32::MAX, |p| order.key(p))),
+            node: NodeId(self.pos(id).map_or(u32::MAX, |p| order.key(p))),
             parent,
             depth: depth as u32,
             total: all.total(),
@@ -309,7 +316,7 @@ impl CallTree {
 
     /// The printable name of a path node's frame (`root` for the root).
     pub fn name(&self, id: CallId) -> &str {
-        match id.pos() {
+        match self.pos(id) {
             None => "root",
             Some(pos) => &self.shape.names[self.order().key(pos) as usize],
         }
@@ -317,7 +324,7 @@ impl CallTree {
 
     /// The path from the root's first child down to `id`, root first.
     pub fn path(&self, id: CallId) -> Vec<CallId> {
-        let Some(pos) = id.pos() else {
+        let Some(pos) = self.pos(id) else {
             return Vec::new();
         };
         let order = self.order();
@@ -329,10 +336,10 @@ impl CallTree {
 
     /// Whether `ancestor` is `id` or lies on its path to the root.
     pub fn is_ancestor(&self, ancestor: CallId, id: CallId) -> bool {
-        let Some(pos) = ancestor.pos() else {
+        let Some(pos) = self.pos(ancestor) else {
             return true;
         };
-        let Some(at) = id.pos() else {
+        let Some(at) = self.pos(id) else {
             return false;
         };
         let order = self.order();
@@ -565,6 +572,22 @@ mod profile_tests {
         assert_eq!(callers, ["main.crunch"]);
         // Every sample through fib enters it from main.crunch exactly once.
         assert_eq!(peek.callers[0].total, peek.cum);
+    }
+
+    /// An id kept from another tree (a bigger one) reads as the root here:
+    /// no panic, nothing made up.
+    #[test]
+    fn an_id_of_another_tree_reads_as_the_root() {
+        let profile = load("leaky/cpu.pb.gz");
+        let stacks = Stacks::new(&profile, Granularity::Functions, &Filters::default());
+        let big = CallTree::build(&stacks, profile.default_sample_index());
+        let stale = CallId(big.len() as u64 - 1);
+        let small = CallTree::names_only(&stacks);
+        assert_eq!(small.call(stale).depth, 0);
+        assert!(small.children(stale).is_empty());
+        assert!(small.path(stale).is_empty());
+        assert_eq!(small.name(stale), "root");
+        assert!(small.is_ancestor(stale, CallTree::ROOT));
     }
 
     #[test]
