@@ -1500,3 +1500,23 @@ fn values_overflowing_i64_are_shown_not_a_panic() {
     assert_eq!(app.view, ViewKind::Peek);
     screen(&app);
 }
+
+/// Found by fuzzing: a profile whose samples all have empty stacks gave the
+/// call tree's sort an empty group, and the flame graph's job panicked.
+#[test]
+fn a_profile_without_any_stack_draws_an_empty_flame_graph() {
+    let mut b = support::Builder::new();
+    b.sample(&[], 1, 100).sample(&[], 2, 50);
+    let profile = decode(&b.encode_gz(), &DecodeOptions::default()).unwrap();
+    let mut app = app_running(profile, "empty.pb.gz", (100, 20), false);
+    press(&mut app, "2");
+    assert!(app.model.tree_ready && app.model.tree.is_empty());
+    assert!(
+        screen(&app).contains("no samples to draw"),
+        "{}",
+        screen(&app)
+    );
+    press(&mut app, "/");
+    type_text(&mut app, "main");
+    press(&mut app, "Enter n N p");
+}

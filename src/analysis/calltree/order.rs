@@ -239,6 +239,10 @@ impl Part {
         let mut keys = Vec::new();
         let mut split_into: Vec<Group> = Vec::new();
         while let Some(group) = work.pop() {
+            // No stack at all (every sample filtered out, or empty).
+            if group.slots.is_empty() {
+                continue;
+            }
             if group.slots.len() == 1
                 || !split(list, order, base, &group, &mut keys, &mut split_into)
             {
@@ -565,6 +569,17 @@ mod tests {
         assert_eq!(kids, vec![2, 3], "entry 1 ends at the node: its own");
         let kids: Vec<usize> = o.child_entries(0..5, 0).collect();
         assert_eq!(kids, vec![0, 1]);
+    }
+
+    #[test]
+    fn no_stacks_sort_to_no_entries() {
+        for stacks in [&[][..], &[&[][..], &[]]] {
+            let o = order(stacks);
+            assert!(o.is_empty());
+            assert_eq!(o.node_count(), 0);
+            assert_eq!(o.entry_of, vec![NO_ENTRY; stacks.len()]);
+            assert_eq!(o.child_entries(0..0, 0).count(), 0);
+        }
     }
 
     /// Enough stacks to be sorted in two halves: every slot finds its own
