@@ -9,11 +9,12 @@ use clap::{Args, ValueEnum};
 
 use super::{
     EXIT_GROWTH, Format, UsageError, ViewArgs, load_profiles, more_over, profile_info, sort_by,
-    warn_on_sample_type_mismatch,
+    warn,
 };
-use crate::analysis::comparison_granularity;
-use crate::analysis::diff::{Comparison, DiffOptions, GrowthOrder, diff};
+use crate::analysis::diff::{DiffOptions, GrowthOrder, diff};
 use crate::analysis::limit::GrowthLimit;
+use crate::analysis::{Study, study_granularity};
+use crate::profile::BaseMode;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
 use crate::report::json::write_json;
 use crate::report::units::{percentage, signed_label};
@@ -30,7 +31,7 @@ pub struct DiffArgs {
     new: String,
 
     #[command(flatten)]
-    view: ViewArgs,
+    pub(crate) view: ViewArgs,
 
     /// Show at most N rows (0 = all).
     #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
@@ -70,11 +71,6 @@ pub struct DiffArgs {
     /// total (5%).
     #[arg(long, value_name = "LIMIT", value_parser = super::limit_syntax)]
     fail_on_growth: Option<String>,
-
-    /// Set from the command line's value source: whether `--granularity`
-    /// was given (goroutine profiles default to whole stacks).
-    #[arg(skip)]
-    pub(crate) granularity_given: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,20 +87,18 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let (Some(new), Some(base)) = (loaded.pop(), loaded.pop()) else {
         anyhow::bail!("two profiles are needed");
     };
-    warn_on_sample_type_mismatch(&[&new, &base]);
     let sides = [
         profile_info(&args.base, &base),
         profile_info(&args.new, &new),
     ];
-    let comparison = Comparison::new(base, new, args.normalize)?;
+    let study = Study::against(vec![new], vec![base], BaseMode::DiffBase, args.normalize)?;
+    for note in study.notes() {
+        warn(&note);
+    }
+    let comparison = study.into_comparison()?;
     let profile = comparison.profile();
     let sample_index = args.view.sample_index(profile)?;
-    let granularity = comparison_granularity(
-        profile,
-        sample_index,
-        args.view.granularity,
-        args.granularity_given,
-    );
+    let granularity = study_granularity(profile, sample_index, args.view.asked_granularity());
     let by = sort_by(args.cum);
     let order = match args.sort {
         SortArg::Absolute => GrowthOrder::Absolute,

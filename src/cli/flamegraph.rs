@@ -23,7 +23,7 @@ pub struct FlamegraphArgs {
     profile: String,
 
     #[command(flatten)]
-    view: ViewArgs,
+    pub(crate) view: ViewArgs,
 
     /// Write to this file ('-' for stdout). Without it, output goes to
     /// stdout unless stdout is a terminal.

@@ -9,7 +9,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks, TagFilter, compile_regex};
-use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile, common_sample_types};
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile};
 use crate::report::ProfileInfo;
 use crate::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load, load_all};
 
@@ -135,6 +135,12 @@ pub struct ViewArgs {
     /// Refuse HTTP responses larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOWNLOAD)]
     pub max_download: u64,
+
+    /// Whether `--granularity` was on the command line (set once, from
+    /// clap's value source, in [`main`]): the help shows the default, but
+    /// the study decides the granularity of a comparison when none was asked.
+    #[arg(skip)]
+    granularity_given: bool,
 }
 
 fn parse_granularity(s: &str) -> Result<Granularity, String> {
@@ -149,6 +155,12 @@ pub enum Format {
 }
 
 impl ViewArgs {
+    /// `--granularity` as asked: `None` when left to its default, for the
+    /// study to decide (goroutine comparisons use whole stacks).
+    pub fn asked_granularity(&self) -> Option<Granularity> {
+        self.granularity_given.then_some(self.granularity)
+    }
+
     pub fn load_options(&self) -> LoadOptions {
         LoadOptions {
             decode: DecodeOptions {
@@ -303,33 +315,12 @@ pub fn warn(message: &str) {
     eprintln!("pprof-tui: warning: {}", one_line(message));
 }
 
-/// Warns when profiles about to be merged or compared do not all have the
-/// same sample types: only the common ones are kept.
-pub fn warn_on_sample_type_mismatch(profiles: &[&Profile]) {
-    let common = common_sample_types(profiles);
-    let differ = profiles.iter().any(|p| {
-        p.sample_types.len() != common.len()
-            || p.sample_types
-                .iter()
-                .zip(&common)
-                .any(|(t, c)| &t.name != c)
-    });
-    if differ && !common.is_empty() {
-        warn(&format!(
-            "the profiles have different sample types; using the {} they share: {}",
-            common.len(),
-            common.join(", ")
-        ));
-    }
-}
-
-/// Whether `--granularity` was given on the command line of `subcommand`
-/// (rather than left at its default).
-fn granularity_given(matches: &ArgMatches, subcommand: &str) -> bool {
-    matches
-        .subcommand_matches(subcommand)
-        .and_then(|m| m.value_source("granularity"))
-        == Some(ValueSource::CommandLine)
+/// Whether `--granularity` was on the command line of the subcommand the
+/// user ran (or of the root), rather than left at its default.
+fn granularity_given(matches: &ArgMatches) -> bool {
+    let matches = matches.subcommand().map_or(matches, |(_, m)| m);
+    matches!(matches.try_get_raw("granularity"), Ok(Some(_)))
+        && matches.value_source("granularity") == Some(ValueSource::CommandLine)
 }
 
 /// `--cum` as a sort order.
@@ -341,14 +332,14 @@ pub fn sort_by(cum: bool) -> SortBy {
 pub fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let given = granularity_given(&matches);
     match &mut cli.command {
-        Some(Command::Diff(args)) => args.granularity_given = granularity_given(&matches, "diff"),
-        Some(Command::Trend(args)) => args.granularity_given = granularity_given(&matches, "trend"),
-        None => {
-            cli.tui.granularity_given =
-                matches.value_source("granularity") == Some(ValueSource::CommandLine)
-        }
-        _ => {}
+        Some(Command::Top(args)) => args.view.granularity_given = given,
+        Some(Command::Flamegraph(args)) => args.view.granularity_given = given,
+        Some(Command::Diff(args)) => args.view.granularity_given = given,
+        Some(Command::Trend(args)) => args.view.granularity_given = given,
+        None => cli.tui.view.granularity_given = given,
+        Some(Command::Completions(_) | Command::Man(_)) => {}
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

@@ -8,9 +8,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::{Format, ViewArgs, load_profiles, sort_by, warn_on_sample_type_mismatch};
-use crate::analysis::{Demangle, TopOptions, top};
-use crate::profile::{BaseMode, Profile, combine_with_base, merge};
+use super::{Format, ViewArgs, load_profiles, sort_by};
+use crate::analysis::{Demangle, Study, TopOptions, top};
+use crate::profile::{BaseMode, Profile};
 use crate::report::json::{top_json, write_json};
 use crate::report::text::{TextOptions, write_top};
 use crate::safe_text::TerminalSafe;
@@ -38,7 +38,7 @@ pub struct TopArgs {
     normalize: bool,
 
     #[command(flatten)]
-    view: ViewArgs,
+    pub(crate) view: ViewArgs,
 
     /// Show at most N rows (0 = all).
     #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
@@ -113,7 +113,8 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Loads and combines the profiles the arguments name.
+/// Loads the profiles the arguments name and puts them in their roles:
+/// one, merged, or against bases.
 fn load(args: &TopArgs) -> Result<Profile> {
     let (bases, mode) = if args.diff_base.is_empty() {
         (&args.base, BaseMode::Subtract)
@@ -122,24 +123,14 @@ fn load(args: &TopArgs) -> Result<Profile> {
     };
     let all: Vec<String> = args.profiles.iter().chain(bases).cloned().collect();
     let mut loaded = load_profiles(&all, &args.view)?;
-    if loaded.len() == 1 {
-        return Ok(loaded.remove(0));
-    }
-    let refs: Vec<&Profile> = loaded.iter().collect();
-    warn_on_sample_type_mismatch(&refs);
-    if mode == BaseMode::DiffBase && loaded.len() == 2 && args.profiles.len() == 1 {
-        // The common case, without copying the new profile.
-        let (Some(base), Some(new)) = (loaded.pop(), loaded.pop()) else {
-            anyhow::bail!("two profiles are needed");
-        };
-        return Ok(new.into_diff_base(&base, args.normalize)?);
-    }
-    let refs: Vec<&Profile> = loaded.iter().collect();
-    let (sources, bases) = refs.split_at(args.profiles.len());
-    let combined = if bases.is_empty() {
-        merge(sources)
+    let bases = loaded.split_off(args.profiles.len().min(loaded.len()));
+    let study = if bases.is_empty() {
+        Study::of(loaded)?
     } else {
-        combine_with_base(sources, bases, mode, args.normalize)
+        Study::against(loaded, bases, mode, args.normalize)?
     };
-    Ok(combined?)
+    for note in study.notes() {
+        super::warn(&note);
+    }
+    Ok(study.into_profile()?)
 }

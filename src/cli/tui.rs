@@ -8,10 +8,10 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::Args;
 
-use super::trend::order_snapshots;
+use super::trend::load_timeline;
 use super::{ViewArgs, load_profiles};
-use crate::analysis::trend::Snapshots;
-use crate::profile::Profile;
+use crate::analysis::Study;
+use crate::profile::BaseMode;
 use crate::source::Source;
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
@@ -21,7 +21,7 @@ use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
 #[derive(Debug, Clone, Args)]
 pub struct TuiArgs {
     #[command(flatten)]
-    view: ViewArgs,
+    pub(crate) view: ViewArgs,
 
     /// Directories to look for source files in (separated like PATH), as pprof's -source_path.
     #[arg(long, value_name = "DIRS")]
@@ -43,11 +43,6 @@ pub struct TuiArgs {
     /// Directory `e` writes SVG files into (default: the working directory).
     #[arg(long, value_name = "DIR")]
     export_dir: Option<PathBuf>,
-
-    /// Set from the command line's value source: whether `--granularity`
-    /// was given (the Trend view compares whole goroutine stacks otherwise).
-    #[arg(skip)]
-    pub(crate) granularity_given: bool,
 }
 
 impl TuiArgs {
@@ -120,27 +115,20 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
         let mut names = profiles.clone();
         names.extend(args.diff_base.iter().cloned());
         let mut loaded = load_profiles(&names, &args.view)?;
-        let base = args
-            .diff_base
-            .as_ref()
-            .and_then(|_| loaded.pop())
-            .map(Arc::new);
-        let new = if loaded.len() == 1 {
-            loaded.pop().map(Arc::new)
-        } else {
-            Some(Arc::new(Profile::merge(&loaded)?))
+        let study = match args.diff_base {
+            Some(_) => {
+                let bases = loaded.split_off(loaded.len().saturating_sub(1));
+                Study::against(loaded, bases, BaseMode::DiffBase, args.normalize)?
+            }
+            None => Study::of(loaded)?,
         };
-        let new = new.ok_or_else(|| anyhow::anyhow!("no profile given"))?;
-        let profile = match &base {
-            Some(base) => Arc::new(Profile::diff_base(&new, base, args.normalize)?),
-            None => Arc::clone(&new),
-        };
+        let (profile, study) = study.into_shown()?;
         let sample_index = args.view.sample_index(&profile)?;
         let options = app_options(&args, title, stem, sample_index, size);
         App::new(
             profile,
             AppOptions {
-                sides: base.map(|base| (new, base, args.normalize)),
+                sides: Some(study),
                 ..options
             },
         )
@@ -177,30 +165,29 @@ fn app_options(
 /// The app over several snapshots: ordered and ranked as `pprof-tui trend`
 /// does, opened on the Trend view, the other views on the newest snapshot.
 fn trend_app(profiles: &[String], args: &TuiArgs, size: (u16, u16)) -> Result<App> {
-    let loaded = load_profiles(profiles, &args.view)?;
-    let ordered = order_snapshots(profiles, loaded);
-    let newest = ordered
+    let mut timeline = load_timeline(profiles, &args.view)?;
+    let newest = timeline
         .profiles
         .last()
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("no profile given"))?;
-    let newest_source = ordered
-        .infos
-        .last()
-        .map_or_else(String::new, |i| i.source.clone());
-    let title = format!("{newest_source} (newest of {})", ordered.infos.len());
+    let newest_source = timeline.names.last().cloned().unwrap_or_default();
+    let title = format!("{newest_source} (newest of {})", timeline.names.len());
     let stem = export_stem(&Source::parse(&newest_source).short_name(), None);
-    let snapshots = Snapshots::new(ordered.profiles)?;
+    let snapshots = timeline.take_snapshots()?;
     let input = TrendInput {
         sample_index: args.view.sample_index(snapshots.profile())?,
         snapshots,
-        minutes: ordered.minutes,
-        granularity: args.view.granularity,
-        granularity_given: args.granularity_given,
+        minutes: timeline.minutes,
+        granularity: args.view.asked_granularity(),
         filters: args.view.filters()?,
-        warnings: ordered.warnings,
+        warnings: timeline.notes,
     };
     let sample_index = args.view.sample_index(&newest)?;
-    let options = app_options(args, title, stem, sample_index, size);
-    Ok(App::new(Arc::new(newest), options)?.with_trend(input)?)
+    let newest = Arc::new(newest);
+    let options = AppOptions {
+        sides: Some(Study::One(Arc::clone(&newest))),
+        ..app_options(args, title, stem, sample_index, size)
+    };
+    Ok(App::new(newest, options)?.with_trend(input)?)
 }

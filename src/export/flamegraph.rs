@@ -24,7 +24,7 @@ use inferno::flamegraph::{Direction, Options};
 use super::titles::{DrawnFrame, FrameTitles, Measure, TitleRewriter};
 use super::tree::{Pair, StackSet};
 use super::{ExportError, write_output};
-use crate::analysis::{Filters, Granularity};
+use crate::analysis::{Filters, Granularity, Sides};
 use crate::profile::Profile;
 
 /// What is on screen: the view an export reproduces.
@@ -50,6 +50,18 @@ pub struct ExportView<'a> {
     /// The graph's title; `None` for `<sample type> — <total>` (see
     /// [`default_title`] for one that names the file).
     pub title: Option<String>,
+}
+
+impl ExportView<'_> {
+    /// What the view draws, as the study prepares it (`-normalize`'s
+    /// merge and scale live there).
+    pub fn sides(&self) -> Sides<'_> {
+        Sides {
+            new: self.profile,
+            base: self.base,
+            normalize: self.normalize,
+        }
+    }
 }
 
 /// The default `min_width`: frames under 0.05% of the total width (0.6 px
@@ -355,7 +367,7 @@ fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure) -> Option<
             "differential vs base ({}): width = this profile, colour = change in own value (red grew, blue shrank)",
             measure.short(base)
         ));
-        if view.normalize && view.base.is_some() {
+        if view.sides().scales() {
             parts.push("scaled to the base's total (normalize)".to_owned());
         }
     }

@@ -27,7 +27,7 @@ use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
-use crate::analysis::{CallId, Filters, Granularity, NodeId};
+use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
 use crate::profile::{Profile, ProfileError};
 use crate::safe_text::visible;
 
@@ -53,10 +53,10 @@ pub struct AppOptions {
     /// Compute new models on another thread (the interactive UI) instead of
     /// inside `update` (tests, benchmarks).
     pub background: bool,
-    /// In diff mode: the new and the base profile as loaded (the app's
-    /// profile is their `--diff-base` combination), and `--normalize`;
-    /// SVG export draws from these.
-    pub sides: Option<(Arc<Profile>, Arc<Profile>, bool)>,
+    /// The study the app's profile was prepared from (in diff mode: the new
+    /// and the base profile, which the app shows combined); SVG export
+    /// draws from it. `None`: the app's profile alone.
+    pub sides: Option<Study>,
 }
 
 /// The application.
@@ -84,7 +84,8 @@ pub struct App {
     export_stem: String,
     quit: bool,
     background: bool,
-    sides: Option<(Arc<Profile>, Arc<Profile>, bool)>,
+    /// What export draws (see [`AppOptions::sides`]).
+    study: Study,
     jobs: Jobs,
     /// What is being computed, and since when: the progress indicator.
     pub busy: Option<(&'static str, Instant)>,
@@ -118,6 +119,9 @@ impl App {
     /// Builds the app around a first model (see [`App::first_model`]) and
     /// queues the call tree.
     pub fn with_model(profile: Arc<Profile>, model: Model, options: AppOptions) -> App {
+        let study = options
+            .sides
+            .unwrap_or_else(|| Study::One(Arc::clone(&profile)));
         let mut app = App {
             profile,
             title: options.title,
@@ -140,7 +144,7 @@ impl App {
             export_stem: options.export_stem,
             quit: false,
             background: options.background,
-            sides: options.sides,
+            study,
             jobs: Jobs::default(),
             busy: None,
             carry: None,
@@ -497,9 +501,9 @@ impl App {
     /// Writes the flame graph of what is on screen (sample type,
     /// granularity, filters, zoom, orientation) as an SVG.
     fn export(&mut self) {
-        let (profile, base, normalize) = match &self.sides {
-            Some((new, base, normalize)) => (&**new, Some(&**base), *normalize),
-            None => (&*self.profile, None, false),
+        let sides = match self.study.sides() {
+            Ok(sides) => sides,
+            Err(e) => return self.say(&format!("export failed: {e}"), true),
         };
         let zoom = if self.model.tree_ready && !self.flame.zoom.is_empty() {
             self.model.tree.path_names(self.zoom())
@@ -507,9 +511,9 @@ impl App {
             Vec::new()
         };
         let export = Export {
-            profile,
-            base,
-            normalize,
+            profile: sides.new,
+            base: sides.base,
+            normalize: sides.normalize,
             sample_index: self.model.sample_index,
             granularity: self.model.granularity,
             filters: self.filters(),

@@ -18,10 +18,9 @@ pub struct TrendInput {
     /// Sample type to rank by, an index into the snapshots' sample types
     /// ([`Snapshots::profile`]).
     pub sample_index: usize,
-    pub granularity: Granularity,
-    /// Whether the granularity was chosen by the user; if not, goroutine
-    /// profiles compare whole stacks, as `trend` does.
-    pub granularity_given: bool,
+    /// The granularity asked for; `None` leaves it to the study (goroutine
+    /// profiles compare whole stacks, as `trend` does).
+    pub granularity: Option<Granularity>,
     pub filters: Filters,
     /// Notes about the snapshots (order, sample types) for the status bar.
     pub warnings: Vec<String>,
@@ -56,11 +55,10 @@ impl TrendModel {
     /// Ranks the snapshots; fails only when they had to be merged (see
     /// [`TrendOptions::needs_merged`]) and could not be.
     pub fn new(input: TrendInput) -> Result<TrendModel, ProfileError> {
-        let granularity = crate::analysis::comparison_granularity(
+        let granularity = crate::analysis::study_granularity(
             input.snapshots.profile(),
             input.sample_index,
             input.granularity,
-            input.granularity_given,
         );
         let settings = TrendSettings {
             sample_index: input.sample_index,
