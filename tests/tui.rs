@@ -1504,3 +1504,37 @@ fn values_overflowing_i64_are_shown_not_a_panic() {
     assert_eq!(app.view, ViewKind::Peek);
     screen(&app);
 }
+
+/// Chips that do not compile never turn silently into "no filters": the
+/// app opens unfiltered and the status bar says why.
+#[test]
+fn an_invalid_filter_is_said_in_the_status_bar() {
+    use pprof_tui::tui::filters::{Chip, ChipKind};
+    let profile = Arc::new(load("leaky/heap-3.pb.gz"));
+    let mut options = AppOptions {
+        title: "heap-3.pb.gz".to_owned(),
+        sample_index: profile.default_sample_index(),
+        granularity: Granularity::Functions,
+        chips: Vec::new(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        export_stem: "heap-3".to_owned(),
+        theme: Theme::new(ColorMode::None),
+        size: (100, 30),
+        background: false,
+        sides: None,
+    };
+    let model = App::first_model(&profile, &options).unwrap();
+    options.chips = vec![Chip {
+        kind: ChipKind::Focus,
+        pattern: "main.(".to_owned(),
+    }];
+    assert!(App::first_model(&profile, &options).is_err());
+    let app = App::with_model(Arc::clone(&profile), model, options);
+    let (message, error) = app.message.clone().unwrap();
+    assert!(error);
+    assert!(message.starts_with("invalid filter: "), "{message}");
+    assert!(message.contains("main.("), "{message}");
+    assert!(app.chips.is_empty());
+    assert!(app.filters().is_empty());
+}

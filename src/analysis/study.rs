@@ -18,19 +18,18 @@ use super::diff::Comparison;
 use super::stacks::{Granularity, comparison_granularity};
 use super::trend::{Snapshots, chronological_order};
 use crate::profile::{
-    BaseMode, MergeError, Profile, ProfileError, combine_with_base, common_sample_types, merge,
+    BaseMode, MergeError, Profile, combine_with_base, common_sample_types, diff_base_owned, merge,
 };
 
 /// Why the profiles of a study could not be put together: they cannot be
 /// merged or compared (no shared sample types, other period types), or the
-/// study has no profile in a role it needs.
+/// study has no profile in a role it needs. Never a decode error: the
+/// profiles were read before.
 #[derive(Debug, thiserror::Error)]
 pub enum StudyError {
+    /// Merging or comparing failed (the message is the merge's).
     #[error(transparent)]
     Merge(#[from] MergeError),
-    /// A merge inside a comparison failed (the messages are the merge's).
-    #[error(transparent)]
-    Compare(#[from] ProfileError),
     #[error("no profile given")]
     Empty,
     #[error("two profiles are needed")]
@@ -225,7 +224,7 @@ impl Against {
     fn into_profile(mut self) -> Result<Profile, StudyError> {
         if self.mode == BaseMode::DiffBase && self.news.len() == 1 && self.bases.len() == 1 {
             return match (self.news.pop(), self.bases.pop()) {
-                (Some(new), Some(base)) => Ok(new.into_diff_base(&base, self.normalize)?),
+                (Some(new), Some(base)) => Ok(diff_base_owned(new, &base, self.normalize)?),
                 _ => Err(StudyError::NotTwo),
             };
         }

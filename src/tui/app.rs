@@ -28,7 +28,7 @@ use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
-use crate::profile::{Profile, ProfileError};
+use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
 
 /// What the app is started with.
@@ -67,6 +67,8 @@ pub struct App {
     pub view: ViewKind,
     pub help: HelpView,
     pub chips: Vec<Chip>,
+    /// The filters the chips stand for, compiled once when they change.
+    filters: Filters,
     pub top: TopView,
     pub flame: FlameView,
     pub peek: PeekView,
@@ -122,13 +124,24 @@ impl App {
         let study = options
             .sides
             .unwrap_or_else(|| Study::One(Arc::clone(&profile)));
+        // `first_model` compiled these chips already; should they fail
+        // here, the app opens unfiltered and says why.
+        let (chips, filters, message) = match filters_of(&options.chips) {
+            Ok(filters) => (options.chips, filters, None),
+            Err(e) => (
+                Vec::new(),
+                Filters::default(),
+                Some((format!("invalid filter: {e:#}"), true)),
+            ),
+        };
         let mut app = App {
             profile,
             title: options.title,
             model,
             view: ViewKind::Top,
             help: HelpView::default(),
-            chips: options.chips,
+            chips,
+            filters,
             top: TopView::default(),
             flame: FlameView::default(),
             peek: PeekView::default(),
@@ -136,7 +149,7 @@ impl App {
             trend: None,
             search: None,
             prompt: None,
-            message: None,
+            message,
             size: options.size,
             theme: options.theme,
             source_paths: options.source_paths,
@@ -174,7 +187,7 @@ impl App {
     /// Adds the Trend view over `input` and shows it; the other views keep
     /// showing the app's profile (the newest snapshot). Fails when the
     /// snapshots had to be merged and could not be.
-    pub fn with_trend(mut self, input: TrendInput) -> Result<App, ProfileError> {
+    pub fn with_trend(mut self, input: TrendInput) -> Result<App, MergeError> {
         let trend = TrendModel::new(input)?;
         self.trend = Some(trend);
         self.view = ViewKind::Trend;
@@ -229,7 +242,7 @@ impl App {
 
     /// The filters the current chips stand for.
     pub fn filters(&self) -> Filters {
-        filters_of(&self.chips).unwrap_or_default()
+        self.filters.clone()
     }
 
     // ---- The selected function: each view answers for itself.

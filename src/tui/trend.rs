@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::analysis::trend::{Snapshots, Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Filters, Granularity, SortBy};
-use crate::profile::ProfileError;
+use crate::profile::MergeError;
 
 /// What the Trend view is opened with.
 pub struct TrendInput {
@@ -54,7 +54,7 @@ pub struct TrendModel {
 impl TrendModel {
     /// Ranks the snapshots; fails only when they had to be merged (see
     /// [`TrendOptions::needs_merged`]) and could not be.
-    pub fn new(input: TrendInput) -> Result<TrendModel, ProfileError> {
+    pub fn new(input: TrendInput) -> Result<TrendModel, MergeError> {
         let granularity = crate::analysis::study_granularity(
             input.snapshots.profile(),
             input.sample_index,
@@ -168,7 +168,7 @@ impl std::fmt::Debug for Ranking {
 }
 
 impl Ranking {
-    pub fn run(&self) -> Result<Trend, ProfileError> {
+    pub fn run(&self) -> Result<Trend, MergeError> {
         compute(&self.input, &self.settings)
     }
 }
@@ -184,7 +184,7 @@ fn options(settings: &TrendSettings) -> TrendOptions {
     }
 }
 
-fn compute(input: &TrendInput, settings: &TrendSettings) -> Result<Trend, ProfileError> {
+fn compute(input: &TrendInput, settings: &TrendSettings) -> Result<Trend, MergeError> {
     trend(
         &input.snapshots,
         input.minutes.as_deref(),
