@@ -68,6 +68,8 @@ pub struct Timeline {
     pub profiles: Vec<Profile>,
     /// Their names (as the user gave them), in the same order.
     pub names: Vec<String>,
+    /// Where each came in the order given.
+    pub order: Vec<usize>,
     /// Reordering and sample-type notes for the user.
     pub notes: Vec<String>,
     /// Every snapshot has a time stamp and the order follows them.
@@ -329,6 +331,7 @@ impl Timeline {
         Timeline {
             profiles,
             names,
+            order: chronology.order,
             notes,
             by_time: chronology.by_time,
             minutes,

@@ -8,14 +8,16 @@ use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks, TagFilter, compile_regex};
-use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile};
-use crate::report::ProfileInfo;
-use crate::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load, load_all};
+use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks};
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile};
+use crate::source::DEFAULT_MAX_DOWNLOAD;
+
+pub use request::{Input, View};
 
 mod diff;
 mod docs;
 mod flamegraph;
+pub mod request;
 mod top;
 pub mod trend;
 mod tui;
@@ -140,7 +142,7 @@ pub struct ViewArgs {
     /// clap's value source, in [`main`]): the help shows the default, but
     /// the study decides the granularity of a comparison when none was asked.
     #[arg(skip)]
-    granularity_given: bool,
+    pub(crate) granularity_given: bool,
 }
 
 fn parse_granularity(s: &str) -> Result<Granularity, String> {
@@ -154,89 +156,36 @@ pub enum Format {
     Json,
 }
 
-impl ViewArgs {
-    /// `--granularity` as asked: `None` when left to its default, for the
-    /// study to decide (goroutine comparisons use whole stacks).
-    pub fn asked_granularity(&self) -> Option<Granularity> {
-        self.granularity_given.then_some(self.granularity)
-    }
-
-    pub fn load_options(&self) -> LoadOptions {
-        LoadOptions {
-            decode: DecodeOptions {
-                max_decompressed: self.max_decompressed,
-            },
-            max_download: self.max_download,
-        }
-    }
-
-    /// Compiles the filter options.
-    pub fn filters(&self) -> Result<Filters> {
-        let regex = |name, re: &Option<String>| {
-            re.as_deref()
-                .map(|p| compile_regex(name, p))
-                .transpose()
-                .map_err(usage)
-        };
-        let tag = |name, spec: &Option<String>| {
-            spec.as_deref()
-                .map(|t| TagFilter::parse(name, t))
-                .transpose()
-                .map_err(usage)
-        };
-        Ok(Filters {
-            focus: regex("--focus", &self.focus)?,
-            ignore: regex("--ignore", &self.ignore)?,
-            hide: regex("--hide", &self.hide)?,
-            show: regex("--show", &self.show)?,
-            tag_focus: tag("--tagfocus", &self.tagfocus)?,
-            tag_ignore: tag("--tagignore", &self.tagignore)?,
-        })
-    }
-
-    /// Resolves `--sample-index` against a profile (default: the profile's own).
-    pub fn sample_index(&self, profile: &Profile) -> Result<usize> {
-        match &self.sample_index {
-            None => Ok(profile.default_sample_index()),
-            Some(spec) => profile.sample_index(spec).ok_or_else(|| {
-                let names: Vec<&str> = profile
-                    .sample_types
-                    .iter()
-                    .map(|t| t.name.as_str())
-                    .collect();
-                usage(format!(
-                    "unknown sample type '{spec}' (this profile has: {})",
-                    names.join(", ")
-                ))
-            }),
-        }
-    }
-}
-
-/// Loads a profile argument.
-pub fn load_profile(arg: &str, view: &ViewArgs) -> Result<Profile> {
-    load(&Source::parse(arg), &view.load_options())
-}
-
-/// Loads several profile arguments at once (in parallel), in argument order.
-pub fn load_profiles(args: &[String], view: &ViewArgs) -> Result<Vec<Profile>> {
-    let sources: Vec<Source> = args.iter().map(|a| Source::parse(a)).collect();
-    load_all(&sources, &view.load_options())
-}
-
-/// Header facts of a loaded profile argument.
-pub fn profile_info(arg: &str, profile: &Profile) -> ProfileInfo {
-    ProfileInfo {
-        source: Source::parse(arg).display_name(),
-        time_nanos: profile.time_nanos,
-    }
-}
-
 /// Checks the form of a `--fail-on-growth` limit at parse time.
 fn limit_syntax(spec: &str) -> Result<String, String> {
     crate::analysis::limit::GrowthLimit::check_syntax(spec)
         .map(|_| spec.to_owned())
         .map_err(|e| e.to_string())
+}
+
+/// `--fail-on-growth`'s limit for the sample type ranked (a usage error
+/// when a percentage or unit does not fit it).
+pub(crate) fn growth_limit(
+    spec: Option<&str>,
+    sample_type: &crate::profile::ValueType,
+) -> Result<Option<crate::analysis::limit::GrowthLimit>> {
+    spec.map(|spec| crate::analysis::limit::GrowthLimit::parse(spec, sample_type))
+        .transpose()
+        .map_err(|e| UsageError(e.to_string()).into())
+}
+
+/// The end of a report gated by `--fail-on-growth`: when the limit was
+/// exceeded, the report is flushed, the reason goes to stderr and the exit
+/// code is 3.
+pub(crate) fn gate(breach: Option<String>, out: &mut dyn Write) -> Result<ExitCode> {
+    match breach {
+        Some(reason) => {
+            out.flush()?;
+            eprintln!("pprof-tui: {}", one_line(&reason));
+            Ok(ExitCode::from(EXIT_GROWTH))
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// `; 2 more sites are over it`, or nothing.
@@ -317,7 +266,7 @@ pub fn warn(message: &str) {
 
 /// Whether `--granularity` was on the command line of the subcommand the
 /// user ran (or of the root), rather than left at its default.
-fn granularity_given(matches: &ArgMatches) -> bool {
+pub(crate) fn granularity_given(matches: &ArgMatches) -> bool {
     let matches = matches.subcommand().map_or(matches, |(_, m)| m);
     matches!(matches.try_get_raw("granularity"), Ok(Some(_)))
         && matches.value_source("granularity") == Some(ValueSource::CommandLine)

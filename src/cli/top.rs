@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::{Format, ViewArgs, load_profiles, sort_by};
+use super::{Format, Input, View, ViewArgs, sort_by};
 use crate::analysis::{Demangle, Study, TopOptions, top};
 use crate::profile::{BaseMode, Profile};
 use crate::report::json::{top_json, write_json};
@@ -74,18 +74,18 @@ pub struct TopArgs {
 }
 
 pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let filters = args.view.filters()?;
-    let profile = load(args)?;
-    let sample_index = args.view.sample_index(&profile)?;
-    super::note_filters(&profile, &filters, args.demangle);
+    let view = args.view.resolve()?;
+    let profile = load(args, &view)?;
+    let sample_index = view.sample_index(&profile)?;
+    super::note_filters(&profile, &view.filters, args.demangle);
     let node_fraction = args.node_fraction.unwrap_or(match args.format {
         Format::Text => 0.005,
         Format::Json => 0.0,
     });
     let options = TopOptions {
         sample_index,
-        granularity: args.view.granularity,
-        filters,
+        granularity: view.granularity(),
+        filters: view.filters,
         sort: sort_by(args.cum),
         node_count: args.node_count,
         node_fraction,
@@ -115,14 +115,14 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
 
 /// Loads the profiles the arguments name and puts them in their roles:
 /// one, merged, or against bases.
-fn load(args: &TopArgs) -> Result<Profile> {
+fn load(args: &TopArgs, view: &View) -> Result<Profile> {
     let (bases, mode) = if args.diff_base.is_empty() {
         (&args.base, BaseMode::Subtract)
     } else {
         (&args.diff_base, BaseMode::DiffBase)
     };
     let all: Vec<String> = args.profiles.iter().chain(bases).cloned().collect();
-    let mut loaded = load_profiles(&all, &args.view)?;
+    let mut loaded = view.load(&Input::parse_all(&all))?;
     let bases = loaded.split_off(args.profiles.len().min(loaded.len()));
     let study = if bases.is_empty() {
         Study::of(loaded)?

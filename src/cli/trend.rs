@@ -7,10 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::{
-    EXIT_GROWTH, Format, UsageError, ViewArgs, load_profiles, more_over, one_line, sort_by, warn,
-};
-use crate::analysis::limit::GrowthLimit;
+use super::{Format, Input, View, ViewArgs, growth_limit, more_over, sort_by, warn};
 use crate::analysis::trend::{TrendOptions, alloc_warning, trend};
 use crate::analysis::{Study, Timeline, study_granularity};
 use crate::report::ProfileInfo;
@@ -18,7 +15,6 @@ use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::report::units::{percentage, signed_label};
 use crate::safe_text::TerminalSafe;
-use crate::source::Source;
 
 #[derive(Debug, Args)]
 pub struct TrendArgs {
@@ -72,18 +68,16 @@ pub fn snapshot_infos(timeline: &Timeline) -> Vec<ProfileInfo> {
 }
 
 /// Loads snapshots and puts them in time order (see [`Study::snapshots`]).
-pub fn load_timeline(args: &[String], view: &ViewArgs) -> Result<Timeline> {
-    let loaded = load_profiles(args, view)?;
-    let names = args
-        .iter()
-        .map(|a| Source::parse(a).display_name())
-        .collect();
+pub fn load_timeline(args: &[String], view: &View) -> Result<Timeline> {
+    let inputs = Input::parse_all(args);
+    let loaded = view.load(&inputs)?;
+    let names = inputs.iter().map(|i| i.source.display_name()).collect();
     Ok(Study::snapshots(loaded, names).into_timeline()?)
 }
 
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let filters = args.view.filters()?;
-    let mut timeline = load_timeline(&args.snapshots, &args.view)?;
+    let view = args.view.resolve()?;
+    let mut timeline = load_timeline(&args.snapshots, &view)?;
     let infos = snapshot_infos(&timeline);
     let snapshots = timeline.take_snapshots()?;
     let Timeline {
@@ -93,24 +87,19 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         ..
     } = timeline;
     let profile = snapshots.profile();
-    let sample_index = args.view.sample_index(profile)?;
+    let sample_index = view.sample_index(profile)?;
     let sample_type = &profile.sample_types[sample_index];
     warnings.extend(alloc_warning(&sample_type.name));
     for w in &warnings {
         warn(w);
     }
-    let granularity = study_granularity(profile, sample_index, args.view.asked_granularity());
-    let limit = args
-        .fail_on_growth
-        .as_deref()
-        .map(|spec| GrowthLimit::parse(spec, sample_type))
-        .transpose()
-        .map_err(|e| UsageError(e.to_string()))?;
+    let granularity = study_granularity(profile, sample_index, view.granularity);
+    let limit = growth_limit(args.fail_on_growth.as_deref(), sample_type)?;
     let by = sort_by(args.cum);
     let options = TrendOptions {
         sample_index,
         granularity,
-        filters,
+        filters: view.filters,
         by,
         node_count: args.node_count,
         limit: limit.clone(),
@@ -158,12 +147,5 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             write_json(out, &doc)?;
         }
     }
-    match breach {
-        Some(reason) => {
-            out.flush()?;
-            eprintln!("pprof-tui: {}", one_line(&reason));
-            Ok(ExitCode::from(EXIT_GROWTH))
-        }
-        None => Ok(ExitCode::SUCCESS),
-    }
+    super::gate(breach, out)
 }
