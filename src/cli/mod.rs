@@ -13,12 +13,13 @@ use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile};
 use crate::source::DEFAULT_MAX_DOWNLOAD;
 
 pub use request::{Input, View};
+pub use top::TopRequest;
 
 mod diff;
 mod docs;
 mod flamegraph;
 pub mod request;
-mod top;
+pub mod top;
 pub mod trend;
 mod tui;
 
@@ -279,17 +280,7 @@ pub fn sort_by(cum: bool) -> SortBy {
 
 /// Parses arguments, runs, prints any error as one line, returns the exit code.
 pub fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    let given = granularity_given(&matches);
-    match &mut cli.command {
-        Some(Command::Top(args)) => args.view.granularity_given = given,
-        Some(Command::Flamegraph(args)) => args.view.granularity_given = given,
-        Some(Command::Diff(args)) => args.view.granularity_given = given,
-        Some(Command::Trend(args)) => args.view.granularity_given = given,
-        None => cli.tui.view.granularity_given = given,
-        Some(Command::Completions(_) | Command::Man(_)) => {}
-    }
+    let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = run(cli, &mut out).and_then(|code| {
@@ -308,6 +299,23 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Parses a command line (`argv[0]` first) into clap's structs, noting once
+/// whether `--granularity` was given.
+fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    let given = granularity_given(&matches);
+    match &mut cli.command {
+        Some(Command::Top(args)) => args.view.granularity_given = given,
+        Some(Command::Flamegraph(args)) => args.view.granularity_given = given,
+        Some(Command::Diff(args)) => args.view.granularity_given = given,
+        Some(Command::Trend(args)) => args.view.granularity_given = given,
+        None => cli.tui.view.granularity_given = given,
+        Some(Command::Completions(_) | Command::Man(_)) => {}
+    }
+    Ok(cli)
 }
 
 fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {

@@ -5,17 +5,15 @@
 //! compiled once, `--granularity` as asked (`None` when left to its default,
 //! for the study to decide). The sample index is resolved later, once,
 //! against the profile it applies to. The subcommands read these values,
-//! and tests build their options through the same [`View::parse`] the
-//! command line goes through.
-
-use anyhow::Result;
-use clap::Parser;
+//! and tests build their options through the same resolution (e.g.
+//! [`TopRequest::parse`](super::TopRequest::parse)).
 
 use super::{ViewArgs, usage};
 use crate::analysis::{Filters, Granularity, TagFilter, compile_regex};
 use crate::profile::{DecodeOptions, Profile};
 use crate::report::ProfileInfo;
 use crate::source::{LoadOptions, Source, load_all};
+use anyhow::Result;
 
 /// The view options, resolved.
 #[derive(Debug, Clone)]
@@ -58,29 +56,7 @@ impl Input {
     }
 }
 
-/// The view options alone, for tests and tools: parsed as the command
-/// line parses them (`["--focus", "RE", "-g", "lines"]`), then resolved.
-#[derive(Debug, Parser)]
-#[command(name = "view", no_binary_name = true)]
-struct ViewOnly {
-    #[command(flatten)]
-    view: ViewArgs,
-}
-
 impl View {
-    /// Resolves view options written as on the command line; a usage
-    /// error (bad regex, bad granularity) is an error here too.
-    pub fn parse<I, T>(args: I) -> Result<View>
-    where
-        I: IntoIterator<Item = T>,
-        T: Into<std::ffi::OsString> + Clone,
-    {
-        let matches = <ViewOnly as clap::CommandFactory>::command().try_get_matches_from(args)?;
-        let mut parsed = <ViewOnly as clap::FromArgMatches>::from_arg_matches(&matches)?;
-        parsed.view.granularity_given = super::granularity_given(&matches);
-        parsed.view.resolve()
-    }
-
     /// The granularity of a single-profile view: as asked, else functions.
     pub fn granularity(&self) -> Granularity {
         self.granularity.unwrap_or_default()
