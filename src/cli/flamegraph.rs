@@ -9,11 +9,13 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::{Input, View, ViewArgs, usage};
+use crate::analysis::Study;
 use crate::export::flamegraph::{MAX_IMAGE_WIDTH, MIN_IMAGE_WIDTH};
 use crate::export::{
     DEFAULT_MIN_WIDTH, ExportError, ExportView, Palette, SvgOptions, default_title,
     export_folded_file, export_svg_file, write_folded, write_svg,
 };
+use crate::profile::BaseMode;
 
 #[derive(Debug, Args)]
 pub struct FlamegraphArgs {
@@ -109,21 +111,22 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let base_input = Input::parse_all(args.diff_base.as_slice());
     let profile = load_one(&view, input)?;
     let sample_index = view.sample_index(&profile)?;
-    let base = match base_input.as_slice() {
-        [] => None,
-        one => Some(load_one(&view, one)?),
+    let study = match base_input.as_slice() {
+        [] => Study::of(vec![profile])?,
+        one => Study::against(
+            vec![profile],
+            vec![load_one(&view, one)?],
+            BaseMode::DiffBase,
+            args.normalize,
+        )?,
     };
     let name = |inputs: &[Input]| inputs.first().map(|i| i.source.short_name());
-    let mut export = ExportView {
-        profile: &profile,
-        base: base.as_ref(),
-        normalize: args.normalize,
+    let mut export = ExportView::of(
+        study.sides()?,
         sample_index,
-        granularity: view.granularity(),
-        filters: view.filters,
-        zoom: Vec::new(),
-        title: None,
-    };
+        view.granularity(),
+        view.filters,
+    );
     export.title = Some(match &args.title {
         Some(title) => title.clone(),
         None => default_title(

@@ -52,7 +52,27 @@ pub struct ExportView<'a> {
     pub title: Option<String>,
 }
 
-impl ExportView<'_> {
+impl<'a> ExportView<'a> {
+    /// The whole view of what a study prepared (see
+    /// [`Study::sides`](crate::analysis::Study::sides)), untitled.
+    pub fn of(
+        sides: Sides<'a>,
+        sample_index: usize,
+        granularity: Granularity,
+        filters: Filters,
+    ) -> ExportView<'a> {
+        ExportView {
+            profile: sides.new,
+            base: sides.base,
+            normalize: sides.normalize,
+            sample_index,
+            granularity,
+            filters,
+            zoom: Vec::new(),
+            title: None,
+        }
+    }
+
     /// What the view draws, as the study prepares it (`-normalize`'s
     /// merge and scale live there).
     pub fn sides(&self) -> Sides<'_> {

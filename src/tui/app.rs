@@ -524,9 +524,7 @@ impl App {
             Vec::new()
         };
         let export = Export {
-            profile: sides.new,
-            base: sides.base,
-            normalize: sides.normalize,
+            sides,
             sample_index: self.model.sample_index,
             granularity: self.model.granularity,
             filters: self.filters(),
