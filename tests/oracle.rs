@@ -10,6 +10,8 @@
 )]
 use std::path::{Path, PathBuf};
 
+mod pprof_flags;
+
 use pprof_tui::analysis::top;
 use pprof_tui::cli::TopRequest;
 use pprof_tui::profile::{DecodeOptions, Profile, combine_with_base, decode};
@@ -64,42 +66,7 @@ fn cases() -> Vec<Case> {
 /// A manifest's pprof flags as the pprof-tui `top` command line that asks
 /// for the same, resolved the way the CLI resolves it.
 fn request(case: &Case) -> TopRequest {
-    let path = |rel: &str| testdata().join(rel).to_string_lossy().into_owned();
-    let mut args: Vec<String> = Vec::new();
-    for flag in &case.flags {
-        let (name, value) = flag
-            .split_once('=')
-            .map_or((flag.as_str(), ""), |(n, v)| (n, v));
-        let with_value = |option: &str| [option.to_owned(), value.to_owned()];
-        match name {
-            "-top" => {}
-            "-nodecount" => args.extend(with_value("--nodecount")),
-            "-nodefraction" => args.extend(with_value("--node-fraction")),
-            "-unit" => args.extend(with_value("--unit")),
-            "-sample_index" => args.extend(with_value("--sample-index")),
-            "-cum" => args.push("--cum".to_owned()),
-            "-functions" | "-filefunctions" | "-files" | "-lines" | "-addresses" => {
-                args.extend(["--granularity".to_owned(), name[1..].to_owned()])
-            }
-            "-focus" | "-ignore" | "-hide" | "-show" | "-tagfocus" | "-tagignore" => {
-                args.extend(with_value(&format!("-{name}")))
-            }
-            "-diff_base" => args.extend(["--diff-base".to_owned(), path(value)]),
-            "-base" => args.extend(["--base".to_owned(), path(value)]),
-            "-normalize" => args.push("--normalize".to_owned()),
-            "-symbolize" if value == "demangle=full" => {
-                args.extend(["--demangle", "full"].map(String::from))
-            }
-            "-symbolize" if value == "demangle=templates" => {
-                args.extend(["--demangle", "templates"].map(String::from))
-            }
-            other => panic!(
-                "{}: flag {other} is not translated by this test",
-                case.oracle
-            ),
-        }
-    }
-    args.extend(case.profiles.iter().map(|p| path(p)));
+    let args = pprof_flags::top_args(&case.oracle, &case.flags, &case.profiles);
     TopRequest::parse(&args).unwrap_or_else(|e| panic!("{}: {args:?}: {e:#}", case.oracle))
 }
 
