@@ -13,12 +13,15 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+mod pprof_flags;
+
 use prost::Message;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use regex::Regex;
 
-use pprof_tui::analysis::{Filters, Granularity, TagFilter, compile_regex};
+use pprof_tui::analysis::{Filters, Granularity, Sides, compile_regex};
+use pprof_tui::cli::{Input, TopRequest};
 use pprof_tui::export::{
     ExportError, ExportView, Palette, SvgOptions, export_svg_file, unescape_frame, write_folded,
     write_svg,
@@ -188,52 +191,33 @@ fn folded_stacks_reproduce_every_pprof_oracle() {
     let mut profiles: HashMap<String, Profile> = HashMap::new();
     let mut failures = Vec::new();
     for case in &cases {
-        let mut sample_index = None;
-        let mut granularity = Granularity::Functions;
-        let mut filters = Filters::default();
-        let mut base = None;
-        let mut normalize = false;
-        for flag in &case.flags {
-            let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
-            match name {
-                "-top" | "-nodecount" | "-nodefraction" | "-unit" | "-cum" => {}
-                "-sample_index" => sample_index = Some(value.to_owned()),
-                "-lines" => granularity = Granularity::Lines,
-                "-files" => granularity = Granularity::Files,
-                "-filefunctions" => granularity = Granularity::FileFunctions,
-                "-addresses" => granularity = Granularity::Addresses,
-                "-focus" => filters.focus = Some(compile_regex("focus", value).unwrap()),
-                "-ignore" => filters.ignore = Some(compile_regex("ignore", value).unwrap()),
-                "-hide" => filters.hide = Some(compile_regex("hide", value).unwrap()),
-                "-show" => filters.show = Some(compile_regex("show", value).unwrap()),
-                "-tagfocus" => {
-                    filters.tag_focus = Some(TagFilter::parse("tagfocus", value).unwrap())
-                }
-                "-tagignore" => {
-                    filters.tag_ignore = Some(TagFilter::parse("tagignore", value).unwrap())
-                }
-                "-diff_base" => base = Some(value.to_owned()),
-                "-normalize" => normalize = true,
-                other => panic!("{}: flag {other} not translated", case.oracle),
-            }
-        }
-        for rel in std::iter::once(&case.profile).chain(base.as_ref()) {
-            profiles.entry(rel.clone()).or_insert_with(|| load(rel));
-        }
-        let profile = &profiles[&case.profile];
-        let export = ExportView {
-            profile,
-            base: base.as_ref().map(|b| &profiles[b]),
-            normalize,
-            sample_index: match &sample_index {
-                Some(name) => profile.sample_index(name).unwrap(),
-                None => profile.default_sample_index(),
-            },
-            granularity,
-            filters,
-            zoom: Vec::new(),
-            title: None,
+        let args = pprof_flags::top_args(
+            &case.oracle,
+            &case.flags,
+            std::slice::from_ref(&case.profile),
+        );
+        let req = TopRequest::parse(&args).unwrap();
+        let read = |input: &Input| {
+            let bytes = std::fs::read(&input.arg).unwrap();
+            decode(&bytes, &DecodeOptions::default()).unwrap()
         };
+        for input in req.inputs.iter().chain(&req.bases) {
+            profiles
+                .entry(input.arg.clone())
+                .or_insert_with(|| read(input));
+        }
+        let profile = &profiles[&req.inputs[0].arg];
+        let sides = Sides {
+            new: profile,
+            base: req.bases.first().map(|b| &profiles[&b.arg]),
+            normalize: req.normalize,
+        };
+        let export = ExportView::of(
+            sides,
+            req.view.sample_index(profile).unwrap(),
+            req.view.granularity(),
+            req.view.filters.clone(),
+        );
         let ours = flat_cum(&folded_of(&export));
         let (theirs, _) = oracle(&case.oracle);
         let mut names: Vec<&String> = ours.keys().chain(theirs.keys()).collect();

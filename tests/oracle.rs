@@ -10,11 +10,12 @@
 )]
 use std::path::{Path, PathBuf};
 
-use pprof_tui::analysis::{
-    Demangle, Filters, Granularity, SortBy, TagFilter, TopOptions, compile_regex, top,
-};
-use pprof_tui::profile::{BaseMode, DecodeOptions, Profile, combine_with_base, decode, merge};
-use pprof_tui::report::text::{TextOptions, write_top};
+mod pprof_flags;
+
+use pprof_tui::analysis::top;
+use pprof_tui::cli::TopRequest;
+use pprof_tui::profile::{DecodeOptions, Profile, combine_with_base, decode};
+use pprof_tui::report::text::write_top;
 
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
@@ -62,72 +63,11 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
-/// What a manifest's pprof flags ask for, in pprof-tui's terms.
-struct Request {
-    options: TopOptions,
-    sample_index: Option<String>,
-    text: TextOptions,
-    /// `-diff_base=`/`-base=` profile and whether it is a diff base.
-    base: Option<(String, BaseMode)>,
-    normalize: bool,
-}
-
-fn request(case: &Case) -> Request {
-    let mut options = TopOptions {
-        node_fraction: 0.005,
-        ..TopOptions::default()
-    };
-    let mut text = TextOptions::default();
-    let mut sample_index = None;
-    let mut filters = Filters::default();
-    let mut base = None;
-    let mut normalize = false;
-    for flag in &case.flags {
-        let (name, value) = flag
-            .split_once('=')
-            .map_or((flag.as_str(), ""), |(n, v)| (n, v));
-        match name {
-            "-top" => {}
-            "-nodecount" => options.node_count = value.parse().expect("nodecount"),
-            "-nodefraction" => options.node_fraction = value.parse().expect("nodefraction"),
-            "-unit" => text.unit = value.to_owned(),
-            "-sample_index" => sample_index = Some(value.to_owned()),
-            "-cum" => options.sort = SortBy::Cum,
-            "-functions" => options.granularity = Granularity::Functions,
-            "-filefunctions" => options.granularity = Granularity::FileFunctions,
-            "-files" => options.granularity = Granularity::Files,
-            "-lines" => options.granularity = Granularity::Lines,
-            "-addresses" => options.granularity = Granularity::Addresses,
-            "-focus" => filters.focus = Some(compile_regex("focus", value).expect("focus")),
-            "-ignore" => filters.ignore = Some(compile_regex("ignore", value).expect("ignore")),
-            "-hide" => filters.hide = Some(compile_regex("hide", value).expect("hide")),
-            "-show" => filters.show = Some(compile_regex("show", value).expect("show")),
-            "-tagfocus" => {
-                filters.tag_focus = Some(TagFilter::parse("tagfocus", value).expect("tagfocus"))
-            }
-            "-tagignore" => {
-                filters.tag_ignore = Some(TagFilter::parse("tagignore", value).expect("tagignore"))
-            }
-            "-diff_base" => base = Some((value.to_owned(), BaseMode::DiffBase)),
-            "-base" => base = Some((value.to_owned(), BaseMode::Subtract)),
-            "-normalize" => normalize = true,
-            "-symbolize" if value == "demangle=full" => options.demangle = Demangle::Full,
-            "-symbolize" if value == "demangle=templates" => options.demangle = Demangle::Templates,
-            other => panic!(
-                "{}: flag {other} is not translated by this test",
-                case.oracle
-            ),
-        }
-    }
-    text.node_fraction = options.node_fraction;
-    options.filters = filters;
-    Request {
-        options,
-        sample_index,
-        text,
-        base,
-        normalize,
-    }
+/// A manifest's pprof flags as the pprof-tui `top` command line that asks
+/// for the same, resolved the way the CLI resolves it.
+fn request(case: &Case) -> TopRequest {
+    let args = pprof_flags::top_args(&case.oracle, &case.flags, &case.profiles);
+    TopRequest::parse(&args).unwrap_or_else(|e| panic!("{}: {args:?}: {e:#}", case.oracle))
 }
 
 /// Diff and merge oracles are checked by the diff tests.
@@ -139,14 +79,11 @@ fn is_single_profile(case: &Case) -> bool {
             .any(|f| f.starts_with("-diff_base") || f.starts_with("-base") || f == "-normalize")
 }
 
-fn render(profile: &Profile, req: &mut Request) -> String {
-    req.options.sample_index = match &req.sample_index {
-        Some(name) => profile.sample_index(name).expect("sample index"),
-        None => profile.default_sample_index(),
-    };
-    let table = top(profile, &req.options);
+fn render(profile: &Profile, req: &TopRequest) -> String {
+    let options = req.options(profile).expect("sample index");
+    let table = top(profile, &options);
     let mut out = Vec::new();
-    write_top(&mut out, profile, &table, &req.options.filters, &req.text).expect("write");
+    write_top(&mut out, profile, &table, &options.filters, &req.text).expect("write");
     String::from_utf8(out).expect("utf8")
 }
 
@@ -181,32 +118,27 @@ fn every_diff_and_merge_oracle_matches_exactly() {
     );
     let mut failures = Vec::new();
     for case in &cases {
-        let sources: Vec<Profile> = case.profiles.iter().map(|p| load(p)).collect();
-        let sources: Vec<&Profile> = sources.iter().collect();
-        let mut req = request(case);
-        let mut combined = Vec::new();
-        match &req.base {
-            Some((base, mode)) => {
-                let base = load(base);
-                combined.push((
-                    "combine_with_base",
-                    combine_with_base(&sources, &[&base], *mode, req.normalize).expect("combine"),
-                ));
-                // The CLI's path for one profile against a diff base.
-                if *mode == BaseMode::DiffBase && sources.len() == 1 {
-                    let new = sources[0].clone();
-                    combined.push((
-                        "into_diff_base",
-                        new.into_diff_base(&base, req.normalize).expect("diff base"),
-                    ));
-                }
-            }
-            None => combined.push(("merge", merge(&sources).expect("merge"))),
+        let req = request(case);
+        // The CLI's path: the study of the request, combined.
+        let mut combined = vec![(
+            "the study",
+            req.study().expect("load").into_profile().expect("combine"),
+        )];
+        // And pprof's general combination, which the study short-cuts for
+        // one profile against one diff base.
+        if let [base] = req.bases.as_slice() {
+            let sources: Vec<Profile> = case.profiles.iter().map(|p| load(p)).collect();
+            let sources: Vec<&Profile> = sources.iter().collect();
+            let base = req.view.load(std::slice::from_ref(base)).expect("base");
+            combined.push((
+                "combine_with_base",
+                combine_with_base(&sources, &[&base[0]], req.mode, req.normalize).expect("combine"),
+            ));
         }
         let expected = std::fs::read_to_string(testdata().join("oracle").join(&case.oracle))
             .expect("oracle file");
         for (how, profile) in &combined {
-            let actual = render(profile, &mut req);
+            let actual = render(profile, &req);
             if actual != expected {
                 failures.push(format!(
                     "{} ({}, via {how}):\n{}",
@@ -242,8 +174,8 @@ fn every_single_profile_oracle_matches_exactly() {
             .or_insert_with(|| load(&case.profiles[0]));
         let expected = std::fs::read_to_string(testdata().join("oracle").join(&case.oracle))
             .expect("oracle file");
-        let mut req = request(case);
-        let actual = render(profile, &mut req);
+        let req = request(case);
+        let actual = render(profile, &req);
         if actual != expected {
             let first = expected
                 .lines()

@@ -17,10 +17,8 @@ use std::sync::Arc;
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use pprof_tui::analysis::Filters;
-use pprof_tui::analysis::trend::Snapshots;
-use pprof_tui::analysis::{CallTree, Granularity};
-use pprof_tui::cli::trend::order_snapshots;
-use pprof_tui::profile::{DecodeOptions, Profile, decode};
+use pprof_tui::analysis::{CallTree, Granularity, Study};
+use pprof_tui::profile::{BaseMode, DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
@@ -591,12 +589,17 @@ fn export_writes_the_zoomed_view_as_svg() {
 }
 
 fn diff_app(size: (u16, u16)) -> App {
-    let new = Arc::new(load("leaky/heap-3.pb.gz"));
-    let base = Arc::new(load("leaky/heap-1.pb.gz"));
-    let profile = Profile::diff_base(&new, &base, false).unwrap();
+    let study = Study::against(
+        vec![load("leaky/heap-3.pb.gz")],
+        vec![load("leaky/heap-1.pb.gz")],
+        BaseMode::DiffBase,
+        false,
+    )
+    .unwrap();
+    let (profile, study) = study.into_shown().unwrap();
     let sample_index = profile.default_sample_index();
     App::new(
-        Arc::new(profile),
+        profile,
         AppOptions {
             title: "heap-3.pb.gz vs heap-1.pb.gz".to_owned(),
             sample_index,
@@ -608,7 +611,7 @@ fn diff_app(size: (u16, u16)) -> App {
             theme: Theme::new(ColorMode::None),
             size,
             background: false,
-            sides: Some((new, base, false)),
+            sides: Some(study),
         },
     )
     .unwrap()
@@ -747,22 +750,21 @@ fn trend_app(snapshots: &[&str], size: (u16, u16)) -> App {
 fn trend_app_running(snapshots: &[&str], size: (u16, u16), background: bool) -> App {
     let names: Vec<String> = snapshots.iter().map(|s| (*s).to_owned()).collect();
     let loaded = snapshots.iter().map(|s| load(s)).collect();
-    let ordered = order_snapshots(&names, loaded);
-    let newest = ordered.profiles.last().cloned().unwrap();
+    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
+    let newest = timeline.profiles.last().cloned().unwrap();
     let title = format!(
         "{} (newest of {})",
-        ordered.infos.last().unwrap().source,
-        ordered.infos.len()
+        timeline.names.last().unwrap(),
+        timeline.names.len()
     );
-    let snapshots = Snapshots::new(ordered.profiles).unwrap();
+    let snapshots = timeline.take_snapshots().unwrap();
     let input = TrendInput {
         sample_index: snapshots.profile().default_sample_index(),
         snapshots,
-        minutes: ordered.minutes,
-        granularity: Granularity::Functions,
-        granularity_given: false,
+        minutes: timeline.minutes,
+        granularity: None,
         filters: Filters::default(),
-        warnings: ordered.warnings,
+        warnings: timeline.notes,
     };
     app_running(newest, &title, size, background)
         .with_trend(input)
@@ -1399,12 +1401,17 @@ fn searching_the_flame_graph_before_its_tree_is_not_an_error() {
 
 #[test]
 fn diff_mode_at_stacks_granularity_compares_whole_stacks() {
-    let new = Arc::new(load("leaky/goroutine-3.pb.gz"));
-    let base = Arc::new(load("leaky/goroutine-1.pb.gz"));
-    let profile = Profile::diff_base(&new, &base, false).unwrap();
+    let study = Study::against(
+        vec![load("leaky/goroutine-3.pb.gz")],
+        vec![load("leaky/goroutine-1.pb.gz")],
+        BaseMode::DiffBase,
+        false,
+    )
+    .unwrap();
+    let (profile, study) = study.into_shown().unwrap();
     let sample_index = profile.default_sample_index();
     let app = App::new(
-        Arc::new(profile),
+        profile,
         AppOptions {
             title: "goroutine-3.pb.gz vs goroutine-1.pb.gz".to_owned(),
             sample_index,
@@ -1416,7 +1423,7 @@ fn diff_mode_at_stacks_granularity_compares_whole_stacks() {
             theme: Theme::new(ColorMode::None),
             size: (140, 30),
             background: false,
-            sides: Some((new, base, false)),
+            sides: Some(study),
         },
     )
     .unwrap();
@@ -1519,4 +1526,38 @@ fn a_profile_without_any_stack_draws_an_empty_flame_graph() {
     press(&mut app, "/");
     type_text(&mut app, "main");
     press(&mut app, "Enter n N p");
+}
+
+/// Chips that do not compile never turn silently into "no filters": the
+/// app opens unfiltered and the status bar says why.
+#[test]
+fn an_invalid_filter_is_said_in_the_status_bar() {
+    use pprof_tui::tui::filters::{Chip, ChipKind};
+    let profile = Arc::new(load("leaky/heap-3.pb.gz"));
+    let mut options = AppOptions {
+        title: "heap-3.pb.gz".to_owned(),
+        sample_index: profile.default_sample_index(),
+        granularity: Granularity::Functions,
+        chips: Vec::new(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        export_stem: "heap-3".to_owned(),
+        theme: Theme::new(ColorMode::None),
+        size: (100, 30),
+        background: false,
+        sides: None,
+    };
+    let model = App::first_model(&profile, &options).unwrap();
+    options.chips = vec![Chip {
+        kind: ChipKind::Focus,
+        pattern: "main.(".to_owned(),
+    }];
+    assert!(App::first_model(&profile, &options).is_err());
+    let app = App::with_model(Arc::clone(&profile), model, options);
+    let (message, error) = app.message.clone().unwrap();
+    assert!(error);
+    assert!(message.starts_with("invalid filter: "), "{message}");
+    assert!(message.contains("main.("), "{message}");
+    assert!(app.chips.is_empty());
+    assert!(app.filters().is_empty());
 }

@@ -18,7 +18,8 @@ use super::limit::GrowthLimit;
 use super::sites::{Series, Sites, StackSite, inline_suffixes, keep_shown, series};
 use super::stacks::{Granularity, NodeId, Stacks};
 use crate::profile::{
-    Profile, ProfileError, ValueType, default_type_source, diff_base_appends_as_is,
+    BaseMode, MergeError, Profile, ValueType, combine_with_base, default_type_source,
+    diff_base_appends_as_is, diff_base_owned,
 };
 
 /// How a site changed between the two profiles.
@@ -239,11 +240,11 @@ pub enum Comparison {
 impl Comparison {
     /// Prepares `base → new`; fails when the profiles cannot be compared
     /// (other sample or period types).
-    pub fn new(base: Profile, new: Profile, normalize: bool) -> Result<Comparison, ProfileError> {
+    pub fn new(base: Profile, new: Profile, normalize: bool) -> Result<Comparison, MergeError> {
         if diff_base_appends_as_is(&new, &base, normalize) {
             Ok(Comparison::Apart { base, new })
         } else {
-            Ok(Comparison::Merged(new.into_diff_base(&base, normalize)?))
+            Ok(Comparison::Merged(diff_base_owned(new, &base, normalize)?))
         }
     }
 
@@ -261,10 +262,10 @@ impl Comparison {
     /// The same comparison merged, as ranking needs it when
     /// [`DiffOptions::needs_merged`] (else [`diff`] merges a copy on each
     /// call); the new profile's arrays are taken over, not copied.
-    pub fn into_merged(self) -> Result<Comparison, ProfileError> {
+    pub fn into_merged(self) -> Result<Comparison, MergeError> {
         match self {
             Comparison::Apart { base, new } => {
-                Ok(Comparison::Merged(new.into_diff_base(&base, false)?))
+                Ok(Comparison::Merged(diff_base_owned(new, &base, false)?))
             }
             merged @ Comparison::Merged(_) => Ok(merged),
         }
@@ -281,12 +282,13 @@ impl Comparison {
 }
 
 /// Ranks the sites of a comparison by growth.
-pub fn diff(comparison: &Comparison, options: &DiffOptions) -> Result<Diff, ProfileError> {
+pub fn diff(comparison: &Comparison, options: &DiffOptions) -> Result<Diff, MergeError> {
     match comparison {
         Comparison::Merged(merged) => Ok(diff_merged(merged, options)),
-        Comparison::Apart { base, new } if options.needs_merged() => {
-            Ok(diff_merged(&Profile::diff_base(new, base, false)?, options))
-        }
+        Comparison::Apart { base, new } if options.needs_merged() => Ok(diff_merged(
+            &combine_with_base(&[new], &[base], BaseMode::DiffBase, false)?,
+            options,
+        )),
         Comparison::Apart { base, new } => Ok(diff_apart(base, new, options)),
     }
 }

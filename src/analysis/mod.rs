@@ -10,6 +10,7 @@ pub mod limit;
 pub mod names;
 pub mod sites;
 pub mod stacks;
+pub mod study;
 pub mod top;
 pub mod trend;
 
@@ -28,4 +29,5 @@ pub use stacks::{
     Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks, comparison_granularity,
     is_goroutine_profile,
 };
+pub use study::{Sides, Study, StudyError, Timeline, study_granularity};
 pub use top::{Top, TopOptions, TopRow, top, top_of};

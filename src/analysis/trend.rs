@@ -24,7 +24,7 @@ use super::limit::GrowthLimit;
 use super::sites::{Sites, StackSite, inline_suffixes, keep_shown, series};
 use super::stacks::{Granularity, NodeId, Stacks};
 use crate::profile::{
-    Merged, Profile, ProfileError, ValueType, appends_as_is, default_type_source, side_by_side,
+    MergeError, Merged, Profile, ValueType, appends_as_is, default_type_source, side_by_side,
     side_by_side_owned,
 };
 
@@ -126,7 +126,7 @@ impl Snapshots {
     /// profile's numbers, else lays them side by side; fails when they
     /// cannot be compared (no shared sample types, other period types) or
     /// there are none.
-    pub fn new(profiles: Vec<Profile>) -> Result<Snapshots, ProfileError> {
+    pub fn new(profiles: Vec<Profile>) -> Result<Snapshots, MergeError> {
         let refs: Vec<&Profile> = profiles.iter().collect();
         if !refs.is_empty() && appends_as_is(&refs) {
             Ok(Snapshots(Held::Apart(profiles)))
@@ -136,14 +136,14 @@ impl Snapshots {
     }
 
     /// Lays `profiles` side by side, whether or not they could stay apart.
-    pub fn merged(profiles: Vec<Profile>) -> Result<Snapshots, ProfileError> {
+    pub fn merged(profiles: Vec<Profile>) -> Result<Snapshots, MergeError> {
         Ok(Snapshots(Held::Merged(side_by_side_owned(profiles)?)))
     }
 
     /// The same snapshots laid side by side, as ranking needs them when
     /// [`TrendOptions::needs_merged`] (else [`trend`] merges them on each
     /// call).
-    pub fn into_merged(self) -> Result<Snapshots, ProfileError> {
+    pub fn into_merged(self) -> Result<Snapshots, MergeError> {
         match self.0 {
             Held::Apart(profiles) => Snapshots::merged(profiles),
             merged @ Held::Merged(_) => Ok(Snapshots(merged)),
@@ -353,7 +353,7 @@ pub fn trend(
     snapshots: &Snapshots,
     minutes: Option<&[f64]>,
     options: &TrendOptions,
-) -> Result<Trend, ProfileError> {
+) -> Result<Trend, MergeError> {
     let totals = snapshots.totals(options.sample_index);
     let sample_type = snapshots.profile().sample_types[options.sample_index].clone();
     match &snapshots.0 {

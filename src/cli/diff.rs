@@ -7,13 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use super::{
-    EXIT_GROWTH, Format, UsageError, ViewArgs, load_profiles, more_over, profile_info, sort_by,
-    warn_on_sample_type_mismatch,
-};
-use crate::analysis::comparison_granularity;
-use crate::analysis::diff::{Comparison, DiffOptions, GrowthOrder, diff};
-use crate::analysis::limit::GrowthLimit;
+use super::{Format, Input, ViewArgs, growth_limit, more_over, sort_by, warn};
+use crate::analysis::diff::{DiffOptions, GrowthOrder, diff};
+use crate::analysis::{Study, study_granularity};
+use crate::profile::BaseMode;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
 use crate::report::json::write_json;
 use crate::report::units::{percentage, signed_label};
@@ -30,7 +27,7 @@ pub struct DiffArgs {
     new: String,
 
     #[command(flatten)]
-    view: ViewArgs,
+    pub(crate) view: ViewArgs,
 
     /// Show at most N rows (0 = all).
     #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
@@ -70,11 +67,6 @@ pub struct DiffArgs {
     /// total (5%).
     #[arg(long, value_name = "LIMIT", value_parser = super::limit_syntax)]
     fail_on_growth: Option<String>,
-
-    /// Set from the command line's value source: whether `--granularity`
-    /// was given (goroutine profiles default to whole stacks).
-    #[arg(skip)]
-    pub(crate) granularity_given: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -86,40 +78,36 @@ enum SortArg {
 }
 
 pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let filters = args.view.filters()?;
-    let mut loaded = load_profiles(&[args.base.clone(), args.new.clone()], &args.view)?;
-    let (Some(new), Some(base)) = (loaded.pop(), loaded.pop()) else {
+    let view = args.view.resolve()?;
+    let inputs = Input::parse_all(&[args.base.clone(), args.new.clone()]);
+    let mut loaded = view.load(&inputs)?;
+    let (Some(new), Some(base), [base_input, new_input]) =
+        (loaded.pop(), loaded.pop(), inputs.as_slice())
+    else {
         anyhow::bail!("two profiles are needed");
     };
-    warn_on_sample_type_mismatch(&[&new, &base]);
-    let sides = [
-        profile_info(&args.base, &base),
-        profile_info(&args.new, &new),
-    ];
-    let comparison = Comparison::new(base, new, args.normalize)?;
+    let sides = [base_input.info(&base), new_input.info(&new)];
+    let study = Study::against(vec![new], vec![base], BaseMode::DiffBase, args.normalize)?;
+    for note in study.notes() {
+        warn(&note);
+    }
+    let comparison = study.into_comparison()?;
     let profile = comparison.profile();
-    let sample_index = args.view.sample_index(profile)?;
-    let granularity = comparison_granularity(
-        profile,
-        sample_index,
-        args.view.granularity,
-        args.granularity_given,
-    );
+    let sample_index = view.sample_index(profile)?;
+    let granularity = study_granularity(profile, sample_index, view.granularity);
     let by = sort_by(args.cum);
     let order = match args.sort {
         SortArg::Absolute => GrowthOrder::Absolute,
         SortArg::Relative => GrowthOrder::Relative,
     };
-    let limit = args
-        .fail_on_growth
-        .as_deref()
-        .map(|spec| GrowthLimit::parse(spec, &profile.sample_types[sample_index]))
-        .transpose()
-        .map_err(|e| UsageError(e.to_string()))?;
+    let limit = growth_limit(
+        args.fail_on_growth.as_deref(),
+        &profile.sample_types[sample_index],
+    )?;
     let options = DiffOptions {
         sample_index,
         granularity,
-        filters,
+        filters: view.filters,
         by,
         order,
         node_count: args.node_count,
@@ -164,12 +152,5 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
             write_json(out, &diff_json(sides, &result, &text))?;
         }
     }
-    match breach {
-        Some(reason) => {
-            out.flush()?;
-            eprintln!("pprof-tui: {}", super::one_line(&reason));
-            Ok(ExitCode::from(EXIT_GROWTH))
-        }
-        None => Ok(ExitCode::SUCCESS),
-    }
+    super::gate(breach, out)
 }

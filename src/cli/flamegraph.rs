@@ -8,13 +8,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{ViewArgs, load_profile, usage};
+use super::{Input, View, ViewArgs, usage};
+use crate::analysis::Study;
 use crate::export::flamegraph::{MAX_IMAGE_WIDTH, MIN_IMAGE_WIDTH};
 use crate::export::{
     DEFAULT_MIN_WIDTH, ExportError, ExportView, Palette, SvgOptions, default_title,
     export_folded_file, export_svg_file, write_folded, write_svg,
 };
-use crate::source::Source;
+use crate::profile::BaseMode;
 
 #[derive(Debug, Args)]
 pub struct FlamegraphArgs {
@@ -23,7 +24,7 @@ pub struct FlamegraphArgs {
     profile: String,
 
     #[command(flatten)]
-    view: ViewArgs,
+    pub(crate) view: ViewArgs,
 
     /// Write to this file ('-' for stdout). Without it, output goes to
     /// stdout unless stdout is a terminal.
@@ -105,33 +106,33 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<ExitCode> {
             true
         }
     };
-    let filters = args.view.filters()?;
-    let profile = load_profile(&args.profile, &args.view)?;
-    let sample_index = args.view.sample_index(&profile)?;
-    let base = args
-        .diff_base
-        .as_deref()
-        .map(|b| load_profile(b, &args.view))
-        .transpose()?;
-    let mut view = ExportView {
-        profile: &profile,
-        base: base.as_ref(),
-        normalize: args.normalize,
-        sample_index,
-        granularity: args.view.granularity,
-        filters,
-        zoom: Vec::new(),
-        title: None,
+    let view = args.view.resolve()?;
+    let input = &Input::parse_all(std::slice::from_ref(&args.profile))[..];
+    let base_input = Input::parse_all(args.diff_base.as_slice());
+    let profile = load_one(&view, input)?;
+    let sample_index = view.sample_index(&profile)?;
+    let study = match base_input.as_slice() {
+        [] => Study::of(vec![profile])?,
+        one => Study::against(
+            vec![profile],
+            vec![load_one(&view, one)?],
+            BaseMode::DiffBase,
+            args.normalize,
+        )?,
     };
-    view.title = Some(match &args.title {
+    let name = |inputs: &[Input]| inputs.first().map(|i| i.source.short_name());
+    let mut export = ExportView::of(
+        study.sides()?,
+        sample_index,
+        view.granularity(),
+        view.filters,
+    );
+    export.title = Some(match &args.title {
         Some(title) => title.clone(),
         None => default_title(
-            &Source::parse(&args.profile).short_name(),
-            args.diff_base
-                .as_deref()
-                .map(|b| Source::parse(b).short_name())
-                .as_deref(),
-            &view,
+            &name(input).unwrap_or_default(),
+            name(&base_input).as_deref(),
+            &export,
         ),
     });
     let options = SvgOptions {
@@ -142,20 +143,30 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<ExitCode> {
         ..SvgOptions::default()
     };
     let written = match (args.format, to_stdout) {
-        (FlameFormat::Svg, true) => write_svg(&view, &options, out).map(drop),
-        (FlameFormat::Folded, true) => write_folded(&view, out).map(drop),
-        (FlameFormat::Svg, false) => export_svg_file(&view, &options, output_path(args)).map(drop),
-        (FlameFormat::Folded, false) => export_folded_file(&view, output_path(args)).map(drop),
+        (FlameFormat::Svg, true) => write_svg(&export, &options, out).map(drop),
+        (FlameFormat::Folded, true) => write_folded(&export, out).map(drop),
+        (FlameFormat::Svg, false) => {
+            export_svg_file(&export, &options, output_path(args)).map(drop)
+        }
+        (FlameFormat::Folded, false) => export_folded_file(&export, output_path(args)).map(drop),
     };
     match written {
         // What the data cannot be drawn as names the data.
         Err(e @ (ExportError::Negative { .. } | ExportError::Overflow { .. })) => Err(e)
             .with_context(|| {
-                format!("profile '{}'", Source::parse(&args.profile).display_name())
+                let name = input.first().map(|i| i.source.display_name());
+                format!("profile '{}'", name.unwrap_or_default())
             })?,
         other => other?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the one profile `inputs` names.
+fn load_one(view: &View, inputs: &[Input]) -> Result<crate::profile::Profile> {
+    view.load(inputs)?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("no profile given"))
 }
 
 fn output_path(args: &FlamegraphArgs) -> &Path {

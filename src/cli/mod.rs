@@ -8,15 +8,18 @@ use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks, TagFilter, compile_regex};
-use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Profile, common_sample_types};
-use crate::report::ProfileInfo;
-use crate::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load, load_all};
+use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks};
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile};
+use crate::source::DEFAULT_MAX_DOWNLOAD;
+
+pub use request::{Input, View};
+pub use top::TopRequest;
 
 mod diff;
 mod docs;
 mod flamegraph;
-mod top;
+pub mod request;
+pub mod top;
 pub mod trend;
 mod tui;
 
@@ -135,6 +138,12 @@ pub struct ViewArgs {
     /// Refuse HTTP responses larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOWNLOAD)]
     pub max_download: u64,
+
+    /// Whether `--granularity` was on the command line (set once, from
+    /// clap's value source, in [`main`]): the help shows the default, but
+    /// the study decides the granularity of a comparison when none was asked.
+    #[arg(skip)]
+    pub(crate) granularity_given: bool,
 }
 
 fn parse_granularity(s: &str) -> Result<Granularity, String> {
@@ -148,83 +157,36 @@ pub enum Format {
     Json,
 }
 
-impl ViewArgs {
-    pub fn load_options(&self) -> LoadOptions {
-        LoadOptions {
-            decode: DecodeOptions {
-                max_decompressed: self.max_decompressed,
-            },
-            max_download: self.max_download,
-        }
-    }
-
-    /// Compiles the filter options.
-    pub fn filters(&self) -> Result<Filters> {
-        let regex = |name, re: &Option<String>| {
-            re.as_deref()
-                .map(|p| compile_regex(name, p))
-                .transpose()
-                .map_err(usage)
-        };
-        let tag = |name, spec: &Option<String>| {
-            spec.as_deref()
-                .map(|t| TagFilter::parse(name, t))
-                .transpose()
-                .map_err(usage)
-        };
-        Ok(Filters {
-            focus: regex("--focus", &self.focus)?,
-            ignore: regex("--ignore", &self.ignore)?,
-            hide: regex("--hide", &self.hide)?,
-            show: regex("--show", &self.show)?,
-            tag_focus: tag("--tagfocus", &self.tagfocus)?,
-            tag_ignore: tag("--tagignore", &self.tagignore)?,
-        })
-    }
-
-    /// Resolves `--sample-index` against a profile (default: the profile's own).
-    pub fn sample_index(&self, profile: &Profile) -> Result<usize> {
-        match &self.sample_index {
-            None => Ok(profile.default_sample_index()),
-            Some(spec) => profile.sample_index(spec).ok_or_else(|| {
-                let names: Vec<&str> = profile
-                    .sample_types
-                    .iter()
-                    .map(|t| t.name.as_str())
-                    .collect();
-                usage(format!(
-                    "unknown sample type '{spec}' (this profile has: {})",
-                    names.join(", ")
-                ))
-            }),
-        }
-    }
-}
-
-/// Loads a profile argument.
-pub fn load_profile(arg: &str, view: &ViewArgs) -> Result<Profile> {
-    load(&Source::parse(arg), &view.load_options())
-}
-
-/// Loads several profile arguments at once (in parallel), in argument order.
-pub fn load_profiles(args: &[String], view: &ViewArgs) -> Result<Vec<Profile>> {
-    let sources: Vec<Source> = args.iter().map(|a| Source::parse(a)).collect();
-    load_all(&sources, &view.load_options())
-}
-
-/// Header facts of a loaded profile argument.
-pub fn profile_info(arg: &str, profile: &Profile) -> ProfileInfo {
-    ProfileInfo {
-        source: Source::parse(arg).display_name(),
-        time_nanos: profile.time_nanos,
-    }
-}
-
 /// Checks the form of a `--fail-on-growth` limit at parse time.
 fn limit_syntax(spec: &str) -> Result<String, String> {
     crate::analysis::limit::GrowthLimit::check_syntax(spec)
         .map(|_| spec.to_owned())
         .map_err(|e| e.to_string())
+}
+
+/// `--fail-on-growth`'s limit for the sample type ranked (a usage error
+/// when a percentage or unit does not fit it).
+pub(crate) fn growth_limit(
+    spec: Option<&str>,
+    sample_type: &crate::profile::ValueType,
+) -> Result<Option<crate::analysis::limit::GrowthLimit>> {
+    spec.map(|spec| crate::analysis::limit::GrowthLimit::parse(spec, sample_type))
+        .transpose()
+        .map_err(|e| UsageError(e.to_string()).into())
+}
+
+/// The end of a report gated by `--fail-on-growth`: when the limit was
+/// exceeded, the report is flushed, the reason goes to stderr and the exit
+/// code is 3.
+pub(crate) fn gate(breach: Option<String>, out: &mut dyn Write) -> Result<ExitCode> {
+    match breach {
+        Some(reason) => {
+            out.flush()?;
+            eprintln!("pprof-tui: {}", one_line(&reason));
+            Ok(ExitCode::from(EXIT_GROWTH))
+        }
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// `; 2 more sites are over it`, or nothing.
@@ -303,33 +265,12 @@ pub fn warn(message: &str) {
     eprintln!("pprof-tui: warning: {}", one_line(message));
 }
 
-/// Warns when profiles about to be merged or compared do not all have the
-/// same sample types: only the common ones are kept.
-pub fn warn_on_sample_type_mismatch(profiles: &[&Profile]) {
-    let common = common_sample_types(profiles);
-    let differ = profiles.iter().any(|p| {
-        p.sample_types.len() != common.len()
-            || p.sample_types
-                .iter()
-                .zip(&common)
-                .any(|(t, c)| &t.name != c)
-    });
-    if differ && !common.is_empty() {
-        warn(&format!(
-            "the profiles have different sample types; using the {} they share: {}",
-            common.len(),
-            common.join(", ")
-        ));
-    }
-}
-
-/// Whether `--granularity` was given on the command line of `subcommand`
-/// (rather than left at its default).
-fn granularity_given(matches: &ArgMatches, subcommand: &str) -> bool {
-    matches
-        .subcommand_matches(subcommand)
-        .and_then(|m| m.value_source("granularity"))
-        == Some(ValueSource::CommandLine)
+/// Whether `--granularity` was on the command line of the subcommand the
+/// user ran (or of the root), rather than left at its default.
+pub(crate) fn granularity_given(matches: &ArgMatches) -> bool {
+    let matches = matches.subcommand().map_or(matches, |(_, m)| m);
+    matches!(matches.try_get_raw("granularity"), Ok(Some(_)))
+        && matches.value_source("granularity") == Some(ValueSource::CommandLine)
 }
 
 /// `--cum` as a sort order.
@@ -339,17 +280,7 @@ pub fn sort_by(cum: bool) -> SortBy {
 
 /// Parses arguments, runs, prints any error as one line, returns the exit code.
 pub fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    match &mut cli.command {
-        Some(Command::Diff(args)) => args.granularity_given = granularity_given(&matches, "diff"),
-        Some(Command::Trend(args)) => args.granularity_given = granularity_given(&matches, "trend"),
-        None => {
-            cli.tui.granularity_given =
-                matches.value_source("granularity") == Some(ValueSource::CommandLine)
-        }
-        _ => {}
-    }
+    let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = run(cli, &mut out).and_then(|code| {
@@ -368,6 +299,23 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Parses a command line (`argv[0]` first) into clap's structs, noting once
+/// whether `--granularity` was given.
+fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    let given = granularity_given(&matches);
+    match &mut cli.command {
+        Some(Command::Top(args)) => args.view.granularity_given = given,
+        Some(Command::Flamegraph(args)) => args.view.granularity_given = given,
+        Some(Command::Diff(args)) => args.view.granularity_given = given,
+        Some(Command::Trend(args)) => args.view.granularity_given = given,
+        None => cli.tui.view.granularity_given = given,
+        Some(Command::Completions(_) | Command::Man(_)) => {}
+    }
+    Ok(cli)
 }
 
 fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {

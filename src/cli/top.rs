@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::{Format, ViewArgs, load_profiles, sort_by, warn_on_sample_type_mismatch};
-use crate::analysis::{Demangle, TopOptions, top};
-use crate::profile::{BaseMode, Profile, combine_with_base, merge};
+use super::{Format, Input, View, ViewArgs, sort_by};
+use crate::analysis::SortBy;
+use crate::analysis::{Demangle, Study, TopOptions, top};
+use crate::profile::{BaseMode, Profile};
 use crate::report::json::{top_json, write_json};
 use crate::report::text::{TextOptions, write_top};
 use crate::safe_text::TerminalSafe;
@@ -38,7 +39,7 @@ pub struct TopArgs {
     normalize: bool,
 
     #[command(flatten)]
-    view: ViewArgs,
+    pub(crate) view: ViewArgs,
 
     /// Show at most N rows (0 = all).
     #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
@@ -73,37 +74,116 @@ pub struct TopArgs {
     demangle: Demangle,
 }
 
-pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let filters = args.view.filters()?;
-    let profile = load(args)?;
-    let sample_index = args.view.sample_index(&profile)?;
-    super::note_filters(&profile, &filters, args.demangle);
-    let node_fraction = args.node_fraction.unwrap_or(match args.format {
-        Format::Text => 0.005,
-        Format::Json => 0.0,
-    });
-    let options = TopOptions {
-        sample_index,
-        granularity: args.view.granularity,
-        filters,
-        sort: sort_by(args.cum),
-        node_count: args.node_count,
-        node_fraction,
-        demangle: args.demangle,
-    };
-    let table = top(&profile, &options);
-    match args.format {
-        Format::Text => {
-            let text = TextOptions {
+/// `top` resolved: what the command line asks for, in the library's
+/// terms. The CLI and the oracle tests both go through it.
+#[derive(Debug)]
+pub struct TopRequest {
+    /// The profiles under study, merged when several.
+    pub inputs: Vec<Input>,
+    /// `--diff-base` or `--base` profiles, merged when several.
+    pub bases: Vec<Input>,
+    pub mode: BaseMode,
+    pub normalize: bool,
+    pub view: View,
+    pub format: Format,
+    /// Text layout: unit and the node fraction the header states.
+    pub text: TextOptions,
+    sort: SortBy,
+    node_count: usize,
+    demangle: Demangle,
+}
+
+impl TopRequest {
+    /// Resolves `pprof-tui top ARGS…` (`args` without `top`), as the
+    /// command line does; clap's errors (usage) are errors here.
+    pub fn parse<I, T>(args: I) -> Result<TopRequest>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let words = ["pprof-tui", "top"].map(std::ffi::OsString::from);
+        let args = words.into_iter().chain(args.into_iter().map(Into::into));
+        match super::parse(args)?.command {
+            Some(super::Command::Top(args)) => TopRequest::resolve(&args),
+            _ => anyhow::bail!("not a top command"),
+        }
+    }
+
+    /// Resolves parsed arguments once.
+    pub(crate) fn resolve(args: &TopArgs) -> Result<TopRequest> {
+        let view = args.view.resolve()?;
+        let (bases, mode) = if args.diff_base.is_empty() {
+            (&args.base, BaseMode::Subtract)
+        } else {
+            (&args.diff_base, BaseMode::DiffBase)
+        };
+        let node_fraction = args.node_fraction.unwrap_or(match args.format {
+            Format::Text => 0.005,
+            Format::Json => 0.0,
+        });
+        Ok(TopRequest {
+            inputs: Input::parse_all(&args.profiles),
+            bases: Input::parse_all(bases),
+            mode,
+            normalize: args.normalize,
+            view,
+            format: args.format,
+            text: TextOptions {
                 unit: args.unit.clone(),
                 node_fraction,
-            };
+            },
+            sort: sort_by(args.cum),
+            node_count: args.node_count,
+            demangle: args.demangle,
+        })
+    }
+
+    /// Loads the profiles and puts them in their roles: one, merged, or
+    /// against bases.
+    pub fn study(&self) -> Result<Study> {
+        let all: Vec<Input> = self.inputs.iter().chain(&self.bases).cloned().collect();
+        let mut loaded = self.view.load(&all)?;
+        let bases = loaded.split_off(self.inputs.len().min(loaded.len()));
+        Ok(if bases.is_empty() {
+            Study::of(loaded)?
+        } else {
+            Study::against(loaded, bases, self.mode, self.normalize)?
+        })
+    }
+
+    /// The ranking's options for `profile` (the sample index resolved
+    /// against it).
+    pub fn options(&self, profile: &Profile) -> Result<TopOptions> {
+        Ok(TopOptions {
+            sample_index: self.view.sample_index(profile)?,
+            granularity: self.view.granularity(),
+            filters: self.view.filters.clone(),
+            sort: self.sort,
+            node_count: self.node_count,
+            node_fraction: self.text.node_fraction,
+            demangle: self.demangle,
+        })
+    }
+}
+
+pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let request = TopRequest::resolve(args)?;
+    let study = request.study()?;
+    for note in study.notes() {
+        super::warn(&note);
+    }
+    let profile = study.into_profile()?;
+    let options = request.options(&profile)?;
+    super::note_filters(&profile, &options.filters, request.demangle);
+    let table = top(&profile, &options);
+    match request.format {
+        Format::Text => {
             write_top(
                 &mut TerminalSafe::new(&mut *out),
                 &profile,
                 &table,
                 &options.filters,
-                &text,
+                &request.text,
             )?;
         }
         Format::Json => {
@@ -111,35 +191,4 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Loads and combines the profiles the arguments name.
-fn load(args: &TopArgs) -> Result<Profile> {
-    let (bases, mode) = if args.diff_base.is_empty() {
-        (&args.base, BaseMode::Subtract)
-    } else {
-        (&args.diff_base, BaseMode::DiffBase)
-    };
-    let all: Vec<String> = args.profiles.iter().chain(bases).cloned().collect();
-    let mut loaded = load_profiles(&all, &args.view)?;
-    if loaded.len() == 1 {
-        return Ok(loaded.remove(0));
-    }
-    let refs: Vec<&Profile> = loaded.iter().collect();
-    warn_on_sample_type_mismatch(&refs);
-    if mode == BaseMode::DiffBase && loaded.len() == 2 && args.profiles.len() == 1 {
-        // The common case, without copying the new profile.
-        let (Some(base), Some(new)) = (loaded.pop(), loaded.pop()) else {
-            anyhow::bail!("two profiles are needed");
-        };
-        return Ok(new.into_diff_base(&base, args.normalize)?);
-    }
-    let refs: Vec<&Profile> = loaded.iter().collect();
-    let (sources, bases) = refs.split_at(args.profiles.len());
-    let combined = if bases.is_empty() {
-        merge(sources)
-    } else {
-        combine_with_base(sources, bases, mode, args.normalize)
-    };
-    Ok(combined?)
 }

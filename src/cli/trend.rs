@@ -7,14 +7,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::{
-    EXIT_GROWTH, Format, UsageError, ViewArgs, load_profiles, more_over, one_line, profile_info,
-    sort_by, warn,
-};
-use crate::analysis::comparison_granularity;
-use crate::analysis::limit::GrowthLimit;
-use crate::analysis::trend::{Snapshots, TrendOptions, alloc_warning, chronological_order, trend};
-use crate::profile::{Profile, common_sample_types};
+use super::{Format, Input, View, ViewArgs, growth_limit, more_over, sort_by, warn};
+use crate::analysis::trend::{TrendOptions, alloc_warning, trend};
+use crate::analysis::{Study, Timeline, study_granularity};
 use crate::report::ProfileInfo;
 use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
@@ -30,7 +25,7 @@ pub struct TrendArgs {
     snapshots: Vec<String>,
 
     #[command(flatten)]
-    view: ViewArgs,
+    pub(crate) view: ViewArgs,
 
     /// Show at most N rows (0 = all).
     #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
@@ -57,136 +52,54 @@ pub struct TrendArgs {
     /// of the first snapshot's total (5%).
     #[arg(long, value_name = "LIMIT", value_parser = super::limit_syntax)]
     fail_on_growth: Option<String>,
-
-    /// Set from the command line's value source: whether `--granularity`
-    /// was given (goroutine profiles default to whole stacks).
-    #[arg(skip)]
-    pub(crate) granularity_given: bool,
 }
 
-/// Snapshots put in comparison order (oldest first, see
-/// [`chronological_order`]): what `trend` and the interactive Trend view
-/// both start from.
-pub struct Ordered {
-    /// The profiles, oldest first.
-    pub profiles: Vec<Profile>,
-    /// Their sources and time stamps, in the same order.
-    pub infos: Vec<ProfileInfo>,
-    /// Reordering and sample-type notes for the user.
-    pub warnings: Vec<String>,
-    /// Every snapshot has a time stamp and the order follows them.
-    pub by_time: bool,
-    /// Each snapshot's time in minutes since the first, when ordered by time.
-    pub minutes: Option<Vec<f64>>,
+/// The sources of snapshots put in comparison order, with their times.
+pub fn snapshot_infos(timeline: &Timeline) -> Vec<ProfileInfo> {
+    timeline
+        .names
+        .iter()
+        .zip(&timeline.profiles)
+        .map(|(name, p)| ProfileInfo {
+            source: name.clone(),
+            time_nanos: p.time_nanos,
+        })
+        .collect()
 }
 
-/// Orders loaded snapshots (`args[i]` is where `loaded[i]` came from) for
-/// comparison, noting anything the user should know about the order.
-pub fn order_snapshots(args: &[String], loaded: Vec<Profile>) -> Ordered {
-    let infos: Vec<ProfileInfo> = args
-        .iter()
-        .zip(&loaded)
-        .map(|(arg, p)| profile_info(arg, p))
-        .collect();
-    let mut warnings = Vec::new();
-    let times: Vec<i64> = loaded.iter().map(|p| p.time_nanos).collect();
-    let chronology = chronological_order(&times);
-    if chronology.reordered {
-        let names: Vec<&str> = chronology
-            .order
-            .iter()
-            .filter_map(|&i| infos.get(i))
-            .map(|info| info.source.as_str())
-            .collect();
-        warnings.push(format!(
-            "the snapshots' time stamps disagree with the order given; comparing them oldest first: {}",
-            names.join(", ")
-        ));
-    }
-    if chronology.partly_timed {
-        warnings.push(
-            "some snapshots have no time stamp; comparing them in the order given".to_owned(),
-        );
-    }
-    let mut slots: Vec<Option<Profile>> = loaded.into_iter().map(Some).collect();
-    let ordered: Vec<Profile> = chronology
-        .order
-        .iter()
-        .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
-        .collect();
-    let infos: Vec<ProfileInfo> = chronology
-        .order
-        .iter()
-        .filter_map(|&i| infos.get(i).cloned())
-        .collect();
-    let refs: Vec<&Profile> = ordered.iter().collect();
-    let common = common_sample_types(&refs);
-    if refs.iter().any(|p| {
-        p.sample_types.len() != common.len()
-            || p.sample_types
-                .iter()
-                .zip(&common)
-                .any(|(t, c)| &t.name != c)
-    }) && !common.is_empty()
-    {
-        warnings.push(format!(
-            "the snapshots have different sample types; comparing the {} they share: {}",
-            common.len(),
-            common.join(", ")
-        ));
-    }
-    let times: Vec<i64> = ordered.iter().map(|p| p.time_nanos).collect();
-    let minutes: Option<Vec<f64>> = chronology.by_time.then(|| {
-        let first = times.first().copied().unwrap_or(0);
-        times
-            .iter()
-            .map(|t| t.wrapping_sub(first) as f64 / 60e9)
-            .collect()
-    });
-    Ordered {
-        profiles: ordered,
-        infos,
-        warnings,
-        by_time: chronology.by_time,
-        minutes,
-    }
+/// Loads snapshots and puts them in time order (see [`Study::snapshots`]).
+pub fn load_timeline(args: &[String], view: &View) -> Result<Timeline> {
+    let inputs = Input::parse_all(args);
+    let loaded = view.load(&inputs)?;
+    let names = inputs.iter().map(|i| i.source.display_name()).collect();
+    Ok(Study::snapshots(loaded, names).into_timeline()?)
 }
 
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let filters = args.view.filters()?;
-    let loaded = load_profiles(&args.snapshots, &args.view)?;
-    let Ordered {
-        profiles: ordered,
-        infos,
-        mut warnings,
+    let view = args.view.resolve()?;
+    let mut timeline = load_timeline(&args.snapshots, &view)?;
+    let infos = snapshot_infos(&timeline);
+    let snapshots = timeline.take_snapshots()?;
+    let Timeline {
+        notes: mut warnings,
         by_time,
         minutes,
-    } = order_snapshots(&args.snapshots, loaded);
-    let snapshots = Snapshots::new(ordered)?;
+        ..
+    } = timeline;
     let profile = snapshots.profile();
-    let sample_index = args.view.sample_index(profile)?;
+    let sample_index = view.sample_index(profile)?;
     let sample_type = &profile.sample_types[sample_index];
     warnings.extend(alloc_warning(&sample_type.name));
     for w in &warnings {
         warn(w);
     }
-    let granularity = comparison_granularity(
-        profile,
-        sample_index,
-        args.view.granularity,
-        args.granularity_given,
-    );
-    let limit = args
-        .fail_on_growth
-        .as_deref()
-        .map(|spec| GrowthLimit::parse(spec, sample_type))
-        .transpose()
-        .map_err(|e| UsageError(e.to_string()))?;
+    let granularity = study_granularity(profile, sample_index, view.granularity);
+    let limit = growth_limit(args.fail_on_growth.as_deref(), sample_type)?;
     let by = sort_by(args.cum);
     let options = TrendOptions {
         sample_index,
         granularity,
-        filters,
+        filters: view.filters,
         by,
         node_count: args.node_count,
         limit: limit.clone(),
@@ -234,12 +147,5 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             write_json(out, &doc)?;
         }
     }
-    match breach {
-        Some(reason) => {
-            out.flush()?;
-            eprintln!("pprof-tui: {}", one_line(&reason));
-            Ok(ExitCode::from(EXIT_GROWTH))
-        }
-        None => Ok(ExitCode::SUCCESS),
-    }
+    super::gate(breach, out)
 }

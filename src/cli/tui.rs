@@ -8,11 +8,9 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::Args;
 
-use super::trend::order_snapshots;
-use super::{ViewArgs, load_profiles};
-use crate::analysis::trend::Snapshots;
-use crate::profile::Profile;
-use crate::source::Source;
+use super::{Input, View, ViewArgs};
+use crate::analysis::Study;
+use crate::profile::BaseMode;
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
 use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
@@ -21,7 +19,7 @@ use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
 #[derive(Debug, Clone, Args)]
 pub struct TuiArgs {
     #[command(flatten)]
-    view: ViewArgs,
+    pub(crate) view: ViewArgs,
 
     /// Directories to look for source files in (separated like PATH), as pprof's -source_path.
     #[arg(long, value_name = "DIRS")]
@@ -43,11 +41,6 @@ pub struct TuiArgs {
     /// Directory `e` writes SVG files into (default: the working directory).
     #[arg(long, value_name = "DIR")]
     export_dir: Option<PathBuf>,
-
-    /// Set from the command line's value source: whether `--granularity`
-    /// was given (the Trend view compares whole goroutine stacks otherwise).
-    #[arg(skip)]
-    pub(crate) granularity_given: bool,
 }
 
 impl TuiArgs {
@@ -85,62 +78,50 @@ impl TuiArgs {
 
 pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
     // Bad filters are reported before the terminal is touched.
-    args.view.filters()?;
+    let view = args.view.resolve()?;
     if args.diff_base.is_some() && profiles.len() > 1 {
         anyhow::bail!("--diff-base compares one profile with a base; give one PROFILE");
     }
+    let inputs = Input::parse_all(profiles);
+    let base = Input::parse_all(args.diff_base.as_slice());
     // Several snapshots without --merge: the Trend view over all of them,
     // the other views on the newest.
     let trend_mode = profiles.len() > 1 && !args.merge;
-    let mut title = profiles
+    let mut title = inputs
         .iter()
-        .map(|p| Source::parse(p).short_name())
+        .map(|i| i.source.short_name())
         .collect::<Vec<_>>()
         .join(" + ");
-    if let Some(base) = &args.diff_base {
-        title = format!("{title} vs {}", Source::parse(base).short_name());
+    let base_name = base.first().map(|b| b.source.short_name());
+    if let Some(base) = &base_name {
+        title = format!("{title} vs {base}");
     }
     // What export file names start with: the profile shown, plainly.
-    let shown = profiles.last().map(|p| Source::parse(p).short_name());
-    let base = args
-        .diff_base
-        .as_deref()
-        .map(|b| Source::parse(b).short_name());
-    let mut stem = export_stem(shown.as_deref().unwrap_or("profile"), base.as_deref());
+    let shown = inputs.last().map(|i| i.source.short_name());
+    let mut stem = export_stem(shown.as_deref().unwrap_or("profile"), base_name.as_deref());
     if profiles.len() > 1 && args.merge {
         stem.push_str(".merged");
     }
     let what = profiles.join(" ");
-    let profiles = profiles.to_vec();
     let args = args.clone();
     let load = move |size: (u16, u16)| -> Result<App> {
         if trend_mode {
-            return trend_app(&profiles, &args, size);
+            return trend_app(&inputs, &view, &args, size);
         }
-        let mut names = profiles.clone();
-        names.extend(args.diff_base.iter().cloned());
-        let mut loaded = load_profiles(&names, &args.view)?;
-        let base = args
-            .diff_base
-            .as_ref()
-            .and_then(|_| loaded.pop())
-            .map(Arc::new);
-        let new = if loaded.len() == 1 {
-            loaded.pop().map(Arc::new)
+        let mut loaded = view.load(&[inputs.as_slice(), base.as_slice()].concat())?;
+        let study = if base.is_empty() {
+            Study::of(loaded)?
         } else {
-            Some(Arc::new(Profile::merge(&loaded)?))
+            let bases = loaded.split_off(inputs.len().min(loaded.len()));
+            Study::against(loaded, bases, BaseMode::DiffBase, args.normalize)?
         };
-        let new = new.ok_or_else(|| anyhow::anyhow!("no profile given"))?;
-        let profile = match &base {
-            Some(base) => Arc::new(Profile::diff_base(&new, base, args.normalize)?),
-            None => Arc::clone(&new),
-        };
-        let sample_index = args.view.sample_index(&profile)?;
-        let options = app_options(&args, title, stem, sample_index, size);
+        let (profile, study) = study.into_shown()?;
+        let sample_index = view.sample_index(&profile)?;
+        let options = app_options(&args, &view, title, stem, sample_index, size);
         App::new(
             profile,
             AppOptions {
-                sides: base.map(|base| (new, base, args.normalize)),
+                sides: Some(study),
                 ..options
             },
         )
@@ -151,6 +132,7 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
 
 fn app_options(
     args: &TuiArgs,
+    view: &View,
     title: String,
     export_stem: String,
     sample_index: usize,
@@ -159,7 +141,7 @@ fn app_options(
     AppOptions {
         title,
         sample_index,
-        granularity: args.view.granularity,
+        granularity: view.granularity(),
         chips: args.chips(),
         source_paths: args.source_paths(),
         export_dir: args
@@ -176,31 +158,47 @@ fn app_options(
 
 /// The app over several snapshots: ordered and ranked as `pprof-tui trend`
 /// does, opened on the Trend view, the other views on the newest snapshot.
-fn trend_app(profiles: &[String], args: &TuiArgs, size: (u16, u16)) -> Result<App> {
-    let loaded = load_profiles(profiles, &args.view)?;
-    let ordered = order_snapshots(profiles, loaded);
-    let newest = ordered
+/// The sample type is resolved once, against the snapshots as the study
+/// holds them, and shown by the same name in the newest.
+fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) -> Result<App> {
+    let loaded = view.load(inputs)?;
+    let names = inputs.iter().map(|i| i.source.display_name()).collect();
+    let mut timeline = Study::snapshots(loaded, names).into_timeline()?;
+    let newest = timeline
         .profiles
         .last()
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("no profile given"))?;
-    let newest_source = ordered
-        .infos
-        .last()
-        .map_or_else(String::new, |i| i.source.clone());
-    let title = format!("{newest_source} (newest of {})", ordered.infos.len());
-    let stem = export_stem(&Source::parse(&newest_source).short_name(), None);
-    let snapshots = Snapshots::new(ordered.profiles)?;
+    let newest_input = timeline.order.last().and_then(|&i| inputs.get(i));
+    let title = format!(
+        "{} (newest of {})",
+        newest_input.map_or_else(String::new, |i| i.source.display_name()),
+        timeline.names.len()
+    );
+    let stem = export_stem(
+        &newest_input.map_or_else(String::new, |i| i.source.short_name()),
+        None,
+    );
+    let snapshots = timeline.take_snapshots()?;
+    let sample_index = view.sample_index(snapshots.profile())?;
+    let name = &snapshots.profile().sample_types[sample_index].name;
+    let shown_index = newest
+        .sample_types
+        .iter()
+        .position(|t| &t.name == name)
+        .ok_or_else(|| anyhow::anyhow!("the newest snapshot has no sample type '{name}'"))?;
     let input = TrendInput {
-        sample_index: args.view.sample_index(snapshots.profile())?,
+        sample_index,
         snapshots,
-        minutes: ordered.minutes,
-        granularity: args.view.granularity,
-        granularity_given: args.granularity_given,
-        filters: args.view.filters()?,
-        warnings: ordered.warnings,
+        minutes: timeline.minutes,
+        granularity: view.granularity,
+        filters: view.filters.clone(),
+        warnings: timeline.notes,
     };
-    let sample_index = args.view.sample_index(&newest)?;
-    let options = app_options(args, title, stem, sample_index, size);
-    Ok(App::new(Arc::new(newest), options)?.with_trend(input)?)
+    let newest = Arc::new(newest);
+    let options = AppOptions {
+        sides: Some(Study::One(Arc::clone(&newest))),
+        ..app_options(args, view, title, stem, shown_index, size)
+    };
+    Ok(App::new(newest, options)?.with_trend(input)?)
 }

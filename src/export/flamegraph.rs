@@ -24,7 +24,7 @@ use inferno::flamegraph::{Direction, Options};
 use super::titles::{DrawnFrame, FrameTitles, Measure, TitleRewriter};
 use super::tree::{Pair, StackSet};
 use super::{ExportError, write_output};
-use crate::analysis::{Filters, Granularity};
+use crate::analysis::{Filters, Granularity, Sides};
 use crate::profile::Profile;
 
 /// What is on screen: the view an export reproduces.
@@ -50,6 +50,38 @@ pub struct ExportView<'a> {
     /// The graph's title; `None` for `<sample type> — <total>` (see
     /// [`default_title`] for one that names the file).
     pub title: Option<String>,
+}
+
+impl<'a> ExportView<'a> {
+    /// The whole view of what a study prepared (see
+    /// [`Study::sides`](crate::analysis::Study::sides)), untitled.
+    pub fn of(
+        sides: Sides<'a>,
+        sample_index: usize,
+        granularity: Granularity,
+        filters: Filters,
+    ) -> ExportView<'a> {
+        ExportView {
+            profile: sides.new,
+            base: sides.base,
+            normalize: sides.normalize,
+            sample_index,
+            granularity,
+            filters,
+            zoom: Vec::new(),
+            title: None,
+        }
+    }
+
+    /// What the view draws, as the study prepares it (`-normalize`'s
+    /// merge and scale live there).
+    pub fn sides(&self) -> Sides<'_> {
+        Sides {
+            new: self.profile,
+            base: self.base,
+            normalize: self.normalize,
+        }
+    }
 }
 
 /// The default `min_width`: frames under 0.05% of the total width (0.6 px
@@ -355,7 +387,7 @@ fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure) -> Option<
             "differential vs base ({}): width = this profile, colour = change in own value (red grew, blue shrank)",
             measure.short(base)
         ));
-        if view.normalize && view.base.is_some() {
+        if view.sides().scales() {
             parts.push("scaled to the base's total (normalize)".to_owned());
         }
     }

@@ -121,13 +121,9 @@ impl StackSet {
                 count,
             });
         };
-        // pprof merges the compared profile (identical samples combined)
-        // before `-normalize` rounds each sample's value.
-        let merged = match view.base {
-            Some(_) if view.normalize => Some(crate::profile::merge(&[profile])?),
-            _ => None,
-        };
-        let profile = merged.as_ref().unwrap_or(profile);
+        let sides = view.sides();
+        let prepared = sides.prepared()?;
+        let profile = &*prepared;
         let mut inputs = vec![Input {
             profile,
             sample_index: view.sample_index,
@@ -143,9 +139,7 @@ impl StackSet {
                     .ok_or_else(|| ExportError::BaseSampleType {
                         name: sample_type.name.clone(),
                     })?;
-                let scale = view
-                    .normalize
-                    .then(|| normalize_ratio(profile, view.sample_index, base, base_index));
+                let scale = sides.scale(profile, view.sample_index, base_index);
                 inputs[0].scale = scale;
                 inputs.push(Input {
                     profile: base,
@@ -421,35 +415,15 @@ pub(crate) fn view_total(view: &ExportView<'_>) -> i64 {
     let Some(sample_type) = view.profile.sample_types.get(view.sample_index) else {
         return 0;
     };
-    let scale = match view.base {
-        Some(base) if view.normalize => base
+    let sides = view.sides();
+    let scale = sides.base.and_then(|base| {
+        let base_index = base
             .sample_types
             .iter()
-            .position(|t| t.name == sample_type.name)
-            .map(|base_index| normalize_ratio(view.profile, view.sample_index, base, base_index)),
-        _ => None,
-    };
+            .position(|t| t.name == sample_type.name)?;
+        sides.scale(view.profile, view.sample_index, base_index)
+    });
     abs_totals(view.profile, view.sample_index, scale).0
-}
-
-/// pprof's `-normalize` (`Profile.Normalize`) scales the compared profile,
-/// not the base: every sample of the new profile is multiplied by
-/// base total ÷ new total (sums of the raw values, before any filter) and
-/// rounded half away from zero (Go's `math.Round`, Rust's `f64::round`).
-fn normalize_ratio(profile: &Profile, index: usize, base: &Profile, base_index: usize) -> f64 {
-    let new = raw_sum(profile, index);
-    let old = raw_sum(base, base_index);
-    if new == 0 {
-        0.0
-    } else {
-        old as f64 / new as f64
-    }
-}
-
-/// Sum of the raw values, as pprof's `Normalize` computes it.
-fn raw_sum(profile: &Profile, index: usize) -> i64 {
-    let samples = profile.samples();
-    (0..samples.len()).fold(0i64, |sum, s| sum.saturating_add(samples.value(s, index)))
 }
 
 /// pprof's report total: the sum of |value| over all samples, before

@@ -18,6 +18,9 @@ pub enum ProfileError {
     TooLarge { limit: u64 },
     #[error("not a pprof protobuf: {0}")]
     Protobuf(String),
+    /// prost's own decode error, kept as the source.
+    #[error("not a pprof protobuf: {0}")]
+    Prost(#[source] prost::DecodeError),
     #[error("the profile has no sample types")]
     NoSampleTypes,
     #[error("string index {index} is out of range (the string table has {len} entries)")]
@@ -53,6 +56,6 @@ pub enum ProfileError {
 
 impl From<prost::DecodeError> for ProfileError {
     fn from(e: prost::DecodeError) -> Self {
-        ProfileError::Protobuf(e.to_string())
+        ProfileError::Prost(e)
     }
 }

@@ -27,8 +27,8 @@ use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
-use crate::analysis::{CallId, Filters, Granularity, NodeId};
-use crate::profile::{Profile, ProfileError};
+use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
+use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
 
 /// What the app is started with.
@@ -53,10 +53,10 @@ pub struct AppOptions {
     /// Compute new models on another thread (the interactive UI) instead of
     /// inside `update` (tests, benchmarks).
     pub background: bool,
-    /// In diff mode: the new and the base profile as loaded (the app's
-    /// profile is their `--diff-base` combination), and `--normalize`;
-    /// SVG export draws from these.
-    pub sides: Option<(Arc<Profile>, Arc<Profile>, bool)>,
+    /// The study the app's profile was prepared from (in diff mode: the new
+    /// and the base profile, which the app shows combined); SVG export
+    /// draws from it. `None`: the app's profile alone.
+    pub sides: Option<Study>,
 }
 
 /// The application.
@@ -67,6 +67,8 @@ pub struct App {
     pub view: ViewKind,
     pub help: HelpView,
     pub chips: Vec<Chip>,
+    /// The filters the chips stand for, compiled once when they change.
+    filters: Filters,
     pub top: TopView,
     pub flame: FlameView,
     pub peek: PeekView,
@@ -84,7 +86,8 @@ pub struct App {
     export_stem: String,
     quit: bool,
     background: bool,
-    sides: Option<(Arc<Profile>, Arc<Profile>, bool)>,
+    /// What export draws (see [`AppOptions::sides`]).
+    study: Study,
     jobs: Jobs,
     /// What is being computed, and since when: the progress indicator.
     pub busy: Option<(&'static str, Instant)>,
@@ -118,13 +121,27 @@ impl App {
     /// Builds the app around a first model (see [`App::first_model`]) and
     /// queues the call tree.
     pub fn with_model(profile: Arc<Profile>, model: Model, options: AppOptions) -> App {
+        let study = options
+            .sides
+            .unwrap_or_else(|| Study::One(Arc::clone(&profile)));
+        // `first_model` compiled these chips already; should they fail
+        // here, the app opens unfiltered and says why.
+        let (chips, filters, message) = match filters_of(&options.chips) {
+            Ok(filters) => (options.chips, filters, None),
+            Err(e) => (
+                Vec::new(),
+                Filters::default(),
+                Some((format!("invalid filter: {e:#}"), true)),
+            ),
+        };
         let mut app = App {
             profile,
             title: options.title,
             model,
             view: ViewKind::Top,
             help: HelpView::default(),
-            chips: options.chips,
+            chips,
+            filters,
             top: TopView::default(),
             flame: FlameView::default(),
             peek: PeekView::default(),
@@ -132,7 +149,7 @@ impl App {
             trend: None,
             search: None,
             prompt: None,
-            message: None,
+            message,
             size: options.size,
             theme: options.theme,
             source_paths: options.source_paths,
@@ -140,7 +157,7 @@ impl App {
             export_stem: options.export_stem,
             quit: false,
             background: options.background,
-            sides: options.sides,
+            study,
             jobs: Jobs::default(),
             busy: None,
             carry: None,
@@ -170,7 +187,7 @@ impl App {
     /// Adds the Trend view over `input` and shows it; the other views keep
     /// showing the app's profile (the newest snapshot). Fails when the
     /// snapshots had to be merged and could not be.
-    pub fn with_trend(mut self, input: TrendInput) -> Result<App, ProfileError> {
+    pub fn with_trend(mut self, input: TrendInput) -> Result<App, MergeError> {
         let trend = TrendModel::new(input)?;
         self.trend = Some(trend);
         self.view = ViewKind::Trend;
@@ -225,7 +242,7 @@ impl App {
 
     /// The filters the current chips stand for.
     pub fn filters(&self) -> Filters {
-        filters_of(&self.chips).unwrap_or_default()
+        self.filters.clone()
     }
 
     // ---- The selected function: each view answers for itself.
@@ -497,9 +514,9 @@ impl App {
     /// Writes the flame graph of what is on screen (sample type,
     /// granularity, filters, zoom, orientation) as an SVG.
     fn export(&mut self) {
-        let (profile, base, normalize) = match &self.sides {
-            Some((new, base, normalize)) => (&**new, Some(&**base), *normalize),
-            None => (&*self.profile, None, false),
+        let sides = match self.study.sides() {
+            Ok(sides) => sides,
+            Err(e) => return self.say(&format!("export failed: {e}"), true),
         };
         let zoom = if self.model.tree_ready && !self.flame.zoom.is_empty() {
             self.model.tree.path_names(self.zoom())
@@ -507,9 +524,7 @@ impl App {
             Vec::new()
         };
         let export = Export {
-            profile,
-            base,
-            normalize,
+            sides,
             sample_index: self.model.sample_index,
             granularity: self.model.granularity,
             filters: self.filters(),

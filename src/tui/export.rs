@@ -57,10 +57,9 @@ pub fn export_path(dir: &Path, stem: &str, sample_type: &str, zoomed: bool) -> P
 
 /// What `e` draws: the view on screen.
 pub struct Export<'a> {
-    /// The profile shown (in a diff: the new one, with `base`).
-    pub profile: &'a crate::profile::Profile,
-    pub base: Option<&'a crate::profile::Profile>,
-    pub normalize: bool,
+    /// What the study draws: the profile shown (in a diff: the new one,
+    /// with its base).
+    pub sides: crate::analysis::Sides<'a>,
     pub sample_index: usize,
     pub granularity: crate::analysis::Granularity,
     pub filters: crate::analysis::Filters,
@@ -81,16 +80,13 @@ impl Export<'_> {
         use crate::export::flamegraph::{ExportView, SvgOptions, default_title, export_svg_file};
         use crate::safe_text::visible;
         let path = export_path(dir, stem, self.sample_type, !self.zoom.is_empty());
-        let mut view = ExportView {
-            profile: self.profile,
-            base: self.base,
-            normalize: self.normalize,
-            sample_index: self.sample_index,
-            granularity: self.granularity,
-            filters: self.filters,
-            zoom: self.zoom,
-            title: None,
-        };
+        let mut view = ExportView::of(
+            self.sides,
+            self.sample_index,
+            self.granularity,
+            self.filters,
+        );
+        view.zoom = self.zoom;
         view.title = Some(default_title(self.title, None, &view));
         let options = SvgOptions {
             icicle: self.icicle,

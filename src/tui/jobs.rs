@@ -14,7 +14,7 @@ use super::trend::{Ranking, TrendSettings};
 use crate::analysis::calltree::TreeShape;
 use crate::analysis::trend::Trend;
 use crate::analysis::{CallTree, Inlined, NodeId, NodeTotals};
-use crate::profile::{Profile, ProfileError};
+use crate::profile::{MergeError, Profile};
 
 /// What a job computes.
 #[derive(Debug, Clone)]
@@ -93,7 +93,7 @@ pub enum Output {
     Model(Box<Model>),
     Tree(CallTree),
     Inline(Vec<(NodeId, Inlined)>),
-    Trend(Box<(TrendSettings, Result<Trend, ProfileError>)>),
+    Trend(Box<(TrendSettings, Result<Trend, MergeError>)>),
     Source(crate::analysis::NodeId, Box<SourceModel>),
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::analysis::trend::{Snapshots, Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Filters, Granularity, SortBy};
-use crate::profile::ProfileError;
+use crate::profile::MergeError;
 
 /// What the Trend view is opened with.
 pub struct TrendInput {
@@ -18,10 +18,9 @@ pub struct TrendInput {
     /// Sample type to rank by, an index into the snapshots' sample types
     /// ([`Snapshots::profile`]).
     pub sample_index: usize,
-    pub granularity: Granularity,
-    /// Whether the granularity was chosen by the user; if not, goroutine
-    /// profiles compare whole stacks, as `trend` does.
-    pub granularity_given: bool,
+    /// The granularity asked for; `None` leaves it to the study (goroutine
+    /// profiles compare whole stacks, as `trend` does).
+    pub granularity: Option<Granularity>,
     pub filters: Filters,
     /// Notes about the snapshots (order, sample types) for the status bar.
     pub warnings: Vec<String>,
@@ -55,12 +54,11 @@ pub struct TrendModel {
 impl TrendModel {
     /// Ranks the snapshots; fails only when they had to be merged (see
     /// [`TrendOptions::needs_merged`]) and could not be.
-    pub fn new(input: TrendInput) -> Result<TrendModel, ProfileError> {
-        let granularity = crate::analysis::comparison_granularity(
+    pub fn new(input: TrendInput) -> Result<TrendModel, MergeError> {
+        let granularity = crate::analysis::study_granularity(
             input.snapshots.profile(),
             input.sample_index,
             input.granularity,
-            input.granularity_given,
         );
         let settings = TrendSettings {
             sample_index: input.sample_index,
@@ -170,7 +168,7 @@ impl std::fmt::Debug for Ranking {
 }
 
 impl Ranking {
-    pub fn run(&self) -> Result<Trend, ProfileError> {
+    pub fn run(&self) -> Result<Trend, MergeError> {
         compute(&self.input, &self.settings)
     }
 }
@@ -186,7 +184,7 @@ fn options(settings: &TrendSettings) -> TrendOptions {
     }
 }
 
-fn compute(input: &TrendInput, settings: &TrendSettings) -> Result<Trend, ProfileError> {
+fn compute(input: &TrendInput, settings: &TrendSettings) -> Result<Trend, MergeError> {
     trend(
         &input.snapshots,
         input.minutes.as_deref(),

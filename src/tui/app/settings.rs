@@ -25,22 +25,33 @@ impl App {
             FilterKind::Ignore => ChipKind::Ignore,
             FilterKind::Hide => ChipKind::Hide,
         };
+        let before = self.chips.clone();
         add_chip(&mut self.chips, kind, &selection.function);
-        self.refilter();
+        if !self.refilter() {
+            self.chips = before;
+        }
     }
 
-    /// Recomputes every view for the current chips.
-    pub(super) fn refilter(&mut self) {
+    /// Compiles the current chips once and recomputes every view for
+    /// them; an invalid filter is said in the status bar and changes
+    /// nothing (false).
+    pub(super) fn refilter(&mut self) -> bool {
+        match filters_of(&self.chips) {
+            Ok(filters) => self.filters = filters,
+            Err(e) => {
+                self.say(&format!("invalid filter: {e:#}"), true);
+                return false;
+            }
+        }
         let (sample_index, granularity) = self.settings_wanted();
         self.recompute(sample_index, granularity);
-        if let Some(trend) = self.trend.as_mut()
-            && let Ok(filters) = filters_of(&self.chips)
-        {
+        if let Some(trend) = self.trend.as_mut() {
             let mut settings = trend.settings_wanted();
-            settings.filters = filters;
+            settings.filters = self.filters.clone();
             trend.wanted = Some(settings.clone());
             self.rerank(settings);
         }
+        true
     }
 
     pub(super) fn settings_wanted(&self) -> (usize, Granularity) {
@@ -60,10 +71,7 @@ impl App {
     /// Starts a recomputation for new settings; selections are carried
     /// over by name when the results arrive.
     pub(super) fn recompute(&mut self, sample_index: usize, granularity: Granularity) {
-        let filters = match filters_of(&self.chips) {
-            Ok(f) => f,
-            Err(e) => return self.say(&format!("{e:#}"), true),
-        };
+        let filters = self.filters.clone();
         if self.model.tree_ready {
             self.carry = Some((self.flame.carry(&self.model), self.peek.carry(&self.model)));
         }

@@ -1,0 +1,394 @@
+//! The study: the profiles under study and their roles, decided in one
+//! place.
+//!
+//! A command names profiles; what it does with them depends on their roles:
+//! one profile; several merged into one (`top A B`, `--merge`); a profile
+//! compared with a base (`--diff-base`, `--base`, `--normalize`, `diff`); or
+//! snapshots in time (`trend`, the Trend view). A [`Study`] holds the loaded
+//! profiles in their roles and owns every choice that follows from them:
+//! keeping profiles apart or merging them, the order of snapshots, the
+//! sample-type notes, the goroutine whole-stack default and pprof's
+//! `-normalize` arithmetic. Reports, exports and the TUI consume what it
+//! prepares; they never combine profiles themselves.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use super::diff::Comparison;
+use super::stacks::{Granularity, comparison_granularity};
+use super::trend::{Snapshots, chronological_order};
+use crate::profile::{
+    BaseMode, MergeError, Profile, combine_with_base, common_sample_types, diff_base_owned, merge,
+};
+
+/// Why the profiles of a study could not be put together: they cannot be
+/// merged or compared (no shared sample types, other period types), or the
+/// study has no profile in a role it needs. Never a decode error: the
+/// profiles were read before.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    /// Merging or comparing failed (the message is the merge's).
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+    #[error("no profile given")]
+    Empty,
+    #[error("two profiles are needed")]
+    NotTwo,
+    /// Export draws one profile, or one profile against one base.
+    #[error("a flame graph draws one profile, alone or against one base")]
+    NotDrawable,
+}
+
+/// The profiles under study, in their roles.
+pub enum Study {
+    /// One profile.
+    One(Arc<Profile>),
+    /// Several profiles merged into one, as `go tool pprof A B C` does.
+    Merged(Vec<Profile>),
+    /// Profiles compared with bases: `-diff_base` (the base kept apart,
+    /// percentages of its total) or `-base` (subtracted), optionally
+    /// normalized. Each side is merged when it holds several.
+    Against(Against),
+    /// Snapshots of one program, oldest first.
+    Snapshots(Timeline),
+}
+
+/// Profiles compared with bases.
+pub struct Against {
+    news: Vec<Profile>,
+    bases: Vec<Profile>,
+    mode: BaseMode,
+    normalize: bool,
+}
+
+/// Snapshots put in comparison order (oldest first, see
+/// [`chronological_order`]).
+pub struct Timeline {
+    /// The profiles, oldest first.
+    pub profiles: Vec<Profile>,
+    /// Their names (as the user gave them), in the same order.
+    pub names: Vec<String>,
+    /// Where each came in the order given.
+    pub order: Vec<usize>,
+    /// Reordering and sample-type notes for the user.
+    pub notes: Vec<String>,
+    /// Every snapshot has a time stamp and the order follows them.
+    pub by_time: bool,
+    /// Each snapshot's time in minutes since the first, when ordered by time.
+    pub minutes: Option<Vec<f64>>,
+}
+
+/// What an export draws: one profile, alone or against a base.
+#[derive(Clone, Copy)]
+pub struct Sides<'a> {
+    /// The profile shown (the new one in a comparison).
+    pub new: &'a Profile,
+    pub base: Option<&'a Profile>,
+    /// Scale `new` to the base's total first (`-normalize`).
+    pub normalize: bool,
+}
+
+impl Study {
+    /// One profile, or several merged.
+    pub fn of(mut profiles: Vec<Profile>) -> Result<Study, StudyError> {
+        match profiles.len() {
+            0 => Err(StudyError::Empty),
+            1 => Ok(Study::One(Arc::new(profiles.remove(0)))),
+            _ => Ok(Study::Merged(profiles)),
+        }
+    }
+
+    /// `news` compared with `bases` (neither empty).
+    pub fn against(
+        news: Vec<Profile>,
+        bases: Vec<Profile>,
+        mode: BaseMode,
+        normalize: bool,
+    ) -> Result<Study, StudyError> {
+        if news.is_empty() || bases.is_empty() {
+            return Err(StudyError::NotTwo);
+        }
+        Ok(Study::Against(Against {
+            news,
+            bases,
+            mode,
+            normalize,
+        }))
+    }
+
+    /// Snapshots (`names[i]` names `profiles[i]`), put oldest first by their
+    /// time stamps when all have one, else kept in the order given.
+    pub fn snapshots(profiles: Vec<Profile>, names: Vec<String>) -> Study {
+        Study::Snapshots(Timeline::new(profiles, names))
+    }
+
+    /// What the user should know about the study before it is prepared:
+    /// profiles merged or compared whose sample types differ (only the
+    /// common ones are kept); snapshots reordered.
+    pub fn notes(&self) -> Vec<String> {
+        match self {
+            Study::One(_) => Vec::new(),
+            Study::Merged(profiles) => {
+                let refs: Vec<&Profile> = profiles.iter().collect();
+                type_note(&refs, "the profiles", "using")
+                    .into_iter()
+                    .collect()
+            }
+            Study::Against(a) => {
+                let refs: Vec<&Profile> = a.news.iter().chain(&a.bases).collect();
+                type_note(&refs, "the profiles", "using")
+                    .into_iter()
+                    .collect()
+            }
+            Study::Snapshots(t) => t.notes.clone(),
+        }
+    }
+
+    /// The one profile a report ranks: the profile, the merged profiles,
+    /// or the comparison combined as pprof combines it.
+    pub fn into_profile(self) -> Result<Profile, StudyError> {
+        match self {
+            Study::One(p) => Ok(Arc::unwrap_or_clone(p)),
+            Study::Merged(profiles) => {
+                let refs: Vec<&Profile> = profiles.iter().collect();
+                Ok(merge(&refs)?)
+            }
+            Study::Against(a) => a.into_profile(),
+            Study::Snapshots(t) => {
+                let refs: Vec<&Profile> = t.profiles.iter().collect();
+                Ok(merge(&refs)?)
+            }
+        }
+    }
+
+    /// The profile shown, and the study as export still needs it (the
+    /// sides of a comparison; a merged profile once, not its parts).
+    pub fn into_shown(self) -> Result<(Arc<Profile>, Study), StudyError> {
+        match self {
+            Study::One(p) => Ok((Arc::clone(&p), Study::One(p))),
+            Study::Against(a) => {
+                let combined = Arc::new(a.combined()?);
+                Ok((combined, Study::Against(a)))
+            }
+            other => {
+                let p = Arc::new(other.into_profile()?);
+                Ok((Arc::clone(&p), Study::One(p)))
+            }
+        }
+    }
+
+    /// The two profiles of `diff BASE NEW`, held the cheapest way that
+    /// keeps pprof's numbers.
+    pub fn into_comparison(self) -> Result<Comparison, StudyError> {
+        match self {
+            Study::Against(Against {
+                mut news,
+                mut bases,
+                normalize,
+                ..
+            }) if news.len() == 1 && bases.len() == 1 => match (news.pop(), bases.pop()) {
+                (Some(new), Some(base)) => Ok(Comparison::new(base, new, normalize)?),
+                _ => Err(StudyError::NotTwo),
+            },
+            _ => Err(StudyError::NotTwo),
+        }
+    }
+
+    /// What an export draws.
+    pub fn sides(&self) -> Result<Sides<'_>, StudyError> {
+        match self {
+            Study::One(p) => Ok(Sides {
+                new: p,
+                base: None,
+                normalize: false,
+            }),
+            Study::Against(Against {
+                news,
+                bases,
+                normalize,
+                mode: BaseMode::DiffBase,
+            }) => match (news.as_slice(), bases.as_slice()) {
+                ([new], [base]) => Ok(Sides {
+                    new,
+                    base: Some(base),
+                    normalize: *normalize,
+                }),
+                _ => Err(StudyError::NotDrawable),
+            },
+            _ => Err(StudyError::NotDrawable),
+        }
+    }
+}
+
+impl Against {
+    /// The comparison combined into one profile, as pprof does (the new
+    /// profile's arrays taken over in the common `-diff_base` case).
+    fn into_profile(mut self) -> Result<Profile, StudyError> {
+        if self.mode == BaseMode::DiffBase && self.news.len() == 1 && self.bases.len() == 1 {
+            return match (self.news.pop(), self.bases.pop()) {
+                (Some(new), Some(base)) => Ok(diff_base_owned(new, &base, self.normalize)?),
+                _ => Err(StudyError::NotTwo),
+            };
+        }
+        self.combined()
+    }
+
+    /// The comparison combined into one profile, the sides kept.
+    fn combined(&self) -> Result<Profile, StudyError> {
+        let news: Vec<&Profile> = self.news.iter().collect();
+        let bases: Vec<&Profile> = self.bases.iter().collect();
+        Ok(combine_with_base(&news, &bases, self.mode, self.normalize)?)
+    }
+}
+
+impl Sides<'_> {
+    /// Whether `new` is scaled to the base's total.
+    pub fn scales(&self) -> bool {
+        self.normalize && self.base.is_some()
+    }
+
+    /// The new profile as `-normalize` scales it: pprof merges it first
+    /// (identical samples combined) so that rounding applies to each merged
+    /// sample; as it is otherwise.
+    pub fn prepared(&self) -> Result<Cow<'_, Profile>, MergeError> {
+        if self.scales() {
+            Ok(Cow::Owned(merge(&[self.new])?))
+        } else {
+            Ok(Cow::Borrowed(self.new))
+        }
+    }
+
+    /// The factor `-normalize` multiplies every sample of `new` (type
+    /// `index`) by: base total ÷ new total of the base's type `base_index`;
+    /// `None` without normalizing.
+    pub fn scale(&self, new: &Profile, index: usize, base_index: usize) -> Option<f64> {
+        let base = self.base.filter(|_| self.normalize)?;
+        Some(normalize_ratio(new, index, base, base_index))
+    }
+}
+
+/// pprof's `-normalize` (`Profile.Normalize`) scales the compared profile,
+/// not the base: every sample of the new profile is multiplied by
+/// base total ÷ new total (sums of the raw values, before any filter).
+fn normalize_ratio(profile: &Profile, index: usize, base: &Profile, base_index: usize) -> f64 {
+    let new = raw_sum(profile, index);
+    let old = raw_sum(base, base_index);
+    if new == 0 {
+        0.0
+    } else {
+        old as f64 / new as f64
+    }
+}
+
+/// Sum of the raw values, as pprof's `Normalize` computes it.
+fn raw_sum(profile: &Profile, index: usize) -> i64 {
+    let samples = profile.samples();
+    (0..samples.len()).fold(0i64, |sum, s| sum.saturating_add(samples.value(s, index)))
+}
+
+impl Timeline {
+    fn new(loaded: Vec<Profile>, names: Vec<String>) -> Timeline {
+        let mut notes = Vec::new();
+        let times: Vec<i64> = loaded.iter().map(|p| p.time_nanos).collect();
+        let chronology = chronological_order(&times);
+        if chronology.reordered {
+            let ordered: Vec<&str> = chronology
+                .order
+                .iter()
+                .filter_map(|&i| names.get(i))
+                .map(String::as_str)
+                .collect();
+            notes.push(format!(
+                "the snapshots' time stamps disagree with the order given; comparing them oldest first: {}",
+                ordered.join(", ")
+            ));
+        }
+        if chronology.partly_timed {
+            notes.push(
+                "some snapshots have no time stamp; comparing them in the order given".to_owned(),
+            );
+        }
+        let mut slots: Vec<Option<Profile>> = loaded.into_iter().map(Some).collect();
+        let profiles: Vec<Profile> = chronology
+            .order
+            .iter()
+            .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+            .collect();
+        let names: Vec<String> = chronology
+            .order
+            .iter()
+            .filter_map(|&i| names.get(i).cloned())
+            .collect();
+        let refs: Vec<&Profile> = profiles.iter().collect();
+        notes.extend(type_note(&refs, "the snapshots", "comparing"));
+        let minutes: Option<Vec<f64>> = chronology.by_time.then(|| {
+            let first = profiles.first().map_or(0, |p| p.time_nanos);
+            profiles
+                .iter()
+                .map(|p| p.time_nanos.wrapping_sub(first) as f64 / 60e9)
+                .collect()
+        });
+        Timeline {
+            profiles,
+            names,
+            order: chronology.order,
+            notes,
+            by_time: chronology.by_time,
+            minutes,
+        }
+    }
+}
+
+impl Study {
+    /// The snapshots in order (a study of one profile is one snapshot).
+    pub fn into_timeline(self) -> Result<Timeline, StudyError> {
+        match self {
+            Study::Snapshots(t) => Ok(t),
+            _ => Err(StudyError::NotTwo),
+        }
+    }
+}
+
+impl Timeline {
+    /// The snapshots held for ranking (see [`Snapshots::new`]); the names,
+    /// notes and times stay here.
+    pub fn take_snapshots(&mut self) -> Result<Snapshots, StudyError> {
+        Ok(Snapshots::new(std::mem::take(&mut self.profiles))?)
+    }
+}
+
+/// The granularity a comparison (`diff`, `trend`) works at: whole stacks
+/// for goroutine profiles unless one was asked for, else functions or what
+/// was asked. The one place this rule is applied.
+pub fn study_granularity(
+    profile: &Profile,
+    sample_index: usize,
+    asked: Option<Granularity>,
+) -> Granularity {
+    comparison_granularity(
+        profile,
+        sample_index,
+        asked.unwrap_or_default(),
+        asked.is_some(),
+    )
+}
+
+/// A note when `profiles` do not all have the same sample types: only the
+/// common ones are kept.
+fn type_note(profiles: &[&Profile], what: &str, verb: &str) -> Option<String> {
+    let common = common_sample_types(profiles);
+    let differ = profiles.iter().any(|p| {
+        p.sample_types.len() != common.len()
+            || p.sample_types
+                .iter()
+                .zip(&common)
+                .any(|(t, c)| &t.name != c)
+    });
+    (differ && !common.is_empty()).then(|| {
+        format!(
+            "{what} have different sample types; {verb} the {} they share: {}",
+            common.len(),
+            common.join(", ")
+        )
+    })
+}

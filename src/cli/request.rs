@@ -1,0 +1,127 @@
+//! The request: the command line resolved once, before any profile is read.
+//!
+//! clap's structs are what the user typed; a [`View`] is what it means:
+//! every profile argument parsed once into a [`Source`], the filters
+//! compiled once, `--granularity` as asked (`None` when left to its default,
+//! for the study to decide). The sample index is resolved later, once,
+//! against the profile it applies to. The subcommands read these values,
+//! and tests build their options through the same resolution (e.g.
+//! [`TopRequest::parse`](super::TopRequest::parse)).
+
+use super::{ViewArgs, usage};
+use crate::analysis::{Filters, Granularity, TagFilter, compile_regex};
+use crate::profile::{DecodeOptions, Profile};
+use crate::report::ProfileInfo;
+use crate::source::{LoadOptions, Source, load_all};
+use anyhow::Result;
+
+/// The view options, resolved.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// `--sample-index` as given (a name or an index).
+    pub sample_index: Option<String>,
+    /// `--granularity` as asked; `None` when left to its default.
+    pub granularity: Option<Granularity>,
+    /// The compiled filters.
+    pub filters: Filters,
+    /// Size limits for reading profiles.
+    pub load: LoadOptions,
+}
+
+/// A profile argument, parsed once.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The argument as the user gave it.
+    pub arg: String,
+    pub source: Source,
+}
+
+impl Input {
+    /// Parses profile arguments (see [`Source::parse`]).
+    pub fn parse_all(args: &[String]) -> Vec<Input> {
+        args.iter()
+            .map(|arg| Input {
+                arg: arg.clone(),
+                source: Source::parse(arg),
+            })
+            .collect()
+    }
+
+    /// Header facts of the profile this input was loaded into.
+    pub fn info(&self, profile: &Profile) -> ProfileInfo {
+        ProfileInfo {
+            source: self.source.display_name(),
+            time_nanos: profile.time_nanos,
+        }
+    }
+}
+
+impl View {
+    /// The granularity of a single-profile view: as asked, else functions.
+    pub fn granularity(&self) -> Granularity {
+        self.granularity.unwrap_or_default()
+    }
+
+    /// Loads inputs (in parallel), in order.
+    pub fn load(&self, inputs: &[Input]) -> Result<Vec<Profile>> {
+        let sources: Vec<Source> = inputs.iter().map(|i| i.source.clone()).collect();
+        load_all(&sources, &self.load)
+    }
+
+    /// Resolves `--sample-index` against the profile it applies to
+    /// (default: the profile's own).
+    pub fn sample_index(&self, profile: &Profile) -> Result<usize> {
+        match &self.sample_index {
+            None => Ok(profile.default_sample_index()),
+            Some(spec) => profile.sample_index(spec).ok_or_else(|| {
+                let names: Vec<&str> = profile
+                    .sample_types
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect();
+                usage(format!(
+                    "unknown sample type '{spec}' (this profile has: {})",
+                    names.join(", ")
+                ))
+            }),
+        }
+    }
+}
+
+impl ViewArgs {
+    /// Resolves the view options once: filters compiled, granularity as
+    /// asked.
+    pub fn resolve(&self) -> Result<View> {
+        let regex = |name, re: &Option<String>| {
+            re.as_deref()
+                .map(|p| compile_regex(name, p))
+                .transpose()
+                .map_err(usage)
+        };
+        let tag = |name, spec: &Option<String>| {
+            spec.as_deref()
+                .map(|t| TagFilter::parse(name, t))
+                .transpose()
+                .map_err(usage)
+        };
+        let filters = Filters {
+            focus: regex("--focus", &self.focus)?,
+            ignore: regex("--ignore", &self.ignore)?,
+            hide: regex("--hide", &self.hide)?,
+            show: regex("--show", &self.show)?,
+            tag_focus: tag("--tagfocus", &self.tagfocus)?,
+            tag_ignore: tag("--tagignore", &self.tagignore)?,
+        };
+        Ok(View {
+            sample_index: self.sample_index.clone(),
+            granularity: self.granularity_given.then_some(self.granularity),
+            filters,
+            load: LoadOptions {
+                decode: DecodeOptions {
+                    max_decompressed: self.max_decompressed,
+                },
+                max_download: self.max_download,
+            },
+        })
+    }
+}
