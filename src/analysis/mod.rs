@@ -29,5 +29,7 @@ pub use stacks::{
     Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks, comparison_granularity,
     is_goroutine_profile,
 };
-pub use study::{Sides, Study, StudyError, Timeline, study_granularity};
+pub use study::{
+    Sides, Study, StudyError, Timeline, comparison_for, snapshots_for, study_granularity,
+};
 pub use top::{Top, TopOptions, TopRow, top, top_of};

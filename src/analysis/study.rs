@@ -14,9 +14,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::diff::Comparison;
+use super::diff::{Comparison, DiffOptions};
 use super::stacks::{Granularity, comparison_granularity};
-use super::trend::{Snapshots, chronological_order};
+use super::trend::{Snapshots, TrendOptions, chronological_order};
 use crate::profile::{
     BaseMode, MergeError, Profile, combine_with_base, common_sample_types, diff_base_owned, merge,
 };
@@ -269,7 +269,8 @@ impl Sides<'_> {
 
 /// pprof's `-normalize` (`Profile.Normalize`) scales the compared profile,
 /// not the base: every sample of the new profile is multiplied by
-/// base total ÷ new total (sums of the raw values, before any filter).
+/// base total ÷ new total (sums of the raw values, before any filter) and
+/// rounded half away from zero (Go's `math.Round`, Rust's `f64::round`).
 fn normalize_ratio(profile: &Profile, index: usize, base: &Profile, base_index: usize) -> f64 {
     let new = raw_sum(profile, index);
     let old = raw_sum(base, base_index);
@@ -354,6 +355,34 @@ impl Timeline {
     /// notes and times stay here.
     pub fn take_snapshots(&mut self) -> Result<Snapshots, StudyError> {
         Ok(Snapshots::new(std::mem::take(&mut self.profiles))?)
+    }
+}
+
+/// The comparison as ranking with `options` needs it: merged once (the new
+/// profile's arrays taken over, not copied) when whole stacks or label
+/// filters need the merged profile, else as it is — [`diff`](super::diff::diff)
+/// would otherwise merge a copy on every call.
+pub fn comparison_for(
+    comparison: Comparison,
+    options: &DiffOptions,
+) -> Result<Comparison, MergeError> {
+    if options.needs_merged() {
+        comparison.into_merged()
+    } else {
+        Ok(comparison)
+    }
+}
+
+/// The snapshots as ranking with `options` needs them: laid side by side
+/// once when the ranking needs them merged, else as they are.
+pub fn snapshots_for(
+    snapshots: Snapshots,
+    options: &TrendOptions,
+) -> Result<Snapshots, MergeError> {
+    if options.needs_merged() {
+        snapshots.into_merged()
+    } else {
+        Ok(snapshots)
     }
 }
 

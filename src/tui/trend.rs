@@ -67,14 +67,10 @@ impl TrendModel {
             by: SortBy::Flat,
         };
         // Snapshots kept apart would be merged again on every ranking that
-        // needs them merged: merge them once, for good.
-        let input = if options(&settings).needs_merged() {
-            TrendInput {
-                snapshots: input.snapshots.into_merged()?,
-                ..input
-            }
-        } else {
-            input
+        // needs them merged: merged once, for good.
+        let input = TrendInput {
+            snapshots: crate::analysis::snapshots_for(input.snapshots, &options(&settings))?,
+            ..input
         };
         let trend = compute(&input, &settings)?;
         Ok(TrendModel {
