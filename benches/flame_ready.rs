@@ -184,6 +184,11 @@ fn scenario(args: &[&Path], flags: &[&str], press_t: bool, figures: &mut Figures
         .flame
         .push(flame.duration_since(s.started).as_secs_f64());
     if press_t {
+        // From an idle app: the rows' inline suffixes, which follow the
+        // tree in a job of their own, are in.
+        s.wait("the background work to finish", |lines| {
+            !lines.iter().any(|l| l.contains("finding inlined calls"))
+        });
         let before = s.lines()[0].clone();
         s.press("t");
         let t = Instant::now();
