@@ -38,27 +38,33 @@ fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
     app_running(profile, title, size, false)
 }
 
+/// Options for a test app: no colours, no background jobs, exports to the
+/// temporary directory.
+fn options(profile: &Profile, title: &str, size: (u16, u16)) -> AppOptions {
+    AppOptions {
+        title: title.to_owned(),
+        sample_index: profile.default_sample_index(),
+        granularity: Granularity::Functions,
+        chips: Vec::new(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        export_stem: "heap-3".to_owned(),
+        theme: Theme::new(ColorMode::None),
+        size,
+        background: false,
+        sides: None,
+    }
+}
+
 /// The app; with `background`, slow work waits in [`App::take_job`].
 fn app_running(profile: Profile, title: &str, size: (u16, u16), background: bool) -> App {
-    let sample_index = profile.default_sample_index();
-    App::new(
-        Arc::new(profile),
-        AppOptions {
-            title: title.to_owned(),
-            sample_index,
-            granularity: Granularity::Functions,
-            chips: Vec::new(),
-            // Relative, as a user would type it (tests run in the crate root).
-            source_paths: vec![PathBuf::from("testdata")],
-            export_dir: std::env::temp_dir(),
-            export_stem: "heap-3".to_owned(),
-            theme: Theme::new(ColorMode::None),
-            size,
-            background,
-            sides: None,
-        },
-    )
-    .unwrap()
+    let options = AppOptions {
+        // Relative, as a user would type it (tests run in the crate root).
+        source_paths: vec![PathBuf::from("testdata")],
+        background,
+        ..options(&profile, title, size)
+    };
+    App::new(Arc::new(profile), options).unwrap()
 }
 
 fn app(rel: &str, size: (u16, u16)) -> App {
@@ -475,17 +481,8 @@ fn source_view_without_the_file_lists_line_numbers() {
 fn background_jobs_install_in_order_and_drop_stale_results() {
     let profile = Arc::new(load("leaky/heap-3.pb.gz"));
     let options = AppOptions {
-        title: "heap-3.pb.gz".to_owned(),
-        sample_index: profile.default_sample_index(),
-        granularity: Granularity::Functions,
-        chips: Vec::new(),
-        source_paths: Vec::new(),
-        export_dir: std::env::temp_dir(),
-        export_stem: "heap-3".to_owned(),
-        theme: Theme::new(ColorMode::None),
-        size: (100, 30),
         background: true,
-        sides: None,
+        ..options(&profile, "heap-3.pb.gz", (100, 30))
     };
     let mut app = App::new(Arc::clone(&profile), options).unwrap();
     assert!(!app.model.tree_ready, "the tree is left to a job");
@@ -551,24 +548,11 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
 fn export_writes_the_zoomed_view_as_svg() {
     let dir = tempfile::tempdir().unwrap();
     let profile = load("leaky/heap-3.pb.gz");
-    let sample_index = profile.default_sample_index();
-    let mut app = App::new(
-        Arc::new(profile),
-        AppOptions {
-            title: "heap-3.pb.gz".to_owned(),
-            sample_index,
-            granularity: Granularity::Functions,
-            chips: Vec::new(),
-            source_paths: Vec::new(),
-            export_dir: dir.path().to_path_buf(),
-            export_stem: "heap-3".to_owned(),
-            theme: Theme::new(ColorMode::None),
-            size: (100, 30),
-            background: false,
-            sides: None,
-        },
-    )
-    .unwrap();
+    let options = AppOptions {
+        export_dir: dir.path().to_path_buf(),
+        ..options(&profile, "heap-3.pb.gz", (100, 30))
+    };
+    let mut app = App::new(Arc::new(profile), options).unwrap();
     press(&mut app, "2 g j j j j Enter");
     assert_eq!(selected_name(&app), "main.handleRequest");
     press(&mut app, "e");
@@ -597,24 +581,11 @@ fn diff_app(size: (u16, u16)) -> App {
     )
     .unwrap();
     let (profile, study) = study.into_shown().unwrap();
-    let sample_index = profile.default_sample_index();
-    App::new(
-        profile,
-        AppOptions {
-            title: "heap-3.pb.gz vs heap-1.pb.gz".to_owned(),
-            sample_index,
-            granularity: Granularity::Functions,
-            chips: Vec::new(),
-            source_paths: Vec::new(),
-            export_dir: std::env::temp_dir(),
-            export_stem: "heap-3".to_owned(),
-            theme: Theme::new(ColorMode::None),
-            size,
-            background: false,
-            sides: Some(study),
-        },
-    )
-    .unwrap()
+    let options = AppOptions {
+        sides: Some(study),
+        ..options(&profile, "heap-3.pb.gz vs heap-1.pb.gz", size)
+    };
+    App::new(profile, options).unwrap()
 }
 
 #[test]
@@ -1099,24 +1070,11 @@ fn trend_sparkline_of_a_constant_site_is_flat() {
 #[test]
 fn stacks_granularity_lists_whole_stacks_as_top_does() {
     let profile = load("leaky/goroutine-3.pb.gz");
-    let sample_index = profile.default_sample_index();
-    let mut app = App::new(
-        Arc::new(profile),
-        AppOptions {
-            title: "goroutine-3.pb.gz".to_owned(),
-            sample_index,
-            granularity: Granularity::Stacks,
-            chips: Vec::new(),
-            source_paths: Vec::new(),
-            export_dir: std::env::temp_dir(),
-            export_stem: "heap-3".to_owned(),
-            theme: Theme::new(ColorMode::None),
-            size: (120, 30),
-            background: false,
-            sides: None,
-        },
-    )
-    .unwrap();
+    let options = AppOptions {
+        granularity: Granularity::Stacks,
+        ..options(&profile, "goroutine-3.pb.gz", (120, 30))
+    };
+    let mut app = App::new(Arc::new(profile), options).unwrap();
     // `top -g stacks --format json` on the same file.
     let path = testdata().join("leaky/goroutine-3.pb.gz");
     let doc = common::json(
@@ -1263,24 +1221,13 @@ fn export_names_from_hostile_profiles_stay_in_the_export_directory() {
     let work = dir.path().join("a/b/work");
     std::fs::create_dir_all(&work).unwrap();
     let profile = hostile_profile("main.f", "./../../x");
-    let sample_index = profile.sample_types.len() - 1;
-    let mut app = App::new(
-        Arc::new(profile),
-        AppOptions {
-            title: ".pb.gz".to_owned(),
-            sample_index,
-            granularity: Granularity::Functions,
-            chips: Vec::new(),
-            source_paths: Vec::new(),
-            export_dir: work.clone(),
-            export_stem: pprof_tui::tui::export::export_stem(".pb.gz", None),
-            theme: Theme::new(ColorMode::None),
-            size: (100, 30),
-            background: false,
-            sides: None,
-        },
-    )
-    .unwrap();
+    let options = AppOptions {
+        sample_index: profile.sample_types.len() - 1,
+        export_dir: work.clone(),
+        export_stem: pprof_tui::tui::export::export_stem(".pb.gz", None),
+        ..options(&profile, ".pb.gz", (100, 30))
+    };
+    let mut app = App::new(Arc::new(profile), options).unwrap();
     press(&mut app, "e");
     let (message, error) = app.message.clone().unwrap();
     assert!(!error, "{message}");
@@ -1409,24 +1356,17 @@ fn diff_mode_at_stacks_granularity_compares_whole_stacks() {
     )
     .unwrap();
     let (profile, study) = study.into_shown().unwrap();
-    let sample_index = profile.default_sample_index();
-    let app = App::new(
-        profile,
-        AppOptions {
-            title: "goroutine-3.pb.gz vs goroutine-1.pb.gz".to_owned(),
-            sample_index,
-            granularity: Granularity::Stacks,
-            chips: Vec::new(),
-            source_paths: Vec::new(),
-            export_dir: std::env::temp_dir(),
-            export_stem: "goroutine-3.diff-goroutine-1".to_owned(),
-            theme: Theme::new(ColorMode::None),
-            size: (140, 30),
-            background: false,
-            sides: Some(study),
-        },
-    )
-    .unwrap();
+    let options = AppOptions {
+        granularity: Granularity::Stacks,
+        export_stem: "goroutine-3.diff-goroutine-1".to_owned(),
+        sides: Some(study),
+        ..options(
+            &profile,
+            "goroutine-3.pb.gz vs goroutine-1.pb.gz",
+            (140, 30),
+        )
+    };
+    let app = App::new(profile, options).unwrap();
     // `pprof-tui diff -g stacks goroutine-1.pb.gz goroutine-3.pb.gz`: 10 → 90, +80, +800%.
     let row = &app.model.rows[0];
     assert_eq!(
@@ -1534,19 +1474,7 @@ fn a_profile_without_any_stack_draws_an_empty_flame_graph() {
 fn an_invalid_filter_is_said_in_the_status_bar() {
     use pprof_tui::tui::filters::{Chip, ChipKind};
     let profile = Arc::new(load("leaky/heap-3.pb.gz"));
-    let mut options = AppOptions {
-        title: "heap-3.pb.gz".to_owned(),
-        sample_index: profile.default_sample_index(),
-        granularity: Granularity::Functions,
-        chips: Vec::new(),
-        source_paths: Vec::new(),
-        export_dir: std::env::temp_dir(),
-        export_stem: "heap-3".to_owned(),
-        theme: Theme::new(ColorMode::None),
-        size: (100, 30),
-        background: false,
-        sides: None,
-    };
+    let mut options = options(&profile, "heap-3.pb.gz", (100, 30));
     let model = App::first_model(&profile, &options).unwrap();
     options.chips = vec![Chip {
         kind: ChipKind::Focus,
