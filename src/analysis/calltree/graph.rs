@@ -18,12 +18,7 @@ impl CallTree {
     /// Calls `visit` with every stack that has samples of this sample type,
     /// and its values.
     fn for_each_sampled(&self, mut visit: impl FnMut(&[u32], super::Amount)) {
-        let order = self.order();
-        order.for_each_stack(0..order.len(), |e, stack| {
-            if self.sums.has_samples(e) {
-                visit(stack, self.sums.entry(e));
-            }
-        });
+        self.for_each_sampled_entry(|_, stack, amount| visit(stack, amount));
     }
 
     /// Flat and cum of every graph node (pprof's rules: cum once per
