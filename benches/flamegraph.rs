@@ -16,7 +16,7 @@
 use std::sync::LazyLock;
 
 use divan::Bencher;
-use pprof_tui::analysis::{Filters, Granularity};
+use pprof_tui::analysis::{Filters, Granularity, Sides};
 use pprof_tui::export::{ExportView, SvgOptions, write_folded, write_svg};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 
@@ -30,16 +30,17 @@ static PROFILE: LazyLock<Profile> =
     LazyLock::new(|| decode(&BYTES, &DecodeOptions::default()).unwrap());
 
 fn view(profile: &Profile) -> ExportView<'_> {
-    ExportView {
-        profile,
+    let sides = Sides {
+        new: profile,
         base: None,
         normalize: false,
-        sample_index: profile.default_sample_index(),
-        granularity: Granularity::Functions,
-        filters: Filters::default(),
-        zoom: Vec::new(),
-        title: None,
-    }
+    };
+    ExportView::of(
+        sides,
+        profile.default_sample_index(),
+        Granularity::Functions,
+        Filters::default(),
+    )
 }
 
 fn main() {

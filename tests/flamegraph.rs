@@ -39,16 +39,17 @@ fn load(rel: &str) -> Profile {
 }
 
 fn view<'a>(profile: &'a Profile, base: Option<&'a Profile>) -> ExportView<'a> {
-    ExportView {
-        profile,
+    let sides = Sides {
+        new: profile,
         base,
         normalize: false,
-        sample_index: profile.default_sample_index(),
-        granularity: Granularity::Functions,
-        filters: Filters::default(),
-        zoom: Vec::new(),
-        title: None,
-    }
+    };
+    ExportView::of(
+        sides,
+        profile.default_sample_index(),
+        Granularity::Functions,
+        Filters::default(),
+    )
 }
 
 fn svg_of(view: &ExportView<'_>, options: &SvgOptions) -> String {
@@ -67,7 +68,7 @@ struct Line {
 fn folded_of(view: &ExportView<'_>) -> Vec<Line> {
     let mut out = Vec::new();
     write_folded(view, &mut out).expect("folded");
-    let diff = view.base.is_some();
+    let diff = view.sides.base.is_some();
     String::from_utf8(out)
         .expect("utf8")
         .lines()
@@ -668,7 +669,7 @@ fn normalized_differential_scales_the_new_profile_like_pprof() {
     let base = load("leaky/heap-1.pb.gz");
     let (rows, base_total) = oracle("leaky-heap-3.inuse_space.diff_base-heap-1.normalize.top.txt");
     let mut v = view(&new, Some(&base));
-    v.normalize = true;
+    v.sides.normalize = true;
     let mut out = Vec::new();
     let stats = write_svg(&v, &SvgOptions::default(), &mut out).unwrap();
     let svg = parse_svg(&String::from_utf8(out).unwrap());

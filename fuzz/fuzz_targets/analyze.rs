@@ -16,7 +16,8 @@ use libfuzzer_sys::fuzz_target;
 use pprof_tui::analysis::diff::{Comparison, DiffOptions, GrowthOrder, diff};
 use pprof_tui::analysis::trend::{Snapshots, TrendOptions, trend};
 use pprof_tui::analysis::{
-    CallTree, Filters, Granularity, SortBy, Stacks, TopOptions, compile_regex, flame_layout, top,
+    CallTree, Filters, Granularity, Sides, SortBy, Stacks, TopOptions, compile_regex, flame_layout,
+    top,
 };
 use pprof_tui::export::{ExportError, ExportView, SvgOptions, write_folded, write_svg};
 use pprof_tui::profile::{DecodeOptions, Profile, decode, merge};
@@ -182,16 +183,12 @@ fn tree_and_flame(profile: &Profile, sample_index: usize, granularity: Granulari
 }
 
 fn exports(profile: &Profile, sample_index: usize, granularity: Granularity, svg: bool) {
-    let view = ExportView {
-        profile,
+    let sides = Sides {
+        new: profile,
         base: None,
         normalize: false,
-        sample_index,
-        granularity,
-        filters: Filters::default(),
-        zoom: Vec::new(),
-        title: None,
     };
+    let view = ExportView::of(sides, sample_index, granularity, Filters::default());
     let options = SvgOptions {
         javascript: false,
         ..SvgOptions::default()
@@ -201,7 +198,10 @@ fn exports(profile: &Profile, sample_index: usize, granularity: Granularity, svg
         check(write_svg(&view, &options, &mut Vec::new()));
     }
     let diff_view = ExportView {
-        base: Some(profile),
+        sides: Sides {
+            base: Some(profile),
+            ..sides
+        },
         ..view
     };
     check(write_folded(&diff_view, &mut Vec::new()));

@@ -29,13 +29,12 @@ use crate::profile::Profile;
 
 /// What is on screen: the view an export reproduces.
 pub struct ExportView<'a> {
-    /// The profile shown (the new one in a comparison).
-    pub profile: &'a Profile,
-    /// The diff base, in diff mode.
-    pub base: Option<&'a Profile>,
-    /// Scale the profile to the base's total first, as pprof's `-normalize`.
-    pub normalize: bool,
-    /// Index into `profile.sample_types`; the base's type is matched by name.
+    /// What the view draws, as the study prepared it: the profile shown,
+    /// and in a comparison its base and whether it is normalized
+    /// (`-normalize`'s merge and scale live in the study).
+    pub sides: Sides<'a>,
+    /// Index into the shown profile's sample types; the base's type is
+    /// matched by name.
     pub sample_index: usize,
     /// How frames are grouped into nodes (functions, lines …).
     pub granularity: Granularity,
@@ -62,9 +61,7 @@ impl<'a> ExportView<'a> {
         filters: Filters,
     ) -> ExportView<'a> {
         ExportView {
-            profile: sides.new,
-            base: sides.base,
-            normalize: sides.normalize,
+            sides,
             sample_index,
             granularity,
             filters,
@@ -73,14 +70,9 @@ impl<'a> ExportView<'a> {
         }
     }
 
-    /// What the view draws, as the study prepares it (`-normalize`'s
-    /// merge and scale live there).
-    pub fn sides(&self) -> Sides<'_> {
-        Sides {
-            new: self.profile,
-            base: self.base,
-            normalize: self.normalize,
-        }
+    /// The profile shown (the new one in a comparison).
+    pub fn profile(&self) -> &'a Profile {
+        self.sides.new
     }
 }
 
@@ -266,7 +258,7 @@ pub fn default_title(name: &str, base_name: Option<&str>, view: &ExportView<'_>)
 
 /// `inuse_space — 14.81MB`.
 fn generic_title(view: &ExportView<'_>) -> Option<String> {
-    let sample_type = view.profile.sample_types.get(view.sample_index)?;
+    let sample_type = view.profile().sample_types.get(view.sample_index)?;
     let total = super::tree::view_total(view);
     let measure = Measure::new(&sample_type.name, &sample_type.unit, total);
     Some(type_and_total(&sample_type.name, &measure))
@@ -387,7 +379,7 @@ fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure) -> Option<
             "differential vs base ({}): width = this profile, colour = change in own value (red grew, blue shrank)",
             measure.short(base)
         ));
-        if view.sides().scales() {
+        if view.sides.scales() {
             parts.push("scaled to the base's total (normalize)".to_owned());
         }
     }

@@ -113,7 +113,7 @@ struct Input<'p> {
 impl StackSet {
     /// Reads every sample the view keeps.
     pub fn collect(view: &ExportView<'_>) -> Result<StackSet, ExportError> {
-        let profile = view.profile;
+        let profile = view.profile();
         let count = profile.sample_types.len();
         let Some(sample_type) = profile.sample_types.get(view.sample_index) else {
             return Err(ExportError::SampleIndex {
@@ -121,7 +121,7 @@ impl StackSet {
                 count,
             });
         };
-        let sides = view.sides();
+        let sides = view.sides;
         let prepared = sides.prepared()?;
         let profile = &*prepared;
         let mut inputs = vec![Input {
@@ -130,7 +130,7 @@ impl StackSet {
             side: Side::New,
             scale: None,
         }];
-        let (diff, total, base_total) = match view.base {
+        let (diff, total, base_total) = match sides.base {
             Some(base) => {
                 let base_index = base
                     .sample_types
@@ -412,18 +412,18 @@ fn scaled(value: i64, scale: Option<f64>) -> i64 {
 
 /// The total a view's title states: the new profile's (scaled when normalized).
 pub(crate) fn view_total(view: &ExportView<'_>) -> i64 {
-    let Some(sample_type) = view.profile.sample_types.get(view.sample_index) else {
+    let Some(sample_type) = view.profile().sample_types.get(view.sample_index) else {
         return 0;
     };
-    let sides = view.sides();
+    let sides = view.sides;
     let scale = sides.base.and_then(|base| {
         let base_index = base
             .sample_types
             .iter()
             .position(|t| t.name == sample_type.name)?;
-        sides.scale(view.profile, view.sample_index, base_index)
+        sides.scale(sides.new, view.sample_index, base_index)
     });
-    abs_totals(view.profile, view.sample_index, scale).0
+    abs_totals(sides.new, view.sample_index, scale).0
 }
 
 /// pprof's report total: the sum of |value| over all samples, before
@@ -448,7 +448,7 @@ mod tests {
     use prost::Message;
 
     use super::*;
-    use crate::analysis::{Filters, Granularity};
+    use crate::analysis::{Filters, Granularity, Sides};
     use crate::profile::{DecodeOptions, decode, pb};
 
     /// Two samples of the stack `a;b`: 10 in the profile, and 4 from a
@@ -499,16 +499,12 @@ mod tests {
     #[test]
     fn a_merged_diff_base_is_read_as_the_base() {
         let profile = merged();
-        let view = ExportView {
-            profile: &profile,
+        let sides = Sides {
+            new: &profile,
             base: None,
             normalize: false,
-            sample_index: 0,
-            granularity: Granularity::Functions,
-            filters: Filters::default(),
-            zoom: Vec::new(),
-            title: None,
         };
+        let view = ExportView::of(sides, 0, Granularity::Functions, Filters::default());
         let set = StackSet::collect(&view).unwrap();
         assert!(set.diff);
         assert_eq!((set.total, set.base_total), (10, Some(4)));
