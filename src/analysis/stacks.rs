@@ -4,6 +4,11 @@
 //! first), applying the user's filters the way `go tool pprof` does, then walks samples without allocating. Every
 //! report — the top table, call trees, flame graphs, diffs — is built from
 //! this walk, so they all agree on what a node is.
+//!
+//! It is one file because it is one representation: the node interner, the
+//! per-location filter flags and the packed frame words (`pack`, `NO_FRAME`,
+//! `MORE_BIT`) are written by the builder and read by the walk, and none of
+//! them should be visible outside it.
 
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt;

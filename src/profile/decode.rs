@@ -8,6 +8,12 @@
 //! vector of location ids, one of values — with no per-sample allocation.
 //! The small messages (locations, functions, mappings …) use prost's
 //! generated code.
+//!
+//! It is one file because it is one boundary: the streaming reader, the
+//! hand decoder of the top-level message and the conversion into the model
+//! share the raw types (`RawProfile`, `RawSamples`, `RawLocations`) and the
+//! fallible-growth helpers, which must never leave it; past it, only
+//! [`Profile`] exists.
 
 use rustc_hash::FxHashMap as HashMap;
 use std::io::Read;
