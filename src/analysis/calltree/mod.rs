@@ -232,11 +232,15 @@ impl CallTree {
 
     pub fn call(&self, id: CallId) -> CallNode {
         let (e, depth, entries) = self.span(id);
-        let parent = match self.pos(id) {
+        self.node_of(id, self.parent_of(id, e, depth), e, depth, entries)
+    }
+
+    /// The parent of `id`, which entry `e` reaches at `depth`.
+    fn parent_of(&self, id: CallId, e: usize, depth: usize) -> CallId {
+        match self.pos(id) {
             Some(_) if depth > 1 => CallId::at(self.order().node_at(e, depth - 1)),
             _ => CallTree::ROOT,
-        };
-        self.node_of(id, parent, e, depth, entries)
+        }
     }
 
     fn node_of(
@@ -268,8 +272,8 @@ impl CallTree {
     /// A node and its children with samples, heaviest first (then by
     /// name, so equal frames keep a stable order).
     pub fn with_children(&self, id: CallId) -> (CallNode, Vec<(CallId, CallNode)>) {
-        let (_, depth, entries) = self.span(id);
-        let node = self.call(id);
+        let (e, depth, entries) = self.span(id);
+        let node = self.node_of(id, self.parent_of(id, e, depth), e, depth, entries.clone());
         let order = self.order();
         let firsts: Vec<usize> = order.child_entries(entries.clone(), depth).collect();
         let mut kids = Vec::with_capacity(firsts.len());

@@ -106,20 +106,6 @@ impl Sums {
         }
     }
 
-    /// Whether each side's sum of |values| over `r` fits in an `i64`.
-    pub fn fits(&self, r: Range<usize>) -> bool {
-        let max = i128::from(i64::MAX);
-        self.new_abs[r.end] - self.new_abs[r.start] <= max
-            && self.base_abs[r.end] - self.base_abs[r.start] <= max
-    }
-
-    /// Whether twice each side's sum of |values| over `r` fits in an `i64`.
-    pub fn fits_twice(&self, r: Range<usize>) -> bool {
-        let max = i128::from(i64::MAX);
-        2 * (self.new_abs[r.end] - self.new_abs[r.start]) <= max
-            && 2 * (self.base_abs[r.end] - self.base_abs[r.start]) <= max
-    }
-
     /// The values of entry `e` alone.
     pub fn entry(&self, e: usize) -> Amount {
         self.range(e..e + 1)
