@@ -164,10 +164,10 @@ fn get(
         .timeout_global(Some(timeout))
         .build()
         .into();
-    let response = agent
-        .get(url)
-        .call()
-        .map_err(|e| anyhow::anyhow!("fetching failed: {e}"))?;
+    let response = agent.get(url).call().map_err(|e| match e {
+        ureq::Error::Timeout(_) => timed_out(timeout),
+        e => anyhow::anyhow!("fetching failed: {e}"),
+    })?;
     let exceeded = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let body = Bounded {
         inner: response.into_body().into_reader(),
@@ -177,15 +177,30 @@ fn get(
     Ok((body, exceeded))
 }
 
+/// A request that took longer than its timeout.
+fn timed_out(timeout: Duration) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no complete response within {:.1}s (the request timeout)",
+        timeout.as_secs_f64()
+    )
+}
+
 /// What a response failed to decode as: a transport failure, a body over
 /// the download limit, or bytes that are not a profile.
-fn response_error(e: ProfileError, exceeded: bool, limit: u64) -> anyhow::Error {
+fn response_error(e: ProfileError, exceeded: bool, limit: u64, timeout: Duration) -> anyhow::Error {
     if exceeded {
         return anyhow::anyhow!(
             "the response is larger than {limit} bytes (raise it with --max-download)"
         );
     }
     match e {
+        ProfileError::Io(e) | ProfileError::Gzip(e)
+            if e.get_ref()
+                .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                .is_some_and(|u| matches!(u, ureq::Error::Timeout(_))) =>
+        {
+            timed_out(timeout)
+        }
         ProfileError::Io(e) | ProfileError::Gzip(e) if is_transport(&e) => {
             anyhow::anyhow!("reading the response failed: {e}")
         }
@@ -197,10 +212,11 @@ fn response_error(e: ProfileError, exceeded: bool, limit: u64) -> anyhow::Error 
 /// larger than `max_download` bytes.
 fn fetch(url: &str, options: &LoadOptions) -> Result<Profile> {
     let limit = options.max_download;
-    let (body, exceeded) = get(url, limit, timeout_for(url))?;
+    let timeout = timeout_for(url);
+    let (body, exceeded) = get(url, limit, timeout)?;
     let decoded = decode_reader(body, &options.decode);
     let exceeded = exceeded.load(std::sync::atomic::Ordering::Relaxed);
-    decoded.map_err(|e| response_error(e, exceeded, limit))
+    decoded.map_err(|e| response_error(e, exceeded, limit, timeout))
 }
 
 /// A response body as it came (for a watch that saves what it fetched),
@@ -223,8 +239,13 @@ pub fn fetch_whole(url: &str, options: &LoadOptions, timeout: Option<Duration>) 
     let exceeded = exceeded.load(std::sync::atomic::Ordering::Relaxed);
     let profile = match read {
         Ok(_) => decode_reader(bytes.as_slice(), &options.decode)
-            .map_err(|e| response_error(e, exceeded, limit)),
-        Err(e) => Err(response_error(ProfileError::Io(e), exceeded, limit)),
+            .map_err(|e| response_error(e, exceeded, limit, timeout)),
+        Err(e) => Err(response_error(
+            ProfileError::Io(e),
+            exceeded,
+            limit,
+            timeout,
+        )),
     }
     .with_context(reading)?;
     Ok(Fetched {

@@ -22,6 +22,7 @@ pub mod request;
 pub mod top;
 pub mod trend;
 mod tui;
+mod watch;
 
 /// Exit code for a usage error (clap uses the same).
 pub const EXIT_USAGE: u8 = 2;

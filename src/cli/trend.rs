@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::{Format, Input, View, ViewArgs, growth_limit, more_over, sort_by, warn};
+use super::watch::{WatchArgs, watch_timeline};
+use super::{Format, Input, View, ViewArgs, growth_limit, more_over, sort_by, usage, warn};
 use crate::analysis::trend::{TrendOptions, alloc_warning, trend};
 use crate::analysis::{Study, Timeline, snapshots_for, study_granularity};
 use crate::report::ProfileInfo;
@@ -21,8 +22,21 @@ pub struct TrendArgs {
     /// Two or more snapshots of the same program (heap or goroutine
     /// profiles): files, '-' for stdin (once), or URLs. They are compared in
     /// the order of their time stamps when all have one, else as given.
-    #[arg(value_name = "SNAPSHOT", num_args = 2.., required = true)]
+    /// With --watch: the one URL to poll.
+    #[arg(value_name = "SNAPSHOT", num_args = 1.., required = true)]
     snapshots: Vec<String>,
+
+    #[command(flatten)]
+    watch: WatchArgs,
+
+    /// With --watch: how many snapshots to take before ranking them.
+    #[arg(long, value_name = "N", requires = "watch")]
+    count: Option<u64>,
+
+    /// With --watch: give up after N failed polls in a row (each failure
+    /// is a warning, and the poll is retried after a back-off that doubles).
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "watch")]
+    max_failures: u32,
 
     #[command(flatten)]
     pub(crate) view: ViewArgs,
@@ -77,7 +91,32 @@ pub fn load_timeline(args: &[String], view: &View) -> Result<Timeline> {
 
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let view = args.view.resolve()?;
-    let mut timeline = load_timeline(&args.snapshots, &view)?;
+    let mut timeline = match args.watch.resolve(&args.snapshots, &view)? {
+        Some((url, options)) => {
+            let count = match args.count {
+                Some(n) if n >= 2 => n,
+                Some(_) => return Err(usage("--count must be 2 or more")),
+                None => {
+                    return Err(usage(
+                        "trend --watch needs --count N: how many snapshots to compare",
+                    ));
+                }
+            };
+            watch_timeline(
+                &url,
+                options,
+                count,
+                args.max_failures.max(1),
+                args.watch.keep,
+            )?
+        }
+        None if args.snapshots.len() < 2 => {
+            return Err(usage(
+                "trend compares two or more snapshots (or one URL with --watch)",
+            ));
+        }
+        None => load_timeline(&args.snapshots, &view)?,
+    };
     let infos = snapshot_infos(&timeline);
     let snapshots = timeline.take_snapshots()?;
     let Timeline {
