@@ -8,12 +8,15 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::Args;
 
-use super::{Input, View, ViewArgs};
+use super::watch::WatchArgs;
+use super::{Input, View, ViewArgs, usage};
 use crate::analysis::Study;
 use crate::profile::BaseMode;
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
+use crate::tui::watch::WatchState;
 use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
+use crate::watch::{Event, WatchOptions, kind_of};
 
 /// Options of the interactive view (used when no subcommand is given).
 #[derive(Debug, Clone, Args)]
@@ -41,6 +44,9 @@ pub struct TuiArgs {
     /// Directory `e` writes SVG files into (default: the working directory).
     #[arg(long, value_name = "DIR")]
     export_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    watch: WatchArgs,
 }
 
 impl TuiArgs {
@@ -81,6 +87,16 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
     let view = args.view.resolve()?;
     if args.diff_base.is_some() && profiles.len() > 1 {
         anyhow::bail!("--diff-base compares one profile with a base; give one PROFILE");
+    }
+    if args.watch.watch.is_some() {
+        if args.diff_base.is_some() || args.merge {
+            return Err(usage(
+                "--watch shows one service's snapshots; it takes no --diff-base or --merge (in the view, d diffs the newest snapshot against the first)",
+            ));
+        }
+        if let Some((url, options)) = args.watch.resolve(profiles, &view)? {
+            return watch(url, options, view, args.clone());
+        }
     }
     let inputs = Input::parse_all(profiles);
     let base = Input::parse_all(args.diff_base.as_slice());
@@ -201,4 +217,41 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         ..app_options(args, view, title, stem, shown_index, size)
     };
     Ok(App::new(newest, options)?.with_trend(input)?)
+}
+
+/// `pprof-tui --watch INTERVAL URL`: the app on the watch's first snapshot
+/// (the first poll must succeed: a service that cannot be read at all is
+/// an error, as `pprof-tui URL` makes it), fed the following ones; later
+/// failures show in the status bar while polling goes on.
+fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Result<ExitCode> {
+    let what = url.clone();
+    let load = move |size: (u16, u16)| -> Result<App> {
+        let feed = crate::watch::start(url.clone(), options);
+        let first = match feed.events.recv() {
+            Ok(Event::Snapshot(snapshot)) => snapshot,
+            Ok(Event::Failed(failure)) => anyhow::bail!("{}", failure.error),
+            Err(_) => anyhow::bail!("watching '{url}' stopped before the first snapshot"),
+        };
+        let mut state = WatchState::new(feed, url.clone(), args.watch.keep, view.granularity);
+        let sample_index = view.sample_index(&first.profile)?;
+        state.sample_type = first
+            .profile
+            .sample_types
+            .get(sample_index)
+            .map(|t| t.name.clone());
+        let title = format!("{} (newest of 1, watching)", first.name);
+        state.take(Event::Snapshot(first));
+        let newest = state
+            .newest()
+            .map(|kept| Arc::clone(&kept.profile))
+            .ok_or_else(|| anyhow::anyhow!("no snapshot of '{url}'"))?;
+        let stem = export_stem(&kind_of(&url), None);
+        let options = AppOptions {
+            sides: Some(Study::One(Arc::clone(&newest))),
+            ..app_options(&args, &view, title, stem, sample_index, size)
+        };
+        Ok(App::new(newest, options)?.with_watch(state))
+    };
+    tui::run(load, &what)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -27,6 +27,7 @@ use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
+use super::watch::{Rebuilt, WatchState, carry_selection};
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
@@ -75,6 +76,8 @@ pub struct App {
     pub source: SourceView,
     /// The Trend view, when several snapshots were given.
     pub trend: Option<TrendModel>,
+    /// The watch feeding the app new snapshots (`--watch`).
+    pub watch: Option<WatchState>,
     pub search: Option<Search>,
     pub prompt: Option<Prompt>,
     /// A one-off message for the status bar, and whether it is an error.
@@ -147,6 +150,7 @@ impl App {
             peek: PeekView::default(),
             source: SourceView::default(),
             trend: None,
+            watch: None,
             search: None,
             prompt: None,
             message,
@@ -192,6 +196,96 @@ impl App {
         self.trend = Some(trend);
         self.view = ViewKind::Trend;
         Ok(self)
+    }
+
+    /// Feeds the app from a watch: every snapshot it delivers re-ranks the
+    /// Trend view and replaces the profile the other views show. The app
+    /// was built on the watch's first snapshot.
+    pub fn with_watch(mut self, watch: WatchState) -> App {
+        self.watch = Some(watch);
+        self
+    }
+
+    /// Takes what the watch delivered since the last call (the main loop
+    /// calls it on every turn); a new snapshot starts rebuilding the views.
+    pub fn poll_feed(&mut self) {
+        if self.watch.as_mut().is_some_and(WatchState::drain) {
+            self.rebuild_watch();
+        }
+    }
+
+    /// Hands one event to the watch, as if the feed delivered it (tests).
+    pub fn take_watch_event(&mut self, event: crate::watch::Event) {
+        if self.watch.as_mut().is_some_and(|w| w.take(event)) {
+            self.rebuild_watch();
+        }
+    }
+
+    /// Rebuilds the views over the watch's snapshots, off the UI thread.
+    fn rebuild_watch(&mut self) {
+        let trend = self
+            .trend
+            .as_ref()
+            .map(|t| (t.settings_wanted(), t.trend.sample_type.name.clone()));
+        let filters = self.filters();
+        if let Some(watch) = &self.watch {
+            let rebuild = watch.rebuild(trend, filters);
+            self.request(Work::Watch(Box::new(rebuild)));
+        }
+    }
+
+    /// Swaps in the views a watch rebuilt: the Trend view keeps its
+    /// selection by name and opens at the first ranking if the app still
+    /// shows Top; the other views are recomputed for the new profile with
+    /// the same sample type (by name), granularity, filters and sort.
+    fn install_watch(&mut self, rebuilt: Rebuilt) {
+        match rebuilt.trend {
+            Ok(Some(mut model)) => {
+                let first = self.trend.is_none();
+                // Settings asked for while this was built are ranked anew
+                // (a ranking of the old snapshots is dropped on arrival).
+                let mut pending = None;
+                if let Some(old) = &self.trend {
+                    carry_selection(old, &mut model);
+                    pending = old
+                        .wanted
+                        .clone()
+                        .filter(|w| w.sample_index < model.sample_type_count());
+                }
+                self.trend = Some(model);
+                if let Some(settings) = pending {
+                    if let Some(trend) = self.trend.as_mut() {
+                        trend.wanted = Some(settings.clone());
+                    }
+                    self.rerank(settings);
+                }
+                if first && self.view == ViewKind::Top {
+                    self.view = ViewKind::Trend;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => self.say(&e, true),
+        }
+        match rebuilt.shown {
+            Ok((profile, study)) => {
+                let name = self.model.sample_type.name.clone();
+                let sample_index = profile
+                    .sample_types
+                    .iter()
+                    .position(|t| t.name == name)
+                    .unwrap_or_else(|| profile.default_sample_index());
+                self.profile = profile;
+                self.study = study;
+                self.title = rebuilt.title;
+                self.reload(sample_index);
+            }
+            Err(e) => {
+                if let Some(watch) = self.watch.as_mut() {
+                    watch.diff = false;
+                }
+                self.say(&e, true);
+            }
+        }
     }
 
     /// The profile, shareable with a worker thread.
@@ -400,6 +494,34 @@ impl App {
                 }
             }
             Action::Export => self.export(),
+            Action::PauseWatch => match &self.watch {
+                Some(watch) => {
+                    let text = if watch.toggle_pause() {
+                        "polling paused (Space resumes)"
+                    } else {
+                        "polling resumed"
+                    };
+                    self.say(text, false);
+                }
+                None => self.say("Space pauses polling in watch mode (--watch)", false),
+            },
+            Action::WatchDiff => match self.watch.as_mut() {
+                Some(watch) if watch.kept() > 1 => {
+                    watch.diff = !watch.diff;
+                    let text = if watch.diff {
+                        "showing the newest snapshot against the first (d: newest alone)"
+                    } else {
+                        "showing the newest snapshot"
+                    };
+                    self.say(text, false);
+                    self.rebuild_watch();
+                }
+                Some(_) => self.say("d needs a second snapshot", true),
+                None => self.say(
+                    "d compares snapshots in watch mode (--watch); for two files use --diff-base",
+                    false,
+                ),
+            },
             Action::Input(_) | Action::InputBackspace | Action::InputSubmit => {}
             other => self.route(&other),
         }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::model::{Model, Settings, SourceModel};
 use super::trend::{Ranking, TrendSettings};
+use super::watch::{Rebuild, Rebuilt};
 use crate::analysis::calltree::TreeShape;
 use crate::analysis::trend::Trend;
 use crate::analysis::{CallTree, Inlined, NodeId, NodeTotals};
@@ -30,6 +31,8 @@ pub enum Work {
     Trend(Ranking),
     /// The lines of one function, for the Source view.
     Source(SourceRequest),
+    /// The views rebuilt for a new snapshot of a watch.
+    Watch(Box<Rebuild>),
 }
 
 /// What the Source view asks for: the lines of `node`'s function.
@@ -51,6 +54,7 @@ impl Work {
             Work::Trend(_) => 2,
             Work::Source(_) => 3,
             Work::Inline(..) => 4,
+            Work::Watch(_) => 5,
         }
     }
 
@@ -67,10 +71,11 @@ const LABELS: [&str; KINDS] = [
     "ranking the snapshots",
     "reading the source lines",
     "finding inlined calls",
+    "taking in the new snapshot",
 ];
 
 /// Kinds of work.
-const KINDS: usize = 5;
+const KINDS: usize = 6;
 
 /// The kinds computed for one model's rows: a new model supersedes them.
 const DEPENDS_ON_ROWS: [usize; 3] = [1, 3, 4];
@@ -93,8 +98,10 @@ pub enum Output {
     Model(Box<Model>),
     Tree(CallTree),
     Inline(Vec<(NodeId, Inlined)>),
-    Trend(Box<(TrendSettings, Result<Trend, MergeError>)>),
+    /// A ranking, with the id of the snapshots it ranks.
+    Trend(Box<(TrendSettings, Result<Trend, MergeError>)>, usize),
     Source(crate::analysis::NodeId, Box<SourceModel>),
+    Watch(Box<Rebuilt>),
 }
 
 impl Job {
@@ -110,9 +117,11 @@ impl Job {
             Work::Inline(settings, totals) => {
                 Output::Inline(Model::compute_inlined(profile, &settings, totals))
             }
-            Work::Trend(ranking) => {
-                Output::Trend(Box::new((ranking.settings.clone(), ranking.run())))
-            }
+            Work::Trend(ranking) => Output::Trend(
+                Box::new((ranking.settings.clone(), ranking.run())),
+                ranking.input_id(),
+            ),
+            Work::Watch(rebuild) => Output::Watch(Box::new(rebuild.run())),
             Work::Source(r) => Output::Source(
                 r.node,
                 Box::new(SourceModel::compute(
@@ -193,7 +202,7 @@ impl Jobs {
 
     /// What is being computed, and since when: the first of the kinds
     /// waited for, in the order model, tree, ranking, source lines, inline
-    /// suffixes.
+    /// suffixes, new snapshot.
     pub fn busy(&self) -> Option<(&'static str, Instant)> {
         (0..KINDS).find_map(|k| self.since[k].map(|t| (LABELS[k], t)))
     }

@@ -23,6 +23,8 @@ pub enum Section {
     Move,
     Flame,
     Analysis,
+    /// Listed in the help only in watch mode, where they act.
+    Watch,
 }
 
 impl Section {
@@ -32,6 +34,7 @@ impl Section {
             Section::Move => "Moving around",
             Section::Flame => "Flame graph",
             Section::Analysis => "Analysis",
+            Section::Watch => "Watching (--watch)",
         }
     }
 }
@@ -131,6 +134,20 @@ pub const BINDINGS: &[Binding] = &[
         Action::Export,
         "e",
         "export the view as SVG"
+    ),
+    bind!(
+        Watch,
+        [Char(' ')],
+        Action::PauseWatch,
+        "Space",
+        "pause / resume polling"
+    ),
+    bind!(
+        Watch,
+        [Char('d')],
+        Action::WatchDiff,
+        "d",
+        "diff newest vs first / off"
     ),
     bind!(
         Move,

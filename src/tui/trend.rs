@@ -112,6 +112,12 @@ impl TrendModel {
         })
     }
 
+    /// Which snapshots this model ranks: a ranking of other snapshots
+    /// (asked for before a watch brought a new one) is not installed.
+    pub fn input_id(&self) -> usize {
+        Arc::as_ptr(&self.input) as usize
+    }
+
     /// The name of the selected site.
     pub fn selected_row(&self) -> Option<&crate::analysis::trend::TrendRow> {
         self.trend.rows.get(self.selected)
@@ -166,6 +172,11 @@ impl std::fmt::Debug for Ranking {
 }
 
 impl Ranking {
+    /// Which snapshots it ranks (see [`TrendModel::input_id`]).
+    pub fn input_id(&self) -> usize {
+        Arc::as_ptr(&self.input) as usize
+    }
+
     pub fn run(&self) -> Result<Trend, MergeError> {
         compute(&self.input, &self.settings)
     }

@@ -35,21 +35,28 @@ impl HelpView {
         false
     }
 
-    pub fn render(&self, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    /// Draws the overlay when open; the watch keys only in watch mode,
+    /// where they act.
+    pub fn render(&self, theme: &Theme, watching: bool, area: Rect, buf: &mut Buffer) {
         if self.open {
-            render(theme, area, buf);
+            render(theme, watching, area, buf);
         }
     }
 }
 
-fn render(theme: &Theme, area: Rect, buf: &mut Buffer) {
+fn render(theme: &Theme, watching: bool, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line<'_>> = Vec::new();
-    for section in [
+    let sections = [
         Section::General,
         Section::Move,
         Section::Flame,
         Section::Analysis,
-    ] {
+        Section::Watch,
+    ];
+    for section in sections
+        .into_iter()
+        .filter(|&s| watching || s != Section::Watch)
+    {
         lines.push(Line::from(Span::styled(section.title(), theme.header())));
         for b in BINDINGS.iter().filter(|b| b.section == section) {
             lines.push(Line::from(vec![
