@@ -330,3 +330,14 @@ fn the_help_lists_the_watch_keys_in_watch_mode() {
     assert!(s.contains("Watching (--watch)"));
     assert_snapshot!("watch_help_100x30", s);
 }
+
+#[test]
+fn a_selection_on_the_first_row_follows_the_ranking() {
+    // Two equal snapshots rank every site at 0 growth, by name; as the
+    // leak shows, the untouched selection stays on the top suspect.
+    let files = [HEAPS[0], HEAPS[0], HEAPS[1], HEAPS[2]];
+    let app = watch_app(&files, 60, (100, 30));
+    let trend = app.trend.as_ref().unwrap();
+    assert_eq!(trend.selected, 0);
+    assert_eq!(trend.selected_row().unwrap().name, "main.(*Cache).Put");
+}

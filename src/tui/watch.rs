@@ -279,8 +279,13 @@ impl Rebuild {
 }
 
 /// Keeps the selection of `old` in `new` by the site's name (a whole stack
-/// also by the function naming it), and the scroll position.
+/// also by the function naming it), and the scroll position. A selection
+/// on the first row stays there: it follows the top suspect, as a live
+/// view should when the user has not picked another site.
 pub fn carry_selection(old: &TrendModel, new: &mut TrendModel) {
+    if old.selected == 0 {
+        return;
+    }
     let Some(row) = old.selected_row() else {
         return;
     };
