@@ -27,7 +27,7 @@ use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
-use super::watch::{Rebuilt, WatchState, carry_selection};
+use super::watch::{Rebuilt, WatchState, carry_selection, drop_elsewhere};
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
@@ -252,7 +252,9 @@ impl App {
                         .clone()
                         .filter(|w| w.sample_index < model.sample_type_count());
                 }
-                self.trend = Some(model);
+                if let Some(old) = self.trend.replace(model) {
+                    drop_elsewhere(old);
+                }
                 if let Some(settings) = pending {
                     if let Some(trend) = self.trend.as_mut() {
                         trend.wanted = Some(settings.clone());
@@ -274,8 +276,11 @@ impl App {
                     .iter()
                     .position(|t| t.name == name)
                     .unwrap_or_else(|| profile.default_sample_index());
-                self.profile = profile;
-                self.study = study;
+                let old = (
+                    std::mem::replace(&mut self.profile, profile),
+                    std::mem::replace(&mut self.study, study),
+                );
+                drop_elsewhere(old);
                 self.title = rebuilt.title;
                 self.reload(sample_index);
             }
