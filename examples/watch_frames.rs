@@ -33,7 +33,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use pprof_tui::analysis::{Granularity, Study};
+use pprof_tui::analysis::{Filters, Granularity, Study};
 use pprof_tui::tui::jobs::Done;
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::watch::WatchState;
@@ -164,16 +164,16 @@ fn main() {
         title: "watch".to_owned(),
         sample_index: profile.default_sample_index(),
         granularity: Granularity::Functions,
-        chips: Vec::new(),
+        filters: Filters::default(),
         source_paths: Vec::new(),
         export_dir: std::env::temp_dir(),
         export_stem: "watch".to_owned(),
         theme: Theme::new(ColorMode::TrueColor),
         size,
         background: true,
-        sides: Some(Study::One(Arc::clone(&profile))),
+        study: Some(Study::One(Arc::clone(&profile))),
     };
-    let mut app = App::new(profile, options).unwrap().with_watch(state);
+    let mut app = App::new(profile, options).with_watch(state);
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
     let (tx, rx) = mpsc::channel::<Done>();
     // (frame time, a poll or a job was under way)

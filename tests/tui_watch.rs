@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
-use pprof_tui::analysis::Granularity;
 use pprof_tui::analysis::Study;
+use pprof_tui::analysis::{Filters, Granularity};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{BINDINGS, Key, action_for, key};
@@ -67,16 +67,16 @@ fn watch_app(files: &[&str], keep: usize, size: (u16, u16)) -> App {
         title: format!("{} (newest of 1, watching)", files[0]),
         sample_index: first.default_sample_index(),
         granularity: Granularity::Functions,
-        chips: Vec::new(),
+        filters: Filters::default(),
         source_paths: Vec::new(),
         export_dir: std::env::temp_dir(),
         export_stem: "heap".to_owned(),
         theme: Theme::new(ColorMode::None),
         size,
         background: false,
-        sides: Some(Study::One(Arc::clone(&first))),
+        study: Some(Study::One(Arc::clone(&first))),
     };
-    let mut app = App::new(first, options).unwrap().with_watch(state);
+    let mut app = App::new(first, options).with_watch(state);
     for (i, file) in files.iter().enumerate().skip(1) {
         app.take_watch_event(snapshot(file, i as u64 + 1));
     }

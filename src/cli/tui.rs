@@ -15,7 +15,7 @@ use crate::profile::BaseMode;
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
 use crate::tui::watch::WatchState;
-use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
+use crate::tui::{self, App, AppOptions, theme};
 use crate::watch::{Event, WatchOptions, kind_of};
 
 /// Options of the interactive view (used when no subcommand is given).
@@ -50,27 +50,6 @@ pub struct TuiArgs {
 }
 
 impl TuiArgs {
-    /// The filters given on the command line, as chips the user can clear.
-    fn chips(&self) -> Vec<Chip> {
-        let v = &self.view;
-        [
-            (ChipKind::Focus, &v.focus),
-            (ChipKind::Ignore, &v.ignore),
-            (ChipKind::Hide, &v.hide),
-            (ChipKind::Show, &v.show),
-            (ChipKind::TagFocus, &v.tagfocus),
-            (ChipKind::TagIgnore, &v.tagignore),
-        ]
-        .into_iter()
-        .filter_map(|(kind, p)| {
-            p.as_ref().map(|p| Chip {
-                kind,
-                pattern: p.clone(),
-            })
-        })
-        .collect()
-    }
-
     fn source_paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = self
             .source_path
@@ -134,13 +113,13 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
         let (profile, study) = study.into_shown()?;
         let sample_index = view.sample_index(&profile)?;
         let options = app_options(&args, &view, title, stem, sample_index, size);
-        App::new(
+        Ok(App::new(
             profile,
             AppOptions {
-                sides: Some(study),
+                study: Some(study),
                 ..options
             },
-        )
+        ))
     };
     tui::run(load, &what)?;
     Ok(ExitCode::SUCCESS)
@@ -158,7 +137,7 @@ fn app_options(
         title,
         sample_index,
         granularity: view.granularity(),
-        chips: args.chips(),
+        filters: view.filters.clone(),
         source_paths: args.source_paths(),
         export_dir: args
             .export_dir
@@ -168,7 +147,7 @@ fn app_options(
         theme: theme::Theme::new(theme::ColorMode::detect()),
         size,
         background: true,
-        sides: None,
+        study: None,
     }
 }
 
@@ -213,10 +192,10 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
     };
     let newest = Arc::new(newest);
     let options = AppOptions {
-        sides: Some(Study::One(Arc::clone(&newest))),
+        study: Some(Study::One(Arc::clone(&newest))),
         ..app_options(args, view, title, stem, shown_index, size)
     };
-    Ok(App::new(newest, options)?.with_trend(input)?)
+    Ok(App::new(newest, options).with_trend(input)?)
 }
 
 /// `pprof-tui --watch INTERVAL URL`: the app on the watch's first snapshot
@@ -247,10 +226,10 @@ fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Resul
             .ok_or_else(|| anyhow::anyhow!("no snapshot of '{url}'"))?;
         let stem = export_stem(&kind_of(&url), None);
         let options = AppOptions {
-            sides: Some(Study::One(Arc::clone(&newest))),
+            study: Some(Study::One(Arc::clone(&newest))),
             ..app_options(&args, &view, title, stem, sample_index, size)
         };
-        Ok(App::new(newest, options)?.with_watch(state))
+        Ok(App::new(newest, options).with_watch(state))
     };
     tui::run(load, &what)?;
     Ok(ExitCode::SUCCESS)
