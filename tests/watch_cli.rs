@@ -314,7 +314,13 @@ fn a_failed_poll_is_retried_and_the_watch_goes_on() {
 
 #[test]
 fn watch_options_are_checked_before_polling() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "trend", "--watch", "1s", "--count", "2", "--keep", "1", "x:1/heap",
+            ],
+            "pprof-tui: --keep must be 2 or more: a trend compares at least two snapshots\n",
+        ),
         (
             &[
                 "trend",
@@ -354,4 +360,36 @@ fn watch_options_are_checked_before_polling() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("'soon' is not a duration"));
+}
+
+#[test]
+fn a_paused_poller_polls_again_only_when_resumed() {
+    use pprof_tui::watch::{Event, WatchOptions, start};
+    let (port, server) = serve(heaps());
+    let feed = start(
+        url(port),
+        WatchOptions {
+            interval: Duration::from_millis(20),
+            count: Some(3),
+            ..WatchOptions::default()
+        },
+    );
+    let poll = |event: Event| match event {
+        Event::Snapshot(s) => s.poll,
+        Event::Failed(f) => panic!("{f}"),
+    };
+    let first = feed.events.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(poll(first), 1);
+    feed.control.pause();
+    // A poll that started before the pause may still arrive; no other.
+    std::thread::sleep(Duration::from_millis(300));
+    let during: Vec<u64> = feed.events.try_iter().map(poll).collect();
+    assert!(during.len() <= 1, "{during:?}");
+    assert!(feed.control.is_paused() && feed.control.next_poll().is_none());
+    feed.control.resume();
+    // The count reached, the poller ends and the channel closes.
+    let after: Vec<u64> = feed.events.iter().map(poll).collect();
+    let all: Vec<u64> = std::iter::once(1).chain(during).chain(after).collect();
+    assert_eq!(all, [1, 2, 3]);
+    assert_eq!(server.join().unwrap().len(), 3);
 }

@@ -30,7 +30,8 @@ pub struct TrendArgs {
     #[command(flatten)]
     watch: WatchArgs,
 
-    /// With --watch: how many snapshots to take before ranking them.
+    /// With --watch: how many snapshots to take before ranking them (the
+    /// newest --keep of them are compared).
     #[arg(long, value_name = "N", requires = "watch")]
     count: Option<u64>,
 

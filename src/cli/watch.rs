@@ -62,6 +62,11 @@ impl WatchArgs {
             },
             _ => return Err(usage("--watch polls one URL; give exactly one")),
         };
+        if self.keep < 2 {
+            return Err(usage(
+                "--keep must be 2 or more: a trend compares at least two snapshots",
+            ));
+        }
         if let Some(dir) = &self.save_dir {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the save directory '{}'", dir.display()))?;
