@@ -235,7 +235,7 @@ fn space_pauses_and_resumes_polling() {
     assert!(app.watch.as_ref().unwrap().paused());
     assert!(
         status_line(&app).contains(
-            " poll 2 · last 02:16:02 · paused (Space resumes) UTC  polling paused (Space resumes)"
+            " poll 2 · last 02:16:02 UTC · paused  polling paused (Space resumes)"
         ),
         "{}",
         status_line(&app)

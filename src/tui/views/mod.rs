@@ -303,17 +303,17 @@ pub fn watch_status(watch: &WatchState) -> (String, bool) {
         }
         return (format!(" {} ", visible(&failure.to_string())), true);
     }
-    let clock = |t: jiff::Timestamp| t.strftime("%H:%M:%S").to_string();
+    let clock = |t: jiff::Timestamp| t.strftime("%H:%M:%S UTC").to_string();
     let mut text = format!(" poll {}", watch.polls);
     if let Some(newest) = watch.newest() {
         text.push_str(&format!(" · last {}", clock(newest.taken_at)));
     }
     if watch.paused() {
-        text.push_str(" · paused (Space resumes)");
+        text.push_str(" · paused");
     } else if let Some(next) = watch.next_poll() {
         text.push_str(&format!(" · next {}", clock(next)));
     }
-    text.push_str(" UTC ");
+    text.push(' ');
     (text, false)
 }
 
