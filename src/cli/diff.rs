@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 
 use super::{Format, Input, ViewArgs, growth_limit, more_over, sort_by, warn};
 use crate::analysis::diff::{DiffOptions, GrowthOrder, diff};
-use crate::analysis::{Study, comparison_for, study_granularity};
+use crate::analysis::{Study, study_granularity};
 use crate::profile::BaseMode;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
 use crate::report::json::write_json;
@@ -114,7 +114,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
         unchanged: args.all,
         limit: limit.clone(),
     };
-    let comparison = comparison_for(comparison, &options)?;
+    let comparison = comparison.ready_for(options.granularity, &options.filters)?;
     let result = diff(&comparison, &options)?;
     let breach = limit.as_ref().and_then(|limit| {
         let worst = result.over_limit.first()?;

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{Format, Input, View, ViewArgs, growth_limit, more_over, sort_by, warn};
 use crate::analysis::trend::{TrendOptions, alloc_warning, trend};
-use crate::analysis::{Study, Timeline, snapshots_for, study_granularity};
+use crate::analysis::{Study, Timeline, study_granularity};
 use crate::report::ProfileInfo;
 use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
@@ -104,7 +104,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         node_count: args.node_count,
         limit: limit.clone(),
     };
-    let snapshots = snapshots_for(snapshots, &options)?;
+    let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
     let result = trend(&snapshots, minutes.as_deref(), &options)?;
     let first_total = result.totals.first().copied().unwrap_or(0);
     let breach = limit.as_ref().and_then(|limit| {

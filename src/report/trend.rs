@@ -63,7 +63,7 @@ fn rate(value: f64, unit: &str, to: &str) -> String {
 
 /// Writes the snapshot list and the ranked table. `profiles`: the
 /// snapshots (or the profile merging them) whose headers head the report
-/// ([`Snapshots::profiles`](crate::analysis::trend::Snapshots::profiles)).
+/// ([`Lineup::profiles`](crate::analysis::Lineup::profiles)).
 pub fn write_trend(
     out: &mut dyn Write,
     profiles: &[&Profile],
