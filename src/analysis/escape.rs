@@ -76,29 +76,55 @@ impl Reason {
     pub fn describe(self) -> &'static str {
         match self {
             Reason::ReturnedPointer => "a pointer to a local is returned from the function",
-            Reason::Closure => "a value captured by a closure (or the closure itself) outlives the call",
-            Reason::Interface => "a value converted to an interface (e.g. an argument to fmt) is boxed on the heap",
-            Reason::NonConstantSize => "make with a size that is not a constant cannot go on the stack",
+            Reason::Closure => {
+                "a value captured by a closure (or the closure itself) outlives the call"
+            }
+            Reason::Interface => {
+                "a value converted to an interface (e.g. an argument to fmt) is boxed on the heap"
+            }
+            Reason::NonConstantSize => {
+                "make with a size that is not a constant cannot go on the stack"
+            }
             Reason::TooLarge => "too large for the stack",
             Reason::Stored => "stored into a global, map, slice, channel or another heap object",
             Reason::AddressTaken => "its address is passed to code that keeps it",
-            Reason::Reflect => "passed through reflect or unsafe, which escape analysis cannot see through",
-            Reason::Unknown => "the compiler does not say why (build with -gcflags=-m=2 for the flow)",
+            Reason::Reflect => {
+                "passed through reflect or unsafe, which escape analysis cannot see through"
+            }
+            Reason::Unknown => {
+                "the compiler does not say why (build with -gcflags=-m=2 for the flow)"
+            }
         }
     }
 
     /// One line of advice.
     pub fn advice(self) -> &'static str {
         match self {
-            Reason::ReturnedPointer => "return the value instead of a pointer when it is small and read-only, or let the caller pass the memory in",
-            Reason::Closure => "pass the value to the closure as an argument, or move the closure off the hot path",
-            Reason::Interface => "avoid fmt and interface arguments on hot paths: strconv.Append*, typed writers, a reused buffer",
-            Reason::NonConstantSize => "preallocate with a constant size when there is a bound, or reuse the buffer (sync.Pool, a caller-owned slice)",
-            Reason::TooLarge => "reuse it (sync.Pool, a long-lived buffer) or split it into smaller pieces",
-            Reason::Stored => "it outlives the call by design: bound the map, slice or channel it is stored in (eviction, a size cap, trimming)",
-            Reason::AddressTaken => "pass it by value, or make sure the callee does not keep the pointer",
+            Reason::ReturnedPointer => {
+                "return the value instead of a pointer when it is small and read-only, or let the caller pass the memory in"
+            }
+            Reason::Closure => {
+                "pass the value to the closure as an argument, or move the closure off the hot path"
+            }
+            Reason::Interface => {
+                "avoid fmt and interface arguments on hot paths: strconv.Append*, typed writers, a reused buffer"
+            }
+            Reason::NonConstantSize => {
+                "preallocate with a constant size when there is a bound, or reuse the buffer (sync.Pool, a caller-owned slice)"
+            }
+            Reason::TooLarge => {
+                "reuse it (sync.Pool, a long-lived buffer) or split it into smaller pieces"
+            }
+            Reason::Stored => {
+                "it outlives the call by design: bound the map, slice or channel it is stored in (eviction, a size cap, trimming)"
+            }
+            Reason::AddressTaken => {
+                "pass it by value, or make sure the callee does not keep the pointer"
+            }
             Reason::Reflect => "use concrete types instead of reflect/unsafe on hot paths",
-            Reason::Unknown => "run go build -gcflags=-m=2 to see the flow that sends it to the heap",
+            Reason::Unknown => {
+                "run go build -gcflags=-m=2 to see the flow that sends it to the heap"
+            }
         }
     }
 }
@@ -112,7 +138,8 @@ pub struct EscapeMessage {
     pub column: u32,
     /// As printed, e.g. `make([]byte, size) escapes to heap`.
     pub text: String,
-    /// With `-m=2`: the indented `flow:` / `from …` lines, trimmed.
+    /// With `-m=2`: the indented `flow:` / `from …` lines, trimmed (and
+    /// without the colon that ends a `flow:` line).
     pub flow: Vec<String>,
     pub reason: Reason,
 }
@@ -147,12 +174,13 @@ pub struct Escapes {
 /// `path:line[:col]: rest`, or `None`.
 fn split_position(line: &str) -> Option<(&str, u32, u32, &str)> {
     let bytes = line.as_bytes();
+    // The end of the digits starting at `from`, if any.
     let digits = |from: usize| {
         let n = bytes[from..]
             .iter()
             .take_while(|b| b.is_ascii_digit())
             .count();
-        (n > 0 && n <= 9).then_some(from + n)
+        (n > 0).then_some(from + n)
     };
     for (i, _) in line.match_indices(':').filter(|&(i, _)| i > 0) {
         let Some(line_end) = digits(i + 1) else {
@@ -161,6 +189,7 @@ fn split_position(line: &str) -> Option<(&str, u32, u32, &str)> {
         if bytes.get(line_end) != Some(&b':') {
             continue;
         }
+        // A number too large for a line is no position at all.
         let number = line[i + 1..line_end].parse().ok()?;
         let (column, rest_at) = match digits(line_end + 1) {
             Some(col_end) if bytes.get(col_end) == Some(&b':') => {
@@ -239,8 +268,7 @@ pub fn classify(text: &str, flow: &[String]) -> Reason {
     let says = |needle: &str| text.contains(needle) || flow.iter().any(|f| f.contains(needle));
     if says("too large for stack") {
         Reason::TooLarge
-    } else if says("(non-constant size)") || (flow.is_empty() && make_size_is_variable(subject))
-    {
+    } else if says("(non-constant size)") || (flow.is_empty() && make_size_is_variable(subject)) {
         Reason::NonConstantSize
     } else if subject.starts_with("func literal") || says("captured by a closure") {
         Reason::Closure
@@ -302,7 +330,8 @@ impl Escapes {
                 if let Some(key) = &open {
                     let kept = flows.entry(key.clone()).or_default();
                     if kept.len() < MAX_FLOW {
-                        kept.push(rest.trim().to_owned());
+                        let step = rest.trim();
+                        kept.push(step.strip_suffix(':').unwrap_or(step).to_owned());
                     }
                 }
                 continue;
@@ -317,7 +346,9 @@ impl Escapes {
             }
             if let Some(header) = rest.strip_suffix(':') {
                 open = Some((file, line, column, header.to_owned()));
-                flows.entry((file, line, column, header.to_owned())).or_default();
+                flows
+                    .entry((file, line, column, header.to_owned()))
+                    .or_default();
                 continue;
             }
             open = None;
@@ -465,7 +496,11 @@ impl<'e> Join<'e> {
                 .filter(|c| !c.is_empty() && *c != ".")
                 .collect();
             let is_suffix = parts.len() <= wanted.len()
-                && parts.iter().rev().zip(wanted.iter().rev()).all(|(a, b)| a == b);
+                && parts
+                    .iter()
+                    .rev()
+                    .zip(wanted.iter().rev())
+                    .all(|(a, b)| a == b);
             if !is_suffix {
                 continue;
             }
@@ -602,7 +637,8 @@ mod tests {
         );
         assert_eq!(split_position("# leaky"), None);
         assert_eq!(split_position("no position: here"), None);
-        assert_eq!(split_position(":1:2: x"), None);
+        // No path before the first number: the next colon starts one.
+        assert_eq!(split_position(":1:2: x"), Some((":1", 2, 0, "x")));
         assert_eq!(split_position("a.go:99999999999:1: x"), None);
     }
 
@@ -630,7 +666,9 @@ mod tests {
     #[test]
     fn hostile_text_is_skipped_not_fatal() {
         let long = "x".repeat(MAX_LINE + 1);
-        let text = format!("{long}\n\u{1b}[2J:1:1: escapes to heap\n./a.go:1:1: \n./a.go:1:1:   flow: orphan\n");
+        let text = format!(
+            "{long}\n\u{1b}[2J:1:1: escapes to heap\n./a.go:1:1: \n./a.go:1:1:   flow: orphan\n"
+        );
         let e = Escapes::parse(&text);
         assert_eq!(e.skipped_lines, 1);
         assert!(e.messages.is_empty());

@@ -15,12 +15,18 @@ use rustc_hash::FxHashMap as HashMap;
 use super::aggregate::node_totals;
 use super::escape::{Escapes, Lookup, Reason};
 use super::filter::Filters;
+use super::lineup::Lineup;
 use super::stacks::{Granularity, Stacks};
-use super::trend::{Growth, Snapshots, Trend, TrendOptions, trend};
+use super::trend::{Growth, Trend, TrendOptions, trend};
 use crate::profile::{MergeError, Profile, ValueType};
 
 /// The four Go heap sample types, by name.
-pub const HEAP_TYPES: [&str; 4] = ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"];
+pub const HEAP_TYPES: [&str; 4] = [
+    "alloc_objects",
+    "alloc_space",
+    "inuse_objects",
+    "inuse_space",
+];
 
 /// Where the classes start. Shares are fractions of the profile's total of
 /// that sample type (all samples, before filters).
@@ -78,10 +84,18 @@ impl Class {
     /// One line of advice.
     pub fn advice(self) -> &'static str {
         match self {
-            Class::Retained => "retained: find what holds it (a cache, a global, a long-lived struct) and bound it",
-            Class::Churn => "churn: short-lived garbage that drives the GC; reuse it (sync.Pool, a caller-owned buffer) or allocate less often",
-            Class::Large => "large objects: allocate once and reuse, or stream instead of holding the whole thing",
-            Class::LeakSuspect => "grows in every snapshot: bound the cache, map or slice (eviction, a size cap), close bodies and files, stop goroutines that never return",
+            Class::Retained => {
+                "retained: find what holds it (a cache, a global, a long-lived struct) and bound it"
+            }
+            Class::Churn => {
+                "churn: short-lived garbage that drives the GC; reuse it (sync.Pool, a caller-owned buffer) or allocate less often"
+            }
+            Class::Large => {
+                "large objects: allocate once and reuse, or stream instead of holding the whole thing"
+            }
+            Class::LeakSuspect => {
+                "grows in every snapshot: bound the cache, map or slice (eviction, a size cap), close bodies and files, stop goroutines that never return"
+            }
         }
     }
 }
@@ -164,13 +178,28 @@ pub enum Unmatched {
 }
 
 impl Unmatched {
+    /// The name scripts see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unmatched::NotCovered => "not_covered",
+            Unmatched::Ambiguous => "ambiguous",
+            Unmatched::OtherPackage => "other_package",
+            Unmatched::Stale => "stale",
+            Unmatched::NoMessage => "no_message",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
-            Unmatched::NotCovered => "in files the compiler output does not cover (standard library, other modules)",
+            Unmatched::NotCovered => {
+                "in files the compiler output does not cover (standard library, other modules)"
+            }
             Unmatched::Ambiguous => "in files that several compiler paths match equally well",
             Unmatched::OtherPackage => "in a file the compiler output has for another package",
             Unmatched::Stale => "in files whose compiler output is stale (lines moved since)",
-            Unmatched::NoMessage => "on lines with no escape message (runtime growth of maps, appends, channels, goroutines — or a stale build?)",
+            Unmatched::NoMessage => {
+                "on lines with no escape message (runtime growth of maps, appends, channels, goroutines — or a stale build?)"
+            }
         }
     }
 }
@@ -193,7 +222,8 @@ pub struct Explained {
     /// Each heap type's total (all samples, before filters), in
     /// [`HEAP_TYPES`] order.
     pub totals: HeapValues,
-    /// Most `flat` first.
+    /// Largest first, by the larger of a site's share of `inuse_space`
+    /// and of `alloc_space`.
     pub rows: Vec<ExplainRow>,
     /// Rows before `node_count` cut the list.
     pub site_total: usize,
@@ -209,7 +239,9 @@ pub struct Explained {
 /// Something explain cannot work with.
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
-    #[error("it has no '{0}' sample type; explain needs a Go heap or allocs profile (alloc_objects, alloc_space, inuse_objects, inuse_space)")]
+    #[error(
+        "it has no '{0}' sample type; explain needs a Go heap or allocs profile (alloc_objects, alloc_space, inuse_objects, inuse_space)"
+    )]
     NotHeap(&'static str),
     #[error(transparent)]
     Merge(#[from] MergeError),
@@ -230,7 +262,7 @@ pub fn heap_indices(profile: &Profile) -> Result<[usize; 4], ExplainError> {
 
 /// `inuse_space` across snapshots at lines granularity, for the leak class.
 pub fn snapshot_trend(
-    snapshots: &Snapshots,
+    snapshots: Lineup,
     minutes: Option<&[f64]>,
     filters: &Filters,
 ) -> Result<Trend, ExplainError> {
@@ -241,7 +273,8 @@ pub fn snapshot_trend(
         filters: filters.clone(),
         ..TrendOptions::default()
     };
-    Ok(trend(snapshots, minutes, &options)?)
+    let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
+    Ok(trend(&snapshots, minutes, &options)?)
 }
 
 /// Explains every allocation site of `profile`. `escapes`: parsed compiler
@@ -279,7 +312,12 @@ pub fn explain(
         inuse_space: super::aggregate::total(profile, indices[3]),
     };
     let growth: HashMap<&str, &Growth> = snapshots
-        .map(|t| t.rows.iter().map(|r| (r.name.as_str(), &r.growth)).collect())
+        .map(|t| {
+            t.rows
+                .iter()
+                .map(|r| (r.name.as_str(), &r.growth))
+                .collect()
+        })
         .unwrap_or_default();
     let mut join = escapes.map(|e| e.join(profile));
     let mut unmatched: HashMap<Unmatched, (usize, String)> = HashMap::default();
@@ -346,11 +384,16 @@ pub fn explain(
         row.advice = advice(&row);
         rows.push(row);
     }
+    // Retained and churning sites both matter: rank by the larger of the
+    // two shares, so neither sample type hides the other's problems.
+    let weight = |r: &ExplainRow| {
+        share(r.values.inuse_space, totals.inuse_space)
+            .max(share(r.values.alloc_space, totals.alloc_space))
+    };
     rows.sort_by(|a, b| {
-        b.flat
-            .unsigned_abs()
-            .cmp(&a.flat.unsigned_abs())
-            .then_with(|| b.values.alloc_space.cmp(&a.values.alloc_space))
+        weight(b)
+            .total_cmp(&weight(a))
+            .then_with(|| b.flat.unsigned_abs().cmp(&a.flat.unsigned_abs()))
             .then_with(|| a.name.cmp(&b.name))
     });
     let site_total = rows.len();
