@@ -48,6 +48,7 @@ fn options(profile: &Profile) -> AppOptions {
         size: SIZE,
         background: false,
         sides: None,
+        why: None,
     }
 }
 

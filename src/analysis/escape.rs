@@ -15,8 +15,9 @@
 //! Paths differ between the two sides: the build prints them relative to
 //! where it ran (`./main.go`, `pkg/x/file.go`), the profile has them
 //! absolute, module-relative or as `-trimpath` made them (`leaky/main.go`).
-//! A profile file matches the build file whose whole path is the longest
-//! suffix (by path components) of the profile's path, and the function's
+//! A profile file matches the build file with which it shares the longest
+//! path suffix (by components), where one path must end with the whole of
+//! the other; equally long matches are not guessed between. The function's
 //! package must be the one the build compiled there (`# leaky` headers;
 //! `main.` functions match any package). A stale build — the source changed
 //! after it — is recognised by inlined calls: where the profile shows a call
@@ -495,20 +496,23 @@ impl<'e> Join<'e> {
                 .split('/')
                 .filter(|c| !c.is_empty() && *c != ".")
                 .collect();
-            let is_suffix = parts.len() <= wanted.len()
-                && parts
-                    .iter()
-                    .rev()
-                    .zip(wanted.iter().rev())
-                    .all(|(a, b)| a == b);
-            if !is_suffix {
+            // One path must end with the other: a trimpath or relative
+            // profile path ends an absolute build path, and a relative
+            // build path ends an absolute profile path.
+            let common = parts
+                .iter()
+                .rev()
+                .zip(wanted.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            if common < parts.len().min(wanted.len()) {
                 continue;
             }
             match best {
-                Some((len, _)) if len > parts.len() => {}
-                Some((len, _)) if len == parts.len() => tie = true,
+                Some((len, _)) if len > common => {}
+                Some((len, _)) if len == common => tie = true,
                 _ => {
-                    best = Some((parts.len(), candidate));
+                    best = Some((common, candidate));
                     tie = false;
                 }
             }
@@ -571,9 +575,10 @@ impl<'e> Join<'e> {
                 known.dedup();
                 let at: Vec<String> = known.iter().take(4).map(u32::to_string).collect();
                 self.stale[build_file] = Some(format!(
-                    "the profile has {callee_name} inlined at line {} of {}, the compiler output at line {}",
+                    "the profile has {callee_name} inlined at line {} of {}, the compiler output at line{} {}",
                     caller.line,
                     self.escapes.files[build_file],
+                    if at.len() > 1 { "s" } else { "" },
                     at.join(", ")
                 ));
             }

@@ -112,17 +112,18 @@ fn on_path(name: &str) -> Option<PathBuf> {
 /// warning) when there is none to read.
 fn load_escapes(args: &ExplainArgs) -> Result<Option<(Escapes, String)>> {
     if let Some(file) = &args.escape {
-        let shown = file.display().to_string();
-        let text = match read_bounded(file) {
-            Ok(text) => text,
-            Err(e) => {
-                warn(&format!(
-                    "cannot read escape file '{shown}': {e}; explaining without the compiler's messages"
-                ));
-                return Ok(None);
+        return Ok(match read_escape_file(file) {
+            Ok((escapes, shown, note)) => {
+                if let Some(note) = note {
+                    warn(&note);
+                }
+                Some((escapes, shown))
             }
-        };
-        return Ok(Some((parsed(&text, &shown), shown)));
+            Err(note) => {
+                warn(&note);
+                None
+            }
+        });
     }
     let Some(dir) = &args.escape_from else {
         return Ok(None);
@@ -169,13 +170,35 @@ fn read_bounded(path: &Path) -> std::io::Result<String> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn parsed(text: &str, shown: &str) -> Escapes {
-    let escapes = Escapes::parse(text);
-    if escapes.messages.is_empty() {
-        warn(&format!(
+/// Reads saved compiler output: the escapes, the name to show, and a
+/// warning when it holds no messages; or the warning why it cannot be read.
+pub(crate) fn read_escape_file(
+    file: &Path,
+) -> std::result::Result<(Escapes, String, Option<String>), String> {
+    let shown = file.display().to_string();
+    let text = read_bounded(file).map_err(|e| {
+        format!(
+            "cannot read escape file '{shown}': {e}; explaining without the compiler's messages"
+        )
+    })?;
+    let escapes = Escapes::parse(&text);
+    let note = empty_note(&escapes, &shown);
+    Ok((escapes, shown, note))
+}
+
+fn empty_note(escapes: &Escapes, shown: &str) -> Option<String> {
+    escapes.messages.is_empty().then(|| {
+        format!(
             "'{shown}' holds no escape analysis messages ('escapes to heap', 'moved to heap'); \
              make it with go build -gcflags=-m=2 ./... 2> FILE"
-        ));
+        )
+    })
+}
+
+fn parsed(text: &str, shown: &str) -> Escapes {
+    let escapes = Escapes::parse(text);
+    if let Some(note) = empty_note(&escapes, shown) {
+        warn(&note);
     }
     escapes
 }
@@ -247,7 +270,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitCode> {
     .with_context(|| format!("profile '{source}'"))?;
     if let Some((escapes, name)) = &escapes {
         warnings.extend(unmatched_warning(&explained, name));
-        if explained.matched == 0 && !escapes.messages.is_empty() {
+        if explained.matched == 0 && explained.stale.is_empty() && !escapes.messages.is_empty() {
             let paths: Vec<&str> = escapes.files.iter().take(3).map(String::as_str).collect();
             warnings.push(format!(
                 "no allocation site matched '{name}' (its files: {}); was it built from this program's module, at the same version?",

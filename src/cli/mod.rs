@@ -17,7 +17,7 @@ pub use top::TopRequest;
 
 mod diff;
 mod docs;
-mod explain;
+pub(crate) mod explain;
 mod flamegraph;
 pub mod request;
 pub mod top;

@@ -1,7 +1,7 @@
 //! `pprof-tui PROFILE`: the interactive view, with the same view options as
 //! the reports.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -10,9 +10,12 @@ use clap::Args;
 
 use super::{Input, View, ViewArgs};
 use crate::analysis::Study;
-use crate::profile::BaseMode;
+use crate::analysis::explain::{ExplainOptions, explain, heap_indices};
+use crate::profile::{BaseMode, Profile};
+use crate::report::explain::unmatched_warning;
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
+use crate::tui::why::WhyIndex;
 use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
 
 /// Options of the interactive view (used when no subcommand is given).
@@ -41,6 +44,12 @@ pub struct TuiArgs {
     /// Directory `e` writes SVG files into (default: the working directory).
     #[arg(long, value_name = "DIR")]
     export_dir: Option<PathBuf>,
+
+    /// The compiler's escape analysis for a heap profile (`go build
+    /// -gcflags=-m=2 ./... 2> FILE`): Top and Source explain why each
+    /// allocation is on the heap (w shows the reasons as a column).
+    #[arg(long, value_name = "FILE")]
+    escape: Option<PathBuf>,
 }
 
 impl TuiArgs {
@@ -118,13 +127,25 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
         let (profile, study) = study.into_shown()?;
         let sample_index = view.sample_index(&profile)?;
         let options = app_options(&args, &view, title, stem, sample_index, size);
-        App::new(
+        // A diff's combined profile holds negated base samples: nothing to
+        // explain there.
+        let (why, note) = if base.is_empty() {
+            why_index(&profile, args.escape.as_deref())
+        } else {
+            (None, None)
+        };
+        let mut app = App::new(
             profile,
             AppOptions {
                 sides: Some(study),
+                why,
                 ..options
             },
-        )
+        )?;
+        if note.is_some() {
+            app.message = note.map(|n| (n, true));
+        }
+        Ok(app)
     };
     tui::run(load, &what)?;
     Ok(ExitCode::SUCCESS)
@@ -153,7 +174,37 @@ fn app_options(
         size,
         background: true,
         sides: None,
+        why: None,
     }
+}
+
+/// The profile's allocation sites explained, for a Go heap profile (with
+/// the compiler's messages when `escape` is given), and a note for the
+/// status bar about what could not be joined.
+fn why_index(profile: &Profile, escape: Option<&Path>) -> (Option<Arc<WhyIndex>>, Option<String>) {
+    if heap_indices(profile).is_err() {
+        let note = escape.map(|_| {
+            "--escape explains heap profiles only; this one has no alloc_*/inuse_* types".to_owned()
+        });
+        return (None, note);
+    }
+    let (escapes, mut note) = match escape.map(super::explain::read_escape_file) {
+        Some(Ok((escapes, name, note))) => (Some((escapes, name)), note),
+        Some(Err(note)) => (None, Some(note)),
+        None => (None, None),
+    };
+    let options = ExplainOptions {
+        sample_index: profile.default_sample_index(),
+        ..ExplainOptions::default()
+    };
+    let Ok(explained) = explain(profile, escapes.as_ref().map(|(e, _)| e), None, &options) else {
+        return (None, note);
+    };
+    if let Some((_, name)) = &escapes {
+        note = note.or_else(|| unmatched_warning(&explained, name));
+    }
+    let name = escapes.map(|(_, name)| name);
+    (Some(Arc::new(WhyIndex::new(explained, name))), note)
 }
 
 /// The app over several snapshots: ordered and ranked as `pprof-tui trend`
@@ -196,9 +247,15 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         warnings: timeline.notes,
     };
     let newest = Arc::new(newest);
+    let (why, note) = why_index(&newest, args.escape.as_deref());
     let options = AppOptions {
         sides: Some(Study::One(Arc::clone(&newest))),
+        why,
         ..app_options(args, view, title, stem, shown_index, size)
     };
-    Ok(App::new(newest, options)?.with_trend(input)?)
+    let mut app = App::new(newest, options)?.with_trend(input)?;
+    if note.is_some() {
+        app.message = note.map(|n| (n, true));
+    }
+    Ok(app)
 }

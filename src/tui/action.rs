@@ -92,4 +92,6 @@ pub enum Action {
     Click(u16, u16),
     ScrollUp,
     ScrollDown,
+    /// Show or hide the "why on heap" column.
+    ToggleWhy,
 }

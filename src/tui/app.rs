@@ -27,6 +27,7 @@ use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
+use super::why::WhyIndex;
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
@@ -57,6 +58,9 @@ pub struct AppOptions {
     /// and the base profile, which the app shows combined); SVG export
     /// draws from it. `None`: the app's profile alone.
     pub sides: Option<Study>,
+    /// The profile's allocation sites explained (`pprof-tui explain`), for
+    /// the "why on heap" pane and column; `None` for other profiles.
+    pub why: Option<Arc<WhyIndex>>,
 }
 
 /// The application.
@@ -97,6 +101,10 @@ pub struct App {
     /// Sample type and granularity asked for but not yet computed, so quick
     /// repeated keys step on from what was asked, not from what is shown.
     wanted: Option<(usize, Granularity)>,
+    /// See [`AppOptions::why`].
+    why: Option<Arc<WhyIndex>>,
+    /// Whether the "why on heap" column is shown.
+    pub why_column: bool,
 }
 
 /// What the views share, lent to a component.
@@ -110,6 +118,8 @@ macro_rules! ctx {
             body: views::areas($app.size).body,
             diff: !$app.profile.samples().diff_base.is_empty(),
             busy: $app.busy,
+            why: $app.why.as_deref(),
+            why_column: $app.why_column,
         }
     };
 }
@@ -162,6 +172,8 @@ impl App {
             busy: None,
             carry: None,
             wanted: None,
+            why: options.why,
+            why_column: false,
         };
         app.request(Work::Tree(app.settings()));
         app
@@ -400,6 +412,22 @@ impl App {
                 }
             }
             Action::Export => self.export(),
+            Action::ToggleWhy => {
+                if self.why.is_none() {
+                    self.say(
+                        "why on heap needs a Go heap profile (alloc_* and inuse_* sample types)",
+                        true,
+                    );
+                } else {
+                    self.why_column = !self.why_column;
+                    let text = if self.why_column {
+                        "why on heap: the compiler's reasons shown"
+                    } else {
+                        "why on heap: column hidden"
+                    };
+                    self.say(text, false);
+                }
+            }
             Action::Input(_) | Action::InputBackspace | Action::InputSubmit => {}
             other => self.route(&other),
         }

@@ -19,6 +19,7 @@ pub mod search;
 pub mod theme;
 pub mod trend;
 pub mod views;
+pub mod why;
 
 use std::io::{self, IsTerminal, Stdout};
 use std::sync::mpsc;

@@ -1,0 +1,93 @@
+//! "Why on heap": the explained allocation sites of the profile
+//! ([`crate::analysis::explain`]), found again from what a view shows — a
+//! node of the model at any granularity, or a line of the Source view.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::analysis::NodeInfo;
+use crate::analysis::explain::{Class, ExplainRow, Explained};
+
+/// The sites, by function and line.
+#[derive(Debug, Clone, Default)]
+pub struct WhyIndex {
+    sites: Vec<ExplainRow>,
+    by_line: HashMap<(String, i64), usize>,
+    by_function: HashMap<String, Vec<usize>>,
+    by_file: HashMap<String, Vec<usize>>,
+    /// What the explanation was made from, for the pane's title.
+    pub source: Option<String>,
+}
+
+impl WhyIndex {
+    /// Indexes every site of `explained` (which should keep all rows).
+    pub fn new(explained: Explained, source: Option<String>) -> WhyIndex {
+        let mut index = WhyIndex {
+            source,
+            ..WhyIndex::default()
+        };
+        for (i, site) in explained.rows.into_iter().enumerate() {
+            index.by_line.insert((site.function.clone(), site.line), i);
+            index
+                .by_function
+                .entry(site.function.clone())
+                .or_default()
+                .push(i);
+            index.by_file.entry(site.file.clone()).or_default().push(i);
+            index.sites.push(site);
+        }
+        index
+    }
+
+    /// The site at `line` of `function`.
+    pub fn at_line(&self, function: &str, line: i64) -> Option<&ExplainRow> {
+        self.by_line
+            .get(&(function.to_owned(), line))
+            .map(|&i| &self.sites[i])
+    }
+
+    /// The sites a node stands for: its line, its function's lines, or its
+    /// file's, as the granularity keeps them. Ranked as `explain` ranks.
+    pub fn for_node(&self, node: &NodeInfo) -> Vec<&ExplainRow> {
+        if node.line != 0 {
+            return self.at_line(&node.name, node.line).into_iter().collect();
+        }
+        let found = if node.name.is_empty() {
+            self.by_file.get(&node.file)
+        } else {
+            self.by_function.get(&node.name)
+        };
+        found
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.sites[i])
+            .collect()
+    }
+}
+
+/// The classes of several sites, each once: `[retained] [leak]`.
+pub fn badges(sites: &[&ExplainRow]) -> String {
+    let mut classes: Vec<Class> = sites
+        .iter()
+        .flat_map(|s| s.classes.iter().copied())
+        .collect();
+    classes.sort_unstable();
+    classes.dedup();
+    classes
+        .iter()
+        .map(|c| format!("[{}]", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The reasons of several sites, each once: `non-const make, stored`.
+pub fn reasons(sites: &[&ExplainRow]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for site in sites {
+        for reason in site.reasons() {
+            if !out.contains(&reason.label()) {
+                out.push(reason.label());
+            }
+        }
+    }
+    out.join(", ")
+}
