@@ -260,9 +260,11 @@ pub fn heap_indices(profile: &Profile) -> Result<[usize; 4], ExplainError> {
     Ok(out)
 }
 
-/// `inuse_space` across snapshots at lines granularity, for the leak class.
+/// `inuse_space` across snapshots at lines granularity, for the leak class
+/// (ready them with [`Lineup::ready_for`] at [`Granularity::Lines`] to
+/// combine them only once, when `filters` need that).
 pub fn snapshot_trend(
-    snapshots: Lineup,
+    snapshots: &Lineup,
     minutes: Option<&[f64]>,
     filters: &Filters,
 ) -> Result<Trend, ExplainError> {
@@ -273,8 +275,7 @@ pub fn snapshot_trend(
         filters: filters.clone(),
         ..TrendOptions::default()
     };
-    let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
-    Ok(trend(&snapshots, minutes, &options)?)
+    Ok(trend(snapshots, minutes, &options)?)
 }
 
 /// Explains every allocation site of `profile`. `escapes`: parsed compiler

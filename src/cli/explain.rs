@@ -11,9 +11,9 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::{Format, Input, ViewArgs, usage, warn};
-use crate::analysis::Study;
 use crate::analysis::escape::Escapes;
 use crate::analysis::explain::{ExplainOptions, Thresholds, explain, snapshot_trend};
+use crate::analysis::{Granularity, Study};
 use crate::report::explain::{ExplainSources, explain_json, unmatched_warning, write_explain};
 use crate::report::json::write_json;
 use crate::safe_text::TerminalSafe;
@@ -205,10 +205,7 @@ fn parsed(text: &str, shown: &str) -> Escapes {
 
 pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let view = args.view.resolve()?;
-    if view
-        .granularity
-        .is_some_and(|g| g != crate::analysis::Granularity::Lines)
-    {
+    if view.granularity.is_some_and(|g| g != Granularity::Lines) {
         return Err(usage(
             "explain works on source lines; leave out --granularity",
         ));
@@ -248,9 +245,11 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitCode> {
         let mut timeline = Study::snapshots(all, names).into_timeline()?;
         warnings.append(&mut timeline.notes);
         let minutes = timeline.minutes.clone();
-        let lineup = timeline.take_snapshots()?;
+        let lineup = timeline
+            .take_snapshots()?
+            .ready_for(Granularity::Lines, &view.filters)?;
         Some(
-            snapshot_trend(lineup, minutes.as_deref(), &view.filters)
+            snapshot_trend(&lineup, minutes.as_deref(), &view.filters)
                 .with_context(|| format!("snapshots of '{source}'"))?,
         )
     };

@@ -9,10 +9,11 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{Input, View, ViewArgs};
+use crate::analysis::Filters;
 use crate::analysis::Study;
-use crate::analysis::explain::{ExplainOptions, explain, heap_indices};
+use crate::analysis::explain::{ExplainOptions, Explained, explain, heap_indices, snapshot_trend};
+use crate::analysis::trend::Trend;
 use crate::profile::{BaseMode, Profile};
-use crate::report::explain::unmatched_warning;
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
 use crate::tui::why::WhyIndex;
@@ -130,7 +131,7 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
         // A diff's combined profile holds negated base samples: nothing to
         // explain there.
         let (why, note) = if base.is_empty() {
-            why_index(&profile, args.escape.as_deref())
+            why_index(&profile, args.escape.as_deref(), None)
         } else {
             (None, None)
         };
@@ -143,7 +144,7 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
             },
         )?;
         if note.is_some() {
-            app.message = note.map(|n| (n, true));
+            app.message = note;
         }
         Ok(app)
     };
@@ -181,30 +182,51 @@ fn app_options(
 /// The profile's allocation sites explained, for a Go heap profile (with
 /// the compiler's messages when `escape` is given), and a note for the
 /// status bar about what could not be joined.
-fn why_index(profile: &Profile, escape: Option<&Path>) -> (Option<Arc<WhyIndex>>, Option<String>) {
+fn why_index(
+    profile: &Profile,
+    escape: Option<&Path>,
+    growth: Option<&Trend>,
+) -> (Option<Arc<WhyIndex>>, Option<(String, bool)>) {
     if heap_indices(profile).is_err() {
         let note = escape.map(|_| {
-            "--escape explains heap profiles only; this one has no alloc_*/inuse_* types".to_owned()
+            (
+                "--escape explains heap profiles only; this one has no alloc_*/inuse_* types"
+                    .to_owned(),
+                true,
+            )
         });
         return (None, note);
     }
     let (escapes, mut note) = match escape.map(super::explain::read_escape_file) {
-        Some(Ok((escapes, name, note))) => (Some((escapes, name)), note),
-        Some(Err(note)) => (None, Some(note)),
+        Some(Ok((escapes, name, note))) => (Some((escapes, name)), note.map(|n| (n, true))),
+        Some(Err(note)) => (None, Some((note, true))),
         None => (None, None),
     };
     let options = ExplainOptions {
         sample_index: profile.default_sample_index(),
         ..ExplainOptions::default()
     };
-    let Ok(explained) = explain(profile, escapes.as_ref().map(|(e, _)| e), None, &options) else {
+    let Ok(explained) = explain(profile, escapes.as_ref().map(|(e, _)| e), growth, &options) else {
         return (None, note);
     };
     if let Some((_, name)) = &escapes {
-        note = note.or_else(|| unmatched_warning(&explained, name));
+        note = note.or_else(|| Some(status_note(&explained, name)));
     }
     let name = escapes.map(|(_, name)| name);
     (Some(Arc::new(WhyIndex::new(explained, name))), note)
+}
+
+/// What the status bar says about the join at start: short, since the
+/// line is narrow; an error only when nothing could be trusted.
+fn status_note(explained: &Explained, name: &str) -> (String, bool) {
+    let text = match explained.stale.first() {
+        Some(stale) => format!("why on heap: stale build? {stale}"),
+        None => format!(
+            "why on heap: {} of {} allocation sites explained by '{name}' (pprof-tui explain lists the others)",
+            explained.matched, explained.site_total
+        ),
+    };
+    (text, explained.matched == 0)
 }
 
 /// The app over several snapshots: ordered and ranked as `pprof-tui trend`
@@ -231,6 +253,9 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         None,
     );
     let snapshots = timeline.take_snapshots()?;
+    // The leak class: trend's suspects on inuse_space, by line (none when
+    // these are not heap profiles).
+    let growth = snapshot_trend(&snapshots, timeline.minutes.as_deref(), &Filters::default()).ok();
     let sample_index = view.sample_index(snapshots.profile())?;
     let name = &snapshots.profile().sample_types[sample_index].name;
     let shown_index = newest
@@ -247,7 +272,7 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         warnings: timeline.notes,
     };
     let newest = Arc::new(newest);
-    let (why, note) = why_index(&newest, args.escape.as_deref());
+    let (why, note) = why_index(&newest, args.escape.as_deref(), growth.as_ref());
     let options = AppOptions {
         sides: Some(Study::One(Arc::clone(&newest))),
         why,
@@ -255,7 +280,7 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
     };
     let mut app = App::new(newest, options)?.with_trend(input)?;
     if note.is_some() {
-        app.message = note.map(|n| (n, true));
+        app.message = note;
     }
     Ok(app)
 }
