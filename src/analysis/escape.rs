@@ -424,14 +424,16 @@ fn package_of(function: &str) -> &str {
     }
 }
 
-/// Whether the build output's callee name (`serve`, `sync.(*Mutex).Lock`,
-/// `filepath.Join`) names the profile's function (`main.serve`,
-/// `path/filepath.Join`).
-fn same_callee(build: &str, profile: &str) -> bool {
-    profile == build
-        || profile
-            .strip_suffix(build)
-            .is_some_and(|head| head.ends_with('.') || head.ends_with('/'))
+/// The tails of a full function name the compiler may print for it: the
+/// name itself and every part after a `.` or `/` (`path/filepath.Join` →
+/// `filepath.Join`, `Join`; `main.serve` → `serve`).
+fn callee_forms(name: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(name).chain(
+        name.char_indices()
+            .filter(|&(_, c)| c == '.' || c == '/')
+            .map(move |(i, _)| &name[i + 1..])
+            .filter(|tail| !tail.is_empty()),
+    )
 }
 
 /// How a profile file found its build file.
@@ -538,21 +540,22 @@ impl<'e> Join<'e> {
         if inlined_at.is_empty() {
             return;
         }
-        let mut checked: HashMap<(String, i64, String), ()> = HashMap::default();
+        // Each (caller, line, callee) is checked once, however many
+        // locations repeat it.
+        let mut checked: HashMap<(usize, i64, usize), ()> = HashMap::default();
         for location in profile.locations() {
             let lines = profile.lines(location);
             for pair in lines.windows(2) {
                 let (callee, caller) = (pair[0], pair[1]);
-                let (Some(callee_fn), Some(caller_fn)) = (callee.function, caller.function) else {
+                let (Some(callee_id), Some(caller_id)) = (callee.function, caller.function) else {
                     continue;
                 };
-                let caller_fn = profile.function(caller_fn);
-                let file = profile.string(caller_fn.filename);
-                let callee_name = profile.string(profile.function(callee_fn).name);
-                let key = (file.to_owned(), caller.line, callee_name.to_owned());
+                let key = (caller_id.index(), caller.line, callee_id.index());
                 if checked.insert(key, ()).is_some() {
                     continue;
                 }
+                let file = profile.string(profile.function(caller_id).filename);
+                let callee_name = profile.string(profile.function(callee_id).name);
                 let FileMatch::Found(build_file) = self.file_match(file) else {
                     continue;
                 };
@@ -561,11 +564,12 @@ impl<'e> Join<'e> {
                 }
                 // Only callees the build inlined somewhere in this file tell
                 // anything: other inlining decisions (another Go version,
-                // -gcflags=-l) are not staleness.
-                let known: Vec<u32> = inlined_at
-                    .iter()
-                    .filter(|((f, name), _)| *f == build_file && same_callee(name, callee_name))
-                    .flat_map(|(_, lines)| lines.iter().copied())
+                // -gcflags=-l) are not staleness. The build names a callee
+                // by a tail of its full name (`serve`, `filepath.Join`).
+                let known: Vec<u32> = callee_forms(callee_name)
+                    .filter_map(|form| inlined_at.get(&(build_file, form)))
+                    .flatten()
+                    .copied()
                     .collect();
                 if known.is_empty() || known.iter().any(|&l| i64::from(l) == caller.line) {
                     continue;
@@ -630,6 +634,16 @@ impl<'e> Join<'e> {
 mod tests {
     use super::*;
 
+    /// Whether the build output's callee name (`serve`, `sync.(*Mutex).Lock`,
+    /// `filepath.Join`) names the profile's function (`main.serve`,
+    /// `path/filepath.Join`).
+    fn same_callee(build: &str, profile: &str) -> bool {
+        profile == build
+            || profile
+                .strip_suffix(build)
+                .is_some_and(|head| head.ends_with('.') || head.ends_with('/'))
+    }
+
     #[test]
     fn positions_are_split_from_messages() {
         assert_eq!(
@@ -666,6 +680,21 @@ mod tests {
         assert!(same_callee("filepath.Join", "path/filepath.Join"));
         assert!(same_callee("sync.(*Mutex).Lock", "sync.(*Mutex).Lock"));
         assert!(!same_callee("serve", "main.deserve"));
+        for name in [
+            "main.serve",
+            "path/filepath.Join",
+            "sync.(*Mutex).Lock",
+            "x",
+        ] {
+            let forms: Vec<&str> = callee_forms(name).collect();
+            for form in &forms {
+                assert!(same_callee(form, name), "{form} of {name}");
+            }
+        }
+        assert_eq!(
+            callee_forms("path/filepath.Join").collect::<Vec<_>>(),
+            ["path/filepath.Join", "filepath.Join", "Join"]
+        );
     }
 
     #[test]
