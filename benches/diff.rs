@@ -32,7 +32,7 @@ use pprof_tui::analysis::Lineup;
 use pprof_tui::analysis::diff::{DiffOptions, diff};
 use pprof_tui::analysis::trend::{TrendOptions, trend};
 use pprof_tui::analysis::{TopOptions, top};
-use pprof_tui::profile::Profile;
+use pprof_tui::profile::{Profile, diff_base_owned};
 use pprof_tui::source::{LoadOptions, Source, load, load_all};
 
 #[path = "support/synth.rs"]
@@ -107,7 +107,7 @@ fn diff_two() -> usize {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn top_diff_base() -> usize {
     let (base, new) = load_two();
-    let profile = new.into_diff_base(&base, false).expect("comparable");
+    let profile = diff_base_owned(new, &base, false).expect("comparable");
     let options = TopOptions {
         sample_index: profile.default_sample_index(),
         node_count: 20,

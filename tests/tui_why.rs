@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
-use pprof_tui::analysis::Granularity;
 use pprof_tui::analysis::escape::Escapes;
 use pprof_tui::analysis::explain::{ExplainOptions, explain};
+use pprof_tui::analysis::{Filters, Granularity};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{action_for, key};
@@ -51,17 +51,17 @@ fn app_of(sample_type: &str, granularity: Granularity, size: (u16, u16)) -> App 
         title: "heap-3.pb.gz".to_owned(),
         sample_index: shown,
         granularity,
-        chips: Vec::new(),
+        filters: Filters::default(),
         source_paths: vec![PathBuf::from("testdata")],
         export_dir: std::env::temp_dir(),
         export_stem: "heap-3".to_owned(),
         theme: Theme::new(ColorMode::None),
         size,
         background: false,
-        sides: None,
+        study: None,
         why: Some(Arc::new(why)),
     };
-    App::new(Arc::new(profile), options).unwrap()
+    App::new(Arc::new(profile), options)
 }
 
 fn app(granularity: Granularity, size: (u16, u16)) -> App {
@@ -171,17 +171,17 @@ fn w_without_a_heap_profile_says_why() {
         title: "cpu.pb.gz".to_owned(),
         sample_index: profile.default_sample_index(),
         granularity: Granularity::Functions,
-        chips: Vec::new(),
+        filters: Filters::default(),
         source_paths: Vec::new(),
         export_dir: std::env::temp_dir(),
         export_stem: "cpu".to_owned(),
         theme: Theme::new(ColorMode::None),
         size: (100, 30),
         background: false,
-        sides: None,
+        study: None,
         why: None,
     };
-    let mut app = App::new(Arc::new(profile), options).unwrap();
+    let mut app = App::new(Arc::new(profile), options);
     press(&mut app, "w");
     assert!(!app.why_column);
     assert_eq!(

@@ -4,7 +4,7 @@
 //! Its numbers are those of `top --diff-base`: a row's delta is the flat (or
 //! cum) that `go tool pprof -diff_base` prints for it, and `--normalize`
 //! scales the new profile to the base's total exactly as pprof does. pprof
-//! merges the two profiles into one ([`Profile::diff_base`](crate::profile::Profile::diff_base)); when that
+//! merges the two profiles into one ([`diff_base_owned`](crate::profile::diff_base_owned)); when that
 //! merge would only append the base, the two are summed apart and joined
 //! instead ([`Lineup`]), which gives the same numbers for less time and
 //! memory.
@@ -113,7 +113,7 @@ impl DiffRow {
 
 impl DiffRow {
     /// A site of a lineup: the base is position 0, held times `base_sign`
-    /// (a `-diff_base` profile negates it, see [`Profile::diff_base`](crate::profile::Profile::diff_base)) and
+    /// (a `-diff_base` profile negates it, see [`diff_base_owned`](crate::profile::diff_base_owned)) and
     /// given back its sign here; the new side is position `last`.
     fn from_series(s: Series, base_sign: i64, last: usize) -> DiffRow {
         let side = |values: &[i64], g: usize| values.get(g).copied().unwrap_or(0);

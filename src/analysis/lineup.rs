@@ -4,7 +4,7 @@
 //! Both are the same idea. Position `i` of a [`Lineup`] is one profile, and
 //! every site gets one value per position. pprof combines the profiles into
 //! one first: `-diff_base` appends the base negated and marked
-//! ([`Profile::diff_base`]); snapshots are laid side by side, each in a
+//! ([`diff_base_owned`]); snapshots are laid side by side, each in a
 //! sample range of its own ([`side_by_side`]). When that combination would
 //! keep every profile as it is, the profiles are kept apart instead, each
 //! summed over its own view and the sites joined by node ([`Joined`]): the

@@ -8,8 +8,11 @@ use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::analysis::diff::Breach;
+use crate::analysis::limit::GrowthLimit;
 use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks};
-use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile};
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile, ValueType};
+use crate::report::units::{percentage, signed_label};
 use crate::source::DEFAULT_MAX_DOWNLOAD;
 
 pub use request::{Input, View};
@@ -161,40 +164,133 @@ pub enum Format {
     Json,
 }
 
+/// How a ranked report is cut and printed: the options `top`, `diff` and
+/// `trend` share.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Show at most N rows (0 = all).
+    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
+    pub node_count: usize,
+
+    /// Rank by cumulative value instead of flat (`diff`: by the change of
+    /// cum; `trend`: following each site's cum).
+    #[arg(long)]
+    pub cum: bool,
+
+    /// Unit for text values: minimum (one unit per table, as pprof), auto
+    /// (one per value), or a unit such as B, kB, MB, ns, ms. Defaults follow
+    /// one rule: a report pprof also prints (`top`) keeps pprof's default,
+    /// minimum; `diff` and `trend`, whose rows hold values of very different
+    /// sizes, use auto (and read minimum as auto).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+
+    /// Output format: text (a table; pprof's for `top`) or json (one object
+    /// with exact integer values, for scripts).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Which rule picks a report's default unit (see [`ReportArgs::unit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Report {
+    /// A report pprof also prints: pprof's default, `minimum`.
+    AsPprof,
+    /// A comparison (`diff`, `trend`): `auto`.
+    Comparison,
+}
+
+impl ReportArgs {
+    /// `--cum` as a sort order.
+    pub(crate) fn sort_by(&self) -> SortBy {
+        if self.cum { SortBy::Cum } else { SortBy::Flat }
+    }
+
+    /// `--unit`, or the default of `report`.
+    pub(crate) fn unit(&self, report: Report) -> String {
+        self.unit.clone().unwrap_or_else(|| {
+            match report {
+                Report::AsPprof => "minimum",
+                Report::Comparison => "auto",
+            }
+            .to_owned()
+        })
+    }
+}
+
+/// `--fail-on-growth`, shared by `diff` and `trend`, and the exit code 3
+/// it leads to.
+#[derive(Debug, Clone, Args)]
+pub struct GrowthArgs {
+    /// Exit with code 3 when a site grew by more than LIMIT: an amount in
+    /// the sample type's units (10MB, 250ms, 100) or a percentage (5%) of
+    /// the starting total. `diff`: growth from the base, percentages of the
+    /// base total; `trend`: a leak suspect's growth from the first snapshot
+    /// to the last, percentages of the first snapshot's total.
+    #[arg(long, value_name = "LIMIT", value_parser = limit_syntax)]
+    pub fail_on_growth: Option<String>,
+}
+
+/// How a breach of the growth limit is told: `{subject}NAME grew by X (P
+/// of {of_total}){span} over the limit of LIMIT; N more {noun}s are over
+/// it`.
+pub(crate) struct BreachWording<'a> {
+    pub subject: &'a str,
+    pub of_total: &'a str,
+    pub span: String,
+    pub noun: &'a str,
+}
+
+impl GrowthArgs {
+    /// The limit for the sample type ranked (a usage error when a
+    /// percentage or unit does not fit it).
+    pub(crate) fn limit(&self, sample_type: &ValueType) -> Result<Option<GrowthLimit>> {
+        self.fail_on_growth
+            .as_deref()
+            .map(|spec| GrowthLimit::parse(spec, sample_type))
+            .transpose()
+            .map_err(|e| UsageError(e.to_string()).into())
+    }
+
+    /// The end of a report gated by the limit: when a site went past it
+    /// (`over`, worst first), the report is flushed, the reason goes to
+    /// stderr on one line and the exit code is 3.
+    pub(crate) fn gate(
+        limit: Option<&GrowthLimit>,
+        over: &[Breach],
+        (unit, start_total): (&str, i64),
+        wording: BreachWording<'_>,
+        out: &mut dyn Write,
+    ) -> Result<ExitCode> {
+        let (Some(limit), Some(worst)) = (limit, over.first()) else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        let reason = format!(
+            "growth limit exceeded: {}{} grew by {} ({} of {}){} over the limit of {}{}",
+            wording.subject,
+            worst.name,
+            signed_label(worst.growth, unit, "auto"),
+            percentage(worst.growth, start_total).trim(),
+            wording.of_total,
+            wording.span,
+            limit.spec(),
+            more_over(over.len() - 1, wording.noun)
+        );
+        out.flush()?;
+        eprintln!("pprof-tui: {}", one_line(&reason));
+        Ok(ExitCode::from(EXIT_GROWTH))
+    }
+}
+
 /// Checks the form of a `--fail-on-growth` limit at parse time.
 fn limit_syntax(spec: &str) -> Result<String, String> {
-    crate::analysis::limit::GrowthLimit::check_syntax(spec)
+    GrowthLimit::check_syntax(spec)
         .map(|_| spec.to_owned())
         .map_err(|e| e.to_string())
 }
 
-/// `--fail-on-growth`'s limit for the sample type ranked (a usage error
-/// when a percentage or unit does not fit it).
-pub(crate) fn growth_limit(
-    spec: Option<&str>,
-    sample_type: &crate::profile::ValueType,
-) -> Result<Option<crate::analysis::limit::GrowthLimit>> {
-    spec.map(|spec| crate::analysis::limit::GrowthLimit::parse(spec, sample_type))
-        .transpose()
-        .map_err(|e| UsageError(e.to_string()).into())
-}
-
-/// The end of a report gated by `--fail-on-growth`: when the limit was
-/// exceeded, the report is flushed, the reason goes to stderr and the exit
-/// code is 3.
-pub(crate) fn gate(breach: Option<String>, out: &mut dyn Write) -> Result<ExitCode> {
-    match breach {
-        Some(reason) => {
-            out.flush()?;
-            eprintln!("pprof-tui: {}", one_line(&reason));
-            Ok(ExitCode::from(EXIT_GROWTH))
-        }
-        None => Ok(ExitCode::SUCCESS),
-    }
-}
-
 /// `; 2 more sites are over it`, or nothing.
-pub(crate) fn more_over(n: usize, what: &str) -> String {
+fn more_over(n: usize, what: &str) -> String {
     match n {
         0 => String::new(),
         1 => format!("; 1 more {what} is over it"),
@@ -275,11 +371,6 @@ pub(crate) fn granularity_given(matches: &ArgMatches) -> bool {
     let matches = matches.subcommand().map_or(matches, |(_, m)| m);
     matches!(matches.try_get_raw("granularity"), Ok(Some(_)))
         && matches.value_source("granularity") == Some(ValueSource::CommandLine)
-}
-
-/// `--cum` as a sort order.
-pub fn sort_by(cum: bool) -> SortBy {
-    if cum { SortBy::Cum } else { SortBy::Flat }
 }
 
 /// Parses arguments, runs, prints any error as one line, returns the exit code.

@@ -17,7 +17,7 @@ use crate::profile::{BaseMode, Profile};
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
 use crate::tui::why::WhyIndex;
-use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
+use crate::tui::{self, App, AppOptions, theme};
 
 /// Options of the interactive view (used when no subcommand is given).
 #[derive(Debug, Clone, Args)]
@@ -54,27 +54,6 @@ pub struct TuiArgs {
 }
 
 impl TuiArgs {
-    /// The filters given on the command line, as chips the user can clear.
-    fn chips(&self) -> Vec<Chip> {
-        let v = &self.view;
-        [
-            (ChipKind::Focus, &v.focus),
-            (ChipKind::Ignore, &v.ignore),
-            (ChipKind::Hide, &v.hide),
-            (ChipKind::Show, &v.show),
-            (ChipKind::TagFocus, &v.tagfocus),
-            (ChipKind::TagIgnore, &v.tagignore),
-        ]
-        .into_iter()
-        .filter_map(|(kind, p)| {
-            p.as_ref().map(|p| Chip {
-                kind,
-                pattern: p.clone(),
-            })
-        })
-        .collect()
-    }
-
     fn source_paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = self
             .source_path
@@ -138,11 +117,11 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
         let mut app = App::new(
             profile,
             AppOptions {
-                sides: Some(study),
+                study: Some(study),
                 why,
                 ..options
             },
-        )?;
+        );
         if note.is_some() {
             app.message = note;
         }
@@ -164,7 +143,7 @@ fn app_options(
         title,
         sample_index,
         granularity: view.granularity(),
-        chips: args.chips(),
+        filters: view.filters.clone(),
         source_paths: args.source_paths(),
         export_dir: args
             .export_dir
@@ -174,7 +153,7 @@ fn app_options(
         theme: theme::Theme::new(theme::ColorMode::detect()),
         size,
         background: true,
-        sides: None,
+        study: None,
         why: None,
     }
 }
@@ -274,11 +253,11 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
     let newest = Arc::new(newest);
     let (why, note) = why_index(&newest, args.escape.as_deref(), growth.as_ref());
     let options = AppOptions {
-        sides: Some(Study::One(Arc::clone(&newest))),
+        study: Some(Study::One(Arc::clone(&newest))),
         why,
         ..app_options(args, view, title, stem, shown_index, size)
     };
-    let mut app = App::new(newest, options)?.with_trend(input)?;
+    let mut app = App::new(newest, options).with_trend(input)?;
     if note.is_some() {
         app.message = note;
     }

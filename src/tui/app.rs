@@ -20,7 +20,7 @@ use super::components::source::SourceView;
 use super::components::top::TopView;
 use super::components::{Component, Ctx, Effect, Selection};
 use super::export::Export;
-use super::filters::{Chip, filters_of};
+use super::filters::{Chip, chips_of};
 use super::jobs::{Jobs, SourceRequest, Work};
 use super::model::{Model, Settings, Sort};
 use super::search::{Prompt, Search};
@@ -39,8 +39,9 @@ pub struct AppOptions {
     /// Sample type index to start with.
     pub sample_index: usize,
     pub granularity: Granularity,
-    /// Filters given on the command line, shown as chips.
-    pub chips: Vec<Chip>,
+    /// Filters given on the command line, compiled once there; the app
+    /// shows them as chips (see [`chips_of`]).
+    pub filters: Filters,
     /// Directories searched for source files (`--source-path`).
     pub source_paths: Vec<PathBuf>,
     /// Where `e` writes SVG files.
@@ -57,7 +58,7 @@ pub struct AppOptions {
     /// The study the app's profile was prepared from (in diff mode: the new
     /// and the base profile, which the app shows combined); SVG export
     /// draws from it. `None`: the app's profile alone.
-    pub sides: Option<Study>,
+    pub study: Option<Study>,
     /// The profile's allocation sites explained (`pprof-tui explain`), for
     /// the "why on heap" pane and column; `None` for other profiles.
     pub why: Option<Arc<WhyIndex>>,
@@ -90,7 +91,7 @@ pub struct App {
     export_stem: String,
     quit: bool,
     background: bool,
-    /// What export draws (see [`AppOptions::sides`]).
+    /// What export draws (see [`AppOptions::study`]).
     study: Study,
     jobs: Jobs,
     /// What is being computed, and since when: the progress indicator.
@@ -132,18 +133,9 @@ impl App {
     /// queues the call tree.
     pub fn with_model(profile: Arc<Profile>, model: Model, options: AppOptions) -> App {
         let study = options
-            .sides
+            .study
             .unwrap_or_else(|| Study::One(Arc::clone(&profile)));
-        // `first_model` compiled these chips already; should they fail
-        // here, the app opens unfiltered and says why.
-        let (chips, filters, message) = match filters_of(&options.chips) {
-            Ok(filters) => (options.chips, filters, None),
-            Err(e) => (
-                Vec::new(),
-                Filters::default(),
-                Some((format!("invalid filter: {e:#}"), true)),
-            ),
-        };
+        let chips = chips_of(&options.filters);
         let mut app = App {
             profile,
             title: options.title,
@@ -151,7 +143,7 @@ impl App {
             view: ViewKind::Top,
             help: HelpView::default(),
             chips,
-            filters,
+            filters: options.filters,
             top: TopView::default(),
             flame: FlameView::default(),
             peek: PeekView::default(),
@@ -159,7 +151,7 @@ impl App {
             trend: None,
             search: None,
             prompt: None,
-            message,
+            message: None,
             size: options.size,
             theme: options.theme,
             source_paths: options.source_paths,
@@ -180,20 +172,20 @@ impl App {
     }
 
     /// Computes the first model (the Top rows) for `options`.
-    pub fn first_model(profile: &Profile, options: &AppOptions) -> anyhow::Result<Model> {
+    pub fn first_model(profile: &Profile, options: &AppOptions) -> Model {
         let settings = Settings {
             sample_index: options.sample_index,
             granularity: options.granularity,
-            filters: filters_of(&options.chips)?,
+            filters: options.filters.clone(),
             sort: Sort::Flat,
         };
-        Ok(Model::compute(profile, &settings))
+        Model::compute(profile, &settings)
     }
 
     /// Builds the app and computes everything it shows at first.
-    pub fn new(profile: Arc<Profile>, options: AppOptions) -> anyhow::Result<App> {
-        let model = App::first_model(&profile, &options)?;
-        Ok(App::with_model(profile, model, options))
+    pub fn new(profile: Arc<Profile>, options: AppOptions) -> App {
+        let model = App::first_model(&profile, &options);
+        App::with_model(profile, model, options)
     }
 
     /// Adds the Trend view over `input` and shows it; the other views keep
