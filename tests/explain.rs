@@ -598,3 +598,90 @@ fn explain_needs_a_heap_profile() {
     );
     assert_contains(&out.stderr, "cannot be used with");
 }
+
+#[test]
+fn compiler_text_reaches_the_terminal_escaped() {
+    let dir = temp_dir("hostile");
+    let hostile = dir.join("escape-hostile.txt");
+    std::fs::write(
+        &hostile,
+        "# leaky\n./main.go:31:11: make([]byte, \u{1b}[2Jsize\u{202e}) escapes to heap:\n\
+         ./main.go:31:11:   flow: {heap} = \u{1b}]0;title\u{7}:\n\
+         ./main.go:31:11: make([]byte, \u{1b}[2Jsize\u{202e}) escapes to heap\n",
+    )
+    .unwrap();
+    let hostile = hostile.to_str().unwrap();
+    let out = run(
+        &[
+            "explain",
+            "leaky/heap-3.pb.gz",
+            "--escape",
+            hostile,
+            "-n",
+            "3",
+        ],
+        0,
+    );
+    assert!(!out.stdout.contains('\u{1b}'), "{}", out.stdout);
+    assert!(!out.stdout.contains('\u{202e}'), "{}", out.stdout);
+    assert_contains(
+        &out.stdout,
+        "make([]byte, \\x1b[2Jsize\\u{202e}) escapes to heap",
+    );
+    let doc = json(
+        &[
+            "explain",
+            "leaky/heap-3.pb.gz",
+            "--escape",
+            hostile,
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    // JSON keeps the text exactly, escaped as JSON.
+    assert_eq!(
+        strings(&json_row(&doc, "leaky/main.go", 31)["escapes"]),
+        ["make([]byte, \u{1b}[2Jsize\u{202e}) escapes to heap"]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// With Go installed (CI has none: there the test says so and passes),
+/// `--escape-from` builds the module and joins what the compiler says
+/// exactly as the committed -m=2 output does.
+#[test]
+fn escape_from_builds_the_module_when_go_is_there() {
+    let has_go = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("go").is_file()));
+    if !has_go {
+        eprintln!("go is not on PATH: --escape-from is tested without it only");
+        return;
+    }
+    let doc = json(
+        &[
+            "explain",
+            "leaky/heap-3.pb.gz",
+            "--escape-from",
+            "leaky",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert_eq!(
+        doc["escape_source"],
+        "go build -gcflags=-m=2 ./... in leaky"
+    );
+    assert_eq!(doc["matched"], 5);
+    let put = json_row(&doc, "leaky/main.go", 31);
+    assert_eq!(
+        strings(&put["escapes"]),
+        ["make([]byte, size) escapes to heap"]
+    );
+    assert_eq!(strings(&put["why"]), ["non-const make"]);
+    assert!(
+        !testdata().join("leaky/leaky").exists(),
+        "the build wrote no binary into the module"
+    );
+}

@@ -357,7 +357,17 @@ impl Escapes {
                 plain.push((file, line, column, rest.to_owned()));
             }
         }
-        for (file, line, column, text) in plain {
+        // The same message twice (a package built twice, files joined) is
+        // one message.
+        let mut seen: HashMap<(usize, u32, u32, &str), ()> = HashMap::default();
+        for (file, line, column, text) in &plain {
+            if seen
+                .insert((*file, *line, *column, text.as_str()), ())
+                .is_some()
+            {
+                continue;
+            }
+            let (file, line, column, text) = (*file, *line, *column, text.clone());
             // `moved to heap: x` follows flows printed as `x escapes to heap:`.
             let flow_key = match text.strip_prefix("moved to heap: ") {
                 Some(name) => format!("{name} escapes to heap"),
@@ -377,11 +387,6 @@ impl Escapes {
                 flow,
                 reason,
             };
-            // `moved to heap: wg` has two flows printed before it, and
-            // both end in the one message; duplicates of a message are one.
-            if out.messages.iter().rev().take(8).any(|m| m == &message) {
-                continue;
-            }
             out.by_line
                 .entry((file, line))
                 .or_default()
