@@ -16,13 +16,12 @@ use std::sync::Arc;
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use pprof_tui::analysis::escape::Escapes;
-use pprof_tui::analysis::explain::{ExplainOptions, explain};
 use pprof_tui::analysis::{Filters, Granularity};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
-use pprof_tui::tui::why::WhyIndex;
+use pprof_tui::tui::why::WhyRequest;
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -41,12 +40,10 @@ fn app_of(sample_type: &str, granularity: Granularity, size: (u16, u16)) -> App 
     let shown = profile.sample_index(sample_type).unwrap();
     let text = std::fs::read_to_string(testdata().join("leaky/escape-m2.txt")).unwrap();
     let escapes = Escapes::parse(&text);
-    let options = ExplainOptions {
-        sample_index: profile.default_sample_index(),
-        ..ExplainOptions::default()
+    let why = WhyRequest {
+        escapes: Some(Arc::new((escapes, "escape-m2.txt".to_owned()))),
+        growth: None,
     };
-    let explained = explain(&profile, Some(&escapes), None, &options).unwrap();
-    let why = WhyIndex::new(explained, Some("escape-m2.txt".to_owned()));
     let options = AppOptions {
         title: "heap-3.pb.gz".to_owned(),
         sample_index: shown,
@@ -59,7 +56,7 @@ fn app_of(sample_type: &str, granularity: Granularity, size: (u16, u16)) -> App 
         size,
         background: false,
         study: None,
-        why: Some(Arc::new(why)),
+        why: Some(why),
     };
     App::new(Arc::new(profile), options)
 }
@@ -115,6 +112,19 @@ fn top_shows_badges_and_the_pane_for_the_selected_line() {
         "{s}"
     );
     assert_snapshot!("why_top_lines_audit", s);
+}
+
+#[test]
+fn the_join_is_reported_once_explained() {
+    let app = app(Granularity::Lines, (120, 30));
+    assert_eq!(
+        app.message,
+        Some((
+            "why on heap: 5 of 95 allocation sites explained by 'escape-m2.txt' (pprof-tui explain lists the others)"
+                .to_owned(),
+            false
+        ))
+    );
 }
 
 #[test]

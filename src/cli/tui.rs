@@ -11,12 +11,12 @@ use clap::Args;
 use super::{Input, View, ViewArgs};
 use crate::analysis::Filters;
 use crate::analysis::Study;
-use crate::analysis::explain::{ExplainOptions, Explained, explain, heap_indices, snapshot_trend};
+use crate::analysis::explain::{heap_indices, snapshot_trend};
 use crate::analysis::trend::Trend;
 use crate::profile::{BaseMode, Profile};
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
-use crate::tui::why::WhyIndex;
+use crate::tui::why::WhyRequest;
 use crate::tui::{self, App, AppOptions, theme};
 
 /// Options of the interactive view (used when no subcommand is given).
@@ -110,7 +110,7 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
         // A diff's combined profile holds negated base samples: nothing to
         // explain there.
         let (why, note) = if base.is_empty() {
-            why_index(&profile, args.escape.as_deref(), None)
+            why_request(&profile, args.escape.as_deref(), None)
         } else {
             (None, None)
         };
@@ -158,14 +158,14 @@ fn app_options(
     }
 }
 
-/// The profile's allocation sites explained, for a Go heap profile (with
-/// the compiler's messages when `escape` is given), and a note for the
-/// status bar about what could not be joined.
-fn why_index(
+/// How the app explains a Go heap profile (`None` for other profiles),
+/// with the compiler's messages when `escape` is given, and a note for the
+/// status bar when the file cannot be used.
+fn why_request(
     profile: &Profile,
     escape: Option<&Path>,
-    growth: Option<&Trend>,
-) -> (Option<Arc<WhyIndex>>, Option<(String, bool)>) {
+    growth: Option<Trend>,
+) -> (Option<WhyRequest>, Option<(String, bool)>) {
     if heap_indices(profile).is_err() {
         let note = escape.map(|_| {
             (
@@ -176,36 +176,18 @@ fn why_index(
         });
         return (None, note);
     }
-    let (escapes, mut note) = match escape.map(super::explain::read_escape_file) {
-        Some(Ok((escapes, name, note))) => (Some((escapes, name)), note.map(|n| (n, true))),
+    let (escapes, note) = match escape.map(super::explain::read_escape_file) {
+        Some(Ok((escapes, name, note))) => {
+            (Some(Arc::new((escapes, name))), note.map(|n| (n, true)))
+        }
         Some(Err(note)) => (None, Some((note, true))),
         None => (None, None),
     };
-    let options = ExplainOptions {
-        sample_index: profile.default_sample_index(),
-        ..ExplainOptions::default()
+    let request = WhyRequest {
+        escapes,
+        growth: growth.map(Arc::new),
     };
-    let Ok(explained) = explain(profile, escapes.as_ref().map(|(e, _)| e), growth, &options) else {
-        return (None, note);
-    };
-    if let Some((_, name)) = &escapes {
-        note = note.or_else(|| Some(status_note(&explained, name)));
-    }
-    let name = escapes.map(|(_, name)| name);
-    (Some(Arc::new(WhyIndex::new(explained, name))), note)
-}
-
-/// What the status bar says about the join at start: short, since the
-/// line is narrow; an error only when nothing could be trusted.
-fn status_note(explained: &Explained, name: &str) -> (String, bool) {
-    let text = match explained.stale.first() {
-        Some(stale) => format!("why on heap: stale build? {stale}"),
-        None => format!(
-            "why on heap: {} of {} allocation sites explained by '{name}' (pprof-tui explain lists the others)",
-            explained.matched, explained.site_total
-        ),
-    };
-    (text, explained.matched == 0)
+    (Some(request), note)
 }
 
 /// The app over several snapshots: ordered and ranked as `pprof-tui trend`
@@ -251,7 +233,7 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         warnings: timeline.notes,
     };
     let newest = Arc::new(newest);
-    let (why, note) = why_index(&newest, args.escape.as_deref(), growth.as_ref());
+    let (why, note) = why_request(&newest, args.escape.as_deref(), growth);
     let options = AppOptions {
         study: Some(Study::One(Arc::clone(&newest))),
         why,

@@ -27,7 +27,7 @@ use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
-use super::why::WhyIndex;
+use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
@@ -59,9 +59,10 @@ pub struct AppOptions {
     /// and the base profile, which the app shows combined); SVG export
     /// draws from it. `None`: the app's profile alone.
     pub study: Option<Study>,
-    /// The profile's allocation sites explained (`pprof-tui explain`), for
-    /// the "why on heap" pane and column; `None` for other profiles.
-    pub why: Option<Arc<WhyIndex>>,
+    /// How to explain the profile's allocation sites (`pprof-tui explain`)
+    /// for the "why on heap" pane and column, computed after the first
+    /// screen; `None` for profiles that are not Go heap profiles.
+    pub why: Option<WhyRequest>,
 }
 
 /// The application.
@@ -102,7 +103,7 @@ pub struct App {
     /// Sample type and granularity asked for but not yet computed, so quick
     /// repeated keys step on from what was asked, not from what is shown.
     wanted: Option<(usize, Granularity)>,
-    /// See [`AppOptions::why`].
+    /// The explained sites, once computed (see [`AppOptions::why`]).
     why: Option<Arc<WhyIndex>>,
     /// Whether the "why on heap" column is shown.
     pub why_column: bool,
@@ -164,10 +165,13 @@ impl App {
             busy: None,
             carry: None,
             wanted: None,
-            why: options.why,
+            why: None,
             why_column: false,
         };
         app.request(Work::Tree(app.settings()));
+        if let Some(request) = options.why {
+            app.request(Work::Why(request));
+        }
         app
     }
 

@@ -1,4 +1,5 @@
-//! Background work (a model, its call tree, a Trend ranking) goes through
+//! Background work (a model, its call tree, a Trend ranking, the heap's
+//! explanation) goes through
 //! one runner where the latest request of each kind wins, like gitui's
 //! `AsyncSingleJob`: asking again replaces a job still waiting, and the
 //! result of one asked for before the latest is dropped on arrival.
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use super::model::{Model, Settings, SourceModel};
 use super::trend::{Ranking, TrendSettings};
+use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::calltree::TreeShape;
 use crate::analysis::trend::Trend;
 use crate::analysis::{CallTree, Inlined, NodeId, NodeTotals};
@@ -30,6 +32,8 @@ pub enum Work {
     Trend(Ranking),
     /// The lines of one function, for the Source view.
     Source(SourceRequest),
+    /// The heap profile's allocation sites explained (why on heap).
+    Why(WhyRequest),
 }
 
 /// What the Source view asks for: the lines of `node`'s function.
@@ -51,6 +55,7 @@ impl Work {
             Work::Trend(_) => 2,
             Work::Source(_) => 3,
             Work::Inline(..) => 4,
+            Work::Why(_) => 5,
         }
     }
 
@@ -67,10 +72,11 @@ const LABELS: [&str; KINDS] = [
     "ranking the snapshots",
     "reading the source lines",
     "finding inlined calls",
+    "explaining allocations",
 ];
 
 /// Kinds of work.
-const KINDS: usize = 5;
+const KINDS: usize = 6;
 
 /// The kinds computed for one model's rows: a new model supersedes them.
 const DEPENDS_ON_ROWS: [usize; 3] = [1, 3, 4];
@@ -95,6 +101,7 @@ pub enum Output {
     Inline(Vec<(NodeId, Inlined)>),
     Trend(Box<(TrendSettings, Result<Trend, MergeError>)>),
     Source(crate::analysis::NodeId, Box<SourceModel>),
+    Why(Option<(WhyIndex, Option<(String, bool)>)>),
 }
 
 impl Job {
@@ -113,6 +120,7 @@ impl Job {
             Work::Trend(ranking) => {
                 Output::Trend(Box::new((ranking.settings.clone(), ranking.run())))
             }
+            Work::Why(request) => Output::Why(request.run(profile)),
             Work::Source(r) => Output::Source(
                 r.node,
                 Box::new(SourceModel::compute(

@@ -2,10 +2,61 @@
 //! ([`crate::analysis::explain`]), found again from what a view shows — a
 //! node of the model at any granularity, or a line of the Source view.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::analysis::NodeInfo;
-use crate::analysis::explain::{Class, ExplainRow, Explained};
+use crate::analysis::escape::Escapes;
+use crate::analysis::explain::{Class, ExplainOptions, ExplainRow, Explained, explain};
+use crate::analysis::trend::Trend;
+use crate::profile::Profile;
+
+/// What the app explains its heap profile with, in the background once it
+/// shows its first screen.
+#[derive(Debug, Clone, Default)]
+pub struct WhyRequest {
+    /// The compiler's escape analysis, and the name it was read from.
+    pub escapes: Option<Arc<(Escapes, String)>>,
+    /// With snapshots: their trend at lines granularity, for the leak class.
+    pub growth: Option<Arc<Trend>>,
+}
+
+impl WhyRequest {
+    /// The explained sites, and what the status bar says about the join
+    /// (an error only when nothing could be trusted); `None` when the
+    /// profile is not a Go heap profile.
+    pub fn run(&self, profile: &Profile) -> Option<(WhyIndex, Option<(String, bool)>)> {
+        let options = ExplainOptions {
+            sample_index: profile.default_sample_index(),
+            ..ExplainOptions::default()
+        };
+        let escapes = self.escapes.as_deref();
+        let explained = explain(
+            profile,
+            escapes.map(|(e, _)| e),
+            self.growth.as_deref(),
+            &options,
+        )
+        .ok()?;
+        let note = escapes.map(|(_, name)| status_note(&explained, name));
+        let index = WhyIndex::new(explained, escapes.map(|(_, name)| name.clone()));
+        Some((index, note))
+    }
+}
+
+/// What the status bar says about the join: short, since the line is
+/// narrow.
+fn status_note(explained: &Explained, name: &str) -> (String, bool) {
+    let text = match explained.stale.first() {
+        Some(stale) => format!("why on heap: stale build? {stale}"),
+        None => format!(
+            "why on heap: {} of {} allocation sites explained by '{name}' (pprof-tui explain lists the others)",
+            explained.matched, explained.site_total
+        ),
+    };
+    (text, explained.matched == 0)
+}
 
 /// The sites, by function and line.
 #[derive(Debug, Clone, Default)]
