@@ -16,11 +16,12 @@ use std::sync::Arc;
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use pprof_tui::analysis::escape::Escapes;
-use pprof_tui::analysis::{Filters, Granularity};
+use pprof_tui::analysis::{Filters, Granularity, Study};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
+use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::why::WhyRequest;
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
@@ -42,7 +43,7 @@ fn app_of(sample_type: &str, granularity: Granularity, size: (u16, u16)) -> App 
     let escapes = Escapes::parse(&text);
     let why = WhyRequest {
         escapes: Some(Arc::new((escapes, "escape-m2.txt".to_owned()))),
-        growth: None,
+        snapshots: None,
     };
     let options = AppOptions {
         title: "heap-3.pb.gz".to_owned(),
@@ -200,5 +201,63 @@ fn w_without_a_heap_profile_says_why() {
             "why on heap needs a Go heap profile (alloc_* and inuse_* sample types)".to_owned(),
             true
         ))
+    );
+}
+
+#[test]
+fn with_snapshots_the_leak_class_follows_the_trend() {
+    let paths = [
+        "leaky/heap-1.pb.gz",
+        "leaky/heap-2.pb.gz",
+        "leaky/heap-3.pb.gz",
+    ];
+    let names: Vec<String> = paths.iter().map(|s| (*s).to_owned()).collect();
+    let loaded = paths.iter().map(|s| load(s)).collect();
+    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
+    let newest = timeline.profiles.last().cloned().unwrap();
+    let snapshots = timeline.take_snapshots().unwrap();
+    let input = TrendInput {
+        sample_index: snapshots.profile().default_sample_index(),
+        snapshots,
+        minutes: timeline.minutes,
+        granularity: None,
+        filters: Filters::default(),
+        warnings: timeline.notes,
+    };
+    let why = WhyRequest {
+        escapes: None,
+        snapshots: None,
+    };
+    let options = AppOptions {
+        title: "heap-3.pb.gz (newest of 3)".to_owned(),
+        sample_index: newest.default_sample_index(),
+        granularity: Granularity::Lines,
+        filters: Filters::default(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        export_stem: "heap-3".to_owned(),
+        theme: Theme::new(ColorMode::None),
+        size: (120, 30),
+        background: false,
+        study: None,
+        why: Some(why),
+    };
+    let mut app = App::new(Arc::new(newest), options)
+        .with_trend(input)
+        .unwrap();
+    press(&mut app, "1");
+    let s = screen(&app);
+    assert!(
+        s.contains("main.(*Cache).Put leaky/main.go:31  [retained] [leak]"),
+        "{s}"
+    );
+    assert!(
+        s.contains("main.recordAudit leaky/main.go:58  [retained] [leak]"),
+        "{s}"
+    );
+    // Without the compiler's output the pane says where to get it.
+    assert!(
+        s.contains("no escape analysis: open with --escape FILE"),
+        "{s}"
     );
 }

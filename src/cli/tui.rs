@@ -9,10 +9,8 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{Input, View, ViewArgs};
-use crate::analysis::Filters;
 use crate::analysis::Study;
-use crate::analysis::explain::{heap_indices, snapshot_trend};
-use crate::analysis::trend::Trend;
+use crate::analysis::explain::heap_indices;
 use crate::profile::{BaseMode, Profile};
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
@@ -110,7 +108,7 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
         // A diff's combined profile holds negated base samples: nothing to
         // explain there.
         let (why, note) = if base.is_empty() {
-            why_request(&profile, args.escape.as_deref(), None)
+            why_request(&profile, args.escape.as_deref())
         } else {
             (None, None)
         };
@@ -164,7 +162,6 @@ fn app_options(
 fn why_request(
     profile: &Profile,
     escape: Option<&Path>,
-    growth: Option<Trend>,
 ) -> (Option<WhyRequest>, Option<(String, bool)>) {
     if heap_indices(profile).is_err() {
         let note = escape.map(|_| {
@@ -185,7 +182,7 @@ fn why_request(
     };
     let request = WhyRequest {
         escapes,
-        growth: growth.map(Arc::new),
+        snapshots: None,
     };
     (Some(request), note)
 }
@@ -214,9 +211,6 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         None,
     );
     let snapshots = timeline.take_snapshots()?;
-    // The leak class: trend's suspects on inuse_space, by line (none when
-    // these are not heap profiles).
-    let growth = snapshot_trend(&snapshots, timeline.minutes.as_deref(), &Filters::default()).ok();
     let sample_index = view.sample_index(snapshots.profile())?;
     let name = &snapshots.profile().sample_types[sample_index].name;
     let shown_index = newest
@@ -233,7 +227,7 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         warnings: timeline.notes,
     };
     let newest = Arc::new(newest);
-    let (why, note) = why_request(&newest, args.escape.as_deref(), growth);
+    let (why, note) = why_request(&newest, args.escape.as_deref());
     let options = AppOptions {
         study: Some(Study::One(Arc::clone(&newest))),
         why,

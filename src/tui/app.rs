@@ -105,6 +105,8 @@ pub struct App {
     wanted: Option<(usize, Granularity)>,
     /// The explained sites, once computed (see [`AppOptions::why`]).
     why: Option<Arc<WhyIndex>>,
+    /// What they are computed from.
+    why_request: Option<WhyRequest>,
     /// Whether the "why on heap" column is shown.
     pub why_column: bool,
 }
@@ -166,6 +168,7 @@ impl App {
             carry: None,
             wanted: None,
             why: None,
+            why_request: options.why.clone(),
             why_column: false,
         };
         app.request(Work::Tree(app.settings()));
@@ -197,6 +200,15 @@ impl App {
     /// snapshots had to be merged and could not be.
     pub fn with_trend(mut self, input: TrendInput) -> Result<App, MergeError> {
         let trend = TrendModel::new(input)?;
+        // The leak class follows the snapshots: explained again with them.
+        if let Some(request) = self.why_request.take() {
+            let request = WhyRequest {
+                snapshots: Some(trend.input()),
+                ..request
+            };
+            self.why_request = Some(request.clone());
+            self.request(Work::Why(request));
+        }
         self.trend = Some(trend);
         self.view = ViewKind::Trend;
         Ok(self)

@@ -6,20 +6,35 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::trend::TrendInput;
+use crate::analysis::Filters;
 use crate::analysis::NodeInfo;
 use crate::analysis::escape::Escapes;
-use crate::analysis::explain::{Class, ExplainOptions, ExplainRow, Explained, explain};
-use crate::analysis::trend::Trend;
+use crate::analysis::explain::{
+    Class, ExplainOptions, ExplainRow, Explained, explain, snapshot_trend,
+};
 use crate::profile::Profile;
 
 /// What the app explains its heap profile with, in the background once it
 /// shows its first screen.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WhyRequest {
     /// The compiler's escape analysis, and the name it was read from.
     pub escapes: Option<Arc<(Escapes, String)>>,
-    /// With snapshots: their trend at lines granularity, for the leak class.
-    pub growth: Option<Arc<Trend>>,
+    /// With snapshots (the Trend view's): the leak class, from their trend
+    /// at lines granularity.
+    pub snapshots: Option<Arc<TrendInput>>,
+}
+
+impl std::fmt::Debug for WhyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let escapes = self.escapes.as_ref().map(|e| &e.1);
+        let snapshots = self.snapshots.as_ref().map(|s| s.snapshots.count());
+        write!(
+            f,
+            "WhyRequest(escapes: {escapes:?}, snapshots: {snapshots:?})"
+        )
+    }
 }
 
 impl WhyRequest {
@@ -32,13 +47,16 @@ impl WhyRequest {
             ..ExplainOptions::default()
         };
         let escapes = self.escapes.as_deref();
-        let explained = explain(
-            profile,
-            escapes.map(|(e, _)| e),
-            self.growth.as_deref(),
-            &options,
-        )
-        .ok()?;
+        let growth = self.snapshots.as_ref().and_then(|input| {
+            snapshot_trend(
+                &input.snapshots,
+                input.minutes.as_deref(),
+                &Filters::default(),
+            )
+            .ok()
+        });
+        let explained =
+            explain(profile, escapes.map(|(e, _)| e), growth.as_ref(), &options).ok()?;
         let note = escapes.map(|(_, name)| status_note(&explained, name));
         let index = WhyIndex::new(explained, escapes.map(|(_, name)| name.clone()));
         Some((index, note))
