@@ -684,4 +684,23 @@ fn escape_from_builds_the_module_when_go_is_there() {
         !testdata().join("leaky/leaky").exists(),
         "the build wrote no binary into the module"
     );
+    // A directory that is no module: go build's own complaint, exit 1.
+    let empty = temp_dir("notamodule");
+    let out = run(
+        &[
+            "explain",
+            "leaky/heap-3.pb.gz",
+            "--escape-from",
+            empty.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert!(
+        out.stderr
+            .starts_with("pprof-tui: go build -gcflags=-m=2 ./... failed in '"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    std::fs::remove_dir_all(&empty).unwrap();
 }
