@@ -48,6 +48,7 @@ fn options(profile: &Profile) -> AppOptions {
         size: SIZE,
         background: false,
         study: None,
+        why: None,
     }
 }
 

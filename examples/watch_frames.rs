@@ -172,6 +172,7 @@ fn main() {
         size,
         background: true,
         study: Some(Study::One(Arc::clone(&profile))),
+        why: None,
     };
     let mut app = App::new(profile, options).with_watch(state);
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
@@ -265,5 +266,6 @@ fn done_kind(done: &Done) -> &'static str {
         Output::Trend(..) => "trend",
         Output::Source(..) => "source",
         Output::Watch(_) => "watch",
+        Output::Why(_) => "why",
     }
 }

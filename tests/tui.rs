@@ -53,6 +53,7 @@ fn options(profile: &Profile, title: &str, size: (u16, u16)) -> AppOptions {
         size,
         background: false,
         study: None,
+        why: None,
     }
 }
 

@@ -75,6 +75,7 @@ fn watch_app(files: &[&str], keep: usize, size: (u16, u16)) -> App {
         size,
         background: false,
         study: Some(Study::One(Arc::clone(&first))),
+        why: None,
     };
     let mut app = App::new(first, options).with_watch(state);
     for (i, file) in files.iter().enumerate().skip(1) {

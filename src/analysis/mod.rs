@@ -4,6 +4,8 @@
 pub mod aggregate;
 pub mod calltree;
 pub mod diff;
+pub mod escape;
+pub mod explain;
 pub mod filter;
 pub mod joined;
 pub mod limit;

@@ -20,6 +20,7 @@ pub use top::TopRequest;
 
 mod diff;
 mod docs;
+pub(crate) mod explain;
 mod flamegraph;
 pub mod request;
 pub mod top;
@@ -89,6 +90,9 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Find leak suspects across several snapshots: sites that keep growing.
     Trend(trend::TrendArgs),
+    /// Explain a heap profile's allocation sites: retained, churn, large or
+    /// leaking, and why on the heap (the compiler's escape analysis).
+    Explain(explain::ExplainArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
     Completions(docs::CompletionsArgs),
     /// Print the manual page (roff) to standard output.
@@ -404,6 +408,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap
         Some(Command::Flamegraph(args)) => args.view.granularity_given = given,
         Some(Command::Diff(args)) => args.view.granularity_given = given,
         Some(Command::Trend(args)) => args.view.granularity_given = given,
+        Some(Command::Explain(args)) => args.view.granularity_given = given,
         None => cli.tui.view.granularity_given = given,
         Some(Command::Completions(_) | Command::Man(_)) => {}
     }
@@ -416,6 +421,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Flamegraph(args)) => flamegraph::run(&args, out),
         Some(Command::Diff(args)) => diff::run(&args, out),
         Some(Command::Trend(args)) => trend::run(&args, out),
+        Some(Command::Explain(args)) => explain::run(&args, out),
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
         Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),
         None => tui::run(&cli.profiles, &cli.tui),

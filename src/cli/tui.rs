@@ -1,7 +1,7 @@
 //! `pprof-tui PROFILE`: the interactive view, with the same view options as
 //! the reports.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -11,10 +11,12 @@ use clap::Args;
 use super::watch::WatchArgs;
 use super::{Input, View, ViewArgs, usage};
 use crate::analysis::Study;
-use crate::profile::BaseMode;
+use crate::analysis::explain::heap_indices;
+use crate::profile::{BaseMode, Profile};
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
 use crate::tui::watch::WatchState;
+use crate::tui::why::WhyRequest;
 use crate::tui::{self, App, AppOptions, theme};
 use crate::watch::{Event, WatchOptions, kind_of};
 
@@ -44,6 +46,12 @@ pub struct TuiArgs {
     /// Directory `e` writes SVG files into (default: the working directory).
     #[arg(long, value_name = "DIR")]
     export_dir: Option<PathBuf>,
+
+    /// The compiler's escape analysis for a heap profile (`go build
+    /// -gcflags=-m=2 ./... 2> FILE`): Top and Source explain why each
+    /// allocation is on the heap (w shows the reasons as a column).
+    #[arg(long, value_name = "FILE")]
+    escape: Option<PathBuf>,
 
     #[command(flatten)]
     watch: WatchArgs,
@@ -113,13 +121,25 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
         let (profile, study) = study.into_shown()?;
         let sample_index = view.sample_index(&profile)?;
         let options = app_options(&args, &view, title, stem, sample_index, size);
-        Ok(App::new(
+        // A diff's combined profile holds negated base samples: nothing to
+        // explain there.
+        let (why, note) = if base.is_empty() {
+            why_request(&profile, args.escape.as_deref())
+        } else {
+            (None, None)
+        };
+        let mut app = App::new(
             profile,
             AppOptions {
                 study: Some(study),
+                why,
                 ..options
             },
-        ))
+        );
+        if note.is_some() {
+            app.message = note;
+        }
+        Ok(app)
     };
     tui::run(load, &what)?;
     Ok(ExitCode::SUCCESS)
@@ -148,7 +168,39 @@ fn app_options(
         size,
         background: true,
         study: None,
+        why: None,
     }
+}
+
+/// How the app explains a Go heap profile (`None` for other profiles),
+/// with the compiler's messages when `escape` is given, and a note for the
+/// status bar when the file cannot be used.
+fn why_request(
+    profile: &Profile,
+    escape: Option<&Path>,
+) -> (Option<WhyRequest>, Option<(String, bool)>) {
+    if heap_indices(profile).is_err() {
+        let note = escape.map(|_| {
+            (
+                "--escape explains heap profiles only; this one has no alloc_*/inuse_* types"
+                    .to_owned(),
+                true,
+            )
+        });
+        return (None, note);
+    }
+    let (escapes, note) = match escape.map(super::explain::read_escape_file) {
+        Some(Ok((escapes, name, note))) => {
+            (Some(Arc::new((escapes, name))), note.map(|n| (n, true)))
+        }
+        Some(Err(note)) => (None, Some((note, true))),
+        None => (None, None),
+    };
+    let request = WhyRequest {
+        escapes,
+        snapshots: None,
+    };
+    (Some(request), note)
 }
 
 /// The app over several snapshots: ordered and ranked as `pprof-tui trend`
@@ -191,11 +243,17 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         warnings: timeline.notes,
     };
     let newest = Arc::new(newest);
+    let (why, note) = why_request(&newest, args.escape.as_deref());
     let options = AppOptions {
         study: Some(Study::One(Arc::clone(&newest))),
+        why,
         ..app_options(args, view, title, stem, shown_index, size)
     };
-    Ok(App::new(newest, options).with_trend(input)?)
+    let mut app = App::new(newest, options).with_trend(input)?;
+    if note.is_some() {
+        app.message = note;
+    }
+    Ok(app)
 }
 
 /// `pprof-tui --watch INTERVAL URL`: the app on the watch's first snapshot

@@ -96,4 +96,6 @@ pub enum Action {
     PauseWatch,
     /// Show the newest snapshot against the first, or alone again (watch mode).
     WatchDiff,
+    /// Show or hide the "why on heap" column.
+    ToggleWhy,
 }

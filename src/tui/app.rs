@@ -28,6 +28,7 @@ use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
 use super::watch::{Rebuilt, WatchState, carry_selection, drop_elsewhere};
+use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
@@ -59,6 +60,10 @@ pub struct AppOptions {
     /// and the base profile, which the app shows combined); SVG export
     /// draws from it. `None`: the app's profile alone.
     pub study: Option<Study>,
+    /// How to explain the profile's allocation sites (`pprof-tui explain`)
+    /// for the "why on heap" pane and column, computed after the first
+    /// screen; `None` for profiles that are not Go heap profiles.
+    pub why: Option<WhyRequest>,
 }
 
 /// The application.
@@ -101,6 +106,12 @@ pub struct App {
     /// Sample type and granularity asked for but not yet computed, so quick
     /// repeated keys step on from what was asked, not from what is shown.
     wanted: Option<(usize, Granularity)>,
+    /// The explained sites, once computed (see [`AppOptions::why`]).
+    why: Option<Arc<WhyIndex>>,
+    /// What they are computed from.
+    why_request: Option<WhyRequest>,
+    /// Whether the "why on heap" column is shown.
+    pub why_column: bool,
 }
 
 /// What the views share, lent to a component.
@@ -114,6 +125,8 @@ macro_rules! ctx {
             body: views::areas($app.size).body,
             diff: !$app.profile.samples().diff_base.is_empty(),
             busy: $app.busy,
+            why: $app.why.as_deref(),
+            why_column: $app.why_column,
         }
     };
 }
@@ -158,8 +171,14 @@ impl App {
             busy: None,
             carry: None,
             wanted: None,
+            why: None,
+            why_request: options.why.clone(),
+            why_column: false,
         };
         app.request(Work::Tree(app.settings()));
+        if let Some(request) = options.why {
+            app.request(Work::Why(request));
+        }
         app
     }
 
@@ -185,6 +204,15 @@ impl App {
     /// snapshots had to be merged and could not be.
     pub fn with_trend(mut self, input: TrendInput) -> Result<App, MergeError> {
         let trend = TrendModel::new(input)?;
+        // The leak class follows the snapshots: explained again with them.
+        if let Some(request) = self.why_request.take() {
+            let request = WhyRequest {
+                snapshots: Some(trend.input()),
+                ..request
+            };
+            self.why_request = Some(request.clone());
+            self.request(Work::Why(request));
+        }
         self.trend = Some(trend);
         self.view = ViewKind::Trend;
         Ok(self)
@@ -519,6 +547,22 @@ impl App {
                     false,
                 ),
             },
+            Action::ToggleWhy => {
+                if self.why.is_none() {
+                    self.say(
+                        "why on heap needs a Go heap profile (alloc_* and inuse_* sample types)",
+                        true,
+                    );
+                } else {
+                    self.why_column = !self.why_column;
+                    let text = if self.why_column {
+                        "why on heap: the compiler's reasons shown"
+                    } else {
+                        "why on heap: column hidden"
+                    };
+                    self.say(text, false);
+                }
+            }
             Action::Input(_) | Action::InputBackspace | Action::InputSubmit => {}
             other => self.route(&other),
         }

@@ -1,4 +1,5 @@
-//! Background work (a model, its call tree, a Trend ranking) goes through
+//! Background work (a model, its call tree, a Trend ranking, the heap's
+//! explanation) goes through
 //! one runner where the latest request of each kind wins, like gitui's
 //! `AsyncSingleJob`: asking again replaces a job still waiting, and the
 //! result of one asked for before the latest is dropped on arrival.
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use super::model::{Model, Settings, SourceModel};
 use super::trend::{Ranking, TrendSettings};
 use super::watch::{Rebuild, Rebuilt};
+use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::calltree::TreeShape;
 use crate::analysis::trend::Trend;
 use crate::analysis::{CallTree, Inlined, NodeId, NodeTotals};
@@ -33,6 +35,8 @@ pub enum Work {
     Source(SourceRequest),
     /// The views rebuilt for a new snapshot of a watch.
     Watch(Box<Rebuild>),
+    /// The heap profile's allocation sites explained (why on heap).
+    Why(WhyRequest),
 }
 
 /// What the Source view asks for: the lines of `node`'s function.
@@ -55,6 +59,7 @@ impl Work {
             Work::Source(_) => 3,
             Work::Inline(..) => 4,
             Work::Watch(_) => 5,
+            Work::Why(_) => 6,
         }
     }
 
@@ -72,10 +77,11 @@ const LABELS: [&str; KINDS] = [
     "reading the source lines",
     "finding inlined calls",
     "taking in the new snapshot",
+    "explaining allocations",
 ];
 
 /// Kinds of work.
-const KINDS: usize = 6;
+const KINDS: usize = 7;
 
 /// The kinds computed for one model's rows: a new model supersedes them.
 const DEPENDS_ON_ROWS: [usize; 3] = [1, 3, 4];
@@ -102,6 +108,7 @@ pub enum Output {
     Trend(Box<(TrendSettings, Result<Trend, MergeError>)>, usize),
     Source(crate::analysis::NodeId, Box<SourceModel>),
     Watch(Box<Rebuilt>),
+    Why(Option<(WhyIndex, Option<(String, bool)>)>),
 }
 
 impl Job {
@@ -122,6 +129,7 @@ impl Job {
                 ranking.input_id(),
             ),
             Work::Watch(rebuild) => Output::Watch(Box::new(rebuild.run())),
+            Work::Why(request) => Output::Why(request.run(profile)),
             Work::Source(r) => Output::Source(
                 r.node,
                 Box::new(SourceModel::compute(

@@ -259,6 +259,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind!(
         Analysis,
+        [Char('w')],
+        Action::ToggleWhy,
+        "w",
+        "why on heap column (heap)"
+    ),
+    bind!(
+        Analysis,
         [Char('s')],
         Action::CycleSort,
         "s",

@@ -20,6 +20,7 @@ pub mod theme;
 pub mod trend;
 pub mod views;
 pub mod watch;
+pub mod why;
 
 use std::io::{self, IsTerminal, Stdout};
 use std::sync::mpsc;

@@ -93,6 +93,11 @@ impl TrendModel {
         all
     }
 
+    /// The snapshots and how they were given, shareable with a worker.
+    pub fn input(&self) -> Arc<TrendInput> {
+        Arc::clone(&self.input)
+    }
+
     /// How many snapshots are compared.
     pub fn snapshot_count(&self) -> usize {
         self.input.snapshots.count()

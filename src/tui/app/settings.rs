@@ -2,6 +2,8 @@
 //! granularity of the model, the Trend's settings, and the background
 //! work that recomputes them, with the selections carried across by name.
 
+use std::sync::Arc;
+
 use super::App;
 use crate::analysis::Granularity;
 use crate::tui::action::{FilterKind, ViewKind};
@@ -162,6 +164,14 @@ impl App {
                 self.tree_arrived();
             }
             Output::Inline(inlined) => self.model.install_inlined(&inlined),
+            Output::Why(explained) => {
+                if let Some((index, note)) = explained {
+                    self.why = Some(Arc::new(index));
+                    if let Some((text, error)) = note {
+                        self.say(&text, error);
+                    }
+                }
+            }
             Output::Source(node, source) => {
                 let body = views::areas(self.size).body;
                 self.source.open(*source, node, body);
