@@ -58,14 +58,20 @@ fn options(profile: &Profile, title: &str, size: (u16, u16)) -> AppOptions {
 }
 
 /// The app; with `background`, slow work waits in [`App::take_job`].
-fn app_running(profile: Profile, title: &str, size: (u16, u16), background: bool) -> App {
+fn app_running(
+    profile: impl Into<Arc<Profile>>,
+    title: &str,
+    size: (u16, u16),
+    background: bool,
+) -> App {
+    let profile = profile.into();
     let options = AppOptions {
         // Relative, as a user would type it (tests run in the crate root).
         source_paths: vec![PathBuf::from("testdata")],
         background,
         ..options(&profile, title, size)
     };
-    App::new(Arc::new(profile), options)
+    App::new(profile, options)
 }
 
 fn app(rel: &str, size: (u16, u16)) -> App {

@@ -235,9 +235,8 @@ fn space_pauses_and_resumes_polling() {
     press(&mut app, "Space");
     assert!(app.watch.as_ref().unwrap().paused());
     assert!(
-        status_line(&app).contains(
-            " poll 2 · last 02:16:02 UTC · paused  polling paused (Space resumes)"
-        ),
+        status_line(&app)
+            .contains(" poll 2 · last 02:16:02 UTC · paused  polling paused (Space resumes)"),
         "{}",
         status_line(&app)
     );

@@ -242,9 +242,7 @@ fn with_snapshots_the_leak_class_follows_the_trend() {
         study: None,
         why: Some(why),
     };
-    let mut app = App::new(Arc::new(newest), options)
-        .with_trend(input)
-        .unwrap();
+    let mut app = App::new(newest, options).with_trend(input).unwrap();
     press(&mut app, "1");
     let s = screen(&app);
     assert!(

@@ -12,6 +12,7 @@
 //! hands the ranking its sites either way.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::aggregate::Inlined;
 use super::filter::Filters;
@@ -47,8 +48,9 @@ enum Role {
     reason = "one per lineup; boxing would only add an indirection"
 )]
 enum Held {
-    /// Kept apart (never none), position `i` in `profiles[i]`.
-    Apart(Vec<Profile>),
+    /// Kept apart (never none), position `i` in `profiles[i]`; shared, so
+    /// that a watch's ring and its ranking hold each snapshot once.
+    Apart(Vec<Arc<Profile>>),
     /// Combined into one profile, as pprof combines them.
     Merged(Profile, Groups),
 }
@@ -77,7 +79,7 @@ impl Lineup {
     /// base's total first, as `-normalize` does.
     pub fn comparison(base: Profile, new: Profile, normalize: bool) -> Result<Lineup, MergeError> {
         let held = if diff_base_appends_as_is(&new, &base, normalize) {
-            Held::Apart(vec![base, new])
+            Held::Apart(vec![Arc::new(base), Arc::new(new)])
         } else {
             Held::Merged(diff_base_owned(new, &base, normalize)?, Groups::DiffBase)
         };
@@ -87,15 +89,16 @@ impl Lineup {
         })
     }
 
-    /// Snapshots, oldest first; fails when they cannot be compared (no
-    /// shared sample types, other period types) or there are none.
-    pub fn snapshots(profiles: Vec<Profile>) -> Result<Lineup, MergeError> {
-        let refs: Vec<&Profile> = profiles.iter().collect();
+    /// Snapshots, oldest first (owned or shared); fails when they cannot
+    /// be compared (no shared sample types, other period types) or there
+    /// are none.
+    pub fn snapshots<P: Into<Arc<Profile>>>(profiles: Vec<P>) -> Result<Lineup, MergeError> {
+        let profiles: Vec<Arc<Profile>> = profiles.into_iter().map(Into::into).collect();
+        let refs: Vec<&Profile> = profiles.iter().map(|p| &**p).collect();
         let held = if !refs.is_empty() && appends_as_is(&refs) {
             Held::Apart(profiles)
         } else {
-            let merged = side_by_side_owned(profiles)?;
-            Held::Merged(merged.profile, Groups::Ranges(merged.groups))
+            side_by_side_held(profiles)?
         };
         Ok(Lineup {
             role: Role::Snapshots,
@@ -107,16 +110,16 @@ impl Lineup {
     /// arrays taken over, not copied).
     pub fn into_merged(self) -> Result<Lineup, MergeError> {
         let held = match (self.role, self.held) {
-            (Role::Comparison, Held::Apart(profiles)) => match <[Profile; 2]>::try_from(profiles) {
-                Ok([base, new]) => {
-                    Held::Merged(diff_base_owned(new, &base, false)?, Groups::DiffBase)
+            (Role::Comparison, Held::Apart(profiles)) => {
+                match <[Arc<Profile>; 2]>::try_from(profiles) {
+                    Ok([base, new]) => Held::Merged(
+                        diff_base_owned(Arc::unwrap_or_clone(new), &base, false)?,
+                        Groups::DiffBase,
+                    ),
+                    Err(_) => return Err(MergeError::Empty),
                 }
-                Err(_) => return Err(MergeError::Empty),
-            },
-            (Role::Snapshots, Held::Apart(profiles)) => {
-                let merged = side_by_side_owned(profiles)?;
-                Held::Merged(merged.profile, Groups::Ranges(merged.groups))
             }
+            (Role::Snapshots, Held::Apart(profiles)) => side_by_side_held(profiles)?,
             (_, merged @ Held::Merged(..)) => merged,
         };
         Ok(Lineup {
@@ -160,8 +163,8 @@ impl Lineup {
     pub fn profiles(&self) -> Vec<&Profile> {
         match &self.held {
             Held::Apart(profiles) => match self.role {
-                Role::Comparison => profiles.iter().rev().collect(),
-                Role::Snapshots => profiles.iter().collect(),
+                Role::Comparison => profiles.iter().rev().map(|p| &**p).collect(),
+                Role::Snapshots => profiles.iter().map(|p| &**p).collect(),
             },
             Held::Merged(profile, _) => vec![profile],
         }
@@ -232,7 +235,7 @@ impl Lineup {
     ) -> Result<R, MergeError> {
         match &self.held {
             Held::Apart(profiles) if needs_merged(granularity, filters) => {
-                let refs: Vec<&Profile> = profiles.iter().collect();
+                let refs: Vec<&Profile> = profiles.iter().map(|p| &**p).collect();
                 let (profile, groups) = match self.role {
                     Role::Comparison => (
                         combine_with_base(&refs[1..], &refs[..1], BaseMode::DiffBase, false)?,
@@ -275,6 +278,18 @@ impl Lineup {
             )),
         }
     }
+}
+
+/// Snapshots laid side by side: moved into the combined profile when no one
+/// else holds them (the cheap way), copied from otherwise.
+fn side_by_side_held(profiles: Vec<Arc<Profile>>) -> Result<Held, MergeError> {
+    let merged = if profiles.iter().all(|p| Arc::strong_count(p) == 1) {
+        side_by_side_owned(profiles.into_iter().map(Arc::unwrap_or_clone).collect())?
+    } else {
+        let refs: Vec<&Profile> = profiles.iter().map(|p| &**p).collect();
+        side_by_side(&refs, None)?
+    };
+    Ok(Held::Merged(merged.profile, Groups::Ranges(merged.groups)))
 }
 
 /// The sites of a combined profile, position `i` being group `i`.

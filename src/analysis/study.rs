@@ -64,8 +64,8 @@ pub struct Against {
 /// Snapshots put in comparison order (oldest first, see
 /// [`chronological_order`]).
 pub struct Timeline {
-    /// The profiles, oldest first.
-    pub profiles: Vec<Profile>,
+    /// The profiles, oldest first (shared: a watch's ring holds them too).
+    pub profiles: Vec<Arc<Profile>>,
     /// Their names (as the user gave them), in the same order.
     pub names: Vec<String>,
     /// Where each came in the order given.
@@ -118,7 +118,7 @@ impl Study {
 
     /// Snapshots (`names[i]` names `profiles[i]`), put oldest first by their
     /// time stamps when all have one, else kept in the order given.
-    pub fn snapshots(profiles: Vec<Profile>, names: Vec<String>) -> Study {
+    pub fn snapshots<P: Into<Arc<Profile>>>(profiles: Vec<P>, names: Vec<String>) -> Study {
         Study::Snapshots(Timeline::new(profiles, names))
     }
 
@@ -155,7 +155,7 @@ impl Study {
             }
             Study::Against(a) => a.into_profile(),
             Study::Snapshots(t) => {
-                let refs: Vec<&Profile> = t.profiles.iter().collect();
+                let refs: Vec<&Profile> = t.profiles.iter().map(|p| &**p).collect();
                 Ok(merge(&refs)?)
             }
         }
@@ -288,7 +288,8 @@ fn raw_sum(profile: &Profile, index: usize) -> i64 {
 }
 
 impl Timeline {
-    fn new(loaded: Vec<Profile>, names: Vec<String>) -> Timeline {
+    fn new<P: Into<Arc<Profile>>>(loaded: Vec<P>, names: Vec<String>) -> Timeline {
+        let loaded: Vec<Arc<Profile>> = loaded.into_iter().map(Into::into).collect();
         let mut notes = Vec::new();
         let times: Vec<i64> = loaded.iter().map(|p| p.time_nanos).collect();
         let chronology = chronological_order(&times);
@@ -309,8 +310,8 @@ impl Timeline {
                 "some snapshots have no time stamp; comparing them in the order given".to_owned(),
             );
         }
-        let mut slots: Vec<Option<Profile>> = loaded.into_iter().map(Some).collect();
-        let profiles: Vec<Profile> = chronology
+        let mut slots: Vec<Option<Arc<Profile>>> = loaded.into_iter().map(Some).collect();
+        let profiles: Vec<Arc<Profile>> = chronology
             .order
             .iter()
             .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
@@ -320,7 +321,7 @@ impl Timeline {
             .iter()
             .filter_map(|&i| names.get(i).cloned())
             .collect();
-        let refs: Vec<&Profile> = profiles.iter().collect();
+        let refs: Vec<&Profile> = profiles.iter().map(|p| &**p).collect();
         notes.extend(type_note(&refs, "the snapshots", "comparing"));
         let minutes: Option<Vec<f64>> = chronology.by_time.then(|| {
             let first = profiles.first().map_or(0, |p| p.time_nanos);

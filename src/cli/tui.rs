@@ -242,7 +242,6 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         filters: view.filters.clone(),
         warnings: timeline.notes,
     };
-    let newest = Arc::new(newest);
     let (why, note) = why_request(&newest, args.escape.as_deref());
     let options = AppOptions {
         study: Some(Study::One(Arc::clone(&newest))),

@@ -225,10 +225,11 @@ impl Rebuild {
         if self.snapshots.len() < 2 {
             return Ok(None);
         }
-        let profiles = self
+        // Shared with the ring, not copied: each snapshot is held once.
+        let profiles: Vec<Arc<Profile>> = self
             .snapshots
             .iter()
-            .map(|s| (*s.profile).clone())
+            .map(|s| Arc::clone(&s.profile))
             .collect();
         let names = self.snapshots.iter().map(|s| s.name.clone()).collect();
         let fail = |e: &dyn std::fmt::Display| format!("cannot rank the snapshots: {e}");
