@@ -24,6 +24,7 @@ use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{BINDINGS, Key, action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::watch::WatchState;
+use pprof_tui::tui::why::WhyRequest;
 use pprof_tui::tui::{App, AppOptions, views};
 use pprof_tui::watch::{Event, Failure, Feed, Snapshot};
 use ratatui::Terminal;
@@ -54,6 +55,17 @@ fn snapshot(rel: &str, poll: u64) -> Event {
 /// The app as `pprof-tui --watch` opens it on the first snapshot of
 /// `files`, fed the others; jobs run at once (no background thread).
 fn watch_app(files: &[&str], keep: usize, size: (u16, u16)) -> App {
+    watch_app_with(files, keep, size, Granularity::Functions, None)
+}
+
+/// [`watch_app`] at `granularity`, with `--escape`'s request when given.
+fn watch_app_with(
+    files: &[&str],
+    keep: usize,
+    size: (u16, u16),
+    granularity: Granularity,
+    why: Option<WhyRequest>,
+) -> App {
     let (_tx, feed) = Feed::manual();
     let mut state = WatchState::new(
         feed,
@@ -66,7 +78,7 @@ fn watch_app(files: &[&str], keep: usize, size: (u16, u16)) -> App {
     let options = AppOptions {
         title: format!("{} (newest of 1, watching)", files[0]),
         sample_index: first.default_sample_index(),
-        granularity: Granularity::Functions,
+        granularity,
         filters: Filters::default(),
         source_paths: Vec::new(),
         export_dir: std::env::temp_dir(),
@@ -75,7 +87,7 @@ fn watch_app(files: &[&str], keep: usize, size: (u16, u16)) -> App {
         size,
         background: false,
         study: Some(Study::One(Arc::clone(&first))),
-        why: None,
+        why,
     };
     let mut app = App::new(first, options).with_watch(state);
     for (i, file) in files.iter().enumerate().skip(1) {
@@ -340,4 +352,45 @@ fn a_selection_on_the_first_row_follows_the_ranking() {
     let trend = app.trend.as_ref().unwrap();
     assert_eq!(trend.selected, 0);
     assert_eq!(trend.selected_row().unwrap().name, "main.(*Cache).Put");
+}
+
+/// With `--escape`, each new snapshot is explained again: the newest
+/// profile's sites, with the leak class from the snapshots the Trend view
+/// ranks; a diff against the first has nothing to explain.
+#[test]
+fn with_escape_each_snapshot_is_explained_again() {
+    use pprof_tui::analysis::escape::Escapes;
+    let text = std::fs::read_to_string(testdata().join("leaky/escape-m2.txt")).unwrap();
+    let why = WhyRequest {
+        escapes: Some(Arc::new((
+            Escapes::parse(&text),
+            "escape-m2.txt".to_owned(),
+        ))),
+        snapshots: None,
+    };
+    let mut app = watch_app_with(&HEAPS[..1], 60, (120, 30), Granularity::Lines, Some(why));
+    press(&mut app, "1");
+    let s = screen(&app);
+    assert!(
+        s.contains("main.(*Cache).Put leaky/main.go:31  [retained]")
+            && !s.contains("main.(*Cache).Put leaky/main.go:31  [retained] [leak]"),
+        "one snapshot, no leak class yet: {s}"
+    );
+    for (i, file) in HEAPS.iter().enumerate().skip(1) {
+        app.take_watch_event(snapshot(file, i as u64 + 1));
+    }
+    press(&mut app, "1");
+    let s = screen(&app);
+    assert!(s.contains("heap-3.pb.gz"), "the newest is shown: {s}");
+    assert!(
+        s.contains("main.(*Cache).Put leaky/main.go:31  [retained] [leak]"),
+        "{s}"
+    );
+    assert!(
+        s.contains("main.recordAudit leaky/main.go:58  [retained] [leak]"),
+        "{s}"
+    );
+    press(&mut app, "d");
+    let s = screen(&app);
+    assert!(!s.contains("[leak]") && !s.contains("[retained]"), "{s}");
 }

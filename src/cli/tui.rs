@@ -282,11 +282,17 @@ fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Resul
             .map(|kept| Arc::clone(&kept.profile))
             .ok_or_else(|| anyhow::anyhow!("no snapshot of '{url}'"))?;
         let stem = export_stem(&kind_of(&url), None);
+        let (why, note) = why_request(&newest, args.escape.as_deref());
         let options = AppOptions {
             study: Some(Study::One(Arc::clone(&newest))),
+            why,
             ..app_options(&args, &view, title, stem, sample_index, size)
         };
-        Ok(App::new(newest, options).with_watch(state))
+        let mut app = App::new(newest, options).with_watch(state);
+        if note.is_some() {
+            app.message = note;
+        }
+        Ok(app)
     };
     tui::run(load, &what)?;
     Ok(ExitCode::SUCCESS)

@@ -303,6 +303,7 @@ impl App {
                 drop_elsewhere(old);
                 self.title = rebuilt.title;
                 self.reload(sample_index);
+                self.explain_again(rebuilt.diff);
             }
             Err(e) => {
                 if let Some(watch) = self.watch.as_mut() {
@@ -311,6 +312,25 @@ impl App {
                 self.say(&e, true);
             }
         }
+    }
+
+    /// With `--escape` in a watch: the newest snapshot explained again, its
+    /// leak class from the snapshots the Trend view ranks. A diff (the
+    /// newest against the first) has nothing to explain: its profile holds
+    /// the base negated.
+    fn explain_again(&mut self, diff: bool) {
+        let Some(request) = self.why_request.clone() else {
+            return;
+        };
+        if diff {
+            self.why = None;
+            return;
+        }
+        let request = WhyRequest {
+            snapshots: self.trend.as_ref().map(TrendModel::input),
+            ..request
+        };
+        self.request(Work::Why(request));
     }
 
     /// The profile, shareable with a worker thread.
