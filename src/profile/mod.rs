@@ -2,11 +2,13 @@
 
 mod decode;
 mod error;
+mod legacy;
 mod merge;
 mod model;
 
 pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, decode_reader, pb};
 pub use error::ProfileError;
+pub use legacy::{MemStats, MemValue};
 pub use merge::{
     BASE_LABEL, BaseMode, MergeError, MergeInput, Merged, SampleMerge, appends_as_is,
     combine_with_base, common_sample_types, default_type_source, diff_base_appends_as_is,

@@ -1,0 +1,234 @@
+//! Legacy `debug=1` text profiles (testdata/legacy/): `top` on the text
+//! snapshot against `go tool pprof -top` on the proto snapshot of the same
+//! moment, and against what pprof itself makes of the text.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod common;
+
+use common::{Oracle, run, table, testdata};
+
+fn legacy_oracle(file: &str) -> Oracle {
+    let text = std::fs::read_to_string(testdata().join("legacy/oracle").join(file))
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+    table(&text)
+}
+
+fn top(profile: &str, sample_type: &str) -> (String, Oracle) {
+    let mut args = vec!["top", "-n", "0", "--node-fraction", "0", "-i", sample_type];
+    if sample_type.ends_with("_space") {
+        args.extend(["--unit", "B"]);
+    }
+    args.push(profile);
+    let out = run(&args, 0).stdout;
+    let parsed = table(&out);
+    (out, parsed)
+}
+
+/// Frames the text names differently from the proto: the runtime's
+/// timer code is inlined into `time.resetTimer`, so the proto writer (which
+/// hides leading frames by physical function) keeps the runtime frames that
+/// the text writer (which hides them by logical frame) leaves unnamed.
+const TIMER_FRAMES: [&str; 4] = [
+    "runtime.doaddtimer",
+    "runtime.modtimer",
+    "runtime.resettimer",
+    "time.resetTimer",
+];
+
+#[test]
+fn heap_text_equals_the_proto_of_the_same_moment() {
+    for n in 1..=3 {
+        for t in [
+            "alloc_objects",
+            "alloc_space",
+            "inuse_objects",
+            "inuse_space",
+        ] {
+            let (out, ours) = top(&format!("legacy/heap-{n}.debug1.txt"), t);
+            let proto_file = format!("legacy-heap-{n}.{t}.top.txt");
+            let proto = legacy_oracle(&proto_file);
+            assert_eq!(ours.total, proto.total, "heap-{n} {t}");
+            if t.starts_with("inuse") {
+                // Byte for byte, but for the File: and Time: lines the text
+                // has no source for (no mapping, no time stamp).
+                let want =
+                    std::fs::read_to_string(testdata().join("legacy/oracle").join(&proto_file))
+                        .unwrap();
+                let want: String = want
+                    .lines()
+                    .filter(|l| !l.starts_with("File: ") && !l.starts_with("Time: "))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                assert_eq!(out, want, "heap-{n} {t}");
+            }
+            for (name, numbers) in &proto.rows {
+                if TIMER_FRAMES.contains(&name.as_str()) {
+                    continue;
+                }
+                assert_eq!(ours.rows.get(name), Some(numbers), "heap-{n} {t} {name}");
+            }
+            assert_eq!(
+                ours.rows.len() - usize::from(ours.rows.contains_key("time.resetTimer")),
+                proto.rows.len() - usize::from(proto.rows.contains_key("time.resetTimer")),
+                "heap-{n} {t}: the same rows"
+            );
+        }
+    }
+}
+
+#[test]
+fn heap_text_total_equals_pprofs_reading_of_the_text() {
+    // Without the binary pprof names nothing (one <unknown> row), but its
+    // total is the file's, and so is ours.
+    for n in 1..=3 {
+        for t in ["alloc_space", "inuse_objects", "inuse_space"] {
+            let (_, ours) = top(&format!("legacy/heap-{n}.debug1.txt"), t);
+            let pprof = legacy_oracle(&format!("legacy-heap-{n}.debug1.{t}.top.txt"));
+            assert_eq!(pprof.order, ["<unknown>"]);
+            assert_eq!(ours.total, pprof.total, "heap-{n} {t}");
+        }
+    }
+}
+
+#[test]
+fn heap_text_agrees_with_pprof_symbolizing_it_from_the_binary() {
+    // pprof with the binary names each address by the function its code is
+    // in, so it loses inlined frames (`main.serve (inline)`) and names
+    // `runtime.goexit`, which the text leaves unnamed. Every other row is
+    // the same: same numbers, same frames pruned by the legacy
+    // drop_frames.
+    let (_, ours) = top("legacy/heap-3.debug1.txt", "inuse_space");
+    let pprof = legacy_oracle("legacy-heap-3.debug1.inuse_space.binary.top.txt");
+    assert_eq!(ours.total, pprof.total);
+    for name in [
+        "main.(*Cache).Put",
+        "main.recordAudit",
+        "main.handleRequest",
+        "main.main",
+        "runtime/pprof.StartCPUProfile",
+        "runtime.main",
+        "runtime.malg",
+        "main.leakyWorker",
+    ] {
+        assert_eq!(ours.rows.get(name), pprof.rows.get(name), "{name}");
+    }
+    assert!(pprof.rows.contains_key("runtime.goexit"));
+    assert!(!ours.rows.contains_key("runtime.goexit"));
+    assert_eq!(ours.rows["main.serve (inline)"], (0, 1378592));
+}
+
+#[test]
+fn goroutine_text_names_every_frame_the_proto_has_past_the_hidden_ones() {
+    for n in 1..=3 {
+        let (_, ours) = top(&format!("legacy/goroutine-{n}.debug1.txt"), "goroutine");
+        let proto = legacy_oracle(&format!("legacy-goroutine-{n}.goroutine.top.txt"));
+        assert_eq!(ours.total, proto.total, "goroutine-{n}");
+        // The text leaves the parked goroutines' leading runtime frames
+        // (gopark ← chanrecv ← chanrecv1) unnamed, so their count lands on
+        // the first frame it names; every cum it shows is the proto's.
+        for (name, &(_, cum)) in &ours.rows {
+            assert_eq!(proto.rows[name].1, cum, "goroutine-{n} {name}");
+        }
+        let workers = proto.rows["runtime.chanrecv1"].1;
+        assert_eq!(workers, 10 * [1, 4, 9][n - 1]);
+        assert_eq!(ours.rows["main.leakyWorker"], (workers, workers));
+    }
+}
+
+#[test]
+fn gzip_and_stdin_read_text_too() {
+    use std::io::Write;
+    let text = std::fs::read(testdata().join("legacy/heap-1.debug1.txt")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("heap.txt.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(&text).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    let plain = run(&["top", "legacy/heap-1.debug1.txt"], 0).stdout;
+    assert_eq!(run(&["top", gz.to_str().unwrap()], 0).stdout, plain);
+    let piped = assert_cmd::Command::cargo_bin("pprof-tui")
+        .unwrap()
+        .args(["top", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&piped.stdout), plain);
+}
+
+fn error_of(name: &str, bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let out = run(&["top", path.to_str().unwrap()], 1);
+    assert!(out.stdout.is_empty());
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains(name), "{}", out.stderr);
+    out.stderr
+}
+
+#[test]
+fn bad_text_gets_one_line_with_its_line_number() {
+    let e = error_of(
+        "bad-record.txt",
+        b"heap profile: 1: 2 [1: 2] @ heap/2\n1: 2 [1: 2] @ 0x1\n\nnonsense\n",
+    );
+    assert!(
+        e.contains("line 4: no '@' in heap record 'nonsense'"),
+        "{e}"
+    );
+    let e = error_of("bad-addr.txt", b"goroutine profile: total 1\n1 @ 0x12 zz\n");
+    assert!(e.contains("line 2: 'zz' is not a hex address"), "{e}");
+    let e = error_of(
+        "zero.txt",
+        b"heap profile: 1: 2 [1: 2] @ heap/2\n0: 5 [0: 5] @ 0x1\n",
+    );
+    assert!(
+        e.contains("line 2: inuse count is 0 but inuse bytes is 5"),
+        "{e}"
+    );
+    let e = error_of(
+        "other.txt",
+        "mutex profile \u{9b}31m of some sort\n".as_bytes(),
+    );
+    assert!(
+        e.contains(
+            "not a pprof protobuf nor a legacy text profile: it starts with 'mutex profile "
+        ),
+        "{e}"
+    );
+    assert!(!e.contains('\u{9b}'), "{e}");
+    let e = error_of("header.txt", b"heap profile: 1: 2 @ heap/2\n");
+    assert!(
+        e.contains("line 1: unrecognized heap profile header"),
+        "{e}"
+    );
+}
+
+#[test]
+fn hostile_text_loads_without_harm() {
+    // A deep stack, escapes in names, overlong numbers: no panic, and
+    // names reach the terminal made visible.
+    let mut text = String::from("heap profile: 1: 2 [1: 2] @ heap/1048576\n1: 1024 [1: 1024] @");
+    for i in 0..100_000u64 {
+        text.push_str(&format!(" 0x{:x}", 0x1000 + 2 * i));
+    }
+    text.push('\n');
+    text.push_str("#\t0x1000\tevil\x1b]0;pwned\x07name+0x10\tx.go:1\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.txt");
+    std::fs::write(&path, &text).unwrap();
+    let out = run(&["top", path.to_str().unwrap()], 0).stdout;
+    assert!(!out.contains('\x1b'), "{out}");
+    // 1 KiB sampled at 512 KiB, scaled as pprof does: 1/(1-e^(-1/512)).
+    assert!(out.contains("512.50kB"), "{out}");
+    let e = error_of(
+        "huge.txt",
+        b"heap profile: 1: 2 [1: 2] @ heap/2\n99999999999999999999: 1 [1: 1] @ 0x1\n",
+    );
+    assert!(e.contains("line 2: a count that is not a number"), "{e}");
+}
