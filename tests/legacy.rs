@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Oracle, run, table, testdata};
+use common::{Oracle, assert_contains, run, table, testdata};
 
 fn legacy_oracle(file: &str) -> Oracle {
     let text = std::fs::read_to_string(testdata().join("legacy/oracle").join(file))
@@ -62,6 +62,12 @@ fn heap_text_equals_the_proto_of_the_same_moment() {
                 let want: String = want
                     .lines()
                     .filter(|l| !l.starts_with("File: ") && !l.starts_with("Time: "))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                // And our MemStats lines, which pprof does not print.
+                let out: String = out
+                    .lines()
+                    .filter(|l| !l.starts_with("MemStats: "))
                     .map(|l| format!("{l}\n"))
                     .collect();
                 assert_eq!(out, want, "heap-{n} {t}");
@@ -231,4 +237,110 @@ fn hostile_text_loads_without_harm() {
         b"heap profile: 1: 2 [1: 2] @ heap/2\n99999999999999999999: 1 [1: 1] @ 0x1\n",
     );
     assert!(e.contains("line 2: a count that is not a number"), "{e}");
+}
+
+/// The `# Name = value` lines of a heap profile's MemStats block, read
+/// plainly (the file is the oracle here).
+fn memstats_of(file: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(testdata().join(file)).unwrap();
+    let block = text
+        .split("# runtime.MemStats\n")
+        .nth(1)
+        .expect("a MemStats block");
+    block
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+#[test]
+fn memstats_in_json_equal_the_files() {
+    for n in 1..=3 {
+        let file = format!("legacy/heap-{n}.debug1.txt");
+        let doc: serde_json::Value =
+            serde_json::from_str(&run(&["top", "--format", "json", &file], 0).stdout).unwrap();
+        let stats = doc["memstats"].as_object().expect("memstats");
+        let want = memstats_of(&file);
+        assert!(want.len() >= 27, "{want:?}");
+        for (name, value) in &want {
+            match value.split_once(" / ") {
+                // `Stack = inuse / sys` is Go's StackInuse and StackSys.
+                Some((inuse, sys)) => {
+                    assert_eq!(stats[&format!("{name}Inuse")].to_string(), inuse, "{name}");
+                    assert_eq!(stats[&format!("{name}Sys")].to_string(), sys, "{name}");
+                }
+                None if value.starts_with('[') => {
+                    let got: Vec<String> = stats[name]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| v.as_u64().unwrap().to_string())
+                        .collect();
+                    assert_eq!(format!("[{}]", got.join(" ")), *value, "{name}");
+                }
+                None if name == "GCCPUFraction" => {
+                    assert_eq!(stats[name].as_f64().unwrap(), value.parse::<f64>().unwrap());
+                }
+                None => assert_eq!(stats[name].to_string(), *value, "{name}"),
+            }
+        }
+        // Integers stay integers.
+        assert!(stats["HeapInuse"].is_u64() && stats["NumGC"].is_u64());
+        assert!(stats["GCCPUFraction"].is_f64());
+    }
+    // A proto carries none, and says nothing about it.
+    let doc = run(&["top", "--format", "json", "legacy/heap-1.pb.gz"], 0).stdout;
+    assert!(!doc.contains("memstats"), "{doc}");
+}
+
+#[test]
+fn top_and_trend_headers_report_memstats() {
+    let out = run(&["top", "-n", "1", "legacy/heap-3.debug1.txt"], 0).stdout;
+    let stats: std::collections::HashMap<String, String> = memstats_of("legacy/heap-3.debug1.txt")
+        .into_iter()
+        .collect();
+    let heap_inuse: i64 = stats["HeapInuse"].parse().unwrap();
+    assert_eq!(heap_inuse, 5_464_064);
+    assert_eq!(stats["NumGC"], "17");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[1..4],
+        [
+            "MemStats: HeapAlloc 4.55MB, HeapInuse 5.21MB, HeapIdle 6.29MB, HeapReleased 6.28MB, HeapObjects 7703",
+            "MemStats: Sys 23.11MB, NextGC 5.37MB, NumGC 17, GCCPUFraction 0.29%, last GC pause 75.68us",
+            "MemStats: the profile accounts for 2.51MB of 5.21MB HeapInuse; the rest is fragmentation or untracked runtime memory",
+        ]
+    );
+    let out = run(
+        &[
+            "trend",
+            "legacy/heap-1.debug1.txt",
+            "legacy/heap-2.debug1.txt",
+            "legacy/heap-3.debug1.txt",
+        ],
+        0,
+    )
+    .stdout;
+    assert_contains(
+        &out,
+        "Runtime MemStats, oldest first:\n   1. HeapInuse 3.27MB, HeapObjects 1575, NumGC 2, profile inuse_space 1.27MB\n   2. HeapInuse 4.07MB, HeapObjects 4532, NumGC 9, profile inuse_space 1.72MB\n   3. HeapInuse 5.21MB, HeapObjects 7703, NumGC 17, profile inuse_space 2.51MB\n",
+    );
+    let doc: serde_json::Value = serde_json::from_str(
+        &run(
+            &[
+                "trend",
+                "--format",
+                "json",
+                "legacy/heap-1.debug1.txt",
+                "legacy/heap-3.debug1.txt",
+            ],
+            0,
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(doc["snapshots"][1]["memstats"]["HeapInuse"], heap_inuse);
+    assert_eq!(doc["snapshots"][1]["memstats"]["NumGC"], 17);
 }

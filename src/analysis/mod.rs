@@ -8,6 +8,7 @@ pub mod filter;
 pub mod joined;
 pub mod limit;
 pub mod names;
+pub mod runtime;
 pub mod sites;
 pub mod stacks;
 pub mod study;
