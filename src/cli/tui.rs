@@ -10,6 +10,7 @@ use clap::Args;
 
 use super::{Input, View, ViewArgs};
 use crate::analysis::Study;
+use crate::analysis::runtime::runtime_point;
 use crate::profile::BaseMode;
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
@@ -179,6 +180,12 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         &newest_input.map_or_else(String::new, |i| i.source.short_name()),
         None,
     );
+    let series = timeline
+        .names
+        .iter()
+        .zip(&timeline.profiles)
+        .map(|(name, p)| (name.clone(), runtime_point(p)))
+        .collect();
     let snapshots = timeline.take_snapshots()?;
     let sample_index = view.sample_index(snapshots.profile())?;
     let name = &snapshots.profile().sample_types[sample_index].name;
@@ -200,5 +207,7 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         sides: Some(Study::One(Arc::clone(&newest))),
         ..app_options(args, view, title, stem, shown_index, size)
     };
-    Ok(App::new(newest, options)?.with_trend(input)?)
+    Ok(App::new(newest, options)?
+        .with_trend(input)?
+        .with_runtime_series(series))
 }
