@@ -8,7 +8,11 @@
 #   oracles   only rerun go tool pprof over the profiles already present
 #   legacy    rerun leaky once more into legacy/ (its debug=1 text snapshots
 #             beside the proto ones of the same moments) and write their
-#             oracles into legacy/oracle/; leaves leaky/ and oracle/ alone
+#             oracles into legacy/oracle/; leaves leaky/ and oracle/ alone;
+#             then does `converted`
+#   converted `pprof-tui convert` the legacy text snapshots into
+#             legacy/converted/ and add pprof's reading of them to
+#             legacy/oracle/ (needs cargo, or PPROF_TUI=path/to/pprof-tui)
 #
 # Needs Go 1.19 (the oracle is the pprof vendored in that release; other
 # releases print slightly different text). CI never runs this script; the
@@ -24,7 +28,7 @@
 set -euo pipefail
 
 mode=${1:-all}
-case $mode in all|profiles|oracles|legacy) ;; *) echo "usage: $0 [all|profiles|oracles|legacy]" >&2; exit 2;; esac
+case $mode in all|profiles|oracles|legacy|converted) ;; *) echo "usage: $0 [all|profiles|oracles|legacy|converted]" >&2; exit 2;; esac
 
 TD=$(cd "$(dirname "$0")" && pwd)
 GO=${GO:-go}
@@ -412,6 +416,34 @@ regen_legacy() {
     }
   done
   echo "== $(wc -l < "$LEGACY_OUT/MANIFEST.tsv") legacy oracle files in $LEGACY_OUT" >&2
+  regen_converted
+}
+
+# What `pprof-tui convert` writes, as go tool pprof reads it: the oracle
+# that `pprof-tui top IN` must equal (tests/legacy.rs).
+regen_converted() {
+  local tui t u flags
+  tui=${PPROF_TUI:-}
+  if [ -z "$tui" ]; then
+    (cd "$TD/.." && cargo build -q --release --bin pprof-tui)
+    tui=$TD/../target/release/pprof-tui
+  fi
+  mkdir -p "$LEGACY/converted"
+  (cd "$TD" && "$tui" convert legacy/heap-3.debug1.txt -o legacy/converted/heap-3.pb.gz)
+  (cd "$TD" && "$tui" convert legacy/goroutine-3.debug1.txt -o legacy/converted/goroutine-3.pb.gz)
+  (cd "$TD" && "$tui" convert legacy/heap-1.debug1.txt legacy/heap-2.debug1.txt legacy/heap-3.debug1.txt \
+      -o legacy/converted/heap-1+heap-2+heap-3.pb.gz)
+  sed -i '/\tlegacy\/converted\//d' "$LEGACY_OUT/MANIFEST.tsv"
+  for t in alloc_objects alloc_space inuse_objects inuse_space; do
+    case $t in *_space) u=" -unit=B";; *) u="";; esac
+    flags="-top -nodecount=0 -nodefraction=0$u -sample_index=$t"
+    # shellcheck disable=SC2086
+    legacy_oracle "legacy-converted-heap-3.$t.top.txt" legacy/converted/heap-3.pb.gz $flags
+  done
+  legacy_oracle legacy-converted-heap-3.inuse_space.default.top.txt legacy/converted/heap-3.pb.gz -top
+  legacy_oracle legacy-converted-goroutine-3.goroutine.default.top.txt legacy/converted/goroutine-3.pb.gz -top
+  legacy_oracle legacy-converted-heap-1+heap-2+heap-3.inuse_space.default.top.txt \
+    legacy/converted/heap-1+heap-2+heap-3.pb.gz -top
 }
 
 case $mode in
@@ -419,4 +451,5 @@ case $mode in
   profiles) regen_profiles;;
   oracles) regen_oracles;;
   legacy) regen_legacy;;
+  converted) LEGACY=$TD/legacy LEGACY_OUT=$TD/legacy/oracle regen_converted;;
 esac

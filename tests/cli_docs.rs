@@ -12,7 +12,14 @@ mod support;
 
 use support::{pprof_tui, stdout_of};
 
-const COMMANDS: [&str; 5] = ["top", "flamegraph", "diff", "trend", "completions"];
+const COMMANDS: [&str; 6] = [
+    "top",
+    "flamegraph",
+    "diff",
+    "trend",
+    "convert",
+    "completions",
+];
 
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap()
@@ -119,6 +126,6 @@ fn the_manual_page_lists_the_commands() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "pprof-tui: no manual page for 'nope' (there are: top, flamegraph, diff, trend, completions)\n"
+        "pprof-tui: no manual page for 'nope' (there are: top, flamegraph, diff, trend, convert, completions)\n"
     );
 }

@@ -344,3 +344,130 @@ fn top_and_trend_headers_report_memstats() {
     assert_eq!(doc["snapshots"][1]["memstats"]["HeapInuse"], heap_inuse);
     assert_eq!(doc["snapshots"][1]["memstats"]["NumGC"], 17);
 }
+
+/// Our text without the MemStats lines (pprof prints none).
+fn without_memstats(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with("MemStats: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn pprof_reads_what_convert_wrote_as_top_reads_the_input() {
+    // legacy/oracle/legacy-converted-*: `go tool pprof` on the files
+    // `pprof-tui convert` wrote (legacy/converted/, regen.sh converted).
+    let manifest = std::fs::read_to_string(testdata().join("legacy/oracle/MANIFEST.tsv")).unwrap();
+    let mut checked = 0;
+    for line in manifest
+        .lines()
+        .filter(|l| l.starts_with("legacy-converted-"))
+    {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (oracle_file, converted, flags) = (fields[0], fields[1], fields[2]);
+        let inputs: Vec<String> = match converted {
+            "legacy/converted/heap-1+heap-2+heap-3.pb.gz" => (1..=3)
+                .map(|n| format!("legacy/heap-{n}.debug1.txt"))
+                .collect(),
+            other => {
+                let stem = other
+                    .strip_prefix("legacy/converted/")
+                    .and_then(|s| s.strip_suffix(".pb.gz"))
+                    .unwrap();
+                vec![format!("legacy/{stem}.debug1.txt")]
+            }
+        };
+        let mut args = vec!["top".to_owned()];
+        for flag in flags.split(' ') {
+            match flag.split_once('=') {
+                None if flag == "-top" => {}
+                Some(("-nodecount", n)) => args.extend(["-n".to_owned(), n.to_owned()]),
+                Some(("-nodefraction", f)) => {
+                    args.extend(["--node-fraction".to_owned(), f.to_owned()]);
+                }
+                Some(("-unit", u)) => args.extend(["--unit".to_owned(), u.to_owned()]),
+                Some(("-sample_index", t)) => args.extend(["-i".to_owned(), t.to_owned()]),
+                _ => panic!("flag {flag} in {line}"),
+            }
+        }
+        args.extend(inputs);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let ours = without_memstats(&run(&args, 0).stdout);
+        let want =
+            std::fs::read_to_string(testdata().join("legacy/oracle").join(oracle_file)).unwrap();
+        assert_eq!(ours, want, "{oracle_file}: pprof-tui {args:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
+}
+
+#[test]
+fn convert_round_trips_through_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.pb.gz");
+    let out = out.to_str().unwrap();
+    for inputs in [
+        &["legacy/heap-2.debug1.txt"][..],
+        &["legacy/goroutine-1.debug1.txt"],
+        &["leaky/heap-1.pb.gz", "legacy/heap-3.debug1.txt"],
+        &["leaky/cpu.pb.gz"],
+        &["compile/compile-heap.pb.gz"],
+    ] {
+        let mut convert = vec!["convert"];
+        convert.extend(inputs);
+        convert.extend(["-o", out]);
+        let run_convert = run(&convert, 0);
+        assert!(run_convert.stdout.is_empty());
+        for extra in [&[][..], &["-g", "lines"], &["-g", "addresses"], &["--cum"]] {
+            let mut top_in = vec!["top"];
+            top_in.extend(extra);
+            let mut top_out = top_in.clone();
+            top_in.extend(inputs);
+            top_out.push(out);
+            assert_eq!(
+                run(&top_out, 0).stdout,
+                without_memstats(&run(&top_in, 0).stdout),
+                "{inputs:?} {extra:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn convert_fails_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "heap profile: 1: 2 [1: 2] @ heap/2\nnonsense\n").unwrap();
+    let out = dir.path().join("out.pb.gz");
+    let r = run(
+        &[
+            "convert",
+            bad.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+    assert!(!out.exists(), "no output for a bad input");
+    let nowhere = dir.path().join("missing-dir/out.pb.gz");
+    let r = run(
+        &[
+            "convert",
+            "legacy/heap-1.debug1.txt",
+            "-o",
+            nowhere.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("missing-dir"), "{}", r.stderr);
+    let r = run(&["convert", "legacy/heap-1.debug1.txt"], 2);
+    assert!(r.stderr.contains("--output"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary files left"
+    );
+}

@@ -1,12 +1,14 @@
 //! Decoding pprof profiles into a validated, resolved [`Profile`].
 
 mod decode;
+mod encode;
 mod error;
 mod legacy;
 mod merge;
 mod model;
 
 pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, decode_reader, pb};
+pub use encode::{encode, encode_gzip};
 pub use error::ProfileError;
 pub use legacy::{MemStats, MemValue};
 pub use merge::{
