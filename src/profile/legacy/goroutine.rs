@@ -72,7 +72,7 @@ pub(super) fn parse<'a>(
     if let Some(r) = current.take() {
         b.add(r)?;
     }
-    b.prune(OTHER_DROP_FRAMES, None)?;
+    b.prune(OTHER_DROP_FRAMES, None);
     Ok(b.finish(Header {
         sample_types: vec![value_type(&name, "count")],
         period_type: value_type(&name, "count"),

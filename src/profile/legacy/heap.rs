@@ -209,7 +209,7 @@ pub(super) fn parse<'a>(
     if let Some(r) = current.take() {
         b.add(r)?;
     }
-    b.prune(HEAP_DROP_FRAMES, Some(HEAP_KEEP_FRAMES))?;
+    b.prune(HEAP_DROP_FRAMES, Some(HEAP_KEEP_FRAMES));
     Ok(b.finish(Header {
         sample_types,
         period_type: value_type("space", "bytes"),

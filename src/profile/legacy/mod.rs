@@ -399,12 +399,13 @@ impl Builder {
     /// it; one matching further in loses the lines up to the match; each
     /// sample is cut at the outermost such location below its first
     /// non-matching (user) frame, counted from the root.
-    fn prune(&mut self, drop: &str, keep: Option<&str>) -> Result<(), ProfileError> {
-        let anchored = |re: &str| regex::Regex::new(&format!("^({re})$"));
-        let (Ok(drop), keep) = (anchored(drop), keep.map(anchored).transpose()) else {
-            return Ok(());
+    fn prune(&mut self, drop: &str, keep: Option<&str>) {
+        // The patterns are this module's constants: they compile.
+        let anchored = |re: &str| regex::Regex::new(&format!("^({re})$")).ok();
+        let Some(drop) = anchored(drop) else {
+            return;
         };
-        let keep = keep.ok().flatten();
+        let keep = keep.and_then(anchored);
         // 0 keep, 1 prune beneath, 2 prune the location itself.
         let mut verdict = vec![0u8; self.locations.len()];
         for (l, location) in self.locations.iter_mut().enumerate() {
@@ -452,7 +453,6 @@ impl Builder {
             *end = frames.len();
         }
         self.frames = frames;
-        Ok(())
     }
 
     fn finish(self, header: Header) -> Profile {
@@ -546,6 +546,59 @@ mod tests {
         assert!(looks_like_text(b"\n\ngoroutine profile: total 3\n"));
         assert!(!looks_like_text(&[0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]));
         assert!(!looks_like_text(b""));
+    }
+
+    #[test]
+    fn frame_patterns_compile() {
+        for re in [HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, OTHER_DROP_FRAMES] {
+            assert!(regex::Regex::new(&format!("^({re})$")).is_ok(), "{re}");
+        }
+    }
+
+    /// Leaf-first function names of each sample's stack.
+    fn stacks(p: &Profile) -> Vec<Vec<String>> {
+        (0..p.samples().len())
+            .map(|i| {
+                p.samples()
+                    .stack(i)
+                    .flat_map(|l| p.lines(p.location(l)))
+                    .map(|line| {
+                        line.function
+                            .map_or("?".to_owned(), |f| p.string(p.function(f).name).to_owned())
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn heap_frames_are_pruned_and_inlined_frames_share_a_location() {
+        let text = "heap profile: 2: 16 [2: 16] @ heap/2\n\
+            1: 8 [1: 8] @ 0x1011 0x2011 0x2006 0x3011\n\
+            #\t0x1010\truntime.mallocgc+0x10\tm.go:1\n\
+            #\t0x2010\tmain.helper+0x10\tf.go:2\n\
+            #\t0x2005\tmain.f+0x5\tf.go:3\n\
+            #\t0x3010\truntime.main+0x10\tp.go:4\n\
+            \n\
+            1: 8 [1: 8] @ 0x4011 0x5011 0x3011\n\
+            #\t0x4010\truntime.gopanic+0x10\tpanic.go:5\n\
+            #\t0x5010\truntime.panicmem+0x10\tpanic.go:6\n\
+            #\t0x3010\truntime.main+0x10\tp.go:4\n";
+        let p = parse(text.as_bytes()).unwrap();
+        // mallocgc (drop_frames) goes; helper was inlined into f (same
+        // entry 0x2000): one location with both lines; runtime.main is a
+        // root, kept. The all-runtime stack is kept whole.
+        assert_eq!(
+            stacks(&p),
+            [
+                vec!["main.helper", "main.f", "runtime.main"],
+                vec!["runtime.gopanic", "runtime.panicmem", "runtime.main"],
+            ]
+        );
+        let first = p.samples().stack(0).next().unwrap();
+        assert_eq!(p.lines(p.location(first)).len(), 2);
+        assert_eq!(p.period, 1);
+        assert_eq!(p.sample_types.len(), 2, "alloc equals inuse: objects/space");
     }
 
     #[test]
