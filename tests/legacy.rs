@@ -471,3 +471,39 @@ fn convert_fails_whole_or_not_at_all() {
         "no temporary files left"
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// Any text after a valid header decodes or is refused with an error:
+    /// never a panic (decoded in process, no CLI).
+    #[test]
+    fn any_text_decodes_or_fails_cleanly(
+        header in proptest::sample::select(vec![
+            "heap profile: 1: 2 [3: 4] @ heap/1048576\n",
+            "heap profile: 1: 2 [1: 2] @ heapprofile\n",
+            "goroutine profile: total 3\n",
+        ]),
+        lines in proptest::collection::vec(
+            "([0-9]{1,3}: [0-9]{1,5} \\[[0-9]{1,3}: [0-9]{1,5}\\] @( 0x[0-9a-f]{1,4}){0,4}|[0-9]{1,3} @( 0x[0-9a-f]{1,4}){0,4}|#\t0x[0-9a-f]{1,4}(\t[a-z.()*]{0,8}\\+0x[0-9a-f]{1,3}\t[a-z]{0,3}\\.go:[0-9]{1,3})?|# [A-Za-z]{1,6} = [0-9 /\\[\\]]{0,8}|# runtime.MemStats|\\PC{0,12}|)",
+            0..24,
+        ),
+    ) {
+        let text = format!("{header}{}", lines.join("\n"));
+        if let Ok(p) = pprof_tui::profile::decode(
+            text.as_bytes(),
+            &pprof_tui::profile::DecodeOptions::default(),
+        ) {
+            // And what decodes, ranks and converts.
+            let options = pprof_tui::analysis::TopOptions {
+                sample_index: p.default_sample_index(),
+                ..pprof_tui::analysis::TopOptions::default()
+            };
+            let _ = pprof_tui::analysis::top(&p, &options);
+            let mut bytes = Vec::new();
+            pprof_tui::profile::encode_gzip(&p, &mut bytes).unwrap();
+            let q = pprof_tui::profile::decode(&bytes, &Default::default()).unwrap();
+            proptest::prop_assert_eq!(q.samples().len(), p.samples().len());
+        }
+    }
+}
