@@ -165,6 +165,15 @@ pub fn memstat_value(field: &str, value: &MemValue) -> String {
 /// names what the profile cannot see (see [`crate::analysis::runtime`]).
 pub fn heap_gap_sentence(gap: &HeapGap) -> String {
     let heap_inuse = i64::try_from(gap.heap_inuse).unwrap_or(i64::MAX);
+    if gap.unaccounted() < 0 {
+        // Sampled profiles are scaled up record by record: the estimate can
+        // pass what the runtime holds.
+        return format!(
+            "the profile's estimate, {}, exceeds HeapInuse, {}: its values are scaled up from sampled allocations",
+            label(gap.profiled, "bytes"),
+            label(heap_inuse, "bytes")
+        );
+    }
     format!(
         "the profile accounts for {} of {} HeapInuse; the rest is fragmentation or untracked runtime memory",
         label(gap.profiled, "bytes"),
@@ -301,4 +310,29 @@ pub fn write_top(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod memstats_tests {
+    use super::*;
+
+    #[test]
+    fn the_gap_sentence_says_which_side_is_larger() {
+        let gap = HeapGap {
+            profiled: 2_635_360,
+            heap_inuse: 5_464_064,
+        };
+        assert_eq!(
+            heap_gap_sentence(&gap),
+            "the profile accounts for 2.51MB of 5.21MB HeapInuse; the rest is fragmentation or untracked runtime memory"
+        );
+        let gap = HeapGap {
+            profiled: 6 << 30,
+            heap_inuse: 1 << 30,
+        };
+        assert_eq!(
+            heap_gap_sentence(&gap),
+            "the profile's estimate, 6GB, exceeds HeapInuse, 1GB: its values are scaled up from sampled allocations"
+        );
+    }
 }
