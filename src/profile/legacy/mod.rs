@@ -338,11 +338,13 @@ impl Builder {
         // Which stack entry each comment describes (comments come in stack
         // order; several for one entry are the frames inlined at it).
         let mut owner: Vec<Vec<&Comment>> = vec![Vec::new(); record.addresses.len()];
+        let finder = Finder::new(&record.addresses);
         let mut cursor = 0;
         for c in &record.comments {
-            let found = (cursor..record.addresses.len()).find(|&j| {
-                record.addresses[j] == c.pc.wrapping_add(1) || record.addresses[j] == c.pc
-            });
+            let found = [c.pc.wrapping_add(1), c.pc]
+                .into_iter()
+                .filter_map(|address| finder.next(address, cursor))
+                .min();
             if let Some(j) = found {
                 owner[j].push(c);
                 cursor = j;
@@ -485,6 +487,40 @@ impl Builder {
             ),
             strings: self.strings,
             memstats: header.memstats.map(Box::new),
+        }
+    }
+}
+
+/// Finds the first stack entry at or after a position holding an address:
+/// a scan on short stacks, an index on long ones, so that many comments
+/// under a deep stack cost no more than a lookup each.
+struct Finder<'a> {
+    addresses: &'a [u64],
+    /// Address → its positions, ascending (only for long stacks).
+    index: Option<HashMap<u64, Vec<usize>>>,
+}
+
+impl<'a> Finder<'a> {
+    const SCAN: usize = 64;
+
+    fn new(addresses: &'a [u64]) -> Self {
+        let index = (addresses.len() > Self::SCAN).then(|| {
+            let mut index: HashMap<u64, Vec<usize>> = HashMap::default();
+            for (j, &a) in addresses.iter().enumerate() {
+                index.entry(a).or_default().push(j);
+            }
+            index
+        });
+        Finder { addresses, index }
+    }
+
+    fn next(&self, address: u64, from: usize) -> Option<usize> {
+        match &self.index {
+            None => (from..self.addresses.len()).find(|&j| self.addresses[j] == address),
+            Some(index) => {
+                let at = index.get(&address)?;
+                at.get(at.partition_point(|&j| j < from)).copied()
+            }
         }
     }
 }
