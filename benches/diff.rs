@@ -28,10 +28,11 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use pprof_tui::analysis::diff::{Comparison, DiffOptions, diff};
-use pprof_tui::analysis::trend::{Snapshots, TrendOptions, trend};
+use pprof_tui::analysis::Lineup;
+use pprof_tui::analysis::diff::{DiffOptions, diff};
+use pprof_tui::analysis::trend::{TrendOptions, trend};
 use pprof_tui::analysis::{TopOptions, top};
-use pprof_tui::profile::Profile;
+use pprof_tui::profile::{Profile, diff_base_owned};
 use pprof_tui::source::{LoadOptions, Source, load, load_all};
 
 #[path = "support/synth.rs"]
@@ -94,7 +95,7 @@ fn top_one() -> usize {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn diff_two() -> usize {
     let (base, new) = load_two();
-    let comparison = Comparison::new(base, new, false).expect("comparable");
+    let comparison = Lineup::comparison(base, new, false).expect("comparable");
     let options = DiffOptions {
         sample_index: comparison.profile().default_sample_index(),
         node_count: 20,
@@ -106,7 +107,7 @@ fn diff_two() -> usize {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn top_diff_base() -> usize {
     let (base, new) = load_two();
-    let profile = new.into_diff_base(&base, false).expect("comparable");
+    let profile = diff_base_owned(new, &base, false).expect("comparable");
     let options = TopOptions {
         sample_index: profile.default_sample_index(),
         node_count: 20,
@@ -118,7 +119,7 @@ fn top_diff_base() -> usize {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn trend_three() -> usize {
     let snapshots = load_all(&sources(3), &LoadOptions::default()).expect("profiles load");
-    let snapshots = Snapshots::new(snapshots).expect("comparable");
+    let snapshots = Lineup::snapshots(snapshots).expect("comparable");
     let options = TrendOptions {
         sample_index: snapshots.profile().default_sample_index(),
         node_count: 20,

@@ -40,19 +40,20 @@ fn options(profile: &Profile) -> AppOptions {
         title: "synth.pb.gz".to_owned(),
         sample_index: profile.default_sample_index(),
         granularity: Granularity::Functions,
-        chips: Vec::new(),
+        filters: Filters::default(),
         source_paths: Vec::new(),
         export_dir: std::env::temp_dir(),
         export_stem: "bench".to_owned(),
         theme: Theme::new(ColorMode::TrueColor),
         size: SIZE,
         background: false,
-        sides: None,
+        study: None,
+        why: None,
     }
 }
 
 fn app() -> App {
-    App::new(Arc::clone(&PROFILE), options(&PROFILE)).unwrap()
+    App::new(Arc::clone(&PROFILE), options(&PROFILE))
 }
 
 fn terminal() -> Terminal<TestBackend> {
@@ -72,7 +73,7 @@ fn first_screen(bencher: Bencher<'_, '_>) {
         let profile = Arc::new(decode(&BYTES, &DecodeOptions::default()).unwrap());
         let mut options = options(&profile);
         options.background = true;
-        let model = App::first_model(&profile, &options).unwrap();
+        let model = App::first_model(&profile, &options);
         let app = App::with_model(Arc::clone(&profile), model, options);
         let mut terminal = terminal();
         terminal.draw(|f| views::render(&app, f)).unwrap();
@@ -185,7 +186,7 @@ fn call_tree_other_sample_type(bencher: Bencher<'_, '_>) {
 
 /// The most frequent node of the tree: the heaviest row of Top.
 fn heaviest_row() -> NodeId {
-    let first = App::first_model(&PROFILE, &options(&PROFILE)).unwrap();
+    let first = App::first_model(&PROFILE, &options(&PROFILE));
     first.rows[0].node
 }
 
@@ -241,7 +242,7 @@ fn sample_type_change(bencher: Bencher<'_, '_>) {
 /// A filter from the keyboard (`I` on the top row): the Top rows again.
 #[divan::bench(sample_count = 8, sample_size = 1)]
 fn filter_change(bencher: Bencher<'_, '_>) {
-    let first = App::first_model(&PROFILE, &options(&PROFILE)).unwrap();
+    let first = App::first_model(&PROFILE, &options(&PROFILE));
     let name = first.tree.names()[first.rows[0].node.index()].clone();
     let settings = Settings {
         sample_index: PROFILE.default_sample_index(),

@@ -15,3 +15,4 @@ pub mod safe_text;
 pub mod source;
 pub mod tui;
 pub mod units;
+pub mod watch;

@@ -149,33 +149,108 @@ impl<R: std::io::Read> std::io::Read for Bounded<R> {
     }
 }
 
-/// Fetches a profile and decodes its body as it streams in, refusing a body
-/// larger than `max_download` bytes.
-fn fetch(url: &str, options: &LoadOptions) -> Result<Profile> {
+/// Sends a GET for `url` and returns its body, bounded to `max_download`
+/// bytes, and the flag that says the bound was hit. The whole request is
+/// bounded by `timeout`.
+fn get(
+    url: &str,
+    max_download: u64,
+    timeout: Duration,
+) -> Result<(
+    Bounded<impl std::io::Read>,
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+)> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout_for(url)))
+        .timeout_global(Some(timeout))
         .build()
         .into();
-    let response = agent
-        .get(url)
-        .call()
-        .map_err(|e| anyhow::anyhow!("fetching failed: {e}"))?;
-    let limit = options.max_download;
+    let response = agent.get(url).call().map_err(|e| match e {
+        ureq::Error::Timeout(_) => timed_out(timeout),
+        e => anyhow::anyhow!("fetching failed: {e}"),
+    })?;
     let exceeded = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let body = Bounded {
         inner: response.into_body().into_reader(),
-        left: limit,
+        left: max_download,
         exceeded: exceeded.clone(),
     };
-    let decoded = decode_reader(body, &options.decode);
-    if exceeded.load(std::sync::atomic::Ordering::Relaxed) {
-        anyhow::bail!("the response is larger than {limit} bytes (raise it with --max-download)");
+    Ok((body, exceeded))
+}
+
+/// A request that took longer than its timeout.
+fn timed_out(timeout: Duration) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no complete response within {:.1}s (the request timeout)",
+        timeout.as_secs_f64()
+    )
+}
+
+/// What a response failed to decode as: a transport failure, a body over
+/// the download limit, or bytes that are not a profile.
+fn response_error(e: ProfileError, exceeded: bool, limit: u64, timeout: Duration) -> anyhow::Error {
+    if exceeded {
+        return anyhow::anyhow!(
+            "the response is larger than {limit} bytes (raise it with --max-download)"
+        );
     }
-    decoded.map_err(|e| match e {
+    match e {
+        ProfileError::Io(e) | ProfileError::Gzip(e)
+            if e.get_ref()
+                .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                .is_some_and(|u| matches!(u, ureq::Error::Timeout(_))) =>
+        {
+            timed_out(timeout)
+        }
         ProfileError::Io(e) | ProfileError::Gzip(e) if is_transport(&e) => {
             anyhow::anyhow!("reading the response failed: {e}")
         }
         e => anyhow::Error::new(e).context("the response is not a profile"),
+    }
+}
+
+/// Fetches a profile and decodes its body as it streams in, refusing a body
+/// larger than `max_download` bytes.
+fn fetch(url: &str, options: &LoadOptions) -> Result<Profile> {
+    let limit = options.max_download;
+    let timeout = timeout_for(url);
+    let (body, exceeded) = get(url, limit, timeout)?;
+    let decoded = decode_reader(body, &options.decode);
+    let exceeded = exceeded.load(std::sync::atomic::Ordering::Relaxed);
+    decoded.map_err(|e| response_error(e, exceeded, limit, timeout))
+}
+
+/// A response body as it came (for a watch that saves what it fetched),
+/// and the profile decoded from it.
+pub struct Fetched {
+    pub body: Vec<u8>,
+    pub profile: Profile,
+}
+
+/// Fetches `url` whole, within `timeout` (`None`: pprof's, see
+/// [`timeout_for`]), and decodes the body the way [`load`] does; errors
+/// name the URL.
+pub fn fetch_whole(url: &str, options: &LoadOptions, timeout: Option<Duration>) -> Result<Fetched> {
+    let reading = || format!("reading profile '{url}'");
+    let limit = options.max_download;
+    let timeout = timeout.unwrap_or_else(|| timeout_for(url));
+    let (mut body, exceeded) = get(url, limit, timeout).with_context(reading)?;
+    let mut bytes = Vec::new();
+    let read = std::io::Read::read_to_end(&mut body, &mut bytes);
+    let exceeded = exceeded.load(std::sync::atomic::Ordering::Relaxed);
+    let profile = match read {
+        Ok(_) => decode_reader(bytes.as_slice(), &options.decode)
+            .map_err(|e| response_error(e, exceeded, limit, timeout)),
+        Err(e) => Err(response_error(
+            ProfileError::Io(e),
+            exceeded,
+            limit,
+            timeout,
+        )),
+    }
+    .with_context(reading)?;
+    Ok(Fetched {
+        body: bytes,
+        profile,
     })
 }
 

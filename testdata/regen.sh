@@ -3,8 +3,11 @@
 # leaky/ and by the Go compiler, and the `go tool pprof` oracle outputs in
 # oracle/ (plus oracle/MANIFEST.tsv). See README.md.
 #
-# Usage: testdata/regen.sh [all|profiles|oracles|legacy]     (default: all)
+# Usage: testdata/regen.sh [all|profiles|oracles|escape|legacy|converted]     (default: all)
 #   profiles  rebuild and rerun leaky, recompile go/types and go/parser
+#             (and rewrite leaky's escape analysis outputs, see `escape`)
+#   escape    only rewrite leaky/escape-m.txt and leaky/escape-m2.txt, the
+#             compiler's -gcflags=-m and -m=2 output for leaky (explain's tests)
 #   oracles   only rerun go tool pprof over the profiles already present
 #   legacy    rerun leaky once more into legacy/ (its debug=1 text snapshots
 #             beside the proto ones of the same moments) and write their
@@ -28,7 +31,7 @@
 set -euo pipefail
 
 mode=${1:-all}
-case $mode in all|profiles|oracles|legacy|converted) ;; *) echo "usage: $0 [all|profiles|oracles|legacy|converted]" >&2; exit 2;; esac
+case $mode in all|profiles|oracles|escape|legacy|converted) ;; *) echo "usage: $0 [all|profiles|oracles|escape|legacy|converted]" >&2; exit 2;; esac
 
 TD=$(cd "$(dirname "$0")" && pwd)
 GO=${GO:-go}
@@ -90,6 +93,18 @@ regen_profiles() {
     echo "error: local paths leaked into the leaky profiles" >&2
     exit 1
   fi
+}
+
+# ---------------------------------------------------------------------------
+# Escape analysis of leaky: what `go build -gcflags=-m` (and -m=2) print, with
+# paths relative to testdata/leaky (`./main.go:31:11: …`). The compiler writes
+# them on stderr; go build exits 0. Build from the module root, as a user
+# would, so the paths have the form `pprof-tui explain --escape` expects.
+
+regen_escape() {
+  echo "== escape analysis of leaky (-gcflags=-m, -m=2)" >&2
+  (cd "$TD/leaky" && "$GO" build -gcflags=-m -o /dev/null . 2> "$TD/leaky/escape-m.txt")
+  (cd "$TD/leaky" && "$GO" build -gcflags=-m=2 -o /dev/null . 2> "$TD/leaky/escape-m2.txt")
 }
 
 # ---------------------------------------------------------------------------
@@ -447,9 +462,10 @@ regen_converted() {
 }
 
 case $mode in
-  all) regen_profiles; regen_oracles; regen_legacy;;
-  profiles) regen_profiles;;
+  all) regen_profiles; regen_escape; regen_oracles; regen_legacy;;
+  profiles) regen_profiles; regen_escape;;
   oracles) regen_oracles;;
+  escape) regen_escape;;
   legacy) regen_legacy;;
   converted) LEGACY=$TD/legacy LEGACY_OUT=$TD/legacy/oracle regen_converted;;
 esac

@@ -16,7 +16,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use pprof_tui::analysis::{CallId, CallTree, Filters, Granularity, Stacks, compile_regex};
-use pprof_tui::profile::{DecodeOptions, Profile, decode};
+use pprof_tui::profile::{DecodeOptions, Profile, decode, diff_base_owned};
 use proptest::prelude::*;
 use support::{random_profile, random_samples};
 
@@ -244,7 +244,7 @@ proptest! {
 
     #[test]
     fn a_diff_base_tree_keeps_both_sides(new in samples(), base in samples()) {
-        let merged = Profile::diff_base(&profile(&new), &profile(&base), false).unwrap();
+        let merged = diff_base_owned(profile(&new), &profile(&base), false).unwrap();
         check(&merged, 1)?;
     }
 }

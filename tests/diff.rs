@@ -457,8 +457,8 @@ fn profiles_with_different_sample_types_merge_over_the_ones_they_share() {
 
 #[test]
 fn profiles_kept_apart_take_the_default_sample_type_a_merge_would() {
-    use pprof_tui::analysis::diff::Comparison;
-    use pprof_tui::profile::{DecodeOptions, Profile, decode};
+    use pprof_tui::analysis::Lineup;
+    use pprof_tui::profile::{DecodeOptions, decode, diff_base_owned};
     let build = |default: Option<&str>| {
         let mut b = support::Builder::new();
         b.sample(&["main.main", "main.alloc"], 3, 300);
@@ -469,15 +469,15 @@ fn profiles_kept_apart_take_the_default_sample_type_a_merge_would() {
     };
     // Only the base names a default: the merged profile takes it.
     let (base, new) = (build(Some("objects")), build(None));
-    let merged = Profile::diff_base(&new, &base, false).unwrap();
+    let merged = diff_base_owned(new.clone(), &base, false).unwrap();
     assert_eq!(merged.default_sample_index(), 0);
-    let apart = Comparison::new(base, new, false).unwrap();
-    assert!(matches!(apart, Comparison::Apart { .. }));
+    let apart = Lineup::comparison(base, new, false).unwrap();
+    assert!(apart.kept_apart());
     assert_eq!(apart.profile().default_sample_index(), 0);
     // The new profile's default wins over the base's.
     let (base, new) = (build(Some("space")), build(Some("objects")));
-    let merged = Profile::diff_base(&new, &base, false).unwrap();
-    let apart = Comparison::new(base, new, false).unwrap();
+    let merged = diff_base_owned(new.clone(), &base, false).unwrap();
+    let apart = Lineup::comparison(base, new, false).unwrap();
     assert_eq!(
         apart.profile().default_sample_index(),
         merged.default_sample_index()

@@ -11,8 +11,9 @@ mod support;
 
 use std::collections::{BTreeMap, HashSet};
 
-use pprof_tui::analysis::diff::{Comparison, DiffOptions, diff};
-use pprof_tui::analysis::trend::{Snapshots, TrendOptions, trend};
+use pprof_tui::analysis::Lineup;
+use pprof_tui::analysis::diff::{DiffOptions, diff};
+use pprof_tui::analysis::trend::{TrendOptions, trend};
 use pprof_tui::analysis::{
     EDGE_FRACTION, Filters, Granularity, Stacks, TopOptions, node_totals, resolve_inlining, top,
     total,
@@ -154,7 +155,7 @@ fn reference_suffixes(
 
 /// A diff's rows without node ids (which differ between the two ways of
 /// computing it), in a canonical order.
-fn diff_rows(comparison: &Comparison, granularity: Granularity) -> (Vec<String>, (i64, i64)) {
+fn diff_rows(comparison: &Lineup, granularity: Granularity) -> (Vec<String>, (i64, i64)) {
     let options = DiffOptions {
         sample_index: 1,
         granularity,
@@ -217,8 +218,12 @@ proptest! {
         new_samples.extend_from_slice(&samples[split..]);
         let base = build_inlined(&pool, &base_samples);
         let new = build_inlined(&pool, &new_samples);
-        let merged = Comparison::Merged(Profile::diff_base(&new, &base, false).unwrap());
-        let apart = Comparison::Apart { base, new };
+        let merged = Lineup::comparison(base.clone(), new.clone(), false)
+            .unwrap()
+            .into_merged()
+            .unwrap();
+        let apart = Lineup::comparison(base, new, false).unwrap();
+        prop_assert!(apart.kept_apart() && !merged.kept_apart());
         for granularity in [
             Granularity::Functions,
             Granularity::FileFunctions,
@@ -387,7 +392,7 @@ proptest! {
             ProfileInfo { source: "base.pb.gz".to_owned(), ..ProfileInfo::default() },
             ProfileInfo { source: "new.pb.gz".to_owned(), ..ProfileInfo::default() },
         ];
-        let comparison = Comparison::new(base.clone(), new.clone(), false).unwrap();
+        let comparison = Lineup::comparison(base.clone(), new.clone(), false).unwrap();
         for granularity in [Granularity::Functions, Granularity::Lines, Granularity::Stacks] {
             let options = DiffOptions {
                 sample_index: 1,
@@ -408,7 +413,7 @@ proptest! {
             .unwrap();
             assert_no_controls(&format!("diff -g {granularity}"), out)?;
         }
-        let snapshots = Snapshots::new(vec![base, new]).unwrap();
+        let snapshots = Lineup::snapshots(vec![base, new]).unwrap();
         let options = TrendOptions { sample_index: 1, ..TrendOptions::default() };
         let result = trend(&snapshots, None, &options).unwrap();
         let mut out = Vec::new();

@@ -11,7 +11,9 @@
 mod common;
 
 use common::{GOROUTINES, HEAPS, assert_contains, json, oracle, row_name, run, testdata};
-use pprof_tui::analysis::trend::{Snapshots, Trend, TrendOptions, trend};
+use pprof_tui::analysis::Lineup;
+use pprof_tui::analysis::lineup::needs_merged;
+use pprof_tui::analysis::trend::{Trend, TrendOptions, trend};
 use pprof_tui::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
 use pprof_tui::profile::{DecodeOptions, Profile, ValueType, decode, pb};
 use prost::Message;
@@ -329,9 +331,9 @@ fn load(rel: &str) -> Profile {
 /// side in one profile, as pprof would merge them.
 fn both_ways(snapshots: &[&str], options: &TrendOptions) -> (Trend, Trend) {
     let profiles: Vec<Profile> = snapshots.iter().map(|s| load(s)).collect();
-    let apart = Snapshots::new(profiles.clone()).unwrap();
+    let apart = Lineup::snapshots(profiles.clone()).unwrap();
     assert!(apart.kept_apart(), "{snapshots:?}");
-    let merged = Snapshots::merged(profiles).unwrap();
+    let merged = Lineup::snapshots(profiles).unwrap().into_merged().unwrap();
     assert!(!merged.kept_apart());
     assert_eq!(apart.count(), merged.count());
     assert_eq!(apart.profile().sample_types, merged.profile().sample_types);
@@ -415,7 +417,7 @@ fn whole_stacks_and_label_filters_rank_snapshots_kept_apart_merged() {
             },
         ),
     ] {
-        assert!(options.needs_merged());
+        assert!(needs_merged(options.granularity, &options.filters));
         let (apart, merged) = both_ways(snapshots, &options);
         assert_eq!(apart.rows, merged.rows);
         assert_eq!(apart.totals, merged.totals);
@@ -435,7 +437,7 @@ fn snapshots_that_cannot_be_laid_side_by_side_are_refused() {
         profile
     };
     let same = vec![snapshot(None), snapshot(Some(("space", "bytes")))];
-    assert!(Snapshots::new(same).unwrap().kept_apart());
+    assert!(Lineup::snapshots(same).unwrap().kept_apart());
     // Each later snapshot agrees with the first, which has no period type,
     // but not with the other: merging fails, so they cannot stay apart.
     let clashing = vec![
@@ -443,7 +445,7 @@ fn snapshots_that_cannot_be_laid_side_by_side_are_refused() {
         snapshot(Some(("space", "bytes"))),
         snapshot(Some(("cpu", "nanoseconds"))),
     ];
-    assert!(Snapshots::new(clashing).is_err());
+    assert!(Lineup::snapshots(clashing).is_err());
 }
 
 #[test]
@@ -460,8 +462,8 @@ fn snapshots_kept_apart_default_to_the_merged_profiles_sample_type() {
         [None, None, None],
     ] {
         let profiles: Vec<Profile> = defaults.iter().map(|d| snapshot(*d)).collect();
-        let apart = Snapshots::new(profiles.clone()).unwrap();
-        let merged = Snapshots::merged(profiles).unwrap();
+        let apart = Lineup::snapshots(profiles.clone()).unwrap();
+        let merged = Lineup::snapshots(profiles).unwrap().into_merged().unwrap();
         assert!(apart.kept_apart());
         assert_eq!(
             apart.profile().default_sample_index(),

@@ -45,14 +45,15 @@ fn options(profile: &Profile, title: &str, size: (u16, u16)) -> AppOptions {
         title: title.to_owned(),
         sample_index: profile.default_sample_index(),
         granularity: Granularity::Functions,
-        chips: Vec::new(),
+        filters: Filters::default(),
         source_paths: Vec::new(),
         export_dir: std::env::temp_dir(),
         export_stem: "heap-3".to_owned(),
         theme: Theme::new(ColorMode::None),
         size,
         background: false,
-        sides: None,
+        study: None,
+        why: None,
     }
 }
 
@@ -64,7 +65,7 @@ fn app_running(profile: Profile, title: &str, size: (u16, u16), background: bool
         background,
         ..options(&profile, title, size)
     };
-    App::new(Arc::new(profile), options).unwrap()
+    App::new(Arc::new(profile), options)
 }
 
 fn app(rel: &str, size: (u16, u16)) -> App {
@@ -137,7 +138,11 @@ fn help_overlay_lists_every_key() {
     press(&mut app, "?");
     assert!(app.help.open);
     let s = screen(&app);
-    for b in pprof_tui::tui::keymap::BINDINGS {
+    // The watch keys are listed in watch mode only (tests/tui_watch.rs).
+    for b in pprof_tui::tui::keymap::BINDINGS
+        .iter()
+        .filter(|b| b.section != pprof_tui::tui::keymap::Section::Watch)
+    {
         assert!(s.contains(b.label), "help misses {}", b.label);
     }
     assert_snapshot!("help_80x24", s);
@@ -484,7 +489,7 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
         background: true,
         ..options(&profile, "heap-3.pb.gz", (100, 30))
     };
-    let mut app = App::new(Arc::clone(&profile), options).unwrap();
+    let mut app = App::new(Arc::clone(&profile), options);
     assert!(!app.model.tree_ready, "the tree is left to a job");
     assert!(app.busy.is_some());
     press(&mut app, "2");
@@ -552,7 +557,7 @@ fn export_writes_the_zoomed_view_as_svg() {
         export_dir: dir.path().to_path_buf(),
         ..options(&profile, "heap-3.pb.gz", (100, 30))
     };
-    let mut app = App::new(Arc::new(profile), options).unwrap();
+    let mut app = App::new(Arc::new(profile), options);
     press(&mut app, "2 g j j j j Enter");
     assert_eq!(selected_name(&app), "main.handleRequest");
     press(&mut app, "e");
@@ -582,10 +587,10 @@ fn diff_app(size: (u16, u16)) -> App {
     .unwrap();
     let (profile, study) = study.into_shown().unwrap();
     let options = AppOptions {
-        sides: Some(study),
+        study: Some(study),
         ..options(&profile, "heap-3.pb.gz vs heap-1.pb.gz", size)
     };
-    App::new(profile, options).unwrap()
+    App::new(profile, options)
 }
 
 #[test]
@@ -1074,7 +1079,7 @@ fn stacks_granularity_lists_whole_stacks_as_top_does() {
         granularity: Granularity::Stacks,
         ..options(&profile, "goroutine-3.pb.gz", (120, 30))
     };
-    let mut app = App::new(Arc::new(profile), options).unwrap();
+    let mut app = App::new(Arc::new(profile), options);
     // `top -g stacks --format json` on the same file.
     let path = testdata().join("leaky/goroutine-3.pb.gz");
     let doc = common::json(
@@ -1227,7 +1232,7 @@ fn export_names_from_hostile_profiles_stay_in_the_export_directory() {
         export_stem: pprof_tui::tui::export::export_stem(".pb.gz", None),
         ..options(&profile, ".pb.gz", (100, 30))
     };
-    let mut app = App::new(Arc::new(profile), options).unwrap();
+    let mut app = App::new(Arc::new(profile), options);
     press(&mut app, "e");
     let (message, error) = app.message.clone().unwrap();
     assert!(!error, "{message}");
@@ -1359,14 +1364,14 @@ fn diff_mode_at_stacks_granularity_compares_whole_stacks() {
     let options = AppOptions {
         granularity: Granularity::Stacks,
         export_stem: "goroutine-3.diff-goroutine-1".to_owned(),
-        sides: Some(study),
+        study: Some(study),
         ..options(
             &profile,
             "goroutine-3.pb.gz vs goroutine-1.pb.gz",
             (140, 30),
         )
     };
-    let app = App::new(profile, options).unwrap();
+    let app = App::new(profile, options);
     // `pprof-tui diff -g stacks goroutine-1.pb.gz goroutine-3.pb.gz`: 10 → 90, +80, +800%.
     let row = &app.model.rows[0];
     assert_eq!(
@@ -1468,25 +1473,56 @@ fn a_profile_without_any_stack_draws_an_empty_flame_graph() {
     press(&mut app, "Enter n N p");
 }
 
+/// The command line's filters, compiled once there, open as chips written
+/// as they were given, and the app filters with them as they are.
+#[test]
+fn command_line_filters_open_as_chips() {
+    use pprof_tui::analysis::{TagFilter, compile_regex};
+    let profile = load("leaky/heap-3.pb.gz");
+    let filters = Filters {
+        focus: Some(compile_regex("--focus", "main\\.").unwrap()),
+        hide: Some(compile_regex("--hide", "runtime").unwrap()),
+        tag_focus: Some(TagFilter::parse("--tagfocus", "bytes=1kb:").unwrap()),
+        ..Filters::default()
+    };
+    let options = AppOptions {
+        filters,
+        ..options(&profile, "heap-3.pb.gz", (100, 30))
+    };
+    let app = App::new(Arc::new(profile), options);
+    let chips: Vec<String> = app
+        .chips
+        .iter()
+        .map(|c| format!("{}={}", c.kind.as_str(), c.pattern))
+        .collect();
+    assert_eq!(
+        chips,
+        ["focus=main\\.", "hide=runtime", "tagfocus=bytes=1kb:"]
+    );
+    let filters = app.filters();
+    assert_eq!(
+        filters.focus.map(|r| r.as_str().to_owned()).as_deref(),
+        Some("main\\.")
+    );
+    assert!(app.message.is_none());
+}
+
 /// Chips that do not compile never turn silently into "no filters": the
-/// app opens unfiltered and the status bar says why.
+/// status bar says why and the filters stay as they were.
 #[test]
 fn an_invalid_filter_is_said_in_the_status_bar() {
     use pprof_tui::tui::filters::{Chip, ChipKind};
-    let profile = Arc::new(load("leaky/heap-3.pb.gz"));
-    let mut options = options(&profile, "heap-3.pb.gz", (100, 30));
-    let model = App::first_model(&profile, &options).unwrap();
-    options.chips = vec![Chip {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    let chip = |pattern: &str| Chip {
         kind: ChipKind::Focus,
-        pattern: "main.(".to_owned(),
-    }];
-    assert!(App::first_model(&profile, &options).is_err());
-    let app = App::with_model(Arc::clone(&profile), model, options);
+        pattern: pattern.to_owned(),
+    };
+    app.chips = vec![chip("main.("), chip("main")];
+    press(&mut app, "x");
     let (message, error) = app.message.clone().unwrap();
     assert!(error);
     assert!(message.starts_with("invalid filter: "), "{message}");
     assert!(message.contains("main.("), "{message}");
-    assert!(app.chips.is_empty());
     assert!(app.filters().is_empty());
 }
 

@@ -55,6 +55,11 @@ struct Session {
 
 impl Session {
     fn start(profile: &Path) -> Session {
+        Session::run(&[profile.as_os_str()])
+    }
+
+    /// The binary with these arguments.
+    fn run(args: &[&std::ffi::OsStr]) -> Session {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 30,
@@ -70,7 +75,7 @@ impl Session {
                 .contains(LocalFlags::ICANON | LocalFlags::ECHO)
         );
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pprof-tui"));
-        cmd.arg(profile);
+        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
@@ -211,4 +216,71 @@ fn refuses_to_run_without_a_terminal() {
         "{err}"
     );
     assert!(err.contains("pprof-tui top"), "{err}");
+}
+
+/// Serves heap-1, heap-2 and heap-3 of testdata/leaky, then heap-3 again
+/// for every later request; returns the URL.
+fn serve_heaps() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/leaky");
+    let bodies: Vec<Vec<u8>> = (1..=3)
+        .map(|n| std::fs::read(dir.join(format!("heap-{n}.pb.gz"))).unwrap())
+        .collect();
+    std::thread::spawn(move || {
+        for n in 0.. {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let body = &bodies[n.min(2)];
+            let header = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(header.as_bytes());
+            let _ = stream.write_all(body);
+        }
+    });
+    format!("http://127.0.0.1:{port}/debug/pprof/heap")
+}
+
+#[test]
+fn watch_mode_updates_live_and_restores_the_terminal() {
+    let url = serve_heaps();
+    let mut session = Session::run(&["--watch".as_ref(), "100ms".as_ref(), url.as_ref()]);
+    // The main loop takes the feed in: the Trend view appears and ranks
+    // the leak first once heap-3 came.
+    session.screen.wait_for("Leak suspects");
+    let trend = session.screen.wait_for("+937.31kB");
+    assert!(trend.contains("main.(*Cache).Put"), "{trend}");
+    session.press(b" ");
+    session.screen.wait_for("paused (Space resumes)");
+    session.press(b"d1");
+    session.screen.wait_for("(base 1.27MB)");
+    session.press(b"q");
+    let (code, _) = session.finish();
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn watch_mode_whose_first_poll_fails_is_an_error_after_the_terminal_is_restored() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}/debug/pprof/heap");
+    let session = Session::run(&["--watch".as_ref(), "1s".as_ref(), url.as_ref()]);
+    let (code, screen) = session.finish();
+    assert_eq!(code, 1);
+    assert!(
+        screen.contains(&format!(
+            "pprof-tui: reading profile '{url}': fetching failed"
+        )),
+        "{screen}"
+    );
 }

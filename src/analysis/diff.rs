@@ -4,23 +4,20 @@
 //! Its numbers are those of `top --diff-base`: a row's delta is the flat (or
 //! cum) that `go tool pprof -diff_base` prints for it, and `--normalize`
 //! scales the new profile to the base's total exactly as pprof does. pprof
-//! merges the two profiles into one ([`Profile::diff_base`]); when that
+//! merges the two profiles into one ([`diff_base_owned`](crate::profile::diff_base_owned)); when that
 //! merge would only append the base, the two are summed apart and joined
-//! instead ([`Comparison`]), which gives the same numbers for less time and
+//! instead ([`Lineup`]), which gives the same numbers for less time and
 //! memory.
 
 use std::cmp::Ordering;
 
 use super::aggregate::{Inlined, SortBy};
 use super::filter::Filters;
-use super::joined::{Joined, Side, joinable};
 use super::limit::GrowthLimit;
-use super::sites::{Series, Sites, StackSite, inline_suffixes, keep_shown, series};
-use super::stacks::{Granularity, NodeId, Stacks};
-use crate::profile::{
-    BaseMode, MergeError, Profile, ValueType, combine_with_base, default_type_source,
-    diff_base_appends_as_is, diff_base_owned,
-};
+use super::lineup::Lineup;
+use super::sites::{Series, Sites, StackSite, keep_shown};
+use super::stacks::{Granularity, NodeId};
+use crate::profile::{MergeError, ValueType};
 
 /// How a site changed between the two profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,17 +112,17 @@ impl DiffRow {
 }
 
 impl DiffRow {
-    /// A site of a `-diff_base` profile (see [`Profile::diff_base`]), summed
-    /// in two groups: base samples (0), then new ones (1). Base values are
-    /// given back their sign: they are what the base profile holds.
-    fn from_series(s: Series) -> DiffRow {
+    /// A site of a lineup: the base is position 0, held times `base_sign`
+    /// (a `-diff_base` profile negates it, see [`diff_base_owned`](crate::profile::diff_base_owned)) and
+    /// given back its sign here; the new side is position `last`.
+    fn from_series(s: Series, base_sign: i64, last: usize) -> DiffRow {
         let side = |values: &[i64], g: usize| values.get(g).copied().unwrap_or(0);
         DiffRow {
             node: s.node,
-            base_flat: side(&s.flat, 0).wrapping_neg(),
-            new_flat: side(&s.flat, 1),
-            base_cum: side(&s.cum, 0).wrapping_neg(),
-            new_cum: side(&s.cum, 1),
+            base_flat: side(&s.flat, 0).wrapping_mul(base_sign),
+            new_flat: side(&s.flat, last),
+            base_cum: side(&s.cum, 0).wrapping_mul(base_sign),
+            new_cum: side(&s.cum, last),
             name: s.name,
             inlined: s.inlined,
             stack: s.stack,
@@ -164,15 +161,6 @@ pub struct DiffOptions {
     pub limit: Option<GrowthLimit>,
 }
 
-impl DiffOptions {
-    /// Whether ranking with these options needs the merged profile: whole
-    /// stacks are sites of its view, and label filters see the base's
-    /// `pprof::base` label.
-    pub fn needs_merged(&self) -> bool {
-        !joinable(self.granularity, &self.filters)
-    }
-}
-
 /// A site that grew past the limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Breach {
@@ -205,141 +193,30 @@ pub struct Diff {
     pub over_limit: Vec<Breach>,
 }
 
-/// Sums of the base and the new side over all samples, base sign restored.
-pub fn side_totals(profile: &Profile, sample_index: usize) -> (i64, i64) {
-    let samples = profile.samples();
-    let (mut base, mut new) = (0i64, 0i64);
-    for s in 0..samples.len() {
-        let v = samples.value(s, sample_index);
-        if samples.is_diff_base(s) {
-            base = base.wrapping_sub(v);
-        } else {
-            new = new.wrapping_add(v);
-        }
-    }
-    (base, new)
-}
-
-/// Two profiles to compare, held the cheapest way that keeps pprof's
-/// numbers.
-#[allow(
-    clippy::large_enum_variant,
-    reason = "one per comparison; boxing would only add an indirection"
-)]
-pub enum Comparison {
-    /// Kept apart: each is summed over its own view and the sites are
-    /// joined by node ([`Joined`]) — exact when `-diff_base` would only
-    /// append the base, negated ([`diff_base_appends_as_is`]).
-    Apart { base: Profile, new: Profile },
-    /// Merged into one `-diff_base` profile ([`Profile::diff_base`]), as
-    /// pprof does: when the base is rescaled (`--normalize`), holds negative
-    /// values, or has other sample types or moved mappings.
-    Merged(Profile),
-}
-
-impl Comparison {
-    /// Prepares `base → new`; fails when the profiles cannot be compared
-    /// (other sample or period types).
-    pub fn new(base: Profile, new: Profile, normalize: bool) -> Result<Comparison, MergeError> {
-        if diff_base_appends_as_is(&new, &base, normalize) {
-            Ok(Comparison::Apart { base, new })
-        } else {
-            Ok(Comparison::Merged(diff_base_owned(new, &base, normalize)?))
-        }
-    }
-
-    /// The profile whose sample types [`DiffOptions::sample_index`] indexes,
-    /// with the merged profile's default sample type: the merged one, or of
-    /// the two kept apart (same sample types) the new one unless only the
-    /// base names a default.
-    pub fn profile(&self) -> &Profile {
-        match self {
-            Comparison::Apart { base, new } => [new, base][default_type_source([new, base])],
-            Comparison::Merged(merged) => merged,
-        }
-    }
-
-    /// The same comparison merged, as ranking needs it when
-    /// [`DiffOptions::needs_merged`] (else [`diff`] merges a copy on each
-    /// call); the new profile's arrays are taken over, not copied.
-    pub fn into_merged(self) -> Result<Comparison, MergeError> {
-        match self {
-            Comparison::Apart { base, new } => {
-                Ok(Comparison::Merged(diff_base_owned(new, &base, false)?))
-            }
-            merged @ Comparison::Merged(_) => Ok(merged),
-        }
-    }
-
-    /// The profiles whose headers the merged profile's header combines: the
-    /// new one first.
-    pub fn profiles(&self) -> Vec<&Profile> {
-        match self {
-            Comparison::Apart { base, new } => vec![new, base],
-            Comparison::Merged(merged) => vec![merged],
-        }
-    }
-}
-
-/// Ranks the sites of a comparison by growth.
-pub fn diff(comparison: &Comparison, options: &DiffOptions) -> Result<Diff, MergeError> {
-    match comparison {
-        Comparison::Merged(merged) => Ok(diff_merged(merged, options)),
-        Comparison::Apart { base, new } if options.needs_merged() => Ok(diff_merged(
-            &combine_with_base(&[new], &[base], BaseMode::DiffBase, false)?,
-            options,
-        )),
-        Comparison::Apart { base, new } => Ok(diff_apart(base, new, options)),
-    }
-}
-
-/// Ranks the sites of a `-diff_base` profile by growth.
-fn diff_merged(profile: &Profile, options: &DiffOptions) -> Diff {
-    let stacks = Stacks::new(profile, options.granularity, &options.filters);
-    let samples = profile.samples();
-    let sites = series(&stacks, options.sample_index, 2, |s| {
-        Some(usize::from(!samples.is_diff_base(s)))
-    });
-    let (base_total, new_total) = side_totals(profile, options.sample_index);
-    let sample_type = profile.sample_types[options.sample_index].clone();
-    rank(
-        sites,
-        (base_total, new_total),
-        sample_type,
-        options,
-        |shown, flat_sum| {
-            inline_suffixes(&stacks, options.sample_index, flat_sum, shown);
-        },
-    )
-}
-
-/// Ranks the sites of two profiles summed apart.
-fn diff_apart(base: &Profile, new: &Profile, options: &DiffOptions) -> Diff {
-    let side = |profile, sign| Side {
-        profile,
-        sample_index: options.sample_index,
-        sign,
-    };
-    let joined = Joined::new(
-        &[side(base, -1), side(new, 1)],
+/// Ranks the sites of a lineup by growth from its first position (the
+/// base of a comparison, see [`Lineup::comparison`]) to its last.
+pub fn diff(lineup: &Lineup, options: &DiffOptions) -> Result<Diff, MergeError> {
+    let totals = lineup.totals(options.sample_index);
+    let ends = (
+        totals.first().copied().unwrap_or(0),
+        totals.last().copied().unwrap_or(0),
+    );
+    let sample_type = lineup.profile().sample_types[options.sample_index].clone();
+    let base_sign = lineup.sign(0);
+    let last = lineup.count().saturating_sub(1);
+    lineup.rank_sites(
+        options.sample_index,
         options.granularity,
         &options.filters,
-    );
-    let sites = joined.series();
-    let sum = |p: &Profile| {
-        let samples = p.samples();
-        (0..samples.len())
-            .map(|s| samples.value(s, options.sample_index))
-            .fold(0i64, i64::wrapping_add)
-    };
-    let sample_type = new.sample_types[options.sample_index].clone();
-    rank(
-        sites,
-        (sum(base), sum(new)),
-        sample_type,
-        options,
-        |shown, flat_sum| {
-            joined.inline_suffixes(flat_sum, shown);
+        |sites, source| {
+            rank(
+                sites,
+                |s| DiffRow::from_series(s, base_sign, last),
+                ends,
+                sample_type,
+                options,
+                |shown, flat_sum| source.inline_suffixes(flat_sum, shown),
+            )
         },
     )
 }
@@ -349,13 +226,14 @@ fn diff_apart(base: &Profile, new: &Profile, options: &DiffOptions) -> Diff {
 /// inline suffixes of the rows kept when the sums did not.
 fn rank(
     sites: Sites,
+    to_row: impl Fn(Series) -> DiffRow,
     (base_total, new_total): (i64, i64),
     sample_type: ValueType,
     options: &DiffOptions,
     resolve_suffixes: impl FnOnce(Vec<(NodeId, &mut Inlined)>, i64),
 ) -> Diff {
     let inlining_resolved = sites.inlining_resolved;
-    let mut rows: Vec<DiffRow> = sites.series.into_iter().map(DiffRow::from_series).collect();
+    let mut rows: Vec<DiffRow> = sites.series.into_iter().map(to_row).collect();
     let flat_sum = rows
         .iter()
         .map(DiffRow::flat_delta)

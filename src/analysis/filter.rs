@@ -179,6 +179,11 @@ fn parse_range(option: &'static str, value: &str) -> Result<Option<TagMatch>, Fi
 }
 
 impl TagFilter {
+    /// The filter as it was written (`[key=]…`).
+    pub fn spec(&self) -> &str {
+        &self.source
+    }
+
     pub fn parse(option: &'static str, spec: &str) -> Result<TagFilter, FilterError> {
         let (key, value) = match spec.split_once('=') {
             Some((k, v)) => (Some(k.to_owned()), v),

@@ -8,7 +8,7 @@
 //! reads only its own, smaller, location table.
 //!
 //! The join is exact only when merging would keep every location as it is;
-//! [`crate::profile::merge::appends_as_is`] says when the profiles allow it,
+//! [`crate::profile::appends_as_is`] says when the profiles allow it,
 //! and the caller falls back to merging otherwise.
 
 use rustc_hash::FxHashMap;

@@ -4,9 +4,12 @@
 pub mod aggregate;
 pub mod calltree;
 pub mod diff;
+pub mod escape;
+pub mod explain;
 pub mod filter;
 pub mod joined;
 pub mod limit;
+pub mod lineup;
 pub mod names;
 pub mod runtime;
 pub mod sites;
@@ -24,13 +27,12 @@ pub use calltree::{
     flame_layout,
 };
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
+pub use lineup::Lineup;
 pub use names::Demangle;
 pub use sites::{Series, StackSite, inline_suffixes, is_runtime_frame, series};
 pub use stacks::{
     Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks, comparison_granularity,
     is_goroutine_profile,
 };
-pub use study::{
-    Sides, Study, StudyError, Timeline, comparison_for, snapshots_for, study_granularity,
-};
+pub use study::{Sides, Study, StudyError, Timeline, study_granularity};
 pub use top::{Top, TopOptions, TopRow, top, top_of};

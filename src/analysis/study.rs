@@ -14,9 +14,9 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::diff::{Comparison, DiffOptions};
+use super::lineup::Lineup;
 use super::stacks::{Granularity, comparison_granularity};
-use super::trend::{Snapshots, TrendOptions, chronological_order};
+use super::trend::chronological_order;
 use crate::profile::{
     BaseMode, MergeError, Profile, combine_with_base, common_sample_types, diff_base_owned, merge,
 };
@@ -177,9 +177,9 @@ impl Study {
         }
     }
 
-    /// The two profiles of `diff BASE NEW`, held the cheapest way that
-    /// keeps pprof's numbers.
-    pub fn into_comparison(self) -> Result<Comparison, StudyError> {
+    /// The two profiles of `diff BASE NEW`, lined up (see
+    /// [`Lineup::comparison`]).
+    pub fn into_comparison(self) -> Result<Lineup, StudyError> {
         match self {
             Study::Against(Against {
                 mut news,
@@ -187,7 +187,7 @@ impl Study {
                 normalize,
                 ..
             }) if news.len() == 1 && bases.len() == 1 => match (news.pop(), bases.pop()) {
-                (Some(new), Some(base)) => Ok(Comparison::new(base, new, normalize)?),
+                (Some(new), Some(base)) => Ok(Lineup::comparison(base, new, normalize)?),
                 _ => Err(StudyError::NotTwo),
             },
             _ => Err(StudyError::NotTwo),
@@ -351,38 +351,10 @@ impl Study {
 }
 
 impl Timeline {
-    /// The snapshots held for ranking (see [`Snapshots::new`]); the names,
-    /// notes and times stay here.
-    pub fn take_snapshots(&mut self) -> Result<Snapshots, StudyError> {
-        Ok(Snapshots::new(std::mem::take(&mut self.profiles))?)
-    }
-}
-
-/// The comparison as ranking with `options` needs it: merged once (the new
-/// profile's arrays taken over, not copied) when whole stacks or label
-/// filters need the merged profile, else as it is — [`diff`](super::diff::diff)
-/// would otherwise merge a copy on every call.
-pub fn comparison_for(
-    comparison: Comparison,
-    options: &DiffOptions,
-) -> Result<Comparison, MergeError> {
-    if options.needs_merged() {
-        comparison.into_merged()
-    } else {
-        Ok(comparison)
-    }
-}
-
-/// The snapshots as ranking with `options` needs them: laid side by side
-/// once when the ranking needs them merged, else as they are.
-pub fn snapshots_for(
-    snapshots: Snapshots,
-    options: &TrendOptions,
-) -> Result<Snapshots, MergeError> {
-    if options.needs_merged() {
-        snapshots.into_merged()
-    } else {
-        Ok(snapshots)
+    /// The snapshots lined up for ranking (see [`Lineup::snapshots`]); the
+    /// names, notes and times stay here.
+    pub fn take_snapshots(&mut self) -> Result<Lineup, StudyError> {
+        Ok(Lineup::snapshots(std::mem::take(&mut self.profiles))?)
     }
 }
 

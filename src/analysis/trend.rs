@@ -11,22 +11,17 @@
 //! cache warming up, a one-off table) grew in too few intervals.
 //!
 //! Like `diff`, the snapshots are summed apart and joined by node when
-//! laying them side by side would keep each as it is ([`Snapshots`]): the
+//! laying them side by side would keep each as it is ([`Lineup`]): the
 //! same numbers as the merged profile's, for less time and memory.
-
-use std::ops::Range;
 
 use super::aggregate::{Inlined, SortBy};
 use super::diff::Breach;
 use super::filter::Filters;
-use super::joined::{Joined, Side, joinable};
 use super::limit::GrowthLimit;
-use super::sites::{Sites, StackSite, inline_suffixes, keep_shown, series};
-use super::stacks::{Granularity, NodeId, Stacks};
-use crate::profile::{
-    MergeError, Merged, Profile, ValueType, appends_as_is, default_type_source, side_by_side,
-    side_by_side_owned,
-};
+use super::lineup::Lineup;
+use super::sites::{Sites, StackSite, keep_shown};
+use super::stacks::{Granularity, NodeId};
+use crate::profile::{MergeError, ValueType};
 
 /// The order in which snapshots are compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +73,7 @@ pub fn alloc_warning(sample_type: &str) -> Option<String> {
 /// What to rank and how.
 #[derive(Debug, Clone, Default)]
 pub struct TrendOptions {
-    /// Index into the snapshots' sample types ([`Snapshots::profile`]).
+    /// Index into the snapshots' sample types ([`Lineup::profile`]).
     pub sample_index: usize,
     pub granularity: Granularity,
     pub filters: Filters,
@@ -90,120 +85,6 @@ pub struct TrendOptions {
     /// reported in [`Trend::over_limit`]. Percentages are of the first
     /// snapshot's total.
     pub limit: Option<GrowthLimit>,
-}
-
-impl TrendOptions {
-    /// Whether ranking with these options needs the snapshots merged: whole
-    /// stacks are sites of the merged profile's view, and label filters are
-    /// left to it as `diff` leaves them.
-    pub fn needs_merged(&self) -> bool {
-        !joinable(self.granularity, &self.filters)
-    }
-}
-
-/// The snapshots of a trend, oldest first, held the cheapest way that
-/// keeps pprof's numbers (see [`Snapshots::new`]).
-#[derive(Debug)]
-pub struct Snapshots(Held);
-
-#[derive(Debug)]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "one per trend; boxing would only add an indirection"
-)]
-enum Held {
-    /// Kept apart (never none): each is summed over its own view and the
-    /// sites are joined by node ([`Joined`]) — exact when laying them side
-    /// by side would keep each as it is ([`appends_as_is`]).
-    Apart(Vec<Profile>),
-    /// Laid side by side in one profile ([`side_by_side`]), snapshot `i`
-    /// in group `i`.
-    Merged(Merged),
-}
-
-impl Snapshots {
-    /// Holds `profiles` (oldest first) apart when that keeps the merged
-    /// profile's numbers, else lays them side by side; fails when they
-    /// cannot be compared (no shared sample types, other period types) or
-    /// there are none.
-    pub fn new(profiles: Vec<Profile>) -> Result<Snapshots, MergeError> {
-        let refs: Vec<&Profile> = profiles.iter().collect();
-        if !refs.is_empty() && appends_as_is(&refs) {
-            Ok(Snapshots(Held::Apart(profiles)))
-        } else {
-            Snapshots::merged(profiles)
-        }
-    }
-
-    /// Lays `profiles` side by side, whether or not they could stay apart.
-    pub fn merged(profiles: Vec<Profile>) -> Result<Snapshots, MergeError> {
-        Ok(Snapshots(Held::Merged(side_by_side_owned(profiles)?)))
-    }
-
-    /// The same snapshots laid side by side, as ranking needs them when
-    /// [`TrendOptions::needs_merged`] (else [`trend`] merges them on each
-    /// call).
-    pub fn into_merged(self) -> Result<Snapshots, MergeError> {
-        match self.0 {
-            Held::Apart(profiles) => Snapshots::merged(profiles),
-            merged @ Held::Merged(_) => Ok(Snapshots(merged)),
-        }
-    }
-
-    /// Whether the snapshots are kept apart rather than merged.
-    pub fn kept_apart(&self) -> bool {
-        matches!(self.0, Held::Apart(_))
-    }
-
-    /// How many snapshots there are.
-    pub fn count(&self) -> usize {
-        match &self.0 {
-            Held::Apart(profiles) => profiles.len(),
-            Held::Merged(merged) => merged.groups.len(),
-        }
-    }
-
-    /// The profile whose sample types [`TrendOptions::sample_index`]
-    /// indexes, with the merged profile's default sample type: the merged
-    /// profile, or the first snapshot that names a default (snapshots kept
-    /// apart all have the same sample types), else the first.
-    pub fn profile(&self) -> &Profile {
-        match &self.0 {
-            Held::Apart(profiles) => &profiles[default_type_source(profiles)],
-            Held::Merged(merged) => &merged.profile,
-        }
-    }
-
-    /// The profiles whose headers the merged profile's header combines,
-    /// oldest first.
-    pub fn profiles(&self) -> Vec<&Profile> {
-        match &self.0 {
-            Held::Apart(profiles) => profiles.iter().collect(),
-            Held::Merged(merged) => vec![&merged.profile],
-        }
-    }
-
-    /// Each snapshot's total of sample type `sample_index` (all samples,
-    /// before filters), oldest first.
-    pub fn totals(&self, sample_index: usize) -> Vec<i64> {
-        let sum = |profile: &Profile, samples: Range<usize>| {
-            let values = profile.samples();
-            samples
-                .map(|s| values.value(s, sample_index))
-                .fold(0i64, i64::wrapping_add)
-        };
-        match &self.0 {
-            Held::Apart(profiles) => profiles
-                .iter()
-                .map(|p| sum(p, 0..p.samples().len()))
-                .collect(),
-            Held::Merged(merged) => merged
-                .groups
-                .iter()
-                .map(|r| sum(&merged.profile, r.clone()))
-                .collect(),
-        }
-    }
 }
 
 /// One site across the snapshots.
@@ -347,66 +228,30 @@ pub struct Trend {
     pub over_limit: Vec<Breach>,
 }
 
-/// Ranks every site of the snapshots. `minutes`: each snapshot's time in
-/// minutes since the first, when known.
+/// Ranks every site of the snapshots (a lineup of snapshots, see
+/// [`Lineup::snapshots`]). `minutes`: each snapshot's time in minutes since
+/// the first, when known.
 pub fn trend(
-    snapshots: &Snapshots,
+    snapshots: &Lineup,
     minutes: Option<&[f64]>,
     options: &TrendOptions,
 ) -> Result<Trend, MergeError> {
     let totals = snapshots.totals(options.sample_index);
     let sample_type = snapshots.profile().sample_types[options.sample_index].clone();
-    match &snapshots.0 {
-        Held::Merged(merged) => Ok(trend_merged(merged, totals, sample_type, minutes, options)),
-        Held::Apart(profiles) if options.needs_merged() => {
-            let refs: Vec<&Profile> = profiles.iter().collect();
-            let merged = side_by_side(&refs, None)?;
-            Ok(trend_merged(&merged, totals, sample_type, minutes, options))
-        }
-        Held::Apart(profiles) => {
-            let sides: Vec<Side<'_>> = profiles
-                .iter()
-                .map(|profile| Side {
-                    profile,
-                    sample_index: options.sample_index,
-                    sign: 1,
-                })
-                .collect();
-            let joined = Joined::new(&sides, options.granularity, &options.filters);
-            let sites = joined.series();
-            Ok(rank(
+    snapshots.rank_sites(
+        options.sample_index,
+        options.granularity,
+        &options.filters,
+        |sites, source| {
+            rank(
                 sites,
                 totals,
                 sample_type,
                 minutes,
                 options,
-                |shown, flat_sum| joined.inline_suffixes(flat_sum, shown),
-            ))
-        }
-    }
-}
-
-/// Ranks the sites of snapshots laid side by side (see [`side_by_side`]),
-/// group `i` being the `i`-th snapshot.
-fn trend_merged(
-    snapshots: &Merged,
-    totals: Vec<i64>,
-    sample_type: ValueType,
-    minutes: Option<&[f64]>,
-    options: &TrendOptions,
-) -> Trend {
-    let groups = &snapshots.groups;
-    let stacks = Stacks::new(&snapshots.profile, options.granularity, &options.filters);
-    let sites = series(&stacks, options.sample_index, groups.len(), |s| {
-        group_of(groups, s)
-    });
-    rank(
-        sites,
-        totals,
-        sample_type,
-        minutes,
-        options,
-        |shown, flat_sum| inline_suffixes(&stacks, options.sample_index, flat_sum, shown),
+                |shown, flat_sum| source.inline_suffixes(flat_sum, shown),
+            )
+        },
     )
 }
 
@@ -491,12 +336,6 @@ fn rank(
     }
 }
 
-/// The group whose (non-decreasing, contiguous) range holds sample `s`.
-fn group_of(groups: &[Range<usize>], s: usize) -> Option<usize> {
-    let g = groups.partition_point(|r| r.end <= s);
-    groups.get(g).filter(|r| r.contains(&s)).map(|_| g)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -556,14 +395,5 @@ mod tests {
         assert!(!c.by_time && c.partly_timed);
         let c = chronological_order(&[0, 0]);
         assert!(!c.by_time && !c.partly_timed);
-    }
-
-    #[test]
-    fn groups_are_found_by_range() {
-        let groups = [0..3, 3..3, 3..5];
-        assert_eq!(group_of(&groups, 0), Some(0));
-        assert_eq!(group_of(&groups, 2), Some(0));
-        assert_eq!(group_of(&groups, 3), Some(2));
-        assert_eq!(group_of(&groups, 5), None);
     }
 }

@@ -7,13 +7,12 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use super::{Format, Input, ViewArgs, growth_limit, more_over, sort_by, warn};
+use super::{BreachWording, Format, GrowthArgs, Input, Report, ReportArgs, ViewArgs, warn};
 use crate::analysis::diff::{DiffOptions, GrowthOrder, diff};
-use crate::analysis::{Study, comparison_for, study_granularity};
+use crate::analysis::{Study, study_granularity};
 use crate::profile::BaseMode;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
 use crate::report::json::write_json;
-use crate::report::units::{percentage, signed_label};
 use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
@@ -29,13 +28,8 @@ pub struct DiffArgs {
     #[command(flatten)]
     pub(crate) view: ViewArgs,
 
-    /// Show at most N rows (0 = all).
-    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
-    node_count: usize,
-
-    /// Rank by the change of cumulative value instead of flat.
-    #[arg(long)]
-    cum: bool,
+    #[command(flatten)]
+    report: ReportArgs,
 
     /// Rank by absolute growth, or by growth relative to the site's base value
     /// (new sites first).
@@ -50,23 +44,8 @@ pub struct DiffArgs {
     #[arg(long)]
     all: bool,
 
-    /// Unit for text values: auto (one per value) or a unit such as B, kB,
-    /// MB, ns, ms. Defaults follow one rule: a report pprof also prints
-    /// (`top`) keeps pprof's default, minimum (one unit per table); `diff`
-    /// and `trend`, whose rows hold values of very different sizes, use auto.
-    #[arg(long, value_name = "UNIT", default_value = "auto")]
-    unit: String,
-
-    /// Output format: text (a table) or json (one object with exact integer
-    /// values, for scripts).
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-
-    /// Exit with code 3 when a site grows by more than LIMIT: an amount in the
-    /// sample type's units (10MB, 250ms, 100) or a percentage of the base
-    /// total (5%).
-    #[arg(long, value_name = "LIMIT", value_parser = super::limit_syntax)]
-    fail_on_growth: Option<String>,
+    #[command(flatten)]
+    growth: GrowthArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,46 +74,31 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let profile = comparison.profile();
     let sample_index = view.sample_index(profile)?;
     let granularity = study_granularity(profile, sample_index, view.granularity);
-    let by = sort_by(args.cum);
+    let by = args.report.sort_by();
     let order = match args.sort {
         SortArg::Absolute => GrowthOrder::Absolute,
         SortArg::Relative => GrowthOrder::Relative,
     };
-    let limit = growth_limit(
-        args.fail_on_growth.as_deref(),
-        &profile.sample_types[sample_index],
-    )?;
+    let limit = args.growth.limit(&profile.sample_types[sample_index])?;
     let options = DiffOptions {
         sample_index,
         granularity,
         filters: view.filters,
         by,
         order,
-        node_count: args.node_count,
+        node_count: args.report.node_count,
         unchanged: args.all,
         limit: limit.clone(),
     };
-    let comparison = comparison_for(comparison, &options)?;
+    let comparison = comparison.ready_for(options.granularity, &options.filters)?;
     let result = diff(&comparison, &options)?;
-    let breach = limit.as_ref().and_then(|limit| {
-        let worst = result.over_limit.first()?;
-        let unit = &result.sample_type.unit;
-        Some(format!(
-            "growth limit exceeded: {} grew by {} ({} of the base total), over the limit of {}{}",
-            worst.name,
-            signed_label(worst.growth, unit, "auto"),
-            percentage(worst.growth, result.base_total).trim(),
-            limit.spec(),
-            more_over(result.over_limit.len() - 1, "site")
-        ))
-    });
     let sides = [&sides[0], &sides[1]];
     let text = DiffTextOptions {
-        unit: args.unit.clone(),
+        unit: args.report.unit(Report::Comparison),
         by,
         order,
     };
-    match args.format {
+    match args.report.format {
         Format::Text => write_diff(
             &mut TerminalSafe::new(&mut *out),
             &comparison.profiles(),
@@ -147,5 +111,16 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
             write_json(out, &diff_json(sides, &result, &text))?;
         }
     }
-    super::gate(breach, out)
+    GrowthArgs::gate(
+        limit.as_ref(),
+        &result.over_limit,
+        (&result.sample_type.unit, result.base_total),
+        BreachWording {
+            subject: "",
+            of_total: "the base total",
+            span: ",".to_owned(),
+            noun: "site",
+        },
+        out,
+    )
 }

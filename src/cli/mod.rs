@@ -8,8 +8,11 @@ use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use crate::analysis::diff::Breach;
+use crate::analysis::limit::GrowthLimit;
 use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks};
-use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile};
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile, ValueType};
+use crate::report::units::{percentage, signed_label};
 use crate::source::DEFAULT_MAX_DOWNLOAD;
 
 pub use request::{Input, View};
@@ -18,11 +21,13 @@ pub use top::TopRequest;
 mod convert;
 mod diff;
 mod docs;
+pub(crate) mod explain;
 mod flamegraph;
 pub mod request;
 pub mod top;
 pub mod trend;
 mod tui;
+mod watch;
 
 /// Exit code for a usage error (clap uses the same).
 pub const EXIT_USAGE: u8 = 2;
@@ -86,6 +91,9 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Find leak suspects across several snapshots: sites that keep growing.
     Trend(trend::TrendArgs),
+    /// Explain a heap profile's allocation sites: retained, churn, large or
+    /// leaking, and why on the heap (the compiler's escape analysis).
+    Explain(explain::ExplainArgs),
     /// Write any profile pprof-tui reads (legacy text, a URL, several files
     /// merged as `top` merges them) as a gzip'd pprof protobuf.
     Convert(convert::ConvertArgs),
@@ -161,40 +169,133 @@ pub enum Format {
     Json,
 }
 
+/// How a ranked report is cut and printed: the options `top`, `diff` and
+/// `trend` share.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Show at most N rows (0 = all).
+    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
+    pub node_count: usize,
+
+    /// Rank by cumulative value instead of flat (`diff`: by the change of
+    /// cum; `trend`: following each site's cum).
+    #[arg(long)]
+    pub cum: bool,
+
+    /// Unit for text values: minimum (one unit per table, as pprof), auto
+    /// (one per value), or a unit such as B, kB, MB, ns, ms. Defaults follow
+    /// one rule: a report pprof also prints (`top`) keeps pprof's default,
+    /// minimum; `diff` and `trend`, whose rows hold values of very different
+    /// sizes, use auto (and read minimum as auto).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+
+    /// Output format: text (a table; pprof's for `top`) or json (one object
+    /// with exact integer values, for scripts).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Which rule picks a report's default unit (see [`ReportArgs::unit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Report {
+    /// A report pprof also prints: pprof's default, `minimum`.
+    AsPprof,
+    /// A comparison (`diff`, `trend`): `auto`.
+    Comparison,
+}
+
+impl ReportArgs {
+    /// `--cum` as a sort order.
+    pub(crate) fn sort_by(&self) -> SortBy {
+        if self.cum { SortBy::Cum } else { SortBy::Flat }
+    }
+
+    /// `--unit`, or the default of `report`.
+    pub(crate) fn unit(&self, report: Report) -> String {
+        self.unit.clone().unwrap_or_else(|| {
+            match report {
+                Report::AsPprof => "minimum",
+                Report::Comparison => "auto",
+            }
+            .to_owned()
+        })
+    }
+}
+
+/// `--fail-on-growth`, shared by `diff` and `trend`, and the exit code 3
+/// it leads to.
+#[derive(Debug, Clone, Args)]
+pub struct GrowthArgs {
+    /// Exit with code 3 when a site grew by more than LIMIT: an amount in
+    /// the sample type's units (10MB, 250ms, 100) or a percentage (5%) of
+    /// the starting total. `diff`: growth from the base, percentages of the
+    /// base total; `trend`: a leak suspect's growth from the first snapshot
+    /// to the last, percentages of the first snapshot's total.
+    #[arg(long, value_name = "LIMIT", value_parser = limit_syntax)]
+    pub fail_on_growth: Option<String>,
+}
+
+/// How a breach of the growth limit is told: `{subject}NAME grew by X (P
+/// of {of_total}){span} over the limit of LIMIT; N more {noun}s are over
+/// it`.
+pub(crate) struct BreachWording<'a> {
+    pub subject: &'a str,
+    pub of_total: &'a str,
+    pub span: String,
+    pub noun: &'a str,
+}
+
+impl GrowthArgs {
+    /// The limit for the sample type ranked (a usage error when a
+    /// percentage or unit does not fit it).
+    pub(crate) fn limit(&self, sample_type: &ValueType) -> Result<Option<GrowthLimit>> {
+        self.fail_on_growth
+            .as_deref()
+            .map(|spec| GrowthLimit::parse(spec, sample_type))
+            .transpose()
+            .map_err(|e| UsageError(e.to_string()).into())
+    }
+
+    /// The end of a report gated by the limit: when a site went past it
+    /// (`over`, worst first), the report is flushed, the reason goes to
+    /// stderr on one line and the exit code is 3.
+    pub(crate) fn gate(
+        limit: Option<&GrowthLimit>,
+        over: &[Breach],
+        (unit, start_total): (&str, i64),
+        wording: BreachWording<'_>,
+        out: &mut dyn Write,
+    ) -> Result<ExitCode> {
+        let (Some(limit), Some(worst)) = (limit, over.first()) else {
+            return Ok(ExitCode::SUCCESS);
+        };
+        let reason = format!(
+            "growth limit exceeded: {}{} grew by {} ({} of {}){} over the limit of {}{}",
+            wording.subject,
+            worst.name,
+            signed_label(worst.growth, unit, "auto"),
+            percentage(worst.growth, start_total).trim(),
+            wording.of_total,
+            wording.span,
+            limit.spec(),
+            more_over(over.len() - 1, wording.noun)
+        );
+        out.flush()?;
+        eprintln!("pprof-tui: {}", one_line(&reason));
+        Ok(ExitCode::from(EXIT_GROWTH))
+    }
+}
+
 /// Checks the form of a `--fail-on-growth` limit at parse time.
 fn limit_syntax(spec: &str) -> Result<String, String> {
-    crate::analysis::limit::GrowthLimit::check_syntax(spec)
+    GrowthLimit::check_syntax(spec)
         .map(|_| spec.to_owned())
         .map_err(|e| e.to_string())
 }
 
-/// `--fail-on-growth`'s limit for the sample type ranked (a usage error
-/// when a percentage or unit does not fit it).
-pub(crate) fn growth_limit(
-    spec: Option<&str>,
-    sample_type: &crate::profile::ValueType,
-) -> Result<Option<crate::analysis::limit::GrowthLimit>> {
-    spec.map(|spec| crate::analysis::limit::GrowthLimit::parse(spec, sample_type))
-        .transpose()
-        .map_err(|e| UsageError(e.to_string()).into())
-}
-
-/// The end of a report gated by `--fail-on-growth`: when the limit was
-/// exceeded, the report is flushed, the reason goes to stderr and the exit
-/// code is 3.
-pub(crate) fn gate(breach: Option<String>, out: &mut dyn Write) -> Result<ExitCode> {
-    match breach {
-        Some(reason) => {
-            out.flush()?;
-            eprintln!("pprof-tui: {}", one_line(&reason));
-            Ok(ExitCode::from(EXIT_GROWTH))
-        }
-        None => Ok(ExitCode::SUCCESS),
-    }
-}
-
 /// `; 2 more sites are over it`, or nothing.
-pub(crate) fn more_over(n: usize, what: &str) -> String {
+fn more_over(n: usize, what: &str) -> String {
     match n {
         0 => String::new(),
         1 => format!("; 1 more {what} is over it"),
@@ -277,11 +378,6 @@ pub(crate) fn granularity_given(matches: &ArgMatches) -> bool {
         && matches.value_source("granularity") == Some(ValueSource::CommandLine)
 }
 
-/// `--cum` as a sort order.
-pub fn sort_by(cum: bool) -> SortBy {
-    if cum { SortBy::Cum } else { SortBy::Flat }
-}
-
 /// Parses arguments, runs, prints any error as one line, returns the exit code.
 pub fn main() -> ExitCode {
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
@@ -316,6 +412,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap
         Some(Command::Flamegraph(args)) => args.view.granularity_given = given,
         Some(Command::Diff(args)) => args.view.granularity_given = given,
         Some(Command::Trend(args)) => args.view.granularity_given = given,
+        Some(Command::Explain(args)) => args.view.granularity_given = given,
         None => cli.tui.view.granularity_given = given,
         Some(Command::Completions(_) | Command::Man(_) | Command::Convert(_)) => {}
     }
@@ -328,6 +425,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Flamegraph(args)) => flamegraph::run(&args, out),
         Some(Command::Diff(args)) => diff::run(&args, out),
         Some(Command::Trend(args)) => trend::run(&args, out),
+        Some(Command::Explain(args)) => explain::run(&args, out),
         Some(Command::Convert(args)) => convert::run(&args),
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
         Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),

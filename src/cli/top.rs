@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::{Format, Input, View, ViewArgs, sort_by};
+use super::{Format, Input, Report, ReportArgs, View, ViewArgs};
 use crate::analysis::SortBy;
 use crate::analysis::{Demangle, Study, TopOptions, top};
 use crate::profile::{BaseMode, Profile};
@@ -41,31 +41,13 @@ pub struct TopArgs {
     #[command(flatten)]
     pub(crate) view: ViewArgs,
 
-    /// Show at most N rows (0 = all).
-    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
-    node_count: usize,
-
-    /// Sort by cumulative value instead of flat.
-    #[arg(long)]
-    cum: bool,
+    #[command(flatten)]
+    report: ReportArgs,
 
     /// Drop nodes whose cum is below this fraction of the total
     /// (default 0.005 for text, as pprof; 0 for JSON, so it lists every node).
     #[arg(long, value_name = "F")]
     node_fraction: Option<f64>,
-
-    /// Unit for text values: minimum (one unit per table, as pprof), auto
-    /// (one per value), or a unit such as B, kB, MB, ns, ms. Defaults follow
-    /// one rule: a report pprof also prints keeps pprof's default (minimum);
-    /// `diff` and `trend`, whose rows hold values of very different sizes,
-    /// use auto.
-    #[arg(long, value_name = "UNIT", default_value = "minimum")]
-    unit: String,
-
-    /// Output format: text (pprof's table) or json (one object with exact
-    /// integer values, for scripts).
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
 
     /// How C++ and Rust symbols are shown: default (simplified, as pprof:
     /// `std::vector::push_back`), templates (template arguments kept) or
@@ -117,7 +99,7 @@ impl TopRequest {
         } else {
             (&args.diff_base, BaseMode::DiffBase)
         };
-        let node_fraction = args.node_fraction.unwrap_or(match args.format {
+        let node_fraction = args.node_fraction.unwrap_or(match args.report.format {
             Format::Text => 0.005,
             Format::Json => 0.0,
         });
@@ -127,13 +109,13 @@ impl TopRequest {
             mode,
             normalize: args.normalize,
             view,
-            format: args.format,
+            format: args.report.format,
             text: TextOptions {
-                unit: args.unit.clone(),
+                unit: args.report.unit(Report::AsPprof),
                 node_fraction,
             },
-            sort: sort_by(args.cum),
-            node_count: args.node_count,
+            sort: args.report.sort_by(),
+            node_count: args.report.node_count,
             demangle: args.demangle,
         })
     }

@@ -7,13 +7,15 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::{Format, Input, View, ViewArgs, growth_limit, more_over, sort_by, warn};
+use super::watch::{WatchArgs, watch_timeline};
+use super::{
+    BreachWording, Format, GrowthArgs, Input, Report, ReportArgs, View, ViewArgs, usage, warn,
+};
 use crate::analysis::trend::{TrendOptions, alloc_warning, trend};
-use crate::analysis::{Study, Timeline, snapshots_for, study_granularity};
+use crate::analysis::{Study, Timeline, study_granularity};
 use crate::report::ProfileInfo;
 use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
-use crate::report::units::{percentage, signed_label};
 use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
@@ -21,37 +23,31 @@ pub struct TrendArgs {
     /// Two or more snapshots of the same program (heap or goroutine
     /// profiles): files, '-' for stdin (once), or URLs. They are compared in
     /// the order of their time stamps when all have one, else as given.
-    #[arg(value_name = "SNAPSHOT", num_args = 2.., required = true)]
+    /// With --watch: the one URL to poll.
+    #[arg(value_name = "SNAPSHOT", num_args = 1.., required = true)]
     snapshots: Vec<String>,
+
+    #[command(flatten)]
+    watch: WatchArgs,
+
+    /// With --watch: how many snapshots to take before ranking them (the
+    /// newest --keep of them are compared).
+    #[arg(long, value_name = "N", requires = "watch")]
+    count: Option<u64>,
+
+    /// With --watch: give up after N failed polls in a row (each failure
+    /// is a warning, and the poll is retried after a back-off that doubles).
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "watch")]
+    max_failures: u32,
 
     #[command(flatten)]
     pub(crate) view: ViewArgs,
 
-    /// Show at most N rows (0 = all).
-    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
-    node_count: usize,
+    #[command(flatten)]
+    report: ReportArgs,
 
-    /// Follow each site's cumulative value instead of its flat value.
-    #[arg(long)]
-    cum: bool,
-
-    /// Unit for text values: auto (one per value) or a unit such as B, kB,
-    /// MB, ns, ms. Defaults follow one rule: a report pprof also prints
-    /// (`top`) keeps pprof's default, minimum (one unit per table); `diff`
-    /// and `trend`, whose rows hold values of very different sizes, use auto.
-    #[arg(long, value_name = "UNIT", default_value = "auto")]
-    unit: String,
-
-    /// Output format: text (a table) or json (one object with exact integer
-    /// values, for scripts).
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-
-    /// Exit with code 3 when a leak suspect grew, from the first snapshot to
-    /// the last, by more than LIMIT: an amount (10MB, 100) or a percentage
-    /// of the first snapshot's total (5%).
-    #[arg(long, value_name = "LIMIT", value_parser = super::limit_syntax)]
-    fail_on_growth: Option<String>,
+    #[command(flatten)]
+    growth: GrowthArgs,
 }
 
 /// The sources of snapshots put in comparison order, with their times.
@@ -74,7 +70,32 @@ pub fn load_timeline(args: &[String], view: &View) -> Result<Timeline> {
 
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let view = args.view.resolve()?;
-    let mut timeline = load_timeline(&args.snapshots, &view)?;
+    let mut timeline = match args.watch.resolve(&args.snapshots, &view)? {
+        Some((url, options)) => {
+            let count = match args.count {
+                Some(n) if n >= 2 => n,
+                Some(_) => return Err(usage("--count must be 2 or more")),
+                None => {
+                    return Err(usage(
+                        "trend --watch needs --count N: how many snapshots to compare",
+                    ));
+                }
+            };
+            watch_timeline(
+                &url,
+                options,
+                count,
+                args.max_failures.max(1),
+                args.watch.keep,
+            )?
+        }
+        None if args.snapshots.len() < 2 => {
+            return Err(usage(
+                "trend compares two or more snapshots (or one URL with --watch)",
+            ));
+        }
+        None => load_timeline(&args.snapshots, &view)?,
+    };
     let infos = snapshot_infos(&timeline);
     let snapshots = timeline.take_snapshots()?;
     let Timeline {
@@ -91,37 +112,22 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         warn(w);
     }
     let granularity = study_granularity(profile, sample_index, view.granularity);
-    let limit = growth_limit(args.fail_on_growth.as_deref(), sample_type)?;
-    let by = sort_by(args.cum);
+    let limit = args.growth.limit(sample_type)?;
+    let by = args.report.sort_by();
     let options = TrendOptions {
         sample_index,
         granularity,
         filters: view.filters,
         by,
-        node_count: args.node_count,
+        node_count: args.report.node_count,
         limit: limit.clone(),
     };
-    let snapshots = snapshots_for(snapshots, &options)?;
+    let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
     let result = trend(&snapshots, minutes.as_deref(), &options)?;
-    let first_total = result.totals.first().copied().unwrap_or(0);
-    let breach = limit.as_ref().and_then(|limit| {
-        let worst = result.over_limit.first()?;
-        let unit = &result.sample_type.unit;
-        Some(format!(
-            "growth limit exceeded: leak suspect {} grew by {} ({} of the first snapshot's total) \
-             over {} snapshots, over the limit of {}{}",
-            worst.name,
-            signed_label(worst.growth, unit, "auto"),
-            percentage(worst.growth, first_total).trim(),
-            result.totals.len(),
-            limit.spec(),
-            more_over(result.over_limit.len() - 1, "suspect")
-        ))
-    });
-    match args.format {
+    match args.report.format {
         Format::Text => {
             let text = TrendTextOptions {
-                unit: args.unit.clone(),
+                unit: args.report.unit(Report::Comparison),
                 by,
             };
             write_trend(
@@ -138,5 +144,17 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             write_json(out, &doc)?;
         }
     }
-    super::gate(breach, out)
+    let first_total = result.totals.first().copied().unwrap_or(0);
+    GrowthArgs::gate(
+        limit.as_ref(),
+        &result.over_limit,
+        (&result.sample_type.unit, first_total),
+        BreachWording {
+            subject: "leak suspect ",
+            of_total: "the first snapshot's total",
+            span: format!(" over {} snapshots,", result.totals.len()),
+            noun: "suspect",
+        },
+        out,
+    )
 }

@@ -1,20 +1,25 @@
 //! `pprof-tui PROFILE`: the interactive view, with the same view options as
 //! the reports.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Result;
 use clap::Args;
 
-use super::{Input, View, ViewArgs};
+use super::watch::WatchArgs;
+use super::{Input, View, ViewArgs, usage};
 use crate::analysis::Study;
+use crate::analysis::explain::heap_indices;
 use crate::analysis::runtime::runtime_point;
-use crate::profile::BaseMode;
+use crate::profile::{BaseMode, Profile};
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
-use crate::tui::{self, App, AppOptions, Chip, ChipKind, theme};
+use crate::tui::watch::WatchState;
+use crate::tui::why::WhyRequest;
+use crate::tui::{self, App, AppOptions, theme};
+use crate::watch::{Event, WatchOptions, kind_of};
 
 /// Options of the interactive view (used when no subcommand is given).
 #[derive(Debug, Clone, Args)]
@@ -42,30 +47,18 @@ pub struct TuiArgs {
     /// Directory `e` writes SVG files into (default: the working directory).
     #[arg(long, value_name = "DIR")]
     export_dir: Option<PathBuf>,
+
+    /// The compiler's escape analysis for a heap profile (`go build
+    /// -gcflags=-m=2 ./... 2> FILE`): Top and Source explain why each
+    /// allocation is on the heap (w shows the reasons as a column).
+    #[arg(long, value_name = "FILE")]
+    escape: Option<PathBuf>,
+
+    #[command(flatten)]
+    watch: WatchArgs,
 }
 
 impl TuiArgs {
-    /// The filters given on the command line, as chips the user can clear.
-    fn chips(&self) -> Vec<Chip> {
-        let v = &self.view;
-        [
-            (ChipKind::Focus, &v.focus),
-            (ChipKind::Ignore, &v.ignore),
-            (ChipKind::Hide, &v.hide),
-            (ChipKind::Show, &v.show),
-            (ChipKind::TagFocus, &v.tagfocus),
-            (ChipKind::TagIgnore, &v.tagignore),
-        ]
-        .into_iter()
-        .filter_map(|(kind, p)| {
-            p.as_ref().map(|p| Chip {
-                kind,
-                pattern: p.clone(),
-            })
-        })
-        .collect()
-    }
-
     fn source_paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = self
             .source_path
@@ -82,6 +75,16 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
     let view = args.view.resolve()?;
     if args.diff_base.is_some() && profiles.len() > 1 {
         anyhow::bail!("--diff-base compares one profile with a base; give one PROFILE");
+    }
+    if args.watch.watch.is_some() {
+        if args.diff_base.is_some() || args.merge {
+            return Err(usage(
+                "--watch shows one service's snapshots; it takes no --diff-base or --merge (in the view, d diffs the newest snapshot against the first)",
+            ));
+        }
+        if let Some((url, options)) = args.watch.resolve(profiles, &view)? {
+            return watch(url, options, view, args.clone());
+        }
     }
     let inputs = Input::parse_all(profiles);
     let base = Input::parse_all(args.diff_base.as_slice());
@@ -119,13 +122,25 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
         let (profile, study) = study.into_shown()?;
         let sample_index = view.sample_index(&profile)?;
         let options = app_options(&args, &view, title, stem, sample_index, size);
-        App::new(
+        // A diff's combined profile holds negated base samples: nothing to
+        // explain there.
+        let (why, note) = if base.is_empty() {
+            why_request(&profile, args.escape.as_deref())
+        } else {
+            (None, None)
+        };
+        let mut app = App::new(
             profile,
             AppOptions {
-                sides: Some(study),
+                study: Some(study),
+                why,
                 ..options
             },
-        )
+        );
+        if note.is_some() {
+            app.message = note;
+        }
+        Ok(app)
     };
     tui::run(load, &what)?;
     Ok(ExitCode::SUCCESS)
@@ -143,7 +158,7 @@ fn app_options(
         title,
         sample_index,
         granularity: view.granularity(),
-        chips: args.chips(),
+        filters: view.filters.clone(),
         source_paths: args.source_paths(),
         export_dir: args
             .export_dir
@@ -153,8 +168,40 @@ fn app_options(
         theme: theme::Theme::new(theme::ColorMode::detect()),
         size,
         background: true,
-        sides: None,
+        study: None,
+        why: None,
     }
+}
+
+/// How the app explains a Go heap profile (`None` for other profiles),
+/// with the compiler's messages when `escape` is given, and a note for the
+/// status bar when the file cannot be used.
+fn why_request(
+    profile: &Profile,
+    escape: Option<&Path>,
+) -> (Option<WhyRequest>, Option<(String, bool)>) {
+    if heap_indices(profile).is_err() {
+        let note = escape.map(|_| {
+            (
+                "--escape explains heap profiles only; this one has no alloc_*/inuse_* types"
+                    .to_owned(),
+                true,
+            )
+        });
+        return (None, note);
+    }
+    let (escapes, note) = match escape.map(super::explain::read_escape_file) {
+        Some(Ok((escapes, name, note))) => {
+            (Some(Arc::new((escapes, name))), note.map(|n| (n, true)))
+        }
+        Some(Err(note)) => (None, Some((note, true))),
+        None => (None, None),
+    };
+    let request = WhyRequest {
+        escapes,
+        snapshots: None,
+    };
+    (Some(request), note)
 }
 
 /// The app over several snapshots: ordered and ranked as `pprof-tui trend`
@@ -203,11 +250,54 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         warnings: timeline.notes,
     };
     let newest = Arc::new(newest);
+    let (why, note) = why_request(&newest, args.escape.as_deref());
     let options = AppOptions {
-        sides: Some(Study::One(Arc::clone(&newest))),
+        study: Some(Study::One(Arc::clone(&newest))),
+        why,
         ..app_options(args, view, title, stem, shown_index, size)
     };
-    Ok(App::new(newest, options)?
+    let mut app = App::new(newest, options)
         .with_trend(input)?
-        .with_runtime_series(series))
+        .with_runtime_series(series);
+    if note.is_some() {
+        app.message = note;
+    }
+    Ok(app)
+}
+
+/// `pprof-tui --watch INTERVAL URL`: the app on the watch's first snapshot
+/// (the first poll must succeed: a service that cannot be read at all is
+/// an error, as `pprof-tui URL` makes it), fed the following ones; later
+/// failures show in the status bar while polling goes on.
+fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Result<ExitCode> {
+    let what = url.clone();
+    let load = move |size: (u16, u16)| -> Result<App> {
+        let feed = crate::watch::start(url.clone(), options);
+        let first = match feed.events.recv() {
+            Ok(Event::Snapshot(snapshot)) => snapshot,
+            Ok(Event::Failed(failure)) => anyhow::bail!("{}", failure.error),
+            Err(_) => anyhow::bail!("watching '{url}' stopped before the first snapshot"),
+        };
+        let mut state = WatchState::new(feed, url.clone(), args.watch.keep, view.granularity);
+        let sample_index = view.sample_index(&first.profile)?;
+        state.sample_type = first
+            .profile
+            .sample_types
+            .get(sample_index)
+            .map(|t| t.name.clone());
+        let title = format!("{} (newest of 1, watching)", first.name);
+        state.take(Event::Snapshot(first));
+        let newest = state
+            .newest()
+            .map(|kept| Arc::clone(&kept.profile))
+            .ok_or_else(|| anyhow::anyhow!("no snapshot of '{url}'"))?;
+        let stem = export_stem(&kind_of(&url), None);
+        let options = AppOptions {
+            study: Some(Study::One(Arc::clone(&newest))),
+            ..app_options(&args, &view, title, stem, sample_index, size)
+        };
+        Ok(App::new(newest, options).with_watch(state))
+    };
+    tui::run(load, &what)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -11,10 +11,13 @@ pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, de
 pub use encode::{encode, encode_gzip};
 pub use error::ProfileError;
 pub use legacy::{MemStats, MemValue};
+// The combining API is what `analysis::Study` and `analysis::Lineup` need:
+// merge, compare with a base, lay snapshots side by side, and say when
+// profiles can stay apart. The merger's own parts stay inside `merge`.
 pub use merge::{
-    BASE_LABEL, BaseMode, MergeError, MergeInput, Merged, SampleMerge, appends_as_is,
-    combine_with_base, common_sample_types, default_type_source, diff_base_appends_as_is,
-    diff_base_owned, merge, merge_inputs, normalize_ratios, side_by_side, side_by_side_owned,
+    BaseMode, MergeError, Merged, appends_as_is, combine_with_base, common_sample_types,
+    default_type_source, diff_base_appends_as_is, diff_base_owned, merge, side_by_side,
+    side_by_side_owned,
 };
 pub use model::{
     Function, FunctionId, Label, Line, Location, LocationId, Mapping, MappingId, Profile, Samples,

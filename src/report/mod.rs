@@ -1,6 +1,7 @@
 //! What `top`, `diff` and `trend` print: pprof-compatible text and JSON.
 
 pub mod diff;
+pub mod explain;
 pub mod json;
 pub mod text;
 pub mod trend;

@@ -94,7 +94,7 @@ fn runtime_lines(snapshots: &[ProfileInfo]) -> Vec<String> {
 
 /// Writes the snapshot list and the ranked table. `profiles`: the
 /// snapshots (or the profile merging them) whose headers head the report
-/// ([`Snapshots::profiles`](crate::analysis::trend::Snapshots::profiles)).
+/// ([`Lineup::profiles`](crate::analysis::Lineup::profiles)).
 pub fn write_trend(
     out: &mut dyn Write,
     profiles: &[&Profile],

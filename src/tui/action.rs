@@ -94,4 +94,10 @@ pub enum Action {
     Click(u16, u16),
     ScrollUp,
     ScrollDown,
+    /// Pause or resume polling (watch mode).
+    PauseWatch,
+    /// Show the newest snapshot against the first, or alone again (watch mode).
+    WatchDiff,
+    /// Show or hide the "why on heap" column.
+    ToggleWhy,
 }

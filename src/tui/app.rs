@@ -21,13 +21,15 @@ use super::components::source::SourceView;
 use super::components::top::TopView;
 use super::components::{Component, Ctx, Effect, Selection};
 use super::export::Export;
-use super::filters::{Chip, filters_of};
+use super::filters::{Chip, chips_of};
 use super::jobs::{Jobs, SourceRequest, Work};
 use super::model::{Model, Settings, Sort};
 use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
+use super::watch::{Rebuilt, WatchState, carry_selection, drop_elsewhere};
+use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::runtime::RuntimePoint;
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
@@ -40,8 +42,9 @@ pub struct AppOptions {
     /// Sample type index to start with.
     pub sample_index: usize,
     pub granularity: Granularity,
-    /// Filters given on the command line, shown as chips.
-    pub chips: Vec<Chip>,
+    /// Filters given on the command line, compiled once there; the app
+    /// shows them as chips (see [`chips_of`]).
+    pub filters: Filters,
     /// Directories searched for source files (`--source-path`).
     pub source_paths: Vec<PathBuf>,
     /// Where `e` writes SVG files.
@@ -58,7 +61,11 @@ pub struct AppOptions {
     /// The study the app's profile was prepared from (in diff mode: the new
     /// and the base profile, which the app shows combined); SVG export
     /// draws from it. `None`: the app's profile alone.
-    pub sides: Option<Study>,
+    pub study: Option<Study>,
+    /// How to explain the profile's allocation sites (`pprof-tui explain`)
+    /// for the "why on heap" pane and column, computed after the first
+    /// screen; `None` for profiles that are not Go heap profiles.
+    pub why: Option<WhyRequest>,
 }
 
 /// The application.
@@ -79,6 +86,8 @@ pub struct App {
     pub source: SourceView,
     /// The Trend view, when several snapshots were given.
     pub trend: Option<TrendModel>,
+    /// The watch feeding the app new snapshots (`--watch`).
+    pub watch: Option<WatchState>,
     pub search: Option<Search>,
     pub prompt: Option<Prompt>,
     /// A one-off message for the status bar, and whether it is an error.
@@ -90,7 +99,7 @@ pub struct App {
     export_stem: String,
     quit: bool,
     background: bool,
-    /// What export draws (see [`AppOptions::sides`]).
+    /// What export draws (see [`AppOptions::study`]).
     study: Study,
     jobs: Jobs,
     /// What is being computed, and since when: the progress indicator.
@@ -101,6 +110,12 @@ pub struct App {
     /// Sample type and granularity asked for but not yet computed, so quick
     /// repeated keys step on from what was asked, not from what is shown.
     wanted: Option<(usize, Granularity)>,
+    /// The explained sites, once computed (see [`AppOptions::why`]).
+    why: Option<Arc<WhyIndex>>,
+    /// What they are computed from.
+    why_request: Option<WhyRequest>,
+    /// Whether the "why on heap" column is shown.
+    pub why_column: bool,
 }
 
 /// What the views share, lent to a component.
@@ -114,6 +129,8 @@ macro_rules! ctx {
             body: views::areas($app.size).body,
             diff: !$app.profile.samples().diff_base.is_empty(),
             busy: $app.busy,
+            why: $app.why.as_deref(),
+            why_column: $app.why_column,
         }
     };
 }
@@ -126,18 +143,9 @@ impl App {
     /// queues the call tree.
     pub fn with_model(profile: Arc<Profile>, model: Model, options: AppOptions) -> App {
         let study = options
-            .sides
+            .study
             .unwrap_or_else(|| Study::One(Arc::clone(&profile)));
-        // `first_model` compiled these chips already; should they fail
-        // here, the app opens unfiltered and says why.
-        let (chips, filters, message) = match filters_of(&options.chips) {
-            Ok(filters) => (options.chips, filters, None),
-            Err(e) => (
-                Vec::new(),
-                Filters::default(),
-                Some((format!("invalid filter: {e:#}"), true)),
-            ),
-        };
+        let chips = chips_of(&options.filters);
         let mut app = App {
             profile,
             title: options.title,
@@ -146,15 +154,16 @@ impl App {
             help: HelpView::default(),
             memstats: MemStatsView::default(),
             chips,
-            filters,
+            filters: options.filters,
             top: TopView::default(),
             flame: FlameView::default(),
             peek: PeekView::default(),
             source: SourceView::default(),
             trend: None,
+            watch: None,
             search: None,
             prompt: None,
-            message,
+            message: None,
             size: options.size,
             theme: options.theme,
             source_paths: options.source_paths,
@@ -167,26 +176,32 @@ impl App {
             busy: None,
             carry: None,
             wanted: None,
+            why: None,
+            why_request: options.why.clone(),
+            why_column: false,
         };
         app.request(Work::Tree(app.settings()));
+        if let Some(request) = options.why {
+            app.request(Work::Why(request));
+        }
         app
     }
 
     /// Computes the first model (the Top rows) for `options`.
-    pub fn first_model(profile: &Profile, options: &AppOptions) -> anyhow::Result<Model> {
+    pub fn first_model(profile: &Profile, options: &AppOptions) -> Model {
         let settings = Settings {
             sample_index: options.sample_index,
             granularity: options.granularity,
-            filters: filters_of(&options.chips)?,
+            filters: options.filters.clone(),
             sort: Sort::Flat,
         };
-        Ok(Model::compute(profile, &settings))
+        Model::compute(profile, &settings)
     }
 
     /// Builds the app and computes everything it shows at first.
-    pub fn new(profile: Arc<Profile>, options: AppOptions) -> anyhow::Result<App> {
-        let model = App::first_model(&profile, &options)?;
-        Ok(App::with_model(profile, model, options))
+    pub fn new(profile: Arc<Profile>, options: AppOptions) -> App {
+        let model = App::first_model(&profile, &options);
+        App::with_model(profile, model, options)
     }
 
     /// Adds the Trend view over `input` and shows it; the other views keep
@@ -194,6 +209,15 @@ impl App {
     /// snapshots had to be merged and could not be.
     pub fn with_trend(mut self, input: TrendInput) -> Result<App, MergeError> {
         let trend = TrendModel::new(input)?;
+        // The leak class follows the snapshots: explained again with them.
+        if let Some(request) = self.why_request.take() {
+            let request = WhyRequest {
+                snapshots: Some(trend.input()),
+                ..request
+            };
+            self.why_request = Some(request.clone());
+            self.request(Work::Why(request));
+        }
         self.trend = Some(trend);
         self.view = ViewKind::Trend;
         Ok(self)
@@ -204,6 +228,101 @@ impl App {
     pub fn with_runtime_series(mut self, series: Vec<(String, RuntimePoint)>) -> App {
         self.memstats.series = series;
         self
+    }
+
+    /// Feeds the app from a watch: every snapshot it delivers re-ranks the
+    /// Trend view and replaces the profile the other views show. The app
+    /// was built on the watch's first snapshot.
+    pub fn with_watch(mut self, watch: WatchState) -> App {
+        self.watch = Some(watch);
+        self
+    }
+
+    /// Takes what the watch delivered since the last call (the main loop
+    /// calls it on every turn); a new snapshot starts rebuilding the views.
+    pub fn poll_feed(&mut self) {
+        if self.watch.as_mut().is_some_and(WatchState::drain) {
+            self.rebuild_watch();
+        }
+    }
+
+    /// Hands one event to the watch, as if the feed delivered it (tests).
+    pub fn take_watch_event(&mut self, event: crate::watch::Event) {
+        if self.watch.as_mut().is_some_and(|w| w.take(event)) {
+            self.rebuild_watch();
+        }
+    }
+
+    /// Rebuilds the views over the watch's snapshots, off the UI thread.
+    fn rebuild_watch(&mut self) {
+        let trend = self
+            .trend
+            .as_ref()
+            .map(|t| (t.settings_wanted(), t.trend.sample_type.name.clone()));
+        let filters = self.filters();
+        if let Some(watch) = &self.watch {
+            let rebuild = watch.rebuild(trend, filters);
+            self.request(Work::Watch(Box::new(rebuild)));
+        }
+    }
+
+    /// Swaps in the views a watch rebuilt: the Trend view keeps its
+    /// selection by name and opens at the first ranking if the app still
+    /// shows Top; the other views are recomputed for the new profile with
+    /// the same sample type (by name), granularity, filters and sort.
+    fn install_watch(&mut self, rebuilt: Rebuilt) {
+        match rebuilt.trend {
+            Ok(Some(mut model)) => {
+                let first = self.trend.is_none();
+                // Settings asked for while this was built are ranked anew
+                // (a ranking of the old snapshots is dropped on arrival).
+                let mut pending = None;
+                if let Some(old) = &self.trend {
+                    carry_selection(old, &mut model);
+                    pending = old
+                        .wanted
+                        .clone()
+                        .filter(|w| w.sample_index < model.sample_type_count());
+                }
+                if let Some(old) = self.trend.replace(model) {
+                    drop_elsewhere(old);
+                }
+                if let Some(settings) = pending {
+                    if let Some(trend) = self.trend.as_mut() {
+                        trend.wanted = Some(settings.clone());
+                    }
+                    self.rerank(settings);
+                }
+                if first && self.view == ViewKind::Top {
+                    self.view = ViewKind::Trend;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => self.say(&e, true),
+        }
+        match rebuilt.shown {
+            Ok((profile, study)) => {
+                let name = self.model.sample_type.name.clone();
+                let sample_index = profile
+                    .sample_types
+                    .iter()
+                    .position(|t| t.name == name)
+                    .unwrap_or_else(|| profile.default_sample_index());
+                let old = (
+                    std::mem::replace(&mut self.profile, profile),
+                    std::mem::replace(&mut self.study, study),
+                );
+                drop_elsewhere(old);
+                self.title = rebuilt.title;
+                self.reload(sample_index);
+            }
+            Err(e) => {
+                if let Some(watch) = self.watch.as_mut() {
+                    watch.diff = false;
+                }
+                self.say(&e, true);
+            }
+        }
     }
 
     /// The profile, shareable with a worker thread.
@@ -413,6 +532,50 @@ impl App {
                 }
             }
             Action::Export => self.export(),
+            Action::PauseWatch => match &self.watch {
+                Some(watch) => {
+                    let text = if watch.toggle_pause() {
+                        "polling paused (Space resumes)"
+                    } else {
+                        "polling resumed"
+                    };
+                    self.say(text, false);
+                }
+                None => self.say("Space pauses polling in watch mode (--watch)", false),
+            },
+            Action::WatchDiff => match self.watch.as_mut() {
+                Some(watch) if watch.kept() > 1 => {
+                    watch.diff = !watch.diff;
+                    let text = if watch.diff {
+                        "showing the newest snapshot against the first (d: newest alone)"
+                    } else {
+                        "showing the newest snapshot"
+                    };
+                    self.say(text, false);
+                    self.rebuild_watch();
+                }
+                Some(_) => self.say("d needs a second snapshot", true),
+                None => self.say(
+                    "d compares snapshots in watch mode (--watch); for two files use --diff-base",
+                    false,
+                ),
+            },
+            Action::ToggleWhy => {
+                if self.why.is_none() {
+                    self.say(
+                        "why on heap needs a Go heap profile (alloc_* and inuse_* sample types)",
+                        true,
+                    );
+                } else {
+                    self.why_column = !self.why_column;
+                    let text = if self.why_column {
+                        "why on heap: the compiler's reasons shown"
+                    } else {
+                        "why on heap: column hidden"
+                    };
+                    self.say(text, false);
+                }
+            }
             Action::Input(_) | Action::InputBackspace | Action::InputSubmit => {}
             other => self.route(&other),
         }

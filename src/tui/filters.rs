@@ -50,6 +50,34 @@ pub fn add_chip(chips: &mut Vec<Chip>, kind: ChipKind, name: &str) {
     });
 }
 
+/// The chips that compiled `filters` stand for, one per filter set, as
+/// they were written.
+pub fn chips_of(filters: &Filters) -> Vec<Chip> {
+    let regexes = [
+        (ChipKind::Focus, &filters.focus),
+        (ChipKind::Ignore, &filters.ignore),
+        (ChipKind::Hide, &filters.hide),
+        (ChipKind::Show, &filters.show),
+    ];
+    let tags = [
+        (ChipKind::TagFocus, &filters.tag_focus),
+        (ChipKind::TagIgnore, &filters.tag_ignore),
+    ];
+    let regexes = regexes
+        .into_iter()
+        .filter_map(|(kind, r)| Some((kind, r.as_ref()?.as_str())));
+    let tags = tags
+        .into_iter()
+        .filter_map(|(kind, t)| Some((kind, t.as_ref()?.spec())));
+    regexes
+        .chain(tags)
+        .map(|(kind, pattern)| Chip {
+            kind,
+            pattern: pattern.to_owned(),
+        })
+        .collect()
+}
+
 /// Builds engine filters from chips: the last focus wins; ignore, hide and
 /// show patterns combine as alternatives.
 pub fn filters_of(chips: &[Chip]) -> anyhow::Result<Filters> {

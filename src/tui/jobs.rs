@@ -1,4 +1,5 @@
-//! Background work (a model, its call tree, a Trend ranking) goes through
+//! Background work (a model, its call tree, a Trend ranking, the heap's
+//! explanation) goes through
 //! one runner where the latest request of each kind wins, like gitui's
 //! `AsyncSingleJob`: asking again replaces a job still waiting, and the
 //! result of one asked for before the latest is dropped on arrival.
@@ -11,6 +12,8 @@ use std::sync::Arc;
 
 use super::model::{Model, Settings, SourceModel};
 use super::trend::{Ranking, TrendSettings};
+use super::watch::{Rebuild, Rebuilt};
+use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::calltree::TreeShape;
 use crate::analysis::trend::Trend;
 use crate::analysis::{CallTree, Inlined, NodeId, NodeTotals};
@@ -30,6 +33,10 @@ pub enum Work {
     Trend(Ranking),
     /// The lines of one function, for the Source view.
     Source(SourceRequest),
+    /// The views rebuilt for a new snapshot of a watch.
+    Watch(Box<Rebuild>),
+    /// The heap profile's allocation sites explained (why on heap).
+    Why(WhyRequest),
 }
 
 /// What the Source view asks for: the lines of `node`'s function.
@@ -51,6 +58,8 @@ impl Work {
             Work::Trend(_) => 2,
             Work::Source(_) => 3,
             Work::Inline(..) => 4,
+            Work::Watch(_) => 5,
+            Work::Why(_) => 6,
         }
     }
 
@@ -67,10 +76,12 @@ const LABELS: [&str; KINDS] = [
     "ranking the snapshots",
     "reading the source lines",
     "finding inlined calls",
+    "taking in the new snapshot",
+    "explaining allocations",
 ];
 
 /// Kinds of work.
-const KINDS: usize = 5;
+const KINDS: usize = 7;
 
 /// The kinds computed for one model's rows: a new model supersedes them.
 const DEPENDS_ON_ROWS: [usize; 3] = [1, 3, 4];
@@ -93,8 +104,11 @@ pub enum Output {
     Model(Box<Model>),
     Tree(CallTree),
     Inline(Vec<(NodeId, Inlined)>),
-    Trend(Box<(TrendSettings, Result<Trend, MergeError>)>),
+    /// A ranking, with the id of the snapshots it ranks.
+    Trend(Box<(TrendSettings, Result<Trend, MergeError>)>, usize),
     Source(crate::analysis::NodeId, Box<SourceModel>),
+    Watch(Box<Rebuilt>),
+    Why(Option<(WhyIndex, Option<(String, bool)>)>),
 }
 
 impl Job {
@@ -110,9 +124,12 @@ impl Job {
             Work::Inline(settings, totals) => {
                 Output::Inline(Model::compute_inlined(profile, &settings, totals))
             }
-            Work::Trend(ranking) => {
-                Output::Trend(Box::new((ranking.settings.clone(), ranking.run())))
-            }
+            Work::Trend(ranking) => Output::Trend(
+                Box::new((ranking.settings.clone(), ranking.run())),
+                ranking.input_id(),
+            ),
+            Work::Watch(rebuild) => Output::Watch(Box::new(rebuild.run())),
+            Work::Why(request) => Output::Why(request.run(profile)),
             Work::Source(r) => Output::Source(
                 r.node,
                 Box::new(SourceModel::compute(
@@ -193,7 +210,7 @@ impl Jobs {
 
     /// What is being computed, and since when: the first of the kinds
     /// waited for, in the order model, tree, ranking, source lines, inline
-    /// suffixes.
+    /// suffixes, new snapshot.
     pub fn busy(&self) -> Option<(&'static str, Instant)> {
         (0..KINDS).find_map(|k| self.since[k].map(|t| (LABELS[k], t)))
     }

@@ -23,6 +23,8 @@ pub enum Section {
     Move,
     Flame,
     Analysis,
+    /// Listed in the help only in watch mode, where they act.
+    Watch,
 }
 
 impl Section {
@@ -32,6 +34,7 @@ impl Section {
             Section::Move => "Moving around",
             Section::Flame => "Flame graph",
             Section::Analysis => "Analysis",
+            Section::Watch => "Watching (--watch)",
         }
     }
 }
@@ -140,6 +143,20 @@ pub const BINDINGS: &[Binding] = &[
         "export the view as SVG"
     ),
     bind!(
+        Watch,
+        [Char(' ')],
+        Action::PauseWatch,
+        "Space",
+        "pause / resume polling"
+    ),
+    bind!(
+        Watch,
+        [Char('d')],
+        Action::WatchDiff,
+        "d",
+        "diff newest vs first / off"
+    ),
+    bind!(
         Move,
         [Char('k'), Code(KeyCode::Up)],
         Action::Up,
@@ -246,6 +263,13 @@ pub const BINDINGS: &[Binding] = &[
         Action::SourceSelected,
         "S",
         "source of the selection"
+    ),
+    bind!(
+        Analysis,
+        [Char('w')],
+        Action::ToggleWhy,
+        "w",
+        "why on heap column (heap)"
     ),
     bind!(
         Analysis,

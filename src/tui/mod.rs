@@ -19,6 +19,8 @@ pub mod search;
 pub mod theme;
 pub mod trend;
 pub mod views;
+pub mod watch;
+pub mod why;
 
 use std::io::{self, IsTerminal, Stdout};
 use std::sync::mpsc;
@@ -119,8 +121,11 @@ where
         }
         terminal.draw(|frame| views::render(app, frame))?;
         // Idle: block until the user does something. Busy: wake up to
-        // collect results and move the progress indicator.
-        let ready = app.busy.is_none() || event::poll(Duration::from_millis(100))?;
+        // collect results and move the progress indicator. Watching: wake
+        // up for new snapshots and to keep the poll times current.
+        let wait = if app.watch.is_some() { 250 } else { 100 };
+        let ready = (app.busy.is_none() && app.watch.is_none())
+            || event::poll(Duration::from_millis(wait))?;
         if ready {
             let event = event::read()?;
             if let Some(action) = keymap::action_for(&event, app.prompt.is_some()) {
@@ -130,6 +135,7 @@ where
         while let Ok(done) = rx.try_recv() {
             app.finish(done);
         }
+        app.poll_feed();
         if app.should_quit() {
             return Ok(());
         }

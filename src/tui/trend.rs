@@ -5,18 +5,18 @@
 
 use std::sync::Arc;
 
-use crate::analysis::trend::{Snapshots, Trend, TrendOptions, alloc_warning, trend};
-use crate::analysis::{Filters, Granularity, SortBy};
+use crate::analysis::trend::{Trend, TrendOptions, alloc_warning, trend};
+use crate::analysis::{Filters, Granularity, Lineup, SortBy};
 use crate::profile::MergeError;
 
 /// What the Trend view is opened with.
 pub struct TrendInput {
-    /// The snapshots, oldest first (see [`Snapshots::new`]).
-    pub snapshots: Snapshots,
+    /// The snapshots, oldest first (see [`Lineup::snapshots`]).
+    pub snapshots: Lineup,
     /// Each snapshot's time in minutes since the first, when all have one.
     pub minutes: Option<Vec<f64>>,
     /// Sample type to rank by, an index into the snapshots' sample types
-    /// ([`Snapshots::profile`]).
+    /// ([`Lineup::profile`]).
     pub sample_index: usize,
     /// The granularity asked for; `None` leaves it to the study (goroutine
     /// profiles compare whole stacks, as `trend` does).
@@ -53,7 +53,7 @@ pub struct TrendModel {
 
 impl TrendModel {
     /// Ranks the snapshots; fails only when they had to be merged (see
-    /// [`TrendOptions::needs_merged`]) and could not be.
+    /// [`Lineup::ready_for`]) and could not be.
     pub fn new(input: TrendInput) -> Result<TrendModel, MergeError> {
         let granularity = crate::analysis::study_granularity(
             input.snapshots.profile(),
@@ -69,7 +69,9 @@ impl TrendModel {
         // Snapshots kept apart would be merged again on every ranking that
         // needs them merged: merged once, for good.
         let input = TrendInput {
-            snapshots: crate::analysis::snapshots_for(input.snapshots, &options(&settings))?,
+            snapshots: input
+                .snapshots
+                .ready_for(settings.granularity, &settings.filters)?,
             ..input
         };
         let trend = compute(&input, &settings)?;
@@ -91,6 +93,11 @@ impl TrendModel {
         all
     }
 
+    /// The snapshots and how they were given, shareable with a worker.
+    pub fn input(&self) -> Arc<TrendInput> {
+        Arc::clone(&self.input)
+    }
+
     /// How many snapshots are compared.
     pub fn snapshot_count(&self) -> usize {
         self.input.snapshots.count()
@@ -108,6 +115,12 @@ impl TrendModel {
             input: Arc::clone(&self.input),
             settings,
         })
+    }
+
+    /// Which snapshots this model ranks: a ranking of other snapshots
+    /// (asked for before a watch brought a new one) is not installed.
+    pub fn input_id(&self) -> usize {
+        Arc::as_ptr(&self.input) as usize
     }
 
     /// The name of the selected site.
@@ -164,6 +177,11 @@ impl std::fmt::Debug for Ranking {
 }
 
 impl Ranking {
+    /// Which snapshots it ranks (see [`TrendModel::input_id`]).
+    pub fn input_id(&self) -> usize {
+        Arc::as_ptr(&self.input) as usize
+    }
+
     pub fn run(&self) -> Result<Trend, MergeError> {
         compute(&self.input, &self.settings)
     }

@@ -43,7 +43,6 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use thiserror::Error;
 
-use super::error::ProfileError;
 use super::model::Profile;
 use merger::Merger;
 use plan::{ValuePlan, compatible, plan};
@@ -115,54 +114,6 @@ pub enum BaseMode {
     DiffBase,
     /// `-base`: the base is subtracted, sample by sample.
     Subtract,
-}
-
-impl Profile {
-    /// Merges profiles into one, as `go tool pprof A B C` does: the sample
-    /// types they share, values of identical samples summed, the earliest
-    /// time, the summed duration, the largest period.
-    pub fn merge(profiles: &[Profile]) -> Result<Profile, ProfileError> {
-        let refs: Vec<&Profile> = profiles.iter().collect();
-        Ok(merge(&refs)?)
-    }
-
-    /// `go tool pprof -diff_base=BASE NEW`: the base's samples are negated
-    /// and kept apart ([`crate::profile::Samples::is_diff_base`]), so reports can show both
-    /// sides and measure percentages against the base total. With
-    /// `normalize`, `new` is first scaled to the base's total.
-    pub fn diff_base(
-        new: &Profile,
-        base: &Profile,
-        normalize: bool,
-    ) -> Result<Profile, ProfileError> {
-        Ok(combine_with_base(
-            &[new],
-            &[base],
-            BaseMode::DiffBase,
-            normalize,
-        )?)
-    }
-
-    /// [`Profile::diff_base`], consuming `self` (the new profile): its arrays
-    /// are reused rather than copied, which is much cheaper on large profiles.
-    pub fn into_diff_base(self, base: &Profile, normalize: bool) -> Result<Profile, ProfileError> {
-        Ok(diff_base_owned(self, base, normalize)?)
-    }
-
-    /// `go tool pprof -base=BASE NEW`: the base is subtracted, so identical
-    /// stacks (with identical labels) cancel and the total is what remains.
-    pub fn subtract_base(
-        new: &Profile,
-        base: &Profile,
-        normalize: bool,
-    ) -> Result<Profile, ProfileError> {
-        Ok(combine_with_base(
-            &[new],
-            &[base],
-            BaseMode::Subtract,
-            normalize,
-        )?)
-    }
 }
 
 /// Merges profiles into one, as `go tool pprof A B C` does.

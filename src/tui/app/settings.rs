@@ -2,6 +2,8 @@
 //! granularity of the model, the Trend's settings, and the background
 //! work that recomputes them, with the selections carried across by name.
 
+use std::sync::Arc;
+
 use super::App;
 use crate::analysis::Granularity;
 use crate::tui::action::{FilterKind, ViewKind};
@@ -90,6 +92,25 @@ impl App {
         self.request(Work::Model(settings, shape));
     }
 
+    /// Recomputes every view for a new profile (a watch's new snapshot),
+    /// with the sort, granularity and filters as they are; selections are
+    /// carried over by name.
+    pub(super) fn reload(&mut self, sample_index: usize) {
+        if self.model.tree_ready {
+            self.carry = Some((self.flame.carry(&self.model), self.peek.carry(&self.model)));
+        }
+        let (_, granularity) = self.settings_wanted();
+        self.wanted = Some((sample_index, granularity));
+        let settings = Settings {
+            sample_index,
+            granularity,
+            filters: self.filters.clone(),
+            sort: self.model.sort,
+        };
+        // The sorted stacks were of the old profile: none are reused.
+        self.request(Work::Model(settings, None));
+    }
+
     /// Re-ranks the Trend view for `settings`.
     pub(super) fn rerank(&mut self, settings: TrendSettings) {
         let ranking: Option<Ranking> = self.trend.as_ref().and_then(|t| t.ranking(settings));
@@ -143,14 +164,23 @@ impl App {
                 self.tree_arrived();
             }
             Output::Inline(inlined) => self.model.install_inlined(&inlined),
+            Output::Why(explained) => {
+                if let Some((index, note)) = explained {
+                    self.why = Some(Arc::new(index));
+                    if let Some((text, error)) = note {
+                        self.say(&text, error);
+                    }
+                }
+            }
             Output::Source(node, source) => {
                 let body = views::areas(self.size).body;
                 self.source.open(*source, node, body);
             }
-            Output::Trend(ranked) => {
+            Output::Watch(rebuilt) => self.install_watch(*rebuilt),
+            Output::Trend(ranked, input) => {
                 let (settings, result) = *ranked;
                 let ctx = ctx!(self);
-                let Some(trend) = self.trend.as_mut() else {
+                let Some(trend) = self.trend.as_mut().filter(|t| t.input_id() == input) else {
                     return;
                 };
                 match result {

@@ -11,6 +11,7 @@ pub mod peek;
 pub mod source;
 pub mod top;
 pub mod trend;
+pub mod why;
 
 use std::time::Instant;
 
@@ -24,6 +25,7 @@ use super::model::Model;
 use super::search::Search;
 use super::theme::Theme;
 use super::trend::TrendSettings;
+use super::why::WhyIndex;
 use crate::analysis::NodeId;
 
 /// What the app lends a component: the shared model and settings.
@@ -38,6 +40,10 @@ pub struct Ctx<'a> {
     pub diff: bool,
     /// What is being computed, and since when.
     pub busy: Option<(&'static str, Instant)>,
+    /// The explained allocation sites, for a Go heap profile.
+    pub why: Option<&'a WhyIndex>,
+    /// Whether Top and Source show the "why on heap" column (`w`).
+    pub why_column: bool,
 }
 
 /// What a component asks the app to do after an action.

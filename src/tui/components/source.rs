@@ -8,14 +8,20 @@ use ratatui::style::Style;
 
 use regex::Regex;
 
+use super::why::{render_pane, split};
 use super::{Component, Ctx, Effect, Selection, moved, right, scrolled, truncate, truncate_left};
 use crate::analysis::NodeId;
 use crate::safe_text::visible;
 use crate::tui::action::{Action, ViewKind};
 use crate::tui::model::SourceModel;
+use crate::tui::why::{badges, reasons};
 
 const LINE: usize = 6;
 const VALUE: usize = 10;
+/// The class badges' column, when the profile was explained.
+const CLASS: usize = 19;
+/// The "why on heap" column (`w`).
+const WHY: usize = 16;
 
 /// The Source view: one function's lines, opened on the hottest.
 #[derive(Debug, Clone, Default)]
@@ -68,7 +74,7 @@ impl Component for SourceView {
             return Effect::None;
         };
         let n = source.row_count();
-        let page = page(ctx.body);
+        let page = page(split(ctx.body, ctx).0);
         if n > 0
             && let Some(to) = moved(action, self.selected, n, page)
         {
@@ -100,6 +106,15 @@ impl Component for SourceView {
 }
 
 fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let (area, pane) = split(area, ctx);
+    if let (Some(pane), Some(why), Some(source)) = (pane, ctx.why, &view.source)
+        && view.selected < source.row_count()
+    {
+        let (line, ..) = source.row(view.selected);
+        let sites: Vec<_> = why.at_line(&source.function, line).into_iter().collect();
+        let label = format!("{} line {line}", source.function);
+        render_pane(ctx, &label, &sites, pane, buf);
+    }
     let theme = ctx.theme;
     let model = ctx.model;
     let width = usize::from(area.width);
@@ -148,16 +163,27 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     if area.height < 2 {
         return;
     }
-    let columns = format!(
-        "{}{}{}  source",
+    let mut columns = format!(
+        "{}{}{}",
         right("line", LINE),
         right("flat", VALUE + 1),
         right("cum", VALUE + 1),
     );
+    if ctx.why.is_some() {
+        columns.push_str(&format!("  {:CLASS$}", "class"));
+    }
+    if ctx.why_column {
+        columns.push_str(&format!("  {:WHY$}", "why on heap"));
+    }
+    columns.push_str("  source");
     buf.set_stringn(area.x, area.y + 1, columns, width, theme.header());
     let page = usize::from(area.height - 2);
     let rows = source.row_count();
-    let start = view.offset.min(rows);
+    // The pane may leave fewer rows than the page the cursor moved on.
+    let start = view
+        .offset
+        .max((view.selected + 1).saturating_sub(page))
+        .min(rows);
     for (i, index) in (start..rows.min(start + page)).enumerate() {
         let (line, flat, cum, text) = source.row(index);
         let value = |v: i64| {
@@ -167,13 +193,21 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
                 model.format(v)
             }
         };
-        let row = format!(
-            "{}{}{}  {}",
+        let mut row = format!(
+            "{}{}{}",
             right(&line.to_string(), LINE),
             right(&value(flat), VALUE + 1),
             right(&value(cum), VALUE + 1),
-            visible(text)
         );
+        if let Some(why) = ctx.why {
+            let sites: Vec<_> = why.at_line(&source.function, line).into_iter().collect();
+            row.push_str(&format!("  {:CLASS$}", truncate(&badges(&sites), CLASS)));
+            if ctx.why_column {
+                row.push_str(&format!("  {:WHY$}", truncate(&reasons(&sites), WHY)));
+            }
+        }
+        row.push_str("  ");
+        row.push_str(&visible(text));
         let y = area.y + 2 + i as u16;
         let style = if index == view.selected {
             theme.selected()

@@ -8,14 +8,18 @@ use ratatui::style::Style;
 
 use regex::Regex;
 
+use super::why::{render_pane, split};
 use super::{Component, Ctx, Effect, ListState, Selection, right, truncate};
 use crate::report::diff::relative_label;
 use crate::safe_text::visible;
 use crate::tui::action::Action;
 use crate::tui::model::{Model, Row, Sort};
+use crate::tui::why::{badges, reasons};
 
 const VALUE: usize = 10;
 const PERCENT: usize = 8;
+/// The "why on heap" column's width.
+const WHY: usize = 16;
 
 /// The Top view: a cursor over the model's rows.
 #[derive(Debug, Clone, Default)]
@@ -24,15 +28,16 @@ pub struct TopView {
 }
 
 impl TopView {
-    /// Rows that fit under the column titles.
-    pub fn page(body: Rect) -> usize {
-        usize::from(body.height.saturating_sub(1)).max(1)
+    /// Rows that fit under the column titles (above the why-on-heap
+    /// pane, when there is one).
+    pub fn page(ctx: &Ctx<'_>) -> usize {
+        let (table, _) = split(ctx.body, ctx);
+        usize::from(table.height.saturating_sub(1)).max(1)
     }
 
     /// Puts the cursor on row `i`.
     pub fn select(&mut self, i: usize, ctx: &Ctx<'_>) {
-        self.list
-            .select(i, ctx.model.rows.len(), Self::page(ctx.body));
+        self.list.select(i, ctx.model.rows.len(), Self::page(ctx));
     }
 
     /// The highlighted row's label, to find it again in another model or
@@ -76,7 +81,7 @@ impl TopView {
 impl Component for TopView {
     fn update(&mut self, action: &Action, ctx: &Ctx<'_>) -> Effect {
         let n = ctx.model.rows.len();
-        let page = Self::page(ctx.body);
+        let page = Self::page(ctx);
         if self.list.moved(action, n, page) {
             return Effect::None;
         }
@@ -109,7 +114,7 @@ impl Component for TopView {
 
     fn find(&mut self, regex: &Regex, forward: bool, ctx: &Ctx<'_>) -> bool {
         let n = ctx.model.rows.len();
-        self.list.find(n, Self::page(ctx.body), forward, |i| {
+        self.list.find(n, Self::page(ctx), forward, |i| {
             Self::matches(regex, ctx, i)
         })
     }
@@ -120,6 +125,13 @@ impl Component for TopView {
 }
 
 fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
+    let (area, pane) = split(area, ctx);
+    if let (Some(pane), Some(why)) = (pane, ctx.why)
+        && let Some(row) = ctx.model.rows.get(view.list.selected)
+    {
+        let sites = why.for_node(ctx.model.tree.node(row.node));
+        render_pane(ctx, &ctx.model.row_name(row), &sites, pane, buf);
+    }
     if area.height == 0 {
         return;
     }
@@ -131,9 +143,14 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     } else {
         "flat"
     };
+    let why_title = if ctx.why_column {
+        format!("  {:WHY$}", "why on heap")
+    } else {
+        String::new()
+    };
     let header = if diff {
         format!(
-            "{}{}{}{}{}  name",
+            "{}{}{}{}{}",
             right("flat new", VALUE),
             right("flat Δ", VALUE + 1),
             right("cum new", VALUE + 1),
@@ -142,7 +159,7 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         )
     } else {
         format!(
-            "{}{}{}{}{}  name",
+            "{}{}{}{}{}",
             right("flat", VALUE),
             right("flat%", PERCENT + 1),
             right("sum%", PERCENT + 1),
@@ -150,6 +167,7 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             right("cum%", PERCENT + 1),
         )
     };
+    let header = format!("{header}{why_title}  name");
     buf.set_stringn(
         area.x,
         area.y,
@@ -186,7 +204,15 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         let index = start + i;
         let y = area.y + 1 + i as u16;
         sum = sum.wrapping_add(row.flat);
-        let name = visible(&model.row_name(row)).into_owned();
+        let mut name = visible(&model.row_name(row)).into_owned();
+        let sites = ctx
+            .why
+            .map(|why| why.for_node(model.tree.node(row.node)))
+            .unwrap_or_default();
+        let badges = badges(&sites);
+        if !badges.is_empty() {
+            name = format!("{name}  {badges}");
+        }
         let numbers = if diff {
             diff_numbers(model, row)
         } else {
@@ -198,6 +224,11 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
                 right(&model.format(row.cum), VALUE + 1),
                 right(&model.percent(row.cum), PERCENT + 1),
             )
+        };
+        let numbers = if ctx.why_column {
+            format!("{numbers}  {:WHY$}", truncate(&reasons(&sites), WHY))
+        } else {
+            numbers
         };
         let matched = ctx
             .search

@@ -13,6 +13,7 @@ use super::action::ViewKind;
 use super::app::App;
 use super::components::{Component, pct, truncate_left};
 use super::keymap::FOOTER;
+use super::watch::WatchState;
 use crate::report::units::label;
 use crate::safe_text::visible;
 
@@ -75,7 +76,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     status(app, areas.status, buf);
     footer(app, areas.footer, buf);
     app.memstats.render(app.profile(), &app.theme, area, buf);
-    app.help.render(&app.theme, area, buf);
+    app.help.render(&app.theme, app.watch.is_some(), area, buf);
 }
 
 /// The header's parts on a screen `width` cells wide: each tab with its
@@ -211,6 +212,27 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         ),
     };
     let mut spans = vec![Span::raw(settings)];
+    if let Some(watch) = &app.watch {
+        // A failed poll and a message are news: they go first, alone, so
+        // a narrow terminal cuts the settings rather than them.
+        let (text, failed) = watch_status(watch);
+        let style = if failed { theme.error() } else { theme.chip() };
+        if failed || app.message.is_some() {
+            spans = vec![Span::styled(text, style)];
+            if let Some((text, error)) = &app.message {
+                let style = if *error {
+                    theme.error()
+                } else {
+                    theme.header()
+                };
+                spans.push(Span::raw(" "));
+                spans.push(Span::styled(visible(text).into_owned(), style));
+            }
+            buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+            return;
+        }
+        spans.push(Span::styled(text, style));
+    }
     for chip in &app.chips {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
@@ -266,6 +288,34 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(text, theme.matched()));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+/// The watch's part of the status bar: the poll count, the time of the
+/// newest snapshot and of the next poll (UTC), or that polling is paused;
+/// after a failed poll, the failure on one line instead (it says when the
+/// next try comes). True when it is a failure.
+pub fn watch_status(watch: &WatchState) -> (String, bool) {
+    if let Some(failure) = &watch.failure {
+        // The URL is in the title: the error without it.
+        let mut failure = failure.clone();
+        let prefix = format!("reading profile '{}': ", watch.url);
+        if let Some(rest) = failure.error.strip_prefix(&prefix) {
+            failure.error = rest.to_owned();
+        }
+        return (format!(" {} ", visible(&failure.to_string())), true);
+    }
+    let clock = |t: jiff::Timestamp| t.strftime("%H:%M:%S UTC").to_string();
+    let mut text = format!(" poll {}", watch.polls);
+    if let Some(newest) = watch.newest() {
+        text.push_str(&format!(" · last {}", clock(newest.taken_at)));
+    }
+    if watch.paused() {
+        text.push_str(" · paused");
+    } else if let Some(next) = watch.next_poll() {
+        text.push_str(&format!(" · next {}", clock(next)));
+    }
+    text.push(' ');
+    (text, false)
 }
 
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {

@@ -1,0 +1,319 @@
+//! `pprof-tui explain PROFILE [--escape FILE | --escape-from DIR]
+//! [SNAPSHOT…]`: every allocation site of a Go heap profile, classed
+//! (retained, churn, large, leak) and explained by the compiler's escape
+//! analysis, with advice.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use super::{Format, Input, ViewArgs, usage, warn};
+use crate::analysis::escape::Escapes;
+use crate::analysis::explain::{ExplainOptions, Thresholds, explain, snapshot_trend};
+use crate::analysis::{Granularity, Study};
+use crate::report::explain::{ExplainSources, explain_json, unmatched_warning, write_explain};
+use crate::report::json::write_json;
+use crate::safe_text::TerminalSafe;
+use crate::units::Quantity;
+
+/// Largest compiler output read (a whole module's `-m=2` is a few MB).
+const MAX_ESCAPE_FILE: u64 = 256 << 20;
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A Go heap or allocs profile (all four sample types): a file, '-' for
+    /// stdin, or a URL.
+    #[arg(value_name = "PROFILE")]
+    profile: String,
+
+    /// Earlier heap snapshots of the same program: with them, sites that
+    /// keep growing (trend's leak suspects, on inuse_space) get the leak
+    /// class. PROFILE is the last snapshot unless time stamps say otherwise.
+    #[arg(value_name = "SNAPSHOT")]
+    snapshots: Vec<String>,
+
+    /// The compiler's escape analysis, saved: `go build -gcflags=-m=2 ./...
+    /// 2> FILE` (or -m) run in the module's directory.
+    #[arg(long, value_name = "FILE", conflicts_with = "escape_from")]
+    escape: Option<PathBuf>,
+
+    /// Run `go build -gcflags=-m=2 ./...` in DIR (the module's directory)
+    /// and use its output; needs `go` on PATH.
+    #[arg(long, value_name = "DIR")]
+    escape_from: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) view: ViewArgs,
+
+    /// Show at most N sites (0 = all).
+    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
+    node_count: usize,
+
+    /// retained: a site's inuse_space is at least this share of all
+    /// inuse_space.
+    #[arg(long, value_name = "PCT", default_value = "1%", value_parser = parse_share)]
+    retained_share: f64,
+
+    /// churn: a site's alloc_space is at least this share of all
+    /// alloc_space …
+    #[arg(long, value_name = "PCT", default_value = "1%", value_parser = parse_share)]
+    churn_share: f64,
+
+    /// … while its inuse_space is at most this share of its own alloc_space.
+    #[arg(long, value_name = "PCT", default_value = "5%", value_parser = parse_share)]
+    churn_inuse: f64,
+
+    /// large: at least this many bytes per allocated object (32kB: where Go
+    /// gives each object a span of its own).
+    #[arg(long, value_name = "BYTES", default_value = "32kB", value_parser = parse_bytes)]
+    large_object: i64,
+
+    /// Output format: text or json.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// `5%` or `0.05` → 0.05.
+fn parse_share(text: &str) -> Result<f64, String> {
+    let q =
+        Quantity::parse(text).filter(|q| q.sign.is_none() && (q.unit.is_empty() || q.is_percent()));
+    let value = q.and_then(|q| Some((q.value()?, q.is_percent())));
+    match value {
+        Some((v, true)) if v <= 100.0 => Ok(v / 100.0),
+        Some((v, false)) if v <= 1.0 => Ok(v),
+        _ => Err(format!("'{text}' is not a share (write 5% or 0.05)")),
+    }
+}
+
+/// `32kB`, `1MB`, `4096` → bytes.
+fn parse_bytes(text: &str) -> Result<i64, String> {
+    let bad = || format!("'{text}' is not a size in bytes (write 32kB, 1MB or 4096)");
+    let q = Quantity::parse(text)
+        .filter(|q| q.sign.is_none() && !q.is_percent())
+        .ok_or_else(bad)?;
+    let v = q.value().ok_or_else(bad)?;
+    let unit = if q.unit.is_empty() { "B" } else { q.unit };
+    let bytes = crate::units::convert(v, unit, "B").ok_or_else(bad)?;
+    Ok(bytes.round() as i64)
+}
+
+/// The directories of `PATH` holding an executable `name`.
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The escape analysis to use, with a name for headers; `None` (after a
+/// warning) when there is none to read.
+fn load_escapes(args: &ExplainArgs) -> Result<Option<(Escapes, String)>> {
+    if let Some(file) = &args.escape {
+        return Ok(match read_escape_file(file) {
+            Ok((escapes, shown, note)) => {
+                if let Some(note) = note {
+                    warn(&note);
+                }
+                Some((escapes, shown))
+            }
+            Err(note) => {
+                warn(&note);
+                None
+            }
+        });
+    }
+    let Some(dir) = &args.escape_from else {
+        return Ok(None);
+    };
+    let shown = dir.display().to_string();
+    if on_path("go").is_none() {
+        warn(&format!(
+            "go is not on PATH, so --escape-from cannot build '{shown}'; make the file by hand: \
+             (cd {shown} && go build -gcflags=-m=2 ./... 2> escape.txt) and pass --escape {shown}/escape.txt"
+        ));
+        return Ok(None);
+    }
+    let out_dir = std::env::temp_dir().join(format!("pprof-tui-escape-{}", std::process::id()));
+    std::fs::create_dir_all(&out_dir)
+        .with_context(|| format!("creating '{}'", out_dir.display()))?;
+    // -o DIR/ keeps a main package's binary out of the module.
+    let output = std::process::Command::new("go")
+        .args(["build", "-gcflags=-m=2", "-o"])
+        .arg(format!("{}/", out_dir.display()))
+        .arg("./...")
+        .current_dir(dir)
+        .output();
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let output = output.with_context(|| format!("running go build in '{shown}'"))?;
+    let text = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        let first = text.lines().find(|l| !l.starts_with('#')).unwrap_or("");
+        anyhow::bail!("go build -gcflags=-m=2 ./... failed in '{shown}': {first}");
+    }
+    let name = format!("go build -gcflags=-m=2 ./... in {shown}");
+    Ok(Some((parsed(&text, &name), name)))
+}
+
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_ESCAPE_FILE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_ESCAPE_FILE {
+        return Err(std::io::Error::other(format!(
+            "larger than {MAX_ESCAPE_FILE} bytes"
+        )));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Reads saved compiler output: the escapes, the name to show, and a
+/// warning when it holds no messages; or the warning why it cannot be read.
+pub(crate) fn read_escape_file(
+    file: &Path,
+) -> std::result::Result<(Escapes, String, Option<String>), String> {
+    let shown = file.display().to_string();
+    let text = read_bounded(file).map_err(|e| {
+        format!(
+            "cannot read escape file '{shown}': {e}; explaining without the compiler's messages"
+        )
+    })?;
+    let escapes = Escapes::parse(&text);
+    let note = empty_note(&escapes, &shown);
+    Ok((escapes, shown, note))
+}
+
+fn empty_note(escapes: &Escapes, shown: &str) -> Option<String> {
+    escapes.messages.is_empty().then(|| {
+        format!(
+            "'{shown}' holds no escape analysis messages ('escapes to heap', 'moved to heap'); \
+             make it with go build -gcflags=-m=2 ./... 2> FILE"
+        )
+    })
+}
+
+fn parsed(text: &str, shown: &str) -> Escapes {
+    let escapes = Escapes::parse(text);
+    if let Some(note) = empty_note(&escapes, shown) {
+        warn(&note);
+    }
+    escapes
+}
+
+pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let view = args.view.resolve()?;
+    if view.granularity.is_some_and(|g| g != Granularity::Lines) {
+        return Err(usage(
+            "explain works on source lines; leave out --granularity",
+        ));
+    }
+    let thresholds = Thresholds {
+        retained_share: args.retained_share,
+        churn_share: args.churn_share,
+        churn_inuse: args.churn_inuse,
+        large_object: args.large_object,
+    };
+    // Snapshots first, PROFILE last: without time stamps, the given order
+    // is the order in time.
+    let mut names: Vec<String> = args
+        .snapshots
+        .iter()
+        .filter(|s| **s != args.profile)
+        .cloned()
+        .collect();
+    names.push(args.profile.clone());
+    let inputs = Input::parse_all(&names);
+    let mut loaded = view.load(&inputs)?;
+    let source = inputs
+        .last()
+        .map(|i| i.source.display_name())
+        .unwrap_or_default();
+    let Some(profile) = loaded.pop() else {
+        return Err(usage("explain needs a PROFILE"));
+    };
+    let sample_index = view.sample_index(&profile)?;
+    let mut warnings = Vec::new();
+    let growth = if loaded.is_empty() {
+        None
+    } else {
+        let mut all = std::mem::take(&mut loaded);
+        all.push(profile.clone());
+        let names = inputs.iter().map(|i| i.source.display_name()).collect();
+        let mut timeline = Study::snapshots(all, names).into_timeline()?;
+        warnings.append(&mut timeline.notes);
+        let minutes = timeline.minutes.clone();
+        let lineup = timeline
+            .take_snapshots()?
+            .ready_for(Granularity::Lines, &view.filters)?;
+        Some(
+            snapshot_trend(&lineup, minutes.as_deref(), &view.filters)
+                .with_context(|| format!("snapshots of '{source}'"))?,
+        )
+    };
+    let escapes = load_escapes(args)?;
+    let options = ExplainOptions {
+        sample_index,
+        filters: view.filters.clone(),
+        node_count: args.node_count,
+        thresholds,
+    };
+    let explained = explain(
+        &profile,
+        escapes.as_ref().map(|(e, _)| e),
+        growth.as_ref(),
+        &options,
+    )
+    .with_context(|| format!("profile '{source}'"))?;
+    if let Some((escapes, name)) = &escapes {
+        warnings.extend(unmatched_warning(&explained, name));
+        if explained.matched == 0 && explained.stale.is_empty() && !escapes.messages.is_empty() {
+            let paths: Vec<&str> = escapes.files.iter().take(3).map(String::as_str).collect();
+            warnings.push(format!(
+                "no allocation site matched '{name}' (its files: {}); was it built from this program's module, at the same version?",
+                paths.join(", ")
+            ));
+        }
+    }
+    for w in &warnings {
+        warn(w);
+    }
+    let sources = ExplainSources {
+        profile: source,
+        escapes: escapes.as_ref().map(|(_, name)| name.clone()),
+        snapshots: growth.as_ref().map_or(0, |t| t.totals.len()),
+    };
+    match args.format {
+        Format::Text => write_explain(
+            &mut TerminalSafe::new(&mut *out),
+            &sources,
+            &explained,
+            &thresholds,
+        )?,
+        Format::Json => write_json(
+            out,
+            &explain_json(&sources, &explained, &thresholds, &warnings),
+        )?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_and_sizes_parse() {
+        assert_eq!(parse_share("5%"), Ok(0.05));
+        assert_eq!(parse_share("0.25"), Ok(0.25));
+        assert!(parse_share("150%").is_err());
+        assert!(parse_share("-1%").is_err());
+        assert!(parse_share("2").is_err());
+        assert_eq!(parse_bytes("32kB"), Ok(32768));
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert!(parse_bytes("5%").is_err());
+        assert!(parse_bytes("x").is_err());
+    }
+}

@@ -1,0 +1,103 @@
+//! The "why on heap" pane under the Top and Source views: for the selected
+//! row, its allocation sites' classes, the compiler's escape messages and
+//! the advice (see [`crate::tui::why`]). Shown only when the profile could
+//! be explained (a Go heap profile), so other profiles keep the whole body.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use super::{Ctx, truncate};
+use crate::analysis::explain::ExplainRow;
+use crate::safe_text::visible;
+use crate::tui::why::badges;
+
+/// Rows the pane takes, title included.
+pub const PANE: u16 = 7;
+/// The body must be at least this tall for the pane to take a part of it.
+const MIN_BODY: u16 = 14;
+
+/// Splits a view's area into the table and the pane under it.
+pub fn split(area: Rect, ctx: &Ctx<'_>) -> (Rect, Option<Rect>) {
+    if ctx.why.is_none() || area.height < MIN_BODY {
+        return (area, None);
+    }
+    let table = Rect {
+        height: area.height - PANE,
+        ..area
+    };
+    let pane = Rect {
+        y: area.y + area.height - PANE,
+        height: PANE,
+        ..area
+    };
+    (table, Some(pane))
+}
+
+/// Draws the pane for `sites`, the selected row's (`label` names it).
+pub fn render_pane(
+    ctx: &Ctx<'_>,
+    label: &str,
+    sites: &[&ExplainRow],
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let theme = ctx.theme;
+    let width = usize::from(area.width);
+    let mut title = format!("── why on heap: {} {} ", visible(label), badges(sites));
+    let fill = width.saturating_sub(title.chars().count());
+    title.push_str(&"─".repeat(fill));
+    buf.set_stringn(
+        area.x,
+        area.y,
+        truncate(&title, width),
+        width,
+        theme.header(),
+    );
+    let mut lines: Vec<(String, bool)> = Vec::new();
+    if sites.is_empty() {
+        lines.push(("  no allocation here".to_owned(), true));
+    }
+    let several = sites.len() > 1;
+    let mut advice: Vec<&str> = Vec::new();
+    for site in sites {
+        let place = if several {
+            format!("  {}:{} ", visible(&site.file), site.line)
+        } else {
+            "  ".to_owned()
+        };
+        if site.escapes.is_empty() {
+            let why = match (site.unmatched, ctx.why.and_then(|w| w.source.as_ref())) {
+                (Some(u), _) => format!("no compiler message: {}", u.describe()),
+                (None, None) => "no escape analysis: open with --escape FILE".to_owned(),
+                (None, Some(_)) => "no compiler message".to_owned(),
+            };
+            lines.push((format!("{place}{why}"), true));
+        }
+        for e in &site.escapes {
+            lines.push((
+                format!("{place}{} — {}", visible(&e.text), e.reason.describe()),
+                false,
+            ));
+        }
+        for a in &site.advice {
+            if !advice.contains(&a.as_str()) {
+                advice.push(a);
+            }
+        }
+    }
+    lines.extend(advice.iter().map(|a| (format!("  → {a}"), false)));
+    for (i, (text, dim)) in lines.iter().take(usize::from(area.height) - 1).enumerate() {
+        let style = if *dim {
+            theme.dim()
+        } else {
+            Default::default()
+        };
+        buf.set_stringn(
+            area.x,
+            area.y + 1 + i as u16,
+            truncate(text, width),
+            width,
+            style,
+        );
+    }
+}

@@ -1,0 +1,343 @@
+//! Watch mode in the TUI, driven through the app's update loop with a feed
+//! built by hand (the app takes a feed, not a URL): snapshots arriving
+//! re-rank the Trend view as `trend` ranks the same files, the selection
+//! stays on its site, failures show in the status bar, Space pauses, and
+//! `d` shows the newest against the first as `--diff-base` does.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use pprof_tui::analysis::Study;
+use pprof_tui::analysis::{Filters, Granularity};
+use pprof_tui::profile::{DecodeOptions, Profile, decode};
+use pprof_tui::tui::action::ViewKind;
+use pprof_tui::tui::keymap::{BINDINGS, Key, action_for, key};
+use pprof_tui::tui::theme::{ColorMode, Theme};
+use pprof_tui::tui::watch::WatchState;
+use pprof_tui::tui::{App, AppOptions, views};
+use pprof_tui::watch::{Event, Failure, Feed, Snapshot};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use common::{GOROUTINES, HEAPS, testdata};
+
+fn load(rel: &str) -> Profile {
+    let bytes = std::fs::read(testdata().join(rel)).unwrap();
+    decode(&bytes, &DecodeOptions::default()).unwrap()
+}
+
+/// Snapshot `poll` of a watch: the file `rel`, taken `poll` seconds after
+/// 02:16:00 UTC.
+fn snapshot(rel: &str, poll: u64) -> Event {
+    let taken_at: jiff::Timestamp = "2026-11-22T02:16:00Z".parse().unwrap();
+    Event::Snapshot(Box::new(Snapshot {
+        profile: load(rel),
+        taken_at: taken_at
+            .checked_add(jiff::SignedDuration::from_secs(poll as i64))
+            .unwrap(),
+        poll,
+        name: rel.rsplit('/').next().unwrap().to_owned(),
+        saved: None,
+    }))
+}
+
+/// The app as `pprof-tui --watch` opens it on the first snapshot of
+/// `files`, fed the others; jobs run at once (no background thread).
+fn watch_app(files: &[&str], keep: usize, size: (u16, u16)) -> App {
+    let (_tx, feed) = Feed::manual();
+    let mut state = WatchState::new(
+        feed,
+        "http://127.0.0.1:6060/debug/pprof/heap".into(),
+        keep,
+        None,
+    );
+    state.take(snapshot(files[0], 1));
+    let first = Arc::clone(&state.newest().unwrap().profile);
+    let options = AppOptions {
+        title: format!("{} (newest of 1, watching)", files[0]),
+        sample_index: first.default_sample_index(),
+        granularity: Granularity::Functions,
+        filters: Filters::default(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        export_stem: "heap".to_owned(),
+        theme: Theme::new(ColorMode::None),
+        size,
+        background: false,
+        study: Some(Study::One(Arc::clone(&first))),
+        why: None,
+    };
+    let mut app = App::new(first, options).with_watch(state);
+    for (i, file) in files.iter().enumerate().skip(1) {
+        app.take_watch_event(snapshot(file, i as u64 + 1));
+    }
+    app
+}
+
+fn press(app: &mut App, keys: &str) {
+    for k in keys.split_whitespace() {
+        let code = match k {
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "Space" => KeyCode::Char(' '),
+            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
+            other => panic!("unknown key {other}"),
+        };
+        let action = action_for(&key(code), app.prompt.is_some()).expect("bound key");
+        app.update(action);
+    }
+}
+
+fn screen(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|frame| views::render(app, frame)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn status_line(app: &App) -> String {
+    let screen = screen(app);
+    let lines: Vec<&str> = screen.lines().collect();
+    // TestBackend quotes each line.
+    lines[lines.len() - 2]
+        .trim_matches('"')
+        .trim_end()
+        .to_owned()
+}
+
+/// `pprof-tui trend --format json` on files: (name, values) per row.
+fn cli_trend_rows(files: &[&str]) -> Vec<(String, Vec<i64>)> {
+    let mut args = vec!["trend", "--format", "json"];
+    args.extend(files);
+    let doc = common::json(&args, 0);
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let values = r["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+                .collect();
+            (r["name"].as_str().unwrap().to_owned(), values)
+        })
+        .collect()
+}
+
+fn app_trend_rows(app: &App) -> Vec<(String, Vec<i64>)> {
+    app.trend
+        .as_ref()
+        .unwrap()
+        .trend
+        .rows
+        .iter()
+        .map(|r| (r.name.clone(), r.values.clone()))
+        .collect()
+}
+
+#[test]
+fn one_snapshot_shows_top_and_the_second_opens_the_trend() {
+    let app = watch_app(&HEAPS[..1], 60, (100, 30));
+    assert!(app.trend.is_none());
+    assert_eq!(app.view, ViewKind::Top);
+    assert_eq!(
+        status_line(&app),
+        " inuse_space · functions · sort flat  poll 1 · last 02:16:01 UTC"
+    );
+    let app = watch_app(&HEAPS[..2], 60, (100, 30));
+    assert_eq!(app.view, ViewKind::Trend);
+    assert_eq!(app_trend_rows(&app), cli_trend_rows(&HEAPS[..2]));
+}
+
+#[test]
+fn snapshots_rank_as_trend_ranks_the_files() {
+    let app = watch_app(&HEAPS, 60, (100, 30));
+    assert_eq!(app.view, ViewKind::Trend);
+    let rows = app_trend_rows(&app);
+    assert_eq!(rows[0].0, "main.(*Cache).Put");
+    assert_eq!(rows, cli_trend_rows(&HEAPS));
+    // The other views show the newest snapshot: heap-3's total, as in
+    // testdata/oracle/leaky-heap-3.inuse_space.top.txt.
+    assert_eq!(app.model.total, 2_635_448);
+    assert_eq!(app.title, "heap-3.pb.gz (newest of 3, watching)");
+    assert_snapshot!("watch_trend_heaps", screen(&app));
+}
+
+#[test]
+fn the_ring_keeps_the_newest_snapshots() {
+    let app = watch_app(&HEAPS, 2, (100, 30));
+    assert_eq!(app.trend.as_ref().unwrap().snapshot_count(), 2);
+    assert_eq!(app_trend_rows(&app), cli_trend_rows(&HEAPS[1..]));
+}
+
+#[test]
+fn the_selection_stays_on_its_site_across_snapshots() {
+    let mut app = watch_app(&HEAPS[..2], 60, (100, 30));
+    press(&mut app, "j j");
+    let picked = app
+        .trend
+        .as_ref()
+        .unwrap()
+        .selected_row()
+        .unwrap()
+        .name
+        .clone();
+    app.take_watch_event(snapshot(HEAPS[2], 3));
+    let trend = app.trend.as_ref().unwrap();
+    assert_eq!(trend.snapshot_count(), 3);
+    assert_eq!(trend.selected_row().unwrap().name, picked);
+    // The sort chosen in the view survives too.
+    press(&mut app, "s");
+    let by = app.trend.as_ref().unwrap().settings.by;
+    app.take_watch_event(snapshot(HEAPS[2], 4));
+    assert_eq!(app.trend.as_ref().unwrap().settings.by, by);
+    assert_eq!(
+        app.trend.as_ref().unwrap().selected_row().unwrap().name,
+        picked
+    );
+}
+
+#[test]
+fn a_failed_poll_shows_in_the_status_bar_until_one_succeeds() {
+    let mut app = watch_app(&HEAPS[..2], 60, (100, 30));
+    app.take_watch_event(Event::Failed(Failure {
+        poll: 3,
+        in_a_row: 2,
+        error: "reading profile 'http://127.0.0.1:6060/debug/pprof/heap': fetching failed: http status: 404".into(),
+        retry_in: Some(Duration::from_secs(40)),
+    }));
+    assert_snapshot!("watch_failed_poll", screen(&app));
+    // Nothing else changed: two snapshots, still ranked.
+    assert_eq!(app.trend.as_ref().unwrap().snapshot_count(), 2);
+    app.take_watch_event(snapshot(HEAPS[2], 4));
+    assert_eq!(
+        status_line(&app),
+        " inuse_space · functions · by flat · 3 snapshots, oldest first  poll 4 · last 02:16:04 UTC"
+    );
+}
+
+#[test]
+fn space_pauses_and_resumes_polling() {
+    let mut app = watch_app(&HEAPS[..2], 60, (100, 30));
+    press(&mut app, "Space");
+    assert!(app.watch.as_ref().unwrap().paused());
+    assert!(
+        status_line(&app)
+            .contains(" poll 2 · last 02:16:02 UTC · paused  polling paused (Space resumes)"),
+        "{}",
+        status_line(&app)
+    );
+    press(&mut app, "Space");
+    assert!(!app.watch.as_ref().unwrap().paused());
+    assert!(status_line(&app).ends_with("polling resumed"));
+}
+
+#[test]
+fn d_diffs_the_newest_against_the_first_as_diff_base_does() {
+    let mut app = watch_app(&HEAPS, 60, (100, 30));
+    press(&mut app, "d 1");
+    assert!(app.is_diff());
+    assert_eq!(app.title, "heap-3.pb.gz vs heap-1.pb.gz (watching)");
+    let files: Vec<String> = [HEAPS[0], HEAPS[2]]
+        .iter()
+        .map(|f| testdata().join(f).display().to_string())
+        .collect();
+    let doc = common::json(
+        &[
+            "top",
+            "--format",
+            "json",
+            "--diff-base",
+            &files[0],
+            &files[1],
+        ],
+        0,
+    );
+    // pprof's -diff_base total is the base's.
+    assert_eq!(doc["total"].as_i64().unwrap(), app.model.total);
+    assert_eq!(
+        doc["rows"][0]["flat"].as_i64().unwrap(),
+        app.model.rows[0].flat
+    );
+    assert_snapshot!("watch_diff_top", screen(&app));
+    // A new snapshot keeps the diff, against the first still kept.
+    app.take_watch_event(snapshot(HEAPS[2], 4));
+    assert!(app.is_diff());
+    press(&mut app, "d");
+    assert!(!app.is_diff());
+    assert_eq!(app.title, "heap-3.pb.gz (newest of 4, watching)");
+}
+
+#[test]
+fn d_needs_a_second_snapshot() {
+    let mut app = watch_app(&HEAPS[..1], 60, (100, 30));
+    press(&mut app, "d");
+    assert!(!app.is_diff());
+    assert!(status_line(&app).ends_with("d needs a second snapshot"));
+}
+
+#[test]
+fn goroutine_endpoints_rank_whole_stacks_as_trend_does() {
+    let app = watch_app(&GOROUTINES, 60, (100, 30));
+    let trend = app.trend.as_ref().unwrap();
+    assert_eq!(trend.settings.granularity, Granularity::Stacks);
+    assert_eq!(app_trend_rows(&app), cli_trend_rows(&GOROUTINES));
+}
+
+#[test]
+fn every_listed_key_works_in_watch_mode() {
+    let mut app = watch_app(&HEAPS, 60, (100, 30));
+    for binding in BINDINGS {
+        for k in binding.keys {
+            let code = match *k {
+                Key::Char(c) => KeyCode::Char(c),
+                Key::Code(code) => code,
+                Key::Ctrl(_) => continue,
+            };
+            for view in ["5", "1", "2", "3", "4"] {
+                press(&mut app, view);
+                let action = action_for(&key(code), false).unwrap();
+                app.update(action);
+                press(&mut app, "Esc");
+                let _ = screen(&app);
+            }
+        }
+    }
+    assert!(app.should_quit());
+}
+
+#[test]
+fn the_help_lists_the_watch_keys_in_watch_mode() {
+    let mut app = watch_app(&HEAPS, 60, (100, 30));
+    press(&mut app, "?");
+    let s = screen(&app);
+    for b in BINDINGS {
+        assert!(s.contains(b.label), "help misses {}", b.label);
+    }
+    assert!(s.contains("Watching (--watch)"));
+    assert_snapshot!("watch_help_100x30", s);
+}
+
+#[test]
+fn a_selection_on_the_first_row_follows_the_ranking() {
+    // Two equal snapshots rank every site at 0 growth, by name; as the
+    // leak shows, the untouched selection stays on the top suspect.
+    let files = [HEAPS[0], HEAPS[0], HEAPS[1], HEAPS[2]];
+    let app = watch_app(&files, 60, (100, 30));
+    let trend = app.trend.as_ref().unwrap();
+    assert_eq!(trend.selected, 0);
+    assert_eq!(trend.selected_row().unwrap().name, "main.(*Cache).Put");
+}

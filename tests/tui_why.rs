@@ -1,0 +1,263 @@
+//! The TUI's "why on heap": class badges in Top and Source, the detail pane
+//! for the selected row, and the column `w` toggles — screens drawn through
+//! the app's update loop, as tests/tui.rs does.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use pprof_tui::analysis::escape::Escapes;
+use pprof_tui::analysis::{Filters, Granularity, Study};
+use pprof_tui::profile::{DecodeOptions, Profile, decode};
+use pprof_tui::tui::action::ViewKind;
+use pprof_tui::tui::keymap::{action_for, key};
+use pprof_tui::tui::theme::{ColorMode, Theme};
+use pprof_tui::tui::trend::TrendInput;
+use pprof_tui::tui::why::WhyRequest;
+use pprof_tui::tui::{App, AppOptions, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use common::testdata;
+
+fn load(rel: &str) -> Profile {
+    let bytes = std::fs::read(testdata().join(rel)).unwrap();
+    decode(&bytes, &DecodeOptions::default()).unwrap()
+}
+
+/// heap-3 explained with the -m=2 output, as `pprof-tui --escape` opens it,
+/// showing `sample_type`.
+fn app_of(sample_type: &str, granularity: Granularity, size: (u16, u16)) -> App {
+    let profile = load("leaky/heap-3.pb.gz");
+    let shown = profile.sample_index(sample_type).unwrap();
+    let text = std::fs::read_to_string(testdata().join("leaky/escape-m2.txt")).unwrap();
+    let escapes = Escapes::parse(&text);
+    let why = WhyRequest {
+        escapes: Some(Arc::new((escapes, "escape-m2.txt".to_owned()))),
+        snapshots: None,
+    };
+    let options = AppOptions {
+        title: "heap-3.pb.gz".to_owned(),
+        sample_index: shown,
+        granularity,
+        filters: Filters::default(),
+        source_paths: vec![PathBuf::from("testdata")],
+        export_dir: std::env::temp_dir(),
+        export_stem: "heap-3".to_owned(),
+        theme: Theme::new(ColorMode::None),
+        size,
+        background: false,
+        study: None,
+        why: Some(why),
+    };
+    App::new(Arc::new(profile), options)
+}
+
+fn app(granularity: Granularity, size: (u16, u16)) -> App {
+    app_of("inuse_space", granularity, size)
+}
+
+fn press(app: &mut App, keys: &str) {
+    for k in keys.split_whitespace() {
+        let code = match k {
+            "Down" => KeyCode::Down,
+            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
+            other => panic!("unknown key {other}"),
+        };
+        let action = action_for(&key(code), app.prompt.is_some()).expect("bound key");
+        app.update(action);
+    }
+}
+
+fn screen(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|frame| views::render(app, frame)).unwrap();
+    terminal.backend().to_string()
+}
+
+fn select(app: &mut App, label: &str) {
+    let names = app.model.tree.names();
+    let i = app
+        .model
+        .rows
+        .iter()
+        .position(|r| names[r.node.index()] == label)
+        .unwrap_or_else(|| panic!("{label} not in Top"));
+    // Down from the top, as a user would.
+    for _ in 0..i {
+        press(app, "j");
+    }
+}
+
+#[test]
+fn top_shows_badges_and_the_pane_for_the_selected_line() {
+    let mut app = app(Granularity::Lines, (120, 30));
+    select(&mut app, "main.recordAudit leaky/main.go:58");
+    let s = screen(&app);
+    assert!(
+        s.contains("main.recordAudit leaky/main.go:58  [retained]"),
+        "{s}"
+    );
+    assert!(
+        s.contains("&auditRecord{...} escapes to heap — stored into a global, map, slice, channel or another heap object"),
+        "{s}"
+    );
+    assert_snapshot!("why_top_lines_audit", s);
+}
+
+#[test]
+fn the_join_is_reported_once_explained() {
+    let app = app(Granularity::Lines, (120, 30));
+    assert_eq!(
+        app.message,
+        Some((
+            "why on heap: 5 of 95 allocation sites explained by 'escape-m2.txt' (pprof-tui explain lists the others)"
+                .to_owned(),
+            false
+        ))
+    );
+}
+
+#[test]
+fn w_toggles_the_why_column() {
+    let mut app = app(Granularity::Lines, (120, 30));
+    press(&mut app, "w");
+    assert!(app.why_column);
+    let s = screen(&app);
+    assert!(
+        s.contains("why on heap: the compiler's reasons shown"),
+        "{s}"
+    );
+    assert_snapshot!("why_top_lines_column", s);
+    press(&mut app, "w");
+    assert!(!app.why_column);
+    assert!(!screen(&app).contains("why on heap      name"));
+}
+
+#[test]
+fn functions_gather_their_lines() {
+    let mut app = app(Granularity::Functions, (120, 30));
+    select(&mut app, "main.(*Cache).Put");
+    let s = screen(&app);
+    // Line 31's make and line 36's map growth, both retained.
+    assert!(s.contains("main.(*Cache).Put  [retained]"), "{s}");
+    assert!(
+        s.contains("leaky/main.go:31 make([]byte, size) escapes to heap — make with a size that is not a constant"),
+        "{s}"
+    );
+    assert!(
+        s.contains("leaky/main.go:36 no compiler message: on lines with no escape message"),
+        "{s}"
+    );
+}
+
+#[test]
+fn source_shows_classes_per_line_and_the_selected_lines_pane() {
+    let mut app = app_of("alloc_space", Granularity::Functions, (120, 30));
+    select(&mut app, "main.buildResponse");
+    press(&mut app, "S w");
+    assert_eq!(app.view, ViewKind::Source);
+    let s = screen(&app);
+    assert!(
+        s.contains("    90    31.46MB    31.46MB  [churn] [large]      non-const make        buf := make([]byte, size)"),
+        "{s}"
+    );
+    assert_snapshot!("why_source_build_response", s);
+}
+
+#[test]
+fn w_without_a_heap_profile_says_why() {
+    let profile = load("leaky/cpu.pb.gz");
+    let options = AppOptions {
+        title: "cpu.pb.gz".to_owned(),
+        sample_index: profile.default_sample_index(),
+        granularity: Granularity::Functions,
+        filters: Filters::default(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        export_stem: "cpu".to_owned(),
+        theme: Theme::new(ColorMode::None),
+        size: (100, 30),
+        background: false,
+        study: None,
+        why: None,
+    };
+    let mut app = App::new(Arc::new(profile), options);
+    press(&mut app, "w");
+    assert!(!app.why_column);
+    assert_eq!(
+        app.message,
+        Some((
+            "why on heap needs a Go heap profile (alloc_* and inuse_* sample types)".to_owned(),
+            true
+        ))
+    );
+}
+
+#[test]
+fn with_snapshots_the_leak_class_follows_the_trend() {
+    let paths = [
+        "leaky/heap-1.pb.gz",
+        "leaky/heap-2.pb.gz",
+        "leaky/heap-3.pb.gz",
+    ];
+    let names: Vec<String> = paths.iter().map(|s| (*s).to_owned()).collect();
+    let loaded = paths.iter().map(|s| load(s)).collect();
+    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
+    let newest = timeline.profiles.last().cloned().unwrap();
+    let snapshots = timeline.take_snapshots().unwrap();
+    let input = TrendInput {
+        sample_index: snapshots.profile().default_sample_index(),
+        snapshots,
+        minutes: timeline.minutes,
+        granularity: None,
+        filters: Filters::default(),
+        warnings: timeline.notes,
+    };
+    let why = WhyRequest {
+        escapes: None,
+        snapshots: None,
+    };
+    let options = AppOptions {
+        title: "heap-3.pb.gz (newest of 3)".to_owned(),
+        sample_index: newest.default_sample_index(),
+        granularity: Granularity::Lines,
+        filters: Filters::default(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        export_stem: "heap-3".to_owned(),
+        theme: Theme::new(ColorMode::None),
+        size: (120, 30),
+        background: false,
+        study: None,
+        why: Some(why),
+    };
+    let mut app = App::new(Arc::new(newest), options)
+        .with_trend(input)
+        .unwrap();
+    press(&mut app, "1");
+    let s = screen(&app);
+    assert!(
+        s.contains("main.(*Cache).Put leaky/main.go:31  [retained] [leak]"),
+        "{s}"
+    );
+    assert!(
+        s.contains("main.recordAudit leaky/main.go:58  [retained] [leak]"),
+        "{s}"
+    );
+    // Without the compiler's output the pane says where to get it.
+    assert!(
+        s.contains("no escape analysis: open with --escape FILE"),
+        "{s}"
+    );
+}

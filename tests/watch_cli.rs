@@ -1,0 +1,395 @@
+//! `trend --watch`: polling a live endpoint (a loopback server inside the
+//! test that answers each request with the next reply of a script) gives
+//! what `trend` gives on the same snapshots as files, `--save-dir` replays
+//! to the same report, and a failing endpoint gives one clear line.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use support::{pprof_tui, stdout_of, testdata_path};
+
+/// What the server answers one request with.
+enum Reply {
+    /// `200 OK` with this body.
+    Body(Vec<u8>),
+    /// This status line and body.
+    Status(&'static str, Vec<u8>),
+    /// Nothing, for this long, then hang up.
+    Stall(Duration),
+}
+
+fn heap(n: u32) -> PathBuf {
+    testdata_path(&format!("leaky/heap-{n}.pb.gz"))
+}
+
+fn heaps() -> Vec<Reply> {
+    (1..=3)
+        .map(|n| Reply::Body(std::fs::read(heap(n)).unwrap()))
+        .collect()
+}
+
+/// Serves `replies` in order, one per connection, on 127.0.0.1, then
+/// closes the listener (later connections are refused). Returns the port
+/// and, at the end, the paths asked for.
+fn serve(replies: Vec<Reply>) -> (u16, std::thread::JoinHandle<Vec<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let mut paths = Vec::new();
+        for reply in replies {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 2 {
+                line.clear();
+            }
+            paths.push(
+                request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+            let (status, body) = match reply {
+                Reply::Body(body) => ("200 OK", body),
+                Reply::Status(status, body) => (status, body),
+                Reply::Stall(time) => {
+                    std::thread::sleep(time);
+                    continue;
+                }
+            };
+            let header = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            // The client may have given up already.
+            let _ = stream.write_all(header.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+        paths
+    });
+    (port, handle)
+}
+
+fn url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}/debug/pprof/heap")
+}
+
+fn text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn three_polls_rank_like_the_three_files() {
+    let (port, server) = serve(heaps());
+    let output = pprof_tui()
+        .args(["trend", "--watch", "10ms", "--count", "3", &url(port)])
+        .output()
+        .unwrap();
+    assert_eq!(server.join().unwrap(), ["/debug/pprof/heap"; 3]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // Progress goes to stderr only when it is a terminal.
+    assert_eq!(stderr, "");
+    let mut watched = text(output.stdout);
+    let files: Vec<PathBuf> = (1..=3).map(heap).collect();
+    let from_files = text(stdout_of(pprof_tui().arg("trend").args(&files)));
+    // The snapshots are named by URL and poll; everything else is the same.
+    for (n, file) in files.iter().enumerate() {
+        let name = format!("{} (poll {})", url(port), n + 1);
+        assert!(watched.contains(&name), "{watched}");
+        watched = watched.replace(&name, &file.display().to_string());
+    }
+    assert_eq!(watched, from_files);
+    assert!(from_files.contains("main.(*Cache).Put"));
+}
+
+#[test]
+fn growth_over_the_limit_exits_3_as_trend_does() {
+    let (port, server) = serve(heaps());
+    let output = pprof_tui()
+        .args(["trend", "--watch", "10ms", "--count", "3"])
+        .args(["--fail-on-growth", "500kB", "--format", "json", &url(port)])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "pprof-tui: growth limit exceeded: leak suspect main.(*Cache).Put grew by +937.31kB"
+        ),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["rows"][0]["name"], "main.(*Cache).Put");
+}
+
+#[test]
+fn a_saved_watch_replays_to_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("snaps");
+    let (port, server) = serve(heaps());
+    let watched = text(stdout_of(
+        pprof_tui().args(["trend", "--watch", "10ms"]).args([
+            "--count",
+            "3",
+            "--save-dir",
+            save.to_str().unwrap(),
+            &url(port),
+        ]),
+    ));
+    server.join().unwrap();
+    let mut saved: Vec<PathBuf> = std::fs::read_dir(&save)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    // What a shell's `heap-*.pb.gz` gives: sorted by name.
+    saved.sort();
+    let names: Vec<String> = saved
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for name in &names {
+        // heap-20261129T214903.123456Z.pb.gz
+        assert!(
+            name.starts_with("heap-") && name.ends_with("Z.pb.gz"),
+            "{name}"
+        );
+        assert_eq!(
+            name.len(),
+            "heap-20261129T214903.123456Z.pb.gz".len(),
+            "{name}"
+        );
+    }
+    // Each file holds the body served, as it came.
+    for (n, path) in saved.iter().enumerate() {
+        let served = std::fs::read(heap(n as u32 + 1)).unwrap();
+        assert!(std::fs::read(path).unwrap() == served, "{}", path.display());
+    }
+    let replayed = text(stdout_of(pprof_tui().arg("trend").args(&saved)));
+    assert_eq!(watched, replayed);
+}
+
+/// Runs `trend --watch` with `extra` options against `url`; returns the
+/// exit code and stderr.
+fn failing(url: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let output = pprof_tui()
+        .args(["trend", "--watch", "10ms", "--count", "2"])
+        .args(extra)
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(output.stdout.is_empty());
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_404_is_one_clear_line() {
+    let (port, server) = serve(vec![Reply::Status("404 Not Found", b"nope".to_vec())]);
+    let (code, stderr) = failing(&url(port), &["--max-failures", "1"]);
+    server.join().unwrap();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "pprof-tui: reading profile '{}': fetching failed: http status: 404\n",
+            url(port)
+        )
+    );
+}
+
+#[test]
+fn a_garbage_body_is_one_clear_line() {
+    let (port, server) = serve(vec![Reply::Body(b"<html>hello</html>".to_vec())]);
+    let (code, stderr) = failing(&url(port), &["--max-failures", "1"]);
+    server.join().unwrap();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "pprof-tui: reading profile '{}': the response is not a profile",
+            url(port)
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_stalled_server_costs_the_timeout_and_is_one_clear_line() {
+    let (port, server) = serve(vec![Reply::Stall(Duration::from_secs(2))]);
+    let started = std::time::Instant::now();
+    let (code, stderr) = failing(&url(port), &["--max-failures", "1", "--timeout", "300ms"]);
+    let took = started.elapsed();
+    server.join().unwrap();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("pprof-tui: reading profile '{}': ", url(port))),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("timeout") || stderr.contains("timed out"),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn a_refused_connection_gives_up_after_max_failures_in_a_row() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let (code, stderr) = failing(&url(port), &["--max-failures", "3"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    let prefix = format!(
+        "poll 1 failed: reading profile '{}': fetching failed: ",
+        url(port)
+    );
+    assert!(
+        lines[0].starts_with(&format!("pprof-tui: warning: {prefix}")),
+        "{stderr}"
+    );
+    assert!(lines[0].ends_with("; retrying in 20ms"), "{stderr}");
+    assert!(
+        lines[1].ends_with("; retrying in 40ms (2 failures in a row)"),
+        "{stderr}"
+    );
+    assert!(
+        lines[2].starts_with(&format!("pprof-tui: reading profile '{}'", url(port)))
+            && lines[2].ends_with("; gave up after 3 failed polls in a row"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_failed_poll_is_retried_and_the_watch_goes_on() {
+    let mut replies = vec![Reply::Status("503 Service Unavailable", Vec::new())];
+    replies.extend(heaps());
+    let (port, server) = serve(replies);
+    let output = pprof_tui()
+        .args(["trend", "--watch", "10ms", "--count", "3", &url(port)])
+        .output()
+        .unwrap();
+    assert_eq!(server.join().unwrap().len(), 4);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "pprof-tui: warning: poll 1 failed: reading profile '{}': fetching failed: http status: 503; retrying in 20ms\n",
+            url(port)
+        )
+    );
+    // Polls 2 to 4 are the snapshots.
+    let out = text(output.stdout);
+    assert!(
+        out.contains(&format!("   1. {} (poll 2), ", url(port))),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("   3. {} (poll 4), ", url(port))),
+        "{out}"
+    );
+}
+
+#[test]
+fn watch_options_are_checked_before_polling() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "trend", "--watch", "1s", "--count", "2", "--keep", "1", "x:1/heap",
+            ],
+            "pprof-tui: --keep must be 2 or more: a trend compares at least two snapshots\n",
+        ),
+        (
+            &[
+                "trend",
+                "--watch",
+                "1s",
+                "http://127.0.0.1:1/debug/pprof/heap",
+            ],
+            "pprof-tui: trend --watch needs --count N: how many snapshots to compare\n",
+        ),
+        (
+            &[
+                "trend", "--watch", "1s", "--count", "2", "a.pb.gz", "b.pb.gz",
+            ],
+            "pprof-tui: --watch polls one URL; give exactly one\n",
+        ),
+        (
+            &["trend", "--watch", "1s", "--count", "2", "Cargo.toml"],
+            "pprof-tui: --watch polls a URL (http://host:port/debug/pprof/heap); 'Cargo.toml' is not one\n",
+        ),
+        (
+            &["trend", "Cargo.toml"],
+            "pprof-tui: trend compares two or more snapshots (or one URL with --watch)\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = pprof_tui().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            expected,
+            "{args:?}"
+        );
+    }
+    let output = pprof_tui()
+        .args(["trend", "--watch", "soon", "--count", "2", "x:1/heap"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("'soon' is not a duration"));
+}
+
+#[test]
+fn a_paused_poller_polls_again_only_when_resumed() {
+    use pprof_tui::watch::{Event, WatchOptions, start};
+    let (port, server) = serve(heaps());
+    let feed = start(
+        url(port),
+        WatchOptions {
+            interval: Duration::from_millis(20),
+            count: Some(3),
+            ..WatchOptions::default()
+        },
+    );
+    let poll = |event: Event| match event {
+        Event::Snapshot(s) => s.poll,
+        Event::Failed(f) => panic!("{f}"),
+    };
+    let first = feed.events.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(poll(first), 1);
+    feed.control.pause();
+    // A poll that started before the pause may still arrive; no other.
+    std::thread::sleep(Duration::from_millis(300));
+    let during: Vec<u64> = feed.events.try_iter().map(poll).collect();
+    assert!(during.len() <= 1, "{during:?}");
+    assert!(feed.control.is_paused() && feed.control.next_poll().is_none());
+    feed.control.resume();
+    // The count reached, the poller ends and the channel closes.
+    let after: Vec<u64> = feed.events.iter().map(poll).collect();
+    let all: Vec<u64> = std::iter::once(1).chain(during).chain(after).collect();
+    assert_eq!(all, [1, 2, 3]);
+    assert_eq!(server.join().unwrap().len(), 3);
+}
