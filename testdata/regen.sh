@@ -3,12 +3,19 @@
 # leaky/ and by the Go compiler, and the `go tool pprof` oracle outputs in
 # oracle/ (plus oracle/MANIFEST.tsv). See README.md.
 #
-# Usage: testdata/regen.sh [all|profiles|oracles|escape]     (default: all)
+# Usage: testdata/regen.sh [all|profiles|oracles|escape|legacy|converted]     (default: all)
 #   profiles  rebuild and rerun leaky, recompile go/types and go/parser
 #             (and rewrite leaky's escape analysis outputs, see `escape`)
 #   escape    only rewrite leaky/escape-m.txt and leaky/escape-m2.txt, the
 #             compiler's -gcflags=-m and -m=2 output for leaky (explain's tests)
 #   oracles   only rerun go tool pprof over the profiles already present
+#   legacy    rerun leaky once more into legacy/ (its debug=1 text snapshots
+#             beside the proto ones of the same moments) and write their
+#             oracles into legacy/oracle/; leaves leaky/ and oracle/ alone;
+#             then does `converted`
+#   converted `pprof-tui convert` the legacy text snapshots into
+#             legacy/converted/ and add pprof's reading of them to
+#             legacy/oracle/ (needs cargo, or PPROF_TUI=path/to/pprof-tui)
 #
 # Needs Go 1.19 (the oracle is the pprof vendored in that release; other
 # releases print slightly different text). CI never runs this script; the
@@ -24,7 +31,7 @@
 set -euo pipefail
 
 mode=${1:-all}
-case $mode in all|profiles|oracles|escape) ;; *) echo "usage: $0 [all|profiles|oracles|escape]" >&2; exit 2;; esac
+case $mode in all|profiles|oracles|escape|legacy|converted) ;; *) echo "usage: $0 [all|profiles|oracles|escape|legacy|converted]" >&2; exit 2;; esac
 
 TD=$(cd "$(dirname "$0")" && pwd)
 GO=${GO:-go}
@@ -361,9 +368,104 @@ regen_oracles() {
   echo "== $(wc -l < "$MANIFEST") oracle files in $OUT" >&2
 }
 
+# ---------------------------------------------------------------------------
+# Legacy text snapshots (legacy/): a run of its own, so leaky/*.pb.gz and
+# every oracle and screen made from them stay as they are.
+
+LEGACY=$TD/legacy
+LEGACY_OUT=$LEGACY/oracle
+
+# legacy_oracle NAME "PROFILES" FLAGS...   (PROFILES relative to testdata/)
+legacy_oracle() {
+  local name=$1 profiles=$2
+  shift 2
+  # shellcheck disable=SC2086 # PROFILES is a space separated list on purpose
+  (cd "$TD" && "$GO" tool pprof "$@" $profiles) > "$LEGACY_OUT/$name" 2> "$LEGACY_OUT/.stderr" || {
+    cat "$LEGACY_OUT/.stderr" >&2; echo "error: pprof failed for $name" >&2; exit 1; }
+  rm -f "$LEGACY_OUT/.stderr"
+  printf '%s\t%s\t%s\n' "$name" "$profiles" "$*" >> "$LEGACY_OUT/MANIFEST.tsv"
+}
+
+regen_legacy() {
+  local tmp n kind t u flags
+  tmp=$(mktemp -d)
+  echo "== building leaky (-trimpath) -> $LEAKY_BIN" >&2
+  (cd "$TD/leaky" && "$GO" build -trimpath -o "$tmp/leaky" .)
+  install -m 0755 "$tmp/leaky" "$LEAKY_BIN"
+  echo "== running leaky for legacy/ (about 6 s)" >&2
+  (cd / && "$LEAKY_BIN" "$tmp/out")
+  mkdir -p "$LEGACY"
+  for kind in heap goroutine; do
+    for n in 1 2 3; do
+      cp "$tmp/out/$kind-$n.pb.gz" "$tmp/out/$kind-$n.debug1.txt" "$LEGACY/"
+    done
+  done
+  rm -rf "$tmp"
+  if cat "$LEGACY"/*.txt | grep -E '/work|/root|/home|/tmp' >&2; then
+    echo "error: local paths leaked into the legacy profiles" >&2
+    exit 1
+  fi
+
+  rm -rf "$LEGACY_OUT"
+  mkdir -p "$LEGACY_OUT"
+  : > "$LEGACY_OUT/MANIFEST.tsv"
+  for n in 1 2 3; do
+    for t in alloc_objects alloc_space inuse_objects inuse_space; do
+      case $t in *_space) u=" -unit=B";; *) u="";; esac
+      flags="-top -nodecount=0 -nodefraction=0$u -sample_index=$t"
+      # The proto snapshot; the text one as pprof reads it (no binary, so
+      # one <unknown> row); the text one symbolized from the binary.
+      # shellcheck disable=SC2086
+      {
+        legacy_oracle "legacy-heap-$n.$t.top.txt" "legacy/heap-$n.pb.gz" $flags
+        legacy_oracle "legacy-heap-$n.debug1.$t.top.txt" "legacy/heap-$n.debug1.txt" $flags
+        legacy_oracle "legacy-heap-$n.debug1.$t.binary.top.txt" "$LEAKY_BIN legacy/heap-$n.debug1.txt" $flags
+      }
+    done
+    flags="-top -nodecount=0 -nodefraction=0 -sample_index=goroutine"
+    # shellcheck disable=SC2086
+    {
+      legacy_oracle "legacy-goroutine-$n.goroutine.top.txt" "legacy/goroutine-$n.pb.gz" $flags
+      legacy_oracle "legacy-goroutine-$n.debug1.goroutine.top.txt" "legacy/goroutine-$n.debug1.txt" $flags
+      legacy_oracle "legacy-goroutine-$n.debug1.goroutine.binary.top.txt" "$LEAKY_BIN legacy/goroutine-$n.debug1.txt" $flags
+    }
+  done
+  echo "== $(wc -l < "$LEGACY_OUT/MANIFEST.tsv") legacy oracle files in $LEGACY_OUT" >&2
+  regen_converted
+}
+
+# What `pprof-tui convert` writes, as go tool pprof reads it: the oracle
+# that `pprof-tui top IN` must equal (tests/legacy.rs).
+regen_converted() {
+  local tui t u flags
+  tui=${PPROF_TUI:-}
+  if [ -z "$tui" ]; then
+    (cd "$TD/.." && cargo build -q --release --bin pprof-tui)
+    tui=$TD/../target/release/pprof-tui
+  fi
+  mkdir -p "$LEGACY/converted"
+  (cd "$TD" && "$tui" convert legacy/heap-3.debug1.txt -o legacy/converted/heap-3.pb.gz)
+  (cd "$TD" && "$tui" convert legacy/goroutine-3.debug1.txt -o legacy/converted/goroutine-3.pb.gz)
+  (cd "$TD" && "$tui" convert legacy/heap-1.debug1.txt legacy/heap-2.debug1.txt legacy/heap-3.debug1.txt \
+      -o legacy/converted/heap-1+heap-2+heap-3.pb.gz)
+  sed -i '/\tlegacy\/converted\//d' "$LEGACY_OUT/MANIFEST.tsv"
+  for t in alloc_objects alloc_space inuse_objects inuse_space; do
+    case $t in *_space) u=" -unit=B";; *) u="";; esac
+    flags="-top -nodecount=0 -nodefraction=0$u -sample_index=$t"
+    # shellcheck disable=SC2086
+    legacy_oracle "legacy-converted-heap-3.$t.top.txt" legacy/converted/heap-3.pb.gz $flags
+  done
+  legacy_oracle legacy-converted-heap-3.inuse_space.default.top.txt legacy/converted/heap-3.pb.gz -top
+  legacy_oracle legacy-converted-goroutine-3.goroutine.default.top.txt legacy/converted/goroutine-3.pb.gz -top
+  legacy_oracle legacy-converted-heap-1+heap-2+heap-3.inuse_space.default.top.txt \
+    legacy/converted/heap-1+heap-2+heap-3.pb.gz -top
+}
+
 case $mode in
-  all) regen_profiles; regen_escape; regen_oracles;;
+  all) regen_profiles; regen_escape; regen_oracles; regen_legacy;;
   profiles) regen_profiles; regen_escape;;
   oracles) regen_oracles;;
   escape) regen_escape;;
+  legacy) regen_legacy;;
+  converted) LEGACY=$TD/legacy LEGACY_OUT=$TD/legacy/oracle regen_converted;;
 esac

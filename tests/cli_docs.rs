@@ -12,12 +12,13 @@ mod support;
 
 use support::{pprof_tui, stdout_of};
 
-const COMMANDS: [&str; 6] = [
+const COMMANDS: [&str; 7] = [
     "top",
     "flamegraph",
     "diff",
     "trend",
     "explain",
+    "convert",
     "completions",
 ];
 
@@ -125,6 +126,6 @@ fn the_manual_page_lists_the_commands() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "pprof-tui: no manual page for 'nope' (there are: top, flamegraph, diff, trend, explain, completions)\n"
+        "pprof-tui: no manual page for 'nope' (there are: top, flamegraph, diff, trend, explain, convert, completions)\n"
     );
 }

@@ -66,6 +66,32 @@ fn a_heap_endpoint_reads_like_the_file() {
 }
 
 #[test]
+fn a_debug1_text_endpoint_reads_like_the_file_and_converts() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/legacy/heap-2.debug1.txt");
+    let url = |port: u16| format!("http://127.0.0.1:{port}/debug/pprof/heap?debug=1");
+    let (port, server) = serve_once("200 OK", std::fs::read(&file).unwrap());
+    let from_url = stdout_of(pprof_tui().args(["top", &url(port)]));
+    assert_eq!(server.join().unwrap(), "/debug/pprof/heap?debug=1");
+    let from_file = stdout_of(pprof_tui().arg("top").arg(&file));
+    let from_file = String::from_utf8(from_file).unwrap();
+    assert!(from_file.contains("MemStats: "), "{from_file}");
+    assert_eq!(String::from_utf8(from_url).unwrap(), from_file);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("heap-2.pb.gz");
+    let (port, server) = serve_once("200 OK", std::fs::read(&file).unwrap());
+    stdout_of(pprof_tui().args(["convert", &url(port), "-o"]).arg(&out));
+    server.join().unwrap();
+    let converted = String::from_utf8(stdout_of(pprof_tui().arg("top").arg(&out))).unwrap();
+    let without_memstats: String = from_file
+        .lines()
+        .filter(|l| !l.starts_with("MemStats: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(converted, without_memstats);
+}
+
+#[test]
 fn a_failing_endpoint_is_one_clear_error() {
     let (port, server) = serve_once("404 Not Found", b"no such profile".to_vec());
     let url = format!("http://127.0.0.1:{port}/debug/pprof/nope");

@@ -389,8 +389,8 @@ proptest! {
             assert_no_controls(&format!("top -g {granularity}"), out)?;
         }
         let infos = [
-            ProfileInfo { source: "base.pb.gz".to_owned(), time_nanos: 0 },
-            ProfileInfo { source: "new.pb.gz".to_owned(), time_nanos: 0 },
+            ProfileInfo { source: "base.pb.gz".to_owned(), ..ProfileInfo::default() },
+            ProfileInfo { source: "new.pb.gz".to_owned(), ..ProfileInfo::default() },
         ];
         let comparison = Lineup::comparison(base.clone(), new.clone(), false).unwrap();
         for granularity in [Granularity::Functions, Granularity::Lines, Granularity::Stacks] {

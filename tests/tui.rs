@@ -1531,3 +1531,54 @@ fn an_invalid_filter_is_said_in_the_status_bar() {
     assert!(message.contains("main.("), "{message}");
     assert!(app.filters().is_empty());
 }
+
+const LEGACY_HEAPS: [&str; 3] = [
+    "legacy/heap-1.debug1.txt",
+    "legacy/heap-2.debug1.txt",
+    "legacy/heap-3.debug1.txt",
+];
+
+#[test]
+fn memstats_panel_shows_the_runtime_numbers_and_the_gap() {
+    let mut app = app("legacy/heap-3.debug1.txt", (80, 24));
+    press(&mut app, "m");
+    assert!(app.memstats.open);
+    let screen = screen(&app);
+    // The file's own values: HeapInuse = 5464064, NumGC = 17.
+    assert!(screen.contains("HeapInuse             5.21MB"), "{screen}");
+    assert_snapshot!("memstats_heap3_80x24", screen);
+    press(&mut app, "j");
+    assert!(!app.memstats.open, "any key closes it");
+    assert_eq!(app.top.list.selected, 0, "the key only closed the panel");
+}
+
+#[test]
+fn memstats_panel_says_a_proto_has_none() {
+    let mut app = app("leaky/heap-3.pb.gz", (80, 24));
+    press(&mut app, "m");
+    let screen = screen(&app);
+    assert!(
+        screen.contains("This profile carries no runtime MemStats."),
+        "{screen}"
+    );
+}
+
+#[test]
+fn memstats_panel_in_trend_mode_lists_each_snapshot() {
+    let names: Vec<String> = LEGACY_HEAPS.iter().map(|s| (*s).to_owned()).collect();
+    let loaded: Vec<Profile> = LEGACY_HEAPS.iter().map(|s| load(s)).collect();
+    let series = names
+        .iter()
+        .zip(&loaded)
+        .map(|(n, p)| (n.clone(), pprof_tui::analysis::runtime::runtime_point(p)))
+        .collect();
+    let mut app = trend_app(&LEGACY_HEAPS, (100, 34)).with_runtime_series(series);
+    assert_eq!(app.view, ViewKind::Trend);
+    press(&mut app, "m");
+    let screen = screen(&app);
+    assert!(
+        screen.contains("heap-3.debug1.txt            5.21MB        7703       2.51MB      2.70MB"),
+        "{screen}"
+    );
+    assert_snapshot!("memstats_trend_legacy_heaps", screen);
+}

@@ -11,6 +11,7 @@ pub mod joined;
 pub mod limit;
 pub mod lineup;
 pub mod names;
+pub mod runtime;
 pub mod sites;
 pub mod stacks;
 pub mod study;

@@ -18,6 +18,7 @@ use crate::source::DEFAULT_MAX_DOWNLOAD;
 pub use request::{Input, View};
 pub use top::TopRequest;
 
+mod convert;
 mod diff;
 mod docs;
 pub(crate) mod explain;
@@ -93,6 +94,9 @@ enum Command {
     /// Explain a heap profile's allocation sites: retained, churn, large or
     /// leaking, and why on the heap (the compiler's escape analysis).
     Explain(explain::ExplainArgs),
+    /// Write any profile pprof-tui reads (legacy text, a URL, several files
+    /// merged as `top` merges them) as a gzip'd pprof protobuf.
+    Convert(convert::ConvertArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
     Completions(docs::CompletionsArgs),
     /// Print the manual page (roff) to standard output.
@@ -410,7 +414,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap
         Some(Command::Trend(args)) => args.view.granularity_given = given,
         Some(Command::Explain(args)) => args.view.granularity_given = given,
         None => cli.tui.view.granularity_given = given,
-        Some(Command::Completions(_) | Command::Man(_)) => {}
+        Some(Command::Completions(_) | Command::Man(_) | Command::Convert(_)) => {}
     }
     Ok(cli)
 }
@@ -422,6 +426,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Diff(args)) => diff::run(&args, out),
         Some(Command::Trend(args)) => trend::run(&args, out),
         Some(Command::Explain(args)) => explain::run(&args, out),
+        Some(Command::Convert(args)) => convert::run(&args),
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
         Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),
         None => tui::run(&cli.profiles, &cli.tui),

@@ -49,10 +49,7 @@ impl Input {
 
     /// Header facts of the profile this input was loaded into.
     pub fn info(&self, profile: &Profile) -> ProfileInfo {
-        ProfileInfo {
-            source: self.source.display_name(),
-            time_nanos: profile.time_nanos,
-        }
+        ProfileInfo::of(self.source.display_name(), profile)
     }
 }
 

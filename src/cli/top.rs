@@ -12,7 +12,7 @@ use super::{Format, Input, Report, ReportArgs, View, ViewArgs};
 use crate::analysis::SortBy;
 use crate::analysis::{Demangle, Study, TopOptions, top};
 use crate::profile::{BaseMode, Profile};
-use crate::report::json::{top_json, write_json};
+use crate::report::json::{memstats_json, top_json, write_json};
 use crate::report::text::{TextOptions, write_top};
 use crate::safe_text::TerminalSafe;
 
@@ -169,7 +169,11 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
             )?;
         }
         Format::Json => {
-            write_json(out, &top_json(&table))?;
+            let mut doc = top_json(&table);
+            if let (Some(stats), Some(map)) = (profile.memstats.as_deref(), doc.as_object_mut()) {
+                map.insert("memstats".to_owned(), memstats_json(stats));
+            }
+            write_json(out, &doc)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -56,10 +56,7 @@ pub fn snapshot_infos(timeline: &Timeline) -> Vec<ProfileInfo> {
         .names
         .iter()
         .zip(&timeline.profiles)
-        .map(|(name, p)| ProfileInfo {
-            source: name.clone(),
-            time_nanos: p.time_nanos,
-        })
+        .map(|(name, p)| ProfileInfo::of(name.clone(), p))
         .collect()
 }
 

@@ -12,6 +12,7 @@ use super::watch::WatchArgs;
 use super::{Input, View, ViewArgs, usage};
 use crate::analysis::Study;
 use crate::analysis::explain::heap_indices;
+use crate::analysis::runtime::runtime_point;
 use crate::profile::{BaseMode, Profile};
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
@@ -226,6 +227,12 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         &newest_input.map_or_else(String::new, |i| i.source.short_name()),
         None,
     );
+    let series = timeline
+        .names
+        .iter()
+        .zip(&timeline.profiles)
+        .map(|(name, p)| (name.clone(), runtime_point(p)))
+        .collect();
     let snapshots = timeline.take_snapshots()?;
     let sample_index = view.sample_index(snapshots.profile())?;
     let name = &snapshots.profile().sample_types[sample_index].name;
@@ -248,7 +255,9 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         why,
         ..app_options(args, view, title, stem, shown_index, size)
     };
-    let mut app = App::new(newest, options).with_trend(input)?;
+    let mut app = App::new(newest, options)
+        .with_trend(input)?
+        .with_runtime_series(series);
     if note.is_some() {
         app.message = note;
     }

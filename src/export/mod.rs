@@ -14,6 +14,7 @@ use thiserror::Error;
 pub mod flamegraph;
 pub mod folded;
 mod output;
+mod proto;
 mod titles;
 mod tree;
 
@@ -23,6 +24,7 @@ pub use flamegraph::{
 };
 pub use folded::{escape_frame, export_folded_file, unescape_frame, write_folded};
 pub(crate) use output::write_output;
+pub use proto::export_proto_file;
 
 /// Why an export failed.
 #[derive(Debug, Error)]

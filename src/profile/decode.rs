@@ -21,6 +21,7 @@ use std::io::Read;
 use prost::encoding::{self, DecodeContext, WireType, decode_key, decode_varint};
 
 use super::error::ProfileError;
+use super::legacy;
 use super::model::{
     Function, FunctionId, Label, Line, Location, Mapping, MappingId, Profile, Samples, StrId,
     StringTable, ValueType,
@@ -83,14 +84,14 @@ pub fn decode_reader<R: Read + Send>(
     mut reader: R,
     options: &DecodeOptions,
 ) -> Result<Profile, ProfileError> {
-    let mut head = [0u8; 2];
+    let mut head = [0u8; legacy::SNIFF];
     let got = read_full(&mut reader, &mut head)?;
     if got == 0 {
         return Err(ProfileError::Empty);
     }
     let input = (&head[..got]).chain(reader);
     let limit = options.max_decompressed;
-    let raw = if head[..got] == GZIP_MAGIC {
+    if head[..got.min(2)] == GZIP_MAGIC {
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
             scope.spawn(move || {
@@ -115,8 +116,8 @@ pub fn decode_reader<R: Read + Send>(
                 .into_iter()
                 .map(|chunk| chunk.map_err(ProfileError::Gzip));
             // Returning drops the receiver, which stops the inflater early on error.
-            RawProfile::parse_chunks(chunks, limit)
-        })?
+            parse_any(chunks, limit)
+        })
     } else {
         let mut input = input;
         let chunks = std::iter::from_fn(move || {
@@ -130,9 +131,32 @@ pub fn decode_reader<R: Read + Send>(
                 Err(e) => Some(Err(ProfileError::Io(e))),
             }
         });
-        RawProfile::parse_chunks(chunks, limit)?
-    };
-    Profile::try_from(raw)
+        parse_any(chunks, limit)
+    }
+}
+
+/// Parses the (inflated) stream: a protobuf as it comes, or, when its first
+/// bytes are text, a legacy text profile ([`legacy`]), read whole first
+/// (within the same size limit).
+fn parse_any(
+    chunks: impl Iterator<Item = Result<Vec<u8>, ProfileError>>,
+    limit: u64,
+) -> Result<Profile, ProfileError> {
+    let mut chunks = chunks.peekable();
+    let is_text = matches!(chunks.peek(), Some(Ok(first)) if legacy::looks_like_text(first));
+    if !is_text {
+        return Profile::try_from(RawProfile::parse_chunks(chunks, limit)?);
+    }
+    let mut text: Vec<u8> = Vec::new();
+    for chunk in chunks {
+        let chunk = chunk?;
+        if (text.len() + chunk.len()) as u64 > limit {
+            return Err(ProfileError::TooLarge { limit });
+        }
+        reserve(&mut text, chunk.len())?;
+        text.extend_from_slice(&chunk);
+    }
+    legacy::parse(&text)
 }
 
 /// Fills `buf` as far as the reader allows; returns how many bytes it read.
@@ -918,6 +942,7 @@ impl TryFrom<RawProfile> for Profile {
             lines,
             samples,
             strings: raw.strings,
+            memstats: None,
         })
     }
 }

@@ -49,6 +49,12 @@ pub enum ProfileError {
     ZeroId { what: &'static str },
     #[error("the profile has more than {max} {what}")]
     TooMany { what: &'static str, max: usize },
+    #[error(
+        "not a pprof protobuf nor a legacy text profile: it starts with '{first_line}' (expected 'heap profile: …' or 'goroutine profile: total N')"
+    )]
+    UnknownText { first_line: String },
+    #[error("line {line}: {message}")]
+    Legacy { line: usize, message: String },
     /// Profiles that cannot be merged or compared.
     #[error(transparent)]
     Merge(#[from] super::merge::MergeError),

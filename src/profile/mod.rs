@@ -1,12 +1,16 @@
 //! Decoding pprof profiles into a validated, resolved [`Profile`].
 
 mod decode;
+mod encode;
 mod error;
+mod legacy;
 mod merge;
 mod model;
 
 pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, decode_reader, pb};
+pub use encode::{encode, encode_gzip};
 pub use error::ProfileError;
+pub use legacy::{MemStats, MemValue};
 // The combining API is what `analysis::Study` and `analysis::Lineup` need:
 // merge, compare with a base, lay snapshots side by side, and say when
 // profiles can stay apart. The merger's own parts stay inside `merge`.

@@ -307,6 +307,9 @@ pub struct Profile {
     pub(crate) lines: Vec<Line>,
     pub(crate) samples: Samples,
     pub(crate) strings: StringTable,
+    /// The runtime's `MemStats`, when the profile carried them (a Go heap
+    /// profile written with `debug=1`); a proto has none.
+    pub memstats: Option<Box<super::MemStats>>,
 }
 
 impl Profile {

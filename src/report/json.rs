@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde_json::{Map, Value, json};
 
 use crate::analysis::{Inlined, StackSite, Top};
+use crate::profile::{MemStats, MemValue};
 
 /// Writes `value` as one line of JSON. The JSON is exact, and safe to print
 /// on a terminal: besides the control characters JSON itself escapes, DEL,
@@ -54,6 +55,22 @@ pub fn top_json(top: &Top) -> serde_json::Value {
             row
         }).collect::<Vec<_>>(),
     })
+}
+
+/// `"memstats": {"HeapInuse": 45678592, "NumGC": 12, "GCCPUFraction":
+/// 0.0021, …}`: every field under Go's name, integers as integers.
+pub fn memstats_json(stats: &MemStats) -> Value {
+    let mut map = Map::new();
+    for (name, value) in &stats.fields {
+        let v = match value {
+            MemValue::Int(i) => json!(i),
+            MemValue::Float(f) => json!(f),
+            MemValue::Bool(b) => json!(b),
+            MemValue::Ints(list) => json!(list),
+        };
+        map.insert(name.clone(), v);
+    }
+    Value::Object(map)
 }
 
 /// The `inline` field: `""`, `"inline"` or `"partial-inline"`.

@@ -14,4 +14,20 @@ pub struct ProfileInfo {
     pub source: String,
     /// Its `time_nanos`; 0 when it has none.
     pub time_nanos: i64,
+    /// The runtime's MemStats, when the profile carried them.
+    pub memstats: Option<Box<crate::profile::MemStats>>,
+    /// Its `inuse_space` against `HeapInuse`, when it has both.
+    pub heap_gap: Option<crate::analysis::runtime::HeapGap>,
+}
+
+impl ProfileInfo {
+    /// The header facts of `profile`, loaded from `source`.
+    pub fn of(source: String, profile: &crate::profile::Profile) -> ProfileInfo {
+        ProfileInfo {
+            source,
+            time_nanos: profile.time_nanos,
+            memstats: profile.memstats.clone(),
+            heap_gap: crate::analysis::runtime::heap_gap(profile),
+        }
+    }
 }

@@ -4,8 +4,9 @@ use crate::safe_text::visible;
 use std::io::{self, Write};
 
 use super::units::{label, percentage, scaled_label};
+use crate::analysis::runtime::{HeapGap, KEY_FIELDS, heap_gap, is_bytes};
 use crate::analysis::{Filters, Top};
-use crate::profile::Profile;
+use crate::profile::{MemValue, Profile};
 use crate::units::scale;
 
 /// Presentation choices for the text table.
@@ -145,6 +146,75 @@ pub fn profile_labels(
     out
 }
 
+/// A MemStats value as the header shows it: bytes scaled (`3.23MB`),
+/// counts as they are, `GCCPUFraction` as a percentage.
+pub fn memstat_value(field: &str, value: &MemValue) -> String {
+    match value {
+        MemValue::Int(v) if is_bytes(field) => {
+            label(i64::try_from(*v).unwrap_or(i64::MAX), "bytes")
+        }
+        MemValue::Int(v) => v.to_string(),
+        MemValue::Float(f) if field == "GCCPUFraction" => format!("{:.2}%", f * 100.0),
+        MemValue::Float(f) => f.to_string(),
+        MemValue::Bool(b) => b.to_string(),
+        MemValue::Ints(v) => format!("[{} values]", v.len()),
+    }
+}
+
+/// `the profile accounts for X of Y HeapInuse; …`, the sentence that
+/// names what the profile cannot see (see [`crate::analysis::runtime`]).
+pub fn heap_gap_sentence(gap: &HeapGap) -> String {
+    let heap_inuse = i64::try_from(gap.heap_inuse).unwrap_or(i64::MAX);
+    if gap.unaccounted() < 0 {
+        // Sampled profiles are scaled up record by record: the estimate can
+        // pass what the runtime holds.
+        return format!(
+            "the profile's estimate, {}, exceeds HeapInuse, {}: its values are scaled up from sampled allocations",
+            label(gap.profiled, "bytes"),
+            label(heap_inuse, "bytes")
+        );
+    }
+    format!(
+        "the profile accounts for {} of {} HeapInuse; the rest is fragmentation or untracked runtime memory",
+        label(gap.profiled, "bytes"),
+        label(heap_inuse, "bytes")
+    )
+}
+
+/// The `MemStats:` header lines of `top` for a profile that carries the
+/// runtime's numbers (a `debug=1` heap profile); none for a proto.
+pub fn memstats_lines(profile: &Profile) -> Vec<String> {
+    let Some(stats) = profile.memstats.as_deref() else {
+        return Vec::new();
+    };
+    let fields = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .filter_map(|&n| {
+                stats
+                    .value(n)
+                    .map(|v| format!("{n} {}", memstat_value(n, v)))
+            })
+            .collect()
+    };
+    let mut second = fields(&KEY_FIELDS[5..]);
+    if let Some(pause) = stats.last_pause_ns() {
+        second.push(format!(
+            "last GC pause {}",
+            label(i64::try_from(pause).unwrap_or(i64::MAX), "nanoseconds")
+        ));
+    }
+    let mut out: Vec<String> = [fields(&KEY_FIELDS[..5]), second]
+        .into_iter()
+        .filter(|f| !f.is_empty())
+        .map(|f| format!("MemStats: {}", f.join(", ")))
+        .collect();
+    if let Some(gap) = heap_gap(profile) {
+        out.push(format!("MemStats: {}", heap_gap_sentence(&gap)));
+    }
+    out
+}
+
 /// `Jan 2, 2006 at 3:04pm (MST)` in the local time zone, as pprof prints it.
 pub fn format_time(nanos: i64) -> String {
     let Ok(ts) = jiff::Timestamp::from_nanosecond(i128::from(nanos)) else {
@@ -178,6 +248,7 @@ pub fn write_top(
 ) -> io::Result<()> {
     let fmt = ValueFormat::new(top, &options.unit);
     let mut lines = profile_labels(profile, &top.sample_type.name, top.total, &fmt);
+    lines.extend(memstats_lines(profile));
     let active = filters.describe();
     if !active.is_empty() {
         lines.push("Active filters:".to_owned());
@@ -239,4 +310,29 @@ pub fn write_top(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod memstats_tests {
+    use super::*;
+
+    #[test]
+    fn the_gap_sentence_says_which_side_is_larger() {
+        let gap = HeapGap {
+            profiled: 2_635_360,
+            heap_inuse: 5_464_064,
+        };
+        assert_eq!(
+            heap_gap_sentence(&gap),
+            "the profile accounts for 2.51MB of 5.21MB HeapInuse; the rest is fragmentation or untracked runtime memory"
+        );
+        let gap = HeapGap {
+            profiled: 6 << 30,
+            heap_inuse: 1 << 30,
+        };
+        assert_eq!(
+            heap_gap_sentence(&gap),
+            "the profile's estimate, 6GB, exceeds HeapInuse, 1GB: its values are scaled up from sampled allocations"
+        );
+    }
 }

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::ProfileInfo;
 use super::diff::active_filters;
-use super::json::{add_stack, inline, time};
-use super::text::{format_time, merged_heading};
+use super::json::{add_stack, inline, memstats_json, time};
+use super::text::{format_time, memstat_value, merged_heading};
 use super::units::{label, scaled_label, signed_label};
 use crate::analysis::trend::{Trend, TrendRow};
 use crate::analysis::{Filters, SortBy};
@@ -61,6 +61,37 @@ fn rate(value: f64, unit: &str, to: &str) -> String {
     signed_label(value.round() as i64, unit, to)
 }
 
+/// Per snapshot, what the runtime says beside what the profile attributes
+/// (only when some snapshot carries MemStats, a `debug=1` heap profile).
+fn runtime_lines(snapshots: &[ProfileInfo]) -> Vec<String> {
+    if snapshots.iter().all(|s| s.memstats.is_none()) {
+        return Vec::new();
+    }
+    let mut lines = vec!["Runtime MemStats, oldest first:".to_owned()];
+    for (i, s) in snapshots.iter().enumerate() {
+        let Some(stats) = s.memstats.as_deref() else {
+            lines.push(format!("  {:>2}. no MemStats", i + 1));
+            continue;
+        };
+        let mut parts: Vec<String> = ["HeapInuse", "HeapObjects", "NumGC"]
+            .iter()
+            .filter_map(|&n| {
+                stats
+                    .value(n)
+                    .map(|v| format!("{n} {}", memstat_value(n, v)))
+            })
+            .collect();
+        if let Some(gap) = &s.heap_gap {
+            parts.push(format!(
+                "profile inuse_space {}",
+                label(gap.profiled, "bytes")
+            ));
+        }
+        lines.push(format!("  {:>2}. {}", i + 1, parts.join(", ")));
+    }
+    lines
+}
+
 /// Writes the snapshot list and the ranked table. `profiles`: the
 /// snapshots (or the profile merging them) whose headers head the report
 /// ([`Lineup::profiles`](crate::analysis::Lineup::profiles)).
@@ -94,6 +125,7 @@ pub fn write_trend(
             value(*total)
         ));
     }
+    lines.extend(runtime_lines(snapshots));
     lines.extend(active_filters(filters));
     let by = match options.by {
         SortBy::Flat => "flat",
@@ -211,11 +243,17 @@ pub fn trend_json(
         "sample_type": {"type": trend.sample_type.name, "unit": trend.sample_type.unit},
         "value": match by { SortBy::Flat => "flat", SortBy::Cum => "cum" },
         "ordered_by": if by_time { "time" } else { "arguments" },
-        "snapshots": snapshots.iter().zip(&trend.totals).map(|(s, total)| json!({
-            "source": s.source,
-            "time": time(s.time_nanos),
-            "total": total,
-        })).collect::<Vec<_>>(),
+        "snapshots": snapshots.iter().zip(&trend.totals).map(|(s, total)| {
+            let mut snapshot = json!({
+                "source": s.source,
+                "time": time(s.time_nanos),
+                "total": total,
+            });
+            if let (Some(stats), Some(map)) = (s.memstats.as_deref(), snapshot.as_object_mut()) {
+                map.insert("memstats".to_owned(), memstats_json(stats));
+            }
+            snapshot
+        }).collect::<Vec<_>>(),
         "site_total": trend.site_total,
         "suspects": trend.suspects,
         "warnings": warnings,

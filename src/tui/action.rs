@@ -41,6 +41,8 @@ pub enum Action {
     Quit,
     /// Toggle the help overlay.
     Help,
+    /// Open the runtime MemStats panel.
+    MemStats,
     NextView,
     PrevView,
     ShowView(ViewKind),

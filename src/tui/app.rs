@@ -15,6 +15,7 @@ use std::time::Instant;
 use super::action::{Action, ViewKind};
 use super::components::flame::{FlameCarry, FlameView};
 use super::components::help::HelpView;
+use super::components::memstats::MemStatsView;
 use super::components::peek::{PeekCarry, PeekView};
 use super::components::source::SourceView;
 use super::components::top::TopView;
@@ -29,6 +30,7 @@ use super::trend::{TrendInput, TrendModel};
 use super::views::{self, Areas};
 use super::watch::{Rebuilt, WatchState, carry_selection, drop_elsewhere};
 use super::why::{WhyIndex, WhyRequest};
+use crate::analysis::runtime::RuntimePoint;
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
@@ -73,6 +75,8 @@ pub struct App {
     pub model: Model,
     pub view: ViewKind,
     pub help: HelpView,
+    /// The runtime panel (`m`).
+    pub memstats: MemStatsView,
     pub chips: Vec<Chip>,
     /// The filters the chips stand for, compiled once when they change.
     filters: Filters,
@@ -148,6 +152,7 @@ impl App {
             model,
             view: ViewKind::Top,
             help: HelpView::default(),
+            memstats: MemStatsView::default(),
             chips,
             filters: options.filters,
             top: TopView::default(),
@@ -216,6 +221,13 @@ impl App {
         self.trend = Some(trend);
         self.view = ViewKind::Trend;
         Ok(self)
+    }
+
+    /// Gives the runtime panel each snapshot's runtime numbers (names as
+    /// the user gave them, oldest first), for Trend mode.
+    pub fn with_runtime_series(mut self, series: Vec<(String, RuntimePoint)>) -> App {
+        self.memstats.series = series;
+        self
     }
 
     /// Feeds the app from a watch: every snapshot it delivers re-ranks the
@@ -437,12 +449,13 @@ impl App {
             self.update_prompt(action);
             return;
         }
-        if self.help.update(&action) {
+        if self.help.update(&action) || self.memstats.update(&action) {
             return;
         }
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.help.open = true,
+            Action::MemStats => self.memstats.open = true,
             Action::NextView | Action::PrevView => {
                 let views = self.views();
                 let at = views.iter().position(|&v| v == self.view).unwrap_or(0);

@@ -74,6 +74,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind!(
         General,
+        [Char('m')],
+        Action::MemStats,
+        "m",
+        "runtime MemStats panel"
+    ),
+    bind!(
+        General,
         [Char('q'), Ctrl('c')],
         Action::Quit,
         "q Ctrl-C",

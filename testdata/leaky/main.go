@@ -267,8 +267,8 @@ func writeProfile(dir, name, file string) {
 
 func snapshot(dir string, n int) {
 	runtime.GC()
-	writeProfile(dir, "heap", fmt.Sprintf("heap-%d.pb.gz", n))
-	writeProfile(dir, "goroutine", fmt.Sprintf("goroutine-%d.pb.gz", n))
+	writeBoth(dir, "heap", n)
+	writeBoth(dir, "goroutine", n)
 }
 
 func main() {
@@ -317,4 +317,22 @@ func main() {
 	writeProfile(dir, "block", "block.pb.gz")
 	fmt.Printf("cache=%d audit=%d workers=%d sink=%d counter=%d\n",
 		len(cache.m), len(auditLog), len(workerChans), sink, hotCounter)
+}
+
+// writeBoth writes profile name as snapshot n twice: as gzip'd proto
+// (<name>-<n>.pb.gz, debug=0) and as the legacy text that /debug/pprof
+// serves with ?debug=1 (<name>-<n>.debug1.txt). It lives at the end of the
+// file so that no line above moves (the committed profiles name them).
+func writeBoth(dir, name string, n int) {
+	writeProfile(dir, name, fmt.Sprintf("%s-%d.pb.gz", name, n))
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.debug1.txt", name, n)))
+	if err != nil {
+		panic(err)
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 1); err != nil {
+		panic(err)
+	}
+	if err := f.Close(); err != nil {
+		panic(err)
+	}
 }

@@ -90,6 +90,11 @@ fn after_fields(line: &str, n: usize) -> &str {
 pub fn oracle(file: &str) -> Oracle {
     let text = std::fs::read_to_string(testdata().join("oracle").join(file))
         .unwrap_or_else(|e| panic!("{file}: {e}"));
+    table(&text)
+}
+
+/// The numbers of a `-top` table (pprof's or pprof-tui's text output).
+pub fn table(text: &str) -> Oracle {
     let mut total = None;
     let mut rows = HashMap::new();
     let mut order = Vec::new();

@@ -626,6 +626,9 @@ impl Merger {
             lines: self.lines,
             samples,
             strings: StringTable::from_boxed(self.strings).map_err(|_| MergeError::TooLarge)?,
+            // Runtime statistics describe one process at one moment; a
+            // merge of several has none.
+            memstats: None,
         };
         Ok(Merged { profile, groups })
     }

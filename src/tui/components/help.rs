@@ -78,10 +78,18 @@ fn render(theme: &Theme, watching: bool, area: Rect, buf: &mut Buffer) {
         .border_style(theme.dim());
     let inner = block.inner(popup);
     block.render(popup, buf);
+    // The keys come first: on a screen too short for both (80×24 with every
+    // key), the reminder below gives its row to them.
+    let note_fits = per_column < usize::from(inner.height);
+    let rows = if note_fits {
+        inner.height - 1
+    } else {
+        inner.height
+    };
     for (i, line) in lines.iter().enumerate() {
         let col = (i / per_column) as u16;
         let row = (i % per_column) as u16;
-        if row >= inner.height.saturating_sub(1) {
+        if row >= rows {
             continue;
         }
         buf.set_line(
@@ -92,7 +100,7 @@ fn render(theme: &Theme, watching: bool, area: Rect, buf: &mut Buffer) {
         );
     }
     let note = "flat: in the function itself · cum: with everything it calls";
-    if inner.height > 0 {
+    if note_fits && inner.height > 0 {
         buf.set_stringn(
             inner.x,
             inner.y + inner.height - 1,

@@ -6,6 +6,7 @@
 
 pub mod flame;
 pub mod help;
+pub mod memstats;
 pub mod peek;
 pub mod source;
 pub mod top;

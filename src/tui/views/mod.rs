@@ -75,6 +75,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     }
     status(app, areas.status, buf);
     footer(app, areas.footer, buf);
+    app.memstats.render(app.profile(), &app.theme, area, buf);
     app.help.render(&app.theme, app.watch.is_some(), area, buf);
 }
 

@@ -1,0 +1,54 @@
+//! `pprof-tui convert IN… -o OUT.pb.gz`: any source pprof-tui reads — a
+//! legacy `debug=1` text profile, a URL, several profiles merged as `top`
+//! merges them — written as a gzip'd pprof protobuf that other tools read.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use super::{Input, warn};
+use crate::analysis::Study;
+use crate::export::export_proto_file;
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions};
+use crate::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load_all};
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The profiles: files, '-' for stdin, or URLs. Several are merged (the
+    /// sample types they share, values summed), as `top` merges them.
+    #[arg(value_name = "PROFILE", required = true)]
+    profiles: Vec<String>,
+
+    /// Where to write the gzip'd protobuf (replaced atomically).
+    #[arg(long, short = 'o', value_name = "OUT.pb.gz")]
+    output: PathBuf,
+
+    /// Refuse profiles whose decompressed size exceeds this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DECOMPRESSED)]
+    max_decompressed: u64,
+
+    /// Refuse HTTP responses larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOWNLOAD)]
+    max_download: u64,
+}
+
+pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
+    let inputs = Input::parse_all(&args.profiles);
+    let sources: Vec<Source> = inputs.iter().map(|i| i.source.clone()).collect();
+    let options = LoadOptions {
+        decode: DecodeOptions {
+            max_decompressed: args.max_decompressed,
+        },
+        max_download: args.max_download,
+    };
+    let study = Study::of(load_all(&sources, &options)?)?;
+    for note in study.notes() {
+        warn(&note);
+    }
+    let profile = study.into_profile()?;
+    export_proto_file(&profile, &args.output)
+        .with_context(|| format!("writing '{}'", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
+}

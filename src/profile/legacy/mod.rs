@@ -1,0 +1,662 @@
+//! Legacy text profiles, the `debug=1` output of Go's `/debug/pprof`
+//! handlers: the heap profile (`heap profile: …`, with its
+//! `# runtime.MemStats` block) and count profiles such as goroutine
+//! (`goroutine profile: total N`). They become the same [`Profile`] a proto
+//! would, following google/pprof's legacy parser (`legacy_profile.go`) for
+//! sample types, period, unsampling and the frames it drops.
+//!
+//! Unlike pprof, which needs the binary to name an address, the records are
+//! symbolized from the `#\t0x…\tfn+0x…\tfile:line` comments the runtime
+//! writes under each of them. The runtime writes no comment for a stack's
+//! leading `runtime.*` frames nor for `runtime.goexit`; those addresses are
+//! left out, as the runtime's own proto writer leaves them out of heap
+//! profiles.
+//!
+//! Everything is read line by line with no recursion; memory grows with the
+//! input (itself capped by the decode limit) and nothing else.
+
+mod goroutine;
+mod heap;
+mod memstats;
+
+pub use memstats::{MemStats, MemValue};
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::error::ProfileError;
+use super::model::{
+    Function, FunctionId, Label, Line, Location, Profile, Samples, StrId, StringTable, ValueType,
+};
+
+/// Bytes of the input looked at to tell text from protobuf.
+pub(crate) const SNIFF: usize = 512;
+
+/// Whether `head`, the first bytes of a (decompressed) input, is text
+/// rather than protobuf: a serialized profile starts with field keys and
+/// lengths, bytes below 0x20 that text has only as tab and line ends.
+pub(crate) fn looks_like_text(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(SNIFF)];
+    let valid = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A character cut by the end of the sniffed bytes is still text.
+        Err(e) => e.error_len().is_none(),
+    };
+    !head.is_empty()
+        && valid
+        && head
+            .iter()
+            .all(|&b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
+}
+
+/// Parses a legacy text profile, detected by its first line.
+pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
+    let mut lines = Lines::new(text);
+    let first = loop {
+        match lines.next() {
+            None => return Err(ProfileError::Empty),
+            Some((_, l)) if l.trim().is_empty() => {}
+            Some((n, l)) => break (n, l),
+        }
+    };
+    let trimmed = first.1.trim();
+    if trimmed.starts_with("heap profile:") {
+        return heap::parse(first, lines);
+    }
+    if goroutine::is_header(trimmed) {
+        return goroutine::parse(first, lines);
+    }
+    Err(ProfileError::UnknownText {
+        first_line: quote(trimmed),
+    })
+}
+
+/// A short, terminal-safe excerpt of a line for an error message.
+fn quote(line: &str) -> String {
+    let cut: String = line.chars().take(60).collect();
+    let more = if cut.len() < line.len() { "…" } else { "" };
+    format!("{}{more}", crate::safe_text::visible(&cut))
+}
+
+fn malformed(line: usize, what: impl Into<String>) -> ProfileError {
+    ProfileError::Legacy {
+        line,
+        message: what.into(),
+    }
+}
+
+/// The input's lines, numbered from 1, without their line ends; invalid
+/// UTF-8 is replaced (names are shown, never trusted).
+struct Lines<'a> {
+    rest: &'a [u8],
+    number: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Lines {
+            rest: text,
+            number: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = (usize, std::borrow::Cow<'a, str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let end = self
+            .rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .unwrap_or(self.rest.len());
+        let mut line = &self.rest[..end];
+        self.rest = self.rest.get(end + 1..).unwrap_or(&[]);
+        if let Some(l) = line.strip_suffix(b"\r") {
+            line = l;
+        }
+        self.number += 1;
+        Some((self.number, String::from_utf8_lossy(line)))
+    }
+}
+
+/// One `#\t0x…\tfn+0x…\tfile:line` comment: a frame of the record above.
+#[derive(Debug, Clone)]
+struct Comment {
+    /// The frame's pc (the stack's return address minus one).
+    pc: u64,
+    /// Empty when the runtime could not name the frame (`#\t0x…`).
+    name: String,
+    /// Offset of `pc` from the entry of the function the code lives in
+    /// (for an inlined frame, the function it was inlined into).
+    offset: Option<u64>,
+    file: String,
+    line: i64,
+}
+
+impl Comment {
+    /// Parses a comment line (after its `#`); `None` when it is another
+    /// kind of comment (`# labels: …`).
+    fn parse(body: &str) -> Option<Comment> {
+        let mut fields = body.split('\t').filter(|f| !f.is_empty());
+        let pc = parse_hex(fields.next()?.trim())?;
+        let Some(symbol) = fields.next() else {
+            return Some(Comment {
+                pc,
+                name: String::new(),
+                offset: None,
+                file: String::new(),
+                line: 0,
+            });
+        };
+        let (name, offset) = match symbol.rsplit_once("+0x") {
+            Some((name, off)) => (name, u64::from_str_radix(off, 16).ok()),
+            None => (symbol, None),
+        };
+        let (file, line) = match fields.next() {
+            Some(position) => match position.rsplit_once(':') {
+                Some((file, line)) => (file, line.trim().parse().unwrap_or(0)),
+                None => (position, 0),
+            },
+            None => ("", 0),
+        };
+        Some(Comment {
+            pc,
+            name: name.to_owned(),
+            offset,
+            file: file.to_owned(),
+            line,
+        })
+    }
+
+    /// The entry address of the function the frame's code is in.
+    fn entry(&self) -> Option<u64> {
+        self.pc.checked_sub(self.offset?)
+    }
+}
+
+fn parse_hex(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix("0x")?;
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    u64::from_str_radix(digits, 16).ok()
+}
+
+/// Parses the `@ 0x… 0x…` address list of a record.
+fn parse_addresses(line: usize, list: &str) -> Result<Vec<u64>, ProfileError> {
+    list.split_whitespace()
+        .map(|a| {
+            parse_hex(a)
+                .ok_or_else(|| malformed(line, format!("'{}' is not a hex address", quote(a))))
+        })
+        .collect()
+}
+
+/// A record waiting for its comment lines.
+struct Record {
+    addresses: Vec<u64>,
+    values: Vec<i64>,
+    /// pprof's `bytes` label (the heap record's object size).
+    bytes: Option<i64>,
+    comments: Vec<Comment>,
+}
+
+/// Frames pprof drops from legacy heap profiles (`allocRxStr` in
+/// google/pprof's legacy_profile.go), with the callees below them.
+const HEAP_DROP_FRAMES: &str = concat!(
+    r"calloc|cfree|malloc|free|memalign|do_memalign|(__)?posix_memalign|pvalloc|valloc|realloc|",
+    r"tcmalloc::.*|tc_calloc|tc_cfree|tc_malloc|tc_free|tc_memalign|tc_posix_memalign|",
+    r"tc_pvalloc|tc_valloc|tc_realloc|tc_new|tc_delete|tc_newarray|tc_deletearray|",
+    r"tc_new_nothrow|tc_newarray_nothrow|malloc_zone_malloc|malloc_zone_calloc|",
+    r"malloc_zone_valloc|malloc_zone_realloc|malloc_zone_memalign|malloc_zone_free|",
+    r"runtime\..*|BaseArena::.*|(::)?do_malloc_no_errno|(::)?do_malloc_pages|(::)?do_malloc|",
+    r"DoSampledAllocation|MallocedMemBlock::MallocedMemBlock|_M_allocate|",
+    r"__builtin_(vec_)?delete|__builtin_(vec_)?new|__gnu_cxx::new_allocator::allocate|",
+    r"__libc_malloc|__malloc_alloc_template::allocate|allocate|cpp_alloc|operator new(\[\])?|",
+    r"simple_alloc::allocate"
+);
+/// Frames kept although [`HEAP_DROP_FRAMES`] matches them (`allocSkipRxStr`).
+const HEAP_KEEP_FRAMES: &str = r"runtime\.panic|runtime\.reflectcall|runtime\.call[0-9]*";
+/// What pprof drops from every other legacy profile (`cpuProfilerRxStr`).
+const OTHER_DROP_FRAMES: &str = r"ProfileData::Add|ProfileData::prof_handler|CpuProfiler::prof_handler|__pthread_sighandler|__restore";
+
+/// Builds the model from records, interning functions and locations.
+struct Builder {
+    strings: StringTable,
+    string_index: HashMap<String, u32>,
+    functions: Vec<Function>,
+    function_index: HashMap<(u32, u32), u32>,
+    locations: Vec<Location>,
+    lines: Vec<Line>,
+    /// Leaf pc of a location → its index.
+    location_index: HashMap<(u64, bool), u32>,
+    value_count: usize,
+    stack_ends: Vec<usize>,
+    frames: Vec<u32>,
+    values: Vec<i64>,
+    label_ends: Vec<usize>,
+    labels: Vec<Label>,
+    bytes_key: StrId,
+}
+
+impl Builder {
+    fn new(value_count: usize) -> Result<Builder, ProfileError> {
+        let mut b = Builder {
+            strings: StringTable::default(),
+            string_index: HashMap::default(),
+            functions: Vec::new(),
+            function_index: HashMap::default(),
+            locations: Vec::new(),
+            lines: Vec::new(),
+            location_index: HashMap::default(),
+            value_count,
+            stack_ends: Vec::new(),
+            frames: Vec::new(),
+            values: Vec::new(),
+            label_ends: Vec::new(),
+            labels: Vec::new(),
+            bytes_key: StrId(0),
+        };
+        b.intern("")?;
+        b.bytes_key = b.intern("bytes")?;
+        Ok(b)
+    }
+
+    fn intern(&mut self, s: &str) -> Result<StrId, ProfileError> {
+        if let Some(&id) = self.string_index.get(s) {
+            return Ok(StrId(id));
+        }
+        let id = u32::try_from(self.strings.len()).map_err(|_| ProfileError::TooMany {
+            what: "strings",
+            max: u32::MAX as usize,
+        })?;
+        self.strings.push(s)?;
+        self.string_index.insert(s.to_owned(), id);
+        Ok(StrId(id))
+    }
+
+    fn function(&mut self, c: &Comment) -> Result<Option<FunctionId>, ProfileError> {
+        if c.name.is_empty() {
+            return Ok(None);
+        }
+        let name = self.intern(&c.name)?;
+        let file = self.intern(&c.file)?;
+        if let Some(&i) = self.function_index.get(&(name.0, file.0)) {
+            return Ok(Some(FunctionId(i)));
+        }
+        let i = self.functions.len() as u32;
+        self.functions.push(Function {
+            id: u64::from(i) + 1,
+            name,
+            system_name: name,
+            filename: file,
+            start_line: 0,
+        });
+        self.function_index.insert((name.0, file.0), i);
+        Ok(Some(FunctionId(i)))
+    }
+
+    /// The location of one frame group: `frames` innermost first, all at
+    /// `pc` (the group's leaf pc).
+    fn location(&mut self, pc: u64, frames: &[&Comment]) -> Result<u32, ProfileError> {
+        let symbolized = !frames.is_empty();
+        if let Some(&i) = self.location_index.get(&(pc, symbolized)) {
+            return Ok(i);
+        }
+        let start = self.lines.len();
+        for c in frames {
+            let function = self.function(c)?;
+            self.lines.push(Line {
+                function,
+                line: c.line,
+                column: 0,
+            });
+        }
+        if self.locations.len() + self.lines.len() >= super::MAX_FRAMES {
+            return Err(ProfileError::TooMany {
+                what: "locations and lines",
+                max: super::MAX_FRAMES,
+            });
+        }
+        let i = self.locations.len() as u32;
+        self.locations.push(Location {
+            id: u64::from(i) + 1,
+            mapping: None,
+            address: pc,
+            lines: start as u32..self.lines.len() as u32,
+            is_folded: false,
+        });
+        self.location_index.insert((pc, symbolized), i);
+        Ok(i)
+    }
+
+    /// Adds a record as a sample: its stack symbolized from its comments.
+    fn add(&mut self, record: Record) -> Result<(), ProfileError> {
+        // Which stack entry each comment describes (comments come in stack
+        // order; several for one entry are the frames inlined at it).
+        let mut owner: Vec<Vec<&Comment>> = vec![Vec::new(); record.addresses.len()];
+        let finder = Finder::new(&record.addresses);
+        let mut cursor = 0;
+        for c in &record.comments {
+            let found = [c.pc.wrapping_add(1), c.pc]
+                .into_iter()
+                .filter_map(|address| finder.next(address, cursor))
+                .min();
+            if let Some(j) = found {
+                owner[j].push(c);
+                cursor = j;
+            }
+        }
+        let any = owner.iter().any(|o| !o.is_empty());
+        // Group the entries into locations: without comments, one per
+        // address (as pprof has them); with them, the unnamed entries go
+        // and an entry whose frame was inlined into the next one's function
+        // (same entry address, another name) joins it, as one location
+        // holds a pc's inlined frames in a proto.
+        let mut groups: Vec<(u64, Vec<&Comment>)> = Vec::new();
+        for (j, frames) in owner.into_iter().enumerate() {
+            if !any {
+                groups.push((record.addresses[j].wrapping_sub(1), Vec::new()));
+                continue;
+            }
+            let Some(first) = frames.first() else {
+                continue;
+            };
+            if let Some((_, prev)) = groups.last_mut()
+                && let Some(last) = prev.last()
+                && inlined_into(last, first)
+            {
+                prev.extend(frames);
+                continue;
+            }
+            groups.push((first.pc, frames));
+        }
+        let mut stack = Vec::with_capacity(groups.len());
+        for (pc, frames) in &groups {
+            stack.push(self.location(*pc, frames)?);
+        }
+        self.frames.extend_from_slice(&stack);
+        self.stack_ends.push(self.frames.len());
+        self.values.extend_from_slice(&record.values);
+        // A zero label is no label once written as proto (a label without
+        // a value is dropped on reading), so none is made here either.
+        if let Some(bytes) = record.bytes.filter(|&b| b != 0) {
+            self.labels.push(Label {
+                key: self.bytes_key,
+                str: StrId(0),
+                num: bytes,
+                num_unit: StrId(0),
+            });
+        }
+        self.label_ends.push(self.labels.len());
+        Ok(())
+    }
+
+    /// Removes the frames matching `drop` (and not `keep`) with their
+    /// callees, as pprof's `Profile.Prune` does on every profile it loads:
+    /// a location whose outermost matching line is its last loses all of
+    /// it; one matching further in loses the lines up to the match; each
+    /// sample is cut at the outermost such location below its first
+    /// non-matching (user) frame, counted from the root.
+    fn prune(&mut self, drop: &str, keep: Option<&str>) {
+        // The patterns are this module's constants: they compile.
+        let anchored = |re: &str| regex::Regex::new(&format!("^({re})$")).ok();
+        let Some(drop) = anchored(drop) else {
+            return;
+        };
+        let keep = keep.and_then(anchored);
+        // 0 keep, 1 prune beneath, 2 prune the location itself.
+        let mut verdict = vec![0u8; self.locations.len()];
+        for (l, location) in self.locations.iter_mut().enumerate() {
+            let lines = &self.lines[location.lines.start as usize..location.lines.end as usize];
+            let matched = lines.iter().rposition(|line| {
+                line.function.is_some_and(|f| {
+                    let name = self.strings.get(self.functions[f.index()].name);
+                    let name = simplify_function(name);
+                    !name.is_empty()
+                        && drop.is_match(name)
+                        && keep.as_ref().is_none_or(|k| !k.is_match(name))
+                })
+            });
+            if let Some(i) = matched {
+                if i + 1 == lines.len() {
+                    verdict[l] = 2;
+                } else {
+                    verdict[l] = 1;
+                    location.lines.start += i as u32 + 1;
+                }
+            }
+        }
+        let mut frames = Vec::with_capacity(self.frames.len());
+        let mut start = 0;
+        for end in &mut self.stack_ends {
+            let stack = &self.frames[start..*end];
+            start = *end;
+            let mut cut = 0;
+            let mut user = false;
+            for (i, &l) in stack.iter().enumerate().rev() {
+                match verdict[l as usize] {
+                    0 => user = true,
+                    _ if !user => {}
+                    2 => {
+                        cut = i + 1;
+                        break;
+                    }
+                    _ => {
+                        cut = i;
+                        break;
+                    }
+                }
+            }
+            frames.extend_from_slice(&stack[cut..]);
+            *end = frames.len();
+        }
+        self.frames = frames;
+    }
+
+    fn finish(self, header: Header) -> Profile {
+        let has_labels = !self.labels.is_empty();
+        Profile {
+            sample_types: header.sample_types,
+            default_sample_type: None,
+            period_type: Some(header.period_type),
+            period: header.period,
+            time_nanos: 0,
+            duration_nanos: 0,
+            comments: Vec::new(),
+            drop_frames: Some(header.drop_frames.to_owned()),
+            keep_frames: header.keep_frames.map(str::to_owned),
+            mappings: Vec::new(),
+            functions: self.functions,
+            locations: self.locations,
+            lines: self.lines,
+            samples: Samples::new(
+                self.value_count,
+                self.stack_ends,
+                self.frames,
+                self.values,
+                if has_labels {
+                    self.label_ends
+                } else {
+                    Vec::new()
+                },
+                self.labels,
+            ),
+            strings: self.strings,
+            memstats: header.memstats.map(Box::new),
+        }
+    }
+}
+
+/// Finds the first stack entry at or after a position holding an address:
+/// a scan on short stacks, an index on long ones, so that many comments
+/// under a deep stack cost no more than a lookup each.
+struct Finder<'a> {
+    addresses: &'a [u64],
+    /// Address → its positions, ascending (only for long stacks).
+    index: Option<HashMap<u64, Vec<usize>>>,
+}
+
+impl<'a> Finder<'a> {
+    const SCAN: usize = 64;
+
+    fn new(addresses: &'a [u64]) -> Self {
+        let index = (addresses.len() > Self::SCAN).then(|| {
+            let mut index: HashMap<u64, Vec<usize>> = HashMap::default();
+            for (j, &a) in addresses.iter().enumerate() {
+                index.entry(a).or_default().push(j);
+            }
+            index
+        });
+        Finder { addresses, index }
+    }
+
+    fn next(&self, address: u64, from: usize) -> Option<usize> {
+        match &self.index {
+            None => (from..self.addresses.len()).find(|&j| self.addresses[j] == address),
+            Some(index) => {
+                let at = index.get(&address)?;
+                at.get(at.partition_point(|&j| j < from)).copied()
+            }
+        }
+    }
+}
+
+/// Whether frame `callee` was inlined into `caller`'s function: the same
+/// entry address under another name (a recursive call has the same entry
+/// and the same name; a real call, another entry).
+fn inlined_into(callee: &Comment, caller: &Comment) -> bool {
+    match (callee.entry(), caller.entry()) {
+        (Some(a), Some(b)) => a == b && callee.name != caller.name,
+        _ => false,
+    }
+}
+
+/// pprof's `simplifyFunc`: the name up to its first `(` that does not
+/// start `(anonymous namespace)` or sit in `operator()`.
+fn simplify_function(name: &str) -> &str {
+    let name = name.strip_prefix('.').unwrap_or(name);
+    let mut i = 0;
+    while i < name.len() {
+        let rest = &name[i..];
+        if rest.starts_with("(anonymous namespace)") {
+            i += "(anonymous namespace)".len();
+        } else if rest.starts_with("operator()") {
+            i += "operator()".len();
+        } else if rest.starts_with('(') {
+            return &name[..i];
+        } else {
+            i += rest.chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    name
+}
+
+/// What a parser found besides the records.
+struct Header {
+    sample_types: Vec<ValueType>,
+    period_type: ValueType,
+    period: i64,
+    drop_frames: &'static str,
+    keep_frames: Option<&'static str>,
+    memstats: Option<MemStats>,
+}
+
+fn value_type(name: &str, unit: &str) -> ValueType {
+    ValueType {
+        name: name.to_owned(),
+        unit: unit.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_told_from_protobuf() {
+        assert!(looks_like_text(b"heap profile: 1: 2 [3: 4] @ heap/2\n"));
+        assert!(looks_like_text(b"\n\ngoroutine profile: total 3\n"));
+        assert!(!looks_like_text(&[0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]));
+        assert!(!looks_like_text(b""));
+    }
+
+    #[test]
+    fn frame_patterns_compile() {
+        for re in [HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, OTHER_DROP_FRAMES] {
+            assert!(regex::Regex::new(&format!("^({re})$")).is_ok(), "{re}");
+        }
+    }
+
+    /// Leaf-first function names of each sample's stack.
+    fn stacks(p: &Profile) -> Vec<Vec<String>> {
+        (0..p.samples().len())
+            .map(|i| {
+                p.samples()
+                    .stack(i)
+                    .flat_map(|l| p.lines(p.location(l)))
+                    .map(|line| {
+                        line.function
+                            .map_or("?".to_owned(), |f| p.string(p.function(f).name).to_owned())
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn heap_frames_are_pruned_and_inlined_frames_share_a_location() {
+        let text = "heap profile: 2: 16 [2: 16] @ heap/2\n\
+            1: 8 [1: 8] @ 0x1011 0x2011 0x2006 0x3011\n\
+            #\t0x1010\truntime.mallocgc+0x10\tm.go:1\n\
+            #\t0x2010\tmain.helper+0x10\tf.go:2\n\
+            #\t0x2005\tmain.f+0x5\tf.go:3\n\
+            #\t0x3010\truntime.main+0x10\tp.go:4\n\
+            \n\
+            1: 8 [1: 8] @ 0x4011 0x5011 0x3011\n\
+            #\t0x4010\truntime.gopanic+0x10\tpanic.go:5\n\
+            #\t0x5010\truntime.panicmem+0x10\tpanic.go:6\n\
+            #\t0x3010\truntime.main+0x10\tp.go:4\n";
+        let p = parse(text.as_bytes()).unwrap();
+        // mallocgc (drop_frames) goes; helper was inlined into f (same
+        // entry 0x2000): one location with both lines; runtime.main is a
+        // root, kept. The all-runtime stack is kept whole.
+        assert_eq!(
+            stacks(&p),
+            [
+                vec!["main.helper", "main.f", "runtime.main"],
+                vec!["runtime.gopanic", "runtime.panicmem", "runtime.main"],
+            ]
+        );
+        let first = p.samples().stack(0).next().unwrap();
+        assert_eq!(p.lines(p.location(first)).len(), 2);
+        assert_eq!(p.period, 1);
+        assert_eq!(p.sample_types.len(), 2, "alloc equals inuse: objects/space");
+    }
+
+    #[test]
+    fn simplify_function_cuts_arguments_like_pprof() {
+        assert_eq!(simplify_function("runtime.(*mheap).alloc"), "runtime.");
+        assert_eq!(simplify_function("main.main"), "main.main");
+        assert_eq!(simplify_function("f(int)"), "f");
+        assert_eq!(
+            simplify_function("(anonymous namespace)::g(int)"),
+            "(anonymous namespace)::g"
+        );
+        assert_eq!(simplify_function("A::operator()(int)"), "A::operator()");
+    }
+
+    #[test]
+    fn comments_parse_with_tab_runs() {
+        let c = Comment::parse("\t0x4b91e8\tmain.main+0x168\t\t\t\tleaky/main.go:292").unwrap();
+        assert_eq!(c.pc, 0x4b91e8);
+        assert_eq!(c.name, "main.main");
+        assert_eq!(c.entry(), Some(0x4b91e8 - 0x168));
+        assert_eq!(c.file, "leaky/main.go");
+        assert_eq!(c.line, 292);
+        assert!(Comment::parse(" labels: {\"a\":\"b\"}").is_none());
+    }
+}
