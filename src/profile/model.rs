@@ -208,6 +208,8 @@ impl Samples {
         }
     }
 
+    /// The samples from their arrays; `label_ends` is dropped when no
+    /// sample has labels (the empty form the accessors expect).
     pub(crate) fn new(
         value_count: usize,
         stack_ends: Vec<usize>,
@@ -221,7 +223,11 @@ impl Samples {
             stack_ends,
             frames,
             values,
-            label_ends,
+            label_ends: if labels.is_empty() {
+                Vec::new()
+            } else {
+                label_ends
+            },
             labels,
             diff_base: 0..0,
         }

@@ -458,7 +458,6 @@ impl Builder {
     }
 
     fn finish(self, header: Header) -> Profile {
-        let has_labels = !self.labels.is_empty();
         Profile {
             sample_types: header.sample_types,
             default_sample_type: None,
@@ -478,11 +477,7 @@ impl Builder {
                 self.stack_ends,
                 self.frames,
                 self.values,
-                if has_labels {
-                    self.label_ends
-                } else {
-                    Vec::new()
-                },
+                self.label_ends,
                 self.labels,
             ),
             strings: self.strings,

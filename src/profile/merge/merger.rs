@@ -597,17 +597,12 @@ impl Merger {
                 start - n..start
             })
             .collect();
-        let has_labels = !self.labels.is_empty();
         let samples = Samples::new(
             header.sample_types.len(),
             self.stack_ends,
             self.frames,
             self.values,
-            if has_labels {
-                self.label_ends
-            } else {
-                Vec::new()
-            },
+            self.label_ends,
             self.labels,
         );
         let profile = Profile {
