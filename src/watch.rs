@@ -6,10 +6,12 @@
 //! [`fetch_whole`] (the same path as `pprof-tui top URL`), and knows nothing
 //! of analysis or terminals. A failed poll does not stop the watch: the next
 //! one comes after a back-off that doubles with each failure in a row
-//! (capped), and a stalled server costs at most the request timeout. With a
-//! save directory, each snapshot's body is written there, atomically, under
-//! a name that sorts in time order, so that `pprof-tui trend DIR/heap-*`
-//! replays the watch. The consumer keeps the snapshots it wants in a
+//! (capped), and a stalled server costs at most the request timeout. Heap
+//! endpoints are polled as `debug=1` text by default ([`poll_url`]), for
+//! the runtime's MemStats; a snapshot without a time stamp (text has none)
+//! gets the poll's. With a save directory, each snapshot is written there
+//! as a gzip'd pprof protobuf, atomically, under a name that sorts in time
+//! order, so that `pprof-tui trend DIR/heap-*` replays the watch. The consumer keeps the snapshots it wants in a
 //! [`Ring`]; the poller keeps none.
 
 use std::collections::VecDeque;
@@ -22,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use jiff::Timestamp;
 
-use crate::profile::Profile;
+use crate::profile::{Profile, encode_gzip};
 use crate::safe_text::file_name_part;
 use crate::source::{LoadOptions, fetch_whole};
 
@@ -271,7 +273,7 @@ fn poll_loop(url: &str, options: &WatchOptions, control: &Control, tx: &Sender<E
     control.state().next_at = None;
 }
 
-/// One poll: fetch, decode, save.
+/// One poll: fetch, decode, stamp, save.
 fn poll_once(
     url: &str,
     kind: &str,
@@ -279,13 +281,26 @@ fn poll_once(
     poll: u64,
     options: &WatchOptions,
 ) -> Result<Snapshot> {
-    let fetched = fetch_whole(url, &options.load, options.timeout)?;
+    let mut fetched = fetch_whole(url, &options.load, options.timeout)?;
+    // Legacy text carries no time stamp: the poll's start stands in, so
+    // that snapshots order and grow per minute as protobuf ones do.
+    let stamped = fetched.profile.time_nanos != 0;
+    if !stamped {
+        fetched.profile.time_nanos = taken_at.as_nanosecond().try_into().unwrap_or(0);
+    }
     let saved = match &options.save_dir {
-        Some(dir) => Some(save(
-            dir,
-            &snapshot_file_name(kind, taken_at),
-            &fetched.body,
-        )?),
+        Some(dir) => {
+            let name = snapshot_file_name(kind, taken_at);
+            // A stamped body is a protobuf as Go served it; anything else
+            // (text) is written through the encoder, time stamp and
+            // MemStats included, so the file is the pprof its name says.
+            let body = if stamped {
+                Body::AsServed(&fetched.body)
+            } else {
+                Body::Encoded(&fetched.profile)
+            };
+            Some(save(dir, &name, body)?)
+        }
         None => None,
     };
     let name = match &saved {
@@ -312,6 +327,39 @@ pub fn backoff(interval: Duration, in_a_row: u32) -> Duration {
     interval.saturating_mul(1u32 << in_a_row.min(16)).min(cap)
 }
 
+/// The URL a watch of `url` polls. Heap endpoints (`…/heap`, `…/allocs`)
+/// are asked for `debug=1`, the text form that ends with the runtime's
+/// MemStats, so every snapshot brings them; unless `proto` (the user chose
+/// the binary profile: smaller, with addresses, without MemStats) or the URL
+/// already says which `debug=` it wants. Other endpoints keep the protobuf.
+pub fn poll_url(url: &str, proto: bool) -> String {
+    let (rest, fragment) = match url.split_once('#') {
+        Some((rest, fragment)) => (rest, Some(fragment)),
+        None => (url, None),
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (rest, None),
+    };
+    let heap = matches!(kind_of(path).as_str(), "heap" | "allocs");
+    let has_debug = query.is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.split('=').next() == Some("debug"))
+    });
+    if proto || !heap || has_debug {
+        return url.to_owned();
+    }
+    let mut out = match query {
+        Some(q) if !q.is_empty() => format!("{path}?{q}&debug=1"),
+        _ => format!("{path}?debug=1"),
+    };
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
 /// The kind of profile a URL serves, from its last path segment (`heap`,
 /// `allocs`, `goroutine` …), safe as part of a file name.
 pub fn kind_of(url: &str) -> String {
@@ -334,11 +382,18 @@ pub fn snapshot_file_name(kind: &str, at: Timestamp) -> String {
     )
 }
 
-/// Writes `body` to `dir/name` through a temporary file in `dir`, renamed
-/// into place (never over an existing file), so a reader of `dir` never
-/// sees half a snapshot. A body that is not gzip yet is gzipped, so the
-/// file is what its name says.
-fn save(dir: &Path, name: &str, body: &[u8]) -> Result<PathBuf> {
+/// What to write of a snapshot.
+enum Body<'a> {
+    /// The bytes served (a protobuf), gzipped when they are not yet.
+    AsServed(&'a [u8]),
+    /// The decoded profile, through the encoder.
+    Encoded(&'a Profile),
+}
+
+/// Writes `body` to `dir/name` as a gzip'd protobuf, through a temporary
+/// file in `dir`, renamed into place (never over an existing file), so a
+/// reader of `dir` never sees half a snapshot.
+fn save(dir: &Path, name: &str, body: Body<'_>) -> Result<PathBuf> {
     let path = dir.join(name);
     let saving = || format!("saving snapshot '{}'", path.display());
     let mut file = tempfile::Builder::new()
@@ -346,12 +401,20 @@ fn save(dir: &Path, name: &str, body: &[u8]) -> Result<PathBuf> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(saving)?;
-    if body.starts_with(&[0x1f, 0x8b]) {
-        file.write_all(body).with_context(saving)?;
-    } else {
-        let mut gz = flate2::write::GzEncoder::new(&mut file, flate2::Compression::default());
-        gz.write_all(body).with_context(saving)?;
-        gz.finish().with_context(saving)?;
+    match body {
+        Body::AsServed(bytes) if bytes.starts_with(&[0x1f, 0x8b]) => {
+            file.write_all(bytes).with_context(saving)?;
+        }
+        Body::AsServed(bytes) => {
+            let mut gz = flate2::write::GzEncoder::new(&mut file, flate2::Compression::default());
+            gz.write_all(bytes).with_context(saving)?;
+            gz.finish().with_context(saving)?;
+        }
+        Body::Encoded(profile) => {
+            let mut out = std::io::BufWriter::new(&mut file);
+            encode_gzip(profile, &mut out).with_context(saving)?;
+            out.flush().with_context(saving)?;
+        }
     }
     file.as_file().sync_all().with_context(saving)?;
     file.persist_noclobber(&path)
@@ -462,6 +525,41 @@ mod tests {
         assert_eq!(kind_of("http://h:6060"), "profile");
         assert_eq!(kind_of("http://h/x/../a b"), "a_b");
         assert_eq!(kind_of("http://h/.."), "profile");
+    }
+
+    #[test]
+    fn heap_endpoints_are_polled_as_text_unless_told_otherwise() {
+        let h = "http://h:6060/debug/pprof";
+        for (url, want) in [
+            (format!("{h}/heap"), format!("{h}/heap?debug=1")),
+            (format!("{h}/allocs"), format!("{h}/allocs?debug=1")),
+            (format!("{h}/heap/"), format!("{h}/heap/?debug=1")),
+            (format!("{h}/heap?gc=1"), format!("{h}/heap?gc=1&debug=1")),
+            (format!("{h}/heap?"), format!("{h}/heap?debug=1")),
+            (format!("{h}/heap#x"), format!("{h}/heap?debug=1#x")),
+            // The URL's own choice stands, whatever it is.
+            (format!("{h}/heap?debug=0"), format!("{h}/heap?debug=0")),
+            (
+                format!("{h}/heap?gc=1&debug=2"),
+                format!("{h}/heap?gc=1&debug=2"),
+            ),
+            // Only heap endpoints have MemStats to gain.
+            (format!("{h}/goroutine"), format!("{h}/goroutine")),
+            (
+                format!("{h}/profile?seconds=5"),
+                format!("{h}/profile?seconds=5"),
+            ),
+            (format!("{h}/mutex"), format!("{h}/mutex")),
+            ("http://heap:6060".to_owned(), "http://heap:6060".to_owned()),
+        ] {
+            assert_eq!(poll_url(&url, false), want, "{url}");
+        }
+        // --proto keeps every URL as it is.
+        assert_eq!(poll_url(&format!("{h}/heap"), true), format!("{h}/heap"));
+        assert_eq!(
+            poll_url(&format!("{h}/allocs?gc=1"), true),
+            format!("{h}/allocs?gc=1")
+        );
     }
 
     #[test]

@@ -277,9 +277,10 @@ fn watch_mode_whose_first_poll_fails_is_an_error_after_the_terminal_is_restored(
     let session = Session::run(&["--watch".as_ref(), "1s".as_ref(), url.as_ref()]);
     let (code, screen) = session.finish();
     assert_eq!(code, 1);
+    // A heap endpoint is polled as ?debug=1 text (not --proto).
     assert!(
         screen.contains(&format!(
-            "pprof-tui: reading profile '{url}': fetching failed"
+            "pprof-tui: reading profile '{url}?debug=1': fetching failed"
         )),
         "{screen}"
     );

@@ -41,11 +41,17 @@ fn load(rel: &str) -> Profile {
 /// 02:16:00 UTC.
 fn snapshot(rel: &str, poll: u64) -> Event {
     let taken_at: jiff::Timestamp = "2026-11-22T02:16:00Z".parse().unwrap();
+    let taken_at = taken_at
+        .checked_add(jiff::SignedDuration::from_secs(poll as i64))
+        .unwrap();
+    let mut profile = load(rel);
+    // As the poller does: text has no time stamp, the poll's start stands in.
+    if profile.time_nanos == 0 {
+        profile.time_nanos = taken_at.as_nanosecond() as i64;
+    }
     Event::Snapshot(Box::new(Snapshot {
-        profile: load(rel),
-        taken_at: taken_at
-            .checked_add(jiff::SignedDuration::from_secs(poll as i64))
-            .unwrap(),
+        profile,
+        taken_at,
         poll,
         name: rel.rsplit('/').next().unwrap().to_owned(),
         saved: None,
@@ -393,4 +399,27 @@ fn with_escape_each_snapshot_is_explained_again() {
     press(&mut app, "d");
     let s = screen(&app);
     assert!(!s.contains("[leak]") && !s.contains("[retained]"), "{s}");
+}
+
+#[test]
+fn the_runtime_panel_lists_the_rings_snapshots() {
+    let texts = [
+        "legacy/heap-1.debug1.txt",
+        "legacy/heap-2.debug1.txt",
+        "legacy/heap-3.debug1.txt",
+    ];
+    let mut app = watch_app(&texts[..2], 60, (100, 34));
+    press(&mut app, "m");
+    let s = screen(&app);
+    assert!(
+        s.contains("│  heap-1.debug1.txt            3.27MB        1575       1.27MB")
+            && s.contains("│  heap-2.debug1.txt            4.07MB        4532       1.72MB")
+            && !s.contains("heap-3.debug1.txt"),
+        "{s}"
+    );
+    press(&mut app, "m");
+    // A new snapshot rebuilds the series: the panel lists all three.
+    app.take_watch_event(snapshot(texts[2], 3));
+    press(&mut app, "m");
+    assert_snapshot!(screen(&app));
 }

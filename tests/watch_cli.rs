@@ -87,6 +87,12 @@ fn url(port: u16) -> String {
     format!("http://127.0.0.1:{port}/debug/pprof/heap")
 }
 
+/// What a watch of [`url`] polls: heap endpoints as `debug=1` text, for
+/// the runtime's MemStats, unless `--proto`.
+fn polled(port: u16) -> String {
+    format!("{}?debug=1", url(port))
+}
+
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap()
 }
@@ -98,7 +104,7 @@ fn three_polls_rank_like_the_three_files() {
         .args(["trend", "--watch", "10ms", "--count", "3", &url(port)])
         .output()
         .unwrap();
-    assert_eq!(server.join().unwrap(), ["/debug/pprof/heap"; 3]);
+    assert_eq!(server.join().unwrap(), ["/debug/pprof/heap?debug=1"; 3]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     // Progress goes to stderr only when it is a terminal.
@@ -108,7 +114,7 @@ fn three_polls_rank_like_the_three_files() {
     let from_files = text(stdout_of(pprof_tui().arg("trend").args(&files)));
     // The snapshots are named by URL and poll; everything else is the same.
     for (n, file) in files.iter().enumerate() {
-        let name = format!("{} (poll {})", url(port), n + 1);
+        let name = format!("{} (poll {})", polled(port), n + 1);
         assert!(watched.contains(&name), "{watched}");
         watched = watched.replace(&name, &file.display().to_string());
     }
@@ -210,7 +216,7 @@ fn a_404_is_one_clear_line() {
         stderr,
         format!(
             "pprof-tui: reading profile '{}': fetching failed: http status: 404\n",
-            url(port)
+            polled(port)
         )
     );
 }
@@ -225,7 +231,7 @@ fn a_garbage_body_is_one_clear_line() {
     assert!(
         stderr.starts_with(&format!(
             "pprof-tui: reading profile '{}': the response is not a profile",
-            url(port)
+            polled(port)
         )),
         "{stderr}"
     );
@@ -241,7 +247,7 @@ fn a_stalled_server_costs_the_timeout_and_is_one_clear_line() {
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with(&format!("pprof-tui: reading profile '{}': ", url(port))),
+        stderr.starts_with(&format!("pprof-tui: reading profile '{}': ", polled(port))),
         "{stderr}"
     );
     assert!(
@@ -263,7 +269,7 @@ fn a_refused_connection_gives_up_after_max_failures_in_a_row() {
     assert_eq!(lines.len(), 3, "{stderr}");
     let prefix = format!(
         "poll 1 failed: reading profile '{}': fetching failed: ",
-        url(port)
+        polled(port)
     );
     assert!(
         lines[0].starts_with(&format!("pprof-tui: warning: {prefix}")),
@@ -275,7 +281,7 @@ fn a_refused_connection_gives_up_after_max_failures_in_a_row() {
         "{stderr}"
     );
     assert!(
-        lines[2].starts_with(&format!("pprof-tui: reading profile '{}'", url(port)))
+        lines[2].starts_with(&format!("pprof-tui: reading profile '{}'", polled(port)))
             && lines[2].ends_with("; gave up after 3 failed polls in a row"),
         "{stderr}"
     );
@@ -297,17 +303,17 @@ fn a_failed_poll_is_retried_and_the_watch_goes_on() {
         stderr,
         format!(
             "pprof-tui: warning: poll 1 failed: reading profile '{}': fetching failed: http status: 503; retrying in 20ms\n",
-            url(port)
+            polled(port)
         )
     );
     // Polls 2 to 4 are the snapshots.
     let out = text(output.stdout);
     assert!(
-        out.contains(&format!("   1. {} (poll 2), ", url(port))),
+        out.contains(&format!("   1. {} (poll 2), ", polled(port))),
         "{out}"
     );
     assert!(
-        out.contains(&format!("   3. {} (poll 4), ", url(port))),
+        out.contains(&format!("   3. {} (poll 4), ", polled(port))),
         "{out}"
     );
 }
@@ -392,4 +398,116 @@ fn a_paused_poller_polls_again_only_when_resumed() {
     let all: Vec<u64> = std::iter::once(1).chain(during).chain(after).collect();
     assert_eq!(all, [1, 2, 3]);
     assert_eq!(server.join().unwrap().len(), 3);
+}
+
+#[test]
+fn proto_polls_the_url_as_given() {
+    let (port, server) = serve(heaps());
+    let output = pprof_tui()
+        .args([
+            "trend",
+            "--watch",
+            "10ms",
+            "--count",
+            "3",
+            "--proto",
+            &url(port),
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(server.join().unwrap(), ["/debug/pprof/heap"; 3]);
+    assert!(text(output.stdout).contains(&format!("   1. {} (poll 1), ", url(port))));
+}
+
+fn legacy_heaps() -> Vec<Reply> {
+    (1..=3)
+        .map(|n| {
+            let file = testdata_path(&format!("legacy/heap-{n}.debug1.txt"));
+            Reply::Body(std::fs::read(file).unwrap())
+        })
+        .collect()
+}
+
+/// Watches the legacy text heaps with `--save-dir DIR` and `extra`
+/// options; returns what it printed and the saved files, sorted by name.
+fn watch_legacy_saving(dir: &std::path::Path, extra: &[&str]) -> (String, Vec<PathBuf>) {
+    let (port, server) = serve(legacy_heaps());
+    let watched = text(stdout_of(
+        pprof_tui()
+            .args(["trend", "--watch", "10ms", "--count", "3", "--save-dir"])
+            .arg(dir)
+            .args(extra)
+            .arg(url(port)),
+    ));
+    assert_eq!(server.join().unwrap(), ["/debug/pprof/heap?debug=1"; 3]);
+    let mut saved: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    saved.sort();
+    assert_eq!(saved.len(), 3, "{saved:?}");
+    (watched, saved)
+}
+
+#[test]
+fn a_saved_watch_of_text_replays_with_its_times_and_memstats() {
+    use prost::Message;
+    let dir = tempfile::tempdir().unwrap();
+    let (watched, saved) = watch_legacy_saving(&dir.path().join("text"), &[]);
+    let replayed = text(stdout_of(pprof_tui().arg("trend").args(&saved)));
+    assert_eq!(watched, replayed);
+    // The runtime's numbers are there, in order, from the text bodies.
+    assert!(
+        watched.contains(
+            "Runtime MemStats, oldest first:\n   1. HeapInuse 3.27MB, HeapObjects 1575, NumGC 2, profile inuse_space 1.27MB\n   2. HeapInuse 4.07MB, HeapObjects 4532, NumGC 9, profile inuse_space 1.72MB\n   3. HeapInuse 5.21MB, HeapObjects 7703, NumGC 17, profile inuse_space 2.51MB\n"
+        ),
+        "{watched}"
+    );
+    // Each file is a gzip'd protobuf, stamped with its poll's start, with
+    // the MemStats in a comment.
+    let mut times = Vec::new();
+    for path in &saved {
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(bytes[..2], [0x1f, 0x8b], "{}", path.display());
+        let raw = pprof_tui::profile::pb::Profile::decode(
+            std::io::Read::bytes(flate2::read::GzDecoder::new(bytes.as_slice()))
+                .collect::<Result<Vec<u8>, _>>()
+                .unwrap()
+                .as_slice(),
+        )
+        .unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let stamp: jiff::Timestamp =
+            jiff::Timestamp::from_nanosecond(i128::from(raw.time_nanos)).unwrap();
+        assert_eq!(
+            name,
+            format!(
+                "heap-{}.{:06}Z.pb.gz",
+                stamp.strftime("%Y%m%dT%H%M%S"),
+                stamp.subsec_microsecond()
+            )
+        );
+        times.push(raw.time_nanos);
+        let comments: Vec<&str> = raw
+            .comment
+            .iter()
+            .map(|&c| raw.string_table[c as usize].as_str())
+            .collect();
+        assert_eq!(comments.len(), 1, "{comments:?}");
+        assert!(
+            comments[0].starts_with("# runtime.MemStats {\"Alloc\":"),
+            "{comments:?}"
+        );
+    }
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+    // JSON too, memstats included.
+    let (watched, saved) = watch_legacy_saving(&dir.path().join("json"), &["--format", "json"]);
+    let replayed = text(stdout_of(
+        pprof_tui().args(["trend", "--format", "json"]).args(&saved),
+    ));
+    assert_eq!(watched, replayed);
+    let doc: serde_json::Value = serde_json::from_str(&watched).unwrap();
+    assert_eq!(doc["snapshots"][2]["memstats"]["HeapInuse"], 5_464_064);
+    assert_eq!(doc["snapshots"][2]["memstats"]["NumGC"], 17);
 }

@@ -21,7 +21,7 @@ use std::io::Read;
 use prost::encoding::{self, DecodeContext, WireType, decode_key, decode_varint};
 
 use super::error::ProfileError;
-use super::legacy;
+use super::legacy::{self, MemStats};
 use super::model::{
     Function, FunctionId, Label, Line, Location, Mapping, MappingId, Profile, Samples, StrId,
     StringTable, ValueType,
@@ -918,9 +918,19 @@ impl TryFrom<RawProfile> for Profile {
 
         let samples = build_samples(raw.samples, &location_index, &strings, sample_types.len())?;
 
-        let comments = raw.comment.into_iter().map(StrId).collect::<Vec<_>>();
-        for &c in &comments {
-            strings.check(c)?;
+        // MemStats written as a comment (by `convert` or `--save-dir`) go
+        // back into the model, and the comment with them: the model holds
+        // them once, and the encoder writes them again from there.
+        let mut memstats = None;
+        let mut comments = Vec::with_capacity(raw.comment.len());
+        for c in raw.comment {
+            let id = strings.id(i64::from(c))?;
+            match MemStats::from_comment(strings.0.get(id)) {
+                Some(stats) => {
+                    memstats.get_or_insert_with(|| Box::new(stats));
+                }
+                None => comments.push(id),
+            }
         }
         let period_type = match &raw.period_type {
             Some(vt) => Some(strings.value_type(vt)?),
@@ -942,7 +952,7 @@ impl TryFrom<RawProfile> for Profile {
             lines,
             samples,
             strings: raw.strings,
-            memstats: None,
+            memstats,
         })
     }
 }

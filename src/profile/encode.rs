@@ -39,6 +39,11 @@ pub fn encode(profile: &Profile, out: &mut dyn Write) -> io::Result<()> {
     let drop_frames = optional(&mut strings, &profile.drop_frames);
     let keep_frames = optional(&mut strings, &profile.keep_frames);
     let default_sample_type = optional(&mut strings, &profile.default_sample_type);
+    // MemStats travel as one more comment (`MemStats::to_comment`).
+    let mut comment: Vec<i64> = profile.comments.iter().map(|&c| index(c)).collect();
+    if let Some(stats) = &profile.memstats {
+        comment.push(strings.add(&stats.to_comment()));
+    }
     let id = |i: usize| i as u64 + 1;
     let mapping = profile
         .mappings
@@ -101,7 +106,7 @@ pub fn encode(profile: &Profile, out: &mut dyn Write) -> io::Result<()> {
         duration_nanos: profile.duration_nanos,
         period_type,
         period: profile.period,
-        comment: profile.comments.iter().map(|&c| index(c)).collect(),
+        comment,
         default_sample_type,
         ..Default::default()
     };
@@ -210,6 +215,10 @@ mod tests {
             (p.period, p.period_type.clone())
         );
         assert_eq!(q.drop_frames, p.drop_frames);
+        // MemStats come back from their comment, and only there.
+        assert!(p.memstats.is_some());
+        assert_eq!(q.memstats, p.memstats);
+        assert_eq!(q.comments.len(), p.comments.len());
         assert_eq!(q.samples().len(), p.samples().len());
         for i in 0..p.samples().len() {
             assert_eq!(q.samples().values(i), p.samples().values(i));

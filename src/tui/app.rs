@@ -271,6 +271,9 @@ impl App {
     /// shows Top; the other views are recomputed for the new profile with
     /// the same sample type (by name), granularity, filters and sort.
     fn install_watch(&mut self, rebuilt: Rebuilt) {
+        // The runtime panel lists the ring's snapshots, as it lists the
+        // files in Trend mode.
+        self.memstats.series = rebuilt.runtime;
         match rebuilt.trend {
             Ok(Some(mut model)) => {
                 let first = self.trend.is_none();

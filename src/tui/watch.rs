@@ -10,6 +10,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::trend::{TrendInput, TrendModel, TrendSettings, site_function};
+use crate::analysis::runtime::{RuntimePoint, runtime_point};
 use crate::analysis::{Filters, Granularity, SortBy, Study};
 use crate::profile::{BaseMode, Profile};
 use crate::watch::{Event, Failure, Feed, Ring};
@@ -196,6 +197,9 @@ pub struct Rebuilt {
     pub title: String,
     /// Whether `shown` is the newest against the first.
     pub diff: bool,
+    /// The runtime panel's series: each snapshot in the ring, oldest
+    /// first, with its runtime numbers.
+    pub runtime: Vec<(String, RuntimePoint)>,
 }
 
 impl Rebuild {
@@ -206,6 +210,11 @@ impl Rebuild {
             shown: self.shown(),
             title,
             diff: self.diff,
+            runtime: self
+                .snapshots
+                .iter()
+                .map(|s| (s.name.clone(), runtime_point(&s.profile)))
+                .collect(),
         }
     }
 

@@ -23,6 +23,13 @@ pub struct MemStats {
     pub fields: Vec<(String, MemValue)>,
 }
 
+/// How a protobuf profile carries MemStats: one comment, this prefix then
+/// the fields as one JSON object under Go's names (integers as integers),
+/// e.g. `# runtime.MemStats {"Alloc":4771024,…,"GCCPUFraction":0.0029}`.
+/// pprof prints no comment that starts with `#` in its reports, so `go tool
+/// pprof -top` on such a file prints what it printed without it.
+pub const COMMENT_PREFIX: &str = "# runtime.MemStats ";
+
 /// The most fields and array entries kept: the runtime writes about 30
 /// fields and 256-entry arrays; more is not a Go profile.
 const MAX_FIELDS: usize = 256;
@@ -63,6 +70,57 @@ impl MemStats {
         }
         let i = (gcs + pauses.len() as u64 - 1) % pauses.len() as u64;
         pauses.get(i as usize).copied()
+    }
+
+    /// The comment that carries these stats in a protobuf profile
+    /// ([`COMMENT_PREFIX`]).
+    pub fn to_comment(&self) -> String {
+        let object: serde_json::Map<String, serde_json::Value> = self
+            .fields
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    MemValue::Int(v) => serde_json::Value::from(*v),
+                    MemValue::Float(v) => serde_json::Value::from(*v),
+                    MemValue::Bool(v) => serde_json::Value::from(*v),
+                    MemValue::Ints(v) => serde_json::Value::from(v.as_slice()),
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        format!("{COMMENT_PREFIX}{}", serde_json::Value::Object(object))
+    }
+
+    /// Reads back what [`MemStats::to_comment`] wrote; `None` for any other
+    /// comment. Fields of shapes it does not know are skipped, as in the
+    /// text block.
+    pub fn from_comment(comment: &str) -> Option<MemStats> {
+        let json = comment.strip_prefix(COMMENT_PREFIX)?;
+        let serde_json::Value::Object(object) = serde_json::from_str(json).ok()? else {
+            return None;
+        };
+        let fields = object
+            .into_iter()
+            .take(MAX_FIELDS)
+            .filter_map(|(name, value)| {
+                let value = match value {
+                    serde_json::Value::Bool(b) => MemValue::Bool(b),
+                    serde_json::Value::Number(n) => match n.as_u64() {
+                        Some(i) => MemValue::Int(i),
+                        None => MemValue::Float(n.as_f64()?),
+                    },
+                    serde_json::Value::Array(list) => MemValue::Ints(
+                        list.iter()
+                            .take(MAX_ARRAY)
+                            .map(serde_json::Value::as_u64)
+                            .collect::<Option<_>>()?,
+                    ),
+                    _ => return None,
+                };
+                Some((name, value))
+            })
+            .collect();
+        Some(MemStats { fields })
     }
 
     /// Reads one `# Name = value` line of the block (without the `#`).
@@ -141,5 +199,18 @@ mod tests {
         assert_eq!(m.value("DebugGC"), Some(&MemValue::Bool(false)));
         assert_eq!(m.last_pause_ns(), Some(30745));
         assert_eq!(m.fields.len(), 7);
+        // The comment form keeps names, order and types.
+        let comment = m.to_comment();
+        assert!(
+            comment.starts_with(r#"# runtime.MemStats {"HeapInuse":3383296,"StackInuse":327680,"#),
+            "{comment}"
+        );
+        assert_eq!(MemStats::from_comment(&comment), Some(m));
+        let zero = MemStats {
+            fields: vec![("GCCPUFraction".to_owned(), MemValue::Float(0.0))],
+        };
+        assert_eq!(MemStats::from_comment(&zero.to_comment()), Some(zero));
+        assert_eq!(MemStats::from_comment("# runtime.MemStats [1]"), None);
+        assert_eq!(MemStats::from_comment("runtime.MemStats {}"), None);
     }
 }
