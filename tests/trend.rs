@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{GOROUTINES, HEAPS, assert_contains, json, oracle, row_name, run, testdata};
+use common::{GOROUTINES, HEAPS, assert_contains, json, load, oracle, row_name, run};
 use pprof_tui::analysis::Lineup;
 use pprof_tui::analysis::lineup::needs_merged;
 use pprof_tui::analysis::trend::{Trend, TrendOptions, trend};
@@ -321,12 +321,6 @@ fn the_gate_fails_only_when_a_suspect_grows_past_the_limit() {
         "; 1 more suspect is over it",
     );
 }
-
-fn load(rel: &str) -> Profile {
-    let bytes = std::fs::read(testdata().join(rel)).unwrap();
-    decode(&bytes, &DecodeOptions::default()).unwrap()
-}
-
 /// `trend` on the snapshots kept apart (joined by node) and laid side by
 /// side in one profile, as pprof would merge them.
 fn both_ways(snapshots: &[&str], options: &TrendOptions) -> (Trend, Trend) {

@@ -14,26 +14,20 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use pprof_tui::analysis::Filters;
 use pprof_tui::analysis::{CallTree, Granularity, Study};
 use pprof_tui::profile::{BaseMode, DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
-use pprof_tui::tui::keymap::{action_for, key};
+use pprof_tui::tui::keymap::action_for;
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use common::{GOROUTINES, HEAPS, testdata};
-
-fn load(rel: &str) -> Profile {
-    let bytes = std::fs::read(testdata().join(rel)).unwrap();
-    decode(&bytes, &DecodeOptions::default()).unwrap()
-}
-
+use common::screen::{press, screen, type_text};
+use common::{GOROUTINES, HEAPS, load, testdata};
 fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
     app_running(profile, title, size, false)
 }
@@ -82,43 +76,6 @@ fn app(rel: &str, size: (u16, u16)) -> App {
         .into_owned();
     app_with(load(rel), &name, size)
 }
-
-/// Presses keys as a user would: `"j j Enter"`; names are crossterm's.
-fn press(app: &mut App, keys: &str) {
-    for k in keys.split_whitespace() {
-        let code = match k {
-            "Enter" => KeyCode::Enter,
-            "Esc" => KeyCode::Esc,
-            "Tab" => KeyCode::Tab,
-            "BackTab" => KeyCode::BackTab,
-            "Backspace" => KeyCode::Backspace,
-            "Down" => KeyCode::Down,
-            "Up" => KeyCode::Up,
-            "PageDown" => KeyCode::PageDown,
-            "Space" => KeyCode::Char(' '),
-            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
-            other => panic!("unknown key {other}"),
-        };
-        let action = action_for(&key(code), app.prompt.is_some()).expect("bound key");
-        app.update(action);
-    }
-}
-
-/// Types text into the open prompt.
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        let action = action_for(&key(KeyCode::Char(c)), true).unwrap();
-        app.update(action);
-    }
-}
-
-fn screen(app: &App) -> String {
-    let (w, h) = app.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|frame| views::render(app, frame)).unwrap();
-    terminal.backend().to_string()
-}
-
 #[test]
 fn top_view_lists_pprof_rows() {
     let app = app("leaky/heap-3.pb.gz", (100, 30));

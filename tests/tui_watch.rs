@@ -19,24 +19,16 @@ use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use pprof_tui::analysis::Study;
 use pprof_tui::analysis::{Filters, Granularity};
-use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{BINDINGS, Key, action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::watch::WatchState;
 use pprof_tui::tui::why::WhyRequest;
-use pprof_tui::tui::{App, AppOptions, views};
+use pprof_tui::tui::{App, AppOptions};
 use pprof_tui::watch::{Event, Failure, Feed, Snapshot};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
-use common::{GOROUTINES, HEAPS, testdata};
-
-fn load(rel: &str) -> Profile {
-    let bytes = std::fs::read(testdata().join(rel)).unwrap();
-    decode(&bytes, &DecodeOptions::default()).unwrap()
-}
-
+use common::screen::{press, screen};
+use common::{GOROUTINES, HEAPS, load, testdata};
 /// Snapshot `poll` of a watch: the file `rel`, taken `poll` seconds after
 /// 02:16:00 UTC.
 fn snapshot(rel: &str, poll: u64) -> Event {
@@ -101,29 +93,6 @@ fn watch_app_with(
     }
     app
 }
-
-fn press(app: &mut App, keys: &str) {
-    for k in keys.split_whitespace() {
-        let code = match k {
-            "Enter" => KeyCode::Enter,
-            "Esc" => KeyCode::Esc,
-            "Tab" => KeyCode::Tab,
-            "Space" => KeyCode::Char(' '),
-            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
-            other => panic!("unknown key {other}"),
-        };
-        let action = action_for(&key(code), app.prompt.is_some()).expect("bound key");
-        app.update(action);
-    }
-}
-
-fn screen(app: &App) -> String {
-    let (w, h) = app.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|frame| views::render(app, frame)).unwrap();
-    terminal.backend().to_string()
-}
-
 fn status_line(app: &App) -> String {
     let screen = screen(app);
     let lines: Vec<&str> = screen.lines().collect();

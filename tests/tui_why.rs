@@ -13,27 +13,17 @@ mod common;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use pprof_tui::analysis::escape::Escapes;
 use pprof_tui::analysis::{Filters, Granularity, Study};
-use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
-use pprof_tui::tui::keymap::{action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::why::WhyRequest;
-use pprof_tui::tui::{App, AppOptions, views};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use pprof_tui::tui::{App, AppOptions};
 
-use common::testdata;
-
-fn load(rel: &str) -> Profile {
-    let bytes = std::fs::read(testdata().join(rel)).unwrap();
-    decode(&bytes, &DecodeOptions::default()).unwrap()
-}
-
+use common::screen::{press, screen};
+use common::{load, testdata};
 /// heap-3 explained with the -m=2 output, as `pprof-tui --escape` opens it,
 /// showing `sample_type`.
 fn app_of(sample_type: &str, granularity: Granularity, size: (u16, u16)) -> App {
@@ -65,26 +55,6 @@ fn app_of(sample_type: &str, granularity: Granularity, size: (u16, u16)) -> App 
 fn app(granularity: Granularity, size: (u16, u16)) -> App {
     app_of("inuse_space", granularity, size)
 }
-
-fn press(app: &mut App, keys: &str) {
-    for k in keys.split_whitespace() {
-        let code = match k {
-            "Down" => KeyCode::Down,
-            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
-            other => panic!("unknown key {other}"),
-        };
-        let action = action_for(&key(code), app.prompt.is_some()).expect("bound key");
-        app.update(action);
-    }
-}
-
-fn screen(app: &App) -> String {
-    let (w, h) = app.size;
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-    terminal.draw(|frame| views::render(app, frame)).unwrap();
-    terminal.backend().to_string()
-}
-
 fn select(app: &mut App, label: &str) {
     let names = app.model.tree.names();
     let i = app

@@ -7,10 +7,19 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use serde_json::Value;
+
+pub mod screen;
 
 pub fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+/// A profile of `testdata/`, decoded.
+pub fn load(rel: &str) -> Profile {
+    let bytes = std::fs::read(testdata().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    decode(&bytes, &DecodeOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// What a run of the CLI produced.

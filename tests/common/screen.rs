@@ -1,0 +1,47 @@
+//! Driving the app as a user does, for the TUI tests: keys by name through
+//! the keymap into `App::update`, and the screen drawn on a test backend.
+
+use crossterm::event::KeyCode;
+use pprof_tui::tui::keymap::{action_for, key};
+use pprof_tui::tui::{App, views};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// Presses `keys`, separated by spaces: a character, or a key's name
+/// (`Enter`, `Esc`, `Tab`, `BackTab`, `Backspace`, `Down`, `Up`, `PageDown`,
+/// `Space`). A key the keymap does not bind fails the test.
+pub fn press(app: &mut App, keys: &str) {
+    for k in keys.split_whitespace() {
+        let code = match k {
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Tab" => KeyCode::Tab,
+            "BackTab" => KeyCode::BackTab,
+            "Backspace" => KeyCode::Backspace,
+            "Down" => KeyCode::Down,
+            "Up" => KeyCode::Up,
+            "PageDown" => KeyCode::PageDown,
+            "Space" => KeyCode::Char(' '),
+            s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
+            other => panic!("unknown key {other}"),
+        };
+        let action = action_for(&key(code), app.prompt.is_some()).expect("bound key");
+        app.update(action);
+    }
+}
+
+/// Types text into the open prompt.
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        let action = action_for(&key(KeyCode::Char(c)), true).unwrap();
+        app.update(action);
+    }
+}
+
+/// The whole screen at the app's size, one quoted line per row.
+pub fn screen(app: &App) -> String {
+    let (w, h) = app.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|frame| views::render(app, frame)).unwrap();
+    terminal.backend().to_string()
+}
