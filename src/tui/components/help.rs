@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
-use super::truncate;
+use super::{close_overlay, truncate};
 use crate::tui::action::Action;
 use crate::tui::keymap::{BINDINGS, Section};
 use crate::tui::theme::Theme;
@@ -25,14 +25,7 @@ impl HelpView {
     /// While open, every key but quit and resize closes it; `true` when
     /// the action was for the overlay.
     pub fn update(&mut self, action: &Action) -> bool {
-        if !self.open {
-            return false;
-        }
-        if !matches!(action, Action::Quit | Action::Resize(..)) {
-            self.open = false;
-            return true;
-        }
-        false
+        close_overlay(&mut self.open, action)
     }
 
     /// Draws the overlay when open; the watch keys only in watch mode,

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
-use super::truncate;
+use super::{close_overlay, truncate};
 use crate::analysis::runtime::{KEY_FIELDS, RuntimePoint, heap_gap};
 use crate::profile::{MemStats, Profile};
 use crate::report::text::{heap_gap_sentence, memstat_value};
@@ -30,14 +30,7 @@ impl MemStatsView {
     /// While open, every key but quit and resize closes it; `true` when
     /// the action was for the panel.
     pub fn update(&mut self, action: &Action) -> bool {
-        if !self.open {
-            return false;
-        }
-        if !matches!(action, Action::Quit | Action::Resize(..)) {
-            self.open = false;
-            return true;
-        }
-        false
+        close_overlay(&mut self.open, action)
     }
 
     pub fn render(&self, profile: &Profile, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -160,6 +160,16 @@ impl ListState {
     }
 }
 
+/// An overlay's keys: while it is `open`, every key but quit and resize
+/// closes it; `true` when the action was for the overlay.
+pub fn close_overlay(open: &mut bool, action: &Action) -> bool {
+    if *open && !matches!(action, Action::Quit | Action::Resize(..)) {
+        *open = false;
+        return true;
+    }
+    false
+}
+
 /// The first row after `at` (before it, going back) in a cycle over `n`
 /// rows that satisfies `hit`; `at` itself comes last.
 pub fn next_match(
