@@ -126,7 +126,7 @@ while IFS= read -r f; do
 done < <(find testdata -type f \
     -not -path 'testdata/malformed/*' -not -path 'testdata/hostile/*' \
     -not -path 'testdata/oracle/*' \
-    \( -name '*.pb' -o -name '*.pb.gz' -o -name '*.pprof' -o -name '*.prof' \) | LC_ALL=C sort)
+    \( -name '*.pb' -o -name '*.pb.gz' -o -name '*.pprof' -o -name '*.prof' -o -name '*.debug1.txt' \) | LC_ALL=C sort)
 if [[ ${#PROFILES[@]} -eq 0 ]]; then
     echo "$0: no profiles found under testdata/" >&2
     exit 2
