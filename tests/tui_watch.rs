@@ -392,3 +392,30 @@ fn the_runtime_panel_lists_the_rings_snapshots() {
     press(&mut app, "m");
     assert_snapshot!(screen(&app));
 }
+
+/// At 80×24 the watch keys do not fit beside the others: the help pages,
+/// and `?` turns to the page that holds them before it closes.
+#[test]
+fn the_help_pages_when_the_screen_cannot_hold_every_key() {
+    let mut app = watch_app(&HEAPS, 60, (80, 24));
+    press(&mut app, "?");
+    let first = screen(&app);
+    assert!(
+        first.contains("pprof-tui keys 1/2 — ? next page, any other key closes"),
+        "{first}"
+    );
+    assert!(!first.contains("diff newest vs first"), "{first}");
+    assert!(first.contains("Esc Bksp  back one step"), "{first}");
+    press(&mut app, "?");
+    let second = screen(&app);
+    assert!(second.contains("pprof-tui keys 2/2"), "{second}");
+    assert!(
+        second.contains("d         diff newest vs first / off"),
+        "{second}"
+    );
+    press(&mut app, "?");
+    assert!(!screen(&app).contains("pprof-tui keys"));
+    // Opened again, it starts at the first page.
+    press(&mut app, "?");
+    assert!(screen(&app).contains("pprof-tui keys 1/2"));
+}

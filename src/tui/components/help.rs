@@ -1,9 +1,10 @@
 //! The help overlay: every binding from the key table, by section, in as
 //! many columns as the screen allows, with a reminder of what flat and cum mean.
 
+use std::cell::Cell;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
@@ -15,29 +16,45 @@ use crate::tui::theme::Theme;
 const LABEL: usize = 10;
 const COLUMN: usize = 39;
 
-/// The help overlay, over whichever view is shown.
-#[derive(Debug, Clone, Copy, Default)]
+/// The help overlay, over whichever view is shown. On a screen too small
+/// for every key it pages: `?` shows the next page, any other key closes.
+#[derive(Debug, Clone, Default)]
 pub struct HelpView {
     pub open: bool,
+    /// The page shown, from 0.
+    page: usize,
+    /// How many pages the last drawing needed (the layout knows, not the keys).
+    pages: Cell<usize>,
 }
 
 impl HelpView {
-    /// While open, every key but quit and resize closes it; `true` when
-    /// the action was for the overlay.
+    /// While open, `?` turns to the next page when there is one; every
+    /// other key but quit and resize closes it (and `?` on the last page);
+    /// `true` when the action was for the overlay.
     pub fn update(&mut self, action: &Action) -> bool {
-        close_overlay(&mut self.open, action)
+        if self.open && matches!(action, Action::Help) && self.page + 1 < self.pages.get() {
+            self.page += 1;
+            return true;
+        }
+        let closed = close_overlay(&mut self.open, action);
+        if closed {
+            self.page = 0;
+        }
+        closed
     }
 
     /// Draws the overlay when open; the watch keys only in watch mode,
     /// where they act.
     pub fn render(&self, theme: &Theme, watching: bool, area: Rect, buf: &mut Buffer) {
         if self.open {
-            render(theme, watching, area, buf);
+            let pages = render(theme, watching, self.page, area, buf);
+            self.pages.set(pages);
         }
     }
 }
 
-fn render(theme: &Theme, watching: bool, area: Rect, buf: &mut Buffer) {
+/// Draws page `page` of the keys; returns how many pages there are.
+fn render(theme: &Theme, watching: bool, page: usize, area: Rect, buf: &mut Buffer) -> usize {
     let mut lines: Vec<Line<'_>> = Vec::new();
     let sections = [
         Section::General,
@@ -65,26 +82,40 @@ fn render(theme: &Theme, watching: bool, area: Rect, buf: &mut Buffer) {
     let x = area.x + (area.width - width) / 2;
     let y = area.y + (area.height - height) / 2;
     let popup = Rect::new(x, y, width, height);
-    Clear.render(popup, buf);
-    let block = Block::bordered()
-        .title(" pprof-tui keys — any key closes ")
-        .border_style(theme.dim());
-    let inner = block.inner(popup);
-    block.render(popup, buf);
+    let inner = Block::bordered().inner(popup);
     // The keys come first: on a screen too short for both (80×24 with every
-    // key), the reminder below gives its row to them.
+    // key), the reminder below gives its row to them; shorter still, they
+    // take pages.
     let note_fits = per_column < usize::from(inner.height);
-    let rows = if note_fits {
+    let rows = usize::from(if note_fits {
         inner.height - 1
     } else {
         inner.height
+    });
+    let per_column = per_column.min(rows).max(1);
+    let per_page = per_column * columns;
+    let pages = lines.len().div_ceil(per_page).max(1);
+    let page = page.min(pages - 1);
+    let title = if pages > 1 {
+        format!(
+            " pprof-tui keys {}/{} — ? next page, any other key closes ",
+            page + 1,
+            pages
+        )
+    } else {
+        " pprof-tui keys — any key closes ".to_owned()
     };
-    for (i, line) in lines.iter().enumerate() {
+    Clear.render(popup, buf);
+    let block = Block::bordered().title(title).border_style(theme.dim());
+    block.render(popup, buf);
+    for (i, line) in lines
+        .iter()
+        .skip(page * per_page)
+        .take(per_page)
+        .enumerate()
+    {
         let col = (i / per_column) as u16;
         let row = (i % per_column) as u16;
-        if row >= rows {
-            continue;
-        }
         buf.set_line(
             inner.x + col * COLUMN as u16,
             inner.y + row,
@@ -102,5 +133,5 @@ fn render(theme: &Theme, watching: bool, area: Rect, buf: &mut Buffer) {
             theme.dim(),
         );
     }
-    let _ = Style::default();
+    pages
 }
