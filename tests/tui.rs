@@ -26,7 +26,7 @@ use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use common::screen::{press, screen, type_text};
+use common::screen::{app_trend_rows, cli_trend_rows, press, screen, type_text};
 use common::{GOROUTINES, HEAPS, load, testdata};
 fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
     app_running(profile, title, size, false)
@@ -708,42 +708,6 @@ fn trend_app_running(snapshots: &[&str], size: (u16, u16), background: bool) -> 
     app_running(newest, &title, size, background)
         .with_trend(input)
         .unwrap()
-}
-
-/// `pprof-tui trend --format json` on the same snapshots: (name, values) per row.
-fn cli_trend_rows(snapshots: &[&str]) -> Vec<(String, Vec<i64>)> {
-    let paths: Vec<String> = snapshots
-        .iter()
-        .map(|s| testdata().join(s).to_string_lossy().into_owned())
-        .collect();
-    let mut args = vec!["trend", "--format", "json"];
-    args.extend(paths.iter().map(String::as_str));
-    let doc = common::json(&args, 0);
-    doc["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let values = r["values"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_i64().unwrap())
-                .collect();
-            (r["name"].as_str().unwrap().to_owned(), values)
-        })
-        .collect()
-}
-
-fn app_trend_rows(app: &App) -> Vec<(String, Vec<i64>)> {
-    app.trend
-        .as_ref()
-        .unwrap()
-        .trend
-        .rows
-        .iter()
-        .map(|r| (r.name.clone(), r.values.clone()))
-        .collect()
 }
 
 #[test]

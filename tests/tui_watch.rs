@@ -27,7 +27,7 @@ use pprof_tui::tui::why::WhyRequest;
 use pprof_tui::tui::{App, AppOptions};
 use pprof_tui::watch::{Event, Failure, Feed, Snapshot};
 
-use common::screen::{press, screen};
+use common::screen::{app_trend_rows, cli_trend_rows, press, screen};
 use common::{GOROUTINES, HEAPS, load, testdata};
 /// Snapshot `poll` of a watch: the file `rel`, taken `poll` seconds after
 /// 02:16:00 UTC.
@@ -101,38 +101,6 @@ fn status_line(app: &App) -> String {
         .trim_matches('"')
         .trim_end()
         .to_owned()
-}
-
-/// `pprof-tui trend --format json` on files: (name, values) per row.
-fn cli_trend_rows(files: &[&str]) -> Vec<(String, Vec<i64>)> {
-    let mut args = vec!["trend", "--format", "json"];
-    args.extend(files);
-    let doc = common::json(&args, 0);
-    doc["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let values = r["values"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_i64().unwrap())
-                .collect();
-            (r["name"].as_str().unwrap().to_owned(), values)
-        })
-        .collect()
-}
-
-fn app_trend_rows(app: &App) -> Vec<(String, Vec<i64>)> {
-    app.trend
-        .as_ref()
-        .unwrap()
-        .trend
-        .rows
-        .iter()
-        .map(|r| (r.name.clone(), r.values.clone()))
-        .collect()
 }
 
 #[test]

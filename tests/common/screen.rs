@@ -45,3 +45,37 @@ pub fn screen(app: &App) -> String {
     terminal.draw(|frame| views::render(app, frame)).unwrap();
     terminal.backend().to_string()
 }
+
+/// The Trend view's rows: (name, values) per row, as ranked.
+pub fn app_trend_rows(app: &App) -> Vec<(String, Vec<i64>)> {
+    app.trend
+        .as_ref()
+        .unwrap()
+        .trend
+        .rows
+        .iter()
+        .map(|r| (r.name.clone(), r.values.clone()))
+        .collect()
+}
+
+/// `pprof-tui trend --format json` on `files` (relative to testdata/):
+/// (name, values) per row, to compare with [`app_trend_rows`].
+pub fn cli_trend_rows(files: &[&str]) -> Vec<(String, Vec<i64>)> {
+    let mut args = vec!["trend", "--format", "json"];
+    args.extend(files);
+    let doc = super::json(&args, 0);
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let values = r["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap())
+                .collect();
+            (r["name"].as_str().unwrap().to_owned(), values)
+        })
+        .collect()
+}
