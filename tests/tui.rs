@@ -26,29 +26,10 @@ use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use common::screen::{app_trend_rows, cli_trend_rows, press, screen, type_text};
+use common::screen::{app_trend_rows, cli_trend_rows, options, press, screen, type_text};
 use common::{GOROUTINES, HEAPS, load, testdata};
 fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
     app_running(profile, title, size, false)
-}
-
-/// Options for a test app: no colours, no background jobs, exports to the
-/// temporary directory.
-fn options(profile: &Profile, title: &str, size: (u16, u16)) -> AppOptions {
-    AppOptions {
-        title: title.to_owned(),
-        sample_index: profile.default_sample_index(),
-        granularity: Granularity::Functions,
-        filters: Filters::default(),
-        source_paths: Vec::new(),
-        export_dir: std::env::temp_dir(),
-        export_stem: "heap-3".to_owned(),
-        theme: Theme::new(ColorMode::None),
-        size,
-        background: false,
-        study: None,
-        why: None,
-    }
 }
 
 /// The app; with `background`, slow work waits in [`App::take_job`].

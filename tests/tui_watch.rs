@@ -17,17 +17,16 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
+use pprof_tui::analysis::Granularity;
 use pprof_tui::analysis::Study;
-use pprof_tui::analysis::{Filters, Granularity};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{BINDINGS, Key, action_for, key};
-use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::watch::WatchState;
 use pprof_tui::tui::why::WhyRequest;
 use pprof_tui::tui::{App, AppOptions};
 use pprof_tui::watch::{Event, Failure, Feed, Snapshot};
 
-use common::screen::{app_trend_rows, cli_trend_rows, press, screen};
+use common::screen::{app_trend_rows, cli_trend_rows, options, press, screen};
 use common::{GOROUTINES, HEAPS, load, testdata};
 /// Snapshot `poll` of a watch: the file `rel`, taken `poll` seconds after
 /// 02:16:00 UTC.
@@ -73,19 +72,13 @@ fn watch_app_with(
     );
     state.take(snapshot(files[0], 1));
     let first = Arc::clone(&state.newest().unwrap().profile);
+    let title = format!("{} (newest of 1, watching)", files[0]);
     let options = AppOptions {
-        title: format!("{} (newest of 1, watching)", files[0]),
-        sample_index: first.default_sample_index(),
         granularity,
-        filters: Filters::default(),
-        source_paths: Vec::new(),
-        export_dir: std::env::temp_dir(),
         export_stem: "heap".to_owned(),
-        theme: Theme::new(ColorMode::None),
-        size,
-        background: false,
         study: Some(Study::One(Arc::clone(&first))),
         why,
+        ..options(&first, &title, size)
     };
     let mut app = App::new(first, options).with_watch(state);
     for (i, file) in files.iter().enumerate().skip(1) {

@@ -17,12 +17,11 @@ use insta::assert_snapshot;
 use pprof_tui::analysis::escape::Escapes;
 use pprof_tui::analysis::{Filters, Granularity, Study};
 use pprof_tui::tui::action::ViewKind;
-use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::why::WhyRequest;
 use pprof_tui::tui::{App, AppOptions};
 
-use common::screen::{press, screen};
+use common::screen::{options, press, screen};
 use common::{load, testdata};
 /// heap-3 explained with the -m=2 output, as `pprof-tui --escape` opens it,
 /// showing `sample_type`.
@@ -36,18 +35,11 @@ fn app_of(sample_type: &str, granularity: Granularity, size: (u16, u16)) -> App 
         snapshots: None,
     };
     let options = AppOptions {
-        title: "heap-3.pb.gz".to_owned(),
         sample_index: shown,
         granularity,
-        filters: Filters::default(),
         source_paths: vec![PathBuf::from("testdata")],
-        export_dir: std::env::temp_dir(),
-        export_stem: "heap-3".to_owned(),
-        theme: Theme::new(ColorMode::None),
-        size,
-        background: false,
-        study: None,
         why: Some(why),
+        ..options(&profile, "heap-3.pb.gz", size)
     };
     App::new(Arc::new(profile), options)
 }
@@ -149,18 +141,8 @@ fn source_shows_classes_per_line_and_the_selected_lines_pane() {
 fn w_without_a_heap_profile_says_why() {
     let profile = load("leaky/cpu.pb.gz");
     let options = AppOptions {
-        title: "cpu.pb.gz".to_owned(),
-        sample_index: profile.default_sample_index(),
-        granularity: Granularity::Functions,
-        filters: Filters::default(),
-        source_paths: Vec::new(),
-        export_dir: std::env::temp_dir(),
         export_stem: "cpu".to_owned(),
-        theme: Theme::new(ColorMode::None),
-        size: (100, 30),
-        background: false,
-        study: None,
-        why: None,
+        ..options(&profile, "cpu.pb.gz", (100, 30))
     };
     let mut app = App::new(Arc::new(profile), options);
     press(&mut app, "w");
@@ -199,18 +181,9 @@ fn with_snapshots_the_leak_class_follows_the_trend() {
         snapshots: None,
     };
     let options = AppOptions {
-        title: "heap-3.pb.gz (newest of 3)".to_owned(),
-        sample_index: newest.default_sample_index(),
         granularity: Granularity::Lines,
-        filters: Filters::default(),
-        source_paths: Vec::new(),
-        export_dir: std::env::temp_dir(),
-        export_stem: "heap-3".to_owned(),
-        theme: Theme::new(ColorMode::None),
-        size: (120, 30),
-        background: false,
-        study: None,
         why: Some(why),
+        ..options(&newest, "heap-3.pb.gz (newest of 3)", (120, 30))
     };
     let mut app = App::new(newest, options).with_trend(input).unwrap();
     press(&mut app, "1");

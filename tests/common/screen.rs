@@ -2,10 +2,32 @@
 //! the keymap into `App::update`, and the screen drawn on a test backend.
 
 use crossterm::event::KeyCode;
+use pprof_tui::analysis::{Filters, Granularity};
+use pprof_tui::profile::Profile;
 use pprof_tui::tui::keymap::{action_for, key};
-use pprof_tui::tui::{App, views};
+use pprof_tui::tui::theme::{ColorMode, Theme};
+use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
+/// Options for a test app: no colours, no background jobs, exports to the
+/// temporary directory; tests change the fields they are about.
+pub fn options(profile: &Profile, title: &str, size: (u16, u16)) -> AppOptions {
+    AppOptions {
+        title: title.to_owned(),
+        sample_index: profile.default_sample_index(),
+        granularity: Granularity::Functions,
+        filters: Filters::default(),
+        source_paths: Vec::new(),
+        export_dir: std::env::temp_dir(),
+        export_stem: "heap-3".to_owned(),
+        theme: Theme::new(ColorMode::None),
+        size,
+        background: false,
+        study: None,
+        why: None,
+    }
+}
 
 /// Presses `keys`, separated by spaces: a character, or a key's name
 /// (`Enter`, `Esc`, `Tab`, `BackTab`, `Backspace`, `Down`, `Up`, `PageDown`,
