@@ -12,6 +12,7 @@ pub mod limit;
 pub mod lineup;
 pub mod names;
 pub mod runtime;
+pub mod series;
 pub mod sites;
 pub mod stacks;
 pub mod study;

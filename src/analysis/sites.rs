@@ -318,7 +318,7 @@ fn stack_series(
 /// Labels for stacks, with as many callers as it takes (up to
 /// [`MAX_LABEL_FRAMES`]) to tell apart stacks that share a site and its
 /// runtime frames; stacks still alike are numbered.
-fn unique_labels(sites: &[StackSite]) -> Vec<String> {
+pub(crate) fn unique_labels(sites: &[StackSite]) -> Vec<String> {
     let mut callers = vec![0usize; sites.len()];
     let mut labels: Vec<String> = sites.iter().map(|s| s.label(0)).collect();
     loop {

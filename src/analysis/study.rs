@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::lineup::Lineup;
 use super::stacks::{Granularity, comparison_granularity};
-use super::trend::chronological_order;
+use super::trend::{Chronology, chronological_order};
 use crate::profile::{
     BaseMode, MergeError, Profile, combine_with_base, common_sample_types, diff_base_owned, merge,
 };
@@ -290,26 +290,8 @@ fn raw_sum(profile: &Profile, index: usize) -> i64 {
 impl Timeline {
     fn new<P: Into<Arc<Profile>>>(loaded: Vec<P>, names: Vec<String>) -> Timeline {
         let loaded: Vec<Arc<Profile>> = loaded.into_iter().map(Into::into).collect();
-        let mut notes = Vec::new();
         let times: Vec<i64> = loaded.iter().map(|p| p.time_nanos).collect();
-        let chronology = chronological_order(&times);
-        if chronology.reordered {
-            let ordered: Vec<&str> = chronology
-                .order
-                .iter()
-                .filter_map(|&i| names.get(i))
-                .map(String::as_str)
-                .collect();
-            notes.push(format!(
-                "the snapshots' time stamps disagree with the order given; comparing them oldest first: {}",
-                ordered.join(", ")
-            ));
-        }
-        if chronology.partly_timed {
-            notes.push(
-                "some snapshots have no time stamp; comparing them in the order given".to_owned(),
-            );
-        }
+        let (chronology, mut notes) = snapshot_order(&times, &names);
         let mut slots: Vec<Option<Arc<Profile>>> = loaded.into_iter().map(Some).collect();
         let profiles: Vec<Arc<Profile>> = chronology
             .order
@@ -323,13 +305,8 @@ impl Timeline {
             .collect();
         let refs: Vec<&Profile> = profiles.iter().map(|p| &**p).collect();
         notes.extend(type_note(&refs, "the snapshots", "comparing"));
-        let minutes: Option<Vec<f64>> = chronology.by_time.then(|| {
-            let first = profiles.first().map_or(0, |p| p.time_nanos);
-            profiles
-                .iter()
-                .map(|p| p.time_nanos.wrapping_sub(first) as f64 / 60e9)
-                .collect()
-        });
+        let ordered: Vec<i64> = profiles.iter().map(|p| p.time_nanos).collect();
+        let minutes = chronology.by_time.then(|| minutes_since_first(&ordered));
         Timeline {
             profiles,
             names,
@@ -339,6 +316,39 @@ impl Timeline {
             minutes,
         }
     }
+}
+
+/// The order snapshots with these time stamps (`names[i]` names the
+/// `i`-th) are compared in, and what the user should know about it: the
+/// one place the ordering notes are worded, for files and for a watch.
+pub(crate) fn snapshot_order(times: &[i64], names: &[String]) -> (Chronology, Vec<String>) {
+    let chronology = chronological_order(times);
+    let mut notes = Vec::new();
+    if chronology.reordered {
+        let ordered: Vec<&str> = chronology
+            .order
+            .iter()
+            .filter_map(|&i| names.get(i))
+            .map(String::as_str)
+            .collect();
+        notes.push(format!(
+            "the snapshots' time stamps disagree with the order given; comparing them oldest first: {}",
+            ordered.join(", ")
+        ));
+    }
+    if chronology.partly_timed {
+        notes.push("some snapshots have no time stamp; comparing them in the order given".to_owned());
+    }
+    (chronology, notes)
+}
+
+/// Each time (nanoseconds, in comparison order) in minutes since the first.
+pub(crate) fn minutes_since_first(times: &[i64]) -> Vec<f64> {
+    let first = times.first().copied().unwrap_or(0);
+    times
+        .iter()
+        .map(|&t| t.wrapping_sub(first) as f64 / 60e9)
+        .collect()
 }
 
 impl Study {

@@ -258,8 +258,10 @@ pub fn trend(
 /// Assesses, sorts, counts and trims the sites of a trend (group `i`: the
 /// `i`-th snapshot; `totals`: each snapshot's). `resolve_suffixes(rows,
 /// flat_sum)` fills in the inline suffixes of the rows kept when the sums
-/// did not.
-fn rank(
+/// did not. The one ranking of a trend: over profiles lined up
+/// ([`trend`]) and over a watch's reduced snapshots
+/// ([`super::series::SiteSeries::rank`]).
+pub(crate) fn rank(
     sites: Sites,
     totals: Vec<i64>,
     sample_type: ValueType,

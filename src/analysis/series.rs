@@ -1,0 +1,602 @@
+//! A watch's snapshots, each reduced once, on arrival, to what a trend
+//! ranks: every site's flat and cum at one sample type, granularity and
+//! set of filters, its call edges into inlined functions (for pprof's
+//! inline suffixes), and the snapshot's facts (time, the total of every
+//! sample type, MemStats). The full profile can then go.
+//!
+//! [`reduce`] is the per-snapshot work, pure and on any thread; a
+//! [`SiteSeries`] joins reduced snapshots by what their sites are (the
+//! [`NodeInfo`] pprof keys graph nodes by, or a whole stack of them), as
+//! [`Joined`](super::joined::Joined) joins profiles kept apart, and keeps
+//! the newest `keep`. [`SiteSeries::rank`] hands the joined series to the
+//! same [`rank`] file-based `trend` uses, so a watch ranks its snapshots
+//! exactly as `trend` ranks the same files (the one approximation: a
+//! function inlined in one snapshot but only called in another is judged
+//! by the edges of the snapshots where it is inlined).
+//!
+//! Ranking reads only the series: an arrival costs one profile's walk,
+//! however many snapshots are kept.
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
+
+use super::aggregate::{EdgeTotal, Groups, Sums, edge_cutoff, inline_capable, inline_kinds, sum_edges};
+use super::filter::Filters;
+use super::limit::GrowthLimit;
+use super::runtime::{HeapGap, RuntimePoint, heap_gap, runtime_point};
+use super::sites::{Series, Sites, StackSite, unique_labels};
+use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
+use super::study::{minutes_since_first, snapshot_order};
+use super::trend::{Trend, TrendOptions, rank};
+use super::SortBy;
+use crate::profile::{MemStats, Profile, ValueType};
+
+/// What a snapshot is reduced at: the sample type, granularity and filters
+/// of the ranking (the sort can change without reducing again).
+#[derive(Debug, Clone, Default)]
+pub struct Reduction {
+    /// Index into the snapshots' sample types (they must all have the same).
+    pub sample_index: usize,
+    pub granularity: Granularity,
+    pub filters: Filters,
+}
+
+/// What a watch keeps of every snapshot for as long as it keeps its sites:
+/// what `trend` reports of each, and what tells a restart of the service
+/// (time, every sample type's total, MemStats).
+#[derive(Debug, Clone)]
+pub struct SnapshotFacts {
+    /// How reports name it.
+    pub name: String,
+    /// Its `time_nanos`; 0 when it has none.
+    pub time_nanos: i64,
+    /// The total of each sample type (all samples, before filters), in the
+    /// profile's order.
+    pub totals: Vec<i64>,
+    /// The runtime's MemStats, when the profile carried them.
+    pub memstats: Option<Box<MemStats>>,
+    /// Its `inuse_space` against `HeapInuse`, when it has both.
+    pub heap_gap: Option<HeapGap>,
+    /// What the runtime panel plots.
+    pub runtime: RuntimePoint,
+}
+
+impl SnapshotFacts {
+    /// The facts of `profile`, named `name`.
+    pub fn of(profile: &Profile, name: String) -> SnapshotFacts {
+        let samples = profile.samples();
+        let mut totals = vec![0i64; profile.sample_types.len()];
+        for s in 0..samples.len() {
+            for (t, total) in totals.iter_mut().enumerate() {
+                *total = total.wrapping_add(samples.value(s, t));
+            }
+        }
+        SnapshotFacts {
+            name,
+            time_nanos: profile.time_nanos,
+            totals,
+            memstats: profile.memstats.clone(),
+            heap_gap: heap_gap(profile),
+            runtime: runtime_point(profile),
+        }
+    }
+}
+
+/// Why a snapshot could not be reduced or joined.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SeriesError {
+    /// The work was superseded (see [`reduce`]'s `cancelled`).
+    #[error("cancelled")]
+    Cancelled,
+    #[error("snapshot '{0}' has other sample types than the snapshots before it")]
+    OtherTypes(String),
+    #[error("snapshot '{name}' has no sample type {index}")]
+    NoSampleType { name: String, index: usize },
+}
+
+/// One snapshot reduced: its facts and its sites' sums, with ids local to it.
+#[derive(Debug)]
+pub struct Reduced {
+    pub facts: SnapshotFacts,
+    sample_types: Vec<ValueType>,
+    /// The nodes the sites and edges name, in the view's node order.
+    nodes: Vec<NodeInfo>,
+    /// At stacks granularity: each site's stack as indices into `nodes`,
+    /// root first, in the order the samples first show them.
+    stacks: Vec<Box<[u32]>>,
+    /// (site, flat, cum): a site indexes `nodes`, or `stacks` at stacks
+    /// granularity.
+    sites: Vec<(u32, i64, i64)>,
+    /// Call edges into inline-capable nodes, keyed `caller << 32 | callee`.
+    edges: Vec<(u64, EdgeTotal)>,
+}
+
+/// Reduces `profile` (named `name`) at `how`: one walk over its samples.
+/// `cancelled` is asked between the stages (the view, the walk); once it
+/// says yes the work stops with [`SeriesError::Cancelled`].
+pub fn reduce(
+    profile: &Profile,
+    name: String,
+    how: &Reduction,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<Reduced, SeriesError> {
+    if how.sample_index >= profile.sample_types.len() {
+        return Err(SeriesError::NoSampleType {
+            name,
+            index: how.sample_index,
+        });
+    }
+    let stop = |cancelled: &dyn Fn() -> bool| {
+        if cancelled() {
+            Err(SeriesError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    stop(cancelled)?;
+    let facts = SnapshotFacts::of(profile, name);
+    let stacks = Stacks::new(profile, how.granularity, &how.filters);
+    stop(cancelled)?;
+    let mut reduced = Reduced {
+        facts,
+        sample_types: profile.sample_types.clone(),
+        nodes: Vec::new(),
+        stacks: Vec::new(),
+        sites: Vec::new(),
+        edges: Vec::new(),
+    };
+    if how.granularity == Granularity::Stacks {
+        reduce_stacks(&stacks, how.sample_index, &mut reduced);
+    } else {
+        reduce_nodes(&stacks, how.sample_index, &mut reduced);
+    }
+    stop(cancelled)?;
+    Ok(reduced)
+}
+
+/// Node sites: flat and cum per node, and the call edges into nodes that
+/// some location shows inlined (only those can get an inline suffix).
+fn reduce_nodes(stacks: &Stacks<'_>, sample_index: usize, out: &mut Reduced) {
+    let capable = inline_capable(stacks);
+    let sums = Sums::walk(stacks, sample_index, Groups::ONE, &capable, None, None);
+    let edges: Vec<(NodeId, NodeId, EdgeTotal)> = sums.edges().collect();
+    // Local ids for the nodes named, in the view's node order (the order
+    // `Joined` meets them in, which breaks ties between equal names).
+    let mut named = vec![false; stacks.nodes().len()];
+    let sites: Vec<NodeId> = sums.nodes().collect();
+    for &node in &sites {
+        named[node.index()] = true;
+    }
+    for &(caller, callee, _) in &edges {
+        named[caller.index()] = true;
+        named[callee.index()] = true;
+    }
+    let mut local = vec![u32::MAX; named.len()];
+    for (i, _) in named.iter().enumerate().filter(|(_, n)| **n) {
+        local[i] = out.nodes.len() as u32;
+        out.nodes.push(stacks.nodes()[i].clone());
+    }
+    out.sites = sites
+        .into_iter()
+        .map(|n| (local[n.index()], sums.flat(n)[0], sums.cum(n)[0]))
+        .collect();
+    out.edges = edges
+        .into_iter()
+        .map(|(caller, callee, e)| {
+            let key = u64::from(local[caller.index()]) << 32 | u64::from(local[callee.index()]);
+            (key, e)
+        })
+        .collect();
+}
+
+/// Whole-stack sites: the value of every distinct stack, as
+/// [`series`](super::sites::series) sums them.
+fn reduce_stacks(stacks: &Stacks<'_>, sample_index: usize, out: &mut Reduced) {
+    let samples = stacks.profile().samples();
+    let mut local = vec![u32::MAX; stacks.nodes().len()];
+    let mut index: FxHashMap<Box<[u32]>, usize> = FxHashMap::default();
+    let mut values: Vec<i64> = Vec::new();
+    let mut key: Vec<u32> = Vec::with_capacity(64);
+    let mut scratch = Vec::with_capacity(64);
+    let nodes = &mut out.nodes;
+    let keys = &mut out.stacks;
+    stacks.for_each_stack(0..samples.len(), |s, stack| {
+        let value = samples.value(s, sample_index);
+        if value == 0 {
+            return;
+        }
+        key.clear();
+        stack.visit_root_first(&mut scratch, |f| {
+            let slot = &mut local[f.node.index()];
+            if *slot == u32::MAX {
+                *slot = nodes.len() as u32;
+                nodes.push(stacks.node(f.node).clone());
+            }
+            key.push(*slot);
+        });
+        let row = *index.entry(key.as_slice().into()).or_insert_with(|| {
+            keys.push(key.as_slice().into());
+            values.push(0);
+            values.len() - 1
+        });
+        values[row] = values[row].wrapping_add(value);
+    });
+    out.sites = values
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, v)| v != 0)
+        .map(|(row, v)| (row as u32, v, v))
+        .collect();
+}
+
+/// One kept snapshot: its facts and its sites by the series' ids. Cum is
+/// kept for every site, flat only where it is not zero (most sites of a
+/// heap profile are callers, with no flat value).
+#[derive(Debug)]
+struct Kept {
+    facts: SnapshotFacts,
+    sites: Box<[u32]>,
+    cum: Box<[i64]>,
+    /// Positions in `sites` with a flat value, and the values.
+    flat_at: Box<[u32]>,
+    flat: Box<[i64]>,
+    edges: Box<[(u64, EdgeTotal)]>,
+}
+
+/// The newest `keep` reduced snapshots of a watch, their sites joined.
+#[derive(Debug)]
+pub struct SiteSeries {
+    how: Reduction,
+    keep: usize,
+    /// The sample types of the first snapshot; the others must match.
+    sample_types: Option<Vec<ValueType>>,
+    nodes: Vec<NodeInfo>,
+    node_ids: FxHashMap<NodeInfo, u32>,
+    /// Whole stacks as node ids, root first.
+    stacks: Vec<Box<[u32]>>,
+    stack_ids: FxHashMap<Box<[u32]>, u32>,
+    kept: VecDeque<Kept>,
+    /// Snapshots taken in, dropped ones included.
+    taken: u64,
+}
+
+/// A ranking of a series, with what `trend` says about its snapshots.
+#[derive(Debug, Clone)]
+pub struct SeriesTrend {
+    pub trend: Trend,
+    /// Each snapshot's facts, in comparison order (oldest first).
+    pub snapshots: Vec<SnapshotFacts>,
+    /// Notes about the order, as `trend` words them.
+    pub notes: Vec<String>,
+    /// Every snapshot has a time stamp and the order follows them.
+    pub by_time: bool,
+}
+
+/// How to rank a series: what [`TrendOptions`] adds to its [`Reduction`].
+#[derive(Debug, Clone, Default)]
+pub struct RankOptions {
+    pub by: SortBy,
+    /// Keep at most this many rows; 0 keeps all.
+    pub node_count: usize,
+    pub limit: Option<GrowthLimit>,
+}
+
+impl SiteSeries {
+    /// An empty series reducing at `how`, keeping the newest `keep`
+    /// snapshots (at least one).
+    pub fn new(how: Reduction, keep: usize) -> SiteSeries {
+        SiteSeries {
+            how,
+            keep: keep.max(1),
+            sample_types: None,
+            nodes: Vec::new(),
+            node_ids: FxHashMap::default(),
+            stacks: Vec::new(),
+            stack_ids: FxHashMap::default(),
+            kept: VecDeque::new(),
+            taken: 0,
+        }
+    }
+
+    /// What each snapshot is reduced at.
+    pub fn reduction(&self) -> &Reduction {
+        &self.how
+    }
+
+    /// How many snapshots are kept.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    pub fn keep(&self) -> usize {
+        self.keep
+    }
+
+    /// Snapshots taken in since the series started.
+    pub fn taken(&self) -> u64 {
+        self.taken
+    }
+
+    /// The sample types of the snapshots, once one came.
+    pub fn sample_types(&self) -> &[ValueType] {
+        self.sample_types.as_deref().unwrap_or_default()
+    }
+
+    /// The kept snapshots' facts, in arrival order.
+    pub fn facts(&self) -> impl DoubleEndedIterator<Item = &SnapshotFacts> + ExactSizeIterator {
+        self.kept.iter().map(|k| &k.facts)
+    }
+
+    /// Reduces `profile` at the series' settings and takes it in.
+    pub fn reduce_and_push(
+        &mut self,
+        profile: &Profile,
+        name: String,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<(), SeriesError> {
+        let reduced = reduce(profile, name, &self.how, cancelled)?;
+        self.push(reduced)
+    }
+
+    /// Takes in a snapshot reduced at this series' [`Reduction`] as the
+    /// newest; the oldest goes when more than `keep` are kept.
+    pub fn push(&mut self, reduced: Reduced) -> Result<(), SeriesError> {
+        match &self.sample_types {
+            Some(types) if *types != reduced.sample_types => {
+                return Err(SeriesError::OtherTypes(reduced.facts.name));
+            }
+            Some(_) => {}
+            None => self.sample_types = Some(reduced.sample_types),
+        }
+        let nodes: Vec<u32> = reduced
+            .nodes
+            .into_iter()
+            .map(|info| intern(&mut self.node_ids, &mut self.nodes, info))
+            .collect();
+        let global = |local: u32| nodes[local as usize];
+        let ids: Box<[u32]> = if reduced.stacks.is_empty() {
+            reduced.sites.iter().map(|&(site, _, _)| global(site)).collect()
+        } else {
+            let stacks: Vec<u32> = reduced
+                .stacks
+                .into_iter()
+                .map(|stack| {
+                    let key: Box<[u32]> = stack.iter().map(|&n| global(n)).collect();
+                    intern(&mut self.stack_ids, &mut self.stacks, key)
+                })
+                .collect();
+            reduced
+                .sites
+                .iter()
+                .map(|&(site, _, _)| stacks[site as usize])
+                .collect()
+        };
+        let (flat_at, flat): (Vec<u32>, Vec<i64>) = reduced
+            .sites
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.1 != 0)
+            .map(|(i, s)| (i as u32, s.1))
+            .unzip();
+        let edges = reduced
+            .edges
+            .into_iter()
+            .map(|(key, e)| {
+                let (caller, callee) = ((key >> 32) as u32, key as u32);
+                (u64::from(global(caller)) << 32 | u64::from(global(callee)), e)
+            })
+            .collect();
+        self.kept.push_back(Kept {
+            facts: reduced.facts,
+            sites: ids,
+            cum: reduced.sites.iter().map(|s| s.2).collect(),
+            flat_at: flat_at.into(),
+            flat: flat.into(),
+            edges,
+        });
+        self.taken += 1;
+        while self.kept.len() > self.keep {
+            self.kept.pop_front();
+        }
+        Ok(())
+    }
+
+    /// Ranks the kept snapshots as `trend` ranks the same files: put in
+    /// time order when all have a time stamp, every site's series handed
+    /// to [`rank`]. `None` with fewer than two snapshots.
+    pub fn rank(&self, options: &RankOptions) -> Option<SeriesTrend> {
+        if self.kept.len() < 2 {
+            return None;
+        }
+        let sample_type = self.sample_types().get(self.how.sample_index)?.clone();
+        let names: Vec<String> = self.kept.iter().map(|k| k.facts.name.clone()).collect();
+        let times: Vec<i64> = self.kept.iter().map(|k| k.facts.time_nanos).collect();
+        let (chronology, notes) = snapshot_order(&times, &names);
+        let ordered: Vec<&Kept> = chronology
+            .order
+            .iter()
+            .filter_map(|&i| self.kept.get(i))
+            .collect();
+        let minutes = chronology.by_time.then(|| {
+            let times: Vec<i64> = ordered.iter().map(|k| k.facts.time_nanos).collect();
+            minutes_since_first(&times)
+        });
+        let totals: Vec<i64> = ordered
+            .iter()
+            .map(|k| k.facts.totals.get(self.how.sample_index).copied().unwrap_or(0))
+            .collect();
+        let sites = self.sites(&ordered);
+        let trend_options = TrendOptions {
+            sample_index: self.how.sample_index,
+            granularity: self.how.granularity,
+            filters: self.how.filters.clone(),
+            by: options.by,
+            node_count: options.node_count,
+            limit: options.limit.clone(),
+        };
+        let trend = rank(
+            sites,
+            totals,
+            sample_type,
+            minutes.as_deref(),
+            &trend_options,
+            // Every suffix is resolved from the kept edges.
+            |_, _| {},
+        );
+        Some(SeriesTrend {
+            trend,
+            snapshots: ordered.iter().map(|k| k.facts.clone()).collect(),
+            notes,
+            by_time: chronology.by_time,
+        })
+    }
+
+    /// Every site with a value in some kept snapshot, its flat and cum per
+    /// snapshot (`ordered`), in the order the snapshots first show them.
+    fn sites(&self, ordered: &[&Kept]) -> Sites {
+        let n = ordered.len();
+        let ids = if self.how.granularity == Granularity::Stacks {
+            self.stacks.len()
+        } else {
+            self.nodes.len()
+        };
+        let mut row_of = vec![u32::MAX; ids];
+        let mut rows: Vec<u32> = Vec::new();
+        for kept in ordered {
+            for &id in &kept.sites {
+                if row_of[id as usize] == u32::MAX {
+                    row_of[id as usize] = rows.len() as u32;
+                    rows.push(id);
+                }
+            }
+        }
+        let mut flat = vec![0i64; rows.len() * n];
+        let mut cum = vec![0i64; rows.len() * n];
+        for (g, kept) in ordered.iter().enumerate() {
+            for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
+                cum[row_of[id as usize] as usize * n + g] = c;
+            }
+            for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
+                let id = kept.sites[at as usize];
+                flat[row_of[id as usize] as usize * n + g] = f;
+            }
+        }
+        let values = |r: usize, column: &[i64]| column[r * n..(r + 1) * n].to_vec();
+        if self.how.granularity == Granularity::Stacks {
+            let stacks: Vec<StackSite> = rows
+                .iter()
+                .map(|&id| {
+                    StackSite::new(
+                        self.stacks[id as usize]
+                            .iter()
+                            .rev()
+                            .map(|&node| self.nodes[node as usize].printable_name())
+                            .collect(),
+                    )
+                })
+                .collect();
+            let labels = unique_labels(&stacks);
+            let series = stacks
+                .into_iter()
+                .zip(labels)
+                .enumerate()
+                .map(|(r, (stack, name))| Series {
+                    node: None,
+                    name,
+                    inlined: Default::default(),
+                    stack: Some(stack),
+                    flat: values(r, &flat),
+                    cum: values(r, &cum),
+                })
+                .collect();
+            return Sites {
+                series,
+                inlining_resolved: true,
+            };
+        }
+        let flat_sum = flat.iter().fold(0i64, |a, &b| a.wrapping_add(b));
+        let edges = sum_edges(ordered.iter().flat_map(|k| k.edges.iter().copied()));
+        let kinds = inline_kinds(
+            edges.into_iter().map(|(key, e)| (key as u32, e)),
+            edge_cutoff(flat_sum),
+        );
+        let series = rows
+            .iter()
+            .enumerate()
+            .map(|(r, &id)| Series {
+                node: Some(NodeId(id)),
+                name: self.nodes[id as usize].printable_name(),
+                inlined: kinds.get(&id).copied().unwrap_or_default(),
+                stack: None,
+                flat: values(r, &flat),
+                cum: values(r, &cum),
+            })
+            .collect();
+        Sites {
+            series,
+            inlining_resolved: true,
+        }
+    }
+
+    /// Bytes the kept snapshots' sites, edges and facts take, and the
+    /// joined site tables: what the series costs, for measurements.
+    pub fn heap_bytes(&self) -> usize {
+        let kept: usize = self
+            .kept
+            .iter()
+            .map(|k| {
+                std::mem::size_of::<Kept>()
+                    + k.sites.len() * 4
+                    + k.cum.len() * 8
+                    + k.flat_at.len() * 4
+                    + k.flat.len() * 8
+                    + k.edges.len() * std::mem::size_of::<(u64, EdgeTotal)>()
+                    + facts_bytes(&k.facts)
+            })
+            .sum();
+        let nodes: usize = self
+            .nodes
+            .iter()
+            .map(|n| std::mem::size_of::<NodeInfo>() * 2 + n.name.len() * 2 + n.file.len() * 2 + n.objfile.len() * 2)
+            .sum();
+        let stacks: usize = self.stacks.iter().map(|s| s.len() * 8 + 32).sum();
+        kept + nodes + stacks
+    }
+}
+
+/// Bytes one snapshot's facts take, roughly.
+fn facts_bytes(facts: &SnapshotFacts) -> usize {
+    let memstats = facts.memstats.as_ref().map_or(0, |m| {
+        m.fields
+            .iter()
+            .map(|(name, value)| {
+                48 + name.len()
+                    + match value {
+                        crate::profile::MemValue::Ints(v) => v.len() * 8,
+                        _ => 0,
+                    }
+            })
+            .sum()
+    });
+    std::mem::size_of::<SnapshotFacts>() + facts.name.len() + facts.totals.len() * 8 + memstats
+}
+
+/// The id of `key` in `table`, added when new.
+fn intern<K: std::hash::Hash + Eq + Clone>(
+    ids: &mut FxHashMap<K, u32>,
+    table: &mut Vec<K>,
+    key: K,
+) -> u32 {
+    if let Some(&id) = ids.get(&key) {
+        return id;
+    }
+    let id = table.len() as u32;
+    table.push(key.clone());
+    ids.insert(key, id);
+    id
+}
