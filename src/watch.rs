@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -70,6 +70,9 @@ pub struct Snapshot {
     pub name: String,
     /// Where its body was saved, with a save directory.
     pub saved: Option<PathBuf>,
+    /// Polls left out before this one because the consumer was still busy
+    /// with the previous snapshot (see [`start`]).
+    pub skipped: u64,
 }
 
 /// One failed poll.
@@ -224,18 +227,24 @@ impl Feed {
 /// Starts polling `url` on a new thread; the first poll starts at once.
 /// The thread ends when the count is reached, after too many failures in a
 /// row, when stopped, or when the feed is dropped.
+///
+/// The poller never runs ahead of its consumer by more than one snapshot:
+/// it hands each over and waits until it is taken before it polls again
+/// (back-pressure). Polls whose time passed meanwhile are left out, and
+/// the next snapshot says how many ([`Snapshot::skipped`]).
 pub fn start(url: String, options: WatchOptions) -> Feed {
-    let (tx, events) = mpsc::channel();
+    let (tx, events) = mpsc::sync_channel(0);
     let control = Control::default();
     let poller = control.clone();
     std::thread::spawn(move || poll_loop(&url, &options, &poller, &tx));
     Feed { events, control }
 }
 
-fn poll_loop(url: &str, options: &WatchOptions, control: &Control, tx: &Sender<Event>) {
+fn poll_loop(url: &str, options: &WatchOptions, control: &Control, tx: &SyncSender<Event>) {
     let kind = kind_of(url);
     let mut due = Instant::now();
     let mut poll = 0u64;
+    let mut skipped = 0u64;
     let mut taken = 0u64;
     let mut in_a_row = 0u32;
     while control.wait_until(due) {
@@ -243,10 +252,11 @@ fn poll_loop(url: &str, options: &WatchOptions, control: &Control, tx: &Sender<E
         let started = Instant::now();
         let taken_at = Timestamp::now();
         let event = match poll_once(url, &kind, taken_at, poll, options) {
-            Ok(snapshot) => {
+            Ok(mut snapshot) => {
                 in_a_row = 0;
                 taken += 1;
                 due = started + options.interval;
+                snapshot.skipped = std::mem::take(&mut skipped);
                 Event::Snapshot(Box::new(snapshot))
             }
             Err(e) => {
@@ -268,6 +278,14 @@ fn poll_loop(url: &str, options: &WatchOptions, control: &Control, tx: &Sender<E
         };
         if tx.send(event).is_err() || last {
             break;
+        }
+        // The consumer took its time: the poll times that passed are left
+        // out, and the next poll starts now.
+        let now = Instant::now();
+        if now > due {
+            let late = now - due;
+            skipped += (late.as_nanos() / options.interval.as_nanos().max(1)) as u64;
+            due = now;
         }
     }
     control.state().next_at = None;
@@ -313,6 +331,7 @@ fn poll_once(
         poll,
         name,
         saved,
+        skipped: 0,
     })
 }
 

@@ -46,6 +46,7 @@ fn snapshot(rel: &str, poll: u64) -> Event {
         poll,
         name: rel.rsplit('/').next().unwrap().to_owned(),
         saved: None,
+        skipped: 0,
     }))
 }
 

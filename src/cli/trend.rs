@@ -7,13 +7,16 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use super::watch::{WatchArgs, watch_timeline};
+use super::watch::{WatchArgs, watch_series};
 use super::{
     BreachWording, Format, GrowthArgs, Input, Report, ReportArgs, View, ViewArgs, usage, warn,
 };
-use crate::analysis::trend::{TrendOptions, alloc_warning, trend};
+use crate::analysis::series::{RankOptions, Reduction};
+use crate::analysis::trend::{Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Study, Timeline, study_granularity};
+use crate::profile::Profile;
 use crate::report::ProfileInfo;
+use crate::watch::WatchOptions;
 use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::safe_text::TerminalSafe;
@@ -70,36 +73,19 @@ pub fn load_timeline(args: &[String], view: &View) -> Result<Timeline> {
 
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let view = args.view.resolve()?;
-    let mut timeline = match args.watch.resolve(&args.snapshots, &view)? {
-        Some((url, options)) => {
-            let count = match args.count {
-                Some(n) if n >= 2 => n,
-                Some(_) => return Err(usage("--count must be 2 or more")),
-                None => {
-                    return Err(usage(
-                        "trend --watch needs --count N: how many snapshots to compare",
-                    ));
-                }
-            };
-            watch_timeline(
-                &url,
-                options,
-                count,
-                args.max_failures.max(1),
-                args.watch.keep,
-            )?
-        }
-        None if args.snapshots.len() < 2 => {
-            return Err(usage(
-                "trend compares two or more snapshots (or one URL with --watch)",
-            ));
-        }
-        None => load_timeline(&args.snapshots, &view)?,
-    };
+    if let Some((url, options)) = args.watch.resolve(&args.snapshots, &view)? {
+        return run_watch(args, view, &url, options, out);
+    }
+    if args.snapshots.len() < 2 {
+        return Err(usage(
+            "trend compares two or more snapshots (or one URL with --watch)",
+        ));
+    }
+    let mut timeline = load_timeline(&args.snapshots, &view)?;
     let infos = snapshot_infos(&timeline);
     let snapshots = timeline.take_snapshots()?;
     let Timeline {
-        notes: mut warnings,
+        notes: warnings,
         by_time,
         minutes,
         ..
@@ -107,23 +93,132 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let profile = snapshots.profile();
     let sample_index = view.sample_index(profile)?;
     let sample_type = &profile.sample_types[sample_index];
-    warnings.extend(alloc_warning(&sample_type.name));
-    for w in &warnings {
-        warn(w);
-    }
-    let granularity = study_granularity(profile, sample_index, view.granularity);
+    let warnings = warned(warnings, &sample_type.name);
     let limit = args.growth.limit(sample_type)?;
-    let by = args.report.sort_by();
     let options = TrendOptions {
         sample_index,
-        granularity,
+        granularity: study_granularity(profile, sample_index, view.granularity),
         filters: view.filters,
-        by,
+        by: args.report.sort_by(),
         node_count: args.report.node_count,
-        limit: limit.clone(),
+        limit,
     };
     let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
     let result = trend(&snapshots, minutes.as_deref(), &options)?;
+    let shown = Shown {
+        profiles: &snapshots.profiles(),
+        infos: &infos,
+        by_time,
+        warnings: &warnings,
+    };
+    report(args, &shown, &result, &options, out)
+}
+
+/// `trend --watch`: each snapshot reduced as it comes (see
+/// [`watch_series`]), then ranked as the same files would be.
+fn run_watch(
+    args: &TrendArgs,
+    view: View,
+    url: &str,
+    options: WatchOptions,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let count = match args.count {
+        Some(n) if n >= 2 => n,
+        Some(_) => return Err(usage("--count must be 2 or more")),
+        None => {
+            return Err(usage(
+                "trend --watch needs --count N: how many snapshots to compare",
+            ));
+        }
+    };
+    // Decided from the first snapshot, as `trend` decides from the files.
+    let mut decided: Option<TrendOptions> = None;
+    let watched = watch_series(
+        url,
+        options,
+        count,
+        args.max_failures.max(1),
+        (args.watch.keep, args.watch.keep_profiles),
+        |first| {
+            let sample_index = view.sample_index(first)?;
+            let options = TrendOptions {
+                sample_index,
+                granularity: study_granularity(first, sample_index, view.granularity),
+                filters: view.filters.clone(),
+                by: args.report.sort_by(),
+                node_count: args.report.node_count,
+                limit: args.growth.limit(&first.sample_types[sample_index])?,
+            };
+            let how = Reduction {
+                sample_index,
+                granularity: options.granularity,
+                filters: options.filters.clone(),
+            };
+            decided = Some(options);
+            Ok(how)
+        },
+    )?;
+    let options = decided.ok_or_else(|| anyhow::anyhow!("the watch took no snapshot"))?;
+    let ranked = watched
+        .series
+        .rank(&RankOptions {
+            by: options.by,
+            node_count: options.node_count,
+            limit: options.limit.clone(),
+        })
+        .ok_or_else(|| anyhow::anyhow!("the watch kept fewer than two snapshots"))?;
+    let infos: Vec<ProfileInfo> = ranked
+        .snapshots
+        .iter()
+        .map(|f| ProfileInfo {
+            source: f.name.clone(),
+            time_nanos: f.time_nanos,
+            memstats: f.memstats.clone(),
+            heap_gap: f.heap_gap,
+        })
+        .collect();
+    let warnings = warned(ranked.notes, &ranked.trend.sample_type.name);
+    // The headers of the snapshots kept whole head the report (a watch of
+    // one service: the same binary, the same comments).
+    let profiles: Vec<&Profile> = watched.profiles.iter().collect();
+    let shown = Shown {
+        profiles: &profiles,
+        infos: &infos,
+        by_time: ranked.by_time,
+        warnings: &warnings,
+    };
+    report(args, &shown, &ranked.trend, &options, out)
+}
+
+/// The notes about the snapshots and the sample type, printed to stderr
+/// before the report.
+fn warned(mut warnings: Vec<String>, sample_type: &str) -> Vec<String> {
+    warnings.extend(alloc_warning(sample_type));
+    for w in &warnings {
+        warn(w);
+    }
+    warnings
+}
+
+/// What the report says about the snapshots besides the ranking.
+struct Shown<'a> {
+    /// Whose headers head the text report.
+    profiles: &'a [&'a Profile],
+    infos: &'a [ProfileInfo],
+    by_time: bool,
+    warnings: &'a [String],
+}
+
+/// Writes the ranking as text or JSON, then applies `--fail-on-growth`.
+fn report(
+    args: &TrendArgs,
+    shown: &Shown<'_>,
+    result: &Trend,
+    options: &TrendOptions,
+    out: &mut dyn Write,
+) -> Result<ExitCode> {
+    let by = options.by;
     match args.report.format {
         Format::Text => {
             let text = TrendTextOptions {
@@ -132,21 +227,21 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             };
             write_trend(
                 &mut TerminalSafe::new(&mut *out),
-                &snapshots.profiles(),
-                &infos,
-                &result,
+                shown.profiles,
+                shown.infos,
+                result,
                 &options.filters,
                 &text,
             )?;
         }
         Format::Json => {
-            let doc = trend_json(&infos, &result, by, by_time, &warnings);
+            let doc = trend_json(shown.infos, result, by, shown.by_time, shown.warnings);
             write_json(out, &doc)?;
         }
     }
     let first_total = result.totals.first().copied().unwrap_or(0);
     GrowthArgs::gate(
-        limit.as_ref(),
+        options.limit.as_ref(),
         &result.over_limit,
         (&result.sample_type.unit, first_total),
         BreachWording {

@@ -10,9 +10,10 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::{View, usage, warn};
-use crate::analysis::{Study, Timeline};
+use crate::analysis::series::{Reduction, SiteSeries};
+use crate::profile::Profile;
 use crate::source::Source;
-use crate::watch::{self, Event, Feed, Ring, WatchOptions, short_duration};
+use crate::watch::{self, Event, Ring, WatchOptions, short_duration};
 
 /// Watching a live service instead of reading files.
 #[derive(Debug, Clone, Args)]
@@ -23,9 +24,16 @@ pub struct WatchArgs {
     #[arg(long, value_name = "INTERVAL", value_parser = watch::parse_duration)]
     pub watch: Option<Duration>,
 
-    /// With --watch: keep the newest N snapshots (older ones are dropped).
-    #[arg(long, value_name = "N", default_value_t = 60, requires = "watch")]
+    /// With --watch: rank the newest N snapshots (older ones are dropped).
+    /// Each is kept reduced to its sites' sums; the default covers a day
+    /// at 10s.
+    #[arg(long, value_name = "N", default_value_t = 8640, requires = "watch")]
     pub keep: usize,
+
+    /// With --watch: keep the newest N snapshots whole (what the Top,
+    /// flame and diff views show; the others keep only their sums).
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "watch")]
+    pub keep_profiles: usize,
 
     /// With --watch: also write each snapshot to DIR as
     /// <kind>-<UTC time>.pb.gz, atomically; the names sort in time order, so
@@ -77,6 +85,9 @@ impl WatchArgs {
                 "--keep must be 2 or more: a trend compares at least two snapshots",
             ));
         }
+        if self.keep_profiles < 1 {
+            return Err(usage("--keep-profiles must be 1 or more"));
+        }
         if let Some(dir) = &self.save_dir {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the save directory '{}'", dir.display()))?;
@@ -95,46 +106,39 @@ impl WatchArgs {
     }
 }
 
-/// Watches `url` until `count` snapshots came (the newest `keep` kept), then
-/// puts them in order as `trend` does with files. A failed poll is a
-/// warning and is retried with back-off; `max_failures` in a row end the
-/// watch with the last error. Progress goes to stderr when it is a terminal.
-pub fn watch_timeline(
+/// What a watch of `trend --watch` saw: every snapshot reduced, the
+/// newest `--keep` of them kept as sums, and the newest few kept whole
+/// (their headers head the report).
+pub struct Watched {
+    pub series: SiteSeries,
+    /// The newest `--keep-profiles` snapshots, oldest first.
+    pub profiles: Vec<Profile>,
+}
+
+/// Watches `url` until `count` snapshots came, reducing each as it comes
+/// at what `how` decides from the first, so that memory holds the newest
+/// `keep` snapshots' sums and `keep_profiles` whole profiles, not `keep`
+/// profiles. A failed poll is a warning and is retried with back-off;
+/// `max_failures` in a row end the watch with the last error. Progress
+/// goes to stderr when it is a terminal.
+pub fn watch_series(
     url: &str,
     mut options: WatchOptions,
     count: u64,
     max_failures: u32,
-    keep: usize,
-) -> Result<Timeline> {
+    (keep, keep_profiles): (usize, usize),
+    how: impl FnOnce(&Profile) -> Result<Reduction>,
+) -> Result<Watched> {
     options.count = Some(count);
     options.max_failures = Some(max_failures);
     let interval = options.interval;
     let feed = watch::start(url.to_owned(), options);
-    let snapshots = collect(
-        &feed,
-        count,
-        keep,
-        interval,
-        std::io::stderr().is_terminal(),
-    )?;
-    let (profiles, names) = snapshots
-        .into_vec()
-        .into_iter()
-        .map(|s| (s.profile, s.name))
-        .unzip();
-    Ok(Study::snapshots(profiles, names).into_timeline()?)
-}
-
-/// Reads the feed to its end.
-fn collect(
-    feed: &Feed,
-    count: u64,
-    keep: usize,
-    interval: Duration,
-    progress: bool,
-) -> Result<Ring<watch::Snapshot>> {
-    let mut ring = Ring::new(keep);
+    let progress = std::io::stderr().is_terminal();
+    let mut how = Some(how);
+    let mut series: Option<SiteSeries> = None;
+    let mut profiles: Ring<Profile> = Ring::new(keep_profiles);
     let mut taken = 0u64;
+    let mut skipped = 0u64;
     let clear = |progress: bool| {
         if progress {
             eprint!("\r\x1b[K");
@@ -144,10 +148,25 @@ fn collect(
         match event {
             Event::Snapshot(snapshot) => {
                 taken += 1;
-                ring.push(*snapshot);
+                skipped += snapshot.skipped;
+                let snapshot = *snapshot;
+                let series = match (&mut series, how.take()) {
+                    (Some(series), _) => series,
+                    (None, Some(how)) => series.insert(SiteSeries::new(how(&snapshot.profile)?, keep)),
+                    (None, None) => anyhow::bail!("the watch lost its settings"),
+                };
+                series
+                    .reduce_and_push(&snapshot.profile, snapshot.name.clone(), &|| false)
+                    .with_context(|| format!("reading profile '{url}'"))?;
+                profiles.push(snapshot.profile);
                 if progress && taken < count {
+                    let behind = if skipped > 0 {
+                        format!(" ({skipped} polls skipped while ranking)")
+                    } else {
+                        String::new()
+                    };
                     eprint!(
-                        "\r\x1b[Kpprof-tui: {taken} of {count} snapshots, the next in {}",
+                        "\r\x1b[Kpprof-tui: {taken} of {count} snapshots, the next in {}{behind}",
                         short_duration(interval)
                     );
                     let _ = std::io::stderr().flush();
@@ -169,8 +188,11 @@ fn collect(
         }
     }
     clear(progress);
-    if taken < count {
-        anyhow::bail!("the watch stopped after {taken} of {count} snapshots");
+    match series {
+        Some(series) if taken >= count => Ok(Watched {
+            series,
+            profiles: profiles.into_vec(),
+        }),
+        _ => anyhow::bail!("the watch stopped after {taken} of {count} snapshots"),
     }
-    Ok(ring)
 }
