@@ -1,0 +1,178 @@
+//! A watch's series of reduced snapshots ranks exactly as `trend` ranks the
+//! same profiles: every granularity, sample type and sort, with filters,
+//! whole goroutine stacks, and a series that kept only the newest.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod common;
+
+use common::{GOROUTINES, HEAPS, load};
+use pprof_tui::analysis::series::{RankOptions, Reduction, SeriesError, SiteSeries, reduce};
+use pprof_tui::analysis::trend::{Trend, TrendOptions, trend};
+use pprof_tui::analysis::{Filters, Granularity, Lineup, SortBy, TagFilter, compile_regex};
+
+/// What a row shows, without the node id (ids differ between a lineup and
+/// a series; the names are what join them).
+fn shown(trend: &Trend) -> Vec<String> {
+    let mut out = vec![format!(
+        "{} totals {:?} sites {} suspects {}",
+        trend.sample_type.name, trend.totals, trend.site_total, trend.suspects
+    )];
+    out.extend(trend.rows.iter().map(|r| {
+        format!(
+            "{}{} values {:?} flat {:?} cum {:?} {:?} {:?}",
+            r.name,
+            r.inlined.suffix(),
+            r.values,
+            r.flat,
+            r.cum,
+            r.stack,
+            r.growth
+        )
+    }));
+    out
+}
+
+/// `files` ranked by `trend` and by a series fed all of them (keeping the
+/// newest `keep`), with `options`.
+fn both(files: &[&str], keep: usize, options: &TrendOptions) -> Vec<String> {
+    let how = Reduction {
+        sample_index: options.sample_index,
+        granularity: options.granularity,
+        filters: options.filters.clone(),
+    };
+    let mut series = SiteSeries::new(how, keep);
+    for file in files {
+        series
+            .reduce_and_push(&load(file), (*file).to_owned(), &|| false)
+            .unwrap();
+    }
+    let ranked = series
+        .rank(&RankOptions {
+            by: options.by,
+            node_count: options.node_count,
+            limit: None,
+        })
+        .unwrap();
+    let snapshots: Vec<&str> = ranked.snapshots.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(snapshots, files[files.len() - keep..]);
+    let expected = trend(
+        &Lineup::snapshots(files[files.len() - keep..].iter().map(|f| load(f)).collect::<Vec<_>>())
+            .unwrap()
+            .ready_for(options.granularity, &options.filters)
+            .unwrap(),
+        minutes(&ranked.snapshots).as_deref(),
+        options,
+    )
+    .unwrap();
+    let got = shown(&ranked.trend);
+    assert_eq!(got, shown(&expected), "{options:?} keep {keep}");
+    got
+}
+
+fn minutes(facts: &[pprof_tui::analysis::series::SnapshotFacts]) -> Option<Vec<f64>> {
+    let first = facts.first()?.time_nanos;
+    facts
+        .iter()
+        .all(|f| f.time_nanos != 0)
+        .then(|| facts.iter().map(|f| (f.time_nanos - first) as f64 / 60e9).collect())
+}
+
+#[test]
+fn a_series_ranks_heaps_as_trend_ranks_the_files() {
+    let hide = Filters {
+        hide: Some(compile_regex("--hide", "runtime").unwrap()),
+        ..Filters::default()
+    };
+    let focus = Filters {
+        focus: Some(compile_regex("--focus", "main").unwrap()),
+        ..Filters::default()
+    };
+    let tags = Filters {
+        tag_focus: Some(TagFilter::parse("--tagfocus", "bytes=1kb:").unwrap()),
+        ..Filters::default()
+    };
+    let mut cases = 0;
+    for granularity in Granularity::ALL {
+        // alloc_objects and inuse_space: a count and bytes.
+        for sample_index in [0, 3] {
+            for by in [SortBy::Flat, SortBy::Cum] {
+                for filters in [Filters::default(), hide.clone(), focus.clone(), tags.clone()] {
+                    let options = TrendOptions {
+                        sample_index,
+                        granularity,
+                        filters,
+                        by,
+                        ..TrendOptions::default()
+                    };
+                    for keep in [3, 2] {
+                        both(&HEAPS, keep, &options);
+                        cases += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(cases, 6 * 2 * 2 * 4 * 2);
+}
+
+#[test]
+fn a_series_ranks_goroutine_stacks_as_trend_does() {
+    let functions = TrendOptions::default();
+    both(&GOROUTINES, 3, &functions);
+    both(&GOROUTINES, 2, &functions);
+    let stacks = TrendOptions {
+        granularity: Granularity::Stacks,
+        ..TrendOptions::default()
+    };
+    let series = both(&GOROUTINES, 3, &stacks);
+    assert!(series.len() > 3, "{series:?}");
+    assert!(
+        series[1].starts_with("main.leakyWorker"),
+        "the leak leads: {series:?}"
+    );
+}
+
+#[test]
+fn the_inline_suffixes_come_from_the_kept_edges() {
+    let options = TrendOptions {
+        granularity: Granularity::Lines,
+        ..TrendOptions::default()
+    };
+    let series = both(&HEAPS, 3, &options);
+    assert!(
+        series.iter().any(|r| r.contains(" (inline) values")),
+        "{series:?}"
+    );
+}
+
+#[test]
+fn a_series_keeps_the_newest_and_refuses_other_sample_types() {
+    let mut series = SiteSeries::new(Reduction::default(), 2);
+    for file in HEAPS {
+        series
+            .reduce_and_push(&load(file), file.to_owned(), &|| false)
+            .unwrap();
+    }
+    assert_eq!(series.len(), 2);
+    assert_eq!(series.taken(), 3);
+    let names: Vec<&str> = series.facts().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, HEAPS[1..]);
+    // heap-3's inuse_space total, as testdata/oracle has it.
+    assert_eq!(series.facts().last().unwrap().totals[3], 2_635_448);
+    let goroutines = load(GOROUTINES[0]);
+    assert_eq!(
+        series.reduce_and_push(&goroutines, "g".into(), &|| false),
+        Err(SeriesError::OtherTypes("g".into()))
+    );
+    assert_eq!(
+        reduce(&load(HEAPS[0]), "h".into(), &Reduction::default(), &|| true).err(),
+        Some(SeriesError::Cancelled)
+    );
+    let one = SiteSeries::new(Reduction::default(), 5);
+    assert!(one.rank(&RankOptions::default()).is_none());
+}
