@@ -277,7 +277,8 @@ fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Resul
             Ok(Event::Failed(failure)) => anyhow::bail!("{}", failure.error),
             Err(_) => anyhow::bail!("watching '{url}' stopped before the first snapshot"),
         };
-        let mut state = WatchState::new(feed, url.clone(), args.watch.keep, view.granularity);
+        let mut state = WatchState::new(feed, url.clone(), args.watch.keep, view.granularity)
+            .with_keep_profiles(args.watch.keep_profiles);
         let sample_index = view.sample_index(&first.profile)?;
         state.sample_type = first
             .profile

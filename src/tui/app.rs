@@ -22,13 +22,14 @@ use super::components::top::TopView;
 use super::components::{Component, Ctx, Effect, Selection};
 use super::export::Export;
 use super::filters::{Chip, chips_of};
-use super::jobs::{Jobs, SourceRequest, Work};
+use super::jobs::{Jobs, SourceRequest, Work, drop_elsewhere};
 use super::model::{Model, Settings, Sort};
 use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
+
 use super::views::{self, Areas};
-use super::watch::{Rebuilt, WatchState, carry_selection, drop_elsewhere};
+use super::watch::{Rebuilt, WatchState, carry_selection};
 use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::runtime::RuntimePoint;
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
@@ -212,7 +213,7 @@ impl App {
         // The leak class follows the snapshots: explained again with them.
         if let Some(request) = self.why_request.take() {
             let request = WhyRequest {
-                snapshots: Some(trend.input()),
+                snapshots: trend.input(),
                 ..request
             };
             self.why_request = Some(request.clone());
@@ -253,48 +254,63 @@ impl App {
         }
     }
 
-    /// Rebuilds the views over the watch's snapshots, off the UI thread.
-    fn rebuild_watch(&mut self) {
+    /// Brings the views up to date with the watch, off the UI thread; a
+    /// job already at it is followed by another once it is back.
+    pub(super) fn rebuild_watch(&mut self) {
         let trend = self
             .trend
             .as_ref()
             .map(|t| (t.settings_wanted(), t.trend.sample_type.name.clone()));
         let filters = self.filters();
-        if let Some(watch) = &self.watch {
-            let rebuild = watch.rebuild(trend, filters);
+        if let Some(rebuild) = self
+            .watch
+            .as_mut()
+            .and_then(|watch| watch.rebuild(trend, filters))
+        {
             self.request(Work::Watch(Box::new(rebuild)));
         }
     }
 
-    /// Swaps in the views a watch rebuilt: the Trend view keeps its
-    /// selection by name and opens at the first ranking if the app still
-    /// shows Top; the other views are recomputed for the new profile with
-    /// the same sample type (by name), granularity, filters and sort.
-    fn install_watch(&mut self, rebuilt: Rebuilt) {
-        // The runtime panel lists the ring's snapshots, as it lists the
+    /// Takes back the series from the watch's job and swaps in the views
+    /// it built: the Trend view keeps its selection by name and opens at
+    /// the first ranking if the app still shows Top; the other views are
+    /// recomputed for the new profile with the same sample type (by name),
+    /// granularity, filters and sort. A stopped job built nothing; the next
+    /// one starts at once.
+    fn install_watch(&mut self, mut rebuilt: Rebuilt) {
+        let Some(watch) = self.watch.as_mut() else {
+            return;
+        };
+        watch.back(&mut rebuilt);
+        let behind = watch.behind();
+        if let Some(note) = rebuilt.note.take() {
+            self.say(&note, true);
+        }
+        if rebuilt.complete() {
+            self.show_rebuilt(rebuilt, behind);
+        }
+        if self.watch.as_ref().is_some_and(WatchState::behind) {
+            self.rebuild_watch();
+        }
+    }
+
+    fn show_rebuilt(&mut self, rebuilt: Rebuilt, behind: bool) {
+        // The runtime panel lists the newest snapshots, as it lists the
         // files in Trend mode.
         self.memstats.series = rebuilt.runtime;
         match rebuilt.trend {
             Ok(Some(mut model)) => {
                 let first = self.trend.is_none();
-                // Settings asked for while this was built are ranked anew
-                // (a ranking of the old snapshots is dropped on arrival).
-                let mut pending = None;
                 if let Some(old) = &self.trend {
                     carry_selection(old, &mut model);
-                    pending = old
-                        .wanted
-                        .clone()
-                        .filter(|w| w.sample_index < model.sample_type_count());
+                    // Settings asked for since are being ranked: keys
+                    // step on from them.
+                    if behind {
+                        model.wanted = old.wanted.clone();
+                    }
                 }
                 if let Some(old) = self.trend.replace(model) {
                     drop_elsewhere(old);
-                }
-                if let Some(settings) = pending {
-                    if let Some(trend) = self.trend.as_mut() {
-                        trend.wanted = Some(settings.clone());
-                    }
-                    self.rerank(settings);
                 }
                 if first && self.view == ViewKind::Top {
                     self.view = ViewKind::Trend;
@@ -318,7 +334,7 @@ impl App {
                 drop_elsewhere(old);
                 self.title = rebuilt.title;
                 self.reload(sample_index);
-                self.explain_again(rebuilt.diff);
+                self.explain_again(rebuilt.diff, rebuilt.whole);
             }
             Err(e) => {
                 if let Some(watch) = self.watch.as_mut() {
@@ -330,10 +346,10 @@ impl App {
     }
 
     /// With `--escape` in a watch: the newest snapshot explained again, its
-    /// leak class from the snapshots the Trend view ranks. A diff (the
-    /// newest against the first) has nothing to explain: its profile holds
-    /// the base negated.
-    fn explain_again(&mut self, diff: bool) {
+    /// leak class from the snapshots kept whole. A diff (the newest against
+    /// the first) has nothing to explain: its profile holds the base
+    /// negated.
+    fn explain_again(&mut self, diff: bool, snapshots: Option<Arc<TrendInput>>) {
         let Some(request) = self.why_request.clone() else {
             return;
         };
@@ -342,7 +358,7 @@ impl App {
             return;
         }
         let request = WhyRequest {
-            snapshots: self.trend.as_ref().map(TrendModel::input),
+            snapshots,
             ..request
         };
         self.request(Work::Why(request));
@@ -567,8 +583,9 @@ impl App {
                 None => self.say("Space pauses polling in watch mode (--watch)", false),
             },
             Action::WatchDiff => match self.watch.as_mut() {
-                Some(watch) if watch.kept() > 1 => {
+                Some(watch) if watch.kept_whole() > 1 => {
                     watch.diff = !watch.diff;
+                    watch.changed();
                     let text = if watch.diff {
                         "showing the newest snapshot against the first (d: newest alone)"
                     } else {

@@ -1,14 +1,16 @@
-//! Background work (a model, its call tree, a Trend ranking, the heap's
-//! explanation) goes through
-//! one runner where the latest request of each kind wins, like gitui's
-//! `AsyncSingleJob`: asking again replaces a job still waiting, and the
-//! result of one asked for before the latest is dropped on arrival.
-//! Without a background thread (tests, benchmarks) jobs run at once.
+//! Background work (a model, its call tree, a Trend ranking, a watch's new
+//! snapshot, the heap's explanation) goes through one runner where the
+//! latest request of each kind wins, like gitui's `AsyncSingleJob`: asking
+//! again replaces a job still waiting, tells one running to stop (work that
+//! can stop early checks its flag), and the result of one asked for before
+//! the latest is dropped on arrival. Jobs run on a fixed pool of workers
+//! ([`Workers`]); without one (tests, benchmarks) they run at once.
 
 use std::collections::VecDeque;
+use std::sync::mpsc::{self, Sender};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
-
-use std::sync::Arc;
 
 use super::model::{Model, Settings, SourceModel};
 use super::trend::{Ranking, TrendSettings};
@@ -20,7 +22,7 @@ use crate::analysis::{CallTree, Inlined, NodeId, NodeTotals};
 use crate::profile::{MergeError, Profile};
 
 /// What a job computes.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Work {
     /// The Top rows for new settings, and their call tree too when the
     /// stacks sorted for the current one fit (only the sample type changed).
@@ -50,53 +52,91 @@ pub struct SourceRequest {
     pub paths: Vec<std::path::PathBuf>,
 }
 
-impl Work {
-    fn kind(&self) -> usize {
+/// The kinds of work: at most one of each runs and one waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Model,
+    Tree,
+    Trend,
+    Source,
+    Inline,
+    Watch,
+    Why,
+}
+
+impl Kind {
+    /// Every kind, in the order the progress indicator names them first.
+    const ALL: [Kind; 7] = [
+        Kind::Model,
+        Kind::Tree,
+        Kind::Trend,
+        Kind::Source,
+        Kind::Inline,
+        Kind::Watch,
+        Kind::Why,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The progress indicator's words.
+    pub fn label(self) -> &'static str {
         match self {
-            Work::Model(..) => 0,
-            Work::Tree(_) => 1,
-            Work::Trend(_) => 2,
-            Work::Source(_) => 3,
-            Work::Inline(..) => 4,
-            Work::Watch(_) => 5,
-            Work::Why(_) => 6,
+            Kind::Model => "recomputing",
+            Kind::Tree => "building the call tree",
+            Kind::Trend => "ranking the snapshots",
+            Kind::Source => "reading the source lines",
+            Kind::Inline => "finding inlined calls",
+            Kind::Watch => "taking in the new snapshot",
+            Kind::Why => "explaining allocations",
+        }
+    }
+
+    /// Whether a new request of this kind makes work of `other` useless:
+    /// its own kind, and for new rows (a model) the tree, source lines and
+    /// inline suffixes computed from the old rows.
+    fn supersedes(self, other: Kind) -> bool {
+        self == other
+            || (self == Kind::Model && matches!(other, Kind::Tree | Kind::Source | Kind::Inline))
+    }
+}
+
+/// How many kinds there are.
+const KINDS: usize = Kind::ALL.len();
+
+impl Work {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Work::Model(..) => Kind::Model,
+            Work::Tree(_) => Kind::Tree,
+            Work::Trend(_) => Kind::Trend,
+            Work::Source(_) => Kind::Source,
+            Work::Inline(..) => Kind::Inline,
+            Work::Watch(_) => Kind::Watch,
+            Work::Why(_) => Kind::Why,
         }
     }
 
     /// The progress indicator's words.
     pub fn label(&self) -> &'static str {
-        LABELS[self.kind()]
+        self.kind().label()
     }
 }
 
-/// The progress indicator's words for each kind of work.
-const LABELS: [&str; KINDS] = [
-    "recomputing",
-    "building the call tree",
-    "ranking the snapshots",
-    "reading the source lines",
-    "finding inlined calls",
-    "taking in the new snapshot",
-    "explaining allocations",
-];
-
-/// Kinds of work.
-const KINDS: usize = 7;
-
-/// The kinds computed for one model's rows: a new model supersedes them.
-const DEPENDS_ON_ROWS: [usize; 3] = [1, 3, 4];
-
 /// Work handed to the runner (see [`Jobs::take`]).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Job {
     id: u64,
     work: Work,
+    /// Set when a later request supersedes this one while it runs.
+    cancel: Arc<AtomicBool>,
 }
 
 /// A finished [`Job`].
 pub struct Done {
     id: u64,
-    kind: usize,
+    kind: Kind,
     pub output: Output,
 }
 
@@ -112,6 +152,10 @@ pub enum Output {
 }
 
 impl Job {
+    pub fn kind(&self) -> Kind {
+        self.work.kind()
+    }
+
     /// Runs the job (on any thread).
     pub fn run(self, profile: &Profile) -> Done {
         let kind = self.work.kind();
@@ -128,7 +172,7 @@ impl Job {
                 Box::new((ranking.settings.clone(), ranking.run())),
                 ranking.input_id(),
             ),
-            Work::Watch(rebuild) => Output::Watch(Box::new(rebuild.run())),
+            Work::Watch(rebuild) => Output::Watch(Box::new(rebuild.run(&self.cancel))),
             Work::Why(request) => Output::Why(request.run(profile)),
             Work::Source(r) => Output::Source(
                 r.node,
@@ -149,13 +193,20 @@ impl Job {
     }
 }
 
-/// The runner's bookkeeping.
+/// The runner's bookkeeping: single-flight per kind, like gitui's
+/// `AsyncSingleJob`. Asking again replaces a job of the kind still
+/// waiting; one running goes on (the work of a watch stops itself, see
+/// [`Rebuild`]) and its result, asked for before the latest, is dropped on
+/// arrival. A kind's next job starts only once its running one is done,
+/// so at most one runs and one waits per kind.
 #[derive(Debug, Default)]
 pub struct Jobs {
     /// The id of the latest request of each kind.
     latest: [u64; KINDS],
     /// Requests not yet started, at most one per kind.
     waiting: VecDeque<Job>,
+    /// The id of the job of each kind running, and its stop flag.
+    running: [Option<(u64, Arc<AtomicBool>)>; KINDS],
     /// When the latest request of each kind was made, until its result
     /// arrives.
     since: [Option<Instant>; KINDS],
@@ -169,21 +220,17 @@ impl Jobs {
     pub fn request(&mut self, work: Work, background: bool) -> Option<Job> {
         self.next_id += 1;
         let kind = work.kind();
-        self.latest[kind] = self.next_id;
-        self.since[kind] = Some(Instant::now());
-        // New rows: the old tree, source lines and inline suffixes are of no use.
-        let superseded = |k: usize| k == kind || (kind == 0 && DEPENDS_ON_ROWS.contains(&k));
-        for k in DEPENDS_ON_ROWS
-            .into_iter()
-            .filter(|&k| kind == 0 && k != kind)
-        {
-            self.latest[k] = self.next_id;
-            self.since[k] = None;
+        for other in Kind::ALL.into_iter().filter(|&k| kind.supersedes(k)) {
+            self.latest[other.index()] = self.next_id;
+            self.since[other.index()] = None;
+            self.cancel(other);
         }
-        self.waiting.retain(|j| !superseded(j.work.kind()));
+        self.since[kind.index()] = Some(Instant::now());
+        self.waiting.retain(|j| !kind.supersedes(j.kind()));
         let job = Job {
             id: self.next_id,
             work,
+            cancel: Arc::default(),
         };
         if background {
             self.waiting.push_back(job);
@@ -193,17 +240,40 @@ impl Jobs {
         }
     }
 
-    /// The next job to start, oldest request first.
+    /// The next job to start, oldest request first, of a kind with none
+    /// running; it counts as running until [`Jobs::finished`] sees it.
     pub fn take(&mut self) -> Option<Job> {
-        self.waiting.pop_front()
+        let at = self
+            .waiting
+            .iter()
+            .position(|j| self.running[j.kind().index()].is_none())?;
+        let job = self.waiting.remove(at)?;
+        self.running[job.kind().index()] = Some((job.id, Arc::clone(&job.cancel)));
+        Some(job)
+    }
+
+    /// Tells the running job of `kind`, if any, to stop.
+    pub fn cancel(&mut self, kind: Kind) {
+        if let Some((_, flag)) = &self.running[kind.index()] {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether a job of `kind` runs or waits.
+    pub fn pending(&self, kind: Kind) -> bool {
+        self.running[kind.index()].is_some() || self.waiting.iter().any(|j| j.kind() == kind)
     }
 
     /// Whether `done` answers the latest request of its kind (then that
     /// kind is no longer busy).
     pub fn finished(&mut self, done: &Done) -> bool {
-        let latest = self.latest[done.kind] == done.id;
+        let k = done.kind.index();
+        if self.running[k].as_ref().is_some_and(|(id, _)| *id == done.id) {
+            self.running[k] = None;
+        }
+        let latest = self.latest[k] == done.id;
         if latest {
-            self.since[done.kind] = None;
+            self.since[k] = None;
         }
         latest
     }
@@ -212,6 +282,83 @@ impl Jobs {
     /// waited for, in the order model, tree, ranking, source lines, inline
     /// suffixes, new snapshot.
     pub fn busy(&self) -> Option<(&'static str, Instant)> {
-        (0..KINDS).find_map(|k| self.since[k].map(|t| (LABELS[k], t)))
+        Kind::ALL
+            .into_iter()
+            .find_map(|k| self.since[k.index()].map(|t| (k.label(), t)))
+    }
+}
+
+/// Work to run on a worker.
+type Task = Box<dyn FnOnce() + Send>;
+
+/// A fixed pool of worker threads that run jobs in the order given, and
+/// one more that frees what the app let go of (a snapshot, the views it
+/// replaced: hundreds of megabytes, tens of milliseconds to free). No
+/// thread per job: the threads a watch uses stay bounded however fast
+/// snapshots come. Nobody waits for the workers: dropping the pool lets
+/// them end after their task, and a process that quits does not join them.
+pub struct Workers {
+    tasks: Sender<Task>,
+}
+
+/// The workers a UI runs jobs on: two, so that a long job (a watch taking
+/// in a snapshot) does not hold back the views' own.
+pub const WORKERS: usize = 2;
+
+impl Workers {
+    /// Starts `n` workers (at least one).
+    pub fn start(n: usize) -> Workers {
+        let (tasks, queue) = mpsc::channel::<Task>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..n.max(1) {
+            let queue = Arc::clone(&queue);
+            std::thread::spawn(move || {
+                loop {
+                    // The lock is held only to take a task, not to run it.
+                    let task = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    match task {
+                        Ok(task) => task(),
+                        Err(_) => return,
+                    }
+                }
+            });
+        }
+        Workers { tasks }
+    }
+
+    /// Runs `job` on `profile` on a worker and sends the result to `done`.
+    pub fn run(&self, job: Job, profile: Arc<Profile>, done: Sender<Done>) {
+        let _ = self.tasks.send(Box::new(move || {
+            let _ = done.send(job.run(&profile));
+        }));
+    }
+}
+
+/// Frees `value` on the one thread kept for that (started on first use):
+/// a snapshot leaving a watch, or the views it replaced, can hold hundreds
+/// of megabytes, and freeing them took the UI thread tens of milliseconds
+/// on a 5 MB profile.
+pub fn drop_elsewhere<T: Send + 'static>(value: T) {
+    static DROPPER: OnceLock<Mutex<Sender<Box<dyn Send>>>> = OnceLock::new();
+    let dropper = DROPPER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Box<dyn Send>>();
+        std::thread::spawn(move || {
+            for value in rx {
+                drop(value);
+            }
+        });
+        Mutex::new(tx)
+    });
+    let boxed: Box<dyn Send> = Box::new(value);
+    match dropper.lock() {
+        Ok(tx) => {
+            if let Err(mpsc::SendError(value)) = tx.send(boxed) {
+                drop(value);
+            }
+        }
+        Err(_) => drop(boxed),
     }
 }

@@ -59,6 +59,13 @@ where
     let mut app = loading(&mut guard.terminal, &rx, what)?;
     main_loop(&mut guard.terminal, &mut app)?;
     drop(guard);
+    // The process ends next: freeing what the app holds (a watch's
+    // series, the profiles: hundreds of megabytes) would only delay it,
+    // and the workers are not waited for.
+    if let Some(watch) = &app.watch {
+        watch.stop();
+    }
+    std::mem::forget(app);
     Ok(())
 }
 
@@ -111,19 +118,24 @@ where
     let size = terminal.size()?;
     app.update(action::Action::Resize(size.width, size.height));
     let (tx, rx) = mpsc::channel::<jobs::Done>();
+    let workers = jobs::Workers::start(jobs::WORKERS);
     loop {
         while let Some(job) = app.take_job() {
-            let profile = app.profile_arc();
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                let _ = tx.send(job.run(&profile));
-            });
+            workers.run(job, app.profile_arc(), tx.clone());
         }
         terminal.draw(|frame| views::render(app, frame))?;
         // Idle: block until the user does something. Busy: wake up to
         // collect results and move the progress indicator. Watching: wake
         // up for new snapshots and to keep the poll times current.
-        let wait = if app.watch.is_some() { 250 } else { 100 };
+        // While a job runs its result is collected soon after it is
+        // done, so that a watch's next snapshot follows quickly.
+        let wait = if app.busy.is_some() {
+            25
+        } else if app.watch.is_some() {
+            100
+        } else {
+            250
+        };
         let ready = (app.busy.is_none() && app.watch.is_none())
             || event::poll(Duration::from_millis(wait))?;
         if ready {

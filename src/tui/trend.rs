@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::analysis::series::SeriesTrend;
 use crate::analysis::trend::{Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Filters, Granularity, Lineup, SortBy};
 use crate::profile::MergeError;
@@ -36,10 +37,23 @@ pub struct TrendSettings {
     pub by: SortBy,
 }
 
+/// What a Trend view ranks.
+enum Source {
+    /// Snapshots given as files, shared with rankings running on other
+    /// threads.
+    Files(Arc<TrendInput>),
+    /// A watch's series (see [`crate::analysis::series`]): ranked by the
+    /// watch's own job, which owns the series.
+    Watch {
+        snapshots: usize,
+        sample_types: usize,
+        notes: Vec<String>,
+    },
+}
+
 /// The ranked sites and the view's selection.
 pub struct TrendModel {
-    /// Shared with rankings running on other threads.
-    input: Arc<TrendInput>,
+    input: Source,
     /// What `trend` is ranked by.
     pub settings: TrendSettings,
     pub trend: Trend,
@@ -76,7 +90,7 @@ impl TrendModel {
         };
         let trend = compute(&input, &settings)?;
         Ok(TrendModel {
-            input: Arc::new(input),
+            input: Source::Files(Arc::new(input)),
             settings,
             trend,
             selected: 0,
@@ -85,42 +99,81 @@ impl TrendModel {
         })
     }
 
+    /// A watch's series ranked at `settings` (`sample_types`: how many
+    /// the snapshots have).
+    pub fn of_series(ranked: SeriesTrend, settings: TrendSettings, sample_types: usize) -> TrendModel {
+        TrendModel {
+            input: Source::Watch {
+                snapshots: ranked.snapshots.len(),
+                sample_types,
+                notes: ranked.notes,
+            },
+            settings,
+            trend: ranked.trend,
+            selected: 0,
+            offset: 0,
+            wanted: None,
+        }
+    }
+
     /// Notes about the snapshots and about the sample type ranked by, as
     /// `pprof-tui trend` prints them.
     pub fn warnings(&self) -> Vec<String> {
-        let mut all = self.input.warnings.clone();
+        let mut all = match &self.input {
+            Source::Files(input) => input.warnings.clone(),
+            Source::Watch { notes, .. } => notes.clone(),
+        };
         all.extend(alloc_warning(&self.trend.sample_type.name));
         all
     }
 
-    /// The snapshots and how they were given, shareable with a worker.
-    pub fn input(&self) -> Arc<TrendInput> {
-        Arc::clone(&self.input)
+    /// The snapshots and how they were given, shareable with a worker;
+    /// `None` for a watch's series (no profiles behind it).
+    pub fn input(&self) -> Option<Arc<TrendInput>> {
+        match &self.input {
+            Source::Files(input) => Some(Arc::clone(input)),
+            Source::Watch { .. } => None,
+        }
     }
 
     /// How many snapshots are compared.
     pub fn snapshot_count(&self) -> usize {
-        self.input.snapshots.count()
+        match &self.input {
+            Source::Files(input) => input.snapshots.count(),
+            Source::Watch { snapshots, .. } => *snapshots,
+        }
     }
 
     /// The sample types the trend can rank by.
     pub fn sample_type_count(&self) -> usize {
-        self.input.snapshots.profile().sample_types.len()
+        match &self.input {
+            Source::Files(input) => input.snapshots.profile().sample_types.len(),
+            Source::Watch { sample_types, .. } => *sample_types,
+        }
     }
 
     /// The ranking for `settings`, to run on any thread and hand to
-    /// [`TrendModel::install`]; `None` for a type the snapshots lack.
+    /// [`TrendModel::install`]; `None` for a type the snapshots lack, and
+    /// for a watch (its own job ranks it).
     pub fn ranking(&self, settings: TrendSettings) -> Option<Ranking> {
-        (settings.sample_index < self.sample_type_count()).then(|| Ranking {
-            input: Arc::clone(&self.input),
-            settings,
-        })
+        match &self.input {
+            Source::Files(input) if settings.sample_index < self.sample_type_count() => {
+                Some(Ranking {
+                    input: Arc::clone(input),
+                    settings,
+                })
+            }
+            _ => None,
+        }
     }
 
-    /// Which snapshots this model ranks: a ranking of other snapshots
-    /// (asked for before a watch brought a new one) is not installed.
+    /// Which snapshots this model ranks: a ranking of other snapshots is
+    /// not installed.
     pub fn input_id(&self) -> usize {
-        Arc::as_ptr(&self.input) as usize
+        match &self.input {
+            Source::Files(input) => Arc::as_ptr(input) as usize,
+            Source::Watch { .. } => 0,
+        }
     }
 
     /// The name of the selected site.

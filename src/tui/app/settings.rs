@@ -111,8 +111,13 @@ impl App {
         self.request(Work::Model(settings, None));
     }
 
-    /// Re-ranks the Trend view for `settings`.
+    /// Re-ranks the Trend view for `settings` (in a watch, through the
+    /// watch's own job, which has the series).
     pub(super) fn rerank(&mut self, settings: TrendSettings) {
+        if let Some(watch) = self.watch.as_mut() {
+            watch.changed();
+            return self.rebuild_watch();
+        }
         let ranking: Option<Ranking> = self.trend.as_ref().and_then(|t| t.ranking(settings));
         if let Some(ranking) = ranking {
             self.request(Work::Trend(ranking));
