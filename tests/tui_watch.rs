@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
-use pprof_tui::analysis::Granularity;
+use pprof_tui::analysis::{Granularity, SortBy};
 use pprof_tui::analysis::Study;
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{BINDINGS, Key, action_for, key};
@@ -53,13 +53,14 @@ fn snapshot(rel: &str, poll: u64) -> Event {
 /// The app as `pprof-tui --watch` opens it on the first snapshot of
 /// `files`, fed the others; jobs run at once (no background thread).
 fn watch_app(files: &[&str], keep: usize, size: (u16, u16)) -> App {
-    watch_app_with(files, keep, size, Granularity::Functions, None)
+    watch_app_with(files, (keep, 3), size, Granularity::Functions, None)
 }
 
-/// [`watch_app`] at `granularity`, with `--escape`'s request when given.
+/// [`watch_app`] keeping `(keep, keep_profiles)`, at `granularity`, with
+/// `--escape`'s request when given.
 fn watch_app_with(
     files: &[&str],
-    keep: usize,
+    (keep, keep_profiles): (usize, usize),
     size: (u16, u16),
     granularity: Granularity,
     why: Option<WhyRequest>,
@@ -70,7 +71,8 @@ fn watch_app_with(
         "http://127.0.0.1:6060/debug/pprof/heap".into(),
         keep,
         None,
-    );
+    )
+    .with_keep_profiles(keep_profiles);
     state.take(snapshot(files[0], 1));
     let first = Arc::clone(&state.newest().unwrap().profile);
     let title = format!("{} (newest of 1, watching)", files[0]);
@@ -123,6 +125,49 @@ fn snapshots_rank_as_trend_ranks_the_files() {
     assert_eq!(app.model.total, 2_635_448);
     assert_eq!(app.title, "heap-3.pb.gz (newest of 3, watching)");
     assert_snapshot!("watch_trend_heaps", screen(&app));
+}
+
+/// The Trend view ranks every snapshot the series keeps, though only the
+/// newest are kept whole; `d` diffs against the oldest kept whole, and new
+/// settings rank what is kept whole again.
+#[test]
+fn the_series_outlives_the_profiles_kept_whole() {
+    let mut app = watch_app_with(&HEAPS, (60, 2), (100, 30), Granularity::Functions, None);
+    let trend = app.trend.as_ref().unwrap();
+    assert_eq!(trend.snapshot_count(), 3);
+    assert_eq!(app_trend_rows(&app), cli_trend_rows(&HEAPS));
+    assert_eq!(app.watch.as_ref().unwrap().kept_whole(), 2);
+    assert_eq!(app.title, "heap-3.pb.gz (newest of 3, watching)");
+    press(&mut app, "d");
+    assert_eq!(app.title, "heap-3.pb.gz vs heap-2.pb.gz (watching)");
+    press(&mut app, "d 5");
+    // Sorting by cum needs no profile: all three are ranked again.
+    press(&mut app, "s");
+    let trend = app.trend.as_ref().unwrap();
+    assert_eq!(trend.settings.by, SortBy::Cum);
+    assert_eq!(trend.snapshot_count(), 3);
+    let mut args = vec!["trend", "--format", "json", "--cum"];
+    let files: Vec<String> = HEAPS
+        .iter()
+        .map(|f| testdata().join(f).display().to_string())
+        .collect();
+    args.extend(files.iter().map(String::as_str));
+    let doc = common::json(&args, 0);
+    assert_eq!(
+        app.trend.as_ref().unwrap().trend.rows[0].name,
+        doc["rows"][0]["name"].as_str().unwrap()
+    );
+    // Another granularity needs the profiles: the two kept whole.
+    press(&mut app, "a");
+    let trend = app.trend.as_ref().unwrap();
+    assert_eq!(trend.settings.granularity, Granularity::FileFunctions);
+    assert_eq!(trend.snapshot_count(), 2);
+    // The next snapshot is reduced at the new granularity and joins them.
+    app.take_watch_event(snapshot(HEAPS[2], 4));
+    let trend = app.trend.as_ref().unwrap();
+    assert_eq!(trend.snapshot_count(), 3);
+    assert_eq!(trend.settings.granularity, Granularity::FileFunctions);
+    assert!(trend.trend.rows[0].name.contains("leaky/main.go"), "{:?}", trend.trend.rows[0]);
 }
 
 #[test]
@@ -305,7 +350,13 @@ fn with_escape_each_snapshot_is_explained_again() {
         ))),
         snapshots: None,
     };
-    let mut app = watch_app_with(&HEAPS[..1], 60, (120, 30), Granularity::Lines, Some(why));
+    let mut app = watch_app_with(
+        &HEAPS[..1],
+        (60, 3),
+        (120, 30),
+        Granularity::Lines,
+        Some(why),
+    );
     press(&mut app, "1");
     let s = screen(&app);
     assert!(

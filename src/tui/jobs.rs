@@ -362,3 +362,107 @@ pub fn drop_elsewhere<T: Send + 'static>(value: T) {
         Err(_) => drop(boxed),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Filters;
+    use crate::tui::model::Sort;
+
+    fn model() -> Work {
+        Work::Model(
+            Settings {
+                sample_index: 0,
+                granularity: Default::default(),
+                filters: Filters::default(),
+                sort: Sort::Flat,
+            },
+            None,
+        )
+    }
+
+    fn tree() -> Work {
+        Work::Tree(Settings {
+            sample_index: 0,
+            granularity: Default::default(),
+            filters: Filters::default(),
+            sort: Sort::Flat,
+        })
+    }
+
+    #[test]
+    fn one_runs_and_one_waits_per_kind() {
+        let mut jobs = Jobs::default();
+        assert!(jobs.request(model(), true).is_none());
+        assert!(jobs.request(model(), true).is_none());
+        let first = jobs.take().unwrap();
+        assert_eq!(first.id, 2, "the later request replaced the waiting one");
+        // Another model waits while one runs, and tells it to stop.
+        jobs.request(model(), true);
+        assert!(first.cancel.load(Ordering::Relaxed));
+        assert!(jobs.take().is_none(), "a model is running");
+        // Other kinds still start.
+        jobs.request(tree(), true);
+        let tree_job = jobs.take().unwrap();
+        assert_eq!(tree_job.kind(), Kind::Tree);
+        assert!(jobs.pending(Kind::Model));
+        // The superseded model's result is dropped; then the next starts.
+        let done = Done {
+            id: first.id,
+            kind: Kind::Model,
+            output: Output::Inline(Vec::new()),
+        };
+        assert!(!jobs.finished(&done));
+        assert_eq!(jobs.take().unwrap().id, 3);
+        assert!(jobs.take().is_none());
+    }
+
+    #[test]
+    fn a_new_model_supersedes_the_work_on_the_old_rows() {
+        let mut jobs = Jobs::default();
+        jobs.request(tree(), true);
+        let tree_job = jobs.take().unwrap();
+        jobs.request(model(), true);
+        assert!(tree_job.cancel.load(Ordering::Relaxed));
+        let done = Done {
+            id: tree_job.id,
+            kind: Kind::Tree,
+            output: Output::Inline(Vec::new()),
+        };
+        assert!(!jobs.finished(&done));
+        assert_eq!(jobs.busy().map(|b| b.0), Some("recomputing"));
+    }
+
+    #[test]
+    fn workers_run_jobs_and_stay_few() {
+        let workers = Workers::start(WORKERS);
+        let (tx, rx) = mpsc::channel();
+        let profile = Arc::new(
+            crate::profile::decode(
+                &std::fs::read(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("testdata/leaky/heap-1.pb.gz"),
+                )
+                .unwrap(),
+                &crate::profile::DecodeOptions::default(),
+            )
+            .unwrap(),
+        );
+        let mut jobs = Jobs::default();
+        for _ in 0..20 {
+            jobs.request(tree(), true);
+            if let Some(job) = jobs.take() {
+                workers.run(job, Arc::clone(&profile), tx.clone());
+            }
+        }
+        let done = rx.recv().unwrap();
+        assert!(matches!(done.output, Output::Tree(_)));
+        assert!(!jobs.finished(&done), "superseded while it ran");
+        if let Some(job) = jobs.take() {
+            workers.run(job, Arc::clone(&profile), tx.clone());
+        }
+        let last = rx.recv().unwrap();
+        assert!(jobs.finished(&last));
+        assert!(jobs.take().is_none());
+    }
+}
