@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::sync::mpsc::{self, Sender};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::model::{Model, Settings, SourceModel};
@@ -292,21 +292,28 @@ impl Jobs {
 type Task = Box<dyn FnOnce() + Send>;
 
 /// A fixed pool of worker threads that run jobs in the order given, and
-/// one more that frees what the app let go of (a snapshot, the views it
-/// replaced: hundreds of megabytes, tens of milliseconds to free). No
-/// thread per job: the threads a watch uses stay bounded however fast
-/// snapshots come. Nobody waits for the workers: dropping the pool lets
-/// them end after their task, and a process that quits does not join them.
+/// free what the app let go of (a snapshot, the views it replaced:
+/// hundreds of megabytes, tens of milliseconds to free). No thread per job:
+/// the threads a watch uses stay bounded however fast snapshots come.
+/// Nobody waits for the workers: dropping the pool lets them end after
+/// their task, and a process that quits does not join them.
 pub struct Workers {
     tasks: Sender<Task>,
 }
 
-/// The workers a UI runs jobs on: two, so that a long job (a watch taking
-/// in a snapshot) does not hold back the views' own.
-pub const WORKERS: usize = 2;
+/// The workers a UI runs jobs on: one. Jobs mostly wait on each other
+/// anyway (rows, then their tree, then inline suffixes), large walks split
+/// across cores by themselves, and a watch then costs few threads: this one
+/// and the UI's, the poller (with its request's resolver and its decoder's
+/// inflater), and a walk's helpers.
+pub const WORKERS: usize = 1;
+
+/// Where [`drop_elsewhere`] sends what it frees: the workers, once started.
+static FREEING: Mutex<Option<Sender<Task>>> = Mutex::new(None);
 
 impl Workers {
-    /// Starts `n` workers (at least one).
+    /// Starts `n` workers (at least one); they also free what
+    /// [`drop_elsewhere`] is given from then on.
     pub fn start(n: usize) -> Workers {
         let (tasks, queue) = mpsc::channel::<Task>();
         let queue = Arc::new(Mutex::new(queue));
@@ -326,6 +333,9 @@ impl Workers {
                 }
             });
         }
+        if let Ok(mut freeing) = FREEING.lock() {
+            *freeing = Some(tasks.clone());
+        }
         Workers { tasks }
     }
 
@@ -337,30 +347,21 @@ impl Workers {
     }
 }
 
-/// Frees `value` on the one thread kept for that (started on first use):
-/// a snapshot leaving a watch, or the views it replaced, can hold hundreds
-/// of megabytes, and freeing them took the UI thread tens of milliseconds
-/// on a 5 MB profile.
+/// Frees `value` on a worker (see [`Workers`]), or here when none runs
+/// (tests): a snapshot leaving a watch, or the views it replaced, can hold
+/// hundreds of megabytes, and freeing them took the UI thread tens of
+/// milliseconds on a 5 MB profile.
 pub fn drop_elsewhere<T: Send + 'static>(value: T) {
-    static DROPPER: OnceLock<Mutex<Sender<Box<dyn Send>>>> = OnceLock::new();
-    let dropper = DROPPER.get_or_init(|| {
-        let (tx, rx) = mpsc::channel::<Box<dyn Send>>();
-        std::thread::spawn(move || {
-            for value in rx {
-                drop(value);
-            }
-        });
-        Mutex::new(tx)
-    });
-    let boxed: Box<dyn Send> = Box::new(value);
-    match dropper.lock() {
-        Ok(tx) => {
-            if let Err(mpsc::SendError(value)) = tx.send(boxed) {
-                drop(value);
-            }
-        }
-        Err(_) => drop(boxed),
-    }
+    let task: Task = Box::new(move || drop(value));
+    let rejected = match FREEING.lock() {
+        Ok(freeing) => match freeing.as_ref() {
+            Some(tx) => tx.send(task).err().map(|e| e.0),
+            None => Some(task),
+        },
+        Err(_) => Some(task),
+    };
+    // Not sent: freed here, after the lock is let go.
+    drop(rejected);
 }
 
 #[cfg(test)]
