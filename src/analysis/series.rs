@@ -10,18 +10,21 @@
 //! [`Joined`](super::joined::Joined) joins profiles kept apart, and keeps
 //! the newest `keep`. [`SiteSeries::rank`] hands the joined series to the
 //! same [`rank`] file-based `trend` uses, so a watch ranks its snapshots
-//! exactly as `trend` ranks the same files (the one approximation: a
-//! function inlined in one snapshot but only called in another is judged
-//! by the edges of the snapshots where it is inlined).
+//! exactly as `trend` ranks the same files. Two approximations, both of
+//! pprof's inline suffixes (` (inline)`) only, never of a number: a
+//! function's incoming edges are tracked only in snapshots that show it
+//! inlined somewhere, and once snapshots were dropped an edge's weight
+//! (which decides whether pprof trims it) is its total scaled to the kept
+//! ones: edges per snapshot would cost more memory than the sites.
 //!
-//! Ranking reads only the series: an arrival costs one profile's walk,
-//! however many snapshots are kept.
+//! Ranking reads only the series: an arrival costs one profile's walk and
+//! a pass over the kept sums, not a walk per snapshot kept.
 
 use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
-use super::aggregate::{EdgeTotal, Groups, Sums, edge_cutoff, inline_capable, inline_kinds, sum_edges};
+use super::aggregate::{EdgeTotal, Groups, Sums, edge_cutoff, inline_capable, inline_kinds};
 use super::filter::Filters;
 use super::limit::GrowthLimit;
 use super::runtime::{HeapGap, RuntimePoint, heap_gap, runtime_point};
@@ -96,7 +99,7 @@ pub enum SeriesError {
 }
 
 /// One snapshot reduced: its facts and its sites' sums, with ids local to it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Reduced {
     pub facts: SnapshotFacts,
     sample_types: Vec<ValueType>,
@@ -241,7 +244,6 @@ struct Kept {
     /// Positions in `sites` with a flat value, and the values.
     flat_at: Box<[u32]>,
     flat: Box<[i64]>,
-    edges: Box<[(u64, EdgeTotal)]>,
 }
 
 /// The newest `keep` reduced snapshots of a watch, their sites joined.
@@ -259,6 +261,25 @@ pub struct SiteSeries {
     kept: VecDeque<Kept>,
     /// Snapshots taken in, dropped ones included.
     taken: u64,
+    /// The call edges into inline-capable nodes over every snapshot taken
+    /// in: kept per snapshot they would cost more than the sites (tens of
+    /// thousands of edges a profile). With no snapshot dropped yet they are
+    /// exactly the edges `trend` sums; after that, whether an edge was
+    /// inlined at every crossing, and whether it was crossed at all, are
+    /// still exact for the kept snapshots, and its weight (which only
+    /// decides whether pprof trims it) is the total scaled to them.
+    edges: FxHashMap<u64, EdgeSum>,
+}
+
+/// A call edge over the snapshots of a series (see [`SiteSeries::edges`]).
+#[derive(Debug, Clone, Copy)]
+struct EdgeSum {
+    /// Summed over every snapshot taken in.
+    weight: i64,
+    /// The last snapshot (by [`SiteSeries::taken`]) that crossed it, and
+    /// the last that crossed it not inlined.
+    last_seen: u64,
+    last_not_inline: Option<u64>,
 }
 
 /// A ranking of a series, with what `trend` says about its snapshots.
@@ -296,6 +317,7 @@ impl SiteSeries {
             stack_ids: FxHashMap::default(),
             kept: VecDeque::new(),
             taken: 0,
+            edges: FxHashMap::default(),
         }
     }
 
@@ -383,21 +405,27 @@ impl SiteSeries {
             .filter(|(_, s)| s.1 != 0)
             .map(|(i, s)| (i as u32, s.1))
             .unzip();
-        let edges = reduced
-            .edges
-            .into_iter()
-            .map(|(key, e)| {
-                let (caller, callee) = ((key >> 32) as u32, key as u32);
-                (u64::from(global(caller)) << 32 | u64::from(global(callee)), e)
-            })
-            .collect();
+        let seq = self.taken + 1;
+        for (key, edge) in reduced.edges {
+            let (caller, callee) = ((key >> 32) as u32, key as u32);
+            let key = u64::from(global(caller)) << 32 | u64::from(global(callee));
+            let sum = self.edges.entry(key).or_insert(EdgeSum {
+                weight: 0,
+                last_seen: seq,
+                last_not_inline: None,
+            });
+            sum.weight = sum.weight.wrapping_add(edge.weight);
+            sum.last_seen = seq;
+            if !edge.always_inline {
+                sum.last_not_inline = Some(seq);
+            }
+        }
         self.kept.push_back(Kept {
             facts: reduced.facts,
             sites: ids,
             cum: reduced.sites.iter().map(|s| s.2).collect(),
             flat_at: flat_at.into(),
             flat: flat.into(),
-            edges,
         });
         self.taken += 1;
         while self.kept.len() > self.keep {
@@ -430,7 +458,7 @@ impl SiteSeries {
             .iter()
             .map(|k| k.facts.totals.get(self.how.sample_index).copied().unwrap_or(0))
             .collect();
-        let sites = self.sites(&ordered);
+        let sites = self.sites(&ordered, options.by);
         let trend_options = TrendOptions {
             sample_index: self.how.sample_index,
             granularity: self.how.granularity,
@@ -456,9 +484,11 @@ impl SiteSeries {
         })
     }
 
-    /// Every site with a value in some kept snapshot, its flat and cum per
-    /// snapshot (`ordered`), in the order the snapshots first show them.
-    fn sites(&self, ordered: &[&Kept]) -> Sites {
+    /// Every site with a followed value (flat or cum, by `by`) in some
+    /// kept snapshot, its flat and cum per snapshot (`ordered`), in the
+    /// order the snapshots first show them. The others would be left out
+    /// by [`rank`] anyway: leaving them out here saves their series.
+    fn sites(&self, ordered: &[&Kept], by: SortBy) -> Sites {
         let n = ordered.len();
         let ids = if self.how.granularity == Granularity::Stacks {
             self.stacks.len()
@@ -467,26 +497,57 @@ impl SiteSeries {
         };
         let mut row_of = vec![u32::MAX; ids];
         let mut rows: Vec<u32> = Vec::new();
+        let mut add = |id: u32| {
+            if row_of[id as usize] == u32::MAX {
+                row_of[id as usize] = rows.len() as u32;
+                rows.push(id);
+            }
+        };
+        // The order the snapshots first show the sites in: the order of
+        // their nodes, which breaks ties between equal names as `trend`'s.
+        let mut first_seen = vec![u32::MAX; ids];
+        let mut order: Vec<u32> = Vec::new();
         for kept in ordered {
             for &id in &kept.sites {
-                if row_of[id as usize] == u32::MAX {
-                    row_of[id as usize] = rows.len() as u32;
-                    rows.push(id);
+                if first_seen[id as usize] == u32::MAX {
+                    first_seen[id as usize] = order.len() as u32;
+                    order.push(id);
                 }
             }
         }
-        let mut flat = vec![0i64; rows.len() * n];
-        let mut cum = vec![0i64; rows.len() * n];
+        let mut followed = vec![false; ids];
+        for kept in ordered {
+            match by {
+                SortBy::Flat => {
+                    for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
+                        followed[kept.sites[at as usize] as usize] |= f != 0;
+                    }
+                }
+                SortBy::Cum => {
+                    for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
+                        followed[id as usize] |= c != 0;
+                    }
+                }
+            }
+        }
+        for &id in order.iter().filter(|&&id| followed[id as usize]) {
+            add(id);
+        }
+        let mut flat = vec![vec![0i64; n]; rows.len()];
+        let mut cum = vec![vec![0i64; n]; rows.len()];
         for (g, kept) in ordered.iter().enumerate() {
             for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
-                cum[row_of[id as usize] as usize * n + g] = c;
+                if let Some(row) = cum.get_mut(row_of[id as usize] as usize) {
+                    row[g] = c;
+                }
             }
             for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
                 let id = kept.sites[at as usize];
-                flat[row_of[id as usize] as usize * n + g] = f;
+                if let Some(row) = flat.get_mut(row_of[id as usize] as usize) {
+                    row[g] = f;
+                }
             }
         }
-        let values = |r: usize, column: &[i64]| column[r * n..(r + 1) * n].to_vec();
         if self.how.granularity == Granularity::Stacks {
             let stacks: Vec<StackSite> = rows
                 .iter()
@@ -504,14 +565,14 @@ impl SiteSeries {
             let series = stacks
                 .into_iter()
                 .zip(labels)
-                .enumerate()
-                .map(|(r, (stack, name))| Series {
+                .zip(flat.into_iter().zip(cum))
+                .map(|((stack, name), (flat, cum))| Series {
                     node: None,
                     name,
                     inlined: Default::default(),
                     stack: Some(stack),
-                    flat: values(r, &flat),
-                    cum: values(r, &cum),
+                    flat,
+                    cum,
                 })
                 .collect();
             return Sites {
@@ -519,28 +580,57 @@ impl SiteSeries {
                 inlining_resolved: true,
             };
         }
-        let flat_sum = flat.iter().fold(0i64, |a, &b| a.wrapping_add(b));
-        let edges = sum_edges(ordered.iter().flat_map(|k| k.edges.iter().copied()));
-        let kinds = inline_kinds(
-            edges.into_iter().map(|(key, e)| (key as u32, e)),
-            edge_cutoff(flat_sum),
-        );
+        let kinds = self.inline_kinds(ordered);
         let series = rows
             .iter()
-            .enumerate()
-            .map(|(r, &id)| Series {
+            .zip(flat.into_iter().zip(cum))
+            .map(|(&id, (flat, cum))| Series {
                 node: Some(NodeId(id)),
                 name: self.nodes[id as usize].printable_name(),
                 inlined: kinds.get(&id).copied().unwrap_or_default(),
                 stack: None,
-                flat: values(r, &flat),
-                cum: values(r, &cum),
+                flat,
+                cum,
             })
             .collect();
         Sites {
             series,
             inlining_resolved: true,
         }
+    }
+
+    /// pprof's inline suffixes from the summed edges, their weights scaled
+    /// to the kept snapshots, trimmed against the kept snapshots' flat sum.
+    fn inline_kinds(&self, ordered: &[&Kept]) -> FxHashMap<u32, super::Inlined> {
+        let flat_sum = ordered
+            .iter()
+            .flat_map(|k| k.flat.iter())
+            .fold(0i64, |a, &b| a.wrapping_add(b));
+        let scale = ordered.len() as f64 / self.taken.max(1) as f64;
+        let exact = self.taken as usize == ordered.len();
+        // Snapshot numbers from here on are kept.
+        let first_kept = self.taken + 1 - ordered.len() as u64;
+        inline_kinds(
+            self.edges
+                .iter()
+                .filter(|(_, e)| e.last_seen >= first_kept)
+                .map(|(&key, e)| {
+                    let weight = if exact {
+                        e.weight
+                    } else {
+                        (e.weight as f64 * scale) as i64
+                    };
+                    let always_inline = e.last_not_inline.is_none_or(|at| at < first_kept);
+                    (
+                        key as u32,
+                        EdgeTotal {
+                            weight,
+                            always_inline,
+                        },
+                    )
+                }),
+            edge_cutoff(flat_sum),
+        )
     }
 
     /// Bytes the kept snapshots' sites, edges and facts take, and the
@@ -555,7 +645,6 @@ impl SiteSeries {
                     + k.cum.len() * 8
                     + k.flat_at.len() * 4
                     + k.flat.len() * 8
-                    + k.edges.len() * std::mem::size_of::<(u64, EdgeTotal)>()
                     + facts_bytes(&k.facts)
             })
             .sum();
@@ -565,7 +654,8 @@ impl SiteSeries {
             .map(|n| std::mem::size_of::<NodeInfo>() * 2 + n.name.len() * 2 + n.file.len() * 2 + n.objfile.len() * 2)
             .sum();
         let stacks: usize = self.stacks.iter().map(|s| s.len() * 8 + 32).sum();
-        kept + nodes + stacks
+        let edges = self.edges.len() * (std::mem::size_of::<(u64, EdgeSum)>() + 8);
+        kept + nodes + stacks + edges
     }
 }
 

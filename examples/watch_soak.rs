@@ -1,0 +1,264 @@
+//! The watch soak and benchmark (issue: "a watch you can leave running for
+//! a day"). A loopback server rotates four synthetic heap profiles of a
+//! chosen raw size (benches/support/synth.rs, made at start, not
+//! committed); the release binary watches it. Three measurements:
+//!
+//! - `cost MB [KEEP…]`: in this process, the CPU of one arrival (decode,
+//!   reduce, rank a series of KEEP snapshots) against decoding and ranking
+//!   one profile (`top`), and what a reduced snapshot and a decoded
+//!   profile cost in memory: the terms of the README's formula.
+//! - `trend MB POLLS [INTERVAL]`: `pprof-tui trend --watch INTERVAL
+//!   --count POLLS` (default 200ms) with default settings; its RSS sampled
+//!   every 50 ms, peak and end.
+//! - `tui MB SECONDS [INTERVAL]`: `pprof-tui --watch INTERVAL` (default
+//!   500ms) in a 160×40 pseudo-terminal; every second its RSS, threads and
+//!   CPU, and how many snapshots the view is behind the server; at the end
+//!   how long `q` takes to quit.
+//!
+//! Build first: `cargo build --release --bins --examples`; then e.g.
+//! `nice -n 10 target/release/examples/watch_soak tui 7 600`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a measurement; failures should be loud"
+)]
+
+#[path = "../benches/support/synth.rs"]
+#[allow(dead_code, reason = "only the generator and the shape are used here")]
+mod synth;
+
+#[path = "../benches/support/soak.rs"]
+#[allow(dead_code, reason = "the CI test uses more of it")]
+mod soak;
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pprof_tui::analysis::series::{RankOptions, Reduction, SiteSeries, reduce};
+use pprof_tui::analysis::top::{TopOptions, top};
+use pprof_tui::profile::{DecodeOptions, decode};
+use soak::{Proc, Server, Session, newest_of, poll_of};
+
+/// A heap profile of about `mb` MB uncompressed, shaped like the large
+/// benchmark profile (80 MB) scaled down; functions grow with the square
+/// root of the size, as a bigger service has more code but not
+/// proportionally more.
+fn shape(mb: f64) -> synth::Shape {
+    let f = mb / 80.0;
+    synth::Shape {
+        samples: (800_000.0 * f) as usize,
+        locations: (650_000.0 * f) as usize,
+        functions: (20_000.0 * f.sqrt()) as usize,
+        max_depth: 48,
+        inline_per_mille: 150,
+        inlinable: (1_000.0 * f.sqrt()) as usize,
+    }
+}
+
+fn arg<T: std::str::FromStr>(n: usize, default: T) -> T {
+    std::env::args()
+        .nth(n)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+fn bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().join("pprof-tui")
+}
+
+fn me() -> Proc {
+    Proc(std::process::id())
+}
+
+fn main() {
+    let mode: String = arg(1, "cost".to_owned());
+    let mb: f64 = arg(2, 7.0);
+    let (bodies, raw) = soak::bodies(&shape(mb), 4);
+    println!(
+        "4 profiles of {:.1} MB raw, {:.1} MB gzip'd",
+        raw as f64 / 1e6,
+        bodies[0].len() as f64 / 1e6
+    );
+    match mode.as_str() {
+        "cost" => cost(&bodies),
+        "trend" => trend(bodies, arg(3, 200), &arg(4, "200ms".to_owned())),
+        "tui" => tui(bodies, arg(3, 600), &arg(4, "500ms".to_owned())),
+        _ => eprintln!("usage: watch_soak cost|trend|tui MB …"),
+    }
+}
+
+/// Process CPU time of `f`, run `reps` times, per run.
+fn cpu_of(reps: u32, mut f: impl FnMut()) -> Duration {
+    let start = me().cpu();
+    let wall = Instant::now();
+    for _ in 0..reps {
+        f();
+    }
+    let cpu = me().cpu() - start;
+    // /proc's ticks are 10 ms: wall time stands in for short runs.
+    cpu.max(wall.elapsed() / 2) / reps
+}
+
+fn cost(bodies: &[Vec<u8>]) {
+    let options = DecodeOptions::default();
+    let profiles: Vec<_> = bodies.iter().map(|b| decode(b, &options).unwrap()).collect();
+    let how = Reduction {
+        sample_index: profiles[0].default_sample_index(),
+        ..Reduction::default()
+    };
+    let decode_cpu = cpu_of(5, || drop(decode(&bodies[1], &options).unwrap()));
+    let top_options = TopOptions {
+        sample_index: how.sample_index,
+        ..TopOptions::default()
+    };
+    let top_cpu = cpu_of(5, || drop(top(&profiles[1], &top_options)));
+    let baseline = decode_cpu + top_cpu;
+    println!(
+        "decode {decode_cpu:?} + top {top_cpu:?} = {baseline:?}: decoding and ranking one profile"
+    );
+    // Memory: a decoded profile, and the sums a series keeps of one.
+    let before = me().rss_kb();
+    let held: Vec<_> = (0..4).map(|i| decode(&bodies[i], &options).unwrap()).collect();
+    let profile_kb = (me().rss_kb().saturating_sub(before)) / 4;
+    drop(held);
+    println!("a decoded profile: about {profile_kb} KiB resident");
+    let reduced: Vec<_> = profiles
+        .iter()
+        .map(|p| reduce(p, "s".into(), &how, &|| false).unwrap())
+        .collect();
+    let keeps: Vec<usize> = std::env::args()
+        .skip(3)
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    let keeps = if keeps.is_empty() {
+        vec![10, 100, 1000]
+    } else {
+        keeps
+    };
+    for keep in keeps {
+        let mut series = SiteSeries::new(how.clone(), keep);
+        for i in 0..keep {
+            series.push(reduced[i % 4].clone()).unwrap();
+        }
+        let per_snapshot = series.heap_bytes() / keep;
+        let mut i = 0;
+        let arrival = cpu_of(5, || {
+            i += 1;
+            let profile = decode(&bodies[i % 4], &options).unwrap();
+            series
+                .reduce_and_push(&profile, format!("s{i}"), &|| false)
+                .unwrap();
+            drop(series.rank(&RankOptions::default()).unwrap());
+        });
+        let reduce_cpu = cpu_of(5, || {
+            drop(reduce(&profiles[2], "s".into(), &how, &|| false).unwrap())
+        });
+        let rank_cpu = cpu_of(5, || drop(series.rank(&RankOptions::default()).unwrap()));
+        let ranked = series.rank(&RankOptions::default()).unwrap();
+        println!(
+            "keep {keep:>5}: arrival {arrival:?} = {:.2}× the baseline (reduce {reduce_cpu:?}, rank {rank_cpu:?}); \
+             {per_snapshot} bytes a snapshot in the series; {} sites ranked, {} rows",
+            arrival.as_secs_f64() / baseline.as_secs_f64(),
+            ranked.trend.site_total,
+            ranked.trend.rows.len()
+        );
+    }
+}
+
+/// Samples `proc` every 50 ms until `done` says so; returns the highest
+/// and the last RSS (KiB) and the highest thread count.
+fn sample(proc: Proc, mut done: impl FnMut() -> bool) -> (u64, u64, u64) {
+    let (mut peak, mut last, mut threads) = (0, 0, 0);
+    while !done() {
+        let rss = proc.rss_kb();
+        if rss > 0 {
+            last = rss;
+            peak = peak.max(proc.peak_kb()).max(rss);
+        }
+        threads = threads.max(proc.threads());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (peak, last, threads)
+}
+
+fn trend(bodies: Vec<Vec<u8>>, polls: u64, interval: &str) {
+    let server = Server::start(bodies);
+    let count = polls.to_string();
+    let started = Instant::now();
+    let mut child = Command::new(bin())
+        .args([
+            "trend", "--watch", interval, "--count", &count, "--proto", "--format", "json",
+        ])
+        .arg(&server.url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let proc = Proc(child.id());
+    let mut cpu = Duration::ZERO;
+    let (peak, last, threads) = sample(proc, || {
+        cpu = cpu.max(proc.cpu());
+        child.try_wait().unwrap().is_some()
+    });
+    println!(
+        "trend --watch {interval} --count {polls}: peak RSS {} MiB, last seen {} MiB, \
+         at most {threads} threads, {:?} CPU over {:?}; server served {}",
+        peak / 1024,
+        last / 1024,
+        cpu,
+        started.elapsed(),
+        server.served()
+    );
+}
+
+fn tui(bodies: Vec<Vec<u8>>, seconds: u64, interval: &str) {
+    let server = Server::start(bodies);
+    let mut session = Session::start(
+        &bin(),
+        &["--watch", interval, "--proto", &server.url],
+        (160, 40),
+    );
+    let started = Instant::now();
+    let mut last_cpu = Duration::ZERO;
+    let mut last_at = Instant::now();
+    let mut worst_behind = 0;
+    let mut most_threads = 0;
+    println!("  time   RSS MiB  threads  CPU (cores)  served  shown  behind");
+    while started.elapsed() < Duration::from_secs(seconds) {
+        std::thread::sleep(Duration::from_secs(1));
+        let screen = session.text();
+        let served = server.served();
+        let shown = poll_of(&screen).unwrap_or(0);
+        // One poll may be under way or waiting to be taken in.
+        let behind = served.saturating_sub(shown);
+        worst_behind = worst_behind.max(behind);
+        let cpu = session.proc.cpu();
+        let threads = session.proc.threads();
+        most_threads = most_threads.max(threads);
+        let t = started.elapsed().as_secs();
+        if t % 10 == 0 || t < 10 {
+            println!(
+                "{t:>5}s {:>9} {threads:>8} {:>12.2} {served:>7} {shown:>6} {behind:>7}   (ranked {:?})",
+                session.proc.rss_kb() / 1024,
+                (cpu - last_cpu).as_secs_f64() / last_at.elapsed().as_secs_f64(),
+                newest_of(&screen)
+            );
+            last_cpu = cpu;
+            last_at = Instant::now();
+        }
+    }
+    let cpu = session.proc.cpu();
+    println!(
+        "over {seconds}s: {:.2} cores on average, peak RSS {} MiB, at most {most_threads} threads, \
+         at worst {worst_behind} snapshots served and not yet shown",
+        cpu.as_secs_f64() / started.elapsed().as_secs_f64(),
+        session.proc.peak_kb() / 1024
+    );
+    match session.quit(Duration::from_secs(10)) {
+        Some((code, took)) => println!("q quit in {took:?} (exit {code})"),
+        None => println!("q did not quit within 10 s"),
+    }
+}
