@@ -456,16 +456,18 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
         "the wanted frame is selected on arrival"
     );
     let shape = Arc::clone(app.model.tree.shape());
-    // Two quick changes: the first job's result arrives late and is dropped.
+    // Two quick changes: the second waits while the first runs (one job
+    // of a kind at a time), and the first one's result is dropped.
     press(&mut app, "t");
     let stale = app.take_job().unwrap();
     press(&mut app, "t");
-    let fresh = app.take_job().unwrap();
+    assert!(app.take_job().is_none(), "a model is being computed");
     app.finish(stale.run(&profile));
     assert_eq!(
         app.model.sample_type.name, "inuse_space",
         "stale result ignored"
     );
+    let fresh = app.take_job().unwrap();
     app.finish(fresh.run(&profile));
     assert_eq!(app.model.sample_type.name, "alloc_space");
     // Another sample type re-sums values over the same sorted stacks, so
@@ -779,16 +781,17 @@ fn trend_rankings_run_as_jobs_and_stale_ones_are_dropped() {
     assert_eq!(trend(&app), "inuse_space", "ranked off the UI thread");
     assert!(screen(&app).contains("ranking the snapshots"));
     // The runner starts it; a second key steps on from what was asked,
-    // not from what is shown.
+    // not from what is shown, and waits while the first ranking runs.
     let stale = app.take_job().unwrap();
     press(&mut app, "t");
+    assert!(app.take_job().is_none(), "one ranking runs at a time");
+    app.finish(stale.run(&profile));
+    assert_eq!(trend(&app), "inuse_space", "the stale ranking is dropped");
     let fresh = app.take_job().unwrap();
     assert!(app.take_job().is_none());
     app.finish(fresh.run(&profile));
     assert_eq!(trend(&app), "alloc_space");
     assert!(app.busy.is_none());
-    app.finish(stale.run(&profile));
-    assert_eq!(trend(&app), "alloc_space", "the stale ranking is dropped");
     assert_eq!(app.model.sample_type.name, "inuse_space");
     // Latest request wins: keys pressed before the runner gets to them
     // leave one ranking to do, for the last one asked.

@@ -170,6 +170,23 @@ fn the_series_outlives_the_profiles_kept_whole() {
     assert!(trend.trend.rows[0].name.contains("leaky/main.go"), "{:?}", trend.trend.rows[0]);
 }
 
+/// While the Trend view is shown, a new snapshot's call tree waits until a
+/// view that draws it is opened: building it for every snapshot cost more
+/// than taking the snapshot in.
+#[test]
+fn the_call_tree_waits_for_a_view_that_shows_it() {
+    let mut app = watch_app(&HEAPS, 60, (100, 30));
+    assert_eq!(app.view, ViewKind::Trend);
+    assert_eq!(app.model.total, 2_635_448, "the rows follow at once");
+    assert!(!app.model.tree_ready);
+    press(&mut app, "2");
+    assert!(app.model.tree_ready);
+    assert!(screen(&app).contains("main.(*Cache).Put"));
+    // Shown elsewhere, a new snapshot brings its tree along.
+    app.take_watch_event(snapshot(HEAPS[2], 4));
+    assert!(app.model.tree_ready);
+}
+
 #[test]
 fn the_ring_keeps_the_newest_snapshots() {
     let app = watch_app(&HEAPS, 2, (100, 30));

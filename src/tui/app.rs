@@ -560,6 +560,7 @@ impl App {
             Action::PeekSelected => {
                 if let Some(node) = self.selected_node_or_say() {
                     self.peek_at(node);
+                    self.tree_if_deferred();
                     self.view = ViewKind::Peek;
                 }
             }
@@ -567,6 +568,7 @@ impl App {
                 if let Some(node) = self.selected_node_or_say() {
                     self.peek_at(node);
                     self.open_source(node);
+                    self.tree_if_deferred();
                     self.view = ViewKind::Source;
                 }
             }
@@ -648,12 +650,14 @@ impl App {
             Effect::JumpToFlame(node) => {
                 // Highlight every frame of the function; n/N visit them.
                 let label = self.model.tree.names()[node.index()].clone();
+                self.tree_if_deferred();
                 self.view = ViewKind::Flame;
                 self.flame.zoom.clear();
                 self.flame.select_node(node, &ctx!(self));
                 self.set_search(&format!("^{}$", regex::escape(&label)));
             }
             Effect::JumpToTop(node) => {
+                self.tree_if_deferred();
                 self.view = ViewKind::Top;
                 self.top.select_node(node, &ctx!(self));
             }
@@ -668,6 +672,9 @@ impl App {
     }
 
     fn show_view(&mut self, view: ViewKind) {
+        if view != ViewKind::Trend && self.watch.is_some() {
+            self.tree_if_deferred();
+        }
         let node = self.selected_node();
         let from_list = !matches!(self.view, ViewKind::Peek | ViewKind::Source);
         match view {

@@ -9,7 +9,7 @@ use crate::analysis::Granularity;
 use crate::tui::action::{FilterKind, ViewKind};
 use crate::tui::components::{Component, Ctx, scrolled};
 use crate::tui::filters::{ChipKind, add_chip, filters_of};
-use crate::tui::jobs::{Done, Job, Output, Work};
+use crate::tui::jobs::{Done, Job, Kind, Output, Work};
 use crate::tui::model::Settings;
 use crate::tui::trend::{Ranking, TrendSettings};
 use crate::tui::views;
@@ -160,7 +160,7 @@ impl App {
                 self.peek.clear();
                 if self.model.tree_ready {
                     self.tree_arrived();
-                } else {
+                } else if !self.tree_deferred() {
                     self.request(Work::Tree(self.settings()));
                 }
             }
@@ -199,6 +199,21 @@ impl App {
                     }
                 }
             }
+        }
+    }
+
+    /// Whether the call tree waits until a view shows it: in a watch, while
+    /// the Trend view is shown, building it for every snapshot would cost
+    /// more than taking the snapshot in.
+    pub(super) fn tree_deferred(&self) -> bool {
+        self.watch.is_some() && self.view == ViewKind::Trend
+    }
+
+    /// Asks for the call tree put off by [`App::tree_deferred`], once a
+    /// view that shows it is about to be.
+    pub(super) fn tree_if_deferred(&mut self) {
+        if !self.model.tree_ready && !self.jobs.pending(Kind::Tree) && !self.jobs.pending(Kind::Model) {
+            self.request(Work::Tree(self.settings()));
         }
     }
 
