@@ -117,6 +117,9 @@ pub struct App {
     why_request: Option<WhyRequest>,
     /// Whether the "why on heap" column is shown.
     pub why_column: bool,
+    /// A watch's newest snapshot to explain once a view shows it (see
+    /// [`App::tree_deferred`]).
+    why_deferred: Option<WhyRequest>,
 }
 
 /// What the views share, lent to a component.
@@ -180,6 +183,7 @@ impl App {
             why: None,
             why_request: options.why.clone(),
             why_column: false,
+            why_deferred: None,
         };
         app.request(Work::Tree(app.settings()));
         if let Some(request) = options.why {
@@ -241,10 +245,17 @@ impl App {
 
     /// Takes what the watch delivered since the last call (the main loop
     /// calls it on every turn); a new snapshot starts rebuilding the views.
-    pub fn poll_feed(&mut self) {
-        if self.watch.as_mut().is_some_and(WatchState::drain) {
+    /// True when the watch heard something (the status bar changed).
+    pub fn poll_feed(&mut self) -> bool {
+        let Some(watch) = self.watch.as_mut() else {
+            return false;
+        };
+        let polls = watch.polls;
+        if watch.drain() {
             self.rebuild_watch();
+            return true;
         }
+        self.watch.as_ref().is_some_and(|w| w.polls != polls)
     }
 
     /// Hands one event to the watch, as if the feed delivered it (tests).
@@ -361,7 +372,12 @@ impl App {
             snapshots,
             ..request
         };
-        self.request(Work::Why(request));
+        if self.tree_deferred() {
+            // Like the call tree: explained once a view shows it.
+            self.why_deferred = Some(request);
+        } else {
+            self.request(Work::Why(request));
+        }
     }
 
     /// The profile, shareable with a worker thread.
@@ -560,7 +576,7 @@ impl App {
             Action::PeekSelected => {
                 if let Some(node) = self.selected_node_or_say() {
                     self.peek_at(node);
-                    self.tree_if_deferred();
+                    self.run_deferred();
                     self.view = ViewKind::Peek;
                 }
             }
@@ -568,7 +584,7 @@ impl App {
                 if let Some(node) = self.selected_node_or_say() {
                     self.peek_at(node);
                     self.open_source(node);
-                    self.tree_if_deferred();
+                    self.run_deferred();
                     self.view = ViewKind::Source;
                 }
             }
@@ -650,14 +666,14 @@ impl App {
             Effect::JumpToFlame(node) => {
                 // Highlight every frame of the function; n/N visit them.
                 let label = self.model.tree.names()[node.index()].clone();
-                self.tree_if_deferred();
+                self.run_deferred();
                 self.view = ViewKind::Flame;
                 self.flame.zoom.clear();
                 self.flame.select_node(node, &ctx!(self));
                 self.set_search(&format!("^{}$", regex::escape(&label)));
             }
             Effect::JumpToTop(node) => {
-                self.tree_if_deferred();
+                self.run_deferred();
                 self.view = ViewKind::Top;
                 self.top.select_node(node, &ctx!(self));
             }
@@ -673,7 +689,7 @@ impl App {
 
     fn show_view(&mut self, view: ViewKind) {
         if view != ViewKind::Trend && self.watch.is_some() {
-            self.tree_if_deferred();
+            self.run_deferred();
         }
         let node = self.selected_node();
         let from_list = !matches!(self.view, ViewKind::Peek | ViewKind::Source);

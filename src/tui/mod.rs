@@ -119,35 +119,43 @@ where
     app.update(action::Action::Resize(size.width, size.height));
     let (tx, rx) = mpsc::channel::<jobs::Done>();
     let workers = jobs::Workers::start(jobs::WORKERS);
+    let mut dirty = true;
+    let mut drawn = Instant::now();
     loop {
         while let Some(job) = app.take_job() {
             workers.run(job, app.profile_arc(), tx.clone());
         }
-        terminal.draw(|frame| views::render(app, frame))?;
-        // Idle: block until the user does something. Busy: wake up to
-        // collect results and move the progress indicator. Watching: wake
-        // up for new snapshots and to keep the poll times current.
-        // While a job runs its result is collected soon after it is
-        // done, so that a watch's next snapshot follows quickly.
-        let wait = if app.busy.is_some() {
-            25
-        } else if app.watch.is_some() {
-            100
+        // Drawn when something changed; else only to move the progress
+        // indicator and the watch's clocks along: a frame of a big view
+        // costs milliseconds, and a watch wakes up often.
+        let tick = if app.busy.is_some() {
+            Duration::from_millis(200)
         } else {
-            250
+            Duration::from_secs(1)
         };
-        let ready = (app.busy.is_none() && app.watch.is_none())
-            || event::poll(Duration::from_millis(wait))?;
+        let ticking = app.busy.is_some() || app.watch.is_some();
+        if dirty || (ticking && drawn.elapsed() >= tick) {
+            terminal.draw(|frame| views::render(app, frame))?;
+            dirty = false;
+            drawn = Instant::now();
+        }
+        // Idle: block until the user does something. Busy: wake up to
+        // collect results soon after they are done (a watch's next
+        // snapshot follows quickly). Watching: wake up for new snapshots.
+        let wait = if app.busy.is_some() { 25 } else { 100 };
+        let ready = !ticking || event::poll(Duration::from_millis(wait))?;
         if ready {
             let event = event::read()?;
             if let Some(action) = keymap::action_for(&event, app.prompt.is_some()) {
                 app.update(action);
             }
+            dirty = true;
         }
         while let Ok(done) = rx.try_recv() {
             app.finish(done);
+            dirty = true;
         }
-        app.poll_feed();
+        dirty |= app.poll_feed();
         if app.should_quit() {
             return Ok(());
         }

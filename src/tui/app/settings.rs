@@ -202,18 +202,21 @@ impl App {
         }
     }
 
-    /// Whether the call tree waits until a view shows it: in a watch, while
-    /// the Trend view is shown, building it for every snapshot would cost
-    /// more than taking the snapshot in.
+    /// Whether the call tree (and "why on heap") waits until a view shows
+    /// it: in a watch, while the Trend view is shown, building them for
+    /// every snapshot would cost several times taking the snapshot in.
     pub(super) fn tree_deferred(&self) -> bool {
         self.watch.is_some() && self.view == ViewKind::Trend
     }
 
-    /// Asks for the call tree put off by [`App::tree_deferred`], once a
-    /// view that shows it is about to be.
-    pub(super) fn tree_if_deferred(&mut self) {
+    /// Asks for the call tree and the explanation put off by
+    /// [`App::tree_deferred`], once a view that shows them is about to be.
+    pub(super) fn run_deferred(&mut self) {
         if !self.model.tree_ready && !self.jobs.pending(Kind::Tree) && !self.jobs.pending(Kind::Model) {
             self.request(Work::Tree(self.settings()));
+        }
+        if let Some(request) = self.why_deferred.take() {
+            self.request(Work::Why(request));
         }
     }
 
