@@ -104,7 +104,10 @@ fn cpu_of(reps: u32, mut f: impl FnMut()) -> Duration {
 
 fn cost(bodies: &[Vec<u8>]) {
     let options = DecodeOptions::default();
-    let profiles: Vec<_> = bodies.iter().map(|b| decode(b, &options).unwrap()).collect();
+    let profiles: Vec<_> = bodies
+        .iter()
+        .map(|b| decode(b, &options).unwrap())
+        .collect();
     let how = Reduction {
         sample_index: profiles[0].default_sample_index(),
         ..Reduction::default()
@@ -121,7 +124,9 @@ fn cost(bodies: &[Vec<u8>]) {
     );
     // Memory: a decoded profile, and the sums a series keeps of one.
     let before = me().rss_kb();
-    let held: Vec<_> = (0..4).map(|i| decode(&bodies[i], &options).unwrap()).collect();
+    let held: Vec<_> = (0..4)
+        .map(|i| decode(&bodies[i], &options).unwrap())
+        .collect();
     let profile_kb = (me().rss_kb().saturating_sub(before)) / 4;
     drop(held);
     println!("a decoded profile: about {profile_kb} KiB resident");
@@ -168,15 +173,22 @@ fn cost(bodies: &[Vec<u8>]) {
     }
 }
 
-/// Samples `proc` every 50 ms until `done` says so; returns the highest
-/// and the last RSS (KiB) and the highest thread count.
-fn sample(proc: Proc, mut done: impl FnMut() -> bool) -> (u64, u64, u64) {
+/// Samples `proc` every 50 ms until `done` says so, printing its RSS
+/// every `every`; returns the highest and the last RSS (KiB) and the
+/// highest thread count.
+fn sample(proc: Proc, every: Duration, mut done: impl FnMut() -> bool) -> (u64, u64, u64) {
     let (mut peak, mut last, mut threads) = (0, 0, 0);
+    let started = Instant::now();
+    let mut printed = Duration::ZERO;
     while !done() {
         let rss = proc.rss_kb();
         if rss > 0 {
             last = rss;
             peak = peak.max(proc.peak_kb()).max(rss);
+        }
+        if started.elapsed() >= printed + every {
+            printed = started.elapsed();
+            println!("  {:>6.1}s RSS {} MiB", printed.as_secs_f64(), rss / 1024);
         }
         threads = threads.max(proc.threads());
         std::thread::sleep(Duration::from_millis(50));
@@ -189,9 +201,7 @@ fn trend(bodies: Vec<Vec<u8>>, polls: u64, interval: &str) {
     let count = polls.to_string();
     let started = Instant::now();
     let mut child = Command::new(bin())
-        .args([
-            "trend", "--watch", interval, "--count", &count, "--proto", "--format", "json",
-        ])
+        .args(["trend", "--watch", interval, "--count", &count, "--proto"])
         .arg(&server.url)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -199,7 +209,7 @@ fn trend(bodies: Vec<Vec<u8>>, polls: u64, interval: &str) {
         .unwrap();
     let proc = Proc(child.id());
     let mut cpu = Duration::ZERO;
-    let (peak, last, threads) = sample(proc, || {
+    let (peak, last, threads) = sample(proc, Duration::from_secs(10), || {
         cpu = cpu.max(proc.cpu());
         child.try_wait().unwrap().is_some()
     });
@@ -239,7 +249,7 @@ fn tui(bodies: Vec<Vec<u8>>, seconds: u64, interval: &str) {
         let threads = session.proc.threads();
         most_threads = most_threads.max(threads);
         let t = started.elapsed().as_secs();
-        if t % 10 == 0 || t < 10 {
+        if t.is_multiple_of(10) || t < 10 {
             println!(
                 "{t:>5}s {:>9} {threads:>8} {:>12.2} {served:>7} {shown:>6} {behind:>7}   (ranked {:?})",
                 session.proc.rss_kb() / 1024,

@@ -64,10 +64,15 @@ fn both(files: &[&str], keep: usize, options: &TrendOptions) -> Vec<String> {
     let snapshots: Vec<&str> = ranked.snapshots.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(snapshots, files[files.len() - keep..]);
     let expected = trend(
-        &Lineup::snapshots(files[files.len() - keep..].iter().map(|f| load(f)).collect::<Vec<_>>())
-            .unwrap()
-            .ready_for(options.granularity, &options.filters)
-            .unwrap(),
+        &Lineup::snapshots(
+            files[files.len() - keep..]
+                .iter()
+                .map(|f| load(f))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap()
+        .ready_for(options.granularity, &options.filters)
+        .unwrap(),
         minutes(&ranked.snapshots).as_deref(),
         options,
     )
@@ -80,10 +85,12 @@ fn both(files: &[&str], keep: usize, options: &TrendOptions) -> Vec<String> {
 
 fn minutes(facts: &[pprof_tui::analysis::series::SnapshotFacts]) -> Option<Vec<f64>> {
     let first = facts.first()?.time_nanos;
-    facts
-        .iter()
-        .all(|f| f.time_nanos != 0)
-        .then(|| facts.iter().map(|f| (f.time_nanos - first) as f64 / 60e9).collect())
+    facts.iter().all(|f| f.time_nanos != 0).then(|| {
+        facts
+            .iter()
+            .map(|f| (f.time_nanos - first) as f64 / 60e9)
+            .collect()
+    })
 }
 
 #[test]
@@ -105,7 +112,12 @@ fn a_series_ranks_heaps_as_trend_ranks_the_files() {
         // alloc_objects and inuse_space: a count and bytes.
         for sample_index in [0, 3] {
             for by in [SortBy::Flat, SortBy::Cum] {
-                for filters in [Filters::default(), hide.clone(), focus.clone(), tags.clone()] {
+                for filters in [
+                    Filters::default(),
+                    hide.clone(),
+                    focus.clone(),
+                    tags.clone(),
+                ] {
                     let options = TrendOptions {
                         sample_index,
                         granularity,

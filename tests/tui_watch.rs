@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
-use pprof_tui::analysis::{Granularity, SortBy};
 use pprof_tui::analysis::Study;
+use pprof_tui::analysis::{Granularity, SortBy};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{BINDINGS, Key, action_for, key};
 use pprof_tui::tui::watch::WatchState;
@@ -167,7 +167,11 @@ fn the_series_outlives_the_profiles_kept_whole() {
     let trend = app.trend.as_ref().unwrap();
     assert_eq!(trend.snapshot_count(), 3);
     assert_eq!(trend.settings.granularity, Granularity::FileFunctions);
-    assert!(trend.trend.rows[0].name.contains("leaky/main.go"), "{:?}", trend.trend.rows[0]);
+    assert!(
+        trend.trend.rows[0].name.contains("leaky/main.go"),
+        "{:?}",
+        trend.trend.rows[0]
+    );
 }
 
 /// While the Trend view is shown, a new snapshot's call tree waits until a

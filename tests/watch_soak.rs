@@ -76,7 +76,10 @@ fn a_fast_watch_keeps_up_with_bounded_threads_and_quits() {
     // Every snapshot served is ranked (the series keeps the newest 10).
     assert_eq!(newest_of(&last), Some(served.min(10)), "{last}");
     let most = threads.iter().copied().max().unwrap();
-    eprintln!("{} samples of the thread count, at most {most}", threads.len());
+    eprintln!(
+        "{} samples of the thread count, at most {most}",
+        threads.len()
+    );
     assert!(most <= 8, "up to {most} threads: {threads:?}");
     let (code, _) = session.quit(limit).expect("q did not quit");
     assert_eq!(code, 0);

@@ -184,7 +184,11 @@ impl Session {
     }
 
     /// Waits until the screen satisfies `done`, up to `limit`.
-    pub fn wait_until(&self, limit: Duration, mut done: impl FnMut(&str) -> bool) -> Option<String> {
+    pub fn wait_until(
+        &self,
+        limit: Duration,
+        mut done: impl FnMut(&str) -> bool,
+    ) -> Option<String> {
         let deadline = Instant::now() + limit;
         loop {
             let text = self.text();
@@ -224,13 +228,19 @@ impl Session {
 /// "newest of N" in the title: how many snapshots the Trend view ranks.
 pub fn newest_of(screen: &str) -> Option<u64> {
     let at = screen.find("(newest of ")? + "(newest of ".len();
-    let digits: String = screen[at..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = screen[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
 /// "poll N" in the status bar: the latest poll the view took in.
 pub fn poll_of(screen: &str) -> Option<u64> {
     let at = screen.find(" poll ")? + " poll ".len();
-    let digits: String = screen[at..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = screen[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }

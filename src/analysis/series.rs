@@ -24,6 +24,7 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
+use super::SortBy;
 use super::aggregate::{EdgeTotal, Groups, Sums, edge_cutoff, inline_capable, inline_kinds};
 use super::filter::Filters;
 use super::limit::GrowthLimit;
@@ -32,7 +33,6 @@ use super::sites::{Series, Sites, StackSite, unique_labels};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use super::study::{minutes_since_first, snapshot_order};
 use super::trend::{Trend, TrendOptions, rank};
-use super::SortBy;
 use crate::profile::{MemStats, Profile, ValueType};
 
 /// What a snapshot is reduced at: the sample type, granularity and filters
@@ -382,7 +382,11 @@ impl SiteSeries {
             .collect();
         let global = |local: u32| nodes[local as usize];
         let ids: Box<[u32]> = if reduced.stacks.is_empty() {
-            reduced.sites.iter().map(|&(site, _, _)| global(site)).collect()
+            reduced
+                .sites
+                .iter()
+                .map(|&(site, _, _)| global(site))
+                .collect()
         } else {
             let stacks: Vec<u32> = reduced
                 .stacks
@@ -456,7 +460,13 @@ impl SiteSeries {
         });
         let totals: Vec<i64> = ordered
             .iter()
-            .map(|k| k.facts.totals.get(self.how.sample_index).copied().unwrap_or(0))
+            .map(|k| {
+                k.facts
+                    .totals
+                    .get(self.how.sample_index)
+                    .copied()
+                    .unwrap_or(0)
+            })
             .collect();
         let sites = self.sites(&ordered, options.by);
         let trend_options = TrendOptions {
@@ -651,7 +661,12 @@ impl SiteSeries {
         let nodes: usize = self
             .nodes
             .iter()
-            .map(|n| std::mem::size_of::<NodeInfo>() * 2 + n.name.len() * 2 + n.file.len() * 2 + n.objfile.len() * 2)
+            .map(|n| {
+                std::mem::size_of::<NodeInfo>() * 2
+                    + n.name.len() * 2
+                    + n.file.len() * 2
+                    + n.objfile.len() * 2
+            })
             .sum();
         let stacks: usize = self.stacks.iter().map(|s| s.len() * 8 + 32).sum();
         let edges = self.edges.len() * (std::mem::size_of::<(u64, EdgeSum)>() + 8);

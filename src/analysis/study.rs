@@ -337,7 +337,9 @@ pub(crate) fn snapshot_order(times: &[i64], names: &[String]) -> (Chronology, Ve
         ));
     }
     if chronology.partly_timed {
-        notes.push("some snapshots have no time stamp; comparing them in the order given".to_owned());
+        notes.push(
+            "some snapshots have no time stamp; comparing them in the order given".to_owned(),
+        );
     }
     (chronology, notes)
 }

@@ -16,10 +16,10 @@ use crate::analysis::trend::{Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Study, Timeline, study_granularity};
 use crate::profile::Profile;
 use crate::report::ProfileInfo;
-use crate::watch::WatchOptions;
 use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::safe_text::TerminalSafe;
+use crate::watch::WatchOptions;
 
 #[derive(Debug, Args)]
 pub struct TrendArgs {

@@ -152,7 +152,9 @@ pub fn watch_series(
                 let snapshot = *snapshot;
                 let series = match (&mut series, how.take()) {
                     (Some(series), _) => series,
-                    (None, Some(how)) => series.insert(SiteSeries::new(how(&snapshot.profile)?, keep)),
+                    (None, Some(how)) => {
+                        series.insert(SiteSeries::new(how(&snapshot.profile)?, keep))
+                    }
                     (None, None) => anyhow::bail!("the watch lost its settings"),
                 };
                 series

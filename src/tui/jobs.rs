@@ -7,8 +7,8 @@
 //! ([`Workers`]); without one (tests, benchmarks) they run at once.
 
 use std::collections::VecDeque;
-use std::sync::mpsc::{self, Sender};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -268,7 +268,10 @@ impl Jobs {
     /// kind is no longer busy).
     pub fn finished(&mut self, done: &Done) -> bool {
         let k = done.kind.index();
-        if self.running[k].as_ref().is_some_and(|(id, _)| *id == done.id) {
+        if self.running[k]
+            .as_ref()
+            .is_some_and(|(id, _)| *id == done.id)
+        {
             self.running[k] = None;
         }
         let latest = self.latest[k] == done.id;

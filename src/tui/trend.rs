@@ -101,7 +101,11 @@ impl TrendModel {
 
     /// A watch's series ranked at `settings` (`sample_types`: how many
     /// the snapshots have).
-    pub fn of_series(ranked: SeriesTrend, settings: TrendSettings, sample_types: usize) -> TrendModel {
+    pub fn of_series(
+        ranked: SeriesTrend,
+        settings: TrendSettings,
+        sample_types: usize,
+    ) -> TrendModel {
         TrendModel {
             input: Source::Watch {
                 snapshots: ranked.snapshots.len(),

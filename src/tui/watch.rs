@@ -400,7 +400,13 @@ impl Rebuild {
                     .collect()
             });
             let count = series.as_ref().map_or(self.whole.len(), SiteSeries::len);
-            (trend, self.shown(), runtime, self.title(count), self.whole_input())
+            (
+                trend,
+                self.shown(),
+                runtime,
+                self.title(count),
+                self.whole_input(),
+            )
         } else {
             (
                 Ok(None),
@@ -491,7 +497,8 @@ impl Rebuild {
         if self.whole.len() < 2 {
             return None;
         }
-        let profiles: Vec<Arc<Profile>> = self.whole.iter().map(|k| Arc::clone(&k.profile)).collect();
+        let profiles: Vec<Arc<Profile>> =
+            self.whole.iter().map(|k| Arc::clone(&k.profile)).collect();
         let names = self.whole.iter().map(|k| k.name.clone()).collect();
         let mut timeline = Study::snapshots(profiles, names).into_timeline().ok()?;
         let snapshots: Lineup = timeline.take_snapshots().ok()?;

@@ -212,7 +212,10 @@ impl App {
     /// Asks for the call tree and the explanation put off by
     /// [`App::tree_deferred`], once a view that shows them is about to be.
     pub(super) fn run_deferred(&mut self) {
-        if !self.model.tree_ready && !self.jobs.pending(Kind::Tree) && !self.jobs.pending(Kind::Model) {
+        if !self.model.tree_ready
+            && !self.jobs.pending(Kind::Tree)
+            && !self.jobs.pending(Kind::Model)
+        {
             self.request(Work::Tree(self.settings()));
         }
         if let Some(request) = self.why_deferred.take() {
