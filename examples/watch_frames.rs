@@ -7,7 +7,7 @@
 //! benches/support/synth.rs at a reduced size, a little different on each
 //! request (a later time stamp, some values grown; all made before the
 //! watch starts). The app runs as `pprof-tui --watch` runs it: fed by the
-//! poller, jobs on their own threads, and a 60 Hz loop that collects
+//! poller, jobs on the app's worker, and a 60 Hz loop that collects
 //! results, takes the feed in and draws on a 200×60 TestBackend. A frame
 //! is that loop's work, without the sleep, in wall time (which includes
 //! waiting for a core on a busy machine) and in the thread's own CPU time
@@ -24,17 +24,20 @@
     reason = "a measurement; failures should be loud"
 )]
 
+#[path = "../benches/support/soak.rs"]
+#[allow(dead_code, reason = "only the server is used here")]
+mod soak;
+
 #[path = "../benches/support/synth.rs"]
 #[expect(dead_code, reason = "only the generator and the shape are used here")]
 mod synth;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use pprof_tui::analysis::{Filters, Granularity, Study};
-use pprof_tui::tui::jobs::Done;
+use pprof_tui::tui::jobs::{Done, WORKERS, Workers};
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::watch::WatchState;
 use pprof_tui::tui::{App, AppOptions, views};
@@ -76,31 +79,6 @@ fn bodies(n: u64) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Serves `bodies` in turn, one per request, on loopback.
-fn serve(bodies: Vec<Vec<u8>>) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for body in bodies.iter().cycle() {
-            let Ok((mut stream, _)) = listener.accept() else {
-                return;
-            };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 2 {
-                line.clear();
-            }
-            let header = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(header.as_bytes());
-            let _ = stream.write_all(body);
-        }
-    });
-    port
-}
-
 /// This thread's time on a CPU so far (Linux schedstat), to tell the
 /// frame's own work from time the scheduler gave to other threads.
 fn thread_cpu() -> Duration {
@@ -134,12 +112,12 @@ fn main() {
     let bodies = bodies(polls + 1);
     let body_size = bodies[0].len();
     let served: usize = bodies.iter().map(Vec::len).sum();
-    let port = serve(bodies);
+    let server = soak::Server::start(bodies);
     println!(
         "RSS before watching: {} kB ({served} bytes of bodies to serve)",
         rss_kb("VmRSS:")
     );
-    let url = format!("http://127.0.0.1:{port}/debug/pprof/heap");
+    let url = server.url.clone();
     let feed = pprof_tui::watch::start(
         url.clone(),
         WatchOptions {
@@ -177,6 +155,7 @@ fn main() {
     let mut app = App::new(profile, options).with_watch(state);
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
     let (tx, rx) = mpsc::channel::<Done>();
+    let workers = Workers::start(WORKERS);
     // (frame time, a poll or a job was under way)
     let mut frames: Vec<(Duration, bool)> = Vec::new();
     let mut rss_at = Vec::new();
@@ -187,11 +166,7 @@ fn main() {
         let frame = Instant::now();
         let cpu = thread_cpu();
         while let Some(job) = app.take_job() {
-            let profile = app.profile_arc();
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                let _ = tx.send(job.run(&profile));
-            });
+            workers.run(job, app.profile_arc(), tx.clone());
         }
         while let Ok(done) = rx.try_recv() {
             let t = Instant::now();

@@ -227,17 +227,17 @@ impl Session {
 
 /// "newest of N" in the title: how many snapshots the Trend view ranks.
 pub fn newest_of(screen: &str) -> Option<u64> {
-    let at = screen.find("(newest of ")? + "(newest of ".len();
-    let digits: String = screen[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
+    number_after(screen, "(newest of ")
 }
 
 /// "poll N" in the status bar: the latest poll the view took in.
 pub fn poll_of(screen: &str) -> Option<u64> {
-    let at = screen.find(" poll ")? + " poll ".len();
+    number_after(screen, " poll ")
+}
+
+/// The number right after the first `marker` on the screen.
+fn number_after(screen: &str, marker: &str) -> Option<u64> {
+    let at = screen.find(marker)? + marker.len();
     let digits: String = screen[at..]
         .chars()
         .take_while(char::is_ascii_digit)
