@@ -174,6 +174,23 @@ fn the_series_outlives_the_profiles_kept_whole() {
     );
 }
 
+/// Polls left out while a snapshot was being taken in are counted in the
+/// status bar.
+#[test]
+fn skipped_polls_show_in_the_status_bar() {
+    let mut app = watch_app(&HEAPS[..2], 60, (120, 30));
+    let Event::Snapshot(mut late) = snapshot(HEAPS[2], 5) else {
+        unreachable!()
+    };
+    late.skipped = 2;
+    app.take_watch_event(Event::Snapshot(late));
+    assert!(
+        status_line(&app).ends_with("poll 5 · last 02:16:05 UTC · 2 skipped"),
+        "{}",
+        status_line(&app)
+    );
+}
+
 /// While the Trend view is shown, a new snapshot's call tree waits until a
 /// view that draws it is opened: building it for every snapshot cost more
 /// than taking the snapshot in.

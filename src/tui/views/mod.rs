@@ -309,6 +309,10 @@ pub fn watch_status(watch: &WatchState) -> (String, bool) {
     if let Some(newest) = watch.newest() {
         text.push_str(&format!(" · last {}", clock(newest.taken_at)));
     }
+    if watch.skipped > 0 {
+        // Polls left out while a snapshot was being taken in.
+        text.push_str(&format!(" · {} skipped", watch.skipped));
+    }
     if watch.paused() {
         text.push_str(" · paused");
     } else if let Some(next) = watch.next_poll() {
