@@ -97,22 +97,43 @@ pub fn text(width: usize) -> String {
     for (term, meaning) in TERMS {
         out.push_str(term);
         out.push('\n');
-        let mut line = String::from("   ");
-        for word in meaning.split_whitespace() {
-            if line.len() > 3 && line.len() + 1 + word.len() > width {
-                out.push_str(&line);
-                out.push('\n');
-                line = String::from("   ");
-            }
-            if line.len() > 3 {
-                line.push(' ');
-            }
-            line.push_str(word);
+        for line in wrap(meaning, width - INDENT.len()) {
+            out.push_str(INDENT);
+            out.push_str(&line);
+            out.push('\n');
         }
-        out.push_str(&line);
-        out.push_str("\n\n");
+        out.push('\n');
     }
     out
+}
+
+/// How far a meaning is indented under its term.
+pub const INDENT: &str = "   ";
+
+/// `text` cut into lines of at most `width` characters at spaces (a word
+/// longer than `width` gets a line of its own): the one wrapping of the
+/// glossary, for the CLI and the TUI's page.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if used > 0 && used + 1 + n > width {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        if used > 0 {
+            line.push(' ');
+            used += 1;
+        }
+        line.push_str(word);
+        used += n;
+    }
+    if used > 0 {
+        lines.push(line);
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -127,5 +148,13 @@ mod tests {
         }
         assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
         assert!(text.contains("\n   heap profiles carry four sample types."));
+    }
+
+    #[test]
+    fn wrap_counts_characters_and_keeps_long_words() {
+        assert_eq!(wrap("ab cd ef", 5), ["ab cd", "ef"]);
+        assert_eq!(wrap("…… ab", 5), ["…… ab"]);
+        assert_eq!(wrap("abcdefgh ij", 4), ["abcdefgh", "ij"]);
+        assert!(wrap("  ", 10).is_empty());
     }
 }
