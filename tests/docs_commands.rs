@@ -9,6 +9,7 @@
 //! `…` stands for lines left out). Skipped: the interactive form (no
 //! subcommand: it needs a terminal), `--watch` and URLs (they need a
 //! network), and pipelines (`|`: the last command's code would hide ours).
+//! The relative links between the documents must lead to a file and heading.
 
 #![cfg(unix)]
 #![allow(
@@ -295,5 +296,94 @@ fn a_broken_documented_command_is_reported() {
              in this order, the line\n 1152.27kB 44.77% 44.77%  1152.27kB 44.77%  main.notPrinted\n"
         ),
         "{wrong_output}"
+    );
+}
+
+/// GitHub's anchor for a heading: lower case, spaces to `-`, punctuation
+/// other than `-` and `_` dropped.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The relative links `[text](target)` of a markdown text, outside code.
+fn links(markdown: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut fenced = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        }
+        if fenced {
+            continue;
+        }
+        // Inline code is not a link: drop the parts between backticks.
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        for (at, _) in prose.match_indices("](") {
+            if let Some(end) = prose[at + 2..].find(')') {
+                let target = &prose[at + 2..at + 2 + end];
+                if !target.contains("://") && !target.starts_with("mailto:") {
+                    found.push(target.to_owned());
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The guides link to each other by file and heading: a renamed heading or
+/// a moved guide must not leave a link to nowhere.
+#[test]
+fn every_relative_link_in_the_docs_resolves() {
+    let mut broken = Vec::new();
+    for (name, text) in documents() {
+        let dir = repo().join(&name);
+        let dir = dir.parent().expect("a document's directory");
+        for target in links(&text) {
+            let (file, anchor) = target.split_once('#').unwrap_or((&target, ""));
+            let path = if file.is_empty() {
+                repo().join(&name)
+            } else {
+                dir.join(file)
+            };
+            if !path.exists() {
+                broken.push(format!("{name}: ({target}): no file {}", path.display()));
+                continue;
+            }
+            if anchor.is_empty() || path.extension().is_none_or(|x| x != "md") {
+                continue;
+            }
+            let target_text = std::fs::read_to_string(&path).expect("read a linked document");
+            let headings: Vec<String> = target_text
+                .lines()
+                .filter_map(|l| l.strip_prefix('#'))
+                .map(|l| slug(l.trim_start_matches('#')))
+                .collect();
+            if !headings.iter().any(|h| h == anchor) {
+                broken.push(format!("{name}: ({target}): no heading '{anchor}'"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+#[test]
+fn slugs_and_links_as_github_makes_them() {
+    assert_eq!(
+        slug(" Refactors: `scripts/compare-outputs.sh`"),
+        "refactors-scriptscompare-outputssh"
+    );
+    assert_eq!(slug(" The runtime's MemStats"), "the-runtimes-memstats");
+    assert_eq!(
+        links("see [a](a.md#x) and `[b](b.md)`, [c](https://c.org)\n```\n[d](d.md)\n```"),
+        ["a.md#x"]
     );
 }
