@@ -148,6 +148,25 @@ fn f1_shows_the_glossary_paged_at_80x24() {
     assert!(last.contains("— PgUp back, any other key closes"), "{last}");
 }
 
+/// On the smallest screen the app draws (20×4) every term still gets a page.
+#[test]
+fn the_glossary_pages_on_the_smallest_screen() {
+    let mut app = app("leaky/heap-3.pb.gz", (20, 4));
+    press(&mut app, "F1");
+    let mut pages = Vec::new();
+    while app.help.open && pages.len() < 500 {
+        pages.push(screen(&app));
+        press(&mut app, "?");
+    }
+    assert!(!app.help.open, "the glossary never closed");
+    for (term, _) in pprof_tui::glossary::TERMS {
+        assert!(
+            pages.iter().any(|p| shows_term(p, term)),
+            "no page shows {term}"
+        );
+    }
+}
+
 #[test]
 fn the_glossary_follows_the_keys_at_120x40() {
     let mut app = app("leaky/heap-3.pb.gz", (120, 40));
