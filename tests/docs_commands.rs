@@ -387,3 +387,21 @@ fn slugs_and_links_as_github_makes_them() {
         ["a.md#x"]
     );
 }
+
+/// The README is a front door: short, with the pictures the link test above
+/// proves exist.
+#[test]
+fn the_readme_stays_short_and_shows_the_tui() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let lines = readme.lines().count();
+    assert!(
+        lines <= 220,
+        "README.md has {lines} lines; move detail to docs/"
+    );
+    for image in ["docs/images/trend.svg", "docs/images/flame.svg"] {
+        assert!(
+            readme.contains(&format!("]({image})")),
+            "README does not show {image}"
+        );
+    }
+}
