@@ -108,12 +108,12 @@ pub fn text(width: usize) -> String {
 }
 
 /// How far a meaning is indented under its term.
-pub const INDENT: &str = "   ";
+pub(crate) const INDENT: &str = "   ";
 
 /// `text` cut into lines of at most `width` characters at spaces (a word
 /// longer than `width` gets a line of its own): the one wrapping of the
 /// glossary, for the CLI and the TUI's page.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut used = 0;
