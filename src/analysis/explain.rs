@@ -298,9 +298,10 @@ pub fn snapshot_trend(
 struct Site {
     values: HeapValues,
     ranked: i64,
-    /// The functions the line was compiled in (itself, or the functions it
-    /// was inlined into): which copies of the compiler's messages apply.
-    compiled_in: Vec<String>,
+    /// The frames of the functions the line was compiled in (itself, or
+    /// the functions it was inlined into): which copies of the compiler's
+    /// messages apply.
+    compiled_in: Vec<NodeId>,
     /// The leaf lines (callee sites), for their growth.
     leaves: Vec<NodeId>,
 }
@@ -338,7 +339,11 @@ pub fn explain(
     };
     let samples = profile.samples();
     let mut sites: Vec<(NodeId, Option<NodeId>, Site)> = Vec::new();
-    let mut site_ids: HashMap<(NodeId, Option<&str>), usize> = HashMap::default();
+    // Sites by line and callee function; a callee's line nodes share its
+    // function's number (asked once per node).
+    let mut site_ids: HashMap<(NodeId, u32), usize> = HashMap::default();
+    let mut function_ids: HashMap<&str, u32> = HashMap::default();
+    let mut function_of: Vec<Option<u32>> = vec![None; nodes.len()];
     stacks.for_each(|s, frames| {
         let Some(leaf) = frames.first() else {
             return;
@@ -353,9 +358,16 @@ pub fn explain(
         }
         let node = frames[at].node;
         let callee = (at > 0).then(|| frames[at - 1].node);
-        let callee_name = callee.map(|c| nodes[c.index()].name.as_str());
+        let callee_id = callee.map_or(u32::MAX, |c| {
+            *function_of[c.index()].get_or_insert_with(|| {
+                let next = function_ids.len() as u32;
+                *function_ids
+                    .entry(nodes[c.index()].name.as_str())
+                    .or_insert(next)
+            })
+        });
         let next = sites.len();
-        let id = *site_ids.entry((node, callee_name)).or_insert(next);
+        let id = *site_ids.entry((node, callee_id)).or_insert(next);
         if id == next {
             sites.push((node, callee, Site::default()));
         }
@@ -374,10 +386,7 @@ pub fn explain(
             .iter()
             .find(|f| !f.inline)
             .unwrap_or(&frames[at]);
-        push_bounded(
-            &mut site.compiled_in,
-            nodes[compiled.node.index()].name.clone(),
-        );
+        push_bounded(&mut site.compiled_in, compiled.node);
         if at > 0 {
             push_bounded(&mut site.leaves, leaf.node);
         }
@@ -428,7 +437,12 @@ pub fn explain(
                         Vec::new()
                     } else {
                         goroutine = join.held_by_goroutine(&node.file, node.line);
-                        applicable(&messages, &site.compiled_in)
+                        let compiled_in: Vec<&str> = site
+                            .compiled_in
+                            .iter()
+                            .map(|n| nodes[n.index()].name.as_str())
+                            .collect();
+                        applicable(&messages, &compiled_in)
                     };
                     (escapes, None)
                 }
@@ -471,7 +485,7 @@ pub fn explain(
             Some(_) => v.inuse_space,
             None => site.ranked,
         };
-        let mut row = ExplainRow {
+        let row = ExplainRow {
             function: node.name.clone(),
             file: node.file.clone(),
             line: node.line,
@@ -485,7 +499,6 @@ pub fn explain(
             growth: row_growth,
             advice: Vec::new(),
         };
-        row.advice = advice(&row, has_flows);
         rows.push(row);
     }
     // Retained and churning sites both matter: rank by the larger of the
@@ -504,6 +517,10 @@ pub fn explain(
     let site_total = rows.len();
     if options.node_count > 0 {
         rows.truncate(options.node_count);
+    }
+    // Only the rows kept are advised.
+    for row in &mut rows {
+        row.advice = advice(row, has_flows);
     }
     let mut unmatched: Vec<(Unmatched, usize, String)> = unmatched
         .into_iter()
@@ -527,7 +544,7 @@ pub fn explain(
 /// compiled in (Go ≥ 1.20 prints one copy per function a line is inlined
 /// into); every copy when none names one of them (older output, or a
 /// profile of another build).
-fn applicable(messages: &[&EscapeMessage], compiled_in: &[String]) -> Vec<Escape> {
+fn applicable(messages: &[&EscapeMessage], compiled_in: &[&str]) -> Vec<Escape> {
     let belongs = |c: &FlowCopy| {
         c.function
             .as_deref()
