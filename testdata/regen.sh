@@ -10,7 +10,7 @@
 #   escape    only rewrite leaky/escape-m.txt and leaky/escape-m2.txt, Go
 #             1.19's -gcflags=-m and -m=2 output for leaky (explain's tests)
 #   go127     build and run leaky with Go 1.27 into go1.27/ (its profiles and
-#             its -m / -m=2 output); then run `oracles` to list them
+#             its -m / -m=2 output) and rewrite their oracles (section 12)
 #   explain   the ground-truth corpus explain/: build and run each case with
 #             Go 1.27, and save Go 1.27's and Go 1.19's -m and -m=2 output
 #   oracles   only rerun go tool pprof (Go 1.27's) over the profiles present
