@@ -401,9 +401,21 @@ regen_oracles() {
   oracle absurd-absurd.space.cum.default.top.txt absurd/absurd.pb -top -cum
 
   oracles_go127
+  oracles_explain
 
   rm -rf "$TYPES_CACHE"
   echo "== $(wc -l < "$MANIFEST") oracle files in $OUT" >&2
+}
+
+# 13. explain/'s snapshots (Go 1.27), at pprof's defaults.
+oracles_explain() {
+  local dir name n
+  for dir in "$TD"/explain/*/; do
+    name=$(basename "$dir")
+    for n in 1 2 3; do
+      oracle "explain-$name-heap-$n.inuse_space.default.top.txt" "explain/$name/heap-$n.pb.gz" -top
+    done
+  done
 }
 
 # 12. Go 1.27's profiles of leaky (go1.27/): every sample type, complete and
@@ -585,6 +597,10 @@ regen_explain() {
     echo "error: local paths leaked into the explain/ profiles" >&2
     exit 1
   fi
+  # Their oracles, in place of the ones listed before.
+  sed -i '/^explain-/d' "$MANIFEST"
+  rm -f "$OUT"/explain-*.top.txt
+  oracles_explain
 }
 
 case $mode in

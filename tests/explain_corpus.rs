@@ -127,35 +127,31 @@ fn every_case_gets_its_verdict_from_m2_of_both_go_versions() {
     }
 }
 
+/// Classes, with a goroutine leak read as a plain leak (what -m can tell).
+fn without_goroutine(classes: &Value) -> Vec<String> {
+    strings(classes)
+        .into_iter()
+        .map(|c| {
+            if c == "goroutine_leak" {
+                "leak".into()
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn every_case_gets_a_sensible_verdict_from_m() {
     for case in cases() {
         let want = expected(&case);
         let want_why = strings(&want["why"]);
-        let want_class: Vec<String> = strings(&want["class"])
-            .into_iter()
-            .map(|c| {
-                if c == "goroutine_leak" {
-                    "leak".into()
-                } else {
-                    c
-                }
-            })
-            .collect();
+        let want_class = without_goroutine(&want["class"]);
         for go in GO_VERSIONS {
             let context = format!("{case} with {go} -m");
             let doc = explain(&case, &format!("escape-m.{go}.txt"));
             let row = site(&doc, &want, &context);
-            let class: Vec<String> = strings(&row["class"])
-                .into_iter()
-                .map(|c| {
-                    if c == "goroutine_leak" {
-                        "leak".into()
-                    } else {
-                        c
-                    }
-                })
-                .collect();
+            let class = without_goroutine(&row["class"]);
             assert_eq!(class, want_class, "{context}: class");
             for why in strings(&row["why"]) {
                 assert!(
