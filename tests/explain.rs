@@ -853,3 +853,46 @@ fn escape_from_builds_the_module_when_go_is_there() {
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
     std::fs::remove_dir_all(&empty).unwrap();
 }
+
+/// The same service built and profiled by Go 1.27 (go1.27/), explained
+/// with Go 1.27's -m=2: today's reasons for the same sites.
+#[test]
+fn go_1_27s_leaky_is_explained_with_todays_reasons() {
+    let doc = json(
+        &[
+            "explain",
+            "go1.27/heap-3.pb.gz",
+            "go1.27/heap-1.pb.gz",
+            "go1.27/heap-2.pb.gz",
+            "--escape",
+            "go1.27/escape-m2.txt",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+    assert_eq!(doc["matched"], 25);
+    let put = json_row(&doc, "leaky/main.go", 31);
+    assert_eq!(strings(&put["class"]), ["leak", "retained"]);
+    // The flow ends in the cache's map: `c.m[key] = v`.
+    assert_eq!(strings(&put["why"]), ["stored"]);
+    let response = json_row(&doc, "leaky/main.go", 90);
+    assert_eq!(strings(&response["class"]), ["large", "churn"]);
+    assert_eq!(
+        strings(&response["escapes"]),
+        ["make([]byte, size) does not escape"]
+    );
+    assert_eq!(strings(&response["why"]), ["non_constant_size"]);
+    let cpu = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["line"] == 292)
+        .unwrap();
+    assert_eq!(cpu["allocated_in"], "runtime/pprof.StartCPUProfile");
+    for r in doc["rows"].as_array().unwrap() {
+        for a in strings(&r["advice"]) {
+            assert!(!a.contains("-m=2"), "{a}");
+        }
+    }
+}
