@@ -327,7 +327,7 @@ fn diff_text_shows_both_sides_and_the_change() {
     assert_contains(&out.stdout, "Type: inuse_space\n");
     assert_contains(
         &out.stdout,
-        "Base: leaky/heap-1.pb.gz, Nov 22, 2026 at 2:16am (UTC), total 1.27MB\n",
+        "Base: leaky/heap-1.pb.gz, 2026-11-22 02:16:55 UTC, total 1.27MB\n",
     );
     assert_contains(
         &out.stdout,

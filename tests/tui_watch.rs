@@ -309,7 +309,7 @@ fn with_escape_each_snapshot_is_explained_again() {
     let s = screen(&app);
     assert!(
         s.contains("main.(*Cache).Put leaky/main.go:31  [retained]")
-            && !s.contains("main.(*Cache).Put leaky/main.go:31  [retained] [leak]"),
+            && !s.contains("main.(*Cache).Put leaky/main.go:31  [leak]"),
         "one snapshot, no leak class yet: {s}"
     );
     for (i, file) in HEAPS.iter().enumerate().skip(1) {
@@ -319,11 +319,11 @@ fn with_escape_each_snapshot_is_explained_again() {
     let s = screen(&app);
     assert!(s.contains("heap-3.pb.gz"), "the newest is shown: {s}");
     assert!(
-        s.contains("main.(*Cache).Put leaky/main.go:31  [retained] [leak]"),
+        s.contains("main.(*Cache).Put leaky/main.go:31  [leak] [retained]"),
         "{s}"
     );
     assert!(
-        s.contains("main.recordAudit leaky/main.go:58  [retained] [leak]"),
+        s.contains("main.recordAudit leaky/main.go:58  [leak] [retained]"),
         "{s}"
     );
     press(&mut app, "d");

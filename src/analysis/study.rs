@@ -247,15 +247,11 @@ impl Sides<'_> {
         self.normalize && self.base.is_some()
     }
 
-    /// The new profile as `-normalize` scales it: pprof merges it first
-    /// (identical samples combined) so that rounding applies to each merged
-    /// sample; as it is otherwise.
+    /// The new profile as `-normalize` scales it: as it is, each original
+    /// sample rounded (today's pprof no longer merges a lone profile first,
+    /// as Go 1.19's did).
     pub fn prepared(&self) -> Result<Cow<'_, Profile>, MergeError> {
-        if self.scales() {
-            Ok(Cow::Owned(merge(&[self.new])?))
-        } else {
-            Ok(Cow::Borrowed(self.new))
-        }
+        Ok(Cow::Borrowed(self.new))
     }
 
     /// The factor `-normalize` multiplies every sample of `new` (type

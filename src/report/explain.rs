@@ -113,6 +113,14 @@ pub fn write_explain(
             if badges.is_empty() { "" } else { "  " },
             badges
         )?;
+        if let Some(callee) = &row.allocated_in {
+            writeln!(
+                out,
+                "{:>46}allocated inside {}, called here",
+                "",
+                visible(callee)
+            )?;
+        }
         for e in &row.escapes {
             writeln!(
                 out,
@@ -129,7 +137,7 @@ pub fn write_explain(
             writeln!(out, "{:>46}-> {}", "", a)?;
         }
     }
-    Ok(())
+    super::write_more(out, explained.site_total.saturating_sub(explained.rows.len()))
 }
 
 /// The JSON document: `{"rows": [{"name", "file", "line", "flat", "class",
@@ -160,6 +168,7 @@ pub fn explain_json(
                 "class": r.classes.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
                 "escapes": r.escapes.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
                 "why": r.escapes.iter().map(|e| e.reason.label()).collect::<Vec<_>>(),
+                "allocated_in": r.allocated_in,
                 "flows": r.escapes.iter().map(|e| e.flow.clone()).collect::<Vec<_>>(),
                 "advice": r.advice,
                 "unmatched": r.unmatched.map(|u| u.as_str()),

@@ -215,27 +215,16 @@ pub fn memstats_lines(profile: &Profile) -> Vec<String> {
     out
 }
 
-/// `Jan 2, 2006 at 3:04pm (MST)` in the local time zone, as pprof prints it.
+/// `2006-01-02 15:04:05 MST` in the local time zone, as pprof prints it
+/// (Go 1.19's pprof printed `Jan 2, 2006 at 3:04pm (MST)`; the oracle is
+/// today's).
 pub fn format_time(nanos: i64) -> String {
     let Ok(ts) = jiff::Timestamp::from_nanosecond(i128::from(nanos)) else {
         return nanos.to_string();
     };
-    let zoned = ts.to_zoned(jiff::tz::TimeZone::system());
-    let hour = match zoned.hour() % 12 {
-        0 => 12,
-        h => h,
-    };
-    let ampm = if zoned.hour() < 12 { "am" } else { "pm" };
-    format!(
-        "{} {}, {} at {}:{:02}{} ({})",
-        zoned.strftime("%b"),
-        zoned.day(),
-        zoned.year(),
-        hour,
-        zoned.minute(),
-        ampm,
-        zoned.strftime("%Z")
-    )
+    ts.to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
 }
 
 /// Writes the whole table: header lines, column titles, rows.

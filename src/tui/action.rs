@@ -102,4 +102,7 @@ pub enum Action {
     WatchDiff,
     /// Show or hide the "why on heap" column.
     ToggleWhy,
+    /// The "why on heap" pane's next page (back to the first after the
+    /// last).
+    WhyPage,
 }

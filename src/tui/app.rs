@@ -116,6 +116,9 @@ pub struct App {
     why_request: Option<WhyRequest>,
     /// Whether the "why on heap" column is shown.
     pub why_column: bool,
+    /// The page of the "why on heap" pane shown (`W`); any other key goes
+    /// back to the first.
+    why_page: usize,
 }
 
 /// What the views share, lent to a component.
@@ -131,6 +134,7 @@ macro_rules! ctx {
             busy: $app.busy,
             why: $app.why.as_deref(),
             why_column: $app.why_column,
+            why_page: $app.why_page,
         }
     };
 }
@@ -179,6 +183,7 @@ impl App {
             why: None,
             why_request: options.why.clone(),
             why_column: false,
+            why_page: 0,
         };
         app.request(Work::Tree(app.settings()));
         if let Some(request) = options.why {
@@ -448,6 +453,9 @@ impl App {
         if !matches!(action, Action::Resize(..)) {
             self.message = None;
         }
+        if action != Action::WhyPage {
+            self.why_page = 0;
+        }
         if self.prompt.is_some() {
             self.update_prompt(action);
             return;
@@ -583,6 +591,7 @@ impl App {
                     false,
                 ),
             },
+            Action::WhyPage => self.why_page = self.why_page.wrapping_add(1),
             Action::ToggleWhy => {
                 if self.why.is_none() {
                     self.say(

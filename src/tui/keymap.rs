@@ -276,6 +276,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind!(
         Analysis,
+        [Char('W')],
+        Action::WhyPage,
+        "W",
+        "why on heap pane: next page"
+    ),
+    bind!(
+        Analysis,
         [Char('s')],
         Action::CycleSort,
         "s",
