@@ -156,6 +156,9 @@ fn parse_any(
         reserve(&mut text, chunk.len())?;
         text.extend_from_slice(&chunk);
     }
+    if super::dump::looks_like_dump(&text) {
+        return super::dump::parse(&text);
+    }
     legacy::parse(&text)
 }
 

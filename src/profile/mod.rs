@@ -1,6 +1,7 @@
 //! Decoding pprof profiles into a validated, resolved [`Profile`].
 
 mod decode;
+mod dump;
 mod encode;
 mod error;
 mod legacy;
@@ -8,6 +9,7 @@ mod merge;
 mod model;
 
 pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, decode_reader, pb};
+pub use dump::{CREATED_BY, LEAKED, STATE, WAIT};
 pub use encode::{encode, encode_gzip};
 pub use error::ProfileError;
 pub use legacy::{MemStats, MemValue};

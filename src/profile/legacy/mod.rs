@@ -71,7 +71,7 @@ pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
 }
 
 /// A short, terminal-safe excerpt of a line for an error message.
-fn quote(line: &str) -> String {
+pub(super) fn quote(line: &str) -> String {
     let cut: String = line.chars().take(60).collect();
     let more = if cut.len() < line.len() { "…" } else { "" };
     format!("{}{more}", crate::safe_text::visible(&cut))

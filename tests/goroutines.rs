@@ -1,0 +1,126 @@
+//! Goroutine dumps and profiles written by Go 1.27 programs
+//! (testdata/goroutines/): `debug=2` dumps, a SIGQUIT dump and a panic
+//! read into one sample per goroutine, with the header's state, wait,
+//! `(leaked)`, creator and pprof labels as labels that the filters use.
+//! Every expected count is taken from the dump's own text.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod common;
+
+use common::{json, load, testdata};
+
+const SERVICE: &str = "goroutines/service/out";
+
+/// The dumps, each with its goroutine headers (`goroutine N [...]...:`).
+fn dumps() -> Vec<(String, Vec<String>)> {
+    [
+        "service/out/goroutine.debug2.txt",
+        "service/out/goroutineleak.debug2.txt",
+        "service/out/sigquit.txt",
+        "panic/traceback.txt",
+    ]
+    .iter()
+    .map(|f| {
+        let rel = format!("goroutines/{f}");
+        let text = std::fs::read_to_string(testdata().join(&rel)).unwrap();
+        let headers = text
+            .lines()
+            .filter(|l| l.starts_with("goroutine ") && l.ends_with(':'))
+            .map(str::to_owned)
+            .collect();
+        (rel, headers)
+    })
+    .collect()
+}
+
+/// The goroutines `top` counts in `rel` through `--tagfocus` (the sum of
+/// the flat column: every matched goroutine has a stack).
+fn matching(rel: &str, tagfocus: &str) -> i64 {
+    let doc = json(&["top", "--format", "json", "--tagfocus", tagfocus, rel], 0);
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["flat"].as_i64().unwrap())
+        .sum()
+}
+
+#[test]
+fn a_dump_totals_its_goroutines() {
+    for (rel, headers) in dumps() {
+        let p = load(&rel);
+        assert_eq!(p.samples().len(), headers.len(), "{rel}");
+        let total: i64 = (0..p.samples().len())
+            .map(|i| p.samples().value(i, 0))
+            .sum();
+        assert_eq!(total, headers.len() as i64, "{rel}");
+        let doc = json(&["top", "--format", "json", &rel], 0);
+        assert_eq!(doc["total"], headers.len() as i64, "{rel}");
+        assert_eq!(doc["sample_type"]["type"], "goroutine", "{rel}");
+    }
+}
+
+#[test]
+fn tag_filters_count_exactly_the_matching_goroutines() {
+    for (rel, headers) in dumps() {
+        let count = |pred: &dyn Fn(&str) -> bool| headers.iter().filter(|h| pred(h)).count() as i64;
+        let leaked = count(&|h| h.contains(" (leaked)"));
+        if leaked > 0 {
+            assert_eq!(matching(&rel, "leaked=true"), leaked, "{rel}");
+        }
+        let login = count(&|h| h.contains("{route: /login"));
+        if login > 0 {
+            assert_eq!(matching(&rel, "route=/login"), login, "{rel}");
+        }
+        let waited = count(&|h| h.contains(" minutes"));
+        if waited > 0 {
+            assert_eq!(matching(&rel, "wait=1:"), waited, "{rel}");
+        }
+        let sends = count(&|h| h.contains("[chan send"));
+        if sends > 0 {
+            assert_eq!(matching(&rel, "state=^chan send$"), sends, "{rel}");
+        }
+    }
+}
+
+#[test]
+fn the_service_dumps_hold_what_the_program_did() {
+    let dumps = dumps();
+    let count = |i: usize, part: &str| dumps[i].1.iter().filter(|h| h.contains(part)).count();
+    // 30 /login receivers proven leaked, 30 /search senders waiting a
+    // minute (not provable: the channel stays reachable).
+    assert_eq!(count(1, "[chan receive (leaked)] {route: /login"), 30);
+    assert_eq!(count(0, "[chan send, 1 minutes] {route: /search"), 30);
+    assert_eq!(count(1, "[chan send, 1 minutes] {route: /search"), 30);
+    assert_eq!(matching(&dumps[0].0, "created_by=^main.handleLogin$"), 30);
+    assert_eq!(matching(&dumps[2].0, "created_by=^main.handleSearch$"), 30);
+}
+
+#[test]
+fn a_panic_keeps_its_message_and_quoted_labels() {
+    let rel = "goroutines/panic/traceback.txt";
+    let p = load(rel);
+    assert_eq!(
+        p.string(p.comments[0]),
+        "panic: assignment to entry in nil map"
+    );
+    assert_eq!(matching(rel, "tenant=^acme corp$"), 3);
+    let out = common::run(&["top", rel], 0).stdout;
+    common::assert_contains(&out, "main.(*session).set");
+}
+
+#[test]
+fn debug1_and_proto_goroutineleak_profiles_read() {
+    for f in ["goroutineleak.pb.gz", "goroutineleak.debug1.txt"] {
+        let doc = json(&["top", "--format", "json", &format!("{SERVICE}/{f}")], 0);
+        assert_eq!(
+            doc["total"], 90,
+            "{f}: 30 logins + 30 readLoops + 30 writeLoops"
+        );
+    }
+}
