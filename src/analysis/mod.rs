@@ -15,6 +15,7 @@ pub mod runtime;
 pub mod sites;
 pub mod stacks;
 pub mod study;
+pub mod tags;
 pub mod top;
 pub mod trend;
 

@@ -24,6 +24,7 @@ mod docs;
 pub(crate) mod explain;
 mod flamegraph;
 pub mod request;
+mod tags;
 pub mod top;
 pub mod trend;
 mod tui;
@@ -94,6 +95,9 @@ enum Command {
     /// Explain a heap profile's allocation sites: retained, churn, large or
     /// leaking, and why on the heap (the compiler's escape analysis).
     Explain(explain::ExplainArgs),
+    /// Label keys and values with the share of the total each carries,
+    /// like `go tool pprof -tags`.
+    Tags(tags::TagsArgs),
     /// Write any profile pprof-tui reads (legacy text, a URL, several files
     /// merged as `top` merges them) as a gzip'd pprof protobuf.
     Convert(convert::ConvertArgs),
@@ -413,6 +417,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap
         Some(Command::Diff(args)) => args.view.granularity_given = given,
         Some(Command::Trend(args)) => args.view.granularity_given = given,
         Some(Command::Explain(args)) => args.view.granularity_given = given,
+        Some(Command::Tags(args)) => args.view.granularity_given = given,
         None => cli.tui.view.granularity_given = given,
         Some(Command::Completions(_) | Command::Man(_) | Command::Convert(_)) => {}
     }
@@ -427,6 +432,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Trend(args)) => trend::run(&args, out),
         Some(Command::Explain(args)) => explain::run(&args, out),
         Some(Command::Convert(args)) => convert::run(&args),
+        Some(Command::Tags(args)) => tags::run(&args, out),
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
         Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),
         None => tui::run(&cli.profiles, &cli.tui),

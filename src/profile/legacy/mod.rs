@@ -381,9 +381,9 @@ impl Builder {
         self.frames.extend_from_slice(&stack);
         self.stack_ends.push(self.frames.len());
         self.values.extend_from_slice(&record.values);
-        // A zero label is no label once written as proto (a label without
-        // a value is dropped on reading), so none is made here either.
-        if let Some(bytes) = record.bytes.filter(|&b| b != 0) {
+        // pprof's legacy parser keeps a zero `bytes` label (`pprof -tags`
+        // counts it), though a proto would lose it.
+        if let Some(bytes) = record.bytes {
             self.labels.push(Label {
                 key: self.bytes_key,
                 str: StrId(0),
