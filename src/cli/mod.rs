@@ -23,6 +23,7 @@ mod diff;
 mod docs;
 pub(crate) mod explain;
 mod flamegraph;
+mod leaks;
 pub mod request;
 mod tags;
 pub mod top;
@@ -95,6 +96,10 @@ enum Command {
     /// Explain a heap profile's allocation sites: retained, churn, large or
     /// leaking, and why on the heap (the compiler's escape analysis).
     Explain(explain::ExplainArgs),
+    /// CI gate on goroutine leaks: those the runtime proved (goroutineleak
+    /// profiles, `(leaked)` in dumps) and groups growing across snapshots;
+    /// exit code 3 when any remain after the ignores.
+    Leaks(leaks::LeaksArgs),
     /// Label keys and values with the share of the total each carries,
     /// like `go tool pprof -tags`.
     Tags(tags::TagsArgs),
@@ -418,6 +423,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap
         Some(Command::Trend(args)) => args.view.granularity_given = given,
         Some(Command::Explain(args)) => args.view.granularity_given = given,
         Some(Command::Tags(args)) => args.view.granularity_given = given,
+        Some(Command::Leaks(args)) => args.view.granularity_given = given,
         None => cli.tui.view.granularity_given = given,
         Some(Command::Completions(_) | Command::Man(_) | Command::Convert(_)) => {}
     }
@@ -433,6 +439,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Explain(args)) => explain::run(&args, out),
         Some(Command::Convert(args)) => convert::run(&args),
         Some(Command::Tags(args)) => tags::run(&args, out),
+        Some(Command::Leaks(args)) => leaks::run(&args, out),
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
         Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),
         None => tui::run(&cli.profiles, &cli.tui),

@@ -260,17 +260,14 @@ pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
             continue;
         };
         if let Some(pos) = line.strip_prefix('\t') {
-            match awaiting.take() {
-                Some(true) => {
-                    if let Some(frame) = g.frames.last_mut() {
-                        let (file, n) = position(pos);
-                        frame.1 = file.to_owned();
-                        frame.2 = n;
-                    }
-                }
-                // The creator's position, or `goroutine running on other
-                // thread; stack unavailable`: no frame.
-                Some(false) | None => {}
+            // Otherwise the creator's position, or `goroutine running on
+            // other thread; stack unavailable`: no frame.
+            if awaiting.take() == Some(true)
+                && let Some(frame) = g.frames.last_mut()
+            {
+                let (file, n) = position(pos);
+                frame.1 = file.to_owned();
+                frame.2 = n;
             }
             continue;
         }

@@ -3,9 +3,10 @@
 # profiles written by Go 1.27 programs in this directory, and the
 # `go tool pprof -tags` oracles of every labelled profile under testdata/.
 #
-# Usage: testdata/goroutines/regen.sh [all|profiles|tags]   (default: all)
+# Usage: testdata/goroutines/regen.sh [all|profiles|signatures|tags]   (default: all)
 #   profiles  run service/ (about 70 s: its goroutines must wait a minute),
 #             panic/ and every signatures/*/{leak,fixed} program
+#   signatures  only the signatures/*/{leak,fixed} programs
 #   tags      only rerun `go tool pprof -tags` into tags/ (+ tags/MANIFEST.tsv)
 #
 # Go: $GO if set; otherwise Go is installed the project's way, into a venv:
@@ -15,7 +16,7 @@
 set -euo pipefail
 
 mode=${1:-all}
-case $mode in all|profiles|tags) ;; *) echo "usage: $0 [all|profiles|tags]" >&2; exit 2;; esac
+case $mode in all|profiles|signatures|tags) ;; *) echo "usage: $0 [all|profiles|signatures|tags]" >&2; exit 2;; esac
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TD=$(dirname "$HERE")
@@ -62,7 +63,10 @@ regen_profiles() {
   bin=$(build panic)
   GOTRACEBACK=all "$bin" 2>"$HERE/panic/traceback.txt" && { echo "panic/ did not panic" >&2; exit 1; }
   true
+  regen_signatures
+}
 
+regen_signatures() {
   for dir in "$HERE"/signatures/*/; do
     for twin in leak fixed; do
       echo "== signatures/$(basename "$dir")/$twin" >&2
@@ -97,5 +101,6 @@ regen_tags() {
 case $mode in
   all) regen_profiles; regen_tags;;
   profiles) regen_profiles;;
+  signatures) regen_signatures;;
   tags) regen_tags;;
 esac

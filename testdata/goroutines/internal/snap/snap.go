@@ -11,6 +11,10 @@ import (
 	"time"
 )
 
+// Every allocation is sampled, so that the heap profile shows what the
+// leaked goroutines hold however little it is.
+func init() { runtime.MemProfileRate = 1 }
+
 // Write settles, then writes dir/goroutine.pb.gz, dir/goroutine.debug2.txt
 // and dir/heap.pb.gz.
 func Write(dir string) {
