@@ -134,7 +134,7 @@ mod tests {
         .map(str::to_owned);
         assert_eq!(
             align_right(&lines),
-            "  k: Total\n   10 (1%): a\n  5 (0.5%): bb\n\n key2: x\n"
+            " k: Total\n     10 (1%): a\n    5 (0.5%): bb\n\n key2: x\n"
         );
     }
 }
