@@ -78,3 +78,43 @@ fn unclosed_bodies_show_in_the_heap_too() {
     );
     assert_eq!(fixed, []);
 }
+
+/// `name → signature id` of the rows of a report's JSON.
+fn row_signatures(doc: &serde_json::Value) -> Vec<(String, Option<String>)> {
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = r["name"].as_str().unwrap();
+            let name = name.split(" [").next().unwrap().to_owned();
+            (name, r["signature"]["id"].as_str().map(str::to_owned))
+        })
+        .collect()
+}
+
+#[test]
+fn trend_and_diff_rows_name_their_signature() {
+    let snaps = ["1", "2", "3"].map(|n| format!("goroutines/service/out/goroutine-{n}.pb.gz"));
+    let trend = common::json(
+        &["trend", "--format", "json", &snaps[0], &snaps[1], &snaps[2]],
+        0,
+    );
+    let diff = common::json(&["diff", "--format", "json", &snaps[0], &snaps[2]], 0);
+    for doc in [trend, diff] {
+        let rows = row_signatures(&doc);
+        for (name, id) in [
+            ("main.awaitToken", "blocked-channel"),
+            ("main.queryBackend", "blocked-channel"),
+            ("net/http.(*persistConn).readLoop", "unclosed-body"),
+            ("net/http.(*persistConn).writeLoop", "unclosed-body"),
+        ] {
+            assert!(
+                rows.contains(&(name.to_owned(), Some(id.to_owned()))),
+                "{name}: {rows:?}"
+            );
+        }
+        // Rows without a known fingerprint say so with null.
+        assert!(rows.iter().any(|(_, id)| id.is_none()));
+    }
+}

@@ -19,7 +19,7 @@ use regex::Regex;
 
 use super::sites::{StackSite, series};
 use super::{Filters, Granularity, Stacks};
-use crate::profile::Profile;
+use crate::profile::{Profile, ValueType};
 
 /// One catalogue entry.
 #[derive(Debug)]
@@ -188,6 +188,32 @@ pub fn row_kind(sample_type: &str, unit: &str) -> Option<RowKind> {
         (_, "bytes") => Some(RowKind::Bytes),
         _ => None,
     }
+}
+
+/// The signature of a `trend` or `diff` row: its stack (whole-stack rows)
+/// or its name (node rows), of a sample type, holding `value` (the last
+/// snapshot's, the new side's).
+pub fn site_signature(
+    stack: Option<&StackSite>,
+    name: &str,
+    sample_type: &ValueType,
+    value: i64,
+) -> Option<&'static Signature> {
+    let kind = row_kind(&sample_type.name, &sample_type.unit)?;
+    let own;
+    let frames = match stack {
+        Some(site) => site.frames.as_slice(),
+        None => {
+            own = [name.to_owned()];
+            &own
+        }
+    };
+    signature_of(RowFacts {
+        frames,
+        state: None,
+        kind,
+        value,
+    })
 }
 
 /// A whole stack of a profile that matches a signature.

@@ -9,7 +9,8 @@ use clap::{Args, ValueEnum};
 
 use super::{BreachWording, Format, GrowthArgs, Input, Report, ReportArgs, ViewArgs, warn};
 use crate::analysis::diff::{DiffOptions, GrowthOrder, diff};
-use crate::analysis::{Study, study_granularity};
+use crate::analysis::signatures::site_signature;
+use crate::analysis::{SortBy, Study, study_granularity};
 use crate::profile::BaseMode;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
 use crate::report::json::write_json;
@@ -108,7 +109,18 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
             &text,
         )?,
         Format::Json => {
-            write_json(out, &diff_json(sides, &result, &text))?;
+            let mut doc = diff_json(sides, &result, &text);
+            super::leaks::add_signatures(
+                &mut doc,
+                result.rows.iter().map(|r| {
+                    let new = match by {
+                        SortBy::Flat => r.new_flat,
+                        SortBy::Cum => r.new_cum,
+                    };
+                    site_signature(r.stack.as_ref(), &r.name, &result.sample_type, new)
+                }),
+            );
+            write_json(out, &doc)?;
         }
     }
     GrowthArgs::gate(

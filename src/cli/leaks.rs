@@ -304,6 +304,22 @@ pub(crate) fn signature_json(signature: Option<&Signature>) -> Value {
     )
 }
 
+/// Adds the `signature` field to each row of a report's JSON (`rows`,
+/// in the order of `signatures`).
+pub(crate) fn add_signatures<'a>(
+    doc: &mut Value,
+    signatures: impl Iterator<Item = Option<&'a Signature>>,
+) {
+    let Some(rows) = doc.get_mut("rows").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for (row, signature) in rows.iter_mut().zip(signatures) {
+        if let Some(row) = row.as_object_mut() {
+            row.insert("signature".to_owned(), signature_json(signature));
+        }
+    }
+}
+
 fn leaks_json(
     source: Option<&str>,
     proven: &[ProvenGroup],

@@ -23,7 +23,7 @@ mod diff;
 mod docs;
 pub(crate) mod explain;
 mod flamegraph;
-mod leaks;
+pub(crate) mod leaks;
 pub mod request;
 mod tags;
 pub mod top;

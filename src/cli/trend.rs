@@ -11,6 +11,7 @@ use super::watch::{WatchArgs, watch_timeline};
 use super::{
     BreachWording, Format, GrowthArgs, Input, Report, ReportArgs, View, ViewArgs, usage, warn,
 };
+use crate::analysis::signatures::site_signature;
 use crate::analysis::trend::{TrendOptions, alloc_warning, trend};
 use crate::analysis::{Study, Timeline, study_granularity};
 use crate::report::ProfileInfo;
@@ -140,7 +141,14 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             )?;
         }
         Format::Json => {
-            let doc = trend_json(&infos, &result, by, by_time, &warnings);
+            let mut doc = trend_json(&infos, &result, by, by_time, &warnings);
+            super::leaks::add_signatures(
+                &mut doc,
+                result.rows.iter().map(|r| {
+                    let last = r.values.last().copied().unwrap_or(0);
+                    site_signature(r.stack.as_ref(), &r.name, &result.sample_type, last)
+                }),
+            );
             write_json(out, &doc)?;
         }
     }
