@@ -69,3 +69,43 @@ fn a_dump_has_its_labels_counted_like_the_proto_of_its_moment() {
     .stdout;
     common::assert_contains(&login, "leaked: Total 30 of 30 (  100%)");
 }
+
+/// `top` with label frames against `go tool pprof -top` with the same
+/// option, line for line but the `Time:` line (its format changed after
+/// Go 1.19, whose layout `top` follows).
+#[test]
+fn tagroot_and_tagleaf_add_frames_as_pprof() {
+    for (option, profile, oracle) in [
+        (
+            "--tagroot=route,tenant",
+            "goroutines/service/out/goroutine.pb.gz",
+            "tagroot-route,tenant.goroutine.top.txt",
+        ),
+        (
+            "--tagleaf=tenant,route",
+            "goroutines/service/out/goroutine.pb.gz",
+            "tagleaf-tenant,route.goroutine.top.txt",
+        ),
+        (
+            "--tagleaf=bytes",
+            "leaky/heap-1.pb.gz",
+            "tagleaf-bytes.leaky-heap-1.top.txt",
+        ),
+    ] {
+        let want =
+            std::fs::read_to_string(testdata().join("goroutines/tags").join(oracle)).unwrap();
+        let got = run(&["top", option, profile], 0).stdout;
+        let strip = |s: &str| -> Vec<String> {
+            s.lines()
+                .filter(|l| !l.starts_with("Time: "))
+                .map(str::to_owned)
+                .collect()
+        };
+        assert_eq!(strip(&got), strip(&want), "{option} {profile}");
+    }
+    let none = run(&["top", "--tagroot=nokey", "leaky/heap-1.pb.gz"], 0);
+    assert_eq!(
+        none.stderr,
+        "pprof-tui: TagRoot expression matched no samples\n"
+    );
+}

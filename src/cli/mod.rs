@@ -152,6 +152,16 @@ pub struct ViewArgs {
     #[arg(long, value_name = "FILTER")]
     pub tagignore: Option<String>,
 
+    /// Add label values as frames at the root of every stack, as pprof
+    /// -tagroot: comma-separated keys, the first at the new root.
+    #[arg(long, value_name = "KEYS")]
+    pub tagroot: Option<String>,
+
+    /// Add label values as frames at the leaf of every stack, as pprof
+    /// -tagleaf: comma-separated keys, the last at the new leaf.
+    #[arg(long, value_name = "KEYS")]
+    pub tagleaf: Option<String>,
+
     /// Refuse profiles whose decompressed size exceeds this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DECOMPRESSED)]
     pub max_decompressed: u64,

