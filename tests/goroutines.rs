@@ -124,3 +124,110 @@ fn debug1_and_proto_goroutineleak_profiles_read() {
         );
     }
 }
+
+#[test]
+fn trend_and_diff_group_by_a_label() {
+    let snaps = ["1", "2", "3"].map(|n| format!("{SERVICE}/goroutine-{n}.pb.gz"));
+    let doc = json(
+        &[
+            "trend",
+            "--format",
+            "json",
+            "--group-by-label",
+            "route",
+            &snaps[0],
+            &snaps[1],
+            &snaps[2],
+        ],
+        0,
+    );
+    let rows: Vec<(String, Vec<i64>)> = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let values = r["values"].as_array().unwrap().iter();
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                values.map(|v| v.as_i64().unwrap()).collect(),
+            )
+        })
+        .collect();
+    // 5, 10, 15 more requests per round; the unlabelled rest (the
+    // leaked connections' goroutines among them) under (none).
+    assert!(
+        rows.contains(&("route=/login".to_owned(), vec![5, 15, 30])),
+        "{rows:?}"
+    );
+    assert!(rows.contains(&("route=/search".to_owned(), vec![5, 15, 30])));
+    let none = rows.iter().find(|r| r.0 == "route=(none)").unwrap();
+    assert_eq!(none.1.iter().sum::<i64>() + 100, 31 + 81 + 156);
+    let doc = json(
+        &[
+            "diff",
+            "--format",
+            "json",
+            "--group-by-label",
+            "tenant",
+            &snaps[0],
+            &snaps[2],
+        ],
+        0,
+    );
+    let acme = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "tenant=acme")
+        .unwrap();
+    assert_eq!(
+        (acme["flat"]["base"].as_i64(), acme["flat"]["new"].as_i64()),
+        (Some(6), Some(40))
+    );
+}
+
+#[test]
+fn hostile_dumps_are_read_safely_or_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    // Escapes in names and labels never reach the terminal raw.
+    let evil = write(
+        "evil.txt",
+        b"panic: \x1b]0;owned\x07\n\ngoroutine 1 [chan receive, 3 minutes] {\"k\\x1b\": \"v\\x1b[2J\"}:\n\
+          main.\x1b[31mred(...)\n\t/x.go:1\ncreated by main.\x1b[0m in goroutine 0\n\t/x.go:2 +0x1\n",
+    );
+    for cmd in ["top", "tags"] {
+        let out = common::run(&[cmd, &evil], 0);
+        assert!(!out.stdout.contains('\x1b'), "{cmd}: {:?}", out.stdout);
+    }
+    assert_eq!(matching(&evil, "wait=3:"), 1);
+    // A header cut short is one error line naming the line.
+    let cut = write(
+        "cut.txt",
+        b"goroutine 1 [running]:\nmain.main()\n\ngoroutine 2 [chan rec",
+    );
+    let out = common::run(&["top", &cut], 1);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("line 4: malformed goroutine header"),
+        "{}",
+        out.stderr
+    );
+    // Deep stacks and many goroutines: no recursion, counted exactly.
+    let mut deep = b"goroutine 1 [select]:\n".to_vec();
+    for _ in 0..20_000 {
+        deep.extend_from_slice(b"main.f(...)\n\t/x.go:3\n");
+    }
+    for g in 2..2_000 {
+        deep.extend_from_slice(
+            format!("\ngoroutine {g} [select]:\nmain.g()\n\t/x.go:4 +0x1\n").as_bytes(),
+        );
+    }
+    let deep = write("deep.txt", &deep);
+    let doc = json(&["top", "--format", "json", &deep], 0);
+    assert_eq!(doc["total"], 1999);
+}

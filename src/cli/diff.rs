@@ -47,6 +47,12 @@ pub struct DiffArgs {
 
     #[command(flatten)]
     growth: GrowthArgs,
+
+    /// Rank the values of this label instead of stacks: which handler's
+    /// (route's, tenant's) goroutines or bytes grow. Samples without the
+    /// label count under `KEY=(none)`.
+    #[arg(long, value_name = "KEY")]
+    group_by_label: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -58,7 +64,8 @@ enum SortArg {
 }
 
 pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let view = args.view.resolve()?;
+    let mut view = args.view.resolve()?;
+    view.group_by_label.clone_from(&args.group_by_label);
     let inputs = Input::parse_all(&[args.base.clone(), args.new.clone()]);
     let mut loaded = view.load(&inputs)?;
     let (Some(new), Some(base), [base_input, new_input]) =

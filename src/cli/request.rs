@@ -10,7 +10,7 @@
 
 use super::{ViewArgs, usage};
 use crate::analysis::{Filters, Granularity, TagFilter, compile_regex};
-use crate::profile::{DecodeOptions, Profile, add_label_frames};
+use crate::profile::{DecodeOptions, Profile, add_label_frames, group_by_label};
 use crate::report::ProfileInfo;
 use crate::source::{LoadOptions, Source, load_all};
 use anyhow::Result;
@@ -29,6 +29,9 @@ pub struct View {
     /// `--tagroot` and `--tagleaf` keys: label values made frames as each
     /// profile is loaded (see [`add_label_frames`]).
     pub tag_frames: (Vec<String>, Vec<String>),
+    /// `trend`/`diff --group-by-label KEY`: each stack replaced by its
+    /// sample's value of KEY (see [`group_by_label`]).
+    pub group_by_label: Option<String>,
 }
 
 /// A profile argument, parsed once.
@@ -79,6 +82,11 @@ impl View {
                 if !keys.is_empty() && !hit {
                     eprintln!("pprof-tui: {name} expression matched no samples");
                 }
+            }
+        }
+        if let Some(key) = &self.group_by_label {
+            for p in &mut profiles {
+                group_by_label(p, key)?;
             }
         }
         Ok(profiles)
@@ -149,6 +157,7 @@ impl ViewArgs {
                 max_download: self.max_download,
             },
             tag_frames: (keys(&self.tagroot), keys(&self.tagleaf)),
+            group_by_label: None,
         })
     }
 }

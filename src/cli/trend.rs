@@ -49,6 +49,12 @@ pub struct TrendArgs {
 
     #[command(flatten)]
     growth: GrowthArgs,
+
+    /// Rank the values of this label instead of stacks: which handler's
+    /// (route's, tenant's) goroutines or bytes grow. Samples without the
+    /// label count under `KEY=(none)`.
+    #[arg(long, value_name = "KEY")]
+    group_by_label: Option<String>,
 }
 
 /// The sources of snapshots put in comparison order, with their times.
@@ -70,7 +76,8 @@ pub fn load_timeline(args: &[String], view: &View) -> Result<Timeline> {
 }
 
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let view = args.view.resolve()?;
+    let mut view = args.view.resolve()?;
+    view.group_by_label.clone_from(&args.group_by_label);
     let mut timeline = match args.watch.resolve(&args.snapshots, &view)? {
         Some((url, options)) => {
             let count = match args.count {

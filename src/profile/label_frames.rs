@@ -156,3 +156,34 @@ fn label_values(profile: &Profile, s: usize, key: &str) -> Vec<String> {
     }));
     values
 }
+
+/// `--group-by-label KEY`: every sample's stack becomes one frame naming
+/// its value of `key` (`route=/login`; `route=(none)` without one), so a
+/// comparison ranks label values (which handler's goroutines grow).
+pub fn group_by_label(profile: &mut Profile, key: &str) -> Result<(), ProfileError> {
+    let mut frames_of = FrameMaker::new(profile);
+    let count = profile.samples.len();
+    let mut frames = Vec::with_capacity(count);
+    let mut stack_ends = Vec::with_capacity(count);
+    for s in 0..count {
+        let values = label_values(profile, s, key);
+        let name = if values.is_empty() {
+            format!("{key}=(none)")
+        } else {
+            format!("{key}={}", values.join(","))
+        };
+        frames.push(frames_of.location(profile, name, key)?);
+        stack_ends.push(frames.len());
+    }
+    let value_count = profile.sample_types.len();
+    let parts = std::mem::take(&mut profile.samples).into_parts();
+    profile.samples = Samples::new(
+        value_count,
+        stack_ends,
+        frames,
+        parts.values,
+        parts.label_ends,
+        parts.labels,
+    );
+    Ok(())
+}

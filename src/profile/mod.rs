@@ -13,7 +13,7 @@ pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, de
 pub use dump::{CREATED_BY, LEAKED, STATE, WAIT};
 pub use encode::{encode, encode_gzip};
 pub use error::ProfileError;
-pub use label_frames::add_label_frames;
+pub use label_frames::{add_label_frames, group_by_label};
 pub use legacy::{MemStats, MemValue};
 // The combining API is what `analysis::Study` and `analysis::Lineup` need:
 // merge, compare with a base, lay snapshots side by side, and say when
