@@ -24,8 +24,9 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::error::ProfileError;
+use super::interner::Interner;
 use super::model::{
-    Function, FunctionId, Label, Line, Location, Profile, Samples, StrId, StringTable, ValueType,
+    Function, FunctionId, Label, Line, Location, Profile, Samples, StrId, ValueType,
 };
 
 /// Label keys the reader sets from a goroutine's header.
@@ -294,8 +295,7 @@ pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
 
 /// Builds the profile, interning strings, functions and locations.
 struct Builder {
-    strings: StringTable,
-    string_index: HashMap<String, StrId>,
+    strings: Interner,
     functions: Vec<Function>,
     function_index: HashMap<(StrId, StrId), FunctionId>,
     locations: Vec<Location>,
@@ -313,8 +313,7 @@ struct Builder {
 impl Builder {
     fn new() -> Result<Builder, ProfileError> {
         let mut b = Builder {
-            strings: StringTable::default(),
-            string_index: HashMap::default(),
+            strings: Interner::new()?,
             functions: Vec::new(),
             function_index: HashMap::default(),
             locations: Vec::new(),
@@ -328,7 +327,6 @@ impl Builder {
             keys: [StrId(0); 4],
             true_: StrId(0),
         };
-        b.intern("")?;
         b.keys = [
             b.intern(STATE)?,
             b.intern(WAIT)?,
@@ -340,18 +338,7 @@ impl Builder {
     }
 
     fn intern(&mut self, s: &str) -> Result<StrId, ProfileError> {
-        if let Some(&id) = self.string_index.get(s) {
-            return Ok(id);
-        }
-        let id = StrId(
-            u32::try_from(self.strings.len()).map_err(|_| ProfileError::TooMany {
-                what: "strings",
-                max: u32::MAX as usize,
-            })?,
-        );
-        self.strings.push(s)?;
-        self.string_index.insert(s.to_owned(), id);
-        Ok(id)
+        self.strings.intern(s)
     }
 
     fn location(&mut self, function: &str, file: &str, line: i64) -> Result<u32, ProfileError> {
@@ -371,7 +358,7 @@ impl Builder {
         if let Some(&l) = self.location_index.get(&(f, line)) {
             return Ok(l);
         }
-        if self.locations.len() + self.functions.len() >= super::MAX_FRAMES {
+        if self.locations.len() + self.lines.len() >= super::MAX_FRAMES {
             return Err(ProfileError::TooMany {
                 what: "locations and lines",
                 max: super::MAX_FRAMES,
@@ -482,7 +469,7 @@ impl Builder {
                 self.label_ends,
                 self.labels,
             ),
-            strings: self.strings,
+            strings: self.strings.into_table(),
             memstats: None,
         })
     }

@@ -36,16 +36,7 @@ pub fn add_label_frames(
         frames.extend(root_locs);
         stack_ends.push(frames.len());
     }
-    let value_count = profile.sample_types.len();
-    let parts = std::mem::take(&mut profile.samples).into_parts();
-    profile.samples = Samples::new(
-        value_count,
-        stack_ends,
-        frames,
-        parts.values,
-        parts.label_ends,
-        parts.labels,
-    );
+    set_stacks(profile, stack_ends, frames);
     Ok((root_hit, leaf_hit))
 }
 
@@ -175,6 +166,12 @@ pub fn group_by_label(profile: &mut Profile, key: &str) -> Result<(), ProfileErr
         frames.push(frames_of.location(profile, name, key)?);
         stack_ends.push(frames.len());
     }
+    set_stacks(profile, stack_ends, frames);
+    Ok(())
+}
+
+/// Gives the samples new stacks, keeping their values and labels.
+fn set_stacks(profile: &mut Profile, stack_ends: Vec<usize>, frames: Vec<u32>) {
     let value_count = profile.sample_types.len();
     let parts = std::mem::take(&mut profile.samples).into_parts();
     profile.samples = Samples::new(
@@ -185,5 +182,4 @@ pub fn group_by_label(profile: &mut Profile, key: &str) -> Result<(), ProfileErr
         parts.label_ends,
         parts.labels,
     );
-    Ok(())
 }

@@ -4,6 +4,7 @@ mod decode;
 mod dump;
 mod encode;
 mod error;
+mod interner;
 mod label_frames;
 mod legacy;
 mod merge;
