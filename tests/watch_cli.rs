@@ -543,3 +543,20 @@ fn a_watch_polls_the_goroutineleak_endpoint() {
             .all(|r| r["values"] == serde_json::json!([30, 30]))
     );
 }
+
+#[test]
+fn leaks_reads_the_goroutineleak_endpoint() {
+    let leak = testdata_path("goroutines/service/out/goroutineleak.pb.gz");
+    let (port, server) = serve(vec![Reply::Body(std::fs::read(&leak).unwrap())]);
+    let url = format!("http://127.0.0.1:{port}/debug/pprof/goroutineleak");
+    let output = pprof_tui().args(["leaks", &url]).output().unwrap();
+    assert_eq!(server.join().unwrap(), ["/debug/pprof/goroutineleak"]);
+    assert_eq!(output.status.code(), Some(3));
+    let stdout = text(output.stdout);
+    assert!(
+        stdout.starts_with(&format!(
+            "Proven by the runtime ({url}): 90 goroutines in 3 groups\n"
+        )),
+        "{stdout}"
+    );
+}
