@@ -231,3 +231,42 @@ fn hostile_dumps_are_read_safely_or_refused_in_one_line() {
     let doc = json(&["top", "--format", "json", &deep], 0);
     assert_eq!(doc["total"], 1999);
 }
+
+mod mutations {
+    use pprof_tui::profile::{DecodeOptions, decode};
+    use proptest::prelude::*;
+
+    /// A real traceback with its header, label and frame syntax.
+    fn seed() -> Vec<u8> {
+        std::fs::read(super::testdata().join("goroutines/panic/traceback.txt")).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any edit of a dump is read or refused, never a panic; when it
+        /// is read, every goroutine still counts one.
+        #[test]
+        fn edited_dumps_never_panic(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8)
+        ) {
+            let mut text = seed();
+            for (at, byte, op) in edits {
+                let i = at.index(text.len().max(1));
+                match op {
+                    0 if i < text.len() => text[i] = byte,
+                    1 => text.insert(i.min(text.len()), byte),
+                    _ if i < text.len() => { text.remove(i); }
+                    _ => {}
+                }
+            }
+            if let Ok(p) = decode(&text, &DecodeOptions::default()) {
+                let samples = p.samples();
+                let total: i64 = (0..samples.len()).map(|s| samples.value(s, 0)).sum();
+                if p.sample_types[0].name == "goroutine" && p.period == 1 && p.drop_frames.is_none() {
+                    prop_assert_eq!(total, samples.len() as i64);
+                }
+            }
+        }
+    }
+}
