@@ -72,6 +72,19 @@ fn proven_leaks_fail_the_gate() {
     );
     assert_eq!(doc["proven"][0]["state"], "chan receive");
     assert_eq!(doc["proven"][0]["created_by"], "main.handleLogin");
+    // Filters choose among the proven goroutines.
+    let doc = json(
+        &[
+            "leaks",
+            "--format",
+            "json",
+            "--tagfocus",
+            "route=/login",
+            &at("goroutineleak.debug2.txt"),
+        ],
+        3,
+    );
+    assert_eq!(proven(&doc), groups(&PROVEN[..1]));
     let text = run(&["leaks", &at("goroutineleak.pb.gz")], 3);
     assert_contains(&text.stdout, "Proven by the runtime");
     assert_contains(

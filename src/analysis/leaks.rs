@@ -20,6 +20,7 @@ use regex::Regex;
 
 use super::signatures::{RowFacts, RowKind, Signature, signature_of};
 use super::sites::StackSite;
+use super::{Filters, Granularity, Stacks};
 use crate::profile::{LEAKED, Profile, STATE, StrId};
 
 /// Frames to ignore, as goleak's options.
@@ -88,17 +89,26 @@ fn label<'p>(profile: &'p Profile, sample: usize, key: &str) -> Option<&'p str> 
         .map(|l| profile.string(l.str))
 }
 
-/// The proven leaks of `profile`, grouped by stack, largest first; groups
-/// that `ignores` drops are counted in the second value (goroutines).
-pub fn proven_leaks(profile: &Profile, ignores: &Ignores) -> (Vec<ProvenGroup>, i64) {
+/// The proven leaks of `profile` among the samples `filters` keep, grouped
+/// by stack, largest first; groups that `ignores` drops are counted in the
+/// second value (goroutines).
+pub fn proven_leaks(
+    profile: &Profile,
+    filters: &Filters,
+    ignores: &Ignores,
+) -> (Vec<ProvenGroup>, i64) {
     let all_proven = is_goroutineleak_profile(profile);
     let leaked = leaked_key(profile);
     let samples = profile.samples();
+    let mut kept = vec![filters.is_empty(); samples.len()];
+    if !filters.is_empty() {
+        Stacks::new(profile, Granularity::Functions, filters).for_each(|s, _| kept[s] = true);
+    }
     let mut groups: HashMap<Vec<String>, ProvenGroup> = HashMap::default();
     for s in 0..samples.len() {
         let proven =
             all_proven || leaked.is_some_and(|k| samples.labels(s).iter().any(|l| l.key == k));
-        if !proven {
+        if !proven || !kept[s] {
             continue;
         }
         let frames: Vec<String> = samples

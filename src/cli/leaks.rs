@@ -120,7 +120,7 @@ pub fn run(args: &LeaksArgs, out: &mut dyn Write) -> Result<ExitCode> {
 
     let proof = loaded.iter().rposition(has_proof);
     let (proven, mut ignored) = match proof {
-        Some(i) => proven_leaks(&loaded[i], &ignores),
+        Some(i) => proven_leaks(&loaded[i], &view.filters, &ignores),
         None => (Vec::new(), 0),
     };
     let (snapshots, snapshot_names): (Vec<Profile>, Vec<String>) = loaded
