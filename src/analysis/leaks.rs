@@ -105,10 +105,10 @@ pub fn proven_leaks(
         Stacks::new(profile, Granularity::Functions, filters).for_each(|s, _| kept[s] = true);
     }
     let mut groups: HashMap<Vec<String>, ProvenGroup> = HashMap::default();
-    for s in 0..samples.len() {
+    for (s, _) in kept.iter().enumerate().filter(|(_, kept)| **kept) {
         let proven =
             all_proven || leaked.is_some_and(|k| samples.labels(s).iter().any(|l| l.key == k));
-        if !proven || !kept[s] {
+        if !proven {
             continue;
         }
         let frames: Vec<String> = samples
