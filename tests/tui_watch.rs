@@ -374,8 +374,15 @@ fn the_help_pages_when_the_screen_cannot_hold_every_key() {
         second.contains("d         diff newest vs first / off"),
         "{second}"
     );
+    assert!(
+        second.contains("pprof-tui keys 2/2 — ? glossary, any other key closes"),
+        "{second}"
+    );
+    // The last page of keys turns to the glossary; Esc closes.
     press(&mut app, "?");
-    assert!(!screen(&app).contains("pprof-tui keys"));
+    assert!(screen(&app).contains(" glossary 1/"));
+    press(&mut app, "Esc");
+    assert!(!screen(&app).contains(" glossary "));
     // Opened again, it starts at the first page.
     press(&mut app, "?");
     assert!(screen(&app).contains("pprof-tui keys 1/2"));

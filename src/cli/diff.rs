@@ -94,7 +94,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
         filters: view.filters,
         by,
         order,
-        node_count: args.report.node_count,
+        node_count: args.report.node_count(true),
         unchanged: args.all,
         limit: limit.clone(),
     };

@@ -53,7 +53,7 @@ pub const EXIT_GROWTH: u8 = 3;
 #[derive(Debug, Parser)]
 #[command(
     name = "pprof-tui",
-    version,
+    version = env!("PPROF_TUI_VERSION"),
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
     arg_required_else_help = true,
@@ -81,7 +81,8 @@ With one PROFILE it shows that profile; with several it opens on the Trend view,
 leak suspects across the snapshots, and --merge opens them merged \
 into one profile instead. Inside the view, press ? for the list of keys; q quits.
 
-Shell completions: pprof-tui completions bash|zsh|fish. Manual page: pprof-tui man.";
+Shell completions: pprof-tui completions bash|zsh|fish. Manual page: pprof-tui man. \
+The words the reports use: pprof-tui help glossary.";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -109,8 +110,11 @@ enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
     Completions(docs::CompletionsArgs),
     /// Print the manual page (roff) to standard output.
-    #[command(hide = true)]
     Man(docs::ManArgs),
+    /// Explain the words the reports use: flat, cum, inuse vs alloc, score,
+    /// suspect, the explain classes…
+    #[command(long_about = crate::glossary::text(80))]
+    Glossary,
 }
 
 /// Options shared by every report: what to measure, at which granularity,
@@ -192,9 +196,10 @@ pub enum Format {
 /// `trend` share.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// Show at most N rows (0 = all).
-    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
-    pub node_count: usize,
+    /// Show at most N rows (0 = all). By default all, except in `diff`'s
+    /// text, which shows the top 20 and says how many more there are.
+    #[arg(long = "nodecount", short = 'n', value_name = "N")]
+    pub node_count: Option<usize>,
 
     /// Rank by cumulative value instead of flat (`diff`: by the change of
     /// cum; `trend`: following each site's cum).
@@ -215,6 +220,20 @@ pub struct ReportArgs {
     pub format: Format,
 }
 
+/// Rows a capped text report shows unless `-n` says otherwise.
+pub(crate) const SHOWN_BY_DEFAULT: usize = 20;
+
+/// How many rows to show (0 = all): `-n` when given; otherwise all in JSON
+/// (scripts get every row) and in uncapped reports, [`SHOWN_BY_DEFAULT`]
+/// in a capped text report.
+pub(crate) fn shown_rows(given: Option<usize>, format: Format, capped: bool) -> usize {
+    match given {
+        Some(n) => n,
+        None if capped && format == Format::Text => SHOWN_BY_DEFAULT,
+        None => 0,
+    }
+}
+
 /// Which rule picks a report's default unit (see [`ReportArgs::unit`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Report {
@@ -228,6 +247,12 @@ impl ReportArgs {
     /// `--cum` as a sort order.
     pub(crate) fn sort_by(&self) -> SortBy {
         if self.cum { SortBy::Cum } else { SortBy::Flat }
+    }
+
+    /// `-n`, or the default: all rows, or [`SHOWN_BY_DEFAULT`] for a text
+    /// report that is `capped` (one whose long tail is mostly noise).
+    pub(crate) fn node_count(&self, capped: bool) -> usize {
+        shown_rows(self.node_count, self.format, capped)
     }
 
     /// `--unit`, or the default of `report`.
@@ -435,7 +460,9 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap
         Some(Command::Tags(args)) => args.view.granularity_given = given,
         Some(Command::Leaks(args)) => args.view.granularity_given = given,
         None => cli.tui.view.granularity_given = given,
-        Some(Command::Completions(_) | Command::Man(_) | Command::Convert(_)) => {}
+        Some(
+            Command::Completions(_) | Command::Man(_) | Command::Convert(_) | Command::Glossary,
+        ) => {}
     }
     Ok(cli)
 }
@@ -452,6 +479,10 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Leaks(args)) => leaks::run(&args, out),
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
         Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),
+        Some(Command::Glossary) => {
+            out.write_all(crate::glossary::text(80).as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => tui::run(&cli.profiles, &cli.tui),
     }
 }

@@ -127,7 +127,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         granularity,
         filters: view.filters,
         by,
-        node_count: args.report.node_count,
+        node_count: args.report.node_count(false),
         limit: limit.clone(),
     };
     let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;

@@ -228,7 +228,7 @@ fn length_error(len: u64) -> ProfileError {
 
 /// The top-level message as it is on the wire, with samples already flat
 /// and every table in a compact form: nothing here costs much more than the
-/// bytes it came from (see `DESIGN` in the README's "Limits and safety").
+/// bytes it came from (see docs/safety.md, "Memory is bounded by the input").
 #[derive(Default)]
 struct RawProfile {
     sample_type: Vec<pb::ValueType>,

@@ -32,3 +32,12 @@ impl ProfileInfo {
         }
     }
 }
+
+/// The line under a table cut short: `… 44 more (-n 0 for all)`; nothing
+/// when every row was shown.
+pub(crate) fn write_more(out: &mut dyn std::io::Write, hidden: usize) -> std::io::Result<()> {
+    if hidden == 0 {
+        return Ok(());
+    }
+    writeln!(out, "… {hidden} more (-n 0 for all)")
+}

@@ -457,7 +457,7 @@ impl App {
         }
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.help.open = true,
+            Action::Help | Action::Glossary => self.help.open_at(&action),
             Action::MemStats => self.memstats.open = true,
             Action::NextView | Action::PrevView => {
                 let views = self.views();
