@@ -12,7 +12,7 @@ mod support;
 
 use support::{pprof_tui, stdout_of};
 
-const COMMANDS: [&str; 9] = [
+const COMMANDS: [&str; 11] = [
     "top",
     "flamegraph",
     "diff",
