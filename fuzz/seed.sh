@@ -8,9 +8,11 @@ testdata=../testdata
 for target in decode analyze tui; do
     dir=corpus/$target
     mkdir -p "$dir"
-    for f in "$testdata"/leaky/*.pb.gz "$testdata"/compile/*.pb.gz "$testdata"/malformed/* "$testdata"/hostile/*; do
+    for f in "$testdata"/leaky/*.pb.gz "$testdata"/compile/*.pb.gz "$testdata"/malformed/* "$testdata"/hostile/* \
+        "$testdata"/goroutines/panic/traceback.txt "$testdata"/goroutines/signatures/*/leak/out/goroutine.debug2.txt; do
         [ -f "$f" ] || continue
-        name=$(basename "$f")
+        # Goroutine dumps: one name per program (they share a file name).
+        name=$(echo "${f#"$testdata"/}" | tr / -)
         cp "$f" "$dir/$name"
         if gzip -t "$f" 2>/dev/null; then
             gzip -dc "$f" > "$dir/${name%.gz}.raw"

@@ -145,6 +145,18 @@ pub fn scale(value: i64, from: &str, to: &str) -> (f64, String) {
     }
 }
 
+/// `value` in `to` units, e.g. `14.50MB` (pprof's `ScaledLabel`: `%.2f`
+/// with a trailing `.00` removed); zero prints `0`.
+pub fn scaled_label(value: i64, from: &str, to: &str) -> String {
+    let (v, unit) = scale(value, from, to);
+    let s = format!("{v:.2}");
+    let s = s.strip_suffix(".00").unwrap_or(&s);
+    if s == "0" || s == "-0" {
+        return "0".to_owned();
+    }
+    format!("{s}{unit}")
+}
+
 /// Whether two units belong to the same family (both bytes, or both time).
 pub fn same_family(a: &str, b: &str) -> bool {
     FAMILIES

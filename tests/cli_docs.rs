@@ -12,12 +12,14 @@ mod support;
 
 use support::{pprof_tui, stdout_of};
 
-const COMMANDS: [&str; 9] = [
+const COMMANDS: [&str; 11] = [
     "top",
     "flamegraph",
     "diff",
     "trend",
     "explain",
+    "leaks",
+    "tags",
     "convert",
     "completions",
     "man",
@@ -128,7 +130,7 @@ fn the_manual_page_lists_the_commands() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "pprof-tui: no manual page for 'nope' (there are: top, flamegraph, diff, trend, explain, convert, completions, man, glossary)\n"
+        "pprof-tui: no manual page for 'nope' (there are: top, flamegraph, diff, trend, explain, leaks, tags, convert, completions, man, glossary)\n"
     );
 }
 

@@ -739,12 +739,15 @@ pub(crate) fn clean_path(path: &str) -> String {
     }
 }
 
-/// Whether the sample type counts goroutines (a goroutine profile).
+/// Whether the sample type counts goroutines (a goroutine profile, or
+/// Go 1.27's goroutineleak profile of the goroutines proven leaked).
 pub fn is_goroutine_profile(profile: &Profile, sample_index: usize) -> bool {
-    profile
-        .sample_types
-        .get(sample_index)
-        .is_some_and(|t| t.name == "goroutine" || t.name == "goroutines")
+    profile.sample_types.get(sample_index).is_some_and(|t| {
+        matches!(
+            t.name.as_str(),
+            "goroutine" | "goroutines" | "goroutineleak"
+        )
+    })
 }
 
 /// The granularity a comparison (`diff`, `trend`) works at: whole stacks

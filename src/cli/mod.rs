@@ -23,7 +23,9 @@ mod diff;
 mod docs;
 pub(crate) mod explain;
 mod flamegraph;
+pub(crate) mod leaks;
 pub mod request;
+mod tags;
 pub mod top;
 pub mod trend;
 mod tui;
@@ -95,6 +97,13 @@ enum Command {
     /// Explain a heap profile's allocation sites: retained, churn, large or
     /// leaking, and why on the heap (the compiler's escape analysis).
     Explain(explain::ExplainArgs),
+    /// CI gate on goroutine leaks: those the runtime proved (goroutineleak
+    /// profiles, `(leaked)` in dumps) and groups growing across snapshots;
+    /// exit code 3 when any remain after the ignores.
+    Leaks(leaks::LeaksArgs),
+    /// Label keys and values with the share of the total each carries,
+    /// like `go tool pprof -tags`.
+    Tags(tags::TagsArgs),
     /// Write any profile pprof-tui reads (legacy text, a URL, several files
     /// merged as `top` merges them) as a gzip'd pprof protobuf.
     Convert(convert::ConvertArgs),
@@ -146,6 +155,16 @@ pub struct ViewArgs {
     /// Drop samples whose labels match (same syntax as --tagfocus).
     #[arg(long, value_name = "FILTER")]
     pub tagignore: Option<String>,
+
+    /// Add label values as frames at the root of every stack, as pprof
+    /// -tagroot: comma-separated keys, the first at the new root.
+    #[arg(long, value_name = "KEYS")]
+    pub tagroot: Option<String>,
+
+    /// Add label values as frames at the leaf of every stack, as pprof
+    /// -tagleaf: comma-separated keys, the last at the new leaf.
+    #[arg(long, value_name = "KEYS")]
+    pub tagleaf: Option<String>,
 
     /// Refuse profiles whose decompressed size exceeds this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DECOMPRESSED)]
@@ -438,6 +457,8 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap
         Some(Command::Diff(args)) => args.view.granularity_given = given,
         Some(Command::Trend(args)) => args.view.granularity_given = given,
         Some(Command::Explain(args)) => args.view.granularity_given = given,
+        Some(Command::Tags(args)) => args.view.granularity_given = given,
+        Some(Command::Leaks(args)) => args.view.granularity_given = given,
         None => cli.tui.view.granularity_given = given,
         Some(
             Command::Completions(_) | Command::Man(_) | Command::Convert(_) | Command::Glossary,
@@ -454,6 +475,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Trend(args)) => trend::run(&args, out),
         Some(Command::Explain(args)) => explain::run(&args, out),
         Some(Command::Convert(args)) => convert::run(&args),
+        Some(Command::Tags(args)) => tags::run(&args, out),
+        Some(Command::Leaks(args)) => leaks::run(&args, out),
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
         Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),
         Some(Command::Glossary) => {

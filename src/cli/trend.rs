@@ -11,6 +11,7 @@ use super::watch::{WatchArgs, watch_timeline};
 use super::{
     BreachWording, Format, GrowthArgs, Input, Report, ReportArgs, View, ViewArgs, usage, warn,
 };
+use crate::analysis::signatures::site_signature;
 use crate::analysis::trend::{TrendOptions, alloc_warning, trend};
 use crate::analysis::{Study, Timeline, study_granularity};
 use crate::report::ProfileInfo;
@@ -48,6 +49,12 @@ pub struct TrendArgs {
 
     #[command(flatten)]
     growth: GrowthArgs,
+
+    /// Rank the values of this label instead of stacks: which handler's
+    /// (route's, tenant's) goroutines or bytes grow. Samples without the
+    /// label count under `KEY=(none)`.
+    #[arg(long, value_name = "KEY")]
+    group_by_label: Option<String>,
 }
 
 /// The sources of snapshots put in comparison order, with their times.
@@ -69,7 +76,8 @@ pub fn load_timeline(args: &[String], view: &View) -> Result<Timeline> {
 }
 
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let view = args.view.resolve()?;
+    let mut view = args.view.resolve()?;
+    view.group_by_label.clone_from(&args.group_by_label);
     let mut timeline = match args.watch.resolve(&args.snapshots, &view)? {
         Some((url, options)) => {
             let count = match args.count {
@@ -140,7 +148,14 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
             )?;
         }
         Format::Json => {
-            let doc = trend_json(&infos, &result, by, by_time, &warnings);
+            let mut doc = trend_json(&infos, &result, by, by_time, &warnings);
+            super::leaks::add_signatures(
+                &mut doc,
+                result.rows.iter().map(|r| {
+                    let last = r.values.last().copied().unwrap_or(0);
+                    site_signature(r.stack.as_ref(), &r.name, &result.sample_type, last)
+                }),
+            );
             write_json(out, &doc)?;
         }
     }

@@ -122,7 +122,7 @@ fn count_name(sample_type: &str, unit: &str) -> String {
         "bytes" => "bytes",
         "nanoseconds" => "ns",
         "count" | "" => match sample_type {
-            "goroutine" | "goroutines" => "goroutines",
+            "goroutine" | "goroutines" | "goroutineleak" => "goroutines",
             t if t.ends_with("_objects") => "objects",
             "samples" | "contentions" => sample_type,
             _ => "",

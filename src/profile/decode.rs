@@ -143,7 +143,9 @@ fn parse_any(
     limit: u64,
 ) -> Result<Profile, ProfileError> {
     let mut chunks = chunks.peekable();
-    let is_text = matches!(chunks.peek(), Some(Ok(first)) if legacy::looks_like_text(first));
+    // A dump is text even when a panic message in it holds control bytes.
+    let is_text = matches!(chunks.peek(), Some(Ok(first))
+        if legacy::looks_like_text(first) || super::dump::looks_like_dump(first));
     if !is_text {
         return Profile::try_from(RawProfile::parse_chunks(chunks, limit)?);
     }
@@ -155,6 +157,9 @@ fn parse_any(
         }
         reserve(&mut text, chunk.len())?;
         text.extend_from_slice(&chunk);
+    }
+    if super::dump::looks_like_dump(&text) {
+        return super::dump::parse(&text);
     }
     legacy::parse(&text)
 }

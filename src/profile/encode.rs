@@ -223,8 +223,12 @@ mod tests {
         for i in 0..p.samples().len() {
             assert_eq!(q.samples().values(i), p.samples().values(i));
             assert_eq!(q.samples().stack_raw(i), p.samples().stack_raw(i));
-            let nums =
-                |p: &Profile| -> Vec<i64> { p.samples().labels(i).iter().map(|l| l.num).collect() };
+            // A zero `bytes` label of the text does not survive: a proto
+            // reader (pprof's too) drops a label without a value.
+            let nums = |p: &Profile| -> Vec<i64> {
+                let labels = p.samples().labels(i).iter();
+                labels.map(|l| l.num).filter(|&n| n != 0).collect()
+            };
             assert_eq!(nums(&q), nums(&p));
         }
         let names = |p: &Profile| -> Vec<String> {

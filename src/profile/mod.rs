@@ -1,15 +1,20 @@
 //! Decoding pprof profiles into a validated, resolved [`Profile`].
 
 mod decode;
+mod dump;
 mod encode;
 mod error;
+mod interner;
+mod label_frames;
 mod legacy;
 mod merge;
 mod model;
 
 pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, decode_reader, pb};
+pub use dump::{CREATED_BY, LEAKED, STATE, WAIT};
 pub use encode::{encode, encode_gzip};
 pub use error::ProfileError;
+pub use label_frames::{add_label_frames, group_by_label};
 pub use legacy::{MemStats, MemValue};
 // The combining API is what `analysis::Study` and `analysis::Lineup` need:
 // merge, compare with a base, lay snapshots side by side, and say when

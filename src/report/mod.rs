@@ -3,6 +3,7 @@
 pub mod diff;
 pub mod explain;
 pub mod json;
+pub mod tags;
 pub mod text;
 pub mod trend;
 pub mod units;

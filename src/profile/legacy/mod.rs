@@ -24,8 +24,9 @@ pub use memstats::{MemStats, MemValue};
 use rustc_hash::FxHashMap as HashMap;
 
 use super::error::ProfileError;
+use super::interner::Interner;
 use super::model::{
-    Function, FunctionId, Label, Line, Location, Profile, Samples, StrId, StringTable, ValueType,
+    Function, FunctionId, Label, Line, Location, Profile, Samples, StrId, ValueType,
 };
 
 /// Bytes of the input looked at to tell text from protobuf.
@@ -71,7 +72,7 @@ pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
 }
 
 /// A short, terminal-safe excerpt of a line for an error message.
-fn quote(line: &str) -> String {
+pub(super) fn quote(line: &str) -> String {
     let cut: String = line.chars().take(60).collect();
     let more = if cut.len() < line.len() { "…" } else { "" };
     format!("{}{more}", crate::safe_text::visible(&cut))
@@ -225,8 +226,7 @@ const OTHER_DROP_FRAMES: &str = r"ProfileData::Add|ProfileData::prof_handler|Cpu
 
 /// Builds the model from records, interning functions and locations.
 struct Builder {
-    strings: StringTable,
-    string_index: HashMap<String, u32>,
+    strings: Interner,
     functions: Vec<Function>,
     function_index: HashMap<(u32, u32), u32>,
     locations: Vec<Location>,
@@ -245,8 +245,7 @@ struct Builder {
 impl Builder {
     fn new(value_count: usize) -> Result<Builder, ProfileError> {
         let mut b = Builder {
-            strings: StringTable::default(),
-            string_index: HashMap::default(),
+            strings: Interner::new()?,
             functions: Vec::new(),
             function_index: HashMap::default(),
             locations: Vec::new(),
@@ -260,22 +259,12 @@ impl Builder {
             labels: Vec::new(),
             bytes_key: StrId(0),
         };
-        b.intern("")?;
         b.bytes_key = b.intern("bytes")?;
         Ok(b)
     }
 
     fn intern(&mut self, s: &str) -> Result<StrId, ProfileError> {
-        if let Some(&id) = self.string_index.get(s) {
-            return Ok(StrId(id));
-        }
-        let id = u32::try_from(self.strings.len()).map_err(|_| ProfileError::TooMany {
-            what: "strings",
-            max: u32::MAX as usize,
-        })?;
-        self.strings.push(s)?;
-        self.string_index.insert(s.to_owned(), id);
-        Ok(StrId(id))
+        self.strings.intern(s)
     }
 
     fn function(&mut self, c: &Comment) -> Result<Option<FunctionId>, ProfileError> {
@@ -381,9 +370,9 @@ impl Builder {
         self.frames.extend_from_slice(&stack);
         self.stack_ends.push(self.frames.len());
         self.values.extend_from_slice(&record.values);
-        // A zero label is no label once written as proto (a label without
-        // a value is dropped on reading), so none is made here either.
-        if let Some(bytes) = record.bytes.filter(|&b| b != 0) {
+        // pprof's legacy parser keeps a zero `bytes` label (`pprof -tags`
+        // counts it), though a proto would lose it.
+        if let Some(bytes) = record.bytes {
             self.labels.push(Label {
                 key: self.bytes_key,
                 str: StrId(0),
@@ -480,7 +469,7 @@ impl Builder {
                 self.label_ends,
                 self.labels,
             ),
-            strings: self.strings,
+            strings: self.strings.into_table(),
             memstats: header.memstats.map(Box::new),
         }
     }
