@@ -634,7 +634,7 @@ fn a_stale_escape_file_is_a_warning_not_a_wrong_join() {
 }
 
 #[test]
-fn a_missing_or_empty_escape_file_is_a_warning() {
+fn a_missing_escape_file_is_an_error_and_an_empty_one_a_warning() {
     let out = run(
         &[
             "explain",
@@ -644,14 +644,13 @@ fn a_missing_or_empty_escape_file_is_a_warning() {
             "-n",
             "1",
         ],
-        0,
+        1,
     );
     assert_eq!(
         out.stderr,
-        "pprof-tui: warning: cannot read escape file 'leaky/nonexistent.txt': No such file or directory (os error 2); \
-         explaining without the compiler's messages\n"
+        "pprof-tui: cannot read escape file 'leaky/nonexistent.txt': No such file or directory (os error 2)\n"
     );
-    assert_contains(&out.stdout, "Escape analysis: none");
+    assert_eq!(out.stdout, "");
     let out = run(
         &[
             "explain",
