@@ -17,7 +17,7 @@ use super::escape::{Escapes, Lookup, Reason};
 use super::filter::Filters;
 use super::lineup::Lineup;
 use super::stacks::{Granularity, Stacks};
-use super::trend::{Growth, Trend, TrendOptions, trend};
+use super::trend::{Growth, Restart, Trend, TrendOptions, trend};
 use crate::profile::{MergeError, Profile, ValueType};
 
 /// The four Go heap sample types, by name.
@@ -266,6 +266,7 @@ pub fn heap_indices(profile: &Profile) -> Result<[usize; 4], ExplainError> {
 pub fn snapshot_trend(
     snapshots: &Lineup,
     minutes: Option<&[f64]>,
+    restarts: &[Restart],
     filters: &Filters,
 ) -> Result<Trend, ExplainError> {
     let [_, _, _, inuse_space] = heap_indices(snapshots.profile())?;
@@ -275,7 +276,7 @@ pub fn snapshot_trend(
         filters: filters.clone(),
         ..TrendOptions::default()
     };
-    Ok(trend(snapshots, minutes, &options)?)
+    Ok(trend(snapshots, minutes, restarts, &options)?)
 }
 
 /// Explains every allocation site of `profile`. `escapes`: parsed compiler

@@ -48,6 +48,12 @@ pub struct TrendArgs {
 
     #[command(flatten)]
     growth: GrowthArgs,
+
+    /// Let the profiler's own allocations (runtime/pprof.*, compress/flate.*:
+    /// writing the profile) be leak suspects; by default they are marked and
+    /// never suspects.
+    #[arg(long)]
+    profiler: bool,
 }
 
 /// The sources of snapshots put in comparison order, with their times.
@@ -102,6 +108,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         notes: mut warnings,
         by_time,
         minutes,
+        restarts,
         ..
     } = timeline;
     let profile = snapshots.profile();
@@ -121,9 +128,10 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         by,
         node_count: args.report.node_count,
         limit: limit.clone(),
+        profiler: args.profiler,
     };
     let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
-    let result = trend(&snapshots, minutes.as_deref(), &options)?;
+    let result = trend(&snapshots, minutes.as_deref(), &restarts, &options)?;
     match args.report.format {
         Format::Text => {
             let text = TrendTextOptions {

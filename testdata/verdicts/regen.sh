@@ -40,6 +40,6 @@ if [ "$mode" = all ] || [ "$mode" = fresh ]; then
   GO119=${GO119:-/usr/lib/go-1.19/bin/go}
   (cd "$HERE" && "$GO119" build -trimpath -o "$tmp/verdicts-go119" .)
   install -m 0755 "$tmp/verdicts-go119" "$BIN"
-  rm -rf "$HERE/fresh" && "$BIN" record "$HERE/fresh" 127.0.0.1:${PORT:-16060} 6 0
+  rm -rf "$HERE/fresh" && "$BIN" record "$HERE/fresh" 127.0.0.1:${PORT:-16060} 16 0
   rm -f "$HERE"/fresh/*.goroutine.pb.gz
 fi
