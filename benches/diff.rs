@@ -125,5 +125,5 @@ fn trend_three() -> usize {
         node_count: 20,
         ..TrendOptions::default()
     };
-    trend(&snapshots, None, &options).expect("ranks").rows.len()
+    trend(&snapshots, None, &[], &options).expect("ranks").rows.len()
 }
