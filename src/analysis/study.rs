@@ -349,6 +349,7 @@ impl Timeline {
         notes.extend(type_note(&refs, "the snapshots", "comparing"));
         let facts: Vec<_> = refs.iter().map(|p| snapshot_facts(p)).collect();
         let restarts = lives(&facts);
+        notes.extend(restarts.iter().map(|r| r.describe(&names)));
         let minutes: Option<Vec<f64>> = chronology.by_time.then(|| {
             let first = profiles.first().map_or(0, |p| p.time_nanos);
             profiles

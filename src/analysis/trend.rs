@@ -505,6 +505,20 @@ pub struct Restart {
     pub why: String,
 }
 
+impl Restart {
+    /// What a report says about it: `restart: poll-15.txt (snapshot 15) is
+    /// a new process (NumGC fell from 14 to 0); growth is judged within each
+    /// process`. `names`: the snapshots' names, oldest first.
+    pub fn describe<S: AsRef<str>>(&self, names: &[S]) -> String {
+        format!(
+            "restart: {} (snapshot {}) is a new process ({}); growth is judged within each process",
+            names.get(self.at).map_or("?", AsRef::as_ref),
+            self.at + 1,
+            self.why
+        )
+    }
+}
+
 /// A goroutine count that falls to a quarter or less, from at least this
 /// many, is a restart.
 pub const GOROUTINE_COLLAPSE_FROM: i64 = 16;

@@ -12,7 +12,7 @@ use super::diff::active_filters;
 use super::json::{add_stack, inline, memstats_json, time};
 use super::text::{format_time, memstat_value, merged_heading};
 use super::units::{label, scaled_label, signed_label};
-use crate::analysis::trend::{Growth, Restart, Trend, TrendRow, Turnover};
+use crate::analysis::trend::{Growth, Trend, TrendRow, Turnover};
 use crate::analysis::{Filters, SortBy};
 use crate::profile::Profile;
 
@@ -78,18 +78,6 @@ pub fn age_label(turnover: &Turnover) -> String {
         Some(s) if s < 7200.0 => format!("{:.1}min", s / 60.0),
         Some(s) => format!("{:.1}h", s / 3600.0),
     }
-}
-
-/// What the report says about a restart: `restart: poll-15.txt (snapshot
-/// 15) is a new process (NumGC fell from 14 to 0); growth is judged within
-/// each process`. `names`: the snapshots' names, oldest first.
-pub fn restart_line(restart: &Restart, names: &[&str]) -> String {
-    format!(
-        "restart: {} (snapshot {}) is a new process ({}); growth is judged within each process",
-        names.get(restart.at).copied().unwrap_or("?"),
-        restart.at + 1,
-        restart.why
-    )
 }
 
 /// A rate: `+468.66kB`, with `/min` style suffix left to the caller.
@@ -163,7 +151,7 @@ pub fn write_trend(
     }
     lines.extend(runtime_lines(snapshots));
     let names: Vec<&str> = snapshots.iter().map(|s| s.source.as_str()).collect();
-    lines.extend(trend.restarts.iter().map(|r| restart_line(r, &names)));
+    lines.extend(trend.restarts.iter().map(|r| r.describe(&names)));
     if trend.floor > 0.0 {
         lines.push(format!(
             "Noise floor: {} (what one sample stands for at the profile's sampling period); smaller moves count as none",

@@ -97,6 +97,17 @@ impl TrendModel {
         all
     }
 
+    /// The note on the newest restart among the snapshots (see
+    /// [`Restart::describe`]), if any.
+    pub fn newest_restart(&self) -> Option<&str> {
+        self.input
+            .warnings
+            .iter()
+            .rev()
+            .find(|w| w.starts_with("restart: "))
+            .map(String::as_str)
+    }
+
     /// The snapshots and how they were given, shareable with a worker.
     pub fn input(&self) -> Arc<TrendInput> {
         Arc::clone(&self.input)
