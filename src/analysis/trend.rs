@@ -886,6 +886,96 @@ mod tests {
         assert!(!shrinking.suspect);
     }
 
+    /// A series judged with a noise floor of 100 and one life.
+    fn sampled(values: &[i64]) -> Growth {
+        judge(
+            values,
+            &Basis {
+                minutes: None,
+                lives: &[],
+                floor: 100.0,
+                last_total: 1000,
+            },
+        )
+    }
+
+    #[test]
+    fn a_sampled_staircase_is_a_suspect_and_a_filled_cache_is_not() {
+        // Flat for several snapshots at a time, never falling.
+        let stairs = [0, 0, 0, 100, 100, 100, 100, 200, 200, 300, 300, 300, 400, 400, 500];
+        let g = sampled(&stairs);
+        assert!(g.rises * 2 < stairs.len() - 1, "the old rule's miss");
+        assert!(g.monotonic && g.continuing && g.tau > MIN_TAU, "{g:?}");
+        assert!(g.suspect);
+        assert!(g.confidence > 0.99);
+        // Filled, then flat: the second half does not grow.
+        let cache = [0, 300, 500, 500, 500, 500, 500, 500, 500, 500];
+        let g = sampled(&cache);
+        assert!(!g.continuing && !g.suspect, "{g:?}");
+        // Flushed now and then: a sawtooth.
+        let flushed = [0, 100, 200, 300, 0, 100, 200, 300, 0, 100, 200, 300, 0, 100];
+        assert!(!sampled(&flushed).suspect);
+        // Moves below half the floor are none: jitter of an unchanged site.
+        let jitter = [500, 520, 490, 515, 505, 510, 495, 512];
+        let g = sampled(&jitter);
+        assert_eq!((g.rises, g.tau, g.confidence), (0, 0.0, 0.0));
+        assert!(!g.suspect);
+        // Growth of less than two samples is not enough.
+        assert!(!sampled(&[0, 0, 100, 100, 150]).suspect);
+    }
+
+    #[test]
+    fn growth_is_judged_within_each_life() {
+        let values = [0, 100, 200, 300, 10, 110, 210];
+        let lives = life_ranges(values.len(), &[Restart { at: 4, why: String::new() }]);
+        assert_eq!(lives, [0..4, 4..7]);
+        let basis = Basis {
+            minutes: None,
+            lives: &lives,
+            floor: 0.0,
+            last_total: 1000,
+        };
+        let g = judge(&values, &basis);
+        assert_eq!(g.net, 300 + 200);
+        assert!(g.monotonic && g.suspect, "{g:?}");
+        assert_eq!(g.per_snapshot, 100.0);
+        // Grew in the first life only: the second, flat, stops it.
+        let g = judge(&[0, 100, 200, 300, 50, 50, 50], &basis);
+        assert!(!g.suspect, "{g:?}");
+    }
+
+    #[test]
+    fn restarts_are_told_by_falling_counters_and_collapsing_goroutines() {
+        let heap = |gc: u64, alloc: i64| SnapshotFacts {
+            allocated: Some((alloc, alloc * 10)),
+            counters: Some([gc, 1000 * gc, 10 * gc]),
+            goroutines: None,
+        };
+        let r = lives(&[heap(3, 100), heap(5, 200), heap(0, 50), heap(2, 80)]);
+        assert_eq!(
+            r,
+            [Restart {
+                at: 2,
+                why: "NumGC fell from 5 to 0".to_owned()
+            }]
+        );
+        // Without MemStats, the allocated totals; a 1% wobble is not a fall.
+        let proto = |alloc: i64| SnapshotFacts {
+            allocated: Some((alloc, alloc)),
+            ..SnapshotFacts::default()
+        };
+        assert!(lives(&[proto(1000), proto(995), proto(2000)]).is_empty());
+        assert_eq!(lives(&[proto(1000), proto(10)])[0].why, "the allocated totals fell");
+        let goroutines = |n: i64| SnapshotFacts {
+            goroutines: Some(n),
+            ..SnapshotFacts::default()
+        };
+        let r = lives(&[goroutines(96), goroutines(13), goroutines(20)]);
+        assert_eq!(r[0].why, "goroutines fell from 96 to 13");
+        // Fewer goroutines, but no collapse (or too few to tell).
+        assert!(lives(&[goroutines(96), goroutines(40), goroutines(12), goroutines(2)]).is_empty());
+    }
+
     #[test]
     fn slope_per_minute_uses_time_stamps() {
         let g = assess(&[0, 30, 60], Some(&[0.0, 0.5, 1.0]), 60);
