@@ -627,7 +627,8 @@ fn fill_of(svg: &Svg, name: &str) -> (i32, i32, i32) {
 fn a_small_leak_is_clearly_red_beside_a_big_grower() {
     // main.leak grows by 2% of the total while main.big grows by 77%:
     // scaled to the largest change (inferno's way) the leak was near white.
-    let decode_built = |b: &support::Builder| decode(&b.encode(), &DecodeOptions::default()).unwrap();
+    let decode_built =
+        |b: &support::Builder| decode(&b.encode(), &DecodeOptions::default()).unwrap();
     let mut base = support::Builder::new();
     base.sample(&["main.main", "main.big"], 1, 2000)
         .sample(&["main.main", "main.leak"], 1, 100)
@@ -639,12 +640,20 @@ fn a_small_leak_is_clearly_red_beside_a_big_grower() {
     let svg = parse_svg(&svg_of(&view(&new, Some(&base)), &SvgOptions::default()));
     assert_eq!(svg.total_samples, 10_000);
     let (r, g, b) = fill_of(&svg, "main.leak");
-    assert!(r >= g + 40 && r >= b + 40, "main.leak (+2%) drawn rgb({r},{g},{b})");
+    assert!(
+        r >= g + 40 && r >= b + 40,
+        "main.leak (+2%) drawn rgb({r},{g},{b})"
+    );
     assert_eq!((r, g, b), (255, 150, 150));
     // 77% is stronger still.
     let (r, g, _) = fill_of(&svg, "main.big");
     assert!(r - g > 105, "main.big (+77%) drawn with green {g}");
-    assert!(svg.subtitle.as_deref().unwrap().contains("1% is half strength"));
+    assert!(
+        svg.subtitle
+            .as_deref()
+            .unwrap()
+            .contains("1% is half strength")
+    );
     // main.gone (3% of the total) is not drawn: its loss stays in its
     // caller, which is clearly blue.
     assert_eq!(fill_of(&svg, "main.main"), (143, 143, 255));

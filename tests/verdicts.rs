@@ -88,13 +88,19 @@ fn a_series_that_starts_on_a_fresh_process_ranks_its_leaks() {
     assert_eq!(suspects(&doc), ["main.leak"]);
     let leak = row(&doc, "main.leak");
     assert_eq!(leak["values"].as_array().unwrap().len(), 16);
-    assert_eq!(leak["values"][0], 0, "nothing of the leak in the fresh snapshot");
+    assert_eq!(
+        leak["values"][0], 0,
+        "nothing of the leak in the fresh snapshot"
+    );
     assert_suspects_first(&doc);
     // Every sample type ranks, alloc_* included.
     for index in ["alloc_space", "alloc_objects", "inuse_objects"] {
         let doc = trend_doc(&fresh, &["-i", index]);
         assert_eq!(doc["sample_type"]["type"], index);
-        assert_eq!(rows(&doc).len(), doc["site_total"].as_u64().unwrap() as usize);
+        assert_eq!(
+            rows(&doc).len(),
+            doc["site_total"].as_u64().unwrap() as usize
+        );
     }
     // The fresh snapshot against a later one (what `d` does in a watch).
     let out = run(&["top", "--diff-base", &fresh[0], &fresh[15]], 0);
@@ -130,7 +136,11 @@ fn a_restart_is_reported_and_the_leak_is_still_the_first_suspect() {
         assert_eq!(leak["growth"].as_i64().unwrap(), within);
         assert!(values[14] < values[13], "{values:?}");
         let text = run(
-            &[&["trend"], &series.iter().map(String::as_str).collect::<Vec<_>>()[..]].concat(),
+            &[
+                &["trend"],
+                &series.iter().map(String::as_str).collect::<Vec<_>>()[..],
+            ]
+            .concat(),
             0,
         );
         let line = format!(
@@ -178,7 +188,10 @@ fn thirty_snapshots_at_the_default_rate_find_the_steady_leak_only() {
 fn the_profilers_own_work_is_marked_and_kept_out_of_the_suspects() {
     let series = files("series", ".pb.gz");
     let doc = trend_doc(&series, &[]);
-    let own: Vec<&Value> = rows(&doc).iter().filter(|r| r["profiler"] == true).collect();
+    let own: Vec<&Value> = rows(&doc)
+        .iter()
+        .filter(|r| r["profiler"] == true)
+        .collect();
     assert!(!own.is_empty());
     for r in &own {
         let name = r["name"].as_str().unwrap();
@@ -230,19 +243,33 @@ fn allocation_rate_and_age_come_from_the_first_and_last_timed_snapshots() {
     };
     for name in ["main.leak", "main.(*bounded).put"] {
         let t = &row(&doc, name)["turnover"];
-        let bytes = (flat(&series[29], "alloc_space", name) - flat(&series[0], "alloc_space", name))
+        let bytes = (flat(&series[29], "alloc_space", name)
+            - flat(&series[0], "alloc_space", name))
             / seconds;
         let objects = (flat(&series[29], "alloc_objects", name)
             - flat(&series[0], "alloc_objects", name))
             / seconds;
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
-        assert!(close(t["bytes_per_second"].as_f64().unwrap(), bytes), "{name}: {t}");
-        assert!(close(t["objects_per_second"].as_f64().unwrap(), objects), "{name}: {t}");
+        assert!(
+            close(t["bytes_per_second"].as_f64().unwrap(), bytes),
+            "{name}: {t}"
+        );
+        assert!(
+            close(t["objects_per_second"].as_f64().unwrap(), objects),
+            "{name}: {t}"
+        );
         let inuse = flat(&series[29], "inuse_objects", name);
-        assert!(close(t["mean_age_seconds"].as_f64().unwrap(), inuse / objects), "{name}: {t}");
+        assert!(
+            close(t["mean_age_seconds"].as_f64().unwrap(), inuse / objects),
+            "{name}: {t}"
+        );
     }
     // The leak keeps what it allocated since the start; the cache replaces
     // its entries: the leak's objects are older.
-    let age = |name: &str| row(&doc, name)["turnover"]["mean_age_seconds"].as_f64().unwrap();
+    let age = |name: &str| {
+        row(&doc, name)["turnover"]["mean_age_seconds"]
+            .as_f64()
+            .unwrap()
+    };
     assert!(age("main.leak") > 2.0 * age("main.(*bounded).put"));
 }

@@ -412,9 +412,14 @@ pub fn study_granularity(
 /// decided; a profile read alone keeps pprof's names.
 fn mixes_heap_forms(profiles: &[&Profile]) -> bool {
     let full = |p: &Profile| {
-        ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]
-            .iter()
-            .all(|name| p.sample_types.iter().any(|t| t.name == *name))
+        [
+            "alloc_objects",
+            "alloc_space",
+            "inuse_objects",
+            "inuse_space",
+        ]
+        .iter()
+        .all(|name| p.sample_types.iter().any(|t| t.name == *name))
     };
     profiles.iter().any(|p| is_fresh_heap(p)) && profiles.iter().any(|p| full(p))
 }

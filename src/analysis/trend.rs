@@ -380,7 +380,8 @@ fn normal_cdf(z: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * x);
     let poly = t
         * (0.254_829_592
-            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erf = 1.0 - poly * (-x * x).exp();
     if z >= 0.0 {
         0.5 * (1.0 + erf)
@@ -902,7 +903,9 @@ mod tests {
     #[test]
     fn a_sampled_staircase_is_a_suspect_and_a_filled_cache_is_not() {
         // Flat for several snapshots at a time, never falling.
-        let stairs = [0, 0, 0, 100, 100, 100, 100, 200, 200, 300, 300, 300, 400, 400, 500];
+        let stairs = [
+            0, 0, 0, 100, 100, 100, 100, 200, 200, 300, 300, 300, 400, 400, 500,
+        ];
         let g = sampled(&stairs);
         assert!(g.rises * 2 < stairs.len() - 1, "the old rule's miss");
         assert!(g.monotonic && g.continuing && g.tau > MIN_TAU, "{g:?}");
@@ -927,7 +930,13 @@ mod tests {
     #[test]
     fn growth_is_judged_within_each_life() {
         let values = [0, 100, 200, 300, 10, 110, 210];
-        let lives = life_ranges(values.len(), &[Restart { at: 4, why: String::new() }]);
+        let lives = life_ranges(
+            values.len(),
+            &[Restart {
+                at: 4,
+                why: String::new(),
+            }],
+        );
         assert_eq!(lives, [0..4, 4..7]);
         let basis = Basis {
             minutes: None,
@@ -965,7 +974,10 @@ mod tests {
             ..SnapshotFacts::default()
         };
         assert!(lives(&[proto(1000), proto(995), proto(2000)]).is_empty());
-        assert_eq!(lives(&[proto(1000), proto(10)])[0].why, "the allocated totals fell");
+        assert_eq!(
+            lives(&[proto(1000), proto(10)])[0].why,
+            "the allocated totals fell"
+        );
         let goroutines = |n: i64| SnapshotFacts {
             goroutines: Some(n),
             ..SnapshotFacts::default()
@@ -973,7 +985,15 @@ mod tests {
         let r = lives(&[goroutines(96), goroutines(13), goroutines(20)]);
         assert_eq!(r[0].why, "goroutines fell from 96 to 13");
         // Fewer goroutines, but no collapse (or too few to tell).
-        assert!(lives(&[goroutines(96), goroutines(40), goroutines(12), goroutines(2)]).is_empty());
+        assert!(
+            lives(&[
+                goroutines(96),
+                goroutines(40),
+                goroutines(12),
+                goroutines(2)
+            ])
+            .is_empty()
+        );
     }
 
     #[test]

@@ -242,7 +242,11 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         let first = row.values.first().copied().unwrap_or(0);
         let last = row.values.last().copied().unwrap_or(0);
         let columns = match (turnover, &row.turnover) {
-            (true, Some(t)) => format!("{}{}", right(&rate_label(t), VALUE + 3), right(&age_label(t), 8)),
+            (true, Some(t)) => format!(
+                "{}{}",
+                right(&rate_label(t), VALUE + 3),
+                right(&age_label(t), 8)
+            ),
             (true, None) => " ".repeat(VALUE + 11),
             (false, _) => String::new(),
         };
