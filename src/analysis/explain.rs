@@ -17,7 +17,7 @@ use super::escape::{Escapes, Lookup, Reason};
 use super::filter::Filters;
 use super::lineup::Lineup;
 use super::stacks::{Granularity, Stacks};
-use super::trend::{Growth, Restart, Trend, TrendOptions, trend};
+use super::trend::{Growth, Restart, Trend, TrendOptions, Turnover, trend};
 use crate::profile::{MergeError, Profile, ValueType};
 
 /// The four Go heap sample types, by name.
@@ -145,6 +145,8 @@ pub struct ExplainRow {
     pub unmatched: Option<Unmatched>,
     /// With snapshots: how `inuse_space` moved.
     pub growth: Option<Growth>,
+    /// With timed snapshots: allocation rate and mean age (see `trend`).
+    pub turnover: Option<Turnover>,
     /// Reason advice first, then class advice; no repeats.
     pub advice: Vec<String>,
 }
@@ -313,11 +315,11 @@ pub fn explain(
         inuse_objects: super::aggregate::total(profile, indices[2]),
         inuse_space: super::aggregate::total(profile, indices[3]),
     };
-    let growth: HashMap<&str, &Growth> = snapshots
+    let growth: HashMap<&str, (&Growth, Option<Turnover>)> = snapshots
         .map(|t| {
             t.rows
                 .iter()
-                .map(|r| (r.name.as_str(), &r.growth))
+                .map(|r| (r.name.as_str(), (&r.growth, r.turnover)))
                 .collect()
         })
         .unwrap_or_default();
@@ -338,7 +340,10 @@ pub fn explain(
             None => ranked[i],
         };
         let name = node.printable_name();
-        let row_growth = growth.get(name.as_str()).map(|g| (*g).clone());
+        let (row_growth, turnover) = match growth.get(name.as_str()) {
+            Some((g, t)) => (Some((*g).clone()), *t),
+            None => (None, None),
+        };
         let classes = classify(&v, &totals, row_growth.as_ref(), &options.thresholds);
         let (escapes, why) = match join.as_mut() {
             None => (Vec::new(), None),
@@ -381,6 +386,7 @@ pub fn explain(
             escapes,
             unmatched: why,
             growth: row_growth,
+            turnover,
             advice: Vec::new(),
         };
         row.advice = advice(&row);

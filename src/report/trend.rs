@@ -268,6 +268,15 @@ fn write_row(
     )
 }
 
+/// A site's allocation rate and mean age in JSON (`trend`, `explain`).
+pub fn turnover_json(t: &Turnover) -> Value {
+    json!({
+        "bytes_per_second": t.bytes_per_second,
+        "objects_per_second": t.objects_per_second,
+        "mean_age_seconds": t.mean_age_seconds,
+    })
+}
+
 fn row_json(row: &TrendRow) -> Value {
     let g = &row.growth;
     let mut value = json!({
@@ -287,11 +296,7 @@ fn row_json(row: &TrendRow) -> Value {
         "confidence": g.confidence,
         "continuing": g.continuing,
         "profiler": row.profiler,
-        "turnover": row.turnover.map(|t| json!({
-            "bytes_per_second": t.bytes_per_second,
-            "objects_per_second": t.objects_per_second,
-            "mean_age_seconds": t.mean_age_seconds,
-        })),
+        "turnover": row.turnover.as_ref().map(turnover_json),
         "flat": row.flat,
         "cum": row.cum,
     });
