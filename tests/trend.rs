@@ -88,7 +88,7 @@ fn the_growing_cache_and_the_audit_log_rank_first() {
     assert!(
         ranked
             .windows(2)
-            .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 >= w[1].1)),
+            .all(|w| (w[0].0 && !w[1].0) || (w[0].0 == w[1].0 && w[0].1 >= w[1].1)),
         "{ranked:?}"
     );
 }

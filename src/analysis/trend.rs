@@ -392,9 +392,9 @@ fn normal_cdf(z: f64) -> f64 {
 
 /// Judges one site's series against `basis` (see the module documentation).
 pub fn judge(values: &[i64], basis: &Basis<'_>) -> Growth {
-    let whole = [0..values.len()];
+    let whole = 0..values.len();
     let lives: &[Range<usize>] = if basis.lives.is_empty() {
-        &whole
+        std::slice::from_ref(&whole)
     } else {
         basis.lives
     };
