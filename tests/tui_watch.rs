@@ -392,33 +392,19 @@ fn serve_with_restart(
     first: usize,
     down: Duration,
 ) -> (u16, std::thread::JoinHandle<()>) {
-    use std::io::{BufRead, BufReader, Write};
+    use common::loopback::answer;
     use std::net::TcpListener;
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let answer = |listener: &TcpListener, body: &[u8]| {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap() > 2 {
-            line.clear();
-        }
-        let header = format!(
-            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        let _ = stream.write_all(header.as_bytes());
-        let _ = stream.write_all(body);
-    };
     let handle = std::thread::spawn(move || {
         for body in &bodies[..first] {
-            answer(&listener, body);
+            assert!(answer(&listener, body));
         }
         drop(listener);
         std::thread::sleep(down);
         let again = TcpListener::bind(("127.0.0.1", port)).unwrap();
         for body in &bodies[first..] {
-            answer(&again, body);
+            assert!(answer(&again, body));
         }
     });
     (port, handle)
