@@ -24,11 +24,11 @@
     reason = "a measurement; failures should be loud"
 )]
 
+#[path = "../tests/common/loopback.rs"]
+mod loopback;
 #[path = "../benches/support/synth.rs"]
 #[expect(dead_code, reason = "only the generator and the shape are used here")]
 mod synth;
-#[path = "../tests/common/loopback.rs"]
-mod loopback;
 
 use std::io::Write;
 use std::net::TcpListener;
