@@ -281,7 +281,7 @@ fn trend_text_has_a_sparkline_per_row() {
     );
     assert_contains(
         &out.stdout,
-        " 36.4     yes  70%   107.40kB     1.02MB   +937.31kB   +468.66kB    +25.97MB  464.72kB/s     2.4s  ▂▄█    main.(*Cache).Put\n",
+        " 36.4     yes  88%   107.40kB     1.02MB   +937.31kB   +468.66kB    +25.97MB  464.72kB/s     2.4s  ▂▄█    main.(*Cache).Put\n",
     );
     assert_contains(
         &out.stdout,

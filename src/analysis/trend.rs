@@ -63,7 +63,7 @@ use super::limit::GrowthLimit;
 use super::lineup::Lineup;
 use super::sites::{Sites, StackSite, keep_shown};
 use super::stacks::{Granularity, NodeId};
-use crate::profile::{MergeError, Profile, ValueType};
+use crate::profile::{MergeError, ValueType};
 
 /// The order in which snapshots are compared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -710,35 +710,36 @@ fn turnovers(
         return table;
     };
     let seconds = (minutes[b] - minutes[a]) * 60.0;
-    fn side(profile: &Profile, sample_index: usize) -> Side<'_> {
-        Side {
-            profile,
-            sample_index,
-            sign: 1,
+    let side = |profile| Side {
+        profile,
+        sample_index: alloc_objects,
+        sign: 1,
+    };
+    // Two views, five walks: each view is summed again per sample type.
+    let joined = Joined::new(&[side(first), side(last)], options.granularity, &options.filters);
+    let followed = |side: usize, index: usize| {
+        let (flat, cum) = joined.values_of(side, index);
+        match options.by {
+            SortBy::Flat => flat,
+            SortBy::Cum => cum,
         }
-    }
-    let sides = [
-        side(first, alloc_objects),
-        side(last, alloc_objects),
-        side(last, inuse_objects),
-        side(first, alloc_space),
-        side(last, alloc_space),
-    ];
-    let joined = Joined::new(&sides, options.granularity, &options.filters);
-    for s in joined.series().series {
-        let v = match options.by {
-            SortBy::Flat => &s.flat,
-            SortBy::Cum => &s.cum,
-        };
-        let rate = |from: i64, to: i64| (to as f64 - from as f64).max(0.0) / seconds;
-        let objects_per_second = rate(v[0], v[1]);
+    };
+    let objects = [followed(0, alloc_objects), followed(1, alloc_objects)];
+    let bytes = [followed(0, alloc_space), followed(1, alloc_space)];
+    let inuse = followed(1, inuse_objects);
+    let rate = |from: i64, to: i64| (to as f64 - from as f64).max(0.0) / seconds;
+    for (j, name) in joined.names().into_iter().enumerate() {
+        if objects[1][j] == 0 && bytes[1][j] == 0 && inuse[j] == 0 {
+            continue;
+        }
+        let objects_per_second = rate(objects[0][j], objects[1][j]);
         table.insert(
-            s.name,
+            name,
             Turnover {
-                bytes_per_second: rate(v[3], v[4]),
+                bytes_per_second: rate(bytes[0][j], bytes[1][j]),
                 objects_per_second,
                 mean_age_seconds: (objects_per_second > 0.0)
-                    .then(|| v[2].max(0) as f64 / objects_per_second),
+                    .then(|| inuse[j].max(0) as f64 / objects_per_second),
             },
         );
     }
