@@ -143,14 +143,6 @@ impl Lineup {
         }
     }
 
-    /// The profiles, one per position, when they are kept apart.
-    pub(crate) fn apart(&self) -> Option<&[Arc<Profile>]> {
-        match &self.held {
-            Held::Apart(profiles) => Some(profiles),
-            Held::Merged(..) => None,
-        }
-    }
-
     /// Whether the profiles are kept apart rather than combined.
     pub fn kept_apart(&self) -> bool {
         matches!(self.held, Held::Apart(_))

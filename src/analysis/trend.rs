@@ -58,9 +58,8 @@ use super::diff::Breach;
 use rustc_hash::FxHashMap;
 
 use super::filter::Filters;
-use super::joined::{Joined, Side, joinable};
 use super::limit::GrowthLimit;
-use super::lineup::Lineup;
+use super::lineup::{Lineup, SiteSource};
 use super::sites::{Sites, StackSite, keep_shown};
 use super::stacks::{Granularity, NodeId};
 use crate::profile::{MergeError, ValueType};
@@ -614,19 +613,19 @@ pub fn trend(
     let sample_type = snapshots.profile().sample_types[options.sample_index].clone();
     let floor = noise_floor(snapshots, options.sample_index);
     let lives = life_ranges(totals.len(), restarts);
-    let turnover = turnovers(snapshots, minutes, &lives, options);
-    let context = Context {
-        minutes,
-        restarts,
-        lives: &lives,
-        floor,
-        turnover,
-    };
+    let profile = snapshots.profile();
     snapshots.rank_sites(
         options.sample_index,
         options.granularity,
         &options.filters,
         |sites, source| {
+            let context = Context {
+                minutes,
+                restarts,
+                lives: &lives,
+                floor,
+                turnover: turnovers(source, profile, minutes, &lives, options.by),
+            };
             rank(
                 sites,
                 totals,
@@ -673,22 +672,20 @@ pub fn noise_floor(snapshots: &Lineup, sample_index: usize) -> f64 {
 }
 
 /// Each site's allocation rate and mean age (by row name), from the first
-/// and last snapshot of the newest life whose times differ; empty without
-/// time stamps, without the `alloc_*` types, or when the snapshots had to be
-/// combined.
+/// and last snapshot of the newest life whose times differ, summed again
+/// over the views the ranking built; empty without time stamps, without
+/// the `alloc_*` types, or when the snapshots had to be combined.
 fn turnovers(
-    snapshots: &Lineup,
+    source: &SiteSource<'_>,
+    profile: &crate::profile::Profile,
     minutes: Option<&[f64]>,
     lives: &[Range<usize>],
-    options: &TrendOptions,
+    by: SortBy,
 ) -> FxHashMap<String, Turnover> {
     let mut table = FxHashMap::default();
-    let (Some(minutes), Some(profiles)) = (minutes, snapshots.apart()) else {
+    let (Some(minutes), SiteSource::Joined(joined)) = (minutes, source) else {
         return table;
     };
-    if !joinable(options.granularity, &options.filters) {
-        return table;
-    }
     let Some((a, b)) = lives
         .iter()
         .rev()
@@ -698,10 +695,7 @@ fn turnovers(
     else {
         return table;
     };
-    let (Some(first), Some(last)) = (profiles.get(a), profiles.get(b)) else {
-        return table;
-    };
-    let index = |name: &str| last.sample_types.iter().position(|t| t.name == name);
+    let index = |name: &str| profile.sample_types.iter().position(|t| t.name == name);
     let (Some(alloc_objects), Some(alloc_space), Some(inuse_objects)) = (
         index("alloc_objects"),
         index("alloc_space"),
@@ -710,23 +704,16 @@ fn turnovers(
         return table;
     };
     let seconds = (minutes[b] - minutes[a]) * 60.0;
-    let side = |profile| Side {
-        profile,
-        sample_index: alloc_objects,
-        sign: 1,
-    };
-    // Two views, five walks: each view is summed again per sample type.
-    let joined = Joined::new(&[side(first), side(last)], options.granularity, &options.filters);
     let followed = |side: usize, index: usize| {
         let (flat, cum) = joined.values_of(side, index);
-        match options.by {
+        match by {
             SortBy::Flat => flat,
             SortBy::Cum => cum,
         }
     };
-    let objects = [followed(0, alloc_objects), followed(1, alloc_objects)];
-    let bytes = [followed(0, alloc_space), followed(1, alloc_space)];
-    let inuse = followed(1, inuse_objects);
+    let objects = [followed(a, alloc_objects), followed(b, alloc_objects)];
+    let bytes = [followed(a, alloc_space), followed(b, alloc_space)];
+    let inuse = followed(b, inuse_objects);
     let rate = |from: i64, to: i64| (to as f64 - from as f64).max(0.0) / seconds;
     for (j, name) in joined.names().into_iter().enumerate() {
         if objects[1][j] == 0 && bytes[1][j] == 0 && inuse[j] == 0 {
