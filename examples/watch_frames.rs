@@ -24,11 +24,13 @@
     reason = "a measurement; failures should be loud"
 )]
 
+#[path = "../tests/common/loopback.rs"]
+mod loopback;
 #[path = "../benches/support/synth.rs"]
 #[expect(dead_code, reason = "only the generator and the shape are used here")]
 mod synth;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
@@ -82,20 +84,9 @@ fn serve(bodies: Vec<Vec<u8>>) -> u16 {
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for body in bodies.iter().cycle() {
-            let Ok((mut stream, _)) = listener.accept() else {
+            if !loopback::answer(&listener, body) {
                 return;
-            };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 2 {
-                line.clear();
             }
-            let header = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(header.as_bytes());
-            let _ = stream.write_all(body);
         }
     });
     port

@@ -776,6 +776,8 @@ fn trend_app_running(snapshots: &[&str], size: (u16, u16), background: bool) -> 
         granularity: None,
         filters: Filters::default(),
         warnings: timeline.notes,
+        restarts: timeline.restarts,
+        profiler: false,
     };
     app_running(newest, &title, size, background)
         .with_trend(input)

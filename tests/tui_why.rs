@@ -175,6 +175,8 @@ fn with_snapshots_the_leak_class_follows_the_trend() {
         granularity: None,
         filters: Filters::default(),
         warnings: timeline.notes,
+        restarts: timeline.restarts,
+        profiler: false,
     };
     let why = WhyRequest {
         escapes: None,

@@ -14,7 +14,7 @@ use super::escape::{EscapeMessage, Escapes, FlowCopy, Join, Lookup, Reason, same
 use super::filter::Filters;
 use super::lineup::Lineup;
 use super::stacks::{Granularity, NodeId, Stacks};
-use super::trend::{Growth, Trend, TrendOptions, trend};
+use super::trend::{Growth, Restart, Trend, TrendOptions, Turnover, trend};
 use crate::profile::{MergeError, Profile, ValueType};
 
 /// The four Go heap sample types, by name.
@@ -159,6 +159,8 @@ pub struct ExplainRow {
     pub unmatched: Option<Unmatched>,
     /// With snapshots: how `inuse_space` moved.
     pub growth: Option<Growth>,
+    /// With timed snapshots: allocation rate and mean age (see `trend`).
+    pub turnover: Option<Turnover>,
     /// The verdict's advice first, then one line per reason, then the other
     /// classes'; no repeats.
     pub advice: Vec<String>,
@@ -281,6 +283,7 @@ pub fn heap_indices(profile: &Profile) -> Result<[usize; 4], ExplainError> {
 pub fn snapshot_trend(
     snapshots: &Lineup,
     minutes: Option<&[f64]>,
+    restarts: &[Restart],
     filters: &Filters,
 ) -> Result<Trend, ExplainError> {
     let [_, _, _, inuse_space] = heap_indices(snapshots.profile())?;
@@ -290,7 +293,7 @@ pub fn snapshot_trend(
         filters: filters.clone(),
         ..TrendOptions::default()
     };
-    Ok(trend(snapshots, minutes, &options)?)
+    Ok(trend(snapshots, minutes, restarts, &options)?)
 }
 
 /// A site being summed: a line, and the callee that allocated there.
@@ -397,11 +400,11 @@ pub fn explain(
         inuse_objects: super::aggregate::total(profile, indices[2]),
         inuse_space: super::aggregate::total(profile, indices[3]),
     };
-    let growth: HashMap<&str, &Growth> = snapshots
+    let growth: HashMap<&str, (&Growth, Option<Turnover>)> = snapshots
         .map(|t| {
             t.rows
                 .iter()
-                .map(|r| (r.name.as_str(), &r.growth))
+                .map(|r| (r.name.as_str(), (&r.growth, r.turnover)))
                 .collect()
         })
         .unwrap_or_default();
@@ -417,14 +420,17 @@ pub fn explain(
         let node = &nodes[node_id.index()];
         let name = node.printable_name();
         // A callee's memory grows as its own lines do.
-        let row_growth = if site.leaves.is_empty() {
-            growth.get(name.as_str()).map(|g| (*g).clone())
+        let found = if site.leaves.is_empty() {
+            growth.get(name.as_str())
         } else {
             site.leaves
                 .iter()
                 .filter_map(|l| growth.get(nodes[l.index()].printable_name().as_str()))
-                .max_by_key(|g| g.net)
-                .map(|g| (*g).clone())
+                .max_by_key(|(g, _)| g.net)
+        };
+        let (row_growth, turnover) = match found {
+            Some((g, t)) => (Some((*g).clone()), *t),
+            None => (None, None),
         };
         let mut goroutine = false;
         let (escapes, why) = match join.as_mut() {
@@ -497,6 +503,7 @@ pub fn explain(
             escapes,
             unmatched: why,
             growth: row_growth,
+            turnover,
             advice: Vec::new(),
         };
         rows.push(row);

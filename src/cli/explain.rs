@@ -239,11 +239,12 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitCode> {
         let mut timeline = Study::snapshots(all, names).into_timeline()?;
         warnings.append(&mut timeline.notes);
         let minutes = timeline.minutes.clone();
+        let restarts = std::mem::take(&mut timeline.restarts);
         let lineup = timeline
             .take_snapshots()?
             .ready_for(Granularity::Lines, &view.filters)?;
         Some(
-            snapshot_trend(&lineup, minutes.as_deref(), &view.filters)
+            snapshot_trend(&lineup, minutes.as_deref(), &restarts, &view.filters)
                 .with_context(|| format!("snapshots of '{source}'"))?,
         )
     };

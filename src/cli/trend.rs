@@ -55,6 +55,12 @@ pub struct TrendArgs {
     /// label count under `KEY=(none)`.
     #[arg(long, value_name = "KEY")]
     group_by_label: Option<String>,
+
+    /// Let the profiler's own allocations (runtime/pprof.*, compress/flate.*:
+    /// writing the profile) be leak suspects; by default they are marked and
+    /// never suspects.
+    #[arg(long)]
+    profiler: bool,
 }
 
 /// The sources of snapshots put in comparison order, with their times.
@@ -110,6 +116,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         notes: mut warnings,
         by_time,
         minutes,
+        restarts,
         ..
     } = timeline;
     let profile = snapshots.profile();
@@ -129,9 +136,10 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         by,
         node_count: args.report.node_count(false),
         limit: limit.clone(),
+        profiler: args.profiler,
     };
     let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
-    let result = trend(&snapshots, minutes.as_deref(), &options)?;
+    let result = trend(&snapshots, minutes.as_deref(), &restarts, &options)?;
     match args.report.format {
         Format::Text => {
             let text = TrendTextOptions {

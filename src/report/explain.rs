@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use super::trend::{age_label, rate_label, turnover_json};
 use super::units::{label, percentage};
 use crate::analysis::explain::{ExplainRow, Explained, Thresholds};
 use crate::safe_text::visible;
@@ -133,6 +134,17 @@ pub fn write_explain(
                 writeln!(out, "{:>50}{}", "", visible(f))?;
             }
         }
+        match &row.turnover {
+            Some(t) if t.mean_age_seconds.is_some() => writeln!(
+                out,
+                "{:>46}allocates {}; its live objects are {} old on average",
+                "",
+                rate_label(t),
+                age_label(t)
+            )?,
+            Some(_) => writeln!(out, "{:>46}allocated nothing between the snapshots", "")?,
+            None => {}
+        }
         for a in &row.advice {
             writeln!(out, "{:>46}-> {}", "", a)?;
         }
@@ -176,7 +188,9 @@ pub fn explain_json(
                     "net": g.net,
                     "suspect": g.suspect,
                     "score": g.score,
+                    "confidence": g.confidence,
                 })),
+                "turnover": r.turnover.as_ref().map(turnover_json),
             })
         })
         .collect();

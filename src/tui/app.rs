@@ -92,6 +92,11 @@ pub struct App {
     pub prompt: Option<Prompt>,
     /// A one-off message for the status bar, and whether it is an error.
     pub message: Option<(String, bool)>,
+    /// What the last watch rebuild said in the status bar (an error, or a
+    /// restart): it holds only until the next rebuild, which clears it.
+    watch_said: Option<String>,
+    /// The newest restart the status bar announced, so it is said once.
+    restart_said: Option<String>,
     pub size: (u16, u16),
     pub theme: Theme,
     source_paths: Vec<PathBuf>,
@@ -168,6 +173,8 @@ impl App {
             search: None,
             prompt: None,
             message: None,
+            watch_said: None,
+            restart_said: None,
             size: options.size,
             theme: options.theme,
             source_paths: options.source_paths,
@@ -279,9 +286,20 @@ impl App {
         // The runtime panel lists the ring's snapshots, as it lists the
         // files in Trend mode.
         self.memstats.series = rebuilt.runtime;
+        // What the last rebuild said no longer holds once this one is in.
+        if let Some(said) = self.watch_said.take()
+            && self.message.as_ref().is_some_and(|(m, _)| *m == said)
+        {
+            self.message = None;
+        }
         match rebuilt.trend {
             Ok(Some(mut model)) => {
                 let first = self.trend.is_none();
+                let restart = model.newest_restart().map(str::to_owned);
+                if restart.is_some() && restart != self.restart_said {
+                    self.restart_said.clone_from(&restart);
+                    self.watch_says(restart.unwrap_or_default(), false);
+                }
                 // Settings asked for while this was built are ranked anew
                 // (a ranking of the old snapshots is dropped on arrival).
                 let mut pending = None;
@@ -306,7 +324,7 @@ impl App {
                 }
             }
             Ok(None) => {}
-            Err(e) => self.say(&e, true),
+            Err(e) => self.watch_says(e, true),
         }
         match rebuilt.shown {
             Ok((profile, study)) => {
@@ -329,7 +347,7 @@ impl App {
                 if let Some(watch) = self.watch.as_mut() {
                     watch.diff = false;
                 }
-                self.say(&e, true);
+                self.watch_says(e, true);
             }
         }
     }
@@ -444,6 +462,12 @@ impl App {
 
     fn say(&mut self, text: &str, error: bool) {
         self.message = Some((text.to_owned(), error));
+    }
+
+    /// Says what a watch rebuild found, until the next rebuild.
+    fn watch_says(&mut self, text: String, error: bool) {
+        self.say(&text, error);
+        self.watch_said = Some(text);
     }
 
     // ---- Routing.

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::analysis::trend::{Trend, TrendOptions, alloc_warning, trend};
+use crate::analysis::trend::{Restart, Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Filters, Granularity, Lineup, SortBy};
 use crate::profile::MergeError;
 
@@ -24,6 +24,10 @@ pub struct TrendInput {
     pub filters: Filters,
     /// Notes about the snapshots (order, sample types) for the status bar.
     pub warnings: Vec<String>,
+    /// Where a new process started (see [`crate::analysis::trend::lives`]).
+    pub restarts: Vec<Restart>,
+    /// `--profiler`: the profiler's own sites may be suspects.
+    pub profiler: bool,
 }
 
 /// What one ranking is computed for.
@@ -91,6 +95,17 @@ impl TrendModel {
         let mut all = self.input.warnings.clone();
         all.extend(alloc_warning(&self.trend.sample_type.name));
         all
+    }
+
+    /// The note on the newest restart among the snapshots (see
+    /// [`Restart::describe`]), if any.
+    pub fn newest_restart(&self) -> Option<&str> {
+        self.input
+            .warnings
+            .iter()
+            .rev()
+            .find(|w| w.starts_with("restart: "))
+            .map(String::as_str)
     }
 
     /// The snapshots and how they were given, shareable with a worker.
@@ -188,8 +203,9 @@ impl Ranking {
 }
 
 /// The options of a ranking for `settings`.
-fn options(settings: &TrendSettings) -> TrendOptions {
+fn options(settings: &TrendSettings, profiler: bool) -> TrendOptions {
     TrendOptions {
+        profiler,
         sample_index: settings.sample_index,
         granularity: settings.granularity,
         filters: settings.filters.clone(),
@@ -202,6 +218,7 @@ fn compute(input: &TrendInput, settings: &TrendSettings) -> Result<Trend, MergeE
     trend(
         &input.snapshots,
         input.minutes.as_deref(),
-        &options(settings),
+        &input.restarts,
+        &options(settings, input.profiler),
     )
 }

@@ -55,6 +55,8 @@ pub struct WatchState {
     /// The sample type the Trend view opens on, by name (`None`: the
     /// snapshots' default).
     pub sample_type: Option<String>,
+    /// `--profiler`: the profiler's own sites may be suspects.
+    pub profiler: bool,
 }
 
 impl WatchState {
@@ -75,6 +77,7 @@ impl WatchState {
             diff: false,
             granularity,
             sample_type: None,
+            profiler: false,
         }
     }
 
@@ -162,6 +165,7 @@ impl WatchState {
             sample_type,
             granularity: self.granularity,
             filters,
+            profiler: self.profiler,
         }
     }
 }
@@ -185,6 +189,7 @@ pub struct Rebuild {
     sample_type: Option<String>,
     granularity: Option<Granularity>,
     filters: Filters,
+    profiler: bool,
 }
 
 /// What [`Rebuild::run`] built.
@@ -260,6 +265,8 @@ impl Rebuild {
             granularity: wanted.map(|w| w.granularity).or(self.granularity),
             filters: self.filters.clone(),
             warnings: timeline.notes,
+            restarts: timeline.restarts,
+            profiler: self.profiler,
         };
         let mut model = TrendModel::new(input).map_err(|e| fail(&e))?;
         if let Some(w) = wanted.filter(|w| w.by != SortBy::Flat) {

@@ -51,6 +51,7 @@ impl WhyRequest {
             snapshot_trend(
                 &input.snapshots,
                 input.minutes.as_deref(),
+                &input.restarts,
                 &Filters::default(),
             )
             .ok()

@@ -19,6 +19,7 @@ mod goroutine;
 mod heap;
 mod memstats;
 
+pub use heap::{is_fresh_heap, with_alloc_and_inuse};
 pub use memstats::{MemStats, MemValue};
 
 use rustc_hash::FxHashMap as HashMap;
