@@ -135,15 +135,17 @@ pub fn decode_reader<R: Read + Send>(
     }
 }
 
-/// Parses the (inflated) stream: a protobuf as it comes, or, when its first
-/// bytes are text, a legacy text profile ([`legacy`]), read whole first
-/// (within the same size limit).
+/// Parses the (inflated) stream: a protobuf as it comes, or, when it starts
+/// with a text profile's header, a legacy text profile ([`legacy`]), read
+/// whole first (within the same size limit). Printable text with no known
+/// header goes to the text reader too, for its error naming the first line.
 fn parse_any(
     chunks: impl Iterator<Item = Result<Vec<u8>, ProfileError>>,
     limit: u64,
 ) -> Result<Profile, ProfileError> {
     let mut chunks = chunks.peekable();
-    let is_text = matches!(chunks.peek(), Some(Ok(first)) if legacy::looks_like_text(first));
+    let is_text = matches!(chunks.peek(), Some(Ok(first))
+        if legacy::has_text_header(first) || legacy::looks_like_text(first));
     if !is_text {
         return Profile::try_from(RawProfile::parse_chunks(chunks, limit)?);
     }

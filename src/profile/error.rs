@@ -50,7 +50,7 @@ pub enum ProfileError {
     #[error("the profile has more than {max} {what}")]
     TooMany { what: &'static str, max: usize },
     #[error(
-        "not a pprof protobuf nor a legacy text profile: it starts with '{first_line}' (expected 'heap profile: …' or 'goroutine profile: total N')"
+        "not a pprof protobuf nor a legacy text profile: it starts with '{first_line}' (expected 'heap profile: …', 'goroutine profile: total N' or '--- mutex:')"
     )]
     UnknownText { first_line: String },
     #[error("line {line}: {message}")]

@@ -77,6 +77,7 @@ pub(super) fn parse<'a>(
         sample_types: vec![value_type(&name, "count")],
         period_type: value_type(&name, "count"),
         period: 1,
+        duration_nanos: 0,
         drop_frames: OTHER_DROP_FRAMES,
         keep_frames: None,
         memstats: None,
