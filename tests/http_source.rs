@@ -158,7 +158,7 @@ fn a_text_response_with_a_control_byte_is_text_and_a_mutex_endpoint_reads() {
     server.join().unwrap();
     let out = String::from_utf8(out).unwrap();
     assert!(
-        out.contains("1024B   100%   100%      1024B   100%  main.ev\\u{1b}il"),
+        out.contains("1024B   100%   100%      1024B   100%  main.ev\\x1bil\n"),
         "{out}"
     );
 
