@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod export;
+pub(crate) mod output;
 mod parallel;
 pub mod profile;
 pub mod report;

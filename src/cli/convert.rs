@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use super::{Input, warn};
@@ -48,7 +48,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
         warn(&note);
     }
     let profile = study.into_profile()?;
-    export_proto_file(&profile, &args.output)
-        .with_context(|| format!("writing '{}'", args.output.display()))?;
+    // The error names the file already ("writing 'X' failed: …").
+    export_proto_file(&profile, &args.output)?;
     Ok(ExitCode::SUCCESS)
 }

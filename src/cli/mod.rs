@@ -380,6 +380,7 @@ pub(crate) fn granularity_given(matches: &ArgMatches) -> bool {
 
 /// Parses arguments, runs, prints any error as one line, returns the exit code.
 pub fn main() -> ExitCode {
+    crate::output::tolerate_file_size_limit();
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

@@ -227,7 +227,7 @@ fn address_prefix(line: usize, list: &str) -> Result<Vec<u64>, ProfileError> {
     let end = list
         .find(|c: char| !matches!(c, ' ' | 'x' | '0'..='9' | 'a'..='f'))
         .unwrap_or(list.len());
-    let list = list[..end].as_bytes();
+    let list = &list.as_bytes()[..end];
     let is_digit = |b: &u8| matches!(b, b'0'..=b'9' | b'a'..=b'f');
     let mut addresses = Vec::new();
     let mut i = 0;
