@@ -118,6 +118,7 @@ impl ViewArgs {
                     max_decompressed: self.max_decompressed,
                 },
                 max_download: self.max_download,
+                tls: self.tls.options(),
             },
         })
     }
