@@ -525,9 +525,12 @@ impl RawProfile {
     }
 }
 
-/// The most sample types a profile may have. Real ones have one to four;
-/// each costs a value in every sample and copies of two names.
-const MAX_SAMPLE_TYPES: usize = 1024;
+/// The most sample types a profile may have. Real ones have one to four,
+/// pprof sets no limit, and each costs a value in every sample (read from
+/// the input, so bounded by it) and copies of two names (bounded by
+/// [`MAX_TYPE_NAME_BYTES`]): this only stops a list of types alone from
+/// growing without end.
+const MAX_SAMPLE_TYPES: usize = 1 << 16;
 
 impl RawSamples {
     fn push(
@@ -898,23 +901,36 @@ impl TryFrom<RawProfile> for Profile {
             mut lines,
             function_ids,
         } = raw.locations;
+        // Lines are kept in location order, so compacting them in place
+        // (dropping lines with no function) only ever moves one backwards.
+        let mut kept = 0usize;
         for (l, &id) in locations.iter_mut().zip(&mapping_ids) {
-            if id != 0 {
-                let index = mapping_index
-                    .get(id)
-                    .ok_or(ProfileError::DanglingMapping { location: l.id, id })?;
-                l.mapping = Some(MappingId(index));
-            }
+            // A mapping id that names no mapping is no mapping, as pprof
+            // reads it (it checks functions, not mappings).
+            l.mapping = (id != 0)
+                .then(|| mapping_index.get(id))
+                .flatten()
+                .map(MappingId);
+            let start = kept;
             for i in l.lines.start as usize..l.lines.end as usize {
                 let id = function_ids[i];
-                if id != 0 {
-                    let index = function_index
-                        .get(id)
-                        .ok_or(ProfileError::DanglingFunction { location: l.id, id })?;
-                    lines[i].function = Some(FunctionId(index));
+                // A line naming no function (id 0) is no frame: pprof
+                // refuses such a line, and a converted file must not carry
+                // one, so it is dropped here, once, for every reader.
+                if id == 0 {
+                    continue;
                 }
+                let index = function_index
+                    .get(id)
+                    .ok_or(ProfileError::DanglingFunction { location: l.id, id })?;
+                let mut line = lines[i];
+                line.function = Some(FunctionId(index));
+                lines[kept] = line;
+                kept += 1;
             }
+            l.lines = start as u32..kept as u32;
         }
+        lines.truncate(kept);
         drop((mapping_ids, function_ids));
         let location_index = IdIndex::build(locations.iter().map(|l| l.id), "location")?;
 

@@ -383,9 +383,13 @@ impl Builder {
         }
         let start = self.lines.len();
         for c in frames {
-            let function = self.function(c)?;
+            // An unnamed frame is no line (a line needs a function, as a
+            // proto's must for pprof): the location keeps its address.
+            let Some(function) = self.function(c)? else {
+                continue;
+            };
             self.lines.push(Line {
-                function,
+                function: Some(function),
                 line: c.line,
                 column: 0,
             });

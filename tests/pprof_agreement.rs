@@ -1,0 +1,123 @@
+//! Inputs `go tool pprof` reads that pprof-tui once refused, outputs it
+//! once wrote that pprof refuses, and messages that said things twice or
+//! wrongly (issue 25's items 6 to 11).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod support;
+
+use pprof_tui::profile::pb;
+use prost::Message;
+use support::{Builder, pprof_tui};
+
+/// Runs pprof-tui on `bytes` written to `name`; returns (exit code, stdout, stderr).
+fn run_on(name: &str, bytes: &[u8], args: &[&str]) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let output = pprof_tui()
+        .args(args)
+        .arg(&path)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_line_naming_no_function_is_no_frame_and_convert_writes_none() {
+    // main.alloc's location also holds a line with function id 0.
+    let mut b = Builder::new();
+    let root = b.location("main.main");
+    let alloc = b.location("main.alloc");
+    b.profile.location[alloc as usize - 1].line.insert(
+        0,
+        pb::Line {
+            function_id: 0,
+            line: 7,
+            column: 0,
+        },
+    );
+    b.sample_at(&[root, alloc], 1, 4096);
+    let (code, out, err) = run_on("nofn.pb", &b.encode(), &["top", "--unit", "B"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("<unknown>"), "{out}");
+    assert!(
+        out.contains("     4096B   100%   100%      4096B   100%  main.alloc\n"),
+        "{out}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("nofn.pb");
+    std::fs::write(&input, b.encode()).unwrap();
+    let converted = dir.path().join("out.pb.gz");
+    let status = pprof_tui()
+        .arg("convert")
+        .arg(&input)
+        .arg("-o")
+        .arg(&converted)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(&converted).unwrap()),
+        &mut raw,
+    )
+    .unwrap();
+    let written = pb::Profile::decode(raw.as_slice()).unwrap();
+    // pprof's CheckValid: "location id: N has a line with nil function".
+    for l in &written.location {
+        assert!(l.line.iter().all(|line| line.function_id != 0), "{l:?}");
+    }
+    assert_eq!(written.location.len(), 2);
+}
+
+#[test]
+fn a_location_naming_a_missing_mapping_loads() {
+    let mut b = Builder::new();
+    b.sample(&["main.main", "main.alloc"], 1, 4096);
+    b.profile.location[0].mapping_id = 99;
+    let (code, out, err) = run_on("nomap.pb", &b.encode(), &["top", "--unit", "B"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("of 4096B total"), "{out}");
+}
+
+#[test]
+fn more_than_1024_sample_types_load() {
+    let mut b = Builder::new();
+    b.sample(&["main.main", "main.alloc"], 1, 4096);
+    let count = b.string("count");
+    for i in 2..1100 {
+        let name = b.string(&format!("t{i}"));
+        b.profile.sample_type.push(pb::ValueType {
+            r#type: name,
+            unit: count,
+        });
+        b.profile.sample[0].value.push(i);
+    }
+    let (code, out, err) = run_on("types.pb", &b.encode(), &["top", "-i", "t1099"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Type: t1099\n"), "{out}");
+    assert!(out.contains("of 1099 total"), "{out}");
+}
+
+#[test]
+fn a_protobuf_error_is_said_once() {
+    let (code, _, err) = run_on("zero.pb", &[0x00, 0x00], &["top"]);
+    assert_eq!(code, 1);
+    assert_eq!(err.matches("invalid tag value: 0").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("failed to decode Protobuf message").count(),
+        1,
+        "{err}"
+    );
+}
