@@ -111,9 +111,9 @@ impl Family {
         best.map(|u| (value / u.factor, u.name))
     }
 
-    fn convert(&self, value: i64, from: &str, to: &str) -> Option<(f64, String)> {
+    fn convert(&self, value: f64, from: &str, to: &str) -> Option<(f64, String)> {
         let from = self.sniff(from)?;
-        let v = value as f64 * from.factor;
+        let v = value * from.factor;
         if to == "minimum" || to == "auto" {
             return Some(match self.auto_scale(v) {
                 Some((v, name)) => (v, name.to_owned()),
@@ -134,14 +134,23 @@ pub fn scale(value: i64, from: &str, to: &str) -> (f64, String) {
         let (v, u) = scale(-value, from, to);
         return (-v, u);
     }
+    scale_float(value as f64, from, to)
+}
+
+/// [`scale`] for a count too large for `i64` (a `u64` MemStats field).
+pub fn scale_unsigned(value: u64, from: &str, to: &str) -> (f64, String) {
+    scale_float(value as f64, from, to)
+}
+
+fn scale_float(value: f64, from: &str, to: &str) -> (f64, String) {
     for family in FAMILIES {
         if let Some(r) = family.convert(value, from, to) {
             return r;
         }
     }
     match to {
-        "count" | "sample" | "unit" | "minimum" | "auto" => (value as f64, String::new()),
-        _ => (value as f64, to.to_owned()),
+        "count" | "sample" | "unit" | "minimum" | "auto" => (value, String::new()),
+        _ => (value, to.to_owned()),
     }
 }
 

@@ -651,3 +651,20 @@ fn mutex_and_block_text_equal_the_proto_of_the_same_moment() {
         }
     }
 }
+
+#[test]
+fn memstats_past_i64_print_their_size() {
+    // u64::MAX bytes is 16384PB (a cast to i64 once stopped it at 8192PB).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.txt");
+    std::fs::write(
+        &path,
+        "heap profile: 1: 1024 [1: 1024] @ heap/2\n1: 1024 [1: 1024] @ 0x1001\n\
+         #\t0x1000\tmain.alloc+0x0\tx.go:1\n\n# runtime.MemStats\n\
+         # HeapInuse = 18446744073709551615\n# PauseNs = [18446744073709551615 0]\n# NumGC = 1\n",
+    )
+    .unwrap();
+    let out = run(&["top", path.to_str().unwrap()], 0).stdout;
+    assert!(out.contains("HeapInuse 16384PB"), "{out}");
+    assert!(!out.contains("8192PB"), "{out}");
+}

@@ -121,3 +121,35 @@ fn a_protobuf_error_is_said_once() {
         "{err}"
     );
 }
+
+/// A one-sample profile whose only sample type is `value/UNIT`.
+fn profile_in(unit: &str, value: i64) -> Vec<u8> {
+    let mut b = Builder::new();
+    b.sample(&["main.main", "main.work"], 1, value);
+    let name = b.string("value");
+    let unit = b.string(unit);
+    b.profile.sample_type = vec![pb::ValueType { r#type: name, unit }];
+    for s in &mut b.profile.sample {
+        s.value = vec![value];
+    }
+    b.encode()
+}
+
+#[test]
+fn custom_units_keep_their_case() {
+    for unit in ["MiB", "Requests", "NaN"] {
+        let (code, out, err) = run_on("unit.pb", &profile_in(unit, 123456789), &["top"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains(&format!("of 123456789{unit} total")),
+            "{unit}: {out}"
+        );
+        assert!(
+            out.contains(&format!("123456789{unit}   100%")),
+            "{unit}: {out}"
+        );
+    }
+    // Known units still scale, whatever their case.
+    let (_, out, _) = run_on("unit.pb", &profile_in("Bytes", 2048), &["top"]);
+    assert!(out.contains("of 2kB total"), "{out}");
+}

@@ -7,6 +7,18 @@ use crate::units::scale;
 /// `value` in `to` units, e.g. `14.50MB`; zero prints `0`.
 pub fn scaled_label(value: i64, from: &str, to: &str) -> String {
     let (v, unit) = scale(value, from, to);
+    format_scaled(v, &unit)
+}
+
+/// [`label`] for an unsigned value (MemStats fields are `uint64`): the
+/// whole range, where a cast to `i64` would stop at 8192PB.
+pub fn unsigned_label(value: u64, unit: &str) -> String {
+    let (v, unit) = crate::units::scale_unsigned(value, unit, "auto");
+    format_scaled(v, &unit)
+}
+
+/// `%.2f` with a trailing `.00` removed, zero as `0`, then the unit.
+fn format_scaled(v: f64, unit: &str) -> String {
     let s = format!("{v:.2}");
     let s = s.strip_suffix(".00").unwrap_or(&s);
     if s == "0" || s == "-0" {
