@@ -153,3 +153,82 @@ fn custom_units_keep_their_case() {
     let (_, out, _) = run_on("unit.pb", &profile_in("Bytes", 2048), &["top"]);
     assert!(out.contains("of 2kB total"), "{out}");
 }
+
+/// A one-sample profile of `main.work` with these sample types (unit
+/// `count`), values and period type.
+fn typed(types: &[&str], values: &[i64], period_type: (&str, &str)) -> Vec<u8> {
+    let mut b = Builder::new();
+    b.sample(&["main.main", "main.work"], 0, 0);
+    let count = b.string("count");
+    b.profile.sample_type = types
+        .iter()
+        .map(|t| pb::ValueType {
+            r#type: b.string(t),
+            unit: count,
+        })
+        .collect();
+    b.profile.sample[0].value = values.to_vec();
+    b.profile.period_type = Some(pb::ValueType {
+        r#type: b.string(period_type.0),
+        unit: b.string(period_type.1),
+    });
+    b.profile.period = 1;
+    b.encode()
+}
+
+#[test]
+fn normalize_works_on_the_types_two_profiles_share() {
+    // The base has a type the new profile lacks; the shared ones are
+    // normalized (base total ÷ new total: 300/100 and 40/20).
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.pb");
+    let new = dir.path().join("new.pb");
+    let period = ("calls", "count");
+    std::fs::write(
+        &base,
+        typed(&["calls", "extra", "errors"], &[300, 7, 40], period),
+    )
+    .unwrap();
+    std::fs::write(&new, typed(&["calls", "errors"], &[100, 20], period)).unwrap();
+    for index in ["calls", "errors"] {
+        let output = pprof_tui()
+            .args(["top", "--normalize", "-i", index, "--diff-base"])
+            .arg(&base)
+            .arg(&new)
+            .output()
+            .unwrap();
+        let (out, err) = (
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+        assert_eq!(output.status.code(), Some(0), "{err}");
+        assert_eq!(
+            err,
+            "pprof-tui: warning: the profiles have different sample types; using the 2 they share: calls, errors\n"
+        );
+        // Normalized, the new profile equals the base: nothing changed.
+        let total = if index == "calls" { 300 } else { 40 };
+        assert!(
+            out.contains(&format!(
+                "Showing nodes accounting for 0, 0% of {total} total"
+            )),
+            "{index}: {out}"
+        );
+    }
+}
+
+#[test]
+fn differing_period_types_are_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.pb");
+    let b = dir.path().join("b.pb");
+    std::fs::write(&a, typed(&["calls"], &[1], ("space", "bytes"))).unwrap();
+    std::fs::write(&b, typed(&["calls"], &[1], ("cpu", "nanoseconds"))).unwrap();
+    let output = pprof_tui().arg("top").arg(&a).arg(&b).output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err,
+        "pprof-tui: incompatible period types 'space/bytes' and 'cpu/nanoseconds'\n"
+    );
+}
