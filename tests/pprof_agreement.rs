@@ -232,3 +232,28 @@ fn differing_period_types_are_named_as_such() {
         "pprof-tui: incompatible period types 'space/bytes' and 'cpu/nanoseconds'\n"
     );
 }
+
+#[test]
+fn a_filter_matching_only_unused_locations_says_so() {
+    // main.orphan has a location no sample uses; pprof (which merges what
+    // it loads, keeping only used locations) says the filter matched nothing.
+    let mut b = Builder::new();
+    b.sample(&["main.main", "main.work"], 1, 4096);
+    b.location("main.orphan");
+    for filter in ["--ignore", "--focus", "--hide", "--show"] {
+        let (code, _, err) = run_on("orphan.pb", &b.encode(), &["top", filter, "orphan"]);
+        let name = match filter {
+            "--ignore" => "Ignore",
+            "--focus" => "Focus",
+            "--hide" => "Hide",
+            _ => "Show",
+        };
+        assert!(
+            err.contains(&format!(
+                "pprof-tui: {name} expression matched no samples\n"
+            )),
+            "{filter}: {err}"
+        );
+        assert!(code == 0 || code == 1, "{filter}: {err}");
+    }
+}
