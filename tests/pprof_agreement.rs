@@ -215,6 +215,20 @@ fn normalize_works_on_the_types_two_profiles_share() {
             "{index}: {out}"
         );
     }
+    // The flame graph of the same comparison says so too, once.
+    let svg = dir.path().join("diff.svg");
+    let output = pprof_tui()
+        .args(["flamegraph", "--normalize", "--diff-base"])
+        .arg(&base)
+        .arg(&new)
+        .arg("-o")
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "pprof-tui: warning: the profiles have different sample types; using the 2 they share: calls, errors\n"
+    );
 }
 
 #[test]
