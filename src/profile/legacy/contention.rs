@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 
 use super::{
-    Builder, Comment, Header, LOCK_DROP_FRAMES, Lines, Record, address_prefix, malformed, quote,
+    Builder, Header, LOCK_DROP_FRAMES, Lines, address_prefix, malformed, quote, read_records,
     value_type,
 };
 use crate::profile::{Profile, ProfileError};
@@ -110,43 +110,16 @@ pub(super) fn parse<'a>(
         ..Attributes::default()
     };
     let mut b = Builder::new(2)?;
-    let mut current: Option<Record> = None;
     let mut in_attributes = true;
-    for (n, line) in lines {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(body) = line.strip_prefix('#') {
-            if let Some(r) = current.as_mut()
-                && let Some(c) = Comment::parse(body)
-            {
-                r.comments.push(c);
-            }
-            continue;
-        }
-        if line.starts_with("---") {
-            break;
-        }
+    read_records(&mut b, lines, |n, line| {
         if in_attributes {
             if attribute(n, line, &mut a)? {
-                continue;
+                return Ok(None);
             }
             in_attributes = false;
         }
-        let (values, addresses) = record(n, line, &a)?;
-        if let Some(r) = current.replace(Record {
-            addresses,
-            values,
-            bytes: None,
-            comments: Vec::new(),
-        }) {
-            b.add(r)?;
-        }
-    }
-    if let Some(r) = current.take() {
-        b.add(r)?;
-    }
+        record(n, line, &a).map(Some)
+    })?;
     b.prune(LOCK_DROP_FRAMES, None);
     Ok(b.finish(Header {
         sample_types: vec![

@@ -260,6 +260,51 @@ fn parse_addresses(line: usize, list: &str) -> Result<Vec<u64>, ProfileError> {
         .collect()
 }
 
+/// Reads the records of a count or contention profile into `b`: comment
+/// lines attach to the record above, a `---` line ends the records (the
+/// mappings follow), and every other non-blank line goes to `record`,
+/// which reads it as values and addresses, or says `None` for a line that
+/// is no record (a header attribute).
+fn read_records(
+    b: &mut Builder,
+    lines: Lines<'_>,
+    mut record: impl FnMut(usize, &str) -> Result<Option<(Vec<i64>, Vec<u64>)>, ProfileError>,
+) -> Result<(), ProfileError> {
+    let mut current: Option<Record> = None;
+    for (n, line) in lines {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(body) = line.strip_prefix('#') {
+            if let Some(r) = current.as_mut()
+                && let Some(c) = Comment::parse(body)
+            {
+                r.comments.push(c);
+            }
+            continue;
+        }
+        if line.starts_with("---") {
+            break;
+        }
+        let Some((values, addresses)) = record(n, line)? else {
+            continue;
+        };
+        if let Some(r) = current.replace(Record {
+            addresses,
+            values,
+            bytes: None,
+            comments: Vec::new(),
+        }) {
+            b.add(r)?;
+        }
+    }
+    if let Some(r) = current.take() {
+        b.add(r)?;
+    }
+    Ok(())
+}
+
 /// A record waiting for its comment lines.
 struct Record {
     addresses: Vec<u64>,
