@@ -536,7 +536,24 @@ impl<'p> Stacks<'p> {
     /// Which of the filters matched anything (pprof's warnings). Walks
     /// the samples only when a tag filter is set.
     pub fn filter_matches(&self) -> FilterMatches {
-        let any = |bit: u8| self.flags.iter().any(|f| f & bit != 0);
+        // pprof merges what it loads first, which keeps only the locations
+        // of samples with a non-zero value: a location no such sample uses
+        // matches nothing.
+        let samples = self.profile.samples();
+        let mut used = vec![false; self.flags.len()];
+        for s in 0..samples.len() {
+            if samples.values(s).iter().any(|&v| v != 0) {
+                for &l in samples.stack_raw(s) {
+                    used[l as usize] = true;
+                }
+            }
+        }
+        let any = |bit: u8| {
+            self.flags
+                .iter()
+                .zip(&used)
+                .any(|(f, &used)| used && f & bit != 0)
+        };
         let mut matches = FilterMatches {
             focus: any(FOCUSED),
             ignore: any(IGNORED),

@@ -174,11 +174,41 @@ pub struct ViewArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOWNLOAD)]
     pub max_download: u64,
 
+    #[command(flatten)]
+    pub tls: TlsArgs,
+
     /// Whether `--granularity` was on the command line (set once, from
     /// clap's value source, in [`main`]): the help shows the default, but
     /// the study decides the granularity of a comparison when none was asked.
     #[arg(skip)]
     pub(crate) granularity_given: bool,
+}
+
+/// Certificates for `https://` profile URLs, spelled as pprof spells them
+/// (`--tls_ca` …) or in this tool's style (`--tls-ca` …).
+#[derive(Debug, Clone, Default, Args)]
+pub struct TlsArgs {
+    /// PEM file of CA certificates to trust for https URLs, instead of the built-in (Mozilla) roots.
+    #[arg(long, alias = "tls_ca", value_name = "PEM")]
+    pub tls_ca: Option<std::path::PathBuf>,
+
+    /// PEM client certificate for https URLs (mutual TLS; needs --tls-key).
+    #[arg(long, alias = "tls_cert", value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+
+    /// PEM private key of --tls-cert.
+    #[arg(long, alias = "tls_key", value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+}
+
+impl TlsArgs {
+    pub(crate) fn options(&self) -> crate::source::TlsOptions {
+        crate::source::TlsOptions {
+            ca: self.tls_ca.clone(),
+            cert: self.tls_cert.clone(),
+            key: self.tls_key.clone(),
+        }
+    }
 }
 
 fn parse_granularity(s: &str) -> Result<Granularity, String> {
@@ -424,6 +454,7 @@ pub(crate) fn granularity_given(matches: &ArgMatches) -> bool {
 
 /// Parses arguments, runs, prints any error as one line, returns the exit code.
 pub fn main() -> ExitCode {
+    crate::output::tolerate_file_size_limit();
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

@@ -155,6 +155,7 @@ impl ViewArgs {
                     max_decompressed: self.max_decompressed,
                 },
                 max_download: self.max_download,
+                tls: self.tls.options(),
             },
             tag_frames: (keys(&self.tagroot), keys(&self.tagleaf)),
             group_by_label: None,

@@ -82,13 +82,17 @@ pub fn encode(profile: &Profile, out: &mut dyn Write) -> io::Result<()> {
             id: id(i),
             mapping_id: l.mapping.map_or(0, |m| id(m.index())),
             address: l.address,
+            // pprof refuses a line with no function ("has a line with nil
+            // function"); decoding drops them, and so does writing.
             line: profile
                 .lines(l)
                 .iter()
-                .map(|line| pb::Line {
-                    function_id: line.function.map_or(0, |f| id(f.index())),
-                    line: line.line,
-                    column: line.column,
+                .filter_map(|line| {
+                    Some(pb::Line {
+                        function_id: id(line.function?.index()),
+                        line: line.line,
+                        column: line.column,
+                    })
                 })
                 .collect(),
             is_folded: l.is_folded,

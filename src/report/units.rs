@@ -2,7 +2,7 @@
 //! trailing `.00` removed after scaling (the arithmetic is [`crate::units`]'s),
 //! and percentages printed `%5.2f%%` (or `%5.2g%%` below 1%).
 
-pub use crate::units::scaled_label;
+pub use crate::units::{scaled_label, unsigned_label};
 
 /// Like [`scaled_label`], with a `+` on positive values: `+1.50kB`, `-2kB`, `0`.
 pub fn signed_label(value: i64, from: &str, to: &str) -> String {

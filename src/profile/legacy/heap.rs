@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::{
     Builder, Comment, HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, Header, Lines, MemStats, Record,
-    malformed, parse_addresses, quote, value_type,
+    address_prefix, malformed, quote, value_type,
 };
 use crate::profile::{Profile, ProfileError};
 
@@ -147,7 +147,7 @@ fn record(
         add(parsed[2], parsed[3], "allocation")?;
     }
     add(parsed[0], parsed[1], "inuse")?;
-    let addresses = parse_addresses(line_no, addresses)?;
+    let addresses = address_prefix(line_no, addresses)?;
     Ok((values, block, addresses))
 }
 
@@ -214,6 +214,7 @@ pub(super) fn parse<'a>(
         sample_types,
         period_type: value_type("space", "bytes"),
         period: h.period,
+        duration_nanos: 0,
         drop_frames: HEAP_DROP_FRAMES,
         keep_frames: Some(HEAP_KEEP_FRAMES),
         memstats,
