@@ -201,7 +201,12 @@ fn growing_groups(
         ..TrendOptions::default()
     };
     let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
-    let result = trend(&snapshots, timeline.minutes.as_deref(), &options)?;
+    let result = trend(
+        &snapshots,
+        timeline.minutes.as_deref(),
+        &timeline.restarts,
+        &options,
+    )?;
     let kind = row_kind(&sample_type.name, &sample_type.unit);
     let mut ignored = 0;
     let mut rows = Vec::new();
