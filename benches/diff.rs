@@ -125,5 +125,8 @@ fn trend_three() -> usize {
         node_count: 20,
         ..TrendOptions::default()
     };
-    trend(&snapshots, None, &options).expect("ranks").rows.len()
+    trend(&snapshots, None, &[], &options)
+        .expect("ranks")
+        .rows
+        .len()
 }

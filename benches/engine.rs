@@ -3,7 +3,7 @@
 //! (generated in memory by the same code as `examples/synth.rs`).
 //!
 //! `cargo bench --bench engine`. Whole-process figures (wall time, peak
-//! RSS) are in the README, measured with hyperfine and /usr/bin/time -v.
+//! RSS) are in docs/performance.md, measured with hyperfine and /usr/bin/time -v.
 
 #![allow(
     clippy::unwrap_used,

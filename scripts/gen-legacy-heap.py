@@ -7,7 +7,7 @@ Writes a synthetic Go heap profile in the legacy debug=1 text format (what
 one `#\\t0x...\\tfn+0x...\\tfile:line` comment per frame (some frames inlined
 into their caller, as the runtime writes them), and a `# runtime.MemStats`
 block. Deterministic for a given seed. Used for the parse-time and memory
-figures in the README (a 100 000-record file is about 140 MB).
+figures in docs/performance.md (a 100 000-record file is about 140 MB).
 """
 import argparse
 import random

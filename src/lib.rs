@@ -8,6 +8,8 @@
 pub mod analysis;
 pub mod cli;
 pub mod export;
+pub mod glossary;
+pub(crate) mod output;
 mod parallel;
 pub mod profile;
 pub mod report;

@@ -1,5 +1,14 @@
 //! Where profile bytes come from: a file, standard input (`-`), or a live
-//! service's `/debug/pprof/` endpoint over HTTP.
+//! service's `/debug/pprof/` endpoint over HTTP or HTTPS.
+//!
+//! HTTPS goes through rustls (the ring provider) in ureq: server
+//! certificates are checked against Mozilla's roots (webpki-roots, built in,
+//! so it works the same on every machine and offline), or against the CAs
+//! of `--tls-ca` instead, as pprof's `-tls_ca` replaces Go's system pool.
+//! `--tls-cert` and `--tls-key` present a client certificate (mutual TLS).
+//! Credentials in the URL (`https://user:pass@host/…`) are sent as HTTP
+//! basic authentication, and never shown: messages name the URL with the
+//! password replaced by `xxxxx`, as Go's `url.Redacted` does.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -45,7 +54,7 @@ impl Source {
         match self {
             Source::File(p) => p.display().to_string(),
             Source::Stdin => "<stdin>".to_owned(),
-            Source::Url(u) => u.clone(),
+            Source::Url(u) => redacted(u),
         }
     }
 
@@ -63,6 +72,22 @@ impl Source {
                 .unwrap_or(u)
                 .to_owned(),
         }
+    }
+}
+
+/// `url` with the password of its credentials, if any, replaced by
+/// `xxxxx` (Go's `url.Redacted`), so that no message or title shows it.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:xxxxx{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -112,6 +137,8 @@ pub struct LoadOptions {
     pub decode: DecodeOptions,
     /// Refuse HTTP responses larger than this many bytes.
     pub max_download: u64,
+    /// How to talk to `https://` URLs.
+    pub tls: TlsOptions,
 }
 
 impl Default for LoadOptions {
@@ -119,7 +146,75 @@ impl Default for LoadOptions {
         LoadOptions {
             decode: DecodeOptions::default(),
             max_download: DEFAULT_MAX_DOWNLOAD,
+            tls: TlsOptions::default(),
         }
+    }
+}
+
+/// Certificates for `https://` URLs (pprof's `-tls_ca`, `-tls_cert`,
+/// `-tls_key`), as PEM files.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    /// CA certificates to trust instead of the built-in roots.
+    pub ca: Option<PathBuf>,
+    /// A client certificate (chain) to present, for mutual TLS.
+    pub cert: Option<PathBuf>,
+    /// The client certificate's private key.
+    pub key: Option<PathBuf>,
+}
+
+impl TlsOptions {
+    /// ureq's TLS configuration for these options; errors name the option
+    /// and the file.
+    fn config(&self) -> Result<ureq::tls::TlsConfig> {
+        use ureq::tls::{ClientCert, PemItem, RootCerts, TlsConfig, TlsProvider, parse_pem};
+        let read = |option: &str, path: &Path| -> Result<Vec<PemItem<'static>>> {
+            let what = || format!("reading {option} '{}'", path.display());
+            let bytes = std::fs::read(path)
+                .map_err(describe_io)
+                .with_context(what)?;
+            parse_pem(&bytes)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow::anyhow!("not PEM: {e}"))
+                .with_context(what)
+        };
+        let certificates = |option: &str, path: &Path| -> Result<Vec<_>> {
+            let certs: Vec<_> = read(option, path)?
+                .into_iter()
+                .filter_map(|item| match item {
+                    PemItem::Certificate(c) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            if certs.is_empty() {
+                anyhow::bail!("{option} '{}' holds no PEM certificate", path.display());
+            }
+            Ok(certs)
+        };
+        let mut config = TlsConfig::builder().provider(TlsProvider::Rustls);
+        if let Some(ca) = &self.ca {
+            config = config.root_certs(RootCerts::new_with_certs(&certificates("--tls-ca", ca)?));
+        }
+        match (&self.cert, &self.key) {
+            (Some(cert), Some(key)) => {
+                let chain = certificates("--tls-cert", cert)?;
+                let key = read("--tls-key", key)?
+                    .into_iter()
+                    .find_map(|item| match item {
+                        PemItem::PrivateKey(k) => Some(k),
+                        _ => None,
+                    })
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("--tls-key '{}' holds no PEM private key", key.display())
+                    })?;
+                config = config.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+            }
+            (None, None) => {}
+            // The command line requires both; a caller building options by
+            // hand is told the same.
+            _ => anyhow::bail!("--tls-cert and --tls-key go together"),
+        }
+        Ok(config.build())
     }
 }
 
@@ -154,14 +249,16 @@ impl<R: std::io::Read> std::io::Read for Bounded<R> {
 /// bounded by `timeout`.
 fn get(
     url: &str,
-    max_download: u64,
+    options: &LoadOptions,
     timeout: Duration,
 ) -> Result<(
     Bounded<impl std::io::Read>,
     std::sync::Arc<std::sync::atomic::AtomicBool>,
 )> {
+    let max_download = options.max_download;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
+        .tls_config(options.tls.config()?)
         .build()
         .into();
     let response = agent.get(url).call().map_err(|e| match e {
@@ -213,7 +310,7 @@ fn response_error(e: ProfileError, exceeded: bool, limit: u64, timeout: Duration
 fn fetch(url: &str, options: &LoadOptions) -> Result<Profile> {
     let limit = options.max_download;
     let timeout = timeout_for(url);
-    let (body, exceeded) = get(url, limit, timeout)?;
+    let (body, exceeded) = get(url, options, timeout)?;
     let decoded = decode_reader(body, &options.decode);
     let exceeded = exceeded.load(std::sync::atomic::Ordering::Relaxed);
     decoded.map_err(|e| response_error(e, exceeded, limit, timeout))
@@ -230,10 +327,10 @@ pub struct Fetched {
 /// [`timeout_for`]), and decodes the body the way [`load`] does; errors
 /// name the URL.
 pub fn fetch_whole(url: &str, options: &LoadOptions, timeout: Option<Duration>) -> Result<Fetched> {
-    let reading = || format!("reading profile '{url}'");
+    let reading = || format!("reading profile '{}'", redacted(url));
     let limit = options.max_download;
     let timeout = timeout.unwrap_or_else(|| timeout_for(url));
-    let (mut body, exceeded) = get(url, limit, timeout).with_context(reading)?;
+    let (mut body, exceeded) = get(url, options, timeout).with_context(reading)?;
     let mut bytes = Vec::new();
     let read = std::io::Read::read_to_end(&mut body, &mut bytes);
     let exceeded = exceeded.load(std::sync::atomic::Ordering::Relaxed);

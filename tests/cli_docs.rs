@@ -12,14 +12,18 @@ mod support;
 
 use support::{pprof_tui, stdout_of};
 
-const COMMANDS: [&str; 7] = [
+const COMMANDS: [&str; 11] = [
     "top",
     "flamegraph",
     "diff",
     "trend",
     "explain",
+    "leaks",
+    "tags",
     "convert",
     "completions",
+    "man",
+    "glossary",
 ];
 
 fn text(bytes: Vec<u8>) -> String {
@@ -126,6 +130,39 @@ fn the_manual_page_lists_the_commands() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "pprof-tui: no manual page for 'nope' (there are: top, flamegraph, diff, trend, explain, convert, completions)\n"
+        "pprof-tui: no manual page for 'nope' (there are: top, flamegraph, diff, trend, explain, leaks, tags, convert, completions, man, glossary)\n"
     );
+}
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let version = text(stdout_of(pprof_tui().arg("--version")));
+    let expected = match std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+    {
+        Ok(out) if out.status.success() => format!(
+            "pprof-tui {} (commit {})\n",
+            env!("CARGO_PKG_VERSION"),
+            String::from_utf8_lossy(&out.stdout).trim()
+        ),
+        _ => format!("pprof-tui {}\n", env!("CARGO_PKG_VERSION")),
+    };
+    assert_eq!(version, expected);
+}
+
+#[test]
+fn the_glossary_defines_the_report_words() {
+    let glossary = text(stdout_of(pprof_tui().arg("glossary")));
+    for term in ["flat", "cum", "inuse / alloc", "score", "suspect", "churn"] {
+        assert!(
+            glossary.contains(&format!("\n{term}\n   "))
+                || glossary.starts_with(&format!("{term}\n")),
+            "{term}: {glossary}"
+        );
+    }
+    // `help glossary` shows the same text (clap's help of the subcommand).
+    let help = text(stdout_of(pprof_tui().args(["help", "glossary"])));
+    assert!(help.contains(glossary.trim_end()), "{help}");
 }

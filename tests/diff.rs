@@ -327,13 +327,32 @@ fn diff_text_shows_both_sides_and_the_change() {
     assert_contains(&out.stdout, "Type: inuse_space\n");
     assert_contains(
         &out.stdout,
-        "Base: leaky/heap-1.pb.gz, Nov 22, 2026 at 2:16am (UTC), total 1.27MB\n",
+        "Base: leaky/heap-1.pb.gz, 2026-11-22 02:16:55 UTC, total 1.27MB\n",
     );
     assert_contains(
         &out.stdout,
         "  107.40kB     1.02MB   +937.31kB  +872.7%    107.40kB     1.02MB   +937.31kB  +872.7%  main.(*Cache).Put\n",
     );
     assert_contains(&out.stdout, "Showing top 2 of 49 changed sites");
+    assert!(
+        out.stdout.ends_with("\n… 47 more (-n 0 for all)\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn diff_text_shows_the_top_20_unless_told_and_json_every_row() {
+    let pair = ["diff", "leaky/heap-1.pb.gz", "leaky/heap-3.pb.gz"];
+    let text = run(&pair, 0).stdout;
+    assert_contains(&text, "Showing top 20 of 49 changed sites");
+    assert!(text.ends_with("\n… 29 more (-n 0 for all)\n"), "{text}");
+    let all = run(&[&pair[..], &["-n", "0"]].concat(), 0).stdout;
+    assert_contains(&all, "Showing 49 changed sites");
+    assert!(!all.contains("more (-n 0 for all)"), "{all}");
+    let json: Value =
+        serde_json::from_str(&run(&[&pair[..], &["--format", "json"]].concat(), 0).stdout).unwrap();
+    assert_eq!(rows(&json).len(), 49);
 }
 
 #[test]

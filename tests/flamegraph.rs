@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod pprof_flags;
+mod support;
 
 use prost::Message;
 use quick_xml::Reader;
@@ -605,6 +606,59 @@ fn compile_heap_prunes_narrow_frames_yet_keeps_widths_exact() {
     assert!(frame_counts[1] < frame_counts[0], "{frame_counts:?}");
 }
 
+/// The fill of the frame titled `name …` as `(r, g, b)`.
+fn fill_of(svg: &Svg, name: &str) -> (i32, i32, i32) {
+    let frame = svg
+        .frames
+        .iter()
+        .find(|f| f.title.starts_with(&format!("{name} (")))
+        .unwrap_or_else(|| panic!("no frame {name}"));
+    let rgb: Vec<i32> = frame
+        .fill
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')')
+        .split(',')
+        .map(|c| c.parse().unwrap())
+        .collect();
+    (rgb[0], rgb[1], rgb[2])
+}
+
+#[test]
+fn a_small_leak_is_clearly_red_beside_a_big_grower() {
+    // main.leak grows by 2% of the total while main.big grows by 77%:
+    // scaled to the largest change (inferno's way) the leak was near white.
+    let decode_built =
+        |b: &support::Builder| decode(&b.encode(), &DecodeOptions::default()).unwrap();
+    let mut base = support::Builder::new();
+    base.sample(&["main.main", "main.big"], 1, 2000)
+        .sample(&["main.main", "main.leak"], 1, 100)
+        .sample(&["main.main", "main.gone"], 1, 300);
+    let mut new = support::Builder::new();
+    new.sample(&["main.main", "main.big"], 1, 9700)
+        .sample(&["main.main", "main.leak"], 1, 300);
+    let (base, new) = (decode_built(&base), decode_built(&new));
+    let svg = parse_svg(&svg_of(&view(&new, Some(&base)), &SvgOptions::default()));
+    assert_eq!(svg.total_samples, 10_000);
+    let (r, g, b) = fill_of(&svg, "main.leak");
+    assert!(
+        r >= g + 40 && r >= b + 40,
+        "main.leak (+2%) drawn rgb({r},{g},{b})"
+    );
+    assert_eq!((r, g, b), (255, 150, 150));
+    // 77% is stronger still.
+    let (r, g, _) = fill_of(&svg, "main.big");
+    assert!(r - g > 105, "main.big (+77%) drawn with green {g}");
+    assert!(
+        svg.subtitle
+            .as_deref()
+            .unwrap()
+            .contains("1% is half strength")
+    );
+    // main.gone (3% of the total) is not drawn: its loss stays in its
+    // caller, which is clearly blue.
+    assert_eq!(fill_of(&svg, "main.main"), (143, 143, 255));
+}
+
 #[test]
 fn differential_svg_of_heap_snapshots() {
     let new = load("leaky/heap-3.pb.gz");
@@ -625,7 +679,7 @@ fn differential_svg_of_heap_snapshots() {
         svg.subtitle.as_deref(),
         Some(
             format!(
-                "differential vs base ({}): width = this profile, colour = change in own value (red grew, blue shrank)",
+                "differential vs base ({}): width = this profile, colour = change in own value as a share of the total (red grew, blue shrank; 1% is half strength, 100% full)",
                 units::label(base_total, "bytes")
             )
             .as_str()

@@ -143,3 +143,34 @@ fn an_endless_body_is_refused_at_the_download_limit() {
     // not buffered to the end (socket buffers hold a few MB more at most).
     assert!(sent < 64 << 20, "the server sent {sent} bytes");
 }
+
+#[test]
+fn a_text_response_with_a_control_byte_is_text_and_a_mutex_endpoint_reads() {
+    // An escape in a function name once made the response pass for protobuf.
+    let body = b"heap profile: 1: 1024 [1: 1024] @ heap/2\n1: 1024 [1: 1024] @ 0x1001\n#\t0x1000\tmain.ev\x1bil+0x0\tx.go:1\n".to_vec();
+    let (port, server) = serve_once("200 OK", body);
+    let out = stdout_of(pprof_tui().args([
+        "top",
+        "--unit",
+        "B",
+        &format!("http://127.0.0.1:{port}/debug/pprof/heap?debug=1"),
+    ]));
+    server.join().unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("1024B   100%   100%      1024B   100%  main.ev\\x1bil\n"),
+        "{out}"
+    );
+
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/legacy/contention/mutex.debug1.txt");
+    let (port, server) = serve_once("200 OK", std::fs::read(&file).unwrap());
+    let from_url = stdout_of(pprof_tui().args([
+        "top",
+        &format!("http://127.0.0.1:{port}/debug/pprof/mutex?debug=1"),
+    ]));
+    server.join().unwrap();
+    let from_file = stdout_of(pprof_tui().arg("top").arg(&file));
+    assert_eq!(from_url, from_file);
+    assert!(String::from_utf8(from_url).unwrap().contains("Type: delay"));
+}

@@ -530,3 +530,141 @@ fn converted_files_carry_the_memstats_of_their_text() {
     // A merge has no single runtime to speak for.
     assert!(memstats("legacy/converted/heap-1+heap-2+heap-3.pb.gz").is_null());
 }
+
+/// A small heap text whose first record's function name holds `control`,
+/// within the first bytes a reader looks at.
+fn heap_text_with(control: u8) -> Vec<u8> {
+    let mut text = b"heap profile: 1: 1024 [1: 1024] @ heap/2\n1: 1024 [1: 1024] @ 0x1001 0x2001\n#\t0x1000\tmain.ev".to_vec();
+    text.push(control);
+    text.extend_from_slice(b"il+0x0\tx.go:1\n#\t0x2000\tmain.main+0x0\tx.go:2\n");
+    text
+}
+
+#[test]
+fn text_with_a_control_byte_in_a_name_is_still_text() {
+    // pprof reads these; one C0 byte once made the file pass for protobuf.
+    for control in [0x1b, 0x00, 0x07, 0x08, 0x0b, 0x0c, 0x01] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ctl.txt");
+        let text = heap_text_with(control);
+        std::fs::write(&path, &text).unwrap();
+        let out = run(
+            &["top", "-n", "0", "--unit", "B", path.to_str().unwrap()],
+            0,
+        )
+        .stdout;
+        assert!(!out.as_bytes().contains(&control), "{control:#x}: {out}");
+        let parsed = table(&out);
+        assert_eq!(parsed.total, 1024, "{control:#x}");
+        assert_eq!(parsed.order.len(), 2, "{control:#x}: {out}");
+        assert_eq!(parsed.rows["main.main"], (0, 1024), "{control:#x}");
+        let piped = assert_cmd::Command::cargo_bin("pprof-tui")
+            .unwrap()
+            .args(["top", "-n", "0", "--unit", "B", "-"])
+            .write_stdin(text)
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&piped.stdout), out, "{control:#x}");
+    }
+}
+
+#[test]
+fn a_corrupt_heap_address_cuts_its_stack_as_pprof_does() {
+    // `go tool pprof -raw` of this file: the first sample keeps the
+    // addresses before the corrupt one (0x1000, and 0x20 of "0x20zz"), the
+    // second is whole; nothing is refused.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corrupt.txt");
+    std::fs::write(
+        &path,
+        "heap profile: 2: 2048 [2: 2048] @ heap/2\n\
+         1: 1024 [1: 1024] @ 0x1000 0x20zz 0x3000\n\
+         1: 1024 [1: 1024] @ 0x4000\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "top",
+            "-n",
+            "0",
+            "--unit",
+            "B",
+            "--granularity",
+            "addresses",
+            path.to_str().unwrap(),
+        ],
+        0,
+    )
+    .stdout;
+    let parsed = table(&out);
+    assert_eq!(parsed.total, 2048, "{out}");
+    assert_eq!(parsed.rows["0000000000000fff <unknown>"], (1024, 1024));
+    assert_eq!(parsed.rows["000000000000001f <unknown>"], (0, 1024));
+    assert_eq!(parsed.rows["0000000000003fff <unknown>"], (1024, 1024));
+    assert_eq!(parsed.order.len(), 3, "{out}");
+}
+
+fn contention_oracle(file: &str) -> String {
+    std::fs::read_to_string(testdata().join("legacy/contention/oracle").join(file))
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+#[test]
+fn mutex_and_block_text_equal_the_proto_of_the_same_moment() {
+    for kind in ["mutex", "block"] {
+        for t in ["contentions", "delay"] {
+            let args = [
+                "top",
+                "-n",
+                "0",
+                "--node-fraction",
+                "0",
+                "-i",
+                t,
+                &format!("legacy/contention/{kind}.debug1.txt"),
+            ];
+            let out = run(&args, 0).stdout;
+            // Byte for byte, but for the lines the text has no source for.
+            let want = contention_oracle(&format!("{kind}.{t}.top.txt"));
+            let want: String = want
+                .lines()
+                .filter(|l| {
+                    !["File: ", "Build ID: ", "Time: "]
+                        .iter()
+                        .any(|p| l.starts_with(p))
+                })
+                .map(|l| format!("{l}\n"))
+                .collect();
+            assert_eq!(out, want, "{kind} {t}");
+            // pprof's own reading of the text (no binary: one row; delay in
+            // exact nanoseconds) has the same total.
+            let text = contention_oracle(&format!("{kind}.debug1.{t}.top.txt"));
+            let exact = run(&[&args[..], &["--unit", "ns"]].concat(), 0).stdout;
+            let exact = if t == "delay" { exact } else { out.clone() };
+            let total = |s: &str| {
+                s.lines()
+                    .find(|l| l.starts_with("Showing nodes"))
+                    .map(str::to_owned)
+            };
+            assert_eq!(total(&exact), total(&text), "{kind} {t}");
+            assert!(total(&text).is_some());
+        }
+    }
+}
+
+#[test]
+fn memstats_past_i64_print_their_size() {
+    // u64::MAX bytes is 16384PB (a cast to i64 once stopped it at 8192PB).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.txt");
+    std::fs::write(
+        &path,
+        "heap profile: 1: 1024 [1: 1024] @ heap/2\n1: 1024 [1: 1024] @ 0x1001\n\
+         #\t0x1000\tmain.alloc+0x0\tx.go:1\n\n# runtime.MemStats\n\
+         # HeapInuse = 18446744073709551615\n# PauseNs = [18446744073709551615 0]\n# NumGC = 1\n",
+    )
+    .unwrap();
+    let out = run(&["top", path.to_str().unwrap()], 0).stdout;
+    assert!(out.contains("HeapInuse 16384PB"), "{out}");
+    assert!(!out.contains("8192PB"), "{out}");
+}

@@ -415,7 +415,7 @@ proptest! {
         }
         let snapshots = Lineup::snapshots(vec![base, new]).unwrap();
         let options = TrendOptions { sample_index: 1, ..TrendOptions::default() };
-        let result = trend(&snapshots, None, &options).unwrap();
+        let result = trend(&snapshots, None, &[], &options).unwrap();
         let mut out = Vec::new();
         write_trend(
             &mut out,

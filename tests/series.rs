@@ -11,8 +11,9 @@
 mod common;
 
 use common::{GOROUTINES, HEAPS, load};
+use pprof_tui::analysis::runtime::snapshot_facts;
 use pprof_tui::analysis::series::{RankOptions, Reduction, SeriesError, SiteSeries, reduce};
-use pprof_tui::analysis::trend::{Trend, TrendOptions, trend};
+use pprof_tui::analysis::trend::{Trend, TrendOptions, lives, noise_floor, trend};
 use pprof_tui::analysis::{Filters, Granularity, Lineup, SortBy, TagFilter, compile_regex};
 
 /// What a row shows, without the node id (ids differ between a lineup and
@@ -59,21 +60,29 @@ fn both(files: &[&str], keep: usize, options: &TrendOptions) -> Vec<String> {
             by: options.by,
             node_count: options.node_count,
             limit: None,
+            profiler: options.profiler,
         })
         .unwrap();
     let snapshots: Vec<&str> = ranked.snapshots.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(snapshots, files[files.len() - keep..]);
+    let profiles: Vec<_> = files[files.len() - keep..]
+        .iter()
+        .map(|f| load(f))
+        .collect();
+    let restarts = lives(&profiles.iter().map(snapshot_facts).collect::<Vec<_>>());
+    assert_eq!(ranked.restarts, restarts);
+    let lineup = Lineup::snapshots(profiles).unwrap();
+    assert_eq!(
+        ranked.trend.floor,
+        noise_floor(&lineup, options.sample_index),
+        "{options:?}"
+    );
     let expected = trend(
-        &Lineup::snapshots(
-            files[files.len() - keep..]
-                .iter()
-                .map(|f| load(f))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap()
-        .ready_for(options.granularity, &options.filters)
-        .unwrap(),
+        &lineup
+            .ready_for(options.granularity, &options.filters)
+            .unwrap(),
         minutes(&ranked.snapshots).as_deref(),
+        &restarts,
         options,
     )
     .unwrap();
@@ -191,4 +200,30 @@ fn a_series_keeps_the_newest_and_refuses_other_sample_types() {
     );
     let one = SiteSeries::new(Reduction::default(), 5);
     assert!(one.rank(&RankOptions::default()).is_none());
+}
+
+#[test]
+fn a_series_judges_growth_within_each_process_as_trend_does() {
+    for suffix in [".heap.debug1.txt", ".heap.pb.gz", ".goroutine.pb.gz"] {
+        let files: Vec<String> = (1..=22)
+            .map(|n| format!("verdicts/restart/poll-{n:02}{suffix}"))
+            .collect();
+        let files: Vec<&str> = files.iter().map(String::as_str).collect();
+        let goroutines = suffix.starts_with(".goroutine");
+        // The fixture restarts once, at snapshot 15 (index 14).
+        let facts: Vec<_> = files.iter().map(|f| snapshot_facts(&load(f))).collect();
+        let at: Vec<usize> = lives(&facts).iter().map(|r| r.at).collect();
+        assert_eq!(at, [14], "{suffix}");
+        for profiler in [false, true] {
+            let options = TrendOptions {
+                sample_index: if goroutines { 0 } else { 3 },
+                profiler,
+                ..TrendOptions::default()
+            };
+            // All 22 (the restart at snapshot 15 inside), and the newest 10.
+            let rows = both(&files, 22, &options);
+            assert!(rows.len() > 1, "{suffix}: {rows:?}");
+            both(&files, 10, &options);
+        }
+    }
 }

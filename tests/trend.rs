@@ -80,12 +80,17 @@ fn the_growing_cache_and_the_audit_log_rank_first() {
     assert_eq!(put["growth"], 1069784 - 109976);
     assert_eq!(put["slope_per_snapshot"], (1069784.0 - 109976.0) / 2.0);
     assert!(put["slope_per_minute"].as_f64().unwrap() > 0.0);
-    // Scores fall down the list.
-    let scores: Vec<f64> = rows(&doc)
+    // Suspects first, then scores fall down the list.
+    let ranked: Vec<(bool, f64)> = rows(&doc)
         .iter()
-        .map(|r| r["score"].as_f64().unwrap())
+        .map(|r| (r["suspect"] == true, r["score"].as_f64().unwrap()))
         .collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    assert!(
+        ranked
+            .windows(2)
+            .all(|w| (w[0].0 && !w[1].0) || (w[0].0 == w[1].0 && w[0].1 >= w[1].1)),
+        "{ranked:?}"
+    );
 }
 
 #[test]
@@ -276,7 +281,7 @@ fn trend_text_has_a_sparkline_per_row() {
     );
     assert_contains(
         &out.stdout,
-        " 36.4     yes   107.40kB     1.02MB   +937.31kB   +468.66kB    +25.97MB  ▂▄█    main.(*Cache).Put\n",
+        " 36.4     yes  88%   107.40kB     1.02MB   +937.31kB   +468.66kB    +25.97MB  464.72kB/s     2.4s  ▂▄█    main.(*Cache).Put\n",
     );
     assert_contains(
         &out.stdout,
@@ -336,8 +341,8 @@ fn both_ways(snapshots: &[&str], options: &TrendOptions) -> (Trend, Trend) {
         merged.profile().default_sample_index()
     );
     (
-        trend(&apart, None, options).unwrap(),
-        trend(&merged, None, options).unwrap(),
+        trend(&apart, None, &[], options).unwrap(),
+        trend(&merged, None, &[], options).unwrap(),
     )
 }
 
@@ -369,6 +374,7 @@ fn snapshots_kept_apart_rank_as_the_merged_profile_does() {
                                 by,
                                 node_count,
                                 limit: None,
+                                profiler: false,
                             };
                             let (apart, merged) = both_ways(snapshots, &options);
                             let what = format!("{snapshots:?} {granularity:?} {options:?}");

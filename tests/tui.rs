@@ -94,6 +94,97 @@ fn help_overlay_lists_every_key() {
     assert!(!app.help.open, "any key closes the help");
 }
 
+/// The glossary's pages from the one open now to the last, turning with `?`
+/// until the overlay closes.
+fn glossary_pages(app: &mut App) -> Vec<String> {
+    let mut pages = Vec::new();
+    while app.help.open && pages.len() < 20 {
+        pages.push(screen(app));
+        press(app, "?");
+    }
+    assert!(!app.help.open, "the glossary never closed");
+    pages
+}
+
+/// Whether `screen` shows `term` as a glossary entry: at the start of a
+/// line inside the popup's border, its meaning indented under it.
+fn shows_term(screen: &str, term: &str) -> bool {
+    screen.contains(&format!("│{term} "))
+}
+
+#[test]
+fn f1_shows_the_glossary_paged_at_80x24() {
+    let mut app = app("leaky/heap-3.pb.gz", (80, 24));
+    press(&mut app, "F1");
+    let first = screen(&app);
+    assert_snapshot!("glossary_80x24", first);
+    // PgUp on the first page stays; PgDn and PgUp turn.
+    press(&mut app, "PageUp");
+    assert_eq!(screen(&app), first);
+    press(&mut app, "PageDown");
+    assert!(screen(&app).contains(" glossary 2/"), "{}", screen(&app));
+    press(&mut app, "PageUp");
+    assert_eq!(screen(&app), first);
+    let pages = glossary_pages(&mut app);
+    assert!(pages.len() > 1, "80×24 cannot hold every term");
+    // Every term of src/glossary.rs is on exactly one page, in its order.
+    let mut at = 0;
+    for (term, meaning) in pprof_tui::glossary::TERMS {
+        let page = pages[at..]
+            .iter()
+            .position(|p| shows_term(p, term))
+            .map(|i| i + at)
+            .unwrap_or_else(|| panic!("no page shows {term}"));
+        assert_eq!(
+            pages.iter().filter(|p| shows_term(p, term)).count(),
+            1,
+            "{term} on several pages"
+        );
+        let first_word = meaning.split_whitespace().next().unwrap();
+        assert!(pages[page].contains(&format!("│   {first_word}")), "{term}");
+        at = page;
+    }
+    let last = pages.last().unwrap();
+    assert!(last.contains("— PgUp back, any other key closes"), "{last}");
+}
+
+/// On the smallest screen the app draws (20×4) every term still gets a page.
+#[test]
+fn the_glossary_pages_on_the_smallest_screen() {
+    let mut app = app("leaky/heap-3.pb.gz", (20, 4));
+    press(&mut app, "F1");
+    let mut pages = Vec::new();
+    while app.help.open && pages.len() < 500 {
+        pages.push(screen(&app));
+        press(&mut app, "?");
+    }
+    assert!(!app.help.open, "the glossary never closed");
+    for (term, _) in pprof_tui::glossary::TERMS {
+        assert!(
+            pages.iter().any(|p| shows_term(p, term)),
+            "no page shows {term}"
+        );
+    }
+}
+
+#[test]
+fn the_glossary_follows_the_keys_at_120x40() {
+    let mut app = app("leaky/heap-3.pb.gz", (120, 40));
+    press(&mut app, "?");
+    let keys = screen(&app);
+    assert!(keys.contains("pprof-tui keys — ? glossary, any other key closes"));
+    press(&mut app, "?");
+    let s = screen(&app);
+    assert_snapshot!("glossary_120x40", s);
+    let pages = glossary_pages(&mut app);
+    for (term, _) in pprof_tui::glossary::TERMS {
+        assert!(
+            pages.iter().any(|p| shows_term(p, term)),
+            "no page shows {term}"
+        );
+    }
+}
+
 #[test]
 fn quit_keys() {
     let mut app = app("leaky/heap-3.pb.gz", (80, 24));
@@ -687,6 +778,8 @@ fn trend_app_running(snapshots: &[&str], size: (u16, u16), background: bool) -> 
         granularity: None,
         filters: Filters::default(),
         warnings: timeline.notes,
+        restarts: timeline.restarts,
+        profiler: false,
     };
     app_running(newest, &title, size, background)
         .with_trend(input)

@@ -2,7 +2,9 @@
 //! built by hand (the app takes a feed, not a URL): snapshots arriving
 //! re-rank the Trend view as `trend` ranks the same files, the selection
 //! stays on its site, failures show in the status bar, Space pauses, and
-//! `d` shows the newest against the first as `--diff-base` does.
+//! `d` shows the newest against the first as `--diff-base` does; a real
+//! service killed and started again (its recorded answers on loopback) is
+//! told apart.
 
 #![allow(
     clippy::unwrap_used,
@@ -399,7 +401,7 @@ fn with_escape_each_snapshot_is_explained_again() {
     let s = screen(&app);
     assert!(
         s.contains("main.(*Cache).Put leaky/main.go:31  [retained]")
-            && !s.contains("main.(*Cache).Put leaky/main.go:31  [retained] [leak]"),
+            && !s.contains("main.(*Cache).Put leaky/main.go:31  [leak]"),
         "one snapshot, no leak class yet: {s}"
     );
     for (i, file) in HEAPS.iter().enumerate().skip(1) {
@@ -409,11 +411,11 @@ fn with_escape_each_snapshot_is_explained_again() {
     let s = screen(&app);
     assert!(s.contains("heap-3.pb.gz"), "the newest is shown: {s}");
     assert!(
-        s.contains("main.(*Cache).Put leaky/main.go:31  [retained] [leak]"),
+        s.contains("main.(*Cache).Put leaky/main.go:31  [leak] [retained]"),
         "{s}"
     );
     assert!(
-        s.contains("main.recordAudit leaky/main.go:58  [retained] [leak]"),
+        s.contains("main.recordAudit leaky/main.go:58  [leak] [retained]"),
         "{s}"
     );
     press(&mut app, "d");
@@ -464,9 +466,123 @@ fn the_help_pages_when_the_screen_cannot_hold_every_key() {
         second.contains("d         diff newest vs first / off"),
         "{second}"
     );
+    assert!(
+        second.contains("pprof-tui keys 2/2 — ? glossary, any other key closes"),
+        "{second}"
+    );
+    // The last page of keys turns to the glossary; Esc closes.
     press(&mut app, "?");
-    assert!(!screen(&app).contains("pprof-tui keys"));
+    assert!(screen(&app).contains(" glossary 1/"));
+    press(&mut app, "Esc");
+    assert!(!screen(&app).contains(" glossary "));
     // Opened again, it starts at the first page.
     press(&mut app, "?");
     assert!(screen(&app).contains("pprof-tui keys 1/2"));
+}
+
+/// Serves `bodies` on 127.0.0.1 as a Go service killed after `first` of
+/// them and started again on the same port: the first `first` requests
+/// are answered, then the port is closed for `down` (connections are
+/// refused, as after `kill -9`), then bound again for the rest.
+fn serve_with_restart(
+    bodies: Vec<Vec<u8>>,
+    first: usize,
+    down: Duration,
+) -> (u16, std::thread::JoinHandle<()>) {
+    use common::loopback::answer;
+    use std::net::TcpListener;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        for body in &bodies[..first] {
+            assert!(answer(&listener, body));
+        }
+        drop(listener);
+        std::thread::sleep(down);
+        let again = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        for body in &bodies[first..] {
+            assert!(answer(&again, body));
+        }
+    });
+    (port, handle)
+}
+
+/// `--watch` against a real Go service (its recorded answers, replayed on
+/// loopback) that is killed after 14 polls and started again on the same
+/// port: the Trend view says where the restart was at once, keeps the leak
+/// as its first suspect (within two polls of the restart), and the status
+/// bar drops the failed polls' error once polling works again.
+#[test]
+fn a_restarted_service_is_told_apart_within_two_polls() {
+    use pprof_tui::watch::{WatchOptions, start};
+    let bodies: Vec<Vec<u8>> = (1..=22)
+        .map(|n| {
+            std::fs::read(testdata().join(format!("verdicts/restart/poll-{n:02}.heap.debug1.txt")))
+                .unwrap()
+        })
+        .collect();
+    let (port, server) = serve_with_restart(bodies, 14, Duration::from_millis(150));
+    let url = format!("http://127.0.0.1:{port}/debug/pprof/heap");
+    let feed = start(
+        url.clone(),
+        WatchOptions {
+            interval: Duration::from_millis(20),
+            count: Some(22),
+            ..WatchOptions::default()
+        },
+    );
+    let next = || feed.events.recv_timeout(Duration::from_secs(20)).unwrap();
+    let (_tx, manual) = Feed::manual();
+    let mut state = WatchState::new(manual, url, 60, None);
+    state.take(next());
+    let first = Arc::clone(&state.newest().unwrap().profile);
+    let options = AppOptions {
+        study: Some(Study::One(Arc::clone(&first))),
+        ..options(&first, "watching", (120, 30))
+    };
+    let mut app = App::new(first, options).with_watch(state);
+    let top = |app: &App| {
+        let row = &app.trend.as_ref().unwrap().trend.rows[0];
+        (row.name.clone(), row.growth.suspect)
+    };
+    let leak = ("main.leak".to_owned(), true);
+    let mut snapshots = 1;
+    let mut failures = 0;
+    while snapshots < 22 {
+        let event = next();
+        let snapshot = matches!(event, Event::Snapshot(_));
+        app.take_watch_event(event);
+        if !snapshot {
+            failures += 1;
+            assert!(
+                status_line(&app).contains("failed"),
+                "{}",
+                status_line(&app)
+            );
+            continue;
+        }
+        snapshots += 1;
+        let screen = screen(&app);
+        let restart = "(snapshot 15) is a new process (NumGC fell from 14 to 0)";
+        match snapshots {
+            14 => {
+                assert_eq!(top(&app), leak, "the first process");
+                assert!(!screen.contains("restart"), "{screen}");
+            }
+            15 => {
+                assert!(screen.contains(restart), "{screen}");
+                // Said in the status bar, and the failed polls' error is gone.
+                assert!(status_line(&app).contains("restart:"), "{screen}");
+                assert!(!status_line(&app).contains("failed"), "{screen}");
+            }
+            16.. => {
+                assert_eq!(top(&app), leak, "poll {snapshots}:\n{screen}");
+                assert!(screen.contains(restart), "{screen}");
+                assert!(!status_line(&app).contains("restart:"), "said once");
+            }
+            _ => {}
+        }
+    }
+    assert!(failures >= 1, "the service was down for a while");
+    server.join().unwrap();
 }

@@ -71,7 +71,7 @@ fn top_shows_badges_and_the_pane_for_the_selected_line() {
         "{s}"
     );
     assert!(
-        s.contains("&auditRecord{...} escapes to heap — stored into a global, map, slice, channel or another heap object"),
+        s.contains("&auditRecord{...} escapes to heap — stored into a global, a map, a slice or an object on the heap"),
         "{s}"
     );
     assert_snapshot!("why_top_lines_audit", s);
@@ -83,7 +83,7 @@ fn the_join_is_reported_once_explained() {
     assert_eq!(
         app.message,
         Some((
-            "why on heap: 5 of 95 allocation sites explained by 'escape-m2.txt' (pprof-tui explain lists the others)"
+            "why on heap: 18 of 52 allocation sites explained by 'escape-m2.txt' (pprof-tui explain lists the others)"
                 .to_owned(),
             false
         ))
@@ -114,7 +114,7 @@ fn functions_gather_their_lines() {
     // Line 31's make and line 36's map growth, both retained.
     assert!(s.contains("main.(*Cache).Put  [retained]"), "{s}");
     assert!(
-        s.contains("leaky/main.go:31 make([]byte, size) escapes to heap — make with a size that is not a constant"),
+        s.contains("leaky/main.go:31 make([]byte, size) escapes to heap — its size is known only at run time"),
         "{s}"
     );
     assert!(
@@ -131,7 +131,7 @@ fn source_shows_classes_per_line_and_the_selected_lines_pane() {
     assert_eq!(app.view, ViewKind::Source);
     let s = screen(&app);
     assert!(
-        s.contains("    90    31.46MB    31.46MB  [churn] [large]      non-const make        buf := make([]byte, size)"),
+        s.contains("    90    31.46MB    31.46MB  [large] [churn]      non_constant_si…      buf := make([]byte, size)"),
         "{s}"
     );
     assert_snapshot!("why_source_build_response", s);
@@ -175,6 +175,8 @@ fn with_snapshots_the_leak_class_follows_the_trend() {
         granularity: None,
         filters: Filters::default(),
         warnings: timeline.notes,
+        restarts: timeline.restarts,
+        profiler: false,
     };
     let why = WhyRequest {
         escapes: None,
@@ -189,11 +191,11 @@ fn with_snapshots_the_leak_class_follows_the_trend() {
     press(&mut app, "1");
     let s = screen(&app);
     assert!(
-        s.contains("main.(*Cache).Put leaky/main.go:31  [retained] [leak]"),
+        s.contains("main.(*Cache).Put leaky/main.go:31  [leak] [retained]"),
         "{s}"
     );
     assert!(
-        s.contains("main.recordAudit leaky/main.go:58  [retained] [leak]"),
+        s.contains("main.recordAudit leaky/main.go:58  [leak] [retained]"),
         "{s}"
     );
     // Without the compiler's output the pane says where to get it.
@@ -201,4 +203,42 @@ fn with_snapshots_the_leak_class_follows_the_trend() {
         s.contains("no escape analysis: open with --escape FILE"),
         "{s}"
     );
+}
+
+/// A pane with more lines than rows says how many are below; `W` turns to
+/// the next page, and back to the first after the last.
+#[test]
+fn the_why_pane_pages() {
+    let mut app = app(Granularity::Functions, (120, 30));
+    select(&mut app, "main.handleRequest");
+    let first = screen(&app);
+    assert!(first.contains("↓ 3 more (W: next page)"), "{first}");
+    assert!(
+        first.contains("leaky/main.go:103 allocated inside fmt.Sprintf, called here"),
+        "{first}"
+    );
+    press(&mut app, "W");
+    let second = screen(&app);
+    assert!(second.contains("→ boxed into an interface"), "{second}");
+    assert!(second.contains("(W: back to the first page)"), "{second}");
+    assert!(!second.contains("fmt.Sprintf, called here"), "{second}");
+    press(&mut app, "W");
+    assert_eq!(screen(&app), first);
+    // Any other key starts again from the first page.
+    press(&mut app, "W j k");
+    assert_eq!(screen(&app), first);
+}
+
+/// The row of a function that allocates for its callers (here the CPU
+/// profiler's buffer) shows the line that called it.
+#[test]
+fn a_callee_row_shows_the_line_that_called_it() {
+    let mut app = app(Granularity::Functions, (120, 30));
+    select(&mut app, "runtime/pprof.StartCPUProfile");
+    let s = screen(&app);
+    assert!(
+        s.contains("allocated inside runtime/pprof.StartCPUProfile, called here"),
+        "{s}"
+    );
+    assert!(s.contains("[large] [retained]"), "{s}");
 }

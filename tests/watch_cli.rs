@@ -511,3 +511,52 @@ fn a_saved_watch_of_text_replays_with_its_times_and_memstats() {
     assert_eq!(doc["snapshots"][2]["memstats"]["HeapInuse"], 5_464_064);
     assert_eq!(doc["snapshots"][2]["memstats"]["NumGC"], 17);
 }
+
+#[test]
+fn a_watch_polls_the_goroutineleak_endpoint() {
+    // Go 1.27's leak profile, polled as served (proto), compared by whole
+    // stacks like goroutine profiles: the same proven groups each time.
+    let leak = testdata_path("goroutines/service/out/goroutineleak.pb.gz");
+    let replies = (0..2)
+        .map(|_| Reply::Body(std::fs::read(&leak).unwrap()))
+        .collect();
+    let (port, server) = serve(replies);
+    let url = format!("http://127.0.0.1:{port}/debug/pprof/goroutineleak");
+    let output = pprof_tui()
+        .args([
+            "trend", "--watch", "10ms", "--count", "2", "--format", "json", &url,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(server.join().unwrap(), ["/debug/pprof/goroutineleak"; 2]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["sample_type"]["type"], "goroutineleak");
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "one row per proven stack");
+    assert!(
+        rows.iter()
+            .all(|r| r["values"] == serde_json::json!([30, 30]))
+    );
+}
+
+#[test]
+fn leaks_reads_the_goroutineleak_endpoint() {
+    let leak = testdata_path("goroutines/service/out/goroutineleak.pb.gz");
+    let (port, server) = serve(vec![Reply::Body(std::fs::read(&leak).unwrap())]);
+    let url = format!("http://127.0.0.1:{port}/debug/pprof/goroutineleak");
+    let output = pprof_tui().args(["leaks", &url]).output().unwrap();
+    assert_eq!(server.join().unwrap(), ["/debug/pprof/goroutineleak"]);
+    assert_eq!(output.status.code(), Some(3));
+    let stdout = text(output.stdout);
+    assert!(
+        stdout.starts_with(&format!(
+            "Proven by the runtime ({url}): 90 goroutines in 3 groups\n"
+        )),
+        "{stdout}"
+    );
+}

@@ -13,11 +13,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pprof_tui::analysis::diff::{Comparison, DiffOptions, GrowthOrder, diff};
-use pprof_tui::analysis::trend::{Snapshots, TrendOptions, trend};
+use pprof_tui::analysis::diff::{DiffOptions, GrowthOrder, diff};
+use pprof_tui::analysis::trend::{TrendOptions, trend};
 use pprof_tui::analysis::{
-    CallTree, Filters, Granularity, Sides, SortBy, Stacks, TopOptions, compile_regex, flame_layout,
-    top,
+    CallTree, Filters, Granularity, Lineup, Sides, SortBy, Stacks, TopOptions, compile_regex,
+    flame_layout, top,
 };
 use pprof_tui::export::{ExportError, ExportView, SvgOptions, write_folded, write_svg};
 use pprof_tui::profile::{DecodeOptions, Profile, decode, merge};
@@ -221,12 +221,14 @@ fn info(name: &str, profile: &Profile) -> ProfileInfo {
     ProfileInfo {
         source: name.to_owned(),
         time_nanos: profile.time_nanos,
+        memstats: None,
+        heap_gap: None,
     }
 }
 
 fn self_diff(profile: &Profile, sample_index: usize) {
     for normalize in [false, true] {
-        let Ok(comparison) = Comparison::new(profile.clone(), profile.clone(), normalize) else {
+        let Ok(comparison) = Lineup::comparison(profile.clone(), profile.clone(), normalize) else {
             continue;
         };
         for granularity in [
@@ -266,7 +268,7 @@ fn self_diff(profile: &Profile, sample_index: usize) {
 }
 
 fn self_trend(profile: &Profile, sample_index: usize) {
-    let Ok(snapshots) = Snapshots::new(vec![profile.clone(), profile.clone()]) else {
+    let Ok(snapshots) = Lineup::snapshots(vec![profile.clone(), profile.clone()]) else {
         return;
     };
     let options = TrendOptions {

@@ -32,24 +32,23 @@ fuzz_target!(|bytes: &[u8]| {
         return;
     }
     let sample_index = profile.default_sample_index();
-    let Ok(mut app) = App::new(
+    let mut app = App::new(
         Arc::new(profile),
         AppOptions {
             title: "fuzz.pb.gz".to_owned(),
             sample_index,
             granularity: Granularity::Functions,
-            chips: Vec::new(),
+            filters: Default::default(),
             source_paths: Vec::new(),
             export_dir: std::env::temp_dir(),
             export_stem: "fuzz".to_owned(),
             theme: Theme::new(ColorMode::None),
             size: (100, 30),
             background: false,
-            sides: None,
+            study: None,
+            why: None,
         },
-    ) else {
-        return;
-    };
+    );
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("a test backend");
     draw(&mut terminal, &app);
     for action in script() {

@@ -33,42 +33,68 @@ use crate::profile::Profile;
 pub const MAX_LINE: usize = 64 * 1024;
 /// Most flow lines kept with one message.
 pub const MAX_FLOW: usize = 64;
+/// Go < 1.20 does not say which function a closure belongs to: a captured
+/// variable's closure is looked for this many lines after it.
+const CLOSURE_REACH: u32 = 40;
 
-/// Why a value is on the heap, as a Go developer would name it.
+/// Why a value is on the heap: where its flow ends, in one vocabulary (the
+/// JSON `why` tags are [`Reason::label`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Reason {
-    /// `&T{}` or `new(T)` returned from the function.
-    ReturnedPointer,
-    /// Captured by a closure, or a closure that escapes.
-    Closure,
-    /// A value converted to an interface (arguments to `fmt` functions).
-    Interface,
-    /// `make` with a size that is not a constant.
-    NonConstantSize,
-    /// Too large for the stack.
-    TooLarge,
-    /// Stored into a global, a map, a slice, a channel or another heap object.
+    /// The flow ends in a result (`~r0`, a `(return)` step): a pointer
+    /// returned to the caller.
+    Returned,
+    /// The flow reaches `{heap}` by an assignment or an `append`: stored
+    /// into a global, a map, a slice or an object already on the heap.
     Stored,
-    /// A local whose address outlives the call.
-    AddressTaken,
-    /// Through `reflect` or `unsafe`.
-    Reflect,
-    /// The output does not say (plain `-m`, or a flow none of the above).
+    /// A `(captured by a closure)` step: a variable the closure refers to.
+    Captured,
+    /// The storage goes straight to `{heap}` (a spill and nothing else): a
+    /// closure or value handed to a `go` statement (or a deferred call in a
+    /// loop), which outlives the frame.
+    GoStatement,
+    /// The value's own copy is made for an interface: an
+    /// `(interface-converted)` step, or a `... argument` of a variadic
+    /// `...any` call such as fmt's.
+    Interface,
+    /// A `(non-constant size)` step (Go ≤ 1.24), or a `make` Go ≥ 1.25 says
+    /// "does not escape" on a line the profile shows on the heap: the
+    /// stack copy is only for small sizes known at run time.
+    NonConstantSize,
+    /// A `(too large for stack)` step.
+    TooLarge,
+    /// The flow reaches `{heap}` as a `(call parameter)` of a call that
+    /// keeps it (the callee's parameter leaks).
+    Passed,
+    /// No flow to read (plain `-m`), or one none of the above names.
     Unknown,
 }
 
 impl Reason {
-    /// A short name for a column.
+    /// Every reason, for the docs.
+    pub const ALL: [Reason; 9] = [
+        Reason::Returned,
+        Reason::Stored,
+        Reason::Captured,
+        Reason::GoStatement,
+        Reason::Interface,
+        Reason::NonConstantSize,
+        Reason::TooLarge,
+        Reason::Passed,
+        Reason::Unknown,
+    ];
+
+    /// The tag scripts see (JSON `why`) and columns show.
     pub fn label(self) -> &'static str {
         match self {
-            Reason::ReturnedPointer => "returned ptr",
-            Reason::Closure => "closure",
-            Reason::Interface => "interface",
-            Reason::NonConstantSize => "non-const make",
-            Reason::TooLarge => "too large",
+            Reason::Returned => "returned",
             Reason::Stored => "stored",
-            Reason::AddressTaken => "address taken",
-            Reason::Reflect => "reflect/unsafe",
+            Reason::Captured => "captured",
+            Reason::GoStatement => "go_statement",
+            Reason::Interface => "interface",
+            Reason::NonConstantSize => "non_constant_size",
+            Reason::TooLarge => "too_large",
+            Reason::Passed => "passed",
             Reason::Unknown => "escapes",
         }
     }
@@ -76,58 +102,67 @@ impl Reason {
     /// The pattern in words.
     pub fn describe(self) -> &'static str {
         match self {
-            Reason::ReturnedPointer => "a pointer to a local is returned from the function",
-            Reason::Closure => {
-                "a value captured by a closure (or the closure itself) outlives the call"
+            Reason::Returned => "returned to the caller as a pointer",
+            Reason::Stored => "stored into a global, a map, a slice or an object on the heap",
+            Reason::Captured => "captured by a closure that outlives the call",
+            Reason::GoStatement => {
+                "handed to a go statement (or a deferred call in a loop), which outlives the frame"
             }
-            Reason::Interface => {
-                "a value converted to an interface (e.g. an argument to fmt) is boxed on the heap"
-            }
-            Reason::NonConstantSize => {
-                "make with a size that is not a constant cannot go on the stack"
-            }
+            Reason::Interface => "copied into an interface (e.g. an argument to fmt)",
+            Reason::NonConstantSize => "its size is known only at run time",
             Reason::TooLarge => "too large for the stack",
-            Reason::Stored => "stored into a global, map, slice, channel or another heap object",
-            Reason::AddressTaken => "its address is passed to code that keeps it",
-            Reason::Reflect => {
-                "passed through reflect or unsafe, which escape analysis cannot see through"
-            }
-            Reason::Unknown => {
-                "the compiler does not say why (build with -gcflags=-m=2 for the flow)"
-            }
+            Reason::Passed => "passed to a call that keeps it",
+            Reason::Unknown => "the compiler output does not say why",
         }
     }
 
-    /// One line of advice.
-    pub fn advice(self) -> &'static str {
-        match self {
-            Reason::ReturnedPointer => {
-                "return the value instead of a pointer when it is small and read-only, or let the caller pass the memory in"
-            }
-            Reason::Closure => {
-                "pass the value to the closure as an argument, or move the closure off the hot path"
-            }
-            Reason::Interface => {
-                "avoid fmt and interface arguments on hot paths: strconv.Append*, typed writers, a reused buffer"
-            }
-            Reason::NonConstantSize => {
-                "preallocate with a constant size when there is a bound, or reuse the buffer (sync.Pool, a caller-owned slice)"
-            }
-            Reason::TooLarge => {
-                "reuse it (sync.Pool, a long-lived buffer) or split it into smaller pieces"
+    /// One line of advice; `has_flows`: the compiler output was `-m=2`
+    /// (then there is nothing more to build, and an unknown reason has no
+    /// advice).
+    pub fn advice(self, has_flows: bool) -> Option<&'static str> {
+        Some(match self {
+            Reason::Returned => {
+                "returned as a pointer: return the value when it is small, or let the caller pass the memory in"
             }
             Reason::Stored => {
-                "it outlives the call by design: bound the map, slice or channel it is stored in (eviction, a size cap, trimming)"
+                "stored: it lives as long as the map, slice or global that holds it; bound that (eviction, a size cap, trimming)"
             }
-            Reason::AddressTaken => {
-                "pass it by value, or make sure the callee does not keep the pointer"
+            Reason::Captured => {
+                "captured by a closure: pass the value to the closure as an argument, or keep the closure off the hot path"
             }
-            Reason::Reflect => "use concrete types instead of reflect/unsafe on hot paths",
-            Reason::Unknown => {
-                "run go build -gcflags=-m=2 to see the flow that sends it to the heap"
+            Reason::GoStatement => {
+                "handed to a goroutine: pass values as arguments, and make sure every goroutine returns"
             }
-        }
+            Reason::Interface => {
+                "boxed into an interface: avoid fmt and any arguments on hot paths (strconv.Append*, typed writers, a reused buffer)"
+            }
+            Reason::NonConstantSize => {
+                "size known at run time: preallocate with a constant size when there is a bound, or reuse the buffer (sync.Pool, a caller-owned slice)"
+            }
+            Reason::TooLarge => {
+                "too large for the stack: reuse it (sync.Pool, a long-lived buffer) or work in smaller pieces"
+            }
+            Reason::Passed => {
+                "passed to a call that keeps it: pass it by value, or make sure the callee does not keep the pointer"
+            }
+            Reason::Unknown if has_flows => return None,
+            Reason::Unknown => "build with -gcflags=-m=2 to see where it flows",
+        })
     }
+}
+
+/// One copy of a message's flow: the compiler analyses a function once
+/// where it is defined and once more in every function it is inlined into,
+/// and Go ≥ 1.20 names that function (`… escapes to heap in caller:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowCopy {
+    /// The function analysed, as the compiler prints it (`(*Cache).Put`,
+    /// `spawn.func1`); `None` before Go 1.20 or without `-m=2`.
+    pub function: Option<String>,
+    /// The indented `flow:` / `from …` lines, trimmed (without the colon
+    /// that ends a `flow:` line).
+    pub flow: Vec<String>,
+    pub reason: Reason,
 }
 
 /// One message that puts something on the heap.
@@ -139,10 +174,15 @@ pub struct EscapeMessage {
     pub column: u32,
     /// As printed, e.g. `make([]byte, size) escapes to heap`.
     pub text: String,
-    /// With `-m=2`: the indented `flow:` / `from …` lines, trimmed (and
-    /// without the colon that ends a `flow:` line).
-    pub flow: Vec<String>,
-    pub reason: Reason,
+    /// Its flows, one per analysed copy; one copy without a flow for `-m`.
+    pub copies: Vec<FlowCopy>,
+}
+
+impl EscapeMessage {
+    /// The first copy's reason.
+    pub fn reason(&self) -> Reason {
+        self.copies.first().map_or(Reason::Unknown, |c| c.reason)
+    }
 }
 
 /// Where the build output declares or inlines a function.
@@ -151,6 +191,15 @@ struct InlineCall {
     file: usize,
     line: u32,
     callee: String,
+}
+
+/// `F capturing by value: x` / `by ref`: a closure of F refers to a
+/// variable declared at this position.
+#[derive(Debug, Clone)]
+struct Capture {
+    file: usize,
+    line: u32,
+    function: String,
 }
 
 /// Parsed compiler output.
@@ -166,6 +215,8 @@ pub struct Escapes {
     by_line: HashMap<(usize, u32), Vec<usize>>,
     /// `inlining call to f` messages.
     inline_calls: Vec<InlineCall>,
+    /// `capturing by value|ref` messages (`-m=2`).
+    captures: Vec<Capture>,
     /// Lines that did not look like compiler output (too long, no position).
     pub skipped_lines: usize,
     /// Some message came with an `-m=2` flow.
@@ -215,80 +266,147 @@ fn normalize(path: &str) -> String {
     rest.to_owned()
 }
 
-/// Whether a message puts something on the heap (as opposed to `does not
-/// escape`, `leaking param`, inlining decisions …).
-fn subject_of_heap_message(text: &str) -> Option<&str> {
-    if let Some(subject) = text.strip_suffix(" escapes to heap") {
-        return Some(subject);
-    }
-    text.strip_prefix("moved to heap: ")
+const ESCAPES: &str = " escapes to heap";
+const DOES_NOT_ESCAPE: &str = " does not escape";
+
+/// What a plain message says about the heap: it puts its subject there
+/// (`x escapes to heap`, `moved to heap: x`), or — for a `make` — keeps it
+/// on the stack only when small (`make([]byte, n) does not escape`: Go ≥
+/// 1.25 gives a make of run-time size a small stack buffer and calls the
+/// heap above it). Other messages (`leaking param`, inlining) say nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeapMessage {
+    Escapes,
+    Moved,
+    StackIfSmall,
 }
 
-/// `make(T, n)` whose size arguments name something (not only literals).
-fn make_size_is_variable(subject: &str) -> bool {
-    let Some(args) = subject.strip_prefix("make(") else {
-        return false;
-    };
-    // The type ends at the first top-level comma.
-    let mut depth = 0i32;
-    let mut sizes = None;
-    for (i, c) in args.char_indices() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => {
-                sizes = Some(&args[i + 1..]);
-                break;
+fn heap_message(text: &str) -> Option<HeapMessage> {
+    if text.ends_with(ESCAPES) {
+        Some(HeapMessage::Escapes)
+    } else if text.starts_with("moved to heap: ") {
+        Some(HeapMessage::Moved)
+    } else if text.starts_with("make(") && text.ends_with(DOES_NOT_ESCAPE) {
+        Some(HeapMessage::StackIfSmall)
+    } else {
+        None
+    }
+}
+
+/// A `-m=2` header: `x escapes to heap[ in F]` → (`x escapes to heap`, F).
+fn split_header(header: &str) -> (&str, Option<&str>) {
+    const IN: &str = " escapes to heap in ";
+    match header.rfind(IN) {
+        Some(at) => (
+            &header[..at + ESCAPES.len()],
+            Some(&header[at + IN.len()..]),
+        ),
+        None => (header, None),
+    }
+}
+
+/// One `flow: dst ← src` step (Go ≥ 1.20 prints `←`, older `=`) and the
+/// reasons of its `from … (why) at …` lines.
+struct Step<'f> {
+    dst: &'f str,
+    src: &'f str,
+    whys: Vec<&'f str>,
+}
+
+fn steps(flow: &[String]) -> Vec<Step<'_>> {
+    let mut out: Vec<Step<'_>> = Vec::new();
+    for line in flow {
+        if let Some(edge) = line.strip_prefix("flow: ") {
+            let (dst, src) = edge
+                .split_once(" ← ")
+                .or_else(|| edge.split_once(" = "))
+                .unwrap_or((edge, ""));
+            out.push(Step {
+                dst: dst.trim(),
+                src: src.trim(),
+                whys: Vec::new(),
+            });
+        } else if let Some(from) = line.strip_prefix("from ") {
+            // `from WHERE (WHY) at POS`: WHY is the last parenthesised part
+            // before ` at `.
+            let head = from.rsplit_once(" at ").map_or(from, |(h, _)| h);
+            let why = head
+                .strip_suffix(')')
+                .and_then(|h| h.rfind(" (").map(|i| &h[i + 2..]));
+            if let (Some(step), Some(why)) = (out.last_mut(), why) {
+                step.whys.push(why);
             }
-            _ => {}
         }
     }
-    sizes.is_some_and(|s| {
-        s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .any(|token| token.starts_with(|c: char| c.is_alphabetic() || c == '_'))
-    })
+    out
 }
 
-/// A value (not an allocation expression) that escapes: an interface
-/// conversion in `-m` output (`id escapes to heap` for `fmt.Sprint(id)`).
-fn is_plain_value(subject: &str) -> bool {
-    !(subject.starts_with('&')
-        || subject.starts_with("make(")
-        || subject.starts_with("new(")
-        || subject.starts_with("func literal")
-        || subject.starts_with("[]")
-        || subject.starts_with("map[")
-        || subject.starts_with("... argument")
-        || subject.contains("{...}"))
-}
-
-/// Names the pattern from the message and its flow.
-pub fn classify(text: &str, flow: &[String]) -> Reason {
-    let subject = subject_of_heap_message(text).unwrap_or(text);
-    let moved = text.starts_with("moved to heap: ");
-    let says = |needle: &str| text.contains(needle) || flow.iter().any(|f| f.contains(needle));
-    if says("too large for stack") {
-        Reason::TooLarge
-    } else if says("(non-constant size)") || (flow.is_empty() && make_size_is_variable(subject)) {
-        Reason::NonConstantSize
-    } else if subject.starts_with("func literal") || says("captured by a closure") {
-        Reason::Closure
-    } else if says("reflect.") || says("unsafe.") {
-        Reason::Reflect
-    } else if says("(return)") {
-        Reason::ReturnedPointer
-    } else if !moved && (says("(interface-converted)") || is_plain_value(subject)) {
-        Reason::Interface
-    } else if !moved && !flow.is_empty() {
-        // The value reached {heap} by assignment: a map put, an append, a
-        // send, a global, a field of an object already on the heap.
-        Reason::Stored
-    } else if moved {
-        Reason::AddressTaken
-    } else {
-        Reason::Unknown
+/// Names the reason from the flow: its `(why)` notes and where it ends.
+/// The expression's spelling is never read; a message without a flow is
+/// [`Reason::Unknown`] (plain `-m`).
+pub fn classify(flow: &[String]) -> Reason {
+    let steps = steps(flow);
+    let any = |why: &str| steps.iter().any(|s| s.whys.contains(&why));
+    let Some(last) = steps.last() else {
+        return Reason::Unknown;
+    };
+    if any("too large for stack") {
+        return Reason::TooLarge;
     }
+    if any("non-constant size") {
+        return Reason::NonConstantSize;
+    }
+    if any("captured by a closure") {
+        return Reason::Captured;
+    }
+    if last.dst.starts_with("~r") || any("return") {
+        return Reason::Returned;
+    }
+    // The value's own copy (`&{storage for x}`) made into an element of a
+    // variadic call's `... argument`: boxed for `...any`.
+    let boxed = steps.first().is_some_and(|s| {
+        s.dst == "{storage for ... argument}" && s.src.starts_with("&{storage for ")
+    });
+    if boxed || any("interface-converted") {
+        return Reason::Interface;
+    }
+    if last.dst == "{heap}" {
+        // Only a spill: nothing assigned it anywhere, the storage itself
+        // went to the heap — what a go statement does with its closure.
+        if steps.len() == 1 && last.whys.iter().all(|w| *w == "spill") {
+            return Reason::GoStatement;
+        }
+        let into_append = flow.iter().any(|l| {
+            l.strip_prefix("from append(")
+                .is_some_and(|rest| rest.contains("(call parameter)"))
+        });
+        if into_append
+            || last.whys.iter().any(|w| {
+                matches!(
+                    *w,
+                    "assign" | "assign-pair" | "key of map put" | "value of map put" | "store"
+                )
+            })
+        {
+            return Reason::Stored;
+        }
+        if last.whys.contains(&"call parameter") {
+            return Reason::Passed;
+        }
+    }
+    // Into another object's storage (`{storage for &T{...}} ← x`) that is
+    // itself on the heap.
+    if last.dst.starts_with("{storage for ") {
+        return Reason::Stored;
+    }
+    Reason::Unknown
 }
+
+/// A message's position and text: what ties a `-m=2` header and its flow
+/// to the plain message printed after them.
+type Key = (usize, u32, u32, String);
+/// The copies of one message's flow: (function analysed, flow lines).
+type Copies = Vec<(Option<String>, Vec<String>)>;
 
 impl Escapes {
     /// Reads compiler output. Never fails: what cannot be read is skipped
@@ -297,11 +415,15 @@ impl Escapes {
         let mut out = Escapes::default();
         let mut file_ids: HashMap<String, usize> = HashMap::default();
         let mut package: Option<String> = None;
-        // -m=2 prints a message with a trailing colon, its flow, then the
-        // message again: flows wait here keyed by position and message.
-        let mut flows: HashMap<(usize, u32, u32, String), Vec<String>> = HashMap::default();
-        let mut open: Option<(usize, u32, u32, String)> = None;
-        let mut plain: Vec<(usize, u32, u32, String)> = Vec::new();
+        // -m=2 prints a message with a trailing colon (Go ≥ 1.20: `… in
+        // F:`), its flow, then the message again: flows wait here, one copy
+        // per header.
+        let mut flows: HashMap<Key, Copies> = HashMap::default();
+        let mut open: Option<Key> = None;
+        let mut plain: Vec<Key> = Vec::new();
+        // `x escapes to heap in F:` headers, in order: Go prints no plain
+        // message for a go statement's closure, only the header.
+        let mut headers: Vec<Key> = Vec::new();
         for raw in text.lines() {
             if raw.len() > MAX_LINE {
                 out.skipped_lines += 1;
@@ -327,13 +449,13 @@ impl Escapes {
                 out.packages.push(package.clone());
             }
             if rest.starts_with(' ') {
-                // An indented flow line of the message opened last.
-                if let Some(key) = &open {
-                    let kept = flows.entry(key.clone()).or_default();
-                    if kept.len() < MAX_FLOW {
-                        let step = rest.trim();
-                        kept.push(step.strip_suffix(':').unwrap_or(step).to_owned());
-                    }
+                // An indented flow line of the copy opened last.
+                if let Some(copy) = open.as_ref().and_then(|k| flows.get_mut(k)?.last_mut())
+                    && copy.1.len() < MAX_FLOW
+                {
+                    let step = rest.trim();
+                    copy.1
+                        .push(step.strip_suffix(':').unwrap_or(step).to_owned());
                 }
                 continue;
             }
@@ -345,55 +467,136 @@ impl Escapes {
                 });
                 continue;
             }
+            if let Some((function, _)) = rest
+                .split_once(" capturing by value: ")
+                .or_else(|| rest.split_once(" capturing by ref: "))
+            {
+                out.captures.push(Capture {
+                    file,
+                    line,
+                    function: function.to_owned(),
+                });
+                continue;
+            }
             if let Some(header) = rest.strip_suffix(':') {
-                open = Some((file, line, column, header.to_owned()));
+                let (message, function) = split_header(header);
+                let key = (file, line, column, message.to_owned());
+                if message.ends_with(ESCAPES) {
+                    headers.push(key.clone());
+                }
                 flows
-                    .entry((file, line, column, header.to_owned()))
-                    .or_default();
+                    .entry(key.clone())
+                    .or_default()
+                    .push((function.map(str::to_owned), Vec::new()));
+                open = Some(key);
                 continue;
             }
             open = None;
-            if subject_of_heap_message(rest).is_some() {
+            if heap_message(rest).is_some() {
                 plain.push((file, line, column, rest.to_owned()));
             }
         }
+        // A header without its plain message is a message too, unless the
+        // plain one says it otherwise: `moved to heap: x` for `x escapes to
+        // heap`, `append escapes to heap` for `append(s, x) escapes to heap`.
+        let moved: HashMap<Key, ()> = plain
+            .iter()
+            .filter_map(|(f, l, c, t)| {
+                let header = match t.strip_prefix("moved to heap: ") {
+                    Some(name) => format!("{name}{ESCAPES}"),
+                    None if t == "append escapes to heap" => "append(".to_owned(),
+                    None => return None,
+                };
+                Some(((*f, *l, *c, header), ()))
+            })
+            .collect();
+        let said_otherwise = |(f, l, c, t): &Key| {
+            moved.contains_key(&(*f, *l, *c, t.clone()))
+                || (t.starts_with("append(")
+                    && moved.contains_key(&(*f, *l, *c, "append(".to_owned())))
+        };
+        let said: HashMap<&Key, ()> = plain.iter().map(|k| (k, ())).collect();
+        let unsaid: Vec<Key> = headers
+            .iter()
+            .filter(|k| !said.contains_key(k) && !said_otherwise(k))
+            .cloned()
+            .collect();
+        plain.extend(unsaid);
         // The same message twice (a package built twice, files joined) is
         // one message.
-        let mut seen: HashMap<(usize, u32, u32, &str), ()> = HashMap::default();
-        for (file, line, column, text) in &plain {
-            if seen
-                .insert((*file, *line, *column, text.as_str()), ())
-                .is_some()
-            {
+        let mut seen: HashMap<&Key, ()> = HashMap::default();
+        for key in &plain {
+            if seen.insert(key, ()).is_some() {
                 continue;
             }
-            let (file, line, column, text) = (*file, *line, *column, text.clone());
-            // `moved to heap: x` follows flows printed as `x escapes to heap:`.
-            let flow_key = match text.strip_prefix("moved to heap: ") {
-                Some(name) => format!("{name} escapes to heap"),
-                None => text.clone(),
-            };
-            let flow = flows
-                .get(&(file, line, column, flow_key))
-                .cloned()
-                .unwrap_or_default();
-            out.has_flows |= !flow.is_empty();
-            let reason = classify(&text, &flow);
-            let message = EscapeMessage {
-                file,
-                line,
-                column,
-                text,
-                flow,
-                reason,
+            let (file, line, column, text) = key.clone();
+            let kind = heap_message(&text);
+            let copies = match kind {
+                Some(HeapMessage::StackIfSmall) => vec![FlowCopy {
+                    function: None,
+                    flow: Vec::new(),
+                    reason: Reason::NonConstantSize,
+                }],
+                _ => {
+                    let found = flow_copies(&flows, key, kind == Some(HeapMessage::Moved));
+                    out.has_flows |= found.iter().any(|(_, f)| !f.is_empty());
+                    let mut copies: Vec<FlowCopy> = found
+                        .iter()
+                        .map(|(function, flow)| FlowCopy {
+                            function: function.clone(),
+                            flow: flow.clone(),
+                            reason: classify(flow),
+                        })
+                        .collect();
+                    if copies.is_empty() {
+                        copies.push(FlowCopy {
+                            function: None,
+                            flow: Vec::new(),
+                            reason: Reason::Unknown,
+                        });
+                    }
+                    copies
+                }
             };
             out.by_line
                 .entry((file, line))
                 .or_default()
                 .push(out.messages.len());
-            out.messages.push(message);
+            out.messages.push(EscapeMessage {
+                file,
+                line,
+                column,
+                text,
+                copies,
+            });
         }
         out
+    }
+
+    /// Whether a closure of `function` (as the compiler names it), or with
+    /// Go < 1.20 the next closure after `line` of `file`, is handed to a go
+    /// statement.
+    fn closure_goes(&self, file: usize, line: u32, function: &str) -> bool {
+        self.messages.iter().any(|m| {
+            m.file == file
+                && m.copies.iter().any(|c| {
+                    c.reason == Reason::GoStatement
+                        && match &c.function {
+                            Some(f) => f == function,
+                            None => m.line >= line && m.line <= line.saturating_add(CLOSURE_REACH),
+                        }
+                })
+        })
+    }
+
+    /// Whether a variable declared on `line` of `file` is captured by a
+    /// closure that a go statement starts (`-m=2`'s `capturing by …`
+    /// messages), so a goroutine holds what it refers to.
+    pub fn held_by_goroutine(&self, file: usize, line: u32) -> bool {
+        self.captures
+            .iter()
+            .filter(|c| c.file == file && c.line == line)
+            .any(|c| self.closure_goes(file, line, &c.function))
     }
 
     /// Joins this output with a profile (see the module comment).
@@ -413,6 +616,43 @@ impl Escapes {
         join.find_stale_files(profile);
         join
     }
+}
+
+/// The flow copies of the message `key`. A `moved to heap: x` follows flows
+/// printed as `x escapes to heap:`; Go ≥ 1.25's plain `append escapes to
+/// heap` follows the header `append(s, x) escapes to heap in F:` at the same
+/// position.
+fn flow_copies<'f>(
+    flows: &'f HashMap<Key, Copies>,
+    key: &Key,
+    moved: bool,
+) -> &'f [(Option<String>, Vec<String>)] {
+    let (file, line, column, text) = key;
+    let wanted = match text.strip_prefix("moved to heap: ") {
+        Some(name) if moved => format!("{name}{ESCAPES}"),
+        _ => text.clone(),
+    };
+    if let Some(found) = flows.get(&(*file, *line, *column, wanted)) {
+        return found;
+    }
+    if text == "append escapes to heap"
+        && let Some((_, found)) = flows
+            .iter()
+            .find(|((f, l, c, t), _)| (f, l, c) == (file, line, column) && t.starts_with("append("))
+    {
+        return found;
+    }
+    &[]
+}
+
+/// Whether the build output's name of a function (`serve`,
+/// `(*Cache).Put`, `filepath.Join`) names the profile's function
+/// (`main.serve`, `main.(*Cache).Put`, `path/filepath.Join`).
+pub fn same_function(build: &str, profile: &str) -> bool {
+    profile == build
+        || profile
+            .strip_suffix(build)
+            .is_some_and(|head| head.ends_with('.') || head.ends_with('/'))
 }
 
 fn base_name(path: &str) -> &str {
@@ -620,6 +860,21 @@ impl<'e> Join<'e> {
         }
     }
 
+    /// Whether a build file matches the profile's `file`.
+    pub fn covers(&mut self, file: &str) -> bool {
+        matches!(self.file_match(file), FileMatch::Found(_))
+    }
+
+    /// Whether what `file:line` allocates is captured by a closure that a
+    /// go statement starts ([`Escapes::held_by_goroutine`]).
+    pub fn held_by_goroutine(&mut self, file: &str, line: i64) -> bool {
+        let (FileMatch::Found(build_file), Ok(line)) = (self.file_match(file), u32::try_from(line))
+        else {
+            return false;
+        };
+        self.escapes.held_by_goroutine(build_file, line)
+    }
+
     /// Build files found stale, with what showed it.
     pub fn stale_files(&self) -> impl Iterator<Item = &str> {
         self.stale.iter().flatten().map(String::as_str)
@@ -639,16 +894,6 @@ impl<'e> Join<'e> {
 mod tests {
     use super::*;
 
-    /// Whether the build output's callee name (`serve`, `sync.(*Mutex).Lock`,
-    /// `filepath.Join`) names the profile's function (`main.serve`,
-    /// `path/filepath.Join`).
-    fn same_callee(build: &str, profile: &str) -> bool {
-        profile == build
-            || profile
-                .strip_suffix(build)
-                .is_some_and(|head| head.ends_with('.') || head.ends_with('/'))
-    }
-
     #[test]
     fn positions_are_split_from_messages() {
         assert_eq!(
@@ -666,14 +911,60 @@ mod tests {
         assert_eq!(split_position("a.go:99999999999:1: x"), None);
     }
 
+    fn flow(lines: &[&str]) -> Vec<String> {
+        lines.iter().map(|l| (*l).to_owned()).collect()
+    }
+
     #[test]
-    fn make_sizes_are_told_apart() {
-        assert!(make_size_is_variable("make([]byte, size)"));
-        assert!(make_size_is_variable("make([]node, 1 << depth - 1)"));
-        assert!(!make_size_is_variable("make([]byte, 256)"));
-        assert!(!make_size_is_variable("make([]byte, 0x10 << 10)"));
-        assert!(!make_size_is_variable("make(map[string][]byte)"));
-        assert!(!make_size_is_variable("make(map[string]int, 8)"));
+    fn reasons_come_from_where_the_flow_ends() {
+        // Go 1.19 writes `=`, Go 1.27 `←`; the same flow, the same reason.
+        for arrow in ["=", "←"] {
+            let returned = flow(&[
+                &format!("flow: ~r0 {arrow} &{{storage for &session{{...}}}}"),
+                "from &session{...} (spill) at ./main.go:23:9",
+                "from return &session{...} (return) at ./main.go:23:2",
+            ]);
+            assert_eq!(classify(&returned), Reason::Returned);
+            // []byte(s) reads like a conversion; the flow says a slice
+            // keeps it.
+            let stored = flow(&[
+                &format!("flow: b {arrow} &{{storage for ([]byte)(s)}}"),
+                "from ([]byte)(s) (spill) at ./main.go:21:14",
+                "from b := ([]byte)(s) (assign) at ./main.go:21:4",
+                &format!("flow: {{heap}} {arrow} b"),
+                "from append(kept, b) (call parameter) at ./main.go:22:15",
+            ]);
+            assert_eq!(classify(&stored), Reason::Stored);
+        }
+        let go = flow(&[
+            "flow: {heap} ← &{storage for func literal}",
+            "from func literal (spill) at ./main.go:18:5",
+        ]);
+        assert_eq!(classify(&go), Reason::GoStatement);
+        let passed = flow(&[
+            "flow: {heap} ← &wg",
+            "from wg (address-of) at ./main.go:220:5",
+            "from (*sync.WaitGroup).Add(wg, 2) (call parameter) at ./main.go:220:9",
+        ]);
+        assert_eq!(classify(&passed), Reason::Passed);
+        let large = flow(&[
+            "flow: {heap} ← &{storage for make([]byte, 262144)}",
+            "from make([]byte, 262144) (too large for stack) at ./main.go:18:13",
+        ]);
+        assert_eq!(classify(&large), Reason::TooLarge);
+        assert_eq!(classify(&[]), Reason::Unknown);
+    }
+
+    #[test]
+    fn headers_name_the_function_analysed() {
+        assert_eq!(
+            split_header("&T{...} escapes to heap in (*Cache).Put"),
+            ("&T{...} escapes to heap", Some("(*Cache).Put"))
+        );
+        assert_eq!(
+            split_header("&T{...} escapes to heap"),
+            ("&T{...} escapes to heap", None)
+        );
     }
 
     #[test]
@@ -681,10 +972,10 @@ mod tests {
         assert_eq!(package_of("main.(*Cache).Put"), "main");
         assert_eq!(package_of("example.com/m/x.(*T).F"), "example.com/m/x");
         assert_eq!(package_of("path/filepath.Join"), "path/filepath");
-        assert!(same_callee("serve", "main.serve"));
-        assert!(same_callee("filepath.Join", "path/filepath.Join"));
-        assert!(same_callee("sync.(*Mutex).Lock", "sync.(*Mutex).Lock"));
-        assert!(!same_callee("serve", "main.deserve"));
+        assert!(same_function("serve", "main.serve"));
+        assert!(same_function("filepath.Join", "path/filepath.Join"));
+        assert!(same_function("sync.(*Mutex).Lock", "sync.(*Mutex).Lock"));
+        assert!(!same_function("serve", "main.deserve"));
         for name in [
             "main.serve",
             "path/filepath.Join",
@@ -693,7 +984,7 @@ mod tests {
         ] {
             let forms: Vec<&str> = callee_forms(name).collect();
             for form in &forms {
-                assert!(same_callee(form, name), "{form} of {name}");
+                assert!(same_function(form, name), "{form} of {name}");
             }
         }
         assert_eq!(

@@ -8,16 +8,13 @@
 //! one. Its reasons come from the compiler's escape analysis
 //! ([`super::escape`]), each with one line of advice.
 
-use std::collections::BTreeSet;
-
 use rustc_hash::FxHashMap as HashMap;
 
-use super::aggregate::node_totals;
-use super::escape::{Escapes, Lookup, Reason};
+use super::escape::{EscapeMessage, Escapes, FlowCopy, Join, Lookup, Reason, same_function};
 use super::filter::Filters;
 use super::lineup::Lineup;
-use super::stacks::{Granularity, Stacks};
-use super::trend::{Growth, Trend, TrendOptions, trend};
+use super::stacks::{Granularity, NodeId, Stacks};
+use super::trend::{Growth, Restart, Trend, TrendOptions, Turnover, trend};
 use crate::profile::{MergeError, Profile, ValueType};
 
 /// The four Go heap sample types, by name.
@@ -58,45 +55,57 @@ impl Default for Thresholds {
     }
 }
 
-/// What kind of problem a site is.
+/// What kind of problem a site is. The order is the verdict's: the first
+/// class a site has leads its advice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Class {
-    /// A large share of what is in use.
-    Retained,
-    /// Much allocated, nearly none of it still in use: GC load.
-    Churn,
-    /// Large objects.
-    Large,
+    /// Grows across snapshots, held by goroutines that never return (what
+    /// it allocates is captured by a closure a go statement starts).
+    GoroutineLeak,
     /// Grows across snapshots (trend's suspect).
     LeakSuspect,
+    /// Large objects.
+    Large,
+    /// Much allocated, nearly none of it still in use: GC load.
+    Churn,
+    /// A large share of what is in use.
+    Retained,
 }
 
 impl Class {
     pub fn as_str(self) -> &'static str {
         match self {
-            Class::Retained => "retained",
-            Class::Churn => "churn",
-            Class::Large => "large",
+            Class::GoroutineLeak => "goroutine_leak",
             Class::LeakSuspect => "leak",
+            Class::Large => "large",
+            Class::Churn => "churn",
+            Class::Retained => "retained",
         }
     }
 
     /// One line of advice.
     pub fn advice(self) -> &'static str {
         match self {
-            Class::Retained => {
-                "retained: find what holds it (a cache, a global, a long-lived struct) and bound it"
+            Class::GoroutineLeak => {
+                "goroutine leak: the goroutines holding it never return; give each a way out (close or send on the channel, a context with cancel, a timeout)"
+            }
+            Class::LeakSuspect => {
+                "leak: grows in every snapshot; find what holds it and bound it (evict from the map, trim the slice, close bodies and files)"
+            }
+            Class::Large => {
+                "large objects: stream instead of holding the whole thing, or allocate once and reuse it"
             }
             Class::Churn => {
                 "churn: short-lived garbage that drives the GC; reuse it (sync.Pool, a caller-owned buffer) or allocate less often"
             }
-            Class::Large => {
-                "large objects: allocate once and reuse, or stream instead of holding the whole thing"
-            }
-            Class::LeakSuspect => {
-                "grows in every snapshot: bound the cache, map or slice (eviction, a size cap), close bodies and files, stop goroutines that never return"
+            Class::Retained => {
+                "retained: find what holds it (a cache, a global, a long-lived struct) and bound it"
             }
         }
+    }
+
+    fn is_leak(self) -> bool {
+        matches!(self, Class::GoroutineLeak | Class::LeakSuspect)
     }
 }
 
@@ -134,9 +143,14 @@ pub struct ExplainRow {
     pub line: i64,
     /// pprof's name of the node: `function file:line`.
     pub name: String,
+    /// The function called on this line that allocated the memory, when
+    /// it is not the line's own (a callee outside the compiler output, e.g.
+    /// `fmt.Sprintf`).
+    pub allocated_in: Option<String>,
     /// Flat value of the ranked sample type.
     pub flat: i64,
     pub values: HeapValues,
+    /// The verdict first (see [`Class`]).
     pub classes: Vec<Class>,
     /// The compiler's messages for the line (empty when not matched).
     pub escapes: Vec<Escape>,
@@ -145,7 +159,10 @@ pub struct ExplainRow {
     pub unmatched: Option<Unmatched>,
     /// With snapshots: how `inuse_space` moved.
     pub growth: Option<Growth>,
-    /// Reason advice first, then class advice; no repeats.
+    /// With timed snapshots: allocation rate and mean age (see `trend`).
+    pub turnover: Option<Turnover>,
+    /// The verdict's advice first, then one line per reason, then the other
+    /// classes'; no repeats.
     pub advice: Vec<String>,
 }
 
@@ -266,6 +283,7 @@ pub fn heap_indices(profile: &Profile) -> Result<[usize; 4], ExplainError> {
 pub fn snapshot_trend(
     snapshots: &Lineup,
     minutes: Option<&[f64]>,
+    restarts: &[Restart],
     filters: &Filters,
 ) -> Result<Trend, ExplainError> {
     let [_, _, _, inuse_space] = heap_indices(snapshots.profile())?;
@@ -275,11 +293,38 @@ pub fn snapshot_trend(
         filters: filters.clone(),
         ..TrendOptions::default()
     };
-    Ok(trend(snapshots, minutes, &options)?)
+    Ok(trend(snapshots, minutes, restarts, &options)?)
+}
+
+/// A site being summed: a line, and the callee that allocated there.
+#[derive(Default)]
+struct Site {
+    values: HeapValues,
+    ranked: i64,
+    /// The frames of the functions the line was compiled in (itself, or
+    /// the functions it was inlined into): which copies of the compiler's
+    /// messages apply.
+    compiled_in: Vec<NodeId>,
+    /// The leaf lines (callee sites), for their growth.
+    leaves: Vec<NodeId>,
+}
+
+/// At most this many compiled-in functions and leaves are kept per site.
+const SITE_LIST: usize = 8;
+
+fn push_bounded<T: PartialEq>(list: &mut Vec<T>, item: T) {
+    if list.len() < SITE_LIST && !list.contains(&item) {
+        list.push(item);
+    }
 }
 
 /// Explains every allocation site of `profile`. `escapes`: parsed compiler
 /// output; `snapshots`: a trend over snapshots of the same program.
+///
+/// A site is the line that allocated. With compiler output, memory
+/// allocated in code it does not cover (the standard library, other
+/// modules) is charged to the last line up the stack that it covers, and
+/// names the function called there ([`ExplainRow::allocated_in`]).
 pub fn explain(
     profile: &Profile,
     escapes: Option<&Escapes>,
@@ -288,72 +333,134 @@ pub fn explain(
 ) -> Result<Explained, ExplainError> {
     let indices = heap_indices(profile)?;
     let stacks = Stacks::new(profile, Granularity::Lines, &options.filters);
-    let mut values: Vec<HeapValues> = vec![HeapValues::default(); stacks.nodes().len()];
-    let mut ranked = vec![0i64; stacks.nodes().len()];
-    for (k, &index) in indices.iter().enumerate() {
-        for t in node_totals(&stacks, index) {
-            let v = &mut values[t.node.index()];
-            match k {
-                0 => v.alloc_objects = t.flat,
-                1 => v.alloc_space = t.flat,
-                2 => v.inuse_objects = t.flat,
-                _ => v.inuse_space = t.flat,
-            }
+    let nodes = stacks.nodes();
+    let mut join = escapes.map(|e| e.join(profile));
+    // Per node: whether the compiler output covers its file (asked once).
+    let mut covered: Vec<Option<bool>> = vec![None; nodes.len()];
+    let mut covers = |join: &mut Join<'_>, node: NodeId| -> bool {
+        *covered[node.index()].get_or_insert_with(|| join.covers(&nodes[node.index()].file))
+    };
+    let samples = profile.samples();
+    let mut sites: Vec<(NodeId, Option<NodeId>, Site)> = Vec::new();
+    // Sites by line and callee function; a callee's line nodes share its
+    // function's number (asked once per node).
+    let mut site_ids: HashMap<(NodeId, u32), usize> = HashMap::default();
+    let mut function_ids: HashMap<&str, u32> = HashMap::default();
+    let mut function_of: Vec<Option<u32>> = vec![None; nodes.len()];
+    stacks.for_each(|s, frames| {
+        let Some(leaf) = frames.first() else {
+            return;
+        };
+        // The line charged, and the frame it called (when not the leaf).
+        let mut at = 0;
+        if let Some(join) = join.as_mut()
+            && !covers(join, leaf.node)
+            && let Some(k) = (1..frames.len()).find(|&k| covers(join, frames[k].node))
+        {
+            at = k;
         }
-    }
-    if !indices.contains(&options.sample_index) {
-        for t in node_totals(&stacks, options.sample_index) {
-            ranked[t.node.index()] = t.flat;
+        let node = frames[at].node;
+        let callee = (at > 0).then(|| frames[at - 1].node);
+        let callee_id = callee.map_or(u32::MAX, |c| {
+            *function_of[c.index()].get_or_insert_with(|| {
+                let next = function_ids.len() as u32;
+                *function_ids
+                    .entry(nodes[c.index()].name.as_str())
+                    .or_insert(next)
+            })
+        });
+        let next = sites.len();
+        let id = *site_ids.entry((node, callee_id)).or_insert(next);
+        if id == next {
+            sites.push((node, callee, Site::default()));
         }
-    }
+        let site = &mut sites[id].2;
+        let v = &mut site.values;
+        v.alloc_objects = v.alloc_objects.wrapping_add(samples.value(s, indices[0]));
+        v.alloc_space = v.alloc_space.wrapping_add(samples.value(s, indices[1]));
+        v.inuse_objects = v.inuse_objects.wrapping_add(samples.value(s, indices[2]));
+        v.inuse_space = v.inuse_space.wrapping_add(samples.value(s, indices[3]));
+        site.ranked = site
+            .ranked
+            .wrapping_add(samples.value(s, options.sample_index));
+        // The function compiled: the first frame from here up that was not
+        // inlined into its caller.
+        let compiled = frames[at..]
+            .iter()
+            .find(|f| !f.inline)
+            .unwrap_or(&frames[at]);
+        push_bounded(&mut site.compiled_in, compiled.node);
+        if at > 0 {
+            push_bounded(&mut site.leaves, leaf.node);
+        }
+    });
     let totals = HeapValues {
         alloc_objects: super::aggregate::total(profile, indices[0]),
         alloc_space: super::aggregate::total(profile, indices[1]),
         inuse_objects: super::aggregate::total(profile, indices[2]),
         inuse_space: super::aggregate::total(profile, indices[3]),
     };
-    let growth: HashMap<&str, &Growth> = snapshots
+    let growth: HashMap<&str, (&Growth, Option<Turnover>)> = snapshots
         .map(|t| {
             t.rows
                 .iter()
-                .map(|r| (r.name.as_str(), &r.growth))
+                .map(|r| (r.name.as_str(), (&r.growth, r.turnover)))
                 .collect()
         })
         .unwrap_or_default();
-    let mut join = escapes.map(|e| e.join(profile));
+    let has_flows = escapes.is_some_and(|e| e.has_flows);
     let mut unmatched: HashMap<Unmatched, (usize, String)> = HashMap::default();
     let mut matched = 0;
     let mut rows = Vec::new();
-    for (i, node) in stacks.nodes().iter().enumerate() {
-        let v = values[i];
+    for (node_id, callee, site) in sites {
+        let v = site.values;
         if v == HeapValues::default() {
             continue;
         }
-        let flat = match indices.iter().position(|&x| x == options.sample_index) {
-            Some(0) => v.alloc_objects,
-            Some(1) => v.alloc_space,
-            Some(2) => v.inuse_objects,
-            Some(_) => v.inuse_space,
-            None => ranked[i],
-        };
+        let node = &nodes[node_id.index()];
         let name = node.printable_name();
-        let row_growth = growth.get(name.as_str()).map(|g| (*g).clone());
-        let classes = classify(&v, &totals, row_growth.as_ref(), &options.thresholds);
+        // A callee's memory grows as its own lines do.
+        let found = if site.leaves.is_empty() {
+            growth.get(name.as_str())
+        } else {
+            site.leaves
+                .iter()
+                .filter_map(|l| growth.get(nodes[l.index()].printable_name().as_str()))
+                .max_by_key(|(g, _)| g.net)
+        };
+        let (row_growth, turnover) = match found {
+            Some((g, t)) => (Some((*g).clone()), *t),
+            None => (None, None),
+        };
+        let mut goroutine = false;
         let (escapes, why) = match join.as_mut() {
             None => (Vec::new(), None),
             Some(join) => match join.lookup(&node.file, node.line, &node.name) {
                 Lookup::Found(messages) => {
                     matched += 1;
-                    let escapes = messages
-                        .into_iter()
-                        .map(|m| Escape {
-                            column: m.column,
-                            text: m.text.clone(),
-                            flow: m.flow.clone(),
-                            reason: m.reason,
-                        })
-                        .collect();
+                    // A callee's memory is no expression of this line.
+                    let escapes = if callee.is_some() {
+                        Vec::new()
+                    } else {
+                        goroutine = join.held_by_goroutine(&node.file, node.line);
+                        let compiled_in: Vec<&str> = site
+                            .compiled_in
+                            .iter()
+                            .map(|n| nodes[n.index()].name.as_str())
+                            .collect();
+                        applicable(&messages, &compiled_in)
+                    };
                     (escapes, None)
+                }
+                Lookup::NoMessage if callee.is_some() => {
+                    matched += 1;
+                    (Vec::new(), None)
+                }
+                // A channel or map made here has no message, but a
+                // goroutine's closure may still capture it.
+                Lookup::NoMessage if join.held_by_goroutine(&node.file, node.line) => {
+                    goroutine = true;
+                    (Vec::new(), Some(Unmatched::NoMessage))
                 }
                 Lookup::NotCovered => (Vec::new(), Some(Unmatched::NotCovered)),
                 Lookup::Ambiguous => (Vec::new(), Some(Unmatched::Ambiguous)),
@@ -362,6 +469,7 @@ pub fn explain(
                 Lookup::NoMessage => (Vec::new(), Some(Unmatched::NoMessage)),
             },
         };
+        goroutine |= escapes.iter().any(|e| e.reason == Reason::GoStatement);
         if let Some(why) = why {
             let entry = unmatched.entry(why).or_insert((0, String::new()));
             if entry.0 == 0 {
@@ -369,20 +477,35 @@ pub fn explain(
             }
             entry.0 += 1;
         }
-        let mut row = ExplainRow {
+        let classes = classify(
+            &v,
+            &totals,
+            row_growth.as_ref(),
+            goroutine,
+            &options.thresholds,
+        );
+        let flat = match indices.iter().position(|&x| x == options.sample_index) {
+            Some(0) => v.alloc_objects,
+            Some(1) => v.alloc_space,
+            Some(2) => v.inuse_objects,
+            Some(_) => v.inuse_space,
+            None => site.ranked,
+        };
+        let row = ExplainRow {
             function: node.name.clone(),
             file: node.file.clone(),
             line: node.line,
             name,
+            allocated_in: callee.map(|c| nodes[c.index()].name.clone()),
             flat,
             values: v,
             classes,
             escapes,
             unmatched: why,
             growth: row_growth,
+            turnover,
             advice: Vec::new(),
         };
-        row.advice = advice(&row);
         rows.push(row);
     }
     // Retained and churning sites both matter: rank by the larger of the
@@ -396,10 +519,15 @@ pub fn explain(
             .total_cmp(&weight(a))
             .then_with(|| b.flat.unsigned_abs().cmp(&a.flat.unsigned_abs()))
             .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.allocated_in.cmp(&b.allocated_in))
     });
     let site_total = rows.len();
     if options.node_count > 0 {
         rows.truncate(options.node_count);
+    }
+    // Only the rows kept are advised.
+    for row in &mut rows {
+        row.advice = advice(row, has_flows);
     }
     let mut unmatched: Vec<(Unmatched, usize, String)> = unmatched
         .into_iter()
@@ -419,6 +547,34 @@ pub fn explain(
     })
 }
 
+/// The copies of `messages` that belong to the functions the line was
+/// compiled in (Go ≥ 1.20 prints one copy per function a line is inlined
+/// into); every copy when none names one of them (older output, or a
+/// profile of another build).
+fn applicable(messages: &[&EscapeMessage], compiled_in: &[&str]) -> Vec<Escape> {
+    let belongs = |c: &FlowCopy| {
+        c.function
+            .as_deref()
+            .is_none_or(|f| compiled_in.iter().any(|p| same_function(f, p)))
+    };
+    let any_belongs = messages.iter().any(|m| m.copies.iter().any(belongs));
+    let mut out: Vec<Escape> = Vec::new();
+    for m in messages {
+        for c in m.copies.iter().filter(|c| !any_belongs || belongs(c)) {
+            if out.iter().any(|e| e.text == m.text && e.reason == c.reason) {
+                continue;
+            }
+            out.push(Escape {
+                column: m.column,
+                text: m.text.clone(),
+                flow: c.flow.clone(),
+                reason: c.reason,
+            });
+        }
+    }
+    out
+}
+
 fn share(part: i64, whole: i64) -> f64 {
     if whole == 0 {
         0.0
@@ -427,16 +583,26 @@ fn share(part: i64, whole: i64) -> f64 {
     }
 }
 
-/// The classes of one site (see [`Thresholds`]).
+/// The classes of one site (see [`Thresholds`]), the verdict first.
+/// `goroutine`: what it allocates is held by a goroutine (a go statement's
+/// closure captures it), which makes a leak a goroutine leak.
 pub fn classify(
     v: &HeapValues,
     totals: &HeapValues,
     growth: Option<&Growth>,
+    goroutine: bool,
     t: &Thresholds,
 ) -> Vec<Class> {
     let mut classes = Vec::new();
-    if v.inuse_space > 0 && share(v.inuse_space, totals.inuse_space) >= t.retained_share {
-        classes.push(Class::Retained);
+    if growth.is_some_and(|g| g.suspect) {
+        classes.push(if goroutine {
+            Class::GoroutineLeak
+        } else {
+            Class::LeakSuspect
+        });
+    }
+    if v.bytes_per_object().is_some_and(|b| b >= t.large_object) {
+        classes.push(Class::Large);
     }
     if v.alloc_space > 0
         && share(v.alloc_space, totals.alloc_space) >= t.churn_share
@@ -444,23 +610,41 @@ pub fn classify(
     {
         classes.push(Class::Churn);
     }
-    if v.bytes_per_object().is_some_and(|b| b >= t.large_object) {
-        classes.push(Class::Large);
-    }
-    if growth.is_some_and(|g| g.suspect) {
-        classes.push(Class::LeakSuspect);
+    if v.inuse_space > 0 && share(v.inuse_space, totals.inuse_space) >= t.retained_share {
+        classes.push(Class::Retained);
     }
     classes
 }
 
-/// The reasons' advice, then the classes'.
-fn advice(row: &ExplainRow) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    let reasons = row.reasons().into_iter().map(Reason::advice);
-    let classes = row.classes.iter().map(|c| c.advice());
-    reasons
-        .chain(classes)
-        .filter(|a| seen.insert(*a))
-        .map(str::to_owned)
-        .collect()
+/// The verdict's advice, the callee's, one line per reason, then the other
+/// classes' (a leak's says what retained's would).
+fn advice(row: &ExplainRow, has_flows: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |a: String| {
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    };
+    let mut classes = row.classes.iter();
+    let verdict = classes.next();
+    if let Some(c) = verdict {
+        add(c.advice().to_owned());
+    }
+    if let Some(callee) = &row.allocated_in {
+        add(format!(
+            "allocated inside {callee}: keep less of what it returns, or call a variant that fills a buffer you reuse"
+        ));
+    }
+    for reason in row.reasons() {
+        if let Some(a) = reason.advice(has_flows) {
+            add(a.to_owned());
+        }
+    }
+    let leak = verdict.is_some_and(|c| c.is_leak());
+    for c in classes {
+        if !(leak && *c == Class::Retained) {
+            add(c.advice().to_owned());
+        }
+    }
+    out
 }

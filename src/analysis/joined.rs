@@ -143,6 +143,34 @@ impl<'p> Joined<'p> {
         node_sites(&sums, |node| &self.nodes[node.index()], kinds)
     }
 
+    /// Every joined node's printable name, by joined node id.
+    pub fn names(&self) -> Vec<String> {
+        self.nodes.iter().map(NodeInfo::printable_name).collect()
+    }
+
+    /// Every joined node's flat and cum in side `side`'s view of another
+    /// sample type, `sample_index` (the side's sign applied): one more walk
+    /// over a view already built, no inline suffixes.
+    pub fn values_of(&self, side: usize, sample_index: usize) -> (Vec<i64>, Vec<i64>) {
+        let n = self.nodes.len();
+        let (mut flat, mut cum) = (vec![0i64; n], vec![0i64; n]);
+        let (Some(view), Some(map), Some(s)) = (
+            self.views.get(side),
+            self.to_joined.get(side),
+            self.sides.get(side),
+        ) else {
+            return (flat, cum);
+        };
+        let targets = vec![false; map.len()];
+        let sums = Sums::walk(view, sample_index, Groups::ONE, &targets, None, None);
+        for node in sums.nodes() {
+            let j = map[node.index()] as usize;
+            flat[j] = flat[j].wrapping_add(s.sign.wrapping_mul(sums.flat(node)[0]));
+            cum[j] = cum[j].wrapping_add(s.sign.wrapping_mul(sums.cum(node)[0]));
+        }
+        (flat, cum)
+    }
+
     /// Fills in the inline suffixes of the given (joined) nodes, as
     /// [`super::inline_suffixes`] does for one view: a second walk per side
     /// over the samples through those nodes. `flat_sum` is the sum of flat

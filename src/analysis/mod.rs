@@ -8,14 +8,17 @@ pub mod escape;
 pub mod explain;
 pub mod filter;
 pub mod joined;
+pub mod leaks;
 pub mod limit;
 pub mod lineup;
 pub mod names;
 pub mod runtime;
 pub mod series;
+pub mod signatures;
 pub mod sites;
 pub mod stacks;
 pub mod study;
+pub mod tags;
 pub mod top;
 pub mod trend;
 

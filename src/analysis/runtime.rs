@@ -11,6 +11,7 @@
 //! (fragmentation, size-class rounding) and whatever was allocated since
 //! the last GC, which the profile does not show yet.
 
+use super::trend::SnapshotFacts;
 use crate::profile::{MemStats, Profile};
 
 /// MemStats fields worth a first look, in the order shown.
@@ -97,5 +98,24 @@ pub fn runtime_point(profile: &Profile) -> RuntimePoint {
         heap_objects: stats.and_then(|m| m.int("HeapObjects")),
         goroutines: super::is_goroutine_profile(profile, 0).then(|| super::total(profile, 0)),
         profiled: heap_gap(profile).map(|g| g.profiled),
+    }
+}
+
+/// What tells one process from the next in a snapshot (see
+/// [`super::trend::lives`]): its allocated totals, the runtime's cumulative
+/// counters, its goroutine count.
+pub fn snapshot_facts(profile: &Profile) -> SnapshotFacts {
+    let index = |name: &str| profile.sample_types.iter().position(|t| t.name == name);
+    let stats: Option<&MemStats> = profile.memstats.as_deref();
+    let counter = |name: &str| stats.and_then(|m| m.int(name));
+    SnapshotFacts {
+        allocated: index("alloc_objects")
+            .zip(index("alloc_space"))
+            .map(|(o, s)| (super::total(profile, o), super::total(profile, s))),
+        counters: match (counter("NumGC"), counter("TotalAlloc"), counter("Mallocs")) {
+            (Some(gc), Some(total), Some(mallocs)) => Some([gc, total, mallocs]),
+            _ => None,
+        },
+        goroutines: super::is_goroutine_profile(profile, 0).then(|| super::total(profile, 0)),
     }
 }

@@ -28,11 +28,13 @@ use super::SortBy;
 use super::aggregate::{EdgeTotal, Groups, Sums, edge_cutoff, inline_capable, inline_kinds};
 use super::filter::Filters;
 use super::limit::GrowthLimit;
-use super::runtime::{HeapGap, RuntimePoint, heap_gap, runtime_point};
+use super::runtime::{HeapGap, RuntimePoint, heap_gap, runtime_point, snapshot_facts};
 use super::sites::{Series, Sites, StackSite, unique_labels};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use super::study::{minutes_since_first, snapshot_order};
-use super::trend::{Trend, TrendOptions, rank};
+use super::trend::{
+    self, Context, Restart, Trend, TrendOptions, life_ranges, lives, rank, sampling_floor,
+};
 use crate::profile::{MemStats, Profile, ValueType};
 
 /// What a snapshot is reduced at: the sample type, granularity and filters
@@ -63,6 +65,13 @@ pub struct SnapshotFacts {
     pub heap_gap: Option<HeapGap>,
     /// What the runtime panel plots.
     pub runtime: RuntimePoint,
+    /// What tells its process from the next ([`trend::lives`]).
+    pub process: trend::SnapshotFacts,
+    /// The profile's sampling period and its type, and whether it names a
+    /// default sample type: what [`trend::noise_floor`] reads.
+    pub period: i64,
+    pub period_type: Option<ValueType>,
+    pub names_default: bool,
 }
 
 impl SnapshotFacts {
@@ -82,6 +91,13 @@ impl SnapshotFacts {
             memstats: profile.memstats.clone(),
             heap_gap: heap_gap(profile),
             runtime: runtime_point(profile),
+            process: snapshot_facts(profile),
+            period: profile.period,
+            period_type: profile.period_type.clone(),
+            names_default: profile
+                .default_sample_type
+                .as_ref()
+                .is_some_and(|d| !d.is_empty()),
         }
     }
 }
@@ -288,8 +304,10 @@ pub struct SeriesTrend {
     pub trend: Trend,
     /// Each snapshot's facts, in comparison order (oldest first).
     pub snapshots: Vec<SnapshotFacts>,
-    /// Notes about the order, as `trend` words them.
+    /// Notes about the order and the restarts, as `trend` words them.
     pub notes: Vec<String>,
+    /// Where a new process took over (positions in `snapshots`).
+    pub restarts: Vec<Restart>,
     /// Every snapshot has a time stamp and the order follows them.
     pub by_time: bool,
 }
@@ -301,6 +319,8 @@ pub struct RankOptions {
     /// Keep at most this many rows; 0 keeps all.
     pub node_count: usize,
     pub limit: Option<GrowthLimit>,
+    /// `--profiler`: the profiler's own sites may be suspects too.
+    pub profiler: bool,
 }
 
 impl SiteSeries {
@@ -448,7 +468,7 @@ impl SiteSeries {
         let sample_type = self.sample_types().get(self.how.sample_index)?.clone();
         let names: Vec<String> = self.kept.iter().map(|k| k.facts.name.clone()).collect();
         let times: Vec<i64> = self.kept.iter().map(|k| k.facts.time_nanos).collect();
-        let (chronology, notes) = snapshot_order(&times, &names);
+        let (chronology, mut notes) = snapshot_order(&times, &names);
         let ordered: Vec<&Kept> = chronology
             .order
             .iter()
@@ -468,6 +488,12 @@ impl SiteSeries {
                     .unwrap_or(0)
             })
             .collect();
+        let process: Vec<trend::SnapshotFacts> = ordered.iter().map(|k| k.facts.process).collect();
+        let restarts = lives(&process);
+        let ordered_names: Vec<&str> = ordered.iter().map(|k| k.facts.name.as_str()).collect();
+        notes.extend(restarts.iter().map(|r| r.describe(&ordered_names)));
+        let lives = life_ranges(ordered.len(), &restarts);
+        let floor = self.floor(&ordered);
         let sites = self.sites(&ordered, options.by);
         let trend_options = TrendOptions {
             sample_index: self.how.sample_index,
@@ -476,12 +502,23 @@ impl SiteSeries {
             by: options.by,
             node_count: options.node_count,
             limit: options.limit.clone(),
+            profiler: options.profiler,
+        };
+        let context = Context {
+            minutes: minutes.as_deref(),
+            restarts: &restarts,
+            lives: &lives,
+            floor,
+            // No allocation rate and age here: they need each site's
+            // alloc_* values in two snapshots, which a reduction at one
+            // sample type does not keep.
+            turnover: FxHashMap::default(),
         };
         let trend = rank(
             sites,
             totals,
             sample_type,
-            minutes.as_deref(),
+            &context,
             &trend_options,
             // Every suffix is resolved from the kept edges.
             |_, _| {},
@@ -490,8 +527,35 @@ impl SiteSeries {
             trend,
             snapshots: ordered.iter().map(|k| k.facts.clone()).collect(),
             notes,
+            restarts,
             by_time: chronology.by_time,
         })
+    }
+
+    /// [`trend::noise_floor`] of the snapshots `ordered`: the sampling of
+    /// the first that names a default sample type (else the first), as a
+    /// [`Lineup`](super::lineup::Lineup) of them reads it.
+    fn floor(&self, ordered: &[&Kept]) -> f64 {
+        let Some(source) = ordered
+            .iter()
+            .find(|k| k.facts.names_default)
+            .or_else(|| ordered.first())
+        else {
+            return 0.0;
+        };
+        let newest = ordered.last();
+        sampling_floor(
+            source.facts.period,
+            source.facts.period_type.as_ref(),
+            self.sample_types(),
+            self.how.sample_index,
+            |index| {
+                newest
+                    .and_then(|k| k.facts.totals.get(index))
+                    .copied()
+                    .unwrap_or(0)
+            },
+        )
     }
 
     /// Every site with a followed value (flat or cum, by `by`) in some

@@ -536,7 +536,24 @@ impl<'p> Stacks<'p> {
     /// Which of the filters matched anything (pprof's warnings). Walks
     /// the samples only when a tag filter is set.
     pub fn filter_matches(&self) -> FilterMatches {
-        let any = |bit: u8| self.flags.iter().any(|f| f & bit != 0);
+        // pprof merges what it loads first, which keeps only the locations
+        // of samples with a non-zero value: a location no such sample uses
+        // matches nothing.
+        let samples = self.profile.samples();
+        let mut used = vec![false; self.flags.len()];
+        for s in 0..samples.len() {
+            if samples.values(s).iter().any(|&v| v != 0) {
+                for &l in samples.stack_raw(s) {
+                    used[l as usize] = true;
+                }
+            }
+        }
+        let any = |bit: u8| {
+            self.flags
+                .iter()
+                .zip(&used)
+                .any(|(f, &used)| used && f & bit != 0)
+        };
         let mut matches = FilterMatches {
             focus: any(FOCUSED),
             ignore: any(IGNORED),
@@ -739,12 +756,15 @@ pub(crate) fn clean_path(path: &str) -> String {
     }
 }
 
-/// Whether the sample type counts goroutines (a goroutine profile).
+/// Whether the sample type counts goroutines (a goroutine profile, or
+/// Go 1.27's goroutineleak profile of the goroutines proven leaked).
 pub fn is_goroutine_profile(profile: &Profile, sample_index: usize) -> bool {
-    profile
-        .sample_types
-        .get(sample_index)
-        .is_some_and(|t| t.name == "goroutine" || t.name == "goroutines")
+    profile.sample_types.get(sample_index).is_some_and(|t| {
+        matches!(
+            t.name.as_str(),
+            "goroutine" | "goroutines" | "goroutineleak"
+        )
+    })
 }
 
 /// The granularity a comparison (`diff`, `trend`) works at: whole stacks

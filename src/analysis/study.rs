@@ -15,10 +15,12 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::lineup::Lineup;
+use super::runtime::snapshot_facts;
 use super::stacks::{Granularity, comparison_granularity};
-use super::trend::{Chronology, chronological_order};
+use super::trend::{Chronology, Restart, chronological_order, lives};
 use crate::profile::{
-    BaseMode, MergeError, Profile, combine_with_base, common_sample_types, diff_base_owned, merge,
+    BaseMode, MergeError, Profile, combine_with_base, common_sample_types, diff_base_owned,
+    is_fresh_heap, merge, with_alloc_and_inuse,
 };
 
 /// Why the profiles of a study could not be put together: they cannot be
@@ -76,6 +78,8 @@ pub struct Timeline {
     pub by_time: bool,
     /// Each snapshot's time in minutes since the first, when ordered by time.
     pub minutes: Option<Vec<f64>>,
+    /// Where a new process started (see [`lives`]).
+    pub restarts: Vec<Restart>,
 }
 
 /// What an export draws: one profile, alone or against a base.
@@ -107,6 +111,18 @@ impl Study {
     ) -> Result<Study, StudyError> {
         if news.is_empty() || bases.is_empty() {
             return Err(StudyError::NotTwo);
+        }
+        let (mut news, mut bases) = (news, bases);
+        let fresh_among_full = {
+            let all: Vec<&Profile> = news.iter().chain(&bases).collect();
+            mixes_heap_forms(&all)
+        };
+        if fresh_among_full {
+            for p in news.iter_mut().chain(bases.iter_mut()) {
+                if is_fresh_heap(p) {
+                    *p = with_alloc_and_inuse(p);
+                }
+            }
         }
         Ok(Study::Against(Against {
             news,
@@ -247,15 +263,11 @@ impl Sides<'_> {
         self.normalize && self.base.is_some()
     }
 
-    /// The new profile as `-normalize` scales it: pprof merges it first
-    /// (identical samples combined) so that rounding applies to each merged
-    /// sample; as it is otherwise.
+    /// The new profile as `-normalize` scales it: as it is, each original
+    /// sample rounded (today's pprof no longer merges a lone profile first,
+    /// as Go 1.19's did).
     pub fn prepared(&self) -> Result<Cow<'_, Profile>, MergeError> {
-        if self.scales() {
-            Ok(Cow::Owned(merge(&[self.new])?))
-        } else {
-            Ok(Cow::Borrowed(self.new))
-        }
+        Ok(Cow::Borrowed(self.new))
     }
 
     /// The factor `-normalize` multiplies every sample of `new` (type
@@ -293,7 +305,7 @@ impl Timeline {
         let times: Vec<i64> = loaded.iter().map(|p| p.time_nanos).collect();
         let (chronology, mut notes) = snapshot_order(&times, &names);
         let mut slots: Vec<Option<Arc<Profile>>> = loaded.into_iter().map(Some).collect();
-        let profiles: Vec<Arc<Profile>> = chronology
+        let mut profiles: Vec<Arc<Profile>> = chronology
             .order
             .iter()
             .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
@@ -304,7 +316,18 @@ impl Timeline {
             .filter_map(|&i| names.get(i).cloned())
             .collect();
         let refs: Vec<&Profile> = profiles.iter().map(|p| &**p).collect();
+        if mixes_heap_forms(&refs) {
+            for p in &mut profiles {
+                if is_fresh_heap(p) {
+                    *p = Arc::new(with_alloc_and_inuse(p));
+                }
+            }
+        }
+        let refs: Vec<&Profile> = profiles.iter().map(|p| &**p).collect();
         notes.extend(type_note(&refs, "the snapshots", "comparing"));
+        let facts: Vec<_> = refs.iter().map(|p| snapshot_facts(p)).collect();
+        let restarts = lives(&facts);
+        notes.extend(restarts.iter().map(|r| r.describe(&names)));
         let ordered: Vec<i64> = profiles.iter().map(|p| p.time_nanos).collect();
         let minutes = chronology.by_time.then(|| minutes_since_first(&ordered));
         Timeline {
@@ -314,6 +337,7 @@ impl Timeline {
             notes,
             by_time: chronology.by_time,
             minutes,
+            restarts,
         }
     }
 }
@@ -385,6 +409,27 @@ pub fn study_granularity(
         asked.unwrap_or_default(),
         asked.is_some(),
     )
+}
+
+/// Whether some of `profiles` are fresh heaps ([`is_fresh_heap`]: pprof's
+/// `objects/space` reading of a `debug=1` header whose in-use and allocated
+/// counts are equal) and others have the four heap types. Such a snapshot's
+/// values are in use and allocated at once, so it joins the others under
+/// all four ([`with_alloc_and_inuse`]): a series that starts on a fresh
+/// process, or a comparison with one, is one series. The one place this is
+/// decided; a profile read alone keeps pprof's names.
+fn mixes_heap_forms(profiles: &[&Profile]) -> bool {
+    let full = |p: &Profile| {
+        [
+            "alloc_objects",
+            "alloc_space",
+            "inuse_objects",
+            "inuse_space",
+        ]
+        .iter()
+        .all(|name| p.sample_types.iter().any(|t| t.name == *name))
+    };
+    profiles.iter().any(|p| is_fresh_heap(p)) && profiles.iter().any(|p| full(p))
 }
 
 /// A note when `profiles` do not all have the same sample types: only the

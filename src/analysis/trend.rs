@@ -3,22 +3,63 @@
 //!
 //! One snapshot cannot tell a leak from a big but stable cache; several can.
 //! For every site this module lines up its value in each snapshot and asks
-//! how a leak behaves: it grows, it keeps growing (in most intervals, with
-//! little given back), and the growth is a noticeable share of the heap.
-//! Memory that comes and goes — transient garbage, a buffer pool — grows and
-//! shrinks by turns, so its net growth is small next to its total movement
-//! and it is not a suspect. A site that grew once and then stayed flat (a
-//! cache warming up, a one-off table) grew in too few intervals.
+//! how a leak behaves: it grows, it keeps growing, with little given back,
+//! and the growth is a noticeable share of the heap.
+//!
+//! **The rule.** A heap profile's values are sampled estimates: Go records
+//! about one allocation per `Period` bytes (512 KiB by default) and scales
+//! it up, so a leak that is never freed grows in steps of about one period,
+//! flat for several snapshots at a time, and never falls. The test takes
+//! that into account ([`judge`]):
+//!
+//! * the *noise floor* is what one sample stands for: the period for bytes,
+//!   the period over the mean object size for object counts, 0 for exact
+//!   profiles (goroutines, `MemProfileRate = 1`); a move of less than half
+//!   the floor is no move;
+//! * Mann–Kendall: over every pair of snapshots (near or far apart), how many
+//!   went up minus how many went down, over all pairs (Kendall's τ), must be
+//!   above [`MIN_TAU`]; its p-value (normal approximation with the tie
+//!   correction, `S / √Var(S)`) gives each row's *confidence* that the
+//!   site grows (one rising interval: 68%, two: 88%);
+//! * Theil–Sen: the median of the pairwise slopes over the second half of
+//!   the series must be above zero, so growth that stopped (a cache that
+//!   filled, then stayed flat) stops making a suspect;
+//! * net growth of at least [`MIN_FLOORS`] floors and [`MIN_SHARE`] of the
+//!   last total, and net growth at least [`MIN_STEADINESS`] of all the
+//!   movement, so memory that comes and goes (a cache flushed now and then,
+//!   transient garbage) is not a suspect.
+//!
+//! **Restarts.** A snapshot from a new process ([`lives`]: the runtime's
+//! cumulative counters or the allocated totals fell, or the goroutines
+//! collapsed) starts a new *life*. Growth is judged within each life (the
+//! drop at a restart is not a fall) and the pairs of Mann–Kendall are taken
+//! within lives; the continuing-growth test applies to each life of three
+//! or more snapshots, so a site is a suspect only when it grows in each.
+//!
+//! **The profiler's own work.** Writing a profile allocates
+//! (`runtime/pprof.*`, `compress/flate.*`); in a watch, those allocations
+//! are the measurement, not the service. Such rows are marked and are not
+//! suspects unless asked ([`TrendOptions::profiler`]).
+//!
+//! **Turnover.** With time stamps and the `alloc_*` types, each site's
+//! allocation rate (Δalloc/Δt) and the mean age of its live objects (in-use
+//! objects ÷ allocation rate, Little's law) come from the first and last
+//! snapshot of the newest life: a young, growing site and an old, flat
+//! cache then read differently.
 //!
 //! Like `diff`, the snapshots are summed apart and joined by node when
 //! laying them side by side would keep each as it is ([`Lineup`]): the
 //! same numbers as the merged profile's, for less time and memory.
 
+use std::ops::Range;
+
 use super::aggregate::{Inlined, SortBy};
 use super::diff::Breach;
+use rustc_hash::FxHashMap;
+
 use super::filter::Filters;
 use super::limit::GrowthLimit;
-use super::lineup::Lineup;
+use super::lineup::{Lineup, SiteSource};
 use super::sites::{Sites, StackSite, keep_shown};
 use super::stacks::{Granularity, NodeId};
 use crate::profile::{MergeError, ValueType};
@@ -85,6 +126,8 @@ pub struct TrendOptions {
     /// reported in [`Trend::over_limit`]. Percentages are of the first
     /// snapshot's total.
     pub limit: Option<GrowthLimit>,
+    /// `--profiler`: the profiler's own sites may be suspects too.
+    pub profiler: bool,
 }
 
 /// One site across the snapshots.
@@ -102,32 +145,58 @@ pub struct TrendRow {
     pub cum: Vec<i64>,
     /// Shape of `values`.
     pub growth: Growth,
+    /// The profiler's own work (see [`is_profiler_site`]).
+    pub profiler: bool,
+    /// Allocation rate and mean age, when the snapshots tell them.
+    pub turnover: Option<Turnover>,
+}
+
+/// How fast a site allocates and how long its objects live, from two timed
+/// snapshots of one process.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Turnover {
+    /// Bytes allocated per second (Δalloc_space / Δt).
+    pub bytes_per_second: f64,
+    /// Objects allocated per second (Δalloc_objects / Δt).
+    pub objects_per_second: f64,
+    /// Mean age of the live objects in seconds: in-use objects ÷ objects
+    /// allocated per second (Little's law); `None` when it allocated nothing.
+    pub mean_age_seconds: Option<f64>,
 }
 
 /// How a series of values moved, and how much it looks like a leak.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Growth {
-    /// Last value minus first.
+    /// Growth within the lives: last value minus first of each life, summed
+    /// (with one life, last minus first).
     pub net: i64,
-    /// Least-squares slope per snapshot.
+    /// Least-squares slope per snapshot (within lives).
     pub per_snapshot: f64,
-    /// Least-squares slope per minute of profile time, when every snapshot
-    /// has a time stamp and they are not all equal.
+    /// Least-squares slope per minute of profile time (within lives), when
+    /// every snapshot has a time stamp and they are not all equal.
     pub per_minute: Option<f64>,
-    /// Never decreased, and grew.
+    /// Never fell by the noise floor's half within a life, and grew.
     pub monotonic: bool,
-    /// Intervals in which the value increased.
+    /// Intervals in which the value rose by more than half the noise floor.
     pub rises: usize,
     /// Net growth over the total movement, in −1..=1: 1 for steady growth,
     /// near 0 for values that come and go.
     pub steadiness: f64,
     /// Net growth as a share of the last snapshot's total (0..=1).
     pub share: f64,
-    /// 0..=100: `100 × share × steadiness × rises/intervals` for growing
-    /// sites, 0 otherwise.
+    /// Kendall's τ within lives: rising pairs minus falling pairs, over all
+    /// pairs (−1..=1).
+    pub tau: f64,
+    /// 0..=1: how sure Mann–Kendall is that the site grows (1 − its
+    /// two-sided p-value when τ > 0, else 0).
+    pub confidence: f64,
+    /// The Theil–Sen slope of the second half of each life of three or more
+    /// snapshots is above zero: the growth has not stopped.
+    pub continuing: bool,
+    /// 0..=100: `100 × share × steadiness × τ` for growing sites, 0
+    /// otherwise.
     pub score: f64,
-    /// Grew by at least 0.1% of the last total, in more than half of the
-    /// intervals, with steadiness ≥ 0.8.
+    /// See the module documentation.
     pub suspect: bool,
 }
 
@@ -135,80 +204,378 @@ pub struct Growth {
 pub const MIN_SHARE: f64 = 0.001;
 /// Smallest steadiness that makes a suspect.
 pub const MIN_STEADINESS: f64 = 0.8;
+/// Kendall's τ a suspect must exceed: most pairs of snapshots rose.
+pub const MIN_TAU: f64 = 0.5;
+/// Net growth of a suspect, in noise floors (sampled objects).
+pub const MIN_FLOORS: f64 = 2.0;
+/// What the profiler's own sites start with.
+pub const PROFILER_PREFIXES: [&str; 2] = ["runtime/pprof.", "compress/flate."];
 
-fn slope(xs: &[f64], ys: &[i64]) -> Option<f64> {
+/// Whether a site (a row name at any granularity but `files`) is the
+/// profiler's own work: allocations `runtime/pprof` and `compress/flate`
+/// make while writing a profile.
+pub fn is_profiler_site(name: &str) -> bool {
+    name.split_whitespace()
+        .take(2)
+        .any(|word| PROFILER_PREFIXES.iter().any(|p| word.starts_with(p)))
+}
+
+/// Σ(x − x̄)² and Σ(x − x̄)(y − ȳ).
+fn sums_of_squares(xs: &[f64], ys: &[i64]) -> (f64, f64) {
     let n = xs.len() as f64;
-    if xs.len() < 2 {
-        return None;
+    if xs.is_empty() {
+        return (0.0, 0.0);
     }
     let mx = xs.iter().sum::<f64>() / n;
     let my = ys.iter().map(|&y| y as f64).sum::<f64>() / n;
     let sxx: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
-    if sxx == 0.0 {
-        return None;
-    }
     let sxy: f64 = xs
         .iter()
         .zip(ys)
         .map(|(x, &y)| (x - mx) * (y as f64 - my))
         .sum();
-    Some(sxy / sxx)
+    (sxx, sxy)
 }
 
-/// Assesses one series; `minutes` are the snapshots' times in minutes since
-/// the first, `last_total` the last snapshot's total.
+/// What a series is judged against.
+#[derive(Debug, Clone, Copy)]
+pub struct Basis<'a> {
+    /// Each snapshot's time in minutes since the first, when known.
+    pub minutes: Option<&'a [f64]>,
+    /// The lives (see [`lives`]); empty means one life.
+    pub lives: &'a [Range<usize>],
+    /// What one sample stands for, in the series' unit (0: exact).
+    pub floor: f64,
+    /// The last snapshot's total.
+    pub last_total: i64,
+}
+
+/// Assesses one series of one life with exact values; `minutes` are the
+/// snapshots' times in minutes since the first, `last_total` the last
+/// snapshot's total.
 pub fn assess(values: &[i64], minutes: Option<&[f64]>, last_total: i64) -> Growth {
-    let intervals = values.len().saturating_sub(1);
-    let (first, last) = match (values.first(), values.last()) {
-        (Some(&f), Some(&l)) => (f, l),
-        _ => (0, 0),
+    judge(
+        values,
+        &Basis {
+            minutes,
+            lives: &[],
+            floor: 0.0,
+            last_total,
+        },
+    )
+}
+
+/// What one life of a series adds to its judgement.
+#[derive(Default)]
+struct LifeStats {
+    net: i64,
+    up: f64,
+    down: f64,
+    rises: usize,
+    /// Mann–Kendall S, its variance and the pairs compared.
+    s: f64,
+    variance: f64,
+    pairs: f64,
+    sxx: f64,
+    sxy: f64,
+    sxx_minutes: f64,
+    sxy_minutes: f64,
+}
+
+/// The sign of a move from `a` to `b`, moves of at most `tie` being none.
+fn direction(a: i64, b: i64, tie: f64) -> i32 {
+    let d = b as f64 - a as f64;
+    if d > tie {
+        1
+    } else if d < -tie {
+        -1
+    } else {
+        0
+    }
+}
+
+fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64) -> LifeStats {
+    let n = values.len();
+    let mut st = LifeStats {
+        net: match (values.first(), values.last()) {
+            (Some(&f), Some(&l)) => l.wrapping_sub(f),
+            _ => 0,
+        },
+        ..LifeStats::default()
     };
-    let net = last.wrapping_sub(first);
-    let (mut up, mut down, mut rises) = (0f64, 0f64, 0usize);
     for w in values.windows(2) {
         let d = w[1] as f64 - w[0] as f64;
-        if d > 0.0 {
-            up += d;
-            rises += 1;
-        } else {
-            down -= d;
+        match direction(w[0], w[1], tie) {
+            1 => {
+                st.up += d;
+                st.rises += 1;
+            }
+            -1 => st.down -= d,
+            _ => {}
         }
     }
-    let steadiness = if up + down > 0.0 {
-        (up - down) / (up + down)
+    // Mann–Kendall over every pair; ties are values within `tie` of each
+    // other, grouped by rounding to the floor for the variance correction.
+    for i in 0..n {
+        for j in i + 1..n {
+            st.s += f64::from(direction(values[i], values[j], tie));
+        }
+    }
+    let mut levels: Vec<i64> = values
+        .iter()
+        .map(|&v| {
+            if tie > 0.0 {
+                (v as f64 / (2.0 * tie)).round() as i64
+            } else {
+                v
+            }
+        })
+        .collect();
+    levels.sort_unstable();
+    let mut tied = 0.0;
+    for run in levels.chunk_by(|a, b| a == b) {
+        let t = run.len() as f64;
+        tied += t * (t - 1.0) * (2.0 * t + 5.0);
+    }
+    let nf = n as f64;
+    st.variance = ((nf * (nf - 1.0) * (2.0 * nf + 5.0) - tied) / 18.0).max(0.0);
+    st.pairs = nf * (nf - 1.0) / 2.0;
+    let indices: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    (st.sxx, st.sxy) = sums_of_squares(&indices, values);
+    if let Some(m) = minutes {
+        (st.sxx_minutes, st.sxy_minutes) = sums_of_squares(m, values);
+    }
+    st
+}
+
+/// Theil–Sen: the median of the slopes between every pair of the second
+/// half of `values` (moves within `tie` count as flat; of an even number of
+/// slopes, the lower middle one) is above zero.
+fn still_growing(values: &[i64], tie: f64) -> bool {
+    let half = &values[(values.len().saturating_sub(1)) / 2..];
+    let mut slopes: Vec<f64> = Vec::new();
+    for i in 0..half.len() {
+        for j in i + 1..half.len() {
+            let d = if direction(half[i], half[j], tie) == 0 {
+                0.0
+            } else {
+                half[j] as f64 - half[i] as f64
+            };
+            slopes.push(d / (j - i) as f64);
+        }
+    }
+    if slopes.is_empty() {
+        return false;
+    }
+    slopes.sort_by(f64::total_cmp);
+    // The lower median: more than half of the slopes must be rises.
+    slopes[(slopes.len() - 1) / 2] > 0.0
+}
+
+/// The standard normal distribution function (Abramowitz and Stegun
+/// 7.1.26, error below 1.5e-7: plenty for a confidence shown in percent).
+fn normal_cdf(z: f64) -> f64 {
+    let x = z.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * x);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-x * x).exp();
+    if z >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
+}
+
+/// Judges one site's series against `basis` (see the module documentation).
+pub fn judge(values: &[i64], basis: &Basis<'_>) -> Growth {
+    let whole = 0..values.len();
+    let lives: &[Range<usize>] = if basis.lives.is_empty() {
+        std::slice::from_ref(&whole)
+    } else {
+        basis.lives
+    };
+    let tie = basis.floor / 2.0;
+    let mut total = LifeStats::default();
+    let mut continuing = true;
+    let longest = lives.iter().map(|l| l.len()).max().unwrap_or(0);
+    for life in lives {
+        let Some(part) = values.get(life.clone()) else {
+            continue;
+        };
+        if part.len() < 2 {
+            continue;
+        }
+        let minutes = basis.minutes.and_then(|m| m.get(life.clone()));
+        let st = life_stats(part, minutes, tie);
+        // Each life long enough to tell must still grow; with none of three
+        // snapshots, the longest.
+        if (part.len() >= 3 || part.len() == longest) && !still_growing(part, tie) {
+            continuing = false;
+        }
+        total.net = total.net.wrapping_add(st.net);
+        total.up += st.up;
+        total.down += st.down;
+        total.rises += st.rises;
+        total.s += st.s;
+        total.variance += st.variance;
+        total.pairs += st.pairs;
+        total.sxx += st.sxx;
+        total.sxy += st.sxy;
+        total.sxx_minutes += st.sxx_minutes;
+        total.sxy_minutes += st.sxy_minutes;
+    }
+    let net = total.net;
+    let steadiness = if total.up + total.down > 0.0 {
+        (total.up - total.down) / (total.up + total.down)
     } else {
         0.0
     };
     let share = if net > 0 {
-        (net as f64 / last_total.unsigned_abs().max(1) as f64).min(1.0)
+        (net as f64 / basis.last_total.unsigned_abs().max(1) as f64).min(1.0)
     } else {
         0.0
     };
-    let persistence = if intervals > 0 {
-        rises as f64 / intervals as f64
+    let tau = if total.pairs > 0.0 {
+        total.s / total.pairs
+    } else {
+        0.0
+    };
+    let confidence = if total.s > 0.0 && total.variance > 0.0 {
+        // No continuity correction: with two snapshots it would make any
+        // growth 0% sure, where one interval is some evidence.
+        let z = total.s / total.variance.sqrt();
+        (2.0 * normal_cdf(z) - 1.0).max(0.0)
     } else {
         0.0
     };
     let score = if net > 0 {
-        100.0 * share * steadiness.max(0.0) * persistence
+        100.0 * share * steadiness.max(0.0) * tau.max(0.0)
     } else {
         0.0
     };
-    let indices: Vec<f64> = (0..values.len()).map(|i| i as f64).collect();
+    let per_minute = basis
+        .minutes
+        .and_then(|_| (total.sxx_minutes != 0.0).then(|| total.sxy_minutes / total.sxx_minutes));
+    let continuing = continuing && total.pairs > 0.0;
     Growth {
         net,
-        per_snapshot: slope(&indices, values).unwrap_or(0.0),
-        per_minute: minutes.and_then(|m| slope(m, values)),
-        monotonic: net > 0 && down == 0.0,
-        rises,
+        per_snapshot: if total.sxx != 0.0 {
+            total.sxy / total.sxx
+        } else {
+            0.0
+        },
+        per_minute,
+        monotonic: net > 0 && total.down == 0.0,
+        rises: total.rises,
         steadiness,
         share,
+        tau,
+        confidence,
+        continuing,
         score,
         suspect: net > 0
+            && net as f64 >= MIN_FLOORS * basis.floor
             && share >= MIN_SHARE
             && steadiness >= MIN_STEADINESS
-            && rises * 2 > intervals,
+            && tau > MIN_TAU
+            && continuing,
     }
+}
+
+/// What is known of one snapshot besides its sites: enough to tell one
+/// process from the next (see [`lives`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SnapshotFacts {
+    /// Totals of `alloc_objects` and `alloc_space`, which only grow within
+    /// a process.
+    pub allocated: Option<(i64, i64)>,
+    /// The runtime's `NumGC`, `TotalAlloc` and `Mallocs` (MemStats), which
+    /// only grow within a process.
+    pub counters: Option<[u64; 3]>,
+    /// A goroutine profile's goroutine count.
+    pub goroutines: Option<i64>,
+}
+
+/// Where a new process took over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restart {
+    /// The first snapshot (position, oldest first) of the new process.
+    pub at: usize,
+    /// What showed it, e.g. `NumGC fell from 14 to 0`.
+    pub why: String,
+}
+
+impl Restart {
+    /// What a report says about it: `restart: poll-15.txt (snapshot 15) is
+    /// a new process (NumGC fell from 14 to 0); growth is judged within each
+    /// process`. `names`: the snapshots' names, oldest first.
+    pub fn describe<S: AsRef<str>>(&self, names: &[S]) -> String {
+        format!(
+            "restart: {} (snapshot {}) is a new process ({}); growth is judged within each process",
+            names.get(self.at).map_or("?", AsRef::as_ref),
+            self.at + 1,
+            self.why
+        )
+    }
+}
+
+/// A goroutine count that falls to a quarter or less, from at least this
+/// many, is a restart.
+pub const GOROUTINE_COLLAPSE_FROM: i64 = 16;
+
+/// Where a new process started in a series of snapshots (oldest first): a
+/// snapshot whose runtime counters (`NumGC`, `TotalAlloc`, `Mallocs`) fell,
+/// whose allocated totals fell by more than 1% (they are sampled estimates,
+/// which move a little within a process), or whose goroutine count fell to
+/// a quarter or less of at least [`GOROUTINE_COLLAPSE_FROM`].
+pub fn lives(facts: &[SnapshotFacts]) -> Vec<Restart> {
+    const COUNTERS: [&str; 3] = ["NumGC", "TotalAlloc", "Mallocs"];
+    let mut restarts = Vec::new();
+    for (at, w) in facts.windows(2).enumerate() {
+        let (before, now) = (&w[0], &w[1]);
+        let mut why = None;
+        if let (Some(b), Some(n)) = (before.counters, now.counters) {
+            why = (0..3)
+                .find(|&k| n[k] < b[k])
+                .map(|k| format!("{} fell from {} to {}", COUNTERS[k], b[k], n[k]));
+        }
+        if why.is_none()
+            && let (Some(b), Some(n)) = (before.allocated, now.allocated)
+        {
+            let fell = |b: i64, n: i64| (n as f64) < 0.99 * b as f64;
+            if fell(b.1, n.1) || fell(b.0, n.0) {
+                why = Some("the allocated totals fell".to_owned());
+            }
+        }
+        if why.is_none()
+            && let (Some(b), Some(n)) = (before.goroutines, now.goroutines)
+            && b >= GOROUTINE_COLLAPSE_FROM
+            && n.saturating_mul(4) <= b
+        {
+            why = Some(format!("goroutines fell from {b} to {n}"));
+        }
+        if let Some(why) = why {
+            restarts.push(Restart { at: at + 1, why });
+        }
+    }
+    restarts
+}
+
+/// The lives of `count` snapshots split at `restarts`.
+pub fn life_ranges(count: usize, restarts: &[Restart]) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for r in restarts {
+        if r.at > start && r.at < count {
+            ranges.push(start..r.at);
+            start = r.at;
+        }
+    }
+    ranges.push(start..count);
+    ranges
 }
 
 /// Leak suspects across snapshots.
@@ -217,7 +584,7 @@ pub struct Trend {
     pub sample_type: ValueType,
     /// Each snapshot's total (all samples, before filters), oldest first.
     pub totals: Vec<i64>,
-    /// Most suspicious first.
+    /// Suspects first, then by score.
     pub rows: Vec<TrendRow>,
     /// Rows before `node_count` cut the list.
     pub site_total: usize,
@@ -226,33 +593,171 @@ pub struct Trend {
     /// Every suspect (not only the rows kept) over the limit, largest growth
     /// first.
     pub over_limit: Vec<Breach>,
+    /// Where a new process started (see [`lives`]).
+    pub restarts: Vec<Restart>,
+    /// What one sample stands for, in the sample type's unit (0: exact).
+    pub floor: f64,
 }
 
 /// Ranks every site of the snapshots (a lineup of snapshots, see
 /// [`Lineup::snapshots`]). `minutes`: each snapshot's time in minutes since
-/// the first, when known.
+/// the first, when known; `restarts`: where a new process started (see
+/// [`lives`]).
 pub fn trend(
     snapshots: &Lineup,
     minutes: Option<&[f64]>,
+    restarts: &[Restart],
     options: &TrendOptions,
 ) -> Result<Trend, MergeError> {
     let totals = snapshots.totals(options.sample_index);
     let sample_type = snapshots.profile().sample_types[options.sample_index].clone();
+    let floor = noise_floor(snapshots, options.sample_index);
+    let lives = life_ranges(totals.len(), restarts);
+    let profile = snapshots.profile();
     snapshots.rank_sites(
         options.sample_index,
         options.granularity,
         &options.filters,
         |sites, source| {
+            let context = Context {
+                minutes,
+                restarts,
+                lives: &lives,
+                floor,
+                turnover: turnovers(source, profile, minutes, &lives, options.by),
+            };
             rank(
                 sites,
                 totals,
                 sample_type,
-                minutes,
+                &context,
                 options,
                 |shown, flat_sum| source.inline_suffixes(flat_sum, shown),
             )
         },
     )
+}
+
+/// What one sample of type `sample_index` stands for in the snapshots: the
+/// heap profile's period for bytes, the period over the newest snapshot's
+/// mean object size for object counts; 0 for profiles that record every
+/// event (period 1, goroutines, CPU and others).
+pub fn noise_floor(snapshots: &Lineup, sample_index: usize) -> f64 {
+    let profile = snapshots.profile();
+    sampling_floor(
+        profile.period,
+        profile.period_type.as_ref(),
+        &profile.sample_types,
+        sample_index,
+        |index| snapshots.totals(index).last().copied().unwrap_or(0),
+    )
+}
+
+/// [`noise_floor`] from what it reads: the profile's `period` and
+/// `period_type`, its sample types, and `newest(i)`, the newest
+/// snapshot's total of sample type `i`. The one rule, for profiles lined
+/// up and for a watch's reduced snapshots.
+pub(crate) fn sampling_floor(
+    period: i64,
+    period_type: Option<&ValueType>,
+    sample_types: &[ValueType],
+    sample_index: usize,
+    newest: impl Fn(usize) -> i64,
+) -> f64 {
+    let sampled_bytes = period_type.is_some_and(|t| t.unit == "bytes");
+    if !sampled_bytes || period <= 1 {
+        return 0.0;
+    }
+    let period = period as f64;
+    let Some(kind) = sample_types.get(sample_index) else {
+        return 0.0;
+    };
+    if kind.unit == "bytes" {
+        return period;
+    }
+    let space = match kind.name.strip_suffix("objects") {
+        Some(stem) => format!("{stem}space"),
+        None => return 0.0,
+    };
+    let Some(space) = sample_types.iter().position(|t| t.name == space) else {
+        return 0.0;
+    };
+    let (objects, bytes) = (newest(sample_index), newest(space));
+    if objects <= 0 || bytes <= 0 {
+        return 0.0;
+    }
+    period / (bytes as f64 / objects as f64)
+}
+
+/// Each site's allocation rate and mean age (by row name), from the first
+/// and last snapshot of the newest life whose times differ, summed again
+/// over the views the ranking built; empty without time stamps, without
+/// the `alloc_*` types, or when the snapshots had to be combined.
+fn turnovers(
+    source: &SiteSource<'_>,
+    profile: &crate::profile::Profile,
+    minutes: Option<&[f64]>,
+    lives: &[Range<usize>],
+    by: SortBy,
+) -> FxHashMap<String, Turnover> {
+    let mut table = FxHashMap::default();
+    let (Some(minutes), SiteSource::Joined(joined)) = (minutes, source) else {
+        return table;
+    };
+    let Some((a, b)) = lives
+        .iter()
+        .rev()
+        .filter(|l| l.len() >= 2)
+        .map(|l| (l.start, l.end - 1))
+        .find(|&(a, b)| minutes.get(b) > minutes.get(a))
+    else {
+        return table;
+    };
+    let index = |name: &str| profile.sample_types.iter().position(|t| t.name == name);
+    let (Some(alloc_objects), Some(alloc_space), Some(inuse_objects)) = (
+        index("alloc_objects"),
+        index("alloc_space"),
+        index("inuse_objects"),
+    ) else {
+        return table;
+    };
+    let seconds = (minutes[b] - minutes[a]) * 60.0;
+    let followed = |side: usize, index: usize| {
+        let (flat, cum) = joined.values_of(side, index);
+        match by {
+            SortBy::Flat => flat,
+            SortBy::Cum => cum,
+        }
+    };
+    let objects = [followed(a, alloc_objects), followed(b, alloc_objects)];
+    let bytes = [followed(a, alloc_space), followed(b, alloc_space)];
+    let inuse = followed(b, inuse_objects);
+    let rate = |from: i64, to: i64| (to as f64 - from as f64).max(0.0) / seconds;
+    for (j, name) in joined.names().into_iter().enumerate() {
+        if objects[1][j] == 0 && bytes[1][j] == 0 && inuse[j] == 0 {
+            continue;
+        }
+        let objects_per_second = rate(objects[0][j], objects[1][j]);
+        table.insert(
+            name,
+            Turnover {
+                bytes_per_second: rate(bytes[0][j], bytes[1][j]),
+                objects_per_second,
+                mean_age_seconds: (objects_per_second > 0.0)
+                    .then(|| inuse[j].max(0) as f64 / objects_per_second),
+            },
+        );
+    }
+    table
+}
+
+/// What a ranking judges the series against.
+pub(crate) struct Context<'a> {
+    pub(crate) minutes: Option<&'a [f64]>,
+    pub(crate) restarts: &'a [Restart],
+    pub(crate) lives: &'a [Range<usize>],
+    pub(crate) floor: f64,
+    pub(crate) turnover: FxHashMap<String, Turnover>,
 }
 
 /// Assesses, sorts, counts and trims the sites of a trend (group `i`: the
@@ -265,11 +770,16 @@ pub(crate) fn rank(
     sites: Sites,
     totals: Vec<i64>,
     sample_type: ValueType,
-    minutes: Option<&[f64]>,
+    context: &Context<'_>,
     options: &TrendOptions,
     resolve_suffixes: impl FnOnce(Vec<(NodeId, &mut Inlined)>, i64),
 ) -> Trend {
-    let last_total = totals.last().copied().unwrap_or(0);
+    let basis = Basis {
+        minutes: context.minutes,
+        lives: context.lives,
+        floor: context.floor,
+        last_total: totals.last().copied().unwrap_or(0),
+    };
     let inlining_resolved = sites.inlining_resolved;
     let all = sites.series;
     let flat_sum = all
@@ -283,15 +793,20 @@ pub(crate) fn rank(
                 SortBy::Flat => s.flat.clone(),
                 SortBy::Cum => s.cum.clone(),
             };
+            let profiler = is_profiler_site(&s.name);
+            let mut growth = judge(&values, &basis);
+            growth.suspect &= options.profiler || !profiler;
             TrendRow {
                 node: s.node,
+                turnover: context.turnover.get(&s.name).copied(),
                 name: s.name,
                 inlined: s.inlined,
                 stack: s.stack,
-                growth: assess(&values, minutes, last_total),
+                growth,
                 values,
                 flat: s.flat,
                 cum: s.cum,
+                profiler,
             }
         })
         // A site whose followed value is zero throughout (a caller, when
@@ -300,9 +815,9 @@ pub(crate) fn rank(
         .collect();
     rows.sort_by(|a, b| {
         b.growth
-            .score
-            .total_cmp(&a.growth.score)
-            .then_with(|| b.growth.suspect.cmp(&a.growth.suspect))
+            .suspect
+            .cmp(&a.growth.suspect)
+            .then_with(|| b.growth.score.total_cmp(&a.growth.score))
             .then_with(|| b.growth.net.cmp(&a.growth.net))
             .then_with(|| a.name.cmp(&b.name))
     });
@@ -335,6 +850,8 @@ pub(crate) fn rank(
         site_total,
         suspects,
         over_limit,
+        restarts: context.restarts.to_vec(),
+        floor: context.floor,
     }
 }
 
@@ -376,6 +893,115 @@ mod tests {
         let shrinking = assess(&[900, 400, 100], None, 1000);
         assert_eq!(shrinking.score, 0.0);
         assert!(!shrinking.suspect);
+    }
+
+    /// A series judged with a noise floor of 100 and one life.
+    fn sampled(values: &[i64]) -> Growth {
+        judge(
+            values,
+            &Basis {
+                minutes: None,
+                lives: &[],
+                floor: 100.0,
+                last_total: 1000,
+            },
+        )
+    }
+
+    #[test]
+    fn a_sampled_staircase_is_a_suspect_and_a_filled_cache_is_not() {
+        // Flat for several snapshots at a time, never falling.
+        let stairs = [
+            0, 0, 0, 100, 100, 100, 100, 200, 200, 300, 300, 300, 400, 400, 500,
+        ];
+        let g = sampled(&stairs);
+        assert!(g.rises * 2 < stairs.len() - 1, "the old rule's miss");
+        assert!(g.monotonic && g.continuing && g.tau > MIN_TAU, "{g:?}");
+        assert!(g.suspect);
+        assert!(g.confidence > 0.99);
+        // Filled, then flat: the second half does not grow.
+        let cache = [0, 300, 500, 500, 500, 500, 500, 500, 500, 500];
+        let g = sampled(&cache);
+        assert!(!g.continuing && !g.suspect, "{g:?}");
+        // Flushed now and then: a sawtooth.
+        let flushed = [0, 100, 200, 300, 0, 100, 200, 300, 0, 100, 200, 300, 0, 100];
+        assert!(!sampled(&flushed).suspect);
+        // Moves below half the floor are none: jitter of an unchanged site.
+        let jitter = [500, 520, 490, 515, 505, 510, 495, 512];
+        let g = sampled(&jitter);
+        assert_eq!((g.rises, g.tau, g.confidence), (0, 0.0, 0.0));
+        assert!(!g.suspect);
+        // Growth of less than two samples is not enough.
+        assert!(!sampled(&[0, 0, 100, 100, 150]).suspect);
+    }
+
+    #[test]
+    fn growth_is_judged_within_each_life() {
+        let values = [0, 100, 200, 300, 10, 110, 210];
+        let lives = life_ranges(
+            values.len(),
+            &[Restart {
+                at: 4,
+                why: String::new(),
+            }],
+        );
+        assert_eq!(lives, [0..4, 4..7]);
+        let basis = Basis {
+            minutes: None,
+            lives: &lives,
+            floor: 0.0,
+            last_total: 1000,
+        };
+        let g = judge(&values, &basis);
+        assert_eq!(g.net, 300 + 200);
+        assert!(g.monotonic && g.suspect, "{g:?}");
+        assert_eq!(g.per_snapshot, 100.0);
+        // Grew in the first life only: the second, flat, stops it.
+        let g = judge(&[0, 100, 200, 300, 50, 50, 50], &basis);
+        assert!(!g.suspect, "{g:?}");
+    }
+
+    #[test]
+    fn restarts_are_told_by_falling_counters_and_collapsing_goroutines() {
+        let heap = |gc: u64, alloc: i64| SnapshotFacts {
+            allocated: Some((alloc, alloc * 10)),
+            counters: Some([gc, 1000 * gc, 10 * gc]),
+            goroutines: None,
+        };
+        let r = lives(&[heap(3, 100), heap(5, 200), heap(0, 50), heap(2, 80)]);
+        assert_eq!(
+            r,
+            [Restart {
+                at: 2,
+                why: "NumGC fell from 5 to 0".to_owned()
+            }]
+        );
+        // Without MemStats, the allocated totals; a 1% wobble is not a fall.
+        let proto = |alloc: i64| SnapshotFacts {
+            allocated: Some((alloc, alloc)),
+            ..SnapshotFacts::default()
+        };
+        assert!(lives(&[proto(1000), proto(995), proto(2000)]).is_empty());
+        assert_eq!(
+            lives(&[proto(1000), proto(10)])[0].why,
+            "the allocated totals fell"
+        );
+        let goroutines = |n: i64| SnapshotFacts {
+            goroutines: Some(n),
+            ..SnapshotFacts::default()
+        };
+        let r = lives(&[goroutines(96), goroutines(13), goroutines(20)]);
+        assert_eq!(r[0].why, "goroutines fell from 96 to 13");
+        // Fewer goroutines, but no collapse (or too few to tell).
+        assert!(
+            lives(&[
+                goroutines(96),
+                goroutines(40),
+                goroutines(12),
+                goroutines(2)
+            ])
+            .is_empty()
+        );
     }
 
     #[test]

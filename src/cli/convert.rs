@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
-use super::{Input, warn};
+use super::{Input, TlsArgs, warn};
 use crate::analysis::Study;
 use crate::export::export_proto_file;
 use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions};
@@ -32,6 +32,9 @@ pub struct ConvertArgs {
     /// Refuse HTTP responses larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOWNLOAD)]
     max_download: u64,
+
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
@@ -42,13 +45,14 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
             max_decompressed: args.max_decompressed,
         },
         max_download: args.max_download,
+        tls: args.tls.options(),
     };
     let study = Study::of(load_all(&sources, &options)?)?;
     for note in study.notes() {
         warn(&note);
     }
     let profile = study.into_profile()?;
-    export_proto_file(&profile, &args.output)
-        .with_context(|| format!("writing '{}'", args.output.display()))?;
+    // The error names the file already ("writing 'X' failed: …").
+    export_proto_file(&profile, &args.output)?;
     Ok(ExitCode::SUCCESS)
 }

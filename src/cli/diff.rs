@@ -9,7 +9,8 @@ use clap::{Args, ValueEnum};
 
 use super::{BreachWording, Format, GrowthArgs, Input, Report, ReportArgs, ViewArgs, warn};
 use crate::analysis::diff::{DiffOptions, GrowthOrder, diff};
-use crate::analysis::{Study, study_granularity};
+use crate::analysis::signatures::site_signature;
+use crate::analysis::{SortBy, Study, study_granularity};
 use crate::profile::BaseMode;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
 use crate::report::json::write_json;
@@ -46,6 +47,12 @@ pub struct DiffArgs {
 
     #[command(flatten)]
     growth: GrowthArgs,
+
+    /// Rank the values of this label instead of stacks: which handler's
+    /// (route's, tenant's) goroutines or bytes grow. Samples without the
+    /// label count under `KEY=(none)`.
+    #[arg(long, value_name = "KEY")]
+    group_by_label: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -57,7 +64,8 @@ enum SortArg {
 }
 
 pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let view = args.view.resolve()?;
+    let mut view = args.view.resolve()?;
+    view.group_by_label.clone_from(&args.group_by_label);
     let inputs = Input::parse_all(&[args.base.clone(), args.new.clone()]);
     let mut loaded = view.load(&inputs)?;
     let (Some(new), Some(base), [base_input, new_input]) =
@@ -86,7 +94,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
         filters: view.filters,
         by,
         order,
-        node_count: args.report.node_count,
+        node_count: args.report.node_count(true),
         unchanged: args.all,
         limit: limit.clone(),
     };
@@ -108,7 +116,18 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
             &text,
         )?,
         Format::Json => {
-            write_json(out, &diff_json(sides, &result, &text))?;
+            let mut doc = diff_json(sides, &result, &text);
+            super::leaks::add_signatures(
+                &mut doc,
+                result.rows.iter().map(|r| {
+                    let new = match by {
+                        SortBy::Flat => r.new_flat,
+                        SortBy::Cum => r.new_cum,
+                    };
+                    site_signature(r.stack.as_ref(), &r.name, &result.sample_type, new)
+                }),
+            );
+            write_json(out, &doc)?;
         }
     }
     GrowthArgs::gate(

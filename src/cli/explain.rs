@@ -48,9 +48,10 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub(crate) view: ViewArgs,
 
-    /// Show at most N sites (0 = all).
-    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
-    node_count: usize,
+    /// Show at most N sites (0 = all). By default the top 20 in text, all
+    /// in JSON.
+    #[arg(long = "nodecount", short = 'n', value_name = "N")]
+    node_count: Option<usize>,
 
     /// retained: a site's inuse_space is at least this share of all
     /// inuse_space.
@@ -112,18 +113,13 @@ fn on_path(name: &str) -> Option<PathBuf> {
 /// warning) when there is none to read.
 fn load_escapes(args: &ExplainArgs) -> Result<Option<(Escapes, String)>> {
     if let Some(file) = &args.escape {
-        return Ok(match read_escape_file(file) {
-            Ok((escapes, shown, note)) => {
-                if let Some(note) = note {
-                    warn(&note);
-                }
-                Some((escapes, shown))
-            }
-            Err(note) => {
-                warn(&note);
-                None
-            }
-        });
+        // A path the user typed that cannot be read is an error: explaining
+        // without it would quietly drop every reason.
+        let (escapes, shown, note) = read_escape_file(file).map_err(anyhow::Error::msg)?;
+        if let Some(note) = note {
+            warn(&note);
+        }
+        return Ok(Some((escapes, shown)));
     }
     let Some(dir) = &args.escape_from else {
         return Ok(None);
@@ -176,11 +172,7 @@ pub(crate) fn read_escape_file(
     file: &Path,
 ) -> std::result::Result<(Escapes, String, Option<String>), String> {
     let shown = file.display().to_string();
-    let text = read_bounded(file).map_err(|e| {
-        format!(
-            "cannot read escape file '{shown}': {e}; explaining without the compiler's messages"
-        )
-    })?;
+    let text = read_bounded(file).map_err(|e| format!("cannot read escape file '{shown}': {e}"))?;
     let escapes = Escapes::parse(&text);
     let note = empty_note(&escapes, &shown);
     Ok((escapes, shown, note))
@@ -245,11 +237,12 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitCode> {
         let mut timeline = Study::snapshots(all, names).into_timeline()?;
         warnings.append(&mut timeline.notes);
         let minutes = timeline.minutes.clone();
+        let restarts = std::mem::take(&mut timeline.restarts);
         let lineup = timeline
             .take_snapshots()?
             .ready_for(Granularity::Lines, &view.filters)?;
         Some(
-            snapshot_trend(&lineup, minutes.as_deref(), &view.filters)
+            snapshot_trend(&lineup, minutes.as_deref(), &restarts, &view.filters)
                 .with_context(|| format!("snapshots of '{source}'"))?,
         )
     };
@@ -257,7 +250,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let options = ExplainOptions {
         sample_index,
         filters: view.filters.clone(),
-        node_count: args.node_count,
+        node_count: super::shown_rows(args.node_count, args.format, true),
         thresholds,
     };
     let explained = explain(

@@ -120,6 +120,9 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<ExitCode> {
             args.normalize,
         )?,
     };
+    for note in study.notes() {
+        super::warn(&note);
+    }
     let name = |inputs: &[Input]| inputs.first().map(|i| i.source.short_name());
     let mut export = ExportView::of(
         study.sides()?,

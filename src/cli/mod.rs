@@ -23,7 +23,9 @@ mod diff;
 mod docs;
 pub(crate) mod explain;
 mod flamegraph;
+pub(crate) mod leaks;
 pub mod request;
+mod tags;
 pub mod top;
 pub mod trend;
 mod tui;
@@ -51,7 +53,7 @@ pub const EXIT_GROWTH: u8 = 3;
 #[derive(Debug, Parser)]
 #[command(
     name = "pprof-tui",
-    version,
+    version = env!("PPROF_TUI_VERSION"),
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
     arg_required_else_help = true,
@@ -79,7 +81,8 @@ With one PROFILE it shows that profile; with several it opens on the Trend view,
 leak suspects across the snapshots, and --merge opens them merged \
 into one profile instead. Inside the view, press ? for the list of keys; q quits.
 
-Shell completions: pprof-tui completions bash|zsh|fish. Manual page: pprof-tui man.";
+Shell completions: pprof-tui completions bash|zsh|fish. Manual page: pprof-tui man. \
+The words the reports use: pprof-tui help glossary.";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -94,14 +97,24 @@ enum Command {
     /// Explain a heap profile's allocation sites: retained, churn, large or
     /// leaking, and why on the heap (the compiler's escape analysis).
     Explain(explain::ExplainArgs),
+    /// CI gate on goroutine leaks: those the runtime proved (goroutineleak
+    /// profiles, `(leaked)` in dumps) and groups growing across snapshots;
+    /// exit code 3 when any remain after the ignores.
+    Leaks(leaks::LeaksArgs),
+    /// Label keys and values with the share of the total each carries,
+    /// like `go tool pprof -tags`.
+    Tags(tags::TagsArgs),
     /// Write any profile pprof-tui reads (legacy text, a URL, several files
     /// merged as `top` merges them) as a gzip'd pprof protobuf.
     Convert(convert::ConvertArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
     Completions(docs::CompletionsArgs),
     /// Print the manual page (roff) to standard output.
-    #[command(hide = true)]
     Man(docs::ManArgs),
+    /// Explain the words the reports use: flat, cum, inuse vs alloc, score,
+    /// suspect, the explain classes…
+    #[command(long_about = crate::glossary::text(80))]
+    Glossary,
 }
 
 /// Options shared by every report: what to measure, at which granularity,
@@ -143,6 +156,16 @@ pub struct ViewArgs {
     #[arg(long, value_name = "FILTER")]
     pub tagignore: Option<String>,
 
+    /// Add label values as frames at the root of every stack, as pprof
+    /// -tagroot: comma-separated keys, the first at the new root.
+    #[arg(long, value_name = "KEYS")]
+    pub tagroot: Option<String>,
+
+    /// Add label values as frames at the leaf of every stack, as pprof
+    /// -tagleaf: comma-separated keys, the last at the new leaf.
+    #[arg(long, value_name = "KEYS")]
+    pub tagleaf: Option<String>,
+
     /// Refuse profiles whose decompressed size exceeds this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DECOMPRESSED)]
     pub max_decompressed: u64,
@@ -151,11 +174,41 @@ pub struct ViewArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_DOWNLOAD)]
     pub max_download: u64,
 
+    #[command(flatten)]
+    pub tls: TlsArgs,
+
     /// Whether `--granularity` was on the command line (set once, from
     /// clap's value source, in [`main`]): the help shows the default, but
     /// the study decides the granularity of a comparison when none was asked.
     #[arg(skip)]
     pub(crate) granularity_given: bool,
+}
+
+/// Certificates for `https://` profile URLs, spelled as pprof spells them
+/// (`--tls_ca` …) or in this tool's style (`--tls-ca` …).
+#[derive(Debug, Clone, Default, Args)]
+pub struct TlsArgs {
+    /// PEM file of CA certificates to trust for https URLs, instead of the built-in (Mozilla) roots.
+    #[arg(long, alias = "tls_ca", value_name = "PEM")]
+    pub tls_ca: Option<std::path::PathBuf>,
+
+    /// PEM client certificate for https URLs (mutual TLS; needs --tls-key).
+    #[arg(long, alias = "tls_cert", value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+
+    /// PEM private key of --tls-cert.
+    #[arg(long, alias = "tls_key", value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+}
+
+impl TlsArgs {
+    pub(crate) fn options(&self) -> crate::source::TlsOptions {
+        crate::source::TlsOptions {
+            ca: self.tls_ca.clone(),
+            cert: self.tls_cert.clone(),
+            key: self.tls_key.clone(),
+        }
+    }
 }
 
 fn parse_granularity(s: &str) -> Result<Granularity, String> {
@@ -173,9 +226,10 @@ pub enum Format {
 /// `trend` share.
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
-    /// Show at most N rows (0 = all).
-    #[arg(long = "nodecount", short = 'n', value_name = "N", default_value_t = 0)]
-    pub node_count: usize,
+    /// Show at most N rows (0 = all). By default all, except in `diff`'s
+    /// text, which shows the top 20 and says how many more there are.
+    #[arg(long = "nodecount", short = 'n', value_name = "N")]
+    pub node_count: Option<usize>,
 
     /// Rank by cumulative value instead of flat (`diff`: by the change of
     /// cum; `trend`: following each site's cum).
@@ -196,6 +250,20 @@ pub struct ReportArgs {
     pub format: Format,
 }
 
+/// Rows a capped text report shows unless `-n` says otherwise.
+pub(crate) const SHOWN_BY_DEFAULT: usize = 20;
+
+/// How many rows to show (0 = all): `-n` when given; otherwise all in JSON
+/// (scripts get every row) and in uncapped reports, [`SHOWN_BY_DEFAULT`]
+/// in a capped text report.
+pub(crate) fn shown_rows(given: Option<usize>, format: Format, capped: bool) -> usize {
+    match given {
+        Some(n) => n,
+        None if capped && format == Format::Text => SHOWN_BY_DEFAULT,
+        None => 0,
+    }
+}
+
 /// Which rule picks a report's default unit (see [`ReportArgs::unit`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Report {
@@ -209,6 +277,12 @@ impl ReportArgs {
     /// `--cum` as a sort order.
     pub(crate) fn sort_by(&self) -> SortBy {
         if self.cum { SortBy::Cum } else { SortBy::Flat }
+    }
+
+    /// `-n`, or the default: all rows, or [`SHOWN_BY_DEFAULT`] for a text
+    /// report that is `capped` (one whose long tail is mostly noise).
+    pub(crate) fn node_count(&self, capped: bool) -> usize {
+        shown_rows(self.node_count, self.format, capped)
     }
 
     /// `--unit`, or the default of `report`.
@@ -380,6 +454,7 @@ pub(crate) fn granularity_given(matches: &ArgMatches) -> bool {
 
 /// Parses arguments, runs, prints any error as one line, returns the exit code.
 pub fn main() -> ExitCode {
+    crate::output::tolerate_file_size_limit();
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -413,8 +488,12 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap
         Some(Command::Diff(args)) => args.view.granularity_given = given,
         Some(Command::Trend(args)) => args.view.granularity_given = given,
         Some(Command::Explain(args)) => args.view.granularity_given = given,
+        Some(Command::Tags(args)) => args.view.granularity_given = given,
+        Some(Command::Leaks(args)) => args.view.granularity_given = given,
         None => cli.tui.view.granularity_given = given,
-        Some(Command::Completions(_) | Command::Man(_) | Command::Convert(_)) => {}
+        Some(
+            Command::Completions(_) | Command::Man(_) | Command::Convert(_) | Command::Glossary,
+        ) => {}
     }
     Ok(cli)
 }
@@ -427,8 +506,14 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Trend(args)) => trend::run(&args, out),
         Some(Command::Explain(args)) => explain::run(&args, out),
         Some(Command::Convert(args)) => convert::run(&args),
+        Some(Command::Tags(args)) => tags::run(&args, out),
+        Some(Command::Leaks(args)) => leaks::run(&args, out),
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
         Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),
+        Some(Command::Glossary) => {
+            out.write_all(crate::glossary::text(80).as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => tui::run(&cli.profiles, &cli.tui),
     }
 }

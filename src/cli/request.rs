@@ -10,7 +10,7 @@
 
 use super::{ViewArgs, usage};
 use crate::analysis::{Filters, Granularity, TagFilter, compile_regex};
-use crate::profile::{DecodeOptions, Profile};
+use crate::profile::{DecodeOptions, Profile, add_label_frames, group_by_label};
 use crate::report::ProfileInfo;
 use crate::source::{LoadOptions, Source, load_all};
 use anyhow::Result;
@@ -26,6 +26,12 @@ pub struct View {
     pub filters: Filters,
     /// Size limits for reading profiles.
     pub load: LoadOptions,
+    /// `--tagroot` and `--tagleaf` keys: label values made frames as each
+    /// profile is loaded (see [`add_label_frames`]).
+    pub tag_frames: (Vec<String>, Vec<String>),
+    /// `trend`/`diff --group-by-label KEY`: each stack replaced by its
+    /// sample's value of KEY (see [`group_by_label`]).
+    pub group_by_label: Option<String>,
 }
 
 /// A profile argument, parsed once.
@@ -62,7 +68,28 @@ impl View {
     /// Loads inputs (in parallel), in order.
     pub fn load(&self, inputs: &[Input]) -> Result<Vec<Profile>> {
         let sources: Vec<Source> = inputs.iter().map(|i| i.source.clone()).collect();
-        load_all(&sources, &self.load)
+        let mut profiles = load_all(&sources, &self.load)?;
+        let (roots, leaves) = &self.tag_frames;
+        if !roots.is_empty() || !leaves.is_empty() {
+            let (mut root_hit, mut leaf_hit) = (false, false);
+            for p in &mut profiles {
+                let (r, l) = add_label_frames(p, roots, leaves)?;
+                root_hit |= r;
+                leaf_hit |= l;
+            }
+            // pprof's warnings, in its words.
+            for (keys, hit, name) in [(roots, root_hit, "TagRoot"), (leaves, leaf_hit, "TagLeaf")] {
+                if !keys.is_empty() && !hit {
+                    eprintln!("pprof-tui: {name} expression matched no samples");
+                }
+            }
+        }
+        if let Some(key) = &self.group_by_label {
+            for p in &mut profiles {
+                group_by_label(p, key)?;
+            }
+        }
+        Ok(profiles)
     }
 
     /// Resolves `--sample-index` against the profile it applies to
@@ -83,6 +110,16 @@ impl View {
             }),
         }
     }
+}
+
+/// Comma-separated label keys, empty ones dropped (pprof's `dropEmptyStrings`).
+fn keys(list: &Option<String>) -> Vec<String> {
+    list.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 impl ViewArgs {
@@ -118,7 +155,10 @@ impl ViewArgs {
                     max_decompressed: self.max_decompressed,
                 },
                 max_download: self.max_download,
+                tls: self.tls.options(),
             },
+            tag_frames: (keys(&self.tagroot), keys(&self.tagleaf)),
+            group_by_label: None,
         })
     }
 }

@@ -115,7 +115,7 @@ impl TopRequest {
                 node_fraction,
             },
             sort: args.report.sort_by(),
-            node_count: args.report.node_count,
+            node_count: args.report.node_count(false),
             demangle: args.demangle,
         })
     }

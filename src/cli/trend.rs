@@ -12,6 +12,7 @@ use super::{
     BreachWording, Format, GrowthArgs, Input, Report, ReportArgs, View, ViewArgs, usage, warn,
 };
 use crate::analysis::series::{RankOptions, Reduction};
+use crate::analysis::signatures::site_signature;
 use crate::analysis::trend::{Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Study, Timeline, study_granularity};
 use crate::profile::Profile;
@@ -51,6 +52,18 @@ pub struct TrendArgs {
 
     #[command(flatten)]
     growth: GrowthArgs,
+
+    /// Rank the values of this label instead of stacks: which handler's
+    /// (route's, tenant's) goroutines or bytes grow. Samples without the
+    /// label count under `KEY=(none)`.
+    #[arg(long, value_name = "KEY")]
+    group_by_label: Option<String>,
+
+    /// Let the profiler's own allocations (runtime/pprof.*, compress/flate.*:
+    /// writing the profile) be leak suspects; by default they are marked and
+    /// never suspects.
+    #[arg(long)]
+    profiler: bool,
 }
 
 /// The sources of snapshots put in comparison order, with their times.
@@ -72,7 +85,8 @@ pub fn load_timeline(args: &[String], view: &View) -> Result<Timeline> {
 }
 
 pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let view = args.view.resolve()?;
+    let mut view = args.view.resolve()?;
+    view.group_by_label.clone_from(&args.group_by_label);
     if let Some((url, options)) = args.watch.resolve(&args.snapshots, &view)? {
         return run_watch(args, view, &url, options, out);
     }
@@ -88,6 +102,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         notes: warnings,
         by_time,
         minutes,
+        restarts,
         ..
     } = timeline;
     let profile = snapshots.profile();
@@ -100,11 +115,12 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         granularity: study_granularity(profile, sample_index, view.granularity),
         filters: view.filters,
         by: args.report.sort_by(),
-        node_count: args.report.node_count,
+        node_count: args.report.node_count(false),
         limit,
+        profiler: args.profiler,
     };
     let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
-    let result = trend(&snapshots, minutes.as_deref(), &options)?;
+    let result = trend(&snapshots, minutes.as_deref(), &restarts, &options)?;
     let shown = Shown {
         profiles: &snapshots.profiles(),
         infos: &infos,
@@ -147,8 +163,9 @@ fn run_watch(
                 granularity: study_granularity(first, sample_index, view.granularity),
                 filters: view.filters.clone(),
                 by: args.report.sort_by(),
-                node_count: args.report.node_count,
+                node_count: args.report.node_count(false),
                 limit: args.growth.limit(&first.sample_types[sample_index])?,
+                profiler: args.profiler,
             };
             let how = Reduction {
                 sample_index,
@@ -166,6 +183,7 @@ fn run_watch(
             by: options.by,
             node_count: options.node_count,
             limit: options.limit.clone(),
+            profiler: options.profiler,
         })
         .ok_or_else(|| anyhow::anyhow!("the watch kept fewer than two snapshots"))?;
     let infos: Vec<ProfileInfo> = ranked
@@ -235,7 +253,14 @@ fn report(
             )?;
         }
         Format::Json => {
-            let doc = trend_json(shown.infos, result, by, shown.by_time, shown.warnings);
+            let mut doc = trend_json(shown.infos, result, by, shown.by_time, shown.warnings);
+            super::leaks::add_signatures(
+                &mut doc,
+                result.rows.iter().map(|r| {
+                    let last = r.values.last().copied().unwrap_or(0);
+                    site_signature(r.stack.as_ref(), &r.name, &result.sample_type, last)
+                }),
+            );
             write_json(out, &doc)?;
         }
     }

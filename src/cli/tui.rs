@@ -44,6 +44,12 @@ pub struct TuiArgs {
     #[arg(long)]
     merge: bool,
 
+    /// Let the profiler's own allocations (runtime/pprof.*, compress/flate.*:
+    /// writing the profile) be leak suspects in the Trend view; by default
+    /// they are marked and never suspects.
+    #[arg(long)]
+    profiler: bool,
+
     /// Directory `e` writes SVG files into (default: the working directory).
     #[arg(long, value_name = "DIR")]
     export_dir: Option<PathBuf>,
@@ -248,6 +254,8 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         granularity: view.granularity,
         filters: view.filters.clone(),
         warnings: timeline.notes,
+        restarts: timeline.restarts,
+        profiler: args.profiler,
     };
     let (why, note) = why_request(&newest, args.escape.as_deref());
     let options = AppOptions {
@@ -279,6 +287,7 @@ fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Resul
         };
         let mut state = WatchState::new(feed, url.clone(), args.watch.keep, view.granularity)
             .with_keep_profiles(args.watch.keep_profiles);
+        state.profiler = args.profiler;
         let sample_index = view.sample_index(&first.profile)?;
         state.sample_type = first
             .profile

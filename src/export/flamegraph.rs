@@ -335,6 +335,7 @@ pub fn write_svg(
     let titles = FrameTitles {
         frames: &layout.frames,
         nodes: &layout.nodes,
+        fills: (set.diff && !set.signed).then_some((&layout.own[..], set.total)),
         escaped,
         measure: &measure,
         diff: set.diff,
@@ -376,7 +377,7 @@ fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure) -> Option<
     } else if set.diff {
         let base = set.base_total.unwrap_or_default();
         parts.push(format!(
-            "differential vs base ({}): width = this profile, colour = change in own value (red grew, blue shrank)",
+            "differential vs base ({}): width = this profile, colour = change in own value as a share of the total (red grew, blue shrank; 1% is half strength, 100% full)",
             measure.short(base)
         ));
         if view.sides.scales() {
@@ -424,6 +425,8 @@ struct Layout {
     /// Name and cumulative value of every node visited, by node id (the
     /// root is node 0).
     nodes: Vec<(u32, Pair)>,
+    /// Own (flat) value of every node, by node id.
+    own: Vec<Pair>,
 }
 
 impl Layout {
@@ -447,6 +450,7 @@ impl Layout {
             line_ends: Vec::new(),
             frames: Vec::new(),
             nodes: vec![(u32::MAX, set.shown)],
+            own: vec![Pair::default()],
         };
         // Replays inferno's merge: frames of the previous line that the
         // next one does not share close (shallowest first) as it starts.
@@ -459,6 +463,7 @@ impl Layout {
         set.walk(&keep, |v| -> Result<(), ExportError> {
             debug_assert_eq!(v.node as usize, layout.nodes.len());
             layout.nodes.push((v.name, v.cum));
+            layout.own.push(v.line);
             path.truncate(v.depth - 1);
             path.push(v.node);
             ends.truncate(v.depth);
@@ -539,6 +544,40 @@ impl Layout {
         names.dedup();
         names
     }
+}
+
+/// The own change at which a differential frame is drawn at half strength,
+/// as a share of the total: growth this size is clearly red, whatever the
+/// largest change in the graph.
+pub const CLEAR_CHANGE: f64 = 0.01;
+
+/// How strongly a frame whose own value changed by `delta` is coloured, in
+/// −1..=1 (negative: shrank), by the change as a share of `total`: a linear
+/// ramp to ½ at [`CLEAR_CHANGE`], then logarithmic to 1 at 100%. The one
+/// scale of the SVG and the TUI, so a small leak is as visible as its share
+/// says, not washed out by the biggest grower.
+pub fn change_strength(delta: i64, total: i64) -> f64 {
+    if delta == 0 || total == 0 {
+        return 0.0;
+    }
+    let share = delta.unsigned_abs() as f64 / total.unsigned_abs() as f64;
+    let strength = if share < CLEAR_CHANGE {
+        0.5 * share / CLEAR_CHANGE
+    } else {
+        0.5 + 0.5 * ((share / CLEAR_CHANGE).log10() / 2.0).min(1.0)
+    };
+    strength.copysign(delta as f64)
+}
+
+/// The SVG fill of a differential frame (see [`change_strength`]): white
+/// to red for growth, white to blue for shrinkage, near-white unchanged.
+pub fn change_rgb(delta: i64, total: i64) -> (u8, u8, u8) {
+    let s = change_strength(delta, total);
+    if s == 0.0 {
+        return (250, 250, 250);
+    }
+    let c = (245.0 - 165.0 * s.abs()).round().clamp(0.0, 255.0) as u8;
+    if s > 0.0 { (255, c, c) } else { (c, c, 255) }
 }
 
 /// The Go palette's colour for a frame name: the family by package, the

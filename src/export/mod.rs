@@ -4,16 +4,16 @@
 //! Both start from an [`ExportView`] — the profile, an optional diff base,
 //! the sample type, filters and zoom — merged by `tree` into one tree of
 //! stacks, so an export is exactly the view it was asked for. How a file is
-//! written (atomically, or straight into a FIFO or device) is `output`'s
-//! business: a failure never leaves a half-written file.
+//! written (atomically, or straight into a FIFO or device) is
+//! [`crate::output`]'s business: a failure never leaves a half-written file.
 
 use std::io;
+use std::path::Path;
 
 use thiserror::Error;
 
 pub mod flamegraph;
 pub mod folded;
-mod output;
 mod proto;
 mod titles;
 mod tree;
@@ -23,8 +23,24 @@ pub use flamegraph::{
     export_svg_file, write_svg,
 };
 pub use folded::{escape_frame, export_folded_file, unescape_frame, write_folded};
-pub(crate) use output::write_output;
 pub use proto::export_proto_file;
+
+/// Writes what `write` produces to `path` through the one writer
+/// ([`crate::output`]); every I/O failure names the path.
+pub(crate) fn write_output<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> Result<T, ExportError>,
+) -> Result<T, ExportError> {
+    use crate::output::{Existing, Failure, write_file};
+    let file_error = |source| ExportError::File {
+        path: path.display().to_string(),
+        source,
+    };
+    write_file(path, Existing::Replace, write).map_err(|e| match e {
+        Failure::Io(source) | Failure::Content(ExportError::Io(source)) => file_error(source),
+        Failure::Content(other) => other,
+    })
+}
 
 /// Why an export failed.
 #[derive(Debug, Error)]

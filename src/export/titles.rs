@@ -122,7 +122,7 @@ fn count_name(sample_type: &str, unit: &str) -> String {
         "bytes" => "bytes",
         "nanoseconds" => "ns",
         "count" | "" => match sample_type {
-            "goroutine" | "goroutines" => "goroutines",
+            "goroutine" | "goroutines" | "goroutineleak" => "goroutines",
             t if t.ends_with("_objects") => "objects",
             "samples" | "contentions" => sample_type,
             _ => "",
@@ -196,6 +196,9 @@ pub(crate) struct FrameTitles<'a> {
     /// The names as inferno received them.
     pub escaped: &'a [String],
     pub measure: &'a Measure,
+    /// In a differential graph: each node's own values and the total,
+    /// which colour its frame ([`super::flamegraph::change_rgb`]).
+    pub fills: Option<(&'a [Pair], i64)>,
     pub diff: bool,
     /// Values are signed magnitudes (`StackSet::signed`).
     pub signed: bool,
@@ -236,7 +239,19 @@ impl FrameTitles<'_> {
     }
 }
 
-/// A writer that passes inferno's SVG through, replacing frame titles.
+impl FrameTitles<'_> {
+    /// The fill of the `k`-th frame's rectangle, when it is recoloured.
+    fn fill(&self, k: usize) -> Option<String> {
+        let (own, total) = self.fills?;
+        let node = self.frames.get(k)?.node as usize;
+        let own = own.get(node).copied().unwrap_or_default();
+        let (r, g, b) = super::flamegraph::change_rgb(own.new.wrapping_sub(own.base), total);
+        Some(format!("rgb({r},{g},{b})"))
+    }
+}
+
+/// A writer that passes inferno's SVG through, replacing frame titles (and,
+/// in a differential graph, the fill of the rectangle after each).
 pub(crate) struct TitleRewriter<'a, W: Write> {
     out: W,
     titles: &'a FrameTitles<'a>,
@@ -245,12 +260,15 @@ pub(crate) struct TitleRewriter<'a, W: Write> {
     scan_from: usize,
     in_title: bool,
     next: usize,
+    /// The fill the next rectangle gets.
+    fill: Option<String>,
     /// The first mismatch between inferno's frames and the layout.
     pub error: Option<String>,
 }
 
 const OPEN: &[u8] = b"<title>";
 const CLOSE: &[u8] = b"</title>";
+const FILL: &[u8] = b"fill=\"";
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
@@ -265,6 +283,7 @@ impl<'a, W: Write> TitleRewriter<'a, W> {
             scan_from: 0,
             in_title: false,
             next: 0,
+            fill: None,
             error: None,
         }
     }
@@ -312,8 +331,24 @@ impl<W: Write> Write for TitleRewriter<'_, W> {
                 };
                 self.out.write_all(new.as_bytes())?;
                 self.pending.drain(..end);
+                self.fill = self.titles.fill(self.next);
                 self.next += 1;
                 self.in_title = false;
+                self.scan_from = 0;
+            } else if self.fill.is_some() {
+                // The rectangle's `fill="…"` follows its title.
+                let Some(i) = find(&self.pending, FILL) else {
+                    break;
+                };
+                let start = i + FILL.len();
+                let Some(len) = self.pending[start..].iter().position(|&b| b == b'"') else {
+                    break;
+                };
+                self.out.write_all(&self.pending[..start])?;
+                if let Some(fill) = self.fill.take() {
+                    self.out.write_all(fill.as_bytes())?;
+                }
+                self.pending.drain(..start + len);
                 self.scan_from = 0;
             } else {
                 match find(&self.pending[self.scan_from..], OPEN) {
@@ -419,6 +454,7 @@ mod tests {
         ];
         let escaped = ["a<b".to_owned()];
         let titles = FrameTitles {
+            fills: None,
             frames: &frames,
             nodes: &nodes,
             escaped: &escaped,

@@ -135,15 +135,21 @@ pub fn decode_reader<R: Read + Send>(
     }
 }
 
-/// Parses the (inflated) stream: a protobuf as it comes, or, when its first
-/// bytes are text, a legacy text profile ([`legacy`]), read whole first
-/// (within the same size limit).
+/// Parses the (inflated) stream: a protobuf as it comes, or, when it starts
+/// with a text profile's header, a legacy text profile ([`legacy`]), read
+/// whole first (within the same size limit). Printable text with no known
+/// header goes to the text reader too, for its error naming the first line.
 fn parse_any(
     chunks: impl Iterator<Item = Result<Vec<u8>, ProfileError>>,
     limit: u64,
 ) -> Result<Profile, ProfileError> {
     let mut chunks = chunks.peekable();
-    let is_text = matches!(chunks.peek(), Some(Ok(first)) if legacy::looks_like_text(first));
+    // Text by its header (a control byte in a name does not make it
+    // protobuf); a dump is text even when a panic message holds control bytes.
+    let is_text = matches!(chunks.peek(), Some(Ok(first))
+        if legacy::has_text_header(first)
+            || legacy::looks_like_text(first)
+            || super::dump::looks_like_dump(first));
     if !is_text {
         return Profile::try_from(RawProfile::parse_chunks(chunks, limit)?);
     }
@@ -155,6 +161,9 @@ fn parse_any(
         }
         reserve(&mut text, chunk.len())?;
         text.extend_from_slice(&chunk);
+    }
+    if super::dump::looks_like_dump(&text) {
+        return super::dump::parse(&text);
     }
     legacy::parse(&text)
 }
@@ -223,7 +232,7 @@ fn length_error(len: u64) -> ProfileError {
 
 /// The top-level message as it is on the wire, with samples already flat
 /// and every table in a compact form: nothing here costs much more than the
-/// bytes it came from (see `DESIGN` in the README's "Limits and safety").
+/// bytes it came from (see docs/safety.md, "Memory is bounded by the input").
 #[derive(Default)]
 struct RawProfile {
     sample_type: Vec<pb::ValueType>,
@@ -523,9 +532,12 @@ impl RawProfile {
     }
 }
 
-/// The most sample types a profile may have. Real ones have one to four;
-/// each costs a value in every sample and copies of two names.
-const MAX_SAMPLE_TYPES: usize = 1024;
+/// The most sample types a profile may have. Real ones have one to four,
+/// pprof sets no limit, and each costs a value in every sample (read from
+/// the input, so bounded by it) and copies of two names (bounded by
+/// [`MAX_TYPE_NAME_BYTES`]): this only stops a list of types alone from
+/// growing without end.
+const MAX_SAMPLE_TYPES: usize = 1 << 16;
 
 impl RawSamples {
     fn push(
@@ -896,23 +908,36 @@ impl TryFrom<RawProfile> for Profile {
             mut lines,
             function_ids,
         } = raw.locations;
+        // Lines are kept in location order, so compacting them in place
+        // (dropping lines with no function) only ever moves one backwards.
+        let mut kept = 0usize;
         for (l, &id) in locations.iter_mut().zip(&mapping_ids) {
-            if id != 0 {
-                let index = mapping_index
-                    .get(id)
-                    .ok_or(ProfileError::DanglingMapping { location: l.id, id })?;
-                l.mapping = Some(MappingId(index));
-            }
+            // A mapping id that names no mapping is no mapping, as pprof
+            // reads it (it checks functions, not mappings).
+            l.mapping = (id != 0)
+                .then(|| mapping_index.get(id))
+                .flatten()
+                .map(MappingId);
+            let start = kept;
             for i in l.lines.start as usize..l.lines.end as usize {
                 let id = function_ids[i];
-                if id != 0 {
-                    let index = function_index
-                        .get(id)
-                        .ok_or(ProfileError::DanglingFunction { location: l.id, id })?;
-                    lines[i].function = Some(FunctionId(index));
+                // A line naming no function (id 0) is no frame: pprof
+                // refuses such a line, and a converted file must not carry
+                // one, so it is dropped here, once, for every reader.
+                if id == 0 {
+                    continue;
                 }
+                let index = function_index
+                    .get(id)
+                    .ok_or(ProfileError::DanglingFunction { location: l.id, id })?;
+                let mut line = lines[i];
+                line.function = Some(FunctionId(index));
+                lines[kept] = line;
+                kept += 1;
             }
+            l.lines = start as u32..kept as u32;
         }
+        lines.truncate(kept);
         drop((mapping_ids, function_ids));
         let location_index = IdIndex::build(locations.iter().map(|l| l.id), "location")?;
 

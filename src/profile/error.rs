@@ -18,9 +18,10 @@ pub enum ProfileError {
     TooLarge { limit: u64 },
     #[error("not a pprof protobuf: {0}")]
     Protobuf(String),
-    /// prost's own decode error, kept as the source.
+    /// prost's own decode error, said once (not also as a source, which
+    /// `{:#}` would print a second time).
     #[error("not a pprof protobuf: {0}")]
-    Prost(#[source] prost::DecodeError),
+    Prost(prost::DecodeError),
     #[error("the profile has no sample types")]
     NoSampleTypes,
     #[error("string index {index} is out of range (the string table has {len} entries)")]
@@ -50,7 +51,7 @@ pub enum ProfileError {
     #[error("the profile has more than {max} {what}")]
     TooMany { what: &'static str, max: usize },
     #[error(
-        "not a pprof protobuf nor a legacy text profile: it starts with '{first_line}' (expected 'heap profile: …' or 'goroutine profile: total N')"
+        "not a pprof protobuf nor a legacy text profile: it starts with '{first_line}' (expected 'heap profile: …', 'goroutine profile: total N', '--- mutex:' or a goroutine dump)"
     )]
     UnknownText { first_line: String },
     #[error("line {line}: {message}")]

@@ -159,6 +159,7 @@ pub fn write_diff(
             row.inlined.suffix()
         )?;
     }
+    super::write_more(out, diff.site_total.saturating_sub(diff.rows.len()))?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use super::trend::{age_label, rate_label, turnover_json};
 use super::units::{label, percentage};
 use crate::analysis::explain::{ExplainRow, Explained, Thresholds};
 use crate::safe_text::visible;
@@ -113,6 +114,14 @@ pub fn write_explain(
             if badges.is_empty() { "" } else { "  " },
             badges
         )?;
+        if let Some(callee) = &row.allocated_in {
+            writeln!(
+                out,
+                "{:>46}allocated inside {}, called here",
+                "",
+                visible(callee)
+            )?;
+        }
         for e in &row.escapes {
             writeln!(
                 out,
@@ -125,11 +134,25 @@ pub fn write_explain(
                 writeln!(out, "{:>50}{}", "", visible(f))?;
             }
         }
+        match &row.turnover {
+            Some(t) if t.mean_age_seconds.is_some() => writeln!(
+                out,
+                "{:>46}allocates {}; its live objects are {} old on average",
+                "",
+                rate_label(t),
+                age_label(t)
+            )?,
+            Some(_) => writeln!(out, "{:>46}allocated nothing between the snapshots", "")?,
+            None => {}
+        }
         for a in &row.advice {
             writeln!(out, "{:>46}-> {}", "", a)?;
         }
     }
-    Ok(())
+    super::write_more(
+        out,
+        explained.site_total.saturating_sub(explained.rows.len()),
+    )
 }
 
 /// The JSON document: `{"rows": [{"name", "file", "line", "flat", "class",
@@ -160,6 +183,7 @@ pub fn explain_json(
                 "class": r.classes.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
                 "escapes": r.escapes.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
                 "why": r.escapes.iter().map(|e| e.reason.label()).collect::<Vec<_>>(),
+                "allocated_in": r.allocated_in,
                 "flows": r.escapes.iter().map(|e| e.flow.clone()).collect::<Vec<_>>(),
                 "advice": r.advice,
                 "unmatched": r.unmatched.map(|u| u.as_str()),
@@ -167,7 +191,9 @@ pub fn explain_json(
                     "net": g.net,
                     "suspect": g.suspect,
                     "score": g.score,
+                    "confidence": g.confidence,
                 })),
+                "turnover": r.turnover.as_ref().map(turnover_json),
             })
         })
         .collect();

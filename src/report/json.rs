@@ -1,5 +1,5 @@
 //! The JSON documents scripts consume. Field names and meanings are a
-//! contract (see the README): fields may be added, never changed.
+//! contract (docs/json.md): fields may be added, never changed.
 
 use std::io::{self, Write};
 

@@ -3,6 +3,7 @@
 pub mod diff;
 pub mod explain;
 pub mod json;
+pub mod tags;
 pub mod text;
 pub mod trend;
 pub mod units;
@@ -30,4 +31,13 @@ impl ProfileInfo {
             heap_gap: crate::analysis::runtime::heap_gap(profile),
         }
     }
+}
+
+/// The line under a table cut short: `… 44 more (-n 0 for all)`; nothing
+/// when every row was shown.
+pub(crate) fn write_more(out: &mut dyn std::io::Write, hidden: usize) -> std::io::Result<()> {
+    if hidden == 0 {
+        return Ok(());
+    }
+    writeln!(out, "… {hidden} more (-n 0 for all)")
 }

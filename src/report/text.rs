@@ -3,7 +3,7 @@
 use crate::safe_text::visible;
 use std::io::{self, Write};
 
-use super::units::{label, percentage, scaled_label};
+use super::units::{label, percentage, scaled_label, unsigned_label};
 use crate::analysis::runtime::{HeapGap, KEY_FIELDS, heap_gap, is_bytes};
 use crate::analysis::{Filters, Top};
 use crate::profile::{MemValue, Profile};
@@ -39,7 +39,9 @@ impl ValueFormat {
     /// `minimum`, the unit of the smallest non-zero row value, bumped one
     /// step when that value is under 1/100 of the total.
     pub fn new(top: &Top, unit: &str) -> ValueFormat {
-        let sample_unit = top.sample_type.unit.to_lowercase();
+        // Kept as written: pprof prints a unit it does not know (`MiB`,
+        // `Requests`) in its own case; the families match case-blind anyway.
+        let sample_unit = top.sample_type.unit.clone();
         let output_unit = if unit != "minimum" || top.rows.is_empty() {
             unit.to_owned()
         } else {
@@ -150,9 +152,7 @@ pub fn profile_labels(
 /// counts as they are, `GCCPUFraction` as a percentage.
 pub fn memstat_value(field: &str, value: &MemValue) -> String {
     match value {
-        MemValue::Int(v) if is_bytes(field) => {
-            label(i64::try_from(*v).unwrap_or(i64::MAX), "bytes")
-        }
+        MemValue::Int(v) if is_bytes(field) => unsigned_label(*v, "bytes"),
         MemValue::Int(v) => v.to_string(),
         MemValue::Float(f) if field == "GCCPUFraction" => format!("{:.2}%", f * 100.0),
         MemValue::Float(f) => f.to_string(),
@@ -164,20 +164,19 @@ pub fn memstat_value(field: &str, value: &MemValue) -> String {
 /// `the profile accounts for X of Y HeapInuse; …`, the sentence that
 /// names what the profile cannot see (see [`crate::analysis::runtime`]).
 pub fn heap_gap_sentence(gap: &HeapGap) -> String {
-    let heap_inuse = i64::try_from(gap.heap_inuse).unwrap_or(i64::MAX);
     if gap.unaccounted() < 0 {
         // Sampled profiles are scaled up record by record: the estimate can
         // pass what the runtime holds.
         return format!(
             "the profile's estimate, {}, exceeds HeapInuse, {}: its values are scaled up from sampled allocations",
             label(gap.profiled, "bytes"),
-            label(heap_inuse, "bytes")
+            unsigned_label(gap.heap_inuse, "bytes")
         );
     }
     format!(
         "the profile accounts for {} of {} HeapInuse; the rest is fragmentation or untracked runtime memory",
         label(gap.profiled, "bytes"),
-        label(heap_inuse, "bytes")
+        unsigned_label(gap.heap_inuse, "bytes")
     )
 }
 
@@ -201,7 +200,7 @@ pub fn memstats_lines(profile: &Profile) -> Vec<String> {
     if let Some(pause) = stats.last_pause_ns() {
         second.push(format!(
             "last GC pause {}",
-            label(i64::try_from(pause).unwrap_or(i64::MAX), "nanoseconds")
+            unsigned_label(pause, "nanoseconds")
         ));
     }
     let mut out: Vec<String> = [fields(&KEY_FIELDS[..5]), second]
@@ -215,27 +214,16 @@ pub fn memstats_lines(profile: &Profile) -> Vec<String> {
     out
 }
 
-/// `Jan 2, 2006 at 3:04pm (MST)` in the local time zone, as pprof prints it.
+/// `2006-01-02 15:04:05 MST` in the local time zone, as pprof prints it
+/// (Go 1.19's pprof printed `Jan 2, 2006 at 3:04pm (MST)`; the oracle is
+/// today's).
 pub fn format_time(nanos: i64) -> String {
     let Ok(ts) = jiff::Timestamp::from_nanosecond(i128::from(nanos)) else {
         return nanos.to_string();
     };
-    let zoned = ts.to_zoned(jiff::tz::TimeZone::system());
-    let hour = match zoned.hour() % 12 {
-        0 => 12,
-        h => h,
-    };
-    let ampm = if zoned.hour() < 12 { "am" } else { "pm" };
-    format!(
-        "{} {}, {} at {}:{:02}{} ({})",
-        zoned.strftime("%b"),
-        zoned.day(),
-        zoned.year(),
-        hour,
-        zoned.minute(),
-        ampm,
-        zoned.strftime("%Z")
-    )
+    ts.to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
 }
 
 /// Writes the whole table: header lines, column titles, rows.

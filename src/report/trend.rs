@@ -12,7 +12,7 @@ use super::diff::active_filters;
 use super::json::{add_stack, inline, memstats_json, time};
 use super::text::{format_time, memstat_value, merged_heading};
 use super::units::{label, scaled_label, signed_label};
-use crate::analysis::trend::{Trend, TrendRow};
+use crate::analysis::trend::{Growth, Trend, TrendRow, Turnover};
 use crate::analysis::{Filters, SortBy};
 use crate::profile::Profile;
 
@@ -54,6 +54,30 @@ pub fn sparkline(values: &[i64]) -> String {
             BARS[level.min(7)]
         })
         .collect()
+}
+
+/// A row's confidence that the site grows, in percent: `97%`.
+pub fn confidence_label(growth: &Growth) -> String {
+    format!("{:.0}%", (growth.confidence * 100.0).floor())
+}
+
+/// An allocation rate: `1.20MB/s`.
+pub fn rate_label(turnover: &Turnover) -> String {
+    format!(
+        "{}/s",
+        label(turnover.bytes_per_second.round() as i64, "bytes")
+    )
+}
+
+/// The mean age of a site's live objects: `850ms`, `12.5s`, `3.2min`, `1.5h`.
+pub fn age_label(turnover: &Turnover) -> String {
+    match turnover.mean_age_seconds {
+        None => "-".to_owned(),
+        Some(s) if s < 1.0 => format!("{:.0}ms", s * 1000.0),
+        Some(s) if s < 120.0 => format!("{s:.1}s"),
+        Some(s) if s < 7200.0 => format!("{:.1}min", s / 60.0),
+        Some(s) => format!("{:.1}h", s / 3600.0),
+    }
 }
 
 /// A rate: `+468.66kB`, with `/min` style suffix left to the caller.
@@ -126,6 +150,14 @@ pub fn write_trend(
         ));
     }
     lines.extend(runtime_lines(snapshots));
+    let names: Vec<&str> = snapshots.iter().map(|s| s.source.as_str()).collect();
+    lines.extend(trend.restarts.iter().map(|r| r.describe(&names)));
+    if trend.floor > 0.0 {
+        lines.push(format!(
+            "Noise floor: {} (what one sample stands for at the profile's sampling period); smaller moves count as none",
+            label(trend.floor.round() as i64, unit)
+        ));
+    }
     lines.extend(active_filters(filters));
     let by = match options.by {
         SortBy::Flat => "flat",
@@ -150,13 +182,17 @@ pub fn write_trend(
         writeln!(out, "{}", visible(&line))?;
     }
     let timed = trend.rows.iter().any(|r| r.growth.per_minute.is_some());
+    let turnover = trend.rows.iter().any(|r| r.turnover.is_some());
     write!(
         out,
-        "{:>5} {:>7} {:>10} {:>10} {:>11} {:>11}",
-        "score", "suspect", "first", "last", "growth", "/snapshot"
+        "{:>5} {:>7} {:>4} {:>10} {:>10} {:>11} {:>11}",
+        "score", "suspect", "conf", "first", "last", "growth", "/snapshot"
     )?;
     if timed {
         write!(out, " {:>11}", "/minute")?;
+    }
+    if turnover {
+        write!(out, " {:>11} {:>8}", "alloc/s", "age")?;
     }
     writeln!(
         out,
@@ -164,10 +200,25 @@ pub fn write_trend(
         "trend",
         width = snapshots.len().max(5)
     )?;
+    let columns = Columns {
+        timed,
+        turnover,
+        width: snapshots.len().max(5),
+    };
     for row in &trend.rows {
-        write_row(out, row, unit, options, timed, snapshots.len().max(5))?;
+        write_row(out, row, unit, options, &columns)?;
     }
     Ok(())
+}
+
+/// The optional columns of the text table.
+struct Columns {
+    /// Per minute of profile time.
+    timed: bool,
+    /// Allocation rate and mean age.
+    turnover: bool,
+    /// Of the sparkline.
+    width: usize,
 }
 
 fn write_row(
@@ -175,15 +226,15 @@ fn write_row(
     row: &TrendRow,
     unit: &str,
     options: &TrendTextOptions,
-    timed: bool,
-    width: usize,
+    columns: &Columns,
 ) -> io::Result<()> {
     let g = &row.growth;
     write!(
         out,
-        "{:>5.1} {:>7} {:>10} {:>10} {:>11} {:>11}",
+        "{:>5.1} {:>7} {:>4} {:>10} {:>10} {:>11} {:>11}",
         g.score,
         if g.suspect { "yes" } else { "" },
+        confidence_label(g),
         scaled_label(
             row.values.first().copied().unwrap_or(0),
             unit,
@@ -193,19 +244,37 @@ fn write_row(
         signed_label(g.net, unit, &options.unit),
         rate(g.per_snapshot, unit, &options.unit),
     )?;
-    if timed {
+    if columns.timed {
         let per_minute = g
             .per_minute
             .map_or_else(String::new, |m| rate(m, unit, &options.unit));
         write!(out, " {per_minute:>11}")?;
     }
+    if columns.turnover {
+        let (per_second, age) = row
+            .turnover
+            .as_ref()
+            .map_or_else(Default::default, |t| (rate_label(t), age_label(t)));
+        write!(out, " {per_second:>11} {age:>8}")?;
+    }
     writeln!(
         out,
-        "  {:<width$}  {}{}",
+        "  {:<width$}  {}{}{}",
         sparkline(&row.values),
         visible(&row.name),
-        row.inlined.suffix()
+        row.inlined.suffix(),
+        if row.profiler { "  [profiler]" } else { "" },
+        width = columns.width
     )
+}
+
+/// A site's allocation rate and mean age in JSON (`trend`, `explain`).
+pub fn turnover_json(t: &Turnover) -> Value {
+    json!({
+        "bytes_per_second": t.bytes_per_second,
+        "objects_per_second": t.objects_per_second,
+        "mean_age_seconds": t.mean_age_seconds,
+    })
 }
 
 fn row_json(row: &TrendRow) -> Value {
@@ -223,6 +292,11 @@ fn row_json(row: &TrendRow) -> Value {
         "rises": g.rises,
         "steadiness": g.steadiness,
         "share": g.share,
+        "tau": g.tau,
+        "confidence": g.confidence,
+        "continuing": g.continuing,
+        "profiler": row.profiler,
+        "turnover": row.turnover.as_ref().map(turnover_json),
         "flat": row.flat,
         "cum": row.cum,
     });
@@ -254,6 +328,12 @@ pub fn trend_json(
             }
             snapshot
         }).collect::<Vec<_>>(),
+        "restarts": trend.restarts.iter().map(|r| json!({
+            "snapshot": r.at,
+            "source": snapshots.get(r.at).map(|s| s.source.as_str()),
+            "why": r.why,
+        })).collect::<Vec<_>>(),
+        "noise_floor": trend.floor,
         "site_total": trend.site_total,
         "suspects": trend.suspects,
         "warnings": warnings,

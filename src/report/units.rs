@@ -2,18 +2,7 @@
 //! trailing `.00` removed after scaling (the arithmetic is [`crate::units`]'s),
 //! and percentages printed `%5.2f%%` (or `%5.2g%%` below 1%).
 
-use crate::units::scale;
-
-/// `value` in `to` units, e.g. `14.50MB`; zero prints `0`.
-pub fn scaled_label(value: i64, from: &str, to: &str) -> String {
-    let (v, unit) = scale(value, from, to);
-    let s = format!("{v:.2}");
-    let s = s.strip_suffix(".00").unwrap_or(&s);
-    if s == "0" || s == "-0" {
-        return "0".to_owned();
-    }
-    format!("{s}{unit}")
-}
+pub use crate::units::{scaled_label, unsigned_label};
 
 /// Like [`scaled_label`], with a `+` on positive values: `+1.50kB`, `-2kB`, `0`.
 pub fn signed_label(value: i64, from: &str, to: &str) -> String {

@@ -39,8 +39,10 @@ pub enum FilterKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Quit,
-    /// Toggle the help overlay.
+    /// Open the help overlay at its keys; while open, the next page.
     Help,
+    /// Open the help overlay at its glossary; while open, the next page.
+    Glossary,
     /// Open the runtime MemStats panel.
     MemStats,
     NextView,
@@ -100,4 +102,7 @@ pub enum Action {
     WatchDiff,
     /// Show or hide the "why on heap" column.
     ToggleWhy,
+    /// The "why on heap" pane's next page (back to the first after the
+    /// last).
+    WhyPage,
 }

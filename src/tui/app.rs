@@ -93,6 +93,11 @@ pub struct App {
     pub prompt: Option<Prompt>,
     /// A one-off message for the status bar, and whether it is an error.
     pub message: Option<(String, bool)>,
+    /// What the last watch rebuild said in the status bar (an error, or a
+    /// restart): it holds only until the next rebuild, which clears it.
+    watch_said: Option<String>,
+    /// The newest restart the status bar announced, so it is said once.
+    restart_said: Option<String>,
     pub size: (u16, u16),
     pub theme: Theme,
     source_paths: Vec<PathBuf>,
@@ -120,6 +125,9 @@ pub struct App {
     /// A watch's newest snapshot to explain once a view shows it (see
     /// [`App::tree_deferred`]).
     why_deferred: Option<WhyRequest>,
+    /// The page of the "why on heap" pane shown (`W`); any other key goes
+    /// back to the first.
+    why_page: usize,
 }
 
 /// What the views share, lent to a component.
@@ -135,6 +143,7 @@ macro_rules! ctx {
             busy: $app.busy,
             why: $app.why.as_deref(),
             why_column: $app.why_column,
+            why_page: $app.why_page,
         }
     };
 }
@@ -168,6 +177,8 @@ impl App {
             search: None,
             prompt: None,
             message: None,
+            watch_said: None,
+            restart_said: None,
             size: options.size,
             theme: options.theme,
             source_paths: options.source_paths,
@@ -184,6 +195,7 @@ impl App {
             why_request: options.why.clone(),
             why_column: false,
             why_deferred: None,
+            why_page: 0,
         };
         app.request(Work::Tree(app.settings()));
         if let Some(request) = options.why {
@@ -309,9 +321,20 @@ impl App {
         // The runtime panel lists the newest snapshots, as it lists the
         // files in Trend mode.
         self.memstats.series = rebuilt.runtime;
+        // What the last rebuild said no longer holds once this one is in.
+        if let Some(said) = self.watch_said.take()
+            && self.message.as_ref().is_some_and(|(m, _)| *m == said)
+        {
+            self.message = None;
+        }
         match rebuilt.trend {
             Ok(Some(mut model)) => {
                 let first = self.trend.is_none();
+                let restart = model.newest_restart().map(str::to_owned);
+                if restart.is_some() && restart != self.restart_said {
+                    self.restart_said.clone_from(&restart);
+                    self.watch_says(restart.unwrap_or_default(), false);
+                }
                 if let Some(old) = &self.trend {
                     carry_selection(old, &mut model);
                     // Settings asked for since are being ranked: keys
@@ -328,7 +351,7 @@ impl App {
                 }
             }
             Ok(None) => {}
-            Err(e) => self.say(&e, true),
+            Err(e) => self.watch_says(e, true),
         }
         match rebuilt.shown {
             Ok((profile, study)) => {
@@ -351,7 +374,7 @@ impl App {
                 if let Some(watch) = self.watch.as_mut() {
                     watch.diff = false;
                 }
-                self.say(&e, true);
+                self.watch_says(e, true);
             }
         }
     }
@@ -473,12 +496,21 @@ impl App {
         self.message = Some((text.to_owned(), error));
     }
 
+    /// Says what a watch rebuild found, until the next rebuild.
+    fn watch_says(&mut self, text: String, error: bool) {
+        self.say(&text, error);
+        self.watch_said = Some(text);
+    }
+
     // ---- Routing.
 
     /// Applies one action.
     pub fn update(&mut self, action: Action) {
         if !matches!(action, Action::Resize(..)) {
             self.message = None;
+        }
+        if action != Action::WhyPage {
+            self.why_page = 0;
         }
         if self.prompt.is_some() {
             self.update_prompt(action);
@@ -489,7 +521,7 @@ impl App {
         }
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.help.open = true,
+            Action::Help | Action::Glossary => self.help.open_at(&action),
             Action::MemStats => self.memstats.open = true,
             Action::NextView | Action::PrevView => {
                 let views = self.views();
@@ -618,6 +650,7 @@ impl App {
                     false,
                 ),
             },
+            Action::WhyPage => self.why_page = self.why_page.wrapping_add(1),
             Action::ToggleWhy => {
                 if self.why.is_none() {
                     self.say(

@@ -46,6 +46,7 @@ pub struct Binding {
     pub section: Section,
     /// How the keys are written in the help, e.g. `j ↓`.
     pub label: &'static str,
+    /// What the keys do, in the help; empty when the row before says it.
     pub help: &'static str,
 }
 
@@ -67,11 +68,13 @@ macro_rules! bind {
 pub const BINDINGS: &[Binding] = &[
     bind!(
         General,
-        [Char('?'), Code(KeyCode::F(1))],
+        [Char('?')],
         Action::Help,
         "? F1",
-        "show or close this help"
+        "this help · F1 glossary"
     ),
+    // Described on the row above: the help skips a binding without text.
+    bind!(General, [Code(KeyCode::F(1))], Action::Glossary, "F1", ""),
     bind!(
         General,
         [Char('m')],
@@ -270,6 +273,13 @@ pub const BINDINGS: &[Binding] = &[
         Action::ToggleWhy,
         "w",
         "why on heap column (heap)"
+    ),
+    bind!(
+        Analysis,
+        [Char('W')],
+        Action::WhyPage,
+        "W",
+        "why on heap pane: next page"
     ),
     bind!(
         Analysis,

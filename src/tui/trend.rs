@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::analysis::series::SeriesTrend;
-use crate::analysis::trend::{Trend, TrendOptions, alloc_warning, trend};
+use crate::analysis::trend::{Restart, Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Filters, Granularity, Lineup, SortBy};
 use crate::profile::MergeError;
 
@@ -25,6 +25,10 @@ pub struct TrendInput {
     pub filters: Filters,
     /// Notes about the snapshots (order, sample types) for the status bar.
     pub warnings: Vec<String>,
+    /// Where a new process started (see [`crate::analysis::trend::lives`]).
+    pub restarts: Vec<Restart>,
+    /// `--profiler`: the profiler's own sites may be suspects.
+    pub profiler: bool,
 }
 
 /// What one ranking is computed for.
@@ -129,6 +133,20 @@ impl TrendModel {
         };
         all.extend(alloc_warning(&self.trend.sample_type.name));
         all
+    }
+
+    /// The note on the newest restart among the snapshots (see
+    /// [`Restart::describe`]), if any.
+    pub fn newest_restart(&self) -> Option<&str> {
+        let notes = match &self.input {
+            Source::Files(input) => &input.warnings,
+            Source::Watch { notes, .. } => notes,
+        };
+        notes
+            .iter()
+            .rev()
+            .find(|w| w.starts_with("restart: "))
+            .map(String::as_str)
     }
 
     /// The snapshots and how they were given, shareable with a worker;
@@ -245,8 +263,9 @@ impl Ranking {
 }
 
 /// The options of a ranking for `settings`.
-fn options(settings: &TrendSettings) -> TrendOptions {
+fn options(settings: &TrendSettings, profiler: bool) -> TrendOptions {
     TrendOptions {
+        profiler,
         sample_index: settings.sample_index,
         granularity: settings.granularity,
         filters: settings.filters.clone(),
@@ -259,6 +278,7 @@ fn compute(input: &TrendInput, settings: &TrendSettings) -> Result<Trend, MergeE
     trend(
         &input.snapshots,
         input.minutes.as_deref(),
-        &options(settings),
+        &input.restarts,
+        &options(settings, input.profiler),
     )
 }

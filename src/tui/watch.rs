@@ -89,6 +89,8 @@ pub struct WatchState {
     /// The sample type the Trend view opens on, by name (`None`: the
     /// snapshots' default).
     pub sample_type: Option<String>,
+    /// `--profiler`: the profiler's own sites may be suspects.
+    pub profiler: bool,
 }
 
 impl WatchState {
@@ -118,6 +120,7 @@ impl WatchState {
             diff: false,
             granularity,
             sample_type: None,
+            profiler: false,
         }
     }
 
@@ -257,6 +260,7 @@ impl WatchState {
             filters,
             asked: self.asked,
             stop,
+            profiler: self.profiler,
         })
     }
 
@@ -308,6 +312,7 @@ pub struct Rebuild {
     filters: Filters,
     asked: u64,
     stop: Arc<AtomicBool>,
+    profiler: bool,
 }
 
 /// What [`Rebuild::run`] built (when it was not stopped: see
@@ -474,6 +479,7 @@ impl Rebuild {
         let by = self.trend.as_ref().map_or(SortBy::Flat, |t| t.by);
         let Some(ranked) = series.rank(&RankOptions {
             by,
+            profiler: self.profiler,
             ..RankOptions::default()
         }) else {
             return Ok(None);
@@ -509,6 +515,8 @@ impl Rebuild {
             granularity: None,
             filters: Filters::default(),
             warnings: timeline.notes,
+            restarts: timeline.restarts,
+            profiler: self.profiler,
         }))
     }
 

@@ -51,6 +51,7 @@ impl WhyRequest {
             snapshot_trend(
                 &input.snapshots,
                 input.minutes.as_deref(),
+                &input.restarts,
                 &Filters::default(),
             )
             .ok()
@@ -76,13 +77,16 @@ fn status_note(explained: &Explained, name: &str) -> (String, bool) {
     (text, explained.matched == 0)
 }
 
-/// The sites, by function and line.
+/// The sites, by function and line, and by the callee that allocated them.
 #[derive(Debug, Clone, Default)]
 pub struct WhyIndex {
     sites: Vec<ExplainRow>,
-    by_line: HashMap<(String, i64), usize>,
+    by_line: HashMap<(String, i64), Vec<usize>>,
     by_function: HashMap<String, Vec<usize>>,
     by_file: HashMap<String, Vec<usize>>,
+    /// Sites whose memory a callee allocated, by the callee's name: what
+    /// a row of that callee shows.
+    by_callee: HashMap<String, Vec<usize>>,
     /// What the explanation was made from, for the pane's title.
     pub source: Option<String>,
 }
@@ -95,41 +99,57 @@ impl WhyIndex {
             ..WhyIndex::default()
         };
         for (i, site) in explained.rows.into_iter().enumerate() {
-            index.by_line.insert((site.function.clone(), site.line), i);
+            index
+                .by_line
+                .entry((site.function.clone(), site.line))
+                .or_default()
+                .push(i);
             index
                 .by_function
                 .entry(site.function.clone())
                 .or_default()
                 .push(i);
             index.by_file.entry(site.file.clone()).or_default().push(i);
+            if let Some(callee) = &site.allocated_in {
+                index.by_callee.entry(callee.clone()).or_default().push(i);
+            }
             index.sites.push(site);
         }
         index
     }
 
-    /// The site at `line` of `function`.
-    pub fn at_line(&self, function: &str, line: i64) -> Option<&ExplainRow> {
-        self.by_line
-            .get(&(function.to_owned(), line))
-            .map(|&i| &self.sites[i])
-    }
-
-    /// The sites a node stands for: its line, its function's lines, or its
-    /// file's, as the granularity keeps them. Ranked as `explain` ranks.
-    pub fn for_node(&self, node: &NodeInfo) -> Vec<&ExplainRow> {
-        if node.line != 0 {
-            return self.at_line(&node.name, node.line).into_iter().collect();
-        }
-        let found = if node.name.is_empty() {
-            self.by_file.get(&node.file)
-        } else {
-            self.by_function.get(&node.name)
-        };
+    fn rows(&self, found: Option<&Vec<usize>>) -> Vec<&ExplainRow> {
         found
             .into_iter()
             .flatten()
             .map(|&i| &self.sites[i])
             .collect()
+    }
+
+    /// The sites at `line` of `function`: its own allocations, and each
+    /// callee's that allocated there.
+    pub fn at_line(&self, function: &str, line: i64) -> Vec<&ExplainRow> {
+        self.rows(self.by_line.get(&(function.to_owned(), line)))
+    }
+
+    /// The sites a node stands for: its line, its function's lines, or its
+    /// file's, as the granularity keeps them — or, for a function that
+    /// allocates on behalf of its callers, the lines that called it. Ranked
+    /// as `explain` ranks.
+    pub fn for_node(&self, node: &NodeInfo) -> Vec<&ExplainRow> {
+        let callers = || self.rows(self.by_callee.get(&node.name));
+        if node.line != 0 {
+            let own = self.at_line(&node.name, node.line);
+            return if own.is_empty() { callers() } else { own };
+        }
+        if node.name.is_empty() {
+            return self.rows(self.by_file.get(&node.file));
+        }
+        let mut found = self.rows(self.by_function.get(&node.name));
+        if found.is_empty() {
+            found = callers();
+        }
+        found
     }
 }
 

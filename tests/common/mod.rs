@@ -10,6 +10,7 @@ use assert_cmd::Command;
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use serde_json::Value;
 
+pub mod loopback;
 pub mod screen;
 
 pub fn testdata() -> PathBuf {

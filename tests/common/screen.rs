@@ -31,7 +31,7 @@ pub fn options(profile: &Profile, title: &str, size: (u16, u16)) -> AppOptions {
 
 /// Presses `keys`, separated by spaces: a character, or a key's name
 /// (`Enter`, `Esc`, `Tab`, `BackTab`, `Backspace`, `Down`, `Up`, `PageDown`,
-/// `Space`). A key the keymap does not bind fails the test.
+/// `PageUp`, `F1`, `Space`). A key the keymap does not bind fails the test.
 pub fn press(app: &mut App, keys: &str) {
     for k in keys.split_whitespace() {
         let code = match k {
@@ -43,6 +43,8 @@ pub fn press(app: &mut App, keys: &str) {
             "Down" => KeyCode::Down,
             "Up" => KeyCode::Up,
             "PageDown" => KeyCode::PageDown,
+            "PageUp" => KeyCode::PageUp,
+            "F1" => KeyCode::F(1),
             "Space" => KeyCode::Char(' '),
             s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
             other => panic!("unknown key {other}"),

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::{
-    Builder, Comment, Header, Lines, OTHER_DROP_FRAMES, Record, malformed, parse_addresses, quote,
+    Builder, Header, Lines, OTHER_DROP_FRAMES, malformed, parse_addresses, quote, read_records,
     value_type,
 };
 use crate::profile::{Profile, ProfileError};
@@ -31,23 +31,7 @@ pub(super) fn parse<'a>(
         .unwrap_or("goroutine")
         .to_owned();
     let mut b = Builder::new(1)?;
-    let mut current: Option<Record> = None;
-    for (n, line) in lines {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(body) = line.strip_prefix('#') {
-            if let Some(r) = current.as_mut()
-                && let Some(c) = Comment::parse(body)
-            {
-                r.comments.push(c);
-            }
-            continue;
-        }
-        if line.starts_with("---") {
-            break;
-        }
+    read_records(&mut b, lines, |n, line| {
         let bad = || {
             malformed(
                 n,
@@ -59,24 +43,14 @@ pub(super) fn parse<'a>(
         if count < 0 {
             return Err(bad());
         }
-        let addresses = parse_addresses(n, addresses)?;
-        if let Some(r) = current.replace(Record {
-            addresses,
-            values: vec![count],
-            bytes: None,
-            comments: Vec::new(),
-        }) {
-            b.add(r)?;
-        }
-    }
-    if let Some(r) = current.take() {
-        b.add(r)?;
-    }
+        Ok(Some((vec![count], parse_addresses(n, addresses)?)))
+    })?;
     b.prune(OTHER_DROP_FRAMES, None);
     Ok(b.finish(Header {
         sample_types: vec![value_type(&name, "count")],
         period_type: value_type(&name, "count"),
         period: 1,
+        duration_nanos: 0,
         drop_frames: OTHER_DROP_FRAMES,
         keep_frames: None,
         memstats: None,

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use super::{
     Builder, Comment, HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, Header, Lines, MemStats, Record,
-    malformed, parse_addresses, quote, value_type,
+    address_prefix, malformed, quote, value_type,
 };
 use crate::profile::{Profile, ProfileError};
 
@@ -147,7 +147,7 @@ fn record(
         add(parsed[2], parsed[3], "allocation")?;
     }
     add(parsed[0], parsed[1], "inuse")?;
-    let addresses = parse_addresses(line_no, addresses)?;
+    let addresses = address_prefix(line_no, addresses)?;
     Ok((values, block, addresses))
 }
 
@@ -214,10 +214,56 @@ pub(super) fn parse<'a>(
         sample_types,
         period_type: value_type("space", "bytes"),
         period: h.period,
+        duration_nanos: 0,
         drop_frames: HEAP_DROP_FRAMES,
         keep_frames: Some(HEAP_KEEP_FRAMES),
         memstats,
     }))
+}
+
+/// Whether pprof's header rule read `profile` as a fresh heap: a heap profile
+/// in text whose in-use and allocated counts were equal (nothing freed yet)
+/// has the two types `objects/count, space/bytes`, which are its in-use and
+/// its allocated values at once.
+pub fn is_fresh_heap(profile: &Profile) -> bool {
+    let names: Vec<(&str, &str)> = profile
+        .sample_types
+        .iter()
+        .map(|t| (t.name.as_str(), t.unit.as_str()))
+        .collect();
+    names == [("objects", "count"), ("space", "bytes")]
+}
+
+/// A fresh heap ([`is_fresh_heap`]) with the four types of every later
+/// snapshot of the same process (`alloc_objects, alloc_space,
+/// inuse_objects, inuse_space`), its values allocated and in use at once.
+/// Any other profile is copied as it is.
+pub fn with_alloc_and_inuse(profile: &Profile) -> Profile {
+    let mut widened = profile.clone();
+    if !is_fresh_heap(profile) {
+        return widened;
+    }
+    let parts = std::mem::take(&mut widened.samples).into_parts();
+    let values: Vec<i64> = parts
+        .values
+        .chunks_exact(2)
+        .flat_map(|pair| [pair[0], pair[1], pair[0], pair[1]])
+        .collect();
+    widened.samples = crate::profile::model::Samples::new(
+        4,
+        parts.stack_ends,
+        parts.frames,
+        values,
+        parts.label_ends,
+        parts.labels,
+    );
+    widened.sample_types = vec![
+        value_type("alloc_objects", "count"),
+        value_type("alloc_space", "bytes"),
+        value_type("inuse_objects", "count"),
+        value_type("inuse_space", "bytes"),
+    ];
+    widened
 }
 
 /// pprof's `isMemoryMapSentinel`: the mappings section (never symbolized

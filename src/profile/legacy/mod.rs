@@ -3,7 +3,8 @@
 //! `# runtime.MemStats` block) and count profiles such as goroutine
 //! (`goroutine profile: total N`). They become the same [`Profile`] a proto
 //! would, following google/pprof's legacy parser (`legacy_profile.go`) for
-//! sample types, period, unsampling and the frames it drops.
+//! sample types, period, unsampling and the frames it drops. The mutex and
+//! block profiles (`--- mutex:`, `--- contention:`) are read too.
 //!
 //! Unlike pprof, which needs the binary to name an address, the records are
 //! symbolized from the `#\t0x…\tfn+0x…\tfile:line` comments the runtime
@@ -15,25 +16,38 @@
 //! Everything is read line by line with no recursion; memory grows with the
 //! input (itself capped by the decode limit) and nothing else.
 
+mod contention;
 mod goroutine;
 mod heap;
 mod memstats;
 
+pub use heap::{is_fresh_heap, with_alloc_and_inuse};
 pub use memstats::{MemStats, MemValue};
 
 use rustc_hash::FxHashMap as HashMap;
 
 use super::error::ProfileError;
+use super::interner::Interner;
 use super::model::{
-    Function, FunctionId, Label, Line, Location, Profile, Samples, StrId, StringTable, ValueType,
+    Function, FunctionId, Label, Line, Location, Profile, Samples, StrId, ValueType,
 };
 
 /// Bytes of the input looked at to tell text from protobuf.
 pub(crate) const SNIFF: usize = 512;
 
-/// Whether `head`, the first bytes of a (decompressed) input, is text
-/// rather than protobuf: a serialized profile starts with field keys and
-/// lengths, bytes below 0x20 that text has only as tab and line ends.
+/// Whether `head`, the first bytes of a (decompressed) input, starts with
+/// the header of a text profile this module reads. Decided by the header
+/// alone: past it, the text may hold any byte (a function name with an
+/// escape or a NUL in it is still text, as pprof has it), and a protobuf
+/// cannot start with one (its first bytes are a field key and a length).
+pub(crate) fn has_text_header(head: &[u8]) -> bool {
+    first_line(&mut Lines::new(head)).is_some_and(|(_, line)| kind(line.trim()).is_some())
+}
+
+/// Whether `head` is printable text (no control bytes but tab and line
+/// ends, valid UTF-8). Used only to choose the error for an input of no
+/// known kind: such text is told that its first line is not a header,
+/// rather than that it is a broken protobuf.
 pub(crate) fn looks_like_text(head: &[u8]) -> bool {
     let head = &head[..head.len().min(SNIFF)];
     let valid = match std::str::from_utf8(head) {
@@ -48,30 +62,51 @@ pub(crate) fn looks_like_text(head: &[u8]) -> bool {
             .all(|&b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
 }
 
+/// The kinds of text profile, told by their first line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Heap,
+    Count,
+    Contention,
+}
+
+/// Which kind of profile a (trimmed) first line starts.
+fn kind(line: &str) -> Option<Kind> {
+    if line.starts_with("heap profile:") {
+        Some(Kind::Heap)
+    } else if goroutine::is_header(line) {
+        Some(Kind::Count)
+    } else if contention::is_header(line) {
+        Some(Kind::Contention)
+    } else {
+        None
+    }
+}
+
+/// The first line that is not blank.
+fn first_line<'a>(lines: &mut Lines<'a>) -> Option<(usize, std::borrow::Cow<'a, str>)> {
+    lines.find(|(_, l)| !l.trim().is_empty())
+}
+
 /// Parses a legacy text profile, detected by its first line.
 pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
     let mut lines = Lines::new(text);
-    let first = loop {
-        match lines.next() {
-            None => return Err(ProfileError::Empty),
-            Some((_, l)) if l.trim().is_empty() => {}
-            Some((n, l)) => break (n, l),
-        }
+    let Some(first) = first_line(&mut lines) else {
+        return Err(ProfileError::Empty);
     };
     let trimmed = first.1.trim();
-    if trimmed.starts_with("heap profile:") {
-        return heap::parse(first, lines);
+    match kind(trimmed) {
+        Some(Kind::Heap) => heap::parse(first, lines),
+        Some(Kind::Count) => goroutine::parse(first, lines),
+        Some(Kind::Contention) => contention::parse(first, lines),
+        None => Err(ProfileError::UnknownText {
+            first_line: quote(trimmed),
+        }),
     }
-    if goroutine::is_header(trimmed) {
-        return goroutine::parse(first, lines);
-    }
-    Err(ProfileError::UnknownText {
-        first_line: quote(trimmed),
-    })
 }
 
 /// A short, terminal-safe excerpt of a line for an error message.
-fn quote(line: &str) -> String {
+pub(super) fn quote(line: &str) -> String {
     let cut: String = line.chars().take(60).collect();
     let more = if cut.len() < line.len() { "…" } else { "" };
     format!("{}{more}", crate::safe_text::visible(&cut))
@@ -185,7 +220,39 @@ fn parse_hex(s: &str) -> Option<u64> {
     u64::from_str_radix(digits, 16).ok()
 }
 
-/// Parses the `@ 0x… 0x…` address list of a record.
+/// Reads the addresses of a heap or contention record as pprof does (its
+/// `@([ x0-9a-f]*)` capture, then every `0x[0-9a-f]+` in it): the list ends
+/// at the first other character, so a corrupt address cuts the stack there
+/// rather than failing the profile. A number too large for 64 bits is an
+/// error, as in pprof.
+fn address_prefix(line: usize, list: &str) -> Result<Vec<u64>, ProfileError> {
+    let end = list
+        .find(|c: char| !matches!(c, ' ' | 'x' | '0'..='9' | 'a'..='f'))
+        .unwrap_or(list.len());
+    let list = &list.as_bytes()[..end];
+    let is_digit = |b: &u8| matches!(b, b'0'..=b'9' | b'a'..=b'f');
+    let mut addresses = Vec::new();
+    let mut i = 0;
+    while i < list.len() {
+        if list[i..].starts_with(b"0x") && list.get(i + 2).is_some_and(is_digit) {
+            let digits = list[i + 2..].iter().take_while(|b| is_digit(b)).count();
+            let hex = &list[i + 2..i + 2 + digits];
+            // Only ASCII hex digits were taken.
+            let text = std::str::from_utf8(hex).unwrap_or_default();
+            let address = u64::from_str_radix(text, 16).map_err(|_| {
+                malformed(line, format!("'0x{}' is not a 64-bit address", quote(text)))
+            })?;
+            addresses.push(address);
+            i += 2 + digits;
+        } else {
+            i += 1;
+        }
+    }
+    Ok(addresses)
+}
+
+/// Parses the `@ 0x… 0x…` address list of a count record, where pprof
+/// refuses the profile over any address it cannot read.
 fn parse_addresses(line: usize, list: &str) -> Result<Vec<u64>, ProfileError> {
     list.split_whitespace()
         .map(|a| {
@@ -193,6 +260,51 @@ fn parse_addresses(line: usize, list: &str) -> Result<Vec<u64>, ProfileError> {
                 .ok_or_else(|| malformed(line, format!("'{}' is not a hex address", quote(a))))
         })
         .collect()
+}
+
+/// Reads the records of a count or contention profile into `b`: comment
+/// lines attach to the record above, a `---` line ends the records (the
+/// mappings follow), and every other non-blank line goes to `record`,
+/// which reads it as values and addresses, or says `None` for a line that
+/// is no record (a header attribute).
+fn read_records(
+    b: &mut Builder,
+    lines: Lines<'_>,
+    mut record: impl FnMut(usize, &str) -> Result<Option<(Vec<i64>, Vec<u64>)>, ProfileError>,
+) -> Result<(), ProfileError> {
+    let mut current: Option<Record> = None;
+    for (n, line) in lines {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(body) = line.strip_prefix('#') {
+            if let Some(r) = current.as_mut()
+                && let Some(c) = Comment::parse(body)
+            {
+                r.comments.push(c);
+            }
+            continue;
+        }
+        if line.starts_with("---") {
+            break;
+        }
+        let Some((values, addresses)) = record(n, line)? else {
+            continue;
+        };
+        if let Some(r) = current.replace(Record {
+            addresses,
+            values,
+            bytes: None,
+            comments: Vec::new(),
+        }) {
+            b.add(r)?;
+        }
+    }
+    if let Some(r) = current.take() {
+        b.add(r)?;
+    }
+    Ok(())
 }
 
 /// A record waiting for its comment lines.
@@ -220,13 +332,22 @@ const HEAP_DROP_FRAMES: &str = concat!(
 );
 /// Frames kept although [`HEAP_DROP_FRAMES`] matches them (`allocSkipRxStr`).
 const HEAP_KEEP_FRAMES: &str = r"runtime\.panic|runtime\.reflectcall|runtime\.call[0-9]*";
+/// What pprof drops from contention profiles (`lockRxStr`).
+const LOCK_DROP_FRAMES: &str = concat!(
+    r"RecordLockProfileData|(base::)?RecordLockProfileData.*|",
+    r"(base::)?SubmitMutexProfileData.*|(base::)?SubmitSpinLockProfileData.*|",
+    r"(base::Mutex::)?AwaitCommon.*|(base::Mutex::)?Unlock.*|(base::Mutex::)?UnlockSlow.*|",
+    r"(base::Mutex::)?ReaderUnlock.*|(base::MutexLock::)?~MutexLock.*|",
+    r"(Mutex::)?AwaitCommon.*|(Mutex::)?Unlock.*|(Mutex::)?UnlockSlow.*|",
+    r"(Mutex::)?ReaderUnlock.*|(MutexLock::)?~MutexLock.*|",
+    r"(SpinLock::)?Unlock.*|(SpinLock::)?SlowUnlock.*|(SpinLockHolder::)?~SpinLockHolder.*"
+);
 /// What pprof drops from every other legacy profile (`cpuProfilerRxStr`).
 const OTHER_DROP_FRAMES: &str = r"ProfileData::Add|ProfileData::prof_handler|CpuProfiler::prof_handler|__pthread_sighandler|__restore";
 
 /// Builds the model from records, interning functions and locations.
 struct Builder {
-    strings: StringTable,
-    string_index: HashMap<String, u32>,
+    strings: Interner,
     functions: Vec<Function>,
     function_index: HashMap<(u32, u32), u32>,
     locations: Vec<Location>,
@@ -245,8 +366,7 @@ struct Builder {
 impl Builder {
     fn new(value_count: usize) -> Result<Builder, ProfileError> {
         let mut b = Builder {
-            strings: StringTable::default(),
-            string_index: HashMap::default(),
+            strings: Interner::new()?,
             functions: Vec::new(),
             function_index: HashMap::default(),
             locations: Vec::new(),
@@ -260,22 +380,12 @@ impl Builder {
             labels: Vec::new(),
             bytes_key: StrId(0),
         };
-        b.intern("")?;
         b.bytes_key = b.intern("bytes")?;
         Ok(b)
     }
 
     fn intern(&mut self, s: &str) -> Result<StrId, ProfileError> {
-        if let Some(&id) = self.string_index.get(s) {
-            return Ok(StrId(id));
-        }
-        let id = u32::try_from(self.strings.len()).map_err(|_| ProfileError::TooMany {
-            what: "strings",
-            max: u32::MAX as usize,
-        })?;
-        self.strings.push(s)?;
-        self.string_index.insert(s.to_owned(), id);
-        Ok(StrId(id))
+        self.strings.intern(s)
     }
 
     fn function(&mut self, c: &Comment) -> Result<Option<FunctionId>, ProfileError> {
@@ -308,9 +418,13 @@ impl Builder {
         }
         let start = self.lines.len();
         for c in frames {
-            let function = self.function(c)?;
+            // An unnamed frame is no line (a line needs a function, as a
+            // proto's must for pprof): the location keeps its address.
+            let Some(function) = self.function(c)? else {
+                continue;
+            };
             self.lines.push(Line {
-                function,
+                function: Some(function),
                 line: c.line,
                 column: 0,
             });
@@ -381,9 +495,9 @@ impl Builder {
         self.frames.extend_from_slice(&stack);
         self.stack_ends.push(self.frames.len());
         self.values.extend_from_slice(&record.values);
-        // A zero label is no label once written as proto (a label without
-        // a value is dropped on reading), so none is made here either.
-        if let Some(bytes) = record.bytes.filter(|&b| b != 0) {
+        // pprof's legacy parser keeps a zero `bytes` label (`pprof -tags`
+        // counts it), though a proto would lose it.
+        if let Some(bytes) = record.bytes {
             self.labels.push(Label {
                 key: self.bytes_key,
                 str: StrId(0),
@@ -464,7 +578,7 @@ impl Builder {
             period_type: Some(header.period_type),
             period: header.period,
             time_nanos: 0,
-            duration_nanos: 0,
+            duration_nanos: header.duration_nanos,
             comments: Vec::new(),
             drop_frames: Some(header.drop_frames.to_owned()),
             keep_frames: header.keep_frames.map(str::to_owned),
@@ -480,7 +594,7 @@ impl Builder {
                 self.label_ends,
                 self.labels,
             ),
-            strings: self.strings,
+            strings: self.strings.into_table(),
             memstats: header.memstats.map(Box::new),
         }
     }
@@ -555,6 +669,7 @@ struct Header {
     sample_types: Vec<ValueType>,
     period_type: ValueType,
     period: i64,
+    duration_nanos: i64,
     drop_frames: &'static str,
     keep_frames: Option<&'static str>,
     memstats: Option<MemStats>,
@@ -580,8 +695,45 @@ mod tests {
     }
 
     #[test]
+    fn text_is_told_by_its_header_whatever_follows() {
+        // Control bytes in a name do not make text a protobuf.
+        assert!(has_text_header(
+            b"heap profile: 1: 2 [1: 2] @ heap/2\n1: 2 [1: 2] @ 0x1\n#\t0x0\tev\x1b\x00il+0x0\tx.go:1\n"
+        ));
+        assert!(has_text_header(b"\n\ngoroutine profile: total 3\n\x07"));
+        assert!(has_text_header(b"--- mutex:\ncycles/second=1\n"));
+        assert!(has_text_header(b"--- contention:\ncycles/second=1\n"));
+        assert!(!has_text_header(b"mutex profile\n"));
+        assert!(!has_text_header(&[0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]));
+        assert!(!has_text_header(b""));
+    }
+
+    #[test]
+    fn corrupt_addresses_cut_the_stack_as_in_pprof() {
+        assert_eq!(
+            address_prefix(1, " 0x1000 0x20zz 0x3000").unwrap(),
+            vec![0x1000, 0x20]
+        );
+        assert_eq!(
+            address_prefix(1, " 0xzz 0x3000").unwrap(),
+            Vec::<u64>::new()
+        );
+        assert_eq!(address_prefix(1, " 00x12 0x0x3").unwrap(), vec![0x12, 0x0]);
+        assert_eq!(
+            address_prefix(1, " 0x0000000000000000001").unwrap(),
+            vec![1]
+        );
+        assert!(address_prefix(1, " 0x10000000000000000").is_err());
+    }
+
+    #[test]
     fn frame_patterns_compile() {
-        for re in [HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, OTHER_DROP_FRAMES] {
+        for re in [
+            HEAP_DROP_FRAMES,
+            HEAP_KEEP_FRAMES,
+            OTHER_DROP_FRAMES,
+            LOCK_DROP_FRAMES,
+        ] {
             assert!(regex::Regex::new(&format!("^({re})$")).is_ok(), "{re}");
         }
     }

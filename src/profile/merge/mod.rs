@@ -132,14 +132,14 @@ pub fn combine_with_base(
     mode: BaseMode,
     normalize: bool,
 ) -> Result<Profile, MergeError> {
-    // Go 1.19's combineProfiles merges even a single profile, which matters
-    // for -normalize: it rounds each merged sample, not each original one.
-    // Otherwise merging one profile first changes nothing the final merge
-    // would not do anyway (sums, dropped zeros, order, header), so a lone
-    // source or base goes in as it is.
+    // Today's pprof (Go 1.27) leaves a lone profile unmerged, so
+    // -normalize rounds each original sample (Go 1.19's merged it first and
+    // rounded each merged sample). Merging one profile first changes nothing
+    // else the final merge would not do anyway (sums, dropped zeros, order,
+    // header), so a lone source or base goes in as it is.
     let merged_sources;
     let p = match sources {
-        [single] if !normalize => *single,
+        [single] => *single,
         _ => {
             merged_sources = merge(sources)?;
             &merged_sources
@@ -200,23 +200,23 @@ pub fn side_by_side(
     profiles: &[&Profile],
     normalize_to: Option<usize>,
 ) -> Result<Merged, MergeError> {
-    let mut owned: Vec<(usize, Profile, Vec<f64>)> = Vec::new();
+    // Each profile is scaled sample by sample, unmerged, as today's pprof
+    // scales a lone source.
+    let mut ratios: Vec<(usize, Vec<f64>)> = Vec::new();
     if let Some(b) = normalize_to {
         let base = profiles.get(b).ok_or(MergeError::Empty)?;
         for (i, p) in profiles.iter().enumerate() {
             if i != b {
-                let merged = merge(&[*p])?;
-                let ratios = normalize_ratios(&merged, base)?;
-                owned.push((i, merged, ratios));
+                ratios.push((i, normalize_ratios(p, base)?));
             }
         }
     }
     let inputs: Vec<MergeInput<'_>> = profiles
         .iter()
         .enumerate()
-        .map(|(i, p)| match owned.iter().find(|(j, ..)| *j == i) {
-            Some((_, merged, ratios)) => MergeInput {
-                profile: merged,
+        .map(|(i, p)| match ratios.iter().find(|(j, _)| *j == i) {
+            Some((_, ratios)) => MergeInput {
+                profile: p,
                 scales: vec![ratios.clone()],
                 group: i,
                 label: None,

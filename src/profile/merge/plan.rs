@@ -30,7 +30,7 @@ pub fn common_sample_types(profiles: &[&Profile]) -> Vec<String> {
 /// pprof's `Profile.Normalize` ratios: per sample type, the base's sum over
 /// the source's sum (0 when the source sums to 0).
 pub fn normalize_ratios(source: &Profile, base: &Profile) -> Result<Vec<f64>, MergeError> {
-    compatible(source, base)?;
+    period_compatible(source, base)?;
     let sums = |p: &Profile| {
         let k = p.sample_types.len();
         let mut sums = vec![0i64; k];
@@ -42,12 +42,36 @@ pub fn normalize_ratios(source: &Profile, base: &Profile) -> Result<Vec<f64>, Me
         }
         sums
     };
-    let (src, base) = (sums(source), sums(base));
-    Ok(src
+    let (src, base_sums) = (sums(source), sums(base));
+    // Each type against the base's type of the same name (pprof insists on
+    // identical lists and fails otherwise; the merge keeps only the shared
+    // types anyway, so a type the base lacks keeps its values, ratio 1).
+    Ok(source
+        .sample_types
         .iter()
-        .zip(&base)
-        .map(|(&s, &b)| if s == 0 { 0.0 } else { b as f64 / s as f64 })
+        .zip(&src)
+        .map(|(t, &s)| {
+            let Some(b) = base.sample_types.iter().position(|bt| bt.name == t.name) else {
+                return 1.0;
+            };
+            let b_total =
+                base_sums[b] as f64 * units::scale(1, &base.sample_types[b].unit, &t.unit).0;
+            if s == 0 { 0.0 } else { b_total / s as f64 }
+        })
         .collect())
+}
+
+/// The period types' half of [`compatible`].
+fn period_compatible(a: &Profile, b: &Profile) -> Result<(), MergeError> {
+    if let (Some(x), Some(y)) = (&a.period_type, &b.period_type)
+        && x != y
+    {
+        return Err(MergeError::IncompatiblePeriodTypes(
+            describe_period(Some(x)),
+            describe_period(Some(y)),
+        ));
+    }
+    Ok(())
 }
 
 fn describe_types(types: &[ValueType]) -> String {
@@ -64,14 +88,7 @@ fn describe_period(t: Option<&ValueType>) -> String {
 
 /// pprof's `Profile.compatible`: the same period type and sample types.
 pub(super) fn compatible(a: &Profile, b: &Profile) -> Result<(), MergeError> {
-    if let (Some(x), Some(y)) = (&a.period_type, &b.period_type)
-        && x != y
-    {
-        return Err(MergeError::IncompatiblePeriodTypes(
-            describe_period(Some(x)),
-            describe_period(Some(y)),
-        ));
-    }
+    period_compatible(a, b)?;
     if a.sample_types != b.sample_types {
         return Err(MergeError::IncompatibleSampleTypes(
             describe_types(&a.sample_types),
@@ -219,7 +236,10 @@ pub(super) fn plan<'a>(
         .iter()
         .filter_map(|p| p.period_type.as_ref())
         .collect();
-    let common_period = common_value_type(&periods)?;
+    let common_period = common_value_type(&periods).map_err(|e| match e {
+        MergeError::IncompatibleSampleTypes(a, b) => MergeError::IncompatiblePeriodTypes(a, b),
+        other => other,
+    })?;
     let mut common_units = Vec::with_capacity(common.len());
     for i in 0..common.len() {
         let column: Vec<&ValueType> = types.iter().map(|t| &t[i]).collect();

@@ -15,6 +15,7 @@ use regex::Regex;
 
 use super::{Component, Ctx, Effect, Selection, node_of_function, pct, truncate};
 use crate::analysis::{CallId, CallTree, FlameRect, NodeId, flame_layout};
+use crate::export::flamegraph::change_strength;
 use crate::safe_text::visible;
 use crate::tui::action::Action;
 use crate::tui::model::Model;
@@ -433,7 +434,9 @@ fn draw_frame(
     {
         theme.matched_frame()
     } else if ctx.diff {
-        theme.diff_frame(change(call.weight, call.base))
+        // Shares of what the graph draws (the new profile), as the SVG's.
+        let drawn = tree.call(CallTree::ROOT).weight;
+        theme.diff_frame(change(call.self_total, drawn))
     } else {
         theme.frame(package_of(name))
     };
@@ -466,17 +469,17 @@ pub fn short_name(name: &str) -> &str {
     }
 }
 
-/// How a frame changed: by the share of its larger side that moved.
-pub fn change(new: i64, base: i64) -> Change {
-    let larger = new.max(base);
-    if new == base || larger == 0 {
-        return Change::Same;
-    }
-    let f = (new - base).unsigned_abs() as f64 / larger as f64;
-    if new > base {
-        Change::Grew(f)
+/// How a frame changed: its own value's change (new − base) as a share of
+/// `total`, on the SVG's scale ([`change_strength`]): growth of 1% of the
+/// total is half strength, clearly red, whatever else grew.
+pub fn change(own_delta: i64, total: i64) -> Change {
+    let s = change_strength(own_delta, total);
+    if s > 0.0 {
+        Change::Grew(s)
+    } else if s < 0.0 {
+        Change::Shrank(-s)
     } else {
-        Change::Shrank(f)
+        Change::Same
     }
 }
 
@@ -570,9 +573,9 @@ mod tests {
 
     #[test]
     fn changes_are_never_reversed() {
-        assert_eq!(change(10, 5), Change::Grew(0.5));
-        assert_eq!(change(5, 10), Change::Shrank(0.5));
-        assert_eq!(change(7, 7), Change::Same);
-        assert_eq!(change(0, 4), Change::Shrank(1.0));
+        assert_eq!(change(1, 100), Change::Grew(0.5), "1% of the total: half");
+        assert_eq!(change(-100, 100), Change::Shrank(1.0));
+        assert_eq!(change(0, 100), Change::Same);
+        assert_eq!(change(5, 1000), Change::Grew(0.25), "0.5%: a quarter");
     }
 }

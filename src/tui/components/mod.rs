@@ -44,6 +44,8 @@ pub struct Ctx<'a> {
     pub why: Option<&'a WhyIndex>,
     /// Whether Top and Source show the "why on heap" column (`w`).
     pub why_column: bool,
+    /// The page of the "why on heap" pane (`W`), modulo its pages.
+    pub why_page: usize,
 }
 
 /// What a component asks the app to do after an action.

@@ -111,7 +111,7 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         && view.selected < source.row_count()
     {
         let (line, ..) = source.row(view.selected);
-        let sites: Vec<_> = why.at_line(&source.function, line).into_iter().collect();
+        let sites = why.at_line(&source.function, line);
         let label = format!("{} line {line}", source.function);
         render_pane(ctx, &label, &sites, pane, buf);
     }
@@ -200,7 +200,7 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             right(&value(cum), VALUE + 1),
         );
         if let Some(why) = ctx.why {
-            let sites: Vec<_> = why.at_line(&source.function, line).into_iter().collect();
+            let sites = why.at_line(&source.function, line);
             row.push_str(&format!("  {:CLASS$}", truncate(&badges(&sites), CLASS)));
             if ctx.why_column {
                 row.push_str(&format!("  {:WHY$}", truncate(&reasons(&sites), WHY)));

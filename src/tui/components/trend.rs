@@ -1,7 +1,9 @@
 //! The Trend view: leak suspects across the snapshots, one row per site in
-//! the order `pprof-tui trend` ranks them, with its score, first and last
-//! value, growth and a sparkline, under the warnings `trend` prints. Only
-//! the rows on screen are formatted.
+//! the order `pprof-tui trend` ranks them, with its score, confidence, first
+//! and last value, growth, allocation rate and mean age (on wide screens)
+//! and a sparkline, under the warnings `trend` prints (restarts among them).
+//! The profiler's own sites are marked `[profiler]`. Only the rows on
+//! screen are formatted.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -14,13 +16,15 @@ use super::{
     truncate,
 };
 use crate::analysis::{Granularity, SortBy};
-use crate::report::trend::sparkline;
+use crate::report::trend::{age_label, confidence_label, rate_label, sparkline};
 use crate::report::units::{scaled_label, signed_label};
 use crate::safe_text::visible;
 use crate::tui::action::Action;
 use crate::tui::trend::{TrendModel, site_function};
 
 const VALUE: usize = 10;
+/// The allocation rate and age columns are shown from this width on.
+const TURNOVER_WIDTH: usize = 110;
 /// The suspect marker column.
 const MARK: usize = 2;
 /// At most this many warning lines above the table.
@@ -201,13 +205,20 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         return;
     }
     let spark = snapshots.max(5);
+    let turnover = width >= TURNOVER_WIDTH && trend.rows.iter().any(|r| r.turnover.is_some());
     let header = format!(
-        "{:MARK$}{}{}{}{}  {:<spark$}  site",
+        "{:MARK$}{}{}{}{}{}{}  {:<spark$}  site",
         "",
         right("score", 5),
+        right("conf", 5),
         right("first", VALUE + 1),
         right("last", VALUE + 1),
         right("growth", VALUE + 2),
+        if turnover {
+            format!("{}{}", right("alloc/s", VALUE + 3), right("age", 8))
+        } else {
+            String::new()
+        },
         "trend",
     );
     buf.set_stringn(area.x, y, header, width, theme.header());
@@ -230,16 +241,27 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         let y = y + i as u16;
         let first = row.values.first().copied().unwrap_or(0);
         let last = row.values.last().copied().unwrap_or(0);
+        let columns = match (turnover, &row.turnover) {
+            (true, Some(t)) => format!(
+                "{}{}",
+                right(&rate_label(t), VALUE + 3),
+                right(&age_label(t), 8)
+            ),
+            (true, None) => " ".repeat(VALUE + 11),
+            (false, _) => String::new(),
+        };
         let text = format!(
-            "{:MARK$}{:>5.1}{}{}{}  {:<spark$}  {}{}",
+            "{:MARK$}{:>5.1}{}{}{}{}{columns}  {:<spark$}  {}{}{}",
             if row.growth.suspect { "!" } else { "" },
             row.growth.score,
+            right(&confidence_label(&row.growth), 5),
             right(&scaled_label(first, unit, "auto"), VALUE + 1),
             right(&scaled_label(last, unit, "auto"), VALUE + 1),
             right(&signed_label(row.growth.net, unit, "auto"), VALUE + 2),
             sparkline(&row.values),
             visible(&row.name),
             row.inlined.suffix(),
+            if row.profiler { "  [profiler]" } else { "" },
         );
         let selected = start + i == model.selected;
         let matched = !selected && ctx.search.is_some_and(|s| s.regex.is_match(&row.name));

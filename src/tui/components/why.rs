@@ -60,12 +60,18 @@ pub fn render_pane(
     let several = sites.len() > 1;
     let mut advice: Vec<&str> = Vec::new();
     for site in sites {
-        let place = if several {
+        // A callee's site is another function's line: always say which.
+        let place = if several || site.allocated_in.is_some() {
             format!("  {}:{} ", visible(&site.file), site.line)
         } else {
             "  ".to_owned()
         };
-        if site.escapes.is_empty() {
+        if let Some(callee) = &site.allocated_in {
+            lines.push((
+                format!("{place}allocated inside {}, called here", visible(callee)),
+                false,
+            ));
+        } else if site.escapes.is_empty() {
             let why = match (site.unmatched, ctx.why.and_then(|w| w.source.as_ref())) {
                 (Some(u), _) => format!("no compiler message: {}", u.describe()),
                 (None, None) => "no escape analysis: open with --escape FILE".to_owned(),
@@ -86,7 +92,10 @@ pub fn render_pane(
         }
     }
     lines.extend(advice.iter().map(|a| (format!("  → {a}"), false)));
-    for (i, (text, dim)) in lines.iter().take(usize::from(area.height) - 1).enumerate() {
+    for (i, (text, dim)) in page(&mut lines, usize::from(area.height) - 1, ctx.why_page)
+        .iter()
+        .enumerate()
+    {
         let style = if *dim {
             theme.dim()
         } else {
@@ -100,4 +109,26 @@ pub fn render_pane(
             style,
         );
     }
+}
+
+/// Page `page` (modulo the pages there are) of `lines` in `rows` rows:
+/// when they do not fit, the last row says how many lines are below and
+/// which key shows them.
+fn page(lines: &mut Vec<(String, bool)>, rows: usize, page: usize) -> Vec<(String, bool)> {
+    if lines.len() <= rows || rows < 2 {
+        lines.truncate(rows);
+        return std::mem::take(lines);
+    }
+    let per_page = rows - 1;
+    let pages = lines.len().div_ceil(per_page);
+    let start = (page % pages) * per_page;
+    let end = (start + per_page).min(lines.len());
+    let mut shown: Vec<(String, bool)> = lines[start..end].to_vec();
+    let below = lines.len() - end;
+    shown.push(if below > 0 {
+        (format!("  ↓ {below} more (W: next page)"), true)
+    } else {
+        ("  (W: back to the first page)".to_owned(), true)
+    });
+    shown
 }

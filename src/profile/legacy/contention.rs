@@ -1,0 +1,178 @@
+//! Contention profiles in text, what `/debug/pprof/mutex?debug=1` and
+//! `/debug/pprof/block?debug=1` serve: `--- mutex:` (or `--- contention:`),
+//! `key=value` attributes (`cycles/second`, `sampling period`), then one
+//! `cycles count @ 0x…` record per stack with its comment lines. As in
+//! pprof's `parseContention`, a record becomes the values `contentions`
+//! (count × period) and `delay` (cycles × period, turned into nanoseconds
+//! by the clock rate).
+
+use std::borrow::Cow;
+
+use super::{
+    Builder, Header, LOCK_DROP_FRAMES, Lines, address_prefix, malformed, quote, read_records,
+    value_type,
+};
+use crate::profile::{Profile, ProfileError};
+
+/// The first lines pprof takes for a contention profile.
+pub(super) fn is_header(line: &str) -> bool {
+    ["--- mutex:", "--- contention:", "--- contentionz "]
+        .iter()
+        .any(|h| line.starts_with(h))
+}
+
+/// The attributes before the records.
+#[derive(Default)]
+struct Attributes {
+    cycles_per_second: i64,
+    period: i64,
+    duration_nanos: i64,
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` for what the runtime writes: decimal,
+/// or hexadecimal after `0x`.
+fn parse_int(s: &str) -> Option<i64> {
+    match s.strip_prefix("0x") {
+        Some(hex) => i64::from_str_radix(hex, 16).ok(),
+        None => s.parse().ok(),
+    }
+}
+
+/// Reads one `key = value` line into `a`; `Ok(false)` when the line is no
+/// attribute (the records start there).
+fn attribute(n: usize, line: &str, a: &mut Attributes) -> Result<bool, ProfileError> {
+    let Some((key, value)) = line.split_once('=') else {
+        return Ok(false);
+    };
+    let (key, value) = (key.trim(), value.trim());
+    let bad = || {
+        malformed(
+            n,
+            format!(
+                "unrecognized contention profile attribute '{}'",
+                quote(line)
+            ),
+        )
+    };
+    match key {
+        "cycles/second" => a.cycles_per_second = parse_int(value).ok_or_else(bad)?,
+        "sampling period" => a.period = parse_int(value).ok_or_else(bad)?,
+        "ms since reset" => {
+            let ms = parse_int(value).ok_or_else(bad)?;
+            a.duration_nanos = ms.wrapping_mul(1_000_000);
+        }
+        "discarded samples" => {}
+        // `format`, `resolution` (C++ contentionz) and anything else.
+        _ => return Err(bad()),
+    }
+    Ok(true)
+}
+
+/// Parses `cycles count @ 0x… …` into `[contentions, delay]` and the
+/// addresses, unsampled as pprof's `parseContentionSample` does.
+fn record(n: usize, line: &str, a: &Attributes) -> Result<(Vec<i64>, Vec<u64>), ProfileError> {
+    let bad = || {
+        malformed(
+            n,
+            format!("expected 'cycles count @ 0x…', found '{}'", quote(line)),
+        )
+    };
+    let (numbers, addresses) = line.split_once('@').ok_or_else(bad)?;
+    let mut numbers = numbers.split_whitespace();
+    let (Some(cycles), Some(count), None) = (numbers.next(), numbers.next(), numbers.next()) else {
+        return Err(bad());
+    };
+    let digits = |s: &str| -> Result<i64, ProfileError> {
+        if s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse().map_err(|_| bad())
+        } else {
+            Err(bad())
+        }
+    };
+    let (mut delay, mut count) = (digits(cycles)?, digits(count)?);
+    if a.period > 0 {
+        if a.cycles_per_second > 0 {
+            // pprof's float arithmetic, operation for operation.
+            let ghz = a.cycles_per_second as f64 / 1e9;
+            delay = (delay as f64 * a.period as f64 / ghz) as i64;
+        }
+        count = count.wrapping_mul(a.period);
+    }
+    Ok((vec![count, delay], address_prefix(n, addresses)?))
+}
+
+pub(super) fn parse<'a>(
+    _first: (usize, Cow<'a, str>),
+    lines: Lines<'a>,
+) -> Result<Profile, ProfileError> {
+    let mut a = Attributes {
+        period: 1,
+        ..Attributes::default()
+    };
+    let mut b = Builder::new(2)?;
+    let mut in_attributes = true;
+    read_records(&mut b, lines, |n, line| {
+        if in_attributes {
+            if attribute(n, line, &mut a)? {
+                return Ok(None);
+            }
+            in_attributes = false;
+        }
+        record(n, line, &a).map(Some)
+    })?;
+    b.prune(LOCK_DROP_FRAMES, None);
+    Ok(b.finish(Header {
+        sample_types: vec![
+            value_type("contentions", "count"),
+            value_type("delay", "nanoseconds"),
+        ],
+        period_type: value_type("contentions", "count"),
+        period: a.period,
+        duration_nanos: a.duration_nanos,
+        drop_frames: LOCK_DROP_FRAMES,
+        keep_frames: None,
+        memstats: None,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_unsampled_like_pprof() {
+        let a = Attributes {
+            cycles_per_second: 2_596_121_728,
+            period: 1,
+            duration_nanos: 0,
+        };
+        let (values, addresses) = record(4, "1856678771 199 @ 0x4e0007 0x4e0006", &a).unwrap();
+        // 1856678771 cycles at 2.596121728 GHz.
+        assert_eq!(values, vec![199, 715_174_003]);
+        assert_eq!(addresses, vec![0x4e0007, 0x4e0006]);
+        let a = Attributes {
+            cycles_per_second: 0,
+            period: 5,
+            duration_nanos: 0,
+        };
+        // No clock rate: the delay stays in cycles, unscaled (as in pprof).
+        assert_eq!(record(1, "10 2 @ 0x1", &a).unwrap().0, vec![10, 10]);
+        assert!(record(1, "10 @ 0x1", &a).is_err());
+        assert!(record(1, "10 -2 @ 0x1", &a).is_err());
+    }
+
+    #[test]
+    fn attributes_follow_pprof() {
+        let mut a = Attributes::default();
+        assert!(attribute(2, "cycles/second=2596121728", &mut a).unwrap());
+        assert!(attribute(3, "sampling period = 0x10", &mut a).unwrap());
+        assert!(attribute(4, "ms since reset=7", &mut a).unwrap());
+        assert_eq!(
+            (a.cycles_per_second, a.period, a.duration_nanos),
+            (2_596_121_728, 16, 7_000_000)
+        );
+        assert!(!attribute(5, "1 2 @ 0x1", &mut a).unwrap());
+        assert!(attribute(5, "format=1", &mut a).is_err());
+        assert!(attribute(5, "cycles/second=fast", &mut a).is_err());
+    }
+}

@@ -1,0 +1,3 @@
+module bounded-cache
+
+go 1.19

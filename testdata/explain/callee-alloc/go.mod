@@ -1,0 +1,3 @@
+module callee-alloc
+
+go 1.19

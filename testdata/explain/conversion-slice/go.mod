@@ -1,0 +1,3 @@
+module conversion-slice
+
+go 1.19

@@ -1,0 +1,3 @@
+module flushed-cache
+
+go 1.19

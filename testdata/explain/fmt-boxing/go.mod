@@ -1,0 +1,3 @@
+module fmt-boxing
+
+go 1.19

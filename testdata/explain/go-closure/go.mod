@@ -1,0 +1,3 @@
+module go-closure
+
+go 1.19

@@ -1,0 +1,3 @@
+module goroutine-leak
+
+go 1.19

@@ -1,0 +1,3 @@
+module http-body
+
+go 1.19

@@ -1,0 +1,3 @@
+module nonconst-make
+
+go 1.19

@@ -1,0 +1,3 @@
+module returned-map
+
+go 1.19

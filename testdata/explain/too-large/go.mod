@@ -1,0 +1,3 @@
+module too-large
+
+go 1.19

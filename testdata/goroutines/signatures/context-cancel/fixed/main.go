@@ -1,0 +1,36 @@
+// Command fixed is the fixed twin of ../leak: every cancel function is
+// called, which ends propagateCancel's goroutine.
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"goroutines/internal/snap"
+)
+
+// serverContext is a parent context that is not one of the context
+// package's own types (as many frameworks' request contexts are).
+type serverContext struct {
+	done chan struct{}
+}
+
+func (c serverContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c serverContext) Done() <-chan struct{}       { return c.done }
+func (c serverContext) Err() error                  { return nil }
+func (c serverContext) Value(any) any               { return nil }
+
+func handle(parent context.Context) {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	_ = ctx
+}
+
+func main() {
+	parent := serverContext{done: make(chan struct{})}
+	for i := 0; i < 25; i++ {
+		handle(parent)
+	}
+	snap.Write(os.Args[1])
+}

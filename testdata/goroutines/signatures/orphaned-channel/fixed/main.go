@@ -1,0 +1,31 @@
+// Command fixed is the fixed twin of ../leak: the answer channel has room for
+// every sender, so the slow ones finish and exit.
+package main
+
+import (
+	"os"
+	"time"
+
+	"goroutines/internal/snap"
+)
+
+func lookup(replica int, answers chan<- int) {
+	time.Sleep(time.Duration(replica) * time.Millisecond)
+	answers <- replica
+}
+
+// first asks three replicas and returns the fastest answer.
+func first() int {
+	answers := make(chan int, 3)
+	for r := 0; r < 3; r++ {
+		go lookup(r, answers)
+	}
+	return <-answers
+}
+
+func main() {
+	for i := 0; i < 15; i++ {
+		first()
+	}
+	snap.Write(os.Args[1])
+}

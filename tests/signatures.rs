@@ -1,0 +1,120 @@
+//! The signature catalogue (src/analysis/signatures.rs) against the Go 1.27
+//! programs of testdata/goroutines/signatures/: every entry matches its
+//! leaking program and not the fixed twin.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
+mod common;
+
+use common::load;
+use pprof_tui::analysis::signatures::{CATALOGUE, profile_matches};
+
+/// Signature ids of `rel`'s stacks, with the goroutines (or bytes) each
+/// matched stack holds.
+fn matches(rel: &str, sample_type: &str) -> Vec<(String, i64)> {
+    let p = load(rel);
+    let index = p.sample_index(sample_type).unwrap();
+    profile_matches(&p, index)
+        .into_iter()
+        .map(|m| (m.signature.id.to_owned(), m.value))
+        .collect()
+}
+
+/// The program directory proving each entry, and what its leak program
+/// leaves behind (per matched stack) in its goroutine profile.
+const PROVEN: [(&str, &str, &[i64]); 5] = [
+    ("unclosed-body", "unclosed-body", &[40, 40]),
+    ("context-not-cancelled", "context-cancel", &[25]),
+    ("sql-db-not-closed", "sql-opener", &[12]),
+    ("sleep-loop", "sleep-loop", &[20]),
+    ("blocked-channel", "orphaned-channel", &[30]),
+];
+
+#[test]
+fn every_entry_matches_its_program_and_not_its_fixed_twin() {
+    assert_eq!(CATALOGUE.len(), PROVEN.len(), "every entry has a program");
+    for (id, dir, counts) in PROVEN {
+        let base = format!("goroutines/signatures/{dir}");
+        let leak = matches(&format!("{base}/leak/out/goroutine.pb.gz"), "goroutine");
+        let want: Vec<(String, i64)> = counts.iter().map(|&n| (id.to_owned(), n)).collect();
+        assert_eq!(leak, want, "{dir}/leak");
+        let fixed = matches(&format!("{base}/fixed/out/goroutine.pb.gz"), "goroutine");
+        assert_eq!(fixed, [], "{dir}/fixed");
+        // The dumps of the same moment: the frames a debug=2 dump shows
+        // (it hides the runtime's chansend/chanrecv, so the blocked-channel
+        // entry reads a dump's state instead; see tests/leaks.rs).
+        if id != "blocked-channel" {
+            let leak = matches(
+                &format!("{base}/leak/out/goroutine.debug2.txt"),
+                "goroutine",
+            );
+            assert_eq!(leak, want, "{dir}/leak dump");
+        }
+        let fixed = matches(
+            &format!("{base}/fixed/out/goroutine.debug2.txt"),
+            "goroutine",
+        );
+        assert_eq!(fixed, [], "{dir}/fixed dump");
+    }
+}
+
+#[test]
+fn unclosed_bodies_show_in_the_heap_too() {
+    let leak = matches(
+        "goroutines/signatures/unclosed-body/leak/out/heap.pb.gz",
+        "inuse_space",
+    );
+    assert!(
+        !leak.is_empty() && leak.iter().all(|(id, _)| id == "unclosed-body"),
+        "{leak:?}"
+    );
+    let fixed = matches(
+        "goroutines/signatures/unclosed-body/fixed/out/heap.pb.gz",
+        "inuse_space",
+    );
+    assert_eq!(fixed, []);
+}
+
+/// `name → signature id` of the rows of a report's JSON.
+fn row_signatures(doc: &serde_json::Value) -> Vec<(String, Option<String>)> {
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = r["name"].as_str().unwrap();
+            let name = name.split(" [").next().unwrap().to_owned();
+            (name, r["signature"]["id"].as_str().map(str::to_owned))
+        })
+        .collect()
+}
+
+#[test]
+fn trend_and_diff_rows_name_their_signature() {
+    let snaps = ["1", "2", "3"].map(|n| format!("goroutines/service/out/goroutine-{n}.pb.gz"));
+    let trend = common::json(
+        &["trend", "--format", "json", &snaps[0], &snaps[1], &snaps[2]],
+        0,
+    );
+    let diff = common::json(&["diff", "--format", "json", &snaps[0], &snaps[2]], 0);
+    for doc in [trend, diff] {
+        let rows = row_signatures(&doc);
+        for (name, id) in [
+            ("main.awaitToken", "blocked-channel"),
+            ("main.queryBackend", "blocked-channel"),
+            ("net/http.(*persistConn).readLoop", "unclosed-body"),
+            ("net/http.(*persistConn).writeLoop", "unclosed-body"),
+        ] {
+            assert!(
+                rows.contains(&(name.to_owned(), Some(id.to_owned()))),
+                "{name}: {rows:?}"
+            );
+        }
+        // Rows without a known fingerprint say so with null.
+        assert!(rows.iter().any(|(_, id)| id.is_none()));
+    }
+}
