@@ -172,9 +172,7 @@ pub(crate) fn read_escape_file(
     file: &Path,
 ) -> std::result::Result<(Escapes, String, Option<String>), String> {
     let shown = file.display().to_string();
-    let text = read_bounded(file).map_err(|e| {
-        format!("cannot read escape file '{shown}': {e}")
-    })?;
+    let text = read_bounded(file).map_err(|e| format!("cannot read escape file '{shown}': {e}"))?;
     let escapes = Escapes::parse(&text);
     let note = empty_note(&escapes, &shown);
     Ok((escapes, shown, note))

@@ -149,7 +149,10 @@ pub fn write_explain(
             writeln!(out, "{:>46}-> {}", "", a)?;
         }
     }
-    super::write_more(out, explained.site_total.saturating_sub(explained.rows.len()))
+    super::write_more(
+        out,
+        explained.site_total.saturating_sub(explained.rows.len()),
+    )
 }
 
 /// The JSON document: `{"rows": [{"name", "file", "line", "flat", "class",
