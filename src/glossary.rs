@@ -50,8 +50,9 @@ pub const TERMS: &[(&str, &str)] = &[
     ),
     (
         "confidence",
-        "how sure the trend test is that a suspect's growth is real and not sampling noise; it \
-         rises with the number of snapshots that agree.",
+        "how sure trend's test is that a site's growth is real and not sampling noise: one minus \
+         the Mann-Kendall p-value for growth (88% for two rising intervals, above 99% for a \
+         staircase over 30 snapshots).",
     ),
     (
         "restart",
@@ -81,6 +82,11 @@ pub const TERMS: &[(&str, &str)] = &[
         "the compiler's escape analysis (go build -gcflags=-m=2) says why a value lives on the \
          heap instead of the stack: stored in a global, returned, captured, boxed in an \
          interface, too large or of unknown size.",
+    ),
+    (
+        "proven leak",
+        "goroutines the Go runtime itself proved blocked forever (the goroutineleak profile, \
+         or (leaked) in a goroutine dump): nothing reachable can ever wake them.",
     ),
     (
         "goroutine leak",
