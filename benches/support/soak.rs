@@ -10,7 +10,7 @@
 //! a process's RSS, threads and CPU time from /proc, and the real binary
 //! in a pseudo-terminal read back through a terminal emulator.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +20,9 @@ use std::time::{Duration, Instant};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use pprof_tui::profile::pb;
 use prost::Message;
+
+#[path = "../../tests/common/loopback.rs"]
+mod loopback;
 
 /// `count` snapshots of one program shaped `shape`, gzip'd as Go writes
 /// them, without time stamps (the poller stamps each with its poll's
@@ -54,20 +57,9 @@ impl Server {
         let count = Arc::clone(&served);
         std::thread::spawn(move || {
             for body in bodies.iter().cycle() {
-                let Ok((mut stream, _)) = listener.accept() else {
+                if !loopback::answer(&listener, body) {
                     return;
-                };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                while reader.read_line(&mut line).unwrap_or(0) > 2 {
-                    line.clear();
                 }
-                let header = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(header.as_bytes());
-                let _ = stream.write_all(body);
                 count.fetch_add(1, Ordering::SeqCst);
             }
         });
