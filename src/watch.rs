@@ -323,7 +323,8 @@ fn poll_once(
     };
     let name = match &saved {
         Some(path) => path.display().to_string(),
-        None => format!("{url} (poll {poll})"),
+        // Named as messages name it: no password in a report or a title.
+        None => format!("{} (poll {poll})", crate::source::redacted(url)),
     };
     Ok(Snapshot {
         profile: fetched.profile,

@@ -162,6 +162,29 @@ fn three_polls_rank_like_the_three_files() {
 }
 
 #[test]
+fn a_password_in_the_url_never_reaches_the_report() {
+    for format in ["text", "json"] {
+        let (port, server) = serve(heaps());
+        let output = pprof_tui()
+            .args([
+                "trend", "--watch", "10ms", "--count", "3", "--format", format,
+            ])
+            .arg(format!(
+                "http://ops:s3cret@127.0.0.1:{port}/debug/pprof/heap"
+            ))
+            .output()
+            .unwrap();
+        server.join().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        let stdout = text(output.stdout);
+        assert!(!stdout.contains("s3cret"), "{stdout}");
+        let shown = format!("http://ops:xxxxx@127.0.0.1:{port}/debug/pprof/heap?debug=1 (poll 1)");
+        assert!(stdout.contains(&shown), "{format}: {stdout}");
+    }
+}
+
+#[test]
 fn growth_over_the_limit_exits_3_as_trend_does() {
     let (port, server) = serve(heaps());
     let output = pprof_tui()

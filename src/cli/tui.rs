@@ -277,15 +277,17 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
 /// an error, as `pprof-tui URL` makes it), fed the following ones; later
 /// failures show in the status bar while polling goes on.
 fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Result<ExitCode> {
-    let what = url.clone();
+    // What the screen and the messages show: the URL without its password.
+    let what = crate::source::redacted(&url);
+    let shown = what.clone();
     let load = move |size: (u16, u16)| -> Result<App> {
         let feed = crate::watch::start(url.clone(), options);
         let first = match feed.events.recv() {
             Ok(Event::Snapshot(snapshot)) => snapshot,
             Ok(Event::Failed(failure)) => anyhow::bail!("{}", failure.error),
-            Err(_) => anyhow::bail!("watching '{url}' stopped before the first snapshot"),
+            Err(_) => anyhow::bail!("watching '{shown}' stopped before the first snapshot"),
         };
-        let mut state = WatchState::new(feed, url.clone(), args.watch.keep, view.granularity)
+        let mut state = WatchState::new(feed, shown.clone(), args.watch.keep, view.granularity)
             .with_keep_profiles(args.watch.keep_profiles);
         state.profiler = args.profiler;
         let sample_index = view.sample_index(&first.profile)?;
@@ -299,7 +301,7 @@ fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Resul
         let newest = state
             .newest()
             .map(|kept| Arc::clone(&kept.profile))
-            .ok_or_else(|| anyhow::anyhow!("no snapshot of '{url}'"))?;
+            .ok_or_else(|| anyhow::anyhow!("no snapshot of '{shown}'"))?;
         let stem = export_stem(&kind_of(&url), None);
         let (why, note) = why_request(&newest, args.escape.as_deref());
         let options = AppOptions {
