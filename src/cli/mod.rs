@@ -31,6 +31,9 @@ pub mod trend;
 mod tui;
 mod watch;
 
+/// Columns the glossary is wrapped to, for `glossary` and its help alike.
+const GLOSSARY_WIDTH: usize = 80;
+
 /// Exit code for a usage error (clap uses the same).
 pub const EXIT_USAGE: u8 = 2;
 
@@ -113,7 +116,7 @@ enum Command {
     Man(docs::ManArgs),
     /// Explain the words the reports use: flat, cum, inuse vs alloc, score,
     /// suspect, the explain classes…
-    #[command(long_about = crate::glossary::text(80))]
+    #[command(long_about = crate::glossary::text(GLOSSARY_WIDTH))]
     Glossary,
 }
 
@@ -511,7 +514,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),
         Some(Command::Man(args)) => docs::man(&args, Cli::command(), out),
         Some(Command::Glossary) => {
-            out.write_all(crate::glossary::text(80).as_bytes())?;
+            out.write_all(crate::glossary::text(GLOSSARY_WIDTH).as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         None => tui::run(&cli.profiles, &cli.tui),
