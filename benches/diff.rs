@@ -32,8 +32,8 @@ use pprof_tui::analysis::Lineup;
 use pprof_tui::analysis::diff::{DiffOptions, diff};
 use pprof_tui::analysis::trend::{TrendOptions, trend};
 use pprof_tui::analysis::{TopOptions, top};
+use pprof_tui::input::source::{LoadOptions, Source, load, load_all};
 use pprof_tui::profile::{Profile, diff_base_owned};
-use pprof_tui::source::{LoadOptions, Source, load, load_all};
 
 #[path = "support/synth.rs"]
 mod synth;

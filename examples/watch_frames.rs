@@ -37,11 +37,11 @@ use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use pprof_tui::analysis::{Filters, Granularity, Study};
+use pprof_tui::input::watch::{Event, WatchOptions};
 use pprof_tui::tui::jobs::{Done, WORKERS, Workers};
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::watch::WatchState;
 use pprof_tui::tui::{App, AppOptions, views};
-use pprof_tui::watch::{Event, WatchOptions};
 use prost::Message;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -118,7 +118,7 @@ fn main() {
         rss_kb("VmRSS:")
     );
     let url = server.url.clone();
-    let feed = pprof_tui::watch::start(
+    let feed = pprof_tui::input::watch::start(
         url.clone(),
         WatchOptions {
             interval: Duration::from_millis(500),

@@ -165,6 +165,19 @@ oracle() {
   printf '%s\t%s\t%s\n' "$name" "$profiles" "$*" >> "$MANIFEST"
 }
 
+# oracles_list: `-list` outputs for the Source view (tests/source_list.rs),
+# into oracle-list/ (not the manifest: its lines are all -top reports).
+oracles_list() {
+  local list=$TD/oracle-list re='main\.(handleRequest|\(\*Cache\)\.Put)$'
+  for t in alloc_space inuse_space; do
+    (cd "$TD" && "$GO" tool pprof -list "$re" -sample_index=$t -unit=B -source_path=. leaky/heap-3.pb.gz) \
+      > "$list/leaky-heap-3.$t.list.txt"
+  done
+  (cd "$TD" && "$GO" tool pprof -list 'main\.handleRequest$' -sample_index=alloc_space -unit=B \
+    -source_path=. -diff_base=leaky/heap-1.pb.gz leaky/heap-3.pb.gz) \
+    > "$list/leaky-heap-3.alloc_space.diff_base-heap-1.list.txt"
+}
+
 # raw_header PROFILE -> the first lines of `pprof -raw` (cached per run)
 raw_header() {
   local cache=$TYPES_CACHE/${1//\//_}
@@ -402,6 +415,7 @@ regen_oracles() {
 
   oracles_go127
   oracles_explain
+  oracles_list
 
   rm -rf "$TYPES_CACHE"
   echo "== $(wc -l < "$MANIFEST") oracle files in $OUT" >&2

@@ -21,12 +21,12 @@ use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use pprof_tui::analysis::Study;
 use pprof_tui::analysis::{Granularity, SortBy};
+use pprof_tui::input::watch::{Event, Failure, Feed, Snapshot};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::{BINDINGS, Key, action_for, key};
 use pprof_tui::tui::watch::WatchState;
 use pprof_tui::tui::why::WhyRequest;
 use pprof_tui::tui::{App, AppOptions};
-use pprof_tui::watch::{Event, Failure, Feed, Snapshot};
 
 use common::screen::{app_trend_rows, cli_trend_rows, options, press, screen};
 use common::{GOROUTINES, HEAPS, load, testdata};
@@ -514,7 +514,7 @@ fn serve_with_restart(
 /// bar drops the failed polls' error once polling works again.
 #[test]
 fn a_restarted_service_is_told_apart_within_two_polls() {
-    use pprof_tui::watch::{WatchOptions, start};
+    use pprof_tui::input::watch::{WatchOptions, start};
     let bodies: Vec<Vec<u8>> = (1..=22)
         .map(|n| {
             std::fs::read(testdata().join(format!("verdicts/restart/poll-{n:02}.heap.debug1.txt")))

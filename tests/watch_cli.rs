@@ -432,7 +432,7 @@ fn watch_options_are_checked_before_polling() {
 
 #[test]
 fn a_paused_poller_polls_again_only_when_resumed() {
-    use pprof_tui::watch::{Event, WatchOptions, start};
+    use pprof_tui::input::watch::{Event, WatchOptions, start};
     let (port, server) = serve(heaps());
     let feed = start(
         url(port),

@@ -409,6 +409,17 @@ type Key = (usize, u32, u32, String);
 type Copies = Vec<(Option<String>, Vec<String>)>;
 
 impl Escapes {
+    /// A warning when the compiler output named `shown` held no escape
+    /// messages (the build ran without `-m`, or the file is something else).
+    pub fn empty_note(&self, shown: &str) -> Option<String> {
+        self.messages.is_empty().then(|| {
+            format!(
+                "'{shown}' holds no escape analysis messages ('escapes to heap', 'moved to heap'); \
+                 make it with go build -gcflags=-m=2 ./... 2> FILE"
+            )
+        })
+    }
+
     /// Reads compiler output. Never fails: what cannot be read is skipped
     /// and counted in [`Escapes::skipped_lines`].
     pub fn parse(text: &str) -> Escapes {

@@ -10,6 +10,7 @@ pub mod filter;
 pub mod joined;
 pub mod leaks;
 pub mod limit;
+pub mod lines;
 pub mod lineup;
 pub mod names;
 pub mod runtime;

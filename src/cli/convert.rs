@@ -11,8 +11,8 @@ use clap::Args;
 use super::{Input, TlsArgs, warn};
 use crate::analysis::Study;
 use crate::export::export_proto_file;
+use crate::input::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load_all};
 use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions};
-use crate::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load_all};
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {

@@ -4,7 +4,7 @@
 //! analysis, with advice.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -14,13 +14,11 @@ use super::{Format, Input, ViewArgs, usage, warn};
 use crate::analysis::escape::Escapes;
 use crate::analysis::explain::{ExplainOptions, Thresholds, explain, snapshot_trend};
 use crate::analysis::{Granularity, Study};
+use crate::input;
 use crate::report::explain::{ExplainSources, explain_json, unmatched_warning, write_explain};
 use crate::report::json::write_json;
 use crate::safe_text::TerminalSafe;
 use crate::units::Quantity;
-
-/// Largest compiler output read (a whole module's `-m=2` is a few MB).
-const MAX_ESCAPE_FILE: u64 = 256 << 20;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -101,98 +99,31 @@ fn parse_bytes(text: &str) -> Result<i64, String> {
     Ok(bytes.round() as i64)
 }
 
-/// The directories of `PATH` holding an executable `name`.
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
 /// The escape analysis to use, with a name for headers; `None` (after a
 /// warning) when there is none to read.
 fn load_escapes(args: &ExplainArgs) -> Result<Option<(Escapes, String)>> {
-    if let Some(file) = &args.escape {
+    let escape = if let Some(file) = &args.escape {
         // A path the user typed that cannot be read is an error: explaining
         // without it would quietly drop every reason.
-        let (escapes, shown, note) = read_escape_file(file).map_err(anyhow::Error::msg)?;
-        if let Some(note) = note {
-            warn(&note);
-        }
-        return Ok(Some((escapes, shown)));
-    }
-    let Some(dir) = &args.escape_from else {
+        input::escape::read_file(file).map_err(anyhow::Error::msg)?
+    } else if let Some(dir) = &args.escape_from {
+        let Some(built) = input::escape::go_build(dir)? else {
+            let shown = dir.display();
+            warn(&format!(
+                "go is not on PATH, so --escape-from cannot build '{shown}'; make the file by hand: \
+                 (cd {shown} && go build -gcflags=-m=2 ./... 2> escape.txt) and pass --escape {shown}/escape.txt"
+            ));
+            return Ok(None);
+        };
+        built
+    } else {
         return Ok(None);
     };
-    let shown = dir.display().to_string();
-    if on_path("go").is_none() {
-        warn(&format!(
-            "go is not on PATH, so --escape-from cannot build '{shown}'; make the file by hand: \
-             (cd {shown} && go build -gcflags=-m=2 ./... 2> escape.txt) and pass --escape {shown}/escape.txt"
-        ));
-        return Ok(None);
-    }
-    let out_dir = std::env::temp_dir().join(format!("pprof-tui-escape-{}", std::process::id()));
-    std::fs::create_dir_all(&out_dir)
-        .with_context(|| format!("creating '{}'", out_dir.display()))?;
-    // -o DIR/ keeps a main package's binary out of the module.
-    let output = std::process::Command::new("go")
-        .args(["build", "-gcflags=-m=2", "-o"])
-        .arg(format!("{}/", out_dir.display()))
-        .arg("./...")
-        .current_dir(dir)
-        .output();
-    let _ = std::fs::remove_dir_all(&out_dir);
-    let output = output.with_context(|| format!("running go build in '{shown}'"))?;
-    let text = String::from_utf8_lossy(&output.stderr).into_owned();
-    if !output.status.success() {
-        let first = text.lines().find(|l| !l.starts_with('#')).unwrap_or("");
-        anyhow::bail!("go build -gcflags=-m=2 ./... failed in '{shown}': {first}");
-    }
-    let name = format!("go build -gcflags=-m=2 ./... in {shown}");
-    Ok(Some((parsed(&text, &name), name)))
-}
-
-fn read_bounded(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_ESCAPE_FILE + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_ESCAPE_FILE {
-        return Err(std::io::Error::other(format!(
-            "larger than {MAX_ESCAPE_FILE} bytes"
-        )));
-    }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// Reads saved compiler output: the escapes, the name to show, and a
-/// warning when it holds no messages; or the warning why it cannot be read.
-pub(crate) fn read_escape_file(
-    file: &Path,
-) -> std::result::Result<(Escapes, String, Option<String>), String> {
-    let shown = file.display().to_string();
-    let text = read_bounded(file).map_err(|e| format!("cannot read escape file '{shown}': {e}"))?;
-    let escapes = Escapes::parse(&text);
-    let note = empty_note(&escapes, &shown);
-    Ok((escapes, shown, note))
-}
-
-fn empty_note(escapes: &Escapes, shown: &str) -> Option<String> {
-    escapes.messages.is_empty().then(|| {
-        format!(
-            "'{shown}' holds no escape analysis messages ('escapes to heap', 'moved to heap'); \
-             make it with go build -gcflags=-m=2 ./... 2> FILE"
-        )
-    })
-}
-
-fn parsed(text: &str, shown: &str) -> Escapes {
-    let escapes = Escapes::parse(text);
-    if let Some(note) = empty_note(&escapes, shown) {
+    let escapes = Escapes::parse(&escape.text);
+    if let Some(note) = escapes.empty_note(&escape.name) {
         warn(&note);
     }
-    escapes
+    Ok(Some((escapes, escape.name)))
 }
 
 pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitCode> {

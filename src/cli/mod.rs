@@ -11,9 +11,9 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use crate::analysis::diff::Breach;
 use crate::analysis::limit::GrowthLimit;
 use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks};
+use crate::input::source::DEFAULT_MAX_DOWNLOAD;
 use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile, ValueType};
 use crate::report::units::{percentage, signed_label};
-use crate::source::DEFAULT_MAX_DOWNLOAD;
 
 pub use request::{Input, View};
 pub use top::TopRequest;
@@ -205,8 +205,8 @@ pub struct TlsArgs {
 }
 
 impl TlsArgs {
-    pub(crate) fn options(&self) -> crate::source::TlsOptions {
-        crate::source::TlsOptions {
+    pub(crate) fn options(&self) -> crate::input::source::TlsOptions {
+        crate::input::source::TlsOptions {
             ca: self.tls_ca.clone(),
             cert: self.tls_cert.clone(),
             key: self.tls_key.clone(),
@@ -457,7 +457,7 @@ pub(crate) fn granularity_given(matches: &ArgMatches) -> bool {
 
 /// Parses arguments, runs, prints any error as one line, returns the exit code.
 pub fn main() -> ExitCode {
-    crate::output::tolerate_file_size_limit();
+    crate::input::output::tolerate_file_size_limit();
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

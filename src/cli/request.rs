@@ -10,9 +10,9 @@
 
 use super::{ViewArgs, usage};
 use crate::analysis::{Filters, Granularity, TagFilter, compile_regex};
+use crate::input::source::{LoadOptions, Source, load_all};
 use crate::profile::{DecodeOptions, Profile, add_label_frames, group_by_label};
 use crate::report::ProfileInfo;
-use crate::source::{LoadOptions, Source, load_all};
 use anyhow::Result;
 
 /// The view options, resolved.

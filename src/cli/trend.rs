@@ -15,12 +15,12 @@ use crate::analysis::series::{RankOptions, Reduction};
 use crate::analysis::signatures::site_signature;
 use crate::analysis::trend::{Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Study, Timeline, study_granularity};
+use crate::input::watch::WatchOptions;
 use crate::profile::Profile;
 use crate::report::ProfileInfo;
 use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::safe_text::TerminalSafe;
-use crate::watch::WatchOptions;
 
 #[derive(Debug, Args)]
 pub struct TrendArgs {

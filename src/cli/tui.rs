@@ -11,15 +11,16 @@ use clap::Args;
 use super::watch::WatchArgs;
 use super::{Input, View, ViewArgs, usage};
 use crate::analysis::Study;
+use crate::analysis::escape::Escapes;
 use crate::analysis::explain::heap_indices;
 use crate::analysis::runtime::runtime_point;
+use crate::input::watch::{Event, WatchOptions, kind_of};
 use crate::profile::{BaseMode, Profile};
 use crate::tui::export::export_stem;
 use crate::tui::trend::TrendInput;
 use crate::tui::watch::WatchState;
 use crate::tui::why::WhyRequest;
 use crate::tui::{self, App, AppOptions, theme};
-use crate::watch::{Event, WatchOptions, kind_of};
 
 /// Options of the interactive view (used when no subcommand is given).
 #[derive(Debug, Clone, Args)]
@@ -196,9 +197,11 @@ fn why_request(
         });
         return (None, note);
     }
-    let (escapes, note) = match escape.map(super::explain::read_escape_file) {
-        Some(Ok((escapes, name, note))) => {
-            (Some(Arc::new((escapes, name))), note.map(|n| (n, true)))
+    let (escapes, note) = match escape.map(crate::input::escape::read_file) {
+        Some(Ok(escape)) => {
+            let escapes = Escapes::parse(&escape.text);
+            let note = escapes.empty_note(&escape.name).map(|n| (n, true));
+            (Some(Arc::new((escapes, escape.name))), note)
         }
         Some(Err(note)) => (None, Some((note, true))),
         None => (None, None),
@@ -278,10 +281,10 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
 /// failures show in the status bar while polling goes on.
 fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Result<ExitCode> {
     // What the screen and the messages show: the URL without its password.
-    let what = crate::source::redacted(&url);
+    let what = crate::input::source::redacted(&url);
     let shown = what.clone();
     let load = move |size: (u16, u16)| -> Result<App> {
-        let feed = crate::watch::start(url.clone(), options);
+        let feed = crate::input::watch::start(url.clone(), options);
         let first = match feed.events.recv() {
             Ok(Event::Snapshot(snapshot)) => snapshot,
             Ok(Event::Failed(failure)) => anyhow::bail!("{}", failure.error),

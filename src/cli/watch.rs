@@ -11,9 +11,9 @@ use clap::Args;
 
 use super::{View, usage, warn};
 use crate::analysis::series::{Reduction, SiteSeries};
+use crate::input::source::Source;
+use crate::input::watch::{self, Event, Ring, WatchOptions, short_duration};
 use crate::profile::Profile;
-use crate::source::Source;
-use crate::watch::{self, Event, Ring, WatchOptions, short_duration};
 
 /// Watching a live service instead of reading files.
 #[derive(Debug, Clone, Args)]

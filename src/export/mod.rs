@@ -5,7 +5,7 @@
 //! the sample type, filters and zoom — merged by `tree` into one tree of
 //! stacks, so an export is exactly the view it was asked for. How a file is
 //! written (atomically, or straight into a FIFO or device) is
-//! [`crate::output`]'s business: a failure never leaves a half-written file.
+//! [`crate::input::output`]'s business: a failure never leaves a half-written file.
 
 use std::io;
 use std::path::Path;
@@ -26,12 +26,12 @@ pub use folded::{escape_frame, export_folded_file, unescape_frame, write_folded}
 pub use proto::export_proto_file;
 
 /// Writes what `write` produces to `path` through the one writer
-/// ([`crate::output`]); every I/O failure names the path.
+/// ([`crate::input::output`]); every I/O failure names the path.
 pub(crate) fn write_output<T>(
     path: &Path,
     write: impl FnOnce(&mut dyn io::Write) -> Result<T, ExportError>,
 ) -> Result<T, ExportError> {
-    use crate::output::{Existing, Failure, write_file};
+    use crate::input::output::{Existing, Failure, write_file};
     let file_error = |source| ExportError::File {
         path: path.display().to_string(),
         source,

@@ -271,7 +271,7 @@ impl App {
     }
 
     /// Hands one event to the watch, as if the feed delivered it (tests).
-    pub fn take_watch_event(&mut self, event: crate::watch::Event) {
+    pub fn take_watch_event(&mut self, event: crate::input::watch::Event) {
         if self.watch.as_mut().is_some_and(|w| w.take(event)) {
             self.rebuild_watch();
         }

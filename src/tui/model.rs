@@ -3,16 +3,17 @@
 //! a [`Model`] is recomputed from it whenever one of those settings changes,
 //! and owns everything it computed so views never touch the profile.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::analysis::aggregate::sort_totals;
 use crate::analysis::calltree::TreeShape;
+use crate::analysis::lines::{self, LineSums, Listing};
 use crate::analysis::{
     CallTree, Filters, Granularity, Inlined, NodeId, NodeTotals, SortBy, Stacks, node_totals,
     resolve_inlining, series, total,
 };
+use crate::input::code;
 use crate::profile::{Profile, ValueType};
 use crate::report::units::{label, percentage};
 
@@ -413,7 +414,8 @@ fn base_sums(stacks: &Stacks<'_>, sample_index: usize) -> Vec<(i64, i64)> {
     sums
 }
 
-/// Per-line values of one function, and its source text when found.
+/// One function's listing (see [`lines::list`]) and its source text when
+/// found: what the Source view shows.
 #[derive(Debug, Clone)]
 pub struct SourceModel {
     pub function: String,
@@ -422,15 +424,12 @@ pub struct SourceModel {
     /// Where the text was read from, if a file was found.
     pub path: Option<PathBuf>,
     pub text: Vec<String>,
-    /// (line, flat, cum), ascending by line.
-    pub lines: Vec<(i64, i64, i64)>,
+    pub listing: Listing,
 }
 
 impl SourceModel {
-    /// Walks the samples at line granularity and sums flat and cum per line
-    /// of `function` (cum once per line per sample), then looks for its
-    /// file in `search` (each directory, then with the path's leading
-    /// directories stripped one by one, as pprof's `-source_path` does).
+    /// Lists `function` and looks for its file in `search` (see
+    /// [`code::find`]).
     pub fn compute(
         profile: &Profile,
         sample_index: usize,
@@ -438,182 +437,99 @@ impl SourceModel {
         function: &str,
         search: &[PathBuf],
     ) -> SourceModel {
-        let stacks = Stacks::new(profile, Granularity::Lines, filters);
-        let samples = profile.samples();
-        let of_function: Vec<bool> = stacks.nodes().iter().map(|n| n.name == function).collect();
-        let mut per_line: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
-        let mut files: BTreeMap<String, i64> = BTreeMap::new();
-        let mut seen: Vec<i64> = Vec::new();
-        stacks.for_each(|s, frames| {
-            let value = samples.value(s, sample_index);
-            if value == 0 {
-                return;
-            }
-            seen.clear();
-            for (i, frame) in frames.iter().enumerate() {
-                if !of_function[frame.node.index()] {
-                    continue;
-                }
-                let info = stacks.node(frame.node);
-                let entry = per_line.entry(info.line).or_default();
-                if i == 0 {
-                    entry.0 = entry.0.wrapping_add(value);
-                }
-                if !seen.contains(&info.line) {
-                    seen.push(info.line);
-                    entry.1 = entry.1.wrapping_add(value);
-                    let file = files.entry(info.file.clone()).or_default();
-                    *file = file.saturating_add(value.saturating_abs());
-                }
-            }
-        });
-        let file = files
-            .into_iter()
-            .max_by_key(|(_, v)| *v)
-            .map(|(f, _)| f)
-            .unwrap_or_default();
-        let path = find_source(&file, search);
+        let listing = lines::list(profile, sample_index, filters, function);
+        let path = code::find(&listing.file, search);
         let text = path
             .as_deref()
-            .and_then(|p| read_source(p).ok())
-            .map(|b| {
-                String::from_utf8_lossy(&b)
-                    .lines()
-                    .map(|l| l.replace('\t', "    "))
-                    .collect()
-            })
+            .and_then(|p| code::read_lines(p).ok())
+            .map(|lines| lines.iter().map(|l| l.replace('\t', "    ")).collect())
             .unwrap_or_default();
         SourceModel {
             function: function.to_owned(),
-            file,
+            file: listing.file.clone(),
             path,
             text,
-            lines: per_line.into_iter().map(|(l, (f, c))| (l, f, c)).collect(),
+            listing,
         }
     }
 
+    /// The lines listed without the text: the function's own, as `list`
+    /// prints them.
+    fn own(&self) -> Vec<&LineSums> {
+        self.listing.own_lines().collect()
+    }
+
     /// The rows the Source view lists: every line of the file when its text
-    /// was found, else only the lines with samples.
+    /// was found, else only the function's lines with samples.
     pub fn row_count(&self) -> usize {
         if self.text.is_empty() {
-            self.lines.len()
+            self.listing.own_lines().count()
         } else {
             self.text.len()
         }
     }
 
-    /// Row `i`: line number, flat, cum (0 when the line has no samples), text.
-    pub fn row(&self, i: usize) -> (i64, i64, i64, &str) {
+    /// Row `i`: its line, with that line's own numbers and function (the
+    /// listed function's, with no samples, when nothing was sampled
+    /// there), and its text.
+    pub fn row(&self, i: usize) -> (SourceLine<'_>, &str) {
         if self.text.is_empty() {
-            let (l, f, c) = self.lines[i];
-            return (l, f, c, "");
+            let own = self.own();
+            return (
+                own.get(i)
+                    .map_or_else(|| self.unsampled(0), |l| SourceLine::of(l)),
+                "",
+            );
         }
         let number = i as i64 + 1;
-        let (f, c) = self
-            .lines
-            .binary_search_by_key(&number, |&(l, _, _)| l)
-            .map_or((0, 0), |j| (self.lines[j].1, self.lines[j].2));
-        (number, f, c, &self.text[i])
+        let line = self
+            .listing
+            .at(number)
+            .map_or_else(|| self.unsampled(number), SourceLine::of);
+        (line, self.text.get(i).map_or("", String::as_str))
     }
 
-    /// The row of the line with the largest cum, to open the view on.
+    fn unsampled(&self, line: i64) -> SourceLine<'_> {
+        SourceLine {
+            line,
+            flat: 0,
+            cum: 0,
+            function: &self.function,
+        }
+    }
+
+    /// The row of the function's line with the largest cum, to open the
+    /// view on.
     pub fn hottest_row(&self) -> usize {
-        let Some(&(line, _, _)) = self.lines.iter().max_by_key(|(_, _, c)| c.unsigned_abs()) else {
+        let own = self.own();
+        let Some(hottest) = own.iter().max_by_key(|l| l.cum.unsigned_abs()) else {
             return 0;
         };
         if self.text.is_empty() {
-            self.lines
-                .iter()
-                .position(|&(l, _, _)| l == line)
-                .unwrap_or(0)
+            own.iter().position(|l| l.line == hottest.line).unwrap_or(0)
         } else {
-            (line.max(1) as usize - 1).min(self.text.len().saturating_sub(1))
+            (hottest.line.max(1) as usize - 1).min(self.text.len().saturating_sub(1))
         }
     }
 }
 
-/// The most of a source file the Source view reads.
-const MAX_SOURCE_BYTES: u64 = 16 << 20;
-
-/// Reads at most [`MAX_SOURCE_BYTES`] of a source file.
-fn read_source(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut text = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_SOURCE_BYTES)
-        .read_to_end(&mut text)?;
-    Ok(text)
+/// A row of the Source view: a line's own numbers and the function they
+/// belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceLine<'a> {
+    pub line: i64,
+    pub flat: i64,
+    pub cum: i64,
+    pub function: &'a str,
 }
 
-/// Whether the Source view may read `path`: a regular file that is not in
-/// the kernel's pseudo-filesystems, wherever links lead. A profile can name
-/// any path, and some "regular files" there block or change state when
-/// read (`/proc/kmsg` consumes the kernel log).
-fn readable_source(path: &Path) -> bool {
-    let Ok(real) = std::fs::canonicalize(path) else {
-        return false;
-    };
-    !["/proc", "/sys", "/dev"]
-        .iter()
-        .any(|dir| real.starts_with(dir))
-        && real.metadata().is_ok_and(|m| m.is_file())
-}
-
-/// Resolves a profile's file name against the search directories (never
-/// climbing out of them: `..` parts are skipped).
-fn find_source(file: &str, search: &[PathBuf]) -> Option<PathBuf> {
-    if file.is_empty() {
-        return None;
-    }
-    let path = Path::new(file);
-    if path.is_absolute() && readable_source(path) {
-        return Some(path.to_path_buf());
-    }
-    let parts: Vec<&str> = file
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
-        .collect();
-    for dir in search {
-        for skip in 0..parts.len() {
-            let candidate = dir.join(parts[skip..].join("/"));
-            if readable_source(&candidate) {
-                return Some(candidate);
-            }
+impl<'a> SourceLine<'a> {
+    fn of(sums: &'a LineSums) -> SourceLine<'a> {
+        SourceLine {
+            line: sums.line,
+            flat: sums.flat,
+            cum: sums.cum,
+            function: &sums.function,
         }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn source_files_come_only_from_ordinary_places() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("svc")).unwrap();
-        let main = dir.path().join("svc/main.go");
-        std::fs::write(&main, "package main\n").unwrap();
-        let search = [dir.path().to_path_buf()];
-        // Found by suffix under a search directory, or absolute.
-        assert_eq!(
-            find_source("/build/svc/main.go", &search),
-            Some(dir.path().join("svc/main.go"))
-        );
-        assert_eq!(find_source(main.to_str().unwrap(), &[]), Some(main.clone()));
-        // Never the kernel's pseudo-files, directly, by climbing, or through a link.
-        assert_eq!(find_source("/proc/self/status", &search), None);
-        assert_eq!(find_source("/proc/kmsg", &search), None);
-        assert_eq!(
-            find_source("../../../../../../proc/self/status", &search),
-            None
-        );
-        #[cfg(unix)]
-        {
-            std::os::unix::fs::symlink("/proc/self/status", dir.path().join("status.go")).unwrap();
-            assert_eq!(find_source("x/status.go", &search), None);
-        }
-        // Directories are not sources.
-        assert_eq!(find_source("/build/svc", &search), None);
     }
 }

@@ -24,8 +24,8 @@ use super::trend::{TrendInput, TrendModel, TrendSettings, site_function};
 use crate::analysis::runtime::RuntimePoint;
 use crate::analysis::series::{RankOptions, Reduction, SiteSeries};
 use crate::analysis::{Filters, Granularity, Lineup, SortBy, Study, study_granularity};
+use crate::input::watch::{Event, Failure, Feed, Ring};
 use crate::profile::{BaseMode, Profile};
-use crate::watch::{Event, Failure, Feed, Ring};
 
 /// One snapshot kept whole.
 #[derive(Debug)]
@@ -36,8 +36,8 @@ pub struct Kept {
     pub poll: u64,
 }
 
-impl From<crate::watch::Snapshot> for Kept {
-    fn from(s: crate::watch::Snapshot) -> Kept {
+impl From<crate::input::watch::Snapshot> for Kept {
+    fn from(s: crate::input::watch::Snapshot) -> Kept {
         Kept {
             profile: Arc::new(s.profile),
             name: s.name,

@@ -110,9 +110,10 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     if let (Some(pane), Some(why), Some(source)) = (pane, ctx.why, &view.source)
         && view.selected < source.row_count()
     {
-        let (line, ..) = source.row(view.selected);
-        let sites = why.at_line(&source.function, line);
-        let label = format!("{} line {line}", source.function);
+        // The line's own function: scrolled past the opened one, another's.
+        let (line, _) = source.row(view.selected);
+        let sites = why.at_line(line.function, line.line);
+        let label = format!("{} line {}", line.function, line.line);
         render_pane(ctx, &label, &sites, pane, buf);
     }
     let theme = ctx.theme;
@@ -185,7 +186,8 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         .max((view.selected + 1).saturating_sub(page))
         .min(rows);
     for (i, index) in (start..rows.min(start + page)).enumerate() {
-        let (line, flat, cum, text) = source.row(index);
+        let (row_line, text) = source.row(index);
+        let (line, flat, cum) = (row_line.line, row_line.flat, row_line.cum);
         let value = |v: i64| {
             if v == 0 {
                 String::new()
@@ -200,7 +202,7 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             right(&value(cum), VALUE + 1),
         );
         if let Some(why) = ctx.why {
-            let sites = why.at_line(&source.function, line);
+            let sites = why.at_line(row_line.function, line);
             row.push_str(&format!("  {:CLASS$}", truncate(&badges(&sites), CLASS)));
             if ctx.why_column {
                 row.push_str(&format!("  {:WHY$}", truncate(&reasons(&sites), WHY)));

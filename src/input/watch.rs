@@ -2,7 +2,7 @@
 //! its own thread and hands each snapshot (or a one-line failure) to whoever
 //! holds the [`Feed`], oldest first.
 //!
-//! It sits beside [`source`](crate::source): it fetches and decodes through
+//! It sits beside [`source`](crate::input::source): it fetches and decodes through
 //! [`fetch_whole`] (the same path as `pprof-tui top URL`), and knows nothing
 //! of analysis or terminals. A failed poll does not stop the watch: the next
 //! one comes after a back-off that doubles with each failure in a row
@@ -24,9 +24,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use jiff::Timestamp;
 
+use crate::input::source::{LoadOptions, fetch_whole};
 use crate::profile::{Profile, encode_gzip};
 use crate::safe_text::file_name_part;
-use crate::source::{LoadOptions, fetch_whole};
 
 /// How to watch.
 #[derive(Debug, Clone)]
@@ -324,7 +324,7 @@ fn poll_once(
     let name = match &saved {
         Some(path) => path.display().to_string(),
         // Named as messages name it: no password in a report or a title.
-        None => format!("{} (poll {poll})", crate::source::redacted(url)),
+        None => format!("{} (poll {poll})", crate::input::source::redacted(url)),
     };
     Ok(Snapshot {
         profile: fetched.profile,
@@ -411,10 +411,10 @@ enum Body<'a> {
 }
 
 /// Writes `body` to `dir/name` as a gzip'd protobuf through the one writer
-/// ([`crate::output`]): a temporary file renamed into place, never over an
+/// ([`crate::input::output`]): a temporary file renamed into place, never over an
 /// existing file, so a reader of `dir` never sees half a snapshot.
 fn save(dir: &Path, name: &str, body: Body<'_>) -> Result<PathBuf> {
-    use crate::output::{Existing, Failure, write_file};
+    use crate::input::output::{Existing, Failure, write_file};
     let path = dir.join(name);
     let written = write_file(&path, Existing::Refuse, |out| match body {
         Body::AsServed(bytes) if bytes.starts_with(&[0x1f, 0x8b]) => out.write_all(bytes),

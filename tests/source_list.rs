@@ -1,0 +1,107 @@
+//! The Source view's numbers (`analysis::lines`) against `go tool pprof
+//! -list` on the same profiles: testdata/oracle-list/ (see its README).
+
+mod common;
+
+use common::{load, testdata};
+use pprof_tui::analysis::lines::{Listing, list};
+use pprof_tui::analysis::{Filters, Study};
+use pprof_tui::profile::{BaseMode, Profile};
+
+/// One `ROUTINE` block of a `-list` output: the function and its sampled
+/// lines (line, flat, cum), `.` read as 0.
+fn routines(oracle: &str) -> Vec<(String, Vec<(i64, i64, i64)>)> {
+    let text = std::fs::read_to_string(testdata().join("oracle-list").join(oracle)).unwrap();
+    let value = |v: &str| -> i64 {
+        if v == "." {
+            0
+        } else {
+            v.trim_end_matches('B').parse().unwrap()
+        }
+    };
+    let mut out: Vec<(String, Vec<(i64, i64, i64)>)> = Vec::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("ROUTINE ======================== ") {
+            let name = rest.split(" in ").next().unwrap().to_owned();
+            out.push((name, Vec::new()));
+            continue;
+        }
+        let Some((numbers, _)) = line.split_once(":\t") else {
+            continue;
+        };
+        let cols: Vec<&str> = numbers.split_whitespace().collect();
+        let [flat, cum, number] = cols[..] else {
+            continue;
+        };
+        let (flat, cum) = (value(flat), value(cum));
+        if flat != 0 || cum != 0 {
+            let routine = out.last_mut().unwrap();
+            routine.1.push((number.parse().unwrap(), flat, cum));
+        }
+    }
+    out
+}
+
+fn own(listing: &Listing) -> Vec<(i64, i64, i64)> {
+    listing
+        .own_lines()
+        .map(|l| (l.line, l.flat, l.cum))
+        .collect()
+}
+
+fn check(profile: &Profile, oracle: &str) {
+    let routines = routines(oracle);
+    assert!(!routines.is_empty(), "{oracle}");
+    let index = profile
+        .sample_index(oracle.split('.').nth(1).unwrap())
+        .unwrap();
+    for (function, lines) in routines {
+        let listing = list(profile, index, &Filters::default(), &function);
+        assert_eq!(listing.file, "leaky/main.go", "{oracle}: {function}");
+        assert_eq!(own(&listing), lines, "{oracle}: {function}");
+    }
+}
+
+#[test]
+fn lines_match_pprof_list() {
+    let heap = load("leaky/heap-3.pb.gz");
+    check(&heap, "leaky-heap-3.alloc_space.list.txt");
+    check(&heap, "leaky-heap-3.inuse_space.list.txt");
+}
+
+#[test]
+fn lines_of_a_diff_match_pprof_list_with_diff_base() {
+    let study = Study::against(
+        vec![load("leaky/heap-3.pb.gz")],
+        vec![load("leaky/heap-1.pb.gz")],
+        BaseMode::DiffBase,
+        false,
+    )
+    .unwrap();
+    let (profile, _) = study.into_shown().unwrap();
+    check(
+        &profile,
+        "leaky-heap-3.alloc_space.diff_base-heap-1.list.txt",
+    );
+}
+
+#[test]
+fn every_line_of_the_file_has_its_own_function_and_numbers() {
+    let heap = load("leaky/heap-3.pb.gz");
+    let index = heap.sample_index("alloc_space").unwrap();
+    let listing = list(&heap, index, &Filters::default(), "main.handleRequest");
+    // Line 31 belongs to main.(*Cache).Put, in the same file: its numbers
+    // are Put's own (leaky-heap-3.alloc_space.list.txt), not handleRequest's.
+    let put = listing.at(31).unwrap();
+    assert_eq!(
+        (put.function.as_str(), put.flat, put.cum),
+        ("main.(*Cache).Put", 921_600, 921_600)
+    );
+    assert_eq!(listing.at(105).unwrap().function, "main.handleRequest");
+    assert_eq!(listing.at(105).unwrap().cum, 32_984_832);
+    // Lines without samples are not listed.
+    assert_eq!(listing.at(1), None);
+    // A function with no samples lists nothing.
+    let none = list(&heap, index, &Filters::default(), "main.nothing");
+    assert_eq!((none.file.as_str(), none.lines.len()), ("", 0));
+}
