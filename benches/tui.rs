@@ -15,10 +15,11 @@
 use std::sync::{Arc, LazyLock};
 
 use divan::Bencher;
+use pprof_tui::analysis::TopOrder;
 use pprof_tui::analysis::{CallTree, Filters, Granularity, NodeId, compile_regex};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::{Action, ViewKind};
-use pprof_tui::tui::model::{Model, Settings, Sort};
+use pprof_tui::tui::model::{Model, Settings};
 use pprof_tui::tui::theme::{ColorMode, Theme};
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
@@ -90,7 +91,7 @@ fn call_tree(bencher: Bencher<'_, '_>) {
         sample_index: PROFILE.default_sample_index(),
         granularity: Granularity::Functions,
         filters: Filters::default(),
-        sort: Sort::Flat,
+        sort: TopOrder::Flat,
     };
     bencher.bench(|| {
         let tree = Model::compute_tree(&PROFILE, &settings, None);
@@ -162,7 +163,7 @@ static TREE: LazyLock<CallTree> = LazyLock::new(|| {
         sample_index: PROFILE.default_sample_index(),
         granularity: Granularity::Functions,
         filters: Filters::default(),
-        sort: Sort::Flat,
+        sort: TopOrder::Flat,
     };
     Model::compute_tree(&PROFILE, &settings, None)
 });
@@ -175,7 +176,7 @@ fn call_tree_other_sample_type(bencher: Bencher<'_, '_>) {
         sample_index: 0,
         granularity: Granularity::Functions,
         filters: Filters::default(),
-        sort: Sort::Flat,
+        sort: TopOrder::Flat,
     };
     let shape = Arc::clone(TREE.shape());
     bencher.bench(|| {
@@ -233,7 +234,7 @@ fn sample_type_change(bencher: Bencher<'_, '_>) {
             sample_index,
             granularity: Granularity::Functions,
             filters: Filters::default(),
-            sort: Sort::Flat,
+            sort: TopOrder::Flat,
         };
         divan::black_box(Model::compute(&PROFILE, &settings).rows.len());
     });
@@ -251,7 +252,7 @@ fn filter_change(bencher: Bencher<'_, '_>) {
             ignore: Some(compile_regex("ignore", &format!("^{}$", regex::escape(&name))).unwrap()),
             ..Filters::default()
         },
-        sort: Sort::Flat,
+        sort: TopOrder::Flat,
     };
     bencher.bench_local(|| {
         divan::black_box(Model::compute(&PROFILE, &settings).rows.len());

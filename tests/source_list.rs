@@ -1,6 +1,12 @@
 //! The Source view's numbers (`analysis::lines`) against `go tool pprof
 //! -list` on the same profiles: testdata/oracle-list/ (see its README).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on broken fixtures"
+)]
+
 mod common;
 
 use common::{load, testdata};
@@ -8,9 +14,12 @@ use pprof_tui::analysis::lines::{Listing, list};
 use pprof_tui::analysis::{Filters, Study};
 use pprof_tui::profile::{BaseMode, Profile};
 
+/// Sampled lines: (line, flat, cum).
+type Lines = Vec<(i64, i64, i64)>;
+
 /// One `ROUTINE` block of a `-list` output: the function and its sampled
 /// lines (line, flat, cum), `.` read as 0.
-fn routines(oracle: &str) -> Vec<(String, Vec<(i64, i64, i64)>)> {
+fn routines(oracle: &str) -> Vec<(String, Lines)> {
     let text = std::fs::read_to_string(testdata().join("oracle-list").join(oracle)).unwrap();
     let value = |v: &str| -> i64 {
         if v == "." {
@@ -19,7 +28,7 @@ fn routines(oracle: &str) -> Vec<(String, Vec<(i64, i64, i64)>)> {
             v.trim_end_matches('B').parse().unwrap()
         }
     };
-    let mut out: Vec<(String, Vec<(i64, i64, i64)>)> = Vec::new();
+    let mut out: Vec<(String, Lines)> = Vec::new();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("ROUTINE ======================== ") {
             let name = rest.split(" in ").next().unwrap().to_owned();
@@ -42,7 +51,7 @@ fn routines(oracle: &str) -> Vec<(String, Vec<(i64, i64, i64)>)> {
     out
 }
 
-fn own(listing: &Listing) -> Vec<(i64, i64, i64)> {
+fn own(listing: &Listing) -> Lines {
     listing
         .own_lines()
         .map(|l| (l.line, l.flat, l.cum))

@@ -40,4 +40,4 @@ pub use stacks::{
     is_goroutine_profile,
 };
 pub use study::{Sides, Study, StudyError, Timeline, study_granularity};
-pub use top::{Top, TopOptions, TopRow, top, top_of};
+pub use top::{Top, TopOptions, TopOrder, TopRow, top, top_of};

@@ -23,10 +23,11 @@ use super::components::{Component, Ctx, Effect, Selection};
 use super::export::Export;
 use super::filters::{Chip, chips_of};
 use super::jobs::{Jobs, SourceRequest, Work, drop_elsewhere};
-use super::model::{Model, Settings, Sort};
+use super::model::{Model, Settings};
 use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
+use crate::analysis::TopOrder;
 
 use super::views::{self, Areas};
 use super::watch::{Rebuilt, WatchState, carry_selection};
@@ -210,7 +211,7 @@ impl App {
             sample_index: options.sample_index,
             granularity: options.granularity,
             filters: options.filters.clone(),
-            sort: Sort::Flat,
+            sort: TopOrder::Flat,
         };
         Model::compute(profile, &settings)
     }

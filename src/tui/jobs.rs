@@ -371,7 +371,7 @@ pub fn drop_elsewhere<T: Send + 'static>(value: T) {
 mod tests {
     use super::*;
     use crate::analysis::Filters;
-    use crate::tui::model::Sort;
+    use crate::analysis::TopOrder;
 
     fn model() -> Work {
         Work::Model(
@@ -379,7 +379,7 @@ mod tests {
                 sample_index: 0,
                 granularity: Default::default(),
                 filters: Filters::default(),
-                sort: Sort::Flat,
+                sort: TopOrder::Flat,
             },
             None,
         )
@@ -390,7 +390,7 @@ mod tests {
             sample_index: 0,
             granularity: Default::default(),
             filters: Filters::default(),
-            sort: Sort::Flat,
+            sort: TopOrder::Flat,
         })
     }
 

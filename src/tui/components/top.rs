@@ -10,10 +10,11 @@ use regex::Regex;
 
 use super::why::{render_pane, split};
 use super::{Component, Ctx, Effect, ListState, Selection, right, truncate};
+use crate::analysis::{TopOrder, TopRow};
 use crate::report::diff::relative_label;
 use crate::safe_text::visible;
 use crate::tui::action::Action;
-use crate::tui::model::{Model, Row, Sort};
+use crate::tui::model::Model;
 use crate::tui::why::{badges, reasons};
 
 const VALUE: usize = 10;
@@ -138,7 +139,7 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
     let model = ctx.model;
     let diff = ctx.diff;
-    let which = if model.sort == Sort::Cum {
+    let which = if model.sort == TopOrder::Cum {
         "cum"
     } else {
         "flat"
@@ -268,8 +269,8 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
 /// New and Δ of flat and cum, and Δ% of the sorted-by value relative to
 /// the site's own base, as `pprof-tui diff` prints it (`new` when it grew
 /// from nothing).
-fn diff_numbers(model: &Model, row: &Row) -> String {
-    let (delta, base) = if model.sort == Sort::Cum {
+fn diff_numbers(model: &Model, row: &TopRow) -> String {
+    let (delta, base) = if model.sort == TopOrder::Cum {
         (row.cum, row.base_cum)
     } else {
         (row.flat, row.base_flat)
