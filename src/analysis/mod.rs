@@ -35,9 +35,6 @@ pub use filter::{FilterError, Filters, TagFilter, compile_regex};
 pub use lineup::Lineup;
 pub use names::Demangle;
 pub use sites::{Series, StackSite, inline_suffixes, is_runtime_frame, series};
-pub use stacks::{
-    Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks, comparison_granularity,
-    is_goroutine_profile,
-};
+pub use stacks::{Frame, Granularity, NodeId, NodeInfo, StackRef, Stacks, is_goroutine_profile};
 pub use study::{Sides, Study, StudyError, Timeline, study_granularity};
 pub use top::{Top, TopOptions, TopOrder, TopRow, top, top_of};

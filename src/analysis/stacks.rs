@@ -767,22 +767,6 @@ pub fn is_goroutine_profile(profile: &Profile, sample_index: usize) -> bool {
     })
 }
 
-/// The granularity a comparison (`diff`, `trend`) works at: whole stacks
-/// for goroutine profiles unless a granularity was `given`, else
-/// `granularity`. One rule for the CLI and the TUI.
-pub fn comparison_granularity(
-    profile: &Profile,
-    sample_index: usize,
-    granularity: Granularity,
-    given: bool,
-) -> Granularity {
-    if !given && is_goroutine_profile(profile, sample_index) {
-        Granularity::Stacks
-    } else {
-        granularity
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::lineup::Lineup;
 use super::runtime::snapshot_facts;
-use super::stacks::{Granularity, comparison_granularity};
+use super::stacks::{Granularity, is_goroutine_profile};
 use super::trend::{Chronology, Restart, chronological_order, lives};
 use crate::profile::{
     BaseMode, MergeError, Profile, combine_with_base, common_sample_types, diff_base_owned,
@@ -395,20 +395,20 @@ impl Timeline {
     }
 }
 
-/// The granularity a comparison (`diff`, `trend`) works at: whole stacks
-/// for goroutine profiles unless one was asked for, else functions or what
-/// was asked. The one place this rule is applied.
+/// The granularity a comparison (`diff`, `trend`, the Trend view, a
+/// watch) works at: what was asked; else whole stacks for goroutine
+/// profiles and functions for the rest. The one place this rule is
+/// applied, for the CLI and the TUI.
 pub fn study_granularity(
     profile: &Profile,
     sample_index: usize,
     asked: Option<Granularity>,
 ) -> Granularity {
-    comparison_granularity(
-        profile,
-        sample_index,
-        asked.unwrap_or_default(),
-        asked.is_some(),
-    )
+    match asked {
+        Some(granularity) => granularity,
+        None if is_goroutine_profile(profile, sample_index) => Granularity::Stacks,
+        None => Granularity::default(),
+    }
 }
 
 /// Whether some of `profiles` are fresh heaps ([`is_fresh_heap`]: pprof's

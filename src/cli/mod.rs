@@ -5,14 +5,13 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::parser::ValueSource;
-use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::diff::Breach;
 use crate::analysis::limit::GrowthLimit;
 use crate::analysis::{Demangle, Filters, Granularity, SortBy, Stacks};
 use crate::input::source::DEFAULT_MAX_DOWNLOAD;
-use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile, ValueType};
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, Profile, UnknownSampleType, ValueType};
 use crate::report::units::{percentage, signed_label};
 
 pub use request::{Input, View};
@@ -130,9 +129,10 @@ pub struct ViewArgs {
 
     /// How frames are grouped into nodes: functions, filefunctions, files,
     /// lines, addresses, or stacks (one row per whole stack; `diff` and
-    /// `trend` use it for goroutine profiles unless told otherwise).
-    #[arg(long, short = 'g', value_name = "G", default_value = "functions", value_parser = parse_granularity)]
-    pub granularity: Granularity,
+    /// `trend` use it for goroutine profiles unless told otherwise)
+    /// [default: functions]
+    #[arg(long, short = 'g', value_name = "G", value_parser = parse_granularity)]
+    pub granularity: Option<Granularity>,
 
     /// Keep only samples with a frame matching this regex (function, file or mapping).
     #[arg(long, value_name = "RE")]
@@ -179,12 +179,6 @@ pub struct ViewArgs {
 
     #[command(flatten)]
     pub tls: TlsArgs,
-
-    /// Whether `--granularity` was on the command line (set once, from
-    /// clap's value source, in [`main`]): the help shows the default, but
-    /// the study decides the granularity of a comparison when none was asked.
-    #[arg(skip)]
-    pub(crate) granularity_given: bool,
 }
 
 /// Certificates for `https://` profile URLs, spelled as pprof spells them
@@ -447,14 +441,6 @@ pub fn warn(message: &str) {
     eprintln!("pprof-tui: warning: {}", one_line(message));
 }
 
-/// Whether `--granularity` was on the command line of the subcommand the
-/// user ran (or of the root), rather than left at its default.
-pub(crate) fn granularity_given(matches: &ArgMatches) -> bool {
-    let matches = matches.subcommand().map_or(matches, |(_, m)| m);
-    matches!(matches.try_get_raw("granularity"), Ok(Some(_)))
-        && matches.value_source("granularity") == Some(ValueSource::CommandLine)
-}
-
 /// Parses arguments, runs, prints any error as one line, returns the exit code.
 pub fn main() -> ExitCode {
     crate::input::output::tolerate_file_size_limit();
@@ -470,7 +456,11 @@ pub fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("pprof-tui: {}", one_line(&format!("{err:#}")));
-            if err.downcast_ref::<UsageError>().is_some() {
+            // A sample type the profile lacks was named on the command line
+            // (the TUI finds out while loading, past the CLI).
+            let usage = err.downcast_ref::<UsageError>().is_some()
+                || err.downcast_ref::<UnknownSampleType>().is_some();
+            if usage {
                 ExitCode::from(EXIT_USAGE)
             } else {
                 ExitCode::FAILURE
@@ -479,26 +469,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Parses a command line (`argv[0]` first) into clap's structs, noting once
-/// whether `--granularity` was given.
+/// Parses a command line (`argv[0]` first) into clap's structs.
 fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap::Error> {
-    let matches = Cli::command().try_get_matches_from(args)?;
-    let mut cli = Cli::from_arg_matches(&matches)?;
-    let given = granularity_given(&matches);
-    match &mut cli.command {
-        Some(Command::Top(args)) => args.view.granularity_given = given,
-        Some(Command::Flamegraph(args)) => args.view.granularity_given = given,
-        Some(Command::Diff(args)) => args.view.granularity_given = given,
-        Some(Command::Trend(args)) => args.view.granularity_given = given,
-        Some(Command::Explain(args)) => args.view.granularity_given = given,
-        Some(Command::Tags(args)) => args.view.granularity_given = given,
-        Some(Command::Leaks(args)) => args.view.granularity_given = given,
-        None => cli.tui.view.granularity_given = given,
-        Some(
-            Command::Completions(_) | Command::Man(_) | Command::Convert(_) | Command::Glossary,
-        ) => {}
-    }
-    Ok(cli)
+    Cli::try_parse_from(args)
 }
 
 fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {

@@ -68,7 +68,13 @@ impl View {
     /// Loads inputs (in parallel), in order.
     pub fn load(&self, inputs: &[Input]) -> Result<Vec<Profile>> {
         let sources: Vec<Source> = inputs.iter().map(|i| i.source.clone()).collect();
-        let mut profiles = load_all(&sources, &self.load)?;
+        self.load_sources(&sources)
+    }
+
+    /// Loads sources (in parallel), in order, with the label frames and
+    /// grouping asked for.
+    pub fn load_sources(&self, sources: &[Source]) -> Result<Vec<Profile>> {
+        let mut profiles = load_all(sources, &self.load)?;
         let (roots, leaves) = &self.tag_frames;
         if !roots.is_empty() || !leaves.is_empty() {
             let (mut root_hit, mut leaf_hit) = (false, false);
@@ -93,22 +99,11 @@ impl View {
     }
 
     /// Resolves `--sample-index` against the profile it applies to
-    /// (default: the profile's own).
+    /// (default: the profile's own); an unknown type is a usage error.
     pub fn sample_index(&self, profile: &Profile) -> Result<usize> {
-        match &self.sample_index {
-            None => Ok(profile.default_sample_index()),
-            Some(spec) => profile.sample_index(spec).ok_or_else(|| {
-                let names: Vec<&str> = profile
-                    .sample_types
-                    .iter()
-                    .map(|t| t.name.as_str())
-                    .collect();
-                usage(format!(
-                    "unknown sample type '{spec}' (this profile has: {})",
-                    names.join(", ")
-                ))
-            }),
-        }
+        profile
+            .resolve_sample_type(self.sample_index.as_deref())
+            .map_err(usage)
     }
 }
 
@@ -148,7 +143,7 @@ impl ViewArgs {
         };
         Ok(View {
             sample_index: self.sample_index.clone(),
-            granularity: self.granularity_given.then_some(self.granularity),
+            granularity: self.granularity,
             filters,
             load: LoadOptions {
                 decode: DecodeOptions {

@@ -26,5 +26,5 @@ pub use merge::{
 };
 pub use model::{
     Function, FunctionId, Label, Line, Location, LocationId, Mapping, MappingId, Profile, Samples,
-    StrId, StringTable, ValueType,
+    StrId, StringTable, UnknownSampleType, ValueType,
 };

@@ -8,6 +8,16 @@ use std::ops::Range;
 
 use super::error::ProfileError;
 
+/// A sample type asked for that the profile does not have (a usage error:
+/// the command line named it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sample type '{asked}' (this profile has: {known})")]
+pub struct UnknownSampleType {
+    pub asked: String,
+    /// The profile's types, comma-separated.
+    pub known: String,
+}
+
 /// Index of a [`Location`] in [`Profile::locations`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LocationId(pub(crate) u32);
@@ -357,6 +367,24 @@ impl Profile {
             .as_deref()
             .and_then(|name| self.sample_types.iter().position(|t| t.name == name))
             .unwrap_or(self.sample_types.len() - 1)
+    }
+
+    /// Resolves the sample type asked for (`--sample-index` as given, by
+    /// name or index; the default when none was asked): the one place a
+    /// request's sample type becomes an index into this profile's types.
+    pub fn resolve_sample_type(&self, asked: Option<&str>) -> Result<usize, UnknownSampleType> {
+        match asked {
+            None => Ok(self.default_sample_index()),
+            Some(spec) => self.sample_index(spec).ok_or_else(|| UnknownSampleType {
+                asked: spec.to_owned(),
+                known: self
+                    .sample_types
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
     }
 
     /// Resolves `--sample-index`: a type name (an `inuse_` prefix may be

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod model;
 pub mod search;
+pub mod session;
 pub mod theme;
 pub mod trend;
 pub mod views;
@@ -38,6 +39,7 @@ use ratatui::style::Style;
 
 pub use app::{App, AppOptions};
 pub use filters::{Chip, ChipKind};
+pub use session::{Opening, Request, Session};
 
 /// Runs the UI until the user quits. `load` runs on a background thread
 /// (decoding can take seconds on large profiles) and returns the ready app.
