@@ -9,10 +9,14 @@
 
 mod common;
 
+use std::sync::Arc;
+
+use common::screen::{options, press, screen};
 use common::{load, testdata};
 use pprof_tui::analysis::lines::{Listing, list};
 use pprof_tui::analysis::{Filters, Study};
 use pprof_tui::profile::{BaseMode, Profile};
+use pprof_tui::tui::App;
 
 /// Sampled lines: (line, flat, cum).
 type Lines = Vec<(i64, i64, i64)>;
@@ -113,4 +117,36 @@ fn every_line_of_the_file_has_its_own_function_and_numbers() {
     // A function with no samples lists nothing.
     let none = list(&heap, index, &Filters::default(), "main.nothing");
     assert_eq!((none.file.as_str(), none.lines.len()), ("", 0));
+}
+
+#[test]
+fn the_source_view_shows_another_functions_line_with_its_numbers() {
+    let profile = Arc::new(load("leaky/heap-3.pb.gz"));
+    let mut app = App::new(
+        Arc::clone(&profile),
+        pprof_tui::tui::AppOptions {
+            source_paths: vec![testdata()],
+            ..options(&profile, "heap-3.pb.gz", (100, 30))
+        },
+    );
+    let names = app.model.tree.names();
+    app.top.list.selected = app
+        .model
+        .rows
+        .iter()
+        .position(|r| names[r.node.index()] == "main.handleRequest")
+        .unwrap();
+    press(&mut app, "S");
+    let s = screen(&app);
+    assert!(s.contains(" main.handleRequest "), "{s}");
+    // Opened on handleRequest's hottest line (103: cache.Put, 1.03MB in use,
+    // leaky-heap-3.inuse_space.list.txt); scrolled up to line 31, in
+    // main.(*Cache).Put: Put's own 900kB there, not a blank line.
+    assert!(s.contains("   103                1.03MB"), "{s}");
+    press(&mut app, &["Up"; 72].join(" "));
+    let s = screen(&app);
+    assert!(
+        s.contains("    31      900kB      900kB      v := make([]byte, size)"),
+        "{s}"
+    );
 }

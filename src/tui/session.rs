@@ -234,17 +234,9 @@ impl Session {
             restarts: timeline.restarts,
             profiler: request.profiler,
         };
-        let (why, note) = why_request(&newest, request);
-        Ok(Session {
-            options: AppOptions {
-                study: Some(Study::One(Arc::clone(&newest))),
-                why,
-                ..app_options(request, title, stem, shown_index, size)
-            },
-            profile: newest,
-            with: With::Trend(Box::new(input), series),
-            note,
-        })
+        let options = app_options(request, title, stem, shown_index, size);
+        let with = With::Trend(Box::new(input), series);
+        Ok(Session::on_newest(request, newest, options, with))
     }
 
     /// On the watch's first snapshot (a service that cannot be read at all
@@ -283,17 +275,30 @@ impl Session {
             .map(|kept| Arc::clone(&kept.profile))
             .ok_or_else(|| anyhow!("no snapshot of '{shown}'"))?;
         let stem = export_stem(&kind_of(url), None);
+        let options = app_options(request, title, stem, sample_index, size);
+        let with = With::Watch(Box::new(state));
+        Ok(Session::on_newest(request, newest, options, with))
+    }
+
+    /// The views on the newest of several profiles (snapshots, a watch),
+    /// shown alone and explained when it is a heap profile.
+    fn on_newest(
+        request: &Request,
+        newest: Arc<Profile>,
+        options: AppOptions,
+        with: With,
+    ) -> Session {
         let (why, note) = why_request(&newest, request);
-        Ok(Session {
+        Session {
             options: AppOptions {
                 study: Some(Study::One(Arc::clone(&newest))),
                 why,
-                ..app_options(request, title, stem, sample_index, size)
+                ..options
             },
             profile: newest,
-            with: With::Watch(Box::new(state)),
+            with,
             note,
-        })
+        }
     }
 }
 
