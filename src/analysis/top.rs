@@ -127,8 +127,6 @@ pub struct Top {
     pub total: i64,
     /// In a diff, the total of the samples outside the base; else `total`.
     pub new_total: i64,
-    /// The granularity the rows were grouped at.
-    pub granularity: Granularity,
     pub rows: Vec<TopRow>,
     /// Nodes left out by `node_fraction`, and the cut-off used for the header.
     pub dropped_nodes: usize,
@@ -137,12 +135,6 @@ pub struct Top {
 }
 
 impl Top {
-    /// Puts the rows in `order`, as [`top`] would have (nodes cut by
-    /// `node_count` stay out).
-    pub fn sort(&mut self, order: TopOrder) {
-        sort_rows(&mut self.rows, self.granularity, order);
-    }
-
     /// Sum of flat over the shown rows.
     pub fn shown_flat(&self) -> i64 {
         self.rows
@@ -260,14 +252,14 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
         sample_type: profile.sample_types[options.sample_index].clone(),
         total,
         new_total: new_total(profile, options.sample_index, total),
-        granularity: stacks.granularity(),
         rows,
         dropped_nodes,
         node_total,
     }
 }
 
-/// Puts rows of a table at `granularity` in `order`, as [`top`] does.
+/// Puts rows of a table at `granularity` in `order`, as [`top`] would have
+/// (rows cut by `node_count` stay out).
 pub fn sort_rows(rows: &mut [TopRow], granularity: Granularity, order: TopOrder) {
     if granularity == Granularity::Stacks {
         sort_stack_rows(rows, order);
@@ -441,7 +433,6 @@ fn top_of_stacks(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
         sample_type: profile.sample_types[options.sample_index].clone(),
         total,
         new_total: new_total(profile, options.sample_index, total),
-        granularity: Granularity::Stacks,
         rows,
         dropped_nodes,
         node_total,
