@@ -1,7 +1,11 @@
-//! The numbers the views show, computed from the loaded profile for the
-//! current sample type, granularity and filters. The profile is decoded once;
-//! a [`Model`] is recomputed from it whenever one of those settings changes,
-//! and owns everything it computed so views never touch the profile.
+//! What the views show, for the current sample type, granularity and
+//! filters. The engine computes it (the Top rows are `analysis::top`'s, as
+//! `pprof-tui top` prints them; Source's lines are `analysis::lines`', as
+//! pprof's `list`; source files come from `input::code`); this module holds
+//! the results as view state and formats their values. The profile is
+//! decoded once; a [`Model`] is recomputed from it whenever one of those
+//! settings changes, and owns what it holds so views never touch the
+//! profile.
 
 use std::path::PathBuf;
 use std::sync::Arc;
