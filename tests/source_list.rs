@@ -12,10 +12,10 @@ mod common;
 use std::sync::Arc;
 
 use common::screen::{options, press, screen};
-use common::{load, testdata};
+use common::{diff_base, load, testdata};
+use pprof_tui::analysis::Filters;
 use pprof_tui::analysis::lines::{Listing, list};
-use pprof_tui::analysis::{Filters, Study};
-use pprof_tui::profile::{BaseMode, Profile};
+use pprof_tui::profile::Profile;
 use pprof_tui::tui::App;
 
 /// Sampled lines: (line, flat, cum).
@@ -84,14 +84,7 @@ fn lines_match_pprof_list() {
 
 #[test]
 fn lines_of_a_diff_match_pprof_list_with_diff_base() {
-    let study = Study::against(
-        vec![load("leaky/heap-3.pb.gz")],
-        vec![load("leaky/heap-1.pb.gz")],
-        BaseMode::DiffBase,
-        false,
-    )
-    .unwrap();
-    let (profile, _) = study.into_shown().unwrap();
+    let profile = diff_base("leaky/heap-3.pb.gz", "leaky/heap-1.pb.gz");
     check(
         &profile,
         "leaky-heap-3.alloc_space.diff_base-heap-1.list.txt",

@@ -10,10 +10,10 @@
 
 mod common;
 
-use common::load;
+use common::{diff_base, load};
 use pprof_tui::analysis::top::{TopOptions, TopOrder, suffixes, top_of};
-use pprof_tui::analysis::{Filters, Granularity, Stacks, Study};
-use pprof_tui::profile::{BaseMode, Profile};
+use pprof_tui::analysis::{Filters, Granularity, Stacks};
+use pprof_tui::profile::Profile;
 
 fn options(profile: &Profile, granularity: Granularity, sort: TopOrder) -> TopOptions {
     TopOptions {
@@ -80,14 +80,7 @@ fn the_name_order_sorts_by_the_printed_name() {
 
 #[test]
 fn a_diff_has_the_bases_own_columns() {
-    let study = Study::against(
-        vec![load("leaky/heap-3.pb.gz")],
-        vec![load("leaky/heap-1.pb.gz")],
-        BaseMode::DiffBase,
-        false,
-    )
-    .unwrap();
-    let (profile, _) = study.into_shown().unwrap();
+    let profile = diff_base("leaky/heap-3.pb.gz", "leaky/heap-1.pb.gz");
     let stacks = Stacks::new(&profile, Granularity::Functions, &Filters::default());
     let top = top_of(
         &stacks,

@@ -23,6 +23,16 @@ pub fn load(rel: &str) -> Profile {
     decode(&bytes, &DecodeOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// `new` against `base` as pprof's `-diff_base` combines them: the profile
+/// a diff shows (its base samples negated and kept apart).
+pub fn diff_base(new: &str, base: &str) -> std::sync::Arc<Profile> {
+    use pprof_tui::analysis::Study;
+    use pprof_tui::profile::BaseMode;
+    let study = Study::against(vec![load(new)], vec![load(base)], BaseMode::DiffBase, false)
+        .expect("a diff of the two");
+    study.into_shown().expect("one profile shown").0
+}
+
 /// What a run of the CLI produced.
 pub struct Run {
     pub code: i32,
