@@ -48,9 +48,9 @@ fn app(granularity: Granularity, size: (u16, u16)) -> App {
     app_of("inuse_space", granularity, size)
 }
 fn select(app: &mut App, label: &str) {
-    let names = app.model.tree.names();
+    let names = app.model().tree.names();
     let i = app
-        .model
+        .model()
         .rows
         .iter()
         .position(|r| names[r.node.index()] == label)
@@ -81,7 +81,7 @@ fn top_shows_badges_and_the_pane_for_the_selected_line() {
 fn the_join_is_reported_once_explained() {
     let app = app(Granularity::Lines, (120, 30));
     assert_eq!(
-        app.message,
+        app.message().cloned(),
         Some((
             "why on heap: 18 of 52 allocation sites explained by 'escape-m2.txt' (pprof-tui explain lists the others)"
                 .to_owned(),
@@ -94,7 +94,7 @@ fn the_join_is_reported_once_explained() {
 fn w_toggles_the_why_column() {
     let mut app = app(Granularity::Lines, (120, 30));
     press(&mut app, "w");
-    assert!(app.why_column);
+    assert!(app.why_column());
     let s = screen(&app);
     assert!(
         s.contains("why on heap: the compiler's reasons shown"),
@@ -102,7 +102,7 @@ fn w_toggles_the_why_column() {
     );
     assert_snapshot!("why_top_lines_column", s);
     press(&mut app, "w");
-    assert!(!app.why_column);
+    assert!(!app.why_column());
     assert!(!screen(&app).contains("why on heap      name"));
 }
 
@@ -128,7 +128,7 @@ fn source_shows_classes_per_line_and_the_selected_lines_pane() {
     let mut app = app_of("alloc_space", Granularity::Functions, (120, 30));
     select(&mut app, "main.buildResponse");
     press(&mut app, "S w");
-    assert_eq!(app.view, ViewKind::Source);
+    assert_eq!(app.view(), ViewKind::Source);
     let s = screen(&app);
     assert!(
         s.contains("    90    31.46MB    31.46MB  [large] [churn]      non_constant_si…      buf := make([]byte, size)"),
@@ -146,9 +146,9 @@ fn w_without_a_heap_profile_says_why() {
     };
     let mut app = App::new(Arc::new(profile), options);
     press(&mut app, "w");
-    assert!(!app.why_column);
+    assert!(!app.why_column());
     assert_eq!(
-        app.message,
+        app.message().cloned(),
         Some((
             "why on heap needs a Go heap profile (alloc_* and inuse_* sample types)".to_owned(),
             true

@@ -144,7 +144,7 @@ pub fn run(profiles: &[String], args: &TuiArgs) -> Result<ExitCode> {
             },
         );
         if note.is_some() {
-            app.message = note;
+            app = app.with_message(note);
         }
         Ok(app)
     };
@@ -267,7 +267,7 @@ fn trend_app(inputs: &[Input], view: &View, args: &TuiArgs, size: (u16, u16)) ->
         .with_trend(input)?
         .with_runtime_series(series);
     if note.is_some() {
-        app.message = note;
+        app = app.with_message(note);
     }
     Ok(app)
 }
@@ -311,7 +311,7 @@ fn watch(url: String, options: WatchOptions, view: View, args: TuiArgs) -> Resul
         };
         let mut app = App::new(newest, options).with_watch(state);
         if note.is_some() {
-            app.message = note;
+            app = app.with_message(note);
         }
         Ok(app)
     };

@@ -49,7 +49,7 @@ pub fn press(app: &mut App, keys: &str) {
             s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
             other => panic!("unknown key {other}"),
         };
-        let action = action_for(&key(code), app.prompt.is_some()).expect("bound key");
+        let action = action_for(&key(code), app.prompt().is_some()).expect("bound key");
         app.update(action);
     }
 }
@@ -64,7 +64,7 @@ pub fn type_text(app: &mut App, text: &str) {
 
 /// The whole screen at the app's size, one quoted line per row.
 pub fn screen(app: &App) -> String {
-    let (w, h) = app.size;
+    let (w, h) = app.size();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|frame| views::render(app, frame)).unwrap();
     terminal.backend().to_string()
@@ -72,7 +72,7 @@ pub fn screen(app: &App) -> String {
 
 /// The Trend view's rows: (name, values) per row, as ranked.
 pub fn app_trend_rows(app: &App) -> Vec<(String, Vec<i64>)> {
-    app.trend
+    app.trend()
         .as_ref()
         .unwrap()
         .trend

@@ -327,7 +327,7 @@ impl FlameView {
             Action::Enter => return self.zoom_into(selected),
             Action::Back => {
                 if self.zoom.pop().is_none() {
-                    return Effect::Message("not zoomed".to_owned(), false);
+                    return Effect::Leave(None);
                 }
                 if !tree.is_ancestor(self.zoom(), self.selected) {
                     self.selected = self.zoom();

@@ -152,9 +152,7 @@ impl Component for PeekView {
                             self.open(node, false, ctx);
                             Effect::Peeked(node)
                         }
-                        None => {
-                            Effect::Message("no earlier function to go back to".to_owned(), false)
-                        }
+                        None => Effect::Leave(None),
                     };
                 }
                 Action::Click(_, y) => {

@@ -83,7 +83,7 @@ impl Component for SourceView {
             return Effect::None;
         }
         match action {
-            Action::Back => Effect::Show(ViewKind::Peek),
+            Action::Back => Effect::Leave(Some(ViewKind::Peek)),
             _ => Effect::None,
         }
     }

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 
 use super::action::ViewKind;
 use super::app::App;
-use super::components::{Component, pct, truncate_left};
+use super::components::{pct, truncate_left};
 use super::keymap::FOOTER;
 use super::watch::WatchState;
 use crate::report::units::label;
@@ -61,22 +61,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     header(app, areas.header, buf);
-    let ctx = app.ctx();
-    match app.view {
-        ViewKind::Top => app.top.render(&ctx, areas.body, buf),
-        ViewKind::Flame => app.flame.render(&ctx, areas.body, buf),
-        ViewKind::Peek => app.peek.render(&ctx, areas.body, buf),
-        ViewKind::Source => app.source.render(&ctx, areas.body, buf),
-        ViewKind::Trend => {
-            if let Some(trend) = &app.trend {
-                trend.render(&ctx, areas.body, buf);
-            }
-        }
+    if let Some(view) = app.shown() {
+        view.render(&app.ctx(), areas.body, buf);
     }
     status(app, areas.status, buf);
     footer(app, areas.footer, buf);
-    app.memstats.render(app.profile(), &app.theme, area, buf);
-    app.help.render(&app.theme, app.watch.is_some(), area, buf);
+    app.memstats().render(app.profile(), app.theme(), area, buf);
+    app.help()
+        .render(app.theme(), app.watch().is_some(), area, buf);
 }
 
 /// The header's parts on a screen `width` cells wide: each tab with its
@@ -85,9 +77,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
 /// sample type (also in the status bar) goes, and only then is the file
 /// name cut, from its start.
 pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, String) {
-    let model = &app.model;
+    let model = app.model();
     // The Trend view follows its own sample type: its newest snapshot's total.
-    let (sample_type, total) = match (&app.trend, app.view) {
+    let (sample_type, total) = match (app.trend(), app.view()) {
         (Some(t), ViewKind::Trend) => {
             let trend = &t.trend;
             let newest = trend.totals.last().copied().unwrap_or(0);
@@ -106,7 +98,7 @@ pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, St
         ),
         _ => (model.sample_type.name.as_str(), model.format(model.total)),
     };
-    let title = visible(&app.title);
+    let title = visible(app.title());
     let sample_type = visible(sample_type);
     let views = app.views();
     let tabs = |compact: bool| -> Vec<(ViewKind, u16, String)> {
@@ -115,7 +107,7 @@ pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, St
             .iter()
             .enumerate()
             .map(|(i, &view)| {
-                let text = if compact && view != app.view {
+                let text = if compact && view != app.view() {
                     format!(" {} ", i + 1)
                 } else {
                     format!(" {} {} ", i + 1, view.title())
@@ -159,7 +151,7 @@ pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, St
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let (tabs, info) = header_layout(app, area.width);
     for (view, x, text) in &tabs {
         let room = area.width.saturating_sub(*x);
@@ -168,7 +160,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             area.y,
             text,
             usize::from(room),
-            theme.tab(*view == app.view),
+            theme.tab(*view == app.view()),
         );
     }
     let x = area.x + area.width.saturating_sub(info.chars().count() as u16);
@@ -176,8 +168,8 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn status(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
-    if let Some(prompt) = &app.prompt {
+    let theme = app.theme();
+    if let Some(prompt) = app.prompt() {
         let line = Line::from(vec![
             Span::styled("search: /", theme.key()),
             Span::raw(visible(&prompt.text).into_owned()),
@@ -187,8 +179,8 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         buf.set_line(area.x, area.y, &line, area.width);
         return;
     }
-    let model = &app.model;
-    let settings = match (&app.trend, app.view) {
+    let model = app.model();
+    let settings = match (app.trend(), app.view()) {
         (Some(trend), ViewKind::Trend) => format!(
             " {} · {} · by {} · {} snapshots, oldest first ",
             visible(&trend.trend.sample_type.name),
@@ -212,14 +204,14 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         ),
     };
     let mut spans = vec![Span::raw(settings)];
-    if let Some(watch) = &app.watch {
+    if let Some(watch) = app.watch() {
         // A failed poll and a message are news: they go first, alone, so
         // a narrow terminal cuts the settings rather than them.
         let (text, failed) = watch_status(watch);
         let style = if failed { theme.error() } else { theme.chip() };
-        if failed || app.message.is_some() {
+        if failed || app.message().is_some() {
             spans = vec![Span::styled(text, style)];
-            if let Some((text, error)) = &app.message {
+            if let Some((text, error)) = app.message() {
                 let style = if *error {
                     theme.error()
                 } else {
@@ -233,17 +225,17 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         }
         spans.push(Span::styled(text, style));
     }
-    for chip in &app.chips {
+    for chip in app.chips() {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
             format!(" {}={} ", chip.kind.as_str(), visible(&chip.pattern)),
             theme.chip(),
         ));
     }
-    if !app.chips.is_empty() {
+    if !app.chips().is_empty() {
         spans.push(Span::styled(" x/C clear", theme.dim()));
     }
-    if let Some((what, since)) = &app.busy {
+    if let Some((what, since)) = app.busy() {
         let spinner = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
         let elapsed = since.elapsed();
         let tick = (elapsed.as_millis() / 100) as usize % spinner.len();
@@ -252,7 +244,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             theme.header(),
         ));
     }
-    if let Some((text, error)) = &app.message {
+    if let Some((text, error)) = app.message() {
         spans.push(Span::raw("  "));
         let style = if *error {
             theme.error()
@@ -260,10 +252,14 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             theme.header()
         };
         spans.push(Span::styled(visible(text).into_owned(), style));
-    } else if let Some(search) = &app.search {
+    } else if let Some(search) = app.search() {
         let c = &search.coverage;
-        let all = app.model.tree.call(crate::analysis::CallTree::ROOT).weight;
-        let mut text = match (&app.trend, app.view) {
+        let all = app
+            .model()
+            .tree
+            .call(crate::analysis::CallTree::ROOT)
+            .weight;
+        let mut text = match (app.trend(), app.view()) {
             // The Trend view lists sites: how many match.
             (Some(trend), ViewKind::Trend) => {
                 let rows = &trend.trend.rows;
@@ -279,8 +275,8 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
                 pct(c.weight, all)
             ),
         };
-        if !app.flame.zoom.is_empty() && app.view != ViewKind::Trend {
-            let zoom = app.model.tree.call(app.zoom()).weight;
+        if !app.flame().zoom.is_empty() && app.view() != ViewKind::Trend {
+            let zoom = app.model().tree.call(app.zoom()).weight;
             text.push_str(&format!(", {} of zoom", pct(c.zoomed, zoom)));
         }
         text.push_str(&format!(" /{}/", visible(search.regex.as_str())));
@@ -323,12 +319,12 @@ pub fn watch_status(watch: &WatchState) -> (String, bool) {
 }
 
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let mut spans = Vec::new();
     let mut used = 0;
     for &(key, what) in FOOTER {
         // Enter does what the shown view makes of it.
-        let what = match (key, app.view) {
+        let what = match (key, app.view()) {
             ("Enter", ViewKind::Top) => "flame",
             ("Enter", ViewKind::Peek) => "follow",
             ("Enter", ViewKind::Trend) => "top",
