@@ -1611,3 +1611,75 @@ fn memstats_panel_in_trend_mode_lists_each_snapshot() {
     );
     assert_snapshot!("memstats_trend_legacy_heaps", screen);
 }
+
+/// The screen line the cursor is on (drawn highlighted: found by the
+/// selected row's name).
+fn highlighted_trend_line(app: &App) -> String {
+    let name = trend_name(app, app.trend().unwrap().selected);
+    screen(app)
+        .lines()
+        .find(|l| l.contains(&name))
+        .unwrap()
+        .to_owned()
+}
+
+/// Enter, `p` and `S` leave a place Esc comes back to: the view, its
+/// highlighted row and the search, as they were.
+#[test]
+fn esc_goes_back_to_where_enter_p_and_s_came_from() {
+    for keys in ["Enter", "p", "S"] {
+        let mut app = trend_app(&HEAPS, (100, 30));
+        press(&mut app, "j");
+        let row = app.trend().unwrap().selected;
+        let before = screen(&app);
+        press(&mut app, keys);
+        assert_ne!(app.view(), ViewKind::Trend, "{keys} left the Trend view");
+        press(&mut app, "Esc");
+        assert_eq!(app.view(), ViewKind::Trend, "Esc after {keys}");
+        assert_eq!(app.trend().unwrap().selected, row, "Esc after {keys}");
+        assert_eq!(screen(&app), before, "Esc after {keys}");
+    }
+    // From Top: `p`, Enter on a caller, Esc back to the first peek, Esc back
+    // to Top on the same row.
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    let row = top_row(&app, "main.(*Cache).Put");
+    select_row(&mut app, row);
+    press(&mut app, "p");
+    assert_eq!(peeked_name(&app), "main.(*Cache).Put");
+    press(&mut app, "g Enter");
+    assert_ne!(peeked_name(&app), "main.(*Cache).Put");
+    press(&mut app, "Esc");
+    assert_eq!(peeked_name(&app), "main.(*Cache).Put");
+    assert_eq!(app.view(), ViewKind::Peek);
+    press(&mut app, "Esc");
+    assert_eq!(app.view(), ViewKind::Top);
+    assert_eq!(app.top().list.selected, row);
+    // With nothing to go back to, Esc says so and stays.
+    press(&mut app, "Esc");
+    assert_eq!(app.view(), ViewKind::Top);
+    assert!(app.message().unwrap().0.contains("nothing to go back to"));
+}
+
+/// Enter on a Top row searches the function in the flame graph; the
+/// user's own search comes back with Esc, and the status bar says so.
+#[test]
+fn enter_keeps_the_users_search_for_esc() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "main");
+    press(&mut app, "Enter");
+    let row = app.top().list.selected;
+    press(&mut app, "Enter");
+    assert_eq!(app.view(), ViewKind::Flame);
+    assert_ne!(app.search().unwrap().regex.as_str(), "main");
+    assert!(screen(&app).contains("Esc: back to /main/"));
+    // Enter zooms; the first Esc zooms out, the second goes back.
+    press(&mut app, "Enter Esc");
+    assert_eq!(app.view(), ViewKind::Flame);
+    assert!(app.flame().zoom.is_empty());
+    press(&mut app, "Esc");
+    assert_eq!(app.view(), ViewKind::Top);
+    assert_eq!(app.search().unwrap().regex.as_str(), "main");
+    assert_eq!(app.top().list.selected, row);
+    assert!(screen(&app).contains("/main/"));
+}

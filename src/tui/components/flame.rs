@@ -211,7 +211,10 @@ impl FlameView {
 impl Component for FlameView {
     fn update(&mut self, action: &Action, ctx: &Ctx<'_>) -> Effect {
         if !ctx.model.tree_ready {
-            return Effect::None;
+            return match action {
+                Action::Back => Effect::Leave(None),
+                _ => Effect::None,
+            };
         }
         let effect = self.navigate(action, ctx);
         self.keep_visible(ctx);

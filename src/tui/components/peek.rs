@@ -131,7 +131,10 @@ impl Component for PeekView {
     fn update(&mut self, action: &Action, ctx: &Ctx<'_>) -> Effect {
         let n = self.rows();
         if n == 0 {
-            return Effect::None;
+            return match action {
+                Action::Back => Effect::Leave(None),
+                _ => Effect::None,
+            };
         }
         let page = page(ctx.body);
         let to = match moved(action, self.selected, n, page) {

@@ -70,6 +70,9 @@ impl SourceView {
 
 impl Component for SourceView {
     fn update(&mut self, action: &Action, ctx: &Ctx<'_>) -> Effect {
+        if *action == Action::Back {
+            return Effect::Leave(Some(ViewKind::Peek));
+        }
         let Some(source) = &self.source else {
             return Effect::None;
         };
@@ -82,10 +85,7 @@ impl Component for SourceView {
             self.offset = scrolled(to, self.offset, page);
             return Effect::None;
         }
-        match action {
-            Action::Back => Effect::Leave(Some(ViewKind::Peek)),
-            _ => Effect::None,
-        }
+        Effect::None
     }
 
     fn selection(&self, ctx: &Ctx<'_>) -> Option<Selection> {

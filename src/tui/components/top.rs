@@ -86,6 +86,7 @@ impl Component for TopView {
             return Effect::None;
         }
         match *action {
+            Action::Back => Effect::Leave(None),
             Action::Enter => match self.selection(ctx).and_then(|s| s.node) {
                 Some(node) => Effect::JumpToFlame(node),
                 None => Effect::None,

@@ -80,6 +80,7 @@ impl Component for TrendModel {
             return Effect::None;
         }
         match *action {
+            Action::Back => Effect::Leave(None),
             Action::Click(_, y) => {
                 if let Some(i) = self.row_at(ctx.body, y) {
                     self.select(i, ctx.body);
