@@ -296,11 +296,30 @@ impl FlameView {
             Action::PageDown | Action::PageUp => {
                 let rows = Self::rows(ctx.body);
                 let max = self.deepest_visible(ctx.model);
-                self.scroll = if action == Action::PageDown {
+                let scroll = if action == Action::PageDown {
                     (self.scroll + rows).min(max.saturating_sub(rows - 1))
                 } else {
                     self.scroll.saturating_sub(rows)
                 };
+                if scroll == self.scroll {
+                    // The graph fits (or the end is reached): the page
+                    // moves the selection instead, a page of depths along
+                    // the heaviest callees or toward the zoomed frame.
+                    self.selected = if action == Action::PageDown {
+                        descend(tree, selected, rows)
+                    } else {
+                        let mut at = selected;
+                        for _ in 0..rows {
+                            if at == self.zoom() || at == CallTree::ROOT {
+                                break;
+                            }
+                            at = tree.call(at).parent;
+                        }
+                        at
+                    };
+                    return Effect::None;
+                }
+                self.scroll = scroll;
                 // Keep the selection on screen by moving it to the edge.
                 let top = self.scroll;
                 let d = tree.call(selected).depth;
@@ -320,13 +339,9 @@ impl FlameView {
                 }
             }
             Action::First => self.selected = self.zoom(),
-            Action::Last => {
-                let mut at = selected;
-                while let Some(&k) = tree.children(at).first() {
-                    at = k;
-                }
-                self.selected = at;
-            }
+            // The bottom of the graph: the heaviest callees from the
+            // zoomed frame down to a leaf.
+            Action::Last => self.selected = descend(tree, self.zoom(), u32::MAX),
             Action::Enter => return self.zoom_into(selected),
             Action::Back => {
                 if self.zoom.pop().is_none() {
@@ -353,6 +368,19 @@ impl FlameView {
         }
         Effect::None
     }
+}
+
+/// The frame `steps` calls below `from` along the heaviest callee (the
+/// first child: children come heaviest first), or the leaf before that.
+fn descend(tree: &CallTree, from: CallId, steps: u32) -> CallId {
+    let mut at = from;
+    for _ in 0..steps {
+        match tree.children(at).first() {
+            Some(&k) => at = k,
+            None => break,
+        }
+    }
+    at
 }
 
 /// The frames drawn on a graph `width` cells wide, depth rows `rows`.
@@ -498,7 +526,6 @@ fn detail(view: &FlameView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         tree.name(id)
     };
     let name = visible(name);
-    let root = tree.call(CallTree::ROOT);
     let mut spans = vec![Span::styled(format!(" {name} "), theme.header())];
     if ctx.diff {
         let new = call.weight;
@@ -516,7 +543,9 @@ fn detail(view: &FlameView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         spans.push(Span::raw(format!(
             "{} · {} of all",
             model.format(call.total),
-            pct(call.weight, root.weight)
+            // Of the profile's total, as Top's percentages (not of the
+            // root, which filters shrink).
+            model.percent(call.weight)
         )));
         if !view.zoom.is_empty() {
             let zoom = tree.call(view.zoom()).weight;

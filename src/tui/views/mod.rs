@@ -73,9 +73,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
 
 /// The header's parts on a screen `width` cells wide: each tab with its
 /// x and text, and the profile's description on the right. When they do
-/// not fit, the inactive tabs shrink to their numbers first, then the
-/// sample type (also in the status bar) goes, and only then is the file
-/// name cut, from its start.
+/// not fit, the sample type (also in the status bar) goes first, then the
+/// file name is cut from its start (to a dozen characters); only then do
+/// the inactive tabs shrink to their numbers.
 pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, String) {
     let model = app.model();
     // The Trend view follows its own sample type: its newest snapshot's total.
@@ -126,28 +126,28 @@ pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, St
     };
     let width = usize::from(width);
     let full = format!("{title}  {sample_type}  total {total} ");
-    let full_tabs = tabs(false);
-    if used(&full_tabs) + full.chars().count() <= width {
-        return (full_tabs, full);
+    let short = format!("{title}  total {total} ");
+    let rest = format!("  total {total} ");
+    // The description in `room` cells: whole, without the sample type,
+    // then with the file name cut (to no fewer than `keep` characters).
+    let fit = |room: usize, keep: usize| -> Option<String> {
+        if full.chars().count() <= room {
+            return Some(full.clone());
+        }
+        if short.chars().count() <= room {
+            return Some(short.clone());
+        }
+        let left = room.checked_sub(rest.chars().count())?;
+        (left >= keep).then(|| format!("{}{rest}", truncate_left(&title, left)))
+    };
+    let named = tabs(false);
+    if let Some(info) = fit(width.saturating_sub(used(&named)), 12) {
+        return (named, info);
     }
     let compact = tabs(true);
     let room = width.saturating_sub(used(&compact));
-    if full.chars().count() <= room {
-        return (compact, full);
-    }
-    let short = format!("{title}  total {total} ");
-    let short = if short.chars().count() <= room {
-        short
-    } else {
-        let rest = format!("  total {total} ");
-        let keep = room.saturating_sub(rest.chars().count());
-        if keep >= 8 {
-            format!("{}{rest}", truncate_left(&title, keep))
-        } else {
-            truncate_left(&short, room)
-        }
-    };
-    (compact, short)
+    let info = fit(room, 8).unwrap_or_else(|| truncate_left(&short, room));
+    (compact, info)
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
@@ -254,11 +254,6 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(visible(text).into_owned(), style));
     } else if let Some(search) = app.search() {
         let c = &search.coverage;
-        let all = app
-            .model()
-            .tree
-            .call(crate::analysis::CallTree::ROOT)
-            .weight;
         let mut text = match (app.trend(), app.view()) {
             // The Trend view lists sites: how many match.
             (Some(trend), ViewKind::Trend) => {
@@ -269,10 +264,12 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
                     .count();
                 format!("matches: {hits} of {} sites", rows.len())
             }
+            // Of the profile's total, as Top's percentages: focusing
+            // shrinks the call tree's root, not what percentages are of.
             _ => format!(
                 "matches: {} samples, {} of total",
                 c.samples,
-                pct(c.weight, all)
+                app.model().percent(c.weight)
             ),
         };
         if !app.flame().zoom.is_empty() && app.view() != ViewKind::Trend {
