@@ -1631,17 +1631,6 @@ fn memstats_panel_in_trend_mode_lists_each_snapshot() {
     assert_snapshot!("memstats_trend_legacy_heaps", screen);
 }
 
-/// The screen line the cursor is on (drawn highlighted: found by the
-/// selected row's name).
-fn highlighted_trend_line(app: &App) -> String {
-    let name = trend_name(app, app.trend().unwrap().selected);
-    screen(app)
-        .lines()
-        .find(|l| l.contains(&name))
-        .unwrap()
-        .to_owned()
-}
-
 /// Enter, `p` and `S` leave a place Esc comes back to: the view, its
 /// highlighted row and the search, as they were.
 #[test]
