@@ -242,3 +242,64 @@ fn a_callee_row_shows_the_line_that_called_it() {
     );
     assert!(s.contains("[large] [retained]"), "{s}");
 }
+
+/// `w` in the Trend view shows each site's reasons (issue 23: it said so
+/// and nothing changed), and at 200 columns the column is wide enough for
+/// them whole (it was cut to 16 characters at any width).
+#[test]
+fn w_shows_the_reasons_in_trend_and_wide_screens_show_them_whole() {
+    let paths = [
+        "leaky/heap-1.pb.gz",
+        "leaky/heap-2.pb.gz",
+        "leaky/heap-3.pb.gz",
+    ];
+    let names: Vec<String> = paths.iter().map(|s| (*s).to_owned()).collect();
+    let loaded = paths.iter().map(|s| load(s)).collect();
+    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
+    let newest = timeline.profiles.last().cloned().unwrap();
+    let snapshots = timeline.take_snapshots().unwrap();
+    let input = TrendInput {
+        sample_index: snapshots.profile().default_sample_index(),
+        snapshots,
+        minutes: timeline.minutes,
+        granularity: None,
+        filters: Filters::default(),
+        warnings: timeline.notes,
+        restarts: timeline.restarts,
+        profiler: false,
+    };
+    let text = std::fs::read_to_string(testdata().join("leaky/escape-m2.txt")).unwrap();
+    let why = WhyRequest {
+        escapes: Some(Arc::new((
+            Escapes::parse(&text),
+            "escape-m2.txt".to_owned(),
+        ))),
+        snapshots: None,
+    };
+    let options = AppOptions {
+        why: Some(why),
+        ..options(&newest, "heap-3.pb.gz (newest of 3)", (200, 30))
+    };
+    let mut app = App::new(newest, options).with_trend(input).unwrap();
+    assert_eq!(app.view(), ViewKind::Trend);
+    assert!(!screen(&app).contains("why on heap  site"));
+    press(&mut app, "w");
+    let s = screen(&app);
+    assert!(s.contains("why on heap"), "{s}");
+    let line = |s: &str, name: &str| {
+        s.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no row {name}: {s}"))
+            .to_owned()
+    };
+    let put = line(&s, "main.(*Cache).Put");
+    assert!(put.contains("non_constant_size"), "{put}");
+    assert!(!put.contains("non_constant_si…"), "{put}");
+    // The same reasons as Top's column at the same width.
+    press(&mut app, "1");
+    let top = line(&screen(&app), "main.(*Cache).Put");
+    assert!(top.contains("non_constant_size"), "{top}");
+    assert!(!top.contains('…'), "{top}");
+    press(&mut app, "w 5");
+    assert!(!screen(&app).contains("non_constant_size"));
+}

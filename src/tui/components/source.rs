@@ -8,7 +8,7 @@ use ratatui::style::Style;
 
 use regex::Regex;
 
-use super::why::{render_pane, split};
+use super::why::{column_width, render_pane, split};
 use super::{Component, Ctx, Effect, Selection, moved, right, scrolled, truncate, truncate_left};
 use crate::analysis::NodeId;
 use crate::safe_text::visible;
@@ -20,8 +20,6 @@ const LINE: usize = 6;
 const VALUE: usize = 10;
 /// The class badges' column, when the profile was explained.
 const CLASS: usize = 19;
-/// The "why on heap" column (`w`).
-const WHY: usize = 16;
 
 /// The Source view: one function's lines, opened on the hottest.
 #[derive(Debug, Clone, Default)]
@@ -163,6 +161,7 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     if area.height < 2 {
         return;
     }
+    let why_width = column_width(area.width);
     let mut columns = format!(
         "{}{}{}",
         right("line", LINE),
@@ -173,7 +172,7 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         columns.push_str(&format!("  {:CLASS$}", "class"));
     }
     if ctx.why_column {
-        columns.push_str(&format!("  {:WHY$}", "why on heap"));
+        columns.push_str(&format!("  {:why_width$}", "why on heap"));
     }
     columns.push_str("  source");
     buf.set_stringn(area.x, area.y + 1, columns, width, theme.header());
@@ -203,7 +202,10 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             let sites = why.at_line(&source.function, line);
             row.push_str(&format!("  {:CLASS$}", truncate(&badges(&sites), CLASS)));
             if ctx.why_column {
-                row.push_str(&format!("  {:WHY$}", truncate(&reasons(&sites), WHY)));
+                row.push_str(&format!(
+                    "  {:why_width$}",
+                    truncate(&reasons(&sites), why_width)
+                ));
             }
         }
         row.push_str("  ");
