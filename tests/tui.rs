@@ -369,7 +369,10 @@ fn search_reports_coverage_and_steps_through_matches() {
     assert_eq!(cov.total, 1_069_784 + 283_840);
     let s = screen(&app);
     // In the table's own form: Top prints percentages as pprof does.
-    assert!(s.contains("matches: 14 samples, 51.36% of total"), "{s}");
+    assert!(
+        s.contains("/Cache|recordAudit/ matches 14 samples, 51.36% of total"),
+        "{s}"
+    );
     assert_snapshot!("search_top", s);
     assert_eq!(app.top().list.selected, top_row(&app, "main.(*Cache).Put"));
     press(&mut app, "n");
@@ -1044,7 +1047,7 @@ fn trend_search_moves_the_selection() {
         .count();
     let s = screen(&app);
     assert!(
-        s.contains(&format!("matches: {hits} of 26 sites /runtime/")),
+        s.contains(&format!("/runtime/ matches {hits} of 26 sites")),
         "{s}"
     );
     press(&mut app, "n");

@@ -478,34 +478,57 @@ impl App {
             }
             Action::CycleGranularity => self.cycle_granularity(),
             Action::Filter(kind) => self.add_filter(kind),
+            Action::PopFilter | Action::ClearFilters if self.shared.chips.is_empty() => {
+                self.say("no filters (F, I and H add one)", false)
+            }
             Action::PopFilter => {
-                if self.shared.chips.pop().is_some() {
-                    self.refilter();
-                }
+                self.shared.chips.pop();
+                self.refilter();
             }
             Action::ClearFilters => {
-                if !self.shared.chips.is_empty() {
-                    self.shared.chips.clear();
-                    self.refilter();
-                }
+                self.shared.chips.clear();
+                self.refilter();
             }
             Action::PeekSelected => {
                 if let Some(node) = self.selected_node_or_say() {
+                    if self.view == ViewKind::Peek
+                        && self
+                            .views
+                            .peek
+                            .peek
+                            .as_ref()
+                            .is_some_and(|p| p.node == node)
+                    {
+                        return self.say(
+                            "peeking at it already (Enter follows a caller or callee)",
+                            false,
+                        );
+                    }
+                    // From another view a fresh peek, so that Esc goes back
+                    // there; within Peek, one step Esc takes back.
+                    let within = self.view == ViewKind::Peek;
                     self.go(ViewKind::Peek);
-                    self.peek_at(node, false);
+                    self.peek_at(node, within);
                 }
             }
             Action::SourceSelected => {
                 if let Some(node) = self.selected_node_or_say() {
+                    if self.view == ViewKind::Source && self.views.source.node == Some(node) {
+                        return self.say("its source is shown already", false);
+                    }
+                    // Peek keeps its place when S is pressed in it: Esc
+                    // comes back to it as it was.
+                    if self.view != ViewKind::Peek {
+                        self.peek_at(node, false);
+                    }
                     self.go(ViewKind::Source);
-                    self.peek_at(node, false);
                     self.open_source(node);
                 }
             }
             Action::Export => self.export(),
             Action::PauseWatch => self.pause_watch(),
             Action::WatchDiff => self.toggle_watch_diff(),
-            Action::WhyPage => self.shared.why_page = self.shared.why_page.wrapping_add(1),
+            Action::WhyPage => self.why_page(),
             Action::ToggleWhy => self.toggle_why(),
             Action::Input(_) | Action::InputBackspace | Action::InputSubmit => {}
             other => self.route(&other),
@@ -514,8 +537,12 @@ impl App {
 
     /// Hands an action to the shown view and carries out its effect.
     fn route(&mut self, action: &Action) {
-        if matches!(action, Action::ResetZoom | Action::Flip) && self.view != ViewKind::Flame {
-            return self.say("r and i act on the flame graph (2)", false);
+        let flame_keys = matches!(
+            action,
+            Action::Left | Action::Right | Action::ResetZoom | Action::Flip
+        );
+        if flame_keys && self.view != ViewKind::Flame {
+            return self.say("h, l, r and i act on the flame graph (2)", false);
         }
         let ctx = self.shared.ctx();
         let effect = match self.views.shown_mut(self.view) {
@@ -675,6 +702,19 @@ impl App {
             paths: self.ctl.source_paths.clone(),
         };
         self.request(Work::Source(request));
+    }
+
+    /// `W`: the "why on heap" pane's next page, where there is a pane.
+    fn why_page(&mut self) {
+        let paned = matches!(self.view, ViewKind::Top | ViewKind::Source);
+        if self.shared.why.is_none() || !paned {
+            return self.say(
+                "W pages the why on heap pane (Top and Source, Go heap profiles)",
+                false,
+            );
+        }
+        self.shared.why_page = self.shared.why_page.wrapping_add(1);
+        self.say("why on heap pane: next page", false);
     }
 
     fn toggle_why(&mut self) {

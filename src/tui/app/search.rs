@@ -61,11 +61,15 @@ impl App {
         let Some(regex) = self.shared.search.as_ref().map(|s| s.regex.clone()) else {
             return self.say("no search: press / to search", true);
         };
+        let before = self.selection();
         let ctx = self.shared.ctx();
         let found = self
             .views
             .shown_mut(self.view)
             .is_some_and(|view| view.find(&regex, forward, &ctx));
+        if found && self.selection() == before {
+            return self.say("the only match in this view", false);
+        }
         if !found
             && !self.shared.model.tree_ready
             && matches!(self.view, ViewKind::Flame | ViewKind::Peek)

@@ -282,15 +282,18 @@ impl FlameView {
             Action::Left | Action::Right => {
                 let depth = tree.call(selected).depth;
                 let row = layout(tree, self.zoom(), width, depth..depth + 1);
+                if row.len() < 2 {
+                    return Effect::Message("no other frame at this depth".to_owned(), false);
+                }
+                // At either end of the row, round to the other end.
                 if let Some(i) = row.iter().position(|r| r.call == selected) {
+                    let n = row.len();
                     let j = if action == Action::Left {
-                        i.checked_sub(1)
+                        (i + n - 1) % n
                     } else {
-                        (i + 1 < row.len()).then_some(i + 1)
+                        (i + 1) % n
                     };
-                    if let Some(j) = j {
-                        self.selected = row[j].call;
-                    }
+                    self.selected = row[j].call;
                 }
             }
             Action::PageDown | Action::PageUp => {
@@ -351,6 +354,9 @@ impl FlameView {
                     self.selected = self.zoom();
                 }
                 return Effect::Zoomed;
+            }
+            Action::ResetZoom if self.zoom.is_empty() => {
+                return Effect::Message("not zoomed (Enter zooms)".to_owned(), false);
             }
             Action::ResetZoom => {
                 self.zoom.clear();

@@ -142,6 +142,12 @@ impl Component for PeekView {
             None => match *action {
                 Action::Enter => {
                     return match self.row_node(self.selected) {
+                        Some(node) if self.peek.as_ref().is_some_and(|p| p.node == node) => {
+                            Effect::Message(
+                                "Enter follows a caller (above) or a callee (below)".to_owned(),
+                                false,
+                            )
+                        }
                         Some(node) => {
                             self.open(node, true, ctx);
                             Effect::Peeked(node)

@@ -68,8 +68,15 @@ impl SourceView {
 
 impl Component for SourceView {
     fn update(&mut self, action: &Action, ctx: &Ctx<'_>) -> Effect {
-        if *action == Action::Back {
-            return Effect::Leave(Some(ViewKind::Peek));
+        match action {
+            Action::Back => return Effect::Leave(Some(ViewKind::Peek)),
+            Action::Enter => {
+                return Effect::Message(
+                    "Source has nothing to open: Esc goes back".to_owned(),
+                    false,
+                );
+            }
+            _ => {}
         }
         let Some(source) = &self.source else {
             return Effect::None;

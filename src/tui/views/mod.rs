@@ -262,12 +262,12 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
                     .iter()
                     .filter(|r| search.regex.is_match(&r.name))
                     .count();
-                format!("matches: {hits} of {} sites", rows.len())
+                format!("{hits} of {} sites", rows.len())
             }
             // Of the profile's total, as Top's percentages: focusing
             // shrinks the call tree's root, not what percentages are of.
             _ => format!(
-                "matches: {} samples, {} of total",
+                "{} samples, {} of total",
                 c.samples,
                 app.model().percent(c.weight)
             ),
@@ -276,7 +276,8 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             let zoom = app.model().tree.call(app.zoom()).weight;
             text.push_str(&format!(", {} of zoom", pct(c.zoomed, zoom)));
         }
-        text.push_str(&format!(" /{}/", visible(search.regex.as_str())));
+        // The pattern first: a narrow status bar cuts the numbers, not it.
+        let text = format!("/{}/ matches {text}", visible(search.regex.as_str()));
         spans.push(Span::raw("  "));
         spans.push(Span::styled(text, theme.matched()));
     }
