@@ -1634,6 +1634,66 @@ fn memstats_panel_in_trend_mode_lists_each_snapshot() {
     assert_snapshot!("memstats_trend_legacy_heaps", screen);
 }
 
+/// Proto snapshots carry no MemStats: the panel still gives each one's
+/// in-use total (the profile's, as Top's header says it) and says what
+/// the dashes mean (issue 23: every value was `-`).
+#[test]
+fn memstats_panel_gives_proto_snapshots_their_inuse_totals() {
+    let loaded: Vec<Profile> = HEAPS.iter().map(|s| load(s)).collect();
+    let series = HEAPS
+        .iter()
+        .zip(&loaded)
+        .map(|(n, p)| {
+            let point = pprof_tui::analysis::runtime::runtime_point(p);
+            ((*n).to_owned(), point)
+        })
+        .collect();
+    let mut app = trend_app(&HEAPS, (100, 34)).with_runtime_series(series);
+    press(&mut app, "m");
+    let s = screen(&app);
+    // The totals Top's header shows for each file (heap-1 is the diff's
+    // base, heap-2 a watch's newest in tests/tui_watch.rs).
+    for (name, total) in [
+        ("heap-1.pb.gz", "1.27MB"),
+        ("heap-2.pb.gz", "1.72MB"),
+        ("heap-3.pb.gz", "2.51MB"),
+    ] {
+        let row = format!("{name:<24}{:>11}{:>12}{total:>13}{:>12}", "-", "-", "-");
+        assert!(s.contains(&row), "{row:?} not in\n{s}");
+    }
+    assert!(s.contains("-: a proto snapshot carries no MemStats"), "{s}");
+}
+
+/// After `F` the search's share of the total is the table's (issue 23:
+/// it said 100.0% where the table said 0.15%: it was of the focused call
+/// tree's root), and so is the flame graph's.
+#[test]
+fn percentages_after_focus_agree_with_the_table() {
+    // Wide enough for the status bar's chip and search both.
+    let mut app = app("leaky/heap-3.pb.gz", (140, 30));
+    let row = top_row(&app, "main.recordAudit");
+    select_row(&mut app, row);
+    press(&mut app, "F");
+    assert_eq!(app.chips().len(), 1);
+    let s = screen(&app);
+    let line = s
+        .lines()
+        .find(|l| l.contains("  main.recordAudit"))
+        .unwrap()
+        .to_owned();
+    let cum_pct = line.split_whitespace().nth(5).unwrap().to_owned();
+    assert!(cum_pct.ends_with('%') && cum_pct != "100%", "{line}");
+    let row = top_row(&app, "main.recordAudit");
+    select_row(&mut app, row);
+    press(&mut app, "#");
+    let s = screen(&app);
+    assert!(s.contains(&format!("{cum_pct} of total")), "{cum_pct}: {s}");
+    press(&mut app, "Enter");
+    assert_eq!(app.view(), ViewKind::Flame);
+    let s = screen(&app);
+    assert!(s.contains(&format!("{cum_pct} of all")), "{cum_pct}: {s}");
+}
+
 /// Enter, `p` and `S` leave a place Esc comes back to: the view, its
 /// highlighted row and the search, as they were.
 #[test]

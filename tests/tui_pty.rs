@@ -360,7 +360,10 @@ fn esc_comes_back_to_the_trend_row_after_enter_p_and_s() {
             if text.contains(shows) && !text.contains("Leak suspects") {
                 break;
             }
-            assert!(Instant::now() < deadline, "never left for {shows:?}:\n{text}");
+            assert!(
+                Instant::now() < deadline,
+                "never left for {shows:?}:\n{text}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         session.press(b"\x1b");

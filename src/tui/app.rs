@@ -49,7 +49,7 @@ mod settings;
 mod shared;
 
 use controller::Controller;
-pub use router::Views;
+use router::Views;
 use shared::Shared;
 
 /// What the app is started with.
