@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
-use pprof_tui::analysis::{Filters, Study};
+use pprof_tui::analysis::Study;
 use pprof_tui::profile::{BaseMode, Profile};
 use pprof_tui::tui::action::{Action, ViewKind};
 use pprof_tui::tui::keymap::{BINDINGS, Key, Section, action_for};
@@ -74,22 +74,8 @@ fn walk_options(profile: &Profile, title: &str) -> AppOptions {
 }
 
 fn trend_input(files: &[&str]) -> (Arc<Profile>, TrendInput) {
-    let names: Vec<String> = files.iter().map(|s| (*s).to_owned()).collect();
-    let loaded = files.iter().map(|s| load(s)).collect();
-    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
-    let newest = timeline.profiles.last().cloned().unwrap();
-    let snapshots = timeline.take_snapshots().unwrap();
-    let input = TrendInput {
-        sample_index: snapshots.profile().default_sample_index(),
-        snapshots,
-        minutes: timeline.minutes,
-        granularity: None,
-        filters: Filters::default(),
-        warnings: timeline.notes,
-        restarts: timeline.restarts,
-        profiler: false,
-    };
-    (newest, input)
+    let names = files.iter().map(|s| (*s).to_owned()).collect();
+    common::screen::trend_input(files.iter().map(|s| load(s)).collect(), names)
 }
 
 /// A replayed watch's snapshot `poll` of `rel` (as tests/tui_watch.rs).

@@ -713,8 +713,8 @@ impl App {
                 false,
             );
         }
+        // The pane says which page it shows (or that it has one).
         self.shared.why_page = self.shared.why_page.wrapping_add(1);
-        self.say("why on heap pane: next page", false);
     }
 
     fn toggle_why(&mut self) {

@@ -124,6 +124,11 @@ pub fn render_pane(
 fn page(lines: &mut Vec<(String, bool)>, rows: usize, page: usize) -> Vec<(String, bool)> {
     if lines.len() <= rows || rows < 2 {
         lines.truncate(rows);
+        // `W` on a pane of one page: say so, on its last row.
+        if page > 0 && rows > 0 {
+            lines.truncate(rows - 1);
+            lines.push(("  (W: one page, all of it shown)".to_owned(), true));
+        }
         return std::mem::take(lines);
     }
     let per_page = rows - 1;
