@@ -162,7 +162,7 @@ fn main() {
     let mut seen = 1;
     let mut parts: Vec<(&'static str, Duration)> = Vec::new();
     let mut cpu_frames: Vec<Duration> = Vec::new();
-    while app.watch.as_ref().unwrap().taken < polls {
+    while app.watch().unwrap().taken < polls {
         let frame = Instant::now();
         let cpu = thread_cpu();
         while let Some(job) = app.take_job() {
@@ -180,10 +180,10 @@ fn main() {
         let t = Instant::now();
         terminal.draw(|f| views::render(&app, f)).unwrap();
         parts.push(("draw", t.elapsed()));
-        let busy = app.busy.is_some() || app.watch.as_ref().unwrap().fetching();
+        let busy = app.busy().is_some() || app.watch().unwrap().fetching();
         frames.push((frame.elapsed(), busy));
         cpu_frames.push(thread_cpu().saturating_sub(cpu));
-        let taken = app.watch.as_ref().unwrap().taken;
+        let taken = app.watch().unwrap().taken;
         if taken != seen {
             seen = taken;
             rss_at.push((taken, rss_kb("VmRSS:")));

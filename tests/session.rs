@@ -53,23 +53,23 @@ fn one(rel: &str, base: Option<&str>) -> Opening {
 #[test]
 fn one_profile_opens_on_top_with_the_type_asked_by_name() {
     let app = open(one("leaky/heap-3.pb.gz", None), Some("alloc_space")).unwrap();
-    assert_eq!(app.view, ViewKind::Top);
-    assert_eq!(app.title, "heap-3.pb.gz");
-    assert_eq!(app.model.sample_type.name, "alloc_space");
+    assert_eq!(app.view(), ViewKind::Top);
+    assert_eq!(app.title(), "heap-3.pb.gz");
+    assert_eq!(app.model().sample_type.name, "alloc_space");
     // testdata/oracle/leaky-heap-3.alloc_space.top.txt: the total.
-    assert_eq!(app.model.total, 41_368_392);
+    assert_eq!(app.model().total, 41_368_392);
     // `space` finds inuse_space, as pprof's -sample_index=space does.
     let app = open(one("leaky/heap-3.pb.gz", None), Some("space")).unwrap();
-    assert_eq!(app.model.sample_type.name, "inuse_space");
+    assert_eq!(app.model().sample_type.name, "inuse_space");
 }
 
 #[test]
 fn a_base_opens_a_diff_with_the_base_total() {
     let app = open(one("leaky/heap-3.pb.gz", Some("leaky/heap-1.pb.gz")), None).unwrap();
     assert!(app.is_diff());
-    assert_eq!(app.title, "heap-3.pb.gz vs heap-1.pb.gz");
+    assert_eq!(app.title(), "heap-3.pb.gz vs heap-1.pb.gz");
     // testdata/oracle/leaky-heap-3.inuse_space.diff_base-heap-1.top.txt: heap-1's total.
-    assert_eq!(app.model.total, 1_334_904);
+    assert_eq!(app.model().total, 1_334_904);
 }
 
 #[test]
@@ -82,13 +82,13 @@ fn snapshots_open_on_trend_with_the_newest_shown_by_the_same_type() {
     .map(source)
     .to_vec();
     let app = open(Opening::Snapshots(snapshots), Some("alloc_objects")).unwrap();
-    assert_eq!(app.view, ViewKind::Trend);
+    assert_eq!(app.view(), ViewKind::Trend);
     assert!(
-        app.title.ends_with("heap-3.pb.gz (newest of 3)"),
+        app.title().ends_with("heap-3.pb.gz (newest of 3)"),
         "{}",
-        app.title
+        app.title()
     );
-    assert_eq!(app.model.sample_type.name, "alloc_objects");
+    assert_eq!(app.model().sample_type.name, "alloc_objects");
 }
 
 #[test]

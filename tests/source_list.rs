@@ -122,13 +122,17 @@ fn the_source_view_shows_another_functions_line_with_its_numbers() {
             ..options(&profile, "heap-3.pb.gz", (100, 30))
         },
     );
-    let names = app.model.tree.names();
-    app.top.list.selected = app
-        .model
+    let names = app.model().tree.names();
+    let row = app
+        .model()
         .rows
         .iter()
         .position(|r| names[r.node.index()] == "main.handleRequest")
         .unwrap();
+    // The cursor moves as a user moves it.
+    press(&mut app, "g");
+    press(&mut app, &vec!["j"; row].join(" "));
+    assert_eq!(app.top().list.selected, row);
     press(&mut app, "S");
     let s = screen(&app);
     assert!(s.contains(" main.handleRequest "), "{s}");

@@ -21,12 +21,13 @@ use pprof_tui::profile::{BaseMode, DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::action_for;
 use pprof_tui::tui::theme::{ColorMode, Theme};
-use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use common::screen::{app_trend_rows, cli_trend_rows, options, press, screen, type_text};
+use common::screen::{
+    app_trend_rows, cli_trend_rows, options, press, screen, trend_input, type_text,
+};
 use common::{GOROUTINES, HEAPS, load, testdata};
 fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
     app_running(profile, title, size, false)
@@ -80,7 +81,7 @@ fn top_view_at_80x24() {
 fn help_overlay_lists_every_key() {
     let mut app = app("leaky/heap-3.pb.gz", (80, 24));
     press(&mut app, "?");
-    assert!(app.help.open);
+    assert!(app.help().open);
     let s = screen(&app);
     // The watch keys are listed in watch mode only (tests/tui_watch.rs).
     for b in pprof_tui::tui::keymap::BINDINGS
@@ -91,18 +92,18 @@ fn help_overlay_lists_every_key() {
     }
     assert_snapshot!("help_80x24", s);
     press(&mut app, "j");
-    assert!(!app.help.open, "any key closes the help");
+    assert!(!app.help().open, "any key closes the help");
 }
 
 /// The glossary's pages from the one open now to the last, turning with `?`
 /// until the overlay closes.
 fn glossary_pages(app: &mut App) -> Vec<String> {
     let mut pages = Vec::new();
-    while app.help.open && pages.len() < 20 {
+    while app.help().open && pages.len() < 20 {
         pages.push(screen(app));
         press(app, "?");
     }
-    assert!(!app.help.open, "the glossary never closed");
+    assert!(!app.help().open, "the glossary never closed");
     pages
 }
 
@@ -154,11 +155,11 @@ fn the_glossary_pages_on_the_smallest_screen() {
     let mut app = app("leaky/heap-3.pb.gz", (20, 4));
     press(&mut app, "F1");
     let mut pages = Vec::new();
-    while app.help.open && pages.len() < 500 {
+    while app.help().open && pages.len() < 500 {
         pages.push(screen(&app));
         press(&mut app, "?");
     }
-    assert!(!app.help.open, "the glossary never closed");
+    assert!(!app.help().open, "the glossary never closed");
     for (term, _) in pprof_tui::glossary::TERMS {
         assert!(
             pages.iter().any(|p| shows_term(p, term)),
@@ -193,9 +194,18 @@ fn quit_keys() {
 }
 
 /// The row of a function in the Top view.
+/// Moves the Top view's cursor to row `row` with the keys.
+fn select_row(app: &mut App, row: usize) {
+    press(app, "g");
+    for _ in 0..row {
+        press(app, "j");
+    }
+    assert_eq!(app.top().list.selected, row);
+}
+
 fn top_row(app: &App, name: &str) -> usize {
-    let names = app.model.tree.names();
-    app.model
+    let names = app.model().tree.names();
+    app.model()
         .rows
         .iter()
         .position(|r| names[r.node.index()] == name)
@@ -203,14 +213,14 @@ fn top_row(app: &App, name: &str) -> usize {
 }
 
 fn selected_name(app: &App) -> String {
-    app.model.tree.name(app.flame.selected).to_owned()
+    app.model().tree.name(app.flame().selected).to_owned()
 }
 
 #[test]
 fn flame_view_unzoomed() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
     press(&mut app, "2");
-    assert_eq!(app.view, ViewKind::Flame);
+    assert_eq!(app.view(), ViewKind::Flame);
     // Tab from Top selects the Top row's function: the largest flat.
     assert_eq!(selected_name(&app), "runtime/pprof.StartCPUProfile");
     let s = screen(&app);
@@ -223,13 +233,13 @@ fn enter_on_a_top_row_jumps_to_the_function_then_zooms() {
     press(&mut app, "/");
     type_text(&mut app, "handleRequest");
     press(&mut app, "Enter");
-    assert_eq!(app.top.list.selected, top_row(&app, "main.handleRequest"));
+    assert_eq!(app.top().list.selected, top_row(&app, "main.handleRequest"));
     press(&mut app, "Enter");
-    assert_eq!(app.view, ViewKind::Flame);
+    assert_eq!(app.view(), ViewKind::Flame);
     assert_eq!(selected_name(&app), "main.handleRequest");
-    assert!(app.flame.zoom.is_empty(), "wide enough to show unzoomed");
+    assert!(app.flame().zoom.is_empty(), "wide enough to show unzoomed");
     press(&mut app, "Enter");
-    assert_eq!(app.flame.zoom, vec![app.flame.selected]);
+    assert_eq!(app.flame().zoom, vec![app.flame().selected]);
     assert_snapshot!("flame_heap3_zoomed", screen(&app));
 }
 
@@ -237,42 +247,43 @@ fn enter_on_a_top_row_jumps_to_the_function_then_zooms() {
 fn zoom_stack_goes_back_one_step_at_a_time() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
     press(&mut app, "2 g");
-    assert_eq!(app.flame.selected, CallTree::ROOT);
+    assert_eq!(app.flame().selected, CallTree::ROOT);
     // Down the heaviest path: runtime.main, main.main, main.serve.
     press(&mut app, "j Enter");
-    let first = app.flame.selected;
+    let first = app.flame().selected;
     assert_eq!(selected_name(&app), "runtime.main");
     press(&mut app, "j j Enter");
-    let second = app.flame.selected;
+    let second = app.flame().selected;
     assert_eq!(selected_name(&app), "main.serve");
-    assert_eq!(app.flame.zoom, vec![first, second]);
+    assert_eq!(app.flame().zoom, vec![first, second]);
     // Enter on the zoomed frame itself is not a new step.
     press(&mut app, "Enter");
-    assert_eq!(app.flame.zoom.len(), 2);
+    assert_eq!(app.flame().zoom.len(), 2);
     press(&mut app, "Esc");
-    assert_eq!(app.flame.zoom, vec![first]);
+    assert_eq!(app.flame().zoom, vec![first]);
     assert_eq!(
-        app.flame.selected, second,
+        app.flame().selected,
+        second,
         "selection stays when still visible"
     );
     press(&mut app, "Backspace");
-    assert!(app.flame.zoom.is_empty());
+    assert!(app.flame().zoom.is_empty());
     press(&mut app, "j j Enter j Enter r");
-    assert!(app.flame.zoom.is_empty(), "r resets the whole stack");
+    assert!(app.flame().zoom.is_empty(), "r resets the whole stack");
 }
 
 #[test]
 fn zoom_and_selection_survive_a_sample_type_change() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
     press(&mut app, "2 g j j j j Enter");
-    let zoom_path = app.model.tree.path_names(app.zoom());
+    let zoom_path = app.model().tree.path_names(app.zoom());
     assert_eq!(
         zoom_path.last().map(String::as_str),
         Some("main.handleRequest")
     );
     press(&mut app, "t");
-    assert_eq!(app.model.sample_type.name, "alloc_objects");
-    assert_eq!(app.model.tree.path_names(app.zoom()), zoom_path);
+    assert_eq!(app.model().sample_type.name, "alloc_objects");
+    assert_eq!(app.model().tree.path_names(app.zoom()), zoom_path);
     assert_eq!(selected_name(&app), "main.handleRequest");
 }
 
@@ -301,9 +312,9 @@ fn flame_navigation_moves_between_siblings() {
 fn peek_shows_callers_above_and_callees_below() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
     let row = top_row(&app, "main.handleRequest");
-    app.top.list.selected = row;
+    select_row(&mut app, row);
     press(&mut app, "p");
-    assert_eq!(app.view, ViewKind::Peek);
+    assert_eq!(app.view(), ViewKind::Peek);
     let s = screen(&app);
     // Edge weights follow pprof: main.handleRequest's cum is 1378176 B = 1.31MB (52.29%).
     assert!(s.contains("● main.handleRequest  (flat 9.44kB)"), "{s}");
@@ -311,26 +322,33 @@ fn peek_shows_callers_above_and_callees_below() {
     assert_snapshot!("peek_handle_request", s);
     // Enter follows a callee; Esc comes back.
     press(&mut app, "Down Enter");
-    let peeked = app.peek.peek.as_ref().unwrap().node;
-    assert_eq!(app.model.tree.names()[peeked.index()], "main.(*Cache).Put");
+    let peeked = app.peek().peek.as_ref().unwrap().node;
+    assert_eq!(
+        app.model().tree.names()[peeked.index()],
+        "main.(*Cache).Put"
+    );
     press(&mut app, "Esc");
-    let peeked = app.peek.peek.as_ref().unwrap().node;
-    assert_eq!(app.model.tree.names()[peeked.index()], "main.handleRequest");
+    let peeked = app.peek().peek.as_ref().unwrap().node;
+    assert_eq!(
+        app.model().tree.names()[peeked.index()],
+        "main.handleRequest"
+    );
 }
 
 #[test]
 fn peek_values_match_the_tree_and_the_top_table() {
     let mut app = app("leaky/cpu.pb.gz", (100, 30));
-    app.top.list.selected = top_row(&app, "main.fib");
+    let row = top_row(&app, "main.fib");
+    select_row(&mut app, row);
     press(&mut app, "3");
-    let peek = app.peek.peek.clone().unwrap();
-    let row = &app.model.rows[top_row(&app, "main.fib")];
+    let peek = app.peek().peek.clone().unwrap();
+    let row = &app.model().rows[top_row(&app, "main.fib")];
     assert_eq!((peek.flat, peek.cum), (row.flat, row.cum));
     // fib is recursive, but only main.crunch calls it from outside.
     let callers: Vec<&str> = peek
         .callers
         .iter()
-        .map(|e| app.model.tree.names()[e.node.index()].as_str())
+        .map(|e| app.model().tree.names()[e.node.index()].as_str())
         .collect();
     assert_eq!(callers, ["main.crunch"]);
 }
@@ -346,22 +364,26 @@ fn search_reports_coverage_and_steps_through_matches() {
         "the prompt shows what is typed"
     );
     press(&mut app, "Enter");
-    let cov = app.search.as_ref().unwrap().coverage;
+    let cov = app.search().unwrap().coverage;
     // main.(*Cache).Put 1069784 B + main.recordAudit 283840 B (the oracle's cum), no overlap:
     // 1353624 of 2635448 B.
     assert_eq!(cov.total, 1_069_784 + 283_840);
     let s = screen(&app);
-    assert!(s.contains("matches: 14 samples, 51.4% of total"), "{s}");
+    // In the table's own form: Top prints percentages as pprof does.
+    assert!(
+        s.contains("/Cache|recordAudit/ matches 14 samples, 51.36% of total"),
+        "{s}"
+    );
     assert_snapshot!("search_top", s);
-    assert_eq!(app.top.list.selected, top_row(&app, "main.(*Cache).Put"));
+    assert_eq!(app.top().list.selected, top_row(&app, "main.(*Cache).Put"));
     press(&mut app, "n");
-    assert_eq!(app.top.list.selected, top_row(&app, "main.recordAudit"));
+    assert_eq!(app.top().list.selected, top_row(&app, "main.recordAudit"));
     press(&mut app, "N");
-    assert_eq!(app.top.list.selected, top_row(&app, "main.(*Cache).Put"));
+    assert_eq!(app.top().list.selected, top_row(&app, "main.(*Cache).Put"));
     // In the flame graph n walks matching frames.
     press(&mut app, "2 n");
     assert!(
-        app.search
+        app.search()
             .as_ref()
             .unwrap()
             .regex
@@ -371,18 +393,18 @@ fn search_reports_coverage_and_steps_through_matches() {
     press(&mut app, "/");
     type_text(&mut app, "(");
     press(&mut app, "Enter");
-    assert!(app.message.as_ref().unwrap().1);
+    assert!(app.message().unwrap().1);
 }
 
 #[test]
 fn sort_keys_reorder_top() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
     let names = |app: &App| -> Vec<String> {
-        app.model
+        app.model()
             .rows
             .iter()
             .take(3)
-            .map(|r| app.model.row_name(r))
+            .map(|r| app.model().row_name(r))
             .collect()
     };
     assert_eq!(
@@ -401,20 +423,23 @@ fn sort_keys_reorder_top() {
     );
     press(&mut app, "s");
     let sorted: Vec<String> = app
-        .model
+        .model()
         .rows
         .iter()
-        .map(|r| app.model.row_name(r))
+        .map(|r| app.model().row_name(r))
         .collect();
     let mut expected = sorted.clone();
     expected.sort();
     assert_eq!(sorted, expected);
     // The selection follows its row across sorts.
     press(&mut app, "g j");
-    let name = app.model.row_name(&app.model.rows[app.top.list.selected]);
+    let name = app
+        .model()
+        .row_name(&app.model().rows[app.top().list.selected]);
     press(&mut app, "s");
     assert_eq!(
-        app.model.row_name(&app.model.rows[app.top.list.selected]),
+        app.model()
+            .row_name(&app.model().rows[app.top().list.selected]),
         name
     );
 }
@@ -422,72 +447,75 @@ fn sort_keys_reorder_top() {
 #[test]
 fn filters_become_chips_and_clear() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    app.top.list.selected = top_row(&app, "main.handleRequest");
+    let row = top_row(&app, "main.handleRequest");
+    select_row(&mut app, row);
     press(&mut app, "F");
     // As `-focus=handleRequest` (testdata/oracle/leaky-heap-3.inuse_space.focus-handleRequest.top.txt).
-    let put = &app.model.rows[top_row(&app, "main.(*Cache).Put")];
+    let put = &app.model().rows[top_row(&app, "main.(*Cache).Put")];
     assert_eq!(put.flat, 1_069_784);
     assert!(
-        app.model
+        app.model()
             .rows
             .iter()
-            .all(|r| app.model.row_name(r) != "runtime/pprof.StartCPUProfile")
+            .all(|r| app.model().row_name(r) != "runtime/pprof.StartCPUProfile")
     );
-    app.top.list.selected = top_row(&app, "main.recordAudit");
+    let row = top_row(&app, "main.recordAudit");
+    select_row(&mut app, row);
     press(&mut app, "I");
     assert!(
-        app.model
+        app.model()
             .rows
             .iter()
-            .all(|r| app.model.row_name(r) != "main.recordAudit")
+            .all(|r| app.model().row_name(r) != "main.recordAudit")
     );
     let s = screen(&app);
     assert!(s.contains(" focus=^main\\.handleRequest$ "), "{s}");
     assert!(s.contains(" ignore=^main\\.recordAudit$ "), "{s}");
     assert_snapshot!("filters_top", s);
     press(&mut app, "x");
-    assert_eq!(app.chips.len(), 1);
+    assert_eq!(app.chips().len(), 1);
     press(&mut app, "C");
-    assert!(app.chips.is_empty());
-    assert_eq!(app.model.rows[0].flat, 1_179_920);
+    assert!(app.chips().is_empty());
+    assert_eq!(app.model().rows[0].flat, 1_179_920);
     // Hiding the biggest site removes its frames, not its samples.
-    app.top.list.selected = 0;
+    select_row(&mut app, 0);
     press(&mut app, "H");
     assert!(
-        app.model
+        app.model()
             .rows
             .iter()
-            .all(|r| app.model.row_name(r) != "runtime/pprof.StartCPUProfile")
+            .all(|r| app.model().row_name(r) != "runtime/pprof.StartCPUProfile")
     );
 }
 
 #[test]
 fn sample_type_and_granularity_cycle() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    assert_eq!(app.model.sample_type.name, "inuse_space");
+    assert_eq!(app.model().sample_type.name, "inuse_space");
     press(&mut app, "t");
-    assert_eq!(app.model.sample_type.name, "alloc_objects");
+    assert_eq!(app.model().sample_type.name, "alloc_objects");
     press(&mut app, "T T");
-    assert_eq!(app.model.sample_type.name, "inuse_objects");
+    assert_eq!(app.model().sample_type.name, "inuse_objects");
     press(&mut app, "t a");
-    assert_eq!(app.model.granularity, Granularity::FileFunctions);
+    assert_eq!(app.model().granularity, Granularity::FileFunctions);
     press(&mut app, "a a");
-    assert_eq!(app.model.granularity, Granularity::Lines);
+    assert_eq!(app.model().granularity, Granularity::Lines);
     // pprof -lines: testdata/oracle/leaky-heap-3.inuse_space.lines.top.txt, second row.
     assert_eq!(
-        app.model.row_name(&app.model.rows[1]),
+        app.model().row_name(&app.model().rows[1]),
         "main.(*Cache).Put leaky/main.go:31"
     );
-    assert_eq!(app.model.rows[1].flat, 921_600);
+    assert_eq!(app.model().rows[1].flat, 921_600);
 }
 
 #[test]
 fn source_view_shows_lines_with_values() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    app.top.list.selected = top_row(&app, "main.(*Cache).Put");
+    let row = top_row(&app, "main.(*Cache).Put");
+    select_row(&mut app, row);
     press(&mut app, "S");
-    assert_eq!(app.view, ViewKind::Source);
-    let source = app.source.source.as_ref().unwrap();
+    assert_eq!(app.view(), ViewKind::Source);
+    let source = app.source().source.as_ref().unwrap();
     assert_eq!(source.file, "leaky/main.go");
     // pprof -lines: line 31 holds 921600 B, line 36 148184 B.
     let lines: Vec<(i64, i64, i64)> = source
@@ -497,7 +525,7 @@ fn source_view_shows_lines_with_values() {
         .collect();
     assert_eq!(lines, vec![(31, 921_600, 921_600), (36, 148_184, 148_184)]);
     assert!(source.path.is_some(), "found under testdata/");
-    assert_eq!(app.source.selected, 30, "opens on the hottest line");
+    assert_eq!(app.source().selected, 30, "opens on the hottest line");
     let s = screen(&app);
     assert!(
         s.contains("    31      900kB      900kB      v := make([]byte, size)"),
@@ -509,7 +537,8 @@ fn source_view_shows_lines_with_values() {
 #[test]
 fn source_view_without_the_file_lists_line_numbers() {
     let mut app = app("leaky/heap-3.pb.gz", (100, 30));
-    app.top.list.selected = top_row(&app, "runtime/pprof.StartCPUProfile");
+    let row = top_row(&app, "runtime/pprof.StartCPUProfile");
+    select_row(&mut app, row);
     press(&mut app, "S");
     let s = screen(&app);
     assert!(
@@ -527,28 +556,28 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
         ..options(&profile, "heap-3.pb.gz", (100, 30))
     };
     let mut app = App::new(Arc::clone(&profile), options);
-    assert!(!app.model.tree_ready, "the tree is left to a job");
-    assert!(app.busy.is_some());
+    assert!(!app.model().tree_ready, "the tree is left to a job");
+    assert!(app.busy().is_some());
     press(&mut app, "2");
     assert!(screen(&app).contains("building the call tree"));
     let tree_job = app.take_job().unwrap();
     app.finish(tree_job.run(&profile));
-    assert!(app.model.tree_ready);
+    assert!(app.model().tree_ready);
     // The tree is in place; the inline suffixes of the rows past the first
     // page follow.
     assert_eq!(
-        app.busy.map(|(what, _)| what),
+        app.busy().map(|(what, _)| what),
         Some("finding inlined calls")
     );
     let inline_job = app.take_job().unwrap();
     app.finish(inline_job.run(&profile));
-    assert!(app.busy.is_none());
+    assert!(app.busy().is_none());
     assert_eq!(
         selected_name(&app),
         "runtime/pprof.StartCPUProfile",
         "the wanted frame is selected on arrival"
     );
-    let shape = Arc::clone(app.model.tree.shape());
+    let shape = Arc::clone(app.model().tree.shape());
     // Two quick changes: the second waits while the first runs (one job
     // of a kind at a time), and the first one's result is dropped.
     press(&mut app, "t");
@@ -557,18 +586,19 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
     assert!(app.take_job().is_none(), "a model is being computed");
     app.finish(stale.run(&profile));
     assert_eq!(
-        app.model.sample_type.name, "inuse_space",
+        app.model().sample_type.name,
+        "inuse_space",
         "stale result ignored"
     );
     let fresh = app.take_job().unwrap();
     app.finish(fresh.run(&profile));
-    assert_eq!(app.model.sample_type.name, "alloc_space");
+    assert_eq!(app.model().sample_type.name, "alloc_space");
     // Another sample type re-sums values over the same sorted stacks, so
     // its tree comes with its rows.
-    assert!(app.model.tree_ready);
-    assert!(Arc::ptr_eq(&shape, app.model.tree.shape()));
+    assert!(app.model().tree_ready);
+    assert!(Arc::ptr_eq(&shape, app.model().tree.shape()));
     assert_eq!(
-        app.busy.map(|(what, _)| what),
+        app.busy().map(|(what, _)| what),
         Some("finding inlined calls")
     );
     let inline_job = app.take_job().unwrap();
@@ -584,8 +614,8 @@ fn background_jobs_install_in_order_and_drop_stale_results() {
         let job = app.take_job().unwrap();
         app.finish(job.run(&profile));
     }
-    assert!(app.model.tree_ready);
-    assert!(!Arc::ptr_eq(&shape, app.model.tree.shape()));
+    assert!(app.model().tree_ready);
+    assert!(!Arc::ptr_eq(&shape, app.model().tree.shape()));
 }
 
 #[test]
@@ -601,7 +631,7 @@ fn export_writes_the_zoomed_view_as_svg() {
     assert_eq!(selected_name(&app), "main.handleRequest");
     press(&mut app, "e");
     let path = dir.path().join("heap-3.inuse_space.zoom.svg");
-    let (message, error) = app.message.clone().unwrap();
+    let (message, error) = app.message().cloned().unwrap();
     assert!(!error, "{message}");
     assert!(
         message.starts_with(&format!("wrote {}", path.display())),
@@ -617,6 +647,10 @@ fn export_writes_the_zoomed_view_as_svg() {
 }
 
 fn diff_app(size: (u16, u16)) -> App {
+    diff_app_in(size, Theme::new(ColorMode::None))
+}
+
+fn diff_app_in(size: (u16, u16), theme: Theme) -> App {
     let study = Study::against(
         vec![load("leaky/heap-3.pb.gz")],
         vec![load("leaky/heap-1.pb.gz")],
@@ -627,6 +661,7 @@ fn diff_app(size: (u16, u16)) -> App {
     let (profile, study) = study.into_shown().unwrap();
     let options = AppOptions {
         study: Some(study),
+        theme,
         ..options(&profile, "heap-3.pb.gz vs heap-1.pb.gz", size)
     };
     App::new(profile, options)
@@ -638,9 +673,9 @@ fn diff_mode_top_shows_base_new_and_signed_delta() {
     assert!(app.is_diff());
     // testdata/oracle/leaky-heap-3.inuse_space.diff_base-heap-1.top.txt: total is heap-1's
     // 1334904 B; main.(*Cache).Put grew by 959808 B from 109976 B (heap-1's flat).
-    assert_eq!(app.model.total, 1_334_904);
-    let put = &app.model.rows[0];
-    assert_eq!(app.model.row_name(put), "main.(*Cache).Put");
+    assert_eq!(app.model().total, 1_334_904);
+    let put = &app.model().rows[0];
+    assert_eq!(app.model().row_name(put), "main.(*Cache).Put");
     assert_eq!((put.flat, put.base_flat), (959_808, 109_976));
     assert_eq!(put.flat + put.base_flat, 1_069_784, "heap-3's own flat");
     let s = screen(&app);
@@ -673,13 +708,12 @@ fn diff_mode_flame_colours_and_legend() {
     let s = screen(&app);
     assert!(s.contains("base 107.40kB → new 1.02MB (+937.31kB)"), "{s}");
     assert_snapshot!("diff_flame", s);
-    let mut app = diff_app((100, 30));
-    app.theme = Theme::new(ColorMode::TrueColor);
+    let mut app = diff_app_in((100, 30), Theme::new(ColorMode::TrueColor));
     press(&mut app, "2 g j j j j j");
     assert_eq!(selected_name(&app), "main.(*Cache).Put");
     // Grew: its frame (not selected now) is drawn red.
     press(&mut app, "k");
-    let (w, h) = app.size;
+    let (w, h) = app.size();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|frame| views::render(&app, frame)).unwrap();
     let buf = terminal.backend().buffer();
@@ -713,14 +747,14 @@ fn mouse_click_selects_and_zooms_wheel_scrolls() {
     // Row 2 of the screen is the first table row (header line, column titles).
     let click = action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 5, 4), false).unwrap();
     app.update(click);
-    assert_eq!(app.top.list.selected, 2);
+    assert_eq!(app.top().list.selected, 2);
     app.update(action_for(&mouse(MouseEventKind::ScrollDown, 5, 4), false).unwrap());
-    assert_eq!(app.top.list.selected, 3);
+    assert_eq!(app.top().list.selected, 3);
     // In the flame graph a click on a frame zooms into it: row 5 is main.handleRequest.
     press(&mut app, "2");
     app.update(action_for(&mouse(MouseEventKind::Down(MouseButton::Left), 3, 5), false).unwrap());
     assert_eq!(selected_name(&app), "main.handleRequest");
-    assert_eq!(app.flame.zoom, vec![app.flame.selected]);
+    assert_eq!(app.flame().zoom, vec![app.flame().selected]);
 }
 
 #[test]
@@ -730,10 +764,10 @@ fn resize_keeps_the_selection_visible() {
         &mut app,
         "j j j j j j j j j j j j j j j j j j j j j j j j j j j j j j",
     );
-    assert_eq!(app.top.list.selected, 30);
+    assert_eq!(app.top().list.selected, 30);
     app.update(pprof_tui::tui::action::Action::Resize(80, 24));
     let s = screen(&app);
-    let name = app.model.row_name(&app.model.rows[30]);
+    let name = app.model().row_name(&app.model().rows[30]);
     assert!(
         s.contains(&name[..20]),
         "row 30 still on screen after shrinking:\n{s}"
@@ -748,7 +782,7 @@ fn a_new_search_starts_empty_after_jumping_to_a_function() {
     press(&mut app, "j Enter 1 /");
     type_text(&mut app, "recordAudit");
     press(&mut app, "Enter");
-    let search = app.search.as_ref().unwrap();
+    let search = app.search().unwrap();
     assert_eq!(search.regex.as_str(), "recordAudit");
     assert_eq!(
         search.coverage.total, 283_840,
@@ -764,25 +798,10 @@ fn trend_app(snapshots: &[&str], size: (u16, u16)) -> App {
 
 fn trend_app_running(snapshots: &[&str], size: (u16, u16), background: bool) -> App {
     let names: Vec<String> = snapshots.iter().map(|s| (*s).to_owned()).collect();
+    // The files are given oldest first: the last is the newest.
+    let title = format!("{} (newest of {})", names.last().unwrap(), names.len());
     let loaded = snapshots.iter().map(|s| load(s)).collect();
-    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
-    let newest = timeline.profiles.last().cloned().unwrap();
-    let title = format!(
-        "{} (newest of {})",
-        timeline.names.last().unwrap(),
-        timeline.names.len()
-    );
-    let snapshots = timeline.take_snapshots().unwrap();
-    let input = TrendInput {
-        sample_index: snapshots.profile().default_sample_index(),
-        snapshots,
-        minutes: timeline.minutes,
-        granularity: None,
-        filters: Filters::default(),
-        warnings: timeline.notes,
-        restarts: timeline.restarts,
-        profiler: false,
-    };
+    let (newest, input) = trend_input(loaded, names);
     app_running(newest, &title, size, background)
         .with_trend(input)
         .unwrap()
@@ -791,14 +810,14 @@ fn trend_app_running(snapshots: &[&str], size: (u16, u16), background: bool) -> 
 #[test]
 fn trend_view_ranks_the_heap_leaks_first() {
     let app = trend_app(&HEAPS, (100, 30));
-    assert_eq!(app.view, ViewKind::Trend);
+    assert_eq!(app.view(), ViewKind::Trend);
     let rows = app_trend_rows(&app);
     assert_eq!(rows[0].0, "main.(*Cache).Put");
     assert_eq!(rows[1].0, "main.recordAudit");
     // The same rows, in the same order, with the same values as the CLI.
     assert_eq!(rows, cli_trend_rows(&HEAPS));
     let screen = screen(&app);
-    let trend = &app.trend.as_ref().unwrap().trend;
+    let trend = &app.trend().unwrap().trend;
     let put = &trend.rows[0];
     assert!(put.growth.suspect);
     // first, last and growth in the sample type's unit, as `trend` prints them.
@@ -833,35 +852,38 @@ fn trend_view_needs_several_profiles() {
     let mut single = app("leaky/heap-3.pb.gz", (100, 30));
     assert_eq!(single.views().len(), 4);
     press(&mut single, "5");
-    assert_eq!(single.view, ViewKind::Top);
+    assert_eq!(single.view(), ViewKind::Top);
     assert_eq!(
-        single.message,
+        single.message().cloned(),
         Some(("the Trend view needs several profiles".to_owned(), true))
     );
     let mut app = trend_app(&HEAPS, (100, 30));
     press(&mut app, "1");
-    assert_eq!(app.view, ViewKind::Top);
+    assert_eq!(app.view(), ViewKind::Top);
     // The other views show the newest snapshot.
     let newest = app_with(load("leaky/heap-3.pb.gz"), "x", (100, 30));
-    assert_eq!(app.model.total, newest.model.total);
+    assert_eq!(app.model().total, newest.model().total);
     press(&mut app, "BackTab");
-    assert_eq!(app.view, ViewKind::Trend);
+    assert_eq!(app.view(), ViewKind::Trend);
     press(&mut app, "Tab 5");
-    assert_eq!(app.view, ViewKind::Trend);
+    assert_eq!(app.view(), ViewKind::Trend);
 }
 
 #[test]
 fn trend_view_moves_and_opens_the_site_in_top() {
     let mut app = trend_app(&HEAPS, (100, 30));
-    let n = app.trend.as_ref().unwrap().trend.rows.len();
+    let n = app.trend().unwrap().trend.rows.len();
     press(&mut app, "j j");
-    assert_eq!(app.trend.as_ref().unwrap().selected, 2);
+    assert_eq!(app.trend().unwrap().selected, 2);
     press(&mut app, "G");
-    assert_eq!(app.trend.as_ref().unwrap().selected, n - 1);
+    assert_eq!(app.trend().unwrap().selected, n - 1);
     press(&mut app, "g j Enter");
-    assert_eq!(app.view, ViewKind::Top);
-    let row = &app.model.rows[app.top.list.selected];
-    assert_eq!(app.model.tree.names()[row.node.index()], "main.recordAudit");
+    assert_eq!(app.view(), ViewKind::Top);
+    let row = &app.model().rows[app.top().list.selected];
+    assert_eq!(
+        app.model().tree.names()[row.node.index()],
+        "main.recordAudit"
+    );
 }
 
 #[test]
@@ -871,7 +893,7 @@ fn trend_rankings_run_as_jobs_and_stale_ones_are_dropped() {
     while let Some(job) = app.take_job() {
         app.finish(job.run(&profile));
     }
-    let trend = |app: &App| app.trend.as_ref().unwrap().trend.sample_type.name.clone();
+    let trend = |app: &App| app.trend().unwrap().trend.sample_type.name.clone();
     press(&mut app, "5 t");
     assert_eq!(trend(&app), "inuse_space", "ranked off the UI thread");
     assert!(screen(&app).contains("ranking the snapshots"));
@@ -886,8 +908,8 @@ fn trend_rankings_run_as_jobs_and_stale_ones_are_dropped() {
     assert!(app.take_job().is_none());
     app.finish(fresh.run(&profile));
     assert_eq!(trend(&app), "alloc_space");
-    assert!(app.busy.is_none());
-    assert_eq!(app.model.sample_type.name, "inuse_space");
+    assert!(app.busy().is_none());
+    assert_eq!(app.model().sample_type.name, "inuse_space");
     // Latest request wins: keys pressed before the runner gets to them
     // leave one ranking to do, for the last one asked.
     press(&mut app, "t t");
@@ -900,11 +922,11 @@ fn trend_rankings_run_as_jobs_and_stale_ones_are_dropped() {
 #[test]
 fn trend_view_cycles_sample_types() {
     let mut app = trend_app(&HEAPS, (100, 30));
-    let trend = |app: &App| app.trend.as_ref().unwrap().trend.sample_type.name.clone();
+    let trend = |app: &App| app.trend().unwrap().trend.sample_type.name.clone();
     assert_eq!(trend(&app), "inuse_space");
     press(&mut app, "t");
     assert_eq!(trend(&app), "alloc_objects");
-    assert_eq!(app.model.sample_type.name, "inuse_space");
+    assert_eq!(app.model().sample_type.name, "inuse_space");
     // The header follows the view: the Trend's sample type and the newest
     // snapshot's total of it (`top` on heap-3 prints "of 9007 total");
     // the other views keep theirs.
@@ -912,29 +934,33 @@ fn trend_view_cycles_sample_types() {
         let line = screen(app).lines().next().unwrap().to_owned();
         line.trim_end_matches('"').trim_end().to_owned()
     };
+    // (The header leaves the sample type to the status bar beside five
+    // named tabs.)
     assert!(
-        first_line(&app).ends_with("alloc_objects  total 9007"),
+        first_line(&app).ends_with("total 9007"),
         "{}",
         first_line(&app)
     );
+    assert!(screen(&app).contains(" alloc_objects · functions · by flat"));
     press(&mut app, "1");
     assert!(
-        first_line(&app).ends_with("inuse_space  total 2.51MB"),
+        first_line(&app).ends_with("total 2.51MB"),
         "{}",
         first_line(&app)
     );
+    assert!(screen(&app).contains(" inuse_space · functions · sort flat"));
 }
 
 // ---- Every key acts on the highlighted row (issue: the Trend view's keys
 // acted on whatever Peek last showed).
 
 fn trend_name(app: &App, row: usize) -> String {
-    app.trend.as_ref().unwrap().trend.rows[row].name.clone()
+    app.trend().unwrap().trend.rows[row].name.clone()
 }
 
 fn peeked_name(app: &App) -> String {
-    let node = app.peek.peek.as_ref().expect("a peek").node;
-    app.model.tree.names()[node.index()].clone()
+    let node = app.peek().peek.as_ref().expect("a peek").node;
+    app.model().tree.names()[node.index()].clone()
 }
 
 #[test]
@@ -942,29 +968,29 @@ fn trend_keys_act_on_the_highlighted_site() {
     let mut app = trend_app(&HEAPS, (100, 30));
     // A fresh Trend view: `j j p` peeks at the third site.
     press(&mut app, "j j p");
-    assert_eq!(app.view, ViewKind::Peek);
+    assert_eq!(app.view(), ViewKind::Peek);
     assert_eq!(peeked_name(&app), trend_name(&app, 2));
     // `j S` opens the second suspect's source.
     let mut app = trend_app(&HEAPS, (100, 30));
     press(&mut app, "j S");
-    assert_eq!(app.view, ViewKind::Source);
+    assert_eq!(app.view(), ViewKind::Source);
     assert_eq!(
-        app.source.source.as_ref().unwrap().function,
+        app.source().source.as_ref().unwrap().function,
         "main.recordAudit"
     );
     // Peek showing Top's second row must not leak into the Trend view.
     let mut app = trend_app(&HEAPS, (100, 30));
     press(&mut app, "1 g j p 5 g S");
     assert_eq!(
-        app.source.source.as_ref().unwrap().function,
+        app.source().source.as_ref().unwrap().function,
         "main.(*Cache).Put"
     );
     // `I` on a fresh Trend view ignores the highlighted site.
     let mut app = trend_app(&HEAPS, (100, 30));
     press(&mut app, "I");
-    assert_eq!(app.message, None);
-    assert_eq!(app.chips.len(), 1);
-    assert_eq!(app.chips[0].pattern, "^main\\.\\(\\*Cache\\)\\.Put$");
+    assert_eq!(app.message().cloned(), None);
+    assert_eq!(app.chips().len(), 1);
+    assert_eq!(app.chips()[0].pattern, "^main\\.\\(\\*Cache\\)\\.Put$");
     // ... and the trend itself is filtered.
     assert!(
         app_trend_rows(&app)
@@ -975,21 +1001,18 @@ fn trend_keys_act_on_the_highlighted_site() {
     // `j F` focuses on the second suspect: the trend keeps only its stacks.
     let mut app = trend_app(&HEAPS, (100, 30));
     press(&mut app, "j F");
-    assert_eq!(app.chips[0].pattern, "^main\\.recordAudit$");
+    assert_eq!(app.chips()[0].pattern, "^main\\.recordAudit$");
     let rows = app_trend_rows(&app);
     assert!(rows.iter().all(|(name, _)| name != "main.(*Cache).Put"));
     assert_eq!(
-        trend_name(&app, app.trend.as_ref().unwrap().selected),
+        trend_name(&app, app.trend().unwrap().selected),
         "main.recordAudit",
         "the selection stays on the site across the re-rank"
     );
     // `#` searches the highlighted site's name.
     let mut app = trend_app(&HEAPS, (100, 30));
     press(&mut app, "j #");
-    assert_eq!(
-        app.search.as_ref().unwrap().regex.as_str(),
-        "^main\\.recordAudit$"
-    );
+    assert_eq!(app.search().unwrap().regex.as_str(), "^main\\.recordAudit$");
 }
 
 #[test]
@@ -998,7 +1021,7 @@ fn trend_search_moves_the_selection() {
     press(&mut app, "/");
     type_text(&mut app, "runtime");
     press(&mut app, "Enter");
-    let selected = |app: &App| app.trend.as_ref().unwrap().selected;
+    let selected = |app: &App| app.trend().unwrap().selected;
     let first = selected(&app);
     assert_eq!(
         trend_name(&app, first),
@@ -1012,7 +1035,7 @@ fn trend_search_moves_the_selection() {
         .count();
     let s = screen(&app);
     assert!(
-        s.contains(&format!("matches: {hits} of 26 sites /runtime/")),
+        s.contains(&format!("/runtime/ matches {hits} of 26 sites")),
         "{s}"
     );
     press(&mut app, "n");
@@ -1026,7 +1049,7 @@ fn trend_search_moves_the_selection() {
 fn trend_sort_and_granularity_rerank() {
     let mut app = trend_app(&HEAPS, (100, 30));
     press(&mut app, "s");
-    let trend = &app.trend.as_ref().unwrap();
+    let trend = &app.trend().unwrap();
     assert_eq!(trend.settings.by, pprof_tui::analysis::SortBy::Cum);
     // By cum, main.handleRequest carries its callees' growth.
     let handle = trend
@@ -1038,7 +1061,7 @@ fn trend_sort_and_granularity_rerank() {
     assert_eq!(handle.values, handle.cum);
     assert!(screen(&app).contains("by cum"));
     press(&mut app, "a");
-    let trend = &app.trend.as_ref().unwrap();
+    let trend = &app.trend().unwrap();
     assert_eq!(trend.settings.granularity, Granularity::FileFunctions);
     assert!(
         trend
@@ -1048,7 +1071,7 @@ fn trend_sort_and_granularity_rerank() {
             .any(|r| r.name == "main.(*Cache).Put leaky/main.go")
     );
     // The other views keep their own settings.
-    assert_eq!(app.model.granularity, Granularity::Functions);
+    assert_eq!(app.model().granularity, Granularity::Functions);
 }
 
 #[test]
@@ -1056,7 +1079,7 @@ fn trend_view_warns_about_alloc_types_and_shows_the_score() {
     let mut app = trend_app(&HEAPS, (120, 30));
     let s = screen(&app);
     assert!(s.contains("score"), "{s}");
-    let put = &app.trend.as_ref().unwrap().trend.rows[0];
+    let put = &app.trend().unwrap().trend.rows[0];
     assert!(s.contains(&format!("{:>5.1}", put.growth.score)), "{s}");
     press(&mut app, "t");
     let s = screen(&app);
@@ -1111,10 +1134,10 @@ fn stacks_granularity_lists_whole_stacks_as_top_does() {
         })
         .collect();
     let rows: Vec<(String, i64)> = app
-        .model
+        .model()
         .rows
         .iter()
-        .map(|r| (app.model.row_name(r), r.flat))
+        .map(|r| (app.model().row_name(r), r.flat))
         .collect();
     assert_eq!(rows, expected);
     assert_eq!(
@@ -1128,16 +1151,16 @@ fn stacks_granularity_lists_whole_stacks_as_top_does() {
     // Cycling `a` from functions reaches the same rows.
     let mut app = app_with(load("leaky/goroutine-3.pb.gz"), "g", (100, 30));
     press(&mut app, "a a a a a");
-    assert_eq!(app.model.granularity, Granularity::Stacks);
+    assert_eq!(app.model().granularity, Granularity::Stacks);
     assert_eq!(
-        app.model.row_name(&app.model.rows[0]),
+        app.model().row_name(&app.model().rows[0]),
         "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
     );
 }
 
 /// The rendered buffer of the app's screen.
 fn buffer(app: &App) -> ratatui::buffer::Buffer {
-    let (w, h) = app.size;
+    let (w, h) = app.size();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|frame| views::render(app, frame)).unwrap();
     terminal.backend().buffer().clone()
@@ -1177,20 +1200,34 @@ fn flame_frames_stay_inside_their_parents_and_the_root_fills_the_width() {
     }
 }
 
+/// At 80 columns the tabs keep their names (issue 23: they read `1 2 3 4
+/// 5 Trend`); the sample type (also in the status bar) goes first, then
+/// the file name is cut from its start, so its end stays. At 100 columns
+/// a diff's two file names fit whole.
 #[test]
-fn narrow_headers_keep_the_file_name() {
+fn narrow_headers_name_the_tabs_and_keep_the_file_names_end() {
     let app = trend_app(&HEAPS, (80, 24));
     let s = screen(&app);
     let header = s.lines().next().unwrap();
     assert!(
-        header.contains("leaky/heap-3.pb.gz (newest of 3)  total 2.51MB"),
+        header.contains(" 1 Top  2 Flame  3 Peek  4 Source  5 Trend "),
         "{header}"
     );
     assert!(
-        header.contains(" 5 Trend "),
-        "the active tab keeps its name: {header}"
+        header.contains("pb.gz (newest of 3)  total 2.51MB"),
+        "{header}"
     );
     let app = diff_app((80, 24));
+    let header = screen(&app).lines().next().unwrap().to_owned();
+    assert!(
+        header.contains(" 1 Top  2 Flame  3 Peek  4 Source "),
+        "{header}"
+    );
+    assert!(
+        header.contains("heap-1.pb.gz  total 2.51MB (base 1.27MB)"),
+        "{header}"
+    );
+    let app = diff_app((100, 30));
     let header = screen(&app).lines().next().unwrap().to_owned();
     assert!(
         header.contains("heap-3.pb.gz vs heap-1.pb.gz  total 2.51MB (base 1.27MB)"),
@@ -1211,7 +1248,7 @@ fn clicking_a_tab_shows_its_view() {
         modifiers: KeyModifiers::NONE,
     });
     app.update(action_for(&click, false).unwrap());
-    assert_eq!(app.view, ViewKind::Flame);
+    assert_eq!(app.view(), ViewKind::Flame);
     // The Trend's highlighted site is the frame selected.
     assert_eq!(selected_name(&app), "main.(*Cache).Put");
 }
@@ -1240,7 +1277,7 @@ fn export_names_from_hostile_profiles_stay_in_the_export_directory() {
     };
     let mut app = App::new(Arc::new(profile), options);
     press(&mut app, "e");
-    let (message, error) = app.message.clone().unwrap();
+    let (message, error) = app.message().cloned().unwrap();
     assert!(!error, "{message}");
     let written: Vec<String> = std::fs::read_dir(&work)
         .unwrap()
@@ -1301,13 +1338,13 @@ fn search_is_smart_case_and_jumps_to_the_first_match() {
     press(&mut app, "/");
     type_text(&mut app, "audit");
     press(&mut app, "Enter");
-    assert_eq!(app.message, None);
-    assert_eq!(app.top.list.selected, top_row(&app, "main.recordAudit"));
+    assert_eq!(app.message().cloned(), None);
+    assert_eq!(app.top().list.selected, top_row(&app, "main.recordAudit"));
     // A capital makes it case-sensitive.
     press(&mut app, "g /");
     type_text(&mut app, "Audit|put");
     press(&mut app, "Enter");
-    assert_eq!(app.top.list.selected, top_row(&app, "main.recordAudit"));
+    assert_eq!(app.top().list.selected, top_row(&app, "main.recordAudit"));
     // In the flame graph the cursor jumps too.
     press(&mut app, "2 g /");
     type_text(&mut app, "cache");
@@ -1331,15 +1368,17 @@ fn a_function_asked_for_while_the_tree_is_built_is_shown_when_it_arrives() {
     press(&mut app, "a");
     let rows = app.take_job().unwrap();
     app.finish(rows.run(&profile));
-    assert!(!app.model.tree_ready);
+    assert!(!app.model().tree_ready);
     // Enter on a Top row before the tree is there: its function, not the
     // frame carried over from before, is what the flame graph shows.
     press(&mut app, "1 j j");
-    let wanted = app.model.row_name(&app.model.rows[app.top.list.selected]);
+    let wanted = app
+        .model()
+        .row_name(&app.model().rows[app.top().list.selected]);
     assert_ne!(wanted, "runtime.main");
     press(&mut app, "Enter");
     run_all(&mut app);
-    assert_eq!(app.view, ViewKind::Flame);
+    assert_eq!(app.view(), ViewKind::Flame);
     assert_eq!(selected_name(&app), wanted);
 }
 
@@ -1349,10 +1388,10 @@ fn searching_the_flame_graph_before_its_tree_is_not_an_error() {
     press(&mut app, "2 /");
     type_text(&mut app, "audit");
     press(&mut app, "Enter");
-    assert_eq!(app.message, None);
+    assert_eq!(app.message().cloned(), None);
     press(&mut app, "n");
     assert_eq!(
-        app.message,
+        app.message().cloned(),
         Some(("the call tree is still being built".to_owned(), false))
     );
 }
@@ -1379,9 +1418,9 @@ fn diff_mode_at_stacks_granularity_compares_whole_stacks() {
     };
     let app = App::new(profile, options);
     // `pprof-tui diff -g stacks goroutine-1.pb.gz goroutine-3.pb.gz`: 10 → 90, +80, +800%.
-    let row = &app.model.rows[0];
+    let row = &app.model().rows[0];
     assert_eq!(
-        app.model.row_name(row),
+        app.model().row_name(row),
         "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]"
     );
     assert_eq!(
@@ -1405,8 +1444,8 @@ fn source_lines_are_read_off_the_ui_thread() {
         app.finish(job.run(&profile));
     }
     press(&mut app, "j S");
-    assert_eq!(app.view, ViewKind::Source);
-    assert!(app.source.source.is_none(), "left to a job");
+    assert_eq!(app.view(), ViewKind::Source);
+    assert!(app.source().source.is_none(), "left to a job");
     let s = screen(&app);
     assert!(
         s.contains("reading the source lines of main.(*Cache).Put"),
@@ -1415,10 +1454,10 @@ fn source_lines_are_read_off_the_ui_thread() {
     let job = app.take_job().unwrap();
     app.finish(job.run(&profile));
     assert_eq!(
-        app.source.source.as_ref().unwrap().function,
+        app.source().source.as_ref().unwrap().function,
         "main.(*Cache).Put"
     );
-    assert!(app.busy.is_none());
+    assert!(app.busy().is_none());
 }
 
 #[test]
@@ -1428,18 +1467,18 @@ fn the_progress_indicator_waits_for_every_job() {
     while let Some(job) = app.take_job() {
         app.finish(job.run(&profile));
     }
-    assert!(app.busy.is_none());
+    assert!(app.busy().is_none());
     press(&mut app, "j S 5 t");
     let source = app.take_job().unwrap();
     let ranking = app.take_job().unwrap();
     app.finish(source.run(&profile));
     // The ranking is still running: the UI must keep waking up for it.
     assert_eq!(
-        app.busy.map(|(what, _)| what),
+        app.busy().map(|(what, _)| what),
         Some("ranking the snapshots")
     );
     app.finish(ranking.run(&profile));
-    assert!(app.busy.is_none());
+    assert!(app.busy().is_none());
 }
 
 /// Found by fuzzing (`fuzz/`): values whose sums pass `i64` made the Top
@@ -1452,10 +1491,10 @@ fn values_overflowing_i64_are_shown_not_a_panic() {
     assert!(top.contains("main.main"), "{top}");
     assert!(top.contains("main.a"), "{top}");
     press(&mut app, "2");
-    assert_eq!(app.view, ViewKind::Flame);
+    assert_eq!(app.view(), ViewKind::Flame);
     assert!(screen(&app).contains("main.main"));
     press(&mut app, "3");
-    assert_eq!(app.view, ViewKind::Peek);
+    assert_eq!(app.view(), ViewKind::Peek);
     screen(&app);
 }
 
@@ -1468,7 +1507,7 @@ fn a_profile_without_any_stack_draws_an_empty_flame_graph() {
     let profile = decode(&b.encode_gz(), &DecodeOptions::default()).unwrap();
     let mut app = app_running(profile, "empty.pb.gz", (100, 20), false);
     press(&mut app, "2");
-    assert!(app.model.tree_ready && app.model.tree.is_empty());
+    assert!(app.model().tree_ready && app.model().tree.is_empty());
     assert!(
         screen(&app).contains("no samples to draw"),
         "{}",
@@ -1497,7 +1536,7 @@ fn command_line_filters_open_as_chips() {
     };
     let app = App::new(Arc::new(profile), options);
     let chips: Vec<String> = app
-        .chips
+        .chips()
         .iter()
         .map(|c| format!("{}={}", c.kind.as_str(), c.pattern))
         .collect();
@@ -1510,7 +1549,7 @@ fn command_line_filters_open_as_chips() {
         filters.focus.map(|r| r.as_str().to_owned()).as_deref(),
         Some("main\\.")
     );
-    assert!(app.message.is_none());
+    assert!(app.message().is_none());
 }
 
 /// Chips that do not compile never turn silently into "no filters": the
@@ -1518,14 +1557,14 @@ fn command_line_filters_open_as_chips() {
 #[test]
 fn an_invalid_filter_is_said_in_the_status_bar() {
     use pprof_tui::tui::filters::{Chip, ChipKind};
-    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
     let chip = |pattern: &str| Chip {
         kind: ChipKind::Focus,
         pattern: pattern.to_owned(),
     };
-    app.chips = vec![chip("main.("), chip("main")];
+    let mut app =
+        app("leaky/heap-3.pb.gz", (100, 30)).with_chips(vec![chip("main.("), chip("main")]);
     press(&mut app, "x");
-    let (message, error) = app.message.clone().unwrap();
+    let (message, error) = app.message().cloned().unwrap();
     assert!(error);
     assert!(message.starts_with("invalid filter: "), "{message}");
     assert!(message.contains("main.("), "{message}");
@@ -1542,14 +1581,14 @@ const LEGACY_HEAPS: [&str; 3] = [
 fn memstats_panel_shows_the_runtime_numbers_and_the_gap() {
     let mut app = app("legacy/heap-3.debug1.txt", (80, 24));
     press(&mut app, "m");
-    assert!(app.memstats.open);
+    assert!(app.memstats().open);
     let screen = screen(&app);
     // The file's own values: HeapInuse = 5464064, NumGC = 17.
     assert!(screen.contains("HeapInuse             5.21MB"), "{screen}");
     assert_snapshot!("memstats_heap3_80x24", screen);
     press(&mut app, "j");
-    assert!(!app.memstats.open, "any key closes it");
-    assert_eq!(app.top.list.selected, 0, "the key only closed the panel");
+    assert!(!app.memstats().open, "any key closes it");
+    assert_eq!(app.top().list.selected, 0, "the key only closed the panel");
 }
 
 #[test]
@@ -1573,7 +1612,7 @@ fn memstats_panel_in_trend_mode_lists_each_snapshot() {
         .map(|(n, p)| (n.clone(), pprof_tui::analysis::runtime::runtime_point(p)))
         .collect();
     let mut app = trend_app(&LEGACY_HEAPS, (100, 34)).with_runtime_series(series);
-    assert_eq!(app.view, ViewKind::Trend);
+    assert_eq!(app.view(), ViewKind::Trend);
     press(&mut app, "m");
     let screen = screen(&app);
     assert!(
@@ -1581,4 +1620,125 @@ fn memstats_panel_in_trend_mode_lists_each_snapshot() {
         "{screen}"
     );
     assert_snapshot!("memstats_trend_legacy_heaps", screen);
+}
+
+/// Proto snapshots carry no MemStats: the panel still gives each one's
+/// in-use total (the profile's, as Top's header says it) and says what
+/// the dashes mean (issue 23: every value was `-`).
+#[test]
+fn memstats_panel_gives_proto_snapshots_their_inuse_totals() {
+    let loaded: Vec<Profile> = HEAPS.iter().map(|s| load(s)).collect();
+    let series = HEAPS
+        .iter()
+        .zip(&loaded)
+        .map(|(n, p)| {
+            let point = pprof_tui::analysis::runtime::runtime_point(p);
+            ((*n).to_owned(), point)
+        })
+        .collect();
+    let mut app = trend_app(&HEAPS, (100, 34)).with_runtime_series(series);
+    press(&mut app, "m");
+    let s = screen(&app);
+    // The totals Top's header shows for each file (heap-1 is the diff's
+    // base, heap-2 a watch's newest in tests/tui_watch.rs).
+    for (name, total) in [
+        ("heap-1.pb.gz", "1.27MB"),
+        ("heap-2.pb.gz", "1.72MB"),
+        ("heap-3.pb.gz", "2.51MB"),
+    ] {
+        let row = format!("{name:<24}{:>11}{:>12}{total:>13}{:>12}", "-", "-", "-");
+        assert!(s.contains(&row), "{row:?} not in\n{s}");
+    }
+    assert!(s.contains("-: a proto snapshot carries no MemStats"), "{s}");
+}
+
+/// After `F` the search's share of the total is the table's (issue 23:
+/// it said 100.0% where the table said 0.15%: it was of the focused call
+/// tree's root), and so is the flame graph's.
+#[test]
+fn percentages_after_focus_agree_with_the_table() {
+    // Wide enough for the status bar's chip and search both.
+    let mut app = app("leaky/heap-3.pb.gz", (140, 30));
+    let row = top_row(&app, "main.recordAudit");
+    select_row(&mut app, row);
+    press(&mut app, "F");
+    assert_eq!(app.chips().len(), 1);
+    let s = screen(&app);
+    let line = s
+        .lines()
+        .find(|l| l.contains("  main.recordAudit"))
+        .unwrap()
+        .to_owned();
+    let cum_pct = line.split_whitespace().nth(5).unwrap().to_owned();
+    assert!(cum_pct.ends_with('%') && cum_pct != "100%", "{line}");
+    let row = top_row(&app, "main.recordAudit");
+    select_row(&mut app, row);
+    press(&mut app, "#");
+    let s = screen(&app);
+    assert!(s.contains(&format!("{cum_pct} of total")), "{cum_pct}: {s}");
+    press(&mut app, "Enter");
+    assert_eq!(app.view(), ViewKind::Flame);
+    let s = screen(&app);
+    assert!(s.contains(&format!("{cum_pct} of all")), "{cum_pct}: {s}");
+}
+
+/// Enter, `p` and `S` leave a place Esc comes back to: the view, its
+/// highlighted row and the search, as they were.
+#[test]
+fn esc_goes_back_to_where_enter_p_and_s_came_from() {
+    for keys in ["Enter", "p", "S"] {
+        let mut app = trend_app(&HEAPS, (100, 30));
+        press(&mut app, "j");
+        let row = app.trend().unwrap().selected;
+        let before = screen(&app);
+        press(&mut app, keys);
+        assert_ne!(app.view(), ViewKind::Trend, "{keys} left the Trend view");
+        press(&mut app, "Esc");
+        assert_eq!(app.view(), ViewKind::Trend, "Esc after {keys}");
+        assert_eq!(app.trend().unwrap().selected, row, "Esc after {keys}");
+        assert_eq!(screen(&app), before, "Esc after {keys}");
+    }
+    // From Top: `p`, Enter on a caller, Esc back to the first peek, Esc back
+    // to Top on the same row.
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    let row = top_row(&app, "main.(*Cache).Put");
+    select_row(&mut app, row);
+    press(&mut app, "p");
+    assert_eq!(peeked_name(&app), "main.(*Cache).Put");
+    press(&mut app, "g Enter");
+    assert_ne!(peeked_name(&app), "main.(*Cache).Put");
+    press(&mut app, "Esc");
+    assert_eq!(peeked_name(&app), "main.(*Cache).Put");
+    assert_eq!(app.view(), ViewKind::Peek);
+    press(&mut app, "Esc");
+    assert_eq!(app.view(), ViewKind::Top);
+    assert_eq!(app.top().list.selected, row);
+    // With nothing to go back to, Esc says so and stays.
+    press(&mut app, "Esc");
+    assert_eq!(app.view(), ViewKind::Top);
+    assert!(app.message().unwrap().0.contains("nothing to go back to"));
+}
+
+/// Enter on a Top row searches the function in the flame graph; the
+/// user's own search comes back with Esc, and the status bar says so.
+#[test]
+fn enter_keeps_the_users_search_for_esc() {
+    let mut app = app("leaky/heap-3.pb.gz", (100, 30));
+    press(&mut app, "/");
+    type_text(&mut app, "main");
+    press(&mut app, "Enter");
+    let row = app.top().list.selected;
+    press(&mut app, "Enter");
+    assert_eq!(app.view(), ViewKind::Flame);
+    assert_ne!(app.search().unwrap().regex.as_str(), "main");
+    assert!(screen(&app).contains("Esc: back to /main/"));
+    // Enter zooms; the first Esc zooms out, the second goes back.
+    press(&mut app, "Enter Esc");
+    assert_eq!(app.view(), ViewKind::Flame);
+    assert!(app.flame().zoom.is_empty());
+    press(&mut app, "Esc");
+    assert_eq!(app.view(), ViewKind::Top);
+    assert_eq!(app.search().unwrap().regex.as_str(), "main");
+    assert_eq!(app.top().list.selected, row);
+    assert!(screen(&app).contains("/main/"));
 }

@@ -292,3 +292,85 @@ fn watch_mode_whose_first_poll_fails_is_an_error_after_the_terminal_is_restored(
         "{screen}"
     );
 }
+
+impl Screen {
+    /// The text of the body row drawn highlighted (reversed, or on a
+    /// background colour): the cursor's row.
+    fn highlighted(&self) -> Option<String> {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let (rows, cols) = screen.size();
+        let (rows, cols) = (rows.get(), cols.get());
+        // Not the tabs (row 0), the status bar or the footer.
+        (1..rows.saturating_sub(2)).find_map(|row| {
+            let cell = screen.cell(row, 10)?;
+            (cell.inverse() || cell.bgcolor() != vt100::Color::Default).then(|| {
+                (0..cols)
+                    .filter_map(|c| screen.cell(row, c))
+                    .map(|c| c.contents())
+                    .collect::<String>()
+            })
+        })
+    }
+
+    /// Waits until the highlighted row is `row`.
+    fn wait_for_highlight(&self, row: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.highlighted().as_deref() != Some(row) {
+            assert!(
+                Instant::now() < deadline,
+                "the highlight never came back to {row:?}; it is on {:?}; screen:\n{}",
+                self.highlighted(),
+                self.text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// In Trend, Enter on a suspect, `p` and `S` each leave for another view;
+/// Esc comes back to the Trend view with the same row highlighted.
+#[test]
+fn esc_comes_back_to_the_trend_row_after_enter_p_and_s() {
+    let heaps: Vec<std::path::PathBuf> = ["heap-1", "heap-2", "heap-3"]
+        .iter()
+        .map(|h| Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("testdata/leaky/{h}.pb.gz")))
+        .collect();
+    let args: Vec<&std::ffi::OsStr> = heaps.iter().map(|p| p.as_os_str()).collect();
+    let mut session = Session::run(&args);
+    session.screen.wait_for("Leak suspects");
+    // The second suspect: main.recordAudit.
+    session.press(b"j");
+    let row = loop {
+        match session.screen.highlighted() {
+            Some(row) if row.contains("main.recordAudit") => break row,
+            _ => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    for (key, shows) in [
+        (&b"\r"[..], "flat%"),
+        (b"p", "callers ↑ · callees ↓"),
+        (b"S", "main.recordAudit  "),
+    ] {
+        session.press(key);
+        // Drawn whole: the other view's text, and the Trend's gone.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = session.screen.text();
+            if text.contains(shows) && !text.contains("Leak suspects") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never left for {shows:?}:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        session.press(b"\x1b");
+        session.screen.wait_for("Leak suspects");
+        session.screen.wait_for_highlight(&row);
+    }
+    session.press(b"q");
+    let (code, _) = session.finish();
+    assert_eq!(code, 0);
+}

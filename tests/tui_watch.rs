@@ -104,28 +104,28 @@ fn status_line(app: &App) -> String {
 #[test]
 fn one_snapshot_shows_top_and_the_second_opens_the_trend() {
     let app = watch_app(&HEAPS[..1], 60, (100, 30));
-    assert!(app.trend.is_none());
-    assert_eq!(app.view, ViewKind::Top);
+    assert!(app.trend().is_none());
+    assert_eq!(app.view(), ViewKind::Top);
     assert_eq!(
         status_line(&app),
         " inuse_space · functions · sort flat  poll 1 · last 02:16:01 UTC"
     );
     let app = watch_app(&HEAPS[..2], 60, (100, 30));
-    assert_eq!(app.view, ViewKind::Trend);
+    assert_eq!(app.view(), ViewKind::Trend);
     assert_eq!(app_trend_rows(&app), cli_trend_rows(&HEAPS[..2]));
 }
 
 #[test]
 fn snapshots_rank_as_trend_ranks_the_files() {
     let app = watch_app(&HEAPS, 60, (100, 30));
-    assert_eq!(app.view, ViewKind::Trend);
+    assert_eq!(app.view(), ViewKind::Trend);
     let rows = app_trend_rows(&app);
     assert_eq!(rows[0].0, "main.(*Cache).Put");
     assert_eq!(rows, cli_trend_rows(&HEAPS));
     // The other views show the newest snapshot: heap-3's total, as in
     // testdata/oracle/leaky-heap-3.inuse_space.top.txt.
-    assert_eq!(app.model.total, 2_635_448);
-    assert_eq!(app.title, "heap-3.pb.gz (newest of 3, watching)");
+    assert_eq!(app.model().total, 2_635_448);
+    assert_eq!(app.title(), "heap-3.pb.gz (newest of 3, watching)");
     assert_snapshot!("watch_trend_heaps", screen(&app));
 }
 
@@ -135,17 +135,17 @@ fn snapshots_rank_as_trend_ranks_the_files() {
 #[test]
 fn the_series_outlives_the_profiles_kept_whole() {
     let mut app = watch_app_with(&HEAPS, (60, 2), (100, 30), Granularity::Functions, None);
-    let trend = app.trend.as_ref().unwrap();
+    let trend = app.trend().unwrap();
     assert_eq!(trend.snapshot_count(), 3);
     assert_eq!(app_trend_rows(&app), cli_trend_rows(&HEAPS));
-    assert_eq!(app.watch.as_ref().unwrap().kept_whole(), 2);
-    assert_eq!(app.title, "heap-3.pb.gz (newest of 3, watching)");
+    assert_eq!(app.watch().unwrap().kept_whole(), 2);
+    assert_eq!(app.title(), "heap-3.pb.gz (newest of 3, watching)");
     press(&mut app, "d");
-    assert_eq!(app.title, "heap-3.pb.gz vs heap-2.pb.gz (watching)");
+    assert_eq!(app.title(), "heap-3.pb.gz vs heap-2.pb.gz (watching)");
     press(&mut app, "d 5");
     // Sorting by cum needs no profile: all three are ranked again.
     press(&mut app, "s");
-    let trend = app.trend.as_ref().unwrap();
+    let trend = app.trend().unwrap();
     assert_eq!(trend.settings.by, SortBy::Cum);
     assert_eq!(trend.snapshot_count(), 3);
     let mut args = vec!["trend", "--format", "json", "--cum"];
@@ -156,17 +156,17 @@ fn the_series_outlives_the_profiles_kept_whole() {
     args.extend(files.iter().map(String::as_str));
     let doc = common::json(&args, 0);
     assert_eq!(
-        app.trend.as_ref().unwrap().trend.rows[0].name,
+        app.trend().unwrap().trend.rows[0].name,
         doc["rows"][0]["name"].as_str().unwrap()
     );
     // Another granularity needs the profiles: the two kept whole.
     press(&mut app, "a");
-    let trend = app.trend.as_ref().unwrap();
+    let trend = app.trend().unwrap();
     assert_eq!(trend.settings.granularity, Granularity::FileFunctions);
     assert_eq!(trend.snapshot_count(), 2);
     // The next snapshot is reduced at the new granularity and joins them.
     app.take_watch_event(snapshot(HEAPS[2], 4));
-    let trend = app.trend.as_ref().unwrap();
+    let trend = app.trend().unwrap();
     assert_eq!(trend.snapshot_count(), 3);
     assert_eq!(trend.settings.granularity, Granularity::FileFunctions);
     assert!(
@@ -199,21 +199,21 @@ fn skipped_polls_show_in_the_status_bar() {
 #[test]
 fn the_call_tree_waits_for_a_view_that_shows_it() {
     let mut app = watch_app(&HEAPS, 60, (100, 30));
-    assert_eq!(app.view, ViewKind::Trend);
-    assert_eq!(app.model.total, 2_635_448, "the rows follow at once");
-    assert!(!app.model.tree_ready);
+    assert_eq!(app.view(), ViewKind::Trend);
+    assert_eq!(app.model().total, 2_635_448, "the rows follow at once");
+    assert!(!app.model().tree_ready);
     press(&mut app, "2");
-    assert!(app.model.tree_ready);
+    assert!(app.model().tree_ready);
     assert!(screen(&app).contains("main.(*Cache).Put"));
     // Shown elsewhere, a new snapshot brings its tree along.
     app.take_watch_event(snapshot(HEAPS[2], 4));
-    assert!(app.model.tree_ready);
+    assert!(app.model().tree_ready);
 }
 
 #[test]
 fn the_ring_keeps_the_newest_snapshots() {
     let app = watch_app(&HEAPS, 2, (100, 30));
-    assert_eq!(app.trend.as_ref().unwrap().snapshot_count(), 2);
+    assert_eq!(app.trend().unwrap().snapshot_count(), 2);
     assert_eq!(app_trend_rows(&app), cli_trend_rows(&HEAPS[1..]));
 }
 
@@ -221,27 +221,17 @@ fn the_ring_keeps_the_newest_snapshots() {
 fn the_selection_stays_on_its_site_across_snapshots() {
     let mut app = watch_app(&HEAPS[..2], 60, (100, 30));
     press(&mut app, "j j");
-    let picked = app
-        .trend
-        .as_ref()
-        .unwrap()
-        .selected_row()
-        .unwrap()
-        .name
-        .clone();
+    let picked = app.trend().unwrap().selected_row().unwrap().name.clone();
     app.take_watch_event(snapshot(HEAPS[2], 3));
-    let trend = app.trend.as_ref().unwrap();
+    let trend = app.trend().unwrap();
     assert_eq!(trend.snapshot_count(), 3);
     assert_eq!(trend.selected_row().unwrap().name, picked);
     // The sort chosen in the view survives too.
     press(&mut app, "s");
-    let by = app.trend.as_ref().unwrap().settings.by;
+    let by = app.trend().unwrap().settings.by;
     app.take_watch_event(snapshot(HEAPS[2], 4));
-    assert_eq!(app.trend.as_ref().unwrap().settings.by, by);
-    assert_eq!(
-        app.trend.as_ref().unwrap().selected_row().unwrap().name,
-        picked
-    );
+    assert_eq!(app.trend().unwrap().settings.by, by);
+    assert_eq!(app.trend().unwrap().selected_row().unwrap().name, picked);
 }
 
 #[test]
@@ -255,7 +245,7 @@ fn a_failed_poll_shows_in_the_status_bar_until_one_succeeds() {
     }));
     assert_snapshot!("watch_failed_poll", screen(&app));
     // Nothing else changed: two snapshots, still ranked.
-    assert_eq!(app.trend.as_ref().unwrap().snapshot_count(), 2);
+    assert_eq!(app.trend().unwrap().snapshot_count(), 2);
     app.take_watch_event(snapshot(HEAPS[2], 4));
     assert_eq!(
         status_line(&app),
@@ -267,7 +257,7 @@ fn a_failed_poll_shows_in_the_status_bar_until_one_succeeds() {
 fn space_pauses_and_resumes_polling() {
     let mut app = watch_app(&HEAPS[..2], 60, (100, 30));
     press(&mut app, "Space");
-    assert!(app.watch.as_ref().unwrap().paused());
+    assert!(app.watch().unwrap().paused());
     assert!(
         status_line(&app)
             .contains(" poll 2 · last 02:16:02 UTC · paused  polling paused (Space resumes)"),
@@ -275,7 +265,7 @@ fn space_pauses_and_resumes_polling() {
         status_line(&app)
     );
     press(&mut app, "Space");
-    assert!(!app.watch.as_ref().unwrap().paused());
+    assert!(!app.watch().unwrap().paused());
     assert!(status_line(&app).ends_with("polling resumed"));
 }
 
@@ -284,7 +274,7 @@ fn d_diffs_the_newest_against_the_first_as_diff_base_does() {
     let mut app = watch_app(&HEAPS, 60, (100, 30));
     press(&mut app, "d 1");
     assert!(app.is_diff());
-    assert_eq!(app.title, "heap-3.pb.gz vs heap-1.pb.gz (watching)");
+    assert_eq!(app.title(), "heap-3.pb.gz vs heap-1.pb.gz (watching)");
     let files: Vec<String> = [HEAPS[0], HEAPS[2]]
         .iter()
         .map(|f| testdata().join(f).display().to_string())
@@ -301,10 +291,10 @@ fn d_diffs_the_newest_against_the_first_as_diff_base_does() {
         0,
     );
     // pprof's -diff_base total is the base's.
-    assert_eq!(doc["total"].as_i64().unwrap(), app.model.total);
+    assert_eq!(doc["total"].as_i64().unwrap(), app.model().total);
     assert_eq!(
         doc["rows"][0]["flat"].as_i64().unwrap(),
-        app.model.rows[0].flat
+        app.model().rows[0].flat
     );
     assert_snapshot!("watch_diff_top", screen(&app));
     // A new snapshot keeps the diff, against the first still kept.
@@ -312,7 +302,7 @@ fn d_diffs_the_newest_against_the_first_as_diff_base_does() {
     assert!(app.is_diff());
     press(&mut app, "d");
     assert!(!app.is_diff());
-    assert_eq!(app.title, "heap-3.pb.gz (newest of 4, watching)");
+    assert_eq!(app.title(), "heap-3.pb.gz (newest of 4, watching)");
 }
 
 #[test]
@@ -326,7 +316,7 @@ fn d_needs_a_second_snapshot() {
 #[test]
 fn goroutine_endpoints_rank_whole_stacks_as_trend_does() {
     let app = watch_app(&GOROUTINES, 60, (100, 30));
-    let trend = app.trend.as_ref().unwrap();
+    let trend = app.trend().unwrap();
     assert_eq!(trend.settings.granularity, Granularity::Stacks);
     assert_eq!(app_trend_rows(&app), cli_trend_rows(&GOROUTINES));
 }
@@ -371,7 +361,7 @@ fn a_selection_on_the_first_row_follows_the_ranking() {
     // leak shows, the untouched selection stays on the top suspect.
     let files = [HEAPS[0], HEAPS[0], HEAPS[1], HEAPS[2]];
     let app = watch_app(&files, 60, (100, 30));
-    let trend = app.trend.as_ref().unwrap();
+    let trend = app.trend().unwrap();
     assert_eq!(trend.selected, 0);
     assert_eq!(trend.selected_row().unwrap().name, "main.(*Cache).Put");
 }
@@ -542,7 +532,7 @@ fn a_restarted_service_is_told_apart_within_two_polls() {
     };
     let mut app = App::new(first, options).with_watch(state);
     let top = |app: &App| {
-        let row = &app.trend.as_ref().unwrap().trend.rows[0];
+        let row = &app.trend().unwrap().trend.rows[0];
         (row.name.clone(), row.growth.suspect)
     };
     let leak = ("main.leak".to_owned(), true);

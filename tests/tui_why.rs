@@ -14,14 +14,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use insta::assert_snapshot;
+use pprof_tui::analysis::Granularity;
 use pprof_tui::analysis::escape::Escapes;
-use pprof_tui::analysis::{Filters, Granularity, Study};
 use pprof_tui::tui::action::ViewKind;
-use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::why::WhyRequest;
 use pprof_tui::tui::{App, AppOptions};
 
-use common::screen::{options, press, screen};
+use common::screen::{options, press, screen, trend_input};
 use common::{load, testdata};
 /// heap-3 explained with the -m=2 output, as `pprof-tui --escape` opens it,
 /// showing `sample_type`.
@@ -48,9 +47,9 @@ fn app(granularity: Granularity, size: (u16, u16)) -> App {
     app_of("inuse_space", granularity, size)
 }
 fn select(app: &mut App, label: &str) {
-    let names = app.model.tree.names();
+    let names = app.model().tree.names();
     let i = app
-        .model
+        .model()
         .rows
         .iter()
         .position(|r| names[r.node.index()] == label)
@@ -81,7 +80,7 @@ fn top_shows_badges_and_the_pane_for_the_selected_line() {
 fn the_join_is_reported_once_explained() {
     let app = app(Granularity::Lines, (120, 30));
     assert_eq!(
-        app.message,
+        app.message().cloned(),
         Some((
             "why on heap: 18 of 52 allocation sites explained by 'escape-m2.txt' (pprof-tui explain lists the others)"
                 .to_owned(),
@@ -94,7 +93,7 @@ fn the_join_is_reported_once_explained() {
 fn w_toggles_the_why_column() {
     let mut app = app(Granularity::Lines, (120, 30));
     press(&mut app, "w");
-    assert!(app.why_column);
+    assert!(app.why_column());
     let s = screen(&app);
     assert!(
         s.contains("why on heap: the compiler's reasons shown"),
@@ -102,7 +101,7 @@ fn w_toggles_the_why_column() {
     );
     assert_snapshot!("why_top_lines_column", s);
     press(&mut app, "w");
-    assert!(!app.why_column);
+    assert!(!app.why_column());
     assert!(!screen(&app).contains("why on heap      name"));
 }
 
@@ -128,7 +127,7 @@ fn source_shows_classes_per_line_and_the_selected_lines_pane() {
     let mut app = app_of("alloc_space", Granularity::Functions, (120, 30));
     select(&mut app, "main.buildResponse");
     press(&mut app, "S w");
-    assert_eq!(app.view, ViewKind::Source);
+    assert_eq!(app.view(), ViewKind::Source);
     let s = screen(&app);
     assert!(
         s.contains("    90    31.46MB    31.46MB  [large] [churn]      non_constant_si…      buf := make([]byte, size)"),
@@ -146,9 +145,9 @@ fn w_without_a_heap_profile_says_why() {
     };
     let mut app = App::new(Arc::new(profile), options);
     press(&mut app, "w");
-    assert!(!app.why_column);
+    assert!(!app.why_column());
     assert_eq!(
-        app.message,
+        app.message().cloned(),
         Some((
             "why on heap needs a Go heap profile (alloc_* and inuse_* sample types)".to_owned(),
             true
@@ -163,21 +162,8 @@ fn with_snapshots_the_leak_class_follows_the_trend() {
         "leaky/heap-2.pb.gz",
         "leaky/heap-3.pb.gz",
     ];
-    let names: Vec<String> = paths.iter().map(|s| (*s).to_owned()).collect();
-    let loaded = paths.iter().map(|s| load(s)).collect();
-    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
-    let newest = timeline.profiles.last().cloned().unwrap();
-    let snapshots = timeline.take_snapshots().unwrap();
-    let input = TrendInput {
-        sample_index: snapshots.profile().default_sample_index(),
-        snapshots,
-        minutes: timeline.minutes,
-        granularity: None,
-        filters: Filters::default(),
-        warnings: timeline.notes,
-        restarts: timeline.restarts,
-        profiler: false,
-    };
+    let names = paths.iter().map(|s| (*s).to_owned()).collect();
+    let (newest, input) = trend_input(paths.iter().map(|s| load(s)).collect(), names);
     let why = WhyRequest {
         escapes: None,
         snapshots: None,
@@ -241,4 +227,52 @@ fn a_callee_row_shows_the_line_that_called_it() {
         "{s}"
     );
     assert!(s.contains("[large] [retained]"), "{s}");
+}
+
+/// `w` in the Trend view shows each site's reasons (issue 23: it said so
+/// and nothing changed), and at 200 columns the column is wide enough for
+/// them whole (it was cut to 16 characters at any width).
+#[test]
+fn w_shows_the_reasons_in_trend_and_wide_screens_show_them_whole() {
+    let paths = [
+        "leaky/heap-1.pb.gz",
+        "leaky/heap-2.pb.gz",
+        "leaky/heap-3.pb.gz",
+    ];
+    let names = paths.iter().map(|s| (*s).to_owned()).collect();
+    let (newest, input) = trend_input(paths.iter().map(|s| load(s)).collect(), names);
+    let text = std::fs::read_to_string(testdata().join("leaky/escape-m2.txt")).unwrap();
+    let why = WhyRequest {
+        escapes: Some(Arc::new((
+            Escapes::parse(&text),
+            "escape-m2.txt".to_owned(),
+        ))),
+        snapshots: None,
+    };
+    let options = AppOptions {
+        why: Some(why),
+        ..options(&newest, "heap-3.pb.gz (newest of 3)", (200, 30))
+    };
+    let mut app = App::new(newest, options).with_trend(input).unwrap();
+    assert_eq!(app.view(), ViewKind::Trend);
+    assert!(!screen(&app).contains("why on heap  site"));
+    press(&mut app, "w");
+    let s = screen(&app);
+    assert!(s.contains("why on heap"), "{s}");
+    let line = |s: &str, name: &str| {
+        s.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no row {name}: {s}"))
+            .to_owned()
+    };
+    let put = line(&s, "main.(*Cache).Put");
+    assert!(put.contains("non_constant_size"), "{put}");
+    assert!(!put.contains("non_constant_si…"), "{put}");
+    // The same reasons as Top's column at the same width.
+    press(&mut app, "1");
+    let top = line(&screen(&app), "main.(*Cache).Put");
+    assert!(top.contains("non_constant_size"), "{top}");
+    assert!(!top.contains('…'), "{top}");
+    press(&mut app, "w 5");
+    assert!(!screen(&app).contains("non_constant_size"));
 }

@@ -89,15 +89,20 @@ pub struct RuntimePoint {
     pub profiled: Option<i64>,
 }
 
-/// The runtime numbers of one snapshot (all `None` for a proto heap
-/// profile: it carries no MemStats).
+/// The runtime numbers of one snapshot (the MemStats ones are `None` for
+/// a proto heap profile: it carries none; its `inuse_space` total is
+/// there all the same).
 pub fn runtime_point(profile: &Profile) -> RuntimePoint {
     let stats: Option<&MemStats> = profile.memstats.as_deref();
+    let inuse = profile
+        .sample_types
+        .iter()
+        .position(|t| t.name == "inuse_space" && t.unit == "bytes");
     RuntimePoint {
         heap_inuse: stats.and_then(|m| m.int("HeapInuse")),
         heap_objects: stats.and_then(|m| m.int("HeapObjects")),
         goroutines: super::is_goroutine_profile(profile, 0).then(|| super::total(profile, 0)),
-        profiled: heap_gap(profile).map(|g| g.profiled),
+        profiled: inuse.map(|i| super::total(profile, i)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the user asked for, independent of the key or mouse gesture that
 //! asked: [`App::update`](super::app::App::update) is the only place that
-//! turns an action into a state change.
+//! turns an action into a state change (job results and a watch's
+//! snapshots come in through their own doors, see [`super::app`]).
 
 /// The views, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,6 +14,15 @@ pub enum ViewKind {
 }
 
 impl ViewKind {
+    /// Every view, in Tab order (the number keys follow it).
+    pub const ALL: [ViewKind; 5] = [
+        ViewKind::Top,
+        ViewKind::Flame,
+        ViewKind::Peek,
+        ViewKind::Source,
+        ViewKind::Trend,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             ViewKind::Top => "Top",

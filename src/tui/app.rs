@@ -1,41 +1,57 @@
-//! The router: [`App::update`] is the only place state changes, and it
-//! mostly hands actions on. Keys and mouse gestures become [`Action`]s
-//! (see [`keymap`](super::keymap)); an action for the shown view goes to
-//! its [`Component`], which returns an [`Effect`] the app carries out.
-//! What the app keeps itself is what the views share: the [`Model`] of the
-//! profile (recomputed through the [`Jobs`] runner when the sample type,
-//! granularity or filters change), the filter chips, the search and the
-//! prompt. Selections, zooms and the peeked function are carried across
-//! recomputations by name, since ids change.
+//! The router. Keys and mouse gestures become [`Action`]s (see
+//! [`keymap`](super::keymap)) and [`App::update`] applies them: an action
+//! for the shown view goes to its [`Component`], found through
+//! [`Views::shown_mut`], which returns an [`Effect`] the app carries out.
+//! State changes through three doors, all in this module: `update` (the
+//! user), [`App::finish`] (a background job's result) and
+//! [`App::poll_feed`] (a watch's new snapshot); the screen is drawn from
+//! `&self`.
+//!
+//! The app keeps apart what the views share ([`Shared`], lent to a
+//! component as a [`Ctx`]), the views ([`Views`]), and the background work
+//! with what it is computed from ([`Controller`]). Enter, `p` and `S` push
+//! the place they leave on a stack that Esc pops, once the shown view has
+//! no step of its own left (a zoom, a peeked caller). Selections, zooms and
+//! the peeked function are carried across recomputations by name, since
+//! ids change.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::action::{Action, ViewKind};
-use super::components::flame::{FlameCarry, FlameView};
+use super::components::flame::FlameView;
 use super::components::help::HelpView;
 use super::components::memstats::MemStatsView;
-use super::components::peek::{PeekCarry, PeekView};
+use super::components::peek::PeekView;
 use super::components::source::SourceView;
 use super::components::top::TopView;
-use super::components::{Component, Ctx, Effect, Selection};
+use super::components::{Ctx, Effect, Selection};
 use super::export::Export;
 use super::filters::{Chip, chips_of};
-use super::jobs::{Jobs, SourceRequest, Work, drop_elsewhere};
+use super::jobs::{Job, SourceRequest, Work};
 use super::model::{Model, Settings};
 use super::search::{Prompt, Search};
 use super::theme::Theme;
 use super::trend::{TrendInput, TrendModel};
-use crate::analysis::TopOrder;
-
 use super::views::{self, Areas};
-use super::watch::{Rebuilt, WatchState, carry_selection};
-use super::why::{WhyIndex, WhyRequest};
+use super::watch::WatchState;
+use super::why::WhyRequest;
+use crate::analysis::TopOrder;
 use crate::analysis::runtime::RuntimePoint;
 use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
+
+mod controller;
+mod router;
+mod search;
+mod settings;
+mod shared;
+
+use controller::Controller;
+use router::Views;
+use shared::Shared;
 
 /// What the app is started with.
 pub struct AppOptions {
@@ -70,87 +86,36 @@ pub struct AppOptions {
     pub why: Option<WhyRequest>,
 }
 
+/// A place Esc comes back to: the view that Enter, `p` or `S` left and the
+/// search it had. The view's own cursor stays where it was, carried by
+/// name across recomputations like every selection.
+struct Place {
+    view: ViewKind,
+    search: Option<Search>,
+}
+
+/// How many places Esc can go back through; older ones are forgotten.
+const MAX_BACK: usize = 64;
+
 /// The application.
 pub struct App {
-    profile: Arc<Profile>,
-    pub title: String,
-    pub model: Model,
-    pub view: ViewKind,
-    pub help: HelpView,
+    shared: Shared,
+    views: Views,
+    ctl: Controller,
+    /// The view shown.
+    view: ViewKind,
+    /// Where Esc goes back to, newest last.
+    back: Vec<Place>,
+    help: HelpView,
     /// The runtime panel (`m`).
-    pub memstats: MemStatsView,
-    pub chips: Vec<Chip>,
-    /// The filters the chips stand for, compiled once when they change.
-    filters: Filters,
-    pub top: TopView,
-    pub flame: FlameView,
-    pub peek: PeekView,
-    pub source: SourceView,
-    /// The Trend view, when several snapshots were given.
-    pub trend: Option<TrendModel>,
-    /// The watch feeding the app new snapshots (`--watch`).
-    pub watch: Option<WatchState>,
-    pub search: Option<Search>,
-    pub prompt: Option<Prompt>,
+    memstats: MemStatsView,
+    prompt: Option<Prompt>,
     /// A one-off message for the status bar, and whether it is an error.
-    pub message: Option<(String, bool)>,
-    /// What the last watch rebuild said in the status bar (an error, or a
-    /// restart): it holds only until the next rebuild, which clears it.
-    watch_said: Option<String>,
-    /// The newest restart the status bar announced, so it is said once.
-    restart_said: Option<String>,
-    pub size: (u16, u16),
-    pub theme: Theme,
-    source_paths: Vec<PathBuf>,
-    export_dir: PathBuf,
-    export_stem: String,
+    message: Option<(String, bool)>,
+    /// Shown in the header: the file name(s), or the watched URL.
+    title: String,
     quit: bool,
-    background: bool,
-    /// What export draws (see [`AppOptions::study`]).
-    study: Study,
-    jobs: Jobs,
-    /// What is being computed, and since when: the progress indicator.
-    pub busy: Option<(&'static str, Instant)>,
-    /// Zoom, selection and peek by name, to restore once a new call tree
-    /// arrives.
-    carry: Option<(FlameCarry, PeekCarry)>,
-    /// Sample type and granularity asked for but not yet computed, so quick
-    /// repeated keys step on from what was asked, not from what is shown.
-    wanted: Option<(usize, Granularity)>,
-    /// The explained sites, once computed (see [`AppOptions::why`]).
-    why: Option<Arc<WhyIndex>>,
-    /// What they are computed from.
-    why_request: Option<WhyRequest>,
-    /// Whether the "why on heap" column is shown.
-    pub why_column: bool,
-    /// A watch's newest snapshot to explain once a view shows it (see
-    /// [`App::tree_deferred`]).
-    why_deferred: Option<WhyRequest>,
-    /// The page of the "why on heap" pane shown (`W`); any other key goes
-    /// back to the first.
-    why_page: usize,
 }
-
-/// What the views share, lent to a component.
-macro_rules! ctx {
-    ($app:expr) => {
-        Ctx {
-            model: &$app.model,
-            theme: &$app.theme,
-            search: $app.search.as_ref(),
-            chips: &$app.chips,
-            body: views::areas($app.size).body,
-            diff: !$app.profile.samples().diff_base.is_empty(),
-            busy: $app.busy,
-            why: $app.why.as_deref(),
-            why_column: $app.why_column,
-            why_page: $app.why_page,
-        }
-    };
-}
-
-mod search;
-mod settings;
 
 impl App {
     /// Builds the app around a first model (see [`App::first_model`]) and
@@ -161,42 +126,38 @@ impl App {
             .unwrap_or_else(|| Study::One(Arc::clone(&profile)));
         let chips = chips_of(&options.filters);
         let mut app = App {
-            profile,
-            title: options.title,
-            model,
+            shared: Shared {
+                profile,
+                model,
+                theme: options.theme,
+                search: None,
+                chips,
+                size: options.size,
+                busy: None,
+                why: None,
+                why_column: false,
+                why_page: 0,
+            },
+            views: Views::default(),
+            ctl: Controller::new(
+                study,
+                options.filters,
+                options.background,
+                options.why.clone(),
+                (
+                    options.source_paths,
+                    options.export_dir,
+                    options.export_stem,
+                ),
+            ),
             view: ViewKind::Top,
+            back: Vec::new(),
             help: HelpView::default(),
             memstats: MemStatsView::default(),
-            chips,
-            filters: options.filters,
-            top: TopView::default(),
-            flame: FlameView::default(),
-            peek: PeekView::default(),
-            source: SourceView::default(),
-            trend: None,
-            watch: None,
-            search: None,
             prompt: None,
             message: None,
-            watch_said: None,
-            restart_said: None,
-            size: options.size,
-            theme: options.theme,
-            source_paths: options.source_paths,
-            export_dir: options.export_dir,
-            export_stem: options.export_stem,
+            title: options.title,
             quit: false,
-            background: options.background,
-            study,
-            jobs: Jobs::default(),
-            busy: None,
-            carry: None,
-            wanted: None,
-            why: None,
-            why_request: options.why.clone(),
-            why_column: false,
-            why_deferred: None,
-            why_page: 0,
         };
         app.request(Work::Tree(app.settings()));
         if let Some(request) = options.why {
@@ -228,15 +189,15 @@ impl App {
     pub fn with_trend(mut self, input: TrendInput) -> Result<App, MergeError> {
         let trend = TrendModel::new(input)?;
         // The leak class follows the snapshots: explained again with them.
-        if let Some(request) = self.why_request.take() {
+        if let Some(request) = self.ctl.why_request.take() {
             let request = WhyRequest {
                 snapshots: trend.input(),
                 ..request
             };
-            self.why_request = Some(request.clone());
+            self.ctl.why_request = Some(request.clone());
             self.request(Work::Why(request));
         }
-        self.trend = Some(trend);
+        self.views.trend = Some(trend);
         self.view = ViewKind::Trend;
         Ok(self)
     }
@@ -252,165 +213,33 @@ impl App {
     /// Trend view and replaces the profile the other views show. The app
     /// was built on the watch's first snapshot.
     pub fn with_watch(mut self, watch: WatchState) -> App {
-        self.watch = Some(watch);
+        self.ctl.watch = Some(watch);
         self
     }
 
-    /// Takes what the watch delivered since the last call (the main loop
-    /// calls it on every turn); a new snapshot starts rebuilding the views.
-    /// True when the watch heard something (the status bar changed).
-    pub fn poll_feed(&mut self) -> bool {
-        let Some(watch) = self.watch.as_mut() else {
-            return false;
-        };
-        let polls = watch.polls;
-        if watch.drain() {
-            self.rebuild_watch();
-            return true;
-        }
-        self.watch.as_ref().is_some_and(|w| w.polls != polls)
+    /// Opens with a note in the status bar (from loading the profile).
+    pub fn with_message(mut self, note: Option<(String, bool)>) -> App {
+        self.message = note;
+        self
     }
 
-    /// Hands one event to the watch, as if the feed delivered it (tests).
-    pub fn take_watch_event(&mut self, event: crate::input::watch::Event) {
-        if self.watch.as_mut().is_some_and(|w| w.take(event)) {
-            self.rebuild_watch();
-        }
+    /// Opens with these chips as typed, compiled only when they next change
+    /// (tests: keys cannot make a chip that does not compile).
+    #[doc(hidden)]
+    pub fn with_chips(mut self, chips: Vec<Chip>) -> App {
+        self.shared.chips = chips;
+        self
     }
 
-    /// Brings the views up to date with the watch, off the UI thread; a
-    /// job already at it is followed by another once it is back.
-    pub(super) fn rebuild_watch(&mut self) {
-        let trend = self
-            .trend
-            .as_ref()
-            .map(|t| (t.settings_wanted(), t.trend.sample_type.name.clone()));
-        let filters = self.filters();
-        if let Some(rebuild) = self
-            .watch
-            .as_mut()
-            .and_then(|watch| watch.rebuild(trend, filters))
-        {
-            self.request(Work::Watch(Box::new(rebuild)));
-        }
-    }
-
-    /// Takes back the series from the watch's job and swaps in the views
-    /// it built: the Trend view keeps its selection by name and opens at
-    /// the first ranking if the app still shows Top; the other views are
-    /// recomputed for the new profile with the same sample type (by name),
-    /// granularity, filters and sort. A stopped job built nothing; the next
-    /// one starts at once.
-    fn install_watch(&mut self, mut rebuilt: Rebuilt) {
-        let Some(watch) = self.watch.as_mut() else {
-            return;
-        };
-        watch.back(&mut rebuilt);
-        let behind = watch.behind();
-        if let Some(note) = rebuilt.note.take() {
-            self.say(&note, true);
-        }
-        if rebuilt.complete() {
-            self.show_rebuilt(rebuilt, behind);
-        }
-        if self.watch.as_ref().is_some_and(WatchState::behind) {
-            self.rebuild_watch();
-        }
-    }
-
-    fn show_rebuilt(&mut self, rebuilt: Rebuilt, behind: bool) {
-        // The runtime panel lists the newest snapshots, as it lists the
-        // files in Trend mode.
-        self.memstats.series = rebuilt.runtime;
-        // What the last rebuild said no longer holds once this one is in.
-        if let Some(said) = self.watch_said.take()
-            && self.message.as_ref().is_some_and(|(m, _)| *m == said)
-        {
-            self.message = None;
-        }
-        match rebuilt.trend {
-            Ok(Some(mut model)) => {
-                let first = self.trend.is_none();
-                let restart = model.newest_restart().map(str::to_owned);
-                if restart.is_some() && restart != self.restart_said {
-                    self.restart_said.clone_from(&restart);
-                    self.watch_says(restart.unwrap_or_default(), false);
-                }
-                if let Some(old) = &self.trend {
-                    carry_selection(old, &mut model);
-                    // Settings asked for since are being ranked: keys
-                    // step on from them.
-                    if behind {
-                        model.wanted = old.wanted.clone();
-                    }
-                }
-                if let Some(old) = self.trend.replace(model) {
-                    drop_elsewhere(old);
-                }
-                if first && self.view == ViewKind::Top {
-                    self.view = ViewKind::Trend;
-                }
-            }
-            Ok(None) => {}
-            Err(e) => self.watch_says(e, true),
-        }
-        match rebuilt.shown {
-            Ok((profile, study)) => {
-                let name = self.model.sample_type.name.clone();
-                let sample_index = profile
-                    .sample_types
-                    .iter()
-                    .position(|t| t.name == name)
-                    .unwrap_or_else(|| profile.default_sample_index());
-                let old = (
-                    std::mem::replace(&mut self.profile, profile),
-                    std::mem::replace(&mut self.study, study),
-                );
-                drop_elsewhere(old);
-                self.title = rebuilt.title;
-                self.reload(sample_index);
-                self.explain_again(rebuilt.diff, rebuilt.whole);
-            }
-            Err(e) => {
-                if let Some(watch) = self.watch.as_mut() {
-                    watch.diff = false;
-                }
-                self.watch_says(e, true);
-            }
-        }
-    }
-
-    /// With `--escape` in a watch: the newest snapshot explained again, its
-    /// leak class from the snapshots kept whole. A diff (the newest against
-    /// the first) has nothing to explain: its profile holds the base
-    /// negated.
-    fn explain_again(&mut self, diff: bool, snapshots: Option<Arc<TrendInput>>) {
-        let Some(request) = self.why_request.clone() else {
-            return;
-        };
-        if diff {
-            self.why = None;
-            return;
-        }
-        let request = WhyRequest {
-            snapshots,
-            ..request
-        };
-        if self.tree_deferred() {
-            // Like the call tree: explained once a view shows it.
-            self.why_deferred = Some(request);
-        } else {
-            self.request(Work::Why(request));
-        }
-    }
+    // ---- What the screen and the tests read.
 
     /// The profile, shareable with a worker thread.
     pub fn profile_arc(&self) -> Arc<Profile> {
-        Arc::clone(&self.profile)
+        Arc::clone(&self.shared.profile)
     }
 
     pub fn profile(&self) -> &Profile {
-        &self.profile
+        &self.shared.profile
     }
 
     pub fn should_quit(&self) -> bool {
@@ -419,40 +248,126 @@ impl App {
 
     /// Whether this is a `--diff-base` comparison.
     pub fn is_diff(&self) -> bool {
-        !self.profile.samples().diff_base.is_empty()
+        self.shared.is_diff()
+    }
+
+    /// The view shown.
+    pub fn view(&self) -> ViewKind {
+        self.view
     }
 
     /// The views Tab cycles through.
     pub fn views(&self) -> Vec<ViewKind> {
-        let mut views = vec![
-            ViewKind::Top,
-            ViewKind::Flame,
-            ViewKind::Peek,
-            ViewKind::Source,
-        ];
-        if self.trend.is_some() {
-            views.push(ViewKind::Trend);
-        }
-        views
+        self.views.available()
+    }
+
+    /// What the Top, Flame, Peek and Source views show.
+    pub fn model(&self) -> &Model {
+        &self.shared.model
+    }
+
+    /// The Trend view, when several snapshots were given.
+    pub fn trend(&self) -> Option<&TrendModel> {
+        self.views.trend.as_ref()
+    }
+
+    /// The Top view's cursor.
+    pub fn top(&self) -> &TopView {
+        &self.views.top
+    }
+
+    /// The flame graph's zoom and selection.
+    pub fn flame(&self) -> &FlameView {
+        &self.views.flame
+    }
+
+    /// The Peek view's function and history.
+    pub fn peek(&self) -> &PeekView {
+        &self.views.peek
+    }
+
+    /// The Source view's lines.
+    pub fn source(&self) -> &SourceView {
+        &self.views.source
+    }
+
+    /// The watch feeding the app (`--watch`).
+    pub fn watch(&self) -> Option<&WatchState> {
+        self.ctl.watch.as_ref()
+    }
+
+    /// The status bar's message, and whether it is an error.
+    pub fn message(&self) -> Option<&(String, bool)> {
+        self.message.as_ref()
+    }
+
+    /// What is being computed, and since when.
+    pub fn busy(&self) -> Option<(&'static str, Instant)> {
+        self.shared.busy
+    }
+
+    pub fn search(&self) -> Option<&Search> {
+        self.shared.search.as_ref()
+    }
+
+    /// The `/` prompt, while it is open: it then takes every key.
+    pub fn prompt(&self) -> Option<&Prompt> {
+        self.prompt.as_ref()
+    }
+
+    pub fn chips(&self) -> &[Chip] {
+        &self.shared.chips
+    }
+
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    pub fn size(&self) -> (u16, u16) {
+        self.shared.size
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.shared.theme
+    }
+
+    /// The help overlay.
+    pub fn help(&self) -> &HelpView {
+        &self.help
+    }
+
+    /// The runtime panel.
+    pub fn memstats(&self) -> &MemStatsView {
+        &self.memstats
+    }
+
+    /// Whether the "why on heap" column is shown.
+    pub fn why_column(&self) -> bool {
+        self.shared.why_column
     }
 
     /// The frame filling the flame graph's width.
     pub fn zoom(&self) -> CallId {
-        self.flame.zoom()
+        self.views.flame.zoom()
     }
 
     pub fn areas(&self) -> Areas {
-        views::areas(self.size)
+        views::areas(self.shared.size)
     }
 
     /// What the views share, for drawing.
     pub fn ctx(&self) -> Ctx<'_> {
-        ctx!(self)
+        self.shared.ctx()
+    }
+
+    /// The shown view's component, for drawing.
+    pub(crate) fn shown(&self) -> Option<&dyn super::components::Component> {
+        self.views.shown(self.view)
     }
 
     /// The filters the current chips stand for.
     pub fn filters(&self) -> Filters {
-        self.filters.clone()
+        self.ctl.filters.clone()
     }
 
     // ---- The selected function: each view answers for itself.
@@ -460,14 +375,7 @@ impl App {
     /// The function the shown view has selected, if any: what `p`, `S`,
     /// `F`/`I`/`H`, `#` and Enter act on.
     pub fn selection(&self) -> Option<Selection> {
-        let ctx = ctx!(self);
-        match self.view {
-            ViewKind::Top => self.top.selection(&ctx),
-            ViewKind::Flame => self.flame.selection(&ctx),
-            ViewKind::Peek => self.peek.selection(&ctx),
-            ViewKind::Source => self.source.selection(&ctx),
-            ViewKind::Trend => self.trend.as_ref()?.selection(&ctx),
-        }
+        self.shown()?.selection(&self.shared.ctx())
     }
 
     /// The selected function's node in the model, if it has one.
@@ -482,7 +390,7 @@ impl App {
             return None;
         };
         if selection.node.is_none() {
-            let place = if self.trend.is_some() {
+            let place = if self.views.trend.is_some() {
                 "the newest snapshot"
             } else {
                 "this view"
@@ -497,12 +405,6 @@ impl App {
         self.message = Some((text.to_owned(), error));
     }
 
-    /// Says what a watch rebuild found, until the next rebuild.
-    fn watch_says(&mut self, text: String, error: bool) {
-        self.say(&text, error);
-        self.watch_said = Some(text);
-    }
-
     // ---- Routing.
 
     /// Applies one action.
@@ -511,7 +413,7 @@ impl App {
             self.message = None;
         }
         if action != Action::WhyPage {
-            self.why_page = 0;
+            self.shared.why_page = 0;
         }
         if self.prompt.is_some() {
             self.update_prompt(action);
@@ -529,11 +431,11 @@ impl App {
                 let at = views.iter().position(|&v| v == self.view).unwrap_or(0);
                 let n = views.len();
                 let step = if action == Action::NextView { 1 } else { n - 1 };
-                self.show_view(views[(at + step) % n]);
+                self.switch_to(views[(at + step) % n]);
             }
             Action::ShowView(view) => {
-                if self.views().contains(&view) {
-                    self.show_view(view);
+                if self.views.shown(view).is_some() {
+                    self.switch_to(view);
                 } else {
                     let text = format!("the {} view needs several profiles", view.title());
                     self.say(&text, true);
@@ -541,12 +443,12 @@ impl App {
             }
             Action::Resize(w, h) => self.resize(w, h),
             Action::Click(x, 0) => {
-                let (tabs, _) = views::header_layout(self, self.size.0);
+                let (tabs, _) = views::header_layout(self, self.shared.size.0);
                 let hit = tabs
                     .iter()
                     .find(|(_, at, text)| (*at..*at + text.chars().count() as u16).contains(&x));
                 if let Some(&(view, _, _)) = hit {
-                    self.show_view(view);
+                    self.switch_to(view);
                 }
             }
             // Like less and vim, `/` starts empty: typing must not extend an
@@ -571,103 +473,64 @@ impl App {
             {
                 self.route(&action)
             }
-            Action::CycleSort => {
-                let label = self.top.carry(&self.model);
-                self.model.sort_rows(self.model.sort.next());
-                self.top.restore(label.as_deref(), &ctx!(self));
-                let text = format!("sorted by {}", self.model.sort.as_str());
-                self.say(&text, false);
-            }
+            Action::CycleSort => self.cycle_sort(),
             Action::NextSampleType | Action::PrevSampleType => {
-                let n = self.profile.sample_types.len();
-                let (i, granularity) = self.settings_wanted();
-                let step = if action == Action::NextSampleType {
-                    1
-                } else {
-                    n - 1
-                };
-                self.recompute((i + step) % n, granularity);
+                self.step_sample_type(action == Action::NextSampleType)
             }
-            Action::CycleGranularity => {
-                let all = Granularity::ALL;
-                let (sample_index, granularity) = self.settings_wanted();
-                let at = all.iter().position(|&g| g == granularity).unwrap_or(0);
-                self.recompute(sample_index, all[(at + 1) % all.len()]);
-            }
+            Action::CycleGranularity => self.cycle_granularity(),
             Action::Filter(kind) => self.add_filter(kind),
+            Action::PopFilter | Action::ClearFilters if self.shared.chips.is_empty() => {
+                self.say("no filters (F, I and H add one)", false)
+            }
             Action::PopFilter => {
-                if self.chips.pop().is_some() {
-                    self.refilter();
-                }
+                self.shared.chips.pop();
+                self.refilter();
             }
             Action::ClearFilters => {
-                if !self.chips.is_empty() {
-                    self.chips.clear();
-                    self.refilter();
-                }
+                self.shared.chips.clear();
+                self.refilter();
             }
             Action::PeekSelected => {
                 if let Some(node) = self.selected_node_or_say() {
-                    self.peek_at(node);
-                    self.run_deferred();
-                    self.view = ViewKind::Peek;
+                    if self.view == ViewKind::Peek
+                        && self
+                            .views
+                            .peek
+                            .peek
+                            .as_ref()
+                            .is_some_and(|p| p.node == node)
+                    {
+                        return self.say(
+                            "peeking at it already (Enter follows a caller or callee)",
+                            false,
+                        );
+                    }
+                    // From another view a fresh peek, so that Esc goes back
+                    // there; within Peek, one step Esc takes back.
+                    let within = self.view == ViewKind::Peek;
+                    self.go(ViewKind::Peek);
+                    self.peek_at(node, within);
                 }
             }
             Action::SourceSelected => {
                 if let Some(node) = self.selected_node_or_say() {
-                    self.peek_at(node);
+                    if self.view == ViewKind::Source && self.views.source.node == Some(node) {
+                        return self.say("its source is shown already", false);
+                    }
+                    // Peek keeps its place when S is pressed in it: Esc
+                    // comes back to it as it was.
+                    if self.view != ViewKind::Peek {
+                        self.peek_at(node, false);
+                    }
+                    self.go(ViewKind::Source);
                     self.open_source(node);
-                    self.run_deferred();
-                    self.view = ViewKind::Source;
                 }
             }
             Action::Export => self.export(),
-            Action::PauseWatch => match &self.watch {
-                Some(watch) => {
-                    let text = if watch.toggle_pause() {
-                        "polling paused (Space resumes)"
-                    } else {
-                        "polling resumed"
-                    };
-                    self.say(text, false);
-                }
-                None => self.say("Space pauses polling in watch mode (--watch)", false),
-            },
-            Action::WatchDiff => match self.watch.as_mut() {
-                Some(watch) if watch.kept_whole() > 1 => {
-                    watch.diff = !watch.diff;
-                    watch.changed();
-                    let text = if watch.diff {
-                        "showing the newest snapshot against the first (d: newest alone)"
-                    } else {
-                        "showing the newest snapshot"
-                    };
-                    self.say(text, false);
-                    self.rebuild_watch();
-                }
-                Some(_) => self.say("d needs a second snapshot", true),
-                None => self.say(
-                    "d compares snapshots in watch mode (--watch); for two files use --diff-base",
-                    false,
-                ),
-            },
-            Action::WhyPage => self.why_page = self.why_page.wrapping_add(1),
-            Action::ToggleWhy => {
-                if self.why.is_none() {
-                    self.say(
-                        "why on heap needs a Go heap profile (alloc_* and inuse_* sample types)",
-                        true,
-                    );
-                } else {
-                    self.why_column = !self.why_column;
-                    let text = if self.why_column {
-                        "why on heap: the compiler's reasons shown"
-                    } else {
-                        "why on heap: column hidden"
-                    };
-                    self.say(text, false);
-                }
-            }
+            Action::PauseWatch => self.pause_watch(),
+            Action::WatchDiff => self.toggle_watch_diff(),
+            Action::WhyPage => self.why_page(),
+            Action::ToggleWhy => self.toggle_why(),
             Action::Input(_) | Action::InputBackspace | Action::InputSubmit => {}
             other => self.route(&other),
         }
@@ -675,19 +538,17 @@ impl App {
 
     /// Hands an action to the shown view and carries out its effect.
     fn route(&mut self, action: &Action) {
-        if matches!(action, Action::ResetZoom | Action::Flip) && self.view != ViewKind::Flame {
-            return self.say("r and i act on the flame graph (2)", false);
+        let flame_keys = matches!(
+            action,
+            Action::Left | Action::Right | Action::ResetZoom | Action::Flip
+        );
+        if flame_keys && self.view != ViewKind::Flame {
+            return self.say("h, l, r and i act on the flame graph (2)", false);
         }
-        let ctx = ctx!(self);
-        let effect = match self.view {
-            ViewKind::Top => self.top.update(action, &ctx),
-            ViewKind::Flame => self.flame.update(action, &ctx),
-            ViewKind::Peek => self.peek.update(action, &ctx),
-            ViewKind::Source => self.source.update(action, &ctx),
-            ViewKind::Trend => match self.trend.as_mut() {
-                Some(trend) => trend.update(action, &ctx),
-                None => Effect::None,
-            },
+        let ctx = self.shared.ctx();
+        let effect = match self.views.shown_mut(self.view) {
+            Some(view) => view.update(action, &ctx),
+            None => Effect::None,
         };
         self.apply(effect);
     }
@@ -696,23 +557,29 @@ impl App {
         match effect {
             Effect::None => {}
             Effect::Message(text, error) => self.say(&text, error),
-            Effect::Show(view) => self.show_view(view),
+            Effect::Leave(fallback) => self.go_back(fallback),
             Effect::JumpToFlame(node) => {
                 // Highlight every frame of the function; n/N visit them.
-                let label = self.model.tree.names()[node.index()].clone();
-                self.run_deferred();
-                self.view = ViewKind::Flame;
-                self.flame.zoom.clear();
-                self.flame.select_node(node, &ctx!(self));
+                let label = self.shared.model.tree.names()[node.index()].clone();
+                let before = self.shared.search.as_ref().map(|s| s.regex.to_string());
+                self.go(ViewKind::Flame);
+                self.views.flame.zoom.clear();
+                self.views.flame.select_node(node, &self.shared.ctx());
                 self.set_search(&format!("^{}$", regex::escape(&label)));
+                if let Some(before) = before {
+                    let text = format!(
+                        "searching the function (Esc: back to /{}/)",
+                        visible(&before)
+                    );
+                    self.say(&text, false);
+                }
             }
             Effect::JumpToTop(node) => {
-                self.run_deferred();
-                self.view = ViewKind::Top;
-                self.top.select_node(node, &ctx!(self));
+                self.go(ViewKind::Top);
+                self.views.top.select_node(node, &self.shared.ctx());
             }
             Effect::Peeked(node) => {
-                if self.source.is_open() {
+                if self.views.source.is_open() {
                     self.open_source(node);
                 }
             }
@@ -721,51 +588,103 @@ impl App {
         }
     }
 
-    fn show_view(&mut self, view: ViewKind) {
-        if view != ViewKind::Trend && self.watch.is_some() {
-            self.run_deferred();
+    /// Goes to `view` from a place Esc comes back to (Enter, `p`, `S`).
+    fn go(&mut self, view: ViewKind) {
+        if view == self.view {
+            return;
         }
+        if self.back.len() == MAX_BACK {
+            self.back.remove(0);
+        }
+        self.back.push(Place {
+            view: self.view,
+            search: self.shared.search.clone(),
+        });
+        self.show(view);
+    }
+
+    /// Esc once the shown view has no step of its own left: back to the
+    /// place the last Enter, `p` or `S` left, else to `fallback`.
+    fn go_back(&mut self, fallback: Option<ViewKind>) {
+        match self.back.pop() {
+            Some(place) => {
+                self.shared.search = place.search;
+                self.refresh_coverage();
+                self.show(place.view);
+            }
+            None => match fallback {
+                Some(view) => self.show(view),
+                None => self.say(
+                    "nothing to go back to (Esc returns from Enter, p and S)",
+                    false,
+                ),
+            },
+        }
+    }
+
+    /// Tab, Shift-Tab, a number key or a click on a tab: the shown view's
+    /// selection follows into the Flame, Peek and Source views. Esc does
+    /// not come back across it.
+    fn switch_to(&mut self, view: ViewKind) {
+        if view == self.view {
+            return;
+        }
+        self.back.clear();
         let node = self.selected_node();
         let from_list = !matches!(self.view, ViewKind::Peek | ViewKind::Source);
+        self.show(view);
         match view {
             ViewKind::Peek | ViewKind::Source => {
                 if let Some(node) = node
                     && from_list
                 {
-                    self.peek_at(node);
+                    self.peek_at(node, true);
                 }
                 if view == ViewKind::Source {
-                    match self.peek.peek.as_ref().map(|p| p.node) {
+                    match self.views.peek.peek.as_ref().map(|p| p.node) {
                         Some(node) => self.open_source(node),
-                        None => self.source.close(),
+                        None => self.views.source.close(),
                     }
                 }
             }
-            ViewKind::Flame if self.view != ViewKind::Flame => {
+            ViewKind::Flame => {
                 if let Some(node) = node {
-                    self.flame.select_node(node, &ctx!(self));
+                    self.views.flame.select_node(node, &self.shared.ctx());
                     self.refresh_coverage();
                 }
             }
-            _ => {}
+            ViewKind::Top | ViewKind::Trend => {}
         }
+    }
+
+    /// Shows `view` as it is; the call tree put off by a watch is asked for
+    /// once a view that needs it shows.
+    fn show(&mut self, view: ViewKind) {
         self.view = view;
+        if view != ViewKind::Trend {
+            self.run_deferred();
+        }
     }
 
     fn resize(&mut self, w: u16, h: u16) {
-        self.size = (w, h);
-        let ctx = ctx!(self);
-        let at = self.top.list.selected;
-        self.top.select(at, &ctx);
-        if self.model.tree_ready {
-            self.flame.resized(&ctx);
+        self.shared.size = (w, h);
+        let ctx = self.shared.ctx();
+        let at = self.views.top.list.selected;
+        self.views.top.select(at, &ctx);
+        if ctx.model.tree_ready {
+            self.views.flame.resized(&ctx);
         }
     }
 
     /// Peeks at `node` (the Source view follows when it shows something).
-    fn peek_at(&mut self, node: NodeId) {
-        self.peek.open(node, true, &ctx!(self));
-        if self.source.is_open() {
+    /// Without `remember`, the Peek view starts afresh, so that Esc goes
+    /// back to where `p` was pressed rather than to an earlier peek.
+    fn peek_at(&mut self, node: NodeId, remember: bool) {
+        if !remember {
+            self.views.peek.history.clear();
+        }
+        self.views.peek.open(node, remember, &self.shared.ctx());
+        if self.views.source.is_open() {
             self.open_source(node);
         }
     }
@@ -773,40 +692,80 @@ impl App {
     /// Asks for the lines of `node`'s function for the Source view (off
     /// the UI thread: it walks every sample).
     fn open_source(&mut self, node: NodeId) {
-        let function = self.model.tree.node(node).name.clone();
-        self.source.loading(&function, node);
-        self.request(Work::Source(SourceRequest {
+        let model = &self.shared.model;
+        let function = model.tree.node(node).name.clone();
+        self.views.source.loading(&function, node);
+        let request = SourceRequest {
             node,
             function,
-            sample_index: self.model.sample_index,
+            sample_index: model.sample_index,
             filters: self.filters(),
-            paths: self.source_paths.clone(),
-        }));
+            paths: self.ctl.source_paths.clone(),
+        };
+        self.request(Work::Source(request));
+    }
+
+    /// `W`: the "why on heap" pane's next page, where there is a pane.
+    fn why_page(&mut self) {
+        let paned = matches!(self.view, ViewKind::Top | ViewKind::Source);
+        if self.shared.why.is_none() || !paned {
+            return self.say(
+                "W pages the why on heap pane (Top and Source, Go heap profiles)",
+                false,
+            );
+        }
+        // The pane says which page it shows (or that it has one).
+        self.shared.why_page = self.shared.why_page.wrapping_add(1);
+    }
+
+    fn toggle_why(&mut self) {
+        if self.shared.why.is_none() {
+            return self.say(
+                "why on heap needs a Go heap profile (alloc_* and inuse_* sample types)",
+                true,
+            );
+        }
+        let shared = &mut self.shared;
+        shared.why_column = !shared.why_column;
+        let text = if shared.why_column {
+            "why on heap: the compiler's reasons shown"
+        } else {
+            "why on heap: column hidden"
+        };
+        self.say(text, false);
     }
 
     /// Writes the flame graph of what is on screen (sample type,
     /// granularity, filters, zoom, orientation) as an SVG.
     fn export(&mut self) {
-        let sides = match self.study.sides() {
+        let sides = match self.ctl.study.sides() {
             Ok(sides) => sides,
             Err(e) => return self.say(&format!("export failed: {e}"), true),
         };
-        let zoom = if self.model.tree_ready && !self.flame.zoom.is_empty() {
-            self.model.tree.path_names(self.zoom())
+        let model = &self.shared.model;
+        let flame = &self.views.flame;
+        let zoom = if model.tree_ready && !flame.zoom.is_empty() {
+            model.tree.path_names(flame.zoom())
         } else {
             Vec::new()
         };
         let export = Export {
             sides,
-            sample_index: self.model.sample_index,
-            granularity: self.model.granularity,
+            sample_index: model.sample_index,
+            granularity: model.granularity,
             filters: self.filters(),
             zoom,
-            icicle: !self.flame.flipped,
+            icicle: !flame.flipped,
             title: &self.title,
-            sample_type: &self.model.sample_type.name,
+            sample_type: &model.sample_type.name,
         };
-        let (text, error) = export.write(&self.export_dir, &self.export_stem);
+        let (text, error) = export.write(&self.ctl.export_dir, &self.ctl.export_stem);
         self.say(&text, error);
+    }
+
+    /// Hands the next waiting job to the caller, which runs it (typically
+    /// on a thread) and passes the result to [`App::finish`].
+    pub fn take_job(&mut self) -> Option<Job> {
+        self.ctl.jobs.take()
     }
 }

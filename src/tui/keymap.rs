@@ -175,20 +175,6 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind!(
         Move,
-        [Char('h'), Code(KeyCode::Left)],
-        Action::Left,
-        "h ←",
-        "left / previous frame"
-    ),
-    bind!(
-        Move,
-        [Char('l'), Code(KeyCode::Right)],
-        Action::Right,
-        "l →",
-        "right / next frame"
-    ),
-    bind!(
-        Move,
         [Code(KeyCode::PageUp), Char('b')],
         Action::PageUp,
         "PgUp b",
@@ -228,6 +214,20 @@ pub const BINDINGS: &[Binding] = &[
         Action::Back,
         "Esc Bksp",
         "back one step"
+    ),
+    bind!(
+        Flame,
+        [Char('h'), Code(KeyCode::Left)],
+        Action::Left,
+        "h ←",
+        "previous frame"
+    ),
+    bind!(
+        Flame,
+        [Char('l'), Code(KeyCode::Right)],
+        Action::Right,
+        "l →",
+        "next frame"
     ),
     bind!(Flame, [Char('r')], Action::ResetZoom, "r", "reset zoom"),
     bind!(Flame, [Char('i')], Action::Flip, "i", "flip icicle / flame"),

@@ -64,7 +64,7 @@ where
     // The process ends next: freeing what the app holds (a watch's
     // series, the profiles: hundreds of megabytes) would only delay it,
     // and the workers are not waited for.
-    if let Some(watch) = &app.watch {
+    if let Some(watch) = app.watch() {
         watch.stop();
     }
     std::mem::forget(app);
@@ -130,12 +130,12 @@ where
         // Drawn when something changed; else only to move the progress
         // indicator and the watch's clocks along: a frame of a big view
         // costs milliseconds, and a watch wakes up often.
-        let tick = if app.busy.is_some() {
+        let tick = if app.busy().is_some() {
             Duration::from_millis(200)
         } else {
             Duration::from_secs(1)
         };
-        let ticking = app.busy.is_some() || app.watch.is_some();
+        let ticking = app.busy().is_some() || app.watch().is_some();
         if dirty || (ticking && drawn.elapsed() >= tick) {
             terminal.draw(|frame| views::render(app, frame))?;
             dirty = false;
@@ -144,11 +144,11 @@ where
         // Idle: block until the user does something. Busy: wake up to
         // collect results soon after they are done (a watch's next
         // snapshot follows quickly). Watching: wake up for new snapshots.
-        let wait = if app.busy.is_some() { 25 } else { 100 };
+        let wait = if app.busy().is_some() { 25 } else { 100 };
         let ready = !ticking || event::poll(Duration::from_millis(wait))?;
         if ready {
             let event = event::read()?;
-            if let Some(action) = keymap::action_for(&event, app.prompt.is_some()) {
+            if let Some(action) = keymap::action_for(&event, app.prompt().is_some()) {
                 app.update(action);
             }
             dirty = true;

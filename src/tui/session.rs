@@ -129,7 +129,7 @@ impl Session {
             With::Watch(state) => app.with_watch(*state),
         };
         if self.note.is_some() {
-            app.message = self.note;
+            app = app.with_message(self.note);
         }
         Ok(app)
     }

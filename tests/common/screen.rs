@@ -2,10 +2,13 @@
 //! the keymap into `App::update`, and the screen drawn on a test backend.
 
 use crossterm::event::KeyCode;
-use pprof_tui::analysis::{Filters, Granularity};
+use std::sync::Arc;
+
+use pprof_tui::analysis::{Filters, Granularity, Study};
 use pprof_tui::profile::Profile;
 use pprof_tui::tui::keymap::{action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
+use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -49,7 +52,7 @@ pub fn press(app: &mut App, keys: &str) {
             s if s.chars().count() == 1 => KeyCode::Char(s.chars().next().unwrap()),
             other => panic!("unknown key {other}"),
         };
-        let action = action_for(&key(code), app.prompt.is_some()).expect("bound key");
+        let action = action_for(&key(code), app.prompt().is_some()).expect("bound key");
         app.update(action);
     }
 }
@@ -64,7 +67,7 @@ pub fn type_text(app: &mut App, text: &str) {
 
 /// The whole screen at the app's size, one quoted line per row.
 pub fn screen(app: &App) -> String {
-    let (w, h) = app.size;
+    let (w, h) = app.size();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|frame| views::render(app, frame)).unwrap();
     terminal.backend().to_string()
@@ -72,7 +75,7 @@ pub fn screen(app: &App) -> String {
 
 /// The Trend view's rows: (name, values) per row, as ranked.
 pub fn app_trend_rows(app: &App) -> Vec<(String, Vec<i64>)> {
-    app.trend
+    app.trend()
         .as_ref()
         .unwrap()
         .trend
@@ -102,4 +105,23 @@ pub fn cli_trend_rows(files: &[&str]) -> Vec<(String, Vec<i64>)> {
             (r["name"].as_str().unwrap().to_owned(), values)
         })
         .collect()
+}
+
+/// The snapshots `profiles` (named `names`, oldest first) as the Trend
+/// view takes them, and the newest, which the other views show.
+pub fn trend_input(profiles: Vec<Profile>, names: Vec<String>) -> (Arc<Profile>, TrendInput) {
+    let mut timeline = Study::snapshots(profiles, names).into_timeline().unwrap();
+    let newest = timeline.profiles.last().cloned().unwrap();
+    let snapshots = timeline.take_snapshots().unwrap();
+    let input = TrendInput {
+        sample_index: snapshots.profile().default_sample_index(),
+        snapshots,
+        minutes: timeline.minutes,
+        granularity: None,
+        filters: Filters::default(),
+        warnings: timeline.notes,
+        restarts: timeline.restarts,
+        profiler: false,
+    };
+    (newest, input)
 }

@@ -4,9 +4,7 @@
 use super::App;
 use crate::analysis::Coverage;
 use crate::tui::action::{Action, ViewKind};
-use crate::tui::components::{Component, Ctx};
 use crate::tui::search::{Search, search_regex};
-use crate::tui::views;
 
 impl App {
     pub(super) fn update_prompt(&mut self, action: Action) {
@@ -22,7 +20,7 @@ impl App {
                 let text = std::mem::take(&mut prompt.text);
                 self.prompt = None;
                 if text.is_empty() {
-                    self.search = None;
+                    self.shared.search = None;
                 } else {
                     self.set_search(&text);
                 }
@@ -41,47 +39,40 @@ impl App {
             Ok(regex) => regex,
             Err(e) => return self.say(&e.to_string(), true),
         };
-        let coverage = if self.model.tree_ready {
-            self.model.tree.coverage(&regex, self.zoom())
+        let model = &self.shared.model;
+        let coverage = if model.tree_ready {
+            model.tree.coverage(&regex, self.zoom())
         } else {
             Coverage::default()
         };
-        self.search = Some(Search { regex, coverage });
-        let on_match = {
-            let ctx = ctx!(self);
-            let regex = &ctx.search.map(|s| s.regex.clone());
-            regex.as_ref().is_some_and(|r| match self.view {
-                ViewKind::Top => self.top.on_match(r, &ctx),
-                ViewKind::Flame => self.flame.on_match(r, &ctx),
-                ViewKind::Peek => self.peek.on_match(r, &ctx),
-                ViewKind::Source => self.source.on_match(r, &ctx),
-                ViewKind::Trend => self.trend.as_ref().is_some_and(|t| t.on_match(r, &ctx)),
-            })
-        };
+        let on_match = self
+            .shown()
+            .is_some_and(|view| view.on_match(&regex, &self.shared.ctx()));
+        self.shared.search = Some(Search { regex, coverage });
         // Frames and callers exist once the call tree does; until then the
         // search only highlights.
         let listed = matches!(self.view, ViewKind::Top | ViewKind::Trend);
-        if !on_match && (listed || self.model.tree_ready) {
+        if !on_match && (listed || self.shared.model.tree_ready) {
             self.search_step(true);
         }
     }
 
     pub(super) fn search_step(&mut self, forward: bool) {
-        let Some(regex) = self.search.as_ref().map(|s| s.regex.clone()) else {
+        let Some(regex) = self.shared.search.as_ref().map(|s| s.regex.clone()) else {
             return self.say("no search: press / to search", true);
         };
-        let ctx = ctx!(self);
-        let found = match self.view {
-            ViewKind::Top => self.top.find(&regex, forward, &ctx),
-            ViewKind::Flame => self.flame.find(&regex, forward, &ctx),
-            ViewKind::Peek => self.peek.find(&regex, forward, &ctx),
-            ViewKind::Source => self.source.find(&regex, forward, &ctx),
-            ViewKind::Trend => match self.trend.as_mut() {
-                Some(trend) => trend.find(&regex, forward, &ctx),
-                None => false,
-            },
-        };
-        if !found && !self.model.tree_ready && matches!(self.view, ViewKind::Flame | ViewKind::Peek)
+        let before = self.selection();
+        let ctx = self.shared.ctx();
+        let found = self
+            .views
+            .shown_mut(self.view)
+            .is_some_and(|view| view.find(&regex, forward, &ctx));
+        if found && self.selection() == before {
+            return self.say("the only match in this view", false);
+        }
+        if !found
+            && !self.shared.model.tree_ready
+            && matches!(self.view, ViewKind::Flame | ViewKind::Peek)
         {
             self.say("the call tree is still being built", false);
         } else if !found {
@@ -93,12 +84,13 @@ impl App {
 
     /// The search's coverage follows the flame graph's zoom.
     pub(super) fn refresh_coverage(&mut self) {
-        if !self.model.tree_ready {
+        let zoom = self.zoom();
+        let shared = &mut self.shared;
+        if !shared.model.tree_ready {
             return;
         }
-        let zoom = self.zoom();
-        if let Some(search) = self.search.as_mut() {
-            search.coverage = self.model.tree.coverage(&search.regex, zoom);
+        if let Some(search) = shared.search.as_mut() {
+            search.coverage = shared.model.tree.coverage(&search.regex, zoom);
         }
     }
 }

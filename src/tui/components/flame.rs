@@ -211,7 +211,10 @@ impl FlameView {
 impl Component for FlameView {
     fn update(&mut self, action: &Action, ctx: &Ctx<'_>) -> Effect {
         if !ctx.model.tree_ready {
-            return Effect::None;
+            return match action {
+                Action::Back => Effect::Leave(None),
+                _ => Effect::None,
+            };
         }
         let effect = self.navigate(action, ctx);
         self.keep_visible(ctx);
@@ -279,25 +282,47 @@ impl FlameView {
             Action::Left | Action::Right => {
                 let depth = tree.call(selected).depth;
                 let row = layout(tree, self.zoom(), width, depth..depth + 1);
+                if row.len() < 2 {
+                    return Effect::Message("no other frame at this depth".to_owned(), false);
+                }
+                // At either end of the row, round to the other end.
                 if let Some(i) = row.iter().position(|r| r.call == selected) {
+                    let n = row.len();
                     let j = if action == Action::Left {
-                        i.checked_sub(1)
+                        (i + n - 1) % n
                     } else {
-                        (i + 1 < row.len()).then_some(i + 1)
+                        (i + 1) % n
                     };
-                    if let Some(j) = j {
-                        self.selected = row[j].call;
-                    }
+                    self.selected = row[j].call;
                 }
             }
             Action::PageDown | Action::PageUp => {
                 let rows = Self::rows(ctx.body);
                 let max = self.deepest_visible(ctx.model);
-                self.scroll = if action == Action::PageDown {
+                let scroll = if action == Action::PageDown {
                     (self.scroll + rows).min(max.saturating_sub(rows - 1))
                 } else {
                     self.scroll.saturating_sub(rows)
                 };
+                if scroll == self.scroll {
+                    // The graph fits (or the end is reached): the page
+                    // moves the selection instead, a page of depths along
+                    // the heaviest callees or toward the zoomed frame.
+                    self.selected = if action == Action::PageDown {
+                        descend(tree, selected, rows)
+                    } else {
+                        let mut at = selected;
+                        for _ in 0..rows {
+                            if at == self.zoom() || at == CallTree::ROOT {
+                                break;
+                            }
+                            at = tree.call(at).parent;
+                        }
+                        at
+                    };
+                    return Effect::None;
+                }
+                self.scroll = scroll;
                 // Keep the selection on screen by moving it to the edge.
                 let top = self.scroll;
                 let d = tree.call(selected).depth;
@@ -317,22 +342,21 @@ impl FlameView {
                 }
             }
             Action::First => self.selected = self.zoom(),
-            Action::Last => {
-                let mut at = selected;
-                while let Some(&k) = tree.children(at).first() {
-                    at = k;
-                }
-                self.selected = at;
-            }
+            // The bottom of the graph: the heaviest callees from the
+            // zoomed frame down to a leaf.
+            Action::Last => self.selected = descend(tree, self.zoom(), u32::MAX),
             Action::Enter => return self.zoom_into(selected),
             Action::Back => {
                 if self.zoom.pop().is_none() {
-                    return Effect::Message("not zoomed".to_owned(), false);
+                    return Effect::Leave(None);
                 }
                 if !tree.is_ancestor(self.zoom(), self.selected) {
                     self.selected = self.zoom();
                 }
                 return Effect::Zoomed;
+            }
+            Action::ResetZoom if self.zoom.is_empty() => {
+                return Effect::Message("not zoomed (Enter zooms)".to_owned(), false);
             }
             Action::ResetZoom => {
                 self.zoom.clear();
@@ -350,6 +374,19 @@ impl FlameView {
         }
         Effect::None
     }
+}
+
+/// The frame `steps` calls below `from` along the heaviest callee (the
+/// first child: children come heaviest first), or the leaf before that.
+fn descend(tree: &CallTree, from: CallId, steps: u32) -> CallId {
+    let mut at = from;
+    for _ in 0..steps {
+        match tree.children(at).first() {
+            Some(&k) => at = k,
+            None => break,
+        }
+    }
+    at
 }
 
 /// The frames drawn on a graph `width` cells wide, depth rows `rows`.
@@ -495,7 +532,6 @@ fn detail(view: &FlameView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         tree.name(id)
     };
     let name = visible(name);
-    let root = tree.call(CallTree::ROOT);
     let mut spans = vec![Span::styled(format!(" {name} "), theme.header())];
     if ctx.diff {
         let new = call.weight;
@@ -513,7 +549,9 @@ fn detail(view: &FlameView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         spans.push(Span::raw(format!(
             "{} · {} of all",
             model.format(call.total),
-            pct(call.weight, root.weight)
+            // Of the profile's total, as Top's percentages (not of the
+            // root, which filters shrink).
+            model.percent(call.weight)
         )));
         if !view.zoom.is_empty() {
             let zoom = tree.call(view.zoom()).weight;

@@ -237,4 +237,11 @@ fn snapshots(series: &[(String, RuntimePoint)], out: &mut Vec<(String, Kind)>) {
             .to_owned(),
         Kind::Note,
     ));
+    if series.iter().any(|(_, p)| p.heap_inuse.is_none()) {
+        out.push((
+            "-: a proto snapshot carries no MemStats; its inuse_space is the profile's own total"
+                .to_owned(),
+            Kind::Note,
+        ));
+    }
 }

@@ -54,8 +54,10 @@ pub enum Effect {
     None,
     /// A note for the status bar, and whether it is an error.
     Message(String, bool),
-    /// Show another view.
-    Show(ViewKind),
+    /// The view has no step of its own left to go back on (Esc): the app
+    /// goes back to where Enter, `p` or `S` came from, else to the view
+    /// given.
+    Leave(Option<ViewKind>),
     /// Show a function in the flame graph and highlight its frames (Enter
     /// on a Top row).
     JumpToFlame(NodeId),

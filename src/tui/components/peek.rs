@@ -131,7 +131,10 @@ impl Component for PeekView {
     fn update(&mut self, action: &Action, ctx: &Ctx<'_>) -> Effect {
         let n = self.rows();
         if n == 0 {
-            return Effect::None;
+            return match action {
+                Action::Back => Effect::Leave(None),
+                _ => Effect::None,
+            };
         }
         let page = page(ctx.body);
         let to = match moved(action, self.selected, n, page) {
@@ -139,6 +142,12 @@ impl Component for PeekView {
             None => match *action {
                 Action::Enter => {
                     return match self.row_node(self.selected) {
+                        Some(node) if self.peek.as_ref().is_some_and(|p| p.node == node) => {
+                            Effect::Message(
+                                "Enter follows a caller (above) or a callee (below)".to_owned(),
+                                false,
+                            )
+                        }
                         Some(node) => {
                             self.open(node, true, ctx);
                             Effect::Peeked(node)
@@ -152,9 +161,7 @@ impl Component for PeekView {
                             self.open(node, false, ctx);
                             Effect::Peeked(node)
                         }
-                        None => {
-                            Effect::Message("no earlier function to go back to".to_owned(), false)
-                        }
+                        None => Effect::Leave(None),
                     };
                 }
                 Action::Click(_, y) => {

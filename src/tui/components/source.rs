@@ -8,7 +8,7 @@ use ratatui::style::Style;
 
 use regex::Regex;
 
-use super::why::{render_pane, split};
+use super::why::{column_width, render_pane, split};
 use super::{Component, Ctx, Effect, Selection, moved, right, scrolled, truncate, truncate_left};
 use crate::analysis::NodeId;
 use crate::safe_text::visible;
@@ -20,8 +20,6 @@ const LINE: usize = 6;
 const VALUE: usize = 10;
 /// The class badges' column, when the profile was explained.
 const CLASS: usize = 19;
-/// The "why on heap" column (`w`).
-const WHY: usize = 16;
 
 /// The Source view: one function's lines, opened on the hottest.
 #[derive(Debug, Clone, Default)]
@@ -70,6 +68,16 @@ impl SourceView {
 
 impl Component for SourceView {
     fn update(&mut self, action: &Action, ctx: &Ctx<'_>) -> Effect {
+        match action {
+            Action::Back => return Effect::Leave(Some(ViewKind::Peek)),
+            Action::Enter => {
+                return Effect::Message(
+                    "Source has nothing to open: Esc goes back".to_owned(),
+                    false,
+                );
+            }
+            _ => {}
+        }
         let Some(source) = &self.source else {
             return Effect::None;
         };
@@ -82,10 +90,7 @@ impl Component for SourceView {
             self.offset = scrolled(to, self.offset, page);
             return Effect::None;
         }
-        match action {
-            Action::Back => Effect::Show(ViewKind::Peek),
-            _ => Effect::None,
-        }
+        Effect::None
     }
 
     fn selection(&self, ctx: &Ctx<'_>) -> Option<Selection> {
@@ -164,6 +169,7 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     if area.height < 2 {
         return;
     }
+    let why_width = column_width(area.width);
     let mut columns = format!(
         "{}{}{}",
         right("line", LINE),
@@ -174,7 +180,7 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         columns.push_str(&format!("  {:CLASS$}", "class"));
     }
     if ctx.why_column {
-        columns.push_str(&format!("  {:WHY$}", "why on heap"));
+        columns.push_str(&format!("  {:why_width$}", "why on heap"));
     }
     columns.push_str("  source");
     buf.set_stringn(area.x, area.y + 1, columns, width, theme.header());
@@ -205,7 +211,10 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             let sites = why.at_line(row_line.function, line);
             row.push_str(&format!("  {:CLASS$}", truncate(&badges(&sites), CLASS)));
             if ctx.why_column {
-                row.push_str(&format!("  {:WHY$}", truncate(&reasons(&sites), WHY)));
+                row.push_str(&format!(
+                    "  {:why_width$}",
+                    truncate(&reasons(&sites), why_width)
+                ));
             }
         }
         row.push_str("  ");

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 
 use regex::Regex;
 
-use super::why::{render_pane, split};
+use super::why::{column_width, render_pane, split};
 use super::{Component, Ctx, Effect, ListState, Selection, right, truncate};
 use crate::analysis::{TopOrder, TopRow};
 use crate::report::diff::relative_label;
@@ -19,8 +19,6 @@ use crate::tui::why::{badges, reasons};
 
 const VALUE: usize = 10;
 const PERCENT: usize = 8;
-/// The "why on heap" column's width.
-const WHY: usize = 16;
 
 /// The Top view: a cursor over the model's rows.
 #[derive(Debug, Clone, Default)]
@@ -87,6 +85,7 @@ impl Component for TopView {
             return Effect::None;
         }
         match *action {
+            Action::Back => Effect::Leave(None),
             Action::Enter => match self.selection(ctx).and_then(|s| s.node) {
                 Some(node) => Effect::JumpToFlame(node),
                 None => Effect::None,
@@ -139,13 +138,14 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let theme = ctx.theme;
     let model = ctx.model;
     let diff = ctx.diff;
+    let why = column_width(area.width);
     let which = if model.sort == TopOrder::Cum {
         "cum"
     } else {
         "flat"
     };
     let why_title = if ctx.why_column {
-        format!("  {:WHY$}", "why on heap")
+        format!("  {:why$}", "why on heap")
     } else {
         String::new()
     };
@@ -227,7 +227,7 @@ fn render(view: &TopView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             )
         };
         let numbers = if ctx.why_column {
-            format!("{numbers}  {:WHY$}", truncate(&reasons(&sites), WHY))
+            format!("{numbers}  {:why$}", truncate(&reasons(&sites), why))
         } else {
             numbers
         };

@@ -11,16 +11,19 @@ use ratatui::style::Style;
 
 use regex::Regex;
 
+use super::why::column_width;
 use super::{
     Component, Ctx, Effect, Selection, moved, next_match, node_of_function, right, scrolled,
     truncate,
 };
-use crate::analysis::{Granularity, SortBy};
+use crate::analysis::trend::TrendRow;
+use crate::analysis::{Granularity, NodeId, SortBy};
 use crate::report::trend::{age_label, confidence_label, rate_label, sparkline};
 use crate::report::units::{scaled_label, signed_label};
 use crate::safe_text::visible;
 use crate::tui::action::Action;
 use crate::tui::trend::{TrendModel, site_function};
+use crate::tui::why::reasons;
 
 const VALUE: usize = 10;
 /// The allocation rate and age columns are shown from this width on.
@@ -61,6 +64,15 @@ impl TrendModel {
         Effect::Rerank(Box::new(settings))
     }
 
+    /// The function a site is in, and its node in the model (the newest
+    /// snapshot's), when it has one.
+    fn site_node(&self, row: &TrendRow, ctx: &Ctx<'_>) -> (String, Option<NodeId>) {
+        let function = function_of_site(&site_function(row), self.settings.granularity);
+        let node = node_of_function(ctx.model, &row.name)
+            .or_else(|| node_of_function(ctx.model, &function));
+        (function, node)
+    }
+
     fn matches(&self, regex: &Regex, i: usize) -> bool {
         self.trend
             .rows
@@ -80,6 +92,7 @@ impl Component for TrendModel {
             return Effect::None;
         }
         match *action {
+            Action::Back => Effect::Leave(None),
             Action::Click(_, y) => {
                 if let Some(i) = self.row_at(ctx.body, y) {
                     self.select(i, ctx.body);
@@ -124,9 +137,7 @@ impl Component for TrendModel {
 
     fn selection(&self, ctx: &Ctx<'_>) -> Option<Selection> {
         let row = self.selected_row()?;
-        let function = function_of_site(&site_function(row), self.settings.granularity);
-        let node = node_of_function(ctx.model, &row.name)
-            .or_else(|| node_of_function(ctx.model, &function));
+        let (function, node) = self.site_node(row, ctx);
         Some(Selection {
             function,
             label: row.name.clone(),
@@ -206,8 +217,11 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     }
     let spark = snapshots.max(5);
     let turnover = width >= TURNOVER_WIDTH && trend.rows.iter().any(|r| r.turnover.is_some());
+    // The compiler's reasons (`w`), for a Go heap profile explained.
+    let why = ctx.why.filter(|_| ctx.why_column);
+    let why_width = column_width(area.width);
     let header = format!(
-        "{:MARK$}{}{}{}{}{}{}  {:<spark$}  site",
+        "{:MARK$}{}{}{}{}{}{}  {:<spark$}  {}site",
         "",
         right("score", 5),
         right("conf", 5),
@@ -220,6 +234,11 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             String::new()
         },
         "trend",
+        if why.is_some() {
+            format!("{:why_width$}  ", "why on heap")
+        } else {
+            String::new()
+        },
     );
     buf.set_stringn(area.x, y, header, width, theme.header());
     y += 1;
@@ -250,8 +269,18 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             (true, None) => " ".repeat(VALUE + 11),
             (false, _) => String::new(),
         };
+        let reasons = match why {
+            Some(why) => {
+                let sites = match model.site_node(row, ctx).1 {
+                    Some(node) => why.for_node(ctx.model.tree.node(node)),
+                    None => Vec::new(),
+                };
+                format!("{:why_width$}  ", truncate(&reasons(&sites), why_width))
+            }
+            None => String::new(),
+        };
         let text = format!(
-            "{:MARK$}{:>5.1}{}{}{}{}{columns}  {:<spark$}  {}{}{}",
+            "{:MARK$}{:>5.1}{}{}{}{}{columns}  {:<spark$}  {reasons}{}{}{}",
             if row.growth.suspect { "!" } else { "" },
             row.growth.score,
             right(&confidence_label(&row.growth), 5),

@@ -16,6 +16,13 @@ pub const PANE: u16 = 7;
 /// The body must be at least this tall for the pane to take a part of it.
 const MIN_BODY: u16 = 14;
 
+/// The "why on heap" column's width (`w`) on a view `width` cells wide:
+/// 16 up to 130 columns, then half of each column more, up to 64, so
+/// wide screens show the compiler's reasons whole.
+pub fn column_width(width: u16) -> usize {
+    (16 + usize::from(width.saturating_sub(130)) / 2).min(64)
+}
+
 /// Splits a view's area into the table and the pane under it.
 pub fn split(area: Rect, ctx: &Ctx<'_>) -> (Rect, Option<Rect>) {
     if ctx.why.is_none() || area.height < MIN_BODY {
@@ -117,6 +124,11 @@ pub fn render_pane(
 fn page(lines: &mut Vec<(String, bool)>, rows: usize, page: usize) -> Vec<(String, bool)> {
     if lines.len() <= rows || rows < 2 {
         lines.truncate(rows);
+        // `W` on a pane of one page: say so, on its last row.
+        if page > 0 && rows > 0 {
+            lines.truncate(rows - 1);
+            lines.push(("  (W: one page, all of it shown)".to_owned(), true));
+        }
         return std::mem::take(lines);
     }
     let per_page = rows - 1;

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 
 use super::action::ViewKind;
 use super::app::App;
-use super::components::{Component, pct, truncate_left};
+use super::components::{pct, truncate_left};
 use super::keymap::FOOTER;
 use super::watch::WatchState;
 use crate::report::units::label;
@@ -61,33 +61,25 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         return;
     }
     header(app, areas.header, buf);
-    let ctx = app.ctx();
-    match app.view {
-        ViewKind::Top => app.top.render(&ctx, areas.body, buf),
-        ViewKind::Flame => app.flame.render(&ctx, areas.body, buf),
-        ViewKind::Peek => app.peek.render(&ctx, areas.body, buf),
-        ViewKind::Source => app.source.render(&ctx, areas.body, buf),
-        ViewKind::Trend => {
-            if let Some(trend) = &app.trend {
-                trend.render(&ctx, areas.body, buf);
-            }
-        }
+    if let Some(view) = app.shown() {
+        view.render(&app.ctx(), areas.body, buf);
     }
     status(app, areas.status, buf);
     footer(app, areas.footer, buf);
-    app.memstats.render(app.profile(), &app.theme, area, buf);
-    app.help.render(&app.theme, app.watch.is_some(), area, buf);
+    app.memstats().render(app.profile(), app.theme(), area, buf);
+    app.help()
+        .render(app.theme(), app.watch().is_some(), area, buf);
 }
 
 /// The header's parts on a screen `width` cells wide: each tab with its
 /// x and text, and the profile's description on the right. When they do
-/// not fit, the inactive tabs shrink to their numbers first, then the
-/// sample type (also in the status bar) goes, and only then is the file
-/// name cut, from its start.
+/// not fit, the sample type (also in the status bar) goes first, then the
+/// file name is cut from its start (to a dozen characters); only then do
+/// the inactive tabs shrink to their numbers.
 pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, String) {
-    let model = &app.model;
+    let model = app.model();
     // The Trend view follows its own sample type: its newest snapshot's total.
-    let (sample_type, total) = match (&app.trend, app.view) {
+    let (sample_type, total) = match (app.trend(), app.view()) {
         (Some(t), ViewKind::Trend) => {
             let trend = &t.trend;
             let newest = trend.totals.last().copied().unwrap_or(0);
@@ -106,7 +98,7 @@ pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, St
         ),
         _ => (model.sample_type.name.as_str(), model.format(model.total)),
     };
-    let title = visible(&app.title);
+    let title = visible(app.title());
     let sample_type = visible(sample_type);
     let views = app.views();
     let tabs = |compact: bool| -> Vec<(ViewKind, u16, String)> {
@@ -115,7 +107,7 @@ pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, St
             .iter()
             .enumerate()
             .map(|(i, &view)| {
-                let text = if compact && view != app.view {
+                let text = if compact && view != app.view() {
                     format!(" {} ", i + 1)
                 } else {
                     format!(" {} {} ", i + 1, view.title())
@@ -134,32 +126,32 @@ pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, St
     };
     let width = usize::from(width);
     let full = format!("{title}  {sample_type}  total {total} ");
-    let full_tabs = tabs(false);
-    if used(&full_tabs) + full.chars().count() <= width {
-        return (full_tabs, full);
+    let short = format!("{title}  total {total} ");
+    let rest = format!("  total {total} ");
+    // The description in `room` cells: whole, without the sample type,
+    // then with the file name cut (to no fewer than `keep` characters).
+    let fit = |room: usize, keep: usize| -> Option<String> {
+        if full.chars().count() <= room {
+            return Some(full.clone());
+        }
+        if short.chars().count() <= room {
+            return Some(short.clone());
+        }
+        let left = room.checked_sub(rest.chars().count())?;
+        (left >= keep).then(|| format!("{}{rest}", truncate_left(&title, left)))
+    };
+    let named = tabs(false);
+    if let Some(info) = fit(width.saturating_sub(used(&named)), 12) {
+        return (named, info);
     }
     let compact = tabs(true);
     let room = width.saturating_sub(used(&compact));
-    if full.chars().count() <= room {
-        return (compact, full);
-    }
-    let short = format!("{title}  total {total} ");
-    let short = if short.chars().count() <= room {
-        short
-    } else {
-        let rest = format!("  total {total} ");
-        let keep = room.saturating_sub(rest.chars().count());
-        if keep >= 8 {
-            format!("{}{rest}", truncate_left(&title, keep))
-        } else {
-            truncate_left(&short, room)
-        }
-    };
-    (compact, short)
+    let info = fit(room, 8).unwrap_or_else(|| truncate_left(&short, room));
+    (compact, info)
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let (tabs, info) = header_layout(app, area.width);
     for (view, x, text) in &tabs {
         let room = area.width.saturating_sub(*x);
@@ -168,7 +160,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             area.y,
             text,
             usize::from(room),
-            theme.tab(*view == app.view),
+            theme.tab(*view == app.view()),
         );
     }
     let x = area.x + area.width.saturating_sub(info.chars().count() as u16);
@@ -176,8 +168,8 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn status(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
-    if let Some(prompt) = &app.prompt {
+    let theme = app.theme();
+    if let Some(prompt) = app.prompt() {
         let line = Line::from(vec![
             Span::styled("search: /", theme.key()),
             Span::raw(visible(&prompt.text).into_owned()),
@@ -187,8 +179,8 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         buf.set_line(area.x, area.y, &line, area.width);
         return;
     }
-    let model = &app.model;
-    let settings = match (&app.trend, app.view) {
+    let model = app.model();
+    let settings = match (app.trend(), app.view()) {
         (Some(trend), ViewKind::Trend) => format!(
             " {} · {} · by {} · {} snapshots, oldest first ",
             visible(&trend.trend.sample_type.name),
@@ -212,14 +204,14 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         ),
     };
     let mut spans = vec![Span::raw(settings)];
-    if let Some(watch) = &app.watch {
+    if let Some(watch) = app.watch() {
         // A failed poll and a message are news: they go first, alone, so
         // a narrow terminal cuts the settings rather than them.
         let (text, failed) = watch_status(watch);
         let style = if failed { theme.error() } else { theme.chip() };
-        if failed || app.message.is_some() {
+        if failed || app.message().is_some() {
             spans = vec![Span::styled(text, style)];
-            if let Some((text, error)) = &app.message {
+            if let Some((text, error)) = app.message() {
                 let style = if *error {
                     theme.error()
                 } else {
@@ -233,17 +225,17 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
         }
         spans.push(Span::styled(text, style));
     }
-    for chip in &app.chips {
+    for chip in app.chips() {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
             format!(" {}={} ", chip.kind.as_str(), visible(&chip.pattern)),
             theme.chip(),
         ));
     }
-    if !app.chips.is_empty() {
+    if !app.chips().is_empty() {
         spans.push(Span::styled(" x/C clear", theme.dim()));
     }
-    if let Some((what, since)) = &app.busy {
+    if let Some((what, since)) = app.busy() {
         let spinner = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
         let elapsed = since.elapsed();
         let tick = (elapsed.as_millis() / 100) as usize % spinner.len();
@@ -252,7 +244,7 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             theme.header(),
         ));
     }
-    if let Some((text, error)) = &app.message {
+    if let Some((text, error)) = app.message() {
         spans.push(Span::raw("  "));
         let style = if *error {
             theme.error()
@@ -260,10 +252,9 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             theme.header()
         };
         spans.push(Span::styled(visible(text).into_owned(), style));
-    } else if let Some(search) = &app.search {
+    } else if let Some(search) = app.search() {
         let c = &search.coverage;
-        let all = app.model.tree.call(crate::analysis::CallTree::ROOT).weight;
-        let mut text = match (&app.trend, app.view) {
+        let mut text = match (app.trend(), app.view()) {
             // The Trend view lists sites: how many match.
             (Some(trend), ViewKind::Trend) => {
                 let rows = &trend.trend.rows;
@@ -271,19 +262,22 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
                     .iter()
                     .filter(|r| search.regex.is_match(&r.name))
                     .count();
-                format!("matches: {hits} of {} sites", rows.len())
+                format!("{hits} of {} sites", rows.len())
             }
+            // Of the profile's total, as Top's percentages: focusing
+            // shrinks the call tree's root, not what percentages are of.
             _ => format!(
-                "matches: {} samples, {} of total",
+                "{} samples, {} of total",
                 c.samples,
-                pct(c.weight, all)
+                app.model().percent(c.weight)
             ),
         };
-        if !app.flame.zoom.is_empty() && app.view != ViewKind::Trend {
-            let zoom = app.model.tree.call(app.zoom()).weight;
+        if !app.flame().zoom.is_empty() && app.view() != ViewKind::Trend {
+            let zoom = app.model().tree.call(app.zoom()).weight;
             text.push_str(&format!(", {} of zoom", pct(c.zoomed, zoom)));
         }
-        text.push_str(&format!(" /{}/", visible(search.regex.as_str())));
+        // The pattern first: a narrow status bar cuts the numbers, not it.
+        let text = format!("/{}/ matches {text}", visible(search.regex.as_str()));
         spans.push(Span::raw("  "));
         spans.push(Span::styled(text, theme.matched()));
     }
@@ -323,12 +317,12 @@ pub fn watch_status(watch: &WatchState) -> (String, bool) {
 }
 
 fn footer(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
+    let theme = app.theme();
     let mut spans = Vec::new();
     let mut used = 0;
     for &(key, what) in FOOTER {
         // Enter does what the shown view makes of it.
-        let what = match (key, app.view) {
+        let what = match (key, app.view()) {
             ("Enter", ViewKind::Top) => "flame",
             ("Enter", ViewKind::Peek) => "follow",
             ("Enter", ViewKind::Trend) => "top",
