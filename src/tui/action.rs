@@ -10,6 +10,8 @@ pub enum ViewKind {
     Peek,
     Source,
     Trend,
+    /// Goroutine profiles and dumps: goroutines grouped by stack.
+    Goroutines,
 }
 
 impl ViewKind {
@@ -20,6 +22,19 @@ impl ViewKind {
             ViewKind::Peek => "Peek",
             ViewKind::Source => "Source",
             ViewKind::Trend => "Trend",
+            ViewKind::Goroutines => "Goroutines",
+        }
+    }
+
+    /// The number key that shows the view, as its tab shows it.
+    pub fn number(self) -> u8 {
+        match self {
+            ViewKind::Top => 1,
+            ViewKind::Flame => 2,
+            ViewKind::Peek => 3,
+            ViewKind::Source => 4,
+            ViewKind::Trend => 5,
+            ViewKind::Goroutines => 6,
         }
     }
 }
@@ -64,7 +79,8 @@ pub enum Action {
     ResetZoom,
     /// Icicle (root on top) ⇄ flame (root at the bottom).
     Flip,
-    /// Next sort order of the Top view.
+    /// Next sort order of the Top view (of the Goroutines view: count or
+    /// wait).
     CycleSort,
     NextSampleType,
     PrevSampleType,

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use super::action::{Action, ViewKind};
 use super::components::flame::{FlameCarry, FlameView};
+use super::components::goroutines::GoroutinesView;
 use super::components::help::HelpView;
 use super::components::memstats::MemStatsView;
 use super::components::peek::{PeekCarry, PeekView};
@@ -85,6 +86,8 @@ pub struct App {
     pub flame: FlameView,
     pub peek: PeekView,
     pub source: SourceView,
+    /// The Goroutines view, for goroutine profiles and dumps.
+    pub goroutines: GoroutinesView,
     /// The Trend view, when several snapshots were given.
     pub trend: Option<TrendModel>,
     /// The watch feeding the app new snapshots (`--watch`).
@@ -172,6 +175,7 @@ impl App {
             flame: FlameView::default(),
             peek: PeekView::default(),
             source: SourceView::default(),
+            goroutines: GoroutinesView::default(),
             trend: None,
             watch: None,
             search: None,
@@ -432,7 +436,24 @@ impl App {
         if self.trend.is_some() {
             views.push(ViewKind::Trend);
         }
+        if self.shows_goroutines() {
+            views.push(ViewKind::Goroutines);
+        }
         views
+    }
+
+    /// Whether the Goroutines view applies: a goroutine profile or dump,
+    /// not a diff (whose base is negated).
+    fn shows_goroutines(&self) -> bool {
+        crate::analysis::is_goroutine_profile(&self.profile, 0) && !self.is_diff()
+    }
+
+    /// Brings the Goroutines view up to date with the profile and filters
+    /// while it is shown (it is grouped again only when they changed).
+    fn sync_goroutines(&mut self) {
+        if self.view == ViewKind::Goroutines && self.shows_goroutines() {
+            self.goroutines.sync(&self.profile, &self.filters);
+        }
     }
 
     /// The frame filling the flame graph's width.
@@ -466,6 +487,7 @@ impl App {
             ViewKind::Peek => self.peek.selection(&ctx),
             ViewKind::Source => self.source.selection(&ctx),
             ViewKind::Trend => self.trend.as_ref()?.selection(&ctx),
+            ViewKind::Goroutines => self.goroutines.selection(&ctx),
         }
     }
 
@@ -533,6 +555,8 @@ impl App {
             Action::ShowView(view) => {
                 if self.views().contains(&view) {
                     self.show_view(view);
+                } else if view == ViewKind::Goroutines {
+                    self.say("the Goroutines view needs a goroutine profile or dump", true);
                 } else {
                     let text = format!("the {} view needs several profiles", view.title());
                     self.say(&text, true);
@@ -570,6 +594,8 @@ impl App {
             {
                 self.route(&action)
             }
+            // The Goroutines view orders its groups by count or wait.
+            Action::CycleSort if self.view == ViewKind::Goroutines => self.route(&action),
             Action::CycleSort => {
                 let label = self.top.carry(&self.model);
                 self.model.sort_rows(self.model.sort.next());
@@ -687,6 +713,7 @@ impl App {
                 Some(trend) => trend.update(action, &ctx),
                 None => Effect::None,
             },
+            ViewKind::Goroutines => self.goroutines.update(action, &ctx),
         };
         self.apply(effect);
     }
@@ -749,6 +776,7 @@ impl App {
             _ => {}
         }
         self.view = view;
+        self.sync_goroutines();
     }
 
     fn resize(&mut self, w: u16, h: u16) {

@@ -140,6 +140,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind!(
         General,
+        [Char('6')],
+        Action::ShowView(ViewKind::Goroutines),
+        "6",
+        "Goroutines by stack (goroutine)"
+    ),
+    bind!(
+        General,
         [Char('e')],
         Action::Export,
         "e",
@@ -286,7 +293,7 @@ pub const BINDINGS: &[Binding] = &[
         [Char('s')],
         Action::CycleSort,
         "s",
-        "sort by flat / cum / name"
+        "sort: flat/cum/name, count/wait"
     ),
     bind!(
         Analysis,

@@ -56,11 +56,15 @@ impl App {
                 ViewKind::Peek => self.peek.on_match(r, &ctx),
                 ViewKind::Source => self.source.on_match(r, &ctx),
                 ViewKind::Trend => self.trend.as_ref().is_some_and(|t| t.on_match(r, &ctx)),
+                ViewKind::Goroutines => self.goroutines.on_match(r, &ctx),
             })
         };
         // Frames and callers exist once the call tree does; until then the
         // search only highlights.
-        let listed = matches!(self.view, ViewKind::Top | ViewKind::Trend);
+        let listed = matches!(
+            self.view,
+            ViewKind::Top | ViewKind::Trend | ViewKind::Goroutines
+        );
         if !on_match && (listed || self.model.tree_ready) {
             self.search_step(true);
         }
@@ -80,6 +84,7 @@ impl App {
                 Some(trend) => trend.find(&regex, forward, &ctx),
                 None => false,
             },
+            ViewKind::Goroutines => self.goroutines.find(&regex, forward, &ctx),
         };
         if !found && !self.model.tree_ready && matches!(self.view, ViewKind::Flame | ViewKind::Peek)
         {

@@ -153,6 +153,7 @@ impl App {
         match done.output {
             Output::Model(model) => {
                 self.wanted = None;
+                self.sync_goroutines();
                 let label = self.top.carry(&self.model);
                 self.model = *model;
                 self.top.restore(label.as_deref(), &ctx!(self));

@@ -5,6 +5,7 @@
 //! knows the app; what they share is lent to them as a [`Ctx`].
 
 pub mod flame;
+pub mod goroutines;
 pub mod help;
 pub mod memstats;
 pub mod peek;

@@ -72,6 +72,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
                 trend.render(&ctx, areas.body, buf);
             }
         }
+        ViewKind::Goroutines => app.goroutines.render(&ctx, areas.body, buf),
     }
     status(app, areas.status, buf);
     footer(app, areas.footer, buf);
@@ -113,12 +114,11 @@ pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, St
         let mut x = 0u16;
         views
             .iter()
-            .enumerate()
-            .map(|(i, &view)| {
+            .map(|&view| {
                 let text = if compact && view != app.view {
-                    format!(" {} ", i + 1)
+                    format!(" {} ", view.number())
                 } else {
-                    format!(" {} {} ", i + 1, view.title())
+                    format!(" {} {} ", view.number(), view.title())
                 };
                 let at = x;
                 x += text.chars().count() as u16;
@@ -198,6 +198,11 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
                 crate::analysis::SortBy::Cum => "cum",
             },
             trend.snapshot_count()
+        ),
+        (_, ViewKind::Goroutines) => format!(
+            " {} · groups of one stack and state · by {} ",
+            visible(&model.sample_type.name),
+            app.goroutines.sort().as_str()
         ),
         _ => format!(
             " {} · {} · sort {}{} ",
@@ -332,6 +337,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
             ("Enter", ViewKind::Top) => "flame",
             ("Enter", ViewKind::Peek) => "follow",
             ("Enter", ViewKind::Trend) => "top",
+            ("Enter", ViewKind::Goroutines) => "stack",
             ("Enter", ViewKind::Source) => continue,
             _ => what,
         };
