@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::leaks::is_goroutineleak_profile;
 use super::signatures::{RowFacts, RowKind, Signature, signature_of};
-use super::sites::StackSite;
+use super::sites::{StackSite, unique_labels};
 use super::{Filters, Granularity, Stacks};
 use crate::profile::{CREATED_BY, LEAKED, Profile, STATE, StrId, WAIT};
 
@@ -43,6 +43,9 @@ pub struct GoroutineGroup {
     /// The stack's function names, leaf first, named by its first frame
     /// outside the runtime (what `leaks` and `trend` call the group).
     pub site: StackSite,
+    /// The group's name: the site with as many callers as it takes to
+    /// tell it from the other groups (`top --granularity stacks`'s names).
+    pub name: String,
     /// The whole stack of the group's first goroutine, leaf first, with
     /// files and lines (filters that hide frames do not apply here).
     pub frames: Vec<GroupFrame>,
@@ -50,7 +53,9 @@ pub struct GoroutineGroup {
     pub state: Option<String>,
     pub count: i64,
     /// The least and the most minutes its goroutines have waited, from a
-    /// dump (0: under a minute, or a state the runtime gives no time).
+    /// dump (0: under a minute, or a state the runtime gives no time);
+    /// `None` without a time, as for goroutines proven leaked, whose
+    /// header the runtime prints without one.
     pub wait: Option<(i64, i64)>,
     /// How many of its goroutines the runtime proved leaked.
     pub leaked: i64,
@@ -143,6 +148,9 @@ pub struct Goroutines {
     /// Goroutines per bucket of [`WAIT_BUCKETS`]; `None` when the
     /// goroutines carry no wait times (a proto profile).
     pub histogram: Option<[i64; WAIT_BUCKETS.len()]>,
+    /// Goroutines of a dump whose wait is not known: the runtime prints
+    /// no time in a `(leaked)` header (its state is no longer "waiting").
+    pub untimed: i64,
     pub sort: GroupSort,
 }
 
@@ -177,6 +185,7 @@ pub fn group_goroutines(profile: &Profile, filters: &Filters, sort: GroupSort) -
     let mut histogram = [0i64; WAIT_BUCKETS.len()];
     let mut grouped = 0i64;
     let mut leaked_total = 0i64;
+    let mut untimed = 0i64;
     let mut key = Vec::with_capacity(64);
     stacks.for_each_stack(0..samples.len(), |s, stack| {
         let count = samples.value(s, 0);
@@ -196,6 +205,7 @@ pub fn group_goroutines(profile: &Profile, filters: &Filters, sort: GroupSort) -
                     .collect();
                 groups.push(GoroutineGroup {
                     site: StackSite::new(names),
+                    name: String::new(),
                     frames: frames_of(profile, s),
                     state: state.map(|s| profile.string(s).to_owned()),
                     count: 0,
@@ -213,11 +223,15 @@ pub fn group_goroutines(profile: &Profile, filters: &Filters, sort: GroupSort) -
         let group = &mut groups[g];
         group.count += count;
         grouped += count;
-        if leak_profile || find(labels, leaked_key).is_some() {
+        let proven_here = find(labels, leaked_key).is_some();
+        if leak_profile || proven_here {
             group.leaked += count;
             leaked_total += count;
         }
-        if let Some(wait) = find(labels, wait_key).filter(|l| l.str == StrId::default()) {
+        let wait = find(labels, wait_key).filter(|l| l.str == StrId::default());
+        if proven_here && wait.is_some_and(|w| w.num == 0) {
+            untimed += count;
+        } else if let Some(wait) = wait {
             let minutes = wait.num;
             group.wait = Some(match group.wait {
                 Some((lo, hi)) => (lo.min(minutes), hi.max(minutes)),
@@ -238,7 +252,9 @@ pub fn group_goroutines(profile: &Profile, filters: &Filters, sort: GroupSort) -
             goroutines,
         });
     }
-    for group in &mut groups {
+    let sites: Vec<StackSite> = groups.iter().map(|g| g.site.clone()).collect();
+    for (group, name) in groups.iter_mut().zip(unique_labels(&sites)) {
+        group.name = name;
         group.labels.sort_by(|a, b| {
             a.key
                 .cmp(&b.key)
@@ -261,6 +277,7 @@ pub fn group_goroutines(profile: &Profile, filters: &Filters, sort: GroupSort) -
         leak_profile,
         states: state_key.is_some(),
         histogram: has_wait.then_some(histogram),
+        untimed,
         sort,
     };
     out.sort_by(sort);
@@ -335,6 +352,7 @@ mod tests {
         };
         let group = GoroutineGroup {
             site: StackSite::new(vec!["main.f".to_owned()]),
+            name: "main.f".to_owned(),
             frames: Vec::new(),
             state: None,
             count: 30,

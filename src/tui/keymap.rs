@@ -143,7 +143,7 @@ pub const BINDINGS: &[Binding] = &[
         [Char('6')],
         Action::ShowView(ViewKind::Goroutines),
         "6",
-        "Goroutines by stack (goroutine)"
+        "Goroutines by stack"
     ),
     bind!(
         General,
@@ -293,7 +293,7 @@ pub const BINDINGS: &[Binding] = &[
         [Char('s')],
         Action::CycleSort,
         "s",
-        "sort: flat/cum/name, count/wait"
+        "sort by flat / cum / name"
     ),
     bind!(
         Analysis,

@@ -139,7 +139,7 @@ impl GoroutinesView {
         self.groups
             .as_ref()
             .and_then(|g| g.groups.get(i))
-            .is_some_and(|g| regex.is_match(g.site.name()))
+            .is_some_and(|g| regex.is_match(&g.name))
     }
 
     /// The open group's page: its facts, then its stack, leaf first, and
@@ -157,8 +157,13 @@ impl GoroutinesView {
         if let Some(state) = &group.state {
             facts.push(format!("state {}", visible(state)));
         }
-        if let Some(wait) = group.wait {
-            facts.push(format!("waited {}", wait_text(wait)));
+        match group.wait {
+            Some(wait) => facts.push(format!("waited {}", wait_text(wait))),
+            // Leaked goroutines of a dump: the runtime prints no time.
+            None if group.leaked > 0 && group.state.is_some() => {
+                facts.push("wait not in the dump (leaked)".to_owned());
+            }
+            None => {}
         }
         lines.push((facts.join(" · "), plain));
         if group.leaked > 0 {
@@ -273,11 +278,13 @@ impl Component for GoroutinesView {
 
     fn selection(&self, ctx: &Ctx<'_>) -> Option<Selection> {
         let group = self.group()?;
-        let name = group.site.name().to_owned();
+        // Filters, peek and source act on the function that names the
+        // stack; `#` searches the row's name.
+        let function = group.site.name().to_owned();
         Some(Selection {
-            node: node_of_function(ctx.model, &name),
-            label: name.clone(),
-            function: name,
+            node: node_of_function(ctx.model, &function),
+            label: group.name.clone(),
+            function,
         })
     }
 
@@ -379,7 +386,7 @@ fn rows(view: &GoroutinesView, g: &Goroutines, ctx: &Ctx<'_>, area: Rect, buf: &
         let selected = index == view.list.selected;
         let matched = ctx
             .search
-            .is_some_and(|s| s.regex.is_match(group.site.name()));
+            .is_some_and(|s| s.regex.is_match(&group.name));
         let base = if selected {
             theme.selected()
         } else {
@@ -397,7 +404,7 @@ fn rows(view: &GoroutinesView, g: &Goroutines, ctx: &Ctx<'_>, area: Rect, buf: &
             right(&proven, PROVEN + 1),
             dump(&state, &group.wait.map_or("-".to_owned(), wait_text)),
         );
-        let name = visible(&group.site.label(0)).into_owned();
+        let name = visible(&group.name).into_owned();
         let mut spans = vec![Span::raw(numbers.clone())];
         let name_style = if matched && !selected {
             theme.matched()
@@ -438,7 +445,7 @@ fn open_page(group: &GoroutineGroup, scroll: usize, ctx: &Ctx<'_>, area: Rect, b
     }
     let title = format!(
         "{} — Esc back · j/k scroll",
-        visible(&group.site.label(0))
+        visible(&group.name)
     );
     buf.set_stringn(area.x, area.y, truncate(&title, width), width, theme.header());
     let lines = GoroutinesView::page_lines(group, width);
@@ -490,7 +497,7 @@ fn histogram(view: &GoroutinesView, g: &Goroutines, ctx: &Ctx<'_>, area: Rect, b
     for (i, (&(_, label), &count)) in WAIT_BUCKETS.iter().zip(counts.iter()).enumerate() {
         let y = area.y + 1 + i as u16;
         if y >= area.y + area.height {
-            break;
+            return;
         }
         let mark = if selected.is_some_and(|(lo, hi)| (lo..=hi).contains(&i)) {
             "> "
@@ -508,6 +515,11 @@ fn histogram(view: &GoroutinesView, g: &Goroutines, ctx: &Ctx<'_>, area: Rect, b
             right(&count.to_string(), 6)
         );
         buf.set_stringn(area.x, y, text, width, Style::default());
+    }
+    let y = area.y + 1 + WAIT_BUCKETS.len() as u16;
+    if g.untimed > 0 && y < area.y + area.height {
+        let text = format!("  no time: {} leaked", g.untimed);
+        buf.set_stringn(area.x, y, text, width, theme.dim());
     }
 }
 
