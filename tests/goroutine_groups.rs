@@ -111,7 +111,10 @@ fn a_dump_groups_every_goroutine_with_its_proof_state_and_labels() {
 
     // One stack, some of its goroutines proven: 30 of the 31 writeLoops.
     let writers = group(&g, "net/http.(*persistConn).writeLoop", Some("select"));
-    let writer_heads = heads.iter().filter(|h| h.contains("[select (leaked)]")).count();
+    let writer_heads = heads
+        .iter()
+        .filter(|h| h.contains("[select (leaked)]"))
+        .count();
     assert_eq!(writers.count, 31);
     assert_eq!(writers.leaked, 30);
     assert_eq!(writer_heads, 60, "readLoop and writeLoop");

@@ -16,8 +16,8 @@ use pprof_tui::tui::action::{Action, ViewKind};
 use pprof_tui::tui::{App, AppOptions};
 
 use common::load;
-use insta::assert_snapshot;
 use common::screen::{options, press, screen};
+use insta::assert_snapshot;
 
 fn open(rel: &str, size: (u16, u16)) -> App {
     let profile = Arc::new(load(rel));
@@ -95,7 +95,10 @@ fn enter_opens_the_stack_with_its_creator_and_esc_goes_back() {
     press(&mut app, "G");
     let s = screen(&app);
     let body: Vec<&str> = s.lines().collect();
-    assert!(body[body.len() - 3].contains("created by main.handleLogin"), "{s}");
+    assert!(
+        body[body.len() - 3].contains("created by main.handleLogin"),
+        "{s}"
+    );
     press(&mut app, "g");
     assert_eq!(app.goroutines.open.map(|(_, scroll)| scroll), Some(0));
     assert_eq!(selected(&app), "main.awaitToken");

@@ -211,8 +211,7 @@ pub fn group_goroutines(profile: &Profile, filters: &Filters, sort: GroupSort) -
                     count: 0,
                     wait: None,
                     leaked: 0,
-                    created_by: find(labels, created_key)
-                        .map(|l| profile.string(l.str).to_owned()),
+                    created_by: find(labels, created_key).map(|l| profile.string(l.str).to_owned()),
                     labels: Vec::new(),
                     signature: None,
                 });

@@ -556,7 +556,10 @@ impl App {
                 if self.views().contains(&view) {
                     self.show_view(view);
                 } else if view == ViewKind::Goroutines {
-                    self.say("the Goroutines view needs a goroutine profile or dump", true);
+                    self.say(
+                        "the Goroutines view needs a goroutine profile or dump",
+                        true,
+                    );
                 } else {
                     let text = format!("the {} view needs several profiles", view.title());
                     self.say(&text, true);

@@ -61,7 +61,9 @@ impl GoroutinesView {
         {
             return;
         }
-        let carried = self.group().map(|g| (g.site.frames.clone(), g.state.clone()));
+        let carried = self
+            .group()
+            .map(|g| (g.site.frames.clone(), g.state.clone()));
         let groups = group_goroutines(profile, filters, self.sort);
         let at = carried
             .and_then(|(frames, state)| {
@@ -110,7 +112,10 @@ impl GoroutinesView {
                     .position(|g| g.site.frames == frames && g.state == state)
             })
             .unwrap_or(0);
-        Effect::Message(format!("goroutines sorted by {}", self.sort.as_str()), false)
+        Effect::Message(
+            format!("goroutines sorted by {}", self.sort.as_str()),
+            false,
+        )
     }
 
     /// The table's area and the histogram panel's, if the body is wide
@@ -309,9 +314,10 @@ impl Component for GoroutinesView {
         if let Some(panel) = panel {
             histogram(self, goroutines, ctx, panel, buf);
         }
-        match self.open.and_then(|(i, scroll)| {
-            goroutines.groups.get(i).map(|g| (g, scroll))
-        }) {
+        match self
+            .open
+            .and_then(|(i, scroll)| goroutines.groups.get(i).map(|g| (g, scroll)))
+        {
             Some((group, scroll)) => open_page(group, scroll, ctx, table, buf),
             None => rows(self, goroutines, ctx, table, buf),
         }
@@ -384,9 +390,7 @@ fn rows(view: &GoroutinesView, g: &Goroutines, ctx: &Ctx<'_>, area: Rect, buf: &
         let index = start + i;
         let y = area.y + HEAD + i as u16;
         let selected = index == view.list.selected;
-        let matched = ctx
-            .search
-            .is_some_and(|s| s.regex.is_match(&group.name));
+        let matched = ctx.search.is_some_and(|s| s.regex.is_match(&group.name));
         let base = if selected {
             theme.selected()
         } else {
@@ -417,10 +421,7 @@ fn rows(view: &GoroutinesView, g: &Goroutines, ctx: &Ctx<'_>, area: Rect, buf: &
         }
         let labels = group.labels_line();
         if !labels.is_empty() {
-            spans.push(Span::styled(
-                format!("  {}", visible(&labels)),
-                theme.dim(),
-            ));
+            spans.push(Span::styled(format!("  {}", visible(&labels)), theme.dim()));
         }
         buf.set_stringn(area.x, y, " ".repeat(width), width, base);
         buf.set_line(area.x, y, &Line::from(spans), area.width);
@@ -443,11 +444,14 @@ fn open_page(group: &GoroutineGroup, scroll: usize, ctx: &Ctx<'_>, area: Rect, b
     if area.height == 0 {
         return;
     }
-    let title = format!(
-        "{} — Esc back · j/k scroll",
-        visible(&group.name)
+    let title = format!("{} — Esc back · j/k scroll", visible(&group.name));
+    buf.set_stringn(
+        area.x,
+        area.y,
+        truncate(&title, width),
+        width,
+        theme.header(),
     );
-    buf.set_stringn(area.x, area.y, truncate(&title, width), width, theme.header());
     let lines = GoroutinesView::page_lines(group, width);
     for (i, (text, warning)) in lines
         .iter()
@@ -522,4 +526,3 @@ fn histogram(view: &GoroutinesView, g: &Goroutines, ctx: &Ctx<'_>, area: Rect, b
         buf.set_stringn(area.x, y, text, width, theme.dim());
     }
 }
-
