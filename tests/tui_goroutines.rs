@@ -12,7 +12,9 @@ mod common;
 use std::sync::Arc;
 
 use pprof_tui::analysis::goroutines::GroupSort;
+use pprof_tui::analysis::{Filters, Study};
 use pprof_tui::tui::action::{Action, ViewKind};
+use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::{App, AppOptions};
 
 use common::load;
@@ -152,4 +154,50 @@ fn search_moves_to_a_matching_group() {
     }
     press(&mut app, "Enter");
     assert_eq!(selected(&app), "main.queryBackend");
+}
+
+#[test]
+fn trend_rows_name_their_signature_and_the_newest_snapshot_groups() {
+    let names: Vec<String> = ["1", "2", "3"]
+        .map(|n| format!("goroutines/service/out/goroutine-{n}.pb.gz"))
+        .to_vec();
+    let loaded = names.iter().map(|s| load(s)).collect();
+    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
+    let newest = timeline.profiles.last().cloned().unwrap();
+    let snapshots = timeline.take_snapshots().unwrap();
+    let input = TrendInput {
+        sample_index: snapshots.profile().default_sample_index(),
+        snapshots,
+        minutes: timeline.minutes,
+        granularity: None,
+        filters: Filters::default(),
+        warnings: timeline.notes,
+        restarts: timeline.restarts,
+        profiler: false,
+    };
+    let options = options(&newest, "goroutine-3.pb.gz (newest of 3)", (160, 30));
+    let mut app = App::new(newest, options).with_trend(input).unwrap();
+    assert_eq!(app.view, ViewKind::Trend);
+    let s = screen(&app);
+    // The same ids as `trend --format json` (tests/signatures.rs).
+    let line = |name: &str| {
+        s.lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no {name} in {s}"))
+            .to_owned()
+    };
+    assert!(line("main.awaitToken").contains("<blocked-channel>"));
+    assert!(line("main.queryBackend").contains("<blocked-channel>"));
+    assert!(line("net/http.(*persistConn).readLoop").contains("<unclosed-body>"));
+    assert!(!line("runtime/pprof.writeRuntimeProfile").contains('<'));
+    // Beside Trend, the Goroutines view groups the newest snapshot.
+    press(&mut app, "6");
+    assert_eq!(app.view, ViewKind::Goroutines);
+    let g = app.goroutines.goroutines().unwrap();
+    let p = load("goroutines/service/out/goroutine-3.pb.gz");
+    let total: i64 = (0..p.samples().len())
+        .map(|i| p.samples().value(i, 0))
+        .sum();
+    assert_eq!(g.total, total);
+    assert_eq!(g.total, app.model.total, "the header's total");
 }
