@@ -201,3 +201,18 @@ fn trend_rows_name_their_signature_and_the_newest_snapshot_groups() {
     assert_eq!(g.total, total);
     assert_eq!(g.total, app.model.total, "the header's total");
 }
+
+#[test]
+fn top_says_a_goroutineleak_profile_is_all_proven() {
+    let app = open("goroutines/service/out/goroutineleak.pb.gz", (100, 24));
+    assert_eq!(app.view, ViewKind::Top);
+    let s = screen(&app);
+    assert!(
+        s.contains(
+            " goroutineleak · functions · sort flat · every goroutine proven leaked by the runtime"
+        ),
+        "{s}"
+    );
+    let app = open("goroutines/service/out/goroutine.pb.gz", (100, 24));
+    assert!(!screen(&app).contains("proven leaked"));
+}

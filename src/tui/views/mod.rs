@@ -205,12 +205,19 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             app.goroutines.sort().as_str()
         ),
         _ => format!(
-            " {} · {} · sort {}{} ",
+            " {} · {} · sort {}{}{} ",
             visible(&model.sample_type.name),
             model.granularity,
             model.sort.as_str(),
             if app.is_diff() {
                 " · Δ% of each site's own base"
+            } else {
+                ""
+            },
+            // A goroutineleak profile holds only goroutines the runtime
+            // proved leaked: every row is a proven leak.
+            if crate::analysis::leaks::is_goroutineleak_profile(app.profile()) {
+                " · every goroutine proven leaked by the runtime"
             } else {
                 ""
             }
