@@ -12,13 +12,11 @@ mod common;
 use std::sync::Arc;
 
 use pprof_tui::analysis::goroutines::GroupSort;
-use pprof_tui::analysis::{Filters, Study};
 use pprof_tui::tui::action::{Action, ViewKind};
-use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::{App, AppOptions};
 
 use common::load;
-use common::screen::{options, press, screen};
+use common::screen::{options, press, screen, trend_input};
 use insta::assert_snapshot;
 
 fn open(rel: &str, size: (u16, u16)) -> App {
@@ -158,23 +156,8 @@ fn search_moves_to_a_matching_group() {
 
 #[test]
 fn trend_rows_name_their_signature_and_the_newest_snapshot_groups() {
-    let names: Vec<String> = ["1", "2", "3"]
-        .map(|n| format!("goroutines/service/out/goroutine-{n}.pb.gz"))
-        .to_vec();
-    let loaded = names.iter().map(|s| load(s)).collect();
-    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
-    let newest = timeline.profiles.last().cloned().unwrap();
-    let snapshots = timeline.take_snapshots().unwrap();
-    let input = TrendInput {
-        sample_index: snapshots.profile().default_sample_index(),
-        snapshots,
-        minutes: timeline.minutes,
-        granularity: None,
-        filters: Filters::default(),
-        warnings: timeline.notes,
-        restarts: timeline.restarts,
-        profiler: false,
-    };
+    let paths = ["1", "2", "3"].map(|n| format!("goroutines/service/out/goroutine-{n}.pb.gz"));
+    let (newest, input) = trend_input(&paths.each_ref().map(String::as_str));
     let options = options(&newest, "goroutine-3.pb.gz (newest of 3)", (160, 30));
     let mut app = App::new(newest, options).with_trend(input).unwrap();
     assert_eq!(app.view, ViewKind::Trend);

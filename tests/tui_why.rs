@@ -14,14 +14,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use insta::assert_snapshot;
+use pprof_tui::analysis::Granularity;
 use pprof_tui::analysis::escape::Escapes;
-use pprof_tui::analysis::{Filters, Granularity, Study};
 use pprof_tui::tui::action::ViewKind;
-use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::why::WhyRequest;
 use pprof_tui::tui::{App, AppOptions};
 
-use common::screen::{options, press, screen};
+use common::screen::{options, press, screen, trend_input};
 use common::{load, testdata};
 /// heap-3 explained with the -m=2 output, as `pprof-tui --escape` opens it,
 /// showing `sample_type`.
@@ -163,21 +162,7 @@ fn with_snapshots_the_leak_class_follows_the_trend() {
         "leaky/heap-2.pb.gz",
         "leaky/heap-3.pb.gz",
     ];
-    let names: Vec<String> = paths.iter().map(|s| (*s).to_owned()).collect();
-    let loaded = paths.iter().map(|s| load(s)).collect();
-    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
-    let newest = timeline.profiles.last().cloned().unwrap();
-    let snapshots = timeline.take_snapshots().unwrap();
-    let input = TrendInput {
-        sample_index: snapshots.profile().default_sample_index(),
-        snapshots,
-        minutes: timeline.minutes,
-        granularity: None,
-        filters: Filters::default(),
-        warnings: timeline.notes,
-        restarts: timeline.restarts,
-        profiler: false,
-    };
+    let (newest, input) = trend_input(&paths);
     let why = WhyRequest {
         escapes: None,
         snapshots: None,

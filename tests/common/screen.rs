@@ -2,10 +2,13 @@
 //! the keymap into `App::update`, and the screen drawn on a test backend.
 
 use crossterm::event::KeyCode;
-use pprof_tui::analysis::{Filters, Granularity};
+use std::sync::Arc;
+
+use pprof_tui::analysis::{Filters, Granularity, Study};
 use pprof_tui::profile::Profile;
 use pprof_tui::tui::keymap::{action_for, key};
 use pprof_tui::tui::theme::{ColorMode, Theme};
+use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -68,6 +71,27 @@ pub fn screen(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal.draw(|frame| views::render(app, frame)).unwrap();
     terminal.backend().to_string()
+}
+
+/// The snapshots `paths` (relative to testdata/, oldest first) as the
+/// Trend view takes them, and the newest, which the other views show.
+pub fn trend_input(paths: &[&str]) -> (Arc<Profile>, TrendInput) {
+    let names: Vec<String> = paths.iter().map(|s| (*s).to_owned()).collect();
+    let loaded = paths.iter().map(|s| super::load(s)).collect();
+    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
+    let newest = timeline.profiles.last().cloned().unwrap();
+    let snapshots = timeline.take_snapshots().unwrap();
+    let input = TrendInput {
+        sample_index: snapshots.profile().default_sample_index(),
+        snapshots,
+        minutes: timeline.minutes,
+        granularity: None,
+        filters: Filters::default(),
+        warnings: timeline.notes,
+        restarts: timeline.restarts,
+        profiler: false,
+    };
+    (newest, input)
 }
 
 /// The Trend view's rows: (name, values) per row, as ranked.

@@ -17,7 +17,9 @@ use ratatui::text::{Line, Span};
 
 use regex::Regex;
 
-use super::{Component, Ctx, Effect, ListState, Selection, node_of_function, right, truncate};
+use super::{
+    Component, Ctx, Effect, ListState, Selection, draw_lines, node_of_function, right, truncate,
+};
 use crate::analysis::Filters;
 use crate::analysis::goroutines::{
     GoroutineGroup, Goroutines, GroupSort, WAIT_BUCKETS, group_goroutines, wait_bucket,
@@ -61,22 +63,33 @@ impl GoroutinesView {
         {
             return;
         }
-        let carried = self
-            .group()
-            .map(|g| (g.site.frames.clone(), g.state.clone()));
-        let groups = group_goroutines(profile, filters, self.sort);
-        let at = carried
+        let carried = self.carry();
+        self.groups = Some(Arc::new(group_goroutines(profile, filters, self.sort)));
+        self.restore(carried);
+        self.open = None;
+        self.from = Some((Arc::downgrade(profile), filters_text));
+    }
+
+    /// The selected group's stack and state, to find it again after the
+    /// groups are made again or reordered.
+    fn carry(&self) -> Option<(Vec<String>, Option<String>)> {
+        self.group()
+            .map(|g| (g.site.frames.clone(), g.state.clone()))
+    }
+
+    /// Puts the cursor back on the carried group (the first if it is gone).
+    fn restore(&mut self, carried: Option<(Vec<String>, Option<String>)>) {
+        let groups = self
+            .groups
+            .as_ref()
+            .map_or(&[][..], |g| g.groups.as_slice());
+        self.list.selected = carried
             .and_then(|(frames, state)| {
                 groups
-                    .groups
                     .iter()
                     .position(|g| g.site.frames == frames && g.state == state)
             })
             .unwrap_or(0);
-        self.list.selected = at;
-        self.open = None;
-        self.groups = Some(Arc::new(groups));
-        self.from = Some((Arc::downgrade(profile), filters_text));
     }
 
     /// The groups shown, once computed.
@@ -96,22 +109,12 @@ impl GoroutinesView {
     /// Orders the groups the other way, keeping the cursor on its group.
     fn resort(&mut self) -> Effect {
         self.sort = self.sort.next();
+        let carried = self.carry();
         let Some(groups) = self.groups.as_mut() else {
             return Effect::None;
         };
-        let carried = groups
-            .groups
-            .get(self.list.selected)
-            .map(|g| (g.site.frames.clone(), g.state.clone()));
         Arc::make_mut(groups).sort_by(self.sort);
-        self.list.selected = carried
-            .and_then(|(frames, state)| {
-                groups
-                    .groups
-                    .iter()
-                    .position(|g| g.site.frames == frames && g.state == state)
-            })
-            .unwrap_or(0);
+        self.restore(carried);
         Effect::Message(
             format!("goroutines sorted by {}", self.sort.as_str()),
             false,
@@ -453,25 +456,15 @@ fn open_page(group: &GoroutineGroup, scroll: usize, ctx: &Ctx<'_>, area: Rect, b
         theme.header(),
     );
     let lines = GoroutinesView::page_lines(group, width);
-    for (i, (text, warning)) in lines
-        .iter()
-        .skip(scroll)
-        .take(usize::from(area.height - 1))
-        .enumerate()
-    {
+    let shown = lines.iter().skip(scroll).map(|(text, warning)| {
         let style = if *warning {
             theme.error()
         } else {
             Style::default()
         };
-        buf.set_stringn(
-            area.x,
-            area.y + 1 + i as u16,
-            truncate(text, width),
-            width,
-            style,
-        );
-    }
+        (text.as_str(), style)
+    });
+    draw_lines(area, 1, shown, buf);
 }
 
 /// The wait-time histogram of all goroutines shown; the buckets the
