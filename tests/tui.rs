@@ -21,12 +21,13 @@ use pprof_tui::profile::{BaseMode, DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::action_for;
 use pprof_tui::tui::theme::{ColorMode, Theme};
-use pprof_tui::tui::trend::TrendInput;
 use pprof_tui::tui::{App, AppOptions, views};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use common::screen::{app_trend_rows, cli_trend_rows, options, press, screen, type_text};
+use common::screen::{
+    app_trend_rows, cli_trend_rows, options, press, screen, trend_input, type_text,
+};
 use common::{GOROUTINES, HEAPS, load, testdata};
 fn app_with(profile: Profile, title: &str, size: (u16, u16)) -> App {
     app_running(profile, title, size, false)
@@ -761,26 +762,12 @@ fn trend_app(snapshots: &[&str], size: (u16, u16)) -> App {
 }
 
 fn trend_app_running(snapshots: &[&str], size: (u16, u16), background: bool) -> App {
-    let names: Vec<String> = snapshots.iter().map(|s| (*s).to_owned()).collect();
-    let loaded = snapshots.iter().map(|s| load(s)).collect();
-    let mut timeline = Study::snapshots(loaded, names).into_timeline().unwrap();
-    let newest = timeline.profiles.last().cloned().unwrap();
+    let (newest, input) = trend_input(snapshots);
     let title = format!(
         "{} (newest of {})",
-        timeline.names.last().unwrap(),
-        timeline.names.len()
+        snapshots.last().unwrap(),
+        snapshots.len()
     );
-    let snapshots = timeline.take_snapshots().unwrap();
-    let input = TrendInput {
-        sample_index: snapshots.profile().default_sample_index(),
-        snapshots,
-        minutes: timeline.minutes,
-        granularity: None,
-        filters: Filters::default(),
-        warnings: timeline.notes,
-        restarts: timeline.restarts,
-        profiler: false,
-    };
     app_running(newest, &title, size, background)
         .with_trend(input)
         .unwrap()
