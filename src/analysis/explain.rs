@@ -401,10 +401,8 @@ pub fn explain(
         if at > 0 {
             push_bounded(&mut site.leaves, leaf.node);
         }
-        let named = frames
-            .iter()
-            .map(|f| (f.node.index(), nodes[f.node.index()].name.as_str()));
-        if let Some(entry) = heap_frames.of_stack(named) {
+        let stack = frames.iter().map(|f| f.node.index());
+        if let Some(entry) = heap_frames.of_stack(stack, |n| nodes[n].name.as_str()) {
             let inuse = samples.value(s, indices[3]);
             match site.signed.iter_mut().find(|(i, _)| *i == entry) {
                 Some((_, bytes)) => *bytes = bytes.wrapping_add(inuse),

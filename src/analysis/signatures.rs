@@ -232,15 +232,19 @@ impl HeapFrames {
     }
 
     /// The first catalogue entry (in catalogue order) whose heap frames
-    /// match one of the stack's frames, given as (node index, function).
+    /// match one of the stack's frames, given as node indices; `name`
+    /// gives a node's function, asked only the first time the node is
+    /// seen (reading every frame's name would cost a cache miss each).
     pub(crate) fn of_stack<'n>(
         &mut self,
-        frames: impl IntoIterator<Item = (usize, &'n str)>,
+        nodes: impl IntoIterator<Item = usize>,
+        name: impl Fn(usize) -> &'n str,
     ) -> Option<usize> {
-        frames
+        nodes
             .into_iter()
-            .filter_map(|(node, name)| {
+            .filter_map(|node| {
                 *self.of_node[node].get_or_insert_with(|| {
+                    let name = name(node);
                     COMPILED
                         .iter()
                         .position(|c| c.heap.as_ref().is_some_and(|re| re.is_match(name)))
