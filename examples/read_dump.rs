@@ -1,6 +1,7 @@
 //! Reads a goroutine dump (or any profile) the way every command does and
 //! prints how long decoding took, with the goroutine count and distinct
-//! stacks: the README's figures for a 100,000-goroutine `debug=2` dump.
+//! stacks, then how long the Goroutines view's grouping takes: the docs'
+//! figures for a 100,000-goroutine `debug=2` dump.
 //! Make the dump with testdata/goroutines/many (`go run ./many OUT`), then
 //! measure the whole process:
 //! `/usr/bin/time -v target/release/examples/read_dump OUT`.
@@ -12,6 +13,8 @@
 
 use std::time::Instant;
 
+use pprof_tui::analysis::Filters;
+use pprof_tui::analysis::goroutines::{GroupSort, group_goroutines};
 use pprof_tui::profile::{DecodeOptions, decode_reader};
 
 fn main() {
@@ -29,5 +32,14 @@ fn main() {
         samples.len(),
         profile.locations().len(),
         elapsed.as_secs_f64()
+    );
+    // What the TUI's Goroutines view computes when it is shown.
+    let start = Instant::now();
+    let groups = group_goroutines(&profile, &Filters::default(), GroupSort::Count);
+    println!(
+        "grouped into {} groups by stack and state ({} proven leaked) in {:.3} s",
+        groups.groups.len(),
+        groups.leaked,
+        start.elapsed().as_secs_f64()
     );
 }

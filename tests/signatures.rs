@@ -118,3 +118,83 @@ fn trend_and_diff_rows_name_their_signature() {
         assert!(rows.iter().any(|(_, id)| id.is_none()));
     }
 }
+
+/// `explain`'s rows (JSON) that name a signature: `function file:line → id`.
+fn explain_signatures(rel: &str) -> Vec<(String, String)> {
+    let doc = common::json(&["explain", "-n", "0", "--format", "json", rel], 0);
+    doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["signature"].is_null())
+        .map(|r| {
+            let name = format!(
+                "{} {}:{}",
+                r["name"].as_str().unwrap(),
+                r["file"].as_str().unwrap(),
+                r["line"]
+            );
+            (name, r["signature"]["id"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn explain_names_the_heap_fingerprint_of_unclosed_bodies() {
+    let leak = "goroutines/signatures/unclosed-body/leak/out/heap.pb.gz";
+    // The lines holding at least 64 KiB in use under the entry's heap
+    // frames, as `top --focus` on those frames counts them.
+    let top = common::json(
+        &[
+            "top",
+            "--granularity",
+            "lines",
+            "--sample-index",
+            "inuse_space",
+            "--focus",
+            r"net/http\.\(\*Transport\)\.dialConn|net/http\.\(\*persistConn\)\..*",
+            "--format",
+            "json",
+            leak,
+        ],
+        0,
+    );
+    let mut expected: Vec<(String, String)> = top["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["flat"].as_i64().unwrap() >= 64 << 10)
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                "unclosed-body".to_owned(),
+            )
+        })
+        .collect();
+    expected.sort();
+    let mut got = explain_signatures(leak);
+    got.sort();
+    assert_eq!(got, expected);
+    assert_eq!(
+        got.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        [
+            "bufio.NewReaderSize bufio/bufio.go:57",
+            "bufio.NewWriterSize bufio/bufio.go:599"
+        ]
+    );
+    let text = common::run(&["explain", leak], 0).stdout;
+    assert!(
+        text.contains("bufio/bufio.go:599  [retained] [unclosed-body]"),
+        "{text}"
+    );
+    assert!(text.contains("-> HTTP response bodies not closed: `defer resp.Body.Close()`"));
+    // The fixed twin, and every other program's heap: no row matches.
+    for dir in [
+        "unclosed-body/fixed",
+        "context-cancel/leak",
+        "orphaned-channel/leak",
+    ] {
+        let rel = format!("goroutines/signatures/{dir}/out/heap.pb.gz");
+        assert_eq!(explain_signatures(&rel), [], "{dir}");
+    }
+}

@@ -163,6 +163,7 @@ fn reach(view: ViewKind) -> &'static str {
         // A function of leaky's main.go, whose lines are found.
         ViewKind::Source => "1 / r e c o r d A u d i t Enter S",
         ViewKind::Trend => "5 j j",
+        ViewKind::Goroutines => "6 j j",
     }
 }
 

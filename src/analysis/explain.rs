@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::escape::{EscapeMessage, Escapes, FlowCopy, Join, Lookup, Reason, same_function};
 use super::filter::Filters;
 use super::lineup::Lineup;
+use super::signatures::{HeapFrames, Signature, heap_signature};
 use super::stacks::{Granularity, NodeId, Stacks};
 use super::trend::{Growth, Restart, Trend, TrendOptions, Turnover, trend};
 use crate::profile::{MergeError, Profile, ValueType};
@@ -164,6 +165,9 @@ pub struct ExplainRow {
     /// The verdict's advice first, then one line per reason, then the other
     /// classes'; no repeats.
     pub advice: Vec<String>,
+    /// The known leak whose heap fingerprint its stacks carry (see
+    /// [`super::signatures`]): what holds the memory, and the fix.
+    pub signature: Option<&'static Signature>,
 }
 
 impl ExplainRow {
@@ -307,6 +311,9 @@ struct Site {
     compiled_in: Vec<NodeId>,
     /// The leaf lines (callee sites), for their growth.
     leaves: Vec<NodeId>,
+    /// `inuse_space` of its samples whose stacks match a signature's heap
+    /// frames, per catalogue entry.
+    signed: Vec<(usize, i64)>,
 }
 
 /// At most this many compiled-in functions and leaves are kept per site.
@@ -347,6 +354,7 @@ pub fn explain(
     let mut site_ids: HashMap<(NodeId, u32), usize> = HashMap::default();
     let mut function_ids: HashMap<&str, u32> = HashMap::default();
     let mut function_of: Vec<Option<u32>> = vec![None; nodes.len()];
+    let mut heap_frames = HeapFrames::new(nodes.len());
     stacks.for_each(|s, frames| {
         let Some(leaf) = frames.first() else {
             return;
@@ -392,6 +400,14 @@ pub fn explain(
         push_bounded(&mut site.compiled_in, compiled.node);
         if at > 0 {
             push_bounded(&mut site.leaves, leaf.node);
+        }
+        let stack = frames.iter().map(|f| f.node.index());
+        if let Some(entry) = heap_frames.of_stack(stack, |n| nodes[n].name.as_str()) {
+            let inuse = samples.value(s, indices[3]);
+            match site.signed.iter_mut().find(|(i, _)| *i == entry) {
+                Some((_, bytes)) => *bytes = bytes.wrapping_add(inuse),
+                None => site.signed.push((entry, inuse)),
+            }
         }
     });
     let totals = HeapValues {
@@ -505,6 +521,7 @@ pub fn explain(
             growth: row_growth,
             turnover,
             advice: Vec::new(),
+            signature: heap_signature(&site.signed),
         };
         rows.push(row);
     }

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod escape;
 pub mod explain;
 pub mod filter;
+pub mod goroutines;
 pub mod joined;
 pub mod leaks;
 pub mod limit;

@@ -22,7 +22,7 @@ use super::{Filters, Granularity, Stacks};
 use crate::profile::{Profile, ValueType};
 
 /// One catalogue entry.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Signature {
     /// Stable identifier (the JSON `signature` field), e.g. `unclosed-body`.
     pub id: &'static str,
@@ -214,6 +214,57 @@ pub fn site_signature(
         kind,
         value,
     })
+}
+
+/// Which catalogue entry's heap frames each node's function matches,
+/// decided once per node: `explain` asks for every frame of every sample.
+pub(crate) struct HeapFrames {
+    /// Per node: not asked yet, or the first entry that matches (if any).
+    of_node: Vec<Option<Option<u8>>>,
+}
+
+impl HeapFrames {
+    /// For a view with `nodes` nodes.
+    pub(crate) fn new(nodes: usize) -> HeapFrames {
+        HeapFrames {
+            of_node: vec![None; nodes],
+        }
+    }
+
+    /// The first catalogue entry (in catalogue order) whose heap frames
+    /// match one of the stack's frames, given as node indices; `name`
+    /// gives a node's function, asked only the first time the node is
+    /// seen (reading every frame's name would cost a cache miss each).
+    pub(crate) fn of_stack<'n>(
+        &mut self,
+        nodes: impl IntoIterator<Item = usize>,
+        name: impl Fn(usize) -> &'n str,
+    ) -> Option<usize> {
+        nodes
+            .into_iter()
+            .filter_map(|node| {
+                *self.of_node[node].get_or_insert_with(|| {
+                    let name = name(node);
+                    COMPILED
+                        .iter()
+                        .position(|c| c.heap.as_ref().is_some_and(|re| re.is_match(name)))
+                        .map(|i| i as u8)
+                })
+            })
+            .min()
+            .map(usize::from)
+    }
+}
+
+/// The signature of a heap row whose samples, through the catalogue's
+/// heap frames, hold `bytes` per entry ((entry, bytes), as
+/// [`HeapFrames::of_stack`] numbers them): the first entry that holds
+/// its least number of bytes.
+pub(crate) fn heap_signature(bytes: &[(usize, i64)]) -> Option<&'static Signature> {
+    let mut held: Vec<(usize, i64)> = bytes.to_vec();
+    held.sort_unstable();
+    held.iter()
+        .find_map(|&(i, b)| CATALOGUE.get(i).filter(|s| b > 0 && b >= s.min_bytes))
 }
 
 /// A whole stack of a profile that matches a signature.

@@ -110,7 +110,8 @@ fn split_package(name: &str) -> (&str, &str) {
 /// Frames that belong to the machinery rather than to the program: the
 /// runtime itself, runtime hooks linked into other packages
 /// (`sync.runtime_SemacquireMutex`, `internal/poll.runtime_pollWait`), and
-/// the standard library's blocking primitives (`sync`, `internal/poll`,
+/// the standard library's blocking primitives (`sync`, and `internal/sync`
+/// where Go 1.24 moved `sync.Mutex`'s slow path; `internal/poll`;
 /// `time.Sleep`). A goroutine parked under them is blocked in the first
 /// frame above them.
 pub fn is_runtime_frame(name: &str) -> bool {
@@ -120,6 +121,7 @@ pub fn is_runtime_frame(name: &str) -> bool {
         || package.starts_with("internal/runtime/")
         || function.starts_with("runtime_")
         || package == "sync"
+        || package == "internal/sync"
         || package == "internal/poll"
         || name == "time.Sleep"
 }
@@ -386,6 +388,8 @@ mod tests {
             "runtime/pprof.runtime_goroutineProfileWithLabels"
         ));
         assert!(is_runtime_frame("time.Sleep"));
+        // Go 1.24+: sync.Mutex.Lock's slow path.
+        assert!(is_runtime_frame("internal/sync.(*Mutex).lockSlow"));
         assert!(!is_runtime_frame("runtime/pprof.writeGoroutine"));
         assert!(!is_runtime_frame("main.main"));
         assert!(!is_runtime_frame("net/http.(*conn).serve"));

@@ -22,6 +22,7 @@ use crate::analysis::sites::StackSite;
 use crate::analysis::trend::{TrendOptions, trend};
 use crate::analysis::{Study, compile_regex, study_granularity};
 use crate::profile::Profile;
+use crate::report::json::signature_json;
 use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
@@ -299,14 +300,6 @@ fn write_signature(out: &mut dyn Write, signature: Option<&Signature>) -> std::i
         writeln!(out, "          fix: {}", s.fix)?;
     }
     Ok(())
-}
-
-/// The `signature` field of a row: its id, name, explanation and fix.
-pub(crate) fn signature_json(signature: Option<&Signature>) -> Value {
-    signature.map_or(
-        Value::Null,
-        |s| json!({"id": s.id, "name": s.name, "explanation": s.explanation, "fix": s.fix}),
-    )
 }
 
 /// Adds the `signature` field to each row of a report's JSON (`rows`,

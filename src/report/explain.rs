@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use super::json::signature_json;
 use super::trend::{age_label, rate_label, turnover_json};
 use super::units::{label, percentage};
 use crate::analysis::explain::{ExplainRow, Explained, Thresholds};
@@ -23,11 +24,14 @@ pub struct ExplainSources {
     pub snapshots: usize,
 }
 
-/// `[retained] [leak]`.
+/// `[retained] [leak]`, and the known leak signature it matches
+/// (`[unclosed-body]`).
 pub fn badges(row: &ExplainRow) -> String {
     row.classes
         .iter()
-        .map(|c| format!("[{}]", c.as_str()))
+        .map(|c| c.as_str())
+        .chain(row.signature.map(|s| s.id))
+        .map(|b| format!("[{b}]"))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -148,6 +152,9 @@ pub fn write_explain(
         for a in &row.advice {
             writeln!(out, "{:>46}-> {}", "", a)?;
         }
+        if let Some(s) = row.signature {
+            writeln!(out, "{:>46}-> {}: {}", "", s.name, s.fix)?;
+        }
     }
     super::write_more(
         out,
@@ -194,6 +201,7 @@ pub fn explain_json(
                     "confidence": g.confidence,
                 })),
                 "turnover": r.turnover.as_ref().map(turnover_json),
+                "signature": signature_json(r.signature),
             })
         })
         .collect();

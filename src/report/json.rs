@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
 
+use crate::analysis::signatures::Signature;
 use crate::analysis::{Inlined, StackSite, Top};
 use crate::profile::{MemStats, MemValue};
 
@@ -84,6 +85,15 @@ pub(crate) fn inline(inlined: Inlined) -> &'static str {
 /// For whole-stack rows: `site` (the function that names the stack), `wait`
 /// (the runtime frames under it, leaf first) and `stack` (all frames, leaf
 /// first).
+/// The `signature` field of a row: its id, name, explanation and fix
+/// (`null` when the row matches no catalogue entry).
+pub(crate) fn signature_json(signature: Option<&Signature>) -> Value {
+    signature.map_or(
+        Value::Null,
+        |s| json!({"id": s.id, "name": s.name, "explanation": s.explanation, "fix": s.fix}),
+    )
+}
+
 pub(crate) fn add_stack(row: &mut Value, stack: Option<&StackSite>) {
     let (Some(stack), Some(object)) = (stack, row.as_object_mut()) else {
         return;

@@ -11,16 +11,19 @@ pub enum ViewKind {
     Peek,
     Source,
     Trend,
+    /// Goroutine profiles and dumps: goroutines grouped by stack.
+    Goroutines,
 }
 
 impl ViewKind {
     /// Every view, in Tab order (the number keys follow it).
-    pub const ALL: [ViewKind; 5] = [
+    pub const ALL: [ViewKind; 6] = [
         ViewKind::Top,
         ViewKind::Flame,
         ViewKind::Peek,
         ViewKind::Source,
         ViewKind::Trend,
+        ViewKind::Goroutines,
     ];
 
     pub fn title(self) -> &'static str {
@@ -30,6 +33,19 @@ impl ViewKind {
             ViewKind::Peek => "Peek",
             ViewKind::Source => "Source",
             ViewKind::Trend => "Trend",
+            ViewKind::Goroutines => "Goroutines",
+        }
+    }
+
+    /// The number key that shows the view, as its tab shows it.
+    pub fn number(self) -> u8 {
+        match self {
+            ViewKind::Top => 1,
+            ViewKind::Flame => 2,
+            ViewKind::Peek => 3,
+            ViewKind::Source => 4,
+            ViewKind::Trend => 5,
+            ViewKind::Goroutines => 6,
         }
     }
 }
@@ -74,7 +90,8 @@ pub enum Action {
     ResetZoom,
     /// Icicle (root on top) ⇄ flame (root at the bottom).
     Flip,
-    /// Next sort order of the Top view.
+    /// Next sort order of the Top view (of the Goroutines view: count or
+    /// wait).
     CycleSort,
     NextSampleType,
     PrevSampleType,

@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use super::action::{Action, ViewKind};
 use super::components::flame::FlameView;
+use super::components::goroutines::GoroutinesView;
 use super::components::help::HelpView;
 use super::components::memstats::MemStatsView;
 use super::components::peek::PeekView;
@@ -159,6 +160,7 @@ impl App {
             title: options.title,
             quit: false,
         };
+        app.offer_goroutines();
         app.request(Work::Tree(app.settings()));
         if let Some(request) = options.why {
             app.request(Work::Why(request));
@@ -289,6 +291,11 @@ impl App {
     /// The Source view's lines.
     pub fn source(&self) -> &SourceView {
         &self.views.source
+    }
+
+    /// The Goroutines view, when the profile is a goroutine profile or dump.
+    pub fn goroutines(&self) -> Option<&GoroutinesView> {
+        self.views.goroutines.as_ref()
     }
 
     /// The watch feeding the app (`--watch`).
@@ -436,6 +443,11 @@ impl App {
             Action::ShowView(view) => {
                 if self.views.shown(view).is_some() {
                     self.switch_to(view);
+                } else if view == ViewKind::Goroutines {
+                    self.say(
+                        "the Goroutines view needs a goroutine profile or dump",
+                        true,
+                    );
                 } else {
                     let text = format!("the {} view needs several profiles", view.title());
                     self.say(&text, true);
@@ -473,6 +485,8 @@ impl App {
             {
                 self.route(&action)
             }
+            // The Goroutines view orders its groups by count or wait.
+            Action::CycleSort if self.view == ViewKind::Goroutines => self.route(&action),
             Action::CycleSort => self.cycle_sort(),
             Action::NextSampleType | Action::PrevSampleType => {
                 self.step_sample_type(action == Action::NextSampleType)
@@ -653,7 +667,7 @@ impl App {
                     self.refresh_coverage();
                 }
             }
-            ViewKind::Top | ViewKind::Trend => {}
+            ViewKind::Top | ViewKind::Trend | ViewKind::Goroutines => {}
         }
     }
 
@@ -663,6 +677,32 @@ impl App {
         self.view = view;
         if view != ViewKind::Trend {
             self.run_deferred();
+        }
+        self.sync_goroutines();
+    }
+
+    /// Gives the app its Goroutines view when the profile is a goroutine
+    /// profile or dump and not a diff (whose base is negated); called when
+    /// the profile changes.
+    pub(super) fn offer_goroutines(&mut self) {
+        let applies = crate::analysis::is_goroutine_profile(&self.shared.profile, 0)
+            && !self.shared.is_diff();
+        match (applies, self.views.goroutines.is_some()) {
+            (true, false) => self.views.goroutines = Some(Default::default()),
+            (false, true) => self.views.goroutines = None,
+            _ => {}
+        }
+    }
+
+    /// Brings the Goroutines view up to date with the profile and filters
+    /// while it is shown (it groups again only when they changed).
+    pub(super) fn sync_goroutines(&mut self) {
+        if self.view != ViewKind::Goroutines {
+            return;
+        }
+        let filters = self.filters();
+        if let Some(view) = self.views.goroutines.as_mut() {
+            view.sync(&self.shared.profile, &filters);
         }
     }
 

@@ -140,6 +140,13 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind!(
         General,
+        [Char('6')],
+        Action::ShowView(ViewKind::Goroutines),
+        "6",
+        "Goroutines by stack"
+    ),
+    bind!(
+        General,
         [Char('e')],
         Action::Export,
         "e",

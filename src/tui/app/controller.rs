@@ -221,6 +221,7 @@ impl App {
                     std::mem::replace(&mut self.ctl.study, study),
                 );
                 drop_elsewhere(old);
+                self.offer_goroutines();
                 self.title = rebuilt.title;
                 self.reload(sample_index);
                 self.explain_again(rebuilt.diff, rebuilt.whole);

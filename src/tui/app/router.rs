@@ -7,6 +7,7 @@
 use crate::tui::action::ViewKind;
 use crate::tui::components::Component;
 use crate::tui::components::flame::FlameView;
+use crate::tui::components::goroutines::GoroutinesView;
 use crate::tui::components::peek::PeekView;
 use crate::tui::components::source::SourceView;
 use crate::tui::components::top::TopView;
@@ -22,6 +23,9 @@ pub struct Views {
     /// The Trend view, when several snapshots were given (or a watch has
     /// delivered some).
     pub trend: Option<TrendModel>,
+    /// The Goroutines view, for a goroutine profile or dump (not a diff,
+    /// whose base is negated).
+    pub goroutines: Option<GoroutinesView>,
 }
 
 impl Views {
@@ -33,6 +37,7 @@ impl Views {
             ViewKind::Peek => &self.peek,
             ViewKind::Source => &self.source,
             ViewKind::Trend => self.trend.as_ref()?,
+            ViewKind::Goroutines => self.goroutines.as_ref()?,
         })
     }
 
@@ -44,6 +49,7 @@ impl Views {
             ViewKind::Peek => &mut self.peek,
             ViewKind::Source => &mut self.source,
             ViewKind::Trend => self.trend.as_mut()?,
+            ViewKind::Goroutines => self.goroutines.as_mut()?,
         })
     }
 

@@ -51,7 +51,10 @@ impl App {
         self.shared.search = Some(Search { regex, coverage });
         // Frames and callers exist once the call tree does; until then the
         // search only highlights.
-        let listed = matches!(self.view, ViewKind::Top | ViewKind::Trend);
+        let listed = matches!(
+            self.view,
+            ViewKind::Top | ViewKind::Trend | ViewKind::Goroutines
+        );
         if !on_match && (listed || self.shared.model.tree_ready) {
             self.search_step(true);
         }

@@ -177,6 +177,7 @@ impl App {
                 let label = self.views.top.carry(&self.shared.model);
                 self.shared.model = *model;
                 self.views.top.restore(label.as_deref(), &self.shared.ctx());
+                self.sync_goroutines();
                 self.views.flame.reset();
                 self.views.peek.clear();
                 if self.shared.model.tree_ready {

@@ -5,6 +5,7 @@
 //! knows the app; what they share is lent to them as a [`Ctx`].
 
 pub mod flame;
+pub mod goroutines;
 pub mod help;
 pub mod memstats;
 pub mod peek;
@@ -254,6 +255,22 @@ pub fn truncate_left(s: &str, width: usize) -> String {
     let mut out = String::from("…");
     out.extend(s.chars().skip(n - width + 1));
     out
+}
+
+/// Draws `lines` one per row of `area` from its row `from` down, as many
+/// as fit, each cut to the width.
+pub fn draw_lines<'a>(
+    area: Rect,
+    from: u16,
+    lines: impl IntoIterator<Item = (&'a str, ratatui::style::Style)>,
+    buf: &mut Buffer,
+) {
+    let width = usize::from(area.width);
+    let rows = area.height.saturating_sub(from);
+    for (i, (text, style)) in lines.into_iter().take(usize::from(rows)).enumerate() {
+        let y = area.y + from + i as u16;
+        buf.set_stringn(area.x, y, truncate(text, width), width, style);
+    }
 }
 
 /// Right-aligns `s` in `width` cells.

@@ -2,8 +2,8 @@
 //! the order `pprof-tui trend` ranks them, with its score, confidence, first
 //! and last value, growth, allocation rate and mean age (on wide screens)
 //! and a sparkline, under the warnings `trend` prints (restarts among them).
-//! The profiler's own sites are marked `[profiler]`. Only the rows on
-//! screen are formatted.
+//! The profiler's own sites are marked `[profiler]`, sites that match a
+//! known leak signature `<id>`. Only the rows on screen are formatted.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -16,6 +16,7 @@ use super::{
     Component, Ctx, Effect, Selection, moved, next_match, node_of_function, right, scrolled,
     truncate,
 };
+use crate::analysis::signatures::site_signature;
 use crate::analysis::trend::TrendRow;
 use crate::analysis::{Granularity, NodeId, SortBy};
 use crate::report::trend::{age_label, confidence_label, rate_label, sparkline};
@@ -279,8 +280,12 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             }
             None => String::new(),
         };
+        // The known leak the site matches, as `trend --format json` names it.
+        let signature = site_signature(row.stack.as_ref(), &row.name, &trend.sample_type, last)
+            .map(|s| format!("  <{}>", s.id))
+            .unwrap_or_default();
         let text = format!(
-            "{:MARK$}{:>5.1}{}{}{}{}{columns}  {:<spark$}  {reasons}{}{}{}",
+            "{:MARK$}{:>5.1}{}{}{}{}{columns}  {:<spark$}  {reasons}{}{}{}{signature}",
             if row.growth.suspect { "!" } else { "" },
             row.growth.score,
             right(&confidence_label(&row.growth), 5),

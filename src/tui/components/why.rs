@@ -6,7 +6,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use super::{Ctx, truncate};
+use super::{Ctx, draw_lines, truncate};
 use crate::analysis::explain::ExplainRow;
 use crate::safe_text::visible;
 use crate::tui::why::badges;
@@ -99,23 +99,16 @@ pub fn render_pane(
         }
     }
     lines.extend(advice.iter().map(|a| (format!("  → {a}"), false)));
-    for (i, (text, dim)) in page(&mut lines, usize::from(area.height) - 1, ctx.why_page)
-        .iter()
-        .enumerate()
-    {
+    let shown = page(&mut lines, usize::from(area.height) - 1, ctx.why_page);
+    let styled = shown.iter().map(|(text, dim)| {
         let style = if *dim {
             theme.dim()
         } else {
             Default::default()
         };
-        buf.set_stringn(
-            area.x,
-            area.y + 1 + i as u16,
-            truncate(text, width),
-            width,
-            style,
-        );
-    }
+        (text.as_str(), style)
+    });
+    draw_lines(area, 1, styled, buf);
 }
 
 /// Page `page` (modulo the pages there are) of `lines` in `rows` rows:

@@ -105,12 +105,11 @@ pub fn header_layout(app: &App, width: u16) -> (Vec<(ViewKind, u16, String)>, St
         let mut x = 0u16;
         views
             .iter()
-            .enumerate()
-            .map(|(i, &view)| {
+            .map(|&view| {
                 let text = if compact && view != app.view() {
-                    format!(" {} ", i + 1)
+                    format!(" {} ", view.number())
                 } else {
-                    format!(" {} {} ", i + 1, view.title())
+                    format!(" {} {} ", view.number(), view.title())
                 };
                 let at = x;
                 x += text.chars().count() as u16;
@@ -191,13 +190,25 @@ fn status(app: &App, area: Rect, buf: &mut Buffer) {
             },
             trend.snapshot_count()
         ),
+        (_, ViewKind::Goroutines) => format!(
+            " {} · groups of one stack and state · by {} ",
+            visible(&model.sample_type.name),
+            app.goroutines().map_or("count", |g| g.sort().as_str())
+        ),
         _ => format!(
-            " {} · {} · sort {}{} ",
+            " {} · {} · sort {}{}{} ",
             visible(&model.sample_type.name),
             model.granularity,
             model.sort.as_str(),
             if app.is_diff() {
                 " · Δ% of each site's own base"
+            } else {
+                ""
+            },
+            // A goroutineleak profile holds only goroutines the runtime
+            // proved leaked: every row is a proven leak.
+            if crate::analysis::leaks::is_goroutineleak_profile(app.profile()) {
+                " · every goroutine proven leaked by the runtime"
             } else {
                 ""
             }
@@ -326,6 +337,7 @@ fn footer(app: &App, area: Rect, buf: &mut Buffer) {
             ("Enter", ViewKind::Top) => "flame",
             ("Enter", ViewKind::Peek) => "follow",
             ("Enter", ViewKind::Trend) => "top",
+            ("Enter", ViewKind::Goroutines) => "stack",
             ("Enter", ViewKind::Source) => continue,
             _ => what,
         };
