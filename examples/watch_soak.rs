@@ -165,10 +165,11 @@ fn cost(bodies: &[Vec<u8>]) {
         let ranked = series.rank(&RankOptions::default()).unwrap();
         println!(
             "keep {keep:>5}: arrival {arrival:?} = {:.2}× the baseline (reduce {reduce_cpu:?}, rank {rank_cpu:?}); \
-             {per_snapshot} bytes a snapshot in the series; {} sites ranked, {} rows",
+             {per_snapshot} bytes a snapshot in the series; {} sites ranked, {} rows, {} restarts",
             arrival.as_secs_f64() / baseline.as_secs_f64(),
             ranked.trend.site_total,
-            ranked.trend.rows.len()
+            ranked.trend.rows.len(),
+            ranked.restarts.len()
         );
     }
 }

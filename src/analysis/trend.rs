@@ -208,6 +208,27 @@ pub const MIN_STEADINESS: f64 = 0.8;
 pub const MIN_TAU: f64 = 0.5;
 /// Net growth of a suspect, in noise floors (sampled objects).
 pub const MIN_FLOORS: f64 = 2.0;
+/// The most snapshots a watch compares (see [`thinning_stride`]): up to
+/// this many, every snapshot kept is compared, exactly as `trend`
+/// compares the same files.
+pub const MAX_COMPARED: usize = 256;
+
+/// Which of `count` snapshots a long watch compares: those whose number
+/// (counted from the watch's first snapshot, 0-based) is a multiple of
+/// the stride returned, and the newest. The stride is the smallest power
+/// of two that leaves at most [`MAX_COMPARED`] multiples in `count`: 1 up
+/// to 256 snapshots, 2 up to 512, 64 for a day at 10 s (8,640). As a
+/// power of two it only doubles as a watch grows, so a snapshot left out
+/// is never needed again and its sums can go; the cost of a ranking and
+/// the memory of the series stay bounded however long the watch runs.
+pub fn thinning_stride(count: usize) -> u64 {
+    let mut stride = 1u64;
+    while (count as u64).div_ceil(stride) > MAX_COMPARED as u64 {
+        stride *= 2;
+    }
+    stride
+}
+
 /// What the profiler's own sites start with.
 pub const PROFILER_PREFIXES: [&str; 2] = ["runtime/pprof.", "compress/flate."];
 
@@ -316,11 +337,20 @@ fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64) -> LifeStats {
     }
     // Mann–Kendall over every pair; ties are values within `tie` of each
     // other, grouped by rounding to the floor for the variance correction.
-    for i in 0..n {
-        for j in i + 1..n {
-            st.s += f64::from(direction(values[i], values[j], tie));
-        }
+    // [`direction`] of every pair, in a loop the compiler can vectorize:
+    // with hundreds of snapshots this is most of a ranking's work.
+    let as_f64: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+    let mut s = 0i64;
+    for (i, &a) in as_f64.iter().enumerate() {
+        s += as_f64[i + 1..]
+            .iter()
+            .map(|&b| {
+                let d = b - a;
+                i64::from(d > tie) - i64::from(d < -tie)
+            })
+            .sum::<i64>();
     }
+    st.s = s as f64;
     let mut levels: Vec<i64> = values
         .iter()
         .map(|&v| {
@@ -367,9 +397,10 @@ fn still_growing(values: &[i64], tie: f64) -> bool {
     if slopes.is_empty() {
         return false;
     }
-    slopes.sort_by(f64::total_cmp);
     // The lower median: more than half of the slopes must be rises.
-    slopes[(slopes.len() - 1) / 2] > 0.0
+    let middle = (slopes.len() - 1) / 2;
+    let (_, median, _) = slopes.select_nth_unstable_by(middle, f64::total_cmp);
+    *median > 0.0
 }
 
 /// The standard normal distribution function (Abramowitz and Stegun
