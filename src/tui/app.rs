@@ -32,7 +32,7 @@ use super::views::{self, Areas};
 use super::watch::{Rebuilt, WatchState, carry_selection};
 use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::runtime::RuntimePoint;
-use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
+use crate::analysis::{CallId, Cancel, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
 
@@ -212,7 +212,7 @@ impl App {
             filters: options.filters.clone(),
             sort: Sort::Flat,
         };
-        Model::compute(profile, &settings)
+        Model::compute(profile, &settings, &Cancel::default())
     }
 
     /// Builds the app and computes everything it shows at first.

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use crate::analysis::aggregate::sort_totals;
 use crate::analysis::calltree::TreeShape;
 use crate::analysis::{
-    CallTree, Filters, Granularity, Inlined, NodeId, NodeTotals, SortBy, Stacks, node_totals,
-    resolve_inlining, series, total,
+    CallTree, Cancel, Filters, Granularity, Inlined, NodeId, NodeTotals, SortBy, Stacks,
+    node_totals, resolve_inlining, series, total,
 };
 use crate::profile::{Profile, ValueType};
 use crate::report::units::{label, percentage};
@@ -117,15 +117,16 @@ impl Model {
         model
     }
 
-    /// The Top rows and totals (fast: one parallel sample walk).
-    pub fn compute(profile: &Profile, settings: &Settings) -> Model {
+    /// The Top rows and totals (fast: one parallel sample walk). Once
+    /// `cancel` is set the walks stop early and the model is partial.
+    pub fn compute(profile: &Profile, settings: &Settings, cancel: &Cancel) -> Model {
         let Settings {
             sample_index,
             granularity,
             ref filters,
             ..
         } = *settings;
-        let stacks = Stacks::new(profile, granularity, filters);
+        let stacks = Stacks::new(profile, granularity, filters).cancellable(cancel.clone());
         let tree = CallTree::names_only(&stacks);
         if granularity == Granularity::Stacks {
             let rows = stack_rows(&stacks, sample_index, tree.names());
@@ -158,16 +159,19 @@ impl Model {
 
     /// The call tree (off the UI thread: it sorts every stack). A shape
     /// sorted for the same granularity and filters, the tree of another
-    /// sample type, is reused: only the values are summed again.
+    /// sample type, is reused: only the values are summed again. Once
+    /// `cancel` is set the tree is partial.
     pub fn compute_tree(
         profile: &Profile,
         settings: &Settings,
         shape: Option<Arc<TreeShape>>,
+        cancel: &Cancel,
     ) -> CallTree {
         let shape = match shape {
             Some(shape) if shape.fits(settings.granularity, &settings.filters) => shape,
             _ => {
-                let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
+                let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
+                    .cancellable(cancel.clone());
                 Arc::new(TreeShape::of(&stacks))
             }
         };
@@ -182,10 +186,11 @@ impl Model {
         profile: &Profile,
         settings: &Settings,
         shape: Arc<TreeShape>,
+        cancel: &Cancel,
     ) -> Model {
         let (mut model, tree) = std::thread::scope(|scope| {
-            let tree = scope.spawn(|| Model::compute_tree(profile, settings, Some(shape)));
-            let model = Model::compute(profile, settings);
+            let tree = scope.spawn(|| Model::compute_tree(profile, settings, Some(shape), cancel));
+            let model = Model::compute(profile, settings, cancel);
             (model, tree.join())
         });
         match tree {
@@ -221,13 +226,15 @@ impl Model {
     }
 
     /// Every row's inline suffix (slow on big profiles: run off the UI
-    /// thread, after the call tree).
+    /// thread, after the call tree). Once `cancel` is set they are partial.
     pub fn compute_inlined(
         profile: &Profile,
         settings: &Settings,
         mut totals: Vec<NodeTotals>,
+        cancel: &Cancel,
     ) -> Vec<(NodeId, Inlined)> {
-        let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
+        let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
+            .cancellable(cancel.clone());
         let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
         resolve_inlining(&stacks, settings.sample_index, &mut totals, flat_sum);
         totals.into_iter().map(|t| (t.node, t.inlined)).collect()

@@ -182,6 +182,8 @@ impl App {
                 self.source.open(*source, node, body);
             }
             Output::Watch(rebuilt) => self.install_watch(*rebuilt),
+            // Only a superseded job is told to stop: the latest is elsewhere.
+            Output::Cancelled => {}
             Output::Trend(ranked, input) => {
                 let (settings, result) = *ranked;
                 let ctx = ctx!(self);
