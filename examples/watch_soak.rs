@@ -7,9 +7,9 @@
 //!   reduce, rank a series of KEEP snapshots) against decoding and ranking
 //!   one profile (`top`), and what a reduced snapshot and a decoded
 //!   profile cost in memory: the terms of the README's formula.
-//! - `trend MB POLLS [INTERVAL]`: `pprof-tui trend --watch INTERVAL
-//!   --count POLLS` (default 200ms) with default settings; its RSS sampled
-//!   every 50 ms, peak and end.
+//! - `trend MB POLLS [INTERVAL [FORMAT]]`: `pprof-tui trend --watch
+//!   INTERVAL --count POLLS` (default 200ms) with default settings (or
+//!   `--format FORMAT`); its RSS sampled every 50 ms, peak and end.
 //! - `tui MB SECONDS [INTERVAL]`: `pprof-tui --watch INTERVAL` (default
 //!   500ms) in a 160×40 pseudo-terminal; every second its RSS, threads and
 //!   CPU, and how many snapshots the view is behind the server; at the end
@@ -85,7 +85,12 @@ fn main() {
     );
     match mode.as_str() {
         "cost" => cost(&bodies),
-        "trend" => trend(bodies, arg(3, 200), &arg(4, "200ms".to_owned())),
+        "trend" => trend(
+            bodies,
+            arg(3, 200),
+            &arg(4, "200ms".to_owned()),
+            std::env::args().nth(5),
+        ),
         "tui" => tui(bodies, arg(3, 600), &arg(4, "500ms".to_owned())),
         _ => eprintln!("usage: watch_soak cost|trend|tui MB …"),
     }
@@ -215,12 +220,13 @@ fn sample(proc: Proc, every: Duration, mut done: impl FnMut() -> bool) -> (u64, 
     (peak, last, threads)
 }
 
-fn trend(bodies: Vec<Vec<u8>>, polls: u64, interval: &str) {
+fn trend(bodies: Vec<Vec<u8>>, polls: u64, interval: &str, format: Option<String>) {
     let server = Server::start(bodies);
     let count = polls.to_string();
     let started = Instant::now();
     let mut child = Command::new(bin())
         .args(["trend", "--watch", interval, "--count", &count, "--proto"])
+        .args(format.map(|f| format!("--format={f}")))
         .arg(&server.url)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
