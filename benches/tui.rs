@@ -15,8 +15,9 @@
 use std::sync::{Arc, LazyLock};
 
 use divan::Bencher;
-use pprof_tui::analysis::TopOrder;
-use pprof_tui::analysis::{CallTree, Filters, Granularity, NodeId, compile_regex};
+use pprof_tui::analysis::{
+    CallTree, Cancel, Filters, Granularity, NodeId, TopOrder, compile_regex,
+};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::{Action, ViewKind};
 use pprof_tui::tui::model::{Model, Settings};
@@ -94,7 +95,7 @@ fn call_tree(bencher: Bencher<'_, '_>) {
         sort: TopOrder::Flat,
     };
     bencher.bench(|| {
-        let tree = Model::compute_tree(&PROFILE, &settings, None);
+        let tree = Model::compute_tree(&PROFILE, &settings, None, &Cancel::default());
         divan::black_box(tree.len());
         std::mem::forget(tree);
     });
@@ -165,7 +166,7 @@ static TREE: LazyLock<CallTree> = LazyLock::new(|| {
         filters: Filters::default(),
         sort: TopOrder::Flat,
     };
-    Model::compute_tree(&PROFILE, &settings, None)
+    Model::compute_tree(&PROFILE, &settings, None, &Cancel::default())
 });
 
 /// `t` in the flame view: the next sample type's tree over the same sorted
@@ -180,7 +181,12 @@ fn call_tree_other_sample_type(bencher: Bencher<'_, '_>) {
     };
     let shape = Arc::clone(TREE.shape());
     bencher.bench(|| {
-        let tree = Model::compute_tree(&PROFILE, &settings, Some(Arc::clone(&shape)));
+        let tree = Model::compute_tree(
+            &PROFILE,
+            &settings,
+            Some(Arc::clone(&shape)),
+            &Cancel::default(),
+        );
         divan::black_box(tree.len());
     });
 }
@@ -236,7 +242,11 @@ fn sample_type_change(bencher: Bencher<'_, '_>) {
             filters: Filters::default(),
             sort: TopOrder::Flat,
         };
-        divan::black_box(Model::compute(&PROFILE, &settings).rows.len());
+        divan::black_box(
+            Model::compute(&PROFILE, &settings, &Cancel::default())
+                .rows
+                .len(),
+        );
     });
 }
 
@@ -255,6 +265,10 @@ fn filter_change(bencher: Bencher<'_, '_>) {
         sort: TopOrder::Flat,
     };
     bencher.bench_local(|| {
-        divan::black_box(Model::compute(&PROFILE, &settings).rows.len());
+        divan::black_box(
+            Model::compute(&PROFILE, &settings, &Cancel::default())
+                .rows
+                .len(),
+        );
     });
 }

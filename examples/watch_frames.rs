@@ -242,5 +242,6 @@ fn done_kind(done: &Done) -> &'static str {
         Output::Source(..) => "source",
         Output::Watch(_) => "watch",
         Output::Why(_) => "why",
+        Output::Cancelled => "cancelled",
     }
 }

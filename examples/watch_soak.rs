@@ -7,9 +7,9 @@
 //!   reduce, rank a series of KEEP snapshots) against decoding and ranking
 //!   one profile (`top`), and what a reduced snapshot and a decoded
 //!   profile cost in memory: the terms of the README's formula.
-//! - `trend MB POLLS [INTERVAL]`: `pprof-tui trend --watch INTERVAL
-//!   --count POLLS` (default 200ms) with default settings; its RSS sampled
-//!   every 50 ms, peak and end.
+//! - `trend MB POLLS [INTERVAL [FORMAT]]`: `pprof-tui trend --watch
+//!   INTERVAL --count POLLS` (default 200ms) with default settings (or
+//!   `--format FORMAT`); its RSS sampled every 50 ms, peak and end.
 //! - `tui MB SECONDS [INTERVAL]`: `pprof-tui --watch INTERVAL` (default
 //!   500ms) in a 160×40 pseudo-terminal; every second its RSS, threads and
 //!   CPU, and how many snapshots the view is behind the server; at the end
@@ -36,8 +36,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pprof_tui::analysis::series::{RankOptions, Reduction, SiteSeries, reduce};
+use pprof_tui::analysis::series::{RankOptions, Reduced, Reduction, SiteSeries, reduce};
 use pprof_tui::analysis::top::{TopOptions, top};
+use pprof_tui::analysis::trend::SnapshotFacts as ProcessFacts;
 use pprof_tui::profile::{DecodeOptions, decode};
 use soak::{Proc, Server, Session, newest_of, poll_of};
 
@@ -84,7 +85,12 @@ fn main() {
     );
     match mode.as_str() {
         "cost" => cost(&bodies),
-        "trend" => trend(bodies, arg(3, 200), &arg(4, "200ms".to_owned())),
+        "trend" => trend(
+            bodies,
+            arg(3, 200),
+            &arg(4, "200ms".to_owned()),
+            std::env::args().nth(5),
+        ),
         "tui" => tui(bodies, arg(3, 600), &arg(4, "500ms".to_owned())),
         _ => eprintln!("usage: watch_soak cost|trend|tui MB …"),
     }
@@ -144,32 +150,50 @@ fn cost(bodies: &[Vec<u8>]) {
         keeps
     };
     for keep in keeps {
-        let mut series = SiteSeries::new(how.clone(), keep);
-        for i in 0..keep {
-            series.push(reduced[i % 4].clone()).unwrap();
+        // The four profiles in turn look like restarts to `trend` (their
+        // allocated totals fall now and then), which keeps every life
+        // short; as one process (allocated totals that only grow) each
+        // site's series is one life as long as the window: the dearer case.
+        for one_process in [false, true] {
+            let as_taken = |mut r: Reduced, i: usize| {
+                if one_process {
+                    r.facts.process = ProcessFacts {
+                        allocated: Some((i as i64 + 1, i as i64 + 1)),
+                        ..ProcessFacts::default()
+                    };
+                }
+                r
+            };
+            // Three of the four in turn: with four, a power-of-two stride
+            // would compare one profile only (see `thinning_stride`).
+            let mut series = SiteSeries::new(how.clone(), keep);
+            for i in 0..keep {
+                series.push(as_taken(reduced[i % 3].clone(), i)).unwrap();
+            }
+            let per_snapshot = series.heap_bytes() / series.compared();
+            let mut i = keep;
+            let arrival = cpu_of(5, || {
+                let profile = decode(&bodies[i % 4], &options).unwrap();
+                let r = reduce(&profile, format!("s{i}"), &how, &|| false).unwrap();
+                series.push(as_taken(r, i)).unwrap();
+                drop(series.rank(&RankOptions::default()).unwrap());
+                i += 1;
+            });
+            let reduce_cpu = cpu_of(5, || {
+                drop(reduce(&profiles[2], "s".into(), &how, &|| false).unwrap())
+            });
+            let rank_cpu = cpu_of(5, || drop(series.rank(&RankOptions::default()).unwrap()));
+            let ranked = series.rank(&RankOptions::default()).unwrap();
+            println!(
+                "keep {keep:>5}{}: arrival {arrival:?} = {:.2}× the baseline (reduce {reduce_cpu:?}, rank {rank_cpu:?}); \
+                 {} snapshots compared, {per_snapshot} bytes each in the series; {} sites ranked, {} restarts",
+                if one_process { ", one process" } else { "" },
+                arrival.as_secs_f64() / baseline.as_secs_f64(),
+                series.compared(),
+                ranked.trend.site_total,
+                ranked.restarts.len()
+            );
         }
-        let per_snapshot = series.heap_bytes() / keep;
-        let mut i = 0;
-        let arrival = cpu_of(5, || {
-            i += 1;
-            let profile = decode(&bodies[i % 4], &options).unwrap();
-            series
-                .reduce_and_push(&profile, format!("s{i}"), &|| false)
-                .unwrap();
-            drop(series.rank(&RankOptions::default()).unwrap());
-        });
-        let reduce_cpu = cpu_of(5, || {
-            drop(reduce(&profiles[2], "s".into(), &how, &|| false).unwrap())
-        });
-        let rank_cpu = cpu_of(5, || drop(series.rank(&RankOptions::default()).unwrap()));
-        let ranked = series.rank(&RankOptions::default()).unwrap();
-        println!(
-            "keep {keep:>5}: arrival {arrival:?} = {:.2}× the baseline (reduce {reduce_cpu:?}, rank {rank_cpu:?}); \
-             {per_snapshot} bytes a snapshot in the series; {} sites ranked, {} rows",
-            arrival.as_secs_f64() / baseline.as_secs_f64(),
-            ranked.trend.site_total,
-            ranked.trend.rows.len()
-        );
     }
 }
 
@@ -196,12 +220,13 @@ fn sample(proc: Proc, every: Duration, mut done: impl FnMut() -> bool) -> (u64, 
     (peak, last, threads)
 }
 
-fn trend(bodies: Vec<Vec<u8>>, polls: u64, interval: &str) {
+fn trend(bodies: Vec<Vec<u8>>, polls: u64, interval: &str, format: Option<String>) {
     let server = Server::start(bodies);
     let count = polls.to_string();
     let started = Instant::now();
     let mut child = Command::new(bin())
         .args(["trend", "--watch", interval, "--count", &count, "--proto"])
+        .args(format.map(|f| format!("--format={f}")))
         .arg(&server.url)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -227,3 +227,57 @@ fn a_series_judges_growth_within_each_process_as_trend_does() {
         }
     }
 }
+
+#[test]
+fn a_long_series_compares_a_thinning_of_its_snapshots() {
+    use pprof_tui::analysis::trend::{MAX_COMPARED, thinning_stride};
+    assert_eq!(thinning_stride(MAX_COMPARED), 1);
+    assert_eq!(thinning_stride(MAX_COMPARED + 1), 2);
+    assert_eq!(thinning_stride(8640), 64, "a day at 10 s: 135 snapshots");
+    let reduced: Vec<_> = HEAPS
+        .iter()
+        .map(|f| reduce(&load(f), (*f).to_owned(), &Reduction::default(), &|| false).unwrap())
+        .collect();
+    // Snapshot `i`: the heaps in turn, a second apart, named by number.
+    let snapshot = |i: usize| {
+        let mut r = reduced[i % reduced.len()].clone();
+        r.facts.name = format!("s{i}");
+        r.facts.time_nanos = 1_700_000_000_000_000_000 + i as i64 * 1_000_000_000;
+        r
+    };
+    let names =
+        |series: &SiteSeries| -> Vec<String> { series.facts().map(|f| f.name.clone()).collect() };
+    let mut series = SiteSeries::new(Reduction::default(), 1000);
+    for i in 0..600 {
+        series.push(snapshot(i)).unwrap();
+        if i + 1 == MAX_COMPARED {
+            assert_eq!(series.compared(), MAX_COMPARED, "all of them, exactly");
+        }
+    }
+    // 600 snapshots: every 4th (150 of them) and the newest.
+    assert_eq!((series.len(), series.compared()), (600, 151));
+    let mut expected: Vec<String> = (0..600).step_by(4).map(|i| format!("s{i}")).collect();
+    expected.push("s599".to_owned());
+    assert_eq!(names(&series), expected);
+    // Ranked as a series of just those snapshots is, but for the inline
+    // suffixes (edge weights scaled to the snapshots compared).
+    let mut just = SiteSeries::new(Reduction::default(), 1000);
+    for i in (0..600).step_by(4).chain([599]) {
+        just.push(snapshot(i)).unwrap();
+    }
+    let options = RankOptions::default();
+    let thinned = series.rank(&options).unwrap();
+    assert_eq!(thinned.trend.totals.len(), 151);
+    assert_eq!(
+        shown(&thinned.trend, false),
+        shown(&just.rank(&options).unwrap().trend, false)
+    );
+    // A window of 300 that slid: the even ones of the newest 300, and the newest.
+    let mut sliding = SiteSeries::new(Reduction::default(), 300);
+    for i in 0..601 {
+        sliding.push(snapshot(i)).unwrap();
+    }
+    let expected: Vec<String> = (302..=600).step_by(2).map(|i| format!("s{i}")).collect();
+    assert_eq!(sliding.len(), 300);
+    assert_eq!(names(&sliding), expected);
+}

@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod calltree;
+pub mod cancel;
 pub mod diff;
 pub mod escape;
 pub mod explain;
@@ -32,6 +33,7 @@ pub use calltree::{
     CallId, CallNode, CallTree, Coverage, FlameRect, NodeSums, Peek, PeekEdge, apportion,
     flame_layout,
 };
+pub use cancel::Cancel;
 pub use filter::{FilterError, Filters, TagFilter, compile_regex};
 pub use lineup::Lineup;
 pub use names::Demangle;

@@ -18,7 +18,11 @@
 //! ones: edges per snapshot would cost more memory than the sites.
 //!
 //! Ranking reads only the series: an arrival costs one profile's walk and
-//! a pass over the kept sums, not a walk per snapshot kept.
+//! a pass over the kept sums, not a walk per snapshot kept. A long watch
+//! compares a thinning of its snapshots ([`thinning_stride`]: all of them
+//! up to [`MAX_COMPARED`](trend::MAX_COMPARED), then every 2nd, 4th, …
+//! and the newest), and only those keep their sums: a ranking's cost and
+//! the series' memory stay bounded however long the watch runs.
 
 use std::collections::VecDeque;
 
@@ -34,6 +38,7 @@ use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use super::study::{minutes_since_first, snapshot_order};
 use super::trend::{
     self, Context, Restart, Trend, TrendOptions, life_ranges, lives, rank, sampling_floor,
+    thinning_stride,
 };
 use crate::profile::{MemStats, Profile, ValueType};
 
@@ -254,6 +259,8 @@ fn reduce_stacks(stacks: &Stacks<'_>, sample_index: usize, out: &mut Reduced) {
 /// heap profile are callers, with no flat value).
 #[derive(Debug)]
 struct Kept {
+    /// Its number among the snapshots taken in, from 0.
+    seq: u64,
     facts: SnapshotFacts,
     sites: Box<[u32]>,
     cum: Box<[i64]>,
@@ -346,8 +353,15 @@ impl SiteSeries {
         &self.how
     }
 
-    /// How many snapshots are kept.
+    /// How many snapshots the series spans: the newest `keep` taken in.
     pub fn len(&self) -> usize {
+        self.taken.min(self.keep as u64) as usize
+    }
+
+    /// How many of them a ranking compares (all up to
+    /// [`MAX_COMPARED`](trend::MAX_COMPARED), then a thinning of them:
+    /// see [`thinning_stride`]); only these keep their sums.
+    pub fn compared(&self) -> usize {
         self.kept.len()
     }
 
@@ -369,7 +383,7 @@ impl SiteSeries {
         self.sample_types.as_deref().unwrap_or_default()
     }
 
-    /// The kept snapshots' facts, in arrival order.
+    /// The compared snapshots' facts, in arrival order.
     pub fn facts(&self) -> impl DoubleEndedIterator<Item = &SnapshotFacts> + ExactSizeIterator {
         self.kept.iter().map(|k| &k.facts)
     }
@@ -445,6 +459,7 @@ impl SiteSeries {
             }
         }
         self.kept.push_back(Kept {
+            seq: self.taken,
             facts: reduced.facts,
             sites: ids,
             cum: reduced.sites.iter().map(|s| s.2).collect(),
@@ -452,10 +467,25 @@ impl SiteSeries {
             flat: flat.into(),
         });
         self.taken += 1;
-        while self.kept.len() > self.keep {
+        self.thin();
+        Ok(())
+    }
+
+    /// Drops the snapshots older than the newest `keep`, and those a
+    /// ranking of so many no longer compares ([`thinning_stride`]): the
+    /// stride only grows with the window, so what goes is never needed
+    /// again.
+    fn thin(&mut self) {
+        let first = self.taken.saturating_sub(self.keep as u64);
+        while self.kept.front().is_some_and(|k| k.seq < first) {
             self.kept.pop_front();
         }
-        Ok(())
+        let stride = thinning_stride(self.len());
+        let newest = self.taken.saturating_sub(1);
+        if stride > 1 {
+            self.kept
+                .retain(|k| k.seq.is_multiple_of(stride) || k.seq == newest);
+        }
     }
 
     /// Ranks the kept snapshots as `trend` ranks the same files: put in
@@ -682,8 +712,9 @@ impl SiteSeries {
             .fold(0i64, |a, &b| a.wrapping_add(b));
         let scale = ordered.len() as f64 / self.taken.max(1) as f64;
         let exact = self.taken as usize == ordered.len();
-        // Snapshot numbers from here on are kept.
-        let first_kept = self.taken + 1 - ordered.len() as u64;
+        // Snapshot numbers (from 1, as the edges count them) from here on
+        // are in the window.
+        let first_kept = self.kept.front().map_or(self.taken, |k| k.seq) + 1;
         inline_kinds(
             self.edges
                 .iter()

@@ -18,6 +18,7 @@ use regex::Regex;
 
 use std::ops::Range;
 
+use super::cancel::{CHECK_EVERY, Cancel};
 use super::filter::Filters;
 use super::names::{Demangle, shown_names};
 use crate::profile::{FunctionId, Label, Location, MappingId, Profile};
@@ -297,6 +298,8 @@ pub struct Stacks<'p> {
     /// Whether focus/ignore must be checked per sample.
     check_focus: bool,
     flags: Vec<u8>,
+    /// Stops the walks through the view early (see [`super::cancel`]).
+    cancel: Cancel,
 }
 
 impl<'p> Stacks<'p> {
@@ -402,7 +405,20 @@ impl<'p> Stacks<'p> {
             any_hidden: flags.iter().any(|f| f & HIDDEN != 0),
             check_focus: filters.focus.is_some() || filters.ignore.is_some(),
             flags,
+            cancel: Cancel::default(),
         }
+    }
+
+    /// The view whose walks stop early once `cancel` is set (their results
+    /// are then partial: see [`super::cancel`]).
+    pub fn cancellable(mut self, cancel: Cancel) -> Stacks<'p> {
+        self.cancel = cancel;
+        self
+    }
+
+    /// Whether the walks through the view were told to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
     }
 
     pub fn profile(&self) -> &'p Profile {
@@ -508,6 +524,9 @@ impl<'p> Stacks<'p> {
         let samples = self.profile.samples();
         let tag_filtering = self.filters.tag_focus.is_some() || self.filters.tag_ignore.is_some();
         for s in range {
+            if s % CHECK_EVERY == 0 && self.cancel.is_cancelled() {
+                return;
+            }
             let locations = samples.stack_raw(s);
             if touching.is_some_and(|t| !locations.iter().any(|&l| t[l as usize])) {
                 continue;

@@ -208,6 +208,27 @@ pub const MIN_STEADINESS: f64 = 0.8;
 pub const MIN_TAU: f64 = 0.5;
 /// Net growth of a suspect, in noise floors (sampled objects).
 pub const MIN_FLOORS: f64 = 2.0;
+/// The most snapshots a watch compares (see [`thinning_stride`]): up to
+/// this many, every snapshot kept is compared, exactly as `trend`
+/// compares the same files.
+pub const MAX_COMPARED: usize = 256;
+
+/// Which of `count` snapshots a long watch compares: those whose number
+/// (counted from the watch's first snapshot, 0-based) is a multiple of
+/// the stride returned, and the newest. The stride is the smallest power
+/// of two that leaves at most [`MAX_COMPARED`] multiples in `count`: 1 up
+/// to 256 snapshots, 2 up to 512, 64 for a day at 10 s (8,640). As a
+/// power of two it only doubles as a watch grows, so a snapshot left out
+/// is never needed again and its sums can go; the cost of a ranking and
+/// the memory of the series stay bounded however long the watch runs.
+pub fn thinning_stride(count: usize) -> u64 {
+    let mut stride = 1u64;
+    while (count as u64).div_ceil(stride) > MAX_COMPARED as u64 {
+        stride *= 2;
+    }
+    stride
+}
+
 /// What the profiler's own sites start with.
 pub const PROFILER_PREFIXES: [&str; 2] = ["runtime/pprof.", "compress/flate."];
 
@@ -316,11 +337,9 @@ fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64) -> LifeStats {
     }
     // Mann–Kendall over every pair; ties are values within `tie` of each
     // other, grouped by rounding to the floor for the variance correction.
-    for i in 0..n {
-        for j in i + 1..n {
-            st.s += f64::from(direction(values[i], values[j], tie));
-        }
-    }
+    let (rising, falling) = pair_moves(values, tie);
+    let s = rising as i64 - falling as i64;
+    st.s = s as f64;
     let mut levels: Vec<i64> = values
         .iter()
         .map(|&v| {
@@ -351,25 +370,88 @@ fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64) -> LifeStats {
 /// Theil–Sen: the median of the slopes between every pair of the second
 /// half of `values` (moves within `tie` count as flat; of an even number of
 /// slopes, the lower middle one) is above zero.
+///
+/// A slope is above zero exactly when its pair rises by more than `tie`
+/// ([`direction`] 1), so the lower median is above zero when the pairs
+/// that do not rise are at most the lower middle position: counted, not
+/// sorted.
 fn still_growing(values: &[i64], tie: f64) -> bool {
     let half = &values[(values.len().saturating_sub(1)) / 2..];
-    let mut slopes: Vec<f64> = Vec::new();
-    for i in 0..half.len() {
-        for j in i + 1..half.len() {
-            let d = if direction(half[i], half[j], tie) == 0 {
-                0.0
-            } else {
-                half[j] as f64 - half[i] as f64
-            };
-            slopes.push(d / (j - i) as f64);
-        }
-    }
-    if slopes.is_empty() {
+    let pairs = half.len() * half.len().saturating_sub(1) / 2;
+    if pairs == 0 {
         return false;
     }
-    slopes.sort_by(f64::total_cmp);
-    // The lower median: more than half of the slopes must be rises.
-    slopes[(slopes.len() - 1) / 2] > 0.0
+    let rising = rising_pairs(half, tie);
+    pairs - rising <= (pairs - 1) / 2
+}
+
+/// How many pairs `i < j` of `values` rise by more than `tie`
+/// ([`direction`] 1).
+fn rising_pairs(values: &[i64], tie: f64) -> usize {
+    pair_moves(values, tie).0
+}
+
+/// Values this small, and ties this small, are exact as `f64`, and so is
+/// the difference of two of them: [`direction`] then compares integers.
+const EXACT_IN_F64: i64 = 1 << 51;
+
+/// How many pairs `i < j` of `values` rise by more than `tie` and how many
+/// fall by more than it ([`direction`] 1 and −1): with hundreds of
+/// snapshots, most of a ranking's work. Sorted and counted (O(n log n))
+/// where [`direction`]'s `f64` arithmetic is exact, which it is for any
+/// heap or goroutine count below 2^51, and pair by pair otherwise.
+fn pair_moves(values: &[i64], tie: f64) -> (usize, usize) {
+    let exact = tie.is_finite()
+        && (0.0..EXACT_IN_F64 as f64).contains(&tie)
+        && values
+            .iter()
+            .all(|v| v.unsigned_abs() < EXACT_IN_F64 as u64);
+    if !exact || values.len() < 32 {
+        return pair_moves_by_pairs(values, tie);
+    }
+    // The difference d of two values is an exact integer, so d > tie
+    // exactly when d > ⌊tie⌋, and d < −tie when −d > ⌊tie⌋.
+    let tie = tie.floor() as i64;
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    // A Fenwick tree over the distinct values: how many of those seen so
+    // far are at most each.
+    let mut tree = vec![0usize; sorted.len() + 1];
+    let below = |tree: &[usize], mut at: usize| {
+        let mut n = 0;
+        while at > 0 {
+            n += tree[at];
+            at &= at - 1;
+        }
+        n
+    };
+    let (mut rising, mut falling) = (0, 0);
+    for (seen, &v) in values.iter().enumerate() {
+        // Earlier values below v − tie rise to v; above v + tie fall to it.
+        rising += below(&tree, sorted.partition_point(|&u| u < v - tie));
+        falling += seen - below(&tree, sorted.partition_point(|&u| u <= v + tie));
+        let mut at = sorted.partition_point(|&u| u < v) + 1;
+        while at < tree.len() {
+            tree[at] += 1;
+            at += at & at.wrapping_neg();
+        }
+    }
+    (rising, falling)
+}
+
+/// [`pair_moves`] pair by pair, in a loop the compiler can vectorize.
+fn pair_moves_by_pairs(values: &[i64], tie: f64) -> (usize, usize) {
+    let as_f64: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+    let (mut rising, mut falling) = (0, 0);
+    for (i, &a) in as_f64.iter().enumerate() {
+        for &b in &as_f64[i + 1..] {
+            let d = b - a;
+            rising += usize::from(d > tie);
+            falling += usize::from(d < -tie);
+        }
+    }
+    (rising, falling)
 }
 
 /// The standard normal distribution function (Abramowitz and Stegun
@@ -1002,6 +1084,49 @@ mod tests {
             ])
             .is_empty()
         );
+    }
+
+    #[test]
+    fn counted_statistics_match_their_pairwise_definitions() {
+        // The sorted Theil–Sen median and the pair-by-pair Mann–Kendall S
+        // the counting replaced, on series of every shape.
+        let mut seed = 7u64;
+        let mut next = |below: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % below
+        };
+        for case in 0..400 {
+            let n = 2 + next(120) as usize;
+            let step = [1, 10, 1000, 1 << 50, i64::MAX / 512][case % 5];
+            let values: Vec<i64> = (0..n)
+                .map(|i| (i as i64 * next(3) as i64 - next(5) as i64).saturating_mul(step))
+                .collect();
+            for tie in [0.0, 0.5, 5.0, 1500.0] {
+                let half = &values[(values.len() - 1) / 2..];
+                let mut slopes = Vec::new();
+                for i in 0..half.len() {
+                    for j in i + 1..half.len() {
+                        let d = match direction(half[i], half[j], tie) {
+                            0 => 0.0,
+                            _ => half[j] as f64 - half[i] as f64,
+                        };
+                        slopes.push(d / (j - i) as f64);
+                    }
+                }
+                slopes.sort_by(f64::total_cmp);
+                let sorted = !slopes.is_empty() && slopes[(slopes.len() - 1) / 2] > 0.0;
+                assert_eq!(still_growing(&values, tie), sorted, "{values:?} {tie}");
+                let mut s = 0.0;
+                for i in 0..n {
+                    for j in i + 1..n {
+                        s += f64::from(direction(values[i], values[j], tie));
+                    }
+                }
+                assert_eq!(life_stats(&values, None, tie).s, s, "{values:?} {tie}");
+            }
+        }
     }
 
     #[test]

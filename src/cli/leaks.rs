@@ -312,9 +312,14 @@ pub(crate) fn add_signatures<'a>(
         return;
     };
     for (row, signature) in rows.iter_mut().zip(signatures) {
-        if let Some(row) = row.as_object_mut() {
-            row.insert("signature".to_owned(), signature_json(signature));
-        }
+        add_signature(row, signature);
+    }
+}
+
+/// Adds the `signature` field to one row of a report's JSON.
+pub(crate) fn add_signature(row: &mut Value, signature: Option<&Signature>) {
+    if let Some(row) = row.as_object_mut() {
+        row.insert("signature".to_owned(), signature_json(signature));
     }
 }
 

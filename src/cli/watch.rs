@@ -26,7 +26,8 @@ pub struct WatchArgs {
 
     /// With --watch: rank the newest N snapshots (older ones are dropped).
     /// Each is kept reduced to its sites' sums; the default covers a day
-    /// at 10s.
+    /// at 10s. Beyond 256, a thinning of them is compared (every 2nd,
+    /// 4th, … and the newest: docs/watching.md).
     #[arg(long, value_name = "N", default_value_t = 8640, requires = "watch")]
     pub keep: usize,
 

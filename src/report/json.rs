@@ -19,6 +19,42 @@ pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
     writeln!(out)
 }
 
+/// Writes the object `head` with one more field last, `"rows": [...]`,
+/// one row at a time: what [`write_json`] writes of `head` with the rows
+/// inserted last, without holding them all as JSON values at once (a
+/// long watch's trend has thousands of rows, each with a value per
+/// snapshot, and as one document they took several times the ranking's
+/// memory).
+pub fn write_json_with_rows(
+    out: &mut dyn Write,
+    head: &Value,
+    rows: impl Iterator<Item = Value>,
+) -> io::Result<()> {
+    let mut opening = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut opening, TerminalSafeJson);
+    serde::Serialize::serialize(head, &mut serializer).map_err(io::Error::from)?;
+    // `{…}` without its closing brace; `{}` has no field to follow.
+    let fields = match opening.as_slice() {
+        [b'{', b'}'] => &opening[..1],
+        [b'{', .., b'}'] => &opening[..opening.len() - 1],
+        _ => return Err(io::Error::other("a JSON report's head must be an object")),
+    };
+    out.write_all(fields)?;
+    out.write_all(if fields.len() > 1 {
+        b",\"rows\":["
+    } else {
+        b"\"rows\":["
+    })?;
+    for (i, row) in rows.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        let mut serializer = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
+        serde::Serialize::serialize(&row, &mut serializer).map_err(io::Error::from)?;
+    }
+    writeln!(out, "]}}")
+}
+
 /// serde_json's compact format, with more characters escaped (see [`write_json`]).
 struct TerminalSafeJson;
 
@@ -117,6 +153,27 @@ pub(crate) fn time(nanos: i64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_written_one_at_a_time_are_the_document_written_whole() {
+        let rows = [
+            json!({"name": "a\u{1b}[2J", "values": [1, 2]}),
+            json!({"name": "b"}),
+        ];
+        let head = json!({"sample_type": {"type": "inuse_space"}, "suspects": 1});
+        let mut whole = head.clone();
+        whole["rows"] = Value::Array(rows.to_vec());
+        let (mut expected, mut streamed) = (Vec::new(), Vec::new());
+        write_json(&mut expected, &whole).unwrap();
+        write_json_with_rows(&mut streamed, &head, rows.iter().cloned()).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+        let mut empty = Vec::new();
+        write_json_with_rows(&mut empty, &json!({}), std::iter::empty()).unwrap();
+        assert_eq!(empty, b"{\"rows\":[]}\n");
+    }
 
     #[test]
     fn json_escapes_terminal_controls_exactly() {

@@ -277,7 +277,8 @@ pub fn turnover_json(t: &Turnover) -> Value {
     })
 }
 
-fn row_json(row: &TrendRow) -> Value {
+/// One row of `trend --format json` (see [`trend_json`]).
+pub fn row_json(row: &TrendRow) -> Value {
     let g = &row.growth;
     let mut value = json!({
         "name": row.name,
@@ -304,9 +305,12 @@ fn row_json(row: &TrendRow) -> Value {
     value
 }
 
-/// `trend --format json`: `{"rows": [{"name", "values", "suspect", …}]}`
-/// most suspicious first, with the snapshots (oldest first) and warnings.
-pub fn trend_json(
+/// `trend --format json` but its `rows` (the last field): the snapshots
+/// (oldest first), the counts and the warnings. The rows, [`row_json`]
+/// each, most suspicious first, are written one at a time
+/// ([`write_json_with_rows`](super::json::write_json_with_rows)): as one
+/// document they cost several times the ranking's memory.
+pub fn trend_json_head(
     snapshots: &[ProfileInfo],
     trend: &Trend,
     by: SortBy,
@@ -337,7 +341,6 @@ pub fn trend_json(
         "site_total": trend.site_total,
         "suspects": trend.suspects,
         "warnings": warnings,
-        "rows": trend.rows.iter().map(row_json).collect::<Vec<_>>(),
     })
 }
 

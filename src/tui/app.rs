@@ -40,7 +40,7 @@ use super::watch::WatchState;
 use super::why::WhyRequest;
 use crate::analysis::TopOrder;
 use crate::analysis::runtime::RuntimePoint;
-use crate::analysis::{CallId, Filters, Granularity, NodeId, Study};
+use crate::analysis::{CallId, Cancel, Filters, Granularity, NodeId, Study};
 use crate::profile::{MergeError, Profile};
 use crate::safe_text::visible;
 
@@ -176,7 +176,7 @@ impl App {
             filters: options.filters.clone(),
             sort: TopOrder::Flat,
         };
-        Model::compute(profile, &settings)
+        Model::compute(profile, &settings, &Cancel::default())
     }
 
     /// Builds the app and computes everything it shows at first.

@@ -18,7 +18,7 @@ use super::watch::{Rebuild, Rebuilt};
 use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::calltree::TreeShape;
 use crate::analysis::trend::Trend;
-use crate::analysis::{CallTree, Inlined, NodeId, NodeTotals};
+use crate::analysis::{CallTree, Cancel, Inlined, NodeId, NodeTotals};
 use crate::profile::{MergeError, Profile};
 
 /// What a job computes.
@@ -149,6 +149,8 @@ pub enum Output {
     Source(crate::analysis::NodeId, Box<SourceModel>),
     Watch(Box<Rebuilt>),
     Why(Option<(WhyIndex, Option<(String, bool)>)>),
+    /// A job told to stop before it finished: no result.
+    Cancelled,
 }
 
 impl Job {
@@ -156,18 +158,29 @@ impl Job {
         self.work.kind()
     }
 
-    /// Runs the job (on any thread).
+    /// Runs the job (on any thread). A model, call tree or set of inline
+    /// suffixes told to stop meanwhile ends early, as [`Output::Cancelled`].
     pub fn run(self, profile: &Profile) -> Done {
         let kind = self.work.kind();
-        let output = match self.work {
-            Work::Model(settings, shape) => Output::Model(Box::new(match shape {
-                Some(shape) => Model::compute_with_tree(profile, &settings, shape),
-                None => Model::compute(profile, &settings),
-            })),
-            Work::Tree(settings) => Output::Tree(Model::compute_tree(profile, &settings, None)),
-            Work::Inline(settings, totals) => {
-                Output::Inline(Model::compute_inlined(profile, &settings, totals))
+        let cancel = Cancel::new(Arc::clone(&self.cancel));
+        let cancelled = |output: Output| {
+            if cancel.is_cancelled() {
+                Output::Cancelled
+            } else {
+                output
             }
+        };
+        let output = match self.work {
+            Work::Model(settings, shape) => cancelled(Output::Model(Box::new(match shape {
+                Some(shape) => Model::compute_with_tree(profile, &settings, shape, &cancel),
+                None => Model::compute(profile, &settings, &cancel),
+            }))),
+            Work::Tree(settings) => cancelled(Output::Tree(Model::compute_tree(
+                profile, &settings, None, &cancel,
+            ))),
+            Work::Inline(settings, totals) => cancelled(Output::Inline(Model::compute_inlined(
+                profile, &settings, totals, &cancel,
+            ))),
             Work::Trend(ranking) => Output::Trend(
                 Box::new((ranking.settings.clone(), ranking.run())),
                 ranking.input_id(),
@@ -438,6 +451,33 @@ mod tests {
     }
 
     #[test]
+    fn a_superseded_job_stops_with_no_result() {
+        let profile = crate::profile::decode(
+            &std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("testdata/leaky/heap-1.pb.gz"),
+            )
+            .unwrap(),
+            &crate::profile::DecodeOptions::default(),
+        )
+        .unwrap();
+        for work in [model, tree] {
+            let mut jobs = Jobs::default();
+            jobs.request(work(), true);
+            let first = jobs.take().unwrap();
+            // A new model supersedes a running model or tree: told to stop.
+            jobs.request(model(), true);
+            let done = first.run(&profile);
+            assert!(matches!(done.output, Output::Cancelled));
+            assert!(!jobs.finished(&done));
+            // The latest runs to the end.
+            let done = jobs.take().unwrap().run(&profile);
+            assert!(matches!(&done.output, Output::Model(m) if !m.rows.is_empty()));
+            assert!(jobs.finished(&done));
+        }
+    }
+
+    #[test]
     fn workers_run_jobs_and_stay_few() {
         let workers = Workers::start(WORKERS);
         let (tx, rx) = mpsc::channel();
@@ -460,7 +500,8 @@ mod tests {
             }
         }
         let done = rx.recv().unwrap();
-        assert!(matches!(done.output, Output::Tree(_)));
+        // Superseded while it ran: stopped, unless it was done by then.
+        assert!(matches!(done.output, Output::Tree(_) | Output::Cancelled));
         assert!(!jobs.finished(&done), "superseded while it ran");
         if let Some(job) = jobs.take() {
             workers.run(job, Arc::clone(&profile), tx.clone());

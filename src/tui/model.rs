@@ -13,7 +13,9 @@ use std::sync::Arc;
 use crate::analysis::calltree::TreeShape;
 use crate::analysis::lines::{self, LineSums, Listing};
 use crate::analysis::top::{TopOptions, TopOrder, TopRow, sort_rows, suffixes, top_of};
-use crate::analysis::{CallTree, Filters, Granularity, Inlined, NodeId, NodeTotals, Stacks};
+use crate::analysis::{
+    CallTree, Cancel, Filters, Granularity, Inlined, NodeId, NodeTotals, Stacks,
+};
 use crate::input::code;
 use crate::profile::{Profile, ValueType};
 use crate::report::units::{label, percentage};
@@ -56,9 +58,11 @@ const FIRST_PAGE: usize = 256;
 impl Model {
     /// The Top rows and totals (fast: one parallel sample walk, with the
     /// inline suffixes of the first page); the call tree holds names only
-    /// until it is built.
-    pub fn compute(profile: &Profile, settings: &Settings) -> Model {
-        let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
+    /// until it is built. Once `cancel` is set the walks stop early and the
+    /// model is partial.
+    pub fn compute(profile: &Profile, settings: &Settings, cancel: &Cancel) -> Model {
+        let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
+            .cancellable(cancel.clone());
         let tree = CallTree::names_only(&stacks);
         let options = TopOptions {
             sample_index: settings.sample_index,
@@ -84,16 +88,19 @@ impl Model {
 
     /// The call tree (off the UI thread: it sorts every stack). A shape
     /// sorted for the same granularity and filters, the tree of another
-    /// sample type, is reused: only the values are summed again.
+    /// sample type, is reused: only the values are summed again. Once
+    /// `cancel` is set the tree is partial.
     pub fn compute_tree(
         profile: &Profile,
         settings: &Settings,
         shape: Option<Arc<TreeShape>>,
+        cancel: &Cancel,
     ) -> CallTree {
         let shape = match shape {
             Some(shape) if shape.fits(settings.granularity, &settings.filters) => shape,
             _ => {
-                let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
+                let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
+                    .cancellable(cancel.clone());
                 Arc::new(TreeShape::of(&stacks))
             }
         };
@@ -108,10 +115,11 @@ impl Model {
         profile: &Profile,
         settings: &Settings,
         shape: Arc<TreeShape>,
+        cancel: &Cancel,
     ) -> Model {
         let (mut model, tree) = std::thread::scope(|scope| {
-            let tree = scope.spawn(|| Model::compute_tree(profile, settings, Some(shape)));
-            let model = Model::compute(profile, settings);
+            let tree = scope.spawn(|| Model::compute_tree(profile, settings, Some(shape), cancel));
+            let model = Model::compute(profile, settings, cancel);
             (model, tree.join())
         });
         match tree {
@@ -142,13 +150,15 @@ impl Model {
     }
 
     /// Every row's inline suffix (slow on big profiles: run off the UI
-    /// thread, after the call tree).
+    /// thread, after the call tree). Once `cancel` is set they are partial.
     pub fn compute_inlined(
         profile: &Profile,
         settings: &Settings,
         totals: Vec<NodeTotals>,
+        cancel: &Cancel,
     ) -> Vec<(NodeId, Inlined)> {
-        let stacks = Stacks::new(profile, settings.granularity, &settings.filters);
+        let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
+            .cancellable(cancel.clone());
         suffixes(&stacks, settings.sample_index, totals)
     }
 

@@ -109,6 +109,10 @@ impl TreeShape {
         });
         let list = StackList::concat(parts);
         let mut shape = TreeShape::names_only(stacks);
+        // A stopped walk left the list partial: no use sorting it.
+        if stacks.cancelled() {
+            return shape;
+        }
         shape.order = StackOrder::sort(&list);
         shape
     }

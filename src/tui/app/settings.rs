@@ -204,6 +204,8 @@ impl App {
                 self.views.source.open(*source, node, body);
             }
             Output::Watch(rebuilt) => self.install_watch(*rebuilt),
+            // Only a superseded job is told to stop: the latest is elsewhere.
+            Output::Cancelled => {}
             Output::Trend(ranked, input) => {
                 let (settings, result) = *ranked;
                 let body = self.shared.ctx().body;
