@@ -122,6 +122,50 @@ fn decompressed_size_over_the_limit() {
     );
 }
 
+/// A valid profile, then a string-table entry (field 6) claiming `claimed`
+/// bytes, followed by `zeros` of them: a gzip bomb that starts valid.
+fn valid_prefix_bomb(claimed: u64, zeros: usize) -> Vec<u8> {
+    let mut bytes = valid().encode();
+    bytes.push(0x32);
+    let mut len = claimed;
+    while len >= 0x80 {
+        bytes.push((len as u8) | 0x80);
+        len >>= 7;
+    }
+    bytes.push(len as u8);
+    bytes.resize(bytes.len() + zeros, 0);
+    gzip(&bytes)
+}
+
+#[test]
+fn bomb_with_a_valid_prefix_is_refused_by_the_size_it_claims() {
+    // 3 MiB of it arrive, the field claims 3 GiB, the limit is 2 MiB: it
+    // is refused by what the field claims once more data follows it, not
+    // after the limit's worth of it was held.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.pb.gz");
+    std::fs::write(&path, valid_prefix_bomb(3 << 30, 3 << 20)).unwrap();
+    let output = pprof_tui()
+        .args(["top", "--max-decompressed", "2097152"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains("a field of 3221225478 bytes would take the decompressed size past the limit of 2097152 bytes"),
+        "{stderr}"
+    );
+    // Within the limit, the same claim is the data cut short.
+    assert_rejected(
+        "short.pb.gz",
+        &valid_prefix_bomb(3 << 30, 1000),
+        "runs past the end of the data",
+    );
+}
+
 #[test]
 fn dangling_location_id() {
     let mut b = valid();
