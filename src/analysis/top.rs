@@ -94,7 +94,8 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     let total = total(profile, options.sample_index);
     // Suffixes for all nodes when the walk can track them cheaply, with the
     // call edges they come from (see below).
-    let (mut totals, edges) = node_totals_and_edges(stacks, options.sample_index);
+    let every_node_shown = options.node_fraction <= 0.0 && options.node_count == 0;
+    let (mut totals, edges) = node_totals_and_edges(stacks, options.sample_index, every_node_shown);
     // Go's int64 arithmetic and `abs64`, as pprof: sums wrap.
     let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
     let cutoff = ((flat_sum as f64 * options.node_fraction) as i64).wrapping_abs();
