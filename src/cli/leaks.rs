@@ -22,6 +22,7 @@ use crate::analysis::sites::StackSite;
 use crate::analysis::trend::{TrendOptions, trend};
 use crate::analysis::{Study, compile_regex, study_granularity};
 use crate::profile::Profile;
+use crate::report::json::RowsDoc;
 use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
@@ -311,18 +312,16 @@ pub(crate) fn signature_json(signature: Option<&Signature>) -> Value {
 
 /// Adds the `signature` field to each row of a report's JSON (`rows`,
 /// in the order of `signatures`).
-pub(crate) fn add_signatures<'a>(
-    doc: &mut Value,
-    signatures: impl Iterator<Item = Option<&'a Signature>>,
-) {
-    let Some(rows) = doc.get_mut("rows").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for (row, signature) in rows.iter_mut().zip(signatures) {
-        if let Some(row) = row.as_object_mut() {
-            row.insert("signature".to_owned(), signature_json(signature));
+pub(crate) fn add_signatures<'a, 's: 'a>(
+    doc: RowsDoc<'a>,
+    mut signatures: impl Iterator<Item = Option<&'s Signature>> + 'a,
+) -> RowsDoc<'a> {
+    doc.map_rows(move |mut row| {
+        if let (Some(signature), Some(object)) = (signatures.next(), row.as_object_mut()) {
+            object.insert("signature".to_owned(), signature_json(signature));
         }
-    }
+        row
+    })
 }
 
 fn leaks_json(

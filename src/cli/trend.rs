@@ -17,7 +17,6 @@ use crate::analysis::trend::{Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Study, Timeline, study_granularity};
 use crate::profile::Profile;
 use crate::report::ProfileInfo;
-use crate::report::json::write_json;
 use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::safe_text::TerminalSafe;
 use crate::watch::WatchOptions;
@@ -253,15 +252,15 @@ fn report(
             )?;
         }
         Format::Json => {
-            let mut doc = trend_json(shown.infos, result, by, shown.by_time, shown.warnings);
-            super::leaks::add_signatures(
-                &mut doc,
+            let doc = trend_json(shown.infos, result, by, shown.by_time, shown.warnings);
+            let doc = super::leaks::add_signatures(
+                doc,
                 result.rows.iter().map(|r| {
                     let last = r.values.last().copied().unwrap_or(0);
                     site_signature(r.stack.as_ref(), &r.name, &result.sample_type, last)
                 }),
             );
-            write_json(out, &doc)?;
+            doc.write(out)?;
         }
     }
     let first_total = result.totals.first().copied().unwrap_or(0);
