@@ -1,6 +1,7 @@
-//! Decode and aggregate: the work behind `pprof-tui top`, on the real Go
-//! compiler heap profile in testdata/ and on the ≈ 80 MB synthetic profile
-//! (generated in memory by the same code as `examples/synth.rs`).
+//! Decode and aggregate: the work behind `pprof-tui top`, `top -g lines`
+//! and `explain`, on the real Go compiler heap profile in testdata/ and on
+//! the ≈ 80 MB synthetic profile (generated in memory by the same code as
+//! `examples/synth.rs`).
 //!
 //! `cargo bench --bench engine`. Whole-process figures (wall time, peak
 //! RSS) are in docs/performance.md, measured with hyperfine and /usr/bin/time -v.
@@ -16,7 +17,8 @@ mod synth;
 
 use std::sync::LazyLock;
 
-use pprof_tui::analysis::{TopOptions, top};
+use pprof_tui::analysis::explain::{ExplainOptions, explain};
+use pprof_tui::analysis::{Granularity, TopOptions, top};
 use pprof_tui::profile::{DecodeOptions, decode};
 
 fn main() {
@@ -74,4 +76,35 @@ fn synthetic_80mb_decode(bencher: divan::Bencher) {
 fn synthetic_80mb_top(bencher: divan::Bencher) {
     let bytes = &*SYNTHETIC;
     bencher.bench(|| decode_and_top(bytes));
+}
+
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn synthetic_80mb_top_lines(bencher: divan::Bencher) {
+    let bytes = &*SYNTHETIC;
+    bencher.bench(|| {
+        let profile = decode(bytes, &DecodeOptions::default()).unwrap();
+        let options = TopOptions {
+            sample_index: profile.default_sample_index(),
+            granularity: Granularity::Lines,
+            node_fraction: 0.005,
+            ..TopOptions::default()
+        };
+        top(&profile, &options).rows.len()
+    });
+}
+
+/// `explain -n 20` without compiler output: the sites summed over the
+/// samples at lines granularity.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn synthetic_80mb_explain(bencher: divan::Bencher) {
+    let bytes = &*SYNTHETIC;
+    bencher.bench(|| {
+        let profile = decode(bytes, &DecodeOptions::default()).unwrap();
+        let options = ExplainOptions {
+            sample_index: profile.default_sample_index(),
+            node_count: 20,
+            ..ExplainOptions::default()
+        };
+        explain(&profile, None, None, &options).unwrap().rows.len()
+    });
 }

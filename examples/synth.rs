@@ -4,6 +4,10 @@
 //! An optional second argument sets the random seed (default 42): profiles
 //! of different seeds share functions and most locations, like two
 //! snapshots of one program, and serve `diff` and `trend` benchmarks.
+//! An optional third argument sets the number of functions (the profile
+//! of a million functions that `trend`'s memory is measured on:
+//! `synth -- /tmp/wide.pb.gz 42 1000000`), with at least 1.2 locations
+//! per function.
 
 #![allow(
     clippy::expect_used,
@@ -23,7 +27,20 @@ fn main() -> std::io::Result<()> {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
         None => 42,
     };
-    let (bytes, raw) = synth::generate_gz(&synth::Shape::LARGE, seed);
+    let shape = match std::env::args().nth(3) {
+        Some(s) => {
+            let functions: usize = s
+                .parse()
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+            synth::Shape {
+                functions,
+                locations: synth::Shape::LARGE.locations.max(functions / 5 * 6),
+                ..synth::Shape::LARGE
+            }
+        }
+        None => synth::Shape::LARGE,
+    };
+    let (bytes, raw) = synth::generate_gz(&shape, seed);
     std::fs::write(&out, &bytes)?;
     eprintln!(
         "wrote {out}: {} bytes compressed, {raw} bytes uncompressed",

@@ -24,7 +24,17 @@ fn assert_rejected(name: &str, bytes: &[u8], problem: &str) {
 }
 
 fn assert_error_line(path: &Path, problem: &str) {
-    let output = pprof_tui().arg("top").arg(path).output().unwrap();
+    assert_error_line_with(path, &[], problem);
+}
+
+/// [`assert_error_line`] with more arguments to `top`.
+fn assert_error_line_with(path: &Path, args: &[&str], problem: &str) {
+    let output = pprof_tui()
+        .arg("top")
+        .args(args)
+        .arg(path)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(
         output.status.code(),
@@ -94,12 +104,7 @@ fn gzip_of_garbage() {
 fn length_prefix_claiming_terabytes() {
     // Field 2 (sample), length-delimited, claiming 2^42 bytes.
     let mut bytes = vec![0x12];
-    let mut len: u64 = 1 << 42;
-    while len >= 0x80 {
-        bytes.push((len as u8) | 0x80);
-        len >>= 7;
-    }
-    bytes.push(len as u8);
+    push_varint(&mut bytes, 1 << 42);
     bytes.extend_from_slice(b"tiny");
     assert_rejected("huge.pb", &bytes, "runs past the end of the data");
 }
@@ -109,16 +114,49 @@ fn decompressed_size_over_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.pb.gz");
     std::fs::write(&path, gzip(&vec![0u8; 100_000])).unwrap();
-    let output = pprof_tui()
-        .args(["top", "--max-decompressed", "1000"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr.contains("exceeds the limit of 1000 bytes"),
-        "{stderr}"
+    assert_error_line_with(
+        &path,
+        &["--max-decompressed", "1000"],
+        "exceeds the limit of 1000 bytes",
+    );
+}
+
+fn push_varint(bytes: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        bytes.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    bytes.push(value as u8);
+}
+
+/// A valid profile, then a string-table entry (field 6) claiming `claimed`
+/// bytes, followed by `zeros` of them: a gzip bomb that starts valid.
+fn valid_prefix_bomb(claimed: u64, zeros: usize) -> Vec<u8> {
+    let mut bytes = valid().encode();
+    bytes.push(0x32);
+    push_varint(&mut bytes, claimed);
+    bytes.resize(bytes.len() + zeros, 0);
+    gzip(&bytes)
+}
+
+#[test]
+fn bomb_with_a_valid_prefix_is_refused_by_the_size_it_claims() {
+    // 3 MiB of it arrive, the field claims 3 GiB, the limit is 2 MiB: it
+    // is refused by what the field claims once more data follows it, not
+    // after the limit's worth of it was held.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.pb.gz");
+    std::fs::write(&path, valid_prefix_bomb(3 << 30, 3 << 20)).unwrap();
+    assert_error_line_with(
+        &path,
+        &["--max-decompressed", "2097152"],
+        "a field of 3221225478 bytes would take the decompressed size past the limit of 2097152 bytes",
+    );
+    // Within the limit, the same claim is the data cut short.
+    assert_rejected(
+        "short.pb.gz",
+        &valid_prefix_bomb(3 << 30, 1000),
+        "runs past the end of the data",
     );
 }
 

@@ -94,11 +94,16 @@ pub fn node_totals_inlined(stacks: &Stacks<'_>, sample_index: usize) -> (Vec<Nod
 /// [`node_totals_inlined`], also returning, when the suffixes were
 /// resolved, every call edge they were decided from (caller, callee): a
 /// node whose callers all survive pprof's node trimming keeps its suffix.
+/// `every_node_shown`: no node will be trimmed, so every suffix is needed
+/// and is resolved in this walk however many nodes are inlined (a second
+/// walk for all the rows would cost more).
 pub(crate) fn node_totals_and_edges(
     stacks: &Stacks<'_>,
     sample_index: usize,
+    every_node_shown: bool,
 ) -> (Vec<NodeTotals>, Option<Vec<(NodeId, NodeId)>>) {
-    let (sums, kinds) = Sums::with_inlining(stacks, sample_index, Groups::ONE);
+    let (sums, kinds) =
+        Sums::with_inlining_when(stacks, sample_index, Groups::ONE, every_node_shown);
     let edges = kinds.is_some().then(|| {
         sums.edges()
             .map(|(caller, callee, _)| (caller, callee))
@@ -357,9 +362,20 @@ impl Sums {
         sample_index: usize,
         groups: Groups<F>,
     ) -> (Sums, Option<FxHashMap<u32, Inlined>>) {
+        Sums::with_inlining_when(stacks, sample_index, groups, false)
+    }
+
+    /// [`Sums::with_inlining`]; with `dense`, the suffixes are resolved in
+    /// the walk however many nodes are inlined.
+    fn with_inlining_when<F: Fn(usize) -> Option<usize> + Sync>(
+        stacks: &Stacks<'_>,
+        sample_index: usize,
+        groups: Groups<F>,
+        dense: bool,
+    ) -> (Sums, Option<FxHashMap<u32, Inlined>>) {
         let n = stacks.nodes().len();
         let capable = inline_capable(stacks);
-        if capable.iter().filter(|&&c| c).count() * SPARSE_INLINING > n {
+        if !dense && capable.iter().filter(|&&c| c).count() * SPARSE_INLINING > n {
             let sums = Sums::walk(stacks, sample_index, groups, &vec![false; n], None, None);
             return (sums, None);
         }

@@ -8,14 +8,17 @@
 //! one. Its reasons come from the compiler's escape analysis
 //! ([`super::escape`]), each with one line of advice.
 
+use std::ops::Range;
+
 use rustc_hash::FxHashMap as HashMap;
 
-use super::escape::{EscapeMessage, Escapes, FlowCopy, Join, Lookup, Reason, same_function};
+use super::escape::{EscapeMessage, Escapes, FlowCopy, Lookup, Reason, same_function};
 use super::filter::Filters;
 use super::lineup::Lineup;
 use super::signatures::{HeapFrames, Signature, heap_signature};
 use super::stacks::{Granularity, NodeId, Stacks};
 use super::trend::{Growth, Restart, Trend, TrendOptions, Turnover, trend};
+use crate::parallel::map_ranges;
 use crate::profile::{MergeError, Profile, ValueType};
 
 /// The four Go heap sample types, by name.
@@ -325,6 +328,145 @@ fn push_bounded<T: PartialEq>(list: &mut Vec<T>, item: T) {
     }
 }
 
+/// Sites summed over a range of samples, in the order each was first seen.
+#[derive(Default)]
+struct SiteSums {
+    /// The site's key in `ids`, the callee's frame (when charged to a
+    /// caller) and its sums.
+    sites: Vec<((NodeId, u32), Option<NodeId>, Site)>,
+    /// Sites by line and callee function ([`NO_CALLEE`] for none).
+    ids: HashMap<(NodeId, u32), usize>,
+}
+
+/// The callee number of a site charged to the line that allocated.
+const NO_CALLEE: u32 = u32::MAX;
+
+impl SiteSums {
+    fn site(&mut self, node: NodeId, callee: Option<NodeId>, callee_id: u32) -> &mut Site {
+        let next = self.sites.len();
+        let id = *self.ids.entry((node, callee_id)).or_insert(next);
+        if id == next {
+            self.sites
+                .push(((node, callee_id), callee, Site::default()));
+        }
+        &mut self.sites[id].2
+    }
+
+    /// Adds the sums of a later range of samples: sites keep the order of
+    /// their first sample, and each list its first items, as one walk over
+    /// both ranges would have left them.
+    fn add(&mut self, later: SiteSums) {
+        for ((node, callee_id), callee, theirs) in later.sites {
+            let ours = self.site(node, callee, callee_id);
+            let (v, w) = (&mut ours.values, theirs.values);
+            v.alloc_objects = v.alloc_objects.wrapping_add(w.alloc_objects);
+            v.alloc_space = v.alloc_space.wrapping_add(w.alloc_space);
+            v.inuse_objects = v.inuse_objects.wrapping_add(w.inuse_objects);
+            v.inuse_space = v.inuse_space.wrapping_add(w.inuse_space);
+            ours.ranked = ours.ranked.wrapping_add(theirs.ranked);
+            for n in theirs.compiled_in {
+                push_bounded(&mut ours.compiled_in, n);
+            }
+            for n in theirs.leaves {
+                push_bounded(&mut ours.leaves, n);
+            }
+            for (entry, bytes) in theirs.signed {
+                add_signed(&mut ours.signed, entry, bytes);
+            }
+        }
+    }
+}
+
+/// Adds `bytes` to a site's bytes held through signature `entry`.
+fn add_signed(signed: &mut Vec<(usize, i64)>, entry: usize, bytes: i64) {
+    match signed.iter_mut().find(|(i, _)| *i == entry) {
+        Some((_, held)) => *held = held.wrapping_add(bytes),
+        None => signed.push((entry, bytes)),
+    }
+}
+
+/// What the walk over samples reads; shared by its parts on all threads.
+struct SiteWalk<'a> {
+    stacks: &'a Stacks<'a>,
+    /// Per node, with compiler output: whether it covers the node's file.
+    covered: Option<&'a [bool]>,
+    /// Per node, with compiler output: its function's number.
+    function_of: &'a [u32],
+    /// Where [`HEAP_TYPES`] are among the sample's values.
+    indices: [usize; 4],
+    /// The sample type ranked.
+    ranked: usize,
+}
+
+impl SiteWalk<'_> {
+    /// Sums the samples in `range` by site, reading each stack in place
+    /// only as far up as the site and the function it was compiled in.
+    fn sum(&self, range: Range<usize>) -> SiteSums {
+        let samples = self.stacks.profile().samples();
+        let nodes = self.stacks.nodes();
+        let mut sums = SiteSums::default();
+        // Each part asks a node's name once, for its own stacks.
+        let mut heap_frames = HeapFrames::new(nodes.len());
+        self.stacks.for_each_stack(range, |s, stack| {
+            let mut frames = stack.leaf_first();
+            let Some(leaf) = frames.next() else {
+                return;
+            };
+            // The line charged, and the frame it called (when not the leaf):
+            // with compiler output, memory allocated in code it does not
+            // cover is charged to the last line up the stack that it covers.
+            let (mut at, mut callee) = (leaf, None);
+            if let Some(covered) = self.covered
+                && !covered[leaf.node.index()]
+            {
+                let mut below = leaf;
+                for frame in frames.by_ref() {
+                    if covered[frame.node.index()] {
+                        (at, callee) = (frame, Some(below));
+                        break;
+                    }
+                    below = frame;
+                }
+                if callee.is_none() {
+                    // None covered: the leaf is charged, and the function
+                    // it was compiled in is looked for from it again.
+                    frames = stack.leaf_first();
+                    frames.next();
+                }
+            }
+            // The function compiled: the first frame from here up that was
+            // not inlined into its caller.
+            let compiled = if at.inline {
+                frames.find(|f| !f.inline).unwrap_or(at)
+            } else {
+                at
+            };
+            let callee_id = callee.map_or(NO_CALLEE, |c| self.function_of[c.node.index()]);
+            let site = sums.site(at.node, callee.map(|c| c.node), callee_id);
+            let v = &mut site.values;
+            let [objects, space, inuse_objects, inuse_space] = self.indices;
+            v.alloc_objects = v.alloc_objects.wrapping_add(samples.value(s, objects));
+            v.alloc_space = v.alloc_space.wrapping_add(samples.value(s, space));
+            v.inuse_objects = v
+                .inuse_objects
+                .wrapping_add(samples.value(s, inuse_objects));
+            v.inuse_space = v.inuse_space.wrapping_add(samples.value(s, inuse_space));
+            site.ranked = site.ranked.wrapping_add(samples.value(s, self.ranked));
+            push_bounded(&mut site.compiled_in, compiled.node);
+            if callee.is_some() {
+                push_bounded(&mut site.leaves, leaf.node);
+            }
+            // The known leak whose heap frames the whole stack passes
+            // through, and the bytes in use it holds there.
+            let whole = stack.leaf_first().map(|f| f.node.index());
+            if let Some(entry) = heap_frames.of_stack(whole, |n| nodes[n].name.as_str()) {
+                add_signed(&mut site.signed, entry, samples.value(s, inuse_space));
+            }
+        });
+        sums
+    }
+}
+
 /// Explains every allocation site of `profile`. `escapes`: parsed compiler
 /// output; `snapshots`: a trend over snapshots of the same program.
 ///
@@ -342,74 +484,38 @@ pub fn explain(
     let stacks = Stacks::new(profile, Granularity::Lines, &options.filters);
     let nodes = stacks.nodes();
     let mut join = escapes.map(|e| e.join(profile));
-    // Per node: whether the compiler output covers its file (asked once).
-    let mut covered: Vec<Option<bool>> = vec![None; nodes.len()];
-    let mut covers = |join: &mut Join<'_>, node: NodeId| -> bool {
-        *covered[node.index()].get_or_insert_with(|| join.covers(&nodes[node.index()].file))
+    // Per node: whether the compiler output covers its file, and the
+    // number of its function (a callee's line nodes share it), both decided
+    // before the walk so that its parts on other threads only read them.
+    // Without compiler output no line is charged to another, and neither is
+    // asked.
+    let (covered, function_of) = match join.as_mut() {
+        Some(join) => {
+            let covered: Vec<bool> = nodes.iter().map(|n| join.covers(&n.file)).collect();
+            let mut function_ids: HashMap<&str, u32> = HashMap::default();
+            let function_of: Vec<u32> = nodes
+                .iter()
+                .map(|n| {
+                    let next = function_ids.len() as u32;
+                    *function_ids.entry(n.name.as_str()).or_insert(next)
+                })
+                .collect();
+            (Some(covered), function_of)
+        }
+        None => (None, Vec::new()),
     };
-    let samples = profile.samples();
-    let mut sites: Vec<(NodeId, Option<NodeId>, Site)> = Vec::new();
-    // Sites by line and callee function; a callee's line nodes share its
-    // function's number (asked once per node).
-    let mut site_ids: HashMap<(NodeId, u32), usize> = HashMap::default();
-    let mut function_ids: HashMap<&str, u32> = HashMap::default();
-    let mut function_of: Vec<Option<u32>> = vec![None; nodes.len()];
-    let mut heap_frames = HeapFrames::new(nodes.len());
-    stacks.for_each(|s, frames| {
-        let Some(leaf) = frames.first() else {
-            return;
-        };
-        // The line charged, and the frame it called (when not the leaf).
-        let mut at = 0;
-        if let Some(join) = join.as_mut()
-            && !covers(join, leaf.node)
-            && let Some(k) = (1..frames.len()).find(|&k| covers(join, frames[k].node))
-        {
-            at = k;
-        }
-        let node = frames[at].node;
-        let callee = (at > 0).then(|| frames[at - 1].node);
-        let callee_id = callee.map_or(u32::MAX, |c| {
-            *function_of[c.index()].get_or_insert_with(|| {
-                let next = function_ids.len() as u32;
-                *function_ids
-                    .entry(nodes[c.index()].name.as_str())
-                    .or_insert(next)
-            })
-        });
-        let next = sites.len();
-        let id = *site_ids.entry((node, callee_id)).or_insert(next);
-        if id == next {
-            sites.push((node, callee, Site::default()));
-        }
-        let site = &mut sites[id].2;
-        let v = &mut site.values;
-        v.alloc_objects = v.alloc_objects.wrapping_add(samples.value(s, indices[0]));
-        v.alloc_space = v.alloc_space.wrapping_add(samples.value(s, indices[1]));
-        v.inuse_objects = v.inuse_objects.wrapping_add(samples.value(s, indices[2]));
-        v.inuse_space = v.inuse_space.wrapping_add(samples.value(s, indices[3]));
-        site.ranked = site
-            .ranked
-            .wrapping_add(samples.value(s, options.sample_index));
-        // The function compiled: the first frame from here up that was not
-        // inlined into its caller.
-        let compiled = frames[at..]
-            .iter()
-            .find(|f| !f.inline)
-            .unwrap_or(&frames[at]);
-        push_bounded(&mut site.compiled_in, compiled.node);
-        if at > 0 {
-            push_bounded(&mut site.leaves, leaf.node);
-        }
-        let stack = frames.iter().map(|f| f.node.index());
-        if let Some(entry) = heap_frames.of_stack(stack, |n| nodes[n].name.as_str()) {
-            let inuse = samples.value(s, indices[3]);
-            match site.signed.iter_mut().find(|(i, _)| *i == entry) {
-                Some((_, bytes)) => *bytes = bytes.wrapping_add(inuse),
-                None => site.signed.push((entry, inuse)),
-            }
-        }
-    });
+    let walk = SiteWalk {
+        stacks: &stacks,
+        covered: covered.as_deref(),
+        function_of: &function_of,
+        indices,
+        ranked: options.sample_index,
+    };
+    let parts = map_ranges(profile.samples().len(), |range| walk.sum(range));
+    let mut sites = SiteSums::default();
+    for part in parts {
+        sites.add(part);
+    }
     let totals = HeapValues {
         alloc_objects: super::aggregate::total(profile, indices[0]),
         alloc_space: super::aggregate::total(profile, indices[1]),
@@ -428,7 +534,7 @@ pub fn explain(
     let mut unmatched: HashMap<Unmatched, (usize, String)> = HashMap::default();
     let mut matched = 0;
     let mut rows = Vec::new();
-    for (node_id, callee, site) in sites {
+    for ((node_id, _), callee, site) in sites.sites {
         let v = site.values;
         if v == HeapValues::default() {
             continue;

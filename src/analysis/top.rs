@@ -164,8 +164,9 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     // Suffixes for all nodes when the walk can track them cheaply, with the
     // call edges they come from (see below); for the first rows only, after
     // a plain walk, when asked.
+    let every_node_shown = options.node_fraction <= 0.0 && options.node_count == 0;
     let (mut totals, edges) = match options.first_suffixes {
-        None => node_totals_and_edges(stacks, options.sample_index),
+        None => node_totals_and_edges(stacks, options.sample_index, every_node_shown),
         Some(_) => (node_totals(stacks, options.sample_index), Some(Vec::new())),
     };
     // Go's int64 arithmetic and `abs64`, as pprof: sums wrap.

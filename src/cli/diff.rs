@@ -13,7 +13,6 @@ use crate::analysis::signatures::site_signature;
 use crate::analysis::{SortBy, Study, study_granularity};
 use crate::profile::BaseMode;
 use crate::report::diff::{DiffTextOptions, diff_json, write_diff};
-use crate::report::json::write_json;
 use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
@@ -116,9 +115,9 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
             &text,
         )?,
         Format::Json => {
-            let mut doc = diff_json(sides, &result, &text);
-            super::leaks::add_signatures(
-                &mut doc,
+            let doc = diff_json(sides, &result, &text);
+            let doc = super::leaks::add_signatures(
+                doc,
                 result.rows.iter().map(|r| {
                     let new = match by {
                         SortBy::Flat => r.new_flat,
@@ -127,7 +126,7 @@ pub fn run(args: &DiffArgs, out: &mut dyn Write) -> Result<ExitCode> {
                     site_signature(r.stack.as_ref(), &r.name, &result.sample_type, new)
                 }),
             );
-            write_json(out, &doc)?;
+            doc.write(out)?;
         }
     }
     GrowthArgs::gate(

@@ -16,7 +16,6 @@ use crate::analysis::explain::{ExplainOptions, Thresholds, explain, snapshot_tre
 use crate::analysis::{Granularity, Study};
 use crate::input;
 use crate::report::explain::{ExplainSources, explain_json, unmatched_warning, write_explain};
-use crate::report::json::write_json;
 use crate::safe_text::TerminalSafe;
 use crate::units::Quantity;
 
@@ -216,10 +215,7 @@ pub fn run(args: &ExplainArgs, out: &mut dyn Write) -> Result<ExitCode> {
             &explained,
             &thresholds,
         )?,
-        Format::Json => write_json(
-            out,
-            &explain_json(&sources, &explained, &thresholds, &warnings),
-        )?,
+        Format::Json => explain_json(&sources, &explained, &thresholds, &warnings).write(out)?,
     }
     Ok(ExitCode::SUCCESS)
 }

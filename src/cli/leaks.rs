@@ -22,7 +22,7 @@ use crate::analysis::sites::StackSite;
 use crate::analysis::trend::{TrendOptions, trend};
 use crate::analysis::{Study, compile_regex, study_granularity};
 use crate::profile::Profile;
-use crate::report::json::signature_json;
+use crate::report::json::{RowsDoc, signature_json};
 use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
@@ -304,23 +304,16 @@ fn write_signature(out: &mut dyn Write, signature: Option<&Signature>) -> std::i
 
 /// Adds the `signature` field to each row of a report's JSON (`rows`,
 /// in the order of `signatures`).
-pub(crate) fn add_signatures<'a>(
-    doc: &mut Value,
-    signatures: impl Iterator<Item = Option<&'a Signature>>,
-) {
-    let Some(rows) = doc.get_mut("rows").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for (row, signature) in rows.iter_mut().zip(signatures) {
-        add_signature(row, signature);
-    }
-}
-
-/// Adds the `signature` field to one row of a report's JSON.
-pub(crate) fn add_signature(row: &mut Value, signature: Option<&Signature>) {
-    if let Some(row) = row.as_object_mut() {
-        row.insert("signature".to_owned(), signature_json(signature));
-    }
+pub(crate) fn add_signatures<'a, 's: 'a>(
+    doc: RowsDoc<'a>,
+    mut signatures: impl Iterator<Item = Option<&'s Signature>> + 'a,
+) -> RowsDoc<'a> {
+    doc.map_rows(move |mut row| {
+        if let (Some(signature), Some(object)) = (signatures.next(), row.as_object_mut()) {
+            object.insert("signature".to_owned(), signature_json(signature));
+        }
+        row
+    })
 }
 
 fn leaks_json(

@@ -12,7 +12,7 @@ use super::{Format, Input, Report, ReportArgs, View, ViewArgs};
 use crate::analysis::SortBy;
 use crate::analysis::{Demangle, Study, TopOptions, top};
 use crate::profile::{BaseMode, Profile};
-use crate::report::json::{memstats_json, top_json, write_json};
+use crate::report::json::{memstats_json, top_json};
 use crate::report::text::{TextOptions, write_top};
 use crate::safe_text::TerminalSafe;
 
@@ -171,10 +171,12 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
         }
         Format::Json => {
             let mut doc = top_json(&table);
-            if let (Some(stats), Some(map)) = (profile.memstats.as_deref(), doc.as_object_mut()) {
+            if let (Some(stats), Some(map)) =
+                (profile.memstats.as_deref(), doc.head.as_object_mut())
+            {
                 map.insert("memstats".to_owned(), memstats_json(stats));
             }
-            write_json(out, &doc)?;
+            doc.write(out)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -18,8 +18,7 @@ use crate::analysis::{Study, Timeline, study_granularity};
 use crate::input::watch::WatchOptions;
 use crate::profile::Profile;
 use crate::report::ProfileInfo;
-use crate::report::json::write_json_with_rows;
-use crate::report::trend::{TrendTextOptions, row_json, trend_json_head, write_trend};
+use crate::report::trend::{TrendTextOptions, trend_json, write_trend};
 use crate::safe_text::TerminalSafe;
 
 #[derive(Debug, Args)]
@@ -253,16 +252,15 @@ fn report(
             )?;
         }
         Format::Json => {
-            let head = trend_json_head(shown.infos, result, by, shown.by_time, shown.warnings);
-            let rows = result.rows.iter().map(|r| {
-                let last = r.values.last().copied().unwrap_or(0);
-                let signature =
-                    site_signature(r.stack.as_ref(), &r.name, &result.sample_type, last);
-                let mut row = row_json(r);
-                super::leaks::add_signature(&mut row, signature);
-                row
-            });
-            write_json_with_rows(out, &head, rows)?;
+            let doc = trend_json(shown.infos, result, by, shown.by_time, shown.warnings);
+            let doc = super::leaks::add_signatures(
+                doc,
+                result.rows.iter().map(|r| {
+                    let last = r.values.last().copied().unwrap_or(0);
+                    site_signature(r.stack.as_ref(), &r.name, &result.sample_type, last)
+                }),
+            );
+            doc.write(out)?;
         }
     }
     let first_total = result.totals.first().copied().unwrap_or(0);

@@ -210,6 +210,19 @@ fn field_extent(buf: &[u8]) -> Result<Option<usize>, ProfileError> {
     Ok(header.checked_add(body).filter(|&total| total <= buf.len()))
 }
 
+/// The length a top-level field at the start of `buf` says it has (its
+/// key, length and body), once its key and length prefix are there.
+fn declared_extent(buf: &[u8]) -> Option<u64> {
+    let mut cursor = buf;
+    let key = try_varint(&mut cursor)?;
+    let body = match key & 7 {
+        2 => try_varint(&mut cursor)?,
+        _ => return None,
+    };
+    let header = (buf.len() - cursor.len()) as u64;
+    Some(header.saturating_add(body))
+}
+
 /// Reads a varint if `buf` holds all of it (an over-long one is taken as
 /// complete here and rejected by the real decoder).
 fn try_varint(buf: &mut &[u8]) -> Option<u64> {
@@ -384,6 +397,18 @@ impl RawProfile {
         let mut total = 0u64;
         for chunk in chunks {
             let chunk = chunk?;
+            // When more data comes after a field that says it will pass the
+            // limit, it is refused now, not after inflating and holding it
+            // up to the limit: a bomb with a valid prefix then costs what
+            // the prefix does. (Data that ends first is cut short instead.)
+            if !chunk.is_empty()
+                && let Some(extent) = declared_extent(&pending)
+            {
+                let start = total - pending.len() as u64;
+                if start.saturating_add(extent) > limit {
+                    return Err(ProfileError::FieldTooLarge { len: extent, limit });
+                }
+            }
             total += chunk.len() as u64;
             if total > limit {
                 return Err(ProfileError::TooLarge { limit });

@@ -16,6 +16,10 @@ pub enum ProfileError {
         "decompressed size exceeds the limit of {limit} bytes (raise it with --max-decompressed)"
     )]
     TooLarge { limit: u64 },
+    #[error(
+        "a field of {len} bytes would take the decompressed size past the limit of {limit} bytes (raise it with --max-decompressed)"
+    )]
+    FieldTooLarge { len: u64, limit: u64 },
     #[error("not a pprof protobuf: {0}")]
     Protobuf(String),
     /// prost's own decode error, said once (not also as a source, which

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::ProfileInfo;
-use super::json::{add_stack, inline, time};
+use super::json::{RowsDoc, add_stack, inline, time};
 use super::text::{format_time, merged_heading};
 use super::units::{scaled_label, signed_label};
 use crate::analysis::diff::{Diff, DiffRow, GrowthOrder, Status};
@@ -187,7 +187,11 @@ fn row_json(row: &DiffRow) -> Value {
 /// `diff --format json`: both sides' totals and the ranked rows, values as
 /// exact integers in the sample type's unit; `delta_percent` is relative to
 /// the site's base value (null when that is zero).
-pub fn diff_json(sides: [&ProfileInfo; 2], diff: &Diff, options: &DiffTextOptions) -> Value {
+pub fn diff_json<'a>(
+    sides: [&ProfileInfo; 2],
+    diff: &'a Diff,
+    options: &DiffTextOptions,
+) -> RowsDoc<'a> {
     let side = |info: &ProfileInfo, total: i64| {
         json!({
             "source": info.source,
@@ -195,7 +199,7 @@ pub fn diff_json(sides: [&ProfileInfo; 2], diff: &Diff, options: &DiffTextOption
             "total": total,
         })
     };
-    json!({
+    let head = json!({
         "sample_type": {"type": diff.sample_type.name, "unit": diff.sample_type.unit},
         "base": side(sides[0], diff.base_total),
         "new": side(sides[1], diff.new_total),
@@ -208,8 +212,9 @@ pub fn diff_json(sides: [&ProfileInfo; 2], diff: &Diff, options: &DiffTextOption
         },
         "site_total": diff.site_total,
         "unchanged_hidden": diff.unchanged,
-        "rows": diff.rows.iter().map(row_json).collect::<Vec<_>>(),
-    })
+        "rows": null,
+    });
+    RowsDoc::new(head, diff.rows.iter().map(row_json))
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 
 use std::io::{self, Write};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::json::signature_json;
+use super::json::{RowsDoc, signature_json};
 use super::trend::{age_label, rate_label, turnover_json};
 use super::units::{label, percentage};
 use crate::analysis::explain::{ExplainRow, Explained, Thresholds};
@@ -164,48 +164,44 @@ pub fn write_explain(
 
 /// The JSON document: `{"rows": [{"name", "file", "line", "flat", "class",
 /// "escapes", "advice", …}], …}`.
-pub fn explain_json(
+pub fn explain_json<'a>(
     sources: &ExplainSources,
-    explained: &Explained,
+    explained: &'a Explained,
     thresholds: &Thresholds,
     warnings: &[String],
-) -> Value {
+) -> RowsDoc<'a> {
     let t = &explained.totals;
-    let rows: Vec<Value> = explained
-        .rows
-        .iter()
-        .map(|r| {
-            let v = &r.values;
-            json!({
-                "name": r.function,
-                "file": r.file,
-                "line": r.line,
-                "flat": r.flat,
-                "values": {
-                    "alloc_objects": v.alloc_objects,
-                    "alloc_space": v.alloc_space,
-                    "inuse_objects": v.inuse_objects,
-                    "inuse_space": v.inuse_space,
-                },
-                "class": r.classes.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-                "escapes": r.escapes.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
-                "why": r.escapes.iter().map(|e| e.reason.label()).collect::<Vec<_>>(),
-                "allocated_in": r.allocated_in,
-                "flows": r.escapes.iter().map(|e| e.flow.clone()).collect::<Vec<_>>(),
-                "advice": r.advice,
-                "unmatched": r.unmatched.map(|u| u.as_str()),
-                "growth": r.growth.as_ref().map(|g| json!({
-                    "net": g.net,
-                    "suspect": g.suspect,
-                    "score": g.score,
-                    "confidence": g.confidence,
-                })),
-                "turnover": r.turnover.as_ref().map(turnover_json),
-                "signature": signature_json(r.signature),
-            })
+    let rows = explained.rows.iter().map(|r| {
+        let v = &r.values;
+        json!({
+            "name": r.function,
+            "file": r.file,
+            "line": r.line,
+            "flat": r.flat,
+            "values": {
+                "alloc_objects": v.alloc_objects,
+                "alloc_space": v.alloc_space,
+                "inuse_objects": v.inuse_objects,
+                "inuse_space": v.inuse_space,
+            },
+            "class": r.classes.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            "escapes": r.escapes.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(),
+            "why": r.escapes.iter().map(|e| e.reason.label()).collect::<Vec<_>>(),
+            "allocated_in": r.allocated_in,
+            "flows": r.escapes.iter().map(|e| e.flow.clone()).collect::<Vec<_>>(),
+            "advice": r.advice,
+            "unmatched": r.unmatched.map(|u| u.as_str()),
+            "growth": r.growth.as_ref().map(|g| json!({
+                "net": g.net,
+                "suspect": g.suspect,
+                "score": g.score,
+                "confidence": g.confidence,
+            })),
+            "turnover": r.turnover.as_ref().map(turnover_json),
+            "signature": signature_json(r.signature),
         })
-        .collect();
-    json!({
+    });
+    let head = json!({
         "sample_type": {
             "type": explained.sample_type.name,
             "unit": explained.sample_type.unit,
@@ -233,8 +229,9 @@ pub fn explain_json(
             "example": example,
         })).collect::<Vec<_>>(),
         "warnings": warnings,
-        "rows": rows,
-    })
+        "rows": null,
+    });
+    RowsDoc::new(head, rows)
 }
 
 /// The warning about sites without messages, when there is one to give.

@@ -1,6 +1,7 @@
 //! The JSON documents scripts consume. Field names and meanings are a
 //! contract (docs/json.md): fields may be added, never changed.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 
 use serde_json::{Map, Value, json};
@@ -19,40 +20,87 @@ pub fn write_json(out: &mut dyn Write, value: &Value) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Writes the object `head` with one more field last, `"rows": [...]`,
-/// one row at a time: what [`write_json`] writes of `head` with the rows
-/// inserted last, without holding them all as JSON values at once (a
-/// long watch's trend has thousands of rows, each with a value per
-/// snapshot, and as one document they took several times the ranking's
-/// memory).
-pub fn write_json_with_rows(
-    out: &mut dyn Write,
-    head: &Value,
-    rows: impl Iterator<Item = Value>,
-) -> io::Result<()> {
-    let mut opening = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut opening, TerminalSafeJson);
-    serde::Serialize::serialize(head, &mut serializer).map_err(io::Error::from)?;
-    // `{…}` without its closing brace; `{}` has no field to follow.
-    let fields = match opening.as_slice() {
-        [b'{', b'}'] => &opening[..1],
-        [b'{', .., b'}'] => &opening[..opening.len() - 1],
-        _ => return Err(io::Error::other("a JSON report's head must be an object")),
-    };
-    out.write_all(fields)?;
-    out.write_all(if fields.len() > 1 {
-        b",\"rows\":["
-    } else {
-        b"\"rows\":["
-    })?;
-    for (i, row) in rows.enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+/// A report's JSON object whose `rows` are made one at a time as they are
+/// written, never held together: on a profile of a million functions, the
+/// rows as one JSON value took several times the memory of the report.
+pub struct RowsDoc<'a> {
+    /// The object's other fields; its `rows` entry (null) says where the
+    /// rows go.
+    pub head: Value,
+    rows: Box<dyn Iterator<Item = Value> + 'a>,
+}
+
+impl<'a> RowsDoc<'a> {
+    /// `head` with a `rows` entry (null) where the rows go, and the rows.
+    pub fn new(head: Value, rows: impl Iterator<Item = Value> + 'a) -> RowsDoc<'a> {
+        RowsDoc {
+            head,
+            rows: Box::new(rows),
         }
-        let mut serializer = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
-        serde::Serialize::serialize(&row, &mut serializer).map_err(io::Error::from)?;
     }
-    writeln!(out, "]}}")
+
+    /// The same document with `f` applied to each row as it is made.
+    pub fn map_rows(self, f: impl FnMut(Value) -> Value + 'a) -> RowsDoc<'a> {
+        RowsDoc {
+            head: self.head,
+            rows: Box::new(self.rows.map(f)),
+        }
+    }
+
+    /// Writes the document as [`write_json`] writes a value (the same bytes
+    /// as the whole value would give).
+    pub fn write(self, out: &mut dyn Write) -> io::Result<()> {
+        let Value::Object(head) = &self.head else {
+            return write_json(out, &self.head);
+        };
+        let doc = StreamedDoc {
+            head,
+            rows: RefCell::new(Some(self.rows)),
+        };
+        let mut serializer = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
+        serde::Serialize::serialize(&doc, &mut serializer).map_err(io::Error::from)?;
+        writeln!(out)
+    }
+}
+
+/// A [`RowsDoc`] being written: the head's fields in order, the rows (once)
+/// at its `rows` entry.
+struct StreamedDoc<'d, 'a> {
+    head: &'d Map<String, Value>,
+    rows: RefCell<Option<Box<dyn Iterator<Item = Value> + 'a>>>,
+}
+
+impl serde::Serialize for StreamedDoc<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.head.len()))?;
+        for (key, value) in self.head {
+            if key == "rows"
+                && let Some(rows) = self.rows.borrow_mut().take()
+            {
+                map.serialize_entry(key, &Rows(RefCell::new(Some(rows))))?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Rows serialized as they are made.
+struct Rows<'a>(RefCell<Option<Box<dyn Iterator<Item = Value> + 'a>>>);
+
+impl serde::Serialize for Rows<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(None)?;
+        if let Some(rows) = self.0.borrow_mut().take() {
+            for row in rows {
+                seq.serialize_element(&row)?;
+            }
+        }
+        seq.end()
+    }
 }
 
 /// serde_json's compact format, with more characters escaped (see [`write_json`]).
@@ -77,11 +125,15 @@ impl serde_json::ser::Formatter for TerminalSafeJson {
 }
 
 /// `top --format json`: sample type, total and rows with exact integers.
-pub fn top_json(top: &Top) -> serde_json::Value {
-    json!({
+pub fn top_json(top: &Top) -> RowsDoc<'_> {
+    let head = json!({
         "sample_type": {"type": top.sample_type.name, "unit": top.sample_type.unit},
         "total": top.total,
-        "rows": top.rows.iter().map(|r| {
+        "rows": null,
+    });
+    RowsDoc::new(
+        head,
+        top.rows.iter().map(|r| {
             let mut row = json!({
                 "name": r.name,
                 "flat": r.flat,
@@ -90,8 +142,8 @@ pub fn top_json(top: &Top) -> serde_json::Value {
             });
             add_stack(&mut row, r.stack.as_ref());
             row
-        }).collect::<Vec<_>>(),
-    })
+        }),
+    )
 }
 
 /// `"memstats": {"HeapInuse": 45678592, "NumGC": 12, "GCCPUFraction":
@@ -153,27 +205,6 @@ pub(crate) fn time(nanos: i64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rows_written_one_at_a_time_are_the_document_written_whole() {
-        let rows = [
-            json!({"name": "a\u{1b}[2J", "values": [1, 2]}),
-            json!({"name": "b"}),
-        ];
-        let head = json!({"sample_type": {"type": "inuse_space"}, "suspects": 1});
-        let mut whole = head.clone();
-        whole["rows"] = Value::Array(rows.to_vec());
-        let (mut expected, mut streamed) = (Vec::new(), Vec::new());
-        write_json(&mut expected, &whole).unwrap();
-        write_json_with_rows(&mut streamed, &head, rows.iter().cloned()).unwrap();
-        assert_eq!(
-            String::from_utf8(streamed).unwrap(),
-            String::from_utf8(expected).unwrap()
-        );
-        let mut empty = Vec::new();
-        write_json_with_rows(&mut empty, &json!({}), std::iter::empty()).unwrap();
-        assert_eq!(empty, b"{\"rows\":[]}\n");
-    }
 
     #[test]
     fn json_escapes_terminal_controls_exactly() {

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::ProfileInfo;
 use super::diff::active_filters;
-use super::json::{add_stack, inline, memstats_json, time};
+use super::json::{RowsDoc, add_stack, inline, memstats_json, time};
 use super::text::{format_time, memstat_value, merged_heading};
 use super::units::{label, scaled_label, signed_label};
 use crate::analysis::trend::{Growth, Trend, TrendRow, Turnover};
@@ -305,19 +305,16 @@ pub fn row_json(row: &TrendRow) -> Value {
     value
 }
 
-/// `trend --format json` but its `rows` (the last field): the snapshots
-/// (oldest first), the counts and the warnings. The rows, [`row_json`]
-/// each, most suspicious first, are written one at a time
-/// ([`write_json_with_rows`](super::json::write_json_with_rows)): as one
-/// document they cost several times the ranking's memory.
-pub fn trend_json_head(
+/// `trend --format json`: `{"rows": [{"name", "values", "suspect", …}]}`
+/// most suspicious first, with the snapshots (oldest first) and warnings.
+pub fn trend_json<'a>(
     snapshots: &[ProfileInfo],
-    trend: &Trend,
+    trend: &'a Trend,
     by: SortBy,
     by_time: bool,
     warnings: &[String],
-) -> Value {
-    json!({
+) -> RowsDoc<'a> {
+    let head = json!({
         "sample_type": {"type": trend.sample_type.name, "unit": trend.sample_type.unit},
         "value": match by { SortBy::Flat => "flat", SortBy::Cum => "cum" },
         "ordered_by": if by_time { "time" } else { "arguments" },
@@ -341,7 +338,9 @@ pub fn trend_json_head(
         "site_total": trend.site_total,
         "suspects": trend.suspects,
         "warnings": warnings,
-    })
+        "rows": null,
+    });
+    RowsDoc::new(head, trend.rows.iter().map(row_json))
 }
 
 #[cfg(test)]
