@@ -576,3 +576,20 @@ fn a_restarted_service_is_told_apart_within_two_polls() {
     assert!(failures >= 1, "the service was down for a while");
     server.join().unwrap();
 }
+
+/// A long watch draws its sparklines within the screen: the site names
+/// keep their place beside them (they were cut to `main.…` once the line
+/// took a cell for each of 74 snapshots at 130 columns).
+#[test]
+fn a_long_watch_keeps_the_site_names_beside_its_sparklines() {
+    let files: Vec<&str> = HEAPS.iter().copied().cycle().take(60).collect();
+    let app = watch_app(&files, 8640, (120, 30));
+    let s = screen(&app);
+    let row = s
+        .lines()
+        .find(|l| l.contains("main.(*Cache).Put"))
+        .unwrap_or_else(|| panic!("no whole site name:\n{s}"));
+    // 120 columns less the numbers (50) and 40 for the names: 30 cells.
+    let line: String = row.chars().filter(|c| ('▁'..='█').contains(c)).collect();
+    assert_eq!(line.chars().count(), 30, "{row}");
+}

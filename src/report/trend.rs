@@ -56,6 +56,23 @@ pub fn sparkline(values: &[i64]) -> String {
         .collect()
 }
 
+/// [`sparkline`] in at most `width` characters: with more values than
+/// that, evenly spaced ones stand for the rest, the first and the last
+/// among them (a long watch keeps hundreds of snapshots, and its site
+/// names must stay readable beside the line).
+pub fn sparkline_within(values: &[i64], width: usize) -> String {
+    let line: Vec<char> = sparkline(values).chars().collect();
+    if line.len() <= width {
+        return line.into_iter().collect();
+    }
+    if width < 2 {
+        return line.last().map(char::to_string).unwrap_or_default();
+    }
+    (0..width)
+        .map(|i| line[i * (line.len() - 1) / (width - 1)])
+        .collect()
+}
+
 /// A row's confidence that the site grows, in percent: `97%`.
 pub fn confidence_label(growth: &Growth) -> String {
     format!("{:.0}%", (growth.confidence * 100.0).floor())
@@ -345,6 +362,19 @@ pub fn trend_json<'a>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_long_sparkline_keeps_its_ends_within_its_width() {
+        let values: Vec<i64> = (0..100).collect();
+        let line = sparkline_within(&values, 10);
+        assert_eq!(line.chars().count(), 10);
+        assert_eq!(line.chars().next(), Some('▁'));
+        assert_eq!(line.chars().last(), Some('█'));
+        // Short enough: the line as it is.
+        assert_eq!(sparkline_within(&[1, 2, 3], 10), sparkline(&[1, 2, 3]));
+        assert_eq!(sparkline_within(&values, 1), "█");
+    }
+
     use super::*;
 
     #[test]

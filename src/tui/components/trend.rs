@@ -19,12 +19,15 @@ use super::{
 use crate::analysis::signatures::site_signature;
 use crate::analysis::trend::TrendRow;
 use crate::analysis::{Granularity, NodeId, SortBy};
-use crate::report::trend::{age_label, confidence_label, rate_label, sparkline};
+use crate::report::trend::{age_label, confidence_label, rate_label, sparkline_within};
 use crate::report::units::{scaled_label, signed_label};
 use crate::safe_text::visible;
 use crate::tui::action::Action;
 use crate::tui::trend::{TrendModel, site_function};
 use crate::tui::why::reasons;
+
+/// The cells the site names keep beside a long sparkline.
+const SITE_WIDTH: usize = 40;
 
 const VALUE: usize = 10;
 /// The allocation rate and age columns are shown from this width on.
@@ -216,11 +219,23 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     if y >= area.y + area.height {
         return;
     }
-    let spark = snapshots.max(5);
     let turnover = width >= TURNOVER_WIDTH && trend.rows.iter().any(|r| r.turnover.is_some());
     // The compiler's reasons (`w`), for a Go heap profile explained.
     let why = ctx.why.filter(|_| ctx.why_column);
     let why_width = column_width(area.width);
+    // One cell a snapshot, as long as the site names keep SITE_WIDTH
+    // cells beside the line (a long watch keeps hundreds of snapshots).
+    let used = MARK
+        + 5
+        + 5
+        + 2 * (VALUE + 1)
+        + (VALUE + 2)
+        + 4
+        + if turnover { VALUE + 11 } else { 0 }
+        + if why.is_some() { why_width + 2 } else { 0 };
+    let spark = snapshots
+        .min(width.saturating_sub(used + SITE_WIDTH))
+        .max(5);
     let header = format!(
         "{:MARK$}{}{}{}{}{}{}  {:<spark$}  {}site",
         "",
@@ -292,7 +307,7 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             right(&scaled_label(first, unit, "auto"), VALUE + 1),
             right(&scaled_label(last, unit, "auto"), VALUE + 1),
             right(&signed_label(row.growth.net, unit, "auto"), VALUE + 2),
-            sparkline(&row.values),
+            sparkline_within(&row.values, spark),
             visible(&row.name),
             row.inlined.suffix(),
             if row.profiler { "  [profiler]" } else { "" },
