@@ -20,7 +20,7 @@ use std::sync::{Arc, LazyLock};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use pprof_tui::analysis::Study;
 use pprof_tui::input::watch::{Event, Feed, Snapshot};
-use pprof_tui::profile::{BaseMode, Profile};
+use pprof_tui::profile::Profile;
 use pprof_tui::tui::action::{Action, ViewKind};
 use pprof_tui::tui::keymap::{BINDINGS, Key, Section, action_for};
 use pprof_tui::tui::trend::TrendInput;
@@ -102,14 +102,7 @@ fn app(mode: Mode) -> App {
             App::new(profile, options)
         }
         Mode::Diff => {
-            let study = Study::against(
-                vec![load("leaky/heap-3.pb.gz")],
-                vec![load("leaky/heap-1.pb.gz")],
-                BaseMode::DiffBase,
-                false,
-            )
-            .unwrap();
-            let (profile, study) = study.into_shown().unwrap();
+            let (profile, study) = common::diff_study("leaky/heap-3.pb.gz", "leaky/heap-1.pb.gz");
             let options = AppOptions {
                 study: Some(study),
                 why: None,
