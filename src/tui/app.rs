@@ -485,8 +485,12 @@ impl App {
             {
                 self.route(&action)
             }
-            // The Goroutines view orders its groups by count or wait.
+            // The Goroutines view orders its groups by count or wait, and
+            // always groups whole stacks.
             Action::CycleSort if self.view == ViewKind::Goroutines => self.route(&action),
+            Action::CycleGranularity if self.view == ViewKind::Goroutines => {
+                self.say("whole stacks here; a acts in other views", false)
+            }
             Action::CycleSort => self.cycle_sort(),
             Action::NextSampleType | Action::PrevSampleType => {
                 self.step_sample_type(action == Action::NextSampleType)
