@@ -219,6 +219,16 @@ impl App {
         self
     }
 
+    /// Opens on the Goroutines view when the profile brings one (a
+    /// goroutine profile or dump, not a diff): its groups, states and
+    /// waits are where a goroutine leak shows; Top is a key away.
+    pub fn on_goroutines(mut self) -> App {
+        if self.views.goroutines.is_some() {
+            self.show(ViewKind::Goroutines);
+        }
+        self
+    }
+
     /// Opens with a note in the status bar (from loading the profile).
     pub fn with_message(mut self, note: Option<(String, bool)>) -> App {
         self.message = note;

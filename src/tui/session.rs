@@ -124,7 +124,7 @@ impl Session {
     pub fn into_app(self) -> Result<App> {
         let app = App::new(self.profile, self.options);
         let mut app = match self.with {
-            With::Nothing => app,
+            With::Nothing => app.on_goroutines(),
             With::Trend(input, series) => app.with_trend(*input)?.with_runtime_series(series),
             With::Watch(state) => app.with_watch(*state),
         };
