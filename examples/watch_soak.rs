@@ -172,7 +172,12 @@ fn cost(bodies: &[Vec<u8>]) {
             }
             let per_snapshot = series.heap_bytes() / series.compared();
             let mut i = keep;
-            let arrival = cpu_of(5, || {
+            // WATCH_SOAK_ARRIVALS=N times more arrivals: for `perf record`.
+            let arrivals = std::env::var("WATCH_SOAK_ARRIVALS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(5);
+            let arrival = cpu_of(arrivals, || {
                 let profile = decode(&bodies[i % 4], &options).unwrap();
                 let r = reduce(&profile, format!("s{i}"), &how, &|| false).unwrap();
                 series.push(as_taken(r, i)).unwrap();

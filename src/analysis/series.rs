@@ -308,9 +308,9 @@ struct CountCache {
     tie: u64,
     /// The last life's snapshots (by [`Kept::seq`]), oldest first.
     seqs: Vec<u64>,
-    /// By site id (a node, or a stack at stacks granularity); `None` for
-    /// the sites that ranking did not follow.
-    counts: Vec<Option<LifeCounts>>,
+    /// By site id (a node, or a stack at stacks granularity), for the
+    /// sites that ranking followed.
+    counts: FxHashMap<u32, LifeCounts>,
     /// Snapshots of `seqs` dropped since, with the followed value of each
     /// of their sites (by id, sorted): what taking them out needs.
     gone: Vec<(u64, Box<[(u32, i64)]>)>,
@@ -587,10 +587,6 @@ impl SiteSeries {
         let seqs: Vec<u64> = ordered.iter().map(|k| k.seq).collect();
         let old = self.counts.take();
         let counted = seqs.is_sorted().then(|| {
-            let id_count = match self.how.granularity {
-                Granularity::Stacks => self.stacks.len(),
-                _ => self.nodes.len(),
-            };
             let last = lives.last().cloned().unwrap_or_default();
             let life = Life {
                 seqs: &seqs,
@@ -598,7 +594,7 @@ impl SiteSeries {
                 by: options.by,
                 tie: floor / 2.0,
             };
-            count_last_life(old, &sites, &ids, id_count, &life)
+            count_last_life(old, &sites, &ids, &life)
         });
         let trend_options = TrendOptions {
             sample_index: self.how.sample_index,
@@ -717,19 +713,39 @@ impl SiteSeries {
         for &id in order.iter().filter(|&&id| followed[id as usize]) {
             add(id);
         }
-        let mut flat = vec![vec![0i64; n]; rows.len()];
-        let mut cum = vec![vec![0i64; n]; rows.len()];
-        for (g, kept) in ordered.iter().enumerate() {
-            for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
-                if let Some(row) = cum.get_mut(row_of[id as usize] as usize) {
-                    row[g] = c;
+        // Filled a block of snapshots at a time: the values of one
+        // snapshot go to thousands of rows, and writing each straight into
+        // its row would touch a page per value.
+        const BLOCK: usize = 32;
+        let mut flat: Vec<Vec<i64>> = (0..rows.len()).map(|_| Vec::with_capacity(n)).collect();
+        let mut cum: Vec<Vec<i64>> = (0..rows.len()).map(|_| Vec::with_capacity(n)).collect();
+        let mut block_flat = vec![0i64; rows.len() * BLOCK];
+        let mut block_cum = vec![0i64; rows.len() * BLOCK];
+        for chunk in ordered.chunks(BLOCK) {
+            block_flat.fill(0);
+            block_cum.fill(0);
+            for (c, kept) in chunk.iter().enumerate() {
+                // Sites not followed have no row (`u32::MAX`).
+                let slot = |id: u32| match row_of[id as usize] {
+                    u32::MAX => None,
+                    row => Some(row as usize * BLOCK + c),
+                };
+                for (&id, &v) in kept.sites.iter().zip(&kept.cum) {
+                    if let Some(at) = slot(id) {
+                        block_cum[at] = v;
+                    }
+                }
+                for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
+                    if let Some(at) = slot(kept.sites[at as usize]) {
+                        block_flat[at] = f;
+                    }
                 }
             }
-            for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
-                let id = kept.sites[at as usize];
-                if let Some(row) = flat.get_mut(row_of[id as usize] as usize) {
-                    row[g] = f;
-                }
+            let width = chunk.len();
+            for (row, (flat, cum)) in flat.iter_mut().zip(&mut cum).enumerate() {
+                let at = row * BLOCK;
+                flat.extend_from_slice(&block_flat[at..at + width]);
+                cum.extend_from_slice(&block_cum[at..at + width]);
             }
         }
         if self.how.granularity == Granularity::Stacks {
@@ -849,7 +865,7 @@ impl SiteSeries {
         let edges = self.edges.len() * (std::mem::size_of::<(u64, EdgeSum)>() + 8);
         let counts = self.counts.as_ref().map_or(0, |c| {
             c.seqs.len() * 8
-                + c.counts.len() * std::mem::size_of::<Option<LifeCounts>>()
+                + c.counts.capacity() * (std::mem::size_of::<(u32, LifeCounts)>() + 1)
                 + c.gone.iter().map(|(_, g)| g.len() * 16 + 24).sum::<usize>()
         });
         kept + nodes + stacks + edges + counts
@@ -874,14 +890,12 @@ enum Source {
     Gone(usize),
 }
 
-/// The counts of every site's last life (`sites` with their `ids`, of
-/// `id_count`): moved from `old` where it has them, counted afresh
+/// The counts of every site's last life (`sites` with their `ids`): moved from `old` where it has them, counted afresh
 /// otherwise; and the cache for the next ranking.
 fn count_last_life(
     old: Option<CountCache>,
     sites: &Sites,
     ids: &[u32],
-    id_count: usize,
     life: &Life<'_>,
 ) -> (Vec<LifeCounts>, CountCache) {
     let tie = life.tie;
@@ -893,7 +907,7 @@ fn count_last_life(
         by: life.by,
         tie: tie.to_bits(),
         seqs: seqs.to_vec(),
-        counts: vec![None; id_count],
+        counts: FxHashMap::with_capacity_and_hasher(ids.len(), Default::default()),
         gone: Vec::new(),
     };
     let counts = sites
@@ -906,7 +920,7 @@ fn count_last_life(
                 SortBy::Cum => &series.cum,
             };
             let moved = old.as_ref().zip(plan.as_ref()).and_then(|(old, plan)| {
-                let before = (*old.counts.get(id as usize)?)?;
+                let before = *old.counts.get(&id)?;
                 members.clear();
                 members.extend(plan.iter().map(|&(source, member)| {
                     let value = match source {
@@ -927,9 +941,7 @@ fn count_last_life(
             let counts = moved.unwrap_or_else(|| {
                 LifeCounts::of(values.get(life.last.clone()).unwrap_or_default(), tie)
             });
-            if let Some(slot) = next.counts.get_mut(id as usize) {
-                *slot = Some(counts);
-            }
+            next.counts.insert(id, counts);
             counts
         })
         .collect();

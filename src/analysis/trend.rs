@@ -402,7 +402,18 @@ fn tie_term(t: u64) -> u64 {
 
 /// Σ t(t−1)(2t+5) over the groups of `values` at one [`level`].
 fn tied(values: &[i64], tie: f64) -> u64 {
-    let mut levels: Vec<i64> = values.iter().map(|&v| level(v, tie)).collect();
+    // Most lives are short (a restart every few snapshots): no allocation.
+    let mut few = [0i64; 32];
+    let mut many = Vec::new();
+    let levels = if values.len() <= few.len() {
+        &mut few[..values.len()]
+    } else {
+        many.resize(values.len(), 0);
+        &mut many[..]
+    };
+    for (l, &v) in levels.iter_mut().zip(values) {
+        *l = level(v, tie);
+    }
     levels.sort_unstable();
     levels
         .chunk_by(|a, b| a == b)
@@ -563,7 +574,17 @@ fn pair_moves(values: &[i64], tie: f64) -> (usize, usize) {
 
 /// [`pair_moves`] pair by pair, in a loop the compiler can vectorize.
 fn pair_moves_by_pairs(values: &[i64], tie: f64) -> (usize, usize) {
-    let as_f64: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+    let mut few = [0f64; 32];
+    let mut many = Vec::new();
+    let as_f64 = if values.len() <= few.len() {
+        &mut few[..values.len()]
+    } else {
+        many.resize(values.len(), 0.0);
+        &mut many[..]
+    };
+    for (f, &v) in as_f64.iter_mut().zip(values) {
+        *f = v as f64;
+    }
     let (mut rising, mut falling) = (0, 0);
     for (i, &a) in as_f64.iter().enumerate() {
         for &b in &as_f64[i + 1..] {
