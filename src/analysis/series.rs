@@ -539,7 +539,12 @@ impl SiteSeries {
                 .zip(&gone.flat)
                 .map(|(&at, &f)| (gone.sites[at as usize], f))
                 .collect(),
-            SortBy::Cum => gone.sites.iter().copied().zip(gone.cum.iter().copied()).collect(),
+            SortBy::Cum => gone
+                .sites
+                .iter()
+                .copied()
+                .zip(gone.cum.iter().copied())
+                .collect(),
         };
         values.sort_unstable_by_key(|&(id, _)| id);
         cache.gone.push((gone.seq, values.into()));

@@ -251,10 +251,7 @@ fn sums_of_squares(x: impl Fn(usize) -> f64, ys: &[i64]) -> (f64, f64) {
     let mx = xs().sum::<f64>() / n;
     let my = ys.iter().map(|&y| y as f64).sum::<f64>() / n;
     let sxx: f64 = xs().map(|x| (x - mx) * (x - mx)).sum();
-    let sxy: f64 = xs()
-        .zip(ys)
-        .map(|(x, &y)| (x - mx) * (y as f64 - my))
-        .sum();
+    let sxy: f64 = xs().zip(ys).map(|(x, &y)| (x - mx) * (y as f64 - my)).sum();
     (sxx, sxy)
 }
 
@@ -315,12 +312,7 @@ fn direction(a: i64, b: i64, tie: f64) -> i32 {
     }
 }
 
-fn life_stats(
-    values: &[i64],
-    minutes: Option<&[f64]>,
-    tie: f64,
-    counts: &LifeCounts,
-) -> LifeStats {
+fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64, counts: &LifeCounts) -> LifeStats {
     let n = values.len();
     let mut st = LifeStats {
         net: match (values.first(), values.last()) {
@@ -650,7 +642,9 @@ pub(crate) fn judge_counted(
         let st = life_stats(part, minutes, tie, &counts);
         // Each life long enough to tell must still grow; with none of three
         // snapshots, the longest.
-        if (part.len() >= 3 || part.len() == longest) && !still_growing(part.len(), counts.half_rising) {
+        if (part.len() >= 3 || part.len() == longest)
+            && !still_growing(part.len(), counts.half_rising)
+        {
             continuing = false;
         }
         total.net = total.net.wrapping_add(st.net);
@@ -1320,9 +1314,16 @@ mod tests {
             let tie = [0.0, 0.5 * step as f64, 150.0 * step as f64][case % 4 % 3];
             // Mostly the same snapshots: a few go, a few come.
             let was: Vec<bool> = (0..n).map(|_| next(8) != 0).collect();
-            let is: Vec<bool> = (0..n).map(|i| if next(6) == 0 { !was[i] } else { was[i] }).collect();
+            let is: Vec<bool> = (0..n)
+                .map(|i| if next(6) == 0 { !was[i] } else { was[i] })
+                .collect();
             let pick = |set: &[bool]| -> Vec<i64> {
-                values.iter().zip(set).filter(|(_, s)| **s).map(|(v, _)| *v).collect()
+                values
+                    .iter()
+                    .zip(set)
+                    .filter(|(_, s)| **s)
+                    .map(|(v, _)| *v)
+                    .collect()
             };
             let (before, after) = (pick(&was), pick(&is));
             let in_half = |set: &[bool]| -> Vec<bool> {
@@ -1347,7 +1348,11 @@ mod tests {
                 })
                 .collect();
             let moved = recount(LifeCounts::of(&before, tie), &members, tie);
-            assert_eq!(moved, Some(LifeCounts::of(&after, tie)), "{values:?} {was:?} {is:?} {tie}");
+            assert_eq!(
+                moved,
+                Some(LifeCounts::of(&after, tie)),
+                "{values:?} {was:?} {is:?} {tie}"
+            );
         }
     }
 
