@@ -313,7 +313,15 @@ struct CountCache {
     counts: FxHashMap<u32, LifeCounts>,
     /// Snapshots of `seqs` dropped since, with the followed value of each
     /// of their sites (by id, sorted): what taking them out needs.
-    gone: Vec<(u64, Box<[(u32, i64)]>)>,
+    gone: Vec<Gone>,
+}
+
+/// A snapshot gone from a [`CountCache`]'s life: its number and the
+/// followed value of each of its sites, by id, sorted.
+#[derive(Debug)]
+struct Gone {
+    seq: u64,
+    values: Box<[(u32, i64)]>,
 }
 
 /// Snapshots that may come and go between two rankings before the counts
@@ -547,7 +555,10 @@ impl SiteSeries {
                 .collect(),
         };
         values.sort_unstable_by_key(|&(id, _)| id);
-        cache.gone.push((gone.seq, values.into()));
+        cache.gone.push(Gone {
+            seq: gone.seq,
+            values: values.into(),
+        });
     }
 
     /// Ranks the kept snapshots as `trend` ranks the same files: put in
@@ -871,7 +882,10 @@ impl SiteSeries {
         let counts = self.counts.as_ref().map_or(0, |c| {
             c.seqs.len() * 8
                 + c.counts.capacity() * (std::mem::size_of::<(u32, LifeCounts)>() + 1)
-                + c.gone.iter().map(|(_, g)| g.len() * 16 + 24).sum::<usize>()
+                + c.gone
+                    .iter()
+                    .map(|g| g.values.len() * 16 + 24)
+                    .sum::<usize>()
         });
         kept + nodes + stacks + edges + counts
     }
@@ -930,9 +944,11 @@ fn count_last_life(
                 members.extend(plan.iter().map(|&(source, member)| {
                     let value = match source {
                         Source::Column(at) => values.get(at).copied().unwrap_or(0),
-                        Source::Gone(g) => old.gone.get(g).map_or(0, |(_, gone)| {
-                            gone.binary_search_by_key(&id, |&(id, _)| id)
-                                .map_or(0, |i| gone[i].1)
+                        Source::Gone(g) => old.gone.get(g).map_or(0, |gone| {
+                            let values = &gone.values;
+                            values
+                                .binary_search_by_key(&id, |&(id, _)| id)
+                                .map_or(0, |i| values[i].1)
                         }),
                     };
                     Member {
@@ -992,7 +1008,7 @@ fn moves(old: &CountCache, life: &Life<'_>) -> Option<Vec<(Source, Member)>> {
         }
         let source = match life.seqs.binary_search(&seq) {
             Ok(at) => Source::Column(at),
-            Err(_) => Source::Gone(old.gone.iter().position(|(s, _)| *s == seq)?),
+            Err(_) => Source::Gone(old.gone.iter().position(|g| g.seq == seq)?),
         };
         plan.push((source, member));
         i += usize::from(was);

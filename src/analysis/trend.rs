@@ -392,20 +392,30 @@ fn tie_term(t: u64) -> u64 {
     t * t.saturating_sub(1) * (2 * t + 5)
 }
 
-/// Σ t(t−1)(2t+5) over the groups of `values` at one [`level`].
-fn tied(values: &[i64], tie: f64) -> u64 {
-    // Most lives are short (a restart every few snapshots): no allocation.
-    let mut few = [0i64; 32];
-    let mut many = Vec::new();
-    let levels = if values.len() <= few.len() {
+/// `f` of each of `values`: in `few` when they fit (most lives are short,
+/// a restart every few snapshots: no allocation), else in `many`.
+fn map_values<'a, T: Copy + Default>(
+    values: &[i64],
+    few: &'a mut [T; 32],
+    many: &'a mut Vec<T>,
+    f: impl Fn(i64) -> T,
+) -> &'a mut [T] {
+    let out = if values.len() <= few.len() {
         &mut few[..values.len()]
     } else {
-        many.resize(values.len(), 0);
+        many.resize(values.len(), T::default());
         &mut many[..]
     };
-    for (l, &v) in levels.iter_mut().zip(values) {
-        *l = level(v, tie);
+    for (o, &v) in out.iter_mut().zip(values) {
+        *o = f(v);
     }
+    out
+}
+
+/// Σ t(t−1)(2t+5) over the groups of `values` at one [`level`].
+fn tied(values: &[i64], tie: f64) -> u64 {
+    let (mut few, mut many) = ([0i64; 32], Vec::new());
+    let levels = map_values(values, &mut few, &mut many, |v| level(v, tie));
     levels.sort_unstable();
     levels
         .chunk_by(|a, b| a == b)
@@ -566,17 +576,8 @@ fn pair_moves(values: &[i64], tie: f64) -> (usize, usize) {
 
 /// [`pair_moves`] pair by pair, in a loop the compiler can vectorize.
 fn pair_moves_by_pairs(values: &[i64], tie: f64) -> (usize, usize) {
-    let mut few = [0f64; 32];
-    let mut many = Vec::new();
-    let as_f64 = if values.len() <= few.len() {
-        &mut few[..values.len()]
-    } else {
-        many.resize(values.len(), 0.0);
-        &mut many[..]
-    };
-    for (f, &v) in as_f64.iter_mut().zip(values) {
-        *f = v as f64;
-    }
+    let (mut few, mut many) = ([0f64; 32], Vec::new());
+    let as_f64 = map_values(values, &mut few, &mut many, |v| v as f64);
     let (mut rising, mut falling) = (0, 0);
     for (i, &a) in as_f64.iter().enumerate() {
         for &b in &as_f64[i + 1..] {
@@ -1241,17 +1242,21 @@ mod tests {
         );
     }
 
-    #[test]
-    fn counted_statistics_match_their_pairwise_definitions() {
-        // The sorted Theil–Sen median and the pair-by-pair Mann–Kendall S
-        // the counting replaced, on series of every shape.
-        let mut seed = 7u64;
-        let mut next = |below: u64| {
+    /// Pseudo-random numbers below the bound asked, from `seed`.
+    fn numbers(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |below| {
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             (seed >> 33) % below
-        };
+        }
+    }
+
+    #[test]
+    fn counted_statistics_match_their_pairwise_definitions() {
+        // The sorted Theil–Sen median and the pair-by-pair Mann–Kendall S
+        // the counting replaced, on series of every shape.
+        let mut next = numbers(7);
         for case in 0..400 {
             let n = 2 + next(120) as usize;
             let step = [1, 10, 1000, 1 << 50, i64::MAX / 512][case % 5];
@@ -1298,13 +1303,7 @@ mod tests {
         // Two lives drawn from one run of values (which snapshots were
         // compared then and now): the counts of the first, moved by the
         // snapshots that went and came, are the counts of the second.
-        let mut seed = 11u64;
-        let mut next = |below: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % below
-        };
+        let mut next = numbers(11);
         for case in 0..600 {
             let n = 1 + next(90) as usize;
             let step = [1, 100, 1 << 40][case % 3];
