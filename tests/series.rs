@@ -307,10 +307,10 @@ fn rankings_after_every_arrival_equal_a_ranking_afresh() {
         r
     };
     for (keep, count, by, one_process) in [
-        (20, 90, SortBy::Flat, true),
-        (20, 90, SortBy::Cum, false),
-        (300, 560, SortBy::Flat, true),
-        (1000, 530, SortBy::Cum, true),
+        (20, 70, SortBy::Flat, true),
+        (20, 70, SortBy::Cum, false),
+        (300, 330, SortBy::Flat, true),
+        (1000, 270, SortBy::Cum, true),
     ] {
         let options = RankOptions {
             by,
@@ -322,7 +322,7 @@ fn rankings_after_every_arrival_equal_a_ranking_afresh() {
             let Some(ranked) = watched.rank(&options) else {
                 continue;
             };
-            if i % 23 != 22 && i + 1 != count {
+            if i % 29 != 28 && i + 1 != count {
                 continue;
             }
             let mut afresh = SiteSeries::new(Reduction::default(), keep);
