@@ -14,6 +14,13 @@
 //!   500ms) in a 160×40 pseudo-terminal; every second its RSS, threads and
 //!   CPU, and how many snapshots the view is behind the server; at the end
 //!   how long `q` takes to quit.
+//! - `quit MB RUNS [INTERVAL [SNAPSHOTS]]`: RUNS times, `pprof-tui --watch
+//!   INTERVAL` (default 500ms) in a pseudo-terminal, `q` pressed once the
+//!   Trend view ranks SNAPSHOTS (default 3) (at a different moment of the arrivals
+//!   each run, so often while a job runs); how long until the process
+//!   has exited, seen from outside (the parent's `wait`).
+//!
+//! `PPROF_TUI_BIN=PATH` runs another build of the binary (an A/B).
 //!
 //! Build first: `cargo build --release --bins --examples`; then e.g.
 //! `nice -n 10 target/release/examples/watch_soak tui 7 600`.
@@ -66,6 +73,9 @@ fn arg<T: std::str::FromStr>(n: usize, default: T) -> T {
 }
 
 fn bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("PPROF_TUI_BIN") {
+        return PathBuf::from(path);
+    }
     let exe = std::env::current_exe().unwrap();
     exe.parent().unwrap().parent().unwrap().join("pprof-tui")
 }
@@ -92,7 +102,8 @@ fn main() {
             std::env::args().nth(5),
         ),
         "tui" => tui(bodies, arg(3, 600), &arg(4, "500ms".to_owned())),
-        _ => eprintln!("usage: watch_soak cost|trend|tui MB …"),
+        "quit" => quit(bodies, arg(3, 10), &arg(4, "500ms".to_owned()), arg(5, 3)),
+        _ => eprintln!("usage: watch_soak cost|trend|tui|quit MB …"),
     }
 }
 
@@ -104,8 +115,13 @@ fn cpu_of(reps: u32, mut f: impl FnMut()) -> Duration {
         f();
     }
     let cpu = me().cpu() - start;
-    // /proc's ticks are 10 ms: wall time stands in for short runs.
-    cpu.max(wall.elapsed() / 2) / reps
+    // /proc's ticks are 10 ms: wall time stands in for short runs (and
+    // only for those: on a loaded machine it overstates the CPU).
+    if cpu >= Duration::from_millis(500) {
+        cpu / reps
+    } else {
+        cpu.max(wall.elapsed() / 2) / reps
+    }
 }
 
 fn cost(bodies: &[Vec<u8>]) {
@@ -118,12 +134,12 @@ fn cost(bodies: &[Vec<u8>]) {
         sample_index: profiles[0].default_sample_index(),
         ..Reduction::default()
     };
-    let decode_cpu = cpu_of(5, || drop(decode(&bodies[1], &options).unwrap()));
+    let decode_cpu = cpu_of(20, || drop(decode(&bodies[1], &options).unwrap()));
     let top_options = TopOptions {
         sample_index: how.sample_index,
         ..TopOptions::default()
     };
-    let top_cpu = cpu_of(5, || drop(top(&profiles[1], &top_options)));
+    let top_cpu = cpu_of(20, || drop(top(&profiles[1], &top_options)));
     let baseline = decode_cpu + top_cpu;
     println!(
         "decode {decode_cpu:?} + top {top_cpu:?} = {baseline:?}: decoding and ranking one profile"
@@ -172,17 +188,25 @@ fn cost(bodies: &[Vec<u8>]) {
             }
             let per_snapshot = series.heap_bytes() / series.compared();
             let mut i = keep;
-            let arrival = cpu_of(5, || {
+            // WATCH_SOAK_ARRIVALS=N: how many arrivals are timed (20); more
+            // for `perf record`.
+            let arrivals = std::env::var("WATCH_SOAK_ARRIVALS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(20);
+            let arrival = cpu_of(arrivals, || {
                 let profile = decode(&bodies[i % 4], &options).unwrap();
                 let r = reduce(&profile, format!("s{i}"), &how, &|| false).unwrap();
                 series.push(as_taken(r, i)).unwrap();
                 drop(series.rank(&RankOptions::default()).unwrap());
                 i += 1;
             });
-            let reduce_cpu = cpu_of(5, || {
+            let reduce_cpu = cpu_of(20, || {
                 drop(reduce(&profiles[2], "s".into(), &how, &|| false).unwrap())
             });
-            let rank_cpu = cpu_of(5, || drop(series.rank(&RankOptions::default()).unwrap()));
+            // Ranked again with nothing new: what a ranking costs beyond
+            // moving the counts.
+            let rank_cpu = cpu_of(20, || drop(series.rank(&RankOptions::default()).unwrap()));
             let ranked = series.rank(&RankOptions::default()).unwrap();
             println!(
                 "keep {keep:>5}{}: arrival {arrival:?} = {:.2}× the baseline (reduce {reduce_cpu:?}, rank {rank_cpu:?}); \
@@ -295,5 +319,41 @@ fn tui(bodies: Vec<Vec<u8>>, seconds: u64, interval: &str) {
     match session.quit(Duration::from_secs(10)) {
         Some((code, took)) => println!("q quit in {took:?} (exit {code})"),
         None => println!("q did not quit within 10 s"),
+    }
+}
+
+fn quit(bodies: Vec<Vec<u8>>, runs: u64, interval: &str, snapshots: u64) {
+    let server = Server::start(bodies);
+    let mut took = Vec::new();
+    for run in 0..runs {
+        let mut session = Session::start(
+            &bin(),
+            &["--watch", interval, "--proto", &server.url],
+            (160, 40),
+        );
+        let ready = session.wait_until(Duration::from_secs(120), |screen| {
+            newest_of(screen).is_some_and(|n| n >= snapshots)
+        });
+        if ready.is_none() {
+            println!("run {run}: the Trend view never ranked {snapshots} snapshots");
+            continue;
+        }
+        // A different moment of the arrival cycle each run.
+        std::thread::sleep(Duration::from_millis(97 * run % 500));
+        match session.quit(Duration::from_secs(10)) {
+            Some((code, t)) => {
+                println!("run {run}: q quit in {t:?} (exit {code})");
+                took.push(t);
+            }
+            None => println!("run {run}: q did not quit within 10 s"),
+        }
+    }
+    took.sort();
+    if let (Some(best), Some(worst)) = (took.first(), took.last()) {
+        println!(
+            "q quit in {best:?} at best, {:?} median, {worst:?} at worst over {} runs",
+            took[took.len() / 2],
+            took.len()
+        );
     }
 }

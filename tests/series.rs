@@ -198,7 +198,7 @@ fn a_series_keeps_the_newest_and_refuses_other_sample_types() {
         reduce(&load(HEAPS[0]), "h".into(), &Reduction::default(), &|| true).err(),
         Some(SeriesError::Cancelled)
     );
-    let one = SiteSeries::new(Reduction::default(), 5);
+    let mut one = SiteSeries::new(Reduction::default(), 5);
     assert!(one.rank(&RankOptions::default()).is_none());
 }
 
@@ -280,4 +280,61 @@ fn a_long_series_compares_a_thinning_of_its_snapshots() {
     let expected: Vec<String> = (302..=600).step_by(2).map(|i| format!("s{i}")).collect();
     assert_eq!(sliding.len(), 300);
     assert_eq!(names(&sliding), expected);
+}
+
+#[test]
+fn rankings_after_every_arrival_equal_a_ranking_afresh() {
+    // A watch's ranking moves each site's pair counts from the ranking
+    // before (the snapshots that came and went); a series ranked only at
+    // the end counts them afresh. Both must judge every site alike:
+    // windows that slide, thinning strides that grow, restarts and none,
+    // flat and cum.
+    use pprof_tui::analysis::trend::SnapshotFacts as ProcessFacts;
+    let reduced: Vec<_> = HEAPS
+        .iter()
+        .map(|f| reduce(&load(f), (*f).to_owned(), &Reduction::default(), &|| false).unwrap())
+        .collect();
+    let snapshot = |i: usize, one_process: bool| {
+        let mut r = reduced[(i * 7 / 5) % reduced.len()].clone();
+        r.facts.name = format!("s{i}");
+        r.facts.time_nanos = 1_700_000_000_000_000_000 + i as i64 * 1_000_000_000;
+        if one_process {
+            r.facts.process = ProcessFacts {
+                allocated: Some((i as i64 + 1, i as i64 + 1)),
+                ..ProcessFacts::default()
+            };
+        }
+        r
+    };
+    for (keep, count, by, one_process) in [
+        (20, 70, SortBy::Flat, true),
+        (20, 70, SortBy::Cum, false),
+        (300, 330, SortBy::Flat, true),
+        (1000, 270, SortBy::Cum, true),
+    ] {
+        let options = RankOptions {
+            by,
+            ..RankOptions::default()
+        };
+        let mut watched = SiteSeries::new(Reduction::default(), keep);
+        for i in 0..count {
+            watched.push(snapshot(i, one_process)).unwrap();
+            let Some(ranked) = watched.rank(&options) else {
+                continue;
+            };
+            if i % 29 != 28 && i + 1 != count {
+                continue;
+            }
+            let mut afresh = SiteSeries::new(Reduction::default(), keep);
+            for j in 0..=i {
+                afresh.push(snapshot(j, one_process)).unwrap();
+            }
+            let expected = afresh.rank(&options).unwrap();
+            let what = format!("keep {keep}, {i} taken, {by:?}, one process: {one_process}");
+            assert_eq!(ranked.trend.rows, expected.trend.rows, "{what}");
+            assert_eq!(ranked.trend.suspects, expected.trend.suspects, "{what}");
+            assert_eq!(ranked.restarts, expected.restarts, "{what}");
+            assert_eq!(one_process, ranked.restarts.is_empty(), "{what}");
+        }
+    }
 }

@@ -225,8 +225,10 @@ fn refuses_to_run_without_a_terminal() {
     assert!(err.contains("pprof-tui top"), "{err}");
 }
 
-/// Serves heap-1, heap-2 and heap-3 of testdata/leaky, then heap-3 again
-/// for every later request; returns the URL.
+/// Serves heap-1, heap-2 and heap-3 of testdata/leaky, then holds every
+/// later request open unanswered (a poll under way, until `--timeout`):
+/// the watch takes in exactly those three snapshots however loaded the
+/// machine, and no failure takes over the status bar. Returns the URL.
 fn serve_heaps() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -235,6 +237,7 @@ fn serve_heaps() -> String {
         .map(|n| std::fs::read(dir.join(format!("heap-{n}.pb.gz"))).unwrap())
         .collect();
     std::thread::spawn(move || {
+        let mut held = Vec::new();
         for n in 0.. {
             let Ok((mut stream, _)) = listener.accept() else {
                 return;
@@ -244,7 +247,10 @@ fn serve_heaps() -> String {
             while std::io::BufRead::read_line(&mut reader, &mut line).unwrap_or(0) > 2 {
                 line.clear();
             }
-            let body = &bodies[n.min(2)];
+            let Some(body) = bodies.get(n) else {
+                held.push(stream);
+                continue;
+            };
             let header = format!(
                 "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
@@ -260,11 +266,19 @@ fn serve_heaps() -> String {
 fn watch_mode_updates_live_and_restores_the_terminal() {
     let url = serve_heaps();
     let mut session = Session::run(&["--watch".as_ref(), "100ms".as_ref(), url.as_ref()]);
-    // The main loop takes the feed in: the Trend view appears and ranks
-    // the leak first once heap-3 came.
-    session.screen.wait_for("Leak suspects");
+    // The main loop takes the feed in: the Trend view appears, and once it
+    // ranked all three snapshots (the server sends no more) the leak
+    // comes first.
+    session.screen.wait_for("3 snapshots, oldest first");
     let trend = session.screen.wait_for("+937.31kB");
-    assert!(trend.contains("main.(*Cache).Put"), "{trend}");
+    assert!(trend.contains("Leak suspects"), "{trend}");
+    assert!(trend.contains("3 snapshots, oldest first"), "{trend}");
+    assert!(trend.contains("poll 3 "), "{trend}");
+    let leak = trend
+        .lines()
+        .find(|l| l.contains("main.(*Cache).Put"))
+        .unwrap_or_else(|| panic!("no leak row: {trend}"));
+    assert!(leak.contains("+937.31kB"), "{trend}");
     session.press(b" ");
     session.screen.wait_for("paused (Space resumes)");
     session.press(b"d1");

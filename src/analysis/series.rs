@@ -37,8 +37,8 @@ use super::sites::{Series, Sites, StackSite, unique_labels};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use super::study::{minutes_since_first, snapshot_order};
 use super::trend::{
-    self, Context, Restart, Trend, TrendOptions, life_ranges, lives, rank, sampling_floor,
-    thinning_stride,
+    self, Context, LifeCounts, Member, Restart, Trend, TrendOptions, level, life_ranges, lives,
+    rank, recount, sampling_floor, thinning_stride,
 };
 use crate::profile::{MemStats, Profile, ValueType};
 
@@ -292,7 +292,42 @@ pub struct SiteSeries {
     /// still exact for the kept snapshots, and its weight (which only
     /// decides whether pprof trims it) is the total scaled to them.
     edges: FxHashMap<u64, EdgeSum>,
+    /// What the last ranking counted of each site's last life, for the
+    /// next to start from.
+    counts: Option<CountCache>,
 }
+
+/// The pairs each site's last life counted at the last ranking
+/// ([`LifeCounts`]): the next ranking moves them by the snapshots that
+/// came and went, a pass over each series instead of a count of its
+/// pairs, so an arrival's cost does not grow with the snapshots kept.
+#[derive(Debug)]
+struct CountCache {
+    /// The value followed, and the tie (its bits), they were counted at.
+    by: SortBy,
+    tie: u64,
+    /// The last life's snapshots (by [`Kept::seq`]), oldest first.
+    seqs: Vec<u64>,
+    /// By site id (a node, or a stack at stacks granularity), for the
+    /// sites that ranking followed.
+    counts: FxHashMap<u32, LifeCounts>,
+    /// Snapshots of `seqs` dropped since, with the followed value of each
+    /// of their sites (by id, sorted): what taking them out needs.
+    gone: Vec<Gone>,
+}
+
+/// A snapshot gone from a [`CountCache`]'s life: its number and the
+/// followed value of each of its sites, by id, sorted.
+#[derive(Debug)]
+struct Gone {
+    seq: u64,
+    values: Box<[(u32, i64)]>,
+}
+
+/// Snapshots that may come and go between two rankings before the counts
+/// are made anew: past this, counting afresh costs less than moving them
+/// (and the stride doubling drops half the snapshots at once).
+const MAX_MOVED: usize = 16;
 
 /// A call edge over the snapshots of a series (see [`SiteSeries::edges`]).
 #[derive(Debug, Clone, Copy)]
@@ -345,6 +380,7 @@ impl SiteSeries {
             kept: VecDeque::new(),
             taken: 0,
             edges: FxHashMap::default(),
+            counts: None,
         }
     }
 
@@ -477,21 +513,58 @@ impl SiteSeries {
     /// again.
     fn thin(&mut self) {
         let first = self.taken.saturating_sub(self.keep as u64);
-        while self.kept.front().is_some_and(|k| k.seq < first) {
-            self.kept.pop_front();
-        }
         let stride = thinning_stride(self.len());
         let newest = self.taken.saturating_sub(1);
-        if stride > 1 {
-            self.kept
-                .retain(|k| k.seq.is_multiple_of(stride) || k.seq == newest);
+        let mut at = 0;
+        while at < self.kept.len() {
+            let seq = self.kept[at].seq;
+            let goes = seq < first || (stride > 1 && !seq.is_multiple_of(stride) && seq != newest);
+            match goes.then(|| self.kept.remove(at)).flatten() {
+                Some(gone) => self.forget(gone),
+                None => at += 1,
+            }
         }
+    }
+
+    /// Keeps what the next ranking needs of a snapshot that goes: the
+    /// values of its sites, when the counts kept from the last ranking
+    /// counted it.
+    fn forget(&mut self, gone: Kept) {
+        let Some(cache) = self.counts.as_mut() else {
+            return;
+        };
+        if cache.seqs.binary_search(&gone.seq).is_err() {
+            return;
+        }
+        if cache.gone.len() >= MAX_MOVED {
+            self.counts = None;
+            return;
+        }
+        let mut values: Vec<(u32, i64)> = match cache.by {
+            SortBy::Flat => gone
+                .flat_at
+                .iter()
+                .zip(&gone.flat)
+                .map(|(&at, &f)| (gone.sites[at as usize], f))
+                .collect(),
+            SortBy::Cum => gone
+                .sites
+                .iter()
+                .copied()
+                .zip(gone.cum.iter().copied())
+                .collect(),
+        };
+        values.sort_unstable_by_key(|&(id, _)| id);
+        cache.gone.push(Gone {
+            seq: gone.seq,
+            values: values.into(),
+        });
     }
 
     /// Ranks the kept snapshots as `trend` ranks the same files: put in
     /// time order when all have a time stamp, every site's series handed
     /// to [`rank`]. `None` with fewer than two snapshots.
-    pub fn rank(&self, options: &RankOptions) -> Option<SeriesTrend> {
+    pub fn rank(&mut self, options: &RankOptions) -> Option<SeriesTrend> {
         if self.kept.len() < 2 {
             return None;
         }
@@ -524,7 +597,21 @@ impl SiteSeries {
         notes.extend(restarts.iter().map(|r| r.describe(&ordered_names)));
         let lives = life_ranges(ordered.len(), &restarts);
         let floor = self.floor(&ordered);
-        let sites = self.sites(&ordered, options.by);
+        let (sites, ids) = self.sites(&ordered, options.by);
+        // The counts of the last lives carry over from one ranking to the
+        // next while the snapshots are compared in the order they came.
+        let seqs: Vec<u64> = ordered.iter().map(|k| k.seq).collect();
+        let old = self.counts.take();
+        let counted = seqs.is_sorted().then(|| {
+            let last = lives.last().cloned().unwrap_or_default();
+            let life = Life {
+                seqs: &seqs,
+                last,
+                by: options.by,
+                tie: floor / 2.0,
+            };
+            count_last_life(old, &sites, &ids, &life)
+        });
         let trend_options = TrendOptions {
             sample_index: self.how.sample_index,
             granularity: self.how.granularity,
@@ -543,6 +630,9 @@ impl SiteSeries {
             // alloc_* values in two snapshots, which a reduction at one
             // sample type does not keep.
             turnover: FxHashMap::default(),
+            last_life: counted
+                .as_ref()
+                .map_or_else(Vec::new, |(counts, _)| counts.clone()),
         };
         let trend = rank(
             sites,
@@ -553,9 +643,11 @@ impl SiteSeries {
             // Every suffix is resolved from the kept edges.
             |_, _| {},
         );
+        let snapshots = ordered.iter().map(|k| k.facts.clone()).collect();
+        self.counts = counted.map(|(_, cache)| cache);
         Some(SeriesTrend {
             trend,
-            snapshots: ordered.iter().map(|k| k.facts.clone()).collect(),
+            snapshots,
             notes,
             restarts,
             by_time: chronology.by_time,
@@ -590,9 +682,9 @@ impl SiteSeries {
 
     /// Every site with a followed value (flat or cum, by `by`) in some
     /// kept snapshot, its flat and cum per snapshot (`ordered`), in the
-    /// order the snapshots first show them. The others would be left out
+    /// order the snapshots first show them, and the site ids of the rows. The others would be left out
     /// by [`rank`] anyway: leaving them out here saves their series.
-    fn sites(&self, ordered: &[&Kept], by: SortBy) -> Sites {
+    fn sites(&self, ordered: &[&Kept], by: SortBy) -> (Sites, Vec<u32>) {
         let n = ordered.len();
         let ids = if self.how.granularity == Granularity::Stacks {
             self.stacks.len()
@@ -637,19 +729,39 @@ impl SiteSeries {
         for &id in order.iter().filter(|&&id| followed[id as usize]) {
             add(id);
         }
-        let mut flat = vec![vec![0i64; n]; rows.len()];
-        let mut cum = vec![vec![0i64; n]; rows.len()];
-        for (g, kept) in ordered.iter().enumerate() {
-            for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
-                if let Some(row) = cum.get_mut(row_of[id as usize] as usize) {
-                    row[g] = c;
+        // Filled a block of snapshots at a time: the values of one
+        // snapshot go to thousands of rows, and writing each straight into
+        // its row would touch a page per value.
+        const BLOCK: usize = 32;
+        let mut flat: Vec<Vec<i64>> = (0..rows.len()).map(|_| Vec::with_capacity(n)).collect();
+        let mut cum: Vec<Vec<i64>> = (0..rows.len()).map(|_| Vec::with_capacity(n)).collect();
+        let mut block_flat = vec![0i64; rows.len() * BLOCK];
+        let mut block_cum = vec![0i64; rows.len() * BLOCK];
+        for chunk in ordered.chunks(BLOCK) {
+            block_flat.fill(0);
+            block_cum.fill(0);
+            for (c, kept) in chunk.iter().enumerate() {
+                // Sites not followed have no row (`u32::MAX`).
+                let slot = |id: u32| match row_of[id as usize] {
+                    u32::MAX => None,
+                    row => Some(row as usize * BLOCK + c),
+                };
+                for (&id, &v) in kept.sites.iter().zip(&kept.cum) {
+                    if let Some(at) = slot(id) {
+                        block_cum[at] = v;
+                    }
+                }
+                for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
+                    if let Some(at) = slot(kept.sites[at as usize]) {
+                        block_flat[at] = f;
+                    }
                 }
             }
-            for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
-                let id = kept.sites[at as usize];
-                if let Some(row) = flat.get_mut(row_of[id as usize] as usize) {
-                    row[g] = f;
-                }
+            let width = chunk.len();
+            for (row, (flat, cum)) in flat.iter_mut().zip(&mut cum).enumerate() {
+                let at = row * BLOCK;
+                flat.extend_from_slice(&block_flat[at..at + width]);
+                cum.extend_from_slice(&block_cum[at..at + width]);
             }
         }
         if self.how.granularity == Granularity::Stacks {
@@ -679,10 +791,11 @@ impl SiteSeries {
                     cum,
                 })
                 .collect();
-            return Sites {
+            let sites = Sites {
                 series,
                 inlining_resolved: true,
             };
+            return (sites, rows);
         }
         let kinds = self.inline_kinds(ordered);
         let series = rows
@@ -697,10 +810,11 @@ impl SiteSeries {
                 cum,
             })
             .collect();
-        Sites {
+        let sites = Sites {
             series,
             inlining_resolved: true,
-        }
+        };
+        (sites, rows)
     }
 
     /// pprof's inline suffixes from the summed edges, their weights scaled
@@ -765,8 +879,142 @@ impl SiteSeries {
             .sum();
         let stacks: usize = self.stacks.iter().map(|s| s.len() * 8 + 32).sum();
         let edges = self.edges.len() * (std::mem::size_of::<(u64, EdgeSum)>() + 8);
-        kept + nodes + stacks + edges
+        let counts = self.counts.as_ref().map_or(0, |c| {
+            c.seqs.len() * 8
+                + c.counts.capacity() * (std::mem::size_of::<(u32, LifeCounts)>() + 1)
+                + c.gone
+                    .iter()
+                    .map(|g| g.values.len() * 16 + 24)
+                    .sum::<usize>()
+        });
+        kept + nodes + stacks + edges + counts
     }
+}
+
+/// The last life of a ranking's sites: what [`count_last_life`] counts.
+struct Life<'a> {
+    /// The compared snapshots' numbers ([`Kept::seq`]), in order.
+    seqs: &'a [u64],
+    /// Positions in `seqs` of the last life.
+    last: std::ops::Range<usize>,
+    by: SortBy,
+    tie: f64,
+}
+
+/// Where a snapshot of [`recount`]'s members has its values: a column of
+/// the ranked series, or a snapshot gone since the counts were made.
+#[derive(Clone, Copy)]
+enum Source {
+    Column(usize),
+    Gone(usize),
+}
+
+/// The counts of every site's last life (`sites` with their `ids`): moved from `old` where it has them, counted afresh
+/// otherwise; and the cache for the next ranking.
+fn count_last_life(
+    old: Option<CountCache>,
+    sites: &Sites,
+    ids: &[u32],
+    life: &Life<'_>,
+) -> (Vec<LifeCounts>, CountCache) {
+    let tie = life.tie;
+    let seqs = life.seqs.get(life.last.clone()).unwrap_or_default();
+    let old = old.filter(|c| c.by == life.by && c.tie == tie.to_bits());
+    let plan = old.as_ref().and_then(|old| moves(old, life));
+    let mut members: Vec<Member> = Vec::new();
+    let mut next = CountCache {
+        by: life.by,
+        tie: tie.to_bits(),
+        seqs: seqs.to_vec(),
+        counts: FxHashMap::with_capacity_and_hasher(ids.len(), Default::default()),
+        gone: Vec::new(),
+    };
+    let counts = sites
+        .series
+        .iter()
+        .zip(ids)
+        .map(|(series, &id)| {
+            let values = match life.by {
+                SortBy::Flat => &series.flat,
+                SortBy::Cum => &series.cum,
+            };
+            let moved = old.as_ref().zip(plan.as_ref()).and_then(|(old, plan)| {
+                let before = *old.counts.get(&id)?;
+                members.clear();
+                members.extend(plan.iter().map(|&(source, member)| {
+                    let value = match source {
+                        Source::Column(at) => values.get(at).copied().unwrap_or(0),
+                        Source::Gone(g) => old.gone.get(g).map_or(0, |gone| {
+                            let values = &gone.values;
+                            values
+                                .binary_search_by_key(&id, |&(id, _)| id)
+                                .map_or(0, |i| values[i].1)
+                        }),
+                    };
+                    Member {
+                        value,
+                        level: level(value, tie),
+                        ..member
+                    }
+                }));
+                recount(before, &members, tie)
+            });
+            let counts = moved.unwrap_or_else(|| {
+                LifeCounts::of(values.get(life.last.clone()).unwrap_or_default(), tie)
+            });
+            next.counts.insert(id, counts);
+            counts
+        })
+        .collect();
+    (counts, next)
+}
+
+/// The snapshots of the last life counted before (`old`) and of the last
+/// life now, in order, with where each one's values are and whether it
+/// was and is in the life and in its second half; `None` when more than
+/// [`MAX_MOVED`] moves separate them, or a snapshot's values are gone.
+fn moves(old: &CountCache, life: &Life<'_>) -> Option<Vec<(Source, Member)>> {
+    let now = life.seqs.get(life.last.clone())?;
+    if old.seqs.is_empty() {
+        return None;
+    }
+    let half_from = |len: usize| len.saturating_sub(1) / 2;
+    let (old_half, now_half) = (half_from(old.seqs.len()), half_from(now.len()));
+    let mut plan = Vec::with_capacity(old.seqs.len().max(now.len()) + MAX_MOVED);
+    let (mut i, mut j) = (0, 0);
+    let mut moved = 0;
+    while i < old.seqs.len() || j < now.len() {
+        let (a, b) = (old.seqs.get(i), now.get(j));
+        let seq = match (a, b) {
+            (Some(&a), Some(&b)) => a.min(b),
+            (Some(&a), None) => a,
+            (None, Some(&b)) => b,
+            (None, None) => break,
+        };
+        let was = a == Some(&seq);
+        let is = b == Some(&seq);
+        let member = Member {
+            value: 0,
+            level: 0,
+            was,
+            was_in_half: was && i >= old_half,
+            is,
+            is_in_half: is && j >= now_half,
+        };
+        moved += usize::from(member.was != member.is)
+            + usize::from(member.was_in_half != member.is_in_half);
+        if moved > MAX_MOVED {
+            return None;
+        }
+        let source = match life.seqs.binary_search(&seq) {
+            Ok(at) => Source::Column(at),
+            Err(_) => Source::Gone(old.gone.iter().position(|g| g.seq == seq)?),
+        };
+        plan.push((source, member));
+        i += usize::from(was);
+        j += usize::from(is);
+    }
+    Some(plan)
 }
 
 /// Bytes one snapshot's facts take, roughly.

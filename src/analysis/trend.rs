@@ -241,20 +241,17 @@ pub fn is_profiler_site(name: &str) -> bool {
         .any(|word| PROFILER_PREFIXES.iter().any(|p| word.starts_with(p)))
 }
 
-/// Σ(x − x̄)² and Σ(x − x̄)(y − ȳ).
-fn sums_of_squares(xs: &[f64], ys: &[i64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    if xs.is_empty() {
+/// Σ(x − x̄)² and Σ(x − x̄)(y − ȳ), `x(i)` the `i`-th of `ys.len()` x's.
+fn sums_of_squares(x: impl Fn(usize) -> f64, ys: &[i64]) -> (f64, f64) {
+    let n = ys.len() as f64;
+    if ys.is_empty() {
         return (0.0, 0.0);
     }
-    let mx = xs.iter().sum::<f64>() / n;
+    let xs = || (0..ys.len()).map(&x);
+    let mx = xs().sum::<f64>() / n;
     let my = ys.iter().map(|&y| y as f64).sum::<f64>() / n;
-    let sxx: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
-    let sxy: f64 = xs
-        .iter()
-        .zip(ys)
-        .map(|(x, &y)| (x - mx) * (y as f64 - my))
-        .sum();
+    let sxx: f64 = xs().map(|x| (x - mx) * (x - mx)).sum();
+    let sxy: f64 = xs().zip(ys).map(|(x, &y)| (x - mx) * (y as f64 - my)).sum();
     (sxx, sxy)
 }
 
@@ -315,7 +312,7 @@ fn direction(a: i64, b: i64, tie: f64) -> i32 {
     }
 }
 
-fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64) -> LifeStats {
+fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64, counts: &LifeCounts) -> LifeStats {
     let n = values.len();
     let mut st = LifeStats {
         net: match (values.first(), values.last()) {
@@ -335,60 +332,197 @@ fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64) -> LifeStats {
             _ => {}
         }
     }
-    // Mann–Kendall over every pair; ties are values within `tie` of each
-    // other, grouped by rounding to the floor for the variance correction.
-    let (rising, falling) = pair_moves(values, tie);
-    let s = rising as i64 - falling as i64;
+    // Mann–Kendall over every pair (counted in `counts`).
+    let s = counts.rising as i64 - counts.falling as i64;
     st.s = s as f64;
-    let mut levels: Vec<i64> = values
-        .iter()
-        .map(|&v| {
-            if tie > 0.0 {
-                (v as f64 / (2.0 * tie)).round() as i64
-            } else {
-                v
-            }
-        })
-        .collect();
-    levels.sort_unstable();
-    let mut tied = 0.0;
-    for run in levels.chunk_by(|a, b| a == b) {
-        let t = run.len() as f64;
-        tied += t * (t - 1.0) * (2.0 * t + 5.0);
-    }
+    let tied = counts.tied as f64;
     let nf = n as f64;
     st.variance = ((nf * (nf - 1.0) * (2.0 * nf + 5.0) - tied) / 18.0).max(0.0);
     st.pairs = nf * (nf - 1.0) / 2.0;
-    let indices: Vec<f64> = (0..n).map(|i| i as f64).collect();
-    (st.sxx, st.sxy) = sums_of_squares(&indices, values);
+    (st.sxx, st.sxy) = sums_of_squares(|i| i as f64, values);
     if let Some(m) = minutes {
-        (st.sxx_minutes, st.sxy_minutes) = sums_of_squares(m, values);
+        (st.sxx_minutes, st.sxy_minutes) = sums_of_squares(|i| m[i], values);
     }
     st
 }
 
+/// What Mann–Kendall and Theil–Sen count in one life of a series: with
+/// hundreds of snapshots, most of a ranking's work. A watch keeps them
+/// from one ranking to the next and moves them by the snapshots that came
+/// and went ([`recount`]): a pass over each series instead of a count of
+/// its pairs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct LifeCounts {
+    /// Pairs `i < j` that rise by more than the tie ([`direction`] 1),
+    /// and that fall by more than it (−1).
+    pub(crate) rising: u64,
+    pub(crate) falling: u64,
+    /// Mann–Kendall's tie correction: Σ t(t−1)(2t+5) over the groups of
+    /// values at one [`level`].
+    pub(crate) tied: u64,
+    /// Rising pairs of the life's [`second_half`] (Theil–Sen).
+    pub(crate) half_rising: u64,
+}
+
+impl LifeCounts {
+    /// The counts of one life's `values`, moves within `tie` being none.
+    pub(crate) fn of(values: &[i64], tie: f64) -> LifeCounts {
+        let (rising, falling) = pair_moves(values, tie);
+        LifeCounts {
+            rising: rising as u64,
+            falling: falling as u64,
+            tied: tied(values, tie),
+            half_rising: pair_moves(second_half(values), tie).0 as u64,
+        }
+    }
+}
+
+/// The group of values within `tie` of each other a value falls in, for
+/// Mann–Kendall's tie correction: values rounded to twice the tie.
+pub(crate) fn level(value: i64, tie: f64) -> i64 {
+    if tie > 0.0 {
+        (value as f64 / (2.0 * tie)).round() as i64
+    } else {
+        value
+    }
+}
+
+/// A group of `t` tied values' share of Mann–Kendall's tie correction.
+fn tie_term(t: u64) -> u64 {
+    t * t.saturating_sub(1) * (2 * t + 5)
+}
+
+/// `f` of each of `values`: in `few` when they fit (most lives are short,
+/// a restart every few snapshots: no allocation), else in `many`.
+fn map_values<'a, T: Copy + Default>(
+    values: &[i64],
+    few: &'a mut [T; 32],
+    many: &'a mut Vec<T>,
+    f: impl Fn(i64) -> T,
+) -> &'a mut [T] {
+    let out = if values.len() <= few.len() {
+        &mut few[..values.len()]
+    } else {
+        many.resize(values.len(), T::default());
+        &mut many[..]
+    };
+    for (o, &v) in out.iter_mut().zip(values) {
+        *o = f(v);
+    }
+    out
+}
+
+/// Σ t(t−1)(2t+5) over the groups of `values` at one [`level`].
+fn tied(values: &[i64], tie: f64) -> u64 {
+    let (mut few, mut many) = ([0i64; 32], Vec::new());
+    let levels = map_values(values, &mut few, &mut many, |v| level(v, tie));
+    levels.sort_unstable();
+    levels
+        .chunk_by(|a, b| a == b)
+        .map(|run| tie_term(run.len() as u64))
+        .sum()
+}
+
+/// The second half of a life's values, which Theil–Sen looks at.
+fn second_half(values: &[i64]) -> &[i64] {
+    &values[(values.len().saturating_sub(1)) / 2..]
+}
+
+/// One snapshot of a life whose counts [`recount`] moves: in the life
+/// (and its second half) before, or now, or both.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Member {
+    pub(crate) value: i64,
+    /// Its [`level`] at the tie of the counts.
+    pub(crate) level: i64,
+    pub(crate) was: bool,
+    pub(crate) was_in_half: bool,
+    pub(crate) is: bool,
+    pub(crate) is_in_half: bool,
+}
+
+/// The counts of a life from those (`before`) of the snapshots marked
+/// `was` among `members` (all the snapshots of either, in order), for
+/// those marked `is`: the snapshots that went are taken out one by one,
+/// then those that came put in, each against the others (one pass).
+/// `None` when `before` cannot be the counts of the snapshots that were
+/// (they went negative), which cannot happen with consistent input.
+pub(crate) fn recount(before: LifeCounts, members: &[Member], tie: f64) -> Option<LifeCounts> {
+    // How `at` moves against the members `inside` says are in: rising and
+    // falling pairs, and the others at its level.
+    let against = |at: usize, inside: &dyn Fn(usize) -> bool| {
+        let (mut rising, mut falling, mut same) = (0u64, 0u64, 0u64);
+        let me = members[at];
+        for (j, m) in members.iter().enumerate() {
+            if j == at || !inside(j) {
+                continue;
+            }
+            let d = if j < at {
+                direction(m.value, me.value, tie)
+            } else {
+                direction(me.value, m.value, tie)
+            };
+            rising += u64::from(d == 1);
+            falling += u64::from(d == -1);
+            same += u64::from(m.level == me.level);
+        }
+        (rising, falling, same)
+    };
+    let mut c = before;
+    // The whole life: out, then in.
+    let mut inside: Vec<bool> = members.iter().map(|m| m.was).collect();
+    for at in 0..members.len() {
+        if members[at].was && !members[at].is {
+            let (r, f, same) = against(at, &|j| inside[j]);
+            c.rising = c.rising.checked_sub(r)?;
+            c.falling = c.falling.checked_sub(f)?;
+            c.tied = c.tied.checked_sub(tie_term(same + 1) - tie_term(same))?;
+            inside[at] = false;
+        }
+    }
+    for at in 0..members.len() {
+        if !members[at].was && members[at].is {
+            let (r, f, same) = against(at, &|j| inside[j]);
+            c.rising += r;
+            c.falling += f;
+            c.tied += tie_term(same + 1) - tie_term(same);
+            inside[at] = true;
+        }
+    }
+    // The second half: only its rising pairs count.
+    let mut inside: Vec<bool> = members.iter().map(|m| m.was_in_half).collect();
+    for at in 0..members.len() {
+        if members[at].was_in_half && !members[at].is_in_half {
+            c.half_rising = c.half_rising.checked_sub(against(at, &|j| inside[j]).0)?;
+            inside[at] = false;
+        }
+    }
+    for at in 0..members.len() {
+        if !members[at].was_in_half && members[at].is_in_half {
+            c.half_rising += against(at, &|j| inside[j]).0;
+            inside[at] = true;
+        }
+    }
+    Some(c)
+}
+
 /// Theil–Sen: the median of the slopes between every pair of the second
-/// half of `values` (moves within `tie` count as flat; of an even number of
-/// slopes, the lower middle one) is above zero.
+/// half of a life's values (moves within the tie count as flat; of an even
+/// number of slopes, the lower middle one) is above zero, `len` being how
+/// many values the life has and `half_rising` how many pairs of its second
+/// half rise ([`LifeCounts::half_rising`]).
 ///
-/// A slope is above zero exactly when its pair rises by more than `tie`
+/// A slope is above zero exactly when its pair rises by more than the tie
 /// ([`direction`] 1), so the lower median is above zero when the pairs
 /// that do not rise are at most the lower middle position: counted, not
 /// sorted.
-fn still_growing(values: &[i64], tie: f64) -> bool {
-    let half = &values[(values.len().saturating_sub(1)) / 2..];
-    let pairs = half.len() * half.len().saturating_sub(1) / 2;
+fn still_growing(len: usize, half_rising: u64) -> bool {
+    let half = (len - len.saturating_sub(1) / 2) as u64;
+    let pairs = half * half.saturating_sub(1) / 2;
     if pairs == 0 {
         return false;
     }
-    let rising = rising_pairs(half, tie);
-    pairs - rising <= (pairs - 1) / 2
-}
-
-/// How many pairs `i < j` of `values` rise by more than `tie`
-/// ([`direction`] 1).
-fn rising_pairs(values: &[i64], tie: f64) -> usize {
-    pair_moves(values, tie).0
+    pairs.saturating_sub(half_rising) <= (pairs - 1) / 2
 }
 
 /// Values this small, and ties this small, are exact as `f64`, and so is
@@ -442,7 +576,8 @@ fn pair_moves(values: &[i64], tie: f64) -> (usize, usize) {
 
 /// [`pair_moves`] pair by pair, in a loop the compiler can vectorize.
 fn pair_moves_by_pairs(values: &[i64], tie: f64) -> (usize, usize) {
-    let as_f64: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+    let (mut few, mut many) = ([0f64; 32], Vec::new());
+    let as_f64 = map_values(values, &mut few, &mut many, |v| v as f64);
     let (mut rising, mut falling) = (0, 0);
     for (i, &a) in as_f64.iter().enumerate() {
         for &b in &as_f64[i + 1..] {
@@ -473,6 +608,16 @@ fn normal_cdf(z: f64) -> f64 {
 
 /// Judges one site's series against `basis` (see the module documentation).
 pub fn judge(values: &[i64], basis: &Basis<'_>) -> Growth {
+    judge_counted(values, basis, None)
+}
+
+/// [`judge`], with the counts of the last life when they are known
+/// ([`LifeCounts`]: a watch keeps them from one ranking to the next).
+pub(crate) fn judge_counted(
+    values: &[i64],
+    basis: &Basis<'_>,
+    last_life: Option<LifeCounts>,
+) -> Growth {
     let whole = 0..values.len();
     let lives: &[Range<usize>] = if basis.lives.is_empty() {
         std::slice::from_ref(&whole)
@@ -483,7 +628,7 @@ pub fn judge(values: &[i64], basis: &Basis<'_>) -> Growth {
     let mut total = LifeStats::default();
     let mut continuing = true;
     let longest = lives.iter().map(|l| l.len()).max().unwrap_or(0);
-    for life in lives {
+    for (i, life) in lives.iter().enumerate() {
         let Some(part) = values.get(life.clone()) else {
             continue;
         };
@@ -491,10 +636,16 @@ pub fn judge(values: &[i64], basis: &Basis<'_>) -> Growth {
             continue;
         }
         let minutes = basis.minutes.and_then(|m| m.get(life.clone()));
-        let st = life_stats(part, minutes, tie);
+        let counts = match last_life {
+            Some(counts) if i + 1 == lives.len() => counts,
+            _ => LifeCounts::of(part, tie),
+        };
+        let st = life_stats(part, minutes, tie, &counts);
         // Each life long enough to tell must still grow; with none of three
         // snapshots, the longest.
-        if (part.len() >= 3 || part.len() == longest) && !still_growing(part, tie) {
+        if (part.len() >= 3 || part.len() == longest)
+            && !still_growing(part.len(), counts.half_rising)
+        {
             continuing = false;
         }
         total.net = total.net.wrapping_add(st.net);
@@ -707,6 +858,7 @@ pub fn trend(
                 lives: &lives,
                 floor,
                 turnover: turnovers(source, profile, minutes, &lives, options.by),
+                last_life: Vec::new(),
             };
             rank(
                 sites,
@@ -840,6 +992,9 @@ pub(crate) struct Context<'a> {
     pub(crate) lives: &'a [Range<usize>],
     pub(crate) floor: f64,
     pub(crate) turnover: FxHashMap<String, Turnover>,
+    /// The counts of each site's last life, in the order of the sites,
+    /// when known (a watch's, see [`LifeCounts`]); else empty.
+    pub(crate) last_life: Vec<LifeCounts>,
 }
 
 /// Assesses, sorts, counts and trims the sites of a trend (group `i`: the
@@ -870,13 +1025,14 @@ pub(crate) fn rank(
         .fold(0i64, |a, &b| a.wrapping_add(b));
     let mut rows: Vec<TrendRow> = all
         .into_iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             let values = match options.by {
                 SortBy::Flat => s.flat.clone(),
                 SortBy::Cum => s.cum.clone(),
             };
             let profiler = is_profiler_site(&s.name);
-            let mut growth = judge(&values, &basis);
+            let mut growth = judge_counted(&values, &basis, context.last_life.get(i).copied());
             growth.suspect &= options.profiler || !profiler;
             TrendRow {
                 node: s.node,
@@ -1086,17 +1242,21 @@ mod tests {
         );
     }
 
-    #[test]
-    fn counted_statistics_match_their_pairwise_definitions() {
-        // The sorted Theil–Sen median and the pair-by-pair Mann–Kendall S
-        // the counting replaced, on series of every shape.
-        let mut seed = 7u64;
-        let mut next = |below: u64| {
+    /// Pseudo-random numbers below the bound asked, from `seed`.
+    fn numbers(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |below| {
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             (seed >> 33) % below
-        };
+        }
+    }
+
+    #[test]
+    fn counted_statistics_match_their_pairwise_definitions() {
+        // The sorted Theil–Sen median and the pair-by-pair Mann–Kendall S
+        // the counting replaced, on series of every shape.
+        let mut next = numbers(7);
         for case in 0..400 {
             let n = 2 + next(120) as usize;
             let step = [1, 10, 1000, 1 << 50, i64::MAX / 512][case % 5];
@@ -1117,15 +1277,81 @@ mod tests {
                 }
                 slopes.sort_by(f64::total_cmp);
                 let sorted = !slopes.is_empty() && slopes[(slopes.len() - 1) / 2] > 0.0;
-                assert_eq!(still_growing(&values, tie), sorted, "{values:?} {tie}");
+                let counts = LifeCounts::of(&values, tie);
+                assert_eq!(
+                    still_growing(values.len(), counts.half_rising),
+                    sorted,
+                    "{values:?} {tie}"
+                );
                 let mut s = 0.0;
                 for i in 0..n {
                     for j in i + 1..n {
                         s += f64::from(direction(values[i], values[j], tie));
                     }
                 }
-                assert_eq!(life_stats(&values, None, tie).s, s, "{values:?} {tie}");
+                assert_eq!(
+                    life_stats(&values, None, tie, &counts).s,
+                    s,
+                    "{values:?} {tie}"
+                );
             }
+        }
+    }
+
+    #[test]
+    fn recounted_pairs_equal_pairs_counted_afresh() {
+        // Two lives drawn from one run of values (which snapshots were
+        // compared then and now): the counts of the first, moved by the
+        // snapshots that went and came, are the counts of the second.
+        let mut next = numbers(11);
+        for case in 0..600 {
+            let n = 1 + next(90) as usize;
+            let step = [1, 100, 1 << 40][case % 3];
+            let values: Vec<i64> = (0..n)
+                .map(|i| (i as i64 * next(3) as i64 - next(4) as i64) * step)
+                .collect();
+            let tie = [0.0, 0.5 * step as f64, 150.0 * step as f64][case % 4 % 3];
+            // Mostly the same snapshots: a few go, a few come.
+            let was: Vec<bool> = (0..n).map(|_| next(8) != 0).collect();
+            let is: Vec<bool> = (0..n)
+                .map(|i| if next(6) == 0 { !was[i] } else { was[i] })
+                .collect();
+            let pick = |set: &[bool]| -> Vec<i64> {
+                values
+                    .iter()
+                    .zip(set)
+                    .filter(|(_, s)| **s)
+                    .map(|(v, _)| *v)
+                    .collect()
+            };
+            let (before, after) = (pick(&was), pick(&is));
+            let in_half = |set: &[bool]| -> Vec<bool> {
+                let from = set.iter().filter(|s| **s).count().saturating_sub(1) / 2;
+                let mut k = 0;
+                set.iter()
+                    .map(|&s| {
+                        k += usize::from(s);
+                        s && k > from
+                    })
+                    .collect()
+            };
+            let (was_half, is_half) = (in_half(&was), in_half(&is));
+            let members: Vec<Member> = (0..n)
+                .map(|i| Member {
+                    value: values[i],
+                    level: level(values[i], tie),
+                    was: was[i],
+                    was_in_half: was_half[i],
+                    is: is[i],
+                    is_in_half: is_half[i],
+                })
+                .collect();
+            let moved = recount(LifeCounts::of(&before, tie), &members, tie);
+            assert_eq!(
+                moved,
+                Some(LifeCounts::of(&after, tie)),
+                "{values:?} {was:?} {is:?} {tie}"
+            );
         }
     }
 

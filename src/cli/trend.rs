@@ -149,7 +149,7 @@ fn run_watch(
     };
     // Decided from the first snapshot, as `trend` decides from the files.
     let mut decided: Option<TrendOptions> = None;
-    let watched = watch_series(
+    let mut watched = watch_series(
         url,
         options,
         count,

@@ -151,6 +151,11 @@ where
             if let Some(action) = keymap::action_for(&event, app.prompt().is_some()) {
                 app.update(action);
             }
+            // `q` quits now: results waiting to be taken in (a new ranking,
+            // a snapshot) would only delay it.
+            if app.should_quit() {
+                return Ok(());
+            }
             dirty = true;
         }
         while let Ok(done) = rx.try_recv() {

@@ -396,7 +396,7 @@ impl Rebuild {
             }
         }
         let (trend, shown, runtime, title, whole) = if complete {
-            let trend = series.as_ref().map_or(Ok(None), |s| self.trend_model(s));
+            let trend = series.as_mut().map_or(Ok(None), |s| self.trend_model(s));
             let runtime = series.as_ref().map_or_else(Vec::new, |s| {
                 let skip = s.len().saturating_sub(RUNTIME_ROWS);
                 s.facts()
@@ -475,7 +475,7 @@ impl Rebuild {
     }
 
     /// The Trend view over the series, ranked by the view's sort.
-    fn trend_model(&self, series: &SiteSeries) -> Result<Option<TrendModel>, String> {
+    fn trend_model(&self, series: &mut SiteSeries) -> Result<Option<TrendModel>, String> {
         let by = self.trend.as_ref().map_or(SortBy::Flat, |t| t.by);
         let Some(ranked) = series.rank(&RankOptions {
             by,
