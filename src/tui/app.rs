@@ -34,7 +34,7 @@ use super::jobs::{Job, SourceRequest, Work};
 use super::model::{Model, Settings};
 use super::search::{Prompt, Search};
 use super::theme::Theme;
-use super::trend::{TrendInput, TrendModel};
+use super::trend::{Reload, TrendInput, TrendModel};
 use super::views::{self, Areas};
 use super::watch::WatchState;
 use super::why::WhyRequest;
@@ -202,6 +202,14 @@ impl App {
         self.views.trend = Some(trend);
         self.view = ViewKind::Trend;
         Ok(self)
+    }
+
+    /// Drops the Trend view's snapshots opened from files, to be read
+    /// again through `reload` when it ranks anew (see [`super::trend`]).
+    pub fn release_snapshots(&self, reload: Reload) {
+        if let Some(trend) = &self.views.trend {
+            trend.release(reload);
+        }
     }
 
     /// Gives the runtime panel each snapshot's runtime numbers (names as
