@@ -18,7 +18,7 @@ use anyhow::{Result, anyhow, bail};
 
 use super::export::export_stem;
 use super::theme::{ColorMode, Theme};
-use super::trend::{Reload, TrendInput};
+use super::trend::{Reload, TrendInput, TrendModel};
 use super::watch::WatchState;
 use super::why::WhyRequest;
 use super::{App, AppOptions};
@@ -124,17 +124,20 @@ impl Session {
     /// The app, on its first screen (the Trend view's first ranking
     /// can still fail on snapshots it cannot line up).
     pub fn into_app(self) -> Result<App> {
-        let app = App::new(self.profile, self.options);
         let mut app = match self.with {
-            With::Nothing => app,
+            With::Nothing => App::new(self.profile, self.options),
             With::Trend(input, series, reload) => {
-                let app = app.with_trend(*input)?.with_runtime_series(series);
+                // Ranked and the older snapshots let go before the views of
+                // the newest are computed: they are never in memory together.
+                let trend = TrendModel::new(*input)?;
                 if let Some(reload) = reload {
-                    app.release_snapshots(reload);
+                    trend.release(reload);
                 }
-                app
+                App::new(self.profile, self.options)
+                    .with_trend_model(trend)
+                    .with_runtime_series(series)
             }
-            With::Watch(state) => app.with_watch(*state),
+            With::Watch(state) => App::new(self.profile, self.options).with_watch(*state),
         };
         if self.note.is_some() {
             app = app.with_message(self.note);
