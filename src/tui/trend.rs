@@ -14,8 +14,8 @@
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::analysis::explain::{heap_indices, snapshot_trend};
-use crate::analysis::series::{RankOptions, Reduction, SeriesTrend, SiteSeries};
-use crate::analysis::trend::{Restart, Trend, TrendOptions, alloc_warning, trend};
+use crate::analysis::series::{RankOptions, Reduction, SeriesError, SeriesTrend, SiteSeries};
+use crate::analysis::trend::{MAX_COMPARED, Restart, Trend, TrendOptions, alloc_warning, trend};
 use crate::analysis::{Filters, Granularity, Lineup, SortBy};
 use crate::profile::{MergeError, Profile};
 
@@ -166,12 +166,8 @@ impl Snapshots {
             .clone()
     }
 
-    /// [`Snapshots::heap_growth`] once the snapshots were dropped: read
-    /// again one file at a time, each reduced to its sums by line before
-    /// the next is read (a watch's [`SiteSeries`]), so no two old profiles
-    /// are ever in memory together. The growth is `trend`'s (see
-    /// tests/series.rs); the allocation rates and ages, which the TUI's
-    /// explanation does not show, are left out.
+    /// [`Snapshots::heap_growth`] once the snapshots were dropped (see
+    /// [`Snapshots::reduced`]).
     fn reduced_heap_growth(&self) -> Option<Trend> {
         let reload = self.reload.get()?;
         let [_, _, _, inuse_space] = heap_indices(&reload.newest).ok()?;
@@ -180,20 +176,88 @@ impl Snapshots {
             granularity: Granularity::Lines,
             filters: Filters::default(),
         };
+        let series = self.reduced(reload, how, &|| false).ok()?;
+        Some(series.rank(&RankOptions::default())?.trend)
+    }
+
+    /// The dropped snapshots read again one file at a time, each reduced
+    /// to its sums at `how` before the next is read (as a watch reduces
+    /// its snapshots), so no two old profiles are in memory together. A
+    /// series ranks as `trend` ranks the profiles (tests/series.rs), but
+    /// for the allocation rates and ages ([`Snapshots::needs_whole`]).
+    fn reduced(
+        &self,
+        reload: &Reload,
+        how: Reduction,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<SiteSeries, RankError> {
+        let reduce_error = |e: SeriesError| match e {
+            SeriesError::Cancelled => RankError::Cancelled,
+            other => RankError::Reload(other.to_string()),
+        };
         let mut series = SiteSeries::new(how, self.count);
         for source in &reload.older {
-            let profile = (reload.load)(std::slice::from_ref(source))
-                .ok()?
-                .into_iter()
-                .next()?;
-            series
-                .reduce_and_push(&profile, source.display_name(), &|| false)
-                .ok()?;
+            if cancelled() {
+                return Err(RankError::Cancelled);
+            }
+            let loaded = (reload.load)(std::slice::from_ref(source))
+                .map_err(|e| RankError::Reload(format!("{e:#}")))?;
+            for profile in loaded {
+                series
+                    .reduce_and_push(&profile, source.display_name(), cancelled)
+                    .map_err(reduce_error)?;
+            }
         }
         series
-            .reduce_and_push(&reload.newest, "newest".to_owned(), &|| false)
-            .ok()?;
-        Some(series.rank(&RankOptions::default())?.trend)
+            .reduce_and_push(&reload.newest, "newest".to_owned(), cancelled)
+            .map_err(reduce_error)?;
+        Ok(series)
+    }
+
+    /// Whether a ranking may show allocation rates and ages (time stamps
+    /// that differ: see [`crate::analysis::trend::Turnover`]), which only
+    /// the snapshots lined up whole give; a series compares at most
+    /// [`MAX_COMPARED`] snapshots.
+    fn needs_whole(&self) -> bool {
+        let timed = self
+            .minutes
+            .as_ref()
+            .is_some_and(|m| m.windows(2).any(|w| w[0] != w[1]));
+        timed || self.count > MAX_COMPARED
+    }
+
+    /// Ranks at `settings`: the snapshots as held; once dropped, reduced
+    /// one file at a time when that gives the same rows, else read again
+    /// whole.
+    fn rank(
+        &self,
+        settings: &TrendSettings,
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Trend, RankError> {
+        if let (None, Some(reload), false) = (self.held(), self.reload.get(), self.needs_whole()) {
+            let how = Reduction {
+                sample_index: settings.sample_index,
+                granularity: settings.granularity,
+                filters: settings.filters.clone(),
+            };
+            let options = RankOptions {
+                by: settings.by,
+                profiler: self.profiler,
+                ..RankOptions::default()
+            };
+            return self
+                .reduced(reload, how, cancelled)?
+                .rank(&options)
+                .map(|ranked| ranked.trend)
+                .ok_or_else(|| RankError::Reload("fewer than two snapshots".to_owned()));
+        }
+        let lineup = self.lineup(cancelled)?;
+        Ok(trend(
+            &lineup,
+            self.minutes.as_deref(),
+            &self.restarts,
+            &options(settings, self.profiler),
+        )?)
     }
 
     /// Drops the snapshots, to be read again through `reload`; kept when
@@ -465,7 +529,7 @@ impl Ranking {
     /// Ranks (reading dropped snapshots again first); `cancelled` is
     /// asked between the files read.
     pub fn run(&self, cancelled: &dyn Fn() -> bool) -> Result<Trend, RankError> {
-        compute(&self.input, &self.settings, cancelled)
+        self.input.rank(&self.settings, cancelled)
     }
 }
 
@@ -479,18 +543,4 @@ fn options(settings: &TrendSettings, profiler: bool) -> TrendOptions {
         by: settings.by,
         ..TrendOptions::default()
     }
-}
-
-fn compute(
-    input: &Snapshots,
-    settings: &TrendSettings,
-    cancelled: &dyn Fn() -> bool,
-) -> Result<Trend, RankError> {
-    let lineup = input.lineup(cancelled)?;
-    Ok(trend(
-        &lineup,
-        input.minutes.as_deref(),
-        &input.restarts,
-        &options(settings, input.profiler),
-    )?)
 }

@@ -9,9 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::trend::Snapshots;
 use crate::analysis::NodeInfo;
 use crate::analysis::escape::Escapes;
-use crate::analysis::explain::{
-    Class, ExplainOptions, ExplainRow, Explained, explain,
-};
+use crate::analysis::explain::{Class, ExplainOptions, ExplainRow, Explained, explain};
 use crate::profile::Profile;
 
 /// What the app explains its heap profile with, in the background once it
@@ -47,8 +45,13 @@ impl WhyRequest {
         };
         let escapes = self.escapes.as_deref();
         let growth = self.snapshots.as_ref().and_then(|s| s.heap_growth());
-        let explained =
-            explain(profile, escapes.map(|(e, _)| e), growth.as_deref(), &options).ok()?;
+        let explained = explain(
+            profile,
+            escapes.map(|(e, _)| e),
+            growth.as_deref(),
+            &options,
+        )
+        .ok()?;
         let note = escapes.map(|(_, name)| status_note(&explained, name));
         let index = WhyIndex::new(explained, escapes.map(|(_, name)| name.clone()));
         Some((index, note))
