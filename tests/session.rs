@@ -65,6 +65,26 @@ fn one_profile_opens_on_top_with_the_type_asked_by_name() {
 }
 
 #[test]
+fn a_goroutine_dump_opens_on_its_groups_and_a_diff_of_profiles_on_top() {
+    let app = open(
+        one("goroutines/service/out/goroutineleak.debug2.txt", None),
+        None,
+    )
+    .unwrap();
+    assert_eq!(app.view(), ViewKind::Goroutines);
+    // The dump's 156 goroutines in 10 groups (tests/tui_goroutines.rs).
+    assert_eq!(
+        app.goroutines().unwrap().goroutines().unwrap().groups.len(),
+        10
+    );
+    let app = open(one("goroutines/service/out/goroutine.pb.gz", None), None).unwrap();
+    assert_eq!(app.view(), ViewKind::Goroutines);
+    // A diff's base is negated: there are no groups to show, so Top.
+    let diff = one("leaky/goroutine-3.pb.gz", Some("leaky/goroutine-1.pb.gz"));
+    assert_eq!(open(diff, None).unwrap().view(), ViewKind::Top);
+}
+
+#[test]
 fn a_base_opens_a_diff_with_the_base_total() {
     let app = open(one("leaky/heap-3.pb.gz", Some("leaky/heap-1.pb.gz")), None).unwrap();
     assert!(app.is_diff());

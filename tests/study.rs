@@ -8,17 +8,12 @@
     reason = "tests fail loudly on broken fixtures"
 )]
 
-use std::path::Path;
+mod common;
 
 use pprof_tui::analysis::{Granularity, Study, StudyError, study_granularity};
-use pprof_tui::profile::{BaseMode, DecodeOptions, Profile, decode};
+use pprof_tui::profile::{BaseMode, Profile};
 
-fn load(rel: &str) -> Profile {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(rel);
-    decode(&std::fs::read(&path).unwrap(), &DecodeOptions::default()).unwrap()
-}
+use common::load;
 
 #[test]
 fn snapshots_given_out_of_order_are_compared_oldest_first_and_said_so() {
@@ -94,14 +89,7 @@ fn a_diff_base_is_drawn_and_a_subtraction_is_not() {
 
 #[test]
 fn a_diff_base_study_combines_as_pprof_does() {
-    let study = Study::against(
-        vec![load("leaky/heap-3.pb.gz")],
-        vec![load("leaky/heap-1.pb.gz")],
-        BaseMode::DiffBase,
-        false,
-    )
-    .unwrap();
-    let (shown, study) = study.into_shown().unwrap();
+    let (shown, study) = common::diff_study("leaky/heap-3.pb.gz", "leaky/heap-1.pb.gz");
     let combined = study.into_profile().unwrap();
     let total = |p: &Profile| {
         let i = p.default_sample_index();

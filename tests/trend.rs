@@ -290,6 +290,36 @@ fn trend_text_has_a_sparkline_per_row() {
 }
 
 #[test]
+fn a_long_trends_sparkline_is_64_cells_from_the_first_snapshot_to_the_last() {
+    // 90 snapshots: leaky's three, 30 times over (compared oldest first,
+    // so 30 of heap-1, then of heap-2, then of heap-3).
+    let many: Vec<&str> = (0..30).flat_map(|_| HEAPS).collect();
+    let mut args = vec!["trend", "-n", "1"];
+    args.extend(&many);
+    let out = run(&args, 0);
+    let row = out
+        .stdout
+        .lines()
+        .find(|l| l.ends_with("  main.(*Cache).Put"))
+        .unwrap();
+    let line: String = row.chars().filter(|c| ('▁'..='█').contains(c)).collect();
+    // Evenly spaced: snapshot i * 89 / 63 for cell i, the first and the last
+    // among them; heap-1's 107.40kB is ▂, heap-2's ▄, heap-3's 1.02MB █.
+    let cell = |i: usize| match i * 89 / 63 {
+        0..30 => '▂',
+        30..60 => '▄',
+        _ => '█',
+    };
+    assert_eq!(line, (0..64).map(cell).collect::<String>(), "{row}");
+    // The header's column is as wide as the line.
+    let header = out.stdout.lines().find(|l| l.starts_with("score")).unwrap();
+    assert!(
+        header.ends_with(&format!("  trend{}  ", " ".repeat(59))),
+        "{header:?}"
+    );
+}
+
+#[test]
 fn cumulative_allocation_counts_get_a_warning() {
     let out = run(
         &["trend", "-i", "alloc_space", HEAPS[0], HEAPS[1], HEAPS[2]],

@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use insta::assert_snapshot;
 use pprof_tui::analysis::Filters;
-use pprof_tui::analysis::{CallTree, Granularity, Study};
-use pprof_tui::profile::{BaseMode, DecodeOptions, Profile, decode};
+use pprof_tui::analysis::{CallTree, Granularity};
+use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::action::ViewKind;
 use pprof_tui::tui::keymap::action_for;
 use pprof_tui::tui::theme::{ColorMode, Theme};
@@ -651,14 +651,7 @@ fn diff_app(size: (u16, u16)) -> App {
 }
 
 fn diff_app_in(size: (u16, u16), theme: Theme) -> App {
-    let study = Study::against(
-        vec![load("leaky/heap-3.pb.gz")],
-        vec![load("leaky/heap-1.pb.gz")],
-        BaseMode::DiffBase,
-        false,
-    )
-    .unwrap();
-    let (profile, study) = study.into_shown().unwrap();
+    let (profile, study) = common::diff_study("leaky/heap-3.pb.gz", "leaky/heap-1.pb.gz");
     let options = AppOptions {
         study: Some(study),
         theme,
@@ -1398,14 +1391,7 @@ fn searching_the_flame_graph_before_its_tree_is_not_an_error() {
 
 #[test]
 fn diff_mode_at_stacks_granularity_compares_whole_stacks() {
-    let study = Study::against(
-        vec![load("leaky/goroutine-3.pb.gz")],
-        vec![load("leaky/goroutine-1.pb.gz")],
-        BaseMode::DiffBase,
-        false,
-    )
-    .unwrap();
-    let (profile, study) = study.into_shown().unwrap();
+    let (profile, study) = common::diff_study("leaky/goroutine-3.pb.gz", "leaky/goroutine-1.pb.gz");
     let options = AppOptions {
         granularity: Granularity::Stacks,
         export_stem: "goroutine-3.diff-goroutine-1".to_owned(),

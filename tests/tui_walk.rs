@@ -20,7 +20,7 @@ use std::sync::{Arc, LazyLock};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use pprof_tui::analysis::Study;
 use pprof_tui::input::watch::{Event, Feed, Snapshot};
-use pprof_tui::profile::{BaseMode, Profile};
+use pprof_tui::profile::Profile;
 use pprof_tui::tui::action::{Action, ViewKind};
 use pprof_tui::tui::keymap::{BINDINGS, Key, Section, action_for};
 use pprof_tui::tui::trend::TrendInput;
@@ -34,10 +34,20 @@ use ratatui::buffer::Buffer;
 use common::HEAPS;
 use common::screen::{options, press, screen};
 
-/// leaky's heap snapshots, decoded once: the walk builds hundreds of apps.
+/// A Go 1.27 goroutine dump whose headers mark 90 goroutines `(leaked)`:
+/// the profile that brings the Goroutines view.
+const LEAK_DUMP: &str = "goroutines/service/out/goroutineleak.debug2.txt";
+
+/// leaky's heap snapshots and the leak dump, decoded once: the walk
+/// builds hundreds of apps.
 fn load(rel: &str) -> Profile {
-    static DECODED: LazyLock<Vec<(&str, Profile)>> =
-        LazyLock::new(|| HEAPS.iter().map(|&rel| (rel, common::load(rel))).collect());
+    static DECODED: LazyLock<Vec<(&str, Profile)>> = LazyLock::new(|| {
+        HEAPS
+            .iter()
+            .chain([&LEAK_DUMP])
+            .map(|&rel| (rel, common::load(rel)))
+            .collect()
+    });
     DECODED
         .iter()
         .find(|(r, _)| *r == rel)
@@ -51,6 +61,7 @@ enum Mode {
     Diff,
     Trend,
     Watch,
+    Goroutines,
 }
 
 const SIZE: (u16, u16) = (100, 30);
@@ -102,14 +113,7 @@ fn app(mode: Mode) -> App {
             App::new(profile, options)
         }
         Mode::Diff => {
-            let study = Study::against(
-                vec![load("leaky/heap-3.pb.gz")],
-                vec![load("leaky/heap-1.pb.gz")],
-                BaseMode::DiffBase,
-                false,
-            )
-            .unwrap();
-            let (profile, study) = study.into_shown().unwrap();
+            let (profile, study) = common::diff_study("leaky/heap-3.pb.gz", "leaky/heap-1.pb.gz");
             let options = AppOptions {
                 study: Some(study),
                 why: None,
@@ -126,6 +130,14 @@ fn app(mode: Mode) -> App {
                 ..walk_options(&newest, "heap-3.pb.gz (newest of 3)")
             };
             App::new(newest, options).with_trend(input).unwrap()
+        }
+        Mode::Goroutines => {
+            let profile = Arc::new(load(LEAK_DUMP));
+            let options = AppOptions {
+                why: None,
+                ..walk_options(&profile, "goroutineleak.debug2.txt")
+            };
+            App::new(profile, options)
         }
         Mode::Watch => {
             let (_tx, feed) = Feed::manual();
@@ -153,17 +165,20 @@ fn app(mode: Mode) -> App {
 
 /// The keys that bring a fresh app to `view` with the cursor off the
 /// first row (so that up, first and page up have somewhere to go).
-fn reach(view: ViewKind) -> &'static str {
-    match view {
-        ViewKind::Top => "1 j j",
+fn reach(mode: Mode, view: ViewKind) -> &'static str {
+    match (mode, view) {
+        (_, ViewKind::Top) => "1 j j",
         // The root's first callee, then its right neighbour.
-        ViewKind::Flame => "2 g j l",
-        // A function with callers and callees, on its own row.
-        ViewKind::Peek => "1 / h a n d l e R e q u e s t Enter p",
-        // A function of leaky's main.go, whose lines are found.
-        ViewKind::Source => "1 / r e c o r d A u d i t Enter S",
-        ViewKind::Trend => "5 j j",
-        ViewKind::Goroutines => "6 j j",
+        (_, ViewKind::Flame) => "2 g j l",
+        // A function with callers and callees, on its own row: in the
+        // dump, the netpoller's wait under every blocked read.
+        (Mode::Goroutines, ViewKind::Peek) => "1 / p o l l D e s c Enter p",
+        (_, ViewKind::Peek) => "1 / h a n d l e R e q u e s t Enter p",
+        // A function of the program's main.go, whose lines are found.
+        (Mode::Goroutines, ViewKind::Source) => "1 / q u e r y B a c k e n d Enter S",
+        (_, ViewKind::Source) => "1 / r e c o r d A u d i t Enter S",
+        (_, ViewKind::Trend) => "5 j j",
+        (_, ViewKind::Goroutines) => "6 j j",
     }
 }
 
@@ -208,6 +223,23 @@ fn check(action: &Action, mode: Mode, from: ViewKind, views: &[ViewKind], app: &
             let (text, error) = app.message().unwrap();
             assert!(!error && text.starts_with("wrote "), "{text}");
         }
+        // A goroutine dump has one sample type, and its groups are whole
+        // stacks: the keys that would change them say so.
+        Action::NextSampleType | Action::PrevSampleType if mode == Mode::Goroutines => {
+            assert!(
+                s.contains("this profile has one sample type (goroutine)"),
+                "{s}"
+            );
+        }
+        Action::CycleGranularity if from == ViewKind::Goroutines => {
+            assert!(
+                s.contains("whole stacks here; a acts in other views"),
+                "{s}"
+            );
+        }
+        Action::Back if mode == Mode::Goroutines && from == ViewKind::Goroutines => {
+            assert!(s.contains("nothing to go back to"), "{s}");
+        }
         Action::PauseWatch => {
             assert_eq!(mode, Mode::Watch);
             assert!(s.contains("polling paused"), "{s}");
@@ -239,7 +271,7 @@ fn walk(mode: Mode) {
             {
                 let key = binding.keys[0];
                 let mut app = app(mode);
-                press(&mut app, reach(view));
+                press(&mut app, reach(mode, view));
                 assert_eq!(app.view(), view, "{mode:?}: reaching {view:?}");
                 let before = drawn(&app);
                 press_key(&mut app, key);
@@ -287,4 +319,9 @@ fn every_key_acts_in_every_view_of_a_trend() {
 #[test]
 fn every_key_acts_in_every_view_of_a_watch() {
     walk(Mode::Watch);
+}
+
+#[test]
+fn every_key_acts_in_every_view_of_a_goroutine_dump() {
+    walk(Mode::Goroutines);
 }

@@ -56,6 +56,12 @@ pub fn sparkline(values: &[i64]) -> String {
         .collect()
 }
 
+/// The widest sparkline of the text report: a `trend --watch` of hundreds
+/// of snapshots draws this many evenly spaced ones, the first and the
+/// last among them, so a row stays one readable line (JSON keeps every
+/// value).
+const TEXT_SPARKLINE_CELLS: usize = 64;
+
 /// [`sparkline`] in at most `width` characters: with more values than
 /// that, evenly spaced ones stand for the rest, the first and the last
 /// among them (a long watch keeps hundreds of snapshots, and its site
@@ -211,16 +217,12 @@ pub fn write_trend(
     if turnover {
         write!(out, " {:>11} {:>8}", "alloc/s", "age")?;
     }
-    writeln!(
-        out,
-        "  {:<width$}  ",
-        "trend",
-        width = snapshots.len().max(5)
-    )?;
+    let width = snapshots.len().clamp(5, TEXT_SPARKLINE_CELLS);
+    writeln!(out, "  {:<width$}  ", "trend")?;
     let columns = Columns {
         timed,
         turnover,
-        width: snapshots.len().max(5),
+        width,
     };
     for row in &trend.rows {
         write_row(out, row, unit, options, &columns)?;
@@ -277,7 +279,7 @@ fn write_row(
     writeln!(
         out,
         "  {:<width$}  {}{}{}",
-        sparkline(&row.values),
+        sparkline_within(&row.values, TEXT_SPARKLINE_CELLS),
         visible(&row.name),
         row.inlined.suffix(),
         if row.profiler { "  [profiler]" } else { "" },

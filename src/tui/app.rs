@@ -223,6 +223,16 @@ impl App {
         self
     }
 
+    /// Opens on the Goroutines view when the profile brings one (a
+    /// goroutine profile or dump, not a diff): its groups, states and
+    /// waits are where a goroutine leak shows; Top is a key away.
+    pub fn on_goroutines(mut self) -> App {
+        if self.views.goroutines.is_some() {
+            self.show(ViewKind::Goroutines);
+        }
+        self
+    }
+
     /// Opens with a note in the status bar (from loading the profile).
     pub fn with_message(mut self, note: Option<(String, bool)>) -> App {
         self.message = note;
@@ -489,8 +499,12 @@ impl App {
             {
                 self.route(&action)
             }
-            // The Goroutines view orders its groups by count or wait.
+            // The Goroutines view orders its groups by count or wait, and
+            // always groups whole stacks.
             Action::CycleSort if self.view == ViewKind::Goroutines => self.route(&action),
+            Action::CycleGranularity if self.view == ViewKind::Goroutines => {
+                self.say("whole stacks here; a acts in other views", false)
+            }
             Action::CycleSort => self.cycle_sort(),
             Action::NextSampleType | Action::PrevSampleType => {
                 self.step_sample_type(action == Action::NextSampleType)

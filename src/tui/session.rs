@@ -125,7 +125,7 @@ impl Session {
     /// can still fail on snapshots it cannot line up).
     pub fn into_app(self) -> Result<App> {
         let mut app = match self.with {
-            With::Nothing => App::new(self.profile, self.options),
+            With::Nothing => App::new(self.profile, self.options).on_goroutines(),
             With::Trend(input, series, reload) => {
                 // Ranked and the older snapshots let go before the views of
                 // the newest are computed: they are never in memory together.

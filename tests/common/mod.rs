@@ -26,11 +26,17 @@ pub fn load(rel: &str) -> Profile {
 /// `new` against `base` as pprof's `-diff_base` combines them: the profile
 /// a diff shows (its base samples negated and kept apart).
 pub fn diff_base(new: &str, base: &str) -> std::sync::Arc<Profile> {
+    diff_study(new, base).0
+}
+
+/// `new` against `base` as the TUI's diff mode opens them (`--diff-base`):
+/// the profile shown and the study that keeps both sides.
+pub fn diff_study(new: &str, base: &str) -> (std::sync::Arc<Profile>, pprof_tui::analysis::Study) {
     use pprof_tui::analysis::Study;
     use pprof_tui::profile::BaseMode;
     let study = Study::against(vec![load(new)], vec![load(base)], BaseMode::DiffBase, false)
         .expect("a diff of the two");
-    study.into_shown().expect("one profile shown").0
+    study.into_shown().expect("one profile shown")
 }
 
 /// What a run of the CLI produced.

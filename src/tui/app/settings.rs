@@ -26,6 +26,13 @@ impl App {
 
     pub(super) fn step_sample_type(&mut self, forward: bool) {
         let n = self.shared.profile.sample_types.len();
+        if n < 2 {
+            let text = format!(
+                "this profile has one sample type ({})",
+                self.shared.model.sample_type.name
+            );
+            return self.say(&text, false);
+        }
         let (i, granularity) = self.settings_wanted();
         let step = if forward { 1 } else { n - 1 };
         self.recompute((i + step) % n, granularity);

@@ -272,8 +272,17 @@ impl FlameView {
                     .into_iter()
                     .filter(|r| tree.call(r.call).parent == selected)
                     .max_by_key(|r| (r.width, std::cmp::Reverse(r.x)));
-                if let Some(child) = child {
-                    self.selected = child.call;
+                match child {
+                    Some(child) => self.selected = child.call,
+                    None if tree.children(selected).is_empty() => {
+                        return Effect::Message("no callees below this frame".to_owned(), false);
+                    }
+                    None => {
+                        return Effect::Message(
+                            "its callees are too narrow to draw (Enter zooms in)".to_owned(),
+                            false,
+                        );
+                    }
                 }
             }
             a if a == toward_root && selected != CallTree::ROOT => {

@@ -272,6 +272,7 @@ impl Component for GoroutinesView {
                 Effect::None
             }
             Action::CycleSort => self.resort(),
+            Action::Back => Effect::Leave(None),
             Action::Click(_, y) => {
                 let top = ctx.body.y + HEAD;
                 if y >= top && y < ctx.body.y + ctx.body.height {
