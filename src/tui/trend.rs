@@ -6,10 +6,12 @@
 //! Snapshots opened from files are held whole only while the view opens:
 //! once the first ranking is done, the older ones are dropped ([`Reload`])
 //! and every later ranking reads them again from their files, on the job's
-//! thread, stopping between files when superseded; "why on heap" reads them
-//! one at a time for the heap's growth by line. Three 80 MB snapshots held
-//! whole cost three profiles' memory beside the views of the newest, for a
-//! ranking that a user may never change.
+//! thread, stopping between files when superseded: one file at a time, each
+//! reduced to its sums before the next is read, unless the rows show
+//! allocation rates (timed snapshots), which need them whole. "Why on heap"
+//! reads them one at a time for the heap's growth by line. Three 80 MB
+//! snapshots held whole cost three profiles' memory beside the views of the
+//! newest, for a ranking that a user may never change.
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -72,7 +74,7 @@ pub struct Snapshots {
     held: Mutex<Option<Arc<Lineup>>>,
     /// Set once they are dropped.
     reload: OnceLock<Reload>,
-    /// The heap's growth by line ("why on heap"), taken before the drop.
+    /// The heap's growth by line ("why on heap"), computed once.
     heap_growth: OnceLock<Option<Arc<Trend>>>,
     count: usize,
     sample_types: usize,
