@@ -8,6 +8,9 @@
 //! Targets (issue 12, 2-core machine): flame ready ≤ 2.5 s after launch
 //! (first screen ≤ 2 s), ≤ 1 s after `t`, ≤ 5 s for a `--diff-base` of two,
 //! ≤ 4 s for the newest of three snapshots; peak RSS ≤ 700 MB on one.
+//! Issue 26: one profile ≤ 470 MiB; three snapshots ≤ 700 MiB with the
+//! newest's flame ready ≤ 3 s (`examples/tui_memory.rs` shows, in process,
+//! where along the way the memory goes).
 //!
 //! Run: `cargo bench --bench flame_ready` (release build; the profiles are
 //! written to a temporary directory first). Each scenario runs

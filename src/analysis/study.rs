@@ -80,6 +80,9 @@ pub struct Timeline {
     pub minutes: Option<Vec<f64>>,
     /// Where a new process started (see [`lives`]).
     pub restarts: Vec<Restart>,
+    /// Some snapshots were given all four heap types (see
+    /// [`mixes_heap_forms`]): the profiles differ from the files as read.
+    pub reshaped: bool,
 }
 
 /// What an export draws: one profile, alone or against a base.
@@ -316,7 +319,8 @@ impl Timeline {
             .filter_map(|&i| names.get(i).cloned())
             .collect();
         let refs: Vec<&Profile> = profiles.iter().map(|p| &**p).collect();
-        if mixes_heap_forms(&refs) {
+        let reshaped = mixes_heap_forms(&refs);
+        if reshaped {
             for p in &mut profiles {
                 if is_fresh_heap(p) {
                     *p = Arc::new(with_alloc_and_inuse(p));
@@ -338,6 +342,7 @@ impl Timeline {
             by_time: chronology.by_time,
             minutes,
             restarts,
+            reshaped,
         }
     }
 }

@@ -188,8 +188,12 @@ impl App {
     /// Adds the Trend view over `input` and shows it; the other views keep
     /// showing the app's profile (the newest snapshot). Fails when the
     /// snapshots had to be merged and could not be.
-    pub fn with_trend(mut self, input: TrendInput) -> Result<App, MergeError> {
-        let trend = TrendModel::new(input)?;
+    pub fn with_trend(self, input: TrendInput) -> Result<App, MergeError> {
+        Ok(self.with_trend_model(TrendModel::new(input)?))
+    }
+
+    /// Adds the Trend view, ranked (see [`App::with_trend`]).
+    pub fn with_trend_model(mut self, trend: TrendModel) -> App {
         // The leak class follows the snapshots: explained again with them.
         if let Some(request) = self.ctl.why_request.take() {
             let request = WhyRequest {
@@ -201,7 +205,7 @@ impl App {
         }
         self.views.trend = Some(trend);
         self.view = ViewKind::Trend;
-        Ok(self)
+        self
     }
 
     /// Gives the runtime panel each snapshot's runtime numbers (names as

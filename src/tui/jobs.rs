@@ -13,13 +13,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::model::{Model, Settings, SourceModel};
-use super::trend::{Ranking, TrendSettings};
+use super::trend::{RankError, Ranking, TrendSettings};
 use super::watch::{Rebuild, Rebuilt};
 use super::why::{WhyIndex, WhyRequest};
 use crate::analysis::calltree::TreeShape;
 use crate::analysis::trend::Trend;
 use crate::analysis::{CallTree, Cancel, Inlined, NodeId, NodeTotals};
-use crate::profile::{MergeError, Profile};
+use crate::profile::Profile;
 
 /// What a job computes.
 #[derive(Debug)]
@@ -145,7 +145,7 @@ pub enum Output {
     Tree(CallTree),
     Inline(Vec<(NodeId, Inlined)>),
     /// A ranking, with the id of the snapshots it ranks.
-    Trend(Box<(TrendSettings, Result<Trend, MergeError>)>, usize),
+    Trend(Box<(TrendSettings, Result<Trend, RankError>)>, usize),
     Source(crate::analysis::NodeId, Box<SourceModel>),
     Watch(Box<Rebuilt>),
     Why(Option<(WhyIndex, Option<(String, bool)>)>),
@@ -181,10 +181,13 @@ impl Job {
             Work::Inline(settings, totals) => cancelled(Output::Inline(Model::compute_inlined(
                 profile, &settings, totals, &cancel,
             ))),
-            Work::Trend(ranking) => Output::Trend(
-                Box::new((ranking.settings.clone(), ranking.run())),
-                ranking.input_id(),
-            ),
+            Work::Trend(ranking) => match ranking.run(&|| cancel.is_cancelled()) {
+                Err(RankError::Cancelled) => Output::Cancelled,
+                ranked => Output::Trend(
+                    Box::new((ranking.settings.clone(), ranked)),
+                    ranking.input_id(),
+                ),
+            },
             Work::Watch(rebuild) => Output::Watch(Box::new(rebuild.run(&self.cancel))),
             Work::Why(request) => Output::Why(request.run(profile)),
             Work::Source(r) => Output::Source(

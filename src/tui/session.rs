@@ -7,7 +7,9 @@
 //! the escape analysis, and assembles the app in one sequence.
 //!
 //! It runs on the loader thread of [`run`](super::run), while the terminal
-//! shows progress.
+//! shows progress. Snapshots opened from files are ranked once whole; then
+//! only the newest stays in memory and the Trend view reads the older ones
+//! again when it ranks anew (see [`super::trend`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,7 +18,7 @@ use anyhow::{Result, anyhow, bail};
 
 use super::export::export_stem;
 use super::theme::{ColorMode, Theme};
-use super::trend::TrendInput;
+use super::trend::{Reload, TrendInput, TrendModel};
 use super::watch::WatchState;
 use super::why::WhyRequest;
 use super::{App, AppOptions};
@@ -90,7 +92,7 @@ pub struct Session {
 /// What an opening adds to the app.
 enum With {
     Nothing,
-    Trend(Box<TrendInput>, Vec<(String, RuntimePoint)>),
+    Trend(Box<TrendInput>, Vec<(String, RuntimePoint)>, Option<Reload>),
     Watch(Box<WatchState>),
 }
 
@@ -122,11 +124,20 @@ impl Session {
     /// The app, on its first screen (the Trend view's first ranking
     /// can still fail on snapshots it cannot line up).
     pub fn into_app(self) -> Result<App> {
-        let app = App::new(self.profile, self.options);
         let mut app = match self.with {
-            With::Nothing => app.on_goroutines(),
-            With::Trend(input, series) => app.with_trend(*input)?.with_runtime_series(series),
-            With::Watch(state) => app.with_watch(*state),
+            With::Nothing => App::new(self.profile, self.options).on_goroutines(),
+            With::Trend(input, series, reload) => {
+                // Ranked and the older snapshots let go before the views of
+                // the newest are computed: they are never in memory together.
+                let trend = TrendModel::new(*input)?;
+                if let Some(reload) = reload {
+                    trend.release(reload);
+                }
+                App::new(self.profile, self.options)
+                    .with_trend_model(trend)
+                    .with_runtime_series(series)
+            }
+            With::Watch(state) => App::new(self.profile, self.options).with_watch(*state),
         };
         if self.note.is_some() {
             app = app.with_message(self.note);
@@ -214,6 +225,20 @@ impl Session {
             .zip(&timeline.profiles)
             .map(|(name, p)| (name.clone(), runtime_point(p)))
             .collect();
+        // The files read again by later rankings: those before the newest,
+        // in comparison order, when the study took them as they were read.
+        let reload = (!timeline.reshaped)
+            .then(|| {
+                let (_, older) = timeline.order.split_last()?;
+                let older: Option<Vec<Source>> =
+                    older.iter().map(|&i| sources.get(i).cloned()).collect();
+                Some(Reload {
+                    older: older?,
+                    load: Arc::clone(&request.load),
+                    newest: Arc::clone(&newest),
+                })
+            })
+            .flatten();
         let snapshots = timeline.take_snapshots()?;
         let sample_index = snapshots
             .profile()
@@ -235,7 +260,7 @@ impl Session {
             profiler: request.profiler,
         };
         let options = app_options(request, title, stem, shown_index, size);
-        let with = With::Trend(Box::new(input), series);
+        let with = With::Trend(Box::new(input), series, reload);
         Ok(Session::on_newest(request, newest, options, with))
     }
 

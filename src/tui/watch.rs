@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use jiff::Timestamp;
 
 use super::jobs::drop_elsewhere;
-use super::trend::{TrendInput, TrendModel, TrendSettings, site_function};
+use super::trend::{Snapshots, TrendInput, TrendModel, TrendSettings, site_function};
 use crate::analysis::runtime::RuntimePoint;
 use crate::analysis::series::{RankOptions, Reduction, SiteSeries};
 use crate::analysis::{Filters, Granularity, Lineup, SortBy, Study, study_granularity};
@@ -338,7 +338,7 @@ pub struct Rebuilt {
     pub runtime: Vec<(String, RuntimePoint)>,
     /// The snapshots kept whole, as the leak class of "why on heap" reads
     /// them.
-    pub whole: Option<Arc<TrendInput>>,
+    pub whole: Option<Arc<Snapshots>>,
     /// What the status bar should say (a snapshot that could not be taken in).
     pub note: Option<String>,
 }
@@ -499,7 +499,7 @@ impl Rebuild {
     }
 
     /// The snapshots kept whole, lined up (shared, not copied).
-    fn whole_input(&self) -> Option<Arc<TrendInput>> {
+    fn whole_input(&self) -> Option<Arc<Snapshots>> {
         if self.whole.len() < 2 {
             return None;
         }
@@ -508,7 +508,7 @@ impl Rebuild {
         let names = self.whole.iter().map(|k| k.name.clone()).collect();
         let mut timeline = Study::snapshots(profiles, names).into_timeline().ok()?;
         let snapshots: Lineup = timeline.take_snapshots().ok()?;
-        Some(Arc::new(TrendInput {
+        Some(Snapshots::whole(TrendInput {
             snapshots,
             minutes: timeline.minutes,
             sample_index: 0,

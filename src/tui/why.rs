@@ -6,13 +6,10 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::trend::TrendInput;
-use crate::analysis::Filters;
+use super::trend::Snapshots;
 use crate::analysis::NodeInfo;
 use crate::analysis::escape::Escapes;
-use crate::analysis::explain::{
-    Class, ExplainOptions, ExplainRow, Explained, explain, snapshot_trend,
-};
+use crate::analysis::explain::{Class, ExplainOptions, ExplainRow, Explained, explain};
 use crate::profile::Profile;
 
 /// What the app explains its heap profile with, in the background once it
@@ -23,13 +20,13 @@ pub struct WhyRequest {
     pub escapes: Option<Arc<(Escapes, String)>>,
     /// With snapshots (the Trend view's): the leak class, from their trend
     /// at lines granularity.
-    pub snapshots: Option<Arc<TrendInput>>,
+    pub snapshots: Option<Arc<Snapshots>>,
 }
 
 impl std::fmt::Debug for WhyRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let escapes = self.escapes.as_ref().map(|e| &e.1);
-        let snapshots = self.snapshots.as_ref().map(|s| s.snapshots.count());
+        let snapshots = self.snapshots.as_ref().map(|s| s.count());
         write!(
             f,
             "WhyRequest(escapes: {escapes:?}, snapshots: {snapshots:?})"
@@ -47,17 +44,14 @@ impl WhyRequest {
             ..ExplainOptions::default()
         };
         let escapes = self.escapes.as_deref();
-        let growth = self.snapshots.as_ref().and_then(|input| {
-            snapshot_trend(
-                &input.snapshots,
-                input.minutes.as_deref(),
-                &input.restarts,
-                &Filters::default(),
-            )
-            .ok()
-        });
-        let explained =
-            explain(profile, escapes.map(|(e, _)| e), growth.as_ref(), &options).ok()?;
+        let growth = self.snapshots.as_ref().and_then(|s| s.heap_growth());
+        let explained = explain(
+            profile,
+            escapes.map(|(e, _)| e),
+            growth.as_deref(),
+            &options,
+        )
+        .ok()?;
         let note = escapes.map(|(_, name)| status_note(&explained, name));
         let index = WhyIndex::new(explained, escapes.map(|(_, name)| name.clone()));
         Some((index, note))

@@ -13,7 +13,7 @@ use crate::tui::action::ViewKind;
 use crate::tui::components::flame::FlameCarry;
 use crate::tui::components::peek::PeekCarry;
 use crate::tui::jobs::{Jobs, Work, drop_elsewhere};
-use crate::tui::trend::TrendInput;
+use crate::tui::trend::Snapshots;
 use crate::tui::watch::{Rebuilt, WatchState, carry_selection};
 use crate::tui::why::WhyRequest;
 
@@ -245,7 +245,7 @@ impl App {
     /// leak class from the snapshots kept whole. A diff (the newest against
     /// the first) has nothing to explain: its profile holds the base
     /// negated.
-    fn explain_again(&mut self, diff: bool, snapshots: Option<Arc<TrendInput>>) {
+    fn explain_again(&mut self, diff: bool, snapshots: Option<Arc<Snapshots>>) {
         let Some(request) = self.ctl.why_request.clone() else {
             return;
         };
