@@ -178,7 +178,7 @@ impl Snapshots {
             granularity: Granularity::Lines,
             filters: Filters::default(),
         };
-        let series = self.reduced(reload, how, &|| false).ok()?;
+        let mut series = self.reduced(reload, how, &|| false).ok()?;
         Some(series.rank(&RankOptions::default())?.trend)
     }
 
