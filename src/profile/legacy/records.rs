@@ -1,0 +1,447 @@
+//! The records of a legacy text, read in parallel: the text past its header
+//! is cut at record boundaries (a line that starts with a digit, which every
+//! kind of record line does and nothing else the records hold does) into a
+//! few parts, each part is read on its own thread into a [`Part`] with its
+//! own function and location tables, and the parts are merged in text order
+//! into the [`Builder`]. Merging in order gives every function, location and
+//! string the id a single pass would give it (first seen, first numbered),
+//! so the profile does not depend on how the text was cut.
+//!
+//! Reading a part allocates per new function and location, not per line:
+//! names borrow from the text (valid UTF-8 is checked once per part) and the
+//! per-record buffers are reused.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::{Builder, Comment, Finder, Lines, inlined_into};
+use crate::profile::ProfileError;
+use crate::profile::model::FunctionId;
+
+/// Fewer bytes than this per part are not worth a thread.
+const MIN_PART: usize = 1 << 20;
+
+/// What one kind of text profile reads in its records.
+pub(super) trait Format: Sync {
+    /// Whether a (trimmed, non-blank) line ends the records: what follows
+    /// it is no record (the heap's MemStats and memory map, a count
+    /// profile's mappings).
+    fn stops(&self, line: &str) -> bool;
+
+    /// Reads a record line (trimmed, neither blank nor a comment) into
+    /// `values` and `addresses`, both empty on entry; returns the record's
+    /// `bytes` label, if its kind has one.
+    fn record(
+        &self,
+        line_no: usize,
+        line: &str,
+        values: &mut Vec<i64>,
+        addresses: &mut Vec<u64>,
+    ) -> Result<Option<i64>, ProfileError>;
+}
+
+/// Where the records ended.
+pub(super) struct End {
+    /// Byte offset of the line that stopped them ([`Format::stops`]), if
+    /// one did.
+    pub(super) stop: Option<usize>,
+}
+
+/// Reads the records of `text` from byte `start` (a line start; `line_no`
+/// lines come before it) into `b`, in as many parts as the machine and
+/// the text's size call for.
+pub(super) fn read(
+    b: &mut Builder,
+    text: &[u8],
+    start: usize,
+    line_no: usize,
+    format: &impl Format,
+) -> Result<End, ProfileError> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let len = text.len().saturating_sub(start);
+    let parts = (2 * cores).min(len / MIN_PART).max(1);
+    read_in(b, text, start, line_no, format, parts)
+}
+
+/// [`read`] in at most `parts` parts (tests cut small texts finely).
+pub(super) fn read_in(
+    b: &mut Builder,
+    text: &[u8],
+    start: usize,
+    line_no: usize,
+    format: &impl Format,
+    parts: usize,
+) -> Result<End, ProfileError> {
+    let cuts = boundaries(text, start, parts);
+    let ranges = cuts.windows(2).map(|w| w[0]..w[1]);
+    let read_part = |range: Range<usize>| Part::read(&text[range.clone()], range.start, format);
+    let parts: Vec<Part<'_>> = if cuts.len() <= 2 {
+        ranges.map(read_part).collect()
+    } else {
+        let read_part = &read_part;
+        std::thread::scope(|scope| {
+            crate::parallel::join_all(
+                ranges
+                    .map(|range| scope.spawn(move || read_part(range)))
+                    .collect(),
+            )
+        })
+    };
+    let mut lines_before = line_no;
+    for part in parts {
+        b.absorb(&part)?;
+        match part.end {
+            PartEnd::Done => lines_before += part.lines_read,
+            PartEnd::Stop(offset) => return Ok(End { stop: Some(offset) }),
+            PartEnd::Failed(e) => return Err(renumber(e, lines_before)),
+        }
+    }
+    Ok(End { stop: None })
+}
+
+/// A part's error with its line counted from the start of the text.
+fn renumber(e: ProfileError, lines_before: usize) -> ProfileError {
+    match e {
+        ProfileError::Legacy { line, message } => ProfileError::Legacy {
+            line: line + lines_before,
+            message,
+        },
+        e => e,
+    }
+}
+
+/// `start`, up to `parts - 1` record boundaries after it spread evenly
+/// over the text, and the text's end.
+fn boundaries(text: &[u8], start: usize, parts: usize) -> Vec<usize> {
+    let start = start.min(text.len());
+    let len = text.len() - start;
+    let mut cuts = vec![start];
+    for p in 1..parts {
+        let target = start + len / parts * p;
+        let Some(at) = record_start(text, target.max(cuts[cuts.len() - 1] + 1)) else {
+            break;
+        };
+        cuts.push(at);
+    }
+    cuts.push(text.len());
+    cuts
+}
+
+/// The first line start at or after `from` (never 0) whose line starts with
+/// a digit.
+fn record_start(text: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    if at > text.len() {
+        return None;
+    }
+    // Each turn moves past one newline, so this ends within the text.
+    loop {
+        if text[at - 1] == b'\n' && text.get(at).is_some_and(u8::is_ascii_digit) {
+            return Some(at);
+        }
+        at += memchr::memchr(b'\n', text.get(at..)?)? + 1;
+    }
+}
+
+/// A location of a part: the pc it is at, whether comments named it and its
+/// lines in [`Part::lines`].
+struct PartLocation {
+    pc: u64,
+    symbolized: bool,
+    lines: Range<u32>,
+}
+
+/// How reading a part ended.
+enum PartEnd {
+    /// At the part's end.
+    Done,
+    /// At a line that ends the records: its offset in the whole text.
+    Stop(usize),
+    /// At a bad record line (numbered within the part).
+    Failed(ProfileError),
+}
+
+/// The samples of one part of the text, with functions and locations
+/// numbered within the part.
+pub(super) struct Part<'a> {
+    /// Name and file of each function.
+    pub(super) functions: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    function_index: HashMap<(Cow<'a, str>, Cow<'a, str>), u32>,
+    locations: Vec<PartLocation>,
+    location_index: HashMap<(u64, bool), u32>,
+    /// Function and line number of each location's named frames.
+    lines: Vec<(u32, i64)>,
+    stack_ends: Vec<usize>,
+    frames: Vec<u32>,
+    values: Vec<i64>,
+    /// Each sample's `bytes` label.
+    bytes: Vec<Option<i64>>,
+    lines_read: usize,
+    end: PartEnd,
+}
+
+/// The record being read, its buffers reused from one record to the next.
+#[derive(Default)]
+struct Pending<'a> {
+    open: bool,
+    addresses: Vec<u64>,
+    values: Vec<i64>,
+    bytes: Option<i64>,
+    comments: Vec<Comment<'a>>,
+    /// The stack entry each comment belongs to (`u32::MAX`: none).
+    owners: Vec<u32>,
+    /// Groups of frames (one location each): leaf pc and the range of
+    /// [`Pending::members`] holding their comments.
+    groups: Vec<(u64, Range<usize>)>,
+    members: Vec<u32>,
+}
+
+impl<'a> Part<'a> {
+    /// Reads the records in `text` (the part starting at byte `offset` of
+    /// the whole text).
+    fn read(text: &'a [u8], offset: usize, format: &impl Format) -> Part<'a> {
+        let mut part = Part {
+            functions: Vec::new(),
+            function_index: HashMap::default(),
+            locations: Vec::new(),
+            location_index: HashMap::default(),
+            lines: Vec::new(),
+            stack_ends: Vec::new(),
+            frames: Vec::new(),
+            values: Vec::new(),
+            bytes: Vec::new(),
+            lines_read: 0,
+            end: PartEnd::Done,
+        };
+        let mut pending = Pending::default();
+        // The next record's values and addresses, read before the pending
+        // record is added (a bad line fails before it is).
+        let (mut values, mut addresses) = (Vec::new(), Vec::new());
+        let mut lines = Lines::checked(text);
+        loop {
+            let at = lines.offset();
+            let Some((n, line)) = lines.next() else {
+                break;
+            };
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            if format.stops(trimmed) {
+                part.end = PartEnd::Stop(offset + at);
+                break;
+            }
+            if trimmed.starts_with('#') {
+                if pending.open {
+                    // A valid line's comment borrows from the text.
+                    let comment = match &line {
+                        Cow::Borrowed(s) => s.trim().strip_prefix('#').and_then(Comment::parse),
+                        Cow::Owned(s) => s
+                            .trim()
+                            .strip_prefix('#')
+                            .and_then(Comment::parse)
+                            .map(Comment::into_owned),
+                    };
+                    pending.comments.extend(comment);
+                }
+                continue;
+            }
+            values.clear();
+            addresses.clear();
+            let bytes = match format.record(n, trimmed, &mut values, &mut addresses) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    part.end = PartEnd::Failed(e);
+                    break;
+                }
+            };
+            if pending.open {
+                part.add(&mut pending);
+            }
+            pending.open = true;
+            std::mem::swap(&mut pending.values, &mut values);
+            std::mem::swap(&mut pending.addresses, &mut addresses);
+            pending.bytes = bytes;
+            pending.comments.clear();
+        }
+        // A failed record's predecessor is not added: the single pass
+        // adds a record only once the next one has been read.
+        if pending.open && !matches!(part.end, PartEnd::Failed(_)) {
+            part.add(&mut pending);
+        }
+        part.lines_read = lines.number();
+        // The indexes are no longer needed: free them before the merge.
+        part.function_index = HashMap::default();
+        part.location_index = HashMap::default();
+        part
+    }
+
+    /// Adds a record as a sample: its stack symbolized from its comments.
+    fn add(&mut self, r: &mut Pending<'a>) {
+        // Which stack entry each comment describes (comments come in stack
+        // order; several for one entry are the frames inlined at it).
+        let finder = Finder::new(&r.addresses);
+        r.owners.clear();
+        let mut cursor = 0;
+        let mut any = false;
+        for c in &r.comments {
+            let found = [c.pc.wrapping_add(1), c.pc]
+                .into_iter()
+                .filter_map(|address| finder.next(address, cursor))
+                .min();
+            match found {
+                Some(j) => {
+                    r.owners.push(j as u32);
+                    cursor = j;
+                    any = true;
+                }
+                None => r.owners.push(u32::MAX),
+            }
+        }
+        // Group the entries into locations: without comments, one per
+        // address (as pprof has them); with them, the unnamed entries go
+        // and an entry whose frame was inlined into the next one's function
+        // (same entry address, another name) joins it, as one location
+        // holds a pc's inlined frames in a proto. An entry's comments are
+        // consecutive among the owned ones, as owners never decrease.
+        r.groups.clear();
+        r.members.clear();
+        if any {
+            let mut previous: Option<(u32, usize)> = None;
+            for (i, &owner) in r.owners.iter().enumerate() {
+                if owner == u32::MAX {
+                    continue;
+                }
+                let starts_entry = previous.is_none_or(|(o, _)| o != owner);
+                let joins = starts_entry
+                    && previous.is_some_and(|(_, last)| inlined_into(&r.comments[last], &r.comments[i]));
+                if starts_entry && !joins {
+                    let at = r.members.len();
+                    r.groups.push((r.comments[i].pc, at..at));
+                }
+                r.members.push(i as u32);
+                if let Some((_, members)) = r.groups.last_mut() {
+                    members.end = r.members.len();
+                }
+                previous = Some((owner, i));
+            }
+        } else {
+            r.groups
+                .extend(r.addresses.iter().map(|a| (a.wrapping_sub(1), 0..0)));
+        }
+        for g in 0..r.groups.len() {
+            let (pc, members) = r.groups[g].clone();
+            let location = self.location(pc, &r.members[members], &r.comments);
+            self.frames.push(location);
+        }
+        self.stack_ends.push(self.frames.len());
+        self.values.extend_from_slice(&r.values);
+        self.bytes.push(r.bytes);
+    }
+
+    /// The location of one frame group: `members` (indexes into `comments`)
+    /// innermost first, all at `pc` (the group's leaf pc).
+    fn location(&mut self, pc: u64, members: &[u32], comments: &[Comment<'a>]) -> u32 {
+        let symbolized = !members.is_empty();
+        if let Some(&i) = self.location_index.get(&(pc, symbolized)) {
+            return i;
+        }
+        let start = self.lines.len() as u32;
+        for &m in members {
+            let c = &comments[m as usize];
+            // An unnamed frame is no line (a line needs a function, as a
+            // proto's must for pprof): the location keeps its address.
+            if c.name.is_empty() {
+                continue;
+            }
+            let key = (c.name.clone(), c.file.clone());
+            let function = match self.function_index.get(&key) {
+                Some(&f) => f,
+                None => {
+                    let f = self.functions.len() as u32;
+                    self.functions.push(key.clone());
+                    self.function_index.insert(key, f);
+                    f
+                }
+            };
+            self.lines.push((function, c.line));
+        }
+        let i = self.locations.len() as u32;
+        self.locations.push(PartLocation {
+            pc,
+            symbolized,
+            lines: start..self.lines.len() as u32,
+        });
+        self.location_index.insert((pc, symbolized), i);
+        i
+    }
+}
+
+impl Builder {
+    /// Adds a part's samples, giving its new functions and locations the
+    /// next ids in the order the part met them.
+    pub(super) fn absorb(&mut self, part: &Part<'_>) -> Result<(), ProfileError> {
+        let mut functions: Vec<Option<FunctionId>> = vec![None; part.functions.len()];
+        let mut locations: Vec<u32> = Vec::with_capacity(part.locations.len());
+        for location in &part.locations {
+            if let Some(&i) = self.location_index.get(&(location.pc, location.symbolized)) {
+                locations.push(i);
+                continue;
+            }
+            let start = self.lines.len();
+            for &(f, line) in &part.lines[location.lines.start as usize..location.lines.end as usize]
+            {
+                let function = match functions[f as usize] {
+                    Some(g) => g,
+                    None => {
+                        let (name, file) = &part.functions[f as usize];
+                        let g = self.function(name, file)?;
+                        functions[f as usize] = Some(g);
+                        g
+                    }
+                };
+                self.push_line(function, line);
+            }
+            locations.push(self.push_location(location.pc, location.symbolized, start)?);
+        }
+        let mut start = 0;
+        for &end in &part.stack_ends {
+            self.frames
+                .extend(part.frames[start..end].iter().map(|&l| locations[l as usize]));
+            start = end;
+            self.stack_ends.push(self.frames.len());
+        }
+        self.values.extend_from_slice(&part.values);
+        for &bytes in &part.bytes {
+            self.push_label(bytes);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries_fall_on_record_lines() {
+        let text = b"h\n1 @ 0x1\n# c\n22 @ 0x2\n#d\n\n3 @ 0x3\n";
+        let cuts = boundaries(text, 2, 8);
+        for w in cuts.windows(2) {
+            assert!(w[0] < w[1], "{cuts:?}");
+        }
+        assert_eq!(cuts.first(), Some(&2));
+        assert_eq!(cuts.last(), Some(&text.len()));
+        for &c in &cuts[1..cuts.len() - 1] {
+            assert_eq!(text[c - 1], b'\n');
+            assert!(text[c].is_ascii_digit());
+        }
+        assert_eq!(cuts, [2, 14, 27, text.len()]);
+        // No record line past the header: one part.
+        assert_eq!(boundaries(b"h\n# only\n# comments", 2, 4), [2, 19]);
+        assert_eq!(boundaries(b"h", 1, 4), [1, 1]);
+        assert_eq!(record_start(b"h\n1", 3), None);
+    }
+}
