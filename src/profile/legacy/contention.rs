@@ -125,7 +125,11 @@ impl Format for Records<'_> {
     }
 }
 
-pub(super) fn parse(text: &[u8], mut lines: Lines<'_>) -> Result<Profile, ProfileError> {
+pub(super) fn parse(
+    text: &[u8],
+    mut lines: Lines<'_>,
+    parts: Option<usize>,
+) -> Result<Profile, ProfileError> {
     let mut a = Attributes {
         period: 1,
         ..Attributes::default()
@@ -150,7 +154,7 @@ pub(super) fn parse(text: &[u8], mut lines: Lines<'_>) -> Result<Profile, Profil
         }
     };
     if let Some((at, before)) = records {
-        records::read(&mut b, text, at, before, &Records(&a))?;
+        records::read(&mut b, text, at, before, &Records(&a), parts)?;
     }
     b.prune(LOCK_DROP_FRAMES, None);
     Ok(b.finish(Header {

@@ -59,12 +59,20 @@ pub(super) fn parse(
     text: &[u8],
     first: &(usize, Cow<'_, str>),
     lines: Lines<'_>,
+    parts: Option<usize>,
 ) -> Result<Profile, ProfileError> {
     let name = header_name(first.1.trim())
         .unwrap_or("goroutine")
         .to_owned();
     let mut b = Builder::new(1)?;
-    records::read(&mut b, text, lines.offset(), lines.number(), &Records)?;
+    records::read(
+        &mut b,
+        text,
+        lines.offset(),
+        lines.number(),
+        &Records,
+        parts,
+    )?;
     b.prune(OTHER_DROP_FRAMES, None);
     Ok(b.finish(Header {
         sample_types: vec![value_type(&name, "count")],

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::records::{self, Format};
 use super::{
     Builder, HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, Header, Lines, MemStats, address_prefix,
-    malformed, quote, value_type,
+    comment_body, malformed, quote, split_once_byte, value_type,
 };
 use crate::profile::{Profile, ProfileError};
 
@@ -112,7 +112,7 @@ fn record(
     addresses: &mut Vec<u64>,
 ) -> Result<i64, ProfileError> {
     let bad = |why: &str| malformed(line_no, format!("{why} in heap record '{}'", quote(line)));
-    let (counts, list) = line.split_once('@').ok_or_else(|| bad("no '@'"))?;
+    let (counts, list) = split_once_byte(line, b'@').ok_or_else(|| bad("no '@'"))?;
     let mut numbers = counts
         .split(|c: char| c == ':' || c == '[' || c == ']' || c.is_whitespace())
         .filter(|s| !s.is_empty());
@@ -165,7 +165,7 @@ struct Records<'h>(&'h HeapHeader);
 
 impl Format for Records<'_> {
     fn stops(&self, line: &str) -> bool {
-        match line.strip_prefix('#') {
+        match comment_body(line) {
             Some(body) => body.trim() == "runtime.MemStats",
             None => is_memory_map(line),
         }
@@ -186,6 +186,7 @@ pub(super) fn parse(
     text: &[u8],
     first: &(usize, Cow<'_, str>),
     lines: Lines<'_>,
+    parts: Option<usize>,
 ) -> Result<Profile, ProfileError> {
     let h = header(first.0, &first.1)?;
     let sample_types = if h.has_alloc {
@@ -199,7 +200,14 @@ pub(super) fn parse(
         vec![value_type("objects", "count"), value_type("space", "bytes")]
     };
     let mut b = Builder::new(sample_types.len())?;
-    let end = records::read(&mut b, text, lines.offset(), lines.number(), &Records(&h))?;
+    let end = records::read(
+        &mut b,
+        text,
+        lines.offset(),
+        lines.number(),
+        &Records(&h),
+        parts,
+    )?;
     // The records stop at the MemStats block (which runs to the end) or
     // at the memory map (which is not read).
     let memstats = end.stop.and_then(|offset| {

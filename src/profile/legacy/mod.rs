@@ -93,15 +93,21 @@ fn first_line<'a>(lines: &mut Lines<'a>) -> Option<(usize, std::borrow::Cow<'a, 
 
 /// Parses a legacy text profile, detected by its first line.
 pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
+    parse_in(text, None)
+}
+
+/// [`parse`], its records read in at most `parts` parts (by default as
+/// many as [`records::read`] finds worth it).
+fn parse_in(text: &[u8], parts: Option<usize>) -> Result<Profile, ProfileError> {
     let mut lines = Lines::new(text);
     let Some(first) = first_line(&mut lines) else {
         return Err(ProfileError::Empty);
     };
     let trimmed = first.1.trim();
     match kind(trimmed) {
-        Some(Kind::Heap) => heap::parse(text, &first, lines),
-        Some(Kind::Count) => goroutine::parse(text, &first, lines),
-        Some(Kind::Contention) => contention::parse(text, lines),
+        Some(Kind::Heap) => heap::parse(text, &first, lines, parts),
+        Some(Kind::Count) => goroutine::parse(text, &first, lines, parts),
+        Some(Kind::Contention) => contention::parse(text, lines, parts),
         None => Err(ProfileError::UnknownText {
             first_line: quote(trimmed),
         }),
@@ -203,7 +209,16 @@ impl<'a> Comment<'a> {
     /// Parses a comment line (after its `#`); `None` when it is another
     /// kind of comment (`# labels: …`).
     fn parse(body: &'a str) -> Option<Comment<'a>> {
-        let mut fields = body.split('\t').filter(|f| !f.is_empty());
+        // Split at tabs by bytes (a tab is never inside a character).
+        let mut at = 0;
+        let mut fields = memchr::memchr_iter(b'\t', body.as_bytes())
+            .chain([body.len()])
+            .map(|end| {
+                let field = body.get(at..end).unwrap_or_default();
+                at = end + 1;
+                field
+            })
+            .filter(|f| !f.is_empty());
         let pc = parse_hex(fields.next()?.trim())?;
         let Some(symbol) = fields.next() else {
             return Some(Comment {
@@ -222,8 +237,11 @@ impl<'a> Comment<'a> {
             None => (symbol, None),
         };
         let (file, line) = match fields.next() {
-            Some(position) => match position.rsplit_once(':') {
-                Some((file, line)) => (file, line.trim().parse().unwrap_or(0)),
+            Some(position) => match memchr::memrchr(b':', position.as_bytes()) {
+                Some(i) => (
+                    &position[..i],
+                    position[i + 1..].trim().parse().unwrap_or(0),
+                ),
                 None => (position, 0),
             },
             None => ("", 0),
@@ -252,6 +270,18 @@ impl<'a> Comment<'a> {
     fn entry(&self) -> Option<u64> {
         self.pc.checked_sub(self.offset?)
     }
+}
+
+/// The body of a comment line (after its `#`). Matched by byte, as the
+/// other per-line splits here: a `char` pattern costs a call to `memcmp`.
+fn comment_body(line: &str) -> Option<&str> {
+    (line.as_bytes().first() == Some(&b'#')).then(|| &line[1..])
+}
+
+/// `s` split at its first ASCII byte `at` (as `split_once(at as char)`).
+fn split_once_byte(s: &str, at: u8) -> Option<(&str, &str)> {
+    let i = memchr::memchr(at, s.as_bytes())?;
+    Some((&s[..i], &s[i + 1..]))
 }
 
 fn parse_hex(s: &str) -> Option<u64> {
@@ -283,7 +313,10 @@ fn address_prefix(line: usize, list: &str, addresses: &mut Vec<u64>) -> Result<(
     let mut i = 0;
     while i < list.len() {
         if list[i..].starts_with(b"0x") && list.get(i + 2).copied().and_then(digit).is_some() {
-            let digits = list[i + 2..].iter().take_while(|&&b| digit(b).is_some()).count();
+            let digits = list[i + 2..]
+                .iter()
+                .take_while(|&&b| digit(b).is_some())
+                .count();
             let hex = &list[i + 2..i + 2 + digits];
             let address = hex.iter().try_fold(0u64, |a, &b| {
                 a.checked_mul(16)?.checked_add(u64::from(digit(b)?))
@@ -352,8 +385,6 @@ struct Builder {
     function_index: HashMap<(u32, u32), u32>,
     locations: Vec<Location>,
     lines: Vec<Line>,
-    /// Leaf pc of a location → its index.
-    location_index: HashMap<(u64, bool), u32>,
     value_count: usize,
     stack_ends: Vec<usize>,
     frames: Vec<u32>,
@@ -371,7 +402,6 @@ impl Builder {
             function_index: HashMap::default(),
             locations: Vec::new(),
             lines: Vec::new(),
-            location_index: HashMap::default(),
             value_count,
             stack_ends: Vec::new(),
             frames: Vec::new(),
@@ -415,12 +445,7 @@ impl Builder {
     }
 
     /// A new location at `pc` holding the lines from `start` on.
-    fn push_location(
-        &mut self,
-        pc: u64,
-        symbolized: bool,
-        start: usize,
-    ) -> Result<u32, ProfileError> {
+    fn push_location(&mut self, pc: u64, start: usize) -> Result<u32, ProfileError> {
         if self.locations.len() + self.lines.len() >= super::MAX_FRAMES {
             return Err(ProfileError::TooMany {
                 what: "locations and lines",
@@ -435,7 +460,6 @@ impl Builder {
             lines: start as u32..self.lines.len() as u32,
             is_folded: false,
         });
-        self.location_index.insert((pc, symbolized), i);
         Ok(i)
     }
 

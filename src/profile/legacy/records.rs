@@ -15,8 +15,9 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use rustc_hash::FxHashMap as HashMap;
+use std::collections::hash_map::Entry;
 
-use super::{Builder, Comment, Finder, Lines, inlined_into};
+use super::{Builder, Comment, Finder, Lines, comment_body, inlined_into};
 use crate::profile::ProfileError;
 use crate::profile::model::FunctionId;
 
@@ -50,55 +51,64 @@ pub(super) struct End {
 }
 
 /// Reads the records of `text` from byte `start` (a line start; `line_no`
-/// lines come before it) into `b`, in as many parts as the machine and
-/// the text's size call for.
+/// lines come before it) into `b`, in at most `parts` parts, by default
+/// as many as the machine and the text's size call for (two a core: parts
+/// differ in how many new functions they meet).
 pub(super) fn read(
     b: &mut Builder,
     text: &[u8],
     start: usize,
     line_no: usize,
     format: &impl Format,
+    parts: Option<usize>,
 ) -> Result<End, ProfileError> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let len = text.len().saturating_sub(start);
-    let parts = (2 * cores).min(len / MIN_PART).max(1);
-    read_in(b, text, start, line_no, format, parts)
-}
-
-/// [`read`] in at most `parts` parts (tests cut small texts finely).
-pub(super) fn read_in(
-    b: &mut Builder,
-    text: &[u8],
-    start: usize,
-    line_no: usize,
-    format: &impl Format,
-    parts: usize,
-) -> Result<End, ProfileError> {
-    let cuts = boundaries(text, start, parts);
+    let parts = parts.unwrap_or_else(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        (2 * cores).min(text.len().saturating_sub(start) / MIN_PART)
+    });
+    let cuts = boundaries(text, start, parts.max(1));
     let ranges = cuts.windows(2).map(|w| w[0]..w[1]);
     let read_part = |range: Range<usize>| Part::read(&text[range.clone()], range.start, format);
-    let parts: Vec<Part<'_>> = if cuts.len() <= 2 {
-        ranges.map(read_part).collect()
-    } else {
-        let read_part = &read_part;
-        std::thread::scope(|scope| {
-            crate::parallel::join_all(
-                ranges
-                    .map(|range| scope.spawn(move || read_part(range)))
-                    .collect(),
-            )
-        })
-    };
+    let mut parts: Vec<Part<'_>> = in_parallel(ranges, read_part);
+    // Which of each part's locations an earlier part has: a lookup in the
+    // earlier parts' indexes, each part on its own thread.
+    let earlier = in_parallel(0..parts.len(), |k| parts[k].seen_before(&parts[..k]));
+    for part in &mut parts {
+        part.location_index = HashMap::default();
+    }
+    b.locations
+        .reserve(parts.iter().map(|p| p.locations.len()).sum());
+    // Global ids of each absorbed part's locations.
+    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(parts.len());
     let mut lines_before = line_no;
-    for part in parts {
-        b.absorb(&part)?;
+    for (part, earlier) in parts.into_iter().zip(earlier) {
+        ids.push(b.absorb(&part, &earlier, &ids)?);
         match part.end {
             PartEnd::Done => lines_before += part.lines_read,
-            PartEnd::Stop(offset) => return Ok(End { stop: Some(offset) }),
+            PartEnd::Stop(offset) => {
+                return Ok(End { stop: Some(offset) });
+            }
             PartEnd::Failed(e) => return Err(renumber(e, lines_before)),
         }
     }
     Ok(End { stop: None })
+}
+
+/// `work` on each item, on a thread each when there are several; the
+/// results in the items' order.
+fn in_parallel<I, T>(items: I, work: impl Fn(I::Item) -> T + Sync) -> Vec<T>
+where
+    I: ExactSizeIterator,
+    I::Item: Send,
+    T: Send,
+{
+    if items.len() <= 1 {
+        return items.map(work).collect();
+    }
+    let work = &work;
+    std::thread::scope(|scope| {
+        crate::parallel::join_all(items.map(|item| scope.spawn(move || work(item))).collect())
+    })
 }
 
 /// A part's error with its line counted from the start of the text.
@@ -167,8 +177,12 @@ enum PartEnd {
 /// numbered within the part.
 pub(super) struct Part<'a> {
     /// Name and file of each function.
-    pub(super) functions: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    function_index: HashMap<(Cow<'a, str>, Cow<'a, str>), u32>,
+    functions: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// Each function's [`function_key`] → its index. The keys are copies:
+    /// compared where they sit together, not scattered over the text.
+    function_index: std::collections::HashMap<Box<str>, u32, BuildMixed>,
+    /// The key being looked up.
+    key: String,
     locations: Vec<PartLocation>,
     location_index: HashMap<(u64, bool), u32>,
     /// Function and line number of each location's named frames.
@@ -204,7 +218,8 @@ impl<'a> Part<'a> {
     fn read(text: &'a [u8], offset: usize, format: &impl Format) -> Part<'a> {
         let mut part = Part {
             functions: Vec::new(),
-            function_index: HashMap::default(),
+            function_index: Default::default(),
+            key: String::new(),
             locations: Vec::new(),
             location_index: HashMap::default(),
             lines: Vec::new(),
@@ -233,14 +248,12 @@ impl<'a> Part<'a> {
                 part.end = PartEnd::Stop(offset + at);
                 break;
             }
-            if trimmed.starts_with('#') {
+            if comment_body(trimmed).is_some() {
                 if pending.open {
                     // A valid line's comment borrows from the text.
                     let comment = match &line {
-                        Cow::Borrowed(s) => s.trim().strip_prefix('#').and_then(Comment::parse),
-                        Cow::Owned(s) => s
-                            .trim()
-                            .strip_prefix('#')
+                        Cow::Borrowed(s) => comment_body(s.trim()).and_then(Comment::parse),
+                        Cow::Owned(s) => comment_body(s.trim())
                             .and_then(Comment::parse)
                             .map(Comment::into_owned),
                     };
@@ -272,10 +285,24 @@ impl<'a> Part<'a> {
             part.add(&mut pending);
         }
         part.lines_read = lines.number();
-        // The indexes are no longer needed: free them before the merge.
-        part.function_index = HashMap::default();
-        part.location_index = HashMap::default();
+        // The location index serves the later parts' lookups.
+        part.function_index = Default::default();
         part
+    }
+
+    /// For each location of this part, where an earlier part (in `before`)
+    /// has it: the part's number and its index there.
+    fn seen_before(&self, before: &[Part<'_>]) -> Vec<Option<(u32, u32)>> {
+        self.locations
+            .iter()
+            .map(|l| {
+                let key = (l.pc, l.symbolized);
+                before
+                    .iter()
+                    .enumerate()
+                    .find_map(|(j, p)| Some((j as u32, *p.location_index.get(&key)?)))
+            })
+            .collect()
     }
 
     /// Adds a record as a sample: its stack symbolized from its comments.
@@ -316,7 +343,8 @@ impl<'a> Part<'a> {
                 }
                 let starts_entry = previous.is_none_or(|(o, _)| o != owner);
                 let joins = starts_entry
-                    && previous.is_some_and(|(_, last)| inlined_into(&r.comments[last], &r.comments[i]));
+                    && previous
+                        .is_some_and(|(_, last)| inlined_into(&r.comments[last], &r.comments[i]));
                 if starts_entry && !joins {
                     let at = r.members.len();
                     r.groups.push((r.comments[i].pc, at..at));
@@ -345,9 +373,11 @@ impl<'a> Part<'a> {
     /// innermost first, all at `pc` (the group's leaf pc).
     fn location(&mut self, pc: u64, members: &[u32], comments: &[Comment<'a>]) -> u32 {
         let symbolized = !members.is_empty();
-        if let Some(&i) = self.location_index.get(&(pc, symbolized)) {
-            return i;
-        }
+        let i = self.locations.len() as u32;
+        match self.location_index.entry((pc, symbolized)) {
+            Entry::Occupied(e) => return *e.get(),
+            Entry::Vacant(e) => e.insert(i),
+        };
         let start = self.lines.len() as u32;
         for &m in members {
             let c = &comments[m as usize];
@@ -356,42 +386,85 @@ impl<'a> Part<'a> {
             if c.name.is_empty() {
                 continue;
             }
-            let key = (c.name.clone(), c.file.clone());
-            let function = match self.function_index.get(&key) {
+            function_key(&mut self.key, &c.name, &c.file);
+            let function = match self.function_index.get(self.key.as_str()) {
                 Some(&f) => f,
                 None => {
                     let f = self.functions.len() as u32;
-                    self.functions.push(key.clone());
-                    self.function_index.insert(key, f);
+                    self.functions.push((c.name.clone(), c.file.clone()));
+                    self.function_index.insert(self.key.as_str().into(), f);
                     f
                 }
             };
             self.lines.push((function, c.line));
         }
-        let i = self.locations.len() as u32;
         self.locations.push(PartLocation {
             pc,
             symbolized,
             lines: start..self.lines.len() as u32,
         });
-        self.location_index.insert((pc, symbolized), i);
         i
     }
 }
 
+/// Fx hashes with their bits mixed at the end: Fx alone leaves the top bits
+/// (which the table compares before the keys) nearly alike for names that
+/// differ only near their end, and every lookup then compared many keys.
+#[derive(Default)]
+struct Mixed(rustc_hash::FxHasher);
+
+impl std::hash::Hasher for Mixed {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0.write_u8(i);
+    }
+
+    fn finish(&self) -> u64 {
+        // MurmurHash3's fmix64.
+        let mut h = self.0.finish();
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+}
+
+type BuildMixed = std::hash::BuildHasherDefault<Mixed>;
+
+/// Writes into `key` what tells a function from another: its name and
+/// file, apart by a tab (which neither holds: comments are cut at tabs).
+fn function_key(key: &mut String, name: &str, file: &str) {
+    key.clear();
+    key.push_str(name);
+    key.push('\t');
+    key.push_str(file);
+}
+
 impl Builder {
     /// Adds a part's samples, giving its new functions and locations the
-    /// next ids in the order the part met them.
-    pub(super) fn absorb(&mut self, part: &Part<'_>) -> Result<(), ProfileError> {
+    /// next ids in the order the part met them; `earlier` says which of its
+    /// locations an earlier part has, `ids` the ids those parts' got.
+    /// Returns the ids of this part's locations.
+    fn absorb(
+        &mut self,
+        part: &Part<'_>,
+        earlier: &[Option<(u32, u32)>],
+        ids: &[Vec<u32>],
+    ) -> Result<Vec<u32>, ProfileError> {
         let mut functions: Vec<Option<FunctionId>> = vec![None; part.functions.len()];
         let mut locations: Vec<u32> = Vec::with_capacity(part.locations.len());
-        for location in &part.locations {
-            if let Some(&i) = self.location_index.get(&(location.pc, location.symbolized)) {
-                locations.push(i);
+        for (location, earlier) in part.locations.iter().zip(earlier) {
+            if let Some((j, i)) = *earlier {
+                locations.push(ids[j as usize][i as usize]);
                 continue;
             }
             let start = self.lines.len();
-            for &(f, line) in &part.lines[location.lines.start as usize..location.lines.end as usize]
+            for &(f, line) in
+                &part.lines[location.lines.start as usize..location.lines.end as usize]
             {
                 let function = match functions[f as usize] {
                     Some(g) => g,
@@ -404,12 +477,15 @@ impl Builder {
                 };
                 self.push_line(function, line);
             }
-            locations.push(self.push_location(location.pc, location.symbolized, start)?);
+            locations.push(self.push_location(location.pc, start)?);
         }
         let mut start = 0;
         for &end in &part.stack_ends {
-            self.frames
-                .extend(part.frames[start..end].iter().map(|&l| locations[l as usize]));
+            self.frames.extend(
+                part.frames[start..end]
+                    .iter()
+                    .map(|&l| locations[l as usize]),
+            );
             start = end;
             self.stack_ends.push(self.frames.len());
         }
@@ -417,7 +493,7 @@ impl Builder {
         for &bytes in &part.bytes {
             self.push_label(bytes);
         }
-        Ok(())
+        Ok(locations)
     }
 }
 
@@ -443,5 +519,116 @@ mod tests {
         assert_eq!(boundaries(b"h\n# only\n# comments", 2, 4), [2, 19]);
         assert_eq!(boundaries(b"h", 1, 4), [1, 1]);
         assert_eq!(record_start(b"h\n1", 3), None);
+    }
+
+    /// Real texts of every kind: heap (with MemStats), goroutine, mutex,
+    /// block.
+    const TEXTS: [&str; 6] = [
+        "legacy/heap-1.debug1.txt",
+        "legacy/heap-3.debug1.txt",
+        "legacy/goroutine-2.debug1.txt",
+        "goroutines/service/out/goroutineleak.debug1.txt",
+        "legacy/contention/mutex.debug1.txt",
+        "legacy/contention/block.debug1.txt",
+    ];
+
+    fn testdata(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// The profile read in `parts` parts, or the error, as text.
+    fn read_in(text: &[u8], parts: usize) -> String {
+        match super::super::parse_in(text, Some(parts)) {
+            Ok(p) => format!("{p:?}"),
+            Err(e) => format!("error: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn parts_read_what_one_pass_reads() {
+        for name in TEXTS {
+            let text = testdata(name);
+            let one = read_in(&text, 1);
+            assert!(!one.starts_with("error"), "{name}: {one}");
+            let header_end = memchr::memchr(b'\n', &text).unwrap() + 1;
+            for parts in [2, 3, 7, 64] {
+                assert_eq!(read_in(&text, parts), one, "{name} in {parts} parts");
+            }
+            // Every text with two records or more is cut (the test can fail).
+            let records = text[header_end..]
+                .split(|&b| b == b'\n')
+                .filter(|l| l.first().is_some_and(u8::is_ascii_digit))
+                .count();
+            let cuts = boundaries(&text, header_end, 64).len() - 1;
+            assert!(cuts >= records.min(64), "{name}: {cuts} parts");
+        }
+        let heap = read_in(&testdata("legacy/heap-1.debug1.txt"), 7);
+        assert!(heap.contains("HeapInuse"), "the MemStats block is read");
+    }
+
+    #[test]
+    fn cut_texts_read_alike_in_parts() {
+        // A record cut anywhere (inside a line, a number, a character,
+        // before its comments), with and without a final newline.
+        for name in TEXTS.iter().filter(|n| !n.contains("heap-3")) {
+            let text = testdata(name);
+            // Not a multiple of any line's length: cuts fall all over lines.
+            let step = (text.len() / 31).max(1) | 1;
+            for end in (0..text.len()).step_by(step).chain([text.len() - 1]) {
+                let cut = &text[..end];
+                assert_eq!(read_in(cut, 5), read_in(cut, 1), "{name} cut at {end}");
+            }
+        }
+    }
+
+    #[test]
+    fn crlf_texts_read_as_lf_texts() {
+        for name in TEXTS {
+            let text = testdata(name);
+            let crlf: Vec<u8> = text
+                .iter()
+                .flat_map(|&b| {
+                    if b == b'\n' {
+                        vec![b'\r', b'\n']
+                    } else {
+                        vec![b]
+                    }
+                })
+                .collect();
+            assert_eq!(read_in(&crlf, 4), read_in(&text, 1), "{name}");
+        }
+    }
+
+    #[test]
+    fn hostile_texts_fail_alike_in_parts() {
+        let header = "heap profile: 1: 8 [1: 8] @ heap/2\n";
+        let mut long = String::from(header);
+        long.push_str("1: 8 [1: 8] @");
+        long.push_str(&" 0x10".repeat(100_000));
+        long.push_str("\n#\t0xf\tmain.f+0x1\tf.go:1\n");
+        let comments = format!("{header}{}", "#\t0x1\tmain.f+0x1\tf.go:1\n".repeat(20_000));
+        let only_comments = "# runtime.MemStats\n".repeat(1000);
+        let bad_late = format!(
+            "{header}{}1: 8 [1: 8]\n2: 8 [1: 8] @ 0x1\n",
+            "1: 8 [1: 8] @ 0x1\n".repeat(5000)
+        );
+        for (text, want) in [
+            (long.as_str(), "Ok"),
+            (comments.as_str(), "Ok"),
+            (only_comments.as_str(), "UnknownText"),
+            (bad_late.as_str(), "line: 5002"),
+        ] {
+            let one = read_in(text.as_bytes(), 1);
+            assert!(
+                one.contains(want) || want == "Ok" && !one.starts_with("error"),
+                "{one:.200}"
+            );
+            for parts in [2, 8] {
+                assert_eq!(read_in(text.as_bytes(), parts), one);
+            }
+        }
     }
 }
