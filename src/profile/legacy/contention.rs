@@ -6,7 +6,7 @@
 //! (count × period) and `delay` (cycles × period, turned into nanoseconds
 //! by the clock rate).
 
-use super::records::{self, Format};
+use super::records::{self, Fields, Format};
 use super::{
     Builder, Header, LOCK_DROP_FRAMES, Lines, address_prefix, malformed, quote, value_type,
 };
@@ -110,18 +110,8 @@ fn record(
 struct Records<'a>(&'a Attributes);
 
 impl Format for Records<'_> {
-    fn stops(&self, line: &str) -> bool {
-        line.starts_with("---")
-    }
-
-    fn record(
-        &self,
-        line_no: usize,
-        line: &str,
-        values: &mut Vec<i64>,
-        addresses: &mut Vec<u64>,
-    ) -> Result<Option<i64>, ProfileError> {
-        record(line_no, line, self.0, values, addresses).map(|()| None)
+    fn record(&self, line_no: usize, line: &str, out: &mut Fields) -> Result<(), ProfileError> {
+        record(line_no, line, self.0, &mut out.values, &mut out.addresses)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use super::records::{self, Format};
+use super::records::{self, Fields, Format};
 use super::{
     Builder, Header, Lines, OTHER_DROP_FRAMES, malformed, parse_addresses, quote, value_type,
 };
@@ -27,17 +27,7 @@ fn header_name(line: &str) -> Option<&str> {
 struct Records;
 
 impl Format for Records {
-    fn stops(&self, line: &str) -> bool {
-        line.starts_with("---")
-    }
-
-    fn record(
-        &self,
-        n: usize,
-        line: &str,
-        values: &mut Vec<i64>,
-        addresses: &mut Vec<u64>,
-    ) -> Result<Option<i64>, ProfileError> {
+    fn record(&self, n: usize, line: &str, out: &mut Fields) -> Result<(), ProfileError> {
         let bad = || {
             malformed(
                 n,
@@ -49,9 +39,8 @@ impl Format for Records {
         if count < 0 {
             return Err(bad());
         }
-        values.push(count);
-        parse_addresses(n, list, addresses)?;
-        Ok(None)
+        out.values.push(count);
+        parse_addresses(n, list, &mut out.addresses)
     }
 }
 

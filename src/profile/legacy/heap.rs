@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::records::{self, Format};
+use super::records::{self, Fields, Format};
 use super::{
     Builder, HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, Header, Lines, MemStats, address_prefix,
     comment_body, malformed, quote, split_once_byte, value_type,
@@ -171,14 +171,15 @@ impl Format for Records<'_> {
         }
     }
 
-    fn record(
-        &self,
-        line_no: usize,
-        line: &str,
-        values: &mut Vec<i64>,
-        addresses: &mut Vec<u64>,
-    ) -> Result<Option<i64>, ProfileError> {
-        record(line_no, line, self.0, values, addresses).map(Some)
+    fn record(&self, line_no: usize, line: &str, out: &mut Fields) -> Result<(), ProfileError> {
+        out.bytes = Some(record(
+            line_no,
+            line,
+            self.0,
+            &mut out.values,
+            &mut out.addresses,
+        )?);
+        Ok(())
     }
 }
 

@@ -27,20 +27,24 @@ const MIN_PART: usize = 1 << 20;
 /// What one kind of text profile reads in its records.
 pub(super) trait Format: Sync {
     /// Whether a (trimmed, non-blank) line ends the records: what follows
-    /// it is no record (the heap's MemStats and memory map, a count
-    /// profile's mappings).
-    fn stops(&self, line: &str) -> bool;
+    /// it is no record (by default a count or contention profile's `---`
+    /// mappings; the heap's MemStats and memory map).
+    fn stops(&self, line: &str) -> bool {
+        line.starts_with("---")
+    }
 
     /// Reads a record line (trimmed, neither blank nor a comment) into
-    /// `values` and `addresses`, both empty on entry; returns the record's
-    /// `bytes` label, if its kind has one.
-    fn record(
-        &self,
-        line_no: usize,
-        line: &str,
-        values: &mut Vec<i64>,
-        addresses: &mut Vec<u64>,
-    ) -> Result<Option<i64>, ProfileError>;
+    /// `out`, empty on entry.
+    fn record(&self, line_no: usize, line: &str, out: &mut Fields) -> Result<(), ProfileError>;
+}
+
+/// What a record line holds.
+#[derive(Default)]
+pub(super) struct Fields {
+    pub(super) values: Vec<i64>,
+    pub(super) addresses: Vec<u64>,
+    /// pprof's `bytes` label (the heap record's object size).
+    pub(super) bytes: Option<i64>,
 }
 
 /// Where the records ended.
@@ -200,9 +204,7 @@ pub(super) struct Part<'a> {
 #[derive(Default)]
 struct Pending<'a> {
     open: bool,
-    addresses: Vec<u64>,
-    values: Vec<i64>,
-    bytes: Option<i64>,
+    fields: Fields,
     comments: Vec<Comment<'a>>,
     /// The stack entry each comment belongs to (`u32::MAX`: none).
     owners: Vec<u32>,
@@ -231,9 +233,9 @@ impl<'a> Part<'a> {
             end: PartEnd::Done,
         };
         let mut pending = Pending::default();
-        // The next record's values and addresses, read before the pending
-        // record is added (a bad line fails before it is).
-        let (mut values, mut addresses) = (Vec::new(), Vec::new());
+        // The next record's fields, read before the pending record is added
+        // (a bad line fails before it is).
+        let mut next = Fields::default();
         let mut lines = Lines::checked(text);
         loop {
             let at = lines.offset();
@@ -261,22 +263,18 @@ impl<'a> Part<'a> {
                 }
                 continue;
             }
-            values.clear();
-            addresses.clear();
-            let bytes = match format.record(n, trimmed, &mut values, &mut addresses) {
-                Ok(bytes) => bytes,
-                Err(e) => {
-                    part.end = PartEnd::Failed(e);
-                    break;
-                }
-            };
+            next.values.clear();
+            next.addresses.clear();
+            next.bytes = None;
+            if let Err(e) = format.record(n, trimmed, &mut next) {
+                part.end = PartEnd::Failed(e);
+                break;
+            }
             if pending.open {
                 part.add(&mut pending);
             }
             pending.open = true;
-            std::mem::swap(&mut pending.values, &mut values);
-            std::mem::swap(&mut pending.addresses, &mut addresses);
-            pending.bytes = bytes;
+            std::mem::swap(&mut pending.fields, &mut next);
             pending.comments.clear();
         }
         // A failed record's predecessor is not added: the single pass
@@ -309,7 +307,7 @@ impl<'a> Part<'a> {
     fn add(&mut self, r: &mut Pending<'a>) {
         // Which stack entry each comment describes (comments come in stack
         // order; several for one entry are the frames inlined at it).
-        let finder = Finder::new(&r.addresses);
+        let finder = Finder::new(&r.fields.addresses);
         r.owners.clear();
         let mut cursor = 0;
         let mut any = false;
@@ -357,7 +355,7 @@ impl<'a> Part<'a> {
             }
         } else {
             r.groups
-                .extend(r.addresses.iter().map(|a| (a.wrapping_sub(1), 0..0)));
+                .extend(r.fields.addresses.iter().map(|a| (a.wrapping_sub(1), 0..0)));
         }
         for g in 0..r.groups.len() {
             let (pc, members) = r.groups[g].clone();
@@ -365,8 +363,8 @@ impl<'a> Part<'a> {
             self.frames.push(location);
         }
         self.stack_ends.push(self.frames.len());
-        self.values.extend_from_slice(&r.values);
-        self.bytes.push(r.bytes);
+        self.values.extend_from_slice(&r.fields.values);
+        self.bytes.push(r.fields.bytes);
     }
 
     /// The location of one frame group: `members` (indexes into `comments`)
