@@ -23,6 +23,9 @@ use crate::profile::model::FunctionId;
 
 /// Fewer bytes than this per part are not worth a thread.
 const MIN_PART: usize = 1 << 20;
+/// The most parts by default: a part looks its locations up in every
+/// earlier part's index, so the lookups grow with the square of the parts.
+const MAX_PARTS: usize = 16;
 
 /// What one kind of text profile reads in its records.
 pub(super) trait Format: Sync {
@@ -68,7 +71,9 @@ pub(super) fn read(
 ) -> Result<End, ProfileError> {
     let parts = parts.unwrap_or_else(|| {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        (2 * cores).min(text.len().saturating_sub(start) / MIN_PART)
+        (2 * cores)
+            .min(MAX_PARTS)
+            .min(text.len().saturating_sub(start) / MIN_PART)
     });
     let cuts = boundaries(text, start, parts.max(1));
     let ranges = cuts.windows(2).map(|w| w[0]..w[1]);
