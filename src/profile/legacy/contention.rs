@@ -6,11 +6,9 @@
 //! (count × period) and `delay` (cycles × period, turned into nanoseconds
 //! by the clock rate).
 
-use std::borrow::Cow;
-
+use super::records::{self, Fields, Format};
 use super::{
-    Builder, Header, LOCK_DROP_FRAMES, Lines, address_prefix, malformed, quote, read_records,
-    value_type,
+    Builder, Header, LOCK_DROP_FRAMES, Lines, address_prefix, malformed, quote, value_type,
 };
 use crate::profile::{Profile, ProfileError};
 
@@ -70,14 +68,20 @@ fn attribute(n: usize, line: &str, a: &mut Attributes) -> Result<bool, ProfileEr
 
 /// Parses `cycles count @ 0x… …` into `[contentions, delay]` and the
 /// addresses, unsampled as pprof's `parseContentionSample` does.
-fn record(n: usize, line: &str, a: &Attributes) -> Result<(Vec<i64>, Vec<u64>), ProfileError> {
+fn record(
+    n: usize,
+    line: &str,
+    a: &Attributes,
+    values: &mut Vec<i64>,
+    addresses: &mut Vec<u64>,
+) -> Result<(), ProfileError> {
     let bad = || {
         malformed(
             n,
             format!("expected 'cycles count @ 0x…', found '{}'", quote(line)),
         )
     };
-    let (numbers, addresses) = line.split_once('@').ok_or_else(bad)?;
+    let (numbers, list) = line.split_once('@').ok_or_else(bad)?;
     let mut numbers = numbers.split_whitespace();
     let (Some(cycles), Some(count), None) = (numbers.next(), numbers.next(), numbers.next()) else {
         return Err(bad());
@@ -98,28 +102,50 @@ fn record(n: usize, line: &str, a: &Attributes) -> Result<(Vec<i64>, Vec<u64>), 
         }
         count = count.wrapping_mul(a.period);
     }
-    Ok((vec![count, delay], address_prefix(n, addresses)?))
+    values.extend([count, delay]);
+    address_prefix(n, list, addresses)
 }
 
-pub(super) fn parse<'a>(
-    _first: (usize, Cow<'a, str>),
-    lines: Lines<'a>,
+/// The records of a contention profile, after its attributes.
+struct Records<'a>(&'a Attributes);
+
+impl Format for Records<'_> {
+    fn record(&self, line_no: usize, line: &str, out: &mut Fields) -> Result<(), ProfileError> {
+        record(line_no, line, self.0, &mut out.values, &mut out.addresses)
+    }
+}
+
+pub(super) fn parse(
+    text: &[u8],
+    mut lines: Lines<'_>,
+    parts: Option<usize>,
 ) -> Result<Profile, ProfileError> {
     let mut a = Attributes {
         period: 1,
         ..Attributes::default()
     };
     let mut b = Builder::new(2)?;
-    let mut in_attributes = true;
-    read_records(&mut b, lines, |n, line| {
-        if in_attributes {
-            if attribute(n, line, &mut a)? {
-                return Ok(None);
-            }
-            in_attributes = false;
+    // The attributes, up to the first line that is none: the records
+    // start there. Comments before it belong to no record.
+    let records = loop {
+        let (at, before) = (lines.offset(), lines.number());
+        let Some((n, line)) = lines.next() else {
+            break None;
+        };
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
         }
-        record(n, line, &a).map(Some)
-    })?;
+        if line.starts_with("---") {
+            break None;
+        }
+        if !attribute(n, line, &mut a)? {
+            break Some((at, before));
+        }
+    };
+    if let Some((at, before)) = records {
+        records::read(&mut b, text, at, before, &Records(&a), parts)?;
+    }
     b.prune(LOCK_DROP_FRAMES, None);
     Ok(b.finish(Header {
         sample_types: vec![
@@ -146,7 +172,15 @@ mod tests {
             period: 1,
             duration_nanos: 0,
         };
-        let (values, addresses) = record(4, "1856678771 199 @ 0x4e0007 0x4e0006", &a).unwrap();
+        let (mut values, mut addresses) = (Vec::new(), Vec::new());
+        record(
+            4,
+            "1856678771 199 @ 0x4e0007 0x4e0006",
+            &a,
+            &mut values,
+            &mut addresses,
+        )
+        .unwrap();
         // 1856678771 cycles at 2.596121728 GHz.
         assert_eq!(values, vec![199, 715_174_003]);
         assert_eq!(addresses, vec![0x4e0007, 0x4e0006]);
@@ -156,9 +190,11 @@ mod tests {
             duration_nanos: 0,
         };
         // No clock rate: the delay stays in cycles, unscaled (as in pprof).
-        assert_eq!(record(1, "10 2 @ 0x1", &a).unwrap().0, vec![10, 10]);
-        assert!(record(1, "10 @ 0x1", &a).is_err());
-        assert!(record(1, "10 -2 @ 0x1", &a).is_err());
+        let (mut values, mut addresses) = (Vec::new(), Vec::new());
+        record(1, "10 2 @ 0x1", &a, &mut values, &mut addresses).unwrap();
+        assert_eq!(values, vec![10, 10]);
+        assert!(record(1, "10 @ 0x1", &a, &mut values, &mut addresses).is_err());
+        assert!(record(1, "10 -2 @ 0x1", &a, &mut values, &mut addresses).is_err());
     }
 
     #[test]

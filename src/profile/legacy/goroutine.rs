@@ -5,9 +5,9 @@
 
 use std::borrow::Cow;
 
+use super::records::{self, Fields, Format};
 use super::{
-    Builder, Header, Lines, OTHER_DROP_FRAMES, malformed, parse_addresses, quote, read_records,
-    value_type,
+    Builder, Header, Lines, OTHER_DROP_FRAMES, malformed, parse_addresses, quote, value_type,
 };
 use crate::profile::{Profile, ProfileError};
 
@@ -23,28 +23,45 @@ fn header_name(line: &str) -> Option<&str> {
     (valid_name && valid_total).then_some(name)
 }
 
-pub(super) fn parse<'a>(
-    first: (usize, Cow<'a, str>),
-    lines: Lines<'a>,
-) -> Result<Profile, ProfileError> {
-    let name = header_name(first.1.trim())
-        .unwrap_or("goroutine")
-        .to_owned();
-    let mut b = Builder::new(1)?;
-    read_records(&mut b, lines, |n, line| {
+/// The records of a count profile.
+struct Records;
+
+impl Format for Records {
+    fn record(&self, n: usize, line: &str, out: &mut Fields) -> Result<(), ProfileError> {
         let bad = || {
             malformed(
                 n,
                 format!("expected 'count @ 0x…', found '{}'", quote(line)),
             )
         };
-        let (count, addresses) = line.split_once(" @ ").ok_or_else(bad)?;
+        let (count, list) = line.split_once(" @ ").ok_or_else(bad)?;
         let count: i64 = count.trim().parse().map_err(|_| bad())?;
         if count < 0 {
             return Err(bad());
         }
-        Ok(Some((vec![count], parse_addresses(n, addresses)?)))
-    })?;
+        out.values.push(count);
+        parse_addresses(n, list, &mut out.addresses)
+    }
+}
+
+pub(super) fn parse(
+    text: &[u8],
+    first: &(usize, Cow<'_, str>),
+    lines: Lines<'_>,
+    parts: Option<usize>,
+) -> Result<Profile, ProfileError> {
+    let name = header_name(first.1.trim())
+        .unwrap_or("goroutine")
+        .to_owned();
+    let mut b = Builder::new(1)?;
+    records::read(
+        &mut b,
+        text,
+        lines.offset(),
+        lines.number(),
+        &Records,
+        parts,
+    )?;
     b.prune(OTHER_DROP_FRAMES, None);
     Ok(b.finish(Header {
         sample_types: vec![value_type(&name, "count")],

@@ -4,9 +4,10 @@
 
 use std::borrow::Cow;
 
+use super::records::{self, Fields, Format};
 use super::{
-    Builder, Comment, HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, Header, Lines, MemStats, Record,
-    address_prefix, malformed, quote, value_type,
+    Builder, HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, Header, Lines, MemStats, address_prefix,
+    comment_body, malformed, quote, split_once_byte, value_type,
 };
 use crate::profile::{Profile, ProfileError};
 
@@ -102,29 +103,37 @@ fn scale(count: i64, size: i64, rate: i64) -> (i64, i64) {
 }
 
 /// Parses `a: b [c: d] @ 0x… …` into the values (alloc pair first when the
-/// profile has one), the `bytes` label and the addresses.
+/// profile has one) and the addresses; returns the `bytes` label.
 fn record(
     line_no: usize,
     line: &str,
     h: &HeapHeader,
-) -> Result<(Vec<i64>, i64, Vec<u64>), ProfileError> {
+    values: &mut Vec<i64>,
+    addresses: &mut Vec<u64>,
+) -> Result<i64, ProfileError> {
     let bad = |why: &str| malformed(line_no, format!("{why} in heap record '{}'", quote(line)));
-    let (counts, addresses) = line.split_once('@').ok_or_else(|| bad("no '@'"))?;
-    let numbers: Vec<&str> = counts
+    let (counts, list) = split_once_byte(line, b'@').ok_or_else(|| bad("no '@'"))?;
+    let mut numbers = counts
         .split(|c: char| c == ':' || c == '[' || c == ']' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .collect();
-    if numbers.len() != 4 {
+        .filter(|s| !s.is_empty());
+    let mut found = [""; 4];
+    let mut count = 0;
+    for n in numbers.by_ref().take(5) {
+        if let Some(slot) = found.get_mut(count) {
+            *slot = n;
+        }
+        count += 1;
+    }
+    if count != 4 {
         return Err(bad("not four counts"));
     }
     let mut parsed = [0i64; 4];
-    for (slot, n) in parsed.iter_mut().zip(&numbers) {
+    for (slot, n) in parsed.iter_mut().zip(found) {
         *slot = n.parse().map_err(|_| bad("a count that is not a number"))?;
     }
     if parsed[2] < 0 || parsed[3] < 0 {
         return Err(bad("a negative allocation count"));
     }
-    let mut values = Vec::with_capacity(4);
     let mut block = 0;
     let mut add = |count: i64, size: i64, what: &str| -> Result<(), ProfileError> {
         if count == 0 && size != 0 {
@@ -147,13 +156,38 @@ fn record(
         add(parsed[2], parsed[3], "allocation")?;
     }
     add(parsed[0], parsed[1], "inuse")?;
-    let addresses = address_prefix(line_no, addresses)?;
-    Ok((values, block, addresses))
+    address_prefix(line_no, list, addresses)?;
+    Ok(block)
 }
 
-pub(super) fn parse<'a>(
-    first: (usize, Cow<'a, str>),
-    lines: Lines<'a>,
+/// The records of a heap profile.
+struct Records<'h>(&'h HeapHeader);
+
+impl Format for Records<'_> {
+    fn stops(&self, line: &str) -> bool {
+        match comment_body(line) {
+            Some(body) => body.trim() == "runtime.MemStats",
+            None => is_memory_map(line),
+        }
+    }
+
+    fn record(&self, line_no: usize, line: &str, out: &mut Fields) -> Result<(), ProfileError> {
+        out.bytes = Some(record(
+            line_no,
+            line,
+            self.0,
+            &mut out.values,
+            &mut out.addresses,
+        )?);
+        Ok(())
+    }
+}
+
+pub(super) fn parse(
+    text: &[u8],
+    first: &(usize, Cow<'_, str>),
+    lines: Lines<'_>,
+    parts: Option<usize>,
 ) -> Result<Profile, ProfileError> {
     let h = header(first.0, &first.1)?;
     let sample_types = if h.has_alloc {
@@ -167,48 +201,30 @@ pub(super) fn parse<'a>(
         vec![value_type("objects", "count"), value_type("space", "bytes")]
     };
     let mut b = Builder::new(sample_types.len())?;
-    let mut current: Option<Record> = None;
-    let mut memstats: Option<MemStats> = None;
-    for (n, line) in lines {
-        let line = line.trim();
-        if let Some(stats) = memstats.as_mut() {
-            if let Some(body) = line.strip_prefix('#') {
+    let end = records::read(
+        &mut b,
+        text,
+        lines.offset(),
+        lines.number(),
+        &Records(&h),
+        parts,
+    )?;
+    // The records stop at the MemStats block (which runs to the end) or
+    // at the memory map (which is not read).
+    let memstats = end.stop.and_then(|offset| {
+        let mut tail = Lines::new(text.get(offset..)?);
+        let (_, first) = tail.next()?;
+        if !first.trim().starts_with('#') {
+            return None;
+        }
+        let mut stats = MemStats::default();
+        for (_, line) in tail {
+            if let Some(body) = line.trim().strip_prefix('#') {
                 stats.add_line(body);
             }
-            continue;
         }
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(body) = line.strip_prefix('#') {
-            if body.trim() == "runtime.MemStats" {
-                if let Some(r) = current.take() {
-                    b.add(r)?;
-                }
-                memstats = Some(MemStats::default());
-            } else if let Some(r) = current.as_mut()
-                && let Some(c) = Comment::parse(body)
-            {
-                r.comments.push(c);
-            }
-            continue;
-        }
-        if is_memory_map(line) {
-            break;
-        }
-        let (values, block, addresses) = record(n, line, &h)?;
-        if let Some(r) = current.replace(Record {
-            addresses,
-            values,
-            bytes: Some(block),
-            comments: Vec::new(),
-        }) {
-            b.add(r)?;
-        }
-    }
-    if let Some(r) = current.take() {
-        b.add(r)?;
-    }
+        Some(stats)
+    });
     b.prune(HEAP_DROP_FRAMES, Some(HEAP_KEEP_FRAMES));
     Ok(b.finish(Header {
         sample_types,

@@ -20,9 +20,12 @@ mod contention;
 mod goroutine;
 mod heap;
 mod memstats;
+mod records;
 
 pub use heap::{is_fresh_heap, with_alloc_and_inuse};
 pub use memstats::{MemStats, MemValue};
+
+use std::borrow::Cow;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -90,15 +93,21 @@ fn first_line<'a>(lines: &mut Lines<'a>) -> Option<(usize, std::borrow::Cow<'a, 
 
 /// Parses a legacy text profile, detected by its first line.
 pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
+    parse_in(text, None)
+}
+
+/// [`parse`], its records read in at most `parts` parts (by default as
+/// many as [`records::read`] finds worth it).
+fn parse_in(text: &[u8], parts: Option<usize>) -> Result<Profile, ProfileError> {
     let mut lines = Lines::new(text);
     let Some(first) = first_line(&mut lines) else {
         return Err(ProfileError::Empty);
     };
     let trimmed = first.1.trim();
     match kind(trimmed) {
-        Some(Kind::Heap) => heap::parse(first, lines),
-        Some(Kind::Count) => goroutine::parse(first, lines),
-        Some(Kind::Contention) => contention::parse(first, lines),
+        Some(Kind::Heap) => heap::parse(text, &first, lines, parts),
+        Some(Kind::Count) => goroutine::parse(text, &first, lines, parts),
+        Some(Kind::Contention) => contention::parse(text, lines, parts),
         None => Err(ProfileError::UnknownText {
             first_line: quote(trimmed),
         }),
@@ -120,96 +129,159 @@ fn malformed(line: usize, what: impl Into<String>) -> ProfileError {
 }
 
 /// The input's lines, numbered from 1, without their line ends; invalid
-/// UTF-8 is replaced (names are shown, never trusted).
+/// UTF-8 is replaced (names are shown, never trusted). Text checked valid
+/// up front ([`Lines::checked`]) is cut into lines without copying or
+/// checking each again.
 struct Lines<'a> {
-    rest: &'a [u8],
+    text: &'a [u8],
+    /// The text when it is all valid UTF-8.
+    valid: Option<&'a str>,
+    at: usize,
     number: usize,
 }
 
 impl<'a> Lines<'a> {
+    /// Lines checked one by one, for the few lines of a header.
     fn new(text: &'a [u8]) -> Self {
         Lines {
-            rest: text,
+            text,
+            valid: None,
+            at: 0,
             number: 0,
         }
+    }
+
+    /// Lines of text checked whole, once.
+    fn checked(text: &'a [u8]) -> Self {
+        Lines {
+            valid: std::str::from_utf8(text).ok(),
+            ..Lines::new(text)
+        }
+    }
+
+    /// Where the next line starts.
+    fn offset(&self) -> usize {
+        self.at
+    }
+
+    /// How many lines were read.
+    fn number(&self) -> usize {
+        self.number
     }
 }
 
 impl<'a> Iterator for Lines<'a> {
-    type Item = (usize, std::borrow::Cow<'a, str>);
+    type Item = (usize, Cow<'a, str>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let end = self
-            .rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .unwrap_or(self.rest.len());
-        let mut line = &self.rest[..end];
-        self.rest = self.rest.get(end + 1..).unwrap_or(&[]);
-        if let Some(l) = line.strip_suffix(b"\r") {
-            line = l;
-        }
+        let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
+        let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let range = self.at..self.at + len;
+        self.at += len + 1;
         self.number += 1;
-        Some((self.number, String::from_utf8_lossy(line)))
+        // A line break is never inside a character: the cut is one.
+        let line = match self.valid.and_then(|t| t.get(range.clone())) {
+            Some(line) => Cow::Borrowed(line.strip_suffix('\r').unwrap_or(line)),
+            None => {
+                let bytes = &self.text[range];
+                String::from_utf8_lossy(bytes.strip_suffix(b"\r").unwrap_or(bytes))
+            }
+        };
+        Some((self.number, line))
     }
 }
 
 /// One `#\t0x…\tfn+0x…\tfile:line` comment: a frame of the record above.
 #[derive(Debug, Clone)]
-struct Comment {
+struct Comment<'a> {
     /// The frame's pc (the stack's return address minus one).
     pc: u64,
     /// Empty when the runtime could not name the frame (`#\t0x…`).
-    name: String,
+    name: Cow<'a, str>,
     /// Offset of `pc` from the entry of the function the code lives in
     /// (for an inlined frame, the function it was inlined into).
     offset: Option<u64>,
-    file: String,
+    file: Cow<'a, str>,
     line: i64,
 }
 
-impl Comment {
+impl<'a> Comment<'a> {
     /// Parses a comment line (after its `#`); `None` when it is another
     /// kind of comment (`# labels: …`).
-    fn parse(body: &str) -> Option<Comment> {
-        let mut fields = body.split('\t').filter(|f| !f.is_empty());
+    fn parse(body: &'a str) -> Option<Comment<'a>> {
+        // Split at tabs by bytes (a tab is never inside a character).
+        let mut at = 0;
+        let mut fields = memchr::memchr_iter(b'\t', body.as_bytes())
+            .chain([body.len()])
+            .map(|end| {
+                let field = body.get(at..end).unwrap_or_default();
+                at = end + 1;
+                field
+            })
+            .filter(|f| !f.is_empty());
         let pc = parse_hex(fields.next()?.trim())?;
         let Some(symbol) = fields.next() else {
             return Some(Comment {
                 pc,
-                name: String::new(),
+                name: Cow::Borrowed(""),
                 offset: None,
-                file: String::new(),
+                file: Cow::Borrowed(""),
                 line: 0,
             });
         };
-        let (name, offset) = match symbol.rsplit_once("+0x") {
-            Some((name, off)) => (name, u64::from_str_radix(off, 16).ok()),
+        // The last `+0x` (as `rsplit_once("+0x")`), found by its `+`.
+        let cut = memchr::memrchr_iter(b'+', symbol.as_bytes())
+            .find(|&i| symbol.as_bytes()[i + 1..].starts_with(b"0x"));
+        let (name, offset) = match cut {
+            Some(i) => (&symbol[..i], u64::from_str_radix(&symbol[i + 3..], 16).ok()),
             None => (symbol, None),
         };
         let (file, line) = match fields.next() {
-            Some(position) => match position.rsplit_once(':') {
-                Some((file, line)) => (file, line.trim().parse().unwrap_or(0)),
+            Some(position) => match memchr::memrchr(b':', position.as_bytes()) {
+                Some(i) => (
+                    &position[..i],
+                    position[i + 1..].trim().parse().unwrap_or(0),
+                ),
                 None => (position, 0),
             },
             None => ("", 0),
         };
         Some(Comment {
             pc,
-            name: name.to_owned(),
+            name: Cow::Borrowed(name),
             offset,
-            file: file.to_owned(),
+            file: Cow::Borrowed(file),
             line,
         })
+    }
+
+    /// The comment with its own copies of the names.
+    fn into_owned(self) -> Comment<'static> {
+        Comment {
+            pc: self.pc,
+            name: Cow::Owned(self.name.into_owned()),
+            offset: self.offset,
+            file: Cow::Owned(self.file.into_owned()),
+            line: self.line,
+        }
     }
 
     /// The entry address of the function the frame's code is in.
     fn entry(&self) -> Option<u64> {
         self.pc.checked_sub(self.offset?)
     }
+}
+
+/// The body of a comment line (after its `#`). Matched by byte, as the
+/// other per-line splits here: a `char` pattern costs a call to `memcmp`.
+fn comment_body(line: &str) -> Option<&str> {
+    (line.as_bytes().first() == Some(&b'#')).then(|| &line[1..])
+}
+
+/// `s` split at its first ASCII byte `at` (as `split_once(at as char)`).
+fn split_once_byte(s: &str, at: u8) -> Option<(&str, &str)> {
+    let i = memchr::memchr(at, s.as_bytes())?;
+    Some((&s[..i], &s[i + 1..]))
 }
 
 fn parse_hex(s: &str) -> Option<u64> {
@@ -225,95 +297,56 @@ fn parse_hex(s: &str) -> Option<u64> {
 /// at the first other character, so a corrupt address cuts the stack there
 /// rather than failing the profile. A number too large for 64 bits is an
 /// error, as in pprof.
-fn address_prefix(line: usize, list: &str) -> Result<Vec<u64>, ProfileError> {
+fn address_prefix(line: usize, list: &str, addresses: &mut Vec<u64>) -> Result<(), ProfileError> {
+    let list = list.as_bytes();
+    // Non-ASCII bytes are outside the set as their characters are.
     let end = list
-        .find(|c: char| !matches!(c, ' ' | 'x' | '0'..='9' | 'a'..='f'))
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'x' | b'0'..=b'9' | b'a'..=b'f'))
         .unwrap_or(list.len());
-    let list = &list.as_bytes()[..end];
-    let is_digit = |b: &u8| matches!(b, b'0'..=b'9' | b'a'..=b'f');
-    let mut addresses = Vec::new();
+    let list = &list[..end];
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
     let mut i = 0;
     while i < list.len() {
-        if list[i..].starts_with(b"0x") && list.get(i + 2).is_some_and(is_digit) {
-            let digits = list[i + 2..].iter().take_while(|b| is_digit(b)).count();
+        if list[i..].starts_with(b"0x") && list.get(i + 2).copied().and_then(digit).is_some() {
+            let digits = list[i + 2..]
+                .iter()
+                .take_while(|&&b| digit(b).is_some())
+                .count();
             let hex = &list[i + 2..i + 2 + digits];
-            // Only ASCII hex digits were taken.
-            let text = std::str::from_utf8(hex).unwrap_or_default();
-            let address = u64::from_str_radix(text, 16).map_err(|_| {
-                malformed(line, format!("'0x{}' is not a 64-bit address", quote(text)))
-            })?;
+            let address = hex.iter().try_fold(0u64, |a, &b| {
+                a.checked_mul(16)?.checked_add(u64::from(digit(b)?))
+            });
+            let Some(address) = address else {
+                // Only ASCII hex digits were taken.
+                let text = std::str::from_utf8(hex).unwrap_or_default();
+                return Err(malformed(
+                    line,
+                    format!("'0x{}' is not a 64-bit address", quote(text)),
+                ));
+            };
             addresses.push(address);
             i += 2 + digits;
         } else {
             i += 1;
         }
     }
-    Ok(addresses)
+    Ok(())
 }
 
 /// Parses the `@ 0x… 0x…` address list of a count record, where pprof
 /// refuses the profile over any address it cannot read.
-fn parse_addresses(line: usize, list: &str) -> Result<Vec<u64>, ProfileError> {
-    list.split_whitespace()
-        .map(|a| {
-            parse_hex(a)
-                .ok_or_else(|| malformed(line, format!("'{}' is not a hex address", quote(a))))
-        })
-        .collect()
-}
-
-/// Reads the records of a count or contention profile into `b`: comment
-/// lines attach to the record above, a `---` line ends the records (the
-/// mappings follow), and every other non-blank line goes to `record`,
-/// which reads it as values and addresses, or says `None` for a line that
-/// is no record (a header attribute).
-fn read_records(
-    b: &mut Builder,
-    lines: Lines<'_>,
-    mut record: impl FnMut(usize, &str) -> Result<Option<(Vec<i64>, Vec<u64>)>, ProfileError>,
-) -> Result<(), ProfileError> {
-    let mut current: Option<Record> = None;
-    for (n, line) in lines {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if let Some(body) = line.strip_prefix('#') {
-            if let Some(r) = current.as_mut()
-                && let Some(c) = Comment::parse(body)
-            {
-                r.comments.push(c);
-            }
-            continue;
-        }
-        if line.starts_with("---") {
-            break;
-        }
-        let Some((values, addresses)) = record(n, line)? else {
-            continue;
-        };
-        if let Some(r) = current.replace(Record {
-            addresses,
-            values,
-            bytes: None,
-            comments: Vec::new(),
-        }) {
-            b.add(r)?;
-        }
-    }
-    if let Some(r) = current.take() {
-        b.add(r)?;
+fn parse_addresses(line: usize, list: &str, addresses: &mut Vec<u64>) -> Result<(), ProfileError> {
+    for a in list.split_whitespace() {
+        let address = parse_hex(a)
+            .ok_or_else(|| malformed(line, format!("'{}' is not a hex address", quote(a))))?;
+        addresses.push(address);
     }
     Ok(())
-}
-
-/// A record waiting for its comment lines.
-struct Record {
-    addresses: Vec<u64>,
-    values: Vec<i64>,
-    /// pprof's `bytes` label (the heap record's object size).
-    bytes: Option<i64>,
-    comments: Vec<Comment>,
 }
 
 /// Frames pprof drops from legacy heap profiles (`allocRxStr` in
@@ -352,8 +385,6 @@ struct Builder {
     function_index: HashMap<(u32, u32), u32>,
     locations: Vec<Location>,
     lines: Vec<Line>,
-    /// Leaf pc of a location → its index.
-    location_index: HashMap<(u64, bool), u32>,
     value_count: usize,
     stack_ends: Vec<usize>,
     frames: Vec<u32>,
@@ -371,7 +402,6 @@ impl Builder {
             function_index: HashMap::default(),
             locations: Vec::new(),
             lines: Vec::new(),
-            location_index: HashMap::default(),
             value_count,
             stack_ends: Vec::new(),
             frames: Vec::new(),
@@ -388,14 +418,11 @@ impl Builder {
         self.strings.intern(s)
     }
 
-    fn function(&mut self, c: &Comment) -> Result<Option<FunctionId>, ProfileError> {
-        if c.name.is_empty() {
-            return Ok(None);
-        }
-        let name = self.intern(&c.name)?;
-        let file = self.intern(&c.file)?;
+    fn function(&mut self, name: &str, file: &str) -> Result<FunctionId, ProfileError> {
+        let name = self.intern(name)?;
+        let file = self.intern(file)?;
         if let Some(&i) = self.function_index.get(&(name.0, file.0)) {
-            return Ok(Some(FunctionId(i)));
+            return Ok(FunctionId(i));
         }
         let i = self.functions.len() as u32;
         self.functions.push(Function {
@@ -406,29 +433,19 @@ impl Builder {
             start_line: 0,
         });
         self.function_index.insert((name.0, file.0), i);
-        Ok(Some(FunctionId(i)))
+        Ok(FunctionId(i))
     }
 
-    /// The location of one frame group: `frames` innermost first, all at
-    /// `pc` (the group's leaf pc).
-    fn location(&mut self, pc: u64, frames: &[&Comment]) -> Result<u32, ProfileError> {
-        let symbolized = !frames.is_empty();
-        if let Some(&i) = self.location_index.get(&(pc, symbolized)) {
-            return Ok(i);
-        }
-        let start = self.lines.len();
-        for c in frames {
-            // An unnamed frame is no line (a line needs a function, as a
-            // proto's must for pprof): the location keeps its address.
-            let Some(function) = self.function(c)? else {
-                continue;
-            };
-            self.lines.push(Line {
-                function: Some(function),
-                line: c.line,
-                column: 0,
-            });
-        }
+    fn push_line(&mut self, function: FunctionId, line: i64) {
+        self.lines.push(Line {
+            function: Some(function),
+            line,
+            column: 0,
+        });
+    }
+
+    /// A new location at `pc` holding the lines from `start` on.
+    fn push_location(&mut self, pc: u64, start: usize) -> Result<u32, ProfileError> {
         if self.locations.len() + self.lines.len() >= super::MAX_FRAMES {
             return Err(ProfileError::TooMany {
                 what: "locations and lines",
@@ -443,61 +460,13 @@ impl Builder {
             lines: start as u32..self.lines.len() as u32,
             is_folded: false,
         });
-        self.location_index.insert((pc, symbolized), i);
         Ok(i)
     }
 
-    /// Adds a record as a sample: its stack symbolized from its comments.
-    fn add(&mut self, record: Record) -> Result<(), ProfileError> {
-        // Which stack entry each comment describes (comments come in stack
-        // order; several for one entry are the frames inlined at it).
-        let mut owner: Vec<Vec<&Comment>> = vec![Vec::new(); record.addresses.len()];
-        let finder = Finder::new(&record.addresses);
-        let mut cursor = 0;
-        for c in &record.comments {
-            let found = [c.pc.wrapping_add(1), c.pc]
-                .into_iter()
-                .filter_map(|address| finder.next(address, cursor))
-                .min();
-            if let Some(j) = found {
-                owner[j].push(c);
-                cursor = j;
-            }
-        }
-        let any = owner.iter().any(|o| !o.is_empty());
-        // Group the entries into locations: without comments, one per
-        // address (as pprof has them); with them, the unnamed entries go
-        // and an entry whose frame was inlined into the next one's function
-        // (same entry address, another name) joins it, as one location
-        // holds a pc's inlined frames in a proto.
-        let mut groups: Vec<(u64, Vec<&Comment>)> = Vec::new();
-        for (j, frames) in owner.into_iter().enumerate() {
-            if !any {
-                groups.push((record.addresses[j].wrapping_sub(1), Vec::new()));
-                continue;
-            }
-            let Some(first) = frames.first() else {
-                continue;
-            };
-            if let Some((_, prev)) = groups.last_mut()
-                && let Some(last) = prev.last()
-                && inlined_into(last, first)
-            {
-                prev.extend(frames);
-                continue;
-            }
-            groups.push((first.pc, frames));
-        }
-        let mut stack = Vec::with_capacity(groups.len());
-        for (pc, frames) in &groups {
-            stack.push(self.location(*pc, frames)?);
-        }
-        self.frames.extend_from_slice(&stack);
-        self.stack_ends.push(self.frames.len());
-        self.values.extend_from_slice(&record.values);
-        // pprof's legacy parser keeps a zero `bytes` label (`pprof -tags`
-        // counts it), though a proto would lose it.
-        if let Some(bytes) = record.bytes {
+    /// Closes a sample's labels: pprof's legacy parser keeps a zero
+    /// `bytes` label (`pprof -tags` counts it), though a proto would lose it.
+    fn push_label(&mut self, bytes: Option<i64>) {
+        if let Some(bytes) = bytes {
             self.labels.push(Label {
                 key: self.bytes_key,
                 str: StrId(0),
@@ -506,7 +475,6 @@ impl Builder {
             });
         }
         self.label_ends.push(self.labels.len());
-        Ok(())
     }
 
     /// Removes the frames matching `drop` (and not `keep`) with their
@@ -523,16 +491,20 @@ impl Builder {
         };
         let keep = keep.and_then(anchored);
         // 0 keep, 1 prune beneath, 2 prune the location itself.
+        // Each function is matched once, however many lines name it.
+        let mut dropped: Vec<Option<bool>> = vec![None; self.functions.len()];
         let mut verdict = vec![0u8; self.locations.len()];
         for (l, location) in self.locations.iter_mut().enumerate() {
             let lines = &self.lines[location.lines.start as usize..location.lines.end as usize];
             let matched = lines.iter().rposition(|line| {
                 line.function.is_some_and(|f| {
-                    let name = self.strings.get(self.functions[f.index()].name);
-                    let name = simplify_function(name);
-                    !name.is_empty()
-                        && drop.is_match(name)
-                        && keep.as_ref().is_none_or(|k| !k.is_match(name))
+                    *dropped[f.index()].get_or_insert_with(|| {
+                        let name = self.strings.get(self.functions[f.index()].name);
+                        let name = simplify_function(name);
+                        !name.is_empty()
+                            && drop.is_match(name)
+                            && keep.as_ref().is_none_or(|k| !k.is_match(name))
+                    })
                 })
             });
             if let Some(i) = matched {
@@ -637,7 +609,7 @@ impl<'a> Finder<'a> {
 /// Whether frame `callee` was inlined into `caller`'s function: the same
 /// entry address under another name (a recursive call has the same entry
 /// and the same name; a real call, another entry).
-fn inlined_into(callee: &Comment, caller: &Comment) -> bool {
+fn inlined_into(callee: &Comment<'_>, caller: &Comment<'_>) -> bool {
     match (callee.entry(), caller.entry()) {
         (Some(a), Some(b)) => a == b && callee.name != caller.name,
         _ => false,
@@ -710,20 +682,17 @@ mod tests {
 
     #[test]
     fn corrupt_addresses_cut_the_stack_as_in_pprof() {
-        assert_eq!(
-            address_prefix(1, " 0x1000 0x20zz 0x3000").unwrap(),
-            vec![0x1000, 0x20]
-        );
-        assert_eq!(
-            address_prefix(1, " 0xzz 0x3000").unwrap(),
-            Vec::<u64>::new()
-        );
-        assert_eq!(address_prefix(1, " 00x12 0x0x3").unwrap(), vec![0x12, 0x0]);
-        assert_eq!(
-            address_prefix(1, " 0x0000000000000000001").unwrap(),
-            vec![1]
-        );
-        assert!(address_prefix(1, " 0x10000000000000000").is_err());
+        let prefix = |list: &str| {
+            let mut addresses = Vec::new();
+            address_prefix(1, list, &mut addresses).map(|()| addresses)
+        };
+        assert_eq!(prefix(" 0x1000 0x20zz 0x3000").unwrap(), vec![0x1000, 0x20]);
+        assert_eq!(prefix(" 0xzz 0x3000").unwrap(), Vec::<u64>::new());
+        assert_eq!(prefix(" 00x12 0x0x3").unwrap(), vec![0x12, 0x0]);
+        assert_eq!(prefix(" 0x0000000000000000001").unwrap(), vec![1]);
+        assert_eq!(prefix(" 0xffffffffffffffff").unwrap(), vec![u64::MAX]);
+        assert_eq!(prefix(" 0x1\u{e9}0x2 0x3").unwrap(), vec![1]);
+        assert!(prefix(" 0x10000000000000000").is_err());
     }
 
     #[test]
