@@ -442,7 +442,8 @@ struct Scratch {
 
 /// Splits a length-delimited payload off the front of `buf`.
 fn take_length_delimited<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], ProfileError> {
-    let len = decode_varint(buf)?;
+    let len;
+    (len, *buf) = split_varint(buf)?;
     let len = usize::try_from(len)
         .ok()
         .filter(|&len| len <= buf.len())
@@ -678,8 +679,16 @@ impl RawSamples {
         let values_before = self.values.len();
         let labels_before = self.labels.len();
         let body = &mut body;
-        while !body.is_empty() {
-            let (tag, wire_type) = decode_key(body)?;
+        while let [first, ref rest @ ..] = **body {
+            // The keys every encoder writes (packed ids, packed values, a
+            // label) are read here; any other goes through prost.
+            let (tag, wire_type) = match first {
+                0x0a | 0x12 | 0x1a => {
+                    *body = rest;
+                    (u32::from(first >> 3), WireType::LengthDelimited)
+                }
+                _ => decode_key(body)?,
+            };
             match tag {
                 // Location ids go straight into the flat array, packed or not.
                 1 if wire_type == WireType::LengthDelimited => {
@@ -706,8 +715,7 @@ impl RawSamples {
                 2 => int64::merge_repeated(wire_type, &mut self.values, body, ctx.clone())?,
                 3 => {
                     expect_length_delimited(wire_type)?;
-                    let mut label = pb::Label::default();
-                    prost::Message::merge(&mut label, take_length_delimited(body)?)?;
+                    let label = decode_label(take_length_delimited(body)?)?;
                     if label.str == 0 && label.num == 0 && label.num_unit == 0 {
                         // Neither a string nor a number: pprof drops such a
                         // label when decoding (its key must still be valid).
@@ -758,6 +766,34 @@ impl RawSamples {
         try_push(&mut self.stack_ends, self.location_ids.len())?;
         Ok(())
     }
+}
+
+/// Decodes a `Label`: by hand when its fields are the plain varints every
+/// encoder writes (a heap profile has a label per sample), else through
+/// prost, which then also gives the errors.
+fn decode_label(body: &[u8]) -> Result<pb::Label, ProfileError> {
+    let mut label = pb::Label::default();
+    let mut rest = body;
+    while let [key, ref tail @ ..] = *rest {
+        let field = match key {
+            0x08 => &mut label.key,
+            0x10 => &mut label.str,
+            0x18 => &mut label.num,
+            0x20 => &mut label.num_unit,
+            _ => break,
+        };
+        let Ok((value, tail)) = split_varint(tail) else {
+            break;
+        };
+        // int64 on the wire: the varint's bits, two's complement.
+        *field = value as i64;
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        label = pb::Label::default();
+        prost::Message::merge(&mut label, body)?;
+    }
+    Ok(label)
 }
 
 impl RawLocations {
