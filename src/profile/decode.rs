@@ -26,7 +26,7 @@ use super::model::{
     Function, FunctionId, Label, Line, Location, Mapping, MappingId, Profile, Samples, StrId,
     StringTable, ValueType,
 };
-use crate::parallel::join_all;
+use crate::parallel::map_parts;
 
 /// The protobuf messages generated from `proto/profile.proto`. Public only
 /// so tests, benchmarks and the synthetic-profile generator can *write*
@@ -915,12 +915,8 @@ impl IdIndex {
         if parts == 1 {
             return self.resolve_chunk(ids);
         }
-        let results: Vec<Result<(), usize>> = std::thread::scope(|scope| {
-            join_all(
-                ids.chunks_mut(chunk)
-                    .map(|part| scope.spawn(move || self.resolve_chunk(part)))
-                    .collect(),
-            )
+        let results = map_parts(ids.chunks_mut(chunk).collect(), |part| {
+            self.resolve_chunk(part)
         });
         for (i, result) in results.into_iter().enumerate() {
             result.map_err(|at| i * chunk + at)?;
@@ -1347,6 +1343,40 @@ mod tests {
             .map(|stack| (stack.clone(), vec![-7], vec![]))
             .collect();
         assert_eq!(sample_facts(&p), want);
+    }
+
+    #[test]
+    fn labels_read_by_hand_read_as_prost_reads_them() {
+        let plain = pb::Label {
+            key: 4,
+            str: 0,
+            num: -3,
+            num_unit: 300,
+        }
+        .encode_to_vec();
+        let mut unknown_field = plain.clone();
+        unknown_field.extend([0x28, 0x01]);
+        let bodies = [
+            plain,
+            unknown_field,
+            // The key of field 1 in two bytes, then a value.
+            vec![0x88, 0x00, 0x02],
+            // Field 2 twice: the last wins.
+            vec![0x10, 0x05, 0x10, 0x06],
+            // Field 1 as bytes: prost's error.
+            vec![0x0a, 0x01, 0x00],
+            // A value cut short.
+            vec![0x18, 0x80],
+            vec![],
+        ];
+        for body in bodies {
+            let want = pb::Label::decode(body.as_slice()).map_err(|e| e.to_string());
+            let got = decode_label(&body).map_err(|e| match e {
+                ProfileError::Prost(e) => e.to_string(),
+                other => format!("not prost's: {other}"),
+            });
+            assert_eq!(got, want, "{body:02x?}");
+        }
     }
 
     #[test]
