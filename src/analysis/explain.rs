@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::escape::{EscapeMessage, Escapes, FlowCopy, Lookup, Reason, same_function};
 use super::filter::Filters;
 use super::lineup::Lineup;
-use super::signatures::{HeapFrames, Signature, heap_signature};
+use super::signatures::{HeapEntries, Signature, heap_signature};
 use super::stacks::{Granularity, NodeId, Stacks};
 use super::trend::{Growth, Restart, Trend, TrendOptions, Turnover, trend};
 use crate::parallel::map_ranges;
@@ -392,6 +392,9 @@ struct SiteWalk<'a> {
     covered: Option<&'a [bool]>,
     /// Per node, with compiler output: its function's number.
     function_of: &'a [u32],
+    /// Per node: the leak signature its function is a heap frame of; `None`
+    /// when no node is one.
+    heap_entries: Option<&'a HeapEntries>,
     /// Where [`HEAP_TYPES`] are among the sample's values.
     indices: [usize; 4],
     /// The sample type ranked.
@@ -403,10 +406,7 @@ impl SiteWalk<'_> {
     /// only as far up as the site and the function it was compiled in.
     fn sum(&self, range: Range<usize>) -> SiteSums {
         let samples = self.stacks.profile().samples();
-        let nodes = self.stacks.nodes();
         let mut sums = SiteSums::default();
-        // Each part asks a node's name once, for its own stacks.
-        let mut heap_frames = HeapFrames::new(nodes.len());
         self.stacks.for_each_stack(range, |s, stack| {
             let mut frames = stack.leaf_first();
             let Some(leaf) = frames.next() else {
@@ -458,8 +458,9 @@ impl SiteWalk<'_> {
             }
             // The known leak whose heap frames the whole stack passes
             // through, and the bytes in use it holds there.
-            let whole = stack.leaf_first().map(|f| f.node.index());
-            if let Some(entry) = heap_frames.of_stack(whole, |n| nodes[n].name.as_str()) {
+            if let Some(entries) = self.heap_entries
+                && let Some(entry) = entries.of_stack(stack.leaf_first().map(|f| f.node.index()))
+            {
                 add_signed(&mut site.signed, entry, samples.value(s, inuse_space));
             }
         });
@@ -504,10 +505,14 @@ pub fn explain(
         }
         None => (None, Vec::new()),
     };
+    // Likewise each node's leak signature, so the walk reads a byte per
+    // frame instead of asking for names; and not at all when no node has one.
+    let heap_entries = HeapEntries::of(nodes.iter().map(|n| n.name.as_str()));
     let walk = SiteWalk {
         stacks: &stacks,
         covered: covered.as_deref(),
         function_of: &function_of,
+        heap_entries: heap_entries.as_ref(),
         indices,
         ranked: options.sample_index,
     };

@@ -216,49 +216,57 @@ pub fn site_signature(
     })
 }
 
-/// Which catalogue entry's heap frames each node's function matches,
-/// decided once per node: `explain` asks for every frame of every sample.
-pub(crate) struct HeapFrames {
-    /// Per node: not asked yet, or the first entry that matches (if any).
-    of_node: Vec<Option<Option<u8>>>,
+/// Which catalogue entry's heap frames each node's function matches (the
+/// first, in catalogue order), decided for every node once, before a walk
+/// that asks it for every frame of every sample.
+pub(crate) struct HeapEntries {
+    /// Per node: the entry, or [`HeapEntries::NONE`].
+    of_node: Vec<u8>,
 }
 
-impl HeapFrames {
-    /// For a view with `nodes` nodes.
-    pub(crate) fn new(nodes: usize) -> HeapFrames {
-        HeapFrames {
-            of_node: vec![None; nodes],
+impl HeapEntries {
+    const NONE: u8 = u8::MAX;
+
+    /// The entries of nodes named `names` (their functions, in node
+    /// order); `None` when no node matches any entry, so that a walk need
+    /// not look at its frames for one at all.
+    pub(crate) fn of<'n>(names: impl Iterator<Item = &'n str>) -> Option<HeapEntries> {
+        let heap: Vec<(u8, &Regex)> = COMPILED
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((u8::try_from(i).ok()?, c.heap.as_ref()?)))
+            .collect();
+        if heap.is_empty() {
+            return None;
         }
+        let of_node: Vec<u8> = names
+            .map(|name| {
+                heap.iter()
+                    .find(|(_, re)| re.is_match(name))
+                    .map_or(HeapEntries::NONE, |&(i, _)| i)
+            })
+            .collect();
+        of_node
+            .iter()
+            .any(|&e| e != HeapEntries::NONE)
+            .then_some(HeapEntries { of_node })
     }
 
-    /// The first catalogue entry (in catalogue order) whose heap frames
-    /// match one of the stack's frames, given as node indices; `name`
-    /// gives a node's function, asked only the first time the node is
-    /// seen (reading every frame's name would cost a cache miss each).
-    pub(crate) fn of_stack<'n>(
-        &mut self,
-        nodes: impl IntoIterator<Item = usize>,
-        name: impl Fn(usize) -> &'n str,
-    ) -> Option<usize> {
+    /// The first entry whose heap frames one of the stack's frames (node
+    /// indices) matches.
+    pub(crate) fn of_stack(&self, nodes: impl IntoIterator<Item = usize>) -> Option<usize> {
         nodes
             .into_iter()
-            .filter_map(|node| {
-                *self.of_node[node].get_or_insert_with(|| {
-                    let name = name(node);
-                    COMPILED
-                        .iter()
-                        .position(|c| c.heap.as_ref().is_some_and(|re| re.is_match(name)))
-                        .map(|i| i as u8)
-                })
-            })
+            .map(|node| self.of_node[node])
             .min()
+            .filter(|&e| e != HeapEntries::NONE)
             .map(usize::from)
     }
 }
 
 /// The signature of a heap row whose samples, through the catalogue's
 /// heap frames, hold `bytes` per entry ((entry, bytes), as
-/// [`HeapFrames::of_stack`] numbers them): the first entry that holds
+/// [`HeapEntries::of_stack`] numbers them): the first entry that holds
 /// its least number of bytes.
 pub(crate) fn heap_signature(bytes: &[(usize, i64)]) -> Option<&'static Signature> {
     let mut held: Vec<(usize, i64)> = bytes.to_vec();

@@ -26,7 +26,7 @@ use super::model::{
     Function, FunctionId, Label, Line, Location, Mapping, MappingId, Profile, Samples, StrId,
     StringTable, ValueType,
 };
-use crate::parallel::join_all;
+use crate::parallel::map_parts;
 
 /// The protobuf messages generated from `proto/profile.proto`. Public only
 /// so tests, benchmarks and the synthetic-profile generator can *write*
@@ -70,13 +70,13 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Profile, ProfileE
 }
 
 /// Size of the pieces inflated data is handed over in.
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 1 << 18;
 
 /// Decodes a profile from a stream: gzip-compressed (detected by its magic
 /// bytes) or raw protobuf.
 ///
 /// The stream is never held whole: a gzip stream is inflated on a second
-/// thread in 1 MiB chunks that the protobuf parser consumes as they come,
+/// thread in 256 KiB chunks that the protobuf parser consumes as they come,
 /// so inflating and parsing overlap and neither the compressed nor the
 /// inflated bytes are kept (on an 80 MB profile, that is most of the peak
 /// memory of a decode-then-parse design).
@@ -94,13 +94,18 @@ pub fn decode_reader<R: Read + Send>(
     if head[..got.min(2)] == GZIP_MAGIC {
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
+            // Parsed chunks go back to the inflater to be filled again, so
+            // a stream of any size touches only a few chunks' worth of
+            // fresh memory (page faults were a fifth of a small decode).
+            let (give_back, given_back) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
             scope.spawn(move || {
                 let mut gz = flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(
                     1 << 18,
                     input,
                 ));
                 loop {
-                    let mut chunk = vec![0u8; CHUNK];
+                    let mut chunk = given_back.try_recv().unwrap_or_default();
+                    chunk.resize(CHUNK, 0);
                     let result = read_full(&mut gz, &mut chunk).map(|n| {
                         chunk.truncate(n);
                         chunk
@@ -116,7 +121,10 @@ pub fn decode_reader<R: Read + Send>(
                 .into_iter()
                 .map(|chunk| chunk.map_err(ProfileError::Gzip));
             // Returning drops the receiver, which stops the inflater early on error.
-            parse_any(chunks, limit)
+            parse_any(chunks, limit, |chunk| {
+                // A full queue or a finished inflater: the chunk is freed.
+                let _ = give_back.try_send(chunk);
+            })
         })
     } else {
         let mut input = input;
@@ -131,7 +139,7 @@ pub fn decode_reader<R: Read + Send>(
                 Err(e) => Some(Err(ProfileError::Io(e))),
             }
         });
-        parse_any(chunks, limit)
+        parse_any(chunks, limit, drop)
     }
 }
 
@@ -142,6 +150,7 @@ pub fn decode_reader<R: Read + Send>(
 fn parse_any(
     chunks: impl Iterator<Item = Result<Vec<u8>, ProfileError>>,
     limit: u64,
+    spent: impl FnMut(Vec<u8>),
 ) -> Result<Profile, ProfileError> {
     let mut chunks = chunks.peekable();
     // Text by its header (a control byte in a name does not make it
@@ -151,7 +160,7 @@ fn parse_any(
             || legacy::looks_like_text(first)
             || super::dump::looks_like_dump(first));
     if !is_text {
-        return Profile::try_from(RawProfile::parse_chunks(chunks, limit)?);
+        return Profile::try_from(RawProfile::parse_chunks(chunks, limit, spent)?);
     }
     let mut text: Vec<u8> = Vec::new();
     for chunk in chunks {
@@ -181,6 +190,10 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     }
     Ok(filled)
 }
+
+/// The most bytes a field's key and length prefix (or a whole scalar
+/// field) take: two varints of at most ten bytes.
+const FIELD_HEAD: usize = 20;
 
 /// The length of the complete top-level field at the start of `buf`, or
 /// `None` if more bytes are needed to tell or to hold it.
@@ -328,6 +341,79 @@ impl LocationIds {
             LocationIds::Wide(wide) => try_push(wide, id),
         }
     }
+
+    /// Appends a packed run of ids: the sample decoder's hot loop (a
+    /// large heap profile has millions), so room is made once for the
+    /// whole run (each id takes at least a byte) and nothing else is
+    /// checked per id but its width.
+    fn extend_packed(&mut self, mut packed: &[u8]) -> Result<(), ProfileError> {
+        while !packed.is_empty() {
+            let wide_id = match self {
+                LocationIds::Narrow(narrow) => {
+                    // Slots are made first and filled through a slice, so the
+                    // loop keeps its place in registers instead of the
+                    // vector's length in memory; the unused ones are cut.
+                    let start = narrow.len();
+                    reserve(narrow, packed.len())?;
+                    narrow.resize(start + packed.len(), 0);
+                    let mut filled = 0;
+                    let mut wide_id = None;
+                    for slot in &mut narrow[start..] {
+                        if packed.is_empty() {
+                            break;
+                        }
+                        let id;
+                        (id, packed) = split_varint(packed)?;
+                        match u32::try_from(id) {
+                            Ok(id) => *slot = id,
+                            Err(_) => {
+                                wide_id = Some(id);
+                                break;
+                            }
+                        }
+                        filled += 1;
+                    }
+                    narrow.truncate(start + filled);
+                    wide_id
+                }
+                LocationIds::Wide(wide) => {
+                    reserve(wide, packed.len())?;
+                    while !packed.is_empty() {
+                        let id;
+                        (id, packed) = split_varint(packed)?;
+                        wide.push(id);
+                    }
+                    None
+                }
+            };
+            // An id past 32 bits widens the array, then the run goes on.
+            if let Some(id) = wide_id {
+                self.push(id)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Splits a varint off the front of `bytes`: the one- and two-byte forms
+/// (nearly every location id and many values) inline, longer ones through
+/// prost, whose errors they then keep. The rest comes back by value, so
+/// a loop over a packed run keeps its place in registers.
+#[inline(always)]
+fn split_varint(bytes: &[u8]) -> Result<(u64, &[u8]), prost::DecodeError> {
+    match *bytes {
+        [b0, ref rest @ ..] if b0 < 0x80 => Ok((u64::from(b0), rest)),
+        [b0, b1, ref rest @ ..] if b1 < 0x80 => {
+            Ok((u64::from(b0 & 0x7f) | u64::from(b1) << 7, rest))
+        }
+        _ => split_long_varint(bytes),
+    }
+}
+
+#[inline(never)]
+fn split_long_varint(mut bytes: &[u8]) -> Result<(u64, &[u8]), prost::DecodeError> {
+    let value = decode_varint(&mut bytes)?;
+    Ok((value, bytes))
 }
 
 /// Makes room for `additional` more items, or says that memory ran out
@@ -349,7 +435,6 @@ fn try_push<T>(v: &mut Vec<T>, x: T) -> Result<(), ProfileError> {
 /// Per-sample scratch buffers, reused so that decoding a sample allocates nothing.
 #[derive(Default)]
 struct Scratch {
-    values: Vec<i64>,
     indices: Vec<i64>,
     function: pb::Function,
     mapping: pb::Mapping,
@@ -357,7 +442,8 @@ struct Scratch {
 
 /// Splits a length-delimited payload off the front of `buf`.
 fn take_length_delimited<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], ProfileError> {
-    let len = decode_varint(buf)?;
+    let len;
+    (len, *buf) = split_varint(buf)?;
     let len = usize::try_from(len)
         .ok()
         .filter(|&len| len <= buf.len())
@@ -389,6 +475,7 @@ impl RawProfile {
     fn parse_chunks(
         chunks: impl Iterator<Item = Result<Vec<u8>, ProfileError>>,
         limit: u64,
+        mut spent: impl FnMut(Vec<u8>),
     ) -> Result<RawProfile, ProfileError> {
         let ctx = DecodeContext::default();
         let mut p = RawProfile::default();
@@ -413,16 +500,33 @@ impl RawProfile {
             if total > limit {
                 return Err(ProfileError::TooLarge { limit });
             }
-            if pending.is_empty() {
-                let consumed = p.parse_complete_fields(&chunk, &mut scratch, &ctx)?;
-                reserve(&mut pending, chunk.len() - consumed)?;
-                pending.extend_from_slice(&chunk[consumed..]);
-            } else {
-                reserve(&mut pending, chunk.len())?;
-                pending.extend_from_slice(&chunk);
+            let mut rest = chunk.as_slice();
+            // A field cut by the chunk's start is completed from the chunk's
+            // front alone (not by copying the whole chunk after it), then
+            // the rest is parsed where it lies.
+            while !pending.is_empty() && !rest.is_empty() {
+                let wanted = match declared_extent(&pending) {
+                    // The rest of a length-delimited field whose length is in.
+                    Some(extent) => usize::try_from(extent)
+                        .unwrap_or(usize::MAX)
+                        .saturating_sub(pending.len()),
+                    // A key or length still cut, or a scalar: a few bytes more.
+                    None => FIELD_HEAD,
+                }
+                .clamp(1, rest.len());
+                let (head, tail) = rest.split_at(wanted);
+                reserve(&mut pending, head.len())?;
+                pending.extend_from_slice(head);
+                rest = tail;
                 let consumed = p.parse_complete_fields(&pending, &mut scratch, &ctx)?;
                 pending.drain(..consumed);
             }
+            if pending.is_empty() {
+                let consumed = p.parse_complete_fields(rest, &mut scratch, &ctx)?;
+                reserve(&mut pending, rest.len() - consumed)?;
+                pending.extend_from_slice(&rest[consumed..]);
+            }
+            spent(chunk);
         }
         if !pending.is_empty() {
             // The stream ended inside a field: let the decoder say what is wrong.
@@ -480,7 +584,7 @@ impl RawProfile {
             2 => {
                 expect_length_delimited(wire_type)?;
                 let body = take_length_delimited(buf)?;
-                p.samples.push(body, scratch, p.sample_type.len(), ctx)?;
+                p.samples.push(body, p.sample_type.len(), ctx)?;
             }
             3 => {
                 let m = &mut scratch.mapping;
@@ -568,33 +672,50 @@ impl RawSamples {
     fn push(
         &mut self,
         mut body: &[u8],
-        scratch: &mut Scratch,
         sample_types: usize,
         ctx: &DecodeContext,
     ) -> Result<(), ProfileError> {
         use encoding::int64;
-        scratch.values.clear();
+        let values_before = self.values.len();
         let labels_before = self.labels.len();
         let body = &mut body;
-        while !body.is_empty() {
-            let (tag, wire_type) = decode_key(body)?;
+        while let [first, ref rest @ ..] = **body {
+            // The keys every encoder writes (packed ids, packed values, a
+            // label) are read here; any other goes through prost.
+            let (tag, wire_type) = match first {
+                0x0a | 0x12 | 0x1a => {
+                    *body = rest;
+                    (u32::from(first >> 3), WireType::LengthDelimited)
+                }
+                _ => decode_key(body)?,
+            };
             match tag {
                 // Location ids go straight into the flat array, packed or not.
                 1 if wire_type == WireType::LengthDelimited => {
-                    let mut packed = take_length_delimited(body)?;
-                    while !packed.is_empty() {
-                        self.location_ids.push(decode_varint(&mut packed)?)?;
-                    }
+                    self.location_ids
+                        .extend_packed(take_length_delimited(body)?)?;
                 }
                 1 => {
                     expect_wire_type(WireType::Varint, wire_type)?;
                     self.location_ids.push(decode_varint(body)?)?;
                 }
-                2 => int64::merge_repeated(wire_type, &mut scratch.values, body, ctx.clone())?,
+                // Values go straight into the flat array too; the count is
+                // checked below, and an error ends the whole decode.
+                2 if wire_type == WireType::LengthDelimited => {
+                    let mut packed = take_length_delimited(body)?;
+                    // Each value takes at least a byte.
+                    reserve(&mut self.values, packed.len())?;
+                    while !packed.is_empty() {
+                        let value;
+                        (value, packed) = split_varint(packed)?;
+                        // int64 on the wire: the varint's bits, two's complement.
+                        self.values.push(value as i64);
+                    }
+                }
+                2 => int64::merge_repeated(wire_type, &mut self.values, body, ctx.clone())?,
                 3 => {
                     expect_length_delimited(wire_type)?;
-                    let mut label = pb::Label::default();
-                    prost::Message::merge(&mut label, take_length_delimited(body)?)?;
+                    let label = decode_label(take_length_delimited(body)?)?;
                     if label.str == 0 && label.num == 0 && label.num_unit == 0 {
                         // Neither a string nor a number: pprof drops such a
                         // label when decoding (its key must still be valid).
@@ -616,7 +737,7 @@ impl RawSamples {
             }
         }
         let sample = self.stack_ends.len();
-        let got = scratch.values.len();
+        let got = self.values.len() - values_before;
         match self.value_count {
             None => self.value_count = Some(got),
             Some(want) if want != got => {
@@ -643,10 +764,36 @@ impl RawSamples {
             try_push(&mut self.label_ends, self.labels.len())?;
         }
         try_push(&mut self.stack_ends, self.location_ids.len())?;
-        reserve(&mut self.values, got)?;
-        self.values.extend_from_slice(&scratch.values);
         Ok(())
     }
+}
+
+/// Decodes a `Label`: by hand when its fields are the plain varints every
+/// encoder writes (a heap profile has a label per sample), else through
+/// prost, which then also gives the errors.
+fn decode_label(body: &[u8]) -> Result<pb::Label, ProfileError> {
+    let mut label = pb::Label::default();
+    let mut rest = body;
+    while let [key, ref tail @ ..] = *rest {
+        let field = match key {
+            0x08 => &mut label.key,
+            0x10 => &mut label.str,
+            0x18 => &mut label.num,
+            0x20 => &mut label.num_unit,
+            _ => break,
+        };
+        let Ok((value, tail)) = split_varint(tail) else {
+            break;
+        };
+        // int64 on the wire: the varint's bits, two's complement.
+        *field = value as i64;
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        label = pb::Label::default();
+        prost::Message::merge(&mut label, body)?;
+    }
+    Ok(label)
 }
 
 impl RawLocations {
@@ -768,12 +915,8 @@ impl IdIndex {
         if parts == 1 {
             return self.resolve_chunk(ids);
         }
-        let results: Vec<Result<(), usize>> = std::thread::scope(|scope| {
-            join_all(
-                ids.chunks_mut(chunk)
-                    .map(|part| scope.spawn(move || self.resolve_chunk(part)))
-                    .collect(),
-            )
+        let results = map_parts(ids.chunks_mut(chunk).collect(), |part| {
+            self.resolve_chunk(part)
         });
         for (i, result) in results.into_iter().enumerate() {
             result.map_err(|at| i * chunk + at)?;
@@ -1124,6 +1267,115 @@ mod tests {
                 };
                 assert_eq!(nums, want, "sample {i} of {labelled:?}");
             }
+        }
+    }
+
+    /// Every sample's stack (as location ids), values and label numbers.
+    fn sample_facts(p: &Profile) -> Vec<(Vec<u64>, Vec<i64>, Vec<i64>)> {
+        let samples = p.samples();
+        (0..samples.len())
+            .map(|i| {
+                let stack = samples
+                    .stack_raw(i)
+                    .iter()
+                    .map(|&l| p.locations[l as usize].id)
+                    .collect();
+                let values = (0..p.sample_types.len())
+                    .map(|k| samples.value(i, k))
+                    .collect();
+                let labels = samples.labels(i).iter().map(|l| l.num).collect();
+                (stack, values, labels)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fields_cut_anywhere_between_chunks_parse_alike() {
+        let bytes = labelled_profile(12, &[1, 5, 6]);
+        let whole = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(sample_facts(&whole)[5], (vec![1], vec![5], vec![6]));
+        for size in 1..=bytes.len() {
+            let chunks = bytes.chunks(size).map(|c| Ok(c.to_vec()));
+            let mut spent = 0;
+            let raw = RawProfile::parse_chunks(chunks, u64::MAX, |_| spent += 1).unwrap();
+            let cut = Profile::try_from(raw).unwrap();
+            assert_eq!(sample_facts(&cut), sample_facts(&whole), "chunks of {size}");
+            assert_eq!(spent, bytes.len().div_ceil(size), "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn an_id_past_32_bits_widens_the_ids_in_the_middle_of_a_run() {
+        let far = 1u64 << 40;
+        let location = |id| pb::Location {
+            id,
+            line: vec![pb::Line {
+                function_id: 1,
+                line: 3,
+                column: 0,
+            }],
+            ..Default::default()
+        };
+        let stacks = [vec![2, 1], vec![1, far, 2, 1], vec![far, 300]];
+        let bytes = pb::Profile {
+            sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }],
+            sample: stacks
+                .iter()
+                .map(|stack| pb::Sample {
+                    location_id: stack.clone(),
+                    value: vec![-7],
+                    label: vec![],
+                })
+                .collect(),
+            location: vec![location(1), location(2), location(far), location(300)],
+            function: vec![pb::Function {
+                id: 1,
+                name: 3,
+                ..Default::default()
+            }],
+            string_table: ["", "v", "c", "f"].map(String::from).to_vec(),
+            ..Default::default()
+        }
+        .encode_to_vec();
+        let p = decode(&bytes, &DecodeOptions::default()).unwrap();
+        let want: Vec<_> = stacks
+            .iter()
+            .map(|stack| (stack.clone(), vec![-7], vec![]))
+            .collect();
+        assert_eq!(sample_facts(&p), want);
+    }
+
+    #[test]
+    fn labels_read_by_hand_read_as_prost_reads_them() {
+        let plain = pb::Label {
+            key: 4,
+            str: 0,
+            num: -3,
+            num_unit: 300,
+        }
+        .encode_to_vec();
+        let mut unknown_field = plain.clone();
+        unknown_field.extend([0x28, 0x01]);
+        let bodies = [
+            plain,
+            unknown_field,
+            // The key of field 1 in two bytes, then a value.
+            vec![0x88, 0x00, 0x02],
+            // Field 2 twice: the last wins.
+            vec![0x10, 0x05, 0x10, 0x06],
+            // Field 1 as bytes: prost's error.
+            vec![0x0a, 0x01, 0x00],
+            // A value cut short.
+            vec![0x18, 0x80],
+            vec![],
+        ];
+        for body in bodies {
+            let want = pb::Label::decode(body.as_slice()).map_err(|e| e.to_string());
+            let got = decode_label(&body).map_err(|e| match e {
+                ProfileError::Prost(e) => e.to_string(),
+                other => format!("not prost's: {other}"),
+            });
+            assert_eq!(got, want, "{body:02x?}");
         }
     }
 
