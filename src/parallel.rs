@@ -27,6 +27,49 @@ pub(crate) fn map_ranges<T: Send>(len: usize, part: impl Fn(Range<usize>) -> T +
     map_parts(ranges.collect(), part)
 }
 
+/// Less work than this per thread (in the units of a weight given to
+/// [`map_weighted_ranges`]: a sample walk counts a frame as one) is not
+/// worth a thread: about a third of a millisecond at a few nanoseconds a
+/// frame, three times what a thread costs to start and join.
+const MIN_WEIGHT_PER_THREAD: u64 = 100_000;
+
+/// [`map_ranges`], with ranges of about equal total `weight` (of each
+/// index) instead of equal length: a walk that skips most of its items
+/// in one part of the range (a heap profile lists the samples still in
+/// use first, and a walk of `inuse_space` skips the others) would
+/// otherwise leave a thread idle. Weighing costs one pass over the items.
+pub(crate) fn map_weighted_ranges<T: Send>(
+    len: usize,
+    weight: impl Fn(usize) -> u64,
+    part: impl Fn(Range<usize>) -> T + Sync,
+) -> Vec<T> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 || len < 2 {
+        return vec![part(0..len)];
+    }
+    let total: u64 = (0..len).map(&weight).sum();
+    let parts = cores
+        .min(4)
+        .min(usize::try_from(total / MIN_WEIGHT_PER_THREAD).unwrap_or(usize::MAX))
+        .max(1);
+    if parts == 1 {
+        return vec![part(0..len)];
+    }
+    // Cut where the running weight passes each part's share.
+    let mut ranges = Vec::with_capacity(parts);
+    let (mut start, mut sum) = (0, 0u64);
+    for i in 0..len {
+        sum += weight(i);
+        let share = total / parts as u64 * (ranges.len() as u64 + 1);
+        if sum >= share && ranges.len() + 1 < parts {
+            ranges.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    ranges.push(start..len);
+    map_parts(ranges, part)
+}
+
 /// Runs `part` on every item, each on its own thread but the first, which
 /// runs on the caller's while the others do (one thread fewer to start
 /// and join), and returns their results in order. A panic in a part is
@@ -56,4 +99,37 @@ pub(crate) fn join_all<T>(handles: Vec<ScopedJoinHandle<'_, T>>) -> Vec<T> {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weighted_ranges_cover_everything_and_share_the_weight() {
+        // The first tenth of the items carry nearly all the weight, as the
+        // samples still in use do in a heap profile.
+        let len = 100_000;
+        let weight = |i: usize| if i < len / 10 { 100 } else { 1 };
+        let ranges = map_weighted_ranges(len, weight, |range| range);
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert_eq!(ranges.last().map(|r| r.end), Some(len));
+        for pair in ranges.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+        }
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(ranges.len(), cores.min(4));
+        let total: u64 = (0..len).map(weight).sum();
+        for range in &ranges {
+            let share: u64 = range.clone().map(weight).sum();
+            let even = total / ranges.len() as u64;
+            assert!(share.abs_diff(even) <= 100, "{range:?}: {share} of {total}");
+        }
+    }
+
+    #[test]
+    fn light_work_stays_on_one_thread() {
+        let ranges = map_weighted_ranges(50_000, |_| 1, |range| range);
+        assert_eq!(ranges, vec![0..50_000]);
+    }
 }

@@ -6,8 +6,9 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 
 use super::stacks::{NO_BLOCK, NodeId, Stacks};
-use crate::parallel::map_ranges;
+use crate::parallel::map_weighted_ranges;
 use crate::profile::Profile;
+use crate::profile::Samples;
 
 /// How a node was reached from its callers, for pprof's name suffixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -181,6 +182,19 @@ pub(crate) fn edge_cutoff(flat_sum: i64) -> i64 {
     ((flat_sum as f64 * EDGE_FRACTION) as i64).wrapping_abs()
 }
 
+/// What walking sample `s` costs, for splitting a walk over threads
+/// ([`map_weighted_ranges`]): a frame is one, and a sample whose value of
+/// `sample_index` is zero is skipped at once.
+pub(crate) fn walk_weight(samples: &Samples, sample_index: usize) -> impl Fn(usize) -> u64 + '_ {
+    move |s| {
+        if samples.value(s, sample_index) == 0 {
+            1
+        } else {
+            samples.stack_raw(s).len() as u64 + 1
+        }
+    }
+}
+
 /// How the samples are split into groups summed apart (the two sides of a
 /// diff, the snapshots of a trend): `of(sample)` names a sample's group, or
 /// `None` to leave it out.
@@ -329,18 +343,19 @@ impl Sums {
         kept: Option<&[bool]>,
     ) -> Sums {
         let n = stacks.nodes().len();
-        let samples = stacks.profile().samples().len();
-        let parts = map_ranges(samples, |range| {
-            Sums::sum(
-                stacks,
-                sample_index,
-                &groups,
-                edge_targets,
-                touching,
-                kept,
-                range,
-            )
-        });
+        let samples = stacks.profile().samples();
+        let parts =
+            map_weighted_ranges(samples.len(), walk_weight(samples, sample_index), |range| {
+                Sums::sum(
+                    stacks,
+                    sample_index,
+                    &groups,
+                    edge_targets,
+                    touching,
+                    kept,
+                    range,
+                )
+            });
         let mut parts = parts.into_iter();
         let mut sums = parts
             .next()

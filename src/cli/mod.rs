@@ -469,6 +469,15 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Leaves `value` for the process's exit to free: a command's model is
+/// dropped just before the process ends, and the system takes back all its
+/// memory at once, while dropping it frees it block by block (2 ms of
+/// `top`'s 30 on the Go compiler's heap profile). Only for what a command
+/// run by [`main`] holds at its end.
+pub(crate) fn leave_to_exit<T>(value: T) {
+    std::mem::forget(value);
+}
+
 /// Parses a command line (`argv[0]` first) into clap's structs.
 fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap::Error> {
     Cli::try_parse_from(args)

@@ -179,5 +179,6 @@ pub fn run(args: &TopArgs, out: &mut dyn Write) -> Result<ExitCode> {
             doc.write(out)?;
         }
     }
+    super::leave_to_exit((profile, table));
     Ok(ExitCode::SUCCESS)
 }
