@@ -61,8 +61,12 @@ impl Model {
     /// until it is built. Once `cancel` is set the walks stop early and the
     /// model is partial.
     pub fn compute(profile: &Profile, settings: &Settings, cancel: &Cancel) -> Model {
-        let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
-            .cancellable(cancel.clone());
+        let stacks = Stacks::cancellable(
+            profile,
+            settings.granularity,
+            &settings.filters,
+            cancel.clone(),
+        );
         let tree = CallTree::names_only(&stacks);
         let options = TopOptions {
             sample_index: settings.sample_index,
@@ -99,8 +103,12 @@ impl Model {
         let shape = match shape {
             Some(shape) if shape.fits(settings.granularity, &settings.filters) => shape,
             _ => {
-                let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
-                    .cancellable(cancel.clone());
+                let stacks = Stacks::cancellable(
+                    profile,
+                    settings.granularity,
+                    &settings.filters,
+                    cancel.clone(),
+                );
                 Arc::new(TreeShape::of(&stacks))
             }
         };
@@ -157,8 +165,17 @@ impl Model {
         totals: Vec<NodeTotals>,
         cancel: &Cancel,
     ) -> Vec<(NodeId, Inlined)> {
-        let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
-            .cancellable(cancel.clone());
+        let stacks = Stacks::cancellable(
+            profile,
+            settings.granularity,
+            &settings.filters,
+            cancel.clone(),
+        );
+        // The rows' node ids are those of the whole view: one stopped
+        // while it was built has fewer nodes.
+        if stacks.cancelled() {
+            return Vec::new();
+        }
         suffixes(&stacks, settings.sample_index, totals)
     }
 

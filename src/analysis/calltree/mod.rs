@@ -107,14 +107,20 @@ impl TreeShape {
             }
             list
         });
-        let list = StackList::concat(parts);
-        let mut shape = TreeShape::names_only(stacks);
-        // A stopped walk left the list partial: no use sorting it.
+        // A stopped walk left the list partial: no use sorting it (nor
+        // naming the nodes: the caller throws the shape away).
         if stacks.cancelled() {
-            return shape;
+            return TreeShape::default();
         }
-        shape.order = StackOrder::sort(&list);
-        shape
+        let list = StackList::concat(parts);
+        let Some(order) = StackOrder::sort_cancellable(&list, stacks.cancel()) else {
+            return TreeShape::default();
+        };
+        drop(list);
+        TreeShape {
+            order,
+            ..TreeShape::names_only(stacks)
+        }
     }
 
     /// The view's node names, with no stacks yet.
