@@ -206,14 +206,14 @@ fn split(
         });
         lcp = depth;
     }
-    Split::Split
+    Split::Divided
 }
 
 /// What [`split`] did with a group.
 #[derive(PartialEq, Eq)]
 enum Split {
     /// Pushed its subgroups.
-    Split,
+    Divided,
     /// Nothing: the group is identical stacks.
     Identical,
     /// Nothing: the sort was told to stop.
@@ -358,7 +358,7 @@ impl Part {
         let mut sorted = 0usize;
         while let Some(group) = work.pop() {
             sorted += 1;
-            if sorted % GROUPS_PER_CHECK == 0 && cancel.is_cancelled() {
+            if sorted.is_multiple_of(GROUPS_PER_CHECK) && cancel.is_cancelled() {
                 return None;
             }
             // No stack at all (every sample filtered out, or empty).
@@ -375,7 +375,7 @@ impl Part {
                     let positions = group.slots.start - base..group.slots.end - base;
                     part.emit(list, order, positions, group.lcp);
                 }
-                Split::Split => work.extend(split_into.drain(..).rev()),
+                Split::Divided => work.extend(split_into.drain(..).rev()),
                 Split::Cancelled => return None,
             }
         }
@@ -421,7 +421,7 @@ impl StackOrder {
             while let Some(big) = frontier.iter().position(|g| g.slots.len() > total / 2) {
                 let group = &frontier[big];
                 match split(list, &mut order, 0, group, &mut scratch, &mut split_into) {
-                    Split::Split => {
+                    Split::Divided => {
                         frontier.splice(big..big + 1, split_into.drain(..));
                     }
                     Split::Identical => break,
