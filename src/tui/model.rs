@@ -93,7 +93,7 @@ impl Model {
     /// The call tree (off the UI thread: it sorts every stack). A shape
     /// sorted for the same granularity and filters, the tree of another
     /// sample type, is reused: only the values are summed again. Once
-    /// `cancel` is set the tree is partial.
+    /// `cancel` is set the tree is partial or empty.
     pub fn compute_tree(
         profile: &Profile,
         settings: &Settings,
@@ -112,7 +112,9 @@ impl Model {
                 Arc::new(TreeShape::of(&stacks))
             }
         };
-        CallTree::new(shape, profile, settings.sample_index)
+        // A tree told to stop is thrown away: an empty one stands for it.
+        CallTree::cancellable(shape, profile, settings.sample_index, cancel)
+            .unwrap_or_else(CallTree::empty)
     }
 
     /// The Top rows and the call tree over `shape`, the sorted stacks of

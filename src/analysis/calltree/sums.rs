@@ -9,6 +9,7 @@
 use std::ops::Range;
 
 use super::order::{NO_ENTRY, StackOrder};
+use crate::analysis::cancel::{CHECK_EVERY, Cancel};
 
 /// Which side of a comparison a sample is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,16 @@ impl Sums {
     /// Sums `value(slot)` (a value and its side; zero values are left out)
     /// over every slot with an entry.
     pub fn new(order: &StackOrder, value: impl Fn(usize) -> (i64, Side)) -> Sums {
+        Sums::cancellable(order, value, &Cancel::default()).unwrap_or_default()
+    }
+
+    /// [`Sums::new`], or `None` once `cancel` is set (looked at every
+    /// [`CHECK_EVERY`] slots).
+    pub fn cancellable(
+        order: &StackOrder,
+        value: impl Fn(usize) -> (i64, Side),
+        cancel: &Cancel,
+    ) -> Option<Sums> {
         let n = order.len();
         let mut sums = Sums {
             new: vec![0; n + 1],
@@ -64,6 +75,9 @@ impl Sums {
             ..Sums::default()
         };
         for (slot, &entry) in order.entry_of().iter().enumerate() {
+            if slot % CHECK_EVERY == 0 && cancel.is_cancelled() {
+                return None;
+            }
             if entry == NO_ENTRY {
                 continue;
             }
@@ -98,7 +112,7 @@ impl Sums {
             sums.base[e] = sums.base[e].wrapping_add(sums.base[e - 1]);
             sums.base_abs[e] += sums.base_abs[e - 1];
         }
-        sums
+        Some(sums)
     }
 
     /// The values of entries `r`.
