@@ -734,18 +734,32 @@ mod tests {
         }
     }
 
+    /// Pseudo-random numbers below `n`, from `seed`.
+    fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u32 {
+        move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as u32
+        }
+    }
+
+    /// Each slot's entry is its own stack; empty stacks have none.
+    fn slots_find_their_stacks(o: &StackOrder, entries: &[Vec<u32>], stacks: &[Vec<u32>]) {
+        for (slot, stack) in stacks.iter().enumerate() {
+            match o.entry_of[slot] {
+                NO_ENTRY => assert!(stack.is_empty()),
+                e => assert_eq!(&entries[e as usize], stack),
+            }
+        }
+    }
+
     /// Enough stacks to be sorted in two halves: every slot finds its own
     /// stack in its entry, entries strictly increase, and the shared
     /// prefixes are exact.
     #[test]
     fn a_large_sort_in_halves_is_exact() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n) as u32
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let mut list = StackList::default();
         let mut stacks = Vec::new();
         for _ in 0..(2 * MIN_PARALLEL) {
@@ -770,12 +784,7 @@ mod tests {
                 assert_eq!(o.lcp(e), shared);
             }
         }
-        for (slot, stack) in stacks.iter().enumerate() {
-            match o.entry_of[slot] {
-                NO_ENTRY => assert!(stack.is_empty()),
-                e => assert_eq!(&entries[e as usize], stack),
-            }
-        }
+        slots_find_their_stacks(&o, &entries, &stacks);
     }
 
     /// Stacks whose keys at a level span more than two counting passes
@@ -784,13 +793,7 @@ mod tests {
     /// order a comparison sort gives), and each slot finds its own.
     #[test]
     fn counting_passes_sort_as_comparisons_do() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n) as u32
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let mut list = StackList::default();
         let mut stacks = Vec::new();
         for _ in 0..(8 * RADIX_MIN) {
@@ -826,12 +829,7 @@ mod tests {
             .collect();
         let entries = whole(&o);
         assert_eq!(entries, want);
-        for (slot, stack) in stacks.iter().enumerate() {
-            match o.entry_of[slot] {
-                NO_ENTRY => assert!(stack.is_empty()),
-                e => assert_eq!(&entries[e as usize], stack),
-            }
-        }
+        slots_find_their_stacks(&o, &entries, &stacks);
     }
 
     /// A sort told to stop gives no order; one never told to gives the
