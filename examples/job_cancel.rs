@@ -1,11 +1,13 @@
 //! How soon a superseded TUI job stops (issue: "a watch you can leave
 //! running for a day", item "single-flight jobs … a superseded job stops
 //! within about 50 ms"). On the ≈ 80 MB synthetic heap profile, a model
-//! (a sample type change), a call tree and the inline suffixes each run
-//! through the job runner; after a delay a new model supersedes them, and
-//! the time from that request to the old job's end is measured. Then `t`
-//! during the inline suffixes: the time to the new model's end, against
-//! the same model from idle.
+//! (a sample type change, with and without the sorted stacks of the call
+//! tree), a call tree and the inline suffixes each run through the job
+//! runner; a new model supersedes each after 1 ms, 5 ms and at 19 points
+//! spread evenly over its whole run, and the time from that request to the
+//! old job's end is measured: per kind of job, the median and the worst
+//! of those stops. Then `t` during the inline suffixes: the time to the
+//! new model's end, against the same model from idle.
 //!
 //! Run: `cargo run --release --example job_cancel [PROFILE]` (default: the
 //! profile `cargo run --release --example synth` writes, made here).
@@ -26,6 +28,9 @@ use pprof_tui::analysis::{Cancel, Filters, Granularity};
 use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use pprof_tui::tui::jobs::{Jobs, Output, Work};
 use pprof_tui::tui::model::{Model, Settings};
+
+/// Points spread over a job's run at which it is superseded.
+const POINTS: u32 = 20;
 
 fn settings(sample_index: usize) -> Settings {
     Settings {
@@ -72,8 +77,14 @@ fn main() {
     let never = Cancel::default();
     let model = Model::compute(&profile, &settings(index), &never);
     let totals = model.row_totals();
-    let kinds: [(&str, &dyn Fn() -> Work); 3] = [
+    let shape = Model::compute_tree(&profile, &settings(index), None, &never)
+        .shape()
+        .clone();
+    let kinds: [(&str, &dyn Fn() -> Work); 4] = [
         ("model", &|| Work::Model(settings(other), None)),
+        ("model on a sorted tree", &|| {
+            Work::Model(settings(other), Some(shape.clone()))
+        }),
         ("call tree", &|| Work::Tree(settings(index))),
         ("inline suffixes", &|| {
             Work::Inline(settings(index), totals.clone())
@@ -84,26 +95,39 @@ fn main() {
             let job = Jobs::default().request(work(), false).unwrap();
             drop(job.run(&profile));
         });
-        let mut worst = Duration::ZERO;
+        // Superseded early (building the view), then at evenly spread
+        // points of the job's whole run, so every phase is hit.
+        let delays = [1, 5]
+            .into_iter()
+            .map(Duration::from_millis)
+            .chain((1..POINTS).map(|i| whole * i / POINTS))
+            .filter(|&d| d < whole);
         let mut stops = Vec::new();
-        for delay_ms in [5, 20, 50, 100, 200, 400, 800, 1600] {
-            let delay = Duration::from_millis(delay_ms);
-            if delay >= whole {
-                break;
-            }
+        let mut finished = 0;
+        for delay in delays {
             let (took, cancelled) = stop_after(&profile, work(), delay);
-            worst = worst.max(took);
-            stops.push(format!(
-                "{delay_ms} ms: {:.1} ms{}",
-                took.as_secs_f64() * 1e3,
-                if cancelled { "" } else { " (finished)" }
-            ));
+            if cancelled {
+                stops.push(took);
+            } else {
+                finished += 1;
+            }
         }
+        stops.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let median = stops.get(stops.len() / 2).copied().unwrap_or_default();
+        let worst = stops.last().copied().unwrap_or_default();
         println!(
-            "{name}: {:.0} ms to the end; superseded after {}; at worst {:.1} ms to stop",
-            whole.as_secs_f64() * 1e3,
-            stops.join(", "),
-            worst.as_secs_f64() * 1e3
+            "{name}: {:.0} ms whole; superseded {} times, stopped in median {:.1} ms, \
+             worst {:.1} ms{}",
+            ms(whole),
+            stops.len(),
+            ms(median),
+            ms(worst),
+            if finished > 0 {
+                format!(" ({finished} finished first)")
+            } else {
+                String::new()
+            }
         );
     }
     // `t` while the inline suffixes are computed, on one worker: the new

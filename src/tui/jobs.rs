@@ -464,11 +464,29 @@ mod tests {
             &crate::profile::DecodeOptions::default(),
         )
         .unwrap();
-        for work in [model, tree] {
+        // The rows' totals, for the inline suffixes: node ids of the whole
+        // view, which a view stopped while it was built does not have.
+        let Output::Model(rows) = Jobs::default()
+            .request(model(), false)
+            .unwrap()
+            .run(&profile)
+            .output
+        else {
+            panic!("a model");
+        };
+        let totals = rows.row_totals();
+        assert!(!totals.is_empty());
+        let Work::Model(settings, _) = model() else {
+            panic!("a model");
+        };
+        let inline = || Work::Inline(settings.clone(), totals.clone());
+        let works: [&dyn Fn() -> Work; 3] = [&model, &tree, &inline];
+        for work in works {
             let mut jobs = Jobs::default();
             jobs.request(work(), true);
             let first = jobs.take().unwrap();
-            // A new model supersedes a running model or tree: told to stop.
+            // A new model supersedes a running model, tree or suffixes:
+            // told to stop.
             jobs.request(model(), true);
             let done = first.run(&profile);
             assert!(matches!(done.output, Output::Cancelled));

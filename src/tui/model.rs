@@ -61,8 +61,12 @@ impl Model {
     /// until it is built. Once `cancel` is set the walks stop early and the
     /// model is partial.
     pub fn compute(profile: &Profile, settings: &Settings, cancel: &Cancel) -> Model {
-        let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
-            .cancellable(cancel.clone());
+        let stacks = Stacks::cancellable(
+            profile,
+            settings.granularity,
+            &settings.filters,
+            cancel.clone(),
+        );
         let tree = CallTree::names_only(&stacks);
         let options = TopOptions {
             sample_index: settings.sample_index,
@@ -89,7 +93,7 @@ impl Model {
     /// The call tree (off the UI thread: it sorts every stack). A shape
     /// sorted for the same granularity and filters, the tree of another
     /// sample type, is reused: only the values are summed again. Once
-    /// `cancel` is set the tree is partial.
+    /// `cancel` is set the tree is partial or empty.
     pub fn compute_tree(
         profile: &Profile,
         settings: &Settings,
@@ -99,12 +103,18 @@ impl Model {
         let shape = match shape {
             Some(shape) if shape.fits(settings.granularity, &settings.filters) => shape,
             _ => {
-                let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
-                    .cancellable(cancel.clone());
+                let stacks = Stacks::cancellable(
+                    profile,
+                    settings.granularity,
+                    &settings.filters,
+                    cancel.clone(),
+                );
                 Arc::new(TreeShape::of(&stacks))
             }
         };
-        CallTree::new(shape, profile, settings.sample_index)
+        // A tree told to stop is thrown away: an empty one stands for it.
+        CallTree::cancellable(shape, profile, settings.sample_index, cancel)
+            .unwrap_or_else(CallTree::empty)
     }
 
     /// The Top rows and the call tree over `shape`, the sorted stacks of
@@ -157,8 +167,17 @@ impl Model {
         totals: Vec<NodeTotals>,
         cancel: &Cancel,
     ) -> Vec<(NodeId, Inlined)> {
-        let stacks = Stacks::new(profile, settings.granularity, &settings.filters)
-            .cancellable(cancel.clone());
+        let stacks = Stacks::cancellable(
+            profile,
+            settings.granularity,
+            &settings.filters,
+            cancel.clone(),
+        );
+        // The rows' node ids are those of the whole view: one stopped
+        // while it was built has fewer nodes.
+        if stacks.cancelled() {
+            return Vec::new();
+        }
         suffixes(&stacks, settings.sample_index, totals)
     }
 

@@ -30,6 +30,7 @@ pub use lazy::{Descend, LazyVisit};
 pub use order::{StackList, StackOrder};
 pub use sums::{Amount, Side, Sums};
 
+use super::cancel::Cancel;
 use super::filter::Filters;
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use crate::profile::Profile;
@@ -107,14 +108,20 @@ impl TreeShape {
             }
             list
         });
-        let list = StackList::concat(parts);
-        let mut shape = TreeShape::names_only(stacks);
-        // A stopped walk left the list partial: no use sorting it.
+        // A stopped walk left the list partial: no use sorting it (nor
+        // naming the nodes: the caller throws the shape away).
         if stacks.cancelled() {
-            return shape;
+            return TreeShape::default();
         }
-        shape.order = StackOrder::sort(&list);
-        shape
+        let list = StackList::concat(parts);
+        let Some(order) = StackOrder::sort_cancellable(&list, stacks.cancel()) else {
+            return TreeShape::default();
+        };
+        drop(list);
+        TreeShape {
+            order,
+            ..TreeShape::names_only(stacks)
+        }
     }
 
     /// The view's node names, with no stacks yet.
@@ -168,23 +175,44 @@ impl CallTree {
     /// The tree of `sample_index` over a sorted shape of `profile`'s
     /// samples: samples a `--diff-base` merge marked are the base.
     pub fn new(shape: Arc<TreeShape>, profile: &Profile, sample_index: usize) -> CallTree {
+        CallTree::cancellable(shape, profile, sample_index, &Cancel::default())
+            .unwrap_or_else(CallTree::empty)
+    }
+
+    /// [`CallTree::new`], or `None` once `cancel` is set.
+    pub fn cancellable(
+        shape: Arc<TreeShape>,
+        profile: &Profile,
+        sample_index: usize,
+        cancel: &Cancel,
+    ) -> Option<CallTree> {
         let samples = profile.samples();
-        let sums = Sums::new(&shape.order, |s| {
+        let value = |s| {
             let side = if samples.is_diff_base(s) {
                 Side::Base
             } else {
                 Side::New
             };
             (samples.value(s, sample_index), side)
-        });
+        };
+        let sums = Sums::cancellable(&shape.order, value, cancel)?;
         let reach = reach(&shape.order, &sums);
-        CallTree { shape, sums, reach }
+        Some(CallTree { shape, sums, reach })
+    }
+
+    /// The tree of no stacks and no names.
+    pub fn empty() -> CallTree {
+        CallTree::unsorted(TreeShape::default())
     }
 
     /// A tree with the root alone but every node's name: what views use
     /// while the real tree is still being built.
     pub fn names_only(stacks: &Stacks<'_>) -> CallTree {
-        let shape = TreeShape::names_only(stacks);
+        CallTree::unsorted(TreeShape::names_only(stacks))
+    }
+
+    /// The tree of a shape with no stacks sorted: the root alone.
+    fn unsorted(shape: TreeShape) -> CallTree {
         let sums = Sums::new(&shape.order, |_| (0, Side::New));
         CallTree {
             shape: Arc::new(shape),
@@ -550,6 +578,34 @@ mod profile_tests {
                 assert_eq!(root.self_total, 0);
             }
         }
+    }
+
+    /// A tree summed with a flag never set is the plain tree; one told to
+    /// stop gives none, and a view told to stop sorts no stacks.
+    #[test]
+    fn a_cancelled_tree_gives_no_result() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let profile = load("leaky/cpu.pb.gz");
+        let sample_index = profile.default_sample_index();
+        let flag = Arc::new(AtomicBool::new(false));
+        let cancel = Cancel::new(Arc::clone(&flag));
+        let filters = Filters::default();
+        let stacks =
+            Stacks::cancellable(&profile, Granularity::Functions, &filters, cancel.clone());
+        let shape = Arc::new(TreeShape::of(&stacks));
+        let plain = CallTree::build(
+            &Stacks::new(&profile, Granularity::Functions, &filters),
+            sample_index,
+        );
+        let tree =
+            CallTree::cancellable(Arc::clone(&shape), &profile, sample_index, &cancel).unwrap();
+        assert!(tree.len() > 1);
+        assert_eq!(tree.len(), plain.len());
+        assert_eq!(tree.call(CallTree::ROOT), plain.call(CallTree::ROOT));
+        assert_eq!(tree.node_sums(), plain.node_sums());
+        flag.store(true, Ordering::Relaxed);
+        assert!(CallTree::cancellable(shape, &profile, sample_index, &cancel).is_none());
+        assert_eq!(TreeShape::of(&stacks).order().len(), 0);
     }
 
     /// In the CPU profile `main.fib` calls itself: its callee list must not

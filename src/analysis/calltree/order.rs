@@ -12,9 +12,14 @@
 //! at that depth, and a group of one sample (or of identical stacks) stops
 //! at once, so the work is the length of the prefixes stacks share, not
 //! their depth. Nothing recurses: stacks can be hundreds of thousands of
-//! frames deep.
+//! frames deep. Large groups are split by counting passes over their keys
+//! (an LSD radix sort) rather than by comparisons: faster, and a sort that
+//! is told to stop ([`Cancel`]) looks at the flag between passes and
+//! groups, so it gives its thread back within milliseconds.
 
 use std::ops::Range;
+
+use crate::analysis::Cancel;
 
 /// A slot with no stack in the tree (filtered out, or empty).
 pub const NO_ENTRY: u32 = u32::MAX;
@@ -169,25 +174,31 @@ fn split(
     order: &mut [Item],
     base: usize,
     group: &Group,
-    keys: &mut Vec<(u32, Item)>,
+    scratch: &mut Scratch,
     out: &mut Vec<Group>,
-) -> bool {
+) -> Split {
     let slots = group.slots.start - base..group.slots.end - base;
     let mut depth = group.depth;
     loop {
+        // Each level of a large group's shared prefix is one pass over it.
+        if scratch.cancel.is_cancelled() {
+            return Split::Cancelled;
+        }
         let items = &order[slots.clone()];
         let first = items[0].key(list, depth);
         if items.iter().any(|item| item.key(list, depth) != first) {
             break;
         }
         if first == 0 {
-            return false;
+            return Split::Identical;
         }
         depth += 1;
     }
-    sort_level(list, &mut order[slots], depth, keys);
+    if !scratch.sort_level(list, &mut order[slots], depth) {
+        return Split::Cancelled;
+    }
     let mut lcp = group.lcp;
-    for (key, run) in runs(keys) {
+    for (key, run) in runs(&scratch.keys) {
         out.push(Group {
             slots: group.slots.start + run.start..group.slots.start + run.end,
             depth: if key == 0 { depth } else { depth + 1 },
@@ -195,7 +206,103 @@ fn split(
         });
         lcp = depth;
     }
-    true
+    Split::Divided
+}
+
+/// What [`split`] did with a group.
+#[derive(PartialEq, Eq)]
+enum Split {
+    /// Pushed its subgroups.
+    Divided,
+    /// Nothing: the group is identical stacks.
+    Identical,
+    /// Nothing: the sort was told to stop.
+    Cancelled,
+}
+
+/// Groups at least this large are sorted by counting passes; smaller ones
+/// by comparisons, for which a pass's table of counts would cost more
+/// than it saves.
+const RADIX_MIN: usize = 2048;
+
+/// Bits of a key sorted per counting pass: keys are node ids, so two passes
+/// cover views of up to four million nodes.
+const DIGIT_BITS: u32 = 11;
+
+/// What [`split`] reuses from group to group: the keys of the group being
+/// sorted, room for a counting pass, and the flag that stops the sort.
+struct Scratch<'c> {
+    keys: Vec<(u32, Item)>,
+    spare: Vec<(u32, Item)>,
+    cancel: &'c Cancel,
+}
+
+impl<'c> Scratch<'c> {
+    fn new(cancel: &'c Cancel) -> Scratch<'c> {
+        Scratch {
+            keys: Vec::new(),
+            spare: Vec::new(),
+            cancel,
+        }
+    }
+
+    /// [`sort_level`], by counting passes over the keys when the group is
+    /// large (the order within a run of equal keys differs, which no entry
+    /// depends on). False when told to stop between passes.
+    fn sort_level(&mut self, list: &StackList, items: &mut [Item], depth: usize) -> bool {
+        if items.len() < RADIX_MIN {
+            sort_level(list, items, depth, &mut self.keys);
+            return true;
+        }
+        let keys = &mut self.keys;
+        keys.clear();
+        keys.extend(items.iter().map(|&item| (item.key(list, depth), item)));
+        let (low, high) = keys
+            .iter()
+            .fold((u32::MAX, 0), |(lo, hi), &(k, _)| (lo.min(k), hi.max(k)));
+        let span = high.saturating_sub(low);
+        let mut shift = 0;
+        while shift < u32::BITS && span >> shift != 0 {
+            if self.cancel.is_cancelled() {
+                return false;
+            }
+            counting_pass(keys, &mut self.spare, low, shift);
+            shift += DIGIT_BITS;
+        }
+        for (slot, &(_, item)) in items.iter_mut().zip(keys.iter()) {
+            *slot = item;
+        }
+        true
+    }
+}
+
+/// One stable counting pass of an LSD radix sort: orders `keys` by the
+/// digit of `key - low` at `shift`, through `spare`. A pass in which every
+/// key has the same digit leaves them as they are.
+fn counting_pass(keys: &mut Vec<(u32, Item)>, spare: &mut Vec<(u32, Item)>, low: u32, shift: u32) {
+    const MASK: u32 = (1 << DIGIT_BITS) - 1;
+    let digit = |key: u32| ((key - low) >> shift & MASK) as usize;
+    let mut starts = [0usize; 1 << DIGIT_BITS];
+    for &(key, _) in keys.iter() {
+        starts[digit(key)] += 1;
+    }
+    if starts.contains(&keys.len()) {
+        return;
+    }
+    let mut next = 0;
+    for start in &mut starts {
+        let count = *start;
+        *start = next;
+        next += count;
+    }
+    spare.clear();
+    spare.resize(keys.len(), (0, Item { slot: 0 }));
+    for &pair in keys.iter() {
+        let d = digit(pair.0);
+        spare[starts[d]] = pair;
+        starts[d] += 1;
+    }
+    std::mem::swap(keys, spare);
 }
 
 /// Sorts `items` by their key at `depth` (stacks ending there first),
@@ -227,32 +334,52 @@ pub(super) fn runs(keys: &[(u32, Item)]) -> impl Iterator<Item = (u32, Range<usi
     })
 }
 
+/// Groups a part sorts between two looks at its [`Cancel`] (groups of one
+/// stack cost tens of nanoseconds; a larger group looks itself).
+const GROUPS_PER_CHECK: usize = 1024;
+
 impl Part {
     /// Sorts `groups` (of `order`, whose first position is `base`) one
-    /// after the other.
-    fn sort(list: &StackList, order: &mut [Item], base: usize, groups: Vec<Group>) -> Part {
+    /// after the other; `None` once `cancel` is set.
+    fn sort(
+        list: &StackList,
+        order: &mut [Item],
+        base: usize,
+        groups: Vec<Group>,
+        cancel: &Cancel,
+    ) -> Option<Part> {
         let mut part = Part {
             entry_at: vec![0; order.len()],
             ..Part::default()
         };
         let mut work: Vec<Group> = groups.into_iter().rev().collect();
-        let mut keys = Vec::new();
+        let mut scratch = Scratch::new(cancel);
         let mut split_into: Vec<Group> = Vec::new();
+        let mut sorted = 0usize;
         while let Some(group) = work.pop() {
+            sorted += 1;
+            if sorted.is_multiple_of(GROUPS_PER_CHECK) && cancel.is_cancelled() {
+                return None;
+            }
             // No stack at all (every sample filtered out, or empty).
             if group.slots.is_empty() {
                 continue;
             }
-            if group.slots.len() == 1
-                || !split(list, order, base, &group, &mut keys, &mut split_into)
-            {
-                let positions = group.slots.start - base..group.slots.end - base;
-                part.emit(list, order, positions, group.lcp);
-                continue;
+            let how = if group.slots.len() == 1 {
+                Split::Identical
+            } else {
+                split(list, order, base, &group, &mut scratch, &mut split_into)
+            };
+            match how {
+                Split::Identical => {
+                    let positions = group.slots.start - base..group.slots.end - base;
+                    part.emit(list, order, positions, group.lcp);
+                }
+                Split::Divided => work.extend(split_into.drain(..).rev()),
+                Split::Cancelled => return None,
             }
-            work.extend(split_into.drain(..).rev());
         }
-        part
+        Some(part)
     }
 
     /// Adds the entry of the identical stacks at `positions` of `order`,
@@ -272,6 +399,12 @@ impl StackOrder {
     /// none holds half the stacks, then the two halves are sorted side by
     /// side.
     pub fn sort(list: &StackList) -> StackOrder {
+        StackOrder::sort_cancellable(list, &Cancel::default()).unwrap_or_default()
+    }
+
+    /// [`StackOrder::sort`], or `None` once `cancel` is set: the sort looks
+    /// at it between groups and between the passes over a large one.
+    pub fn sort_cancellable(list: &StackList, cancel: &Cancel) -> Option<StackOrder> {
         let mut order: Vec<Item> = (0..list.len() as u32)
             .filter_map(|slot| list.item(slot))
             .collect();
@@ -282,43 +415,62 @@ impl StackOrder {
             lcp: 0,
         }];
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let mut keys = Vec::new();
         let mut split_into = Vec::new();
         if threads > 1 && total >= MIN_PARALLEL {
+            let mut scratch = Scratch::new(cancel);
             while let Some(big) = frontier.iter().position(|g| g.slots.len() > total / 2) {
                 let group = &frontier[big];
-                if !split(list, &mut order, 0, group, &mut keys, &mut split_into) {
-                    break;
+                match split(list, &mut order, 0, group, &mut scratch, &mut split_into) {
+                    Split::Divided => {
+                        frontier.splice(big..big + 1, split_into.drain(..));
+                    }
+                    Split::Identical => break,
+                    Split::Cancelled => return None,
                 }
-                frontier.splice(big..big + 1, split_into.drain(..));
             }
         }
-        drop(keys);
         let cut = frontier.partition_point(|g| g.slots.end <= total / 2);
         let parts = if cut == 0 || cut == frontier.len() {
-            vec![Part::sort(list, &mut order, 0, frontier)]
+            vec![Part::sort(list, &mut order, 0, frontier, cancel)]
         } else {
             let second = frontier.split_off(cut);
             let mid = second[0].slots.start;
             let (left, right) = order.split_at_mut(mid);
             std::thread::scope(|scope| {
-                let other = scope.spawn(move || Part::sort(list, right, mid, second));
-                let mut parts = vec![Part::sort(list, left, 0, frontier)];
+                let other = scope.spawn(move || Part::sort(list, right, mid, second, cancel));
+                let mut parts = vec![Part::sort(list, left, 0, frontier, cancel)];
                 parts.extend(crate::parallel::join_all(vec![other]));
                 parts
             })
         };
+        let parts: Vec<Part> = parts.into_iter().collect::<Option<_>>()?;
+        if cancel.is_cancelled() {
+            return None;
+        }
+        Some(StackOrder::joined(list.len(), &order, parts))
+    }
+
+    /// The order of `slots` slots whose sorted items are `order`, from
+    /// the entries of its parts, in order. The first part's arrays become
+    /// the order's, so the keys (the bulk) are not held twice.
+    fn joined(slots: usize, order: &[Item], parts: Vec<Part>) -> StackOrder {
         let mut out = StackOrder {
-            entry_of: vec![NO_ENTRY; list.len()],
+            entry_of: vec![NO_ENTRY; slots],
             ..StackOrder::default()
         };
         let mut position = 0;
         for part in parts {
             let entries = out.lcp.len() as u32;
             let keys = out.keys.len();
-            out.lcp.extend_from_slice(&part.lcp);
-            out.starts.extend(part.starts.iter().map(|&s| s + keys));
-            out.keys.extend_from_slice(&part.keys);
+            if entries == 0 && keys == 0 {
+                out.lcp = part.lcp;
+                out.starts = part.starts;
+                out.keys = part.keys;
+            } else {
+                out.lcp.extend_from_slice(&part.lcp);
+                out.starts.extend(part.starts.iter().map(|&s| s + keys));
+                out.keys.extend_from_slice(&part.keys);
+            }
             for (item, &e) in order[position..].iter().zip(&part.entry_at) {
                 out.entry_of[item.slot as usize] = entries + e;
             }
@@ -582,18 +734,32 @@ mod tests {
         }
     }
 
+    /// Pseudo-random numbers below `n`, from `seed`.
+    fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u32 {
+        move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as u32
+        }
+    }
+
+    /// Each slot's entry is its own stack; empty stacks have none.
+    fn slots_find_their_stacks(o: &StackOrder, entries: &[Vec<u32>], stacks: &[Vec<u32>]) {
+        for (slot, stack) in stacks.iter().enumerate() {
+            match o.entry_of[slot] {
+                NO_ENTRY => assert!(stack.is_empty()),
+                e => assert_eq!(&entries[e as usize], stack),
+            }
+        }
+    }
+
     /// Enough stacks to be sorted in two halves: every slot finds its own
     /// stack in its entry, entries strictly increase, and the shared
     /// prefixes are exact.
     #[test]
     fn a_large_sort_in_halves_is_exact() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n) as u32
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let mut list = StackList::default();
         let mut stacks = Vec::new();
         for _ in 0..(2 * MIN_PARALLEL) {
@@ -618,12 +784,78 @@ mod tests {
                 assert_eq!(o.lcp(e), shared);
             }
         }
-        for (slot, stack) in stacks.iter().enumerate() {
-            match o.entry_of[slot] {
-                NO_ENTRY => assert!(stack.is_empty()),
-                e => assert_eq!(&entries[e as usize], stack),
-            }
+        slots_find_their_stacks(&o, &entries, &stacks);
+    }
+
+    /// Stacks whose keys at a level span more than two counting passes
+    /// (and start far from zero), in groups large enough to be counted:
+    /// the entries are the distinct stacks in lexicographic order (the one
+    /// order a comparison sort gives), and each slot finds its own.
+    #[test]
+    fn counting_passes_sort_as_comparisons_do() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        let mut list = StackList::default();
+        let mut stacks = Vec::new();
+        for _ in 0..(8 * RADIX_MIN) {
+            let depth = 1 + next(6) as usize;
+            let stack: Vec<u32> = (0..depth)
+                .map(|d| match d {
+                    // Shared by all: the group is split one level down.
+                    0 => 7,
+                    // Wide keys: three passes of DIGIT_BITS.
+                    1 => 1_000_000 + next(1 << 30),
+                    // Few keys: runs of equal ones.
+                    _ => 5_000 + next(3),
+                })
+                .collect();
+            list.push(stack.iter().copied());
+            stacks.push(stack);
         }
+        // Some identical stacks, and slots with none.
+        for i in 0..RADIX_MIN {
+            let again = stacks[i * 3].clone();
+            list.push(again.iter().copied());
+            stacks.push(again);
+            list.push_empty();
+            stacks.push(Vec::new());
+        }
+        let o = StackOrder::sort(&list);
+        let want: Vec<Vec<u32>> = stacks
+            .iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let entries = whole(&o);
+        assert_eq!(entries, want);
+        slots_find_their_stacks(&o, &entries, &stacks);
+    }
+
+    /// A sort told to stop gives no order; one never told to gives the
+    /// order [`StackOrder::sort`] gives.
+    #[test]
+    fn a_cancelled_sort_gives_no_order() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let mut list = StackList::default();
+        for i in 0..(3 * MIN_PARALLEL as u32) {
+            list.push([i % 5, i % 7, i % 11, i]);
+        }
+        list.push([1]);
+        let flag = Arc::new(AtomicBool::new(false));
+        let cancel = Cancel::new(Arc::clone(&flag));
+        let sorted = StackOrder::sort_cancellable(&list, &cancel).unwrap();
+        let plain = StackOrder::sort(&list);
+        assert_eq!(whole(&sorted), whole(&plain));
+        assert_eq!(sorted.entry_of, plain.entry_of);
+        assert_eq!(sorted.lcp, plain.lcp);
+        assert_eq!(sorted.len(), 3 * MIN_PARALLEL + 1);
+        flag.store(true, Ordering::Relaxed);
+        assert!(StackOrder::sort_cancellable(&list, &cancel).is_none());
+        let mut one = StackList::default();
+        one.push([4, 2]);
+        assert!(StackOrder::sort_cancellable(&one, &cancel).is_none());
     }
 
     #[test]

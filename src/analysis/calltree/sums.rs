@@ -9,6 +9,7 @@
 use std::ops::Range;
 
 use super::order::{NO_ENTRY, StackOrder};
+use crate::analysis::cancel::{CHECK_EVERY, Cancel};
 
 /// Which side of a comparison a sample is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +44,11 @@ impl Amount {
 #[derive(Debug, Clone, Default)]
 pub struct Sums {
     new: Vec<i64>,
-    base: Vec<i64>,
     new_abs: Vec<i128>,
+    /// The base side's sums: empty when no sample is on it (all but
+    /// `--diff-base` profiles), which spares 24 bytes an entry, 17 MB on
+    /// the synthetic profile.
+    base: Vec<i64>,
     base_abs: Vec<i128>,
     samples: Vec<u64>,
 }
@@ -53,15 +57,27 @@ impl Sums {
     /// Sums `value(slot)` (a value and its side; zero values are left out)
     /// over every slot with an entry.
     pub fn new(order: &StackOrder, value: impl Fn(usize) -> (i64, Side)) -> Sums {
+        Sums::cancellable(order, value, &Cancel::default()).unwrap_or_default()
+    }
+
+    /// [`Sums::new`], or `None` once `cancel` is set (looked at every
+    /// [`CHECK_EVERY`] slots).
+    pub fn cancellable(
+        order: &StackOrder,
+        value: impl Fn(usize) -> (i64, Side),
+        cancel: &Cancel,
+    ) -> Option<Sums> {
         let n = order.len();
         let mut sums = Sums {
             new: vec![0; n + 1],
-            base: vec![0; n + 1],
             new_abs: vec![0; n + 1],
-            base_abs: vec![0; n + 1],
             samples: vec![0; n + 1],
+            ..Sums::default()
         };
         for (slot, &entry) in order.entry_of().iter().enumerate() {
+            if slot % CHECK_EVERY == 0 && cancel.is_cancelled() {
+                return None;
+            }
             if entry == NO_ENTRY {
                 continue;
             }
@@ -77,6 +93,10 @@ impl Sums {
                     sums.new_abs[e] += abs;
                 }
                 Side::Base => {
+                    if sums.base.is_empty() {
+                        sums.base = vec![0; n + 1];
+                        sums.base_abs = vec![0; n + 1];
+                    }
                     sums.base[e] = sums.base[e].wrapping_add(v);
                     sums.base_abs[e] += abs;
                 }
@@ -85,23 +105,33 @@ impl Sums {
         }
         for e in 1..=n {
             sums.new[e] = sums.new[e].wrapping_add(sums.new[e - 1]);
-            sums.base[e] = sums.base[e].wrapping_add(sums.base[e - 1]);
             sums.new_abs[e] += sums.new_abs[e - 1];
-            sums.base_abs[e] += sums.base_abs[e - 1];
             sums.samples[e] += sums.samples[e - 1];
         }
-        sums
+        for e in 1..sums.base.len() {
+            sums.base[e] = sums.base[e].wrapping_add(sums.base[e - 1]);
+            sums.base_abs[e] += sums.base_abs[e - 1];
+        }
+        Some(sums)
     }
 
     /// The values of entries `r`.
     pub fn range(&self, r: Range<usize>) -> Amount {
         let (a, b) = (r.start, r.end);
         let clamp = |v: i128| i64::try_from(v).unwrap_or(i64::MAX);
+        let (base, base_abs) = if self.base.is_empty() {
+            (0, 0)
+        } else {
+            (
+                self.base[b].wrapping_sub(self.base[a]),
+                clamp(self.base_abs[b] - self.base_abs[a]),
+            )
+        };
         Amount {
             new: self.new[b].wrapping_sub(self.new[a]),
-            base: self.base[b].wrapping_sub(self.base[a]),
+            base,
             new_abs: clamp(self.new_abs[b] - self.new_abs[a]),
-            base_abs: clamp(self.base_abs[b] - self.base_abs[a]),
+            base_abs,
             samples: self.samples[b] - self.samples[a],
         }
     }
