@@ -20,6 +20,13 @@
 //!   each run, so often while a job runs); how long until the process
 //!   has exited, seen from outside (the parent's `wait`).
 //!
+//! - `arrivals MB KEEP N [restarts]`: N arrivals after KEEP snapshots
+//!   kept (as one process, or with the rotating profiles read as
+//!   restarts), each arrival's CPU printed; with
+//!   `WATCH_SOAK_PERF_CTL=FIFO` it writes `enable` to that `perf record
+//!   --control fifo:FIFO -D -1` once warmed up, so a profile sees the
+//!   arrivals only (not the profiles made and decoded, nor the KEEP pushes).
+//!
 //! `PPROF_TUI_BIN=PATH` runs another build of the binary (an A/B).
 //!
 //! Build first: `cargo build --release --bins --examples`; then e.g.
@@ -103,7 +110,13 @@ fn main() {
         ),
         "tui" => tui(bodies, arg(3, 600), &arg(4, "500ms".to_owned())),
         "quit" => quit(bodies, arg(3, 10), &arg(4, "500ms".to_owned()), arg(5, 3)),
-        _ => eprintln!("usage: watch_soak cost|trend|tui|quit MB …"),
+        "arrivals" => arrivals(
+            &bodies,
+            arg(3, 1000),
+            arg(4, 100),
+            std::env::args().nth(5).as_deref() == Some("restarts"),
+        ),
+        _ => eprintln!("usage: watch_soak cost|trend|tui|quit|arrivals MB …"),
     }
 }
 
@@ -219,6 +232,56 @@ fn cost(bodies: &[Vec<u8>]) {
             );
         }
     }
+}
+
+/// `count` arrivals (decode, reduce, push, rank) into a series of `keep`
+/// snapshots, warmed up first; only the arrivals are shown to `perf`.
+fn arrivals(bodies: &[Vec<u8>], keep: usize, count: u32, restarts: bool) {
+    let options = DecodeOptions::default();
+    let profiles: Vec<_> = bodies
+        .iter()
+        .map(|b| decode(b, &options).unwrap())
+        .collect();
+    let how = Reduction {
+        sample_index: profiles[0].default_sample_index(),
+        ..Reduction::default()
+    };
+    let reduced: Vec<_> = profiles
+        .iter()
+        .map(|p| reduce(p, "s".into(), &how, &|| false).unwrap())
+        .collect();
+    drop(profiles);
+    let as_taken = |mut r: Reduced, i: usize| {
+        if !restarts {
+            r.facts.process = ProcessFacts {
+                allocated: Some((i as i64 + 1, i as i64 + 1)),
+                ..ProcessFacts::default()
+            };
+        }
+        r
+    };
+    let mut series = SiteSeries::new(how.clone(), keep);
+    for i in 0..keep {
+        series.push(as_taken(reduced[i % 3].clone(), i)).unwrap();
+    }
+    drop(series.rank(&RankOptions::default()).unwrap());
+    if let Some(fifo) = std::env::var_os("WATCH_SOAK_PERF_CTL") {
+        std::fs::write(fifo, "enable\n").unwrap();
+    }
+    let mut i = keep;
+    let cpu = cpu_of(count, || {
+        let profile = decode(&bodies[i % 4], &options).unwrap();
+        let r = reduce(&profile, format!("s{i}"), &how, &|| false).unwrap();
+        drop(profile);
+        series.push(as_taken(r, i)).unwrap();
+        drop(series.rank(&RankOptions::default()).unwrap());
+        i += 1;
+    });
+    println!(
+        "keep {keep}{}: {count} arrivals, {cpu:?} each; {} compared",
+        if restarts { ", restarts" } else { ", one process" },
+        series.compared()
+    );
 }
 
 /// Samples `proc` every 50 ms until `done` says so, printing its RSS

@@ -31,7 +31,7 @@ fn shown(trend: &Trend, suffixes: bool) -> Vec<String> {
             "{}{} values {:?} flat {:?} cum {:?} {:?} {:?}",
             r.name,
             if suffixes { r.inlined.suffix() } else { "" },
-            r.values,
+            r.values(),
             r.flat,
             r.cum,
             r.stack,

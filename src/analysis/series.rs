@@ -37,8 +37,8 @@ use super::sites::{Series, Sites, StackSite, unique_labels};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use super::study::{minutes_since_first, snapshot_order};
 use super::trend::{
-    self, Context, LifeCounts, Member, Restart, Trend, TrendOptions, level, life_ranges, lives,
-    rank, recount, sampling_floor, thinning_stride,
+    self, Context, LifeCounts, Place, RecountScratch, Restart, Trend, TrendOptions, life_ranges,
+    lives, rank, recount, sampling_floor, thinning_stride,
 };
 use crate::profile::{MemStats, Profile, ValueType};
 
@@ -621,7 +621,9 @@ impl SiteSeries {
             limit: options.limit.clone(),
             profiler: options.profiler,
         };
+        let (last_life, cache) = counted.unzip();
         let context = Context {
+            last_life: last_life.unwrap_or_default(),
             minutes: minutes.as_deref(),
             restarts: &restarts,
             lives: &lives,
@@ -630,9 +632,6 @@ impl SiteSeries {
             // alloc_* values in two snapshots, which a reduction at one
             // sample type does not keep.
             turnover: FxHashMap::default(),
-            last_life: counted
-                .as_ref()
-                .map_or_else(Vec::new, |(counts, _)| counts.clone()),
         };
         let trend = rank(
             sites,
@@ -644,7 +643,7 @@ impl SiteSeries {
             |_, _| {},
         );
         let snapshots = ordered.iter().map(|k| k.facts.clone()).collect();
-        self.counts = counted.map(|(_, cache)| cache);
+        self.counts = cache;
         Some(SeriesTrend {
             trend,
             snapshots,
@@ -921,7 +920,8 @@ fn count_last_life(
     let seqs = life.seqs.get(life.last.clone()).unwrap_or_default();
     let old = old.filter(|c| c.by == life.by && c.tie == tie.to_bits());
     let plan = old.as_ref().and_then(|old| moves(old, life));
-    let mut members: Vec<Member> = Vec::new();
+    let mut values_then: Vec<i64> = Vec::new();
+    let mut scratch = RecountScratch::default();
     let mut next = CountCache {
         by: life.by,
         tie: tie.to_bits(),
@@ -940,24 +940,17 @@ fn count_last_life(
             };
             let moved = old.as_ref().zip(plan.as_ref()).and_then(|(old, plan)| {
                 let before = *old.counts.get(&id)?;
-                members.clear();
-                members.extend(plan.iter().map(|&(source, member)| {
-                    let value = match source {
-                        Source::Column(at) => values.get(at).copied().unwrap_or(0),
-                        Source::Gone(g) => old.gone.get(g).map_or(0, |gone| {
-                            let values = &gone.values;
-                            values
-                                .binary_search_by_key(&id, |&(id, _)| id)
-                                .map_or(0, |i| values[i].1)
-                        }),
-                    };
-                    Member {
-                        value,
-                        level: level(value, tie),
-                        ..member
-                    }
+                values_then.clear();
+                values_then.extend(plan.sources.iter().map(|&source| match source {
+                    Source::Column(at) => values.get(at).copied().unwrap_or(0),
+                    Source::Gone(g) => old.gone.get(g).map_or(0, |gone| {
+                        let values = &gone.values;
+                        values
+                            .binary_search_by_key(&id, |&(id, _)| id)
+                            .map_or(0, |i| values[i].1)
+                    }),
                 }));
-                recount(before, &members, tie)
+                recount(before, &plan.places, &values_then, tie, &mut scratch)
             });
             let counts = moved.unwrap_or_else(|| {
                 LifeCounts::of(values.get(life.last.clone()).unwrap_or_default(), tie)
@@ -969,18 +962,29 @@ fn count_last_life(
     (counts, next)
 }
 
-/// The snapshots of the last life counted before (`old`) and of the last
-/// life now, in order, with where each one's values are and whether it
-/// was and is in the life and in its second half; `None` when more than
-/// [`MAX_MOVED`] moves separate them, or a snapshot's values are gone.
-fn moves(old: &CountCache, life: &Life<'_>) -> Option<Vec<(Source, Member)>> {
+/// The snapshots of the last life counted before and now, in order: where
+/// each one's values are, and where it stands ([`Place`]). The same for
+/// every site of a ranking.
+struct Plan {
+    sources: Vec<Source>,
+    places: Vec<Place>,
+}
+
+/// The [`Plan`] from the last life counted before (`old`) to the last
+/// life now; `None` when more than [`MAX_MOVED`] moves separate them, or
+/// a snapshot's values are gone.
+fn moves(old: &CountCache, life: &Life<'_>) -> Option<Plan> {
     let now = life.seqs.get(life.last.clone())?;
     if old.seqs.is_empty() {
         return None;
     }
     let half_from = |len: usize| len.saturating_sub(1) / 2;
     let (old_half, now_half) = (half_from(old.seqs.len()), half_from(now.len()));
-    let mut plan = Vec::with_capacity(old.seqs.len().max(now.len()) + MAX_MOVED);
+    let most = old.seqs.len().max(now.len()) + MAX_MOVED;
+    let mut plan = Plan {
+        sources: Vec::with_capacity(most),
+        places: Vec::with_capacity(most),
+    };
     let (mut i, mut j) = (0, 0);
     let mut moved = 0;
     while i < old.seqs.len() || j < now.len() {
@@ -993,16 +997,14 @@ fn moves(old: &CountCache, life: &Life<'_>) -> Option<Vec<(Source, Member)>> {
         };
         let was = a == Some(&seq);
         let is = b == Some(&seq);
-        let member = Member {
-            value: 0,
-            level: 0,
+        let place = Place {
             was,
             was_in_half: was && i >= old_half,
             is,
             is_in_half: is && j >= now_half,
         };
-        moved += usize::from(member.was != member.is)
-            + usize::from(member.was_in_half != member.is_in_half);
+        moved +=
+            usize::from(place.was != place.is) + usize::from(place.was_in_half != place.is_in_half);
         if moved > MAX_MOVED {
             return None;
         }
@@ -1010,7 +1012,8 @@ fn moves(old: &CountCache, life: &Life<'_>) -> Option<Vec<(Source, Member)>> {
             Ok(at) => Source::Column(at),
             Err(_) => Source::Gone(old.gone.iter().position(|g| g.seq == seq)?),
         };
-        plan.push((source, member));
+        plan.sources.push(source);
+        plan.places.push(place);
         i += usize::from(was);
         j += usize::from(is);
     }

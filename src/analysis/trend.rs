@@ -139,16 +139,29 @@ pub struct TrendRow {
     pub inlined: Inlined,
     /// At `stacks` granularity: the stack.
     pub stack: Option<StackSite>,
-    /// The followed value (flat or cum) in each snapshot, oldest first.
-    pub values: Vec<i64>,
+    /// Flat and cum in each snapshot, oldest first.
     pub flat: Vec<i64>,
     pub cum: Vec<i64>,
-    /// Shape of `values`.
+    /// Which of them the ranking followed ([`TrendRow::values`]).
+    pub by: SortBy,
+    /// Shape of the followed values.
     pub growth: Growth,
     /// The profiler's own work (see [`is_profiler_site`]).
     pub profiler: bool,
     /// Allocation rate and mean age, when the snapshots tell them.
     pub turnover: Option<Turnover>,
+}
+
+impl TrendRow {
+    /// The followed value (flat or cum) in each snapshot, oldest first:
+    /// one of the two series, not a third copy (a watch ranks thousands
+    /// of sites of hundreds of snapshots at each arrival).
+    pub fn values(&self) -> &[i64] {
+        match self.by {
+            SortBy::Flat => &self.flat,
+            SortBy::Cum => &self.cum,
+        }
+    }
 }
 
 /// How fast a site allocates and how long its objects live, from two timed
@@ -381,9 +394,25 @@ impl LifeCounts {
 /// Mann–Kendall's tie correction: values rounded to twice the tie.
 pub(crate) fn level(value: i64, tie: f64) -> i64 {
     if tie > 0.0 {
-        (value as f64 / (2.0 * tie)).round() as i64
+        round_to_i64(value as f64 / (2.0 * tie))
     } else {
         value
+    }
+}
+
+/// `x.round() as i64` (halves away from zero, saturating, NaN to 0),
+/// without the C library's `round`: a watch takes the [`level`] of every
+/// value it compares at each arrival, and the call was most of that.
+fn round_to_i64(x: f64) -> i64 {
+    // From 2^52 on every f64 is a whole number already.
+    const WHOLE_FROM: f64 = 4_503_599_627_370_496.0;
+    if x.abs() < WHOLE_FROM {
+        // Both exact: |x| < 2^52.
+        let whole = x as i64;
+        let fraction = x - whole as f64;
+        whole + i64::from(fraction >= 0.5) - i64::from(fraction <= -0.5)
+    } else {
+        x as i64
     }
 }
 
@@ -428,82 +457,110 @@ fn second_half(values: &[i64]) -> &[i64] {
     &values[(values.len().saturating_sub(1)) / 2..]
 }
 
-/// One snapshot of a life whose counts [`recount`] moves: in the life
-/// (and its second half) before, or now, or both.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Member {
-    pub(crate) value: i64,
-    /// Its [`level`] at the tie of the counts.
-    pub(crate) level: i64,
+/// Where one snapshot of a life whose counts [`recount`] moves stands: in
+/// the life (and its second half) before, or now, or both.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Place {
     pub(crate) was: bool,
     pub(crate) was_in_half: bool,
     pub(crate) is: bool,
     pub(crate) is_in_half: bool,
 }
 
-/// The counts of a life from those (`before`) of the snapshots marked
-/// `was` among `members` (all the snapshots of either, in order), for
-/// those marked `is`: the snapshots that went are taken out one by one,
-/// then those that came put in, each against the others (one pass).
-/// `None` when `before` cannot be the counts of the snapshots that were
-/// (they went negative), which cannot happen with consistent input.
-pub(crate) fn recount(before: LifeCounts, members: &[Member], tie: f64) -> Option<LifeCounts> {
-    // How `at` moves against the members `inside` says are in: rising and
-    // falling pairs, and the others at its level.
-    let against = |at: usize, inside: &dyn Fn(usize) -> bool| {
-        let (mut rising, mut falling, mut same) = (0u64, 0u64, 0u64);
-        let me = members[at];
-        for (j, m) in members.iter().enumerate() {
-            if j == at || !inside(j) {
-                continue;
-            }
-            let d = if j < at {
-                direction(m.value, me.value, tie)
-            } else {
-                direction(me.value, m.value, tie)
-            };
-            rising += u64::from(d == 1);
-            falling += u64::from(d == -1);
-            same += u64::from(m.level == me.level);
-        }
-        (rising, falling, same)
-    };
+/// What [`recount`] works in, kept by the caller from one series to the
+/// next: the values as `f64` ([`direction`] compares them so), their
+/// [`level`]s, and who is in (1) and out (0).
+#[derive(Debug, Default)]
+pub(crate) struct RecountScratch {
+    xs: Vec<f64>,
+    levels: Vec<i64>,
+    inside: Vec<u64>,
+}
+
+/// The counts of a life from those (`before`) of the snapshots that
+/// `was` among `places` (all the snapshots of either, in order, with
+/// their `values`), for those that `is`: the snapshots that went are
+/// taken out one by one, then those that came put in, each against the
+/// others (one pass). `None` when `before` cannot be the counts of the
+/// snapshots that were (they went negative), which cannot happen with
+/// consistent input.
+pub(crate) fn recount(
+    before: LifeCounts,
+    places: &[Place],
+    values: &[i64],
+    tie: f64,
+    scratch: &mut RecountScratch,
+) -> Option<LifeCounts> {
+    let RecountScratch { xs, levels, inside } = scratch;
+    let places = &places[..places.len().min(values.len())];
+    xs.clear();
+    xs.extend(values.iter().map(|&v| v as f64));
+    levels.clear();
+    levels.extend(values.iter().map(|&v| level(v, tie)));
     let mut c = before;
     // The whole life: out, then in.
-    let mut inside: Vec<bool> = members.iter().map(|m| m.was).collect();
-    for at in 0..members.len() {
-        if members[at].was && !members[at].is {
-            let (r, f, same) = against(at, &|j| inside[j]);
+    inside.clear();
+    inside.extend(places.iter().map(|p| u64::from(p.was)));
+    for (at, p) in places.iter().enumerate() {
+        if p.was && !p.is {
+            let (r, f, same) = against(xs, levels, inside, at, tie);
             c.rising = c.rising.checked_sub(r)?;
             c.falling = c.falling.checked_sub(f)?;
             c.tied = c.tied.checked_sub(tie_term(same + 1) - tie_term(same))?;
-            inside[at] = false;
+            inside[at] = 0;
         }
     }
-    for at in 0..members.len() {
-        if !members[at].was && members[at].is {
-            let (r, f, same) = against(at, &|j| inside[j]);
+    for (at, p) in places.iter().enumerate() {
+        if !p.was && p.is {
+            let (r, f, same) = against(xs, levels, inside, at, tie);
             c.rising += r;
             c.falling += f;
             c.tied += tie_term(same + 1) - tie_term(same);
-            inside[at] = true;
+            inside[at] = 1;
         }
     }
     // The second half: only its rising pairs count.
-    let mut inside: Vec<bool> = members.iter().map(|m| m.was_in_half).collect();
-    for at in 0..members.len() {
-        if members[at].was_in_half && !members[at].is_in_half {
-            c.half_rising = c.half_rising.checked_sub(against(at, &|j| inside[j]).0)?;
-            inside[at] = false;
+    inside.clear();
+    inside.extend(places.iter().map(|p| u64::from(p.was_in_half)));
+    for (at, p) in places.iter().enumerate() {
+        if p.was_in_half && !p.is_in_half {
+            let rising = against(xs, levels, inside, at, tie).0;
+            c.half_rising = c.half_rising.checked_sub(rising)?;
+            inside[at] = 0;
         }
     }
-    for at in 0..members.len() {
-        if !members[at].was_in_half && members[at].is_in_half {
-            c.half_rising += against(at, &|j| inside[j]).0;
-            inside[at] = true;
+    for (at, p) in places.iter().enumerate() {
+        if !p.was_in_half && p.is_in_half {
+            c.half_rising += against(xs, levels, inside, at, tie).0;
+            inside[at] = 1;
         }
     }
     Some(c)
+}
+
+/// How the value at `at` moves against the others `inside` says are in
+/// (1): the pairs that rise and that fall ([`direction`], the earlier of
+/// the pair first), and how many are at its level. Over arrays and
+/// without branches, so the loops run at the memory's pace: a watch runs
+/// them over every site's series at each arrival.
+fn against(xs: &[f64], levels: &[i64], inside: &[u64], at: usize, tie: f64) -> (u64, u64, u64) {
+    let (Some(&v), Some(&level)) = (xs.get(at), levels.get(at)) else {
+        return (0, 0, 0);
+    };
+    let (mut rising, mut falling, mut same) = (0u64, 0u64, 0u64);
+    let mut count = |d: f64, l: i64, is_in: u64| {
+        rising += is_in & u64::from(d > tie);
+        falling += is_in & u64::from(d < -tie);
+        same += is_in & u64::from(l == level);
+    };
+    let n = xs.len().min(levels.len()).min(inside.len());
+    for j in 0..at.min(n) {
+        count(v - xs[j], levels[j], inside[j]);
+    }
+    for j in (at + 1).min(n)..n {
+        count(xs[j] - v, levels[j], inside[j]);
+    }
+    (rising, falling, same)
 }
 
 /// Theil–Sen: the median of the slopes between every pair of the second
@@ -1026,30 +1083,32 @@ pub(crate) fn rank(
     let mut rows: Vec<TrendRow> = all
         .into_iter()
         .enumerate()
-        .map(|(i, s)| {
+        .filter_map(|(i, s)| {
             let values = match options.by {
-                SortBy::Flat => s.flat.clone(),
-                SortBy::Cum => s.cum.clone(),
+                SortBy::Flat => &s.flat,
+                SortBy::Cum => &s.cum,
             };
+            // A site whose followed value is zero throughout (a caller, when
+            // following flat) has nothing to show.
+            if values.iter().all(|&v| v == 0) {
+                return None;
+            }
             let profiler = is_profiler_site(&s.name);
-            let mut growth = judge_counted(&values, &basis, context.last_life.get(i).copied());
+            let mut growth = judge_counted(values, &basis, context.last_life.get(i).copied());
             growth.suspect &= options.profiler || !profiler;
-            TrendRow {
+            Some(TrendRow {
                 node: s.node,
                 turnover: context.turnover.get(&s.name).copied(),
                 name: s.name,
                 inlined: s.inlined,
                 stack: s.stack,
                 growth,
-                values,
                 flat: s.flat,
                 cum: s.cum,
+                by: options.by,
                 profiler,
-            }
+            })
         })
-        // A site whose followed value is zero throughout (a caller, when
-        // following flat) has nothing to show.
-        .filter(|r| r.values.iter().any(|&v| v != 0))
         .collect();
     rows.sort_by(|a, b| {
         b.growth
@@ -1299,11 +1358,32 @@ mod tests {
     }
 
     #[test]
+    fn levels_round_as_the_c_library_does() {
+        let mut next = numbers(5);
+        let edges = [0.5, -0.5, 1.5, -2.5, 0.49999999999999994, -0.49999999999999994];
+        let huge = [4_503_599_627_370_495.5, 9.3e18, -9.3e18, f64::INFINITY, f64::NAN];
+        for x in edges.into_iter().chain(huge) {
+            assert_eq!(round_to_i64(x), x.round() as i64, "{x}");
+        }
+        for _ in 0..20_000 {
+            let value = next(1 << 62) as i64 - (1 << 61);
+            let tie = [0.25, 0.5, 3.0, 1000.5, 262_144.0][next(5) as usize];
+            let x = value as f64 / (2.0 * tie);
+            assert_eq!(level(value, tie), x.round() as i64, "{value} {tie}");
+            let small = value % 100_000;
+            let x = small as f64 / (2.0 * tie);
+            assert_eq!(level(small, tie), x.round() as i64, "{small} {tie}");
+        }
+    }
+
+    #[test]
     fn recounted_pairs_equal_pairs_counted_afresh() {
         // Two lives drawn from one run of values (which snapshots were
         // compared then and now): the counts of the first, moved by the
         // snapshots that went and came, are the counts of the second.
         let mut next = numbers(11);
+        // One scratch for every case, as a watch keeps one for every site.
+        let mut scratch = RecountScratch::default();
         for case in 0..600 {
             let n = 1 + next(90) as usize;
             let step = [1, 100, 1 << 40][case % 3];
@@ -1336,17 +1416,21 @@ mod tests {
                     .collect()
             };
             let (was_half, is_half) = (in_half(&was), in_half(&is));
-            let members: Vec<Member> = (0..n)
-                .map(|i| Member {
-                    value: values[i],
-                    level: level(values[i], tie),
+            let places: Vec<Place> = (0..n)
+                .map(|i| Place {
                     was: was[i],
                     was_in_half: was_half[i],
                     is: is[i],
                     is_in_half: is_half[i],
                 })
                 .collect();
-            let moved = recount(LifeCounts::of(&before, tie), &members, tie);
+            let moved = recount(
+                LifeCounts::of(&before, tie),
+                &places,
+                &values,
+                tie,
+                &mut scratch,
+            );
             assert_eq!(
                 moved,
                 Some(LifeCounts::of(&after, tie)),
