@@ -37,7 +37,7 @@ use super::sites::{Series, Sites, StackSite, unique_labels};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use super::study::{minutes_since_first, snapshot_order};
 use super::trend::{
-    self, Context, LifeCounts, Place, RecountScratch, Restart, Trend, TrendOptions, life_ranges,
+    self, Context, LifeCounts, Moves, Place, RecountScratch, Restart, Trend, TrendOptions, life_ranges,
     lives, rank, recount, sampling_floor, thinning_stride,
 };
 use crate::profile::{MemStats, Profile, ValueType};
@@ -700,32 +700,32 @@ impl SiteSeries {
         };
         // The order the snapshots first show the sites in: the order of
         // their nodes, which breaks ties between equal names as `trend`'s.
-        let mut first_seen = vec![u32::MAX; ids];
+        // One pass over each snapshot's sites finds both: whether a site
+        // was seen, and whether its followed value ever was not zero.
+        const SEEN: u8 = 1;
+        const FOLLOWED: u8 = 2;
+        let mut state = vec![0u8; ids];
         let mut order: Vec<u32> = Vec::new();
         for kept in ordered {
-            for &id in &kept.sites {
-                if first_seen[id as usize] == u32::MAX {
-                    first_seen[id as usize] = order.len() as u32;
+            for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
+                let site = &mut state[id as usize];
+                if *site & SEEN == 0 {
+                    *site |= SEEN;
                     order.push(id);
                 }
-            }
-        }
-        let mut followed = vec![false; ids];
-        for kept in ordered {
-            match by {
-                SortBy::Flat => {
-                    for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
-                        followed[kept.sites[at as usize] as usize] |= f != 0;
-                    }
+                if by == SortBy::Cum && c != 0 {
+                    *site |= FOLLOWED;
                 }
-                SortBy::Cum => {
-                    for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
-                        followed[id as usize] |= c != 0;
+            }
+            if by == SortBy::Flat {
+                for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
+                    if f != 0 {
+                        state[kept.sites[at as usize] as usize] |= FOLLOWED;
                     }
                 }
             }
         }
-        for &id in order.iter().filter(|&&id| followed[id as usize]) {
+        for &id in order.iter().filter(|&&id| state[id as usize] & FOLLOWED != 0) {
             add(id);
         }
         // Filled a block of snapshots at a time: the values of one
@@ -737,8 +737,6 @@ impl SiteSeries {
         let mut block_flat = vec![0i64; rows.len() * BLOCK];
         let mut block_cum = vec![0i64; rows.len() * BLOCK];
         for chunk in ordered.chunks(BLOCK) {
-            block_flat.fill(0);
-            block_cum.fill(0);
             for (c, kept) in chunk.iter().enumerate() {
                 // Sites not followed have no row (`u32::MAX`).
                 let slot = |id: u32| match row_of[id as usize] {
@@ -758,9 +756,12 @@ impl SiteSeries {
             }
             let width = chunk.len();
             for (row, (flat, cum)) in flat.iter_mut().zip(&mut cum).enumerate() {
-                let at = row * BLOCK;
-                flat.extend_from_slice(&block_flat[at..at + width]);
-                cum.extend_from_slice(&block_cum[at..at + width]);
+                // Zeroed for the next block while still in the cache.
+                let at = row * BLOCK..row * BLOCK + width;
+                flat.extend_from_slice(&block_flat[at.clone()]);
+                cum.extend_from_slice(&block_cum[at.clone()]);
+                block_flat[at.clone()].fill(0);
+                block_cum[at].fill(0);
             }
         }
         if self.how.granularity == Granularity::Stacks {
@@ -950,7 +951,7 @@ fn count_last_life(
                             .map_or(0, |i| values[i].1)
                     }),
                 }));
-                recount(before, &plan.places, &values_then, tie, &mut scratch)
+                recount(before, &plan.moves, &values_then, tie, &mut scratch)
             });
             let counts = moved.unwrap_or_else(|| {
                 LifeCounts::of(values.get(life.last.clone()).unwrap_or_default(), tie)
@@ -967,7 +968,7 @@ fn count_last_life(
 /// every site of a ranking.
 struct Plan {
     sources: Vec<Source>,
-    places: Vec<Place>,
+    moves: Moves,
 }
 
 /// The [`Plan`] from the last life counted before (`old`) to the last
@@ -981,10 +982,8 @@ fn moves(old: &CountCache, life: &Life<'_>) -> Option<Plan> {
     let half_from = |len: usize| len.saturating_sub(1) / 2;
     let (old_half, now_half) = (half_from(old.seqs.len()), half_from(now.len()));
     let most = old.seqs.len().max(now.len()) + MAX_MOVED;
-    let mut plan = Plan {
-        sources: Vec::with_capacity(most),
-        places: Vec::with_capacity(most),
-    };
+    let mut sources = Vec::with_capacity(most);
+    let mut places = Vec::with_capacity(most);
     let (mut i, mut j) = (0, 0);
     let mut moved = 0;
     while i < old.seqs.len() || j < now.len() {
@@ -1012,12 +1011,15 @@ fn moves(old: &CountCache, life: &Life<'_>) -> Option<Plan> {
             Ok(at) => Source::Column(at),
             Err(_) => Source::Gone(old.gone.iter().position(|g| g.seq == seq)?),
         };
-        plan.sources.push(source);
-        plan.places.push(place);
+        sources.push(source);
+        places.push(place);
         i += usize::from(was);
         j += usize::from(is);
     }
-    Some(plan)
+    Some(Plan {
+        sources,
+        moves: Moves::new(&places),
+    })
 }
 
 /// Bytes one snapshot's facts take, roughly.

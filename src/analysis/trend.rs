@@ -254,18 +254,39 @@ pub fn is_profiler_site(name: &str) -> bool {
         .any(|word| PROFILER_PREFIXES.iter().any(|p| word.starts_with(p)))
 }
 
-/// Σ(x − x̄)² and Σ(x − x̄)(y − ȳ), `x(i)` the `i`-th of `ys.len()` x's.
-fn sums_of_squares(x: impl Fn(usize) -> f64, ys: &[i64]) -> (f64, f64) {
-    let n = ys.len() as f64;
+/// Σ(x − x̄)² and Σ(x − x̄)(y − ȳ) for x the position of each of `ys`
+/// (0, 1, …) and, with `minutes`, for x its time. Each sum adds its terms
+/// in order from −0.0, as `Iterator::sum` does, so the results are those
+/// of summing each apart, bit for bit; together they take two passes over
+/// `ys` instead of six (a watch judges thousands of series at each
+/// arrival).
+fn sums_of_squares(ys: &[i64], minutes: Option<&[f64]>) -> [(f64, f64); 2] {
     if ys.is_empty() {
-        return (0.0, 0.0);
+        return [(0.0, 0.0); 2];
     }
-    let xs = || (0..ys.len()).map(&x);
-    let mx = xs().sum::<f64>() / n;
-    let my = ys.iter().map(|&y| y as f64).sum::<f64>() / n;
-    let sxx: f64 = xs().map(|x| (x - mx) * (x - mx)).sum();
-    let sxy: f64 = xs().zip(ys).map(|(x, &y)| (x - mx) * (y as f64 - my)).sum();
-    (sxx, sxy)
+    let n = ys.len() as f64;
+    let minute = |i: usize| minutes.and_then(|m| m.get(i)).copied().unwrap_or(0.0);
+    let (mut sum_x, mut sum_m, mut sum_y) = (-0.0, -0.0, -0.0);
+    for (i, &y) in ys.iter().enumerate() {
+        sum_x += i as f64;
+        sum_m += minute(i);
+        sum_y += y as f64;
+    }
+    let (mx, mm, my) = (sum_x / n, sum_m / n, sum_y / n);
+    let (mut sxx, mut sxy, mut smm, mut smy) = (-0.0, -0.0, -0.0, -0.0);
+    for (i, &y) in ys.iter().enumerate() {
+        let (dx, dm, dy) = (i as f64 - mx, minute(i) - mm, y as f64 - my);
+        sxx += dx * dx;
+        sxy += dx * dy;
+        smm += dm * dm;
+        smy += dm * dy;
+    }
+    let by_minutes = if minutes.is_some() {
+        (smm, smy)
+    } else {
+        (0.0, 0.0)
+    };
+    [(sxx, sxy), by_minutes]
 }
 
 /// What a series is judged against.
@@ -352,10 +373,7 @@ fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64, counts: &LifeCo
     let nf = n as f64;
     st.variance = ((nf * (nf - 1.0) * (2.0 * nf + 5.0) - tied) / 18.0).max(0.0);
     st.pairs = nf * (nf - 1.0) / 2.0;
-    (st.sxx, st.sxy) = sums_of_squares(|i| i as f64, values);
-    if let Some(m) = minutes {
-        (st.sxx_minutes, st.sxy_minutes) = sums_of_squares(|i| m[i], values);
-    }
+    [(st.sxx, st.sxy), (st.sxx_minutes, st.sxy_minutes)] = sums_of_squares(values, minutes);
     st
 }
 
@@ -467,72 +485,121 @@ pub(crate) struct Place {
     pub(crate) is_in_half: bool,
 }
 
+/// The moves [`recount`] makes, the same for every series of a ranking:
+/// made once from the [`Place`]s of its snapshots, so each series costs
+/// a pass per move and nothing more.
+#[derive(Debug)]
+pub(crate) struct Moves {
+    /// How many snapshots either life has.
+    len: usize,
+    steps: Vec<Step>,
+    /// Some step moves the whole life (they need the values' levels).
+    whole: bool,
+}
+
+/// One snapshot taken out of a life or put in (or of its second half),
+/// with who is in (1) and out (0) just before.
+#[derive(Debug)]
+struct Step {
+    at: usize,
+    out: bool,
+    /// The whole life, else its second half.
+    whole: bool,
+    inside: Vec<u64>,
+}
+
+impl Moves {
+    /// The moves from the snapshots that `was` (and `was_in_half`) to those
+    /// that `is`: out of the whole life, then in, then out of the second
+    /// half, then in.
+    pub(crate) fn new(places: &[Place]) -> Moves {
+        let mut steps = Vec::new();
+        for whole in [true, false] {
+            let was_is = |p: &Place| {
+                if whole {
+                    (p.was, p.is)
+                } else {
+                    (p.was_in_half, p.is_in_half)
+                }
+            };
+            let mut inside: Vec<u64> = places.iter().map(|p| u64::from(was_is(p).0)).collect();
+            for out in [true, false] {
+                for (at, p) in places.iter().enumerate() {
+                    let (was, is) = was_is(p);
+                    if was == out && is != out {
+                        steps.push(Step {
+                            at,
+                            out,
+                            whole,
+                            inside: inside.clone(),
+                        });
+                        inside[at] = u64::from(!out);
+                    }
+                }
+            }
+        }
+        Moves {
+            len: places.len(),
+            whole: steps.iter().any(|s| s.whole),
+            steps,
+        }
+    }
+}
+
 /// What [`recount`] works in, kept by the caller from one series to the
-/// next: the values as `f64` ([`direction`] compares them so), their
-/// [`level`]s, and who is in (1) and out (0).
+/// next: the values as `f64` ([`direction`] compares them so) and their
+/// [`level`]s.
 #[derive(Debug, Default)]
 pub(crate) struct RecountScratch {
     xs: Vec<f64>,
     levels: Vec<i64>,
-    inside: Vec<u64>,
 }
 
-/// The counts of a life from those (`before`) of the snapshots that
-/// `was` among `places` (all the snapshots of either, in order, with
-/// their `values`), for those that `is`: the snapshots that went are
-/// taken out one by one, then those that came put in, each against the
-/// others (one pass). `None` when `before` cannot be the counts of the
-/// snapshots that were (they went negative), which cannot happen with
-/// consistent input.
+/// The counts of a life from those (`before`) of the snapshots that were
+/// in it, for those that are ([`Moves`]; `values`: of every snapshot of
+/// either, in order): the snapshots that went are taken out one by one,
+/// then those that came put in, each against the others. `None` when
+/// `before` cannot be the counts of the snapshots that were (they went
+/// negative), which cannot happen with consistent input, or the values
+/// are not one a snapshot.
 pub(crate) fn recount(
     before: LifeCounts,
-    places: &[Place],
+    moves: &Moves,
     values: &[i64],
     tie: f64,
     scratch: &mut RecountScratch,
 ) -> Option<LifeCounts> {
-    let RecountScratch { xs, levels, inside } = scratch;
-    let places = &places[..places.len().min(values.len())];
+    if values.len() != moves.len {
+        return None;
+    }
+    let RecountScratch { xs, levels } = scratch;
     xs.clear();
     xs.extend(values.iter().map(|&v| v as f64));
     levels.clear();
-    levels.extend(values.iter().map(|&v| level(v, tie)));
+    if moves.whole {
+        levels.extend(values.iter().map(|&v| level(v, tie)));
+    }
     let mut c = before;
-    // The whole life: out, then in.
-    inside.clear();
-    inside.extend(places.iter().map(|p| u64::from(p.was)));
-    for (at, p) in places.iter().enumerate() {
-        if p.was && !p.is {
-            let (r, f, same) = against(xs, levels, inside, at, tie);
-            c.rising = c.rising.checked_sub(r)?;
-            c.falling = c.falling.checked_sub(f)?;
-            c.tied = c.tied.checked_sub(tie_term(same + 1) - tie_term(same))?;
-            inside[at] = 0;
-        }
-    }
-    for (at, p) in places.iter().enumerate() {
-        if !p.was && p.is {
-            let (r, f, same) = against(xs, levels, inside, at, tie);
-            c.rising += r;
-            c.falling += f;
-            c.tied += tie_term(same + 1) - tie_term(same);
-            inside[at] = 1;
-        }
-    }
-    // The second half: only its rising pairs count.
-    inside.clear();
-    inside.extend(places.iter().map(|p| u64::from(p.was_in_half)));
-    for (at, p) in places.iter().enumerate() {
-        if p.was_in_half && !p.is_in_half {
-            let rising = against(xs, levels, inside, at, tie).0;
-            c.half_rising = c.half_rising.checked_sub(rising)?;
-            inside[at] = 0;
-        }
-    }
-    for (at, p) in places.iter().enumerate() {
-        if !p.was_in_half && p.is_in_half {
-            c.half_rising += against(xs, levels, inside, at, tie).0;
-            inside[at] = 1;
+    for step in &moves.steps {
+        if step.whole {
+            let (r, f, same) = against(xs, levels, &step.inside, step.at, tie);
+            let tied = tie_term(same + 1) - tie_term(same);
+            if step.out {
+                c.rising = c.rising.checked_sub(r)?;
+                c.falling = c.falling.checked_sub(f)?;
+                c.tied = c.tied.checked_sub(tied)?;
+            } else {
+                c.rising += r;
+                c.falling += f;
+                c.tied += tied;
+            }
+        } else {
+            let rising = rising_against(xs, &step.inside, step.at, tie);
+            if step.out {
+                c.half_rising = c.half_rising.checked_sub(rising)?;
+            } else {
+                c.half_rising += rising;
+            }
         }
     }
     Some(c)
@@ -541,8 +608,8 @@ pub(crate) fn recount(
 /// How the value at `at` moves against the others `inside` says are in
 /// (1): the pairs that rise and that fall ([`direction`], the earlier of
 /// the pair first), and how many are at its level. Over arrays and
-/// without branches, so the loops run at the memory's pace: a watch runs
-/// them over every site's series at each arrival.
+/// without branches: a watch runs it over every site's series at each
+/// arrival.
 fn against(xs: &[f64], levels: &[i64], inside: &[u64], at: usize, tie: f64) -> (u64, u64, u64) {
     let (Some(&v), Some(&level)) = (xs.get(at), levels.get(at)) else {
         return (0, 0, 0);
@@ -561,6 +628,22 @@ fn against(xs: &[f64], levels: &[i64], inside: &[u64], at: usize, tie: f64) -> (
         count(xs[j] - v, levels[j], inside[j]);
     }
     (rising, falling, same)
+}
+
+/// The rising pairs of [`against`] alone (the second half's).
+fn rising_against(xs: &[f64], inside: &[u64], at: usize, tie: f64) -> u64 {
+    let Some(&v) = xs.get(at) else {
+        return 0;
+    };
+    let n = xs.len().min(inside.len());
+    let mut rising = 0u64;
+    for j in 0..at.min(n) {
+        rising += inside[j] & u64::from(v - xs[j] > tie);
+    }
+    for j in (at + 1).min(n)..n {
+        rising += inside[j] & u64::from(xs[j] - v > tie);
+    }
+    rising
 }
 
 /// Theil–Sen: the median of the slopes between every pair of the second
@@ -1426,7 +1509,7 @@ mod tests {
                 .collect();
             let moved = recount(
                 LifeCounts::of(&before, tie),
-                &places,
+                &Moves::new(&places),
                 &values,
                 tie,
                 &mut scratch,
