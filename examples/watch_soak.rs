@@ -387,7 +387,7 @@ fn tui(bodies: Vec<Vec<u8>>, seconds: u64, interval: &str) {
 
 fn quit(bodies: Vec<Vec<u8>>, runs: u64, interval: &str, snapshots: u64) {
     let server = Server::start(bodies);
-    let mut took = Vec::new();
+    let (mut took, mut restored) = (Vec::new(), Vec::new());
     for run in 0..runs {
         let mut session = Session::start(
             &bin(),
@@ -403,20 +403,29 @@ fn quit(bodies: Vec<Vec<u8>>, runs: u64, interval: &str, snapshots: u64) {
         }
         // A different moment of the arrival cycle each run.
         std::thread::sleep(Duration::from_millis(97 * run % 500));
-        match session.quit(Duration::from_secs(10)) {
-            Some((code, t)) => {
-                println!("run {run}: q quit in {t:?} (exit {code})");
-                took.push(t);
+        match session.quit_phases(Duration::from_secs(10)) {
+            Some(q) => {
+                println!(
+                    "run {run}: q quit in {:?} (exit {}); the terminal given back after {:?}; {} MiB resident at the key",
+                    q.exited,
+                    q.code,
+                    q.restored,
+                    q.rss_kb / 1024
+                );
+                took.push(q.exited);
+                restored.extend(q.restored);
             }
             None => println!("run {run}: q did not quit within 10 s"),
         }
     }
-    took.sort();
-    if let (Some(best), Some(worst)) = (took.first(), took.last()) {
-        println!(
-            "q quit in {best:?} at best, {:?} median, {worst:?} at worst over {} runs",
-            took[took.len() / 2],
-            took.len()
-        );
+    for (what, times) in [("q quit in", &mut took), ("the terminal given back in", &mut restored)] {
+        times.sort();
+        if let (Some(best), Some(worst)) = (times.first(), times.last()) {
+            println!(
+                "{what} {best:?} at best, {:?} median, {worst:?} at worst over {} runs",
+                times[times.len() / 2],
+                times.len()
+            );
+        }
     }
 }
