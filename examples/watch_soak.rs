@@ -279,7 +279,11 @@ fn arrivals(bodies: &[Vec<u8>], keep: usize, count: u32, restarts: bool) {
     });
     println!(
         "keep {keep}{}: {count} arrivals, {cpu:?} each; {} compared",
-        if restarts { ", restarts" } else { ", one process" },
+        if restarts {
+            ", restarts"
+        } else {
+            ", one process"
+        },
         series.compared()
     );
 }
@@ -418,7 +422,10 @@ fn quit(bodies: Vec<Vec<u8>>, runs: u64, interval: &str, snapshots: u64) {
             None => println!("run {run}: q did not quit within 10 s"),
         }
     }
-    for (what, times) in [("q quit in", &mut took), ("the terminal given back in", &mut restored)] {
+    for (what, times) in [
+        ("q quit in", &mut took),
+        ("the terminal given back in", &mut restored),
+    ] {
         times.sort();
         if let (Some(best), Some(worst)) = (times.first(), times.last()) {
             println!(

@@ -37,8 +37,8 @@ use super::sites::{Series, Sites, StackSite, unique_labels};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use super::study::{minutes_since_first, snapshot_order};
 use super::trend::{
-    self, Context, LifeCounts, Moves, Place, RecountScratch, Restart, Trend, TrendOptions, life_ranges,
-    lives, rank, recount, sampling_floor, thinning_stride,
+    self, Context, LifeCounts, Moves, Place, RecountScratch, Restart, Trend, TrendOptions,
+    life_ranges, lives, rank, recount, sampling_floor, thinning_stride,
 };
 use crate::profile::{MemStats, Profile, ValueType};
 
@@ -734,13 +734,14 @@ impl SiteSeries {
                 }
             }
         }
-        for &id in order.iter().filter(|&&id| state[id as usize] & FOLLOWED != 0) {
+        for &id in order
+            .iter()
+            .filter(|&&id| state[id as usize] & FOLLOWED != 0)
+        {
             add(id);
         }
-        let (flat, cum): (Vec<Vec<i64>>, Vec<Vec<i64>>) = rows
-            .iter()
-            .map(|&id| matrix.series(id, n))
-            .unzip();
+        let (flat, cum): (Vec<Vec<i64>>, Vec<Vec<i64>>) =
+            rows.iter().map(|&id| matrix.series(id, n)).unzip();
         if self.how.granularity == Granularity::Stacks {
             let stacks: Vec<StackSite> = rows
                 .iter()

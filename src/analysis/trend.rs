@@ -1494,15 +1494,32 @@ mod tests {
                 tied: tied(&values, tie),
                 half_rising: pair_moves(second_half(&values), tie).0 as u64,
             };
-            assert_eq!(LifeCounts::of_short(&values, tie), general, "{values:?} {tie}");
+            assert_eq!(
+                LifeCounts::of_short(&values, tie),
+                general,
+                "{values:?} {tie}"
+            );
         }
     }
 
     #[test]
     fn levels_round_as_the_c_library_does() {
         let mut next = numbers(5);
-        let edges = [0.5, -0.5, 1.5, -2.5, 0.49999999999999994, -0.49999999999999994];
-        let huge = [4_503_599_627_370_495.5, 9.3e18, -9.3e18, f64::INFINITY, f64::NAN];
+        let edges = [
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+        ];
+        let huge = [
+            4_503_599_627_370_495.5,
+            9.3e18,
+            -9.3e18,
+            f64::INFINITY,
+            f64::NAN,
+        ];
         for x in edges.into_iter().chain(huge) {
             assert_eq!(round_to_i64(x), x.round() as i64, "{x}");
         }

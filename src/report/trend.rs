@@ -259,7 +259,11 @@ fn write_row(
             unit,
             &options.unit
         ),
-        scaled_label(row.values().last().copied().unwrap_or(0), unit, &options.unit),
+        scaled_label(
+            row.values().last().copied().unwrap_or(0),
+            unit,
+            &options.unit
+        ),
         signed_label(g.net, unit, &options.unit),
         rate(g.per_snapshot, unit, &options.unit),
     )?;
