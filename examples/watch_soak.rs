@@ -53,7 +53,7 @@ use std::time::{Duration, Instant};
 use pprof_tui::analysis::series::{RankOptions, Reduced, Reduction, SiteSeries, reduce};
 use pprof_tui::analysis::top::{TopOptions, top};
 use pprof_tui::analysis::trend::SnapshotFacts as ProcessFacts;
-use pprof_tui::profile::{DecodeOptions, decode};
+use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use soak::{Proc, Server, Session, newest_of, poll_of};
 
 /// A heap profile of about `mb` MB uncompressed, shaped like the large
@@ -137,7 +137,9 @@ fn cpu_of(reps: u32, mut f: impl FnMut()) -> Duration {
     }
 }
 
-fn cost(bodies: &[Vec<u8>]) {
+/// The profiles decoded, and what the series reduce them at (their
+/// default sample type).
+fn decoded(bodies: &[Vec<u8>]) -> (Vec<Profile>, Reduction) {
     let options = DecodeOptions::default();
     let profiles: Vec<_> = bodies
         .iter()
@@ -147,6 +149,12 @@ fn cost(bodies: &[Vec<u8>]) {
         sample_index: profiles[0].default_sample_index(),
         ..Reduction::default()
     };
+    (profiles, how)
+}
+
+fn cost(bodies: &[Vec<u8>]) {
+    let options = DecodeOptions::default();
+    let (profiles, how) = decoded(bodies);
     let decode_cpu = cpu_of(20, || drop(decode(&bodies[1], &options).unwrap()));
     let top_options = TopOptions {
         sample_index: how.sample_index,
@@ -184,21 +192,7 @@ fn cost(bodies: &[Vec<u8>]) {
         // short; as one process (allocated totals that only grow) each
         // site's series is one life as long as the window: the dearer case.
         for one_process in [false, true] {
-            let as_taken = |mut r: Reduced, i: usize| {
-                if one_process {
-                    r.facts.process = ProcessFacts {
-                        allocated: Some((i as i64 + 1, i as i64 + 1)),
-                        ..ProcessFacts::default()
-                    };
-                }
-                r
-            };
-            // Three of the four in turn: with four, a power-of-two stride
-            // would compare one profile only (see `thinning_stride`).
-            let mut series = SiteSeries::new(how.clone(), keep);
-            for i in 0..keep {
-                series.push(as_taken(reduced[i % 3].clone(), i)).unwrap();
-            }
+            let mut series = warmed(&how, &reduced, keep, one_process);
             let per_snapshot = series.heap_bytes() / series.compared();
             let mut i = keep;
             // WATCH_SOAK_ARRIVALS=N: how many arrivals are timed (20); more
@@ -208,10 +202,7 @@ fn cost(bodies: &[Vec<u8>]) {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(20);
             let arrival = cpu_of(arrivals, || {
-                let profile = decode(&bodies[i % 4], &options).unwrap();
-                let r = reduce(&profile, format!("s{i}"), &how, &|| false).unwrap();
-                series.push(as_taken(r, i)).unwrap();
-                drop(series.rank(&RankOptions::default()).unwrap());
+                arrive(&mut series, &bodies[i % 4], i, one_process);
                 i += 1;
             });
             let reduce_cpu = cpu_of(20, || {
@@ -234,47 +225,59 @@ fn cost(bodies: &[Vec<u8>]) {
     }
 }
 
+/// Snapshot `i` as taken in: as one process, allocated totals that only
+/// grow (each site's series one life as long as the window); else the
+/// rotating profiles' own, which fall now and then (restarts).
+fn as_taken(mut r: Reduced, i: usize, one_process: bool) -> Reduced {
+    if one_process {
+        r.facts.process = ProcessFacts {
+            allocated: Some((i as i64 + 1, i as i64 + 1)),
+            ..ProcessFacts::default()
+        };
+    }
+    r
+}
+
+/// A series of `keep` snapshots taken in: three of the four profiles in
+/// turn (with four, a power-of-two stride would compare one profile
+/// only, see `thinning_stride`).
+fn warmed(how: &Reduction, reduced: &[Reduced], keep: usize, one_process: bool) -> SiteSeries {
+    let mut series = SiteSeries::new(how.clone(), keep);
+    for i in 0..keep {
+        series
+            .push(as_taken(reduced[i % 3].clone(), i, one_process))
+            .unwrap();
+    }
+    series
+}
+
+/// One arrival: `body` decoded, reduced, taken in as snapshot `i`, and
+/// the series ranked.
+fn arrive(series: &mut SiteSeries, body: &[u8], i: usize, one_process: bool) {
+    let profile = decode(body, &DecodeOptions::default()).unwrap();
+    let r = reduce(&profile, format!("s{i}"), series.reduction(), &|| false).unwrap();
+    series.push(as_taken(r, i, one_process)).unwrap();
+    drop(series.rank(&RankOptions::default()).unwrap());
+    drop(profile);
+}
+
 /// `count` arrivals (decode, reduce, push, rank) into a series of `keep`
 /// snapshots, warmed up first; only the arrivals are shown to `perf`.
 fn arrivals(bodies: &[Vec<u8>], keep: usize, count: u32, restarts: bool) {
-    let options = DecodeOptions::default();
-    let profiles: Vec<_> = bodies
-        .iter()
-        .map(|b| decode(b, &options).unwrap())
-        .collect();
-    let how = Reduction {
-        sample_index: profiles[0].default_sample_index(),
-        ..Reduction::default()
-    };
+    let (profiles, how) = decoded(bodies);
     let reduced: Vec<_> = profiles
         .iter()
         .map(|p| reduce(p, "s".into(), &how, &|| false).unwrap())
         .collect();
     drop(profiles);
-    let as_taken = |mut r: Reduced, i: usize| {
-        if !restarts {
-            r.facts.process = ProcessFacts {
-                allocated: Some((i as i64 + 1, i as i64 + 1)),
-                ..ProcessFacts::default()
-            };
-        }
-        r
-    };
-    let mut series = SiteSeries::new(how.clone(), keep);
-    for i in 0..keep {
-        series.push(as_taken(reduced[i % 3].clone(), i)).unwrap();
-    }
+    let mut series = warmed(&how, &reduced, keep, !restarts);
     drop(series.rank(&RankOptions::default()).unwrap());
     if let Some(fifo) = std::env::var_os("WATCH_SOAK_PERF_CTL") {
         std::fs::write(fifo, "enable\n").unwrap();
     }
     let mut i = keep;
     let cpu = cpu_of(count, || {
-        let profile = decode(&bodies[i % 4], &options).unwrap();
-        let r = reduce(&profile, format!("s{i}"), &how, &|| false).unwrap();
-        drop(profile);
-        series.push(as_taken(r, i)).unwrap();
-        drop(series.rank(&RankOptions::default()).unwrap());
+        arrive(&mut series, &bodies[i % 4], i, !restarts);
         i += 1;
     });
     println!(
