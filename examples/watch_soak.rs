@@ -193,6 +193,7 @@ fn cost(bodies: &[Vec<u8>]) {
         // site's series is one life as long as the window: the dearer case.
         for one_process in [false, true] {
             let mut series = warmed(&how, &reduced, keep, one_process);
+            let per_snapshot = series.heap_bytes() / series.compared();
             let mut i = keep;
             // WATCH_SOAK_ARRIVALS=N: how many arrivals are timed (20); more
             // for `perf record`.
@@ -211,8 +212,6 @@ fn cost(bodies: &[Vec<u8>]) {
             // moving the counts.
             let rank_cpu = cpu_of(20, || drop(series.rank(&RankOptions::default()).unwrap()));
             let ranked = series.rank(&RankOptions::default()).unwrap();
-            // After a ranking: the rows it keeps for the next count too.
-            let per_snapshot = series.heap_bytes() / series.compared();
             println!(
                 "keep {keep:>5}{}: arrival {arrival:?} = {:.2}× the baseline (reduce {reduce_cpu:?}, rank {rank_cpu:?}); \
                  {} snapshots compared, {per_snapshot} bytes each in the series; {} sites ranked, {} restarts",
