@@ -193,6 +193,8 @@ fn cost(bodies: &[Vec<u8>]) {
         // site's series is one life as long as the window: the dearer case.
         for one_process in [false, true] {
             let mut series = warmed(&how, &reduced, keep, one_process);
+            // Before any ranking: the reduced snapshots alone (`S` in
+            // docs/watching.md; what a ranking keeps is `R`).
             let per_snapshot = series.heap_bytes() / series.compared();
             let mut i = keep;
             // WATCH_SOAK_ARRIVALS=N: how many arrivals are timed (20); more
