@@ -423,8 +423,9 @@ impl LifeCounts {
     fn of_short(values: &[i64], tie: f64) -> LifeCounts {
         let values = &values[..values.len().min(SHORT_LIFE)];
         let mut levels = [0i64; SHORT_LIFE];
+        let at = Levels::new(tie);
         for (l, &v) in levels.iter_mut().zip(values) {
-            *l = level(v, tie);
+            *l = at.of(v);
         }
         let levels = &levels[..values.len()];
         let half = values.len().saturating_sub(1) / 2;
@@ -452,6 +453,46 @@ pub(crate) fn level(value: i64, tie: f64) -> i64 {
         round_to_i64(value as f64 / (2.0 * tie))
     } else {
         value
+    }
+}
+
+/// [`level`] at one tie for many values: a multiplication by the
+/// reciprocal of the step where that provably rounds as the division
+/// would (the product is far enough from a half), the division
+/// otherwise. A watch takes the level of every value it compares.
+#[derive(Debug, Clone, Copy)]
+struct Levels {
+    tie: f64,
+    step: f64,
+    reciprocal: f64,
+}
+
+impl Levels {
+    fn new(tie: f64) -> Levels {
+        let step = 2.0 * tie;
+        Levels {
+            tie,
+            step,
+            reciprocal: 1.0 / step,
+        }
+    }
+
+    fn of(&self, value: i64) -> i64 {
+        if self.tie.is_nan() || self.tie <= 0.0 {
+            return level(value, self.tie);
+        }
+        // The product is within a few units in the last place of the
+        // quotient; away from halves (and below 2^51) both round alike.
+        const SURE_BELOW: f64 = 2_251_799_813_685_248.0;
+        let q = value as f64 * self.reciprocal;
+        let a = q.abs();
+        if self.reciprocal.is_finite() && a < SURE_BELOW {
+            let from_half = ((a - (a as i64) as f64) - 0.5).abs();
+            if from_half > 1e-9 * a.max(1.0) {
+                return round_to_i64(q);
+            }
+        }
+        round_to_i64(value as f64 / self.step)
     }
 }
 
@@ -614,7 +655,8 @@ pub(crate) fn recount(
     xs.extend(values.iter().map(|&v| v as f64));
     levels.clear();
     if moves.whole {
-        levels.extend(values.iter().map(|&v| level(v, tie)));
+        let at = Levels::new(tie);
+        levels.extend(values.iter().map(|&v| at.of(v)));
     }
     let mut c = before;
     for step in &moves.steps {
@@ -1525,12 +1567,29 @@ mod tests {
         }
         for _ in 0..20_000 {
             let value = next(1 << 62) as i64 - (1 << 61);
-            let tie = [0.25, 0.5, 3.0, 1000.5, 262_144.0][next(5) as usize];
+            let tie = [0.25, 0.5, 3.0, 1000.5, 262_144.0, 0.1, 7.3e-3, 48_611.7][next(8) as usize];
             let x = value as f64 / (2.0 * tie);
             assert_eq!(level(value, tie), x.round() as i64, "{value} {tie}");
+            assert_eq!(
+                Levels::new(tie).of(value),
+                level(value, tie),
+                "{value} {tie}"
+            );
             let small = value % 100_000;
             let x = small as f64 / (2.0 * tie);
             assert_eq!(level(small, tie), x.round() as i64, "{small} {tie}");
+            assert_eq!(
+                Levels::new(tie).of(small),
+                level(small, tie),
+                "{small} {tie}"
+            );
+            // Values on a half step and a unit either side: where the
+            // product and the quotient could round apart.
+            let k = (value % 1_000_000) as f64;
+            let half = ((k + 0.5) * 2.0 * tie) as i64;
+            for v in [half - 1, half, half + 1] {
+                assert_eq!(Levels::new(tie).of(v), level(v, tie), "{v} {tie}");
+            }
         }
     }
 
