@@ -20,6 +20,13 @@
 //!   each run, so often while a job runs); how long until the process
 //!   has exited, seen from outside (the parent's `wait`).
 //!
+//! - `arrivals MB KEEP N [restarts]`: N arrivals after KEEP snapshots
+//!   kept (as one process, or with the rotating profiles read as
+//!   restarts), each arrival's CPU printed; with
+//!   `WATCH_SOAK_PERF_CTL=FIFO` it writes `enable` to that `perf record
+//!   --control fifo:FIFO -D -1` once warmed up, so a profile sees the
+//!   arrivals only (not the profiles made and decoded, nor the KEEP pushes).
+//!
 //! `PPROF_TUI_BIN=PATH` runs another build of the binary (an A/B).
 //!
 //! Build first: `cargo build --release --bins --examples`; then e.g.
@@ -46,7 +53,7 @@ use std::time::{Duration, Instant};
 use pprof_tui::analysis::series::{RankOptions, Reduced, Reduction, SiteSeries, reduce};
 use pprof_tui::analysis::top::{TopOptions, top};
 use pprof_tui::analysis::trend::SnapshotFacts as ProcessFacts;
-use pprof_tui::profile::{DecodeOptions, decode};
+use pprof_tui::profile::{DecodeOptions, Profile, decode};
 use soak::{Proc, Server, Session, newest_of, poll_of};
 
 /// A heap profile of about `mb` MB uncompressed, shaped like the large
@@ -103,7 +110,13 @@ fn main() {
         ),
         "tui" => tui(bodies, arg(3, 600), &arg(4, "500ms".to_owned())),
         "quit" => quit(bodies, arg(3, 10), &arg(4, "500ms".to_owned()), arg(5, 3)),
-        _ => eprintln!("usage: watch_soak cost|trend|tui|quit MB …"),
+        "arrivals" => arrivals(
+            &bodies,
+            arg(3, 1000),
+            arg(4, 100),
+            std::env::args().nth(5).as_deref() == Some("restarts"),
+        ),
+        _ => eprintln!("usage: watch_soak cost|trend|tui|quit|arrivals MB …"),
     }
 }
 
@@ -124,7 +137,9 @@ fn cpu_of(reps: u32, mut f: impl FnMut()) -> Duration {
     }
 }
 
-fn cost(bodies: &[Vec<u8>]) {
+/// The profiles decoded, and what the series reduce them at (their
+/// default sample type).
+fn decoded(bodies: &[Vec<u8>]) -> (Vec<Profile>, Reduction) {
     let options = DecodeOptions::default();
     let profiles: Vec<_> = bodies
         .iter()
@@ -134,6 +149,12 @@ fn cost(bodies: &[Vec<u8>]) {
         sample_index: profiles[0].default_sample_index(),
         ..Reduction::default()
     };
+    (profiles, how)
+}
+
+fn cost(bodies: &[Vec<u8>]) {
+    let options = DecodeOptions::default();
+    let (profiles, how) = decoded(bodies);
     let decode_cpu = cpu_of(20, || drop(decode(&bodies[1], &options).unwrap()));
     let top_options = TopOptions {
         sample_index: how.sample_index,
@@ -171,21 +192,9 @@ fn cost(bodies: &[Vec<u8>]) {
         // short; as one process (allocated totals that only grow) each
         // site's series is one life as long as the window: the dearer case.
         for one_process in [false, true] {
-            let as_taken = |mut r: Reduced, i: usize| {
-                if one_process {
-                    r.facts.process = ProcessFacts {
-                        allocated: Some((i as i64 + 1, i as i64 + 1)),
-                        ..ProcessFacts::default()
-                    };
-                }
-                r
-            };
-            // Three of the four in turn: with four, a power-of-two stride
-            // would compare one profile only (see `thinning_stride`).
-            let mut series = SiteSeries::new(how.clone(), keep);
-            for i in 0..keep {
-                series.push(as_taken(reduced[i % 3].clone(), i)).unwrap();
-            }
+            let mut series = warmed(&how, &reduced, keep, one_process);
+            // Before any ranking: the reduced snapshots alone (`S` in
+            // docs/watching.md; what a ranking keeps is `R`).
             let per_snapshot = series.heap_bytes() / series.compared();
             let mut i = keep;
             // WATCH_SOAK_ARRIVALS=N: how many arrivals are timed (20); more
@@ -195,10 +204,7 @@ fn cost(bodies: &[Vec<u8>]) {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(20);
             let arrival = cpu_of(arrivals, || {
-                let profile = decode(&bodies[i % 4], &options).unwrap();
-                let r = reduce(&profile, format!("s{i}"), &how, &|| false).unwrap();
-                series.push(as_taken(r, i)).unwrap();
-                drop(series.rank(&RankOptions::default()).unwrap());
+                arrive(&mut series, &bodies[i % 4], i, one_process);
                 i += 1;
             });
             let reduce_cpu = cpu_of(20, || {
@@ -219,6 +225,72 @@ fn cost(bodies: &[Vec<u8>]) {
             );
         }
     }
+}
+
+/// Snapshot `i` as taken in: as one process, allocated totals that only
+/// grow (each site's series one life as long as the window); else the
+/// rotating profiles' own, which fall now and then (restarts).
+fn as_taken(mut r: Reduced, i: usize, one_process: bool) -> Reduced {
+    if one_process {
+        r.facts.process = ProcessFacts {
+            allocated: Some((i as i64 + 1, i as i64 + 1)),
+            ..ProcessFacts::default()
+        };
+    }
+    r
+}
+
+/// A series of `keep` snapshots taken in: three of the four profiles in
+/// turn (with four, a power-of-two stride would compare one profile
+/// only, see `thinning_stride`).
+fn warmed(how: &Reduction, reduced: &[Reduced], keep: usize, one_process: bool) -> SiteSeries {
+    let mut series = SiteSeries::new(how.clone(), keep);
+    for i in 0..keep {
+        series
+            .push(as_taken(reduced[i % 3].clone(), i, one_process))
+            .unwrap();
+    }
+    series
+}
+
+/// One arrival: `body` decoded, reduced, taken in as snapshot `i`, and
+/// the series ranked.
+fn arrive(series: &mut SiteSeries, body: &[u8], i: usize, one_process: bool) {
+    let profile = decode(body, &DecodeOptions::default()).unwrap();
+    let r = reduce(&profile, format!("s{i}"), series.reduction(), &|| false).unwrap();
+    series.push(as_taken(r, i, one_process)).unwrap();
+    drop(series.rank(&RankOptions::default()).unwrap());
+    drop(profile);
+}
+
+/// `count` arrivals (decode, reduce, push, rank) into a series of `keep`
+/// snapshots, warmed up first; only the arrivals are shown to `perf`.
+fn arrivals(bodies: &[Vec<u8>], keep: usize, count: u32, restarts: bool) {
+    let (profiles, how) = decoded(bodies);
+    let reduced: Vec<_> = profiles
+        .iter()
+        .map(|p| reduce(p, "s".into(), &how, &|| false).unwrap())
+        .collect();
+    drop(profiles);
+    let mut series = warmed(&how, &reduced, keep, !restarts);
+    drop(series.rank(&RankOptions::default()).unwrap());
+    if let Some(fifo) = std::env::var_os("WATCH_SOAK_PERF_CTL") {
+        std::fs::write(fifo, "enable\n").unwrap();
+    }
+    let mut i = keep;
+    let cpu = cpu_of(count, || {
+        arrive(&mut series, &bodies[i % 4], i, !restarts);
+        i += 1;
+    });
+    println!(
+        "keep {keep}{}: {count} arrivals, {cpu:?} each; {} compared",
+        if restarts {
+            ", restarts"
+        } else {
+            ", one process"
+        },
+        series.compared()
+    );
 }
 
 /// Samples `proc` every 50 ms until `done` says so, printing its RSS
@@ -324,7 +396,7 @@ fn tui(bodies: Vec<Vec<u8>>, seconds: u64, interval: &str) {
 
 fn quit(bodies: Vec<Vec<u8>>, runs: u64, interval: &str, snapshots: u64) {
     let server = Server::start(bodies);
-    let mut took = Vec::new();
+    let (mut took, mut restored) = (Vec::new(), Vec::new());
     for run in 0..runs {
         let mut session = Session::start(
             &bin(),
@@ -340,20 +412,32 @@ fn quit(bodies: Vec<Vec<u8>>, runs: u64, interval: &str, snapshots: u64) {
         }
         // A different moment of the arrival cycle each run.
         std::thread::sleep(Duration::from_millis(97 * run % 500));
-        match session.quit(Duration::from_secs(10)) {
-            Some((code, t)) => {
-                println!("run {run}: q quit in {t:?} (exit {code})");
-                took.push(t);
+        match session.quit_phases(Duration::from_secs(10)) {
+            Some(q) => {
+                println!(
+                    "run {run}: q quit in {:?} (exit {}); the terminal given back after {:?}; {} MiB resident at the key",
+                    q.exited,
+                    q.code,
+                    q.restored,
+                    q.rss_kb / 1024
+                );
+                took.push(q.exited);
+                restored.extend(q.restored);
             }
             None => println!("run {run}: q did not quit within 10 s"),
         }
     }
-    took.sort();
-    if let (Some(best), Some(worst)) = (took.first(), took.last()) {
-        println!(
-            "q quit in {best:?} at best, {:?} median, {worst:?} at worst over {} runs",
-            took[took.len() / 2],
-            took.len()
-        );
+    for (what, times) in [
+        ("q quit in", &mut took),
+        ("the terminal given back in", &mut restored),
+    ] {
+        times.sort();
+        if let (Some(best), Some(worst)) = (times.first(), times.last()) {
+            println!(
+                "{what} {best:?} at best, {:?} median, {worst:?} at worst over {} runs",
+                times[times.len() / 2],
+                times.len()
+            );
+        }
     }
 }

@@ -31,7 +31,7 @@ fn shown(trend: &Trend, suffixes: bool) -> Vec<String> {
             "{}{} values {:?} flat {:?} cum {:?} {:?} {:?}",
             r.name,
             if suffixes { r.inlined.suffix() } else { "" },
-            r.values,
+            r.values(),
             r.flat,
             r.cum,
             r.stack,
@@ -288,7 +288,8 @@ fn rankings_after_every_arrival_equal_a_ranking_afresh() {
     // before (the snapshots that came and went); a series ranked only at
     // the end counts them afresh. Both must judge every site alike:
     // windows that slide, thinning strides that grow, restarts and none,
-    // flat and cum.
+    // flat and cum. (The sites' series are moved from the ranking before
+    // too, and must equal the series gathered afresh.)
     use pprof_tui::analysis::trend::SnapshotFacts as ProcessFacts;
     let reduced: Vec<_> = HEAPS
         .iter()
@@ -307,6 +308,9 @@ fn rankings_after_every_arrival_equal_a_ranking_afresh() {
         r
     };
     for (keep, count, by, one_process) in [
+        // Windows so short that sites leave them and come back.
+        (3, 40, SortBy::Flat, false),
+        (4, 40, SortBy::Cum, true),
         (20, 70, SortBy::Flat, true),
         (20, 70, SortBy::Cum, false),
         (300, 330, SortBy::Flat, true),
@@ -335,6 +339,64 @@ fn rankings_after_every_arrival_equal_a_ranking_afresh() {
             assert_eq!(ranked.trend.suspects, expected.trend.suspects, "{what}");
             assert_eq!(ranked.restarts, expected.restarts, "{what}");
             assert_eq!(one_process, ranked.restarts.is_empty(), "{what}");
+        }
+    }
+}
+
+#[test]
+fn sites_that_leave_the_window_and_come_back_rank_as_afresh() {
+    // Two programs' heaps in turns of five: with a window of three, every
+    // site of one leaves it entirely, then comes back. The series moved
+    // from ranking to ranking must drop and make their rows again.
+    let files = [
+        "verdicts/series/heap-01.pb.gz",
+        "verdicts/series/heap-02.pb.gz",
+        HEAPS[0],
+        HEAPS[1],
+        HEAPS[2],
+    ];
+    let reduced: Vec<_> = files
+        .iter()
+        .map(|f| reduce(&load(f), (*f).to_owned(), &Reduction::default(), &|| false).unwrap())
+        .collect();
+    let snapshot = |i: usize| {
+        // Turns of five: the first program's two heaps, then the other's three.
+        let pick = if (i / 5).is_multiple_of(2) {
+            i % 2
+        } else {
+            2 + i % 3
+        };
+        let mut r = reduced[pick].clone();
+        r.facts.name = format!("s{i}");
+        r.facts.time_nanos = 1_700_000_000_000_000_000 + i as i64 * 1_000_000_000;
+        r
+    };
+    for by in [SortBy::Flat, SortBy::Cum] {
+        let options = RankOptions {
+            by,
+            ..RankOptions::default()
+        };
+        let mut watched = SiteSeries::new(Reduction::default(), 3);
+        for i in 0..24 {
+            watched.push(snapshot(i)).unwrap();
+            let Some(ranked) = watched.rank(&options) else {
+                continue;
+            };
+            let mut afresh = SiteSeries::new(Reduction::default(), 3);
+            for j in i.saturating_sub(2)..=i {
+                afresh.push(snapshot(j)).unwrap();
+            }
+            let expected = afresh.rank(&options).unwrap();
+            assert_eq!(
+                ranked.trend.rows.len(),
+                expected.trend.rows.len(),
+                "{i} {by:?}"
+            );
+            assert_eq!(
+                shown(&ranked.trend, false),
+                shown(&expected.trend, false),
+                "{i} {by:?}"
+            );
         }
     }
 }

@@ -817,8 +817,8 @@ fn trend_view_ranks_the_heap_leaks_first() {
     let unit = trend.sample_type.unit.as_str();
     let expected = format!(
         "{:>10}{:>11}{:>12}",
-        pprof_tui::report::units::scaled_label(put.values[0], unit, "auto"),
-        pprof_tui::report::units::scaled_label(put.values[2], unit, "auto"),
+        pprof_tui::report::units::scaled_label(put.values()[0], unit, "auto"),
+        pprof_tui::report::units::scaled_label(put.values()[2], unit, "auto"),
         pprof_tui::report::units::signed_label(put.growth.net, unit, "auto"),
     );
     assert!(screen.contains(&expected), "{expected:?} not on screen");
@@ -1051,7 +1051,7 @@ fn trend_sort_and_granularity_rerank() {
         .iter()
         .find(|r| r.name == "main.handleRequest")
         .unwrap();
-    assert_eq!(handle.values, handle.cum);
+    assert_eq!(handle.values(), handle.cum);
     assert!(screen(&app).contains("by cum"));
     press(&mut app, "a");
     let trend = &app.trend().unwrap();

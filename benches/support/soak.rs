@@ -202,11 +202,28 @@ impl Session {
     /// Presses `q` and waits up to `limit` for the exit: the exit code and
     /// how long it took.
     pub fn quit(&mut self, limit: Duration) -> Option<(u32, Duration)> {
+        self.quit_phases(limit).map(|q| (q.code, q.exited))
+    }
+
+    /// [`Session::quit`], with when the terminal was given back (the
+    /// alternate screen left) and how much memory the process held when
+    /// `q` was pressed: the kernel frees it between the two.
+    pub fn quit_phases(&mut self, limit: Duration) -> Option<Quit> {
+        let rss_kb = self.proc.rss_kb();
         let started = Instant::now();
         self.press(b"q");
+        let mut restored = None;
         loop {
+            if restored.is_none() && !self.parser.lock().unwrap().screen().alternate_screen() {
+                restored = Some(started.elapsed());
+            }
             if let Some(status) = self.child.try_wait().unwrap() {
-                return Some((status.exit_code(), started.elapsed()));
+                return Some(Quit {
+                    code: status.exit_code(),
+                    restored,
+                    exited: started.elapsed(),
+                    rss_kb,
+                });
             }
             if started.elapsed() > limit {
                 let _ = self.child.kill();
@@ -215,6 +232,18 @@ impl Session {
             std::thread::sleep(Duration::from_millis(1));
         }
     }
+}
+
+/// How a `q` went ([`Session::quit_phases`]).
+pub struct Quit {
+    pub code: u32,
+    /// From the key to the terminal given back, when the reader saw it
+    /// before the exit.
+    pub restored: Option<Duration>,
+    /// From the key to the exit, as the parent's `wait` sees it.
+    pub exited: Duration,
+    /// Resident memory when the key was pressed, KiB.
+    pub rss_kb: u64,
 }
 
 /// "newest of N" in the title: how many snapshots the Trend view ranks.

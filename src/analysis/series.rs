@@ -37,8 +37,8 @@ use super::sites::{Series, Sites, StackSite, unique_labels};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use super::study::{minutes_since_first, snapshot_order};
 use super::trend::{
-    self, Context, LifeCounts, Member, Restart, Trend, TrendOptions, level, life_ranges, lives,
-    rank, recount, sampling_floor, thinning_stride,
+    self, Context, LifeCounts, Moves, Place, RecountScratch, Restart, Trend, TrendOptions,
+    life_ranges, lives, rank, recount, sampling_floor, thinning_stride,
 };
 use crate::profile::{MemStats, Profile, ValueType};
 
@@ -295,6 +295,9 @@ pub struct SiteSeries {
     /// What the last ranking counted of each site's last life, for the
     /// next to start from.
     counts: Option<CountCache>,
+    /// Each site's flat and cum over the snapshots the last ranking
+    /// compared, moved by the snapshots that came and went since.
+    matrix: Matrix,
 }
 
 /// The pairs each site's last life counted at the last ranking
@@ -381,6 +384,7 @@ impl SiteSeries {
             taken: 0,
             edges: FxHashMap::default(),
             counts: None,
+            matrix: Matrix::default(),
         }
     }
 
@@ -597,7 +601,12 @@ impl SiteSeries {
         notes.extend(restarts.iter().map(|r| r.describe(&ordered_names)));
         let lives = life_ranges(ordered.len(), &restarts);
         let floor = self.floor(&ordered);
-        let (sites, ids) = self.sites(&ordered, options.by);
+        let mut matrix = std::mem::take(&mut self.matrix);
+        // At most every snapshot kept, or the thinning's multiples and
+        // the newest.
+        matrix.update(&ordered, self.keep.min(trend::MAX_COMPARED + 1));
+        let (sites, ids) = self.sites(&ordered, options.by, &matrix);
+        self.matrix = matrix;
         // The counts of the last lives carry over from one ranking to the
         // next while the snapshots are compared in the order they came.
         let seqs: Vec<u64> = ordered.iter().map(|k| k.seq).collect();
@@ -621,7 +630,9 @@ impl SiteSeries {
             limit: options.limit.clone(),
             profiler: options.profiler,
         };
+        let (last_life, cache) = counted.unzip();
         let context = Context {
+            last_life: last_life.unwrap_or_default(),
             minutes: minutes.as_deref(),
             restarts: &restarts,
             lives: &lives,
@@ -630,9 +641,6 @@ impl SiteSeries {
             // alloc_* values in two snapshots, which a reduction at one
             // sample type does not keep.
             turnover: FxHashMap::default(),
-            last_life: counted
-                .as_ref()
-                .map_or_else(Vec::new, |(counts, _)| counts.clone()),
         };
         let trend = rank(
             sites,
@@ -644,7 +652,7 @@ impl SiteSeries {
             |_, _| {},
         );
         let snapshots = ordered.iter().map(|k| k.facts.clone()).collect();
-        self.counts = counted.map(|(_, cache)| cache);
+        self.counts = cache;
         Some(SeriesTrend {
             trend,
             snapshots,
@@ -684,7 +692,7 @@ impl SiteSeries {
     /// kept snapshot, its flat and cum per snapshot (`ordered`), in the
     /// order the snapshots first show them, and the site ids of the rows. The others would be left out
     /// by [`rank`] anyway: leaving them out here saves their series.
-    fn sites(&self, ordered: &[&Kept], by: SortBy) -> (Sites, Vec<u32>) {
+    fn sites(&self, ordered: &[&Kept], by: SortBy, matrix: &Matrix) -> (Sites, Vec<u32>) {
         let n = ordered.len();
         let ids = if self.how.granularity == Granularity::Stacks {
             self.stacks.len()
@@ -701,69 +709,39 @@ impl SiteSeries {
         };
         // The order the snapshots first show the sites in: the order of
         // their nodes, which breaks ties between equal names as `trend`'s.
-        let mut first_seen = vec![u32::MAX; ids];
+        // One pass over each snapshot's sites finds both: whether a site
+        // was seen, and whether its followed value ever was not zero.
+        const SEEN: u8 = 1;
+        const FOLLOWED: u8 = 2;
+        let mut state = vec![0u8; ids];
         let mut order: Vec<u32> = Vec::new();
         for kept in ordered {
-            for &id in &kept.sites {
-                if first_seen[id as usize] == u32::MAX {
-                    first_seen[id as usize] = order.len() as u32;
+            for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
+                let site = &mut state[id as usize];
+                if *site & SEEN == 0 {
+                    *site |= SEEN;
                     order.push(id);
                 }
-            }
-        }
-        let mut followed = vec![false; ids];
-        for kept in ordered {
-            match by {
-                SortBy::Flat => {
-                    for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
-                        followed[kept.sites[at as usize] as usize] |= f != 0;
-                    }
+                if by == SortBy::Cum && c != 0 {
+                    *site |= FOLLOWED;
                 }
-                SortBy::Cum => {
-                    for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
-                        followed[id as usize] |= c != 0;
+            }
+            if by == SortBy::Flat {
+                for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
+                    if f != 0 {
+                        state[kept.sites[at as usize] as usize] |= FOLLOWED;
                     }
                 }
             }
         }
-        for &id in order.iter().filter(|&&id| followed[id as usize]) {
+        for &id in order
+            .iter()
+            .filter(|&&id| state[id as usize] & FOLLOWED != 0)
+        {
             add(id);
         }
-        // Filled a block of snapshots at a time: the values of one
-        // snapshot go to thousands of rows, and writing each straight into
-        // its row would touch a page per value.
-        const BLOCK: usize = 32;
-        let mut flat: Vec<Vec<i64>> = (0..rows.len()).map(|_| Vec::with_capacity(n)).collect();
-        let mut cum: Vec<Vec<i64>> = (0..rows.len()).map(|_| Vec::with_capacity(n)).collect();
-        let mut block_flat = vec![0i64; rows.len() * BLOCK];
-        let mut block_cum = vec![0i64; rows.len() * BLOCK];
-        for chunk in ordered.chunks(BLOCK) {
-            block_flat.fill(0);
-            block_cum.fill(0);
-            for (c, kept) in chunk.iter().enumerate() {
-                // Sites not followed have no row (`u32::MAX`).
-                let slot = |id: u32| match row_of[id as usize] {
-                    u32::MAX => None,
-                    row => Some(row as usize * BLOCK + c),
-                };
-                for (&id, &v) in kept.sites.iter().zip(&kept.cum) {
-                    if let Some(at) = slot(id) {
-                        block_cum[at] = v;
-                    }
-                }
-                for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
-                    if let Some(at) = slot(kept.sites[at as usize]) {
-                        block_flat[at] = f;
-                    }
-                }
-            }
-            let width = chunk.len();
-            for (row, (flat, cum)) in flat.iter_mut().zip(&mut cum).enumerate() {
-                let at = row * BLOCK;
-                flat.extend_from_slice(&block_flat[at..at + width]);
-                cum.extend_from_slice(&block_cum[at..at + width]);
-            }
-        }
+        let (flat, cum): (Vec<Vec<i64>>, Vec<Vec<i64>>) =
+            rows.iter().map(|&id| matrix.series(id, n)).unzip();
         if self.how.granularity == Granularity::Stacks {
             let stacks: Vec<StackSite> = rows
                 .iter()
@@ -887,7 +865,176 @@ impl SiteSeries {
                     .map(|g| g.values.len() * 16 + 24)
                     .sum::<usize>()
         });
-        kept + nodes + stacks + edges + counts
+        kept + nodes + stacks + edges + counts + self.matrix.heap_bytes()
+    }
+}
+
+/// Every site's flat and cum over the snapshots a ranking compares, a row
+/// a site: what [`SiteSeries::sites`] hands to the ranking. Kept from one
+/// ranking to the next and moved by the snapshots that came and went (a
+/// column out at the oldest or beside the newest, one in at the end), so
+/// a ranking copies each row out once instead of gathering every value
+/// from the snapshots (scattered reads and writes over tens of
+/// megabytes). Rows whose values are all zero go.
+#[derive(Debug, Default)]
+struct Matrix {
+    /// The columns: the snapshots' numbers ([`Kept::seq`]), in order.
+    seqs: Vec<u64>,
+    /// Row of each site id, `u32::MAX` for none.
+    row_of: Vec<u32>,
+    /// Site id of each row.
+    ids: Vec<u32>,
+    flat: Vec<VecDeque<i64>>,
+    cum: Vec<VecDeque<i64>>,
+    /// Columns of each row with a flat or cum value that is not zero.
+    nonzero: Vec<u32>,
+    /// The most columns a row will hold: its room, made once.
+    room: usize,
+}
+
+/// Columns that may come and go between two rankings before the matrix
+/// is made anew: the stride doubling drops half of them at once.
+const MAX_MOVED_COLUMNS: usize = 32;
+
+impl Matrix {
+    /// Brings the columns to the snapshots `ordered`, rows making room
+    /// for `most` of them.
+    fn update(&mut self, ordered: &[&Kept], most: usize) {
+        let seqs: Vec<u64> = ordered.iter().map(|k| k.seq).collect();
+        let gone: Vec<usize> = (0..self.seqs.len())
+            .filter(|&at| seqs.binary_search(&self.seqs[at]).is_err())
+            .collect();
+        let stays = self.seqs.len() - gone.len();
+        // What stays must be what `ordered` starts with, the rest new.
+        let moves = seqs.is_sorted()
+            && !self.seqs.is_empty()
+            && stays <= seqs.len()
+            && gone.len() + (seqs.len() - stays) <= MAX_MOVED_COLUMNS
+            && self
+                .seqs
+                .iter()
+                .filter(|s| seqs.binary_search(s).is_ok())
+                .eq(seqs[..stays].iter())
+            && seqs[stays..]
+                .first()
+                .is_none_or(|first| self.seqs.last().is_none_or(|last| first > last));
+        if !moves {
+            *self = Matrix {
+                room: most.max(ordered.len()),
+                ..Matrix::default()
+            };
+            for kept in ordered {
+                self.push(kept);
+            }
+            return;
+        }
+        for &at in gone.iter().rev() {
+            for row in 0..self.ids.len() {
+                let f = self.flat[row].remove(at).unwrap_or(0);
+                let c = self.cum[row].remove(at).unwrap_or(0);
+                self.nonzero[row] = self.nonzero[row].saturating_sub(u32::from(f != 0 || c != 0));
+            }
+            self.seqs.remove(at);
+        }
+        if !gone.is_empty() {
+            self.sweep();
+        }
+        for kept in &ordered[stays..] {
+            self.push(kept);
+        }
+    }
+
+    /// Takes in `kept` as the newest column.
+    fn push(&mut self, kept: &Kept) {
+        for (flat, cum) in self.flat.iter_mut().zip(&mut self.cum) {
+            flat.push_back(0);
+            cum.push_back(0);
+        }
+        self.seqs.push(kept.seq);
+        for (&id, &c) in kept.sites.iter().zip(&kept.cum) {
+            let row = self.row(id);
+            if let Some(last) = self.cum[row].back_mut() {
+                *last = c;
+            }
+        }
+        for (&at, &f) in kept.flat_at.iter().zip(&kept.flat) {
+            if let Some(&id) = kept.sites.get(at as usize) {
+                let row = self.row(id);
+                if let Some(last) = self.flat[row].back_mut() {
+                    *last = f;
+                }
+            }
+        }
+        for &id in &kept.sites {
+            let row = self.row(id);
+            let newest = |d: &VecDeque<i64>| d.back().copied().unwrap_or(0);
+            self.nonzero[row] +=
+                u32::from(newest(&self.flat[row]) != 0 || newest(&self.cum[row]) != 0);
+        }
+    }
+
+    /// The row of site `id`, a new one of zeros when it has none.
+    fn row(&mut self, id: u32) -> usize {
+        let at = id as usize;
+        if at >= self.row_of.len() {
+            self.row_of.resize(at + 1, u32::MAX);
+        }
+        if self.row_of[at] == u32::MAX {
+            self.row_of[at] = self.ids.len() as u32;
+            self.ids.push(id);
+            let zeros = || {
+                let mut row = VecDeque::with_capacity(self.room.max(self.seqs.len()));
+                row.resize(self.seqs.len(), 0);
+                row
+            };
+            self.flat.push(zeros());
+            self.cum.push(zeros());
+            self.nonzero.push(0);
+        }
+        self.row_of[at] as usize
+    }
+
+    /// Drops the rows with nothing but zeros left.
+    fn sweep(&mut self) {
+        let mut row = 0;
+        while row < self.ids.len() {
+            if self.nonzero[row] > 0 {
+                row += 1;
+                continue;
+            }
+            self.row_of[self.ids[row] as usize] = u32::MAX;
+            self.ids.swap_remove(row);
+            self.flat.swap_remove(row);
+            self.cum.swap_remove(row);
+            self.nonzero.swap_remove(row);
+            if let Some(&moved) = self.ids.get(row) {
+                self.row_of[moved as usize] = row as u32;
+            }
+        }
+    }
+
+    /// Site `id`'s flat and cum over the `n` columns (zeros when it has no
+    /// row: nothing but zeros).
+    fn series(&self, id: u32, n: usize) -> (Vec<i64>, Vec<i64>) {
+        let copy = |d: &VecDeque<i64>| {
+            let (a, b) = d.as_slices();
+            let mut v = Vec::with_capacity(n);
+            v.extend_from_slice(a);
+            v.extend_from_slice(b);
+            v
+        };
+        match self.row_of.get(id as usize) {
+            Some(&row) if row != u32::MAX => {
+                let row = row as usize;
+                (copy(&self.flat[row]), copy(&self.cum[row]))
+            }
+            _ => (vec![0; n], vec![0; n]),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        let columns = self.flat.first().map_or(0, VecDeque::capacity);
+        self.ids.len() * (2 * (columns * 8 + 32) + 8) + self.row_of.len() * 4
     }
 }
 
@@ -921,7 +1068,8 @@ fn count_last_life(
     let seqs = life.seqs.get(life.last.clone()).unwrap_or_default();
     let old = old.filter(|c| c.by == life.by && c.tie == tie.to_bits());
     let plan = old.as_ref().and_then(|old| moves(old, life));
-    let mut members: Vec<Member> = Vec::new();
+    let mut values_then: Vec<i64> = Vec::new();
+    let mut scratch = RecountScratch::default();
     let mut next = CountCache {
         by: life.by,
         tie: tie.to_bits(),
@@ -940,24 +1088,17 @@ fn count_last_life(
             };
             let moved = old.as_ref().zip(plan.as_ref()).and_then(|(old, plan)| {
                 let before = *old.counts.get(&id)?;
-                members.clear();
-                members.extend(plan.iter().map(|&(source, member)| {
-                    let value = match source {
-                        Source::Column(at) => values.get(at).copied().unwrap_or(0),
-                        Source::Gone(g) => old.gone.get(g).map_or(0, |gone| {
-                            let values = &gone.values;
-                            values
-                                .binary_search_by_key(&id, |&(id, _)| id)
-                                .map_or(0, |i| values[i].1)
-                        }),
-                    };
-                    Member {
-                        value,
-                        level: level(value, tie),
-                        ..member
-                    }
+                values_then.clear();
+                values_then.extend(plan.sources.iter().map(|&source| match source {
+                    Source::Column(at) => values.get(at).copied().unwrap_or(0),
+                    Source::Gone(g) => old.gone.get(g).map_or(0, |gone| {
+                        let values = &gone.values;
+                        values
+                            .binary_search_by_key(&id, |&(id, _)| id)
+                            .map_or(0, |i| values[i].1)
+                    }),
                 }));
-                recount(before, &members, tie)
+                recount(before, &plan.moves, &values_then, tie, &mut scratch)
             });
             let counts = moved.unwrap_or_else(|| {
                 LifeCounts::of(values.get(life.last.clone()).unwrap_or_default(), tie)
@@ -969,18 +1110,27 @@ fn count_last_life(
     (counts, next)
 }
 
-/// The snapshots of the last life counted before (`old`) and of the last
-/// life now, in order, with where each one's values are and whether it
-/// was and is in the life and in its second half; `None` when more than
-/// [`MAX_MOVED`] moves separate them, or a snapshot's values are gone.
-fn moves(old: &CountCache, life: &Life<'_>) -> Option<Vec<(Source, Member)>> {
+/// The snapshots of the last life counted before and now, in order: where
+/// each one's values are, and where it stands ([`Place`]). The same for
+/// every site of a ranking.
+struct Plan {
+    sources: Vec<Source>,
+    moves: Moves,
+}
+
+/// The [`Plan`] from the last life counted before (`old`) to the last
+/// life now; `None` when more than [`MAX_MOVED`] moves separate them, or
+/// a snapshot's values are gone.
+fn moves(old: &CountCache, life: &Life<'_>) -> Option<Plan> {
     let now = life.seqs.get(life.last.clone())?;
     if old.seqs.is_empty() {
         return None;
     }
     let half_from = |len: usize| len.saturating_sub(1) / 2;
     let (old_half, now_half) = (half_from(old.seqs.len()), half_from(now.len()));
-    let mut plan = Vec::with_capacity(old.seqs.len().max(now.len()) + MAX_MOVED);
+    let most = old.seqs.len().max(now.len()) + MAX_MOVED;
+    let mut sources = Vec::with_capacity(most);
+    let mut places = Vec::with_capacity(most);
     let (mut i, mut j) = (0, 0);
     let mut moved = 0;
     while i < old.seqs.len() || j < now.len() {
@@ -993,16 +1143,14 @@ fn moves(old: &CountCache, life: &Life<'_>) -> Option<Vec<(Source, Member)>> {
         };
         let was = a == Some(&seq);
         let is = b == Some(&seq);
-        let member = Member {
-            value: 0,
-            level: 0,
+        let place = Place {
             was,
             was_in_half: was && i >= old_half,
             is,
             is_in_half: is && j >= now_half,
         };
-        moved += usize::from(member.was != member.is)
-            + usize::from(member.was_in_half != member.is_in_half);
+        moved +=
+            usize::from(place.was != place.is) + usize::from(place.was_in_half != place.is_in_half);
         if moved > MAX_MOVED {
             return None;
         }
@@ -1010,11 +1158,15 @@ fn moves(old: &CountCache, life: &Life<'_>) -> Option<Vec<(Source, Member)>> {
             Ok(at) => Source::Column(at),
             Err(_) => Source::Gone(old.gone.iter().position(|g| g.seq == seq)?),
         };
-        plan.push((source, member));
+        sources.push(source);
+        places.push(place);
         i += usize::from(was);
         j += usize::from(is);
     }
-    Some(plan)
+    Some(Plan {
+        sources,
+        moves: Moves::new(&places),
+    })
 }
 
 /// Bytes one snapshot's facts take, roughly.

@@ -139,16 +139,29 @@ pub struct TrendRow {
     pub inlined: Inlined,
     /// At `stacks` granularity: the stack.
     pub stack: Option<StackSite>,
-    /// The followed value (flat or cum) in each snapshot, oldest first.
-    pub values: Vec<i64>,
+    /// Flat and cum in each snapshot, oldest first.
     pub flat: Vec<i64>,
     pub cum: Vec<i64>,
-    /// Shape of `values`.
+    /// Which of them the ranking followed ([`TrendRow::values`]).
+    pub by: SortBy,
+    /// Shape of the followed values.
     pub growth: Growth,
     /// The profiler's own work (see [`is_profiler_site`]).
     pub profiler: bool,
     /// Allocation rate and mean age, when the snapshots tell them.
     pub turnover: Option<Turnover>,
+}
+
+impl TrendRow {
+    /// The followed value (flat or cum) in each snapshot, oldest first:
+    /// one of the two series, not a third copy (a watch ranks thousands
+    /// of sites of hundreds of snapshots at each arrival).
+    pub fn values(&self) -> &[i64] {
+        match self.by {
+            SortBy::Flat => &self.flat,
+            SortBy::Cum => &self.cum,
+        }
+    }
 }
 
 /// How fast a site allocates and how long its objects live, from two timed
@@ -241,18 +254,39 @@ pub fn is_profiler_site(name: &str) -> bool {
         .any(|word| PROFILER_PREFIXES.iter().any(|p| word.starts_with(p)))
 }
 
-/// Σ(x − x̄)² and Σ(x − x̄)(y − ȳ), `x(i)` the `i`-th of `ys.len()` x's.
-fn sums_of_squares(x: impl Fn(usize) -> f64, ys: &[i64]) -> (f64, f64) {
-    let n = ys.len() as f64;
+/// Σ(x − x̄)² and Σ(x − x̄)(y − ȳ) for x the position of each of `ys`
+/// (0, 1, …) and, with `minutes`, for x its time. Each sum adds its terms
+/// in order from −0.0, as `Iterator::sum` does, so the results are those
+/// of summing each apart, bit for bit; together they take two passes over
+/// `ys` instead of six (a watch judges thousands of series at each
+/// arrival).
+fn sums_of_squares(ys: &[i64], minutes: Option<&[f64]>) -> [(f64, f64); 2] {
     if ys.is_empty() {
-        return (0.0, 0.0);
+        return [(0.0, 0.0); 2];
     }
-    let xs = || (0..ys.len()).map(&x);
-    let mx = xs().sum::<f64>() / n;
-    let my = ys.iter().map(|&y| y as f64).sum::<f64>() / n;
-    let sxx: f64 = xs().map(|x| (x - mx) * (x - mx)).sum();
-    let sxy: f64 = xs().zip(ys).map(|(x, &y)| (x - mx) * (y as f64 - my)).sum();
-    (sxx, sxy)
+    let n = ys.len() as f64;
+    let minute = |i: usize| minutes.and_then(|m| m.get(i)).copied().unwrap_or(0.0);
+    let (mut sum_x, mut sum_m, mut sum_y) = (-0.0, -0.0, -0.0);
+    for (i, &y) in ys.iter().enumerate() {
+        sum_x += i as f64;
+        sum_m += minute(i);
+        sum_y += y as f64;
+    }
+    let (mx, mm, my) = (sum_x / n, sum_m / n, sum_y / n);
+    let (mut sxx, mut sxy, mut smm, mut smy) = (-0.0, -0.0, -0.0, -0.0);
+    for (i, &y) in ys.iter().enumerate() {
+        let (dx, dm, dy) = (i as f64 - mx, minute(i) - mm, y as f64 - my);
+        sxx += dx * dx;
+        sxy += dx * dy;
+        smm += dm * dm;
+        smy += dm * dy;
+    }
+    let by_minutes = if minutes.is_some() {
+        (smm, smy)
+    } else {
+        (0.0, 0.0)
+    };
+    [(sxx, sxy), by_minutes]
 }
 
 /// What a series is judged against.
@@ -339,10 +373,7 @@ fn life_stats(values: &[i64], minutes: Option<&[f64]>, tie: f64, counts: &LifeCo
     let nf = n as f64;
     st.variance = ((nf * (nf - 1.0) * (2.0 * nf + 5.0) - tied) / 18.0).max(0.0);
     st.pairs = nf * (nf - 1.0) / 2.0;
-    (st.sxx, st.sxy) = sums_of_squares(|i| i as f64, values);
-    if let Some(m) = minutes {
-        (st.sxx_minutes, st.sxy_minutes) = sums_of_squares(|i| m[i], values);
-    }
+    [(st.sxx, st.sxy), (st.sxx_minutes, st.sxy_minutes)] = sums_of_squares(values, minutes);
     st
 }
 
@@ -367,6 +398,9 @@ pub(crate) struct LifeCounts {
 impl LifeCounts {
     /// The counts of one life's `values`, moves within `tie` being none.
     pub(crate) fn of(values: &[i64], tie: f64) -> LifeCounts {
+        if values.len() <= SHORT_LIFE {
+            return LifeCounts::of_short(values, tie);
+        }
         let (rising, falling) = pair_moves(values, tie);
         LifeCounts {
             rising: rising as u64,
@@ -377,13 +411,104 @@ impl LifeCounts {
     }
 }
 
+/// Lives this short are counted pair by pair in one loop: a service that
+/// restarts every few snapshots gives each site hundreds of them, and the
+/// general counting's sorts and buffers cost more than the pairs.
+const SHORT_LIFE: usize = 16;
+
+impl LifeCounts {
+    /// [`LifeCounts::of`] for at most [`SHORT_LIFE`] values: every pair
+    /// once. A group of `t` values at one level adds `(t−1)(2t+5)` for each
+    /// of its members, `t(t−1)(2t+5)` in all, as [`tied`] counts it.
+    fn of_short(values: &[i64], tie: f64) -> LifeCounts {
+        let values = &values[..values.len().min(SHORT_LIFE)];
+        let mut levels = [0i64; SHORT_LIFE];
+        let at = Levels::new(tie);
+        for (l, &v) in levels.iter_mut().zip(values) {
+            *l = at.of(v);
+        }
+        let levels = &levels[..values.len()];
+        let half = values.len().saturating_sub(1) / 2;
+        let mut counts = LifeCounts::default();
+        for (i, &a) in values.iter().enumerate() {
+            let same = levels.iter().filter(|&&l| l == levels[i]).count() as u64;
+            counts.tied += (same - 1) * (2 * same + 5);
+            for &b in &values[i + 1..] {
+                // As `direction(a, b, tie)`.
+                let d = b as f64 - a as f64;
+                let rises = u64::from(d > tie);
+                counts.rising += rises;
+                counts.falling += u64::from(d < -tie);
+                counts.half_rising += rises * u64::from(i >= half);
+            }
+        }
+        counts
+    }
+}
+
 /// The group of values within `tie` of each other a value falls in, for
 /// Mann–Kendall's tie correction: values rounded to twice the tie.
 pub(crate) fn level(value: i64, tie: f64) -> i64 {
     if tie > 0.0 {
-        (value as f64 / (2.0 * tie)).round() as i64
+        round_to_i64(value as f64 / (2.0 * tie))
     } else {
         value
+    }
+}
+
+/// [`level`] at one tie for many values: a multiplication by the
+/// reciprocal of the step where that provably rounds as the division
+/// would (the product is far enough from a half), the division
+/// otherwise. A watch takes the level of every value it compares.
+#[derive(Debug, Clone, Copy)]
+struct Levels {
+    tie: f64,
+    step: f64,
+    reciprocal: f64,
+}
+
+impl Levels {
+    fn new(tie: f64) -> Levels {
+        let step = 2.0 * tie;
+        Levels {
+            tie,
+            step,
+            reciprocal: 1.0 / step,
+        }
+    }
+
+    fn of(&self, value: i64) -> i64 {
+        if self.tie.is_nan() || self.tie <= 0.0 {
+            return level(value, self.tie);
+        }
+        // The product is within a few units in the last place of the
+        // quotient; away from halves (and below 2^51) both round alike.
+        const SURE_BELOW: f64 = 2_251_799_813_685_248.0;
+        let q = value as f64 * self.reciprocal;
+        let a = q.abs();
+        if self.reciprocal.is_finite() && a < SURE_BELOW {
+            let from_half = ((a - (a as i64) as f64) - 0.5).abs();
+            if from_half > 1e-9 * a.max(1.0) {
+                return round_to_i64(q);
+            }
+        }
+        round_to_i64(value as f64 / self.step)
+    }
+}
+
+/// `x.round() as i64` (halves away from zero, saturating, NaN to 0),
+/// without the C library's `round`: a watch takes the [`level`] of every
+/// value it compares at each arrival, and the call was most of that.
+fn round_to_i64(x: f64) -> i64 {
+    // From 2^52 on every f64 is a whole number already.
+    const WHOLE_FROM: f64 = 4_503_599_627_370_496.0;
+    if x.abs() < WHOLE_FROM {
+        // Both exact: |x| < 2^52.
+        let whole = x as i64;
+        let fraction = x - whole as f64;
+        whole + i64::from(fraction >= 0.5) - i64::from(fraction <= -0.5)
+    } else {
+        x as i64
     }
 }
 
@@ -428,82 +553,176 @@ fn second_half(values: &[i64]) -> &[i64] {
     &values[(values.len().saturating_sub(1)) / 2..]
 }
 
-/// One snapshot of a life whose counts [`recount`] moves: in the life
-/// (and its second half) before, or now, or both.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Member {
-    pub(crate) value: i64,
-    /// Its [`level`] at the tie of the counts.
-    pub(crate) level: i64,
+/// Where one snapshot of a life whose counts [`recount`] moves stands: in
+/// the life (and its second half) before, or now, or both.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Place {
     pub(crate) was: bool,
     pub(crate) was_in_half: bool,
     pub(crate) is: bool,
     pub(crate) is_in_half: bool,
 }
 
-/// The counts of a life from those (`before`) of the snapshots marked
-/// `was` among `members` (all the snapshots of either, in order), for
-/// those marked `is`: the snapshots that went are taken out one by one,
-/// then those that came put in, each against the others (one pass).
-/// `None` when `before` cannot be the counts of the snapshots that were
-/// (they went negative), which cannot happen with consistent input.
-pub(crate) fn recount(before: LifeCounts, members: &[Member], tie: f64) -> Option<LifeCounts> {
-    // How `at` moves against the members `inside` says are in: rising and
-    // falling pairs, and the others at its level.
-    let against = |at: usize, inside: &dyn Fn(usize) -> bool| {
-        let (mut rising, mut falling, mut same) = (0u64, 0u64, 0u64);
-        let me = members[at];
-        for (j, m) in members.iter().enumerate() {
-            if j == at || !inside(j) {
-                continue;
-            }
-            let d = if j < at {
-                direction(m.value, me.value, tie)
-            } else {
-                direction(me.value, m.value, tie)
+/// The moves [`recount`] makes, the same for every series of a ranking:
+/// made once from the [`Place`]s of its snapshots, so each series costs
+/// a pass per move and nothing more.
+#[derive(Debug)]
+pub(crate) struct Moves {
+    /// How many snapshots either life has.
+    len: usize,
+    steps: Vec<Step>,
+    /// Some step moves the whole life (they need the values' levels).
+    whole: bool,
+}
+
+/// One snapshot taken out of a life or put in (or of its second half),
+/// with who is in (1) and out (0) just before.
+#[derive(Debug)]
+struct Step {
+    at: usize,
+    out: bool,
+    /// The whole life, else its second half.
+    whole: bool,
+    inside: Vec<u64>,
+}
+
+impl Moves {
+    /// The moves from the snapshots that `was` (and `was_in_half`) to those
+    /// that `is`: out of the whole life, then in, then out of the second
+    /// half, then in.
+    pub(crate) fn new(places: &[Place]) -> Moves {
+        let mut steps = Vec::new();
+        for whole in [true, false] {
+            let was_is = |p: &Place| {
+                if whole {
+                    (p.was, p.is)
+                } else {
+                    (p.was_in_half, p.is_in_half)
+                }
             };
-            rising += u64::from(d == 1);
-            falling += u64::from(d == -1);
-            same += u64::from(m.level == me.level);
+            let mut inside: Vec<u64> = places.iter().map(|p| u64::from(was_is(p).0)).collect();
+            for out in [true, false] {
+                for (at, p) in places.iter().enumerate() {
+                    let (was, is) = was_is(p);
+                    if was == out && is != out {
+                        steps.push(Step {
+                            at,
+                            out,
+                            whole,
+                            inside: inside.clone(),
+                        });
+                        inside[at] = u64::from(!out);
+                    }
+                }
+            }
         }
-        (rising, falling, same)
-    };
+        Moves {
+            len: places.len(),
+            whole: steps.iter().any(|s| s.whole),
+            steps,
+        }
+    }
+}
+
+/// What [`recount`] works in, kept by the caller from one series to the
+/// next: the values as `f64` ([`direction`] compares them so) and their
+/// [`level`]s.
+#[derive(Debug, Default)]
+pub(crate) struct RecountScratch {
+    xs: Vec<f64>,
+    levels: Vec<i64>,
+}
+
+/// The counts of a life from those (`before`) of the snapshots that were
+/// in it, for those that are ([`Moves`]; `values`: of every snapshot of
+/// either, in order): the snapshots that went are taken out one by one,
+/// then those that came put in, each against the others. `None` when
+/// `before` cannot be the counts of the snapshots that were (they went
+/// negative), which cannot happen with consistent input, or the values
+/// are not one a snapshot.
+pub(crate) fn recount(
+    before: LifeCounts,
+    moves: &Moves,
+    values: &[i64],
+    tie: f64,
+    scratch: &mut RecountScratch,
+) -> Option<LifeCounts> {
+    if values.len() != moves.len {
+        return None;
+    }
+    let RecountScratch { xs, levels } = scratch;
+    xs.clear();
+    xs.extend(values.iter().map(|&v| v as f64));
+    levels.clear();
+    if moves.whole {
+        let at = Levels::new(tie);
+        levels.extend(values.iter().map(|&v| at.of(v)));
+    }
     let mut c = before;
-    // The whole life: out, then in.
-    let mut inside: Vec<bool> = members.iter().map(|m| m.was).collect();
-    for at in 0..members.len() {
-        if members[at].was && !members[at].is {
-            let (r, f, same) = against(at, &|j| inside[j]);
-            c.rising = c.rising.checked_sub(r)?;
-            c.falling = c.falling.checked_sub(f)?;
-            c.tied = c.tied.checked_sub(tie_term(same + 1) - tie_term(same))?;
-            inside[at] = false;
-        }
-    }
-    for at in 0..members.len() {
-        if !members[at].was && members[at].is {
-            let (r, f, same) = against(at, &|j| inside[j]);
-            c.rising += r;
-            c.falling += f;
-            c.tied += tie_term(same + 1) - tie_term(same);
-            inside[at] = true;
-        }
-    }
-    // The second half: only its rising pairs count.
-    let mut inside: Vec<bool> = members.iter().map(|m| m.was_in_half).collect();
-    for at in 0..members.len() {
-        if members[at].was_in_half && !members[at].is_in_half {
-            c.half_rising = c.half_rising.checked_sub(against(at, &|j| inside[j]).0)?;
-            inside[at] = false;
-        }
-    }
-    for at in 0..members.len() {
-        if !members[at].was_in_half && members[at].is_in_half {
-            c.half_rising += against(at, &|j| inside[j]).0;
-            inside[at] = true;
+    for step in &moves.steps {
+        if step.whole {
+            let (r, f, same) = against(xs, levels, &step.inside, step.at, tie);
+            let tied = tie_term(same + 1) - tie_term(same);
+            if step.out {
+                c.rising = c.rising.checked_sub(r)?;
+                c.falling = c.falling.checked_sub(f)?;
+                c.tied = c.tied.checked_sub(tied)?;
+            } else {
+                c.rising += r;
+                c.falling += f;
+                c.tied += tied;
+            }
+        } else {
+            let rising = rising_against(xs, &step.inside, step.at, tie);
+            if step.out {
+                c.half_rising = c.half_rising.checked_sub(rising)?;
+            } else {
+                c.half_rising += rising;
+            }
         }
     }
     Some(c)
+}
+
+/// How the value at `at` moves against the others `inside` says are in
+/// (1): the pairs that rise and that fall ([`direction`], the earlier of
+/// the pair first), and how many are at its level. Over arrays and
+/// without branches: a watch runs it over every site's series at each
+/// arrival.
+fn against(xs: &[f64], levels: &[i64], inside: &[u64], at: usize, tie: f64) -> (u64, u64, u64) {
+    let (Some(&v), Some(&level)) = (xs.get(at), levels.get(at)) else {
+        return (0, 0, 0);
+    };
+    let (mut rising, mut falling, mut same) = (0u64, 0u64, 0u64);
+    let mut count = |d: f64, l: i64, is_in: u64| {
+        rising += is_in & u64::from(d > tie);
+        falling += is_in & u64::from(d < -tie);
+        same += is_in & u64::from(l == level);
+    };
+    let n = xs.len().min(levels.len()).min(inside.len());
+    for j in 0..at.min(n) {
+        count(v - xs[j], levels[j], inside[j]);
+    }
+    for j in (at + 1).min(n)..n {
+        count(xs[j] - v, levels[j], inside[j]);
+    }
+    (rising, falling, same)
+}
+
+/// The rising pairs of [`against`] alone (the second half's).
+fn rising_against(xs: &[f64], inside: &[u64], at: usize, tie: f64) -> u64 {
+    let Some(&v) = xs.get(at) else {
+        return 0;
+    };
+    let n = xs.len().min(inside.len());
+    let mut rising = 0u64;
+    for j in 0..at.min(n) {
+        rising += inside[j] & u64::from(v - xs[j] > tie);
+    }
+    for j in (at + 1).min(n)..n {
+        rising += inside[j] & u64::from(xs[j] - v > tie);
+    }
+    rising
 }
 
 /// Theil–Sen: the median of the slopes between every pair of the second
@@ -1026,30 +1245,32 @@ pub(crate) fn rank(
     let mut rows: Vec<TrendRow> = all
         .into_iter()
         .enumerate()
-        .map(|(i, s)| {
+        .filter_map(|(i, s)| {
             let values = match options.by {
-                SortBy::Flat => s.flat.clone(),
-                SortBy::Cum => s.cum.clone(),
+                SortBy::Flat => &s.flat,
+                SortBy::Cum => &s.cum,
             };
+            // A site whose followed value is zero throughout (a caller, when
+            // following flat) has nothing to show.
+            if values.iter().all(|&v| v == 0) {
+                return None;
+            }
             let profiler = is_profiler_site(&s.name);
-            let mut growth = judge_counted(&values, &basis, context.last_life.get(i).copied());
+            let mut growth = judge_counted(values, &basis, context.last_life.get(i).copied());
             growth.suspect &= options.profiler || !profiler;
-            TrendRow {
+            Some(TrendRow {
                 node: s.node,
                 turnover: context.turnover.get(&s.name).copied(),
                 name: s.name,
                 inlined: s.inlined,
                 stack: s.stack,
                 growth,
-                values,
                 flat: s.flat,
                 cum: s.cum,
+                by: options.by,
                 profiler,
-            }
+            })
         })
-        // A site whose followed value is zero throughout (a caller, when
-        // following flat) has nothing to show.
-        .filter(|r| r.values.iter().any(|&v| v != 0))
         .collect();
     rows.sort_by(|a, b| {
         b.growth
@@ -1299,11 +1520,87 @@ mod tests {
     }
 
     #[test]
+    fn short_lives_count_as_long_ones() {
+        let mut next = numbers(3);
+        for case in 0..3000 {
+            let n = next(SHORT_LIFE as u64 + 1) as usize;
+            let step = [1, 100, 1 << 40][case % 3];
+            let values: Vec<i64> = (0..n)
+                .map(|i| (i as i64 * next(3) as i64 - next(4) as i64) * step)
+                .collect();
+            let tie = [0.0, 0.5 * step as f64, 150.0 * step as f64][case / 3 % 3];
+            let (rising, falling) = pair_moves(&values, tie);
+            let general = LifeCounts {
+                rising: rising as u64,
+                falling: falling as u64,
+                tied: tied(&values, tie),
+                half_rising: pair_moves(second_half(&values), tie).0 as u64,
+            };
+            assert_eq!(
+                LifeCounts::of_short(&values, tie),
+                general,
+                "{values:?} {tie}"
+            );
+        }
+    }
+
+    #[test]
+    fn levels_round_as_the_c_library_does() {
+        let mut next = numbers(5);
+        let edges = [
+            0.5,
+            -0.5,
+            1.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+        ];
+        let huge = [
+            4_503_599_627_370_495.5,
+            9.3e18,
+            -9.3e18,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for x in edges.into_iter().chain(huge) {
+            assert_eq!(round_to_i64(x), x.round() as i64, "{x}");
+        }
+        for _ in 0..20_000 {
+            let value = next(1 << 62) as i64 - (1 << 61);
+            let tie = [0.25, 0.5, 3.0, 1000.5, 262_144.0, 0.1, 7.3e-3, 48_611.7][next(8) as usize];
+            let x = value as f64 / (2.0 * tie);
+            assert_eq!(level(value, tie), x.round() as i64, "{value} {tie}");
+            assert_eq!(
+                Levels::new(tie).of(value),
+                level(value, tie),
+                "{value} {tie}"
+            );
+            let small = value % 100_000;
+            let x = small as f64 / (2.0 * tie);
+            assert_eq!(level(small, tie), x.round() as i64, "{small} {tie}");
+            assert_eq!(
+                Levels::new(tie).of(small),
+                level(small, tie),
+                "{small} {tie}"
+            );
+            // Values on a half step and a unit either side: where the
+            // product and the quotient could round apart.
+            let k = (value % 1_000_000) as f64;
+            let half = ((k + 0.5) * 2.0 * tie) as i64;
+            for v in [half - 1, half, half + 1] {
+                assert_eq!(Levels::new(tie).of(v), level(v, tie), "{v} {tie}");
+            }
+        }
+    }
+
+    #[test]
     fn recounted_pairs_equal_pairs_counted_afresh() {
         // Two lives drawn from one run of values (which snapshots were
         // compared then and now): the counts of the first, moved by the
         // snapshots that went and came, are the counts of the second.
         let mut next = numbers(11);
+        // One scratch for every case, as a watch keeps one for every site.
+        let mut scratch = RecountScratch::default();
         for case in 0..600 {
             let n = 1 + next(90) as usize;
             let step = [1, 100, 1 << 40][case % 3];
@@ -1336,17 +1633,21 @@ mod tests {
                     .collect()
             };
             let (was_half, is_half) = (in_half(&was), in_half(&is));
-            let members: Vec<Member> = (0..n)
-                .map(|i| Member {
-                    value: values[i],
-                    level: level(values[i], tie),
+            let places: Vec<Place> = (0..n)
+                .map(|i| Place {
                     was: was[i],
                     was_in_half: was_half[i],
                     is: is[i],
                     is_in_half: is_half[i],
                 })
                 .collect();
-            let moved = recount(LifeCounts::of(&before, tie), &members, tie);
+            let moved = recount(
+                LifeCounts::of(&before, tie),
+                &Moves::new(&places),
+                &values,
+                tie,
+                &mut scratch,
+            );
             assert_eq!(
                 moved,
                 Some(LifeCounts::of(&after, tie)),

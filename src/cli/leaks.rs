@@ -212,14 +212,15 @@ fn growing_groups(
     let mut ignored = 0;
     let mut rows = Vec::new();
     for row in result.rows.into_iter().filter(|r| r.growth.suspect) {
+        let values = row.values().to_vec();
         let site = row
             .stack
             .unwrap_or_else(|| StackSite::new(vec![row.name.clone()]));
+        let last = values.last().copied().unwrap_or(0);
         if ignores.ignores(&site) {
-            ignored += row.values.last().copied().unwrap_or(0);
+            ignored += last;
             continue;
         }
-        let last = row.values.last().copied().unwrap_or(0);
         let signature = kind.and_then(|kind| {
             signature_of(RowFacts {
                 frames: &site.frames,
@@ -231,7 +232,7 @@ fn growing_groups(
         rows.push(Growing {
             site,
             net: row.growth.net,
-            values: row.values,
+            values,
             signature,
         });
     }

@@ -256,7 +256,7 @@ fn report(
             let doc = super::leaks::add_signatures(
                 doc,
                 result.rows.iter().map(|r| {
-                    let last = r.values.last().copied().unwrap_or(0);
+                    let last = r.values().last().copied().unwrap_or(0);
                     site_signature(r.stack.as_ref(), &r.name, &result.sample_type, last)
                 }),
             );

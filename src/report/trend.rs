@@ -255,11 +255,15 @@ fn write_row(
         if g.suspect { "yes" } else { "" },
         confidence_label(g),
         scaled_label(
-            row.values.first().copied().unwrap_or(0),
+            row.values().first().copied().unwrap_or(0),
             unit,
             &options.unit
         ),
-        scaled_label(row.values.last().copied().unwrap_or(0), unit, &options.unit),
+        scaled_label(
+            row.values().last().copied().unwrap_or(0),
+            unit,
+            &options.unit
+        ),
         signed_label(g.net, unit, &options.unit),
         rate(g.per_snapshot, unit, &options.unit),
     )?;
@@ -279,7 +283,7 @@ fn write_row(
     writeln!(
         out,
         "  {:<width$}  {}{}{}",
-        sparkline_within(&row.values, TEXT_SPARKLINE_CELLS),
+        sparkline_within(row.values(), TEXT_SPARKLINE_CELLS),
         visible(&row.name),
         row.inlined.suffix(),
         if row.profiler { "  [profiler]" } else { "" },
@@ -302,7 +306,7 @@ pub fn row_json(row: &TrendRow) -> Value {
     let mut value = json!({
         "name": row.name,
         "inline": inline(row.inlined),
-        "values": row.values,
+        "values": row.values(),
         "suspect": g.suspect,
         "score": g.score,
         "growth": g.net,

@@ -81,7 +81,7 @@ pub fn app_trend_rows(app: &App) -> Vec<(String, Vec<i64>)> {
         .trend
         .rows
         .iter()
-        .map(|r| (r.name.clone(), r.values.clone()))
+        .map(|r| (r.name.clone(), r.values().to_vec()))
         .collect()
 }
 

@@ -274,8 +274,8 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let end = (start + page).min(trend.rows.len());
     for (i, row) in trend.rows[start..end].iter().enumerate() {
         let y = y + i as u16;
-        let first = row.values.first().copied().unwrap_or(0);
-        let last = row.values.last().copied().unwrap_or(0);
+        let first = row.values().first().copied().unwrap_or(0);
+        let last = row.values().last().copied().unwrap_or(0);
         let columns = match (turnover, &row.turnover) {
             (true, Some(t)) => format!(
                 "{}{}",
@@ -307,7 +307,7 @@ fn render(model: &TrendModel, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
             right(&scaled_label(first, unit, "auto"), VALUE + 1),
             right(&scaled_label(last, unit, "auto"), VALUE + 1),
             right(&signed_label(row.growth.net, unit, "auto"), VALUE + 2),
-            sparkline_within(&row.values, spark),
+            sparkline_within(row.values(), spark),
             visible(&row.name),
             row.inlined.suffix(),
             if row.profiler { "  [profiler]" } else { "" },
