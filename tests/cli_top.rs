@@ -224,3 +224,47 @@ fn unitless_tag_filters_hint_at_bytes() {
          pprof-tui: hint: a number without a unit only matches labels without one; for sizes in bytes, write --tagfocus=bytes=16B:64B\n"
     );
 }
+
+/// `top` of one file skips the samples of zero value at the type it ranks,
+/// guessing the type before the names are read (the last one, unless asked
+/// by number). A profile whose `default_sample_type` names another type is
+/// read again in full: the output is that of the type named, as from
+/// standard input (read once, every sample kept) and as asked by name.
+#[test]
+fn a_default_sample_type_before_the_last_is_ranked_as_named() {
+    use pprof_tui::profile::pb;
+    use prost::Message;
+
+    let gz = std::fs::read(testdata("compile/compile-heap.pb.gz")).unwrap();
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut raw).unwrap();
+    let mut profile = pb::Profile::decode(raw.as_slice()).unwrap();
+    let alloc_space = profile
+        .string_table
+        .iter()
+        .position(|s| s == "alloc_space")
+        .unwrap();
+    profile.default_sample_type = alloc_space as i64;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alloc-default.pb");
+    std::fs::write(&file, profile.encode_to_vec()).unwrap();
+    let file = file.to_str().unwrap();
+
+    let by_default = top(&[file]);
+    assert!(by_default.contains("Type: alloc_space\n"), "{by_default}");
+    assert_eq!(by_default, top(&["--sample-index", "alloc_space", file]));
+    let from_stdin = stdout_of(
+        pprof_tui()
+            .args(["top", "-"])
+            .write_stdin(profile.encode_to_vec()),
+    );
+    assert_eq!(
+        by_default.replace(file, "-"),
+        String::from_utf8(from_stdin).unwrap()
+    );
+    // And the profile as Go wrote it ranks `inuse_space`, pprof's numbers.
+    assert_eq!(
+        top(&[testdata("compile/compile-heap.pb.gz").to_str().unwrap()]),
+        oracle("compile-compile-heap.inuse_space.default.top.txt")
+    );
+}

@@ -43,6 +43,7 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
     let options = LoadOptions {
         decode: DecodeOptions {
             max_decompressed: args.max_decompressed,
+            ..DecodeOptions::default()
         },
         max_download: args.max_download,
         tls: args.tls.options(),

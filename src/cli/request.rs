@@ -148,6 +148,7 @@ impl ViewArgs {
             load: LoadOptions {
                 decode: DecodeOptions {
                     max_decompressed: self.max_decompressed,
+                    ..DecodeOptions::default()
                 },
                 max_download: self.max_download,
                 tls: self.tls.options(),

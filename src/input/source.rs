@@ -16,7 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::parallel::join_all;
-use crate::profile::{DecodeOptions, Profile, ProfileError, decode_reader};
+use crate::profile::{DecodeOptions, Keep, Profile, ProfileError, decode_reader};
 
 /// A profile argument as the user gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,7 +311,8 @@ fn fetch(url: &str, options: &LoadOptions) -> Result<Profile> {
     let limit = options.max_download;
     let timeout = timeout_for(url);
     let (body, exceeded) = get(url, options, timeout)?;
-    let decoded = decode_reader(body, &options.decode);
+    // Read once, so every sample is kept (see `load`).
+    let decoded = decode_reader(body, &options.decode.keeping_all());
     let exceeded = exceeded.load(std::sync::atomic::Ordering::Relaxed);
     decoded.map_err(|e| response_error(e, exceeded, limit, timeout))
 }
@@ -335,7 +336,7 @@ pub fn fetch_whole(url: &str, options: &LoadOptions, timeout: Option<Duration>) 
     let read = std::io::Read::read_to_end(&mut body, &mut bytes);
     let exceeded = exceeded.load(std::sync::atomic::Ordering::Relaxed);
     let profile = match read {
-        Ok(_) => decode_reader(bytes.as_slice(), &options.decode)
+        Ok(_) => decode_reader(bytes.as_slice(), &options.decode.keeping_all())
             .map_err(|e| response_error(e, exceeded, limit, timeout)),
         Err(e) => Err(response_error(
             ProfileError::Io(e),
@@ -373,12 +374,28 @@ pub fn load(source: &Source, options: &LoadOptions) -> Result<Profile> {
             if path.is_dir() {
                 return Err(anyhow::anyhow!("is a directory")).with_context(reading);
             }
-            let file = std::fs::File::open(path)
-                .map_err(describe_io)
-                .with_context(reading)?;
-            decode_reader(file, &options.decode).with_context(decoding)
+            let open = || {
+                std::fs::File::open(path)
+                    .map_err(describe_io)
+                    .with_context(reading)
+            };
+            match decode_reader(open()?, &options.decode) {
+                // Samples skipped by a wrong guess at the sample type, or
+                // a dangling location id, whose sample is numbered among
+                // those kept: read again, keeping every sample.
+                Err(
+                    ProfileError::SkippedForAnotherType | ProfileError::DanglingLocation { .. },
+                ) if options.decode.keep != Keep::All => {
+                    decode_reader(open()?, &options.decode.keeping_all())
+                }
+                decoded => decoded,
+            }
+            .with_context(decoding)
         }
-        Source::Stdin => decode_reader(std::io::stdin(), &options.decode).with_context(decoding),
+        // Standard input and URLs are read once, so every sample is kept.
+        Source::Stdin => {
+            decode_reader(std::io::stdin(), &options.decode.keeping_all()).with_context(decoding)
+        }
         Source::Url(url) => fetch(url, options).with_context(reading),
     }
 }

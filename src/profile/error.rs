@@ -60,6 +60,11 @@ pub enum ProfileError {
     UnknownText { first_line: String },
     #[error("line {line}: {message}")]
     Legacy { line: usize, message: String },
+    /// Samples were skipped by their value of a sample type guessed before
+    /// the names were read, and the guess was wrong: the caller reads the
+    /// profile again keeping every sample ([`Keep`](super::Keep)).
+    #[error("the samples were skipped by another sample type than the one asked for")]
+    SkippedForAnotherType,
     /// Profiles that cannot be merged or compared.
     #[error(transparent)]
     Merge(#[from] super::merge::MergeError),

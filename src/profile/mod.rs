@@ -10,7 +10,9 @@ mod legacy;
 mod merge;
 mod model;
 
-pub use decode::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, MAX_FRAMES, decode, decode_reader, pb};
+pub use decode::{
+    DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Keep, MAX_FRAMES, decode, decode_reader, pb,
+};
 pub use dump::{CREATED_BY, LEAKED, STATE, WAIT};
 pub use encode::{encode, encode_gzip};
 pub use error::ProfileError;

@@ -387,6 +387,20 @@ impl Profile {
         }
     }
 
+    /// The index [`Profile::resolve_sample_type`] gives for `asked`, told
+    /// from the number of sample types alone, as the decoder must before
+    /// the string table: the last type when none is asked, the index asked
+    /// by number; `None` when a name is asked or the number is out of
+    /// range. A `default_sample_type` naming another type makes it wrong:
+    /// the decoder checks it against [`Profile::resolve_sample_type`] at
+    /// the end.
+    pub fn sample_index_by_position(asked: Option<&str>, sample_types: usize) -> Option<usize> {
+        match asked {
+            None => sample_types.checked_sub(1),
+            Some(spec) => spec.parse::<usize>().ok().filter(|&i| i < sample_types),
+        }
+    }
+
     /// Resolves `--sample-index`: a type name (an `inuse_` prefix may be
     /// left out, as in pprof) or a zero-based index.
     pub fn sample_index(&self, spec: &str) -> Option<usize> {
