@@ -95,10 +95,18 @@ impl TopRequest {
     pub(crate) fn resolve(args: &TopArgs) -> Result<TopRequest> {
         let mut view = args.view.resolve()?;
         // One profile, one sample type: samples of zero value there add
-        // nothing, so their stacks are not read. (Merged or compared
-        // profiles keep them: the shared types or the base's default may
-        // be another type.)
-        if args.profiles.len() == 1 && args.diff_base.is_empty() && args.base.is_empty() {
+        // nothing, so their stacks are not read. Merged or compared
+        // profiles keep them (the shared types or the base's default may be
+        // another type), and so do filters, whose "matched no samples"
+        // warnings count every sample, as pprof's do.
+        let (roots, leaves) = &view.tag_frames;
+        if args.profiles.len() == 1
+            && args.diff_base.is_empty()
+            && args.base.is_empty()
+            && view.filters.is_empty()
+            && roots.is_empty()
+            && leaves.is_empty()
+        {
             view.load.decode.keep = Keep::NonZero {
                 asked: view.sample_index.clone(),
             };
