@@ -1531,7 +1531,8 @@ mod tests {
 
     /// A profile of two types ("alloc", "inuse") and `n` samples: sample
     /// `i` has the stack `[i % 3 + 1, 1]`, values `[1, (i % 2) * 10]` (every
-    /// other one freed) and, on every fourth, a label. `default_alloc` makes
+    /// other one freed) and, on every third from the second, a label (so
+    /// on kept and skipped samples alike). `default_alloc` makes
     /// "alloc" the default type. Every third sample's ids are written one
     /// by one, not packed, as Go writes stacks of one or two.
     fn two_type_profile(n: usize, default_alloc: bool) -> Vec<u8> {
@@ -1579,7 +1580,7 @@ mod tests {
                 .map(|i| pb::Sample {
                     location_id: vec![i as u64 % 3 + 1, 1],
                     value: vec![1, (i as i64 % 2) * 10],
-                    label: (i % 4 == 0)
+                    label: (i % 3 == 1)
                         .then(|| pb::Label {
                             key: 6,
                             num: i as i64 + 1,
