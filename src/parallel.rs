@@ -17,14 +17,20 @@ const MIN_PER_THREAD: usize = 25_000;
 /// four, or a single range for small inputs) and returns their results in
 /// range order. A panic in a part is propagated.
 pub(crate) fn map_ranges<T: Send>(len: usize, part: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let parts = cores.min(4).min(len / MIN_PER_THREAD).max(1);
+    let parts = parts_for(len / MIN_PER_THREAD);
     if parts == 1 {
         return vec![part(0..len)];
     }
     let chunk = len.div_ceil(parts);
     let ranges = (0..parts).map(|p| (p * chunk).min(len)..((p + 1) * chunk).min(len));
     map_parts(ranges.collect(), part)
+}
+
+/// How many parts to split work into that would keep `threads` threads
+/// busy: at most one a core, and four.
+fn parts_for(threads: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    cores.min(4).min(threads).max(1)
 }
 
 /// Less work than this per thread (in the units of a weight given to
@@ -48,10 +54,7 @@ pub(crate) fn map_weighted_ranges<T: Send>(
         return vec![part(0..len)];
     }
     let total: u64 = (0..len).map(&weight).sum();
-    let parts = cores
-        .min(4)
-        .min(usize::try_from(total / MIN_WEIGHT_PER_THREAD).unwrap_or(usize::MAX))
-        .max(1);
+    let parts = parts_for(usize::try_from(total / MIN_WEIGHT_PER_THREAD).unwrap_or(usize::MAX));
     if parts == 1 {
         return vec![part(0..len)];
     }

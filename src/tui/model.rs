@@ -29,6 +29,14 @@ pub struct Settings {
     pub sort: TopOrder,
 }
 
+impl Settings {
+    /// The view of `profile` at these settings, its walks stopping once
+    /// `cancel` is set.
+    fn stacks<'p>(&self, profile: &'p Profile, cancel: &Cancel) -> Stacks<'p> {
+        Stacks::cancellable(profile, self.granularity, &self.filters, cancel.clone())
+    }
+}
+
 /// Everything computed for one setting of sample type, granularity and
 /// filters. It arrives in two steps: the Top rows first (with the inline
 /// suffixes of the first page), then the call tree and the remaining
@@ -61,12 +69,7 @@ impl Model {
     /// until it is built. Once `cancel` is set the walks stop early and the
     /// model is partial.
     pub fn compute(profile: &Profile, settings: &Settings, cancel: &Cancel) -> Model {
-        let stacks = Stacks::cancellable(
-            profile,
-            settings.granularity,
-            &settings.filters,
-            cancel.clone(),
-        );
+        let stacks = settings.stacks(profile, cancel);
         let tree = CallTree::names_only(&stacks);
         let options = TopOptions {
             sample_index: settings.sample_index,
@@ -103,12 +106,7 @@ impl Model {
         let shape = match shape {
             Some(shape) if shape.fits(settings.granularity, &settings.filters) => shape,
             _ => {
-                let stacks = Stacks::cancellable(
-                    profile,
-                    settings.granularity,
-                    &settings.filters,
-                    cancel.clone(),
-                );
+                let stacks = settings.stacks(profile, cancel);
                 Arc::new(TreeShape::of(&stacks))
             }
         };
@@ -167,12 +165,7 @@ impl Model {
         totals: Vec<NodeTotals>,
         cancel: &Cancel,
     ) -> Vec<(NodeId, Inlined)> {
-        let stacks = Stacks::cancellable(
-            profile,
-            settings.granularity,
-            &settings.filters,
-            cancel.clone(),
-        );
+        let stacks = settings.stacks(profile, cancel);
         // The rows' node ids are those of the whole view: one stopped
         // while it was built has fewer nodes.
         if stacks.cancelled() {
