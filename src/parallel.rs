@@ -1,6 +1,7 @@
 //! Running work on scoped threads: splitting a walk over samples by range
 //! (each thread sums its own range and the caller adds the parts, so results
-//! never depend on the split), and joining threads with their panics
+//! never depend on the split), a pipeline whose items are worked on in
+//! parallel and taken in order, and joining threads with their panics
 //! passed on.
 
 use std::ops::Range;
@@ -92,6 +93,85 @@ pub(crate) fn map_parts<I: Send, T: Send>(items: Vec<I>, part: impl Fn(I) -> T +
     })
 }
 
+/// Runs `work` on each item `next` yields, on `workers` threads (each with
+/// its own state, made by `state`, kept from item to item), with at most
+/// `ahead` items given out and not yet taken; `take` gets the results in
+/// the items' order, on the caller's thread, while the workers go on with
+/// the next items. The first error from `next` or `take` stops the
+/// pipeline (the workers finish the item in hand and end) and is returned.
+/// A panic in `work` is raised again in the caller.
+pub(crate) fn pipeline<I: Send, S, T: Send, E>(
+    workers: usize,
+    ahead: usize,
+    mut next: impl FnMut() -> Result<Option<I>, E>,
+    state: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, I) -> T + Sync,
+    mut take: impl FnMut(T) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::collections::BTreeMap;
+    use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+    use std::sync::{Mutex, mpsc};
+
+    let ahead = ahead.max(1);
+    let (state, work) = (&state, &work);
+    let (give, jobs) = mpsc::channel::<(usize, I)>();
+    let jobs = &Mutex::new(jobs);
+    std::thread::scope(|scope| {
+        let give = give;
+        let (done, results) = mpsc::channel();
+        for _ in 0..workers.max(1) {
+            let done = done.clone();
+            scope.spawn(move || {
+                let mut s = state();
+                loop {
+                    // The lock is held only to wait for the next item.
+                    let job = match jobs.lock() {
+                        Ok(jobs) => jobs.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((seq, item)) = job else {
+                        break;
+                    };
+                    let result = catch_unwind(AssertUnwindSafe(|| work(&mut s, item)));
+                    let failed = result.is_err();
+                    if done.send((seq, result)).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        // Returning drops `give`: the workers then end once idle.
+        let (mut given, mut taken, mut exhausted) = (0, 0, false);
+        let mut early: BTreeMap<usize, T> = BTreeMap::new();
+        loop {
+            while !exhausted && given - taken < ahead {
+                match next()? {
+                    Some(item) => {
+                        // The workers end only once `give` is dropped.
+                        let _ = give.send((given, item));
+                        given += 1;
+                    }
+                    None => exhausted = true,
+                }
+            }
+            if taken == given {
+                return Ok(());
+            }
+            // Every worker ended before its items were done only by a
+            // panic, which came as a result first.
+            let Ok((seq, result)) = results.recv() else {
+                return Ok(());
+            };
+            early.insert(seq, result.unwrap_or_else(|panic| resume_unwind(panic)));
+            while let Some(result) = early.remove(&taken) {
+                taken += 1;
+                take(result)?;
+            }
+        }
+    })
+}
+
 /// Joins scoped threads and returns their results in order; a thread's
 /// panic is raised again in the caller.
 pub(crate) fn join_all<T>(handles: Vec<ScopedJoinHandle<'_, T>>) -> Vec<T> {
@@ -107,6 +187,64 @@ pub(crate) fn join_all<T>(handles: Vec<ScopedJoinHandle<'_, T>>) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pipeline_takes_its_results_in_order_and_stops_at_an_error() {
+        for workers in [1, 2, 5] {
+            let mut items = 0..1000u64;
+            let mut taken = Vec::new();
+            let done: Result<(), ()> = pipeline(
+                workers,
+                3,
+                || Ok(items.next()),
+                || 0u64,
+                |seen, i| {
+                    *seen += 1;
+                    // Uneven work, so that results come back out of order.
+                    std::thread::sleep(std::time::Duration::from_micros(i % 7 * 20));
+                    (i * i, *seen)
+                },
+                |(square, _)| {
+                    taken.push(square);
+                    Ok(())
+                },
+            );
+            assert_eq!(done, Ok(()));
+            assert_eq!(taken, (0..1000u64).map(|i| i * i).collect::<Vec<_>>());
+        }
+        let mut items = 0..;
+        let mut taken = 0;
+        let stopped = pipeline(
+            2,
+            4,
+            || Ok(items.next()),
+            || (),
+            |(), i: u64| i,
+            |i| {
+                taken += 1;
+                if i == 10 { Err(i) } else { Ok(()) }
+            },
+        );
+        assert_eq!((stopped, taken), (Err(10), 11));
+        let failing: Result<(), u64> = pipeline(2, 4, || Err(7), || (), |(), i: u64| i, |_| Ok(()));
+        assert_eq!(failing, Err(7));
+    }
+
+    #[test]
+    fn a_panic_in_a_pipeline_reaches_the_caller() {
+        let mut items = 0..100u64;
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pipeline(
+                2,
+                4,
+                || Ok::<_, ()>(items.next()),
+                || (),
+                |(), i| assert!(i != 50, "item 50"),
+                |()| Ok(()),
+            )
+        }));
+        assert!(caught.is_err());
+    }
 
     #[test]
     fn weighted_ranges_cover_everything_and_share_the_weight() {

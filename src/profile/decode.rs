@@ -182,14 +182,14 @@ pub fn decode_reader<R: Read + Send>(
     }
 }
 
-/// Parses the (inflated) stream: a protobuf as it comes, or, when it starts
-/// with a text profile's header, a legacy text profile ([`legacy`]), read
-/// whole first (within the same size limit). Printable text with no known
-/// header goes to the text reader too, for its error naming the first line.
-fn parse_any(
-    chunks: impl Iterator<Item = Result<Vec<u8>, ProfileError>>,
+/// Parses the (inflated) stream as it comes: a protobuf, or, when it starts
+/// with a text profile's header, a legacy text profile ([`legacy`]), both
+/// within the same size limit. A goroutine dump, and printable text with
+/// no known header (for the error naming its first line), are read whole.
+fn parse_any<'a>(
+    chunks: impl Iterator<Item = Result<Vec<u8>, ProfileError>> + 'a,
     options: &DecodeOptions,
-    spent: impl FnMut(Vec<u8>),
+    spent: impl FnMut(Vec<u8>) + 'a,
 ) -> Result<Profile, ProfileError> {
     let limit = options.max_decompressed;
     let mut chunks = chunks.peekable();
@@ -203,15 +203,14 @@ fn parse_any(
         let raw = RawProfile::parse_chunks(chunks, limit, &options.keep, spent)?;
         return Profile::try_from(raw);
     }
-    let mut text: Vec<u8> = Vec::new();
-    for chunk in chunks {
-        let chunk = chunk?;
-        if (text.len() + chunk.len()) as u64 > limit {
-            return Err(ProfileError::TooLarge { limit });
-        }
-        reserve(&mut text, chunk.len())?;
-        text.extend_from_slice(&chunk);
+    // A text profile is read as it comes; anything else whole.
+    let mut input = legacy::Input::new(Box::new(chunks), limit, spent);
+    input.read_head()?;
+    let head = input.complete();
+    if legacy::has_text_header(head) && !super::dump::looks_like_dump(head) {
+        return legacy::parse_input(input);
     }
+    let text = input.into_text()?;
     if super::dump::looks_like_dump(&text) {
         return super::dump::parse(&text);
     }

@@ -6,6 +6,7 @@
 //! (count × period) and `delay` (cycles × period, turned into nanoseconds
 //! by the clock rate).
 
+use super::input::Input;
 use super::records::{self, Fields, Format};
 use super::{
     Builder, Header, LOCK_DROP_FRAMES, Lines, address_prefix, malformed, quote, value_type,
@@ -115,36 +116,59 @@ impl Format for Records<'_> {
     }
 }
 
-pub(super) fn parse(
+/// Where the attributes read from `text` (from `at` on) end.
+enum AttributesEnd {
+    /// At the end of `text`: the records, if any, may start past it.
+    More,
+    /// At a `---` line or the end of the text: there are no records.
+    NoRecords,
+    /// At a record line: its byte offset and the lines before it.
+    Records(usize, usize),
+}
+
+fn attributes(
     text: &[u8],
-    mut lines: Lines<'_>,
-    parts: Option<usize>,
-) -> Result<Profile, ProfileError> {
-    let mut a = Attributes {
-        period: 1,
-        ..Attributes::default()
-    };
-    let mut b = Builder::new(2)?;
-    // The attributes, up to the first line that is none: the records
-    // start there. Comments before it belong to no record.
-    let records = loop {
-        let (at, before) = (lines.offset(), lines.number());
+    at: &records::Start,
+    a: &mut Attributes,
+) -> Result<AttributesEnd, ProfileError> {
+    let mut lines = Lines::at(text, at.offset, at.line);
+    loop {
+        let (offset, before) = (lines.offset(), lines.number());
         let Some((n, line)) = lines.next() else {
-            break None;
+            return Ok(AttributesEnd::More);
         };
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         if line.starts_with("---") {
-            break None;
+            return Ok(AttributesEnd::NoRecords);
         }
-        if !attribute(n, line, &mut a)? {
-            break Some((at, before));
+        if !attribute(n, line, a)? {
+            return Ok(AttributesEnd::Records(offset, before));
+        }
+    }
+}
+
+pub(super) fn parse(mut input: Input<'_>, at: records::Start) -> Result<Profile, ProfileError> {
+    let mut a = Attributes {
+        period: 1,
+        ..Attributes::default()
+    };
+    let mut b = Builder::new(2)?;
+    // The attributes, up to the first line that is none: the records
+    // start there. Comments before it belong to no record. Attributes that
+    // run past the head (never, in a real profile) are read again whole.
+    let records = loop {
+        match attributes(input.complete(), &at, &mut a)? {
+            AttributesEnd::More if !input.ended() => input.read_all()?,
+            AttributesEnd::More | AttributesEnd::NoRecords => break None,
+            AttributesEnd::Records(offset, line) => break Some((offset, line)),
         }
     };
-    if let Some((at, before)) = records {
-        records::read(&mut b, text, at, before, &Records(&a), parts)?;
+    if let Some((offset, line)) = records {
+        let at = records::Start { offset, line, ..at };
+        records::read(&mut b, input, at, &Records(&a))?;
     }
     b.prune(LOCK_DROP_FRAMES, None);
     Ok(b.finish(Header {

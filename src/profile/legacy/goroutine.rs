@@ -3,12 +3,9 @@
 //! The profile's name becomes its one sample type (`goroutine/count`), as
 //! in pprof's `parseGoCount`.
 
-use std::borrow::Cow;
-
+use super::input::Input;
 use super::records::{self, Fields, Format};
-use super::{
-    Builder, Header, Lines, OTHER_DROP_FRAMES, malformed, parse_addresses, quote, value_type,
-};
+use super::{Builder, Header, OTHER_DROP_FRAMES, malformed, parse_addresses, quote, value_type};
 use crate::profile::{Profile, ProfileError};
 
 /// `NAME profile: total N`, pprof's `countStartRE`.
@@ -45,23 +42,15 @@ impl Format for Records {
 }
 
 pub(super) fn parse(
-    text: &[u8],
-    first: &(usize, Cow<'_, str>),
-    lines: Lines<'_>,
-    parts: Option<usize>,
+    first: &(usize, String),
+    input: Input<'_>,
+    at: records::Start,
 ) -> Result<Profile, ProfileError> {
     let name = header_name(first.1.trim())
         .unwrap_or("goroutine")
         .to_owned();
     let mut b = Builder::new(1)?;
-    records::read(
-        &mut b,
-        text,
-        lines.offset(),
-        lines.number(),
-        &Records,
-        parts,
-    )?;
+    records::read(&mut b, input, at, &Records)?;
     b.prune(OTHER_DROP_FRAMES, None);
     Ok(b.finish(Header {
         sample_types: vec![value_type(&name, "count")],

@@ -2,8 +2,7 @@
 //! record per allocation site (`inuse_objects: inuse_bytes [alloc_objects:
 //! alloc_bytes] @ 0x…`), and the `# runtime.MemStats` block.
 
-use std::borrow::Cow;
-
+use super::input::Input;
 use super::records::{self, Fields, Format};
 use super::{
     Builder, HEAP_DROP_FRAMES, HEAP_KEEP_FRAMES, Header, Lines, MemStats, address_prefix,
@@ -184,10 +183,9 @@ impl Format for Records<'_> {
 }
 
 pub(super) fn parse(
-    text: &[u8],
-    first: &(usize, Cow<'_, str>),
-    lines: Lines<'_>,
-    parts: Option<usize>,
+    first: &(usize, String),
+    input: Input<'_>,
+    at: records::Start,
 ) -> Result<Profile, ProfileError> {
     let h = header(first.0, &first.1)?;
     let sample_types = if h.has_alloc {
@@ -201,18 +199,11 @@ pub(super) fn parse(
         vec![value_type("objects", "count"), value_type("space", "bytes")]
     };
     let mut b = Builder::new(sample_types.len())?;
-    let end = records::read(
-        &mut b,
-        text,
-        lines.offset(),
-        lines.number(),
-        &Records(&h),
-        parts,
-    )?;
+    let end = records::read(&mut b, input, at, &Records(&h))?;
     // The records stop at the MemStats block (which runs to the end) or
     // at the memory map (which is not read).
-    let memstats = end.stop.and_then(|offset| {
-        let mut tail = Lines::new(text.get(offset..)?);
+    let memstats = end.tail.and_then(|tail| {
+        let mut tail = Lines::new(&tail);
         let (_, first) = tail.next()?;
         if !first.trim().starts_with('#') {
             return None;

@@ -13,16 +13,20 @@
 //! left out, as the runtime's own proto writer leaves them out of heap
 //! profiles.
 //!
-//! Everything is read line by line with no recursion; memory grows with the
-//! input (itself capped by the decode limit) and nothing else.
+//! Everything is read line by line with no recursion. The text is read as
+//! it arrives and never held whole ([`input`], [`records`]): memory grows
+//! with the profile built from it, not with the text.
 
 mod contention;
 mod goroutine;
 mod heap;
+mod input;
+mod location_index;
 mod memstats;
 mod records;
 
 pub use heap::{is_fresh_heap, with_alloc_and_inuse};
+pub(crate) use input::Input;
 pub use memstats::{MemStats, MemValue};
 
 use std::borrow::Cow;
@@ -91,23 +95,40 @@ fn first_line<'a>(lines: &mut Lines<'a>) -> Option<(usize, std::borrow::Cow<'a, 
     lines.find(|(_, l)| !l.trim().is_empty())
 }
 
-/// Parses a legacy text profile, detected by its first line.
+/// Parses a legacy text profile held whole, detected by its first line.
 pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
-    parse_in(text, None)
+    parse_input(Input::whole(text))
 }
 
-/// [`parse`], its records read in at most `parts` parts (by default as
-/// many as [`records::read`] finds worth it).
-fn parse_in(text: &[u8], parts: Option<usize>) -> Result<Profile, ProfileError> {
-    let mut lines = Lines::new(text);
-    let Some(first) = first_line(&mut lines) else {
-        return Err(ProfileError::Empty);
+/// Parses a legacy text profile as it is read, detected by its first line.
+pub(crate) fn parse_input(input: Input<'_>) -> Result<Profile, ProfileError> {
+    parse_in(input, records::BLOCK)
+}
+
+/// [`parse_input`], its records cut in blocks of about `block` bytes.
+fn parse_in(mut input: Input<'_>, block: usize) -> Result<Profile, ProfileError> {
+    input.read_head()?;
+    if first_line(&mut Lines::new(input.complete())).is_none() {
+        // Blanks, or a first line longer than the head: read on to it.
+        input.read_all()?;
+    }
+    let (first, start, line_no) = {
+        let mut lines = Lines::new(input.complete());
+        let Some((n, line)) = first_line(&mut lines) else {
+            return Err(ProfileError::Empty);
+        };
+        ((n, line.into_owned()), lines.offset(), lines.number())
     };
     let trimmed = first.1.trim();
+    let at = records::Start {
+        offset: start,
+        line: line_no,
+        block,
+    };
     match kind(trimmed) {
-        Some(Kind::Heap) => heap::parse(text, &first, lines, parts),
-        Some(Kind::Count) => goroutine::parse(text, &first, lines, parts),
-        Some(Kind::Contention) => contention::parse(text, lines, parts),
+        Some(Kind::Heap) => heap::parse(&first, input, at),
+        Some(Kind::Count) => goroutine::parse(&first, input, at),
+        Some(Kind::Contention) => contention::parse(input, at),
         None => Err(ProfileError::UnknownText {
             first_line: quote(trimmed),
         }),
@@ -148,6 +169,16 @@ impl<'a> Lines<'a> {
             valid: None,
             at: 0,
             number: 0,
+        }
+    }
+
+    /// Lines from byte `offset` (a line start) on, `number` lines
+    /// coming before it.
+    fn at(text: &'a [u8], offset: usize, number: usize) -> Self {
+        Lines {
+            at: offset,
+            number,
+            ..Lines::new(text)
         }
     }
 
@@ -209,18 +240,18 @@ impl<'a> Comment<'a> {
     /// Parses a comment line (after its `#`); `None` when it is another
     /// kind of comment (`# labels: …`).
     fn parse(body: &'a str) -> Option<Comment<'a>> {
-        // Split at tabs by bytes (a tab is never inside a character).
-        let mut at = 0;
-        let mut fields = memchr::memchr_iter(b'\t', body.as_bytes())
-            .chain([body.len()])
-            .map(|end| {
-                let field = body.get(at..end).unwrap_or_default();
-                at = end + 1;
-                field
-            })
-            .filter(|f| !f.is_empty());
-        let pc = parse_hex(fields.next()?.trim())?;
-        let Some(symbol) = fields.next() else {
+        // Fields apart by runs of tabs, split by bytes (a tab is never
+        // inside a character).
+        let mut rest = body;
+        let mut field = || -> Option<&'a str> {
+            let start = rest.bytes().position(|b| b != b'\t')?;
+            let after = &rest[start..];
+            let len = memchr::memchr(b'\t', after.as_bytes()).unwrap_or(after.len());
+            rest = &after[len..];
+            Some(&after[..len])
+        };
+        let pc = parse_hex(field()?.trim())?;
+        let Some(symbol) = field() else {
             return Some(Comment {
                 pc,
                 name: Cow::Borrowed(""),
@@ -236,7 +267,7 @@ impl<'a> Comment<'a> {
             Some(i) => (&symbol[..i], u64::from_str_radix(&symbol[i + 3..], 16).ok()),
             None => (symbol, None),
         };
-        let (file, line) = match fields.next() {
+        let (file, line) = match field() {
             Some(position) => match memchr::memrchr(b':', position.as_bytes()) {
                 Some(i) => (
                     &position[..i],
@@ -299,41 +330,44 @@ fn parse_hex(s: &str) -> Option<u64> {
 /// error, as in pprof.
 fn address_prefix(line: usize, list: &str, addresses: &mut Vec<u64>) -> Result<(), ProfileError> {
     let list = list.as_bytes();
-    // Non-ASCII bytes are outside the set as their characters are.
-    let end = list
-        .iter()
-        .position(|&b| !matches!(b, b' ' | b'x' | b'0'..=b'9' | b'a'..=b'f'))
-        .unwrap_or(list.len());
-    let list = &list[..end];
     let digit = |b: u8| match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
         _ => None,
     };
     let mut i = 0;
-    while i < list.len() {
-        if list[i..].starts_with(b"0x") && list.get(i + 2).copied().and_then(digit).is_some() {
-            let digits = list[i + 2..]
-                .iter()
-                .take_while(|&&b| digit(b).is_some())
-                .count();
-            let hex = &list[i + 2..i + 2 + digits];
-            let address = hex.iter().try_fold(0u64, |a, &b| {
-                a.checked_mul(16)?.checked_add(u64::from(digit(b)?))
-            });
-            let Some(address) = address else {
-                // Only ASCII hex digits were taken.
-                let text = std::str::from_utf8(hex).unwrap_or_default();
-                return Err(malformed(
-                    line,
-                    format!("'0x{}' is not a 64-bit address", quote(text)),
-                ));
-            };
-            addresses.push(address);
-            i += 2 + digits;
-        } else {
-            i += 1;
+    // Non-ASCII bytes are outside the set as their characters are.
+    while let Some(&b) = list.get(i) {
+        if !matches!(b, b' ' | b'x' | b'0'..=b'9' | b'a'..=b'f') {
+            break;
         }
+        if b != b'0'
+            || list.get(i + 1) != Some(&b'x')
+            || list.get(i + 2).and_then(|&d| digit(d)).is_none()
+        {
+            i += 1;
+            continue;
+        }
+        // `0x` and its hex digits, all within the set.
+        let start = i + 2;
+        let mut end = start;
+        let mut address = Some(0u64);
+        while let Some(d) = list.get(end).and_then(|&d| digit(d)) {
+            address = address
+                .and_then(|a| a.checked_mul(16))
+                .and_then(|a| a.checked_add(u64::from(d)));
+            end += 1;
+        }
+        let Some(address) = address else {
+            // Only ASCII hex digits were taken.
+            let text = std::str::from_utf8(&list[start..end]).unwrap_or_default();
+            return Err(malformed(
+                line,
+                format!("'0x{}' is not a 64-bit address", quote(text)),
+            ));
+        };
+        addresses.push(address);
+        i = end;
     }
     Ok(())
 }
@@ -384,6 +418,9 @@ struct Builder {
     functions: Vec<Function>,
     function_index: HashMap<(u32, u32), u32>,
     locations: Vec<Location>,
+    /// Each location's pc and whether comments named it → its index,
+    /// while the records are read.
+    location_index: location_index::LocationIndex,
     lines: Vec<Line>,
     value_count: usize,
     stack_ends: Vec<usize>,
@@ -401,6 +438,7 @@ impl Builder {
             functions: Vec::new(),
             function_index: HashMap::default(),
             locations: Vec::new(),
+            location_index: location_index::LocationIndex::default(),
             lines: Vec::new(),
             value_count,
             stack_ends: Vec::new(),

@@ -1,31 +1,36 @@
-//! The records of a legacy text, read in parallel: the text past its header
-//! is cut at record boundaries (a line that starts with a digit, which every
-//! kind of record line does and nothing else the records hold does) into a
-//! few parts, each part is read on its own thread into a [`Part`] with its
-//! own function and location tables, and the parts are merged in text order
-//! into the [`Builder`]. Merging in order gives every function, location and
-//! string the id a single pass would give it (first seen, first numbered),
-//! so the profile does not depend on how the text was cut.
+//! The records of a legacy text, read in parallel as the text arrives: the
+//! text past its header is cut into blocks of about [`BLOCK`] bytes, each
+//! ending before a record line (a line that starts with a digit, which every
+//! kind of record line does and nothing else the records hold does). The
+//! blocks are read on worker threads into [`Part`]s while the stream is read
+//! on, and the parts are merged in text order into the [`Builder`] as they
+//! come back; a block's bytes are then filled again, so the text is never
+//! held whole. Merging in order gives every function, location and string
+//! the id a single pass would give it (first seen, first numbered), so the
+//! profile does not depend on how the text was cut.
 //!
-//! Reading a part allocates per new function and location, not per line:
-//! names borrow from the text (valid UTF-8 is checked once per part) and the
-//! per-record buffers are reused.
+//! Reading a part allocates per new location, not per line: names are
+//! copied once per worker (each worker numbers the functions it meets, and
+//! the merge maps its numbers to the profile's), valid UTF-8 is checked
+//! once per block, and the per-record buffers are reused.
 
 use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::hash_map::Entry;
 
+use super::input::Input;
+use super::location_index::{BATCH, LocationIndex};
 use super::{Builder, Comment, Finder, Lines, comment_body, inlined_into};
 use crate::profile::ProfileError;
 use crate::profile::model::FunctionId;
 
-/// Fewer bytes than this per part are not worth a thread.
-const MIN_PART: usize = 1 << 20;
-/// The most parts by default: a part looks its locations up in every
-/// earlier part's index, so the lookups grow with the square of the parts.
-const MAX_PARTS: usize = 16;
+/// About how many bytes a block holds: enough that handing it over costs
+/// little, few enough that a worker's tables for it stay in its cache.
+pub(super) const BLOCK: usize = 1 << 20;
 
 /// What one kind of text profile reads in its records.
 pub(super) trait Format: Sync {
@@ -50,74 +55,85 @@ pub(super) struct Fields {
     pub(super) bytes: Option<i64>,
 }
 
+/// Where the records start in the text an [`Input`] holds.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Start {
+    /// Byte offset of a line start in the held bytes.
+    pub(super) offset: usize,
+    /// Lines before it.
+    pub(super) line: usize,
+    /// About how many bytes a block holds ([`BLOCK`] but in tests).
+    pub(super) block: usize,
+}
+
 /// Where the records ended.
 pub(super) struct End {
-    /// Byte offset of the line that stopped them ([`Format::stops`]), if
-    /// one did.
-    pub(super) stop: Option<usize>,
+    /// The text from the line that stopped them ([`Format::stops`]) to
+    /// its end, if a line did.
+    pub(super) tail: Option<Vec<u8>>,
 }
 
-/// Reads the records of `text` from byte `start` (a line start; `line_no`
-/// lines come before it) into `b`, in at most `parts` parts, by default
-/// as many as the machine and the text's size call for (two a core: parts
-/// differ in how many new functions they meet).
+/// Reads the records of `input` from `at` on into `b`.
 pub(super) fn read(
     b: &mut Builder,
-    text: &[u8],
-    start: usize,
-    line_no: usize,
+    mut input: Input<'_>,
+    at: Start,
     format: &impl Format,
-    parts: Option<usize>,
 ) -> Result<End, ProfileError> {
-    let parts = parts.unwrap_or_else(|| {
+    let mut blocks = Blocks {
+        carry: input.take_held(),
+        at: at.offset,
+        input,
+        size: at.block.max(1),
+        spare: Vec::new(),
+    };
+    let mut merge = Merge {
+        lines_before: at.line,
+        functions: Vec::new(),
+        ids: Vec::new(),
+        tail: None,
+    };
+    let Some(block) = blocks.next()? else {
+        return Ok(End { tail: None });
+    };
+    if blocks.at_end() {
+        // One block (most real texts): read here, with no thread.
+        let part = Part::read(&block, format, &mut Worker::new(0));
+        merge.take(b, part, block, &mut blocks)?;
+    } else {
+        // The caller's thread reads the text and merges the parts: one
+        // worker fewer than cores (one on two cores is the faster).
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        (2 * cores)
-            .min(MAX_PARTS)
-            .min(text.len().saturating_sub(start) / MIN_PART)
-    });
-    let cuts = boundaries(text, start, parts.max(1));
-    let ranges = cuts.windows(2).map(|w| w[0]..w[1]);
-    let read_part = |range: Range<usize>| Part::read(&text[range.clone()], range.start, format);
-    let mut parts: Vec<Part<'_>> = in_parallel(ranges, read_part);
-    // Which of each part's locations an earlier part has: a lookup in the
-    // earlier parts' indexes, each part on its own thread.
-    let earlier = in_parallel(0..parts.len(), |k| parts[k].seen_before(&parts[..k]));
-    for part in &mut parts {
-        part.location_index = HashMap::default();
+        let workers = cores.saturating_sub(1).max(1);
+        // Workers number themselves as they start.
+        let started = AtomicU32::new(0);
+        let blocks = RefCell::new(&mut blocks);
+        let stopped = Cell::new(false);
+        let mut first = Some(block);
+        crate::parallel::pipeline(
+            workers,
+            2 * workers + 1,
+            || match first.take() {
+                Some(block) => Ok(Some(block)),
+                // Past a stop, the rest is read into the tail below.
+                None if stopped.get() => Ok(None),
+                None => blocks.borrow_mut().next(),
+            },
+            || Worker::new(started.fetch_add(1, Ordering::Relaxed)),
+            |worker, block| (Part::read(&block, format, worker), block),
+            |(part, block)| {
+                merge.take(b, part, block, &mut blocks.borrow_mut())?;
+                stopped.set(merge.tail.is_some());
+                Ok(())
+            },
+        )?;
     }
-    b.locations
-        .reserve(parts.iter().map(|p| p.locations.len()).sum());
-    // Global ids of each absorbed part's locations.
-    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(parts.len());
-    let mut lines_before = line_no;
-    for (part, earlier) in parts.into_iter().zip(earlier) {
-        ids.push(b.absorb(&part, &earlier, &ids)?);
-        match part.end {
-            PartEnd::Done => lines_before += part.lines_read,
-            PartEnd::Stop(offset) => {
-                return Ok(End { stop: Some(offset) });
-            }
-            PartEnd::Failed(e) => return Err(renumber(e, lines_before)),
-        }
+    if let Some(tail) = &mut merge.tail {
+        // The text past the last block given out.
+        blocks.rest_into(tail)?;
     }
-    Ok(End { stop: None })
-}
-
-/// `work` on each item, on a thread each when there are several; the
-/// results in the items' order.
-fn in_parallel<I, T>(items: I, work: impl Fn(I::Item) -> T + Sync) -> Vec<T>
-where
-    I: ExactSizeIterator,
-    I::Item: Send,
-    T: Send,
-{
-    if items.len() <= 1 {
-        return items.map(work).collect();
-    }
-    let work = &work;
-    std::thread::scope(|scope| {
-        crate::parallel::join_all(items.map(|item| scope.spawn(move || work(item))).collect())
-    })
+    b.location_index = LocationIndex::default();
+    Ok(End { tail: merge.tail })
 }
 
 /// A part's error with its line counted from the start of the text.
@@ -131,36 +147,174 @@ fn renumber(e: ProfileError, lines_before: usize) -> ProfileError {
     }
 }
 
-/// `start`, up to `parts - 1` record boundaries after it spread evenly
-/// over the text, and the text's end.
-fn boundaries(text: &[u8], start: usize, parts: usize) -> Vec<usize> {
-    let start = start.min(text.len());
-    let len = text.len() - start;
-    let mut cuts = vec![start];
-    for p in 1..parts {
-        let target = start + len / parts * p;
-        let Some(at) = record_start(text, target.max(cuts[cuts.len() - 1] + 1)) else {
-            break;
-        };
-        cuts.push(at);
+/// The text cut into blocks that end before a record line.
+struct Blocks<'a> {
+    input: Input<'a>,
+    /// Text read and not yet given out, from `at` on.
+    carry: Vec<u8>,
+    at: usize,
+    size: usize,
+    /// Blocks given back, to be filled again.
+    spare: Vec<Vec<u8>>,
+}
+
+impl Blocks<'_> {
+    /// The next block: from the first `size` bytes on to the start of the
+    /// next record line, or the rest of the text.
+    fn next(&mut self) -> Result<Option<Vec<u8>>, ProfileError> {
+        // Where to look for a record line from (a block is never empty).
+        let mut from = self.at.saturating_add(self.size.max(1));
+        loop {
+            if let Some(cut) = record_start(&self.carry, from) {
+                let block = self.block(cut);
+                return Ok(Some(block));
+            }
+            from = from.max(self.carry.len());
+            // What was given out goes before more is read.
+            if self.at > 0 {
+                self.carry.drain(..self.at);
+                from -= self.at;
+                self.at = 0;
+            }
+            match self.input.next_chunk()? {
+                Some(chunk) => {
+                    self.carry
+                        .try_reserve(chunk.len())
+                        .map_err(|_| ProfileError::OutOfMemory)?;
+                    self.carry.extend_from_slice(&chunk);
+                    self.input.give_back(chunk);
+                }
+                None if self.at == self.carry.len() => return Ok(None),
+                None => {
+                    let end = self.carry.len();
+                    return Ok(Some(self.block(end)));
+                }
+            }
+        }
     }
-    cuts.push(text.len());
-    cuts
+
+    /// The carried text from `at` to `end`, as a block.
+    fn block(&mut self, end: usize) -> Vec<u8> {
+        let mut block = self.spare.pop().unwrap_or_default();
+        block.clear();
+        block.extend_from_slice(&self.carry[self.at..end]);
+        self.at = end;
+        block
+    }
+
+    /// Whether the text was all given out in blocks.
+    fn at_end(&self) -> bool {
+        self.at == self.carry.len() && self.input.ended()
+    }
+
+    /// Takes a block back to be filled again.
+    fn give_back(&mut self, block: Vec<u8>) {
+        self.spare.push(block);
+    }
+
+    /// Appends the text not given out in blocks to `tail`.
+    fn rest_into(&mut self, tail: &mut Vec<u8>) -> Result<(), ProfileError> {
+        let mut append = |bytes: &[u8]| {
+            tail.try_reserve(bytes.len())
+                .map_err(|_| ProfileError::OutOfMemory)?;
+            tail.extend_from_slice(bytes);
+            Ok::<_, ProfileError>(())
+        };
+        append(&self.carry[self.at..])?;
+        self.at = self.carry.len();
+        while let Some(chunk) = self.input.next_chunk()? {
+            append(&chunk)?;
+            self.input.give_back(chunk);
+        }
+        Ok(())
+    }
 }
 
 /// The first line start at or after `from` (never 0) whose line starts with
 /// a digit.
 fn record_start(text: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    if at > text.len() {
-        return None;
-    }
-    // Each turn moves past one newline, so this ends within the text.
-    loop {
-        if text[at - 1] == b'\n' && text.get(at).is_some_and(u8::is_ascii_digit) {
-            return Some(at);
+    let from = from.max(1);
+    let searched = text.get(from - 1..)?;
+    memchr::memchr_iter(b'\n', searched)
+        .map(|i| from + i)
+        .find(|&at| text.get(at).is_some_and(u8::is_ascii_digit))
+}
+
+/// The merge of the parts into the profile, in text order.
+struct Merge {
+    /// Lines of the text before the next part.
+    lines_before: usize,
+    /// Each worker's functions, by its numbers: name, file and the
+    /// profile's id once a location of the profile has a line in it.
+    functions: Vec<Vec<WorkerFunction>>,
+    /// The profile's ids of the part's locations (reused).
+    ids: Vec<u32>,
+    /// Set by the part whose records stopped at a line.
+    tail: Option<Vec<u8>>,
+}
+
+struct WorkerFunction {
+    name: Box<str>,
+    file: Box<str>,
+    id: Option<FunctionId>,
+}
+
+impl Merge {
+    /// Adds a part, read from `block`, to `b`; past a stop, the block
+    /// only joins the tail.
+    fn take(
+        &mut self,
+        b: &mut Builder,
+        mut part: Part,
+        block: Vec<u8>,
+        blocks: &mut Blocks<'_>,
+    ) -> Result<(), ProfileError> {
+        if let Some(tail) = &mut self.tail {
+            tail.try_reserve(block.len())
+                .map_err(|_| ProfileError::OutOfMemory)?;
+            tail.extend_from_slice(&block);
+            blocks.give_back(block);
+            return Ok(());
         }
-        at += memchr::memchr(b'\n', text.get(at..)?)? + 1;
+        let worker = part.worker as usize;
+        if self.functions.len() <= worker {
+            self.functions.resize_with(worker + 1, Vec::new);
+        }
+        self.functions[worker].extend(part.new_functions.drain(..).map(|(name, file)| {
+            WorkerFunction {
+                name,
+                file,
+                id: None,
+            }
+        }));
+        b.absorb(&part, &mut self.functions[worker], &mut self.ids)?;
+        match part.end {
+            PartEnd::Done => self.lines_before += part.lines_read,
+            PartEnd::Stop(offset) => self.tail = Some(block[offset.min(block.len())..].to_vec()),
+            PartEnd::Failed(e) => return Err(renumber(e, self.lines_before)),
+        }
+        blocks.give_back(block);
+        Ok(())
+    }
+}
+
+/// What a worker keeps from one block to the next.
+struct Worker {
+    id: u32,
+    /// The functions the worker met, by its numbers for them.
+    functions: FunctionTable,
+    /// The block's locations, by pc and whether comments named it
+    /// (emptied for each block, its room kept).
+    location_index: HashMap<(u64, bool), u32>,
+}
+
+impl Worker {
+    fn new(id: u32) -> Self {
+        Worker {
+            id,
+            functions: FunctionTable::default(),
+            location_index: HashMap::default(),
+        }
     }
 }
 
@@ -176,24 +330,21 @@ struct PartLocation {
 enum PartEnd {
     /// At the part's end.
     Done,
-    /// At a line that ends the records: its offset in the whole text.
+    /// At a line that ends the records: its offset in the block.
     Stop(usize),
     /// At a bad record line (numbered within the part).
     Failed(ProfileError),
 }
 
-/// The samples of one part of the text, with functions and locations
-/// numbered within the part.
-pub(super) struct Part<'a> {
-    /// Name and file of each function.
-    functions: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    /// Each function's [`function_key`] → its index. The keys are copies:
-    /// compared where they sit together, not scattered over the text.
-    function_index: std::collections::HashMap<Box<str>, u32, BuildMixed>,
-    /// The key being looked up.
-    key: String,
+/// The samples of one block of the text, with locations numbered within
+/// the part and functions by the worker's numbers.
+pub(super) struct Part {
+    /// The worker that read the part.
+    worker: u32,
+    /// Name and file of the functions the worker met first in this part,
+    /// in the order it numbered them.
+    new_functions: Vec<(Box<str>, Box<str>)>,
     locations: Vec<PartLocation>,
-    location_index: HashMap<(u64, bool), u32>,
     /// Function and line number of each location's named frames.
     lines: Vec<(u32, i64)>,
     stack_ends: Vec<usize>,
@@ -219,16 +370,13 @@ struct Pending<'a> {
     members: Vec<u32>,
 }
 
-impl<'a> Part<'a> {
-    /// Reads the records in `text` (the part starting at byte `offset` of
-    /// the whole text).
-    fn read(text: &'a [u8], offset: usize, format: &impl Format) -> Part<'a> {
+impl Part {
+    /// Reads the records in `text`, a block of the text.
+    fn read(text: &[u8], format: &impl Format, worker: &mut Worker) -> Part {
         let mut part = Part {
-            functions: Vec::new(),
-            function_index: Default::default(),
-            key: String::new(),
+            worker: worker.id,
+            new_functions: Vec::new(),
             locations: Vec::new(),
-            location_index: HashMap::default(),
             lines: Vec::new(),
             stack_ends: Vec::new(),
             frames: Vec::new(),
@@ -237,6 +385,7 @@ impl<'a> Part<'a> {
             lines_read: 0,
             end: PartEnd::Done,
         };
+        worker.location_index.clear();
         let mut pending = Pending::default();
         // The next record's fields, read before the pending record is added
         // (a bad line fails before it is).
@@ -252,7 +401,7 @@ impl<'a> Part<'a> {
                 continue;
             }
             if format.stops(trimmed) {
-                part.end = PartEnd::Stop(offset + at);
+                part.end = PartEnd::Stop(at);
                 break;
             }
             if comment_body(trimmed).is_some() {
@@ -276,7 +425,7 @@ impl<'a> Part<'a> {
                 break;
             }
             if pending.open {
-                part.add(&mut pending);
+                part.add(&mut pending, worker);
             }
             pending.open = true;
             std::mem::swap(&mut pending.fields, &mut next);
@@ -285,31 +434,14 @@ impl<'a> Part<'a> {
         // A failed record's predecessor is not added: the single pass
         // adds a record only once the next one has been read.
         if pending.open && !matches!(part.end, PartEnd::Failed(_)) {
-            part.add(&mut pending);
+            part.add(&mut pending, worker);
         }
         part.lines_read = lines.number();
-        // The location index serves the later parts' lookups.
-        part.function_index = Default::default();
         part
     }
 
-    /// For each location of this part, where an earlier part (in `before`)
-    /// has it: the part's number and its index there.
-    fn seen_before(&self, before: &[Part<'_>]) -> Vec<Option<(u32, u32)>> {
-        self.locations
-            .iter()
-            .map(|l| {
-                let key = (l.pc, l.symbolized);
-                before
-                    .iter()
-                    .enumerate()
-                    .find_map(|(j, p)| Some((j as u32, *p.location_index.get(&key)?)))
-            })
-            .collect()
-    }
-
     /// Adds a record as a sample: its stack symbolized from its comments.
-    fn add(&mut self, r: &mut Pending<'a>) {
+    fn add<'a>(&mut self, r: &mut Pending<'a>, worker: &mut Worker) {
         // Which stack entry each comment describes (comments come in stack
         // order; several for one entry are the frames inlined at it).
         let finder = Finder::new(&r.fields.addresses);
@@ -364,7 +496,7 @@ impl<'a> Part<'a> {
         }
         for g in 0..r.groups.len() {
             let (pc, members) = r.groups[g].clone();
-            let location = self.location(pc, &r.members[members], &r.comments);
+            let location = self.location(pc, &r.members[members], &r.comments, worker);
             self.frames.push(location);
         }
         self.stack_ends.push(self.frames.len());
@@ -374,10 +506,16 @@ impl<'a> Part<'a> {
 
     /// The location of one frame group: `members` (indexes into `comments`)
     /// innermost first, all at `pc` (the group's leaf pc).
-    fn location(&mut self, pc: u64, members: &[u32], comments: &[Comment<'a>]) -> u32 {
+    fn location(
+        &mut self,
+        pc: u64,
+        members: &[u32],
+        comments: &[Comment<'_>],
+        worker: &mut Worker,
+    ) -> u32 {
         let symbolized = !members.is_empty();
         let i = self.locations.len() as u32;
-        match self.location_index.entry((pc, symbolized)) {
+        match worker.location_index.entry((pc, symbolized)) {
             Entry::Occupied(e) => return *e.get(),
             Entry::Vacant(e) => e.insert(i),
         };
@@ -389,16 +527,11 @@ impl<'a> Part<'a> {
             if c.name.is_empty() {
                 continue;
             }
-            function_key(&mut self.key, &c.name, &c.file);
-            let function = match self.function_index.get(self.key.as_str()) {
-                Some(&f) => f,
-                None => {
-                    let f = self.functions.len() as u32;
-                    self.functions.push((c.name.clone(), c.file.clone()));
-                    self.function_index.insert(self.key.as_str().into(), f);
-                    f
-                }
-            };
+            let (function, new) = worker.functions.find_or_add(&c.name, &c.file);
+            if new {
+                self.new_functions
+                    .push((c.name.as_ref().into(), c.file.as_ref().into()));
+            }
             self.lines.push((function, c.line));
         }
         self.locations.push(PartLocation {
@@ -410,85 +543,125 @@ impl<'a> Part<'a> {
     }
 }
 
-/// Fx hashes with their bits mixed at the end: Fx alone leaves the top bits
-/// (which the table compares before the keys) nearly alike for names that
-/// differ only near their end, and every lookup then compared many keys.
+/// A worker's functions, told apart by name and file: both kept side by
+/// side in one buffer, so that the comparison a lookup ends with reads
+/// memory the lookups keep warm (not keys scattered over the heap), and
+/// found by a hash of both.
 #[derive(Default)]
-struct Mixed(rustc_hash::FxHasher);
+struct FunctionTable {
+    /// Each function's name then file.
+    text: String,
+    /// Where each function's name and its file end in `text` (its name
+    /// starts where the previous function's file ended).
+    ends: Vec<(usize, usize)>,
+    /// Hash of name and file → the first function with that hash.
+    first: HashMap<u64, u32>,
+    /// The next function with the same hash as each (`u32::MAX`: none).
+    next: Vec<u32>,
+}
 
-impl std::hash::Hasher for Mixed {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.write(bytes);
+impl FunctionTable {
+    /// The number of the function named `name` in `file`, and whether it
+    /// is new.
+    fn find_or_add(&mut self, name: &str, file: &str) -> (u32, bool) {
+        let hash = hash_function(name, file);
+        let head = self.first.get(&hash).copied();
+        let mut at = head;
+        while let Some(f) = at.filter(|&f| f != u32::MAX) {
+            if self.name_and_file(f) == (name, file) {
+                return (f, false);
+            }
+            at = self.next.get(f as usize).copied();
+        }
+        let f = self.ends.len() as u32;
+        self.text.push_str(name);
+        let name_end = self.text.len();
+        self.text.push_str(file);
+        self.ends.push((name_end, self.text.len()));
+        // The new function goes first in its chain.
+        self.next.push(head.unwrap_or(u32::MAX));
+        self.first.insert(hash, f);
+        (f, true)
     }
 
-    fn write_u8(&mut self, i: u8) {
-        self.0.write_u8(i);
-    }
-
-    fn finish(&self) -> u64 {
-        // MurmurHash3's fmix64.
-        let mut h = self.0.finish();
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
+    fn name_and_file(&self, f: u32) -> (&str, &str) {
+        let start = match (f as usize).checked_sub(1) {
+            Some(before) => self.ends[before].1,
+            None => 0,
+        };
+        let (name_end, file_end) = self.ends[f as usize];
+        (&self.text[start..name_end], &self.text[name_end..file_end])
     }
 }
 
-type BuildMixed = std::hash::BuildHasherDefault<Mixed>;
-
-/// Writes into `key` what tells a function from another: its name and
-/// file, apart by a tab (which neither holds: comments are cut at tabs).
-fn function_key(key: &mut String, name: &str, file: &str) {
-    key.clear();
-    key.push_str(name);
-    key.push('\t');
-    key.push_str(file);
+/// A hash of a function's name and file, with its bits mixed at the end:
+/// Fx alone leaves the top bits (which a table compares before the keys)
+/// nearly alike for names that differ only near their end.
+fn hash_function(name: &str, file: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut fx = rustc_hash::FxHasher::default();
+    fx.write(name.as_bytes());
+    // Apart by a byte no name holds at its end in UTF-8.
+    fx.write_u8(0xff);
+    fx.write(file.as_bytes());
+    // MurmurHash3's fmix64.
+    let mut h = fx.finish();
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 impl Builder {
-    /// Adds a part's samples, giving its new functions and locations the
-    /// next ids in the order the part met them; `earlier` says which of its
-    /// locations an earlier part has, `ids` the ids those parts' got.
-    /// Returns the ids of this part's locations.
+    /// Adds a part's samples, giving its locations not met before the next
+    /// ids in the order the part met them, and each function the next id
+    /// when a new location first has a line in it. `functions` are the
+    /// part's worker's; `ids` is scratch room.
     fn absorb(
         &mut self,
-        part: &Part<'_>,
-        earlier: &[Option<(u32, u32)>],
-        ids: &[Vec<u32>],
-    ) -> Result<Vec<u32>, ProfileError> {
-        let mut functions: Vec<Option<FunctionId>> = vec![None; part.functions.len()];
-        let mut locations: Vec<u32> = Vec::with_capacity(part.locations.len());
-        for (location, earlier) in part.locations.iter().zip(earlier) {
-            if let Some((j, i)) = *earlier {
-                locations.push(ids[j as usize][i as usize]);
-                continue;
+        part: &Part,
+        functions: &mut [WorkerFunction],
+        ids: &mut Vec<u32>,
+    ) -> Result<(), ProfileError> {
+        ids.clear();
+        for batch in part.locations.chunks(BATCH) {
+            let keys = batch.iter().map(|l| (l.pc, l.symbolized));
+            std::hint::black_box(self.location_index.look_ahead(keys));
+            for location in batch {
+                let next = self.locations.len() as u32;
+                if let Some(id) =
+                    self.location_index
+                        .find_or_add(location.pc, location.symbolized, next)
+                {
+                    ids.push(id);
+                    continue;
+                }
+                let start = self.lines.len();
+                for &(f, line) in
+                    &part.lines[location.lines.start as usize..location.lines.end as usize]
+                {
+                    // The worker numbered its functions as it met them.
+                    let Some(wf) = functions.get_mut(f as usize) else {
+                        continue;
+                    };
+                    let function = match wf.id {
+                        Some(g) => g,
+                        None => {
+                            let g = self.function(&wf.name, &wf.file)?;
+                            wf.id = Some(g);
+                            g
+                        }
+                    };
+                    self.push_line(function, line);
+                }
+                ids.push(self.push_location(location.pc, start)?);
             }
-            let start = self.lines.len();
-            for &(f, line) in
-                &part.lines[location.lines.start as usize..location.lines.end as usize]
-            {
-                let function = match functions[f as usize] {
-                    Some(g) => g,
-                    None => {
-                        let (name, file) = &part.functions[f as usize];
-                        let g = self.function(name, file)?;
-                        functions[f as usize] = Some(g);
-                        g
-                    }
-                };
-                self.push_line(function, line);
-            }
-            locations.push(self.push_location(location.pc, start)?);
         }
         let mut start = 0;
         for &end in &part.stack_ends {
-            self.frames.extend(
-                part.frames[start..end]
-                    .iter()
-                    .map(|&l| locations[l as usize]),
-            );
+            self.frames
+                .extend(part.frames[start..end].iter().map(|&l| ids[l as usize]));
             start = end;
             self.stack_ends.push(self.frames.len());
         }
@@ -496,7 +669,7 @@ impl Builder {
         for &bytes in &part.bytes {
             self.push_label(bytes);
         }
-        Ok(locations)
+        Ok(())
     }
 }
 
@@ -504,24 +677,56 @@ impl Builder {
 mod tests {
     use super::*;
 
+    /// `text` as a stream read in pieces of `chunk` bytes.
+    fn stream(text: &[u8], chunk: usize) -> Input<'static> {
+        let chunks: Vec<_> = text.chunks(chunk).map(|c| Ok(c.to_vec())).collect();
+        Input::new(Box::new(chunks.into_iter()), u64::MAX, drop)
+    }
+
+    /// The blocks `text` is cut in from `start`, at about `size` bytes,
+    /// read in pieces of `chunk` bytes.
+    fn cut(text: &[u8], start: usize, size: usize, chunk: usize) -> Vec<String> {
+        let mut input = stream(text, chunk);
+        input.read_all().unwrap();
+        let mut blocks = Blocks {
+            carry: input.take_held(),
+            at: start,
+            input: stream(&text[text.len()..], 1),
+            size,
+            spare: Vec::new(),
+        };
+        // The same text streamed: the carried bytes are read as they come.
+        if chunk > 1 {
+            blocks.carry.clear();
+            blocks.input = stream(&text[start..], chunk);
+            blocks.at = 0;
+        }
+        std::iter::from_fn(|| blocks.next().unwrap())
+            .map(|b| String::from_utf8(b).unwrap())
+            .collect()
+    }
+
     #[test]
-    fn boundaries_fall_on_record_lines() {
+    fn blocks_end_before_record_lines() {
         let text = b"h\n1 @ 0x1\n# c\n22 @ 0x2\n#d\n\n3 @ 0x3\n";
-        let cuts = boundaries(text, 2, 8);
-        for w in cuts.windows(2) {
-            assert!(w[0] < w[1], "{cuts:?}");
+        let records = ["1 @ 0x1\n# c\n", "22 @ 0x2\n#d\n\n", "3 @ 0x3\n"];
+        for chunk in [1, 2, 3, 5, 100] {
+            assert_eq!(cut(text, 2, 1, chunk), records, "in pieces of {chunk}");
+            assert_eq!(
+                cut(text, 2, 13, chunk),
+                [records[0..2].concat(), records[2].into()]
+            );
+            assert_eq!(cut(text, 2, 1000, chunk), [records.concat()]);
         }
-        assert_eq!(cuts.first(), Some(&2));
-        assert_eq!(cuts.last(), Some(&text.len()));
-        for &c in &cuts[1..cuts.len() - 1] {
-            assert_eq!(text[c - 1], b'\n');
-            assert!(text[c].is_ascii_digit());
-        }
-        assert_eq!(cuts, [2, 14, 27, text.len()]);
-        // No record line past the header: one part.
-        assert_eq!(boundaries(b"h\n# only\n# comments", 2, 4), [2, 19]);
-        assert_eq!(boundaries(b"h", 1, 4), [1, 1]);
+        // No record line past the header: one block; none past the text.
+        assert_eq!(
+            cut(b"h\n# only\n# comments", 2, 1, 3),
+            ["# only\n# comments"]
+        );
+        assert!(cut(b"h", 1, 4, 1).is_empty());
         assert_eq!(record_start(b"h\n1", 3), None);
+        assert_eq!(record_start(b"h\n1", 2), Some(2));
+        assert_eq!(record_start(b"h\n", 2), None);
     }
 
     /// Real texts of every kind: heap (with MemStats), goroutine, mutex,
@@ -542,38 +747,47 @@ mod tests {
         std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 
-    /// The profile read in `parts` parts, or the error, as text.
-    fn read_in(text: &[u8], parts: usize) -> String {
-        match super::super::parse_in(text, Some(parts)) {
+    /// The profile read in blocks of about `block` bytes from pieces of
+    /// `chunk` bytes, or the error, as text.
+    fn read_in(text: &[u8], block: usize, chunk: usize) -> String {
+        match super::super::parse_in(stream(text, chunk), block) {
             Ok(p) => format!("{p:?}"),
             Err(e) => format!("error: {e:?}"),
         }
     }
 
     #[test]
-    fn parts_read_what_one_pass_reads() {
+    fn blocks_read_what_one_pass_reads() {
         for name in TEXTS {
             let text = testdata(name);
-            let one = read_in(&text, 1);
+            let one = read_in(&text, usize::MAX, text.len());
             assert!(!one.starts_with("error"), "{name}: {one}");
-            let header_end = memchr::memchr(b'\n', &text).unwrap() + 1;
-            for parts in [2, 3, 7, 64] {
-                assert_eq!(read_in(&text, parts), one, "{name} in {parts} parts");
+            for (block, chunk) in [(1, 4096), (7, 13), (300, 1), (4096, 100), (1 << 20, 65536)] {
+                assert_eq!(
+                    read_in(&text, block, chunk),
+                    one,
+                    "{name} in blocks of {block} from pieces of {chunk}"
+                );
             }
-            // Every text with two records or more is cut (the test can fail).
+            // Every text with two records or more is cut in several (the
+            // test can fail).
+            let header_end = memchr::memchr(b'\n', &text).unwrap() + 1;
             let records = text[header_end..]
                 .split(|&b| b == b'\n')
                 .filter(|l| l.first().is_some_and(u8::is_ascii_digit))
                 .count();
-            let cuts = boundaries(&text, header_end, 64).len() - 1;
-            assert!(cuts >= records.min(64), "{name}: {cuts} parts");
+            let blocks = cut(&text, header_end, 1, 4096).len();
+            assert!(
+                blocks >= records,
+                "{name}: {blocks} blocks, {records} records"
+            );
         }
-        let heap = read_in(&testdata("legacy/heap-1.debug1.txt"), 7);
+        let heap = read_in(&testdata("legacy/heap-1.debug1.txt"), 7, 64);
         assert!(heap.contains("HeapInuse"), "the MemStats block is read");
     }
 
     #[test]
-    fn cut_texts_read_alike_in_parts() {
+    fn cut_texts_read_alike_in_blocks() {
         // A record cut anywhere (inside a line, a number, a character,
         // before its comments), with and without a final newline.
         for name in TEXTS.iter().filter(|n| !n.contains("heap-3")) {
@@ -582,7 +796,11 @@ mod tests {
             let step = (text.len() / 31).max(1) | 1;
             for end in (0..text.len()).step_by(step).chain([text.len() - 1]) {
                 let cut = &text[..end];
-                assert_eq!(read_in(cut, 5), read_in(cut, 1), "{name} cut at {end}");
+                assert_eq!(
+                    read_in(cut, 5, 77),
+                    read_in(cut, usize::MAX, cut.len().max(1)),
+                    "{name} cut at {end}"
+                );
             }
         }
     }
@@ -601,12 +819,16 @@ mod tests {
                     }
                 })
                 .collect();
-            assert_eq!(read_in(&crlf, 4), read_in(&text, 1), "{name}");
+            assert_eq!(
+                read_in(&crlf, 100, 1000),
+                read_in(&text, usize::MAX, text.len()),
+                "{name}"
+            );
         }
     }
 
     #[test]
-    fn hostile_texts_fail_alike_in_parts() {
+    fn hostile_texts_fail_alike_in_blocks() {
         let header = "heap profile: 1: 8 [1: 8] @ heap/2\n";
         let mut long = String::from(header);
         long.push_str("1: 8 [1: 8] @");
@@ -618,19 +840,23 @@ mod tests {
             "{header}{}1: 8 [1: 8]\n2: 8 [1: 8] @ 0x1\n",
             "1: 8 [1: 8] @ 0x1\n".repeat(5000)
         );
+        // Blanks longer than the head before the header.
+        let blank_head = format!("{}{header}1: 8 [1: 8] @ 0x1\n", "\n".repeat(100_000));
         for (text, want) in [
             (long.as_str(), "Ok"),
             (comments.as_str(), "Ok"),
             (only_comments.as_str(), "UnknownText"),
             (bad_late.as_str(), "line: 5002"),
+            (blank_head.as_str(), "Ok"),
         ] {
-            let one = read_in(text.as_bytes(), 1);
+            let text = text.as_bytes();
+            let one = read_in(text, usize::MAX, text.len());
             assert!(
                 one.contains(want) || want == "Ok" && !one.starts_with("error"),
                 "{one:.200}"
             );
-            for parts in [2, 8] {
-                assert_eq!(read_in(text.as_bytes(), parts), one);
+            for (block, chunk) in [(2, 1000), (8, 7), (1 << 16, 4096)] {
+                assert_eq!(read_in(text, block, chunk), one);
             }
         }
     }
