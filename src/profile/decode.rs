@@ -167,8 +167,11 @@ pub fn decode_reader<R: Read + Send>(
         })
     } else {
         let mut input = input;
-        let chunks = std::iter::from_fn(move || {
-            let mut chunk = vec![0u8; CHUNK];
+        // Parsed chunks are filled again, as the inflater's are.
+        let spare = std::cell::RefCell::new(Vec::<Vec<u8>>::new());
+        let chunks = std::iter::from_fn(|| {
+            let mut chunk = spare.borrow_mut().pop().unwrap_or_default();
+            chunk.resize(CHUNK, 0);
             match read_full(&mut input, &mut chunk) {
                 Ok(0) => None,
                 Ok(n) => {
@@ -178,7 +181,12 @@ pub fn decode_reader<R: Read + Send>(
                 Err(e) => Some(Err(ProfileError::Io(e))),
             }
         });
-        parse_any(chunks, options, drop)
+        parse_any(chunks, options, |chunk| {
+            let mut spare = spare.borrow_mut();
+            if spare.len() < 8 {
+                spare.push(chunk);
+            }
+        })
     }
 }
 
@@ -1389,6 +1397,51 @@ mod tests {
             ..Default::default()
         }
         .encode_to_vec()
+    }
+
+    /// A legacy heap text of several blocks, with a MemStats block.
+    fn long_heap_text() -> Vec<u8> {
+        let mut text = String::from("heap profile: 1: 8 [1: 8] @ heap/1048576\n");
+        for i in 0..30_000u64 {
+            let pc = 0x40_0000 + (i % 997) * 0x40;
+            text += &format!(
+                "1: 8 [{}: {}] @ {:#x} {:#x}\n#\t{:#x}\tmain.f{}+0x10\tf.go:{}\n#\t{:#x}\tmain.main+0x8\tm.go:3\n\n",
+                i % 5 + 1,
+                8 * (i % 5 + 1),
+                pc + 1,
+                0x50_0009,
+                pc,
+                i % 13,
+                i % 7,
+                0x50_0008
+            );
+        }
+        text += "\n# runtime.MemStats\n# HeapInuse = 4096\n";
+        text.into_bytes()
+    }
+
+    #[test]
+    fn a_legacy_text_streamed_reads_as_held_whole_within_the_limit() {
+        let text = long_heap_text();
+        assert!(text.len() > 2 * legacy::BLOCK_FOR_TESTS, "several blocks");
+        let whole = format!("{:?}", legacy::parse(&text).unwrap());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &text).unwrap();
+        let gz = gz.finish().unwrap();
+        for input in [&text, &gz] {
+            let streamed = decode_reader(input.as_slice(), &DecodeOptions::default()).unwrap();
+            assert!(streamed.memstats.is_some(), "the MemStats block is read");
+            assert_eq!(format!("{streamed:?}"), whole);
+            let limited = DecodeOptions {
+                max_decompressed: text.len() as u64 - 1,
+                ..DecodeOptions::default()
+            };
+            let refused = decode_reader(input.as_slice(), &limited);
+            assert!(
+                matches!(refused, Err(ProfileError::TooLarge { .. })),
+                "{refused:?}"
+            );
+        }
     }
 
     #[test]

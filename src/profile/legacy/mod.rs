@@ -27,6 +27,9 @@ mod records;
 
 pub use heap::{is_fresh_heap, with_alloc_and_inuse};
 pub(crate) use input::Input;
+/// The size records are cut in, for tests that need several blocks.
+#[cfg(test)]
+pub(crate) const BLOCK_FOR_TESTS: usize = records::BLOCK;
 pub use memstats::{MemStats, MemValue};
 
 use std::borrow::Cow;

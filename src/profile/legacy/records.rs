@@ -806,6 +806,33 @@ mod tests {
     }
 
     #[test]
+    fn what_follows_a_stop_is_read_whole_in_any_blocks() {
+        // Record-like lines after the MemStats header and in a memory map
+        // start blocks of their own: the tail gathers them back.
+        let records = "heap profile: 2: 16 [2: 16] @ heap/2\n\
+            1: 8 [1: 8] @ 0x1011\n#\t0x1010\tmain.f+0x10\tf.go:2\n\n\
+            1: 8 [1: 8] @ 0x2011\n#\t0x2010\tmain.g+0x10\tg.go:3\n\n";
+        let memstats = format!(
+            "{records}# runtime.MemStats\n# Alloc = 5\n7: 8 [9: 10] @ 0x1\n# HeapInuse = 9\n\
+             12 more\n# NumGC = 3\n"
+        );
+        let map =
+            format!("{records}--- Memory map: ---\n00400000-00401000 r-xp 0 0:0 0 /bin/x\n1 2\n");
+        for text in [memstats.as_str(), map.as_str()] {
+            let text = text.as_bytes();
+            let one = read_in(text, usize::MAX, text.len());
+            assert!(!one.starts_with("error"), "{one}");
+            for (block, chunk) in [(1, 1), (1, 5), (10, 3), (40, 1000)] {
+                assert_eq!(read_in(text, block, chunk), one, "blocks of {block}");
+            }
+        }
+        let one = read_in(memstats.as_bytes(), usize::MAX, memstats.len());
+        for field in ["Alloc", "HeapInuse", "NumGC"] {
+            assert!(one.contains(field), "{field} in {one}");
+        }
+    }
+
+    #[test]
     fn crlf_texts_read_as_lf_texts() {
         for name in TEXTS {
             let text = testdata(name);
