@@ -195,11 +195,20 @@ impl Blocks<'_> {
 
     /// The carried text from `at` to `end`, as a block.
     fn block(&mut self, end: usize) -> Vec<u8> {
-        let mut block = self.spare.pop().unwrap_or_default();
-        block.clear();
-        block.extend_from_slice(&self.carry[self.at..end]);
+        let mut other = self.spare.pop().unwrap_or_default();
+        other.clear();
+        if self.at == 0 {
+            // Streaming: the carried bytes become the block, and only what
+            // is past it is copied (less than a piece and a record).
+            other.extend_from_slice(&self.carry[end..]);
+            self.carry.truncate(end);
+            std::mem::swap(&mut self.carry, &mut other);
+            return other;
+        }
+        // A text held whole: each block is copied out of it once.
+        other.extend_from_slice(&self.carry[self.at..end]);
         self.at = end;
-        block
+        other
     }
 
     /// Whether the text was all given out in blocks.
