@@ -80,10 +80,7 @@ impl<'a> Input<'a> {
         let Some(chunk) = self.next_chunk()? else {
             return Ok(false);
         };
-        self.buf
-            .try_reserve(chunk.len())
-            .map_err(|_| ProfileError::OutOfMemory)?;
-        self.buf.extend_from_slice(&chunk);
+        append(&mut self.buf, &chunk)?;
         self.give_back(chunk);
         Ok(true)
     }
@@ -126,4 +123,13 @@ impl<'a> Input<'a> {
         self.read_all()?;
         Ok(std::mem::take(&mut self.buf))
     }
+}
+
+/// Appends `bytes` to `text`, an error rather than an abort when memory
+/// runs out.
+pub(super) fn append(text: &mut Vec<u8>, bytes: &[u8]) -> Result<(), ProfileError> {
+    text.try_reserve(bytes.len())
+        .map_err(|_| ProfileError::OutOfMemory)?;
+    text.extend_from_slice(bytes);
+    Ok(())
 }

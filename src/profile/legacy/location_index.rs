@@ -93,15 +93,19 @@ fn key(named: bool, index: u32) -> u32 {
     if named { index | NAMED } else { index }
 }
 
-/// Where a pc's probe starts: its bits mixed (MurmurHash3's fmix64), as
-/// pcs of one binary share their high bits and step by small amounts.
+/// Where a pc's probe starts: its bits mixed, as pcs of one binary share
+/// their high bits and step by small amounts.
 fn slot_of(pc: u64, named: bool) -> usize {
-    let mut h = pc ^ u64::from(named).rotate_right(1);
+    mix(pc ^ u64::from(named).rotate_right(1)) as usize
+}
+
+/// MurmurHash3's fmix64: every bit of `h` moves every bit of the result.
+pub(super) fn mix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    (h ^ (h >> 33)) as usize
+    h ^ (h >> 33)
 }
 
 #[cfg(test)]

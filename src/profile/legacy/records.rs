@@ -22,8 +22,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::hash_map::Entry;
 
-use super::input::Input;
-use super::location_index::{BATCH, LocationIndex};
+use super::input::{Input, append};
+use super::location_index::{BATCH, LocationIndex, mix};
 use super::{Builder, Comment, Finder, Lines, comment_body, inlined_into};
 use crate::profile::ProfileError;
 use crate::profile::model::FunctionId;
@@ -178,10 +178,7 @@ impl Blocks<'_> {
             }
             match self.input.next_chunk()? {
                 Some(chunk) => {
-                    self.carry
-                        .try_reserve(chunk.len())
-                        .map_err(|_| ProfileError::OutOfMemory)?;
-                    self.carry.extend_from_slice(&chunk);
+                    append(&mut self.carry, &chunk)?;
                     self.input.give_back(chunk);
                 }
                 None if self.at == self.carry.len() => return Ok(None),
@@ -223,16 +220,10 @@ impl Blocks<'_> {
 
     /// Appends the text not given out in blocks to `tail`.
     fn rest_into(&mut self, tail: &mut Vec<u8>) -> Result<(), ProfileError> {
-        let mut append = |bytes: &[u8]| {
-            tail.try_reserve(bytes.len())
-                .map_err(|_| ProfileError::OutOfMemory)?;
-            tail.extend_from_slice(bytes);
-            Ok::<_, ProfileError>(())
-        };
-        append(&self.carry[self.at..])?;
+        append(tail, &self.carry[self.at..])?;
         self.at = self.carry.len();
         while let Some(chunk) = self.input.next_chunk()? {
-            append(&chunk)?;
+            append(tail, &chunk)?;
             self.input.give_back(chunk);
         }
         Ok(())
@@ -279,9 +270,7 @@ impl Merge {
         blocks: &mut Blocks<'_>,
     ) -> Result<(), ProfileError> {
         if let Some(tail) = &mut self.tail {
-            tail.try_reserve(block.len())
-                .map_err(|_| ProfileError::OutOfMemory)?;
-            tail.extend_from_slice(&block);
+            append(tail, &block)?;
             blocks.give_back(block);
             return Ok(());
         }
@@ -610,16 +599,10 @@ fn hash_function(name: &str, file: &str) -> u64 {
     use std::hash::Hasher;
     let mut fx = rustc_hash::FxHasher::default();
     fx.write(name.as_bytes());
-    // Apart by a byte no name holds at its end in UTF-8.
+    // Apart by a byte UTF-8 never holds.
     fx.write_u8(0xff);
     fx.write(file.as_bytes());
-    // MurmurHash3's fmix64.
-    let mut h = fx.finish();
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    mix(fx.finish())
 }
 
 impl Builder {
