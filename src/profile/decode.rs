@@ -222,7 +222,7 @@ fn parse_any<'a>(
     if super::dump::looks_like_dump(&text) {
         return super::dump::parse(&text);
     }
-    legacy::parse(&text)
+    legacy::parse_input(legacy::Input::whole(text))
 }
 
 /// Fills `buf` as far as the reader allows; returns how many bytes it read.
@@ -520,7 +520,7 @@ fn split_long_varint(mut bytes: &[u8]) -> Result<(u64, &[u8]), prost::DecodeErro
 
 /// Makes room for `additional` more items, or says that memory ran out
 /// (instead of aborting the process, as a failed `Vec` growth would).
-fn reserve<T>(v: &mut Vec<T>, additional: usize) -> Result<(), ProfileError> {
+pub(super) fn reserve<T>(v: &mut Vec<T>, additional: usize) -> Result<(), ProfileError> {
     v.try_reserve(additional)
         .map_err(|_| ProfileError::OutOfMemory)
 }

@@ -40,10 +40,10 @@ impl<'a> Input<'a> {
     }
 
     /// A text held whole.
-    pub(crate) fn whole(text: &[u8]) -> Input<'a> {
+    pub(crate) fn whole(text: Vec<u8>) -> Input<'a> {
         let mut input = Input::new(Box::new(std::iter::empty()), u64::MAX, drop);
-        input.buf = text.to_vec();
-        input.read = text.len() as u64;
+        input.buf = text;
+        input.read = input.buf.len() as u64;
         input.ended = true;
         input
     }
@@ -128,8 +128,7 @@ impl<'a> Input<'a> {
 /// Appends `bytes` to `text`, an error rather than an abort when memory
 /// runs out.
 pub(super) fn append(text: &mut Vec<u8>, bytes: &[u8]) -> Result<(), ProfileError> {
-    text.try_reserve(bytes.len())
-        .map_err(|_| ProfileError::OutOfMemory)?;
+    crate::profile::decode::reserve(text, bytes.len())?;
     text.extend_from_slice(bytes);
     Ok(())
 }

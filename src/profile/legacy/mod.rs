@@ -99,8 +99,9 @@ fn first_line<'a>(lines: &mut Lines<'a>) -> Option<(usize, std::borrow::Cow<'a, 
 }
 
 /// Parses a legacy text profile held whole, detected by its first line.
+#[cfg(test)]
 pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
-    parse_input(Input::whole(text))
+    parse_input(Input::whole(text.to_vec()))
 }
 
 /// Parses a legacy text profile as it is read, detected by its first line.

@@ -163,7 +163,7 @@ impl Blocks<'_> {
     /// next record line, or the rest of the text.
     fn next(&mut self) -> Result<Option<Vec<u8>>, ProfileError> {
         // Where to look for a record line from (a block is never empty).
-        let mut from = self.at.saturating_add(self.size.max(1));
+        let mut from = self.at.saturating_add(self.size);
         loop {
             if let Some(cut) = record_start(&self.carry, from) {
                 let block = self.block(cut);
