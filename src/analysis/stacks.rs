@@ -668,6 +668,10 @@ struct Interner<'p> {
     shown: &'p [Option<String>],
     keep: Keep,
     by_key: HashMap<(Option<FunctionId>, i64, u64, Option<MappingId>), NodeId>,
+    /// [`Interner::by_key`] for the keys with no line and no address (all
+    /// of them at function granularity), by function (its index + 1; 0 for
+    /// none): the node of the key with the mapping last asked for.
+    by_function: Vec<Option<(Option<MappingId>, NodeId)>>,
     by_info: HashMap<NodeInfo, NodeId>,
     nodes: Vec<NodeInfo>,
 }
@@ -679,6 +683,7 @@ impl<'p> Interner<'p> {
             shown,
             keep,
             by_key: HashMap::default(),
+            by_function: vec![None; profile.functions.len() + 1],
             by_info: HashMap::default(),
             nodes: Vec::new(),
         }
@@ -721,17 +726,33 @@ impl<'p> Interner<'p> {
         address: u64,
         mapping: Option<MappingId>,
     ) -> NodeId {
-        let key = (function, line, address, mapping);
-        if let Some(&id) = self.by_key.get(&key) {
+        // One node per location line: looked up by index where it can be.
+        let direct = (line == 0 && address == 0)
+            .then(|| function.map_or(0, |f| f.index() + 1))
+            .filter(|&slot| slot < self.by_function.len());
+        if let Some(slot) = direct
+            && let Some((m, id)) = self.by_function[slot]
+            && m == mapping
+        {
             return id;
         }
-        let info = self.info(function, line, address, mapping);
-        let next = NodeId(self.nodes.len() as u32);
-        let id = *self.by_info.entry(info).or_insert_with_key(|info| {
-            self.nodes.push(info.clone());
-            next
-        });
-        self.by_key.insert(key, id);
+        let key = (function, line, address, mapping);
+        let id = match self.by_key.get(&key) {
+            Some(&id) => id,
+            None => {
+                let info = self.info(function, line, address, mapping);
+                let next = NodeId(self.nodes.len() as u32);
+                let id = *self.by_info.entry(info).or_insert_with_key(|info| {
+                    self.nodes.push(info.clone());
+                    next
+                });
+                self.by_key.insert(key, id);
+                id
+            }
+        };
+        if let Some(slot) = direct {
+            self.by_function[slot] = Some((mapping, id));
+        }
         id
     }
 

@@ -290,6 +290,56 @@ impl<'a> Comment<'a> {
         })
     }
 
+    /// [`Comment::parse`] of a whole line (`#` included) as the runtime
+    /// writes a frame's comment: `#\t0x…\tname+0x…\t…file:line`, with
+    /// lowercase hex of at most 16 digits, no space and nothing after the
+    /// line number. Read in one pass over its bytes; `None` for any other
+    /// line, which the general path reads (to the same comment, when it is
+    /// one).
+    fn parse_frame(line: &'a str) -> Option<Comment<'a>> {
+        let b = line.as_bytes();
+        // Nothing for `trim` to take from either end.
+        if !b.starts_with(b"#\t0x") || !b.last().is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        let (pc, mut at) = hex_run(b, 4)?;
+        let tabs = |at: usize| at + b[at..].iter().take_while(|&&c| c == b'\t').count();
+        if b.get(at) != Some(&b'\t') {
+            return None;
+        }
+        at = tabs(at);
+        let symbol_end = at + memchr::memchr(b'\t', &b[at..])?;
+        let plus = at + memchr::memrchr(b'+', &b[at..symbol_end])?;
+        if b.get(plus + 1..plus + 3) != Some(b"0x") {
+            return None;
+        }
+        let (offset, end) = hex_run(b, plus + 3)?;
+        if end != symbol_end {
+            return None;
+        }
+        let file_start = tabs(symbol_end);
+        let position = &b[file_start..];
+        if memchr::memchr(b'\t', position).is_some() {
+            return None;
+        }
+        let colon = file_start + memchr::memrchr(b':', position)?;
+        let digits = &b[colon + 1..];
+        if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let line_no = digits
+            .iter()
+            .fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
+        // Every cut is at an ASCII byte: on a character boundary.
+        Some(Comment {
+            pc,
+            name: Cow::Borrowed(&line[at..plus]),
+            offset: Some(offset),
+            file: Cow::Borrowed(&line[file_start..colon]),
+            line: line_no,
+        })
+    }
+
     /// The comment with its own copies of the names.
     fn into_owned(self) -> Comment<'static> {
         Comment {
@@ -319,6 +369,37 @@ fn split_once_byte(s: &str, at: u8) -> Option<(&str, &str)> {
     Some((&s[..i], &s[i + 1..]))
 }
 
+/// The value of the lowercase hex digits from `at` on (1 to 16 of them),
+/// and where they end.
+fn hex_run(b: &[u8], at: usize) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    let mut end = at;
+    while let Some(d) = b.get(end).and_then(|&c| hex_digit(c)) {
+        if end - at == 16 {
+            return None;
+        }
+        value = value << 4 | u64::from(d);
+        end += 1;
+    }
+    (end > at).then_some((value, end))
+}
+
+/// The value of a lowercase hex digit. Looked up in a table: a branch on
+/// digit or letter is mispredicted half the time on addresses.
+fn hex_digit(c: u8) -> Option<u8> {
+    const VALUES: [u8; 256] = {
+        let mut values = [u8::MAX; 256];
+        let mut i = 0;
+        while i < 16 {
+            values[b"0123456789abcdef"[i] as usize] = i as u8;
+            i += 1;
+        }
+        values
+    };
+    let value = VALUES[usize::from(c)];
+    (value != u8::MAX).then_some(value)
+}
+
 fn parse_hex(s: &str) -> Option<u64> {
     let digits = s.strip_prefix("0x")?;
     if digits.is_empty() || digits.len() > 16 {
@@ -334,34 +415,36 @@ fn parse_hex(s: &str) -> Option<u64> {
 /// error, as in pprof.
 fn address_prefix(line: usize, list: &str, addresses: &mut Vec<u64>) -> Result<(), ProfileError> {
     let list = list.as_bytes();
-    let digit = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
-    };
     let mut i = 0;
     // Non-ASCII bytes are outside the set as their characters are.
     while let Some(&b) = list.get(i) {
         if !matches!(b, b' ' | b'x' | b'0'..=b'9' | b'a'..=b'f') {
             break;
         }
-        if b != b'0'
-            || list.get(i + 1) != Some(&b'x')
-            || list.get(i + 2).and_then(|&d| digit(d)).is_none()
-        {
+        if b != b'0' || list.get(i + 1) != Some(&b'x') {
             i += 1;
             continue;
         }
         // `0x` and its hex digits, all within the set.
         let start = i + 2;
-        let mut end = start;
-        let mut address = Some(0u64);
-        while let Some(d) = list.get(end).and_then(|&d| digit(d)) {
-            address = address
-                .and_then(|a| a.checked_mul(16))
-                .and_then(|a| a.checked_add(u64::from(d)));
-            end += 1;
+        let digits = list[start..]
+            .iter()
+            .take_while(|&&d| hex_digit(d).is_some())
+            .count();
+        if digits == 0 {
+            i += 1;
+            continue;
         }
+        let end = start + digits;
+        let value = |a: u64, &d: &u8| (a << 4) | u64::from(hex_digit(d).unwrap_or(0));
+        let address = if digits <= 16 {
+            Some(list[start..end].iter().fold(0, value))
+        } else {
+            // Leading zeros may still leave a 64-bit value.
+            list[start..end]
+                .iter()
+                .try_fold(0u64, |a, d| a.checked_mul(16).map(|_| value(a, d)))
+        };
         let Some(address) = address else {
             // Only ASCII hex digits were taken.
             let text = std::str::from_utf8(&list[start..end]).unwrap_or_default();
@@ -637,6 +720,23 @@ impl<'a> Finder<'a> {
         Finder { addresses, index }
     }
 
+    /// The first entry at or after `from` holding `a` or `b`. Comments
+    /// come in stack order: the entry is nearly always `from` or the one
+    /// after it, looked at first.
+    fn first_of(&self, a: u64, b: u64, from: usize) -> Option<usize> {
+        let holds = |j: usize| self.addresses.get(j).is_some_and(|&x| x == a || x == b);
+        if holds(from) {
+            return Some(from);
+        }
+        if holds(from + 1) {
+            return Some(from + 1);
+        }
+        [a, b]
+            .into_iter()
+            .filter_map(|address| self.next(address, from))
+            .min()
+    }
+
     fn next(&self, address: u64, from: usize) -> Option<usize> {
         match &self.index {
             None => (from..self.addresses.len()).find(|&j| self.addresses[j] == address),
@@ -816,5 +916,104 @@ mod tests {
         assert_eq!(c.file, "leaky/main.go");
         assert_eq!(c.line, 292);
         assert!(Comment::parse(" labels: {\"a\":\"b\"}").is_none());
+    }
+
+    /// The general reading of a comment line, as the records read any line.
+    fn general(line: &str) -> Option<(u64, String, Option<u64>, String, i64)> {
+        let c = comment_body(line.trim()).and_then(Comment::parse)?;
+        Some((c.pc, c.name.into(), c.offset, c.file.into(), c.line))
+    }
+
+    fn fast(line: &str) -> Option<(u64, String, Option<u64>, String, i64)> {
+        let c = Comment::parse_frame(line)?;
+        Some((c.pc, c.name.into(), c.offset, c.file.into(), c.line))
+    }
+
+    #[test]
+    fn a_frame_comment_reads_the_same_on_its_own_path() {
+        // The runtime's forms: one tab or a run before the position, a
+        // name holding `+`, `:` and spaces, a Windows path.
+        for line in [
+            "#\t0x4b91e8\tmain.main+0x168\t\t\t\tleaky/main.go:292",
+            "#\t0x1\tf+0x0\tf.go:0",
+            "#\t0xffffffffffffffff\ta+b (c:d)+0x1+0xabcdef0123456789\tC:\\x\\y.go:9",
+            "#\t0x10\t+0x10\t:1",
+            "#\t0x00000000004b91e8\tmain.main+0x168\tmain.go:292",
+        ] {
+            assert_eq!(fast(line), general(line), "{line}");
+            assert!(fast(line).is_some(), "{line}");
+        }
+        // Anything else is left to the general path (whatever it makes of
+        // it), never read differently.
+        for line in [
+            "#\t0x4b91e8\tmain.main+0x168\tmain.go:292 ",
+            "#\t0x4b91e8\tmain.main+0x168\tmain.go:292\r",
+            "# \t0x4b91e8\tmain.main+0x168\tmain.go:292",
+            "#\t0x4B91E8\tmain.main+0x168\tmain.go:292",
+            "#\t0x000000000004b91e8\tmain.main+0x168\tmain.go:292",
+            "#\t0x4b91e8 \tmain.main+0x168\tmain.go:292",
+            "#\t0x4b91e8\tmain.main+0x1G8\tmain.go:292",
+            "#\t0x4b91e8\tmain.main+0x\tmain.go:292",
+            "#\t0x4b91e8\tmain.main+0x168+x\tmain.go:292",
+            "#\t0x4b91e8\tmain.main+0x168\tmain.go:2\t92",
+            "#\t0x4b91e8\tmain.main+0x168\tmain.go292",
+            "#\t0x4b91e8\tmain.main+0x168\tmain.go:99999999999999999999",
+            "#\t0x4b91e8\tmain.main+0x168",
+            "#\t0x4b91e8",
+            "#\t0x\tmain.main+0x168\tmain.go:292",
+        ] {
+            assert_eq!(fast(line), None, "{line}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines made of the bytes a comment's structure turns on.
+        #[test]
+        fn frame_comments_never_read_differently(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "#", "\t", "0x", "0", "9", "a", "f", "F", "g", "+", ":", " ", "\r", "é", "1",
+                ]),
+                0..40,
+            )
+        ) {
+            let line = format!("#\t0x{}", parts.concat());
+            if let Some(read) = fast(&line) {
+                proptest::prop_assert_eq!(Some(read), general(&line));
+            }
+        }
+    }
+
+    #[test]
+    fn a_comment_finds_the_first_entry_holding_either_address() {
+        let short = [5, 7, 9, 7, 5];
+        // Enough to be indexed rather than scanned.
+        let long: Vec<u64> = (0..200).map(|i| i % 50).collect();
+        for addresses in [&short[..], &long[..]] {
+            let finder = Finder::new(addresses);
+            for from in 0..addresses.len() + 1 {
+                for (a, b) in [(5, 7), (7, 5), (9, 1), (1, 2), (49, 0)] {
+                    let want =
+                        (from..addresses.len()).find(|&j| addresses[j] == a || addresses[j] == b);
+                    assert_eq!(finder.first_of(a, b, from), want, "{a} {b} from {from}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn long_addresses_read_as_pprof_reads_them() {
+        let read = |list: &str| {
+            let mut addresses = Vec::new();
+            address_prefix(1, list, &mut addresses).map(|()| addresses)
+        };
+        assert_eq!(
+            read("0x00000000000000000001 0xffffffffffffffff").ok(),
+            Some(vec![1, u64::MAX])
+        );
+        assert!(read("0x10000000000000000").is_err());
+        // As pprof's `0x[0-9a-f]+` finds them: `0x0`, then no more before
+        // the `g` that ends the list.
+        assert_eq!(read("0x 0x0x1 0xg 0x2").ok(), Some(vec![0]));
     }
 }

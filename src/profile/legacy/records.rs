@@ -394,6 +394,16 @@ impl Part {
             let Some((n, line)) = lines.next() else {
                 break;
             };
+            // Nearly every line is a frame's comment: read on a path of its
+            // own (a frame's comment never stops the records).
+            if let Cow::Borrowed(l) = line
+                && let Some(comment) = Comment::parse_frame(l)
+            {
+                if pending.open {
+                    pending.comments.push(comment);
+                }
+                continue;
+            }
             let trimmed = line.trim();
             if trimmed.is_empty() {
                 continue;
@@ -447,10 +457,7 @@ impl Part {
         let mut cursor = 0;
         let mut any = false;
         for c in &r.comments {
-            let found = [c.pc.wrapping_add(1), c.pc]
-                .into_iter()
-                .filter_map(|address| finder.next(address, cursor))
-                .min();
+            let found = finder.first_of(c.pc.wrapping_add(1), c.pc, cursor);
             match found {
                 Some(j) => {
                     r.owners.push(j as u32);
