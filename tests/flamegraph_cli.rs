@@ -500,3 +500,54 @@ fn negative_values_are_drawn_as_signed_magnitudes() {
         (0, "main.main;main.grow 3000\nmain.main;main.shrink -1000\n")
     );
 }
+
+/// Like `top`, `flamegraph` of one file reads only the samples of non-zero
+/// value at the type it draws, guessing the type before the names are read.
+/// A profile whose `default_sample_type` names a type before the last is
+/// read again in full: the graph is that of the type named, as asked by
+/// name and as from standard input (read once, every sample kept).
+#[test]
+fn a_default_sample_type_before_the_last_is_drawn_as_named() {
+    use pprof_tui::profile::pb;
+    use prost::Message;
+
+    let gz = std::fs::read(testdata().join("compile/compile-heap.pb.gz")).unwrap();
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut raw).unwrap();
+    let mut profile = pb::Profile::decode(raw.as_slice()).unwrap();
+    let alloc_space = profile
+        .string_table
+        .iter()
+        .position(|s| s == "alloc_space")
+        .unwrap();
+    profile.default_sample_type = alloc_space as i64;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("alloc-default.pb");
+    std::fs::write(&file, profile.encode_to_vec()).unwrap();
+    let file = file.to_str().unwrap();
+
+    let folded = |args: &[&str], stdin: Option<Vec<u8>>| {
+        let mut cmd = pprof_tui();
+        cmd.args(["flamegraph", "--format", "folded", "-o", "-"])
+            .args(args);
+        if let Some(bytes) = stdin {
+            cmd.write_stdin(bytes);
+        }
+        let (code, out, err) = run(&mut cmd);
+        assert_eq!((code, err.as_str()), (0, ""), "{args:?}");
+        out
+    };
+    let by_default = folded(&[file], None);
+    assert_eq!(by_default, folded(&["-i", "alloc_space", file], None));
+    assert_eq!(by_default, folded(&["-"], Some(profile.encode_to_vec())));
+    assert_ne!(by_default, folded(&["-i", "inuse_space", file], None));
+    // Every stack drawn, summed: pprof's alloc_space total.
+    let sum: i64 = by_default
+        .lines()
+        .map(|l| l.rsplit_once(' ').unwrap().1.parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(
+        sum,
+        oracle_total("compile-compile-heap.alloc_space.top.txt")
+    );
+}

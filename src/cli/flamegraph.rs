@@ -106,7 +106,12 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<ExitCode> {
             true
         }
     };
-    let view = args.view.resolve()?;
+    let mut view = args.view.resolve()?;
+    // A differential graph keeps every sample of both: the base's default
+    // type may be another.
+    if args.diff_base.is_none() {
+        view.read_only_nonzero();
+    }
     let input = &Input::parse_all(std::slice::from_ref(&args.profile))[..];
     let base_input = Input::parse_all(args.diff_base.as_slice());
     let profile = load_one(&view, input)?;

@@ -98,6 +98,26 @@ impl View {
         Ok(profiles)
     }
 
+    /// Reads only the samples of non-zero value in the sample type asked
+    /// for, for a report of one profile in that type alone: the others add
+    /// nothing to it, so their stacks are not read
+    /// ([`Keep::NonZero`](crate::profile::Keep::NonZero)).
+    /// Filters keep every sample (their "matched no samples" warnings
+    /// count every one, as pprof's do), and so do label frames and label
+    /// grouping.
+    pub fn read_only_nonzero(&mut self) {
+        let (roots, leaves) = &self.tag_frames;
+        if self.filters.is_empty()
+            && roots.is_empty()
+            && leaves.is_empty()
+            && self.group_by_label.is_none()
+        {
+            self.load.decode.keep = crate::profile::Keep::NonZero {
+                asked: self.sample_index.clone(),
+            };
+        }
+    }
+
     /// Resolves `--sample-index` against the profile it applies to
     /// (default: the profile's own); an unknown type is a usage error.
     pub fn sample_index(&self, profile: &Profile) -> Result<usize> {

@@ -11,7 +11,7 @@ use clap::Args;
 use super::{Format, Input, Report, ReportArgs, View, ViewArgs};
 use crate::analysis::SortBy;
 use crate::analysis::{Demangle, Study, TopOptions, top};
-use crate::profile::{BaseMode, Keep, Profile};
+use crate::profile::{BaseMode, Profile};
 use crate::report::json::{memstats_json, top_json};
 use crate::report::text::{TextOptions, write_top};
 use crate::safe_text::TerminalSafe;
@@ -94,22 +94,10 @@ impl TopRequest {
     /// Resolves parsed arguments once.
     pub(crate) fn resolve(args: &TopArgs) -> Result<TopRequest> {
         let mut view = args.view.resolve()?;
-        // One profile, one sample type: samples of zero value there add
-        // nothing, so their stacks are not read. Merged or compared
-        // profiles keep them (the shared types or the base's default may be
-        // another type), and so do filters, whose "matched no samples"
-        // warnings count every sample, as pprof's do.
-        let (roots, leaves) = &view.tag_frames;
-        if args.profiles.len() == 1
-            && args.diff_base.is_empty()
-            && args.base.is_empty()
-            && view.filters.is_empty()
-            && roots.is_empty()
-            && leaves.is_empty()
-        {
-            view.load.decode.keep = Keep::NonZero {
-                asked: view.sample_index.clone(),
-            };
+        // Merged or compared profiles keep every sample: the shared types
+        // or the base's default may be another type.
+        if args.profiles.len() == 1 && args.diff_base.is_empty() && args.base.is_empty() {
+            view.read_only_nonzero();
         }
         let (bases, mode) = if args.diff_base.is_empty() {
             (&args.base, BaseMode::Subtract)
