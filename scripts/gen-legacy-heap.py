@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen-legacy-heap.py RECORDS OUT.txt [--depth N] [--functions N] [--seed S]
+"""gen-legacy-heap.py RECORDS OUT.txt [--depth N] [--functions N] [--sites N] [--seed S]
 
 Writes a synthetic Go heap profile in the legacy debug=1 text format (what
 /debug/pprof/heap?debug=1 serves): the `heap profile:` header sampled at
@@ -8,6 +8,11 @@ one `#\\t0x...\\tfn+0x...\\tfile:line` comment per frame (some frames inlined
 into their caller, as the runtime writes them), and a `# runtime.MemStats`
 block. Deterministic for a given seed. Used for the parse-time and memory
 figures in docs/performance.md (a 100 000-record file is about 140 MB).
+
+By default nearly every frame is at a pc of its own (a million locations in
+a 100 MB text: the hardest case for a reader). With --sites N, each function
+is called from N sites only, each with its own line, so pcs repeat as they do
+in a real service's profile.
 """
 import argparse
 import random
@@ -17,9 +22,19 @@ p.add_argument("records", type=int)
 p.add_argument("out")
 p.add_argument("--depth", type=int, default=24)
 p.add_argument("--functions", type=int, default=5000)
+p.add_argument("--sites", type=int, default=0)
 p.add_argument("--seed", type=int, default=1)
 a = p.parse_args()
 rng = random.Random(a.seed)
+# With --sites: each function's call sites (offset, line, line when the
+# next frame is inlined there), drawn from their own generator so that the
+# default text is unchanged.
+site_rng = random.Random(a.seed + 1)
+sites = [
+    [(site_rng.randrange(16, 0x3f0), site_rng.randint(1, 900), site_rng.randint(1, 900))
+     for _ in range(a.sites)]
+    for _ in range(a.functions)
+] if a.sites > 0 else None
 
 # Each function has an entry address; every call site a return address in it.
 entries = [0x400000 + 0x400 * i for i in range(a.functions)]
@@ -40,20 +55,27 @@ for _ in range(a.records):
     i = 0
     while i < depth:
         f = frames[i]
-        off = rng.randrange(16, 0x3f0)
+        if sites:
+            off, line, inlined_line = sites[f][rng.randrange(a.sites)]
+        else:
+            off = rng.randrange(16, 0x3f0)
         pc = entries[f] + off
         addrs.append(pc + 1)
         # Every 5th frame: the next frame's function was inlined here
         # (same entry, another name), as Go's logical pcs are written.
         if i + 1 < depth and i % 5 == 0:
-            g = frames[i + 1]
-            comments.append(f"#\t{pc:#x}\t{names[g]}+{off:#x}\t{files[g]}:{rng.randint(1, 900)}")
+            # At a site, always the same function (the one after f).
+            g = (f + 1) % a.functions if sites else frames[i + 1]
+            at = inlined_line if sites else rng.randint(1, 900)
+            comments.append(f"#\t{pc:#x}\t{names[g]}+{off:#x}\t{files[g]}:{at}")
             pc2 = pc - 1
             addrs.append(pc2 + 1)
-            comments.append(f"#\t{pc2:#x}\t{names[f]}+{off - 1:#x}\t{files[f]}:{rng.randint(1, 900)}")
+            at = line if sites else rng.randint(1, 900)
+            comments.append(f"#\t{pc2:#x}\t{names[f]}+{off - 1:#x}\t{files[f]}:{at}")
             i += 2
             continue
-        comments.append(f"#\t{pc:#x}\t{names[f]}+{off:#x}\t\t{files[f]}:{rng.randint(1, 900)}")
+        at = line if sites else rng.randint(1, 900)
+        comments.append(f"#\t{pc:#x}\t{names[f]}+{off:#x}\t\t{files[f]}:{at}")
         i += 1
     head = f"{rec[0]}: {rec[1]} [{rec[2]}: {rec[3]}] @ " + " ".join(f"{x:#x}" for x in addrs)
     records.append(head + "\n" + "\n".join(comments) + "\n\n")

@@ -97,9 +97,13 @@ pub(crate) fn map_parts<I: Send, T: Send>(items: Vec<I>, part: impl Fn(I) -> T +
 /// its own state, made by `state`, kept from item to item), with at most
 /// `ahead` items given out and not yet taken; `take` gets the results in
 /// the items' order, on the caller's thread, while the workers go on with
-/// the next items. The first error from `next` or `take` stops the
-/// pipeline (the workers finish the item in hand and end) and is returned.
-/// A panic in `work` is raised again in the caller.
+/// the next items. When the next result is not ready and at least two
+/// items wait for a worker, the caller works on one of them rather than
+/// wait (with a state of its own): the workers are never left waiting on
+/// it, and a caller with little to take keeps its core busy. The first
+/// error from `next` or `take` stops the pipeline (the workers finish the
+/// item in hand and end) and is returned. A panic in `work` is raised
+/// again in the caller.
 pub(crate) fn pipeline<I: Send, S, T: Send, E>(
     workers: usize,
     ahead: usize,
@@ -110,12 +114,15 @@ pub(crate) fn pipeline<I: Send, S, T: Send, E>(
 ) -> Result<(), E> {
     use std::collections::BTreeMap;
     use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{Mutex, mpsc};
 
     let ahead = ahead.max(1);
     let (state, work) = (&state, &work);
     let (give, jobs) = mpsc::channel::<(usize, I)>();
     let jobs = &Mutex::new(jobs);
+    // Items the workers took.
+    let received = &AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let give = give;
         let (done, results) = mpsc::channel();
@@ -132,6 +139,7 @@ pub(crate) fn pipeline<I: Send, S, T: Send, E>(
                     let Ok((seq, item)) = job else {
                         break;
                     };
+                    received.fetch_add(1, Ordering::Relaxed);
                     let result = catch_unwind(AssertUnwindSafe(|| work(&mut s, item)));
                     let failed = result.is_err();
                     if done.send((seq, result)).is_err() || failed {
@@ -144,6 +152,8 @@ pub(crate) fn pipeline<I: Send, S, T: Send, E>(
         // Returning drops `give`: the workers then end once idle.
         let (mut given, mut taken, mut exhausted) = (0, 0, false);
         let mut early: BTreeMap<usize, T> = BTreeMap::new();
+        // The caller's state and how many items it worked on.
+        let (mut own, mut stolen) = (None, 0);
         loop {
             while !exhausted && given - taken < ahead {
                 match next()? {
@@ -158,12 +168,24 @@ pub(crate) fn pipeline<I: Send, S, T: Send, E>(
             if taken == given {
                 return Ok(());
             }
-            // Every worker ended before its items were done only by a
-            // panic, which came as a result first.
-            let Ok((seq, result)) = results.recv() else {
-                return Ok(());
-            };
-            early.insert(seq, result.unwrap_or_else(|panic| resume_unwind(panic)));
+            if !early.contains_key(&taken) {
+                // A stale count only makes the caller look and find none.
+                let waiting = given - received.load(Ordering::Relaxed) - stolen;
+                let item = (waiting >= 2)
+                    .then(|| jobs.try_lock().ok().and_then(|jobs| jobs.try_recv().ok()))
+                    .flatten();
+                if let Some((seq, item)) = item {
+                    stolen += 1;
+                    early.insert(seq, work(own.get_or_insert_with(state), item));
+                } else {
+                    // Every worker ended before its items were done only by
+                    // a panic, which came as a result first.
+                    let Ok((seq, result)) = results.recv() else {
+                        return Ok(());
+                    };
+                    early.insert(seq, result.unwrap_or_else(|panic| resume_unwind(panic)));
+                }
+            }
             while let Some(result) = early.remove(&taken) {
                 taken += 1;
                 take(result)?;
@@ -228,6 +250,36 @@ mod tests {
         assert_eq!((stopped, taken), (Err(10), 11));
         let failing: Result<(), u64> = pipeline(2, 4, || Err(7), || (), |(), i: u64| i, |_| Ok(()));
         assert_eq!(failing, Err(7));
+    }
+
+    #[test]
+    fn the_caller_works_on_waiting_items_rather_than_wait() {
+        let caller = std::thread::current().id();
+        let mut items = 0..40u64;
+        let mut on_caller = 0;
+        let mut taken = Vec::new();
+        let done: Result<(), ()> = pipeline(
+            1,
+            5,
+            || Ok(items.next()),
+            || std::thread::current().id(),
+            |thread, i| {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                (i, *thread)
+            },
+            |(i, thread)| {
+                on_caller += usize::from(thread == caller);
+                taken.push(i);
+                Ok(())
+            },
+        );
+        assert_eq!(done, Ok(()));
+        assert_eq!(taken, (0..40).collect::<Vec<_>>());
+        // One slow worker and items waiting: the caller took some.
+        assert!(
+            (1..40).contains(&on_caller),
+            "{on_caller} of 40 on the caller"
+        );
     }
 
     #[test]

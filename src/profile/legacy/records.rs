@@ -101,8 +101,9 @@ pub(super) fn read(
         let part = Part::read(&block, format, &mut Worker::new(0));
         merge.take(b, part, block, &mut blocks)?;
     } else {
-        // The caller's thread reads the text and merges the parts: one
-        // worker fewer than cores (one on two cores is the faster).
+        // The caller's thread reads the text and merges the parts, and
+        // reads a block itself rather than wait: one worker fewer than
+        // cores (one on two cores is the faster).
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let workers = cores.saturating_sub(1).max(1);
         // Workers number themselves as they start.
@@ -112,7 +113,9 @@ pub(super) fn read(
         let mut first = Some(block);
         crate::parallel::pipeline(
             workers,
-            2 * workers + 1,
+            // Each worker's block and the caller's in hand, and a block
+            // waiting for each, so that the caller may take one.
+            2 * workers + 3,
             || match first.take() {
                 Some(block) => Ok(Some(block)),
                 // Past a stop, the rest is read into the tail below.
