@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
 mod support;
 
 use support::{pprof_tui, stdout_of};
@@ -232,32 +233,14 @@ fn unitless_tag_filters_hint_at_bytes() {
 /// standard input (read once, every sample kept) and as asked by name.
 #[test]
 fn a_default_sample_type_before_the_last_is_ranked_as_named() {
-    use pprof_tui::profile::pb;
-    use prost::Message;
-
-    let gz = std::fs::read(testdata("compile/compile-heap.pb.gz")).unwrap();
-    let mut raw = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut raw).unwrap();
-    let mut profile = pb::Profile::decode(raw.as_slice()).unwrap();
-    let alloc_space = profile
-        .string_table
-        .iter()
-        .position(|s| s == "alloc_space")
-        .unwrap();
-    profile.default_sample_type = alloc_space as i64;
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("alloc-default.pb");
-    std::fs::write(&file, profile.encode_to_vec()).unwrap();
-    let file = file.to_str().unwrap();
+    let (bytes, file) = common::compile_heap_defaulting_to_alloc_space(dir.path());
+    let file = file.as_str();
 
     let by_default = top(&[file]);
     assert!(by_default.contains("Type: alloc_space\n"), "{by_default}");
     assert_eq!(by_default, top(&["--sample-index", "alloc_space", file]));
-    let from_stdin = stdout_of(
-        pprof_tui()
-            .args(["top", "-"])
-            .write_stdin(profile.encode_to_vec()),
-    );
+    let from_stdin = stdout_of(pprof_tui().args(["top", "-"]).write_stdin(bytes.clone()));
     assert_eq!(
         by_default.replace(file, "-"),
         String::from_utf8(from_stdin).unwrap()

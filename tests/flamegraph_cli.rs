@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod common;
+
 fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
 }
@@ -508,23 +510,9 @@ fn negative_values_are_drawn_as_signed_magnitudes() {
 /// name and as from standard input (read once, every sample kept).
 #[test]
 fn a_default_sample_type_before_the_last_is_drawn_as_named() {
-    use pprof_tui::profile::pb;
-    use prost::Message;
-
-    let gz = std::fs::read(testdata().join("compile/compile-heap.pb.gz")).unwrap();
-    let mut raw = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut raw).unwrap();
-    let mut profile = pb::Profile::decode(raw.as_slice()).unwrap();
-    let alloc_space = profile
-        .string_table
-        .iter()
-        .position(|s| s == "alloc_space")
-        .unwrap();
-    profile.default_sample_type = alloc_space as i64;
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("alloc-default.pb");
-    std::fs::write(&file, profile.encode_to_vec()).unwrap();
-    let file = file.to_str().unwrap();
+    let (bytes, file) = common::compile_heap_defaulting_to_alloc_space(dir.path());
+    let file = file.as_str();
 
     let folded = |args: &[&str], stdin: Option<Vec<u8>>| {
         let mut cmd = pprof_tui();
@@ -539,7 +527,7 @@ fn a_default_sample_type_before_the_last_is_drawn_as_named() {
     };
     let by_default = folded(&[file], None);
     assert_eq!(by_default, folded(&["-i", "alloc_space", file], None));
-    assert_eq!(by_default, folded(&["-"], Some(profile.encode_to_vec())));
+    assert_eq!(by_default, folded(&["-"], Some(bytes.clone())));
     assert_ne!(by_default, folded(&["-i", "inuse_space", file], None));
     // Every stack drawn, summed: pprof's alloc_space total.
     let sum: i64 = by_default

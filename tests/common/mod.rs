@@ -172,3 +172,27 @@ pub const GOROUTINES: [&str; 3] = [
     "leaky/goroutine-2.pb.gz",
     "leaky/goroutine-3.pb.gz",
 ];
+
+/// The Go compiler's heap profile with its `default_sample_type` set to
+/// `alloc_space`, a type before the last (what a reader that guesses the
+/// type before the names must read again whole), encoded, and written to
+/// `alloc-default.pb` in `dir`: the bytes and the file's path.
+pub fn compile_heap_defaulting_to_alloc_space(dir: &Path) -> (Vec<u8>, String) {
+    use pprof_tui::profile::pb;
+    use prost::Message;
+
+    let gz = std::fs::read(testdata().join("compile/compile-heap.pb.gz")).unwrap();
+    let mut raw = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut raw).unwrap();
+    let mut profile = pb::Profile::decode(raw.as_slice()).unwrap();
+    let alloc_space = profile
+        .string_table
+        .iter()
+        .position(|s| s == "alloc_space")
+        .unwrap();
+    profile.default_sample_type = alloc_space as i64;
+    let bytes = profile.encode_to_vec();
+    let file = dir.join("alloc-default.pb");
+    std::fs::write(&file, &bytes).unwrap();
+    (bytes, file.to_str().unwrap().to_owned())
+}
