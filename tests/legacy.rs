@@ -10,6 +10,8 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use common::{Oracle, assert_contains, run, table, testdata};
 
 fn legacy_oracle(file: &str) -> Oracle {
@@ -85,6 +87,55 @@ fn heap_text_equals_the_proto_of_the_same_moment() {
             );
         }
     }
+}
+
+/// The folded stacks of a profile at a sample type, each stack cut
+/// before the first of the timer frames the text leaves unnamed (the
+/// runtime's, inlined into `time.resetTimer`), with the values of the
+/// stacks that cut makes one summed.
+fn folded_stacks(profile: &str, sample_type: &str) -> BTreeMap<String, i64> {
+    let path = testdata().join("legacy").join(profile);
+    let out = run(
+        &[
+            "flamegraph",
+            "--format",
+            "folded",
+            "-i",
+            sample_type,
+            path.to_str().unwrap(),
+            "-o",
+            "-",
+        ],
+        0,
+    )
+    .stdout;
+    let mut stacks = BTreeMap::new();
+    for line in out.lines() {
+        let (stack, value) = line.rsplit_once(' ').unwrap();
+        let stack: Vec<&str> = stack
+            .split(';')
+            .take_while(|frame| !TIMER_FRAMES[..3].contains(frame))
+            .collect();
+        *stacks.entry(stack.join(";")).or_insert(0) += value.parse::<i64>().unwrap();
+    }
+    stacks
+}
+
+#[test]
+fn heap_text_draws_the_stacks_of_the_proto_of_the_same_moment() {
+    // Frame by frame: a function calling itself at one pc (text/tabwriter's
+    // format) is that pc twice, not a frame inlined into itself.
+    let mut recursive = 0;
+    for n in 1..=3 {
+        for t in ["alloc_space", "inuse_space"] {
+            let text = folded_stacks(&format!("heap-{n}.debug1.txt"), t);
+            let proto = folded_stacks(&format!("heap-{n}.pb.gz"), t);
+            assert_eq!(text, proto, "heap-{n} {t}");
+            let twice = "text/tabwriter.(*Writer).format;text/tabwriter.(*Writer).format";
+            recursive += proto.keys().filter(|s| s.contains(twice)).count();
+        }
+    }
+    assert!(recursive > 0, "the texts hold a recursive stack");
 }
 
 #[test]

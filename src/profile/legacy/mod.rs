@@ -896,6 +896,46 @@ mod tests {
     }
 
     #[test]
+    fn a_function_calling_itself_at_one_pc_is_that_pc_twice() {
+        // The runtime writes one entry's frames (what was inlined at its
+        // pc, then its function) once per entry: f at 0x2010 twice, with
+        // helper inlined there; g at 0x3010 once.
+        let text = "heap profile: 3: 24 [3: 24] @ heap/2\n\
+            1: 8 [1: 8] @ 0x2011 0x2011 0x3011\n\
+            #\t0x2010\tmain.helper+0x10\tf.go:2\n\
+            #\t0x2010\tmain.f+0x10\tf.go:3\n\
+            #\t0x2010\tmain.helper+0x10\tf.go:2\n\
+            #\t0x2010\tmain.f+0x10\tf.go:3\n\
+            #\t0x3010\tmain.g+0x10\tg.go:4\n\
+            \n\
+            1: 8 [1: 8] @ 0x2011 0x3011\n\
+            #\t0x2010\tmain.helper+0x10\tf.go:2\n\
+            #\t0x2010\tmain.f+0x10\tf.go:3\n\
+            #\t0x3010\tmain.g+0x10\tg.go:4\n\
+            \n\
+            1: 8 [1: 8] @ 0x4011 0x3011\n\
+            #\t0x4010\tmain.h+0x10\th.go:5\n\
+            #\t0x4010\tmain.h+0x10\th.go:5\n\
+            #\t0x3010\tmain.g+0x10\tg.go:4\n";
+        let p = parse(text.as_bytes()).unwrap();
+        assert_eq!(
+            stacks(&p),
+            [
+                vec!["main.helper", "main.f", "main.helper", "main.f", "main.g"],
+                vec!["main.helper", "main.f", "main.g"],
+                // A frame written twice for one entry stays on it (no
+                // second entry holds its pc).
+                vec!["main.h", "main.h", "main.g"],
+            ]
+        );
+        // One location at 0x2010 (both lines), met twice in the first stack.
+        let first: Vec<_> = p.samples().stack(0).collect();
+        assert_eq!(first[0], first[1]);
+        assert_eq!(p.lines(p.location(first[0])).len(), 2);
+        assert_eq!(p.samples().stack(1).next(), Some(first[0]));
+    }
+
+    #[test]
     fn simplify_function_cuts_arguments_like_pprof() {
         assert_eq!(simplify_function("runtime.(*mheap).alloc"), "runtime.");
         assert_eq!(simplify_function("main.main"), "main.main");

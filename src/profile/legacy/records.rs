@@ -457,19 +457,33 @@ impl Part {
         // order; several for one entry are the frames inlined at it).
         let finder = Finder::new(&r.fields.addresses);
         r.owners.clear();
-        let mut cursor = 0;
-        let mut any = false;
-        for c in &r.comments {
-            let found = finder.first_of(c.pc.wrapping_add(1), c.pc, cursor);
+        // The entry the last comment described, and its first comment.
+        let mut current: Option<(usize, usize)> = None;
+        for (i, c) in r.comments.iter().enumerate() {
+            let cursor = current.map_or(0, |(entry, _)| entry);
+            let (a, b) = (c.pc.wrapping_add(1), c.pc);
+            let mut found = finder.first_of(a, b, cursor);
+            // An entry's frames are of distinct functions, innermost first:
+            // its first frame's function again starts the frames of the
+            // next entry at the same pc (a function calling itself there),
+            // if there is one.
+            if let Some((entry, first)) = current
+                && found == Some(entry)
+                && r.comments[first].name == c.name
+            {
+                found = finder.first_of(a, b, entry + 1).or(found);
+            }
             match found {
                 Some(j) => {
                     r.owners.push(j as u32);
-                    cursor = j;
-                    any = true;
+                    if current.is_none_or(|(entry, _)| entry != j) {
+                        current = Some((j, i));
+                    }
                 }
                 None => r.owners.push(u32::MAX),
             }
         }
+        let any = current.is_some();
         // Group the entries into locations: without comments, one per
         // address (as pprof has them); with them, the unnamed entries go
         // and an entry whose frame was inlined into the next one's function
@@ -485,9 +499,14 @@ impl Part {
                     continue;
                 }
                 let starts_entry = previous.is_none_or(|(o, _)| o != owner);
+                // An entry at the pc of the one before is that pc called
+                // again, never a frame inlined into it.
+                let address = |entry: u32| r.fields.addresses.get(entry as usize);
                 let joins = starts_entry
-                    && previous
-                        .is_some_and(|(_, last)| inlined_into(&r.comments[last], &r.comments[i]));
+                    && previous.is_some_and(|(o, last)| {
+                        address(o) != address(owner)
+                            && inlined_into(&r.comments[last], &r.comments[i])
+                    });
                 if starts_entry && !joins {
                     let at = r.members.len();
                     r.groups.push((r.comments[i].pc, at..at));
