@@ -89,12 +89,15 @@ fn heap_text_equals_the_proto_of_the_same_moment() {
     }
 }
 
-/// The folded stacks of a profile at a sample type, each stack cut
-/// before the first of the timer frames the text leaves unnamed (the
-/// runtime's, inlined into `time.resetTimer`), with the values of the
-/// stacks that cut makes one summed.
-fn folded_stacks(profile: &str, sample_type: &str) -> BTreeMap<String, i64> {
-    let path = testdata().join("legacy").join(profile);
+/// The folded stacks of a profile (`testdata/` relative) at a sample type,
+/// each stack as `frames` leaves it, with the values of the stacks it makes
+/// one summed.
+fn folded_stacks(
+    profile: &str,
+    sample_type: &str,
+    frames: fn(Vec<&str>) -> Vec<&str>,
+) -> BTreeMap<String, i64> {
+    let path = testdata().join(profile);
     let out = run(
         &[
             "flamegraph",
@@ -112,10 +115,7 @@ fn folded_stacks(profile: &str, sample_type: &str) -> BTreeMap<String, i64> {
     let mut stacks = BTreeMap::new();
     for line in out.lines() {
         let (stack, value) = line.rsplit_once(' ').unwrap();
-        let stack: Vec<&str> = stack
-            .split(';')
-            .take_while(|frame| !TIMER_FRAMES[..3].contains(frame))
-            .collect();
+        let stack = frames(stack.split(';').collect());
         *stacks.entry(stack.join(";")).or_insert(0) += value.parse::<i64>().unwrap();
     }
     stacks
@@ -124,18 +124,62 @@ fn folded_stacks(profile: &str, sample_type: &str) -> BTreeMap<String, i64> {
 #[test]
 fn heap_text_draws_the_stacks_of_the_proto_of_the_same_moment() {
     // Frame by frame: a function calling itself at one pc (text/tabwriter's
-    // format) is that pc twice, not a frame inlined into itself.
+    // format) is that pc twice, not a frame inlined into itself. Each stack
+    // is cut before the timer frames the text leaves unnamed.
+    fn named(stack: Vec<&str>) -> Vec<&str> {
+        let unnamed = &TIMER_FRAMES[..3];
+        stack
+            .into_iter()
+            .take_while(|f| !unnamed.contains(f))
+            .collect()
+    }
     let mut recursive = 0;
     for n in 1..=3 {
         for t in ["alloc_space", "inuse_space"] {
-            let text = folded_stacks(&format!("heap-{n}.debug1.txt"), t);
-            let proto = folded_stacks(&format!("heap-{n}.pb.gz"), t);
+            let text = folded_stacks(&format!("legacy/heap-{n}.debug1.txt"), t, named);
+            let proto = folded_stacks(&format!("legacy/heap-{n}.pb.gz"), t, named);
             assert_eq!(text, proto, "heap-{n} {t}");
             let twice = "text/tabwriter.(*Writer).format;text/tabwriter.(*Writer).format";
             recursive += proto.keys().filter(|s| s.contains(twice)).count();
         }
     }
     assert!(recursive > 0, "the texts hold a recursive stack");
+}
+
+#[test]
+fn contention_and_goroutine_texts_draw_the_stacks_of_their_protos() {
+    fn whole(stack: Vec<&str>) -> Vec<&str> {
+        stack
+    }
+    for kind in ["mutex", "block"] {
+        for t in ["contentions", "delay"] {
+            let text = format!("legacy/contention/{kind}.debug1.txt");
+            let proto = format!("legacy/contention/{kind}.pb.gz");
+            assert_eq!(
+                folded_stacks(&text, t, whole),
+                folded_stacks(&proto, t, whole),
+                "{kind} {t}"
+            );
+        }
+    }
+    // The goroutine text hides runtime.goexit and the runtime frames a
+    // goroutine is parked in (past its last frame of another package).
+    fn shown(mut stack: Vec<&str>) -> Vec<&str> {
+        if stack.first() == Some(&"runtime.goexit") {
+            stack.remove(0);
+        }
+        if stack.iter().any(|f| !f.starts_with("runtime.")) {
+            while stack.last().is_some_and(|f| f.starts_with("runtime.")) {
+                stack.pop();
+            }
+        }
+        stack
+    }
+    let out = "goroutines/service/out/goroutineleak";
+    let text = folded_stacks(&format!("{out}.debug1.txt"), "goroutineleak", shown);
+    let proto = folded_stacks(&format!("{out}.pb.gz"), "goroutineleak", shown);
+    assert_eq!(text, proto);
+    assert_eq!(text.get("main.awaitToken"), Some(&30), "{text:?}");
 }
 
 #[test]
