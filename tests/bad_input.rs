@@ -161,6 +161,38 @@ fn bomb_with_a_valid_prefix_is_refused_by_the_size_it_claims() {
 }
 
 #[test]
+fn a_deep_location_repeated_through_a_stack_is_refused_at_once() {
+    // 2,000 frames inlined at one pc, and a stack through that pc 200,000
+    // times: 4·10⁸ frames for every report to walk, from a few hundred kB.
+    let names: Vec<String> = (0..2_000).map(|i| format!("main.f{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut b = Builder::new();
+    let deep = b.inlined_location(&names);
+    b.sample_at(&vec![deep; 200_000], 1, 8);
+    assert_rejected(
+        "amplified.pb.gz",
+        &b.encode_gz(),
+        "more than 268435456 frames in its samples' stacks",
+    );
+    // The deep location once, and a long stack of another: the frames are
+    // counted (their bound passes the limit) and the profile is read.
+    let mut b = Builder::new();
+    let deep = b.inlined_location(&names);
+    let plain = b.location("main.spin");
+    b.sample_at(&[deep], 1, 8);
+    b.sample_at(&vec![plain; 150_000], 1, 16);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep-once.pb.gz");
+    std::fs::write(&path, b.encode_gz()).unwrap();
+    let out = stdout_of(pprof_tui().args(["top", "-n", "1"]).arg(&path));
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("16B 66.67% 66.67%        16B 66.67%  main.spin"),
+        "{out}"
+    );
+}
+
+#[test]
 fn dangling_location_id() {
     let mut b = valid();
     b.profile.sample[0].location_id.push(99);

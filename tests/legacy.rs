@@ -311,6 +311,27 @@ fn bad_text_gets_one_line_with_its_line_number() {
 }
 
 #[test]
+fn a_text_repeating_a_pc_of_many_frames_is_refused_at_once() {
+    // A pc whose first record names 20,000 frames, then a record of that pc
+    // 20,000 times: 4·10⁸ frames from 1.3 MB of text.
+    let mut text = String::from("heap profile: 2: 16 [2: 16] @ heap/2\n1: 8 [1: 8] @ 0x11\n");
+    for i in 0..20_000 {
+        text += &format!("#\t0x10\tmain.f{i}+0x10\tf.go:1\n");
+    }
+    text += &format!("\n1: 8 [1: 8] @{}\n", " 0x11".repeat(20_000));
+    text += &"#\t0x10\tmain.f0+0x10\tf.go:1\n".repeat(20_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("amplified.txt");
+    std::fs::write(&path, text).unwrap();
+    let out = run(&["top", path.to_str().unwrap()], 1);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert_contains(
+        &out.stderr,
+        "amplified.txt': the profile has more than 268435456 frames in its samples' stacks",
+    );
+}
+
+#[test]
 fn hostile_text_loads_without_harm() {
     // A deep stack, escapes in names, overlong numbers: no panic, and
     // names reach the terminal made visible.

@@ -47,6 +47,13 @@ pub const DEFAULT_MAX_DECOMPRESSED: u64 = 2 << 30;
 /// Far above what the default decompression limit lets through.
 pub const MAX_FRAMES: usize = 1 << 29;
 
+/// The most frames a profile's samples may hold, each location counted
+/// once per line (its inlined calls too): the frames every report walks.
+/// Twelve times the 80 MB benchmark profile's 22.5 million. A location of
+/// many lines repeated in a stack multiplies them: 200 kB of protobuf can
+/// describe 10⁸ frames, and 2 MB 4·10¹⁰ (hours of walking), refused at once.
+pub const MAX_STACK_FRAMES: usize = 1 << 28;
+
 /// How to decode a profile.
 #[derive(Debug, Clone)]
 pub struct DecodeOptions {
@@ -121,6 +128,16 @@ const CHUNK: usize = 1 << 16;
 /// inflated bytes are kept (on an 80 MB profile, that is most of the peak
 /// memory of a decode-then-parse design).
 pub fn decode_reader<R: Read + Send>(
+    reader: R,
+    options: &DecodeOptions,
+) -> Result<Profile, ProfileError> {
+    let profile = read_any(reader, options)?;
+    profile.check_stack_frames()?;
+    Ok(profile)
+}
+
+/// [`decode_reader`] but for the limit on the frames the stacks hold.
+fn read_any<R: Read + Send>(
     mut reader: R,
     options: &DecodeOptions,
 ) -> Result<Profile, ProfileError> {

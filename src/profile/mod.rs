@@ -11,7 +11,8 @@ mod merge;
 mod model;
 
 pub use decode::{
-    DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Keep, MAX_FRAMES, decode, decode_reader, pb,
+    DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Keep, MAX_FRAMES, MAX_STACK_FRAMES, decode,
+    decode_reader, pb,
 };
 pub use dump::{CREATED_BY, LEAKED, STATE, WAIT};
 pub use encode::{encode, encode_gzip};

@@ -329,6 +329,31 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// Refuses a profile whose samples hold more than
+    /// [`MAX_STACK_FRAMES`](super::MAX_STACK_FRAMES) frames, each location
+    /// counted once per line. Counted only when the frames times the most
+    /// lines a location has could pass it (a real profile's locations have
+    /// a few lines at most): no pass over the stacks otherwise.
+    pub(crate) fn check_stack_frames(&self) -> Result<(), ProfileError> {
+        let max = super::MAX_STACK_FRAMES;
+        let lines = |l: &Location| (l.lines.end.saturating_sub(l.lines.start) as usize).max(1);
+        let most = self.locations.iter().map(lines).max().unwrap_or(1);
+        if self.samples.frames.len().saturating_mul(most) <= max {
+            return Ok(());
+        }
+        let mut frames = 0usize;
+        for &l in &self.samples.frames {
+            frames += self.locations.get(l as usize).map_or(1, lines);
+            if frames > max {
+                return Err(ProfileError::TooMany {
+                    what: "frames in its samples' stacks, each location counted once per line",
+                    max,
+                });
+            }
+        }
+        Ok(())
+    }
+
     pub fn samples(&self) -> &Samples {
         &self.samples
     }
