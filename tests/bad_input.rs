@@ -172,7 +172,7 @@ fn a_deep_location_repeated_through_a_stack_is_refused_at_once() {
     assert_rejected(
         "amplified.pb.gz",
         &b.encode_gz(),
-        "more than 268435456 frames in its samples' stacks",
+        "more than 67108864 frames in its samples' stacks",
     );
     // The deep location once, and a long stack of another: the frames are
     // counted (their bound passes the limit) and the profile is read.

@@ -327,7 +327,7 @@ fn a_text_repeating_a_pc_of_many_frames_is_refused_at_once() {
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
     assert_contains(
         &out.stderr,
-        "amplified.txt': the profile has more than 268435456 frames in its samples' stacks",
+        "amplified.txt': the profile has more than 67108864 frames in its samples' stacks",
     );
 }
 

@@ -3,7 +3,7 @@
 //! unit each is converted to (the finest, pprof's `ScaleProfiles`), the
 //! `ScaleN` steps (negation, `-normalize`), and the merged header.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{MergeError, MergeInput};
 use crate::profile::model::{Profile, ValueType};
@@ -15,16 +15,24 @@ pub fn common_sample_types(profiles: &[&Profile]) -> Vec<String> {
     let Some(first) = profiles.first() else {
         return Vec::new();
     };
+    let positions: Vec<_> = profiles.iter().map(|p| positions(p)).collect();
     first
         .sample_types
         .iter()
-        .filter(|t| {
-            profiles
-                .iter()
-                .all(|p| p.sample_types.iter().any(|u| u.name == t.name))
-        })
+        .filter(|t| positions.iter().all(|p| p.contains_key(t.name.as_str())))
         .map(|t| t.name.clone())
         .collect()
+}
+
+/// Where each of a profile's sample types is, by name (the first of two
+/// of one name, as pprof's searches find it): looked up rather than
+/// searched for, as a profile may have 65,536 types.
+fn positions(p: &Profile) -> FxHashMap<&str, usize> {
+    let mut positions = FxHashMap::default();
+    for (i, t) in p.sample_types.iter().enumerate() {
+        positions.entry(t.name.as_str()).or_insert(i);
+    }
+    positions
 }
 
 /// pprof's `Profile.Normalize` ratios: per sample type, the base's sum over
@@ -43,6 +51,7 @@ pub fn normalize_ratios(source: &Profile, base: &Profile) -> Result<Vec<f64>, Me
         sums
     };
     let (src, base_sums) = (sums(source), sums(base));
+    let in_base = positions(base);
     // Each type against the base's type of the same name (pprof insists on
     // identical lists and fails otherwise; the merge keeps only the shared
     // types anyway, so a type the base lacks keeps its values, ratio 1).
@@ -51,7 +60,7 @@ pub fn normalize_ratios(source: &Profile, base: &Profile) -> Result<Vec<f64>, Me
         .iter()
         .zip(&src)
         .map(|(t, &s)| {
-            let Some(b) = base.sample_types.iter().position(|bt| bt.name == t.name) else {
+            let Some(&b) = in_base.get(t.name.as_str()) else {
                 return 1.0;
             };
             let b_total =
@@ -209,10 +218,12 @@ pub(super) fn plan<'a>(
     let mut columns = Vec::with_capacity(inputs.len());
     let mut types: Vec<Vec<ValueType>> = Vec::with_capacity(inputs.len());
     let mut defaults: Vec<Option<String>> = Vec::with_capacity(inputs.len());
+    let in_common: FxHashSet<&str> = common.iter().map(String::as_str).collect();
     for p in &profiles {
+        let at = positions(p);
         let map: Vec<usize> = common
             .iter()
-            .map(|name| p.sample_types.iter().position(|t| &t.name == name))
+            .map(|name| at.get(name.as_str()).copied())
             .collect::<Option<_>>()
             .ok_or(MergeError::Empty)?;
         let modified =
@@ -221,7 +232,7 @@ pub(super) fn plan<'a>(
             Some(
                 p.default_sample_type
                     .clone()
-                    .filter(|d| common.contains(d))
+                    .filter(|d| in_common.contains(d.as_str()))
                     .unwrap_or_else(|| common[0].clone()),
             )
         } else {
@@ -410,6 +421,30 @@ mod tests {
 
     fn leak(p: Profile) -> &'static Profile {
         Box::leak(Box::new(p))
+    }
+
+    #[test]
+    fn types_are_found_by_name_as_pprofs_searches_find_them() {
+        // 3,000 types, 500 of them named twice; the second profile has
+        // every other name, last first.
+        let names: Vec<String> = (0..3000).map(|i| format!("t{}", i % 2500)).collect();
+        let a_types: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "count")).collect();
+        let b_types: Vec<(&str, &str)> = a_types.iter().rev().step_by(2).copied().collect();
+        let a = synthetic(&a_types, &vec![1; a_types.len()], "nanoseconds", 1);
+        let b = synthetic(&b_types, &vec![1; b_types.len()], "nanoseconds", 1);
+        let search = |p: &Profile, name: &str| p.sample_types.iter().position(|t| t.name == name);
+        let common: Vec<String> = (a.sample_types.iter())
+            .filter(|t| search(&b, &t.name).is_some())
+            .map(|t| t.name.clone())
+            .collect();
+        assert_eq!(common_sample_types(&[&a, &b]), common);
+        assert!(common.len() > 1000 && common.len() < 3000);
+        for p in [&a, &b] {
+            let at = positions(p);
+            for t in &a.sample_types {
+                assert_eq!(at.get(t.name.as_str()).copied(), search(p, &t.name));
+            }
+        }
     }
 
     #[test]
