@@ -336,7 +336,7 @@ impl Profile {
     /// a few lines at most): no pass over the stacks otherwise.
     pub(crate) fn check_stack_frames(&self) -> Result<(), ProfileError> {
         let max = super::MAX_STACK_FRAMES;
-        let lines = |l: &Location| (l.lines.end.saturating_sub(l.lines.start) as usize).max(1);
+        let lines = |l: &Location| self.lines(l).len().max(1);
         let most = self.locations.iter().map(lines).max().unwrap_or(1);
         if self.samples.frames.len().saturating_mul(most) <= max {
             return Ok(());

@@ -15,11 +15,11 @@ pub fn common_sample_types(profiles: &[&Profile]) -> Vec<String> {
     let Some(first) = profiles.first() else {
         return Vec::new();
     };
-    let positions: Vec<_> = profiles.iter().map(|p| positions(p)).collect();
+    let by_name: Vec<_> = profiles.iter().map(|p| positions(p)).collect();
     first
         .sample_types
         .iter()
-        .filter(|t| positions.iter().all(|p| p.contains_key(t.name.as_str())))
+        .filter(|t| by_name.iter().all(|p| p.contains_key(t.name.as_str())))
         .map(|t| t.name.clone())
         .collect()
 }
