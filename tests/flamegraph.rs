@@ -24,8 +24,8 @@ use regex::Regex;
 use pprof_tui::analysis::{Filters, Granularity, Sides, compile_regex};
 use pprof_tui::cli::{Input, TopRequest};
 use pprof_tui::export::{
-    ExportError, ExportView, Palette, SvgOptions, export_svg_file, unescape_frame, write_folded,
-    write_svg,
+    ExportError, ExportView, MAX_DRAWN_DEPTH, Palette, SvgOptions, export_svg_file, unescape_frame,
+    write_folded, write_svg,
 };
 use pprof_tui::profile::{DecodeOptions, Profile, decode, pb};
 use pprof_tui::report::units;
@@ -1092,17 +1092,46 @@ fn negative_values_are_drawn_as_magnitudes() {
 }
 
 #[test]
-fn deep_stacks_do_not_overflow_the_stack() {
+fn deep_stacks_are_drawn_to_a_depth_and_folded_whole() {
     let names: Vec<String> = (0..100_000).map(|i| format!("f{}", i % 3)).collect();
     let stack: Vec<&str> = names.iter().map(String::as_str).collect();
-    let profile = synthetic(&[(&stack, 1), (&stack[..10], 1)], ("samples", "count"));
+    // Parts from the first below the drawn depth.
+    let mut other = stack[..5_000].to_vec();
+    other.push("leaf");
+    let stacks: Vec<(&[&str], i64)> = vec![(&stack, 1), (&other, 2), (&stack[..10], 4)];
+    let profile = synthetic(&stacks, ("samples", "count"));
     let v = view(&profile, None);
     let mut out = Vec::new();
     let stats = write_svg(&v, &SvgOptions::default(), &mut out).unwrap();
-    assert_eq!(stats.frames, 100_001);
+    // The root and MAX_DRAWN_DEPTH + 1 levels, one frame each.
+    assert_eq!(stats.frames, MAX_DRAWN_DEPTH + 2);
+    let svg = parse_svg(&String::from_utf8(out).unwrap());
+    let subtitle = svg.subtitle.as_deref().unwrap_or_default();
+    assert!(
+        subtitle.contains("stacks cut below 1024 frames"),
+        "{subtitle}"
+    );
+    // Each frame is as wide as the stacks through it; the last drawn one
+    // holds both stacks that part below it.
+    let cut: Vec<Line> = folded_of(&v)
+        .into_iter()
+        .map(|mut line| {
+            line.frames.truncate(MAX_DRAWN_DEPTH + 1);
+            line
+        })
+        .collect();
+    check_widths(&svg, &cut, false);
+    let deepest = svg.frames.iter().min_by_key(|f| f.y as i64).unwrap();
+    assert_eq!((frame_name(&deepest.title), deepest.w), ("f1", 3));
+    // Folded stacks are never cut.
     let folded = folded_of(&v);
-    assert_eq!(folded.len(), 2);
+    assert_eq!(folded.len(), 3);
     assert_eq!(folded[1].frames.len(), 100_000);
+    // A stack as deep as the drawing is drawn whole, with no note.
+    let whole = synthetic(&[(&stack[..MAX_DRAWN_DEPTH + 1], 1)], ("samples", "count"));
+    let svg = parse_svg(&svg_of(&view(&whole, None), &SvgOptions::default()));
+    assert_eq!(svg.frames.len(), MAX_DRAWN_DEPTH + 2);
+    assert!(svg.subtitle.is_none(), "{:?}", svg.subtitle);
 }
 
 #[test]

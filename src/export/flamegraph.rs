@@ -81,6 +81,13 @@ impl<'a> ExportView<'a> {
 /// huge profiles stay a few megabytes.
 pub const DEFAULT_MIN_WIDTH: f64 = 0.05;
 
+/// How many frames deep a stack is drawn: the frame below the last drawn
+/// level stands for itself and all its callees. Go records at most 1,024
+/// frames a stack (`GODEBUG=profstackdepth`), inlined ones aside; a deeper
+/// drawing is taller than any browser shows, and a hostile profile's
+/// millions of levels would take gigabytes.
+pub const MAX_DRAWN_DEPTH: usize = 1024;
+
 /// How the SVG is drawn.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SvgOptions {
@@ -299,7 +306,7 @@ pub fn write_svg(
         Some(title) => xml_safe(title),
         None => xml_safe(&type_and_total(&set.sample_type, &measure)),
     };
-    opt.subtitle = subtitle(view, &set, &measure);
+    opt.subtitle = subtitle(view, &set, &measure, layout.cut);
     opt.image_width = options.width;
     opt.min_width = options.min_width;
     opt.direction = if options.icicle {
@@ -367,7 +374,7 @@ pub fn export_svg_file(
 }
 
 /// The second line: how this view differs from the whole profile.
-fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure) -> Option<String> {
+fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure, cut: bool) -> Option<String> {
     let mut parts = Vec::new();
     if set.signed {
         parts.push(
@@ -387,6 +394,11 @@ fn subtitle(view: &ExportView<'_>, set: &StackSet, measure: &Measure) -> Option<
     parts.extend(view.filters.describe());
     if !view.zoom.is_empty() {
         parts.push(format!("zoom: {}", view.zoom.join(" › ")));
+    }
+    if cut {
+        parts.push(format!(
+            "stacks cut below {MAX_DRAWN_DEPTH} frames: the frame under the cut holds its callees"
+        ));
     }
     let shown = set.shown.new;
     if shown != set.total {
@@ -427,6 +439,9 @@ struct Layout {
     nodes: Vec<(u32, Pair)>,
     /// Own (flat) value of every node, by node id.
     own: Vec<Pair>,
+    /// Whether a drawn frame stands for callees below
+    /// [`MAX_DRAWN_DEPTH`] (+1, itself).
+    cut: bool,
 }
 
 impl Layout {
@@ -451,7 +466,9 @@ impl Layout {
             frames: Vec::new(),
             nodes: vec![(u32::MAX, set.shown)],
             own: vec![Pair::default()],
+            cut: false,
         };
+        let deeper = set.deepest() > MAX_DRAWN_DEPTH + 1;
         // Replays inferno's merge: frames of the previous line that the
         // next one does not share close (shallowest first) as it starts.
         let mut path: Vec<u32> = Vec::new();
@@ -460,8 +477,9 @@ impl Layout {
         let mut prefix = String::new();
         let mut ends: Vec<usize> = vec![0];
         let mut max_delta = 0u64;
-        set.walk(&keep, |v| -> Result<(), ExportError> {
+        set.walk(&keep, MAX_DRAWN_DEPTH, |v| -> Result<(), ExportError> {
             debug_assert_eq!(v.node as usize, layout.nodes.len());
+            layout.cut |= deeper && v.depth > MAX_DRAWN_DEPTH;
             layout.nodes.push((v.name, v.cum));
             layout.own.push(v.line);
             path.truncate(v.depth - 1);

@@ -101,7 +101,7 @@ pub fn write_folded(
     // Length of `path` up to each depth.
     let mut ends: Vec<usize> = vec![0];
     let mut stacks = 0usize;
-    set.walk(&|_| true, |v| {
+    set.walk(&|_| true, usize::MAX, |v| {
         ends.truncate(v.depth);
         path.truncate(ends[v.depth - 1]);
         if v.depth > 1 {

@@ -19,8 +19,8 @@ mod titles;
 mod tree;
 
 pub use flamegraph::{
-    DEFAULT_MIN_WIDTH, ExportStats, ExportView, Palette, SvgOptions, default_title,
-    export_svg_file, write_svg,
+    DEFAULT_MIN_WIDTH, ExportStats, ExportView, MAX_DRAWN_DEPTH, Palette, SvgOptions,
+    default_title, export_svg_file, write_svg,
 };
 pub use folded::{escape_frame, export_folded_file, unescape_frame, write_folded};
 pub use proto::export_proto_file;

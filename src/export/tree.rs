@@ -96,9 +96,9 @@ pub(crate) struct Visit {
     /// Value of the stacks through this node.
     pub cum: Pair,
     /// Value of this node's own stack line: stacks ending here, plus pruned
-    /// children. A root child too narrow to keep is visited collapsed: its
-    /// whole value in one line, no children (the root has no line of its
-    /// own to take the value).
+    /// children. A root child too narrow to keep, and a node past the
+    /// walk's depth, is visited collapsed: its whole value in one line, no
+    /// children (the root has no line of its own to take the value).
     pub line: Pair,
 }
 
@@ -300,23 +300,35 @@ impl StackSet {
         })
     }
 
+    /// The most frames a kept stack has.
+    pub fn deepest(&self) -> usize {
+        (0..self.stacks.len() as u32)
+            .map(|s| self.stacks.stack(s).len())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Walks the tree of stacks depth first, parents before children and
     /// siblings in the order of their escaped names, calling `visit` on
     /// every node but the root. A child whose value `keep` rejects is not
     /// entered: its value joins its parent's line (or, under the root, it
     /// is visited once as a collapsed node when its new value is positive).
+    /// A kept node deeper than `max_depth` is visited collapsed: its
+    /// callees' values in its line, none of them visited.
     pub fn walk<E>(
         &self,
         keep: &dyn Fn(Pair) -> bool,
+        max_depth: usize,
         mut visit: impl FnMut(&Visit) -> Result<(), E>,
     ) -> Result<(), E> {
         self.stacks.walk_lazily(
             0..self.values.len() as u32,
             |s| self.values[s as usize],
             |depth, cum| {
-                if keep(cum) {
+                let kept = keep(cum);
+                if kept && depth <= max_depth {
                     Descend::Enter
-                } else if depth == 1 && cum.new > 0 {
+                } else if kept || depth == 1 && cum.new > 0 {
                     Descend::Collapse
                 } else {
                     Descend::Merge
