@@ -10,7 +10,6 @@
 //! [`series`] walks the samples once and sums every site's flat and cum per
 //! group of samples (the two sides of a diff, the snapshots of a trend).
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
@@ -253,7 +252,7 @@ fn stack_series(
     group_of: impl Fn(usize) -> Option<usize>,
 ) -> Vec<Series> {
     let samples = stacks.profile().samples();
-    let mut index: HashMap<Box<[u32]>, usize> = HashMap::new();
+    let mut index: FxHashMap<Box<[u32]>, usize> = FxHashMap::default();
     // Stacks as node ids, root first.
     let mut keys: Vec<Box<[u32]>> = Vec::new();
     let mut values: Vec<i64> = Vec::new();
@@ -324,7 +323,7 @@ pub(crate) fn unique_labels(sites: &[StackSite]) -> Vec<String> {
     let mut callers = vec![0usize; sites.len()];
     let mut labels: Vec<String> = sites.iter().map(|s| s.label(0)).collect();
     loop {
-        let mut count: HashMap<&str, usize> = HashMap::new();
+        let mut count: FxHashMap<&str, usize> = FxHashMap::default();
         for l in &labels {
             *count.entry(l.as_str()).or_default() += 1;
         }
@@ -337,7 +336,7 @@ pub(crate) fn unique_labels(sites: &[StackSite]) -> Vec<String> {
             .filter(|&i| callers[i] < sites[i].callers().len().min(MAX_LABEL_FRAMES))
             .collect();
         if growing.is_empty() {
-            let mut seen: HashMap<String, usize> = HashMap::new();
+            let mut seen: FxHashMap<String, usize> = FxHashMap::default();
             for i in clashing {
                 let n = seen.entry(labels[i].clone()).or_default();
                 *n += 1;
