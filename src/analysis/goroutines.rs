@@ -12,6 +12,8 @@
 //! [`CREATED_BY`] labels); a proto profile has none of them, but a
 //! `goroutineleak` profile proves every goroutine it holds.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::leaks::is_goroutineleak_profile;
@@ -201,7 +203,7 @@ pub fn group_goroutines(profile: &Profile, filters: &Filters, sort: GroupSort) -
             None => {
                 let names = stack
                     .leaf_first()
-                    .map(|f| stacks.node(f.node).name.clone())
+                    .map(|f| Arc::from(stacks.node(f.node).name.as_str()))
                     .collect();
                 groups.push(GoroutineGroup {
                     site: StackSite::new(names),
@@ -350,7 +352,7 @@ mod tests {
             goroutines,
         };
         let group = GoroutineGroup {
-            site: StackSite::new(vec!["main.f".to_owned()]),
+            site: StackSite::new(vec!["main.f".into()]),
             name: "main.f".to_owned(),
             frames: Vec::new(),
             state: None,

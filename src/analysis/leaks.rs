@@ -14,6 +14,8 @@
 //! `--ignore-any-function` regex (both anchored: a plain function name
 //! matches itself).
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use regex::Regex;
@@ -104,20 +106,21 @@ pub fn proven_leaks(
     if !filters.is_empty() {
         Stacks::new(profile, Granularity::Functions, filters).for_each(|s, _| kept[s] = true);
     }
-    let mut groups: HashMap<Vec<String>, ProvenGroup> = HashMap::default();
+    let mut groups: HashMap<Vec<Arc<str>>, ProvenGroup> = HashMap::default();
     for (s, _) in kept.iter().enumerate().filter(|(_, kept)| **kept) {
         let proven =
             all_proven || leaked.is_some_and(|k| samples.labels(s).iter().any(|l| l.key == k));
         if !proven {
             continue;
         }
-        let frames: Vec<String> = samples
+        let frames: Vec<Arc<str>> = samples
             .stack(s)
             .flat_map(|l| profile.lines(profile.location(l)))
             .map(|line| {
-                line.function.map_or_else(String::new, |f| {
-                    profile.string(profile.function(f).name).to_owned()
-                })
+                line.function.map_or_else(
+                    || Arc::from(""),
+                    |f| Arc::from(profile.string(profile.function(f).name)),
+                )
             })
             .collect();
         let state = label(profile, s, STATE);

@@ -33,7 +33,7 @@ use super::aggregate::{EdgeTotal, Groups, Sums, edge_cutoff, inline_capable, inl
 use super::filter::Filters;
 use super::limit::GrowthLimit;
 use super::runtime::{HeapGap, RuntimePoint, heap_gap, runtime_point, snapshot_facts};
-use super::sites::{Series, Sites, StackSite, unique_labels};
+use super::sites::{Series, SharedNames, Sites, StackSite, unique_labels};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 use super::study::{minutes_since_first, snapshot_order};
 use super::trend::{
@@ -743,6 +743,7 @@ impl SiteSeries {
         let (flat, cum): (Vec<Vec<i64>>, Vec<Vec<i64>>) =
             rows.iter().map(|&id| matrix.series(id, n)).unzip();
         if self.how.granularity == Granularity::Stacks {
+            let mut names = SharedNames::new(self.nodes.len());
             let stacks: Vec<StackSite> = rows
                 .iter()
                 .map(|&id| {
@@ -750,7 +751,9 @@ impl SiteSeries {
                         self.stacks[id as usize]
                             .iter()
                             .rev()
-                            .map(|&node| self.nodes[node as usize].printable_name())
+                            .map(|&node| {
+                                names.get(node, |n| self.nodes[n as usize].printable_name())
+                            })
                             .collect(),
                     )
                 })

@@ -13,7 +13,7 @@
 //! leak rather than normal use: one idle keep-alive connection is normal,
 //! forty are not.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
@@ -134,7 +134,7 @@ pub enum RowKind {
 /// for a row across snapshots).
 #[derive(Debug, Clone, Copy)]
 pub struct RowFacts<'a> {
-    pub frames: &'a [String],
+    pub frames: &'a [Arc<str>],
     pub state: Option<&'a str>,
     pub kind: RowKind,
     pub value: i64,
@@ -204,7 +204,7 @@ pub fn site_signature(
     let frames = match stack {
         Some(site) => site.frames.as_slice(),
         None => {
-            own = [name.to_owned()];
+            own = [Arc::from(name)];
             &own
         }
     };
@@ -325,8 +325,8 @@ pub fn profile_matches(profile: &Profile, sample_index: usize) -> Vec<Match> {
 mod tests {
     use super::*;
 
-    fn frames(names: &[&str]) -> Vec<String> {
-        names.iter().map(|s| (*s).to_owned()).collect()
+    fn frames(names: &[&str]) -> Vec<Arc<str>> {
+        names.iter().map(|&s| s.into()).collect()
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! [`series`] walks the samples once and sums every site's flat and cum per
 //! group of samples (the two sides of a diff, the snapshots of a trend).
 
-use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -20,15 +20,16 @@ use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 /// A whole stack, named by the frame that matters to its reader.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackSite {
-    /// Frame names, leaf first.
-    pub frames: Vec<String>,
+    /// Frame names, leaf first, shared among the stacks of one table (a
+    /// profile of a million stacks holds each name once, not per frame).
+    pub frames: Vec<Arc<str>>,
     /// Index in `frames` of the frame that names the site: the first one
     /// (from the leaf) outside the runtime, else the outermost.
     pub site: usize,
 }
 
 impl StackSite {
-    pub fn new(frames: Vec<String>) -> StackSite {
+    pub fn new(frames: Vec<Arc<str>>) -> StackSite {
         let site = frames
             .iter()
             .position(|f| !is_runtime_frame(f))
@@ -38,17 +39,17 @@ impl StackSite {
 
     /// The function that names the site, e.g. `main.leakyWorker`.
     pub fn name(&self) -> &str {
-        self.frames.get(self.site).map_or("", String::as_str)
+        self.frames.get(self.site).map_or("", |f| f)
     }
 
     /// The runtime frames under the site, leaf first: where a goroutine
     /// waits (`runtime.gopark`, `runtime.chanrecv` …) or what allocated.
-    pub fn wait(&self) -> &[String] {
+    pub fn wait(&self) -> &[Arc<str>] {
         &self.frames[..self.site.min(self.frames.len())]
     }
 
     /// The frames above the site, innermost first.
-    pub fn callers(&self) -> &[String] {
+    pub fn callers(&self) -> &[Arc<str>] {
         self.frames.get(self.site + 1..).unwrap_or(&[])
     }
 
@@ -69,7 +70,7 @@ impl StackSite {
                     let short = if package == previous && !package.is_empty() {
                         &f[package.len() + 1..]
                     } else {
-                        f.as_str()
+                        f
                     };
                     previous = package;
                     short
@@ -80,16 +81,29 @@ impl StackSite {
             }
             label.push_str(&format!(" [{}]", parts.join(" → ")));
         }
-        let callers: Vec<&str> = self
-            .callers()
-            .iter()
-            .take(callers)
-            .map(String::as_str)
-            .collect();
+        let callers: Vec<&str> = self.callers().iter().take(callers).map(|f| &**f).collect();
         if !callers.is_empty() {
             label.push_str(&format!(" via {}", callers.join(" ← ")));
         }
         label
+    }
+}
+
+/// Nodes' printed names, each made once and shared by every stack through
+/// the node.
+pub(crate) struct SharedNames(Vec<Option<Arc<str>>>);
+
+impl SharedNames {
+    pub(crate) fn new(nodes: usize) -> SharedNames {
+        SharedNames(vec![None; nodes])
+    }
+
+    /// Node `n`'s name, made by `name` the first time.
+    pub(crate) fn get(&mut self, n: u32, name: impl FnOnce(u32) -> String) -> Arc<str> {
+        match self.0.get_mut(n as usize) {
+            Some(slot) => slot.get_or_insert_with(|| name(n).into()).clone(),
+            None => name(n).into(),
+        }
     }
 }
 
@@ -252,9 +266,8 @@ fn stack_series(
     group_of: impl Fn(usize) -> Option<usize>,
 ) -> Vec<Series> {
     let samples = stacks.profile().samples();
+    // Stacks as node ids, root first → their rows.
     let mut index: FxHashMap<Box<[u32]>, usize> = FxHashMap::default();
-    // Stacks as node ids, root first.
-    let mut keys: Vec<Box<[u32]>> = Vec::new();
     let mut values: Vec<i64> = Vec::new();
     let mut key: Vec<u32> = Vec::with_capacity(64);
     let mut scratch = Vec::with_capacity(64);
@@ -268,26 +281,30 @@ fn stack_series(
         }
         key.clear();
         stack.visit_root_first(&mut scratch, |f| key.push(f.node.0));
-        let row = match index.entry(key.as_slice().into()) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                let row = keys.len();
-                keys.push(e.key().clone());
+        let row = match index.get(key.as_slice()) {
+            Some(&row) => row,
+            None => {
+                let row = index.len();
+                index.insert(key.as_slice().into(), row);
                 values.extend(std::iter::repeat_n(0, groups));
-                e.insert(row);
                 row
             }
         };
         let sum = &mut values[row * groups + g];
         *sum = sum.wrapping_add(value);
     });
+    let mut keys: Vec<Box<[u32]>> = vec![Box::default(); index.len()];
+    for (key, row) in index {
+        keys[row] = key;
+    }
+    let mut names = SharedNames::new(stacks.nodes().len());
     let sites: Vec<StackSite> = keys
         .iter()
         .map(|k| {
             StackSite::new(
                 k.iter()
                     .rev()
-                    .map(|&n| stacks.node(NodeId(n)).printable_name())
+                    .map(|&n| names.get(n, |n| stacks.node(NodeId(n)).printable_name()))
                     .collect(),
             )
         })
@@ -322,14 +339,27 @@ fn stack_series(
 pub(crate) fn unique_labels(sites: &[StackSite]) -> Vec<String> {
     let mut callers = vec![0usize; sites.len()];
     let mut labels: Vec<String> = sites.iter().map(|s| s.label(0)).collect();
+    // Labels are told apart by hash first (each hashed once, when made),
+    // then, among those sharing a hash, by their text.
+    let mut hashes: Vec<u64> = labels.iter().map(|l| hash_label(l)).collect();
+    let mut count: FxHashMap<u64, u32> =
+        FxHashMap::with_capacity_and_hasher(labels.len(), Default::default());
     loop {
-        let mut count: FxHashMap<&str, usize> = FxHashMap::default();
-        for l in &labels {
-            *count.entry(l.as_str()).or_default() += 1;
+        count.clear();
+        for &h in &hashes {
+            *count.entry(h).or_default() += 1;
         }
-        let clashing: Vec<usize> = (0..sites.len())
-            .filter(|&i| count[labels[i].as_str()] > 1)
+        let mut shared: Vec<usize> = (0..sites.len())
+            .filter(|&i| count.get(&hashes[i]).is_some_and(|&n| n > 1))
             .collect();
+        shared.sort_unstable_by(|&a, &b| (hashes[a], &labels[a]).cmp(&(hashes[b], &labels[b])));
+        let mut clashing: Vec<usize> = shared
+            .chunk_by(|&a, &b| labels[a] == labels[b])
+            .filter(|alike| alike.len() > 1)
+            .flatten()
+            .copied()
+            .collect();
+        clashing.sort_unstable();
         let growing: Vec<usize> = clashing
             .iter()
             .copied()
@@ -347,8 +377,14 @@ pub(crate) fn unique_labels(sites: &[StackSite]) -> Vec<String> {
         for i in growing {
             callers[i] += 1;
             labels[i] = sites[i].label(callers[i]);
+            hashes[i] = hash_label(&labels[i]);
         }
     }
+}
+
+fn hash_label(label: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(label)
 }
 
 #[cfg(test)]
@@ -356,7 +392,7 @@ mod tests {
     use super::*;
 
     fn site(frames: &[&str]) -> StackSite {
-        StackSite::new(frames.iter().map(|f| (*f).to_owned()).collect())
+        StackSite::new(frames.iter().map(|&f| f.into()).collect())
     }
 
     #[test]
@@ -370,7 +406,7 @@ mod tests {
         assert_eq!(s.name(), "main.leakyWorker");
         assert_eq!(
             s.wait(),
-            ["runtime.gopark", "runtime.chanrecv", "runtime.chanrecv1"]
+            ["runtime.gopark", "runtime.chanrecv", "runtime.chanrecv1"].map(Arc::from)
         );
         assert_eq!(
             s.label(0),
@@ -402,17 +438,37 @@ mod tests {
             "runtime.gcenable.func1",
         ]);
         assert_eq!(s.name(), "runtime.gcenable.func1");
-        assert_eq!(s.callers(), [] as [String; 0]);
+        assert!(s.callers().is_empty());
+    }
+
+    #[test]
+    fn a_grown_label_that_meets_another_sites_label_is_told_apart() {
+        // The first two clash and grow a caller each; the first's grown
+        // label is then the third's (a name holding " via "), which no
+        // caller can tell apart: both are numbered, in site order.
+        let sites = [
+            site(&["main.f", "main.g"]),
+            site(&["main.f", "main.h"]),
+            site(&["main.f via main.g"]),
+        ];
+        assert_eq!(
+            unique_labels(&sites),
+            [
+                "main.f via main.g #1",
+                "main.f via main.h",
+                "main.f via main.g #2"
+            ]
+        );
     }
 
     #[test]
     fn labels_stay_short_and_distinct_on_deep_alike_stacks() {
         let deep = |root: &str| {
-            let mut frames = vec!["runtime.gopark".to_owned()];
-            frames.extend(std::iter::repeat_n("runtime.deep".to_owned(), 1000));
-            frames.push("main.worker".to_owned());
-            frames.extend(std::iter::repeat_n("main.recurse".to_owned(), 1000));
-            frames.push(root.to_owned());
+            let mut frames: Vec<Arc<str>> = vec!["runtime.gopark".into()];
+            frames.extend(std::iter::repeat_n("runtime.deep".into(), 1000));
+            frames.push("main.worker".into());
+            frames.extend(std::iter::repeat_n("main.recurse".into(), 1000));
+            frames.push(root.into());
             StackSite::new(frames)
         };
         let labels = unique_labels(&[deep("main.a"), deep("main.b")]);

@@ -215,7 +215,7 @@ fn growing_groups(
         let values = row.values().to_vec();
         let site = row
             .stack
-            .unwrap_or_else(|| StackSite::new(vec![row.name.clone()]));
+            .unwrap_or_else(|| StackSite::new(vec![row.name.as_str().into()]));
         let last = values.last().copied().unwrap_or(0);
         if ignores.ignores(&site) {
             ignored += last;

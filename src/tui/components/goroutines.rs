@@ -72,13 +72,13 @@ impl GoroutinesView {
 
     /// The selected group's stack and state, to find it again after the
     /// groups are made again or reordered.
-    fn carry(&self) -> Option<(Vec<String>, Option<String>)> {
+    fn carry(&self) -> Option<(Vec<Arc<str>>, Option<String>)> {
         self.group()
             .map(|g| (g.site.frames.clone(), g.state.clone()))
     }
 
     /// Puts the cursor back on the carried group (the first if it is gone).
-    fn restore(&mut self, carried: Option<(Vec<String>, Option<String>)>) {
+    fn restore(&mut self, carried: Option<(Vec<Arc<str>>, Option<String>)>) {
         let groups = self
             .groups
             .as_ref()
