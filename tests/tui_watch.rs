@@ -322,6 +322,30 @@ fn goroutine_endpoints_rank_whole_stacks_as_trend_does() {
 }
 
 #[test]
+fn an_open_goroutine_group_stays_open_as_snapshots_arrive() {
+    let mut app = watch_app(&GOROUTINES[..2], 60, (120, 30));
+    press(&mut app, "6 Enter");
+    let opened = |app: &App| {
+        let view = app.goroutines().unwrap();
+        view.open
+            .map(|(at, _)| view.goroutines().unwrap().groups[at].clone())
+    };
+    let group = opened(&app).expect("Enter opens the group under the cursor");
+    let name = "main.leakyWorker [runtime.gopark → chanrecv → chanrecv1]";
+    assert_eq!((group.name.as_str(), group.count), (name, 40));
+    // The next poll: the same group, open, with its new count.
+    app.take_watch_event(snapshot(GOROUTINES[2], 3));
+    let group = opened(&app).expect("the page stays open");
+    assert_eq!((group.name.as_str(), group.count), (name, 90));
+    assert!(screen(&app).contains(&format!("{name} — Esc back")));
+    // Esc still goes back to the list, on the same group.
+    press(&mut app, "Esc");
+    assert!(opened(&app).is_none());
+    let view = app.goroutines().unwrap();
+    assert_eq!(view.group().unwrap().name, name);
+}
+
+#[test]
 fn every_listed_key_works_in_watch_mode() {
     let mut app = watch_app(&HEAPS, 60, (100, 30));
     for binding in BINDINGS {

@@ -53,7 +53,8 @@ pub struct GoroutinesView {
 impl GoroutinesView {
     /// Groups `profile`'s goroutines through `filters`, unless they are
     /// what the view shows already; the cursor stays on the group of the
-    /// same stack when it is still there.
+    /// same stack when it is still there, and so does an open page (a
+    /// watch's next snapshot shows the open group's new counts).
     pub fn sync(&mut self, profile: &Arc<Profile>, filters: &Filters) {
         let filters_text = format!("{filters:?}");
         if self
@@ -65,8 +66,11 @@ impl GoroutinesView {
         }
         let carried = self.carry();
         self.groups = Some(Arc::new(group_goroutines(profile, filters, self.sort)));
-        self.restore(carried);
-        self.open = None;
+        let found = self.restore(carried);
+        self.open = self
+            .open
+            .filter(|_| found)
+            .map(|(_, scroll)| (self.list.selected, scroll));
         self.from = Some((Arc::downgrade(profile), filters_text));
     }
 
@@ -77,19 +81,20 @@ impl GoroutinesView {
             .map(|g| (g.site.frames.clone(), g.state.clone()))
     }
 
-    /// Puts the cursor back on the carried group (the first if it is gone).
-    fn restore(&mut self, carried: Option<(Vec<Arc<str>>, Option<String>)>) {
+    /// Puts the cursor back on the carried group (the first if it is
+    /// gone); says whether it was found.
+    fn restore(&mut self, carried: Option<(Vec<Arc<str>>, Option<String>)>) -> bool {
         let groups = self
             .groups
             .as_ref()
             .map_or(&[][..], |g| g.groups.as_slice());
-        self.list.selected = carried
-            .and_then(|(frames, state)| {
-                groups
-                    .iter()
-                    .position(|g| g.site.frames == frames && g.state == state)
-            })
-            .unwrap_or(0);
+        let found = carried.and_then(|(frames, state)| {
+            groups
+                .iter()
+                .position(|g| g.site.frames == frames && g.state == state)
+        });
+        self.list.selected = found.unwrap_or(0);
+        found.is_some()
     }
 
     /// The groups shown, once computed.
