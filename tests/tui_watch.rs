@@ -345,6 +345,44 @@ fn an_open_goroutine_group_stays_open_as_snapshots_arrive() {
     assert_eq!(view.group().unwrap().name, name);
 }
 
+/// The function peeked at when a snapshot holds none of it (the restarted
+/// service's third poll has no `main.render` in use): the Peek view says
+/// so, and peeks at it again when the next snapshot has it.
+#[test]
+fn a_peeked_function_missing_from_a_snapshot_is_peeked_at_again_when_back() {
+    let polls = ["01", "02", "03", "04"].map(|n| format!("verdicts/restart/poll-{n}.heap.pb.gz"));
+    let files: Vec<&str> = polls.iter().map(String::as_str).collect();
+    let mut app = watch_app(&files[..2], 60, (120, 30));
+    press(&mut app, "1 /");
+    for c in "main.render".chars() {
+        press(&mut app, &c.to_string());
+    }
+    press(&mut app, "Enter p");
+    let peeked = |app: &App| {
+        app.peek()
+            .peek
+            .as_ref()
+            .map(|p| app.model().tree.names()[p.node.index()].clone())
+    };
+    assert_eq!(peeked(&app).as_deref(), Some("main.render"));
+    app.take_watch_event(snapshot(files[2], 3));
+    assert_eq!(peeked(&app), None);
+    assert!(
+        screen(&app).contains("main.render is not in this profile: it is shown again"),
+        "{}",
+        screen(&app)
+    );
+    app.take_watch_event(snapshot(files[3], 4));
+    assert_eq!(peeked(&app).as_deref(), Some("main.render"));
+    // Choosing another function forgets the missing one.
+    app.take_watch_event(snapshot(files[2], 5));
+    press(&mut app, "1 g p");
+    let chosen = peeked(&app).expect("the first row is peeked at");
+    assert_ne!(chosen, "main.render");
+    app.take_watch_event(snapshot(files[3], 6));
+    assert_eq!(peeked(&app), Some(chosen));
+}
+
 #[test]
 fn every_listed_key_works_in_watch_mode() {
     let mut app = watch_app(&HEAPS, 60, (100, 30));

@@ -38,6 +38,10 @@ pub struct PeekView {
     pub offset: usize,
     /// A function to peek at once the call tree arrives.
     pending: Option<String>,
+    /// The function peeked at, which the profile shown lacks (a watch's
+    /// newest snapshot may hold nothing of it): peeked at again once a
+    /// profile has it, unless another is chosen first.
+    absent: Option<String>,
 }
 
 /// The Peek view's functions by name, to find again in another model.
@@ -52,6 +56,7 @@ impl PeekView {
     /// history. Before the call tree is there, the wish is kept.
     pub fn open(&mut self, node: NodeId, remember: bool, ctx: &Ctx<'_>) {
         let model = ctx.model;
+        self.absent = None;
         if !model.tree_ready {
             self.pending = Some(model.tree.names()[node.index()].clone());
             return;
@@ -78,7 +83,8 @@ impl PeekView {
                 .peek
                 .as_ref()
                 .map(|p| name(p.node))
-                .or_else(|| self.pending.clone()),
+                .or_else(|| self.pending.clone())
+                .or_else(|| self.absent.clone()),
             history: self.history.iter().map(|&n| name(n)).collect(),
         }
     }
@@ -86,15 +92,19 @@ impl PeekView {
     /// Peeks again at the carried function in a new model (with its tree).
     pub fn restore(&mut self, carry: PeekCarry, ctx: &Ctx<'_>) {
         // A function asked for while the tree was being built wins.
-        let wanted = self.pending.take().or(carry.peek);
+        let wanted = self.pending.take().or(carry.peek).or(self.absent.take());
         self.history = carry
             .history
             .iter()
             .filter_map(|n| node_of_function(ctx.model, n))
             .collect();
         self.peek = None;
-        if let Some(node) = wanted.and_then(|n| node_of_function(ctx.model, &n)) {
-            self.open(node, false, ctx);
+        let Some(wanted) = wanted else {
+            return;
+        };
+        match node_of_function(ctx.model, &wanted) {
+            Some(node) => self.open(node, false, ctx),
+            None => self.absent = Some(wanted),
         }
     }
 
@@ -216,10 +226,17 @@ fn render(view: &PeekView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let model = ctx.model;
     let width = usize::from(area.width);
     let Some(peek) = &view.peek else {
+        let text = match &view.absent {
+            Some(name) => format!(
+                "{} is not in this profile: it is shown again when a profile has it",
+                visible(name)
+            ),
+            None => "select a function in Top or Flame first, then press p (or 3)".to_owned(),
+        };
         buf.set_stringn(
             area.x + 2,
             area.y + 1,
-            "select a function in Top or Flame first, then press p (or 3)",
+            text,
             width.saturating_sub(2),
             theme.dim(),
         );
