@@ -383,6 +383,38 @@ fn a_peeked_function_missing_from_a_snapshot_is_peeked_at_again_when_back() {
     assert_eq!(peeked(&app), Some(chosen));
 }
 
+/// Top's cursor on a function a snapshot holds none of waits on the first
+/// row and goes back to it with the next snapshot that has it, unless moved.
+#[test]
+fn tops_cursor_goes_back_to_a_function_that_comes_back() {
+    let polls = ["01", "02", "03", "04"].map(|n| format!("verdicts/restart/poll-{n}.heap.pb.gz"));
+    let files: Vec<&str> = polls.iter().map(String::as_str).collect();
+    let mut app = watch_app(&files[..2], 60, (120, 30));
+    press(&mut app, "1 /");
+    for c in "main.render".chars() {
+        press(&mut app, &c.to_string());
+    }
+    press(&mut app, "Enter");
+    let on = |app: &App| {
+        let model = app.model();
+        model
+            .row_label(&model.rows[app.top().list.selected])
+            .to_owned()
+    };
+    assert_eq!(on(&app), "main.render");
+    assert_ne!(app.top().list.selected, 0, "not on the first row already");
+    app.take_watch_event(snapshot(files[2], 3));
+    assert_eq!(app.top().list.selected, 0);
+    app.take_watch_event(snapshot(files[3], 4));
+    assert_eq!(on(&app), "main.render");
+    // Moved while it is gone, the cursor stays where it was moved to.
+    app.take_watch_event(snapshot(files[2], 5));
+    press(&mut app, "j");
+    let moved_to = on(&app);
+    app.take_watch_event(snapshot(files[3], 6));
+    assert_eq!(on(&app), moved_to);
+}
+
 #[test]
 fn every_listed_key_works_in_watch_mode() {
     let mut app = watch_app(&HEAPS, 60, (100, 30));

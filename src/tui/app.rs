@@ -727,8 +727,7 @@ impl App {
     fn resize(&mut self, w: u16, h: u16) {
         self.shared.size = (w, h);
         let ctx = self.shared.ctx();
-        let at = self.views.top.list.selected;
-        self.views.top.select(at, &ctx);
+        self.views.top.resized(&ctx);
         if ctx.model.tree_ready {
             self.views.flame.resized(&ctx);
         }

@@ -24,6 +24,11 @@ const PERCENT: usize = 8;
 #[derive(Debug, Clone, Default)]
 pub struct TopView {
     pub list: ListState,
+    /// The label of the row chosen last when the model shown has no such
+    /// row (a watch's snapshot may hold nothing of it): the cursor waits
+    /// on the first row and goes back to it once a model has it, unless
+    /// moved first.
+    absent: Option<String>,
 }
 
 impl TopView {
@@ -36,26 +41,36 @@ impl TopView {
 
     /// Puts the cursor on row `i`.
     pub fn select(&mut self, i: usize, ctx: &Ctx<'_>) {
+        self.absent = None;
         self.list.select(i, ctx.model.rows.len(), Self::page(ctx));
     }
 
-    /// The highlighted row's label, to find it again in another model or
-    /// order.
-    pub fn carry(&self, model: &Model) -> Option<String> {
-        model
-            .rows
-            .get(self.list.selected)
-            .map(|r| model.row_label(r).to_owned())
+    /// Keeps the cursor on its row in a body of another size.
+    pub fn resized(&mut self, ctx: &Ctx<'_>) {
+        let at = self.list.selected;
+        self.list.select(at, ctx.model.rows.len(), Self::page(ctx));
     }
 
-    /// Puts the cursor back on the row labelled `label` (the first row if
-    /// it is gone).
+    /// The label of the row chosen last, to find it again in another
+    /// model or order.
+    pub fn carry(&self, model: &Model) -> Option<String> {
+        self.absent.clone().or_else(|| {
+            model
+                .rows
+                .get(self.list.selected)
+                .map(|r| model.row_label(r).to_owned())
+        })
+    }
+
+    /// Puts the cursor back on the row labelled `label` (on the first row
+    /// while it is gone).
     pub fn restore(&mut self, label: Option<&str>, ctx: &Ctx<'_>) {
         let model = ctx.model;
-        let i = label
-            .and_then(|l| model.rows.iter().position(|r| model.row_label(r) == l))
-            .unwrap_or(0);
-        self.select(i, ctx);
+        let found = label.and_then(|l| model.rows.iter().position(|r| model.row_label(r) == l));
+        self.select(found.unwrap_or(0), ctx);
+        if found.is_none() {
+            self.absent = label.map(str::to_owned);
+        }
     }
 
     /// Puts the cursor on the row of `node`, if it has one.
@@ -82,6 +97,7 @@ impl Component for TopView {
         let n = ctx.model.rows.len();
         let page = Self::page(ctx);
         if self.list.moved(action, n, page) {
+            self.absent = None;
             return Effect::None;
         }
         match *action {
