@@ -383,6 +383,33 @@ fn a_peeked_function_missing_from_a_snapshot_is_peeked_at_again_when_back() {
     assert_eq!(peeked(&app), Some(chosen));
 }
 
+/// The Source view of a function a snapshot holds none of says so, and
+/// shows its lines again with the next snapshot that has it.
+#[test]
+fn source_lines_of_a_function_missing_from_a_snapshot_come_back() {
+    let polls = ["01", "02", "03", "04"].map(|n| format!("verdicts/restart/poll-{n}.heap.pb.gz"));
+    let files: Vec<&str> = polls.iter().map(String::as_str).collect();
+    let mut app = watch_app(&files[..2], 60, (120, 30));
+    press(&mut app, "1 /");
+    for c in "main.render".chars() {
+        press(&mut app, &c.to_string());
+    }
+    press(&mut app, "Enter S");
+    assert_eq!(app.view(), ViewKind::Source);
+    let shown = |app: &App| app.source().source.as_ref().map(|s| s.function.clone());
+    assert_eq!(shown(&app).as_deref(), Some("main.render"));
+    app.take_watch_event(snapshot(files[2], 3));
+    assert_eq!(shown(&app), None);
+    assert!(
+        screen(&app).contains("main.render is not in this profile: its lines are shown again"),
+        "{}",
+        screen(&app)
+    );
+    app.take_watch_event(snapshot(files[3], 4));
+    assert_eq!(shown(&app).as_deref(), Some("main.render"));
+    assert_eq!(app.view(), ViewKind::Source);
+}
+
 /// Top's cursor on a function a snapshot holds none of waits on the first
 /// row and goes back to it with the next snapshot that has it, unless moved.
 #[test]

@@ -280,9 +280,16 @@ impl App {
             views.flame.select_node(node, &ctx);
         }
         if views.source.is_open() {
-            match views.peek.peek.as_ref().map(|p| p.node) {
-                Some(node) => self.open_source(node),
-                None => self.views.source.close(),
+            match (
+                views.peek.peek.as_ref().map(|p| p.node),
+                views.peek.missing(),
+            ) {
+                (Some(node), _) => self.open_source(node),
+                (None, Some(function)) => {
+                    let function = function.to_owned();
+                    self.views.source.wait_for(&function);
+                }
+                (None, None) => self.views.source.close(),
             }
         }
         self.refresh_coverage();

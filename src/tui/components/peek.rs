@@ -108,6 +108,11 @@ impl PeekView {
         }
     }
 
+    /// The function peeked at that the profile shown lacks, if any.
+    pub fn missing(&self) -> Option<&str> {
+        self.absent.as_deref()
+    }
+
     /// Forgets everything (the model changed and its tree is not there yet).
     pub fn clear(&mut self) {
         self.peek = None;

@@ -29,6 +29,11 @@ pub struct SourceView {
     pub node: Option<NodeId>,
     /// A function whose lines are being read.
     pub loading: Option<String>,
+    /// The function shown, which the profile shown lacks: its lines are
+    /// read again once a profile has it (see [`PeekView`]'s own).
+    ///
+    /// [`PeekView`]: super::peek::PeekView
+    pub missing: Option<String>,
     pub selected: usize,
     pub offset: usize,
 }
@@ -42,6 +47,7 @@ impl SourceView {
     /// Shows `source`, the lines of `node`'s function, on its hottest line.
     pub fn open(&mut self, source: SourceModel, node: NodeId, body: Rect) {
         self.loading = None;
+        self.missing = None;
         self.selected = source.hottest_row();
         self.offset = self.selected.saturating_sub(page(body) / 2);
         self.source = Some(source);
@@ -51,16 +57,26 @@ impl SourceView {
     /// Shows that the lines of `function` are being read.
     pub fn loading(&mut self, function: &str, node: NodeId) {
         self.loading = Some(function.to_owned());
+        self.missing = None;
         self.node = Some(node);
     }
 
-    /// Whether the view shows (or is about to show) a function.
+    /// Shows that the profile has no `function`, whose lines come back
+    /// with a profile that has it.
+    pub fn wait_for(&mut self, function: &str) {
+        self.close();
+        self.missing = Some(function.to_owned());
+    }
+
+    /// Whether the view shows (or is about to show, or waits for) a
+    /// function.
     pub fn is_open(&self) -> bool {
-        self.source.is_some() || self.loading.is_some()
+        self.source.is_some() || self.loading.is_some() || self.missing.is_some()
     }
 
     pub fn close(&mut self) {
         self.loading = None;
+        self.missing = None;
         self.source = None;
         self.node = None;
     }
@@ -136,10 +152,17 @@ fn render(view: &SourceView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
         return;
     }
     let Some(source) = &view.source else {
+        let text = match &view.missing {
+            Some(function) => format!(
+                "{} is not in this profile: its lines are shown again when a profile has it",
+                visible(function)
+            ),
+            None => "select a function in Top or Flame first, then press S (or 4)".to_owned(),
+        };
         buf.set_stringn(
             area.x + 2,
             area.y + 1,
-            "select a function in Top or Flame first, then press S (or 4)",
+            text,
             width.saturating_sub(2),
             theme.dim(),
         );
