@@ -345,19 +345,36 @@ fn an_open_goroutine_group_stays_open_as_snapshots_arrive() {
     assert_eq!(view.group().unwrap().name, name);
 }
 
+/// The restarted service's heap poll `n` (`main.render` is in use in all
+/// of 01 to 04 but 03).
+fn restart_heap(n: u64) -> String {
+    format!("verdicts/restart/poll-{n:02}.heap.pb.gz")
+}
+
+/// [`restart_heap`] `n` as the watch's poll `poll`.
+fn restart_poll(n: u64, poll: u64) -> Event {
+    snapshot(&restart_heap(n), poll)
+}
+
+/// A watch that has taken the restarted service's polls 01 and 02, with
+/// Top's cursor on `main.render`.
+fn watch_on_main_render() -> App {
+    let mut app = watch_app(&[&restart_heap(1), &restart_heap(2)], 60, (120, 30));
+    press(&mut app, "1 /");
+    for c in "main.render".chars() {
+        press(&mut app, &c.to_string());
+    }
+    press(&mut app, "Enter");
+    app
+}
+
 /// The function peeked at when a snapshot holds none of it (the restarted
 /// service's third poll has no `main.render` in use): the Peek view says
 /// so, and peeks at it again when the next snapshot has it.
 #[test]
 fn a_peeked_function_missing_from_a_snapshot_is_peeked_at_again_when_back() {
-    let polls = ["01", "02", "03", "04"].map(|n| format!("verdicts/restart/poll-{n}.heap.pb.gz"));
-    let files: Vec<&str> = polls.iter().map(String::as_str).collect();
-    let mut app = watch_app(&files[..2], 60, (120, 30));
-    press(&mut app, "1 /");
-    for c in "main.render".chars() {
-        press(&mut app, &c.to_string());
-    }
-    press(&mut app, "Enter p");
+    let mut app = watch_on_main_render();
+    press(&mut app, "p");
     let peeked = |app: &App| {
         app.peek()
             .peek
@@ -365,21 +382,21 @@ fn a_peeked_function_missing_from_a_snapshot_is_peeked_at_again_when_back() {
             .map(|p| app.model().tree.names()[p.node.index()].clone())
     };
     assert_eq!(peeked(&app).as_deref(), Some("main.render"));
-    app.take_watch_event(snapshot(files[2], 3));
+    app.take_watch_event(restart_poll(3, 3));
     assert_eq!(peeked(&app), None);
     assert!(
         screen(&app).contains("main.render is not in this profile: it is shown again"),
         "{}",
         screen(&app)
     );
-    app.take_watch_event(snapshot(files[3], 4));
+    app.take_watch_event(restart_poll(4, 4));
     assert_eq!(peeked(&app).as_deref(), Some("main.render"));
     // Choosing another function forgets the missing one.
-    app.take_watch_event(snapshot(files[2], 5));
+    app.take_watch_event(restart_poll(3, 5));
     press(&mut app, "1 g p");
     let chosen = peeked(&app).expect("the first row is peeked at");
     assert_ne!(chosen, "main.render");
-    app.take_watch_event(snapshot(files[3], 6));
+    app.take_watch_event(restart_poll(4, 6));
     assert_eq!(peeked(&app), Some(chosen));
 }
 
@@ -387,25 +404,19 @@ fn a_peeked_function_missing_from_a_snapshot_is_peeked_at_again_when_back() {
 /// shows its lines again with the next snapshot that has it.
 #[test]
 fn source_lines_of_a_function_missing_from_a_snapshot_come_back() {
-    let polls = ["01", "02", "03", "04"].map(|n| format!("verdicts/restart/poll-{n}.heap.pb.gz"));
-    let files: Vec<&str> = polls.iter().map(String::as_str).collect();
-    let mut app = watch_app(&files[..2], 60, (120, 30));
-    press(&mut app, "1 /");
-    for c in "main.render".chars() {
-        press(&mut app, &c.to_string());
-    }
-    press(&mut app, "Enter S");
+    let mut app = watch_on_main_render();
+    press(&mut app, "S");
     assert_eq!(app.view(), ViewKind::Source);
     let shown = |app: &App| app.source().source.as_ref().map(|s| s.function.clone());
     assert_eq!(shown(&app).as_deref(), Some("main.render"));
-    app.take_watch_event(snapshot(files[2], 3));
+    app.take_watch_event(restart_poll(3, 3));
     assert_eq!(shown(&app), None);
     assert!(
         screen(&app).contains("main.render is not in this profile: its lines are shown again"),
         "{}",
         screen(&app)
     );
-    app.take_watch_event(snapshot(files[3], 4));
+    app.take_watch_event(restart_poll(4, 4));
     assert_eq!(shown(&app).as_deref(), Some("main.render"));
     assert_eq!(app.view(), ViewKind::Source);
 }
@@ -414,14 +425,7 @@ fn source_lines_of_a_function_missing_from_a_snapshot_come_back() {
 /// row and goes back to it with the next snapshot that has it, unless moved.
 #[test]
 fn tops_cursor_goes_back_to_a_function_that_comes_back() {
-    let polls = ["01", "02", "03", "04"].map(|n| format!("verdicts/restart/poll-{n}.heap.pb.gz"));
-    let files: Vec<&str> = polls.iter().map(String::as_str).collect();
-    let mut app = watch_app(&files[..2], 60, (120, 30));
-    press(&mut app, "1 /");
-    for c in "main.render".chars() {
-        press(&mut app, &c.to_string());
-    }
-    press(&mut app, "Enter");
+    let mut app = watch_on_main_render();
     let on = |app: &App| {
         let model = app.model();
         model
@@ -430,15 +434,15 @@ fn tops_cursor_goes_back_to_a_function_that_comes_back() {
     };
     assert_eq!(on(&app), "main.render");
     assert_ne!(app.top().list.selected, 0, "not on the first row already");
-    app.take_watch_event(snapshot(files[2], 3));
+    app.take_watch_event(restart_poll(3, 3));
     assert_eq!(app.top().list.selected, 0);
-    app.take_watch_event(snapshot(files[3], 4));
+    app.take_watch_event(restart_poll(4, 4));
     assert_eq!(on(&app), "main.render");
     // Moved while it is gone, the cursor stays where it was moved to.
-    app.take_watch_event(snapshot(files[2], 5));
+    app.take_watch_event(restart_poll(3, 5));
     press(&mut app, "j");
     let moved_to = on(&app);
-    app.take_watch_event(snapshot(files[3], 6));
+    app.take_watch_event(restart_poll(4, 6));
     assert_eq!(on(&app), moved_to);
 }
 
