@@ -41,7 +41,7 @@ pub struct PeekView {
     /// The function peeked at, which the profile shown lacks (a watch's
     /// newest snapshot may hold nothing of it): peeked at again once a
     /// profile has it, unless another is chosen first.
-    absent: Option<String>,
+    missing: Option<String>,
 }
 
 /// The Peek view's functions by name, to find again in another model.
@@ -56,7 +56,7 @@ impl PeekView {
     /// history. Before the call tree is there, the wish is kept.
     pub fn open(&mut self, node: NodeId, remember: bool, ctx: &Ctx<'_>) {
         let model = ctx.model;
-        self.absent = None;
+        self.missing = None;
         if !model.tree_ready {
             self.pending = Some(model.tree.names()[node.index()].clone());
             return;
@@ -84,7 +84,7 @@ impl PeekView {
                 .as_ref()
                 .map(|p| name(p.node))
                 .or_else(|| self.pending.clone())
-                .or_else(|| self.absent.clone()),
+                .or_else(|| self.missing.clone()),
             history: self.history.iter().map(|&n| name(n)).collect(),
         }
     }
@@ -92,7 +92,7 @@ impl PeekView {
     /// Peeks again at the carried function in a new model (with its tree).
     pub fn restore(&mut self, carry: PeekCarry, ctx: &Ctx<'_>) {
         // A function asked for while the tree was being built wins.
-        let wanted = self.pending.take().or(carry.peek).or(self.absent.take());
+        let wanted = self.pending.take().or(carry.peek).or(self.missing.take());
         self.history = carry
             .history
             .iter()
@@ -104,13 +104,13 @@ impl PeekView {
         };
         match node_of_function(ctx.model, &wanted) {
             Some(node) => self.open(node, false, ctx),
-            None => self.absent = Some(wanted),
+            None => self.missing = Some(wanted),
         }
     }
 
     /// The function peeked at that the profile shown lacks, if any.
     pub fn missing(&self) -> Option<&str> {
-        self.absent.as_deref()
+        self.missing.as_deref()
     }
 
     /// Forgets everything (the model changed and its tree is not there yet).
@@ -231,7 +231,7 @@ fn render(view: &PeekView, ctx: &Ctx<'_>, area: Rect, buf: &mut Buffer) {
     let model = ctx.model;
     let width = usize::from(area.width);
     let Some(peek) = &view.peek else {
-        let text = match &view.absent {
+        let text = match &view.missing {
             Some(name) => format!(
                 "{} is not in this profile: it is shown again when a profile has it",
                 visible(name)

@@ -28,7 +28,7 @@ pub struct TopView {
     /// row (a watch's snapshot may hold nothing of it): the cursor waits
     /// on the first row and goes back to it once a model has it, unless
     /// moved first.
-    absent: Option<String>,
+    missing: Option<String>,
 }
 
 impl TopView {
@@ -41,7 +41,7 @@ impl TopView {
 
     /// Puts the cursor on row `i`.
     pub fn select(&mut self, i: usize, ctx: &Ctx<'_>) {
-        self.absent = None;
+        self.missing = None;
         self.list.select(i, ctx.model.rows.len(), Self::page(ctx));
     }
 
@@ -54,7 +54,7 @@ impl TopView {
     /// The label of the row chosen last, to find it again in another
     /// model or order.
     pub fn carry(&self, model: &Model) -> Option<String> {
-        self.absent.clone().or_else(|| {
+        self.missing.clone().or_else(|| {
             model
                 .rows
                 .get(self.list.selected)
@@ -69,7 +69,7 @@ impl TopView {
         let found = label.and_then(|l| model.rows.iter().position(|r| model.row_label(r) == l));
         self.select(found.unwrap_or(0), ctx);
         if found.is_none() {
-            self.absent = label.map(str::to_owned);
+            self.missing = label.map(str::to_owned);
         }
     }
 
@@ -97,7 +97,7 @@ impl Component for TopView {
         let n = ctx.model.rows.len();
         let page = Self::page(ctx);
         if self.list.moved(action, n, page) {
-            self.absent = None;
+            self.missing = None;
             return Effect::None;
         }
         match *action {
