@@ -113,9 +113,10 @@ pub(super) fn read(
         let mut first = Some(block);
         crate::parallel::pipeline(
             workers,
-            // Each worker's block and the caller's in hand, and a block
-            // waiting for each, so that the caller may take one.
-            2 * workers + 3,
+            // The workers' blocks in hand, more waiting than workers and
+            // one (so that the caller may take one), and two read but not
+            // yet merged.
+            2 * workers + 4,
             || match first.take() {
                 Some(block) => Ok(Some(block)),
                 // Past a stop, the rest is read into the tail below.
@@ -651,9 +652,12 @@ impl Builder {
             std::hint::black_box(self.location_index.look_ahead(keys));
             for location in batch {
                 let next = self.locations.len() as u32;
+                let locations = &self.locations;
                 if let Some(id) =
                     self.location_index
-                        .find_or_add(location.pc, location.symbolized, next)
+                        .find_or_add(location.pc, location.symbolized, next, |i| {
+                            locations[i as usize].address
+                        })
                 {
                     ids.push(id);
                     continue;
