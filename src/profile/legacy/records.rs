@@ -29,8 +29,10 @@ use crate::profile::ProfileError;
 use crate::profile::model::FunctionId;
 
 /// About how many bytes a block holds: enough that handing it over costs
-/// little, few enough that a worker's tables for it stay in its cache.
-pub(super) const BLOCK: usize = 1 << 20;
+/// little, few enough that the block and a worker's tables stay in its
+/// cache (256 KiB read the 100 MB text with 5% less CPU than 1 MiB and the
+/// text whose pcs repeat with 11% less; 64 and 128 KiB no faster).
+pub(super) const BLOCK: usize = 1 << 18;
 
 /// What one kind of text profile reads in its records.
 pub(super) trait Format: Sync {
