@@ -103,10 +103,10 @@ pub(crate) fn map_parts<I: Send, T: Send>(items: Vec<I>, part: impl Fn(I) -> T +
 /// own): a caller with little to take keeps its core busy, and the workers
 /// still hold an item each and one more when it is back. (Taking one when
 /// two waited left a worker idle a quarter of the time on a legacy text
-/// whose merge is heavy: the caller, busy reading, took results late.) The first
-/// error from `next` or `take` stops the pipeline (the workers finish the
-/// item in hand and end) and is returned. A panic in `work` is raised
-/// again in the caller.
+/// whose merge is heavy: the caller, busy with its own item, took results
+/// and gave out items late.) The first error from `next` or `take` stops
+/// the pipeline (the workers finish the item in hand and end) and is
+/// returned. A panic in `work` is raised again in the caller.
 pub(crate) fn pipeline<I: Send, S, T: Send, E>(
     workers: usize,
     ahead: usize,

@@ -4,10 +4,10 @@
 //! misses of a batch (a text of a million frames has a table of millions of
 //! slots) overlap instead of waiting one after the other.
 
-/// A slot: the low 32 bits of the key's hash above the location's index with
-/// the named flag in its top bit ([`EMPTY`]: no location). The pc is not
-/// kept: a slot whose hash bits match is checked against the location's
-/// own pc. Eight bytes a slot, not sixteen, halve the memory the table
+/// A slot: the low 32 bits of the key's hash in its high half, the
+/// location's index with the named flag in its top bit in its low half
+/// ([`EMPTY`]: no location). The pc is not kept: a slot whose hash bits
+/// match is checked against the location's own pc. Eight bytes a slot, not sixteen, halve the memory the table
 /// touches (a text of a million new pcs grows it to millions of slots,
 /// page-faulted in as it grows); the hash bits are also where a slot goes
 /// when the table grows.
