@@ -12,6 +12,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::str::FromStr;
 
 use regex::Regex;
@@ -672,7 +673,9 @@ struct Interner<'p> {
     /// of them at function granularity), by function (its index + 1; 0 for
     /// none): the node of the key with the mapping last asked for.
     by_function: Vec<Option<(Option<MappingId>, NodeId)>>,
-    by_info: HashMap<NodeInfo, NodeId>,
+    /// Every node by its info's hash, told apart by its info in `nodes`
+    /// (each info is held once, not also as a key).
+    by_info: hashbrown::HashTable<NodeId>,
     nodes: Vec<NodeInfo>,
 }
 
@@ -684,7 +687,7 @@ impl<'p> Interner<'p> {
             keep,
             by_key: HashMap::default(),
             by_function: vec![None; profile.functions.len() + 1],
-            by_info: HashMap::default(),
+            by_info: hashbrown::HashTable::new(),
             nodes: Vec::new(),
         }
     }
@@ -741,11 +744,22 @@ impl<'p> Interner<'p> {
             Some(&id) => id,
             None => {
                 let info = self.info(function, line, address, mapping);
-                let next = NodeId(self.nodes.len() as u32);
-                let id = *self.by_info.entry(info).or_insert_with_key(|info| {
-                    self.nodes.push(info.clone());
-                    next
-                });
+                let hash_of = |info: &NodeInfo| rustc_hash::FxBuildHasher.hash_one(info);
+                let nodes = &mut self.nodes;
+                let entry = self.by_info.entry(
+                    hash_of(&info),
+                    |id| nodes[id.index()] == info,
+                    |id| hash_of(&nodes[id.index()]),
+                );
+                let id = match entry {
+                    hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+                    hashbrown::hash_table::Entry::Vacant(e) => {
+                        let id = NodeId(nodes.len() as u32);
+                        nodes.push(info);
+                        e.insert(id);
+                        id
+                    }
+                };
                 self.by_key.insert(key, id);
                 id
             }
@@ -764,13 +778,16 @@ impl<'p> Interner<'p> {
         address: u64,
         mapping: Option<MappingId>,
     ) -> NodeInfo {
-        let objfile = mapping
-            .map(|m| self.profile.string(self.profile.mapping(m).file).to_owned())
-            .unwrap_or_default();
+        // Only a node with no function name shows its mapping's file.
+        let objfile = || {
+            mapping
+                .map(|m| self.profile.string(self.profile.mapping(m).file).to_owned())
+                .unwrap_or_default()
+        };
         let Some(function) = function else {
             return NodeInfo {
                 address,
-                objfile,
+                objfile: objfile(),
                 ..NodeInfo::default()
             };
         };
@@ -796,7 +813,7 @@ impl<'p> Interner<'p> {
             ..NodeInfo::default()
         };
         if info.name.is_empty() {
-            info.objfile = objfile;
+            info.objfile = objfile();
             info.start_line = f.start_line;
         }
         info
