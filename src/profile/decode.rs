@@ -1242,7 +1242,7 @@ impl TryFrom<RawProfile> for Profile {
             l.mapping = (id != 0)
                 .then(|| mapping_index.get(id))
                 .flatten()
-                .map(MappingId);
+                .and_then(MappingId::new);
             let start = kept;
             for i in l.lines.start as usize..l.lines.end as usize {
                 let id = function_ids[i];

@@ -26,9 +26,31 @@ pub struct LocationId(pub(crate) u32);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FunctionId(pub(crate) u32);
 
-/// Index of a [`Mapping`] in [`Profile::mappings`].
+/// Index of a [`Mapping`] in [`Profile::mappings`], held as the index plus
+/// one: an `Option<MappingId>` then takes four bytes, and a [`Location`]
+/// (which holds one) 32 instead of 40, a fifth less memory to fault in for
+/// a profile of a million locations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MappingId(pub(crate) u32);
+pub struct MappingId(std::num::NonZeroU32);
+
+impl MappingId {
+    /// The first mapping (pprof's main binary).
+    pub(crate) const FIRST: MappingId = MappingId(std::num::NonZeroU32::MIN);
+
+    /// The id of the mapping at `index` (`None` for `u32::MAX`, more
+    /// mappings than a profile can hold).
+    pub(crate) fn new(index: u32) -> Option<MappingId> {
+        index
+            .checked_add(1)
+            .and_then(std::num::NonZeroU32::new)
+            .map(MappingId)
+    }
+
+    /// The arena index.
+    pub fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
+}
 
 /// Index into the profile's string table (used by labels).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,7 +66,7 @@ macro_rules! id_index {
         }
     )*};
 }
-id_index!(LocationId, FunctionId, MappingId, StrId);
+id_index!(LocationId, FunctionId, StrId);
 
 /// What a sample value measures, e.g. `inuse_space` in `bytes`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -441,5 +463,24 @@ impl Profile {
                     .iter()
                     .position(|t| t.name.strip_prefix("inuse_") == Some(bare))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_takes_32_bytes_and_a_mapping_id_keeps_its_index() {
+        assert_eq!(std::mem::size_of::<Option<MappingId>>(), 4);
+        assert_eq!(std::mem::size_of::<Location>(), 32);
+        for index in [0, 1, 7, u32::MAX - 1] {
+            assert_eq!(
+                MappingId::new(index).map(MappingId::index),
+                Some(index as usize)
+            );
+        }
+        assert_eq!(MappingId::new(u32::MAX), None);
+        assert_eq!(MappingId::FIRST.index(), 0);
     }
 }

@@ -272,7 +272,7 @@ impl Merger {
                 self.lines.extend_from_slice(&lines);
                 self.locations.push(Location {
                     id: u64::from(out) + 1,
-                    mapping: (mapping != NONE).then_some(MappingId(mapping)),
+                    mapping: (mapping != NONE).then(|| MappingId::new(mapping)).flatten(),
                     address: l.address.wrapping_add(offset),
                     lines: start..self.lines.len() as u32,
                     is_folded: l.is_folded,
@@ -303,7 +303,7 @@ impl Merger {
             None => l.address,
         };
         let l_lines = &self.lines[l.lines.start as usize..l.lines.end as usize];
-        l.mapping.map_or(NONE, |m| m.0) == mapping
+        l.mapping.map_or(NONE, |m| m.index() as u32) == mapping
             && l_relative == relative
             && l.is_folded == folded
             && l_lines.len() == lines.len()
@@ -387,7 +387,7 @@ impl Merger {
             strings: Vec::new(),
         };
         if self.mappings.is_empty() && !p.mappings.is_empty() {
-            self.mapping(&mut maps, p, MappingId(0));
+            self.mapping(&mut maps, p, MappingId::FIRST);
         }
         let string_offset = self.strings.len() as u32 - 1;
         self.strings
@@ -415,7 +415,7 @@ impl Merger {
             let (mapping, offset) = match l.mapping {
                 Some(m) => {
                     let (out, offset) = self.mapping(&mut maps, p, m);
-                    (Some(MappingId(out)), offset)
+                    (MappingId::new(out), offset)
                 }
                 None => (None, 0),
             };
@@ -488,7 +488,7 @@ impl Merger {
         };
         if self.mappings.is_empty() && !p.mappings.is_empty() {
             // pprof maps the first mapping first: it is the main binary.
-            self.mapping(&mut maps, p, MappingId(0));
+            self.mapping(&mut maps, p, MappingId::FIRST);
         }
         let extra = input.label.map(|(k, v)| Label {
             key: StrId(self.string(k)),
