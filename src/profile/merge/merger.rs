@@ -272,7 +272,7 @@ impl Merger {
                 self.lines.extend_from_slice(&lines);
                 self.locations.push(Location {
                     id: u64::from(out) + 1,
-                    mapping: (mapping != NONE).then(|| MappingId::new(mapping)).flatten(),
+                    mapping: MappingId::new(mapping).filter(|_| mapping != NONE),
                     address: l.address.wrapping_add(offset),
                     lines: start..self.lines.len() as u32,
                     is_folded: l.is_folded,
