@@ -310,6 +310,20 @@ struct Worker {
     /// The block's locations, by pc and whether comments named it
     /// (emptied for each block, its room kept).
     location_index: HashMap<(u64, bool), u32>,
+    /// How much the worker's last part held: the next part takes that
+    /// room up front rather than grow to it (growing, which copies, was
+    /// 2.6% of the CPU samples of `top` on the 100 MB text).
+    room: Room,
+}
+
+/// The lengths of a part's lists.
+#[derive(Default, Clone, Copy)]
+struct Room {
+    locations: usize,
+    lines: usize,
+    samples: usize,
+    frames: usize,
+    values: usize,
 }
 
 impl Worker {
@@ -318,6 +332,7 @@ impl Worker {
             id,
             functions: FunctionTable::default(),
             location_index: HashMap::default(),
+            room: Room::default(),
         }
     }
 }
@@ -377,15 +392,19 @@ struct Pending<'a> {
 impl Part {
     /// Reads the records in `text`, a block of the text.
     fn read(text: &[u8], format: &impl Format, worker: &mut Worker) -> Part {
+        // Blocks are of about one size: room for what the last one held,
+        // and an eighth more.
+        let room = |n: usize| n + n / 8;
+        let last = worker.room;
         let mut part = Part {
             worker: worker.id,
             new_functions: Vec::new(),
-            locations: Vec::new(),
-            lines: Vec::new(),
-            stack_ends: Vec::new(),
-            frames: Vec::new(),
-            values: Vec::new(),
-            bytes: Vec::new(),
+            locations: Vec::with_capacity(room(last.locations)),
+            lines: Vec::with_capacity(room(last.lines)),
+            stack_ends: Vec::with_capacity(room(last.samples)),
+            frames: Vec::with_capacity(room(last.frames)),
+            values: Vec::with_capacity(room(last.values)),
+            bytes: Vec::with_capacity(room(last.samples)),
             lines_read: 0,
             end: PartEnd::Done,
         };
@@ -451,6 +470,13 @@ impl Part {
             part.add(&mut pending, worker);
         }
         part.lines_read = lines.number();
+        worker.room = Room {
+            locations: part.locations.len(),
+            lines: part.lines.len(),
+            samples: part.stack_ends.len(),
+            frames: part.frames.len(),
+            values: part.values.len(),
+        };
         part
     }
 
