@@ -413,6 +413,9 @@ impl Skipping {
 #[derive(Default)]
 struct RawLocations {
     locations: Vec<Location>,
+    /// The id each location has in the profile (the model numbers them
+    /// by their place).
+    ids: Vec<u64>,
     mapping_ids: Vec<u64>,
     lines: Vec<Line>,
     function_ids: Vec<u64>,
@@ -991,10 +994,10 @@ impl RawLocations {
             });
         }
         try_push(&mut self.mapping_ids, mapping_id)?;
+        try_push(&mut self.ids, id)?;
         try_push(
             &mut self.locations,
             Location {
-                id,
                 mapping: None,
                 address,
                 lines: start as u32..self.lines.len() as u32,
@@ -1229,6 +1232,7 @@ impl TryFrom<RawProfile> for Profile {
 
         let RawLocations {
             mut locations,
+            ids: location_ids,
             mapping_ids,
             mut lines,
             function_ids,
@@ -1236,7 +1240,7 @@ impl TryFrom<RawProfile> for Profile {
         // Lines are kept in location order, so compacting them in place
         // (dropping lines with no function) only ever moves one backwards.
         let mut kept = 0usize;
-        for (l, &id) in locations.iter_mut().zip(&mapping_ids) {
+        for ((l, &id), &location) in locations.iter_mut().zip(&mapping_ids).zip(&location_ids) {
             // A mapping id that names no mapping is no mapping, as pprof
             // reads it (it checks functions, not mappings).
             l.mapping = (id != 0)
@@ -1254,7 +1258,7 @@ impl TryFrom<RawProfile> for Profile {
                 }
                 let index = function_index
                     .get(id)
-                    .ok_or(ProfileError::DanglingFunction { location: l.id, id })?;
+                    .ok_or(ProfileError::DanglingFunction { location, id })?;
                 let mut line = lines[i];
                 line.function = Some(FunctionId(index));
                 lines[kept] = line;
@@ -1264,7 +1268,8 @@ impl TryFrom<RawProfile> for Profile {
         }
         lines.truncate(kept);
         drop((mapping_ids, function_ids));
-        let location_index = IdIndex::build(locations.iter().map(|l| l.id), "location")?;
+        let location_index = IdIndex::build(location_ids.iter().copied(), "location")?;
+        drop(location_ids);
 
         let samples = build_samples(raw.samples, &location_index, &strings, sample_types.len())?;
 
@@ -1480,7 +1485,8 @@ mod tests {
         }
     }
 
-    /// Every sample's stack (as location ids), values and label numbers.
+    /// Every sample's stack (each location by its place, from 1), values
+    /// and label numbers.
     fn sample_facts(p: &Profile) -> Vec<(Vec<u64>, Vec<i64>, Vec<i64>)> {
         let samples = p.samples();
         (0..samples.len())
@@ -1488,7 +1494,7 @@ mod tests {
                 let stack = samples
                     .stack_raw(i)
                     .iter()
-                    .map(|&l| p.locations[l as usize].id)
+                    .map(|&l| u64::from(l) + 1)
                     .collect();
                 let values = (0..p.sample_types.len())
                     .map(|k| samples.value(i, k))
@@ -1528,6 +1534,7 @@ mod tests {
             ..Default::default()
         };
         let stacks = [vec![2, 1], vec![1, far, 2, 1], vec![far, 300]];
+        let ids = [1, 2, far, 300];
         let bytes = pb::Profile {
             sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }],
             sample: stacks
@@ -1538,7 +1545,7 @@ mod tests {
                     label: vec![],
                 })
                 .collect(),
-            location: vec![location(1), location(2), location(far), location(300)],
+            location: ids.map(location).to_vec(),
             function: vec![pb::Function {
                 id: 1,
                 name: 3,
@@ -1549,9 +1556,11 @@ mod tests {
         }
         .encode_to_vec();
         let p = decode(&bytes, &DecodeOptions::default()).unwrap();
+        // The model numbers a location by its place in the profile.
+        let place = |id: &u64| ids.iter().position(|i| i == id).unwrap() as u64 + 1;
         let want: Vec<_> = stacks
             .iter()
-            .map(|stack| (stack.clone(), vec![-7], vec![]))
+            .map(|stack| (stack.iter().map(place).collect(), vec![-7], vec![]))
             .collect();
         assert_eq!(sample_facts(&p), want);
     }

@@ -371,7 +371,6 @@ impl Builder {
             column: 0,
         });
         self.locations.push(Location {
-            id: u64::from(l) + 1,
             mapping: None,
             address: 0,
             lines: l..l + 1,

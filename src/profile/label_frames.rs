@@ -44,7 +44,6 @@ pub fn add_label_frames(
 struct FrameMaker {
     index: HashMap<(String, String), u32>,
     next_function_id: u64,
-    next_location_id: u64,
 }
 
 impl FrameMaker {
@@ -52,7 +51,6 @@ impl FrameMaker {
         FrameMaker {
             index: HashMap::default(),
             next_function_id: profile.functions.iter().map(|f| f.id).max().unwrap_or(0) + 1,
-            next_location_id: profile.locations.iter().map(|l| l.id).max().unwrap_or(0) + 1,
         }
     }
 
@@ -118,13 +116,11 @@ impl FrameMaker {
         });
         let l = profile.locations.len() as u32;
         profile.locations.push(Location {
-            id: self.next_location_id,
             mapping: None,
             address: 0,
             lines: line..line + 1,
             is_folded: false,
         });
-        self.next_location_id += 1;
         self.index.insert(entry, l);
         Ok(l)
     }

@@ -579,7 +579,6 @@ impl Builder {
         }
         let i = self.locations.len() as u32;
         self.locations.push(Location {
-            id: u64::from(i) + 1,
             mapping: None,
             address: pc,
             lines: start as u32..self.lines.len() as u32,
@@ -641,11 +640,12 @@ impl Builder {
                 }
             }
         }
-        let mut frames = Vec::with_capacity(self.frames.len());
+        // Each stack is moved down over what was cut before it: in place,
+        // as the kept frames never end after where they were.
+        let mut kept = 0;
         let mut start = 0;
         for end in &mut self.stack_ends {
             let stack = &self.frames[start..*end];
-            start = *end;
             let mut cut = 0;
             let mut user = false;
             for (i, &l) in stack.iter().enumerate().rev() {
@@ -662,10 +662,14 @@ impl Builder {
                     }
                 }
             }
-            frames.extend_from_slice(&stack[cut..]);
-            *end = frames.len();
+            let stack = start + cut..*end;
+            start = *end;
+            let len = stack.len();
+            self.frames.copy_within(stack, kept);
+            kept += len;
+            *end = kept;
         }
-        self.frames = frames;
+        self.frames.truncate(kept);
     }
 
     fn finish(self, header: Header) -> Profile {

@@ -271,7 +271,6 @@ impl Merger {
                 let start = self.lines.len() as u32;
                 self.lines.extend_from_slice(&lines);
                 self.locations.push(Location {
-                    id: u64::from(out) + 1,
                     mapping: MappingId::new(mapping).filter(|_| mapping != NONE),
                     address: l.address.wrapping_add(offset),
                     lines: start..self.lines.len() as u32,
@@ -411,7 +410,7 @@ impl Merger {
         let location_offset = self.locations.len() as u32;
         self.locations.reserve(p.locations.len());
         self.lines.reserve(p.lines.len());
-        for (i, l) in p.locations.iter().enumerate() {
+        for l in &p.locations {
             let (mapping, offset) = match l.mapping {
                 Some(m) => {
                     let (out, offset) = self.mapping(&mut maps, p, m);
@@ -426,7 +425,6 @@ impl Merger {
                 column: line.column,
             }));
             self.locations.push(Location {
-                id: u64::from(location_offset) + i as u64 + 1,
                 mapping,
                 address: l.address.wrapping_add(offset),
                 lines: start..self.lines.len() as u32,
