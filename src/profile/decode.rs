@@ -418,6 +418,9 @@ struct RawLocations {
     ids: Vec<u64>,
     mapping_ids: Vec<u64>,
     lines: Vec<Line>,
+    /// Each line's column, from the first line with one on (empty while
+    /// every column is 0, as Go writes them).
+    columns: Vec<i64>,
     function_ids: Vec<u64>,
 }
 
@@ -971,12 +974,15 @@ impl RawLocations {
                     let mut line = pb::Line::default();
                     prost::Message::merge(&mut line, take_length_delimited(body)?)?;
                     try_push(&mut self.function_ids, line.function_id)?;
+                    if line.column != 0 || !self.columns.is_empty() {
+                        self.columns.resize(self.lines.len(), 0);
+                        try_push(&mut self.columns, line.column)?;
+                    }
                     try_push(
                         &mut self.lines,
                         Line {
                             function: None,
                             line: line.line,
-                            column: line.column,
                         },
                     )?;
                 }
@@ -1235,6 +1241,7 @@ impl TryFrom<RawProfile> for Profile {
             ids: location_ids,
             mapping_ids,
             mut lines,
+            mut columns,
             function_ids,
         } = raw.locations;
         // Lines are kept in location order, so compacting them in place
@@ -1260,13 +1267,24 @@ impl TryFrom<RawProfile> for Profile {
                     .get(id)
                     .ok_or(ProfileError::DanglingFunction { location, id })?;
                 let mut line = lines[i];
-                line.function = Some(FunctionId(index));
+                line.function = Some(FunctionId::new(index).ok_or(ProfileError::TooMany {
+                    what: "functions",
+                    max: u32::MAX as usize - 1,
+                })?);
                 lines[kept] = line;
+                let column = columns.get(i).copied().unwrap_or(0);
+                if let Some(slot) = columns.get_mut(kept) {
+                    *slot = column;
+                }
                 kept += 1;
             }
             l.lines = start as u32..kept as u32;
         }
         lines.truncate(kept);
+        columns.truncate(kept);
+        if columns.iter().all(|&c| c == 0) {
+            columns = Vec::new();
+        }
         drop((mapping_ids, function_ids));
         let location_index = IdIndex::build(location_ids.iter().copied(), "location")?;
         drop(location_ids);
@@ -1305,6 +1323,7 @@ impl TryFrom<RawProfile> for Profile {
             functions,
             locations,
             lines,
+            columns,
             samples,
             strings: raw.strings,
             memstats,

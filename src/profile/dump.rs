@@ -344,11 +344,11 @@ impl Builder {
     fn location(&mut self, function: &str, file: &str, line: i64) -> Result<u32, ProfileError> {
         let name = self.intern(function)?;
         let filename = self.intern(file)?;
-        let next = FunctionId(self.functions.len() as u32);
+        let next = FunctionId::next(&self.functions)?;
         let f = *self.function_index.entry((name, filename)).or_insert(next);
         if f == next {
             self.functions.push(Function {
-                id: u64::from(next.0) + 1,
+                id: next.index() as u64 + 1,
                 name,
                 system_name: name,
                 filename,
@@ -368,7 +368,6 @@ impl Builder {
         self.lines.push(Line {
             function: Some(f),
             line,
-            column: 0,
         });
         self.locations.push(Location {
             mapping: None,
@@ -460,6 +459,7 @@ impl Builder {
             functions: self.functions,
             locations: self.locations,
             lines: self.lines,
+            columns: Vec::new(),
             samples: Samples::new(
                 1,
                 self.stack_ends,

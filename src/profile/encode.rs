@@ -84,14 +84,13 @@ pub fn encode(profile: &Profile, out: &mut dyn Write) -> io::Result<()> {
             address: l.address,
             // pprof refuses a line with no function ("has a line with nil
             // function"); decoding drops them, and so does writing.
-            line: profile
-                .lines(l)
-                .iter()
-                .filter_map(|line| {
+            line: (l.lines.start as usize..)
+                .zip(profile.lines(l))
+                .filter_map(|(i, line)| {
                     Some(pb::Line {
                         function_id: id(line.function?.index()),
                         line: line.line,
-                        column: line.column,
+                        column: profile.column(i),
                     })
                 })
                 .collect(),
@@ -242,5 +241,69 @@ mod tests {
                 .collect()
         };
         assert_eq!(names(&q), names(&p));
+    }
+
+    /// Each line's column, in the order of the profile's lines.
+    fn columns(p: &Profile) -> Vec<i64> {
+        (0..p.lines.len()).map(|i| p.column(i)).collect()
+    }
+
+    #[test]
+    fn columns_survive_decoding_writing_and_merging() {
+        use super::pb;
+        let line = |function_id, line, column| pb::Line {
+            function_id,
+            line,
+            column,
+        };
+        let location = |id, line: Vec<pb::Line>| pb::Location {
+            id,
+            line,
+            ..Default::default()
+        };
+        let profile = |columns: [i64; 3]| {
+            pb::Profile {
+                sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }],
+                sample: vec![pb::Sample {
+                    location_id: vec![1, 2],
+                    value: vec![3],
+                    label: vec![],
+                }],
+                location: vec![
+                    // The line naming no function is dropped, and the
+                    // columns after it move with their lines.
+                    location(1, vec![line(1, 10, columns[0]), line(0, 11, 9)]),
+                    location(2, vec![line(1, 12, columns[1]), line(1, 13, columns[2])]),
+                ],
+                function: vec![pb::Function {
+                    id: 1,
+                    name: 3,
+                    ..Default::default()
+                }],
+                string_table: ["", "v", "c", "f"].map(String::from).to_vec(),
+                ..Default::default()
+            }
+            .encode_to_vec()
+        };
+        let with = decode(&profile([0, 7, 5]), &DecodeOptions::default()).unwrap();
+        assert_eq!(columns(&with), [0, 7, 5]);
+        let without = decode(&profile([0, 0, 0]), &DecodeOptions::default()).unwrap();
+        assert!(without.columns.is_empty(), "Go's profiles keep no columns");
+        assert_eq!(columns(&without), [0, 0, 0]);
+        let mut bytes = Vec::new();
+        encode(&with, &mut bytes).unwrap();
+        let again = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(columns(&again), [0, 7, 5]);
+        // A merge keeps each location's columns, whichever input has them.
+        let merged = crate::profile::merge::merge(&[&without, &with]).unwrap();
+        assert_eq!(columns(&merged), [0, 0, 0]);
+        let other = decode(&profile([4, 0, 0]), &DecodeOptions::default()).unwrap();
+        let other = crate::profile::merge::merge(&[&with, &other]).unwrap();
+        assert_eq!(columns(&other), [0, 7, 5]);
+        // Appended, every input's locations are the output's.
+        use crate::profile::merge::{MergeInput, SampleMerge, merge_inputs};
+        let inputs = [MergeInput::plain(&without), MergeInput::plain(&with)];
+        let appended = merge_inputs(&inputs, SampleMerge::Append).unwrap();
+        assert_eq!(columns(&appended.profile), [0, 0, 0, 0, 7, 5]);
     }
 }

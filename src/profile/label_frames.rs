@@ -99,7 +99,7 @@ impl FrameMaker {
         };
         let name = intern(profile, &entry.0)?;
         let filename = intern(profile, key)?;
-        let function = FunctionId(profile.functions.len() as u32);
+        let function = FunctionId::next(&profile.functions)?;
         profile.functions.push(Function {
             id: self.next_function_id,
             name,
@@ -112,7 +112,6 @@ impl FrameMaker {
         profile.lines.push(Line {
             function: Some(function),
             line: 0,
-            column: 0,
         });
         let l = profile.locations.len() as u32;
         profile.locations.push(Location {

@@ -503,7 +503,7 @@ const OTHER_DROP_FRAMES: &str = r"ProfileData::Add|ProfileData::prof_handler|Cpu
 struct Builder {
     strings: Interner,
     functions: Vec<Function>,
-    function_index: HashMap<(u32, u32), u32>,
+    function_index: HashMap<(u32, u32), FunctionId>,
     locations: Vec<Location>,
     /// Each location's pc and whether comments named it → its index,
     /// while the records are read.
@@ -546,26 +546,25 @@ impl Builder {
     fn function(&mut self, name: &str, file: &str) -> Result<FunctionId, ProfileError> {
         let name = self.intern(name)?;
         let file = self.intern(file)?;
-        if let Some(&i) = self.function_index.get(&(name.0, file.0)) {
-            return Ok(FunctionId(i));
+        if let Some(&f) = self.function_index.get(&(name.0, file.0)) {
+            return Ok(f);
         }
-        let i = self.functions.len() as u32;
+        let f = FunctionId::next(&self.functions)?;
         self.functions.push(Function {
-            id: u64::from(i) + 1,
+            id: f.index() as u64 + 1,
             name,
             system_name: name,
             filename: file,
             start_line: 0,
         });
-        self.function_index.insert((name.0, file.0), i);
-        Ok(FunctionId(i))
+        self.function_index.insert((name.0, file.0), f);
+        Ok(f)
     }
 
     fn push_line(&mut self, function: FunctionId, line: i64) {
         self.lines.push(Line {
             function: Some(function),
             line,
-            column: 0,
         });
     }
 
@@ -687,6 +686,7 @@ impl Builder {
             functions: self.functions,
             locations: self.locations,
             lines: self.lines,
+            columns: Vec::new(),
             samples: Samples::new(
                 self.value_count,
                 self.stack_ends,

@@ -24,6 +24,8 @@ pub(super) struct Merger {
     function_table: IndexTable,
     locations: Vec<Location>,
     lines: Vec<Line>,
+    /// The lines' columns, up to the last line with one (as the model's).
+    columns: Vec<i64>,
     location_table: IndexTable,
     line_scratch: Vec<Line>,
     strings: Vec<Box<str>>,
@@ -65,6 +67,7 @@ impl Merger {
             function_table: IndexTable::with_capacity(1024),
             locations: Vec::with_capacity(locations),
             lines: Vec::with_capacity(locations),
+            columns: Vec::new(),
             location_table: IndexTable::with_capacity(locations),
             line_scratch: Vec::new(),
             strings: vec!["".into()],
@@ -94,6 +97,7 @@ impl Merger {
             functions,
             locations,
             lines,
+            columns,
             samples,
             strings,
             ..
@@ -122,6 +126,7 @@ impl Merger {
             function_table: IndexTable::with_capacity(0),
             locations,
             lines,
+            columns,
             location_table: IndexTable::with_capacity(0),
             line_scratch: Vec::new(),
             strings: strings.into_boxed(),
@@ -255,9 +260,11 @@ impl Merger {
         lines.clear();
         for line in p.lines(l) {
             lines.push(Line {
-                function: line.function.map(|f| FunctionId(self.function(maps, p, f))),
+                // Fewer than u32::MAX functions fit in memory.
+                function: line
+                    .function
+                    .and_then(|f| FunctionId::new(self.function(maps, p, f))),
                 line: line.line,
-                column: line.column,
             });
         }
         let hash = location_hash(mapping, relative, l.is_folded, &lines);
@@ -270,6 +277,7 @@ impl Merger {
                 let out = self.locations.len() as u32;
                 let start = self.lines.len() as u32;
                 self.lines.extend_from_slice(&lines);
+                self.add_columns(p, l, start as usize);
                 self.locations.push(Location {
                     mapping: MappingId::new(mapping).filter(|_| mapping != NONE),
                     address: l.address.wrapping_add(offset),
@@ -283,6 +291,21 @@ impl Merger {
         self.line_scratch = lines;
         maps.locations[index as usize] = out;
         out
+    }
+
+    /// Carries the columns of `p`'s location `l`, whose lines were just
+    /// added from `start` on in the output's lines.
+    fn add_columns(&mut self, p: &Profile, l: &Location, start: usize) {
+        if p.columns.is_empty() {
+            return;
+        }
+        for (k, i) in (l.lines.start as usize..l.lines.end as usize).enumerate() {
+            let column = p.column(i);
+            if column != 0 || !self.columns.is_empty() {
+                self.columns.resize(start + k, 0);
+                self.columns.push(column);
+            }
+        }
     }
 
     /// Whether output location `i` has this key.
@@ -419,11 +442,16 @@ impl Merger {
                 None => (None, 0),
             };
             let start = self.lines.len() as u32;
-            self.lines.extend(p.lines(l).iter().map(|line| Line {
-                function: line.function.map(|f| FunctionId(f.0 + function_offset)),
-                line: line.line,
-                column: line.column,
+            self.lines.extend(p.lines(l).iter().map(|line| {
+                Line {
+                    // Fewer than u32::MAX functions fit in memory.
+                    function: line
+                        .function
+                        .and_then(|f| FunctionId::new(f.index() as u32 + function_offset)),
+                    line: line.line,
+                }
             }));
+            self.add_columns(p, l, start as usize);
             self.locations.push(Location {
                 mapping,
                 address: l.address.wrapping_add(offset),
@@ -617,6 +645,7 @@ impl Merger {
             functions: self.functions,
             locations: self.locations,
             lines: self.lines,
+            columns: self.columns,
             samples,
             strings: StringTable::from_boxed(self.strings).map_err(|_| MergeError::TooLarge)?,
             // Runtime statistics describe one process at one moment; a

@@ -145,7 +145,7 @@ pub(super) fn location_hash(mapping: u32, relative: u64, folded: bool, lines: &[
         .add(lines.len() as u64);
     for line in lines {
         h = h
-            .add(line.function.map_or(u64::from(NONE), |f| u64::from(f.0)))
+            .add(line.function.map_or(u64::from(NONE), |f| f.index() as u64))
             .add(line.line as u64);
     }
     h.finish()
@@ -253,18 +253,17 @@ mod tests {
             function_key(&f, |id| names[id.index()]),
             (12, ["main.f", "main.f.sys", "m.go"])
         );
-        let line = |function: Option<u32>, line: i64, column: i64| Line {
-            function: function.map(FunctionId),
+        let line = |function: Option<u32>, line: i64| Line {
+            function: function.and_then(FunctionId::new),
             line,
-            column,
         };
         let h = |lines: &[Line]| location_hash(1, 0x10, false, lines);
-        let frames = [line(Some(0), 7, 1), line(Some(1), 3, 0)];
-        // The column is not part of the key.
-        assert_eq!(h(&frames), h(&[line(Some(0), 7, 99), line(Some(1), 3, 0)]));
-        assert_ne!(h(&frames), h(&[line(Some(0), 8, 1), line(Some(1), 3, 0)]));
+        let frames = [line(Some(0), 7), line(Some(1), 3)];
+        assert_eq!(h(&frames), h(&[line(Some(0), 7), line(Some(1), 3)]));
+        assert_ne!(h(&frames), h(&[line(Some(0), 8), line(Some(1), 3)]));
+        assert_ne!(h(&frames), h(&[line(Some(1), 7), line(Some(1), 3)]));
         assert_ne!(h(&frames), h(&frames[..1]));
-        assert_ne!(h(&[line(None, 7, 0)]), h(&[line(Some(0), 7, 0)]));
+        assert_ne!(h(&[line(None, 7)]), h(&[line(Some(0), 7)]));
         assert_ne!(h(&frames), location_hash(1, 0x10, true, &frames));
         assert_ne!(h(&frames), location_hash(2, 0x10, false, &frames));
         assert_ne!(h(&frames), location_hash(1, 0x11, false, &frames));
