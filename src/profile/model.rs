@@ -149,7 +149,7 @@ pub struct Location {
 }
 
 /// A source position within a location: one frame of a stack. Its column,
-/// which Go does not write, is kept apart ([`Profile::column`]): 16 bytes
+/// which Go does not write, is kept apart, by the profile: 16 bytes
 /// a line, not 24.
 #[derive(Debug, Clone, Copy)]
 pub struct Line {
