@@ -1540,6 +1540,73 @@ mod tests {
         }
     }
 
+    /// A profile of one sample type and one function (`f`, id 1) with
+    /// these samples and locations, encoded.
+    fn with_one_function(sample: Vec<pb::Sample>, location: Vec<pb::Location>) -> Vec<u8> {
+        pb::Profile {
+            sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }],
+            sample,
+            location,
+            function: vec![pb::Function {
+                id: 1,
+                name: 3,
+                ..Default::default()
+            }],
+            string_table: ["", "v", "c", "f"].map(String::from).to_vec(),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn columns_survive_decoding_writing_and_merging() {
+        use crate::profile::merge::{MergeInput, SampleMerge, merge, merge_inputs};
+        let line = |function_id, line, column| pb::Line {
+            function_id,
+            line,
+            column,
+        };
+        let location = |id, line: Vec<pb::Line>| pb::Location {
+            id,
+            line,
+            ..Default::default()
+        };
+        let profile = |columns: [i64; 3]| {
+            let sample = pb::Sample {
+                location_id: vec![1, 2],
+                value: vec![3],
+                label: vec![],
+            };
+            let locations = vec![
+                // The line naming no function is dropped, and the columns
+                // after it move with their lines.
+                location(1, vec![line(1, 10, columns[0]), line(0, 11, 9)]),
+                location(2, vec![line(1, 12, columns[1]), line(1, 13, columns[2])]),
+            ];
+            let bytes = with_one_function(vec![sample], locations);
+            decode(&bytes, &DecodeOptions::default()).unwrap()
+        };
+        let columns =
+            |p: &Profile| -> Vec<i64> { (0..p.lines.len()).map(|i| p.column(i)).collect() };
+        let with = profile([0, 7, 5]);
+        assert_eq!(columns(&with), [0, 7, 5]);
+        let without = profile([0, 0, 0]);
+        assert!(without.columns.is_empty(), "Go's profiles keep no columns");
+        assert_eq!(columns(&without), [0, 0, 0]);
+        let mut bytes = Vec::new();
+        crate::profile::encode::encode(&with, &mut bytes).unwrap();
+        let again = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(columns(&again), [0, 7, 5]);
+        // A merge keeps each location's columns, whichever input has them.
+        assert_eq!(columns(&merge(&[&without, &with]).unwrap()), [0, 0, 0]);
+        let other = profile([4, 0, 0]);
+        assert_eq!(columns(&merge(&[&with, &other]).unwrap()), [0, 7, 5]);
+        // Appended, every input's locations are the output's.
+        let inputs = [MergeInput::plain(&without), MergeInput::plain(&with)];
+        let appended = merge_inputs(&inputs, SampleMerge::Append).unwrap();
+        assert_eq!(columns(&appended.profile), [0, 0, 0, 0, 7, 5]);
+    }
+
     #[test]
     fn an_id_past_32_bits_widens_the_ids_in_the_middle_of_a_run() {
         let far = 1u64 << 40;
@@ -1554,26 +1621,12 @@ mod tests {
         };
         let stacks = [vec![2, 1], vec![1, far, 2, 1], vec![far, 300]];
         let ids = [1, 2, far, 300];
-        let bytes = pb::Profile {
-            sample_type: vec![pb::ValueType { r#type: 1, unit: 2 }],
-            sample: stacks
-                .iter()
-                .map(|stack| pb::Sample {
-                    location_id: stack.clone(),
-                    value: vec![-7],
-                    label: vec![],
-                })
-                .collect(),
-            location: ids.map(location).to_vec(),
-            function: vec![pb::Function {
-                id: 1,
-                name: 3,
-                ..Default::default()
-            }],
-            string_table: ["", "v", "c", "f"].map(String::from).to_vec(),
-            ..Default::default()
-        }
-        .encode_to_vec();
+        let samples = stacks.iter().map(|stack| pb::Sample {
+            location_id: stack.clone(),
+            value: vec![-7],
+            label: vec![],
+        });
+        let bytes = with_one_function(samples.collect(), ids.map(location).to_vec());
         let p = decode(&bytes, &DecodeOptions::default()).unwrap();
         // The model numbers a location by its place in the profile.
         let place = |id: &u64| ids.iter().position(|i| i == id).unwrap() as u64 + 1;
