@@ -1267,10 +1267,7 @@ impl TryFrom<RawProfile> for Profile {
                     .get(id)
                     .ok_or(ProfileError::DanglingFunction { location, id })?;
                 let mut line = lines[i];
-                line.function = Some(FunctionId::new(index).ok_or(ProfileError::TooMany {
-                    what: "functions",
-                    max: u32::MAX as usize - 1,
-                })?);
+                line.function = Some(FunctionId::at(index as usize)?);
                 lines[kept] = line;
                 let column = columns.get(i).copied().unwrap_or(0);
                 if let Some(slot) = columns.get_mut(kept) {

@@ -344,7 +344,7 @@ impl Builder {
     fn location(&mut self, function: &str, file: &str, line: i64) -> Result<u32, ProfileError> {
         let name = self.intern(function)?;
         let filename = self.intern(file)?;
-        let next = FunctionId::next(&self.functions)?;
+        let next = FunctionId::at(self.functions.len())?;
         let f = *self.function_index.entry((name, filename)).or_insert(next);
         if f == next {
             self.functions.push(Function {

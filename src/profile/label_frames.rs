@@ -99,7 +99,7 @@ impl FrameMaker {
         };
         let name = intern(profile, &entry.0)?;
         let filename = intern(profile, key)?;
-        let function = FunctionId::next(&profile.functions)?;
+        let function = FunctionId::at(profile.functions.len())?;
         profile.functions.push(Function {
             id: self.next_function_id,
             name,

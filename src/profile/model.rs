@@ -37,10 +37,10 @@ impl FunctionId {
             .map(FunctionId)
     }
 
-    /// The id of the function to follow `functions`, or the error for a
-    /// profile with more than it can hold.
-    pub(crate) fn next(functions: &[Function]) -> Result<FunctionId, ProfileError> {
-        u32::try_from(functions.len())
+    /// [`FunctionId::new`], or the error for a profile with more functions
+    /// than it can hold.
+    pub(crate) fn at(index: usize) -> Result<FunctionId, ProfileError> {
+        u32::try_from(index)
             .ok()
             .and_then(FunctionId::new)
             .ok_or(ProfileError::TooMany {

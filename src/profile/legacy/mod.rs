@@ -549,7 +549,7 @@ impl Builder {
         if let Some(&f) = self.function_index.get(&(name.0, file.0)) {
             return Ok(f);
         }
-        let f = FunctionId::next(&self.functions)?;
+        let f = FunctionId::at(self.functions.len())?;
         self.functions.push(Function {
             id: f.index() as u64 + 1,
             name,

@@ -445,9 +445,11 @@ impl Merger {
             self.lines.extend(p.lines(l).iter().map(|line| {
                 Line {
                     // Fewer than u32::MAX functions fit in memory.
-                    function: line
-                        .function
-                        .and_then(|f| FunctionId::new(f.index() as u32 + function_offset)),
+                    function: line.function.and_then(|f| {
+                        (f.index() as u32)
+                            .checked_add(function_offset)
+                            .and_then(FunctionId::new)
+                    }),
                     line: line.line,
                 }
             }));
