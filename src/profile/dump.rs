@@ -300,7 +300,9 @@ struct Builder {
     function_index: HashMap<(StrId, StrId), FunctionId>,
     locations: Vec<Location>,
     lines: Vec<Line>,
-    location_index: HashMap<(FunctionId, i64), u32>,
+    /// Seeded at random, as the interner is: line numbers are the dump's
+    /// to choose.
+    location_index: foldhash::HashMap<(FunctionId, i64), u32>,
     stack_ends: Vec<usize>,
     frames: Vec<u32>,
     values: Vec<i64>,
@@ -318,7 +320,7 @@ impl Builder {
             function_index: HashMap::default(),
             locations: Vec::new(),
             lines: Vec::new(),
-            location_index: HashMap::default(),
+            location_index: foldhash::HashMap::default(),
             stack_ends: Vec::new(),
             frames: Vec::new(),
             values: Vec::new(),

@@ -1,7 +1,7 @@
 //! A string table that gives each distinct string one id, for the readers
 //! that build a profile from text (legacy profiles, goroutine dumps).
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use super::error::ProfileError;
 use super::model::{StrId, StringTable};
@@ -10,6 +10,8 @@ use super::model::{StrId, StringTable};
 #[derive(Debug)]
 pub(crate) struct Interner {
     table: StringTable,
+    /// Seeded at random: a text's names are its own to choose, and names
+    /// chosen to share a hash would make every lookup walk them.
     index: HashMap<String, StrId>,
 }
 

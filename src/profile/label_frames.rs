@@ -5,7 +5,7 @@
 //! first `--tagroot` key becomes the new root, the last `--tagleaf` key the
 //! new leaf, as pprof's `addLabelNodes` does, before any filter runs.
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use super::error::ProfileError;
 use super::model::{Function, FunctionId, Line, Location, Profile, Samples, StrId};
@@ -42,6 +42,7 @@ pub fn add_label_frames(
 
 /// Interns the pseudo frames: one function and location per (name, key).
 struct FrameMaker {
+    /// Seeded at random: label keys and values are the profile's to choose.
     index: HashMap<(String, String), u32>,
     next_function_id: u64,
 }

@@ -19,10 +19,27 @@ const NAMED: u32 = 1 << 31;
 /// How many lookups are looked at ahead.
 pub(super) const BATCH: usize = 16;
 
-#[derive(Default)]
 pub(super) struct LocationIndex {
     slots: Vec<Slot>,
     len: usize,
+    /// Mixed into every pc before it is hashed, drawn anew for each index:
+    /// pcs are the text's to choose, and pcs chosen to share their hash
+    /// bits (`mix` is easily inverted) would make every probe walk all of
+    /// them (a text of 100,000 such frames took 12 s unseeded).
+    seed: u64,
+}
+
+impl Default for LocationIndex {
+    fn default() -> Self {
+        LocationIndex::with_seed(random_seed())
+    }
+}
+
+/// A random number from the system's randomness (the keys of the standard
+/// library's hash maps).
+pub(super) fn random_seed() -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::RandomState::new().hash_one(0u8)
 }
 
 impl LocationIndex {
@@ -30,6 +47,14 @@ impl LocationIndex {
     /// `None` after adding it as `index`, which is below 2³¹ (the profile's
     /// frame limit keeps it there). `pc_of` gives the pc of a location
     /// added before.
+    fn with_seed(seed: u64) -> Self {
+        LocationIndex {
+            slots: Vec::new(),
+            len: 0,
+            seed,
+        }
+    }
+
     pub(super) fn find_or_add(
         &mut self,
         pc: u64,
@@ -41,7 +66,7 @@ impl LocationIndex {
         if (self.len + 1) * 10 > self.slots.len() * 7 {
             self.grow();
         }
-        let hash = hash_of(pc, named);
+        let hash = hash_of(pc ^ self.seed, named);
         let want = key(named, 0);
         let mask = self.slots.len() - 1;
         let mut at = hash as usize & mask;
@@ -72,8 +97,19 @@ impl LocationIndex {
         }
         let mask = self.slots.len() - 1;
         keys.fold(0, |seen, (pc, named)| {
-            seen ^ self.slots[hash_of(pc, named) as usize & mask]
+            seen ^ self.slots[hash_of(pc ^ self.seed, named) as usize & mask]
         })
+    }
+
+    /// The most slots a lookup walks past its first (for tests).
+    #[cfg(test)]
+    fn longest_probe(&self) -> usize {
+        let mask = self.slots.len().wrapping_sub(1);
+        (0..self.slots.len())
+            .filter(|&at| self.slots[at] != EMPTY)
+            .map(|at| at.wrapping_sub((self.slots[at] >> 32) as usize) & mask)
+            .max()
+            .unwrap_or(0)
     }
 
     fn grow(&mut self) {
@@ -166,7 +202,7 @@ mod tests {
             assert_eq!(hash_of(pc, false), 0xabcd);
         }
         let mut index = Indexed {
-            index: LocationIndex::default(),
+            index: LocationIndex::with_seed(0),
             pcs: Vec::new(),
         };
         for &pc in &pcs {
@@ -175,6 +211,28 @@ mod tests {
         for (i, &pc) in pcs.iter().enumerate() {
             assert_eq!(index.find_or_add(pc, false), Some(i as u32));
         }
+    }
+
+    #[test]
+    fn pcs_chosen_to_collide_spread_out_under_a_random_seed() {
+        // Unseeded, all of these would start their probe at one slot: the
+        // last added would walk past all the others.
+        let pcs: Vec<u64> = (1..=20_000u64)
+            .map(|high| unmix(high << 32 | 0xabcd))
+            .collect();
+        let longest = |seed| {
+            let mut index = Indexed {
+                index: LocationIndex::with_seed(seed),
+                pcs: Vec::new(),
+            };
+            for &pc in &pcs {
+                assert_eq!(index.find_or_add(pc, false), None);
+            }
+            index.index.longest_probe()
+        };
+        assert!(longest(0) >= pcs.len() - 1, "the pcs collide unseeded");
+        let seeded = longest(random_seed());
+        assert!(seeded < 100, "a probe of {seeded} slots");
     }
 
     /// The inverse of [`mix`].

@@ -707,7 +707,8 @@ impl Builder {
 struct Finder<'a> {
     addresses: &'a [u64],
     /// Address → its positions, ascending (only for long stacks).
-    index: Option<HashMap<u64, Vec<usize>>>,
+    /// Seeded at random: the addresses are the text's to choose.
+    index: Option<foldhash::HashMap<u64, Vec<usize>>>,
 }
 
 impl<'a> Finder<'a> {
@@ -715,7 +716,7 @@ impl<'a> Finder<'a> {
 
     fn new(addresses: &'a [u64]) -> Self {
         let index = (addresses.len() > Self::SCAN).then(|| {
-            let mut index: HashMap<u64, Vec<usize>> = HashMap::default();
+            let mut index: foldhash::HashMap<u64, Vec<usize>> = foldhash::HashMap::default();
             for (j, &a) in addresses.iter().enumerate() {
                 index.entry(a).or_default().push(j);
             }

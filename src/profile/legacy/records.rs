@@ -23,7 +23,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::collections::hash_map::Entry;
 
 use super::input::{Input, append};
-use super::location_index::{BATCH, LocationIndex, mix};
+use super::location_index::{BATCH, LocationIndex};
 use super::{Builder, Comment, Finder, Lines, comment_body, inlined_into};
 use crate::profile::ProfileError;
 use crate::profile::model::FunctionId;
@@ -308,8 +308,10 @@ struct Worker {
     /// The functions the worker met, by its numbers for them.
     functions: FunctionTable,
     /// The block's locations, by pc and whether comments named it
-    /// (emptied for each block, its room kept).
-    location_index: HashMap<(u64, bool), u32>,
+    /// (emptied for each block, its room kept). Hashed with a random seed,
+    /// as are the worker's functions: the text chooses its pcs and names,
+    /// and keys chosen to share a hash would make every lookup walk them.
+    location_index: foldhash::HashMap<(u64, bool), u32>,
     /// How much the worker's last part held: the next part takes that
     /// room up front rather than grow to it (growing, which copies, was
     /// 2.6% of the CPU samples of `top` on the 100 MB text).
@@ -331,7 +333,7 @@ impl Worker {
         Worker {
             id,
             functions: FunctionTable::default(),
-            location_index: HashMap::default(),
+            location_index: foldhash::HashMap::default(),
             room: Room::default(),
         }
     }
@@ -612,6 +614,9 @@ struct FunctionTable {
     ends: Vec<(usize, usize)>,
     /// Hash of name and file → the first function with that hash.
     first: HashMap<u64, u32>,
+    /// Hashes names and files, seeded at random (see
+    /// [`Worker::location_index`]).
+    hasher: foldhash::fast::RandomState,
     /// The next function with the same hash as each (`u32::MAX`: none).
     next: Vec<u32>,
 }
@@ -620,7 +625,8 @@ impl FunctionTable {
     /// The number of the function named `name` in `file`, and whether it
     /// is new.
     fn find_or_add(&mut self, name: &str, file: &str) -> (u32, bool) {
-        let hash = hash_function(name, file);
+        // Name and file are written each with an end (`str`'s hash).
+        let hash = std::hash::BuildHasher::hash_one(&self.hasher, (name, file));
         let head = self.first.get(&hash).copied();
         let mut at = head;
         while let Some(f) = at.filter(|&f| f != u32::MAX) {
@@ -648,19 +654,6 @@ impl FunctionTable {
         let (name_end, file_end) = self.ends[f as usize];
         (&self.text[start..name_end], &self.text[name_end..file_end])
     }
-}
-
-/// A hash of a function's name and file, with its bits mixed at the end:
-/// Fx alone leaves the top bits (which a table compares before the keys)
-/// nearly alike for names that differ only near their end.
-fn hash_function(name: &str, file: &str) -> u64 {
-    use std::hash::Hasher;
-    let mut fx = rustc_hash::FxHasher::default();
-    fx.write(name.as_bytes());
-    // Apart by a byte UTF-8 never holds.
-    fx.write_u8(0xff);
-    fx.write(file.as_bytes());
-    mix(fx.finish())
 }
 
 impl Builder {
