@@ -15,7 +15,7 @@
 //! fallible-growth helpers, which must never leave it; past it, only
 //! [`Profile`] exists.
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 use std::io::Read;
 
 use prost::encoding::{self, DecodeContext, WireType, decode_key, decode_varint};
@@ -1017,6 +1017,7 @@ impl RawLocations {
 /// indices: a direct table when ids are dense, a hash map otherwise.
 enum IdIndex {
     Dense(Vec<u32>),
+    /// Hashed with a random seed: the ids are the profile's to choose.
     Sparse(HashMap<u64, u32>),
 }
 

@@ -2,7 +2,7 @@
 //! (strings, mappings, functions and locations deduplicated by pprof's keys)
 //! and their samples either combined with identical ones or appended.
 
-use rustc_hash::FxHashMap;
+use foldhash::HashMap;
 
 use super::plan::{Header, ValuePlan};
 use super::table::{
@@ -30,9 +30,9 @@ pub(super) struct Merger {
     line_scratch: Vec<Line>,
     strings: Vec<Box<str>>,
     /// Output mappings by pprof's mapping key (filled on first use when seeded).
-    mapping_ids: FxHashMap<(u64, u64, Box<str>), u32>,
+    mapping_ids: HashMap<(u64, u64, Box<str>), u32>,
     /// Filled on first use (a seeded string table may never need it).
-    string_ids: FxHashMap<Box<str>, u32>,
+    string_ids: HashMap<Box<str>, u32>,
     // Samples, structure of arrays as in the model.
     stack_ends: Vec<usize>,
     frames: Vec<u32>,
@@ -42,6 +42,8 @@ pub(super) struct Merger {
     groups: Vec<u32>,
     /// Only when combining.
     sample_table: IndexTable,
+    /// Seeds the hashes of the keys the tables compare (see [`Mix`]).
+    seed: foldhash::fast::RandomState,
 }
 
 /// Per-input translation tables from input indices to output indices.
@@ -71,8 +73,8 @@ impl Merger {
             location_table: IndexTable::with_capacity(locations),
             line_scratch: Vec::new(),
             strings: vec!["".into()],
-            string_ids: FxHashMap::default(),
-            mapping_ids: FxHashMap::default(),
+            string_ids: HashMap::default(),
+            mapping_ids: HashMap::default(),
             stack_ends: Vec::with_capacity(samples),
             frames: Vec::with_capacity(frames),
             values: Vec::with_capacity(samples * value_count),
@@ -80,6 +82,7 @@ impl Merger {
             labels: Vec::new(),
             groups: Vec::with_capacity(samples),
             sample_table: IndexTable::with_capacity(if combine { samples } else { 0 }),
+            seed: foldhash::fast::RandomState::default(),
         }
     }
 
@@ -130,8 +133,8 @@ impl Merger {
             location_table: IndexTable::with_capacity(0),
             line_scratch: Vec::new(),
             strings: strings.into_boxed(),
-            string_ids: FxHashMap::default(),
-            mapping_ids: FxHashMap::default(),
+            string_ids: HashMap::default(),
+            mapping_ids: HashMap::default(),
             stack_ends,
             frames,
             values,
@@ -139,6 +142,7 @@ impl Merger {
             labels: parts.labels,
             groups,
             sample_table: IndexTable::with_capacity(0),
+            seed: foldhash::fast::RandomState::default(),
         }
     }
 
@@ -217,7 +221,7 @@ impl Merger {
         }
         let f = &p.functions[id.index()];
         let key = function_key(f, |s| p.string(s));
-        let hash = function_hash(key);
+        let hash = function_hash(&self.seed, key);
         let strings = &self.strings;
         let out = match self.function_table.find(hash, |i| {
             function_key(&self.functions[i as usize], |s| &strings[s.index()]) == key
@@ -267,7 +271,7 @@ impl Merger {
                 line: line.line,
             });
         }
-        let hash = location_hash(mapping, relative, l.is_folded, &lines);
+        let hash = location_hash(&self.seed, mapping, relative, l.is_folded, &lines);
         let found = self.location_table.find(hash, |i| {
             self.same_location(i, mapping, relative, l.is_folded, &lines)
         });
@@ -361,7 +365,9 @@ impl Merger {
             self.push_sample(group, frames, labels, values);
             return;
         }
-        let mut h = Mix(0).add(u64::from(group)).add(frames.len() as u64);
+        let mut h = Mix::new(&self.seed)
+            .add(u64::from(group))
+            .add(frames.len() as u64);
         for &f in frames {
             h = h.add(u64::from(f));
         }

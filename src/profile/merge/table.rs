@@ -1,35 +1,44 @@
 //! The merger's hash table and what it hashes: an open-addressing table of
 //! arena indices (keys are compared in the arenas, never copied), a fast
-//! mixer, and pprof's identity keys for mappings, functions and locations.
+//! seeded mixer, and pprof's identity keys for mappings, functions and
+//! locations.
+
+use std::hash::{BuildHasher, Hasher};
+
+use foldhash::fast::{FoldHasher, RandomState};
 
 use crate::profile::model::{Function, Line, Mapping, StrId};
 
 pub(super) const NONE: u32 = u32::MAX;
 
-/// A FxHash-style mixer: fast, and good enough for the ids hashed here.
-#[derive(Clone, Copy)]
-pub(super) struct Mix(pub(super) u64);
+/// A mixer of the words of a key, seeded at random for each merge (the
+/// [`RandomState`] it starts from): the keys are the profiles' to choose,
+/// and an unseeded FxHash-style mixer let keys chosen to share a hash make
+/// every lookup walk all of them.
+#[derive(Clone)]
+pub(super) struct Mix(FoldHasher<'static>);
 
 impl Mix {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    pub(super) fn add(self, x: u64) -> Mix {
-        Mix((self.0.rotate_left(5) ^ x).wrapping_mul(Mix::K))
+    pub(super) fn new(seed: &RandomState) -> Mix {
+        Mix(seed.build_hasher())
+    }
+
+    pub(super) fn add(mut self, x: u64) -> Mix {
+        self.0.write_u64(x);
+        self
     }
 
     /// The hash, its bits spread (the table uses the low and the high half).
     pub(super) fn finish(self) -> u64 {
-        let h = self.0;
-        (h ^ (h >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (h >> 32)
+        self.0.finish()
     }
 
-    pub(super) fn add_str(self, s: &str) -> Mix {
-        let mut h = self.add(s.len() as u64);
-        for chunk in s.as_bytes().chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            h = h.add(u64::from_le_bytes(word));
-        }
-        h
+    /// Adds `s`, with its length (so that words of two strings cannot be
+    /// shifted from one to the other).
+    pub(super) fn add_str(mut self, s: &str) -> Mix {
+        self.0.write_usize(s.len());
+        self.0.write(s.as_bytes());
+        self
     }
 }
 
@@ -128,17 +137,23 @@ pub(super) fn function_key<'a>(
     )
 }
 
-pub(super) fn function_hash((start_line, names): (i64, [&str; 3])) -> u64 {
+pub(super) fn function_hash(seed: &RandomState, (start_line, names): (i64, [&str; 3])) -> u64 {
     names
         .iter()
-        .fold(Mix(start_line as u64), |h, s| h.add_str(s))
+        .fold(Mix::new(seed).add(start_line as u64), |h, s| h.add_str(s))
         .finish()
 }
 
 /// pprof's `locationKey` — mapping, address relative to it, folded, and
 /// each frame's function and line (not its column) — hashed.
-pub(super) fn location_hash(mapping: u32, relative: u64, folded: bool, lines: &[Line]) -> u64 {
-    let mut h = Mix(0)
+pub(super) fn location_hash(
+    seed: &RandomState,
+    mapping: u32,
+    relative: u64,
+    folded: bool,
+    lines: &[Line],
+) -> u64 {
+    let mut h = Mix::new(seed)
         .add(u64::from(mapping))
         .add(relative)
         .add(u64::from(folded))
@@ -181,7 +196,8 @@ mod tests {
     fn equal_keys_get_one_index_through_growth() {
         // 1000 distinct keys twice: the table grows from 16 slots to 2048.
         let keys: Vec<u64> = (0..1000).chain(0..1000).map(|k| k * 7919).collect();
-        let (table, arena, ids) = intern(&keys, |k| Mix(0).add(k).finish());
+        let seed = RandomState::default();
+        let (table, arena, ids) = intern(&keys, |k| Mix::new(&seed).add(k).finish());
         assert_eq!(arena.len(), 1000);
         assert_eq!(table.slots.len(), 2048);
         assert_eq!(ids[..1000], (0..1000).collect::<Vec<u32>>()[..]);
@@ -207,16 +223,20 @@ mod tests {
 
     #[test]
     fn string_hashes_include_their_length() {
-        let f = |names: [&str; 3]| function_hash((0, names));
+        let seed = RandomState::default();
+        let f = |names: [&str; 3]| function_hash(&seed, (0, names));
         assert_ne!(f(["ab", "c", ""]), f(["a", "bc", ""]));
         assert_ne!(f(["", "x", ""]), f(["x", "", ""]));
         assert_eq!(f(["main.f", "", "m.go"]), f(["main.f", "", "m.go"]));
         // Eight-byte words: a ninth byte still counts.
         assert_ne!(
-            Mix(0).add_str("12345678a").finish(),
-            Mix(0).add_str("12345678b").finish()
+            Mix::new(&seed).add_str("12345678a").finish(),
+            Mix::new(&seed).add_str("12345678b").finish()
         );
-        assert_ne!(function_hash((1, ["f"; 3])), function_hash((2, ["f"; 3])));
+        assert_ne!(
+            function_hash(&seed, (1, ["f"; 3])),
+            function_hash(&seed, (2, ["f"; 3]))
+        );
     }
 
     #[test]
@@ -257,15 +277,16 @@ mod tests {
             function: function.and_then(FunctionId::new),
             line,
         };
-        let h = |lines: &[Line]| location_hash(1, 0x10, false, lines);
+        let seed = RandomState::default();
+        let h = |lines: &[Line]| location_hash(&seed, 1, 0x10, false, lines);
         let frames = [line(Some(0), 7), line(Some(1), 3)];
         assert_eq!(h(&frames), h(&[line(Some(0), 7), line(Some(1), 3)]));
         assert_ne!(h(&frames), h(&[line(Some(0), 8), line(Some(1), 3)]));
         assert_ne!(h(&frames), h(&[line(Some(1), 7), line(Some(1), 3)]));
         assert_ne!(h(&frames), h(&frames[..1]));
         assert_ne!(h(&[line(None, 7)]), h(&[line(Some(0), 7)]));
-        assert_ne!(h(&frames), location_hash(1, 0x10, true, &frames));
-        assert_ne!(h(&frames), location_hash(2, 0x10, false, &frames));
-        assert_ne!(h(&frames), location_hash(1, 0x11, false, &frames));
+        assert_ne!(h(&frames), location_hash(&seed, 1, 0x10, true, &frames));
+        assert_ne!(h(&frames), location_hash(&seed, 2, 0x10, false, &frames));
+        assert_ne!(h(&frames), location_hash(&seed, 1, 0x11, false, &frames));
     }
 }
