@@ -10,7 +10,7 @@
 //! `MORE_BIT`) are written by the builder and read by the walk, and none of
 //! them should be visible outside it.
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 use std::fmt;
 use std::hash::BuildHasher;
 use std::str::FromStr;
@@ -668,6 +668,8 @@ struct Interner<'p> {
     /// Per function: its shown name where it differs from its own.
     shown: &'p [Option<String>],
     keep: Keep,
+    /// Seeded at random, as `by_info` is: lines, addresses and names are
+    /// the profile's to choose.
     by_key: HashMap<(Option<FunctionId>, i64, u64, Option<MappingId>), NodeId>,
     /// [`Interner::by_key`] for the keys with no line and no address (all
     /// of them at function granularity), by function (its index + 1; 0 for
@@ -676,6 +678,7 @@ struct Interner<'p> {
     /// Every node by its info's hash, told apart by its info in `nodes`
     /// (each info is held once, not also as a key).
     by_info: hashbrown::HashTable<NodeId>,
+    seed: foldhash::fast::RandomState,
     nodes: Vec<NodeInfo>,
 }
 
@@ -688,6 +691,7 @@ impl<'p> Interner<'p> {
             by_key: HashMap::default(),
             by_function: vec![None; profile.functions.len() + 1],
             by_info: hashbrown::HashTable::new(),
+            seed: foldhash::fast::RandomState::default(),
             nodes: Vec::new(),
         }
     }
@@ -744,7 +748,8 @@ impl<'p> Interner<'p> {
             Some(&id) => id,
             None => {
                 let info = self.info(function, line, address, mapping);
-                let hash_of = |info: &NodeInfo| rustc_hash::FxBuildHasher.hash_one(info);
+                let seed = &self.seed;
+                let hash_of = |info: &NodeInfo| seed.hash_one(info);
                 let nodes = &mut self.nodes;
                 let entry = self.by_info.entry(
                     hash_of(&info),
