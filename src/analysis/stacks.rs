@@ -678,6 +678,7 @@ struct Interner<'p> {
     /// Every node by its info's hash, told apart by its info in `nodes`
     /// (each info is held once, not also as a key).
     by_info: hashbrown::HashTable<NodeId>,
+    /// Seeds the hashes of `by_info`.
     seed: foldhash::fast::RandomState,
     nodes: Vec<NodeInfo>,
 }

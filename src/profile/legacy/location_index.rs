@@ -37,16 +37,12 @@ impl Default for LocationIndex {
 
 /// A random number from the system's randomness (the keys of the standard
 /// library's hash maps).
-pub(super) fn random_seed() -> u64 {
+fn random_seed() -> u64 {
     use std::hash::BuildHasher;
     std::hash::RandomState::new().hash_one(0u8)
 }
 
 impl LocationIndex {
-    /// The index of the location at `pc` (`named`: comments named it), or
-    /// `None` after adding it as `index`, which is below 2³¹ (the profile's
-    /// frame limit keeps it there). `pc_of` gives the pc of a location
-    /// added before.
     fn with_seed(seed: u64) -> Self {
         LocationIndex {
             slots: Vec::new(),
@@ -55,6 +51,10 @@ impl LocationIndex {
         }
     }
 
+    /// The index of the location at `pc` (`named`: comments named it), or
+    /// `None` after adding it as `index`, which is below 2³¹ (the profile's
+    /// frame limit keeps it there). `pc_of` gives the pc of a location
+    /// added before.
     pub(super) fn find_or_add(
         &mut self,
         pc: u64,

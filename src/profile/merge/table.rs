@@ -228,7 +228,7 @@ mod tests {
         assert_ne!(f(["ab", "c", ""]), f(["a", "bc", ""]));
         assert_ne!(f(["", "x", ""]), f(["x", "", ""]));
         assert_eq!(f(["main.f", "", "m.go"]), f(["main.f", "", "m.go"]));
-        // Eight-byte words: a ninth byte still counts.
+        // A byte past the first eight counts too.
         assert_ne!(
             Mix::new(&seed).add_str("12345678a").finish(),
             Mix::new(&seed).add_str("12345678b").finish()
