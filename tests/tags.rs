@@ -9,6 +9,7 @@
 )]
 
 mod common;
+mod support;
 
 use std::path::Path;
 
@@ -161,4 +162,36 @@ fn tagroot_and_tagleaf_add_frames_as_pprof() {
         none.stderr,
         "pprof-tui: TagRoot expression matched no samples\n"
     );
+}
+
+/// A string table may hold a string twice (Go's never does): keys of one
+/// name are then listed in the order of their ids, the same every time
+/// (they were in a hash map's order, which a seed drawn for each run
+/// changes).
+#[test]
+fn keys_of_one_name_are_in_id_order() {
+    use pprof_tui::analysis::{Filters, tags::tag_counts};
+    use pprof_tui::profile::{DecodeOptions, decode, pb};
+
+    let mut b = support::Builder::new();
+    b.sample(&["main"], 1, 10);
+    b.sample(&["main"], 1, 20);
+    // "key" twice in the table: one id per sample.
+    let first = b.string("key");
+    b.profile.string_table.push("key".to_owned());
+    let second = b.profile.string_table.len() as i64 - 1;
+    for (sample, (key, value)) in [(first, "a"), (second, "b")].into_iter().enumerate() {
+        let value = b.string(value);
+        b.profile.sample[sample].label.push(pb::Label {
+            key,
+            str: value,
+            ..Default::default()
+        });
+    }
+    let profile = decode(&b.encode_gz(), &DecodeOptions::default()).unwrap();
+    for _ in 0..20 {
+        let keys = tag_counts(&profile, 1, &Filters::default());
+        let got: Vec<_> = keys.iter().map(|k| (k.key.as_str(), k.total)).collect();
+        assert_eq!(got, [("key", 10), ("key", 20)]);
+    }
 }

@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
+use foldhash::HashMap;
 
 use super::stacks::{NO_BLOCK, NodeId, Stacks};
 use crate::parallel::map_weighted_ranges;
@@ -249,7 +249,7 @@ pub(crate) struct Sums {
     flat: Vec<i64>,
     cum: Vec<i64>,
     /// Keyed by `caller << 32 | callee`.
-    edges: FxHashMap<u64, Edge>,
+    edges: HashMap<u64, Edge>,
     /// Per block: the value of the samples crossing it without repeats, and
     /// whether any did (empty when no edges are tracked).
     blocks: Vec<i64>,
@@ -267,7 +267,7 @@ impl Sums {
             groups,
             flat: vec![0; nodes * groups],
             cum: vec![0; nodes * groups],
-            edges: FxHashMap::default(),
+            edges: HashMap::default(),
             blocks: vec![0; blocks],
             block_crossed: vec![false; blocks],
         }
@@ -279,7 +279,7 @@ impl Sums {
             groups,
             flat,
             cum,
-            edges: FxHashMap::default(),
+            edges: HashMap::default(),
             blocks: Vec::new(),
             block_crossed: Vec::new(),
         }
@@ -376,7 +376,7 @@ impl Sums {
         stacks: &Stacks<'_>,
         sample_index: usize,
         groups: Groups<F>,
-    ) -> (Sums, Option<FxHashMap<u32, Inlined>>) {
+    ) -> (Sums, Option<HashMap<u32, Inlined>>) {
         Sums::with_inlining_when(stacks, sample_index, groups, false)
     }
 
@@ -387,7 +387,7 @@ impl Sums {
         sample_index: usize,
         groups: Groups<F>,
         dense: bool,
-    ) -> (Sums, Option<FxHashMap<u32, Inlined>>) {
+    ) -> (Sums, Option<HashMap<u32, Inlined>>) {
         let n = stacks.nodes().len();
         let capable = inline_capable(stacks);
         if !dense && capable.iter().filter(|&&c| c).count() * SPARSE_INLINING > n {
@@ -554,7 +554,7 @@ impl Sums {
     }
 
     /// The inline suffix of every node with a tracked edge into it.
-    pub(crate) fn inlining(&self, cutoff: i64) -> FxHashMap<u32, Inlined> {
+    pub(crate) fn inlining(&self, cutoff: i64) -> HashMap<u32, Inlined> {
         inline_kinds(self.edges().map(|(_, callee, e)| (callee.0, e)), cutoff)
     }
 }
@@ -571,8 +571,8 @@ pub(crate) struct EdgeTotal {
 /// inlined in every part.
 pub(crate) fn sum_edges(
     edges: impl IntoIterator<Item = (u64, EdgeTotal)>,
-) -> FxHashMap<u64, EdgeTotal> {
-    let mut totals: FxHashMap<u64, EdgeTotal> = FxHashMap::default();
+) -> HashMap<u64, EdgeTotal> {
+    let mut totals: HashMap<u64, EdgeTotal> = HashMap::default();
     for (key, edge) in edges {
         totals
             .entry(key)
@@ -591,8 +591,8 @@ pub(crate) fn sum_edges(
 pub(crate) fn inline_kinds(
     edges: impl IntoIterator<Item = (u32, EdgeTotal)>,
     cutoff: i64,
-) -> FxHashMap<u32, Inlined> {
-    let mut kinds: FxHashMap<u32, (bool, bool)> = FxHashMap::default();
+) -> HashMap<u32, Inlined> {
+    let mut kinds: HashMap<u32, (bool, bool)> = HashMap::default();
     for (callee, edge) in edges {
         if edge.weight.wrapping_abs() < cutoff {
             continue;

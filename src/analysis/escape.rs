@@ -25,7 +25,7 @@
 //! only at other lines of that file, the lines moved, and no site of that
 //! file is joined.
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use crate::profile::Profile;
 

@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use super::escape::{EscapeMessage, Escapes, FlowCopy, Lookup, Reason, same_function};
 use super::filter::Filters;

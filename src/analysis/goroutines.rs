@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use super::leaks::is_goroutineleak_profile;
 use super::signatures::{RowFacts, RowKind, Signature, signature_of};

@@ -11,7 +11,7 @@
 //! [`crate::profile::appends_as_is`] says when the profiles allow it,
 //! and the caller falls back to merging otherwise.
 
-use rustc_hash::FxHashMap;
+use foldhash::HashMap;
 
 use super::aggregate::{
     EdgeTotal, Groups, Inlined, SPARSE_INLINING, Sums, edge_cutoff, inline_capable, inline_kinds,
@@ -68,7 +68,7 @@ impl<'p> Joined<'p> {
             )
         });
         let mut nodes: Vec<NodeInfo> = Vec::new();
-        let mut ids: FxHashMap<&NodeInfo, u32> = FxHashMap::default();
+        let mut ids: HashMap<&NodeInfo, u32> = HashMap::default();
         let to_joined = views
             .iter()
             .map(|view| {

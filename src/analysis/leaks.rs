@@ -16,7 +16,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use regex::Regex;
 

@@ -26,7 +26,7 @@
 
 use std::collections::VecDeque;
 
-use rustc_hash::FxHashMap;
+use foldhash::HashMap;
 
 use super::SortBy;
 use super::aggregate::{EdgeTotal, Groups, Sums, edge_cutoff, inline_capable, inline_kinds};
@@ -219,7 +219,7 @@ fn reduce_nodes(stacks: &Stacks<'_>, sample_index: usize, out: &mut Reduced) {
 fn reduce_stacks(stacks: &Stacks<'_>, sample_index: usize, out: &mut Reduced) {
     let samples = stacks.profile().samples();
     let mut local = vec![u32::MAX; stacks.nodes().len()];
-    let mut index: FxHashMap<Box<[u32]>, usize> = FxHashMap::default();
+    let mut index: HashMap<Box<[u32]>, usize> = HashMap::default();
     let mut values: Vec<i64> = Vec::new();
     let mut key: Vec<u32> = Vec::with_capacity(64);
     let mut scratch = Vec::with_capacity(64);
@@ -277,10 +277,10 @@ pub struct SiteSeries {
     /// The sample types of the first snapshot; the others must match.
     sample_types: Option<Vec<ValueType>>,
     nodes: Vec<NodeInfo>,
-    node_ids: FxHashMap<NodeInfo, u32>,
+    node_ids: HashMap<NodeInfo, u32>,
     /// Whole stacks as node ids, root first.
     stacks: Vec<Box<[u32]>>,
-    stack_ids: FxHashMap<Box<[u32]>, u32>,
+    stack_ids: HashMap<Box<[u32]>, u32>,
     kept: VecDeque<Kept>,
     /// Snapshots taken in, dropped ones included.
     taken: u64,
@@ -291,7 +291,7 @@ pub struct SiteSeries {
     /// inlined at every crossing, and whether it was crossed at all, are
     /// still exact for the kept snapshots, and its weight (which only
     /// decides whether pprof trims it) is the total scaled to them.
-    edges: FxHashMap<u64, EdgeSum>,
+    edges: HashMap<u64, EdgeSum>,
     /// What the last ranking counted of each site's last life, for the
     /// next to start from.
     counts: Option<CountCache>,
@@ -313,7 +313,7 @@ struct CountCache {
     seqs: Vec<u64>,
     /// By site id (a node, or a stack at stacks granularity), for the
     /// sites that ranking followed.
-    counts: FxHashMap<u32, LifeCounts>,
+    counts: HashMap<u32, LifeCounts>,
     /// Snapshots of `seqs` dropped since, with the followed value of each
     /// of their sites (by id, sorted): what taking them out needs.
     gone: Vec<Gone>,
@@ -377,12 +377,12 @@ impl SiteSeries {
             keep: keep.max(1),
             sample_types: None,
             nodes: Vec::new(),
-            node_ids: FxHashMap::default(),
+            node_ids: HashMap::default(),
             stacks: Vec::new(),
-            stack_ids: FxHashMap::default(),
+            stack_ids: HashMap::default(),
             kept: VecDeque::new(),
             taken: 0,
-            edges: FxHashMap::default(),
+            edges: HashMap::default(),
             counts: None,
             matrix: Matrix::default(),
         }
@@ -640,7 +640,7 @@ impl SiteSeries {
             // No allocation rate and age here: they need each site's
             // alloc_* values in two snapshots, which a reduction at one
             // sample type does not keep.
-            turnover: FxHashMap::default(),
+            turnover: HashMap::default(),
         };
         let trend = rank(
             sites,
@@ -800,7 +800,7 @@ impl SiteSeries {
 
     /// pprof's inline suffixes from the summed edges, their weights scaled
     /// to the kept snapshots, trimmed against the kept snapshots' flat sum.
-    fn inline_kinds(&self, ordered: &[&Kept]) -> FxHashMap<u32, super::Inlined> {
+    fn inline_kinds(&self, ordered: &[&Kept]) -> HashMap<u32, super::Inlined> {
         let flat_sum = ordered
             .iter()
             .flat_map(|k| k.flat.iter())
@@ -1077,7 +1077,7 @@ fn count_last_life(
         by: life.by,
         tie: tie.to_bits(),
         seqs: seqs.to_vec(),
-        counts: FxHashMap::with_capacity_and_hasher(ids.len(), Default::default()),
+        counts: HashMap::with_capacity_and_hasher(ids.len(), Default::default()),
         gone: Vec::new(),
     };
     let counts = sites
@@ -1191,7 +1191,7 @@ fn facts_bytes(facts: &SnapshotFacts) -> usize {
 
 /// The id of `key` in `table`, added when new.
 fn intern<K: std::hash::Hash + Eq + Clone>(
-    ids: &mut FxHashMap<K, u32>,
+    ids: &mut HashMap<K, u32>,
     table: &mut Vec<K>,
     key: K,
 ) -> u32 {

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use foldhash::HashMap;
 
 use super::aggregate::{Groups, Inlined, NodeTotals, Sums, resolve_inlining};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
@@ -194,7 +194,7 @@ pub fn series(
 pub(crate) fn node_sites<'n>(
     sums: &Sums,
     info: impl Fn(NodeId) -> &'n NodeInfo,
-    kinds: Option<FxHashMap<u32, Inlined>>,
+    kinds: Option<HashMap<u32, Inlined>>,
 ) -> Sites {
     let series = sums
         .nodes()
@@ -267,7 +267,7 @@ fn stack_series(
 ) -> Vec<Series> {
     let samples = stacks.profile().samples();
     // Stacks as node ids, root first → their rows.
-    let mut index: FxHashMap<Box<[u32]>, usize> = FxHashMap::default();
+    let mut index: HashMap<Box<[u32]>, usize> = HashMap::default();
     let mut values: Vec<i64> = Vec::new();
     let mut key: Vec<u32> = Vec::with_capacity(64);
     let mut scratch = Vec::with_capacity(64);
@@ -340,10 +340,13 @@ pub(crate) fn unique_labels(sites: &[StackSite]) -> Vec<String> {
     let mut callers = vec![0usize; sites.len()];
     let mut labels: Vec<String> = sites.iter().map(|s| s.label(0)).collect();
     // Labels are told apart by hash first (each hashed once, when made),
-    // then, among those sharing a hash, by their text.
+    // then, among those sharing a hash, by their text. The hash is seeded
+    // at random: names are the profile's to choose.
+    let hasher = foldhash::fast::RandomState::default();
+    let hash_label = |label: &str| std::hash::BuildHasher::hash_one(&hasher, label);
     let mut hashes: Vec<u64> = labels.iter().map(|l| hash_label(l)).collect();
-    let mut count: FxHashMap<u64, u32> =
-        FxHashMap::with_capacity_and_hasher(labels.len(), Default::default());
+    let mut count: HashMap<u64, u32> =
+        HashMap::with_capacity_and_hasher(labels.len(), Default::default());
     loop {
         count.clear();
         for &h in &hashes {
@@ -366,7 +369,7 @@ pub(crate) fn unique_labels(sites: &[StackSite]) -> Vec<String> {
             .filter(|&i| callers[i] < sites[i].callers().len().min(MAX_LABEL_FRAMES))
             .collect();
         if growing.is_empty() {
-            let mut seen: FxHashMap<String, usize> = FxHashMap::default();
+            let mut seen: HashMap<String, usize> = HashMap::default();
             for i in clashing {
                 let n = seen.entry(labels[i].clone()).or_default();
                 *n += 1;
@@ -380,11 +383,6 @@ pub(crate) fn unique_labels(sites: &[StackSite]) -> Vec<String> {
             hashes[i] = hash_label(&labels[i]);
         }
     }
-}
-
-fn hash_label(label: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(label)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! numbers here, with the unit pprof gives their key; the report formats
 //! them (pprof groups numeric values by their formatted text).
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use super::{Filters, Granularity, Stacks};
 use crate::profile::{Profile, StrId};
@@ -58,8 +58,11 @@ pub fn tag_counts(profile: &Profile, sample_index: usize, filters: &Filters) -> 
     } else {
         Stacks::new(profile, Granularity::Functions, filters).for_each(|s, _| count(s));
     }
-    let mut out: Vec<KeyCounts> = keys
-        .into_iter()
+    // In name order; keys of one name (a string table may hold a string
+    // twice) in the order of their ids.
+    let mut keys: Vec<_> = keys.into_iter().collect();
+    keys.sort_by(|(a, _), (b, _)| profile.string(*a).cmp(profile.string(*b)).then(a.cmp(b)));
+    keys.into_iter()
         .map(|(key, (values, total, unit))| {
             let key = profile.string(key).to_owned();
             let unit = match profile.string(unit) {
@@ -74,7 +77,5 @@ pub fn tag_counts(profile: &Profile, sample_index: usize, filters: &Filters) -> 
                 values: values.into_iter().collect(),
             }
         })
-        .collect();
-    out.sort_by(|a, b| a.key.cmp(&b.key));
-    out
+        .collect()
 }

@@ -388,7 +388,7 @@ fn top_of_stacks(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     let base = profile.samples().diff_base.clone();
     let diff = has_base(profile);
     // The node naming each stack, by its printed name.
-    let by_name: rustc_hash::FxHashMap<String, NodeId> = stacks
+    let by_name: foldhash::HashMap<String, NodeId> = stacks
         .nodes()
         .iter()
         .enumerate()

@@ -55,7 +55,7 @@ use std::ops::Range;
 
 use super::aggregate::{Inlined, SortBy};
 use super::diff::Breach;
-use rustc_hash::FxHashMap;
+use foldhash::HashMap;
 
 use super::filter::Filters;
 use super::limit::GrowthLimit;
@@ -1152,8 +1152,8 @@ fn turnovers(
     minutes: Option<&[f64]>,
     lives: &[Range<usize>],
     by: SortBy,
-) -> FxHashMap<String, Turnover> {
-    let mut table = FxHashMap::default();
+) -> HashMap<String, Turnover> {
+    let mut table = HashMap::default();
     let (Some(minutes), SiteSource::Joined(joined)) = (minutes, source) else {
         return table;
     };
@@ -1210,7 +1210,7 @@ pub(crate) struct Context<'a> {
     pub(crate) restarts: &'a [Restart],
     pub(crate) lives: &'a [Range<usize>],
     pub(crate) floor: f64,
-    pub(crate) turnover: FxHashMap<String, Turnover>,
+    pub(crate) turnover: HashMap<String, Turnover>,
     /// The counts of each site's last life, in the order of the sites,
     /// when known (a watch's, see [`LifeCounts`]); else empty.
     pub(crate) last_life: Vec<LifeCounts>,

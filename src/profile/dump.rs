@@ -21,7 +21,7 @@
 //! comment. Lines are read one at a time with no recursion; memory grows
 //! with the input (itself capped by the decode limit).
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use super::error::ProfileError;
 use super::interner::Interner;

@@ -108,7 +108,7 @@ pub(crate) fn merged_heading(profiles: &[&Profile], sample_type: &str) -> Vec<St
             out.push(format!("Build ID: {build_id}"));
         }
     }
-    let mut seen = rustc_hash::FxHashSet::default();
+    let mut seen = foldhash::HashSet::default();
     for p in profiles {
         for c in p.comments.iter().map(|&c| p.string(c)) {
             if !c.starts_with('#') && (profiles.len() == 1 || seen.insert(c)) {

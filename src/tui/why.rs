@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use super::trend::Snapshots;
 use crate::analysis::NodeInfo;

@@ -12,7 +12,7 @@ use super::{CallId, CallTree, Coverage, NodeSums, Peek, PeekEdge};
 use crate::analysis::stacks::NodeId;
 
 /// Integer-keyed maps with a fast (not DoS-resistant) hasher.
-type IdMap<K, V> = rustc_hash::FxHashMap<K, V>;
+type IdMap<K, V> = foldhash::HashMap<K, V>;
 
 impl CallTree {
     /// Calls `visit` with every stack that has samples of this sample type,
@@ -111,6 +111,7 @@ impl CallTree {
             (b.total.unsigned_abs().max(b.base.unsigned_abs()))
                 .cmp(&a.total.unsigned_abs().max(a.base.unsigned_abs()))
                 .then_with(|| names[a.node.index()].cmp(&names[b.node.index()]))
+                .then(a.node.cmp(&b.node))
         };
         peek.callers = callers.into_values().collect();
         peek.callers.sort_by(by_weight);

@@ -34,7 +34,7 @@ pub use memstats::{MemStats, MemValue};
 
 use std::borrow::Cow;
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 
 use super::error::ProfileError;
 use super::interner::Interner;

@@ -19,7 +19,7 @@ use std::cell::{Cell, RefCell};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use rustc_hash::FxHashMap as HashMap;
+use foldhash::HashMap;
 use std::collections::hash_map::Entry;
 
 use super::input::{Input, append};

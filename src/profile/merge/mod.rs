@@ -40,7 +40,7 @@ mod table;
 
 use std::ops::Range;
 
-use rustc_hash::FxHashMap;
+use foldhash::HashMap;
 use thiserror::Error;
 
 use super::model::Profile;
@@ -256,7 +256,7 @@ pub fn appends_as_is(profiles: &[&Profile]) -> bool {
         return false;
     }
     // Every earlier mapping by key (a map, not a scan: a profile may hold millions).
-    let mut earlier: FxHashMap<MappingKey<'_>, Vec<(&str, u64)>> = FxHashMap::default();
+    let mut earlier: HashMap<MappingKey<'_>, Vec<(&str, u64)>> = HashMap::default();
     for (i, p) in profiles.iter().enumerate() {
         if i > 0 {
             for m in &p.mappings {

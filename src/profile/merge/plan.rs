@@ -3,7 +3,7 @@
 //! unit each is converted to (the finest, pprof's `ScaleProfiles`), the
 //! `ScaleN` steps (negation, `-normalize`), and the merged header.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::{MergeError, MergeInput};
 use crate::profile::model::{Profile, ValueType};
@@ -27,8 +27,8 @@ pub fn common_sample_types(profiles: &[&Profile]) -> Vec<String> {
 /// Where each of a profile's sample types is, by name (the first of two
 /// of one name, as pprof's searches find it): looked up rather than
 /// searched for, as a profile may have 65,536 types.
-fn positions(p: &Profile) -> FxHashMap<&str, usize> {
-    let mut positions = FxHashMap::default();
+fn positions(p: &Profile) -> HashMap<&str, usize> {
+    let mut positions = HashMap::default();
     for (i, t) in p.sample_types.iter().enumerate() {
         positions.entry(t.name.as_str()).or_insert(i);
     }
@@ -195,7 +195,7 @@ pub(super) struct Header {
     pub(super) time_nanos: i64,
     pub(super) duration_nanos: i64,
     pub(super) comments: Vec<Box<str>>,
-    pub(super) seen_comments: FxHashSet<Box<str>>,
+    pub(super) seen_comments: HashSet<Box<str>>,
     pub(super) drop_frames: Option<String>,
     pub(super) keep_frames: Option<String>,
 }
@@ -218,7 +218,7 @@ pub(super) fn plan<'a>(
     let mut columns = Vec::with_capacity(inputs.len());
     let mut types: Vec<Vec<ValueType>> = Vec::with_capacity(inputs.len());
     let mut defaults: Vec<Option<String>> = Vec::with_capacity(inputs.len());
-    let in_common: FxHashSet<&str> = common.iter().map(String::as_str).collect();
+    let in_common: HashSet<&str> = common.iter().map(String::as_str).collect();
     for p in &profiles {
         let at = positions(p);
         let map: Vec<usize> = common
@@ -266,7 +266,7 @@ pub(super) fn plan<'a>(
         time_nanos: 0,
         duration_nanos: 0,
         comments: Vec::new(),
-        seen_comments: FxHashSet::default(),
+        seen_comments: HashSet::default(),
         drop_frames: profiles[0].drop_frames.clone(),
         keep_frames: profiles[0].keep_frames.clone(),
     };
