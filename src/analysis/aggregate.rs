@@ -71,14 +71,8 @@ pub fn node_totals(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> 
 
 /// Per node: whether some location shows it inlined into a caller (only
 /// such nodes can get an inline suffix).
-pub(crate) fn inline_capable(stacks: &Stacks<'_>) -> Vec<bool> {
-    let mut capable = vec![false; stacks.nodes().len()];
-    for frame in stacks.all_frames() {
-        if frame.inline {
-            capable[frame.node.index()] = true;
-        }
-    }
-    capable
+pub(crate) fn inline_capable<'s>(stacks: &'s Stacks<'_>) -> &'s [bool] {
+    stacks.inline_capable()
 }
 
 /// [`node_totals`], with the inline suffixes of all nodes resolved in the
@@ -394,7 +388,7 @@ impl Sums {
             let sums = Sums::walk(stacks, sample_index, groups, &vec![false; n], None, None);
             return (sums, None);
         }
-        let sums = Sums::walk(stacks, sample_index, groups, &capable, None, None);
+        let sums = Sums::walk(stacks, sample_index, groups, capable, None, None);
         let flat_sum = sums.flat.iter().fold(0i64, |a, &b| a.wrapping_add(b));
         let kinds = sums.inlining(edge_cutoff(flat_sum));
         (sums, Some(kinds))

@@ -104,7 +104,7 @@ impl<'p> Joined<'p> {
         let n = self.nodes.len();
         let mut capable = vec![false; n];
         for (view, map) in self.views.iter().zip(&self.to_joined) {
-            for (local, is) in inline_capable(view).into_iter().enumerate() {
+            for (local, &is) in inline_capable(view).iter().enumerate() {
                 capable[map[local] as usize] |= is;
             }
         }
@@ -191,7 +191,7 @@ impl<'p> Joined<'p> {
             let targets: Vec<bool> = map
                 .iter()
                 .zip(capable)
-                .map(|(&j, capable)| capable && wanted[j as usize])
+                .map(|(&j, &capable)| capable && wanted[j as usize])
                 .collect();
             if !targets.contains(&true) {
                 continue;
