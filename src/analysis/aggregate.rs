@@ -69,12 +69,6 @@ pub fn node_totals(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> 
     sums.totals(|_| Inlined::No)
 }
 
-/// Per node: whether some location shows it inlined into a caller (only
-/// such nodes can get an inline suffix).
-pub(crate) fn inline_capable<'s>(stacks: &'s Stacks<'_>) -> &'s [bool] {
-    stacks.inline_capable()
-}
-
 /// [`node_totals`], with the inline suffixes of all nodes resolved in the
 /// same walk when that is cheap (see [`Sums::with_inlining`]). Returns
 /// `false` (suffixes left unresolved) otherwise.
@@ -140,7 +134,7 @@ pub fn resolve_inlining_among(
     kept: Option<&[bool]>,
 ) {
     let n = stacks.nodes().len();
-    let inlined_somewhere = inline_capable(stacks);
+    let inlined_somewhere = stacks.inline_capable();
     let mut candidate = vec![false; n];
     let mut any = false;
     for row in rows.iter() {
@@ -383,7 +377,7 @@ impl Sums {
         dense: bool,
     ) -> (Sums, Option<HashMap<u32, Inlined>>) {
         let n = stacks.nodes().len();
-        let capable = inline_capable(stacks);
+        let capable = stacks.inline_capable();
         if !dense && capable.iter().filter(|&&c| c).count() * SPARSE_INLINING > n {
             let sums = Sums::walk(stacks, sample_index, groups, &vec![false; n], None, None);
             return (sums, None);

@@ -14,8 +14,7 @@
 use foldhash::HashMap;
 
 use super::aggregate::{
-    EdgeTotal, Groups, Inlined, SPARSE_INLINING, Sums, edge_cutoff, inline_capable, inline_kinds,
-    sum_edges,
+    EdgeTotal, Groups, Inlined, SPARSE_INLINING, Sums, edge_cutoff, inline_kinds, sum_edges,
 };
 use super::filter::Filters;
 use super::sites::{Sites, node_sites};
@@ -104,7 +103,7 @@ impl<'p> Joined<'p> {
         let n = self.nodes.len();
         let mut capable = vec![false; n];
         for (view, map) in self.views.iter().zip(&self.to_joined) {
-            for (local, &is) in inline_capable(view).iter().enumerate() {
+            for (local, &is) in view.inline_capable().iter().enumerate() {
                 capable[map[local] as usize] |= is;
             }
         }
@@ -187,7 +186,7 @@ impl<'p> Joined<'p> {
         }
         let mut edges: Vec<(u64, EdgeTotal)> = Vec::new();
         for (g, (view, map)) in self.views.iter().zip(&self.to_joined).enumerate() {
-            let capable = inline_capable(view);
+            let capable = view.inline_capable();
             let targets: Vec<bool> = map
                 .iter()
                 .zip(capable)

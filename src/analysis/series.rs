@@ -29,7 +29,7 @@ use std::collections::VecDeque;
 use foldhash::HashMap;
 
 use super::SortBy;
-use super::aggregate::{EdgeTotal, Groups, Sums, edge_cutoff, inline_capable, inline_kinds};
+use super::aggregate::{EdgeTotal, Groups, Sums, edge_cutoff, inline_kinds};
 use super::filter::Filters;
 use super::limit::GrowthLimit;
 use super::runtime::{HeapGap, RuntimePoint, heap_gap, runtime_point, snapshot_facts};
@@ -182,7 +182,7 @@ pub fn reduce(
 /// Node sites: flat and cum per node, and the call edges into nodes that
 /// some location shows inlined (only those can get an inline suffix).
 fn reduce_nodes(stacks: &Stacks<'_>, sample_index: usize, out: &mut Reduced) {
-    let capable = inline_capable(stacks);
+    let capable = stacks.inline_capable();
     let sums = Sums::walk(stacks, sample_index, Groups::ONE, capable, None, None);
     let edges: Vec<(NodeId, NodeId, EdgeTotal)> = sums.edges().collect();
     // Local ids for the nodes named, in the view's node order (the order

@@ -296,7 +296,7 @@ pub struct Stacks<'p> {
     extra: Vec<u32>,
     /// Per node: whether some location shows it inlined into a caller
     /// (only such nodes can get an inline suffix).
-    inlined: Vec<bool>,
+    inline_capable: Vec<bool>,
     /// Whether some location lost all its frames to hide/show.
     any_hidden: bool,
     /// Whether focus/ignore must be checked per sample.
@@ -432,10 +432,10 @@ impl<'p> Stacks<'p> {
             profile,
             granularity,
             filters: filters.clone(),
-            inlined: {
-                let mut inlined = interner.inlined;
-                inlined.resize(interner.nodes.len(), false);
-                inlined
+            inline_capable: {
+                let mut capable = interner.inline_capable;
+                capable.resize(interner.nodes.len(), false);
+                capable
             },
             nodes: interner.nodes,
             leaves,
@@ -472,7 +472,7 @@ impl<'p> Stacks<'p> {
 
     /// Per node: whether some location shows it inlined into a caller.
     pub(crate) fn inline_capable(&self) -> &[bool] {
-        &self.inlined
+        &self.inline_capable
     }
 
     /// All nodes any location maps to (some may get no samples).
@@ -692,7 +692,7 @@ struct Interner<'p> {
     nodes: Vec<NodeInfo>,
     /// [`Stacks::inline_capable`] of the nodes met so far (shorter than
     /// `nodes` when the last ones are not).
-    inlined: Vec<bool>,
+    inline_capable: Vec<bool>,
 }
 
 impl<'p> Interner<'p> {
@@ -706,7 +706,7 @@ impl<'p> Interner<'p> {
             by_info: hashbrown::HashTable::new(),
             seed: foldhash::fast::RandomState::default(),
             nodes: Vec::new(),
-            inlined: Vec::new(),
+            inline_capable: Vec::new(),
         }
     }
 
@@ -744,10 +744,10 @@ impl<'p> Interner<'p> {
                     let inline = i != last;
                     if inline {
                         let n = node.index();
-                        if self.inlined.len() <= n {
-                            self.inlined.resize(n + 1, false);
+                        if self.inline_capable.len() <= n {
+                            self.inline_capable.resize(n + 1, false);
                         }
-                        self.inlined[n] = true;
+                        self.inline_capable[n] = true;
                     }
                     extra.push(pack(Frame { node, inline }));
                 }
