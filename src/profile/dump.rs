@@ -302,7 +302,7 @@ struct Builder {
     lines: Vec<Line>,
     /// Seeded at random, as the interner is: line numbers are the dump's
     /// to choose.
-    location_index: foldhash::HashMap<(FunctionId, i64), u32>,
+    location_index: HashMap<(FunctionId, i64), u32>,
     stack_ends: Vec<usize>,
     frames: Vec<u32>,
     values: Vec<i64>,
@@ -320,7 +320,7 @@ impl Builder {
             function_index: HashMap::default(),
             locations: Vec::new(),
             lines: Vec::new(),
-            location_index: foldhash::HashMap::default(),
+            location_index: HashMap::default(),
             stack_ends: Vec::new(),
             frames: Vec::new(),
             values: Vec::new(),

@@ -708,7 +708,7 @@ struct Finder<'a> {
     addresses: &'a [u64],
     /// Address → its positions, ascending (only for long stacks).
     /// Seeded at random: the addresses are the text's to choose.
-    index: Option<foldhash::HashMap<u64, Vec<usize>>>,
+    index: Option<HashMap<u64, Vec<usize>>>,
 }
 
 impl<'a> Finder<'a> {
@@ -716,7 +716,7 @@ impl<'a> Finder<'a> {
 
     fn new(addresses: &'a [u64]) -> Self {
         let index = (addresses.len() > Self::SCAN).then(|| {
-            let mut index: foldhash::HashMap<u64, Vec<usize>> = foldhash::HashMap::default();
+            let mut index: HashMap<u64, Vec<usize>> = HashMap::default();
             for (j, &a) in addresses.iter().enumerate() {
                 index.entry(a).or_default().push(j);
             }

@@ -311,7 +311,7 @@ struct Worker {
     /// (emptied for each block, its room kept). Hashed with a random seed,
     /// as are the worker's functions: the text chooses its pcs and names,
     /// and keys chosen to share a hash would make every lookup walk them.
-    location_index: foldhash::HashMap<(u64, bool), u32>,
+    location_index: HashMap<(u64, bool), u32>,
     /// How much the worker's last part held: the next part takes that
     /// room up front rather than grow to it (growing, which copies, was
     /// 2.6% of the CPU samples of `top` on the 100 MB text).
@@ -333,7 +333,7 @@ impl Worker {
         Worker {
             id,
             functions: FunctionTable::default(),
-            location_index: foldhash::HashMap::default(),
+            location_index: HashMap::default(),
             room: Room::default(),
         }
     }
