@@ -212,7 +212,8 @@ impl<'a> Iterator for Lines<'a> {
         let rest = self.text.get(self.at..).filter(|r| !r.is_empty())?;
         let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
         let range = self.at..self.at + len;
-        self.at += len + 1;
+        // Past the line break, or at the end of a last line without one.
+        self.at = (self.at + len + 1).min(self.text.len());
         self.number += 1;
         // A line break is never inside a character: the cut is one.
         let line = match self.valid.and_then(|t| t.get(range.clone())) {

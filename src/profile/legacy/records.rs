@@ -879,6 +879,26 @@ mod tests {
     }
 
     #[test]
+    fn a_last_line_without_its_break_reads_as_with_it() {
+        // A header alone without its break once started the records past
+        // the end of the text (a panic).
+        for name in TEXTS {
+            let text = testdata(name);
+            let ends = memchr::memchr_iter(b'\n', &text).take(40);
+            for end in ends.chain([text.len() - 1]) {
+                let with = read_in(&text[..=end], usize::MAX, end + 1);
+                for (block, chunk) in [(usize::MAX, end.max(1)), (1, 7)] {
+                    assert_eq!(
+                        read_in(&text[..end], block, chunk),
+                        with,
+                        "{name} cut at byte {end}, in blocks of {block} from pieces of {chunk}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn crlf_texts_read_as_lf_texts() {
         for name in TEXTS {
             let text = testdata(name);
