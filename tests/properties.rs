@@ -107,6 +107,17 @@ fn reference_suffixes(
     pool: &[LocationSpec],
     samples: &[SampleSpec],
 ) -> BTreeMap<&'static str, &'static str> {
+    reference_suffixes_among(pool, samples, |_| true)
+}
+
+/// [`reference_suffixes`] in the graph pprof rebuilds with only the `kept`
+/// functions once it has trimmed nodes: a frame of another function is
+/// passed over, so an edge runs from the nearest kept caller.
+fn reference_suffixes_among(
+    pool: &[LocationSpec],
+    samples: &[SampleSpec],
+    kept: impl Fn(&str) -> bool,
+) -> BTreeMap<&'static str, &'static str> {
     let mut edges: BTreeMap<(&str, &str), (i64, bool)> = BTreeMap::new();
     let mut flat_sum = 0i64;
     for (stack, value) in samples {
@@ -119,6 +130,9 @@ fn reference_suffixes(
         for &l in stack {
             let names = frames(&pool[l]);
             for (i, &name) in names.iter().enumerate().rev() {
+                if !kept(name) {
+                    continue;
+                }
                 let inline = i != names.len() - 1;
                 if let Some(p) = parent.filter(|&p| p != name)
                     && seen.insert((p, name))
@@ -203,6 +217,29 @@ proptest! {
         for row in rows {
             let name = &stacks.node(row.node).name;
             prop_assert_eq!(row.inlined.suffix(), suffix(name), "resolve: {}", name);
+        }
+    }
+
+    #[test]
+    fn inline_suffixes_in_a_trimmed_graph_are_pprofs(
+        (pool, samples) in inlined_profiles(),
+        rows in 1usize..8,
+    ) {
+        // Rows cut by count: a shown node's callers may be gone, and its
+        // edges then run from the nearest shown caller.
+        let profile = build_inlined(&pool, &samples);
+        let options = TopOptions {
+            sample_index: 1,
+            node_count: rows,
+            node_fraction: 0.0,
+            ..TopOptions::default()
+        };
+        let shown = top(&profile, &options).rows;
+        let kept: HashSet<&str> = shown.iter().map(|r| r.name.as_str()).collect();
+        let expected = reference_suffixes_among(&pool, &samples, |name| kept.contains(name));
+        for row in &shown {
+            let suffix = expected.get(row.name.as_str()).copied().unwrap_or("");
+            prop_assert_eq!(row.inlined.suffix(), suffix, "{} of {} rows", row.name, rows);
         }
     }
 

@@ -124,7 +124,7 @@ impl<'p> Joined<'p> {
             } else {
                 vec![false; map.len()]
             };
-            let sums = Sums::walk(view, side.sample_index, Groups::ONE, &targets, None, None);
+            let sums = Sums::walk(view, side.sample_index, Groups::ONE, &targets);
             for node in sums.nodes() {
                 let j = map[node.index()] as usize;
                 flat[j * groups + g] =
@@ -161,7 +161,7 @@ impl<'p> Joined<'p> {
             return (flat, cum);
         };
         let targets = vec![false; map.len()];
-        let sums = Sums::walk(view, sample_index, Groups::ONE, &targets, None, None);
+        let sums = Sums::walk(view, sample_index, Groups::ONE, &targets);
         for node in sums.nodes() {
             let j = map[node.index()] as usize;
             flat[j] = flat[j].wrapping_add(s.sign.wrapping_mul(sums.flat(node)[0]));
@@ -195,15 +195,7 @@ impl<'p> Joined<'p> {
             if !targets.contains(&true) {
                 continue;
             }
-            let touching = view.locations_containing(&targets);
-            let sums = Sums::walk(
-                view,
-                self.sides[g].sample_index,
-                Groups::ONE,
-                &targets,
-                Some(&touching),
-                None,
-            );
+            let sums = Sums::walk_edges(view, self.sides[g].sample_index, &targets, None);
             edges.extend(self.joined_edges(g, &sums));
         }
         let kinds = inline_kinds(joined_callees(edges), edge_cutoff(flat_sum));

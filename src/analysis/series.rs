@@ -183,7 +183,7 @@ pub fn reduce(
 /// some location shows inlined (only those can get an inline suffix).
 fn reduce_nodes(stacks: &Stacks<'_>, sample_index: usize, out: &mut Reduced) {
     let capable = stacks.inline_capable();
-    let sums = Sums::walk(stacks, sample_index, Groups::ONE, capable, None, None);
+    let sums = Sums::walk(stacks, sample_index, Groups::ONE, capable);
     let edges: Vec<(NodeId, NodeId, EdgeTotal)> = sums.edges().collect();
     // Local ids for the nodes named, in the view's node order (the order
     // `Joined` meets them in, which breaks ties between equal names).

@@ -199,6 +199,11 @@ impl<'s> StackRef<'s> {
             .flat_map(move |&l| stacks.location_frames(l).iter().copied().map(unpack))
     }
 
+    /// The stack's locations, from the root to the leaf.
+    pub(crate) fn locations_root_first(self) -> impl Iterator<Item = u32> + 's {
+        self.locations.iter().rev().copied()
+    }
+
     /// Frames from the root (outermost) to the leaf.
     pub fn root_first(self) -> impl Iterator<Item = Frame> + 's {
         let stacks = self.stacks;
@@ -503,21 +508,24 @@ impl<'p> Stacks<'p> {
         }
     }
 
+    /// How many locations the view maps (the profile's).
+    pub(crate) fn location_count(&self) -> usize {
+        self.leaves.len()
+    }
+
+    /// A location's frames, from the outermost (none if hidden).
+    pub(crate) fn frames_root_first(&self, location: u32) -> impl Iterator<Item = Frame> + '_ {
+        self.location_frames(location)
+            .iter()
+            .rev()
+            .copied()
+            .map(unpack)
+    }
+
     /// Every frame of every location (each location's frames leaf first).
     pub fn all_frames(&self) -> impl Iterator<Item = Frame> + '_ {
         (0..self.leaves.len() as u32)
             .flat_map(move |l| self.location_frames(l).iter().copied().map(unpack))
-    }
-
-    /// Per location: whether any of its frames is one of `nodes`.
-    pub(crate) fn locations_containing(&self, nodes: &[bool]) -> Vec<bool> {
-        (0..self.leaves.len() as u32)
-            .map(|l| {
-                self.location_frames(l)
-                    .iter()
-                    .any(|&p| nodes[unpack(p).node.index()])
-            })
-            .collect()
     }
 
     /// Block ids are below this (see [`StackRef::visit_root_first_in_blocks`]).
