@@ -559,18 +559,7 @@ impl<'p> Stacks<'p> {
 
     /// Like [`Stacks::for_each`] over a range of samples, without copying:
     /// the stack is a view that yields frames in either direction.
-    pub fn for_each_stack(&self, range: Range<usize>, visit: impl FnMut(usize, StackRef<'_>)) {
-        self.for_each_stack_where(range, None, visit);
-    }
-
-    /// [`Stacks::for_each_stack`] restricted, when `touching` is given, to
-    /// samples with a location marked in it (cheap to test: no frames read).
-    pub(crate) fn for_each_stack_where(
-        &self,
-        range: Range<usize>,
-        touching: Option<&[bool]>,
-        mut visit: impl FnMut(usize, StackRef<'_>),
-    ) {
+    pub fn for_each_stack(&self, range: Range<usize>, mut visit: impl FnMut(usize, StackRef<'_>)) {
         let samples = self.profile.samples();
         let tag_filtering = self.filters.tag_focus.is_some() || self.filters.tag_ignore.is_some();
         for s in range {
@@ -578,9 +567,6 @@ impl<'p> Stacks<'p> {
                 return;
             }
             let locations = samples.stack_raw(s);
-            if touching.is_some_and(|t| !locations.iter().any(|&l| t[l as usize])) {
-                continue;
-            }
             if self.check_focus && !self.focused(locations) {
                 continue;
             }
