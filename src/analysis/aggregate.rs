@@ -73,27 +73,13 @@ pub fn node_totals_inlined(stacks: &Stacks<'_>, sample_index: usize) -> (Vec<Nod
     (rows, resolved)
 }
 
-/// [`node_totals_inlined`], also returning, when the suffixes were
-/// resolved, every call edge they were decided from (caller, callee): a
-/// node whose callers all survive pprof's node trimming keeps its suffix.
-/// `every_node_shown`: no node will be trimmed, so every suffix is needed
-/// and is resolved in this walk however many nodes are inlined (a second
-/// walk for all the rows would cost more).
-pub(crate) fn node_totals_and_edges(
-    stacks: &Stacks<'_>,
-    sample_index: usize,
-    every_node_shown: bool,
-) -> (Vec<NodeTotals>, Option<Vec<(NodeId, NodeId)>>) {
-    let (sums, kinds) =
-        Sums::with_inlining_when(stacks, sample_index, Groups::ONE, every_node_shown);
-    let edges = kinds.is_some().then(|| {
-        sums.edges()
-            .map(|(caller, callee, _)| (caller, callee))
-            .collect()
-    });
+/// [`node_totals_inlined`] with the suffixes of every node resolved in the
+/// walk, however many nodes are inlined: for a table that shows every node
+/// (a second walk for all the rows would cost more).
+pub(crate) fn node_totals_all_inlined(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> {
+    let (sums, kinds) = Sums::with_inlining_when(stacks, sample_index, Groups::ONE, true);
     let kinds = kinds.unwrap_or_default();
-    let rows = sums.totals(|node| kinds.get(&node.0).copied().unwrap_or_default());
-    (rows, edges)
+    sums.totals(|node| kinds.get(&node.0).copied().unwrap_or_default())
 }
 
 /// Fills in pprof's ` (inline)` / ` (partial-inline)` suffixes for `rows`.

@@ -5,7 +5,7 @@
 //! ([`suffixes`]), which on a big profile is the slow part.
 
 use super::aggregate::{
-    Inlined, NodeTotals, SortBy, node_totals, node_totals_and_edges, resolve_inlining,
+    Inlined, NodeTotals, SortBy, node_totals, node_totals_all_inlined, resolve_inlining,
     resolve_inlining_among, sort_totals, total,
 };
 use super::filter::Filters;
@@ -161,13 +161,15 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     }
     let profile = stacks.profile();
     let total = total(profile, options.sample_index);
-    // Suffixes for all nodes when the walk can track them cheaply, with the
-    // call edges they come from (see below); for the first rows only, after
-    // a plain walk, when asked.
+    // The suffixes of all nodes in the walk when every node is shown;
+    // otherwise a plain walk, and the suffixes of the rows shown (or of the
+    // first rows, when asked) in a walk over call edges alone, below.
     let every_node_shown = options.node_fraction <= 0.0 && options.node_count == 0;
-    let (mut totals, edges) = match options.first_suffixes {
-        None => node_totals_and_edges(stacks, options.sample_index, every_node_shown),
-        Some(_) => (node_totals(stacks, options.sample_index), Some(Vec::new())),
+    let resolved = every_node_shown && options.first_suffixes.is_none();
+    let mut totals = if resolved {
+        node_totals_all_inlined(stacks, options.sample_index)
+    } else {
+        node_totals(stacks, options.sample_index)
     };
     // Go's int64 arithmetic and `abs64`, as pprof: sums wrap.
     let flat_sum = totals.iter().fold(0i64, |sum, t| sum.wrapping_add(t.flat));
@@ -186,51 +188,32 @@ pub fn top_of(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
     if options.node_count > 0 {
         totals.truncate(options.node_count);
     }
-    // pprof decides the suffixes in a graph rebuilt without the nodes it
-    // trimmed (by node fraction or node count): there a call edge runs from
-    // the nearest kept caller. Only nodes with a trimmed caller can change,
-    // so only they (or all shown rows, when the walk did not track edges)
-    // are resolved again, in a walk over the samples through them.
-    let trimmed = dropped_nodes > 0 || totals.len() < node_total;
-    let kept = trimmed.then(|| {
-        let mut kept = vec![false; stacks.nodes().len()];
-        for t in &totals {
-            kept[t.node.index()] = true;
+    match options.first_suffixes {
+        _ if resolved => {}
+        Some(first) => {
+            let end = first.min(totals.len());
+            resolve_inlining(stacks, options.sample_index, &mut totals[..end], flat_sum);
         }
-        kept
-    });
-    let stale: Vec<usize> = match (&edges, &kept) {
-        _ if options.first_suffixes.is_some() => Vec::new(),
-        (Some(_), None) => Vec::new(),
-        (Some(edges), Some(kept)) => {
-            let mut stale = vec![false; stacks.nodes().len()];
-            for &(caller, callee) in edges {
-                if !kept[caller.index()] {
-                    stale[callee.index()] = true;
+        None => {
+            // pprof decides the suffixes in a graph rebuilt without the
+            // nodes it trimmed (by node fraction or node count): there a
+            // call edge runs from the nearest kept caller.
+            let trimmed = dropped_nodes > 0 || totals.len() < node_total;
+            let kept = trimmed.then(|| {
+                let mut kept = vec![false; stacks.nodes().len()];
+                for t in &totals {
+                    kept[t.node.index()] = true;
                 }
-            }
-            (0..totals.len())
-                .filter(|&i| stale[totals[i].node.index()])
-                .collect()
+                kept
+            });
+            resolve_inlining_among(
+                stacks,
+                options.sample_index,
+                &mut totals,
+                flat_sum,
+                kept.as_deref(),
+            );
         }
-        (None, _) => (0..totals.len()).collect(),
-    };
-    if !stale.is_empty() {
-        let mut rows: Vec<NodeTotals> = stale.iter().map(|&i| totals[i].clone()).collect();
-        resolve_inlining_among(
-            stacks,
-            options.sample_index,
-            &mut rows,
-            flat_sum,
-            kept.as_deref(),
-        );
-        for (&i, row) in stale.iter().zip(rows) {
-            totals[i].inlined = row.inlined;
-        }
-    }
-    if let Some(first) = options.first_suffixes {
-        let end = first.min(totals.len());
-        resolve_inlining(stacks, options.sample_index, &mut totals[..end], flat_sum);
     }
     let base = has_base(profile).then(|| base_sums(stacks, options.sample_index));
     let rows = totals
