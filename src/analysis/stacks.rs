@@ -207,10 +207,8 @@ impl<'s> StackRef<'s> {
     /// Frames from the root (outermost) to the leaf.
     pub fn root_first(self) -> impl Iterator<Item = Frame> + 's {
         let stacks = self.stacks;
-        self.locations
-            .iter()
-            .rev()
-            .flat_map(move |&l| stacks.location_frames(l).iter().rev().copied().map(unpack))
+        self.locations_root_first()
+            .flat_map(move |l| stacks.frames_root_first(l))
     }
 
     /// Calls `visit` on every frame from the root to the leaf: the sample
