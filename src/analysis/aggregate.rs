@@ -63,10 +63,15 @@ pub fn node_totals(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> 
 }
 
 /// [`node_totals`], with the inline suffixes of all nodes resolved in the
-/// same walk when that is cheap (see [`Sums::with_inlining`]). Returns
+/// same walk when that is cheap ([`SuffixesInWalk::WhenSparse`]). Returns
 /// `false` (suffixes left unresolved) otherwise.
 pub fn node_totals_inlined(stacks: &Stacks<'_>, sample_index: usize) -> (Vec<NodeTotals>, bool) {
-    let (sums, kinds) = Sums::with_inlining(stacks, sample_index, Groups::ONE);
+    let (sums, kinds) = Sums::with_suffixes(
+        stacks,
+        sample_index,
+        Groups::ONE,
+        SuffixesInWalk::WhenSparse,
+    );
     let resolved = kinds.is_some();
     let kinds = kinds.unwrap_or_default();
     let rows = sums.totals(|node| kinds.get(&node.0).copied().unwrap_or_default());
@@ -77,9 +82,50 @@ pub fn node_totals_inlined(stacks: &Stacks<'_>, sample_index: usize) -> (Vec<Nod
 /// walk, however many nodes are inlined: for a table that shows every node
 /// (a second walk for all the rows would cost more).
 pub(crate) fn node_totals_all_inlined(stacks: &Stacks<'_>, sample_index: usize) -> Vec<NodeTotals> {
-    let (sums, kinds) = Sums::with_inlining_when(stacks, sample_index, Groups::ONE, true);
+    let (sums, kinds) =
+        Sums::with_suffixes(stacks, sample_index, Groups::ONE, SuffixesInWalk::Always);
     let kinds = kinds.unwrap_or_default();
     sums.totals(|node| kinds.get(&node.0).copied().unwrap_or_default())
+}
+
+/// Which nodes' inline suffixes the walk that sums the nodes resolves too,
+/// by tracking the call edges into them as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuffixesInWalk {
+    /// None: for a ranking that keeps only some rows, which resolves theirs
+    /// afterwards in a walk over their call edges alone
+    /// ([`resolve_inlining`]). Tracking edges in the sums' walk costs it
+    /// more than that second walk does.
+    Never,
+    /// Every node's when few nodes are ever inlined (at most one in
+    /// [`SPARSE_INLINING`]), as in Go programs, where only small functions
+    /// are; none otherwise, as tracking the call edges of most nodes costs
+    /// more than a second walk for the rows kept.
+    WhenSparse,
+    /// Every node's, however many are inlined.
+    Always,
+}
+
+impl SuffixesInWalk {
+    /// For a ranking that keeps its first `node_count` rows, or every row
+    /// when `node_count` is 0.
+    pub(crate) fn keeping(node_count: usize) -> SuffixesInWalk {
+        if node_count == 0 {
+            SuffixesInWalk::WhenSparse
+        } else {
+            SuffixesInWalk::Never
+        }
+    }
+
+    /// Whether the walk tracks call edges, in a view of `nodes` nodes of
+    /// which `inline_capable` are shown inlined by some location.
+    pub(crate) fn tracks(self, inline_capable: usize, nodes: usize) -> bool {
+        match self {
+            SuffixesInWalk::Never => false,
+            SuffixesInWalk::WhenSparse => inline_capable.saturating_mul(SPARSE_INLINING) <= nodes,
+            SuffixesInWalk::Always => true,
+        }
+    }
 }
 
 /// Fills in pprof's ` (inline)` / ` (partial-inline)` suffixes for `rows`.
@@ -134,7 +180,7 @@ pub fn resolve_inlining_among(
 
 /// Inline suffixes are resolved in the sample walk itself only when at most
 /// one node in this many is inline-capable.
-pub(crate) const SPARSE_INLINING: usize = 8;
+const SPARSE_INLINING: usize = 8;
 
 /// The weight below which pprof trims a call edge.
 pub(crate) fn edge_cutoff(flat_sum: i64) -> i64 {
@@ -391,30 +437,17 @@ impl Sums {
         sums
     }
 
-    /// [`Sums::walk`], resolving the inline suffix of every node in the
-    /// same walk when that is cheap: when few nodes are ever inlined, as in
-    /// Go programs, where only small functions are. Otherwise (`None`)
-    /// tracking the call edges of most nodes costs more than a second walk
-    /// over the samples for the rows actually shown ([`resolve_inlining`]).
-    pub(crate) fn with_inlining<F: Fn(usize) -> Option<usize> + Sync>(
+    /// [`Sums::walk`], resolving the inline suffixes of the nodes `when`
+    /// says in the same walk (`None` when it resolves none).
+    pub(crate) fn with_suffixes<F: Fn(usize) -> Option<usize> + Sync>(
         stacks: &Stacks<'_>,
         sample_index: usize,
         groups: Groups<F>,
-    ) -> (Sums, Option<HashMap<u32, Inlined>>) {
-        Sums::with_inlining_when(stacks, sample_index, groups, false)
-    }
-
-    /// [`Sums::with_inlining`]; with `dense`, the suffixes are resolved in
-    /// the walk however many nodes are inlined.
-    fn with_inlining_when<F: Fn(usize) -> Option<usize> + Sync>(
-        stacks: &Stacks<'_>,
-        sample_index: usize,
-        groups: Groups<F>,
-        dense: bool,
+        when: SuffixesInWalk,
     ) -> (Sums, Option<HashMap<u32, Inlined>>) {
         let n = stacks.nodes().len();
         let capable = stacks.inline_capable();
-        if !dense && capable.iter().filter(|&&c| c).count() * SPARSE_INLINING > n {
+        if !when.tracks(capable.iter().filter(|&&c| c).count(), n) {
             let sums = Sums::walk(stacks, sample_index, groups, &vec![false; n]);
             return (sums, None);
         }

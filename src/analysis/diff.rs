@@ -11,11 +11,11 @@
 
 use std::cmp::Ordering;
 
-use super::aggregate::{Inlined, SortBy};
+use super::aggregate::{Inlined, SortBy, SuffixesInWalk};
 use super::filter::Filters;
 use super::limit::GrowthLimit;
 use super::lineup::Lineup;
-use super::sites::{Series, Sites, StackSite, keep_shown};
+use super::sites::{Series, Sites, StackSite, resolve_kept};
 use super::stacks::{Granularity, NodeId};
 use crate::profile::{MergeError, ValueType};
 
@@ -169,8 +169,23 @@ pub struct Breach {
 }
 
 impl Breach {
-    /// Largest growth first; ties by name.
-    pub(crate) fn worst_first(mut breaches: Vec<Breach>) -> Vec<Breach> {
+    /// The rows over a limit (`growth` is their growth), named with their
+    /// inline suffixes: largest growth first, ties by name.
+    pub(crate) fn worst_first<R>(
+        rows: &[R],
+        growth: impl Fn(&R) -> Option<i64>,
+        name: impl Fn(&R) -> (&str, Inlined),
+    ) -> Vec<Breach> {
+        let mut breaches: Vec<Breach> = rows
+            .iter()
+            .filter_map(|r| {
+                let (name, inlined) = name(r);
+                Some(Breach {
+                    growth: growth(r)?,
+                    name: format!("{name}{}", inlined.suffix()),
+                })
+            })
+            .collect();
         breaches.sort_by(|a, b| b.growth.cmp(&a.growth).then_with(|| a.name.cmp(&b.name)));
         breaches
     }
@@ -208,6 +223,7 @@ pub fn diff(lineup: &Lineup, options: &DiffOptions) -> Result<Diff, MergeError> 
         options.sample_index,
         options.granularity,
         &options.filters,
+        SuffixesInWalk::keeping(options.node_count),
         |sites, source| {
             rank(
                 sites,
@@ -238,17 +254,11 @@ fn rank(
         .iter()
         .map(DiffRow::flat_delta)
         .fold(0i64, i64::wrapping_add);
-    let over_limit = match &options.limit {
-        Some(limit) => Breach::worst_first(
-            rows.iter()
-                .filter(|r| limit.is_exceeded(r.delta(options.by), base_total))
-                .map(|r| Breach {
-                    name: format!("{}{}", r.name, r.inlined.suffix()),
-                    growth: r.delta(options.by),
-                })
-                .collect(),
-        ),
-        None => Vec::new(),
+    // A row that did not change never grows past a limit.
+    let over = |r: &DiffRow| {
+        let growth = r.delta(options.by);
+        let limit = options.limit.as_ref()?;
+        limit.is_exceeded(growth, base_total).then_some(growth)
     };
     let before = rows.len();
     if !options.unchanged {
@@ -257,13 +267,16 @@ fn rank(
     let unchanged = before - rows.len();
     sort_rows(&mut rows, options.by, options.order);
     let site_total = rows.len();
-    keep_shown(
+    let kept = resolve_kept(
         &mut rows,
         options.node_count,
         inlining_resolved,
+        |r| over(r).is_some(),
         |r| Some((r.node?, &mut r.inlined)),
         |shown| resolve_suffixes(shown, flat_sum),
     );
+    let over_limit = Breach::worst_first(&rows, over, |r| (&r.name, r.inlined));
+    rows.truncate(kept);
     Diff {
         sample_type,
         base_total,
@@ -311,6 +324,73 @@ mod tests {
             base_cum: base,
             new_cum: new,
         }
+    }
+
+    /// Sites whose suffixes the sums left unresolved: `node` `i` is named
+    /// by the letter `a` + i and is in the base with `base` and in the new
+    /// profile with `new` (flat and cum alike).
+    fn unresolved(sites: &[(i64, i64)]) -> Sites {
+        let series = sites
+            .iter()
+            .enumerate()
+            .map(|(i, &(base, new))| Series {
+                node: Some(NodeId(i as u32)),
+                name: char::from(b'a' + i as u8).to_string(),
+                inlined: Inlined::No,
+                stack: None,
+                flat: vec![-base, new],
+                cum: vec![-base, new],
+            })
+            .collect();
+        Sites {
+            series,
+            inlining_resolved: false,
+        }
+    }
+
+    #[test]
+    fn a_site_over_the_limit_is_named_with_its_suffix_though_not_shown() {
+        let options = DiffOptions {
+            node_count: 1,
+            order: GrowthOrder::Relative,
+            limit: Some(GrowthLimit::Amount {
+                value: 50.0,
+                spec: "50".into(),
+            }),
+            ..DiffOptions::default()
+        };
+        let sample_type = ValueType {
+            name: "inuse_space".into(),
+            unit: "bytes".into(),
+        };
+        // `a` doubles (shown first by relative growth); `b` grows the most,
+        // and only `b` is inlined: every node's suffix is asked for.
+        let mut asked = Vec::new();
+        let diff = rank(
+            unresolved(&[(10, 20), (1000, 1100), (5, 5)]),
+            |s| DiffRow::from_series(s, -1, 1),
+            (1015, 1125),
+            sample_type,
+            &options,
+            |rows, _| {
+                for (node, inlined) in rows {
+                    asked.push(node.0);
+                    if node.0 == 1 {
+                        *inlined = Inlined::Always;
+                    }
+                }
+            },
+        );
+        let shown: Vec<&str> = diff.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(shown, ["a"]);
+        assert_eq!(asked, [0, 1], "the row shown and the row over the limit");
+        assert_eq!(
+            diff.over_limit,
+            [Breach {
+                name: "b (inline)".into(),
+                growth: 100,
+            }]
+        );
     }
 
     #[test]

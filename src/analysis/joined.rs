@@ -14,7 +14,7 @@
 use foldhash::HashMap;
 
 use super::aggregate::{
-    EdgeTotal, Groups, Inlined, SPARSE_INLINING, Sums, edge_cutoff, inline_kinds, sum_edges,
+    EdgeTotal, Groups, Inlined, SuffixesInWalk, Sums, edge_cutoff, inline_kinds, sum_edges,
 };
 use super::filter::Filters;
 use super::sites::{Sites, node_sites};
@@ -97,9 +97,9 @@ impl<'p> Joined<'p> {
 
     /// Every site's flat and cum per side (group `i` is side `i`, its values
     /// times the side's sign), as [`super::series`] finds them in the merged
-    /// profile. Inline suffixes are resolved in the same walks when few
-    /// nodes are ever inlined; otherwise see [`Joined::inline_suffixes`].
-    pub fn series(&self) -> Sites {
+    /// profile. The inline suffixes `suffixes` says are resolved in the same
+    /// walks; for the others see [`Joined::inline_suffixes`].
+    pub fn series(&self, suffixes: SuffixesInWalk) -> Sites {
         let n = self.nodes.len();
         let mut capable = vec![false; n];
         for (view, map) in self.views.iter().zip(&self.to_joined) {
@@ -107,7 +107,7 @@ impl<'p> Joined<'p> {
                 capable[map[local] as usize] |= is;
             }
         }
-        let track = capable.iter().filter(|&&c| c).count() * SPARSE_INLINING <= n;
+        let track = suffixes.tracks(capable.iter().filter(|&&c| c).count(), n);
         let groups = self.sides.len();
         let mut flat = vec![0i64; n * groups];
         let mut cum = vec![0i64; n * groups];

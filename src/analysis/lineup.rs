@@ -14,7 +14,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::aggregate::Inlined;
+use super::aggregate::{Inlined, SuffixesInWalk};
 use super::filter::Filters;
 use super::joined::{Joined, Side, joinable};
 use super::sites::{Sites, inline_suffixes, series};
@@ -223,14 +223,15 @@ impl Lineup {
 
     /// Every site's values, one per position (the base's negated), at
     /// `granularity` with `filters`, handed to `rank` with what resolves
-    /// the inline suffixes of the rows it keeps. Combines a copy first when
-    /// the lineup is kept apart but the ranking needs it combined (see
-    /// [`Lineup::ready_for`]).
+    /// the inline suffixes of the rows it keeps (those `suffixes` leaves
+    /// unresolved). Combines a copy first when the lineup is kept apart but
+    /// the ranking needs it combined (see [`Lineup::ready_for`]).
     pub(crate) fn rank_sites<R>(
         &self,
         sample_index: usize,
         granularity: Granularity,
         filters: &Filters,
+        suffixes: SuffixesInWalk,
         rank: impl FnOnce(Sites, &SiteSource<'_>) -> R,
     ) -> Result<R, MergeError> {
         match &self.held {
@@ -252,6 +253,7 @@ impl Lineup {
                     sample_index,
                     granularity,
                     filters,
+                    suffixes,
                     rank,
                 ))
             }
@@ -266,7 +268,7 @@ impl Lineup {
                     })
                     .collect();
                 let joined = Joined::new(&sides, granularity, filters);
-                Ok(rank(joined.series(), &SiteSource::Joined(joined)))
+                Ok(rank(joined.series(suffixes), &SiteSource::Joined(joined)))
             }
             Held::Merged(profile, groups) => Ok(rank_merged(
                 profile,
@@ -274,6 +276,7 @@ impl Lineup {
                 sample_index,
                 granularity,
                 filters,
+                suffixes,
                 rank,
             )),
         }
@@ -299,17 +302,26 @@ fn rank_merged<R>(
     sample_index: usize,
     granularity: Granularity,
     filters: &Filters,
+    suffixes: SuffixesInWalk,
     rank: impl FnOnce(Sites, &SiteSource<'_>) -> R,
 ) -> R {
     let stacks = Stacks::new(profile, granularity, filters);
     let samples = profile.samples();
     let sites = match groups {
-        Groups::DiffBase => series(&stacks, sample_index, 2, |s| {
-            Some(usize::from(!samples.is_diff_base(s)))
-        }),
-        Groups::Ranges(ranges) => {
-            series(&stacks, sample_index, ranges.len(), |s| group_of(ranges, s))
-        }
+        Groups::DiffBase => series(
+            &stacks,
+            sample_index,
+            2,
+            |s| Some(usize::from(!samples.is_diff_base(s))),
+            suffixes,
+        ),
+        Groups::Ranges(ranges) => series(
+            &stacks,
+            sample_index,
+            ranges.len(),
+            |s| group_of(ranges, s),
+            suffixes,
+        ),
     };
     rank(
         sites,

@@ -26,8 +26,8 @@ pub mod top;
 pub mod trend;
 
 pub use aggregate::{
-    EDGE_FRACTION, Inlined, NodeTotals, SortBy, node_totals, node_totals_inlined, resolve_inlining,
-    resolve_inlining_among, sort_totals, total,
+    EDGE_FRACTION, Inlined, NodeTotals, SortBy, SuffixesInWalk, node_totals, node_totals_inlined,
+    resolve_inlining, resolve_inlining_among, sort_totals, total,
 };
 pub use calltree::{
     CallId, CallNode, CallTree, Coverage, FlameRect, NodeSums, Peek, PeekEdge, apportion,

@@ -18,7 +18,7 @@ use std::sync::{Arc, LazyLock};
 use regex::Regex;
 
 use super::sites::{StackSite, series};
-use super::{Filters, Granularity, Stacks};
+use super::{Filters, Granularity, Stacks, SuffixesInWalk};
 use crate::profile::{Profile, ValueType};
 
 /// One catalogue entry.
@@ -293,7 +293,7 @@ pub fn profile_matches(profile: &Profile, sample_index: usize) -> Vec<Match> {
         return Vec::new();
     };
     let stacks = Stacks::new(profile, Granularity::Stacks, &Filters::default());
-    let sites = series(&stacks, sample_index, 1, |_| Some(0));
+    let sites = series(&stacks, sample_index, 1, |_| Some(0), SuffixesInWalk::Never);
     let mut matches: Vec<Match> = sites
         .series
         .into_iter()

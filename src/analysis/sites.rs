@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use foldhash::HashMap;
 
-use super::aggregate::{Groups, Inlined, NodeTotals, Sums, resolve_inlining};
+use super::aggregate::{Groups, Inlined, NodeTotals, SuffixesInWalk, Sums, resolve_inlining};
 use super::stacks::{Granularity, NodeId, NodeInfo, Stacks};
 
 /// A whole stack, named by the frame that matters to its reader.
@@ -168,12 +168,14 @@ pub struct Sites {
 
 /// Sums flat and cum of every site per group: `group_of(sample)` says which
 /// group a sample belongs to (`None` leaves it out). One walk over the
-/// samples, split across threads on large profiles.
+/// samples, split across threads on large profiles, which resolves the
+/// inline suffixes `suffixes` says.
 pub fn series(
     stacks: &Stacks<'_>,
     sample_index: usize,
     groups: usize,
     group_of: impl Fn(usize) -> Option<usize> + Sync,
+    suffixes: SuffixesInWalk,
 ) -> Sites {
     if stacks.granularity() == Granularity::Stacks {
         return Sites {
@@ -185,7 +187,7 @@ pub fn series(
         count: groups,
         of: group_of,
     };
-    let (sums, kinds) = Sums::with_inlining(stacks, sample_index, groups);
+    let (sums, kinds) = Sums::with_suffixes(stacks, sample_index, groups, suffixes);
     node_sites(&sums, |node| stacks.node(node), kinds)
 }
 
@@ -216,22 +218,36 @@ pub(crate) fn node_sites<'n>(
     }
 }
 
-/// Keeps the first `node_count` rows (0 keeps all) and, when the sums left
-/// the inline suffixes unresolved, has `resolve` fill in those of the rows
-/// kept; `slot` gives a row's node and suffix (none for whole stacks).
-pub(crate) fn keep_shown<R>(
-    rows: &mut Vec<R>,
+/// When the sums left the inline suffixes unresolved, has `resolve` fill in
+/// those of the rows a ranking keeps, its first `node_count` (all with 0),
+/// and of the later rows `also` names (such as a row over a growth limit,
+/// which a report names outside its table); `slot` gives a row's node and
+/// suffix (none for whole stacks). Returns how many rows are kept: cut the
+/// rows to that once the later ones are done with.
+pub(crate) fn resolve_kept<R>(
+    rows: &mut [R],
     node_count: usize,
     inlining_resolved: bool,
+    also: impl Fn(&R) -> bool,
     slot: fn(&mut R) -> Option<(NodeId, &mut Inlined)>,
     resolve: impl FnOnce(Vec<(NodeId, &mut Inlined)>),
-) {
-    if node_count > 0 {
-        rows.truncate(node_count);
-    }
+) -> usize {
+    let kept = match node_count {
+        0 => rows.len(),
+        n => n.min(rows.len()),
+    };
     if !inlining_resolved {
-        resolve(rows.iter_mut().filter_map(slot).collect());
+        let (first, later) = rows.split_at_mut(kept);
+        let named_later = later.iter_mut().filter(|r| also(r));
+        resolve(
+            first
+                .iter_mut()
+                .chain(named_later)
+                .filter_map(slot)
+                .collect(),
+        );
     }
+    kept
 }
 
 /// Fills in pprof's inline suffixes (` (inline)`, ` (partial-inline)`) of

@@ -5,8 +5,8 @@
 //! ([`suffixes`]), which on a big profile is the slow part.
 
 use super::aggregate::{
-    Inlined, NodeTotals, SortBy, node_totals, node_totals_all_inlined, resolve_inlining,
-    resolve_inlining_among, sort_totals, total,
+    Inlined, NodeTotals, SortBy, SuffixesInWalk, node_totals, node_totals_all_inlined,
+    resolve_inlining, resolve_inlining_among, sort_totals, total,
 };
 use super::filter::Filters;
 use super::names::Demangle;
@@ -378,29 +378,30 @@ fn top_of_stacks(stacks: &Stacks<'_>, options: &TopOptions) -> Top {
         .map(|(i, n)| (n.printable_name(), NodeId(i as u32)))
         .collect();
     let groups = if diff { 2 } else { 1 };
-    let mut rows: Vec<TopRow> = series(stacks, options.sample_index, groups, |s| {
-        Some(usize::from(diff && base.contains(&s)))
-    })
-    .series
-    .into_iter()
-    .filter_map(|s| {
-        let node = by_name.get(s.stack.as_ref()?.name()).copied()?;
-        let old = if diff { (s.flat[1], s.cum[1]) } else { (0, 0) };
-        let sum = |v: &[i64]| v.iter().fold(0i64, |a, &b| a.wrapping_add(b));
-        Some(TopRow {
-            node,
-            name: s.name,
-            flat: sum(&s.flat),
-            cum: sum(&s.cum),
-            inlined: s.inlined,
-            base_flat: old.0.saturating_abs(),
-            base_cum: old.1.saturating_abs(),
-            stack: s.stack,
+    // Whole stacks have no inline suffixes.
+    let in_base = |s| Some(usize::from(diff && base.contains(&s)));
+    let never = SuffixesInWalk::Never;
+    let mut rows: Vec<TopRow> = series(stacks, options.sample_index, groups, in_base, never)
+        .series
+        .into_iter()
+        .filter_map(|s| {
+            let node = by_name.get(s.stack.as_ref()?.name()).copied()?;
+            let old = if diff { (s.flat[1], s.cum[1]) } else { (0, 0) };
+            let sum = |v: &[i64]| v.iter().fold(0i64, |a, &b| a.wrapping_add(b));
+            Some(TopRow {
+                node,
+                name: s.name,
+                flat: sum(&s.flat),
+                cum: sum(&s.cum),
+                inlined: s.inlined,
+                base_flat: old.0.saturating_abs(),
+                base_cum: old.1.saturating_abs(),
+                stack: s.stack,
+            })
         })
-    })
-    // A stack whose base and new cancel is no row, as without the groups.
-    .filter(|r| r.flat != 0 || r.cum != 0)
-    .collect();
+        // A stack whose base and new cancel is no row, as without the groups.
+        .filter(|r| r.flat != 0 || r.cum != 0)
+        .collect();
     let flat_sum = rows.iter().fold(0i64, |sum, r| sum.wrapping_add(r.flat));
     let cutoff = ((flat_sum as f64 * options.node_fraction) as i64).wrapping_abs();
     let before = rows.len();

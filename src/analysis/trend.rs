@@ -53,14 +53,14 @@
 
 use std::ops::Range;
 
-use super::aggregate::{Inlined, SortBy};
+use super::aggregate::{Inlined, SortBy, SuffixesInWalk};
 use super::diff::Breach;
 use foldhash::HashMap;
 
 use super::filter::Filters;
 use super::limit::GrowthLimit;
 use super::lineup::{Lineup, SiteSource};
-use super::sites::{Sites, StackSite, keep_shown};
+use super::sites::{Sites, StackSite, resolve_kept};
 use super::stacks::{Granularity, NodeId};
 use crate::profile::{MergeError, ValueType};
 
@@ -1070,6 +1070,7 @@ pub fn trend(
         options.sample_index,
         options.granularity,
         &options.filters,
+        SuffixesInWalk::keeping(options.node_count),
         |sites, source| {
             let context = Context {
                 minutes,
@@ -1283,25 +1284,20 @@ pub(crate) fn rank(
     let site_total = rows.len();
     let suspects = rows.iter().filter(|r| r.growth.suspect).count();
     let first_total = totals.first().copied().unwrap_or(0);
-    let over_limit = match &options.limit {
-        Some(limit) => Breach::worst_first(
-            rows.iter()
-                .filter(|r| r.growth.suspect && limit.is_exceeded(r.growth.net, first_total))
-                .map(|r| Breach {
-                    name: format!("{}{}", r.name, r.inlined.suffix()),
-                    growth: r.growth.net,
-                })
-                .collect(),
-        ),
-        None => Vec::new(),
+    let over = |r: &TrendRow| {
+        let limit = options.limit.as_ref()?;
+        (r.growth.suspect && limit.is_exceeded(r.growth.net, first_total)).then_some(r.growth.net)
     };
-    keep_shown(
+    let kept = resolve_kept(
         &mut rows,
         options.node_count,
         inlining_resolved,
+        |r| over(r).is_some(),
         |r| Some((r.node?, &mut r.inlined)),
         |shown| resolve_suffixes(shown, flat_sum),
     );
+    let over_limit = Breach::worst_first(&rows, over, |r| (&r.name, r.inlined));
+    rows.truncate(kept);
     Trend {
         sample_type,
         totals,
