@@ -25,7 +25,7 @@ use anyhow::{Context, Result};
 use jiff::Timestamp;
 
 use crate::input::source::{LoadOptions, fetch_whole};
-use crate::profile::{Profile, encode_gzip};
+use crate::profile::{Profile, encode_gzip, gzip};
 use crate::safe_text::file_name_part;
 
 /// How to watch.
@@ -419,7 +419,7 @@ fn save(dir: &Path, name: &str, body: Body<'_>) -> Result<PathBuf> {
     let written = write_file(&path, Existing::Refuse, |out| match body {
         Body::AsServed(bytes) if bytes.starts_with(&[0x1f, 0x8b]) => out.write_all(bytes),
         Body::AsServed(bytes) => {
-            let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+            let mut gz = gzip(out);
             gz.write_all(bytes)?;
             gz.finish().map(drop)
         }

@@ -15,6 +15,7 @@ pub use decode::{
     decode_reader, pb,
 };
 pub use dump::{CREATED_BY, LEAKED, STATE, WAIT};
+pub(crate) use encode::gzip;
 pub use encode::{encode, encode_gzip};
 pub use error::ProfileError;
 pub use label_frames::{add_label_frames, group_by_label};
