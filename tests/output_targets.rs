@@ -1,4 +1,4 @@
-//! `flamegraph -o` and `convert -o` on every kind of target, when the write
+//! `flamegraph -o` and `convert -o` on every kind of target (`-` for stdout), when the write
 //! fails half way: on a full filesystem (a 64 KiB tmpfs: ENOSPC) and under
 //! a file-size limit (`ulimit -f`: EFBIG, where SIGXFSZ once killed the
 //! process). Each run exits 1 with one line naming the file, leaves the old
@@ -205,4 +205,41 @@ fn devices_are_written_into_and_their_errors_reported() {
         let out = pprof_tui(&args, None);
         assert_one_line_failure(&out, Path::new("/dev/full"), "No space left on device");
     }
+}
+
+#[test]
+fn a_dash_writes_to_stdout_and_a_full_stdout_is_one_line() {
+    let dash = Path::new("-");
+    for args in writers(dash) {
+        let out = pprof_tui(&args, None);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert!(!out.stdout.is_empty(), "{args:?} wrote to stdout");
+        assert!(!dash.exists(), "no file named '-'");
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let bin = assert_cmd::cargo::cargo_bin("pprof-tui");
+        let out = Command::new(bin).args(&args).stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(
+            stderr,
+            "pprof-tui: writing the output failed: No space left on device (os error 28)\n"
+        );
+    }
+    // What `convert` wrote to stdout is the profile.
+    let source = testdata("leaky/heap-3.pb.gz").display().to_string();
+    let converted = pprof_tui(
+        &["convert".into(), source.clone(), "-o".into(), "-".into()],
+        None,
+    );
+    let scratch = tempfile::tempdir().unwrap();
+    let written = scratch.path().join("heap.pb.gz");
+    fs::write(&written, &converted.stdout).unwrap();
+    let top = |path: String| pprof_tui(&["top".into(), "-n".into(), "0".into(), path], None);
+    let (from_source, from_stdout) = (top(source), top(written.display().to_string()));
+    let text = |out: &Output| String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(text(&from_stdout), text(&from_source));
+    assert!(text(&from_source).contains("main.(*Cache).Put"));
 }

@@ -2,17 +2,18 @@
 //! legacy `debug=1` text profile, a URL, several profiles merged as `top`
 //! merges them — written as a gzip'd pprof protobuf that other tools read.
 
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
 
-use super::{Input, TlsArgs, warn};
+use super::{Input, TlsArgs, usage, warn};
 use crate::analysis::Study;
-use crate::export::export_proto_file;
+use crate::export::{ExportError, export_proto_file};
 use crate::input::source::{DEFAULT_MAX_DOWNLOAD, LoadOptions, Source, load_all};
-use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions};
+use crate::profile::{DEFAULT_MAX_DECOMPRESSED, DecodeOptions, encode_gzip};
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
@@ -21,7 +22,8 @@ pub struct ConvertArgs {
     #[arg(value_name = "PROFILE", required = true)]
     profiles: Vec<String>,
 
-    /// Where to write the gzip'd protobuf (replaced atomically).
+    /// Where to write the gzip'd protobuf (replaced atomically; '-' for
+    /// stdout, unless it is a terminal).
     #[arg(long, short = 'o', value_name = "OUT.pb.gz")]
     output: PathBuf,
 
@@ -37,7 +39,13 @@ pub struct ConvertArgs {
     tls: TlsArgs,
 }
 
-pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
+pub fn run(args: &ConvertArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    let to_stdout = args.output.as_os_str() == "-";
+    if to_stdout && std::io::stdout().is_terminal() {
+        return Err(usage(
+            "not writing a gzip'd protobuf to a terminal; redirect stdout or use -o FILE.pb.gz",
+        ));
+    }
     let inputs = Input::parse_all(&args.profiles);
     let sources: Vec<Source> = inputs.iter().map(|i| i.source.clone()).collect();
     let options = LoadOptions {
@@ -53,7 +61,11 @@ pub fn run(args: &ConvertArgs) -> Result<ExitCode> {
         warn(&note);
     }
     let profile = study.into_profile()?;
-    // The error names the file already ("writing 'X' failed: …").
-    export_proto_file(&profile, &args.output)?;
+    if to_stdout {
+        encode_gzip(&profile, out).map_err(ExportError::Io)?;
+    } else {
+        // The error names the file already ("writing 'X' failed: …").
+        export_proto_file(&profile, &args.output)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

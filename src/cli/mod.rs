@@ -448,7 +448,7 @@ pub fn main() -> ExitCode {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = run(cli, &mut out).and_then(|code| {
-        out.flush()?;
+        out.flush().map_err(crate::export::ExportError::Io)?;
         Ok(code)
     });
     match result {
@@ -490,7 +490,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<ExitCode> {
         Some(Command::Diff(args)) => diff::run(&args, out),
         Some(Command::Trend(args)) => trend::run(&args, out),
         Some(Command::Explain(args)) => explain::run(&args, out),
-        Some(Command::Convert(args)) => convert::run(&args),
+        Some(Command::Convert(args)) => convert::run(&args, out),
         Some(Command::Tags(args)) => tags::run(&args, out),
         Some(Command::Leaks(args)) => leaks::run(&args, out),
         Some(Command::Completions(args)) => docs::completions(&args, &mut Cli::command(), out),

@@ -8,6 +8,7 @@
 //! struct and two vectors per sample.
 
 use std::io::{self, Write};
+use std::sync::mpsc;
 
 use prost::Message;
 
@@ -142,12 +143,111 @@ pub fn encode(profile: &Profile, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// [`encode`], gzip-compressed: the form `/debug/pprof` serves and every
-/// pprof reader expects.
+/// pprof reader expects. Compressing is most of the work, so it runs on a
+/// second thread as the encoder writes: one gzip stream, the same bytes a
+/// single thread would write.
 pub fn encode_gzip(profile: &Profile, out: &mut dyn Write) -> io::Result<()> {
-    let mut gz = gzip(out);
-    encode(profile, &mut gz)?;
-    gz.finish()?;
-    Ok(())
+    std::thread::scope(|scope| {
+        // Encoded pieces to the compressor, and back once compressed from
+        // (to be filled again); compressed pieces to this thread.
+        let (to_compress, pieces) = mpsc::sync_channel::<Vec<u8>>(PIECES_AHEAD);
+        let (spent, spares) = mpsc::sync_channel::<Vec<u8>>(PIECES_AHEAD + 1);
+        let (compressed_tx, compressed) = mpsc::channel::<Vec<u8>>();
+        let compressor = scope.spawn(move || -> io::Result<()> {
+            let mut gz = gzip(Pieces(compressed_tx));
+            for piece in pieces {
+                gz.write_all(&piece)?;
+                // A full or closed queue: the piece is freed.
+                let _ = spent.try_send(piece);
+            }
+            gz.finish().map(drop)
+        });
+        let mut encoded = Encoded {
+            piece: Vec::with_capacity(PIECE),
+            to_compress: Some(to_compress),
+            spares,
+            compressed: &compressed,
+            out: &mut *out,
+        };
+        let written = encode(profile, &mut encoded).and_then(|()| encoded.send());
+        // Closing the queue ends the compressor's loop, also on an error.
+        encoded.to_compress = None;
+        let compressing = compressor
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // The compressor's error first: it explains the encoder's (its
+        // queue closed under it).
+        compressing?;
+        written?;
+        compressed
+            .try_iter()
+            .try_for_each(|piece| out.write_all(&piece))
+    })
+}
+
+/// The size of the encoded pieces handed to the compressor.
+const PIECE: usize = 1 << 18;
+
+/// Encoded pieces that may wait for the compressor.
+const PIECES_AHEAD: usize = 2;
+
+/// Where the encoder writes: pieces of [`PIECE`] bytes for the compressor,
+/// and what came back compressed written out on the way.
+struct Encoded<'a> {
+    piece: Vec<u8>,
+    /// `None` once closed.
+    to_compress: Option<mpsc::SyncSender<Vec<u8>>>,
+    spares: mpsc::Receiver<Vec<u8>>,
+    compressed: &'a mpsc::Receiver<Vec<u8>>,
+    out: &'a mut dyn Write,
+}
+
+impl Encoded<'_> {
+    /// Hands the piece to the compressor, then writes out what it has
+    /// compressed so far.
+    fn send(&mut self) -> io::Result<()> {
+        let mut next = self.spares.try_recv().unwrap_or_default();
+        next.clear();
+        let piece = std::mem::replace(&mut self.piece, next);
+        let sent = self.to_compress.as_ref().map(|queue| queue.send(piece));
+        if !matches!(sent, Some(Ok(()))) {
+            return Err(io::Error::other("the compressor stopped"));
+        }
+        for compressed in self.compressed.try_iter() {
+            self.out.write_all(&compressed)?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Encoded<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.piece.len() >= PIECE {
+            self.send()?;
+        }
+        self.piece.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The compressor's output, handed on in the pieces it writes.
+struct Pieces(mpsc::Sender<Vec<u8>>);
+
+impl Write for Pieces {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0
+            .send(bytes.to_vec())
+            .map_err(|_| io::Error::other("the output stopped"))?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A gzip stream into `out`, at the level pprof-tui writes profiles at.
@@ -214,6 +314,57 @@ impl<'p> Strings<'p> {
 mod tests {
     use super::*;
     use crate::profile::{DecodeOptions, decode};
+
+    fn compile_heap() -> Profile {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/compile/compile-heap.pb.gz"
+        );
+        decode(&std::fs::read(path).unwrap(), &DecodeOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn compressing_on_a_second_thread_writes_the_bytes_of_one() {
+        let p = compile_heap();
+        let mut raw = Vec::new();
+        encode(&p, &mut raw).unwrap();
+        assert!(raw.len() > 8 * PIECE, "many pieces: {} bytes", raw.len());
+        let mut gz = gzip(Vec::new());
+        gz.write_all(&raw).unwrap();
+        let one_thread = gz.finish().unwrap();
+        let mut two_threads = Vec::new();
+        encode_gzip(&p, &mut two_threads).unwrap();
+        assert!(two_threads == one_thread, "the same gzip stream");
+    }
+
+    /// Takes `room` bytes, then fails.
+    struct Full {
+        room: usize,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::new(io::ErrorKind::StorageFull, "full"));
+            }
+            let n = bytes.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_output_that_fails_fails_the_encoding() {
+        let p = compile_heap();
+        for room in [0, 1, 100_000, 1_000_000] {
+            let err = encode_gzip(&p, &mut Full { room }).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::StorageFull, "room {room}");
+        }
+    }
 
     #[test]
     fn a_profile_survives_the_round_trip() {
