@@ -14,7 +14,7 @@ use common::{GOROUTINES, HEAPS, assert_contains, json, load, oracle, row_name, r
 use pprof_tui::analysis::Lineup;
 use pprof_tui::analysis::lineup::needs_merged;
 use pprof_tui::analysis::trend::{Trend, TrendOptions, trend};
-use pprof_tui::analysis::{Filters, Granularity, SortBy, TagFilter, compile_regex};
+use pprof_tui::analysis::{Filters, Granularity, Inlined, SortBy, TagFilter, compile_regex};
 use pprof_tui::profile::{DecodeOptions, Profile, ValueType, decode, pb};
 use prost::Message;
 use serde_json::Value;
@@ -405,6 +405,7 @@ fn snapshots_kept_apart_rank_as_the_merged_profile_does() {
                                 node_count,
                                 limit: None,
                                 profiler: false,
+                                bare_names: false,
                             };
                             let (apart, merged) = both_ways(snapshots, &options);
                             let what = format!("{snapshots:?} {granularity:?} {options:?}");
@@ -501,4 +502,48 @@ fn snapshots_kept_apart_default_to_the_merged_profiles_sample_type() {
             "{defaults:?}"
         );
     }
+}
+
+#[test]
+fn bare_names_are_the_rows_without_their_inline_suffixes() {
+    let profiles = [
+        "go1.27/heap-1.pb.gz",
+        "go1.27/heap-2.pb.gz",
+        "go1.27/heap-3.pb.gz",
+    ];
+    let snapshots = Lineup::snapshots(profiles.iter().map(|p| load(p)).collect()).unwrap();
+    let sample_index = snapshots
+        .profile()
+        .sample_types
+        .iter()
+        .position(|t| t.name == "inuse_space")
+        .unwrap();
+    let ranked = |bare_names: bool| {
+        let options = TrendOptions {
+            sample_index,
+            granularity: Granularity::Lines,
+            by: SortBy::Cum,
+            bare_names,
+            ..TrendOptions::default()
+        };
+        trend(&snapshots, None, &[], &options).unwrap()
+    };
+    let (named, bare) = (ranked(false), ranked(true));
+    let suffixed: Vec<String> = named
+        .rows
+        .iter()
+        .filter(|r| r.inlined != Inlined::No)
+        .map(|r| r.name.clone())
+        .collect();
+    assert!(
+        suffixed.contains(&"main.serve leaky/main.go:117".to_owned()),
+        "{suffixed:?}"
+    );
+    assert!(bare.rows.iter().all(|r| r.inlined == Inlined::No));
+    let plain = |t: &Trend| -> Vec<(String, Vec<i64>, bool)> {
+        let rows = t.rows.iter();
+        rows.map(|r| (r.name.clone(), r.cum.clone(), r.growth.suspect))
+            .collect()
+    };
+    assert_eq!(plain(&bare), plain(&named));
 }

@@ -298,6 +298,8 @@ pub fn snapshot_trend(
         sample_index: inuse_space,
         granularity: Granularity::Lines,
         filters: filters.clone(),
+        // The growth is looked up by the sites' names alone.
+        bare_names: true,
         ..TrendOptions::default()
     };
     Ok(trend(snapshots, minutes, restarts, &options)?)

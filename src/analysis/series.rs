@@ -629,6 +629,7 @@ impl SiteSeries {
             node_count: options.node_count,
             limit: options.limit.clone(),
             profiler: options.profiler,
+            bare_names: false,
         };
         let (last_life, cache) = counted.unzip();
         let context = Context {

@@ -128,6 +128,10 @@ pub struct TrendOptions {
     pub limit: Option<GrowthLimit>,
     /// `--profiler`: the profiler's own sites may be suspects too.
     pub profiler: bool,
+    /// Rows named without pprof's inline suffixes, and no call edges
+    /// walked to decide them: for a trend read by its sites' names alone,
+    /// as [`super::explain`] reads the heap's growth.
+    pub bare_names: bool,
 }
 
 /// One site across the snapshots.
@@ -1070,7 +1074,11 @@ pub fn trend(
         options.sample_index,
         options.granularity,
         &options.filters,
-        SuffixesInWalk::keeping(options.node_count),
+        if options.bare_names {
+            SuffixesInWalk::Never
+        } else {
+            SuffixesInWalk::keeping(options.node_count)
+        },
         |sites, source| {
             let context = Context {
                 minutes,
@@ -1291,7 +1299,7 @@ pub(crate) fn rank(
     let kept = resolve_kept(
         &mut rows,
         options.node_count,
-        inlining_resolved,
+        inlining_resolved || options.bare_names,
         |r| over(r).is_some(),
         |r| Some((r.node?, &mut r.inlined)),
         |shown| resolve_suffixes(shown, flat_sum),

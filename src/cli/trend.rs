@@ -117,6 +117,7 @@ pub fn run(args: &TrendArgs, out: &mut dyn Write) -> Result<ExitCode> {
         node_count: args.report.node_count(false),
         limit,
         profiler: args.profiler,
+        bare_names: false,
     };
     let snapshots = snapshots.ready_for(options.granularity, &options.filters)?;
     let result = trend(&snapshots, minutes.as_deref(), &restarts, &options)?;
@@ -165,6 +166,7 @@ fn run_watch(
                 node_count: args.report.node_count(false),
                 limit: args.growth.limit(&first.sample_types[sample_index])?,
                 profiler: args.profiler,
+                bare_names: false,
             };
             let how = Reduction {
                 sample_index,
