@@ -572,13 +572,13 @@ fn the_help_pages_when_the_screen_cannot_hold_every_key() {
         first.contains("pprof-tui keys 1/2 — ? next page, any other key closes"),
         "{first}"
     );
-    assert!(!first.contains("diff newest vs first"), "{first}");
+    assert!(!first.contains("diff vs oldest kept"), "{first}");
     assert!(first.contains("Esc Bksp  back one step"), "{first}");
     press(&mut app, "?");
     let second = screen(&app);
     assert!(second.contains("pprof-tui keys 2/2"), "{second}");
     assert!(
-        second.contains("d         diff newest vs first / off"),
+        second.contains("d         diff vs oldest kept / off"),
         "{second}"
     );
     assert!(

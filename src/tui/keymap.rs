@@ -164,7 +164,7 @@ pub const BINDINGS: &[Binding] = &[
         [Char('d')],
         Action::WatchDiff,
         "d",
-        "diff newest vs first / off"
+        "diff vs oldest kept / off"
     ),
     bind!(
         Move,
