@@ -363,8 +363,9 @@ mod tests {
             name: "inuse_space".into(),
             unit: "bytes".into(),
         };
-        // `a` doubles (shown first by relative growth); `b` grows the most,
-        // and only `b` is inlined: every node's suffix is asked for.
+        // `a` doubles (shown first by relative growth); `b` grows the most
+        // (over the limit, not shown) and is the one inlined; `c` did not
+        // change (left out).
         let mut asked = Vec::new();
         let diff = rank(
             unresolved(&[(10, 20), (1000, 1100), (5, 5)]),
