@@ -1074,6 +1074,7 @@ pub fn trend(
         options.sample_index,
         options.granularity,
         &options.filters,
+        // Bare names: no suffixes in the walk, none resolved after it.
         if options.bare_names {
             SuffixesInWalk::Never
         } else {
@@ -1094,7 +1095,11 @@ pub fn trend(
                 sample_type,
                 &context,
                 options,
-                |shown, flat_sum| source.inline_suffixes(flat_sum, shown),
+                |shown, flat_sum| {
+                    if !options.bare_names {
+                        source.inline_suffixes(flat_sum, shown);
+                    }
+                },
             )
         },
     )
@@ -1299,7 +1304,7 @@ pub(crate) fn rank(
     let kept = resolve_kept(
         &mut rows,
         options.node_count,
-        inlining_resolved || options.bare_names,
+        inlining_resolved,
         |r| over(r).is_some(),
         |r| Some((r.node?, &mut r.inlined)),
         |shown| resolve_suffixes(shown, flat_sum),

@@ -164,14 +164,14 @@ pub fn encode_gzip(profile: &Profile, out: &mut dyn Write) -> io::Result<()> {
         });
         let mut encoded = Encoded {
             piece: Vec::with_capacity(PIECE),
-            to_compress: Some(to_compress),
+            to_compress,
             spares,
             compressed: &compressed,
             out: &mut *out,
         };
         let written = encode(profile, &mut encoded).and_then(|()| encoded.send());
         // Closing the queue ends the compressor's loop, also on an error.
-        encoded.to_compress = None;
+        drop(encoded);
         let compressing = compressor
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -195,8 +195,7 @@ const PIECES_AHEAD: usize = 2;
 /// and what came back compressed written out on the way.
 struct Encoded<'a> {
     piece: Vec<u8>,
-    /// `None` once closed.
-    to_compress: Option<mpsc::SyncSender<Vec<u8>>>,
+    to_compress: mpsc::SyncSender<Vec<u8>>,
     spares: mpsc::Receiver<Vec<u8>>,
     compressed: &'a mpsc::Receiver<Vec<u8>>,
     out: &'a mut dyn Write,
@@ -209,10 +208,9 @@ impl Encoded<'_> {
         let mut next = self.spares.try_recv().unwrap_or_default();
         next.clear();
         let piece = std::mem::replace(&mut self.piece, next);
-        let sent = self.to_compress.as_ref().map(|queue| queue.send(piece));
-        if !matches!(sent, Some(Ok(()))) {
-            return Err(io::Error::other("the compressor stopped"));
-        }
+        self.to_compress
+            .send(piece)
+            .map_err(|_| io::Error::other("the compressor stopped"))?;
         for compressed in self.compressed.try_iter() {
             self.out.write_all(&compressed)?;
         }
