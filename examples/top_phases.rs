@@ -6,6 +6,7 @@
 //! comes from many runs of it:
 //! `for i in $(seq 30); do target/release/examples/top_phases testdata/compile/compile-heap.pb.gz; done`.
 //! Process start and exit are measured apart (`perf stat pprof-tui --version`).
+//! Options go before the profile, as for `top`: `top_phases -g lines PROFILE`.
 
 #![allow(
     clippy::expect_used,
@@ -32,7 +33,9 @@ fn faults() -> u64 {
 }
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: top_phases PROFILE");
+    // `top`'s arguments: a profile, and options such as `-g lines`.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    assert!(!args.is_empty(), "usage: top_phases [TOP OPTIONS] PROFILE");
     let mut phases: Vec<(&str, f64, u64)> = Vec::new();
     let mut mark = (Instant::now(), faults());
     let mut lap = |name, phases: &mut Vec<(&str, f64, u64)>| {
@@ -40,7 +43,7 @@ fn main() {
         phases.push((name, (now.0 - mark.0).as_secs_f64() * 1e3, now.1 - mark.1));
         mark = (Instant::now(), faults());
     };
-    let request = TopRequest::parse([&path]).expect("a top command line");
+    let request = TopRequest::parse(&args).expect("a top command line");
     let study = request.study().expect("load the profile");
     let profile = study.into_profile().expect("one profile");
     lap("load", &mut phases);

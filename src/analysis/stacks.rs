@@ -22,7 +22,7 @@ use std::ops::Range;
 use super::cancel::{CHECK_EVERY, Cancel};
 use super::filter::Filters;
 use super::names::{Demangle, shown_names};
-use crate::profile::{FunctionId, Label, Location, MappingId, Profile};
+use crate::profile::{Detail, FunctionId, Label, Location, MappingId, Profile};
 
 /// How frames are grouped into nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -61,6 +61,17 @@ impl Granularity {
             Granularity::Lines => "lines",
             Granularity::Addresses => "addresses",
             Granularity::Stacks => "stacks",
+        }
+    }
+
+    /// What of each location a report at this granularity reads: its
+    /// functions alone unless lines or addresses are shown.
+    pub fn detail(self) -> Detail {
+        let keep = self.keeps();
+        if keep.line || keep.address {
+            Detail::Full
+        } else {
+            Detail::Functions
         }
     }
 

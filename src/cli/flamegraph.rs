@@ -107,6 +107,7 @@ pub fn run(args: &FlamegraphArgs, out: &mut dyn Write) -> Result<ExitCode> {
         }
     };
     let mut view = args.view.resolve()?;
+    view.read_only_what_is_shown();
     // A differential graph keeps every sample of both: the base's default
     // type may be another.
     if args.diff_base.is_none() {

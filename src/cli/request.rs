@@ -118,6 +118,12 @@ impl View {
         }
     }
 
+    /// Reads of each location only what the view's granularity shows
+    /// ([`Granularity::detail`]), for reports at that granularity alone.
+    pub fn read_only_what_is_shown(&mut self) {
+        self.load.decode.detail = self.granularity().detail();
+    }
+
     /// Resolves `--sample-index` against the profile it applies to
     /// (default: the profile's own); an unknown type is a usage error.
     pub fn sample_index(&self, profile: &Profile) -> Result<usize> {

@@ -94,6 +94,7 @@ impl TopRequest {
     /// Resolves parsed arguments once.
     pub(crate) fn resolve(args: &TopArgs) -> Result<TopRequest> {
         let mut view = args.view.resolve()?;
+        view.read_only_what_is_shown();
         // Merged or compared profiles keep every sample: the shared types
         // or the base's default may be another type.
         if args.profiles.len() == 1 && args.diff_base.is_empty() && args.base.is_empty() {

@@ -63,6 +63,8 @@ pub struct DecodeOptions {
     pub max_decompressed: u64,
     /// Which samples to keep.
     pub keep: Keep,
+    /// What of each location to keep.
+    pub detail: Detail,
 }
 
 impl Default for DecodeOptions {
@@ -70,6 +72,7 @@ impl Default for DecodeOptions {
         DecodeOptions {
             max_decompressed: DEFAULT_MAX_DECOMPRESSED,
             keep: Keep::All,
+            detail: Detail::Full,
         }
     }
 }
@@ -105,6 +108,22 @@ pub enum Keep {
     /// profile again keeping all. A skipped sample's stack is not checked:
     /// its location ids may be dangling without an error.
     NonZero { asked: Option<String> },
+}
+
+/// What of each location a decode keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// All the input says of it.
+    #[default]
+    Full,
+    /// What a report by function, file or whole stack reads: the functions
+    /// of its lines. A reader may then set every address and line number to
+    /// 0 and make the locations that differ in nothing else one, as pprof's
+    /// `Profile.Aggregate` does before such a report; the legacy text
+    /// reader does (a text names nearly every pc once: a million
+    /// locations in a 100 MB text, where a few thousand functions call
+    /// each other). A protobuf is read whole.
+    Functions,
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -235,13 +254,13 @@ fn parse_any<'a>(
     input.read_head()?;
     let head = input.complete();
     if legacy::has_text_header(head) && !super::dump::looks_like_dump(head) {
-        return legacy::parse_input(input);
+        return legacy::parse_input(input, options.detail);
     }
     let text = input.into_text()?;
     if super::dump::looks_like_dump(&text) {
         return super::dump::parse(&text);
     }
-    legacy::parse_input(legacy::Input::whole(text))
+    legacy::parse_input(legacy::Input::whole(text), options.detail)
 }
 
 /// Fills `buf` as far as the reader allows; returns how many bytes it read.

@@ -42,6 +42,11 @@ impl Interner {
         Ok(id)
     }
 
+    /// The id of `s`, if it was added.
+    pub(crate) fn find(&self, s: &str) -> Option<StrId> {
+        self.index.get(s).copied()
+    }
+
     pub(crate) fn get(&self, id: StrId) -> &str {
         self.table.get(id)
     }

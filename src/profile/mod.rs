@@ -11,7 +11,7 @@ mod merge;
 mod model;
 
 pub use decode::{
-    DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Keep, MAX_FRAMES, MAX_STACK_FRAMES, decode,
+    DEFAULT_MAX_DECOMPRESSED, DecodeOptions, Detail, Keep, MAX_FRAMES, MAX_STACK_FRAMES, decode,
     decode_reader, pb,
 };
 pub use dump::{CREATED_BY, LEAKED, STATE, WAIT};

@@ -13,6 +13,16 @@
 //! left out, as the runtime's own proto writer leaves them out of heap
 //! profiles.
 //!
+//! A record's frames are named by its own comments: a pc two records name
+//! otherwise is two locations. A runtime never writes that, but a generated
+//! or damaged text may, and a pc named once for all by its first record
+//! would show the later records frames their comments do not name. Read for
+//! [`Detail::Functions`] (a report by function, file or whole stack), a
+//! location is only its functions, at address 0 with line numbers 0: a text
+//! naming a million pcs in a few thousand functions is then a few hundred
+//! thousand locations, one for each function and each chain of inlined
+//! ones, and no index of pcs is built.
+//!
 //! Everything is read line by line with no recursion. The text is read as
 //! it arrives and never held whole ([`input`], [`records`]): memory grows
 //! with the profile built from it, not with the text.
@@ -36,6 +46,7 @@ use std::borrow::Cow;
 
 use foldhash::HashMap;
 
+use super::decode::Detail;
 use super::error::ProfileError;
 use super::interner::Interner;
 use super::model::{
@@ -101,16 +112,17 @@ fn first_line<'a>(lines: &mut Lines<'a>) -> Option<(usize, std::borrow::Cow<'a, 
 /// Parses a legacy text profile held whole, detected by its first line.
 #[cfg(test)]
 pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
-    parse_input(Input::whole(text.to_vec()))
+    parse_input(Input::whole(text.to_vec()), Detail::Full)
 }
 
-/// Parses a legacy text profile as it is read, detected by its first line.
-pub(crate) fn parse_input(input: Input<'_>) -> Result<Profile, ProfileError> {
-    parse_in(input, records::BLOCK)
+/// Parses a legacy text profile as it is read, detected by its first line,
+/// keeping `detail` of each location.
+pub(crate) fn parse_input(input: Input<'_>, detail: Detail) -> Result<Profile, ProfileError> {
+    parse_in(input, records::BLOCK, detail)
 }
 
 /// [`parse_input`], its records cut in blocks of about `block` bytes.
-fn parse_in(mut input: Input<'_>, block: usize) -> Result<Profile, ProfileError> {
+fn parse_in(mut input: Input<'_>, block: usize, detail: Detail) -> Result<Profile, ProfileError> {
     input.read_head()?;
     if first_line(&mut Lines::new(input.complete())).is_none() {
         // Blanks, or a first line longer than the head: read on to it.
@@ -128,6 +140,7 @@ fn parse_in(mut input: Input<'_>, block: usize) -> Result<Profile, ProfileError>
         offset: start,
         line: line_no,
         block,
+        detail,
     };
     match kind(trimmed) {
         Some(Kind::Heap) => heap::parse(&first, input, at),
@@ -507,8 +520,16 @@ struct Builder {
     function_index: HashMap<(u32, u32), FunctionId>,
     locations: Vec<Location>,
     /// Each location's pc and whether comments named it → its index,
-    /// while the records are read.
+    /// while the records are read: the first location at a pc that way.
     location_index: location_index::LocationIndex,
+    /// The locations found by all that tells them apart (pc, whether
+    /// comments named them, lines), by their hash and their index with
+    /// `records::NAMED` set if named: the other locations at a pc that
+    /// [`Builder::location_index`] holds one of, or, read for
+    /// [`Detail::Functions`], every location of more than one line.
+    by_lines: hashbrown::HashTable<(u64, u32)>,
+    /// Hashes `by_lines`' keys, seeded at random (the text chooses them).
+    key_hasher: foldhash::fast::RandomState,
     lines: Vec<Line>,
     value_count: usize,
     stack_ends: Vec<usize>,
@@ -527,6 +548,8 @@ impl Builder {
             function_index: HashMap::default(),
             locations: Vec::new(),
             location_index: location_index::LocationIndex::default(),
+            by_lines: hashbrown::HashTable::new(),
+            key_hasher: foldhash::fast::RandomState::default(),
             lines: Vec::new(),
             value_count,
             stack_ends: Vec::new(),
@@ -560,6 +583,12 @@ impl Builder {
         });
         self.function_index.insert((name.0, file.0), f);
         Ok(f)
+    }
+
+    /// The function named `name` in `file`, if it was added.
+    fn find_function(&self, name: &str, file: &str) -> Option<FunctionId> {
+        let key = (self.strings.find(name)?.0, self.strings.find(file)?.0);
+        self.function_index.get(&key).copied()
     }
 
     fn push_line(&mut self, function: FunctionId, line: i64) {

@@ -20,12 +20,13 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use foldhash::HashMap;
-use std::collections::hash_map::Entry;
+use std::hash::{BuildHasher, Hasher};
 
 use super::input::{Input, append};
 use super::location_index::{BATCH, LocationIndex};
 use super::{Builder, Comment, Finder, Lines, comment_body, inlined_into};
 use crate::profile::ProfileError;
+use crate::profile::decode::Detail;
 use crate::profile::model::FunctionId;
 
 /// About how many bytes a block holds: enough that handing it over costs
@@ -66,6 +67,8 @@ pub(super) struct Start {
     pub(super) line: usize,
     /// About how many bytes a block holds ([`BLOCK`] but in tests).
     pub(super) block: usize,
+    /// What of each location to keep.
+    pub(super) detail: Detail,
 }
 
 /// Where the records ended.
@@ -90,6 +93,7 @@ pub(super) fn read(
         spare: Vec::new(),
     };
     let mut merge = Merge {
+        detail: at.detail,
         lines_before: at.line,
         functions: Vec::new(),
         ids: Vec::new(),
@@ -100,7 +104,7 @@ pub(super) fn read(
     };
     if blocks.at_end() {
         // One block (most real texts): read here, with no thread.
-        let part = Part::read(&block, format, &mut Worker::new(0));
+        let part = Part::read(&block, format, &mut Worker::new(0, at.detail));
         merge.take(b, part, block, &mut blocks)?;
     } else {
         // The caller's thread reads the text and merges the parts, and
@@ -125,7 +129,7 @@ pub(super) fn read(
                 None if stopped.get() => Ok(None),
                 None => blocks.borrow_mut().next(),
             },
-            || Worker::new(started.fetch_add(1, Ordering::Relaxed)),
+            || Worker::new(started.fetch_add(1, Ordering::Relaxed), at.detail),
             |worker, block| (Part::read(&block, format, worker), block),
             |(part, block)| {
                 merge.take(b, part, block, &mut blocks.borrow_mut())?;
@@ -139,6 +143,7 @@ pub(super) fn read(
         blocks.rest_into(tail)?;
     }
     b.location_index = LocationIndex::default();
+    b.by_lines = hashbrown::HashTable::new();
     Ok(End { tail: merge.tail })
 }
 
@@ -248,10 +253,12 @@ fn record_start(text: &[u8], from: usize) -> Option<usize> {
 
 /// The merge of the parts into the profile, in text order.
 struct Merge {
+    detail: Detail,
     /// Lines of the text before the next part.
     lines_before: usize,
     /// Each worker's functions, by its numbers: name, file and the
-    /// profile's id once a location of the profile has a line in it.
+    /// profile's id once the profile has the function (a function gets its
+    /// id when a new location first has a line in it, as in one pass).
     functions: Vec<Vec<WorkerFunction>>,
     /// The profile's ids of the part's locations (reused).
     ids: Vec<u32>,
@@ -263,6 +270,9 @@ struct WorkerFunction {
     name: Box<str>,
     file: Box<str>,
     id: Option<FunctionId>,
+    /// Read for [`Detail::Functions`], the location whose one line is in
+    /// the function, once the profile has it.
+    alone: Option<u32>,
 }
 
 impl Merge {
@@ -289,9 +299,15 @@ impl Merge {
                 name,
                 file,
                 id: None,
+                alone: None,
             }
         }));
-        b.absorb(&part, &mut self.functions[worker], &mut self.ids)?;
+        b.absorb(
+            &part,
+            &mut self.functions[worker],
+            &mut self.ids,
+            self.detail,
+        )?;
         match part.end {
             PartEnd::Done => self.lines_before += part.lines_read,
             PartEnd::Stop(offset) => self.tail = Some(block[offset.min(block.len())..].to_vec()),
@@ -305,13 +321,24 @@ impl Merge {
 /// What a worker keeps from one block to the next.
 struct Worker {
     id: u32,
+    detail: Detail,
     /// The functions the worker met, by its numbers for them.
     functions: FunctionTable,
-    /// The block's locations, by pc and whether comments named it
-    /// (emptied for each block, its room kept). Hashed with a random seed,
-    /// as are the worker's functions: the text chooses its pcs and names,
-    /// and keys chosen to share a hash would make every lookup walk them.
-    location_index: HashMap<(u64, bool), u32>,
+    /// The block's locations (emptied for each block, its room kept), by
+    /// what tells them apart ([`PartLocation`]), hashed by `hasher`.
+    locations: hashbrown::HashTable<u32>,
+    /// Seeded at random, as the worker's functions are: the text chooses
+    /// its pcs and names, and keys chosen to share a hash would make every
+    /// lookup walk them.
+    hasher: foldhash::fast::RandomState,
+    /// The lines of the frame group being read (reused).
+    lines: Vec<(u32, i64)>,
+    /// Read for [`Detail::Functions`], by the worker's function number: the
+    /// block's location whose one line is in the function, if the block
+    /// numbered it (`blocks` was then the number of the block read).
+    alone: Vec<(u32, u32)>,
+    /// Blocks read, this one included.
+    blocks: u32,
     /// How much the worker's last part held: the next part takes that
     /// room up front rather than grow to it (growing, which copies, was
     /// 2.6% of the CPU samples of `top` on the 100 MB text).
@@ -329,22 +356,40 @@ struct Room {
 }
 
 impl Worker {
-    fn new(id: u32) -> Self {
+    fn new(id: u32, detail: Detail) -> Self {
         Worker {
             id,
+            detail,
             functions: FunctionTable::default(),
-            location_index: HashMap::default(),
+            locations: hashbrown::HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
+            lines: Vec::new(),
+            alone: Vec::new(),
+            blocks: 0,
             room: Room::default(),
         }
     }
 }
 
 /// A location of a part: the pc it is at, whether comments named it and its
-/// lines in [`Part::lines`].
+/// lines in [`Part::lines`], all three telling it from others. A record's
+/// frames are named by its own comments: a pc two records name otherwise
+/// (which only a forged or damaged text does) is two locations. Read for
+/// [`Detail::Functions`], pc and line numbers are 0 and the flag false: a
+/// location is its functions.
 struct PartLocation {
     pc: u64,
     symbolized: bool,
     lines: Range<u32>,
+}
+
+impl PartLocation {
+    /// Its lines, of its part's `lines`.
+    fn lines_in<'a>(&self, lines: &'a [(u32, i64)]) -> &'a [(u32, i64)] {
+        lines
+            .get(self.lines.start as usize..self.lines.end as usize)
+            .unwrap_or_default()
+    }
 }
 
 /// How reading a part ended.
@@ -410,7 +455,13 @@ impl Part {
             lines_read: 0,
             end: PartEnd::Done,
         };
-        worker.location_index.clear();
+        worker.locations.clear();
+        worker.blocks = worker.blocks.wrapping_add(1);
+        if worker.blocks == 0 {
+            // What was numbered 2³² blocks ago would pass for this one's.
+            worker.alone.clear();
+            worker.blocks = 1;
+        }
         let mut pending = Pending::default();
         // The next record's fields, read before the pending record is added
         // (a bad line fails before it is).
@@ -571,13 +622,13 @@ impl Part {
         comments: &[Comment<'_>],
         worker: &mut Worker,
     ) -> u32 {
-        let symbolized = !members.is_empty();
-        let i = self.locations.len() as u32;
-        match worker.location_index.entry((pc, symbolized)) {
-            Entry::Occupied(e) => return *e.get(),
-            Entry::Vacant(e) => e.insert(i),
+        let full = worker.detail == Detail::Full;
+        let (pc, symbolized) = if full {
+            (pc, !members.is_empty())
+        } else {
+            (0, false)
         };
-        let start = self.lines.len() as u32;
+        worker.lines.clear();
         for &m in members {
             let c = &comments[m as usize];
             // An unnamed frame is no line (a line needs a function, as a
@@ -590,8 +641,51 @@ impl Part {
                 self.new_functions
                     .push((c.name.as_ref().into(), c.file.as_ref().into()));
             }
-            self.lines.push((function, c.line));
+            worker.lines.push((function, if full { c.line } else { 0 }));
         }
+        // Most locations read for functions are one function's, found by
+        // it; the others by all that tells them apart.
+        match worker.lines[..] {
+            [(f, _)] if !full => {
+                let f = f as usize;
+                if let Some(&(block, i)) = worker.alone.get(f)
+                    && block == worker.blocks
+                {
+                    return i;
+                }
+                if worker.alone.len() <= f {
+                    worker.alone.resize(f + 1, (0, 0));
+                }
+                let i = self.push_location(pc, symbolized, &worker.lines);
+                worker.alone[f] = (worker.blocks, i);
+                i
+            }
+            _ => {
+                let (locations, lines) = (&self.locations, &self.lines);
+                let hash = worker.hasher.hash_one((pc, symbolized, &worker.lines[..]));
+                let same = |&i: &u32| {
+                    let l = &locations[i as usize];
+                    l.pc == pc && l.symbolized == symbolized && l.lines_in(lines) == worker.lines
+                };
+                if let Some(&i) = worker.locations.find(hash, same) {
+                    return i;
+                }
+                let i = self.push_location(pc, symbolized, &worker.lines);
+                let (locations, lines, hasher) = (&self.locations, &self.lines, &worker.hasher);
+                worker.locations.insert_unique(hash, i, |&i| {
+                    let l = &locations[i as usize];
+                    hasher.hash_one((l.pc, l.symbolized, l.lines_in(lines)))
+                });
+                i
+            }
+        }
+    }
+
+    /// Adds a location at `pc` holding `lines`; returns its index.
+    fn push_location(&mut self, pc: u64, symbolized: bool, lines: &[(u32, i64)]) -> u32 {
+        let i = self.locations.len() as u32;
+        let start = self.lines.len() as u32;
+        self.lines.extend_from_slice(lines);
         self.locations.push(PartLocation {
             pc,
             symbolized,
@@ -666,42 +760,61 @@ impl Builder {
         part: &Part,
         functions: &mut [WorkerFunction],
         ids: &mut Vec<u32>,
+        detail: Detail,
     ) -> Result<(), ProfileError> {
         ids.clear();
-        for batch in part.locations.chunks(BATCH) {
-            let keys = batch.iter().map(|l| (l.pc, l.symbolized));
-            std::hint::black_box(self.location_index.look_ahead(keys));
-            for location in batch {
-                let next = self.locations.len() as u32;
-                let locations = &self.locations;
-                if let Some(id) =
-                    self.location_index
-                        .find_or_add(location.pc, location.symbolized, next, |i| {
-                            locations[i as usize].address
-                        })
-                {
+        let lines_of = |l: &PartLocation| l.lines_in(&part.lines);
+        // The functions the profile has though this worker did not add
+        // them: known by their ids, so that the locations they are in are
+        // found.
+        for &(f, _) in &part.lines {
+            if let Some(wf) = functions.get_mut(f as usize)
+                && wf.id.is_none()
+            {
+                wf.id = self.find_function(&wf.name, &wf.file);
+            }
+        }
+        match detail {
+            Detail::Full => {
+                for batch in part.locations.chunks(BATCH) {
+                    let keys = batch.iter().map(|l| (l.pc, l.symbolized));
+                    std::hint::black_box(self.location_index.look_ahead(keys));
+                    for location in batch {
+                        let (pc, named, lines) =
+                            (location.pc, location.symbolized, lines_of(location));
+                        let next = self.locations.len() as u32;
+                        let locations = &self.locations;
+                        let found = self
+                            .location_index
+                            .find_or_add(pc, named, next, |i| locations[i as usize].address);
+                        ids.push(match found {
+                            None => self.push_part_location(pc, lines, functions)?,
+                            Some(first) if self.has_lines(first, lines, functions) => first,
+                            // The pc named otherwise by an earlier record.
+                            Some(_) => self.by_lines(pc, named, lines, functions)?,
+                        });
+                    }
+                }
+            }
+            Detail::Functions => {
+                for location in &part.locations {
+                    let lines = lines_of(location);
+                    // Most locations are one function's: found by it.
+                    let alone = match lines {
+                        &[(f, _)] => functions.get(f as usize).and_then(|wf| wf.alone),
+                        _ => None,
+                    };
+                    let id = match alone {
+                        Some(id) => id,
+                        None => self.by_lines(0, false, lines, functions)?,
+                    };
+                    if let &[(f, _)] = lines
+                        && let Some(wf) = functions.get_mut(f as usize)
+                    {
+                        wf.alone = Some(id);
+                    }
                     ids.push(id);
-                    continue;
                 }
-                let start = self.lines.len();
-                for &(f, line) in
-                    &part.lines[location.lines.start as usize..location.lines.end as usize]
-                {
-                    // The worker numbered its functions as it met them.
-                    let Some(wf) = functions.get_mut(f as usize) else {
-                        continue;
-                    };
-                    let function = match wf.id {
-                        Some(g) => g,
-                        None => {
-                            let g = self.function(&wf.name, &wf.file)?;
-                            wf.id = Some(g);
-                            g
-                        }
-                    };
-                    self.push_line(function, line);
-                }
-                ids.push(self.push_location(location.pc, start)?);
             }
         }
         let mut start = 0;
@@ -717,7 +830,113 @@ impl Builder {
         }
         Ok(())
     }
+
+    /// A new location at `pc` with a part's `lines` (by the worker's
+    /// function numbers), each function given the next id when it is first
+    /// in a line.
+    fn push_part_location(
+        &mut self,
+        pc: u64,
+        lines: &[(u32, i64)],
+        functions: &mut [WorkerFunction],
+    ) -> Result<u32, ProfileError> {
+        let start = self.lines.len();
+        for &(f, line) in lines {
+            // The worker numbered its functions as it met them.
+            let Some(wf) = functions.get_mut(f as usize) else {
+                continue;
+            };
+            let function = match wf.id {
+                Some(g) => g,
+                None => {
+                    let g = self.function(&wf.name, &wf.file)?;
+                    wf.id = Some(g);
+                    g
+                }
+            };
+            self.push_line(function, line);
+        }
+        self.push_location(pc, start)
+    }
+
+    /// Whether location `l` holds a part's `lines` (by the worker's
+    /// function numbers).
+    fn has_lines(&self, l: u32, lines: &[(u32, i64)], functions: &[WorkerFunction]) -> bool {
+        let have = self.lines_of(l);
+        have.len() == lines.len()
+            && have.iter().zip(lines).all(|(have, &(f, line))| {
+                have.line == line
+                    && have.function.is_some()
+                    && functions.get(f as usize).and_then(|wf| wf.id) == have.function
+            })
+    }
+
+    fn lines_of(&self, l: u32) -> &[crate::profile::Line] {
+        self.locations
+            .get(l as usize)
+            .and_then(|l| self.lines.get(l.lines.start as usize..l.lines.end as usize))
+            .unwrap_or_default()
+    }
+
+    /// The location at `pc` (`named`: comments named it) holding a part's
+    /// `lines`, found among those [`Builder::by_lines`] holds or added to
+    /// them.
+    fn by_lines(
+        &mut self,
+        pc: u64,
+        named: bool,
+        lines: &[(u32, i64)],
+        functions: &mut [WorkerFunction],
+    ) -> Result<u32, ProfileError> {
+        // A function with no id yet is in no location: the location is new.
+        let known: Option<u64> = lines
+            .iter()
+            .try_fold(self.key_hasher.build_hasher(), |mut h, &(f, line)| {
+                let id = functions.get(f as usize)?.id?;
+                h.write_u32(id.index() as u32);
+                h.write_i64(line);
+                Some(h)
+            })
+            .map(|mut h| {
+                h.write_u64(pc);
+                h.write_u8(u8::from(named));
+                h.finish()
+            });
+        if let Some(hash) = known {
+            let found = self.by_lines.find(hash, |&(_, k)| {
+                let l = k & !NAMED;
+                (k & NAMED != 0) == named
+                    && self
+                        .locations
+                        .get(l as usize)
+                        .is_some_and(|l| l.address == pc)
+                    && self.has_lines(l, lines, functions)
+            });
+            if let Some(&(_, k)) = found {
+                return Ok(k & !NAMED);
+            }
+        }
+        let l = self.push_part_location(pc, lines, functions)?;
+        // Its lines by the profile's ids, known now if not before.
+        let hash = known.unwrap_or_else(|| {
+            let mut h = self.key_hasher.build_hasher();
+            for line in self.lines_of(l) {
+                h.write_u32(line.function.map_or(u32::MAX, |f| f.index() as u32));
+                h.write_i64(line.line);
+            }
+            h.write_u64(pc);
+            h.write_u8(u8::from(named));
+            h.finish()
+        });
+        let k = if named { l | NAMED } else { l };
+        self.by_lines
+            .insert_unique(hash, (hash, k), |&(hash, _)| hash);
+        Ok(l)
+    }
 }
+
+/// [`Builder::by_lines`]'s flag for a location comments named.
+const NAMED: u32 = 1 << 31;
 
 #[cfg(test)]
 mod tests {
@@ -796,7 +1015,12 @@ mod tests {
     /// The profile read in blocks of about `block` bytes from pieces of
     /// `chunk` bytes, or the error, as text.
     fn read_in(text: &[u8], block: usize, chunk: usize) -> String {
-        match super::super::parse_in(stream(text, chunk), block) {
+        read_in_for(text, block, chunk, Detail::Full)
+    }
+
+    /// [`read_in`] for `detail`.
+    fn read_in_for(text: &[u8], block: usize, chunk: usize, detail: Detail) -> String {
+        match super::super::parse_in(stream(text, chunk), block, detail) {
             Ok(p) => format!("{p:?}"),
             Err(e) => format!("error: {e:?}"),
         }
@@ -830,6 +1054,108 @@ mod tests {
         }
         let heap = read_in(&testdata("legacy/heap-1.debug1.txt"), 7, 64);
         assert!(heap.contains("HeapInuse"), "the MemStats block is read");
+    }
+
+    /// The profile read for `detail` in blocks of about `block` bytes.
+    fn read_for(text: &[u8], block: usize, detail: Detail) -> crate::profile::Profile {
+        super::super::parse_in(stream(text, 4096), block, detail).unwrap()
+    }
+
+    /// Each sample's frames, leaf first, as `function file:line` (or the
+    /// address of a frame with no function), with its values and labels.
+    fn samples_of(p: &crate::profile::Profile, lines: bool) -> Vec<(Vec<String>, String)> {
+        (0..p.samples().len())
+            .map(|i| {
+                let frames = p.samples().stack(i).flat_map(|l| {
+                    let location = p.location(l);
+                    let named = p.lines(location).iter().map(|line| {
+                        let f = p.function(line.function.unwrap());
+                        let (name, file) = (p.string(f.name), p.string(f.filename));
+                        if lines {
+                            format!("{name} {file}:{}", line.line)
+                        } else {
+                            format!("{name} {file}")
+                        }
+                    });
+                    let unnamed = p.lines(location).is_empty().then(|| {
+                        let address = if lines { location.address } else { 0 };
+                        format!("{address:#x}")
+                    });
+                    named.chain(unnamed).collect::<Vec<_>>()
+                });
+                let facts = format!("{:?} {:?}", p.samples().values(i), p.samples().labels(i));
+                (frames.collect(), facts)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_pc_named_otherwise_by_another_record_is_another_location() {
+        // 0x1010 is main.a at a.go:1, then main.b, then main.a again, then
+        // main.a at another line: three locations there, the third record
+        // the first one's.
+        let text = "heap profile: 4: 32 [4: 32] @ heap/2\n\
+            1: 8 [1: 8] @ 0x1011 0x3011\n#\t0x1010\tmain.a+0x10\ta.go:1\n#\t0x3010\tmain.main+0x10\tm.go:9\n\n\
+            1: 8 [1: 8] @ 0x1011 0x3011\n#\t0x1010\tmain.b+0x10\tb.go:2\n#\t0x3010\tmain.main+0x10\tm.go:9\n\n\
+            1: 8 [1: 8] @ 0x1011 0x3011\n#\t0x1010\tmain.a+0x10\ta.go:1\n#\t0x3010\tmain.main+0x10\tm.go:9\n\n\
+            1: 8 [1: 8] @ 0x1011 0x3011\n#\t0x1010\tmain.a+0x10\ta.go:5\n#\t0x3010\tmain.main+0x10\tm.go:9\n";
+        let main = "main.main m.go:9";
+        for block in [1, 60, 200, usize::MAX] {
+            let p = read_for(text.as_bytes(), block, Detail::Full);
+            let frames: Vec<Vec<String>> =
+                samples_of(&p, true).into_iter().map(|(f, _)| f).collect();
+            assert_eq!(
+                frames,
+                [
+                    ["main.a a.go:1", main],
+                    ["main.b b.go:2", main],
+                    ["main.a a.go:1", main],
+                    ["main.a a.go:5", main],
+                ],
+                "blocks of {block}"
+            );
+            assert_eq!(p.locations().len(), 4, "blocks of {block}");
+            let leaf = |p: &crate::profile::Profile, i| p.samples().stack(i).next().unwrap();
+            assert_eq!(leaf(&p, 0), leaf(&p, 2));
+            assert!(p.locations().iter().all(|l| l.address != 0));
+            // For functions, the lines go: main.a is one location.
+            let p = read_for(text.as_bytes(), block, Detail::Functions);
+            assert_eq!(p.locations().len(), 3, "blocks of {block}");
+            assert_eq!((leaf(&p, 0), leaf(&p, 3)), (leaf(&p, 2), leaf(&p, 2)));
+        }
+    }
+
+    #[test]
+    fn a_read_for_functions_names_every_sample_alike() {
+        let header = "heap profile: 1: 8 [1: 8] @ heap/2\n";
+        // Unnamed frames, a pc named and not, inlined frames, a function
+        // calling itself at one pc.
+        let odd = format!(
+            "{header}1: 8 [1: 8] @ 0x1011 0x2011 0x9011\n#\t0x1010\tmain.f+0x10\tf.go:1\n\n\
+             2: 16 [2: 16] @ 0x1011 0x2011\n\n\
+             1: 8 [1: 8] @ 0x2011 0x2011 0x3011\n#\t0x2010\tmain.h+0x10\tf.go:2\n\
+             #\t0x2010\tmain.g+0x10\tf.go:3\n#\t0x2010\tmain.h+0x10\tf.go:2\n\
+             #\t0x2010\tmain.g+0x10\tf.go:3\n#\t0x3010\tmain.k+0x10\tk.go:4\n\n\
+             1: 8 [1: 8] @ 0x4011 0x3011\n#\t0x4010\t+0x10\tf.go:2\n#\t0x3010\tmain.k+0x10\tk.go:4\n\n\
+             1: 8 [1: 8] @ 0x5011 0x3011\n#\t0x5010\tmain.f+0x10\tg.go:1\n#\t0x3010\tmain.k+0x10\tk.go:4\n"
+        );
+        let texts: Vec<Vec<u8>> = TEXTS
+            .iter()
+            .map(|name| testdata(name))
+            .chain([odd.into_bytes()])
+            .collect();
+        for text in &texts {
+            let whole = read_for(text, usize::MAX, Detail::Full);
+            let once = read_for(text, usize::MAX, Detail::Functions);
+            assert_eq!(samples_of(&once, false), samples_of(&whole, false));
+            assert!(once.locations().len() <= whole.locations().len());
+            assert!(once.locations().iter().all(|l| l.address == 0));
+            assert!(once.lines.iter().all(|l| l.line == 0));
+            for block in [1, 300, 4096] {
+                let cut = read_for(text, block, Detail::Functions);
+                assert_eq!(format!("{cut:?}"), format!("{once:?}"), "blocks of {block}");
+            }
+        }
     }
 
     #[test]
@@ -943,13 +1269,15 @@ mod tests {
             (blank_head.as_str(), "Ok"),
         ] {
             let text = text.as_bytes();
-            let one = read_in(text, usize::MAX, text.len());
-            assert!(
-                one.contains(want) || want == "Ok" && !one.starts_with("error"),
-                "{one:.200}"
-            );
-            for (block, chunk) in [(2, 1000), (8, 7), (1 << 16, 4096)] {
-                assert_eq!(read_in(text, block, chunk), one);
+            for detail in [Detail::Full, Detail::Functions] {
+                let one = read_in_for(text, usize::MAX, text.len(), detail);
+                assert!(
+                    one.contains(want) || want == "Ok" && !one.starts_with("error"),
+                    "{one:.200}"
+                );
+                for (block, chunk) in [(2, 1000), (8, 7), (1 << 16, 4096)] {
+                    assert_eq!(read_in_for(text, block, chunk, detail), one);
+                }
             }
         }
     }
