@@ -643,23 +643,28 @@ impl Builder {
             return;
         };
         let keep = keep.and_then(anchored);
+        // Each function is matched once, however many lines name it; when
+        // none matches, nothing is cut.
+        let dropped: Vec<bool> = self
+            .functions
+            .iter()
+            .map(|f| {
+                let name = simplify_function(self.strings.get(f.name));
+                !name.is_empty()
+                    && drop.is_match(name)
+                    && keep.as_ref().is_none_or(|k| !k.is_match(name))
+            })
+            .collect();
+        if !dropped.contains(&true) {
+            return;
+        }
         // 0 keep, 1 prune beneath, 2 prune the location itself.
-        // Each function is matched once, however many lines name it.
-        let mut dropped: Vec<Option<bool>> = vec![None; self.functions.len()];
         let mut verdict = vec![0u8; self.locations.len()];
         for (l, location) in self.locations.iter_mut().enumerate() {
             let lines = &self.lines[location.lines.start as usize..location.lines.end as usize];
-            let matched = lines.iter().rposition(|line| {
-                line.function.is_some_and(|f| {
-                    *dropped[f.index()].get_or_insert_with(|| {
-                        let name = self.strings.get(self.functions[f.index()].name);
-                        let name = simplify_function(name);
-                        !name.is_empty()
-                            && drop.is_match(name)
-                            && keep.as_ref().is_none_or(|k| !k.is_match(name))
-                    })
-                })
-            });
+            let matched = lines
+                .iter()
+                .rposition(|line| line.function.is_some_and(|f| dropped[f.index()]));
             if let Some(i) = matched {
                 if i + 1 == lines.len() {
                     verdict[l] = 2;

@@ -698,7 +698,9 @@ impl Part {
 /// A worker's functions, told apart by name and file: both kept side by
 /// side in one buffer, so that the comparison a lookup ends with reads
 /// memory the lookups keep warm (not keys scattered over the heap), and
-/// found by a hash of both.
+/// found by a hash of both. The table's entry for a hash says where the
+/// first function with it is in the buffer: a lookup reads the entry, then
+/// the name and file (not also a list of where each function is).
 #[derive(Default)]
 struct FunctionTable {
     /// Each function's name then file.
@@ -707,12 +709,20 @@ struct FunctionTable {
     /// starts where the previous function's file ended).
     ends: Vec<(usize, usize)>,
     /// Hash of name and file → the first function with that hash.
-    first: HashMap<u64, u32>,
-    /// Hashes names and files, seeded at random (see
-    /// [`Worker::location_index`]).
+    first: HashMap<u64, Head>,
+    /// Hashes names and files, seeded at random (see [`Worker::hasher`]).
     hasher: foldhash::fast::RandomState,
     /// The next function with the same hash as each (`u32::MAX`: none).
     next: Vec<u32>,
+}
+
+/// The first function with a hash, and where its name and file are.
+#[derive(Clone, Copy)]
+struct Head {
+    function: u32,
+    start: usize,
+    name_end: usize,
+    file_end: usize,
 }
 
 impl FunctionTable {
@@ -720,23 +730,41 @@ impl FunctionTable {
     /// is new.
     fn find_or_add(&mut self, name: &str, file: &str) -> (u32, bool) {
         // Name and file are written each with an end (`str`'s hash).
-        let hash = std::hash::BuildHasher::hash_one(&self.hasher, (name, file));
+        let hash = self.hasher.hash_one((name, file));
         let head = self.first.get(&hash).copied();
-        let mut at = head;
-        while let Some(f) = at.filter(|&f| f != u32::MAX) {
-            if self.name_and_file(f) == (name, file) {
-                return (f, false);
+        if let Some(h) = head {
+            let text = self.text.as_bytes();
+            if text.get(h.start..h.name_end) == Some(name.as_bytes())
+                && text.get(h.name_end..h.file_end) == Some(file.as_bytes())
+            {
+                return (h.function, false);
             }
-            at = self.next.get(f as usize).copied();
+            // The others with its hash (a text can choose names that share
+            // one, but not find which under a random seed).
+            let mut at = self.next.get(h.function as usize).copied();
+            while let Some(f) = at.filter(|&f| f != u32::MAX) {
+                if self.name_and_file(f) == (name, file) {
+                    return (f, false);
+                }
+                at = self.next.get(f as usize).copied();
+            }
         }
         let f = self.ends.len() as u32;
+        let start = self.text.len();
         self.text.push_str(name);
         let name_end = self.text.len();
         self.text.push_str(file);
-        self.ends.push((name_end, self.text.len()));
+        let file_end = self.text.len();
+        self.ends.push((name_end, file_end));
         // The new function goes first in its chain.
-        self.next.push(head.unwrap_or(u32::MAX));
-        self.first.insert(hash, f);
+        self.next.push(head.map_or(u32::MAX, |h| h.function));
+        let head = Head {
+            function: f,
+            start,
+            name_end,
+            file_end,
+        };
+        self.first.insert(hash, head);
         (f, true)
     }
 
@@ -764,16 +792,6 @@ impl Builder {
     ) -> Result<(), ProfileError> {
         ids.clear();
         let lines_of = |l: &PartLocation| l.lines_in(&part.lines);
-        // The functions the profile has though this worker did not add
-        // them: known by their ids, so that the locations they are in are
-        // found.
-        for &(f, _) in &part.lines {
-            if let Some(wf) = functions.get_mut(f as usize)
-                && wf.id.is_none()
-            {
-                wf.id = self.find_function(&wf.name, &wf.file);
-            }
-        }
         match detail {
             Detail::Full => {
                 for batch in part.locations.chunks(BATCH) {
@@ -787,6 +805,9 @@ impl Builder {
                         let found = self
                             .location_index
                             .find_or_add(pc, named, next, |i| locations[i as usize].address);
+                        if found.is_some() {
+                            self.know(lines, functions);
+                        }
                         ids.push(match found {
                             None => self.push_part_location(pc, lines, functions)?,
                             Some(first) if self.has_lines(first, lines, functions) => first,
@@ -806,7 +827,10 @@ impl Builder {
                     };
                     let id = match alone {
                         Some(id) => id,
-                        None => self.by_lines(0, false, lines, functions)?,
+                        None => {
+                            self.know(lines, functions);
+                            self.by_lines(0, false, lines, functions)?
+                        }
                     };
                     if let &[(f, _)] = lines
                         && let Some(wf) = functions.get_mut(f as usize)
@@ -857,6 +881,19 @@ impl Builder {
             self.push_line(function, line);
         }
         self.push_location(pc, start)
+    }
+
+    /// Gives the functions of a part's `lines` that the profile has,
+    /// though their worker did not add them, their ids: so that the
+    /// locations they are in are found ([`Builder::has_lines`]).
+    fn know(&self, lines: &[(u32, i64)], functions: &mut [WorkerFunction]) {
+        for &(f, _) in lines {
+            if let Some(wf) = functions.get_mut(f as usize)
+                && wf.id.is_none()
+            {
+                wf.id = self.find_function(&wf.name, &wf.file);
+            }
+        }
     }
 
     /// Whether location `l` holds a part's `lines` (by the worker's
