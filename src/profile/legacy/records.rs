@@ -915,6 +915,24 @@ impl Builder {
             .unwrap_or_default()
     }
 
+    /// The hash [`Builder::by_lines`] files a location under: its lines
+    /// (by the profile's function ids), pc and flag.
+    fn key_hash(
+        &self,
+        pc: u64,
+        named: bool,
+        lines: impl Iterator<Item = (Option<FunctionId>, i64)>,
+    ) -> u64 {
+        let mut h = self.key_hasher.build_hasher();
+        for (function, line) in lines {
+            h.write_u32(function.map_or(u32::MAX, |f| f.index() as u32));
+            h.write_i64(line);
+        }
+        h.write_u64(pc);
+        h.write_u8(u8::from(named));
+        h.finish()
+    }
+
     /// The location at `pc` (`named`: comments named it) holding a part's
     /// `lines`, found among those [`Builder::by_lines`] holds or added to
     /// them.
@@ -926,23 +944,18 @@ impl Builder {
         functions: &mut [WorkerFunction],
     ) -> Result<u32, ProfileError> {
         // A function with no id yet is in no location: the location is new.
-        let known: Option<u64> = lines
+        let id = |f: u32| functions.get(f as usize).and_then(|wf| wf.id);
+        let known = lines
             .iter()
-            .try_fold(self.key_hasher.build_hasher(), |mut h, &(f, line)| {
-                let id = functions.get(f as usize)?.id?;
-                h.write_u32(id.index() as u32);
-                h.write_i64(line);
-                Some(h)
-            })
-            .map(|mut h| {
-                h.write_u64(pc);
-                h.write_u8(u8::from(named));
-                h.finish()
-            });
+            .all(|&(f, _)| id(f).is_some())
+            .then(|| self.key_hash(pc, named, lines.iter().map(|&(f, line)| (id(f), line))));
         if let Some(hash) = known {
-            let found = self.by_lines.find(hash, |&(_, k)| {
+            let found = self.by_lines.find(hash, |&(filed, k)| {
                 let l = k & !NAMED;
-                (k & NAMED != 0) == named
+                // The whole hash first: the location is read only when it
+                // is likely the one.
+                filed == hash
+                    && (k & NAMED != 0) == named
                     && self
                         .locations
                         .get(l as usize)
@@ -956,14 +969,11 @@ impl Builder {
         let l = self.push_part_location(pc, lines, functions)?;
         // Its lines by the profile's ids, known now if not before.
         let hash = known.unwrap_or_else(|| {
-            let mut h = self.key_hasher.build_hasher();
-            for line in self.lines_of(l) {
-                h.write_u32(line.function.map_or(u32::MAX, |f| f.index() as u32));
-                h.write_i64(line.line);
-            }
-            h.write_u64(pc);
-            h.write_u8(u8::from(named));
-            h.finish()
+            let lines = self
+                .lines_of(l)
+                .iter()
+                .map(|line| (line.function, line.line));
+            self.key_hash(pc, named, lines)
         });
         let k = if named { l | NAMED } else { l };
         self.by_lines
