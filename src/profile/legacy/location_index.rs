@@ -14,7 +14,8 @@
 type Slot = u64;
 
 const EMPTY: Slot = u32::MAX as Slot;
-const NAMED: u32 = 1 << 31;
+/// A key's flag for a location comments named, beside its index.
+pub(super) const NAMED: u32 = 1 << 31;
 
 /// How many lookups are looked at ahead.
 pub(super) const BATCH: usize = 16;
@@ -127,7 +128,8 @@ impl LocationIndex {
     }
 }
 
-fn key(named: bool, index: u32) -> u32 {
+/// `index` with [`NAMED`] set if `named`.
+pub(super) fn key(named: bool, index: u32) -> u32 {
     if named { index | NAMED } else { index }
 }
 

@@ -524,7 +524,7 @@ struct Builder {
     location_index: location_index::LocationIndex,
     /// The locations found by all that tells them apart (pc, whether
     /// comments named them, lines), by their hash and their index with
-    /// `records::NAMED` set if named: the other locations at a pc that
+    /// `location_index::NAMED` set if named: the other locations at a pc that
     /// [`Builder::location_index`] holds one of, or, read for
     /// [`Detail::Functions`], every location of more than one line.
     by_lines: hashbrown::HashTable<(u64, u32)>,

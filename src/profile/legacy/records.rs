@@ -23,7 +23,7 @@ use foldhash::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
 use super::input::{Input, append};
-use super::location_index::{BATCH, LocationIndex};
+use super::location_index::{BATCH, LocationIndex, NAMED, key};
 use super::{Builder, Comment, Finder, Lines, comment_body, inlined_into};
 use crate::profile::ProfileError;
 use crate::profile::decode::Detail;
@@ -827,10 +827,7 @@ impl Builder {
                     };
                     let id = match alone {
                         Some(id) => id,
-                        None => {
-                            self.know(lines, functions);
-                            self.by_lines(0, false, lines, functions)?
-                        }
+                        None => self.by_lines(0, false, lines, functions)?,
                     };
                     if let &[(f, _)] = lines
                         && let Some(wf) = functions.get_mut(f as usize)
@@ -943,6 +940,7 @@ impl Builder {
         lines: &[(u32, i64)],
         functions: &mut [WorkerFunction],
     ) -> Result<u32, ProfileError> {
+        self.know(lines, functions);
         // A function with no id yet is in no location: the location is new.
         let id = |f: u32| functions.get(f as usize).and_then(|wf| wf.id);
         let known = lines
@@ -975,15 +973,11 @@ impl Builder {
                 .map(|line| (line.function, line.line));
             self.key_hash(pc, named, lines)
         });
-        let k = if named { l | NAMED } else { l };
         self.by_lines
-            .insert_unique(hash, (hash, k), |&(hash, _)| hash);
+            .insert_unique(hash, (hash, key(named, l)), |&(hash, _)| hash);
         Ok(l)
     }
 }
-
-/// [`Builder::by_lines`]'s flag for a location comments named.
-const NAMED: u32 = 1 << 31;
 
 #[cfg(test)]
 mod tests {
