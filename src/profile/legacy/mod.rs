@@ -118,11 +118,15 @@ pub(crate) fn parse(text: &[u8]) -> Result<Profile, ProfileError> {
 /// Parses a legacy text profile as it is read, detected by its first line,
 /// keeping `detail` of each location.
 pub(crate) fn parse_input(input: Input<'_>, detail: Detail) -> Result<Profile, ProfileError> {
-    parse_in(input, records::BLOCK, detail)
+    parse_in(input, records::Sizes::READ, detail)
 }
 
-/// [`parse_input`], its records cut in blocks of about `block` bytes.
-fn parse_in(mut input: Input<'_>, block: usize, detail: Detail) -> Result<Profile, ProfileError> {
+/// [`parse_input`], its records read in blocks and tables of `sizes`.
+fn parse_in(
+    mut input: Input<'_>,
+    sizes: records::Sizes,
+    detail: Detail,
+) -> Result<Profile, ProfileError> {
     input.read_head()?;
     if first_line(&mut Lines::new(input.complete())).is_none() {
         // Blanks, or a first line longer than the head: read on to it.
@@ -139,7 +143,7 @@ fn parse_in(mut input: Input<'_>, block: usize, detail: Detail) -> Result<Profil
     let at = records::Start {
         offset: start,
         line: line_no,
-        block,
+        sizes,
         detail,
     };
     match kind(trimmed) {
@@ -526,7 +530,8 @@ struct Builder {
     /// comments named them, lines), by their hash and their index with
     /// `location_index::NAMED` set if named: the other locations at a pc that
     /// [`Builder::location_index`] holds one of, or, read for
-    /// [`Detail::Functions`], every location of more than one line.
+    /// [`Detail::Functions`], the first locations not of one function
+    /// (`records::KEPT` at most, with those of one function).
     by_lines: hashbrown::HashTable<(u64, u32)>,
     /// Hashes `by_lines`' keys, seeded at random (the text chooses them).
     key_hasher: foldhash::fast::RandomState,

@@ -35,6 +35,22 @@ use crate::profile::model::FunctionId;
 /// text whose pcs repeat with 11% less; 64 and 128 KiB no faster).
 pub(super) const BLOCK: usize = 1 << 18;
 
+/// Read for [`Detail::Functions`], how many locations [`Builder::by_lines`]
+/// holds at most: the first ones met. Past them, a location of one
+/// function is still looked up there, but one of several (functions
+/// inlined into one another) is new each time a part has it: two with the
+/// same lines are the same functions to every report read for functions.
+///
+/// A text's locations of several functions are few, a call site inlining
+/// the same ones each time: 5,000 in the text whose pcs repeat as a
+/// service's do, all filed. The synthetic 100 MB text has 180,000, most
+/// met once: filing them all cost the merge a cache miss each and stalled
+/// it as the table grew, and `top` on that text took 1.1× the time. With
+/// this many, the table stays in 1 MiB (a core's cache holds it) and
+/// never grows past it. Past them, the locations (not the reports) depend
+/// on how the text was cut.
+const KEPT: usize = 57_344;
+
 /// What one kind of text profile reads in its records.
 pub(super) trait Format: Sync {
     /// Whether a (trimmed, non-blank) line ends the records: what follows
@@ -65,10 +81,27 @@ pub(super) struct Start {
     pub(super) offset: usize,
     /// Lines before it.
     pub(super) line: usize,
-    /// About how many bytes a block holds ([`BLOCK`] but in tests).
-    pub(super) block: usize,
+    /// How large the blocks and tables are.
+    pub(super) sizes: Sizes,
     /// What of each location to keep.
     pub(super) detail: Detail,
+}
+
+/// How large the blocks and tables of a read are: [`BLOCK`] and [`KEPT`]
+/// but in tests.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Sizes {
+    /// About how many bytes a block holds.
+    pub(super) block: usize,
+    /// See [`KEPT`].
+    pub(super) kept: usize,
+}
+
+impl Sizes {
+    pub(super) const READ: Sizes = Sizes {
+        block: BLOCK,
+        kept: KEPT,
+    };
 }
 
 /// Where the records ended.
@@ -89,11 +122,12 @@ pub(super) fn read(
         carry: input.take_held(),
         at: at.offset,
         input,
-        size: at.block.max(1),
+        size: at.sizes.block.max(1),
         spare: Vec::new(),
     };
     let mut merge = Merge {
         detail: at.detail,
+        kept: at.sizes.kept,
         lines_before: at.line,
         functions: Vec::new(),
         ids: Vec::new(),
@@ -254,6 +288,8 @@ fn record_start(text: &[u8], from: usize) -> Option<usize> {
 /// The merge of the parts into the profile, in text order.
 struct Merge {
     detail: Detail,
+    /// See [`KEPT`].
+    kept: usize,
     /// Lines of the text before the next part.
     lines_before: usize,
     /// Each worker's functions, by its numbers: name, file and the
@@ -307,6 +343,7 @@ impl Merge {
             &mut self.functions[worker],
             &mut self.ids,
             self.detail,
+            self.kept,
         )?;
         match part.end {
             PartEnd::Done => self.lines_before += part.lines_read,
@@ -782,13 +819,15 @@ impl Builder {
     /// Adds a part's samples, giving its locations not met before the next
     /// ids in the order the part met them, and each function the next id
     /// when a new location first has a line in it. `functions` are the
-    /// part's worker's; `ids` is scratch room.
+    /// part's worker's; `ids` is scratch room; read for functions, the
+    /// lines of `kept` locations at most are filed ([`KEPT`]).
     fn absorb(
         &mut self,
         part: &Part,
         functions: &mut [WorkerFunction],
         ids: &mut Vec<u32>,
         detail: Detail,
+        kept: usize,
     ) -> Result<(), ProfileError> {
         ids.clear();
         let lines_of = |l: &PartLocation| l.lines_in(&part.lines);
@@ -812,7 +851,7 @@ impl Builder {
                             None => self.push_part_location(pc, lines, functions)?,
                             Some(first) if self.has_lines(first, lines, functions) => first,
                             // The pc named otherwise by an earlier record.
-                            Some(_) => self.by_lines(pc, named, lines, functions)?,
+                            Some(_) => self.by_lines(pc, named, lines, functions, true)?,
                         });
                     }
                 }
@@ -825,9 +864,14 @@ impl Builder {
                         &[(f, _)] => functions.get(f as usize).and_then(|wf| wf.alone),
                         _ => None,
                     };
+                    // The others by their lines, while the table has room.
+                    let filing = self.by_lines.len() < kept;
                     let id = match alone {
                         Some(id) => id,
-                        None => self.by_lines(0, false, lines, functions)?,
+                        None if filing || lines.len() == 1 => {
+                            self.by_lines(0, false, lines, functions, filing)?
+                        }
+                        None => self.push_part_location(0, lines, functions)?,
                     };
                     if let &[(f, _)] = lines
                         && let Some(wf) = functions.get_mut(f as usize)
@@ -931,14 +975,15 @@ impl Builder {
     }
 
     /// The location at `pc` (`named`: comments named it) holding a part's
-    /// `lines`, found among those [`Builder::by_lines`] holds or added to
-    /// them.
+    /// `lines`, found among those [`Builder::by_lines`] holds or added (and
+    /// if `file`, added to them).
     fn by_lines(
         &mut self,
         pc: u64,
         named: bool,
         lines: &[(u32, i64)],
         functions: &mut [WorkerFunction],
+        file: bool,
     ) -> Result<u32, ProfileError> {
         self.know(lines, functions);
         // A function with no id yet is in no location: the location is new.
@@ -965,6 +1010,9 @@ impl Builder {
             }
         }
         let l = self.push_part_location(pc, lines, functions)?;
+        if !file {
+            return Ok(l);
+        }
         // Its lines by the profile's ids, known now if not before.
         let hash = known.unwrap_or_else(|| {
             let lines = self
@@ -1061,7 +1109,8 @@ mod tests {
 
     /// [`read_in`] for `detail`.
     fn read_in_for(text: &[u8], block: usize, chunk: usize, detail: Detail) -> String {
-        match super::super::parse_in(stream(text, chunk), block, detail) {
+        let sizes = Sizes { block, kept: KEPT };
+        match super::super::parse_in(stream(text, chunk), sizes, detail) {
             Ok(p) => format!("{p:?}"),
             Err(e) => format!("error: {e:?}"),
         }
@@ -1099,7 +1148,18 @@ mod tests {
 
     /// The profile read for `detail` in blocks of about `block` bytes.
     fn read_for(text: &[u8], block: usize, detail: Detail) -> crate::profile::Profile {
-        super::super::parse_in(stream(text, 4096), block, detail).unwrap()
+        read_keeping(text, block, KEPT, detail)
+    }
+
+    /// [`read_for`], filing the lines of `kept` locations at most.
+    fn read_keeping(
+        text: &[u8],
+        block: usize,
+        kept: usize,
+        detail: Detail,
+    ) -> crate::profile::Profile {
+        let sizes = Sizes { block, kept };
+        super::super::parse_in(stream(text, 4096), sizes, detail).unwrap()
     }
 
     /// Each sample's frames, leaf first, as `function file:line` (or the
@@ -1195,7 +1255,40 @@ mod tests {
             for block in [1, 300, 4096] {
                 let cut = read_for(text, block, Detail::Functions);
                 assert_eq!(format!("{cut:?}"), format!("{once:?}"), "blocks of {block}");
+                // Past the locations filed, the samples are named alike.
+                for kept in [0, 1, 3] {
+                    let cut = read_keeping(text, block, kept, Detail::Functions);
+                    assert_eq!(samples_of(&cut, false), samples_of(&whole, false));
+                }
             }
+        }
+    }
+
+    #[test]
+    fn past_the_locations_filed_a_chain_met_again_is_another_location() {
+        // main.f inlined into main.g at two records' leaves: one location
+        // of two lines, filed; and main.k alone.
+        let record = "1: 8 [1: 8] @ 0x1011 0x3011
+#	0x1010	main.f+0x10	f.go:1
+            #	0x1010	main.g+0x10	g.go:2
+#	0x3010	main.k+0x10	k.go:4
+
+";
+        let text = format!(
+            "heap profile: 2: 16 [2: 16] @ heap/2
+{record}{record}"
+        );
+        let chains = |p: &crate::profile::Profile| {
+            let lines = p.locations().iter().map(|l| p.lines(l).len());
+            lines.filter(|&n| n == 2).count()
+        };
+        // Each record a block of its own: a second part meets the chain.
+        for (kept, expected) in [(KEPT, 1), (3, 1), (1, 2), (0, 2)] {
+            let p = read_keeping(text.as_bytes(), 1, kept, Detail::Functions);
+            assert_eq!(chains(&p), expected, "{kept} kept");
+            assert_eq!(p.locations().len(), 1 + expected, "{kept} kept");
+            let whole = read_for(text.as_bytes(), 1, Detail::Full);
+            assert_eq!(samples_of(&p, false), samples_of(&whole, false));
         }
     }
 
