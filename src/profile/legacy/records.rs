@@ -19,7 +19,6 @@ use std::cell::{Cell, RefCell};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use foldhash::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
 use super::input::{Input, append};
@@ -735,27 +734,22 @@ impl Part {
 /// A worker's functions, told apart by name and file: both kept side by
 /// side in one buffer, so that the comparison a lookup ends with reads
 /// memory the lookups keep warm (not keys scattered over the heap), and
-/// found by a hash of both. The table's entry for a hash says where the
-/// first function with it is in the buffer: a lookup reads the entry, then
-/// the name and file (not also a list of where each function is).
+/// found by a hash of both. A function's entry in the table says where its
+/// name and file are in the buffer: a lookup reads the entry, then the
+/// name and file (not also a list of where each function is).
 #[derive(Default)]
 struct FunctionTable {
     /// Each function's name then file.
     text: String,
-    /// Where each function's name and its file end in `text` (its name
-    /// starts where the previous function's file ended).
-    ends: Vec<(usize, usize)>,
-    /// Hash of name and file → the first function with that hash.
-    first: HashMap<u64, Head>,
+    /// The functions by name and file, numbered as they were met.
+    table: hashbrown::HashTable<Entry>,
     /// Hashes names and files, seeded at random (see [`Worker::hasher`]).
     hasher: foldhash::fast::RandomState,
-    /// The next function with the same hash as each (`u32::MAX`: none).
-    next: Vec<u32>,
 }
 
-/// The first function with a hash, and where its name and file are.
+/// A function of a [`FunctionTable`], and where its name and file are.
 #[derive(Clone, Copy)]
-struct Head {
+struct Entry {
     function: u32,
     start: usize,
     name_end: usize,
@@ -768,50 +762,33 @@ impl FunctionTable {
     fn find_or_add(&mut self, name: &str, file: &str) -> (u32, bool) {
         // Name and file are written each with an end (`str`'s hash).
         let hash = self.hasher.hash_one((name, file));
-        let head = self.first.get(&hash).copied();
-        if let Some(h) = head {
-            let text = self.text.as_bytes();
-            if text.get(h.start..h.name_end) == Some(name.as_bytes())
-                && text.get(h.name_end..h.file_end) == Some(file.as_bytes())
-            {
-                return (h.function, false);
-            }
-            // The others with its hash (a text can choose names that share
-            // one, but not find which under a random seed).
-            let mut at = self.next.get(h.function as usize).copied();
-            while let Some(f) = at.filter(|&f| f != u32::MAX) {
-                if self.name_and_file(f) == (name, file) {
-                    return (f, false);
-                }
-                at = self.next.get(f as usize).copied();
-            }
+        let text = self.text.as_bytes();
+        let same = |e: &Entry| {
+            text.get(e.start..e.name_end) == Some(name.as_bytes())
+                && text.get(e.name_end..e.file_end) == Some(file.as_bytes())
+        };
+        if let Some(e) = self.table.find(hash, same) {
+            return (e.function, false);
         }
-        let f = self.ends.len() as u32;
+        let f = self.table.len() as u32;
         let start = self.text.len();
         self.text.push_str(name);
         let name_end = self.text.len();
         self.text.push_str(file);
         let file_end = self.text.len();
-        self.ends.push((name_end, file_end));
-        // The new function goes first in its chain.
-        self.next.push(head.map_or(u32::MAX, |h| h.function));
-        let head = Head {
+        let entry = Entry {
             function: f,
             start,
             name_end,
             file_end,
         };
-        self.first.insert(hash, head);
+        let (text, hasher) = (&self.text, &self.hasher);
+        self.table.insert_unique(hash, entry, |e| {
+            let name = text.get(e.start..e.name_end).unwrap_or_default();
+            let file = text.get(e.name_end..e.file_end).unwrap_or_default();
+            hasher.hash_one((name, file))
+        });
         (f, true)
-    }
-
-    fn name_and_file(&self, f: u32) -> (&str, &str) {
-        let start = match (f as usize).checked_sub(1) {
-            Some(before) => self.ends[before].1,
-            None => 0,
-        };
-        let (name_end, file_end) = self.ends[f as usize];
-        (&self.text[start..name_end], &self.text[name_end..file_end])
     }
 }
 
