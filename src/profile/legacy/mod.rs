@@ -443,20 +443,22 @@ fn address_prefix(line: usize, list: &str, addresses: &mut Vec<u64>) -> Result<(
             i += 1;
             continue;
         }
-        // `0x` and its hex digits, all within the set.
+        // `0x` and its hex digits, all within the set, read in one pass
+        // (a 64-bit value holds 16 of them: more are read again below).
         let start = i + 2;
-        let digits = list[start..]
-            .iter()
-            .take_while(|&&d| hex_digit(d).is_some())
-            .count();
+        let (mut end, mut read) = (start, 0u64);
+        while let Some(d) = list.get(end).and_then(|&c| hex_digit(c)) {
+            read = read << 4 | u64::from(d);
+            end += 1;
+        }
+        let digits = end - start;
         if digits == 0 {
             i += 1;
             continue;
         }
-        let end = start + digits;
         let value = |a: u64, &d: &u8| (a << 4) | u64::from(hex_digit(d).unwrap_or(0));
         let address = if digits <= 16 {
-            Some(list[start..end].iter().fold(0, value))
+            Some(read)
         } else {
             // Leading zeros may still leave a 64-bit value.
             list[start..end]
