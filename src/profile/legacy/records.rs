@@ -44,10 +44,10 @@ pub(super) const BLOCK: usize = 1 << 18;
 /// the same ones each time: 5,000 in the text whose pcs repeat as a
 /// service's do, all filed. The synthetic 100 MB text has 180,000, most
 /// met once: filing them all cost the merge a cache miss each and stalled
-/// it as the table grew, and `top` on that text took 1.1× the time. With
-/// this many, the table stays in 1 MiB (a core's cache holds it) and
-/// never grows past it. Past them, the locations (not the reports) depend
-/// on how the text was cut.
+/// it as the table grew (`top` on that text took 1.1× the time it takes
+/// now). With this many, the table stays in 1 MiB (a core's cache holds
+/// it) and never grows past it. Past them, the locations (not the reports)
+/// depend on how the text was cut.
 const KEPT: usize = 57_344;
 
 /// What one kind of text profile reads in its records.
@@ -1245,16 +1245,9 @@ mod tests {
     fn past_the_locations_filed_a_chain_met_again_is_another_location() {
         // main.f inlined into main.g at two records' leaves: one location
         // of two lines, filed; and main.k alone.
-        let record = "1: 8 [1: 8] @ 0x1011 0x3011
-#	0x1010	main.f+0x10	f.go:1
-            #	0x1010	main.g+0x10	g.go:2
-#	0x3010	main.k+0x10	k.go:4
-
-";
-        let text = format!(
-            "heap profile: 2: 16 [2: 16] @ heap/2
-{record}{record}"
-        );
+        let record = "1: 8 [1: 8] @ 0x1011 0x3011\n#\t0x1010\tmain.f+0x10\tf.go:1\n\
+            #\t0x1010\tmain.g+0x10\tg.go:2\n#\t0x3010\tmain.k+0x10\tk.go:4\n\n";
+        let text = format!("heap profile: 2: 16 [2: 16] @ heap/2\n{record}{record}");
         let chains = |p: &crate::profile::Profile| {
             let lines = p.locations().iter().map(|l| p.lines(l).len());
             lines.filter(|&n| n == 2).count()
