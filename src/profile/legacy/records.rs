@@ -955,15 +955,15 @@ impl Builder {
     }
 
     /// The location at `pc` (`named`: comments named it) holding a part's
-    /// `lines`, found among those [`Builder::by_lines`] holds or added (and
-    /// if `file`, added to them).
+    /// `lines`, found among those [`Builder::by_lines`] holds or made (and,
+    /// if `filing`, filed there).
     fn by_lines(
         &mut self,
         pc: u64,
         named: bool,
         lines: &[(u32, i64)],
         functions: &mut [WorkerFunction],
-        file: bool,
+        filing: bool,
     ) -> Result<u32, ProfileError> {
         self.know(lines, functions);
         // A function with no id yet is in no location: the location is new.
@@ -990,7 +990,7 @@ impl Builder {
             }
         }
         let l = self.push_part_location(pc, lines, functions)?;
-        if !file {
+        if !filing {
             return Ok(l);
         }
         // Its lines by the profile's ids, known now if not before.
