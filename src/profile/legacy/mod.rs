@@ -443,35 +443,36 @@ fn address_prefix(line: usize, list: &str, addresses: &mut Vec<u64>) -> Result<(
             i += 1;
             continue;
         }
-        // `0x` and its hex digits, all within the set, read in one pass
-        // (a 64-bit value holds 16 of them: more are read again below).
+        // `0x` and its hex digits, all within the set: up to 16 read in one
+        // pass, more only for the leading zeros that may still leave a
+        // 64-bit value.
         let start = i + 2;
-        let (mut end, mut read) = (start, 0u64);
-        while let Some(d) = list.get(end).and_then(|&c| hex_digit(c)) {
-            read = read << 4 | u64::from(d);
-            end += 1;
-        }
-        let digits = end - start;
-        if digits == 0 {
-            i += 1;
-            continue;
-        }
-        let value = |a: u64, &d: &u8| (a << 4) | u64::from(hex_digit(d).unwrap_or(0));
-        let address = if digits <= 16 {
-            Some(read)
-        } else {
-            // Leading zeros may still leave a 64-bit value.
-            list[start..end]
-                .iter()
-                .try_fold(0u64, |a, d| a.checked_mul(16).map(|_| value(a, d)))
-        };
-        let Some(address) = address else {
-            // Only ASCII hex digits were taken.
-            let text = std::str::from_utf8(&list[start..end]).unwrap_or_default();
-            return Err(malformed(
-                line,
-                format!("'0x{}' is not a 64-bit address", quote(text)),
-            ));
+        let (address, end) = match hex_run(list, start) {
+            Some(read) => read,
+            None => {
+                let digits = list[start..]
+                    .iter()
+                    .take_while(|&&d| hex_digit(d).is_some())
+                    .count();
+                if digits == 0 {
+                    i += 1;
+                    continue;
+                }
+                let end = start + digits;
+                let value = |a: u64, &d: &u8| (a << 4) | u64::from(hex_digit(d).unwrap_or(0));
+                let read = list[start..end]
+                    .iter()
+                    .try_fold(0u64, |a, d| a.checked_mul(16).map(|_| value(a, d)));
+                let Some(address) = read else {
+                    // Only ASCII hex digits were taken.
+                    let text = std::str::from_utf8(&list[start..end]).unwrap_or_default();
+                    return Err(malformed(
+                        line,
+                        format!("'0x{}' is not a 64-bit address", quote(text)),
+                    ));
+                };
+                (address, end)
+            }
         };
         addresses.push(address);
         i = end;
